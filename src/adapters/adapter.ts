@@ -1,0 +1,46 @@
+// What a protocol adapter offers the transport: the actions it understands (with their schemas),
+// a handler that turns a validated wire request into domain calls and back, and the mapping of
+// operator commands onto its wire messages.
+import type { OcppAction } from '../ocpp/action.js';
+import type { JsonObject } from '../ocpp/rpc.js';
+import type { Domain } from '../domain/index.js';
+import type { Command, CommandResult, OcppVersion, RegistrationStatus } from '../domain/model.js';
+
+export interface AdapterLog {
+  info(detail: Record<string, unknown>, message: string): void;
+  warn(detail: Record<string, unknown>, message: string): void;
+}
+
+export interface CallContext {
+  chargePointId: string;
+  log: AdapterLog;
+}
+
+export interface HandledCall {
+  response: object;
+  /** Set by a BootNotification answer: the charge point's registration from now on. */
+  registration?: RegistrationStatus;
+}
+
+export interface WireCommand {
+  action: string;
+  payload: object;
+}
+
+export interface ProtocolAdapter {
+  readonly ocppVersion: OcppVersion;
+  /** Actions a charge point may send us, by name. */
+  readonly inbound: Readonly<Record<string, OcppAction>>;
+  /** Actions we may send a charge point, by name. */
+  readonly outbound: Readonly<Record<string, OcppAction>>;
+  /** The one action a charge point that is not Accepted may send. */
+  readonly bootAction: string;
+  handle(domain: Domain, context: CallContext, action: string, payload: unknown): Promise<HandledCall>;
+  command(command: Command): WireCommand;
+  commandResult(command: Command, response: JsonObject): CommandResult;
+}
+
+/** A JSON-over-WebSocket flavour of an adapter, negotiated by its WebSocket subprotocol. */
+export interface JsonProtocolAdapter extends ProtocolAdapter {
+  readonly subprotocol: string;
+}

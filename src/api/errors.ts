@@ -1,0 +1,46 @@
+// How failures reach API clients: a status that names the problem and a JSON body
+// `{error, message}`. Bad input is a 4xx, never a 500, and no stack trace leaves the process.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ChargePointNotConnected, CommandFailed, CommandTimedOut, UnknownChargePoint } from '../domain/errors.js';
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly error: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'NotFound', `${what} not found`);
+
+const domainStatus = new Map<Function, [number, string]>([
+  [UnknownChargePoint, [404, 'NotFound']],
+  [ChargePointNotConnected, [409, 'NotConnected']],
+  [CommandTimedOut, [504, 'Timeout']],
+  [CommandFailed, [502, 'CommandFailed']],
+]);
+
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error instanceof HttpError) {
+    void reply.status(error.statusCode).send({ error: error.error, message: error.message });
+    return;
+  }
+  const mapped = domainStatus.get(error.constructor);
+  if (mapped) {
+    void reply.status(mapped[0]).send({ error: mapped[1], message: error.message });
+    return;
+  }
+  if (error.validation) {
+    void reply.status(400).send({ error: 'BadRequest', message: error.message });
+    return;
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    void reply.status(status).send({ error: error.code ?? 'BadRequest', message: error.message });
+    return;
+  }
+  request.log.error({ err: error }, 'request failed');
+  void reply.status(500).send({ error: 'InternalError', message: 'The request could not be handled' });
+}

@@ -1,0 +1,66 @@
+// Charge point registry: list, read, register or edit.
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Domain } from '../../domain/index.js';
+import type { ChargePointView } from '../../domain/views.js';
+import { notFound } from '../errors.js';
+import { ChargePointId, ChargePointList, ChargePointPut, ErrorBody } from '../schemas.js';
+
+export function chargePointBody(cp: ChargePointView) {
+  return {
+    id: cp.id,
+    connected: cp.connected,
+    ocppVersion: cp.ocppVersion,
+    transport: cp.transport,
+    declaredOcppVersion: cp.declaredOcppVersion,
+    vendor: cp.vendor,
+    model: cp.model,
+    firmwareVersion: cp.firmwareVersion,
+    serialNumber: cp.chargePointSerialNumber,
+    chargeBoxSerialNumber: cp.chargeBoxSerialNumber,
+    meterType: cp.meterType,
+    meterSerialNumber: cp.meterSerialNumber,
+    iccid: cp.iccid,
+    imsi: cp.imsi,
+    registrationStatus: cp.registrationStatus,
+    operator: cp.operator,
+    lenient: cp.lenient,
+    passwordSet: cp.passwordHash !== null,
+    lastSeenAt: cp.lastSeenAt,
+    lastBootAt: cp.lastBootAt,
+    connectors: cp.connectors.map((c) => ({ connectorId: c.connectorId, status: c.status, errorCode: c.errorCode, info: c.info, updatedAt: c.updatedAt })),
+  };
+}
+
+const IdParams = Type.Object({ id: ChargePointId });
+
+export async function chargePointRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
+  app.get('/charge-points', {
+    schema: { tags: ['charge points'], summary: 'List charge points', response: { 200: ChargePointList } },
+    handler: async () => ({ items: (await domain.views.chargePoints()).map(chargePointBody) }),
+  });
+
+  app.get<{ Params: { id: string } }>('/charge-points/:id', {
+    schema: { tags: ['charge points'], summary: 'Read a charge point', params: IdParams, response: { 200: Type.Ref('ChargePoint'), 404: ErrorBody } },
+    handler: async (request) => {
+      const cp = await domain.views.chargePoint(request.params.id);
+      if (!cp) throw notFound(`Charge point "${request.params.id}"`);
+      return chargePointBody(cp);
+    },
+  });
+
+  app.put<{ Params: { id: string }; Body: ChargePointPut }>('/charge-points/:id', {
+    schema: {
+      tags: ['charge points'],
+      summary: 'Register a charge point or change its settings',
+      params: IdParams,
+      body: ChargePointPut,
+      response: { 200: Type.Ref('ChargePoint'), 201: Type.Ref('ChargePoint'), 400: ErrorBody },
+    },
+    handler: async (request, reply) => {
+      const { created } = await domain.registry.configure(request.params.id, request.body);
+      const cp = await domain.views.chargePoint(request.params.id);
+      return reply.status(created ? 201 : 200).send(chargePointBody(cp!));
+    },
+  });
+}

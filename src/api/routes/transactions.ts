@@ -1,0 +1,34 @@
+// Charging sessions with their energy, and one session's meter values.
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Domain } from '../../domain/index.js';
+import { notFound } from '../errors.js';
+import { ErrorBody, TransactionDetail, TransactionList, TransactionQuery } from '../schemas.js';
+
+const canonical = (time: string | undefined) => (time === undefined ? undefined : new Date(time).toISOString());
+
+export async function transactionRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
+  app.get<{ Querystring: TransactionQuery }>('/transactions', {
+    schema: { tags: ['transactions'], summary: 'List transactions, newest first', querystring: TransactionQuery, response: { 200: TransactionList, 400: ErrorBody } },
+    handler: async (request) => {
+      const q = request.query;
+      return {
+        items: await domain.views.transactions({ chargePointId: q.chargePointId, active: q.active, from: canonical(q.from), to: canonical(q.to), limit: q.limit }),
+      };
+    },
+  });
+
+  app.get<{ Params: { id: number } }>('/transactions/:id', {
+    schema: {
+      tags: ['transactions'],
+      summary: 'Read a transaction with its meter values',
+      params: Type.Object({ id: Type.Integer() }),
+      response: { 200: TransactionDetail, 404: ErrorBody },
+    },
+    handler: async (request) => {
+      const tx = await domain.views.transaction(request.params.id);
+      if (!tx) throw notFound(`Transaction ${request.params.id}`);
+      return tx;
+    },
+  });
+}

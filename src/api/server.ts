@@ -1,0 +1,66 @@
+// The operator HTTP listener: REST API under /api/v1 (bearer tokens), its OpenAPI document at
+// /api/openapi.json, and /health.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Domain } from '../domain/index.js';
+import type { Logger } from '../log.js';
+import { errorHandler, HttpError } from './errors.js';
+import { chargePointRoutes } from './routes/charge-points.js';
+import { commandRoutes } from './routes/commands.js';
+import { idTagRoutes } from './routes/id-tags.js';
+import { transactionRoutes } from './routes/transactions.js';
+import { ChargePoint, ErrorBody, IdTag, Transaction } from './schemas.js';
+
+export interface ApiDeps {
+  domain: Domain;
+  log: Logger;
+  version: string;
+}
+
+export async function buildApi({ domain, log, version }: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+    // Slow-client-safe: a request must arrive whole within 10 s, idle keep-alives end after 5 s.
+    requestTimeout: 10_000,
+    keepAliveTimeout: 5_000,
+    // Unknown fields are errors, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: 'NotFound', message: `No route ${request.method} ${request.url.split('?')[0]}` });
+  });
+  for (const schema of [ErrorBody, ChargePoint, IdTag, Transaction]) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Tomada operator API', version, description: 'OCPP central system: charge points, id tags, transactions, commands.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', async (request) => {
+        const header = request.headers.authorization;
+        const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+        if (!token) throw new HttpError(401, 'Unauthorized', 'Send Authorization: Bearer TOKEN');
+        if (!(await domain.apiTokens.verify(token))) throw new HttpError(401, 'Unauthorized', 'Unknown or revoked token');
+      });
+      await v1.register(chargePointRoutes, { domain });
+      await v1.register(idTagRoutes, { domain });
+      await v1.register(commandRoutes, { domain });
+      await v1.register(transactionRoutes, { domain });
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,73 @@
+// Assembles one Tomada node: store → domain → router → OCPP listener and operator API.
+import type { FastifyInstance } from 'fastify';
+import { ocpp16Adapter } from './adapters/v16.js';
+import { buildApi } from './api/server.js';
+import { LocalRouter } from './cluster/local-router.js';
+import type { Config } from './config.js';
+import { createDomain, type Domain } from './domain/index.js';
+import type { Logger } from './log.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
+import { OcppServer } from './transport/ocpp-server.js';
+
+export const VERSION = '0.1.0';
+
+export interface RunningTomada {
+  ocppPort: number;
+  httpPort: number;
+  /** A first admin token made at this start (no TOMADA_ADMIN_TOKEN and no token stored yet). */
+  generatedAdminToken: string | undefined;
+  domain: Domain;
+  store: Store;
+  stop(): Promise<void>;
+}
+
+export async function startTomada(config: Config, log: Logger): Promise<RunningTomada> {
+  const store = await openStore(config.databaseUrl);
+  const router = new LocalRouter();
+  const domain = createDomain(
+    store,
+    router,
+    { unknownChargePoints: config.unknownChargePoints, heartbeatIntervalS: config.heartbeatIntervalS, bootRetryIntervalS: config.bootRetryIntervalS },
+    log,
+  );
+  const { generated } = await domain.apiTokens.ensureAdmin(config.adminToken);
+  const ocpp = new OcppServer({
+    domain,
+    router,
+    adapters: [ocpp16Adapter],
+    log,
+    options: {
+      callTimeoutMs: config.callTimeoutMs,
+      pingIntervalMs: config.pingIntervalMs,
+      maxFrameBytes: config.maxFrameBytes,
+      inboundHighWater: 100,
+    },
+  });
+  let api: FastifyInstance | undefined;
+  try {
+    const ocppPort = await ocpp.listen(config.ocppPort, config.host);
+    api = await buildApi({ domain, log, version: VERSION });
+    await api.listen({ port: config.httpPort, host: config.host });
+    const address = api.server.address();
+    const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+    log.info({ ocppPort, httpPort, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Tomada is running');
+    return {
+      ocppPort,
+      httpPort,
+      generatedAdminToken: generated,
+      domain,
+      store,
+      async stop() {
+        await api?.close();
+        await ocpp.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await api?.close();
+    await ocpp.close().catch(() => undefined);
+    await store.close();
+    throw error;
+  }
+}

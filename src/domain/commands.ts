@@ -1,0 +1,32 @@
+// Operator commands to charge points. The domain only knows a router that delivers a command to
+// the session holding the charge point, on this node or another (src/cluster implements it).
+import type { Store } from '../store/store.js';
+import { UnknownChargePoint } from './errors.js';
+import type { Command, CommandResult } from './model.js';
+
+/** The one place that talks to a charge point's connection: its live session. */
+export interface CommandTarget {
+  execute(command: Command): Promise<CommandResult>;
+}
+
+export interface CommandRouter {
+  /** Makes `target` the charge point's live session; returns a function that removes it again. */
+  attach(chargePointId: string, target: CommandTarget): () => void;
+  isConnected(chargePointId: string): boolean;
+  /** Delivers the command; throws ChargePointNotConnected, CommandTimedOut or CommandFailed. */
+  send(chargePointId: string, command: Command): Promise<CommandResult>;
+}
+
+export class Commands {
+  constructor(
+    private readonly store: Store,
+    private readonly router: CommandRouter,
+  ) {}
+
+  async send(chargePointId: string, command: Command): Promise<CommandResult> {
+    if (!(await this.store.getChargePoint(chargePointId))) {
+      throw new UnknownChargePoint(`No charge point "${chargePointId}" is registered`);
+    }
+    return this.router.send(chargePointId, command);
+  }
+}

@@ -1,0 +1,121 @@
+// Session energy from what a charge point reported. Pure: the same inputs always give the same
+// energy, source and anomalies, so it can be recomputed at any time (after late samples, or to
+// check stored data). docs/METERING.md states these rules in prose.
+import type { EnergySource, MeterSample } from './model.js';
+
+export interface EnergyInput {
+  meterStartWh: number;
+  /** null while the transaction is active. */
+  meterStopWh: number | null;
+  /** Every sample stored for the transaction, in arrival order. */
+  samples: readonly MeterSample[];
+}
+
+export interface EnergyResult {
+  energyWh: number | null;
+  source: EnergySource;
+  anomalies: string[];
+}
+
+export const Anomaly = {
+  meterStopBelowMeterStart: 'meterStopBelowMeterStart',
+  registerDecreased: 'registerDecreased',
+  registerBelowMeterStart: 'registerBelowMeterStart',
+  registerAboveMeterStop: 'registerAboveMeterStop',
+  intervalSumDiffersFromMeterStop: 'intervalSumDiffersFromMeterStop',
+  unreadableEnergySample: 'unreadableEnergySample',
+} as const;
+
+const REGISTER = 'Energy.Active.Import.Register';
+const INTERVAL = 'Energy.Active.Import.Interval';
+
+/** Converts a reported energy reading to Wh; null when it is not a finite number in Wh or kWh. */
+export function energyToWh(value: string, unit: string): number | null {
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
+  const number = Number(trimmed);
+  if (!Number.isFinite(number)) return null;
+  if (unit === 'Wh') return number;
+  if (unit === 'kWh') return number * 1000;
+  return null;
+}
+
+interface Reading {
+  at: number;
+  order: number;
+  wh: number;
+  context: string;
+}
+
+/**
+ * The samples that measure the session's total active energy: no phase (a per-phase register is
+ * a part, not the total) and not the EV's own meter. Signed values are verified elsewhere; their
+ * plain twin carries the number.
+ */
+function readings(samples: readonly MeterSample[], measurand: string, anomalies: Set<string>): Reading[] {
+  const out: Reading[] = [];
+  samples.forEach((sample, order) => {
+    if (sample.measurand !== measurand || sample.phase !== null) return;
+    if (sample.location === 'EV' || sample.format === 'SignedData') return;
+    const wh = energyToWh(sample.value, sample.unit);
+    const at = Date.parse(sample.timestamp);
+    if (wh === null || Number.isNaN(at)) {
+      anomalies.add(Anomaly.unreadableEnergySample);
+      return;
+    }
+    out.push({ at, order, wh, context: sample.context });
+  });
+  // Offline samples arrive late: time order decides, arrival order breaks ties.
+  return out.sort((a, b) => a.at - b.at || a.order - b.order);
+}
+
+/**
+ * Interval samples cover consecutive periods of one series. A charger that reports both
+ * transaction-aligned (periodic, begin/end) and clock-aligned intervals reports the same energy
+ * twice, so only one series is summed: the transaction-aligned one when it exists.
+ */
+function intervalSum(intervals: Reading[]): number {
+  const aligned = intervals.filter((r) => r.context !== 'Sample.Clock');
+  const series = aligned.length > 0 ? aligned : intervals;
+  return series.reduce((sum, r) => sum + r.wh, 0);
+}
+
+export function computeEnergy(input: EnergyInput): EnergyResult {
+  const anomalies = new Set<string>();
+  const registers = readings(input.samples, REGISTER, anomalies);
+  const intervals = readings(input.samples, INTERVAL, anomalies);
+  const { meterStartWh, meterStopWh } = input;
+
+  if (meterStopWh !== null && meterStopWh < meterStartWh) anomalies.add(Anomaly.meterStopBelowMeterStart);
+  for (let i = 1; i < registers.length; i++) {
+    if (registers[i]!.wh < registers[i - 1]!.wh) anomalies.add(Anomaly.registerDecreased);
+  }
+  const firstRegister = registers[0];
+  const lastRegister = registers[registers.length - 1];
+  if (firstRegister && firstRegister.wh < meterStartWh) anomalies.add(Anomaly.registerBelowMeterStart);
+
+  let energyWh: number | null;
+  let source: EnergySource;
+  if (registers.length === 0 && intervals.length > 0) {
+    energyWh = intervalSum(intervals);
+    source = 'interval';
+    if (meterStopWh !== null && meterStopWh !== meterStartWh && meterStopWh - meterStartWh !== Math.round(energyWh)) {
+      anomalies.add(Anomaly.intervalSumDiffersFromMeterStop);
+    }
+  } else if (meterStopWh !== null) {
+    energyWh = meterStopWh - meterStartWh;
+    source = 'meterStop';
+    if (lastRegister && lastRegister.wh > meterStopWh) anomalies.add(Anomaly.registerAboveMeterStop);
+  } else if (lastRegister) {
+    energyWh = lastRegister.wh - meterStartWh;
+    source = 'register';
+  } else {
+    energyWh = null;
+    source = 'none';
+  }
+  return {
+    energyWh: energyWh === null ? null : Math.round(energyWh),
+    source,
+    anomalies: [...anomalies].sort(),
+  };
+}

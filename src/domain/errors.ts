@@ -1,0 +1,24 @@
+// Domain errors: each names a rule that was broken, so every adapter can answer it in its own
+// protocol's words (an OCPP-J CALLERROR code, a SOAP fault, an HTTP status).
+
+export class DomainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The charge point has not been Accepted by a BootNotification answer yet. */
+export class ChargePointNotAccepted extends DomainError {}
+
+/** No charge point with this id is registered. */
+export class UnknownChargePoint extends DomainError {}
+
+/** The charge point holds no live connection to any node. */
+export class ChargePointNotConnected extends DomainError {}
+
+/** The charge point did not answer a command in time. */
+export class CommandTimedOut extends DomainError {}
+
+/** The charge point answered a command with an error, or the connection failed under it. */
+export class CommandFailed extends DomainError {}

@@ -1,0 +1,35 @@
+// The domain's services, built once per process over one store and one router.
+import type { Store } from '../store/store.js';
+import { ApiTokens } from './api-tokens.js';
+import { Commands, type CommandRouter } from './commands.js';
+import { IdTags } from './id-tags.js';
+import { Registry, type RegistryOptions } from './registry.js';
+import { systemClock, type Clock } from './time.js';
+import { Transactions, type TransactionLog } from './transactions.js';
+import { Views } from './views.js';
+
+export interface Domain {
+  registry: Registry;
+  transactions: Transactions;
+  commands: Commands;
+  idTags: IdTags;
+  views: Views;
+  apiTokens: ApiTokens;
+}
+
+export function createDomain(
+  store: Store,
+  router: CommandRouter,
+  options: RegistryOptions,
+  log: TransactionLog,
+  clock: Clock = systemClock,
+): Domain {
+  return {
+    registry: new Registry(store, options, clock),
+    transactions: new Transactions(store, clock, log),
+    commands: new Commands(store, router),
+    idTags: new IdTags(store),
+    views: new Views(store, router),
+    apiTokens: new ApiTokens(store, clock),
+  };
+}

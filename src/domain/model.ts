@@ -1,0 +1,179 @@
+// The version-neutral model: what a charge point reports, whatever OCPP version or transport it
+// speaks. Adapters translate wire messages into these shapes; the store keeps them.
+
+export type OcppVersion = '1.5' | '1.6';
+export type Transport = 'json' | 'soap';
+
+export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
+
+export interface ChargePoint {
+  id: string;
+  registrationStatus: RegistrationStatus;
+  /** scrypt hash of the HTTP Basic password (security profile 1/2), when one is set. */
+  passwordHash: string | null;
+  operator: string | null;
+  declaredOcppVersion: OcppVersion | null;
+  /** Log schema violations instead of refusing them (many real chargers are not compliant). */
+  lenient: boolean;
+  vendor: string | null;
+  model: string | null;
+  chargePointSerialNumber: string | null;
+  chargeBoxSerialNumber: string | null;
+  firmwareVersion: string | null;
+  iccid: string | null;
+  imsi: string | null;
+  meterType: string | null;
+  meterSerialNumber: string | null;
+  ocppVersion: OcppVersion | null;
+  transport: Transport | null;
+  lastSeenAt: string | null;
+  lastBootAt: string | null;
+  createdAt: string;
+}
+
+export interface BootInfo {
+  vendor: string;
+  model: string;
+  chargePointSerialNumber?: string | undefined;
+  chargeBoxSerialNumber?: string | undefined;
+  firmwareVersion?: string | undefined;
+  iccid?: string | undefined;
+  imsi?: string | undefined;
+  meterType?: string | undefined;
+  meterSerialNumber?: string | undefined;
+}
+
+/**
+ * Connector states: OCPP 1.6's nine, plus 1.5's `Occupied` (1.5 reports one state where 1.6
+ * tells Preparing, Charging, SuspendedEV/EVSE and Finishing apart).
+ */
+export const ConnectorStatuses = [
+  'Available',
+  'Preparing',
+  'Charging',
+  'SuspendedEVSE',
+  'SuspendedEV',
+  'Finishing',
+  'Reserved',
+  'Unavailable',
+  'Faulted',
+  'Occupied',
+] as const;
+export type ConnectorStatus = (typeof ConnectorStatuses)[number];
+
+export interface StatusReport {
+  connectorId: number;
+  status: ConnectorStatus;
+  errorCode: string;
+  info?: string | undefined;
+  vendorId?: string | undefined;
+  vendorErrorCode?: string | undefined;
+  /** When the charge point says the status began; absent means when we received it. */
+  timestamp?: string | undefined;
+}
+
+export interface Connector {
+  chargePointId: string;
+  connectorId: number;
+  status: ConnectorStatus;
+  errorCode: string;
+  info: string | null;
+  updatedAt: string;
+}
+
+export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
+
+export interface IdTag {
+  idTag: string;
+  status: IdTagStatus;
+  expiryDate: string | null;
+  parentIdTag: string | null;
+}
+
+export interface IdTagInfo {
+  status: IdTagStatus;
+  expiryDate?: string | undefined;
+  parentIdTag?: string | undefined;
+}
+
+/** One sampled value, exactly as reported, plus the optional attributes with OCPP's defaults. */
+export interface MeterSample {
+  timestamp: string;
+  /** The reading as the charge point sent it (a decimal string), never re-formatted. */
+  value: string;
+  measurand: string;
+  unit: string;
+  context: string;
+  format: string;
+  location: string;
+  phase: string | null;
+}
+
+export interface StoredMeterSample extends MeterSample {
+  chargePointId: string;
+  connectorId: number;
+  transactionId: number | null;
+}
+
+export const SampleDefaults = {
+  measurand: 'Energy.Active.Import.Register',
+  unit: 'Wh',
+  context: 'Sample.Periodic',
+  format: 'Raw',
+  location: 'Outlet',
+} as const;
+
+export type EnergySource = 'meterStop' | 'register' | 'interval' | 'none';
+
+export interface Transaction {
+  id: number;
+  chargePointId: string;
+  connectorId: number;
+  idTag: string;
+  idTagStatus: IdTagStatus;
+  startedAt: string;
+  stoppedAt: string | null;
+  meterStartWh: number;
+  meterStopWh: number | null;
+  energyWh: number | null;
+  energySource: EnergySource;
+  stopReason: string | null;
+  stopIdTag: string | null;
+  anomalies: string[];
+  reservationId: number | null;
+}
+
+export interface StartRequest {
+  connectorId: number;
+  idTag: string;
+  meterStartWh: number;
+  timestamp: string;
+  reservationId?: number | undefined;
+}
+
+export interface StopRequest {
+  transactionId: number;
+  idTag?: string | undefined;
+  meterStopWh: number;
+  timestamp: string;
+  reason?: string | undefined;
+  samples: MeterSample[];
+}
+
+export interface MeterValuesReport {
+  connectorId: number;
+  transactionId?: number | undefined;
+  samples: MeterSample[];
+}
+
+/** Operator commands, version-neutral; each adapter maps them onto its own wire messages. */
+export type Command =
+  | { kind: 'remoteStart'; idTag: string; connectorId?: number | undefined }
+  | { kind: 'remoteStop'; transactionId: number }
+  | { kind: 'reset'; type: 'Soft' | 'Hard' }
+  | { kind: 'unlock'; connectorId: number };
+
+/** The charge point's answer to a command: its status word (Accepted, Rejected, Unlocked, ...). */
+export interface CommandResult {
+  status: string;
+}

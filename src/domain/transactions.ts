@@ -1,0 +1,164 @@
+// Charging sessions: start, meter values and stop, each stored in one group-committed unit before
+// it is answered. Retries are idempotent and late (offline) messages are ordered by their own time.
+import type { Store, StoreWriter } from '../store/store.js';
+import { authorizeIdTag } from './authorization.js';
+import { computeEnergy } from './energy.js';
+import type { IdTagInfo, MeterSample, MeterValuesReport, StartRequest, StopRequest, Transaction } from './model.js';
+import { canonicalTime, type Clock } from './time.js';
+
+export interface StartAnswer {
+  transactionId: number;
+  idTagInfo: IdTagInfo;
+}
+
+export interface TransactionLog {
+  warn(detail: Record<string, unknown>, message: string): void;
+}
+
+/** OCPP says a StopTransaction without a reason was stopped locally. */
+const DEFAULT_STOP_REASON = 'Local';
+
+export class Transactions {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly log: TransactionLog,
+  ) {}
+
+  async authorize(idTag: string): Promise<IdTagInfo> {
+    return authorizeIdTag(this.store, idTag, this.clock());
+  }
+
+  async start(chargePointId: string, request: StartRequest): Promise<StartAnswer> {
+    const startedAt = this.reportedTime(request.timestamp);
+    return this.store.transact(async (tx) => {
+      const earlier = await tx.findTransactionByStart(chargePointId, request.connectorId, request.idTag, startedAt, request.meterStartWh);
+      if (earlier) return { transactionId: earlier.id, idTagInfo: await this.idTagInfoFor(tx, earlier) };
+
+      const idTagInfo = await authorizeIdTag(tx, request.idTag, this.clock());
+      if (idTagInfo.status === 'Accepted' && (await this.hasOtherActiveSession(tx, request.idTag))) {
+        idTagInfo.status = 'ConcurrentTx';
+      }
+      const created = await tx.insertTransaction({
+        chargePointId,
+        connectorId: request.connectorId,
+        idTag: request.idTag,
+        idTagStatus: idTagInfo.status,
+        startedAt,
+        stoppedAt: null,
+        meterStartWh: request.meterStartWh,
+        meterStopWh: null,
+        energyWh: null,
+        energySource: 'none',
+        stopReason: null,
+        stopIdTag: null,
+        anomalies: [],
+        reservationId: request.reservationId ?? null,
+      });
+      return { transactionId: created.id, idTagInfo };
+    });
+  }
+
+  async meterValues(chargePointId: string, report: MeterValuesReport): Promise<void> {
+    const samples = this.canonicalSamples(report.samples);
+    await this.store.transact(async (tx) => {
+      const transaction = await this.ownTransaction(tx, chargePointId, report.transactionId);
+      if (report.transactionId !== undefined && report.transactionId !== 0 && !transaction) {
+        this.log.warn({ chargePointId, transactionId: report.transactionId }, 'MeterValues for an unknown transaction: kept without it');
+        await tx.insertEvent({
+          at: this.clock().toISOString(),
+          chargePointId,
+          type: 'meterValuesForUnknownTransaction',
+          data: { transactionId: report.transactionId, connectorId: report.connectorId },
+        });
+      }
+      const added = await tx.insertSamples(chargePointId, report.connectorId, transaction?.id ?? null, samples);
+      if (transaction && added > 0) await this.refreshEnergy(tx, transaction);
+    });
+  }
+
+  async stop(chargePointId: string, request: StopRequest): Promise<IdTagInfo | undefined> {
+    const stoppedAt = this.reportedTime(request.timestamp);
+    const samples = this.canonicalSamples(request.samples);
+    return this.store.transact(async (tx) => {
+      const transaction = await this.ownTransaction(tx, chargePointId, request.transactionId);
+      const idTagInfo = request.idTag === undefined ? undefined : await authorizeIdTag(tx, request.idTag, this.clock());
+      if (!transaction) {
+        // Nothing is lost: the whole report is kept as an event for the operator to reconcile.
+        this.log.warn({ chargePointId, transactionId: request.transactionId }, 'StopTransaction for an unknown transaction');
+        await tx.insertEvent({
+          at: this.clock().toISOString(),
+          chargePointId,
+          type: 'stopForUnknownTransaction',
+          data: { ...request, timestamp: stoppedAt, samples },
+        });
+        return idTagInfo;
+      }
+      if (transaction.stoppedAt !== null) {
+        await this.repeatedStop(tx, transaction, request, stoppedAt);
+      } else {
+        await tx.updateTransaction(transaction.id, {
+          stoppedAt,
+          meterStopWh: request.meterStopWh,
+          stopReason: request.reason ?? DEFAULT_STOP_REASON,
+          stopIdTag: request.idTag ?? null,
+        });
+      }
+      await tx.insertSamples(chargePointId, transaction.connectorId, transaction.id, samples);
+      const stored = await tx.getTransaction(transaction.id);
+      await this.refreshEnergy(tx, stored!);
+      return idTagInfo;
+    });
+  }
+
+  /** A resent stop changes nothing; a second stop that disagrees with the first is an anomaly. */
+  private async repeatedStop(tx: StoreWriter, transaction: Transaction, request: StopRequest, stoppedAt: string): Promise<void> {
+    if (transaction.stoppedAt === stoppedAt && transaction.meterStopWh === request.meterStopWh) return;
+    this.log.warn({ chargePointId: transaction.chargePointId, transactionId: transaction.id }, 'second StopTransaction disagrees with the first');
+    await tx.insertEvent({
+      at: this.clock().toISOString(),
+      chargePointId: transaction.chargePointId,
+      type: 'conflictingStopTransaction',
+      data: { transactionId: transaction.id, stoppedAt, meterStopWh: request.meterStopWh, reason: request.reason ?? null },
+    });
+    if (!transaction.anomalies.includes('conflictingStop')) {
+      await tx.updateTransaction(transaction.id, { anomalies: [...transaction.anomalies, 'conflictingStop'].sort() });
+    }
+  }
+
+  private async refreshEnergy(tx: StoreWriter, transaction: Transaction): Promise<void> {
+    const samples = await tx.listTransactionSamples(transaction.id);
+    const energy = computeEnergy({ meterStartWh: transaction.meterStartWh, meterStopWh: transaction.meterStopWh, samples });
+    // Anomalies found outside the energy rules (a conflicting stop) are kept.
+    const kept = transaction.anomalies.filter((a) => a === 'conflictingStop');
+    await tx.updateTransaction(transaction.id, {
+      energyWh: energy.energyWh,
+      energySource: energy.source,
+      anomalies: [...new Set([...kept, ...energy.anomalies])].sort(),
+    });
+  }
+
+  private async ownTransaction(tx: StoreWriter, chargePointId: string, id: number | undefined): Promise<Transaction | undefined> {
+    if (id === undefined) return undefined;
+    const transaction = await tx.getTransaction(id);
+    return transaction?.chargePointId === chargePointId ? transaction : undefined;
+  }
+
+  private async hasOtherActiveSession(tx: StoreWriter, idTag: string): Promise<boolean> {
+    const active = await tx.listTransactions({ active: true, idTag });
+    return active.length > 0;
+  }
+
+  private async idTagInfoFor(tx: StoreWriter, transaction: Transaction): Promise<IdTagInfo> {
+    const current = await authorizeIdTag(tx, transaction.idTag, this.clock());
+    return { ...current, status: transaction.idTagStatus };
+  }
+
+  private reportedTime(timestamp: string): string {
+    return canonicalTime(timestamp) ?? this.clock().toISOString();
+  }
+
+  private canonicalSamples(samples: readonly MeterSample[]): MeterSample[] {
+    return samples.map((s) => ({ ...s, timestamp: this.reportedTime(s.timestamp) }));
+  }
+}

@@ -1,0 +1,44 @@
+// Read models for operators: a charge point with its connectors and live state, a transaction
+// with its samples. Reads only; nothing here changes stored data.
+import type { Store, TransactionFilter } from '../store/store.js';
+import type { CommandRouter } from './commands.js';
+import type { ChargePoint, Connector, StoredMeterSample, Transaction } from './model.js';
+
+export interface ChargePointView extends ChargePoint {
+  connected: boolean;
+  connectors: Connector[];
+}
+
+export interface TransactionView extends Transaction {
+  meterValues: StoredMeterSample[];
+}
+
+export class Views {
+  constructor(
+    private readonly store: Store,
+    private readonly router: CommandRouter,
+  ) {}
+
+  async chargePoint(id: string): Promise<ChargePointView | undefined> {
+    const cp = await this.store.getChargePoint(id);
+    if (!cp) return undefined;
+    return { ...cp, connected: this.router.isConnected(id), connectors: await this.store.listConnectors(id) };
+  }
+
+  async chargePoints(): Promise<ChargePointView[]> {
+    const [cps, connectors] = await Promise.all([this.store.listChargePoints(), this.store.listConnectors()]);
+    const byChargePoint = new Map<string, Connector[]>();
+    for (const c of connectors) byChargePoint.set(c.chargePointId, [...(byChargePoint.get(c.chargePointId) ?? []), c]);
+    return cps.map((cp) => ({ ...cp, connected: this.router.isConnected(cp.id), connectors: byChargePoint.get(cp.id) ?? [] }));
+  }
+
+  transactions(filter: TransactionFilter): Promise<Transaction[]> {
+    return this.store.listTransactions(filter);
+  }
+
+  async transaction(id: number): Promise<TransactionView | undefined> {
+    const tx = await this.store.getTransaction(id);
+    if (!tx) return undefined;
+    return { ...tx, meterValues: await this.store.listTransactionSamples(id) };
+  }
+}

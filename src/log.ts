@@ -1,0 +1,16 @@
+// Structured logs (pino). Every line about a charge point carries its id as `chargePointId`;
+// secrets never reach a log line.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(level = process.env.TOMADA_LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    level,
+    base: { service: 'tomada' },
+    redact: {
+      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization'],
+      censor: '[redacted]',
+    },
+  });
+}

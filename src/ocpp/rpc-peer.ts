@@ -1,0 +1,222 @@
+// One end of an OCPP-J conversation, independent of the socket under it: it correlates our CALLs
+// with their answers, keeps one CALL in flight in each direction (OCPP-J 1.6 §4.1.1) with a queue
+// behind it, times calls out, and answers every inbound frame exactly once. The central system's
+// session and the simulator's charge point both use it.
+import { randomUUID } from 'node:crypto';
+import {
+  encodeCall,
+  encodeCallError,
+  encodeCallResult,
+  FrameError,
+  MessageType,
+  parseFrame,
+  RpcError,
+  type CallFrame,
+  type JsonObject,
+} from './rpc.js';
+
+/** The peer answered our CALL with a CALLERROR. */
+export class CallErrorResponse extends Error {
+  constructor(
+    readonly action: string,
+    readonly code: string,
+    readonly description: string,
+    readonly details: JsonObject,
+  ) {
+    super(`${action} answered with ${code}: ${description}`);
+    this.name = 'CallErrorResponse';
+  }
+}
+
+/** Our CALL got no answer in time. */
+export class CallTimeoutError extends Error {
+  constructor(readonly action: string, readonly timeoutMs: number) {
+    super(`${action} got no answer within ${timeoutMs} ms`);
+    this.name = 'CallTimeoutError';
+  }
+}
+
+/** The conversation ended (socket closed or replaced) before the CALL was answered. */
+export class PeerClosedError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'PeerClosedError';
+  }
+}
+
+export type InboundCallHandler = (call: CallFrame) => Promise<JsonObject>;
+
+export interface RpcPeerEvents {
+  /** A frame that is not ours to answer: a CALLRESULT or CALLERROR for no pending call. */
+  unexpected?(detail: { messageId: string; type: number; reason: string }): void;
+  /** An inbound frame was refused with a CALLERROR. */
+  refused?(detail: { messageId: string; code: string; description: string }): void;
+  /** Unanswered inbound CALLs went above (true) or back below (false) the high-water mark. */
+  backlog?(high: boolean): void;
+}
+
+export interface RpcPeerOptions {
+  send: (text: string) => void;
+  handleCall: InboundCallHandler;
+  callTimeoutMs: number;
+  /** Inbound CALLs waiting to be handled beyond which the transport should stop reading. */
+  inboundHighWater?: number;
+  events?: RpcPeerEvents;
+}
+
+interface OutboundCall {
+  action: string;
+  payload: object;
+  resolve: (payload: JsonObject) => void;
+  reject: (error: Error) => void;
+}
+
+interface InFlight extends OutboundCall {
+  messageId: string;
+  timer: NodeJS.Timeout;
+}
+
+export class RpcPeer {
+  private readonly outboundQueue: OutboundCall[] = [];
+  private inFlight: InFlight | undefined;
+  private readonly inboundQueue: CallFrame[] = [];
+  private handlingInbound = false;
+  private backlogHigh = false;
+  private closedReason: string | undefined;
+  private readonly highWater: number;
+
+  constructor(private readonly options: RpcPeerOptions) {
+    this.highWater = options.inboundHighWater ?? 100;
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  /** Sends a CALL and resolves with the CALLRESULT payload; queued while another is in flight. */
+  call(action: string, payload: object): Promise<JsonObject> {
+    if (this.closedReason !== undefined) return Promise.reject(new PeerClosedError(this.closedReason));
+    return new Promise((resolve, reject) => {
+      this.outboundQueue.push({ action, payload, resolve, reject });
+      this.sendNextCall();
+    });
+  }
+
+  /** Feeds one received text frame. Never throws: every problem becomes a CALLERROR or an event. */
+  receive(text: string): void {
+    if (this.closedReason !== undefined) return;
+    let frame;
+    try {
+      frame = parseFrame(text);
+    } catch (error) {
+      const e = error as FrameError;
+      this.refuse(e.messageId, e.code, e.message);
+      return;
+    }
+    switch (frame.type) {
+      case MessageType.Call:
+        this.inboundQueue.push(frame);
+        this.updateBacklog();
+        void this.drainInbound();
+        return;
+      case MessageType.CallResult:
+        this.settle(frame.messageId, MessageType.CallResult, (call) => call.resolve(frame.payload));
+        return;
+      case MessageType.CallError:
+        this.settle(frame.messageId, MessageType.CallError, (call) =>
+          call.reject(new CallErrorResponse(call.action, frame.errorCode, frame.errorDescription, frame.errorDetails)),
+        );
+        return;
+    }
+  }
+
+  /** Answers a frame that could not be read at all (a binary frame, say) with a CALLERROR. */
+  refuseUnreadable(description: string): void {
+    this.refuse(new FrameError(description).messageId, 'FormationViolation', description);
+  }
+
+  /** Ends the conversation: the CALL in flight and every queued CALL fail with PeerClosedError. */
+  close(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    const failed = [...(this.inFlight ? [this.inFlight] : []), ...this.outboundQueue.splice(0)];
+    if (this.inFlight) clearTimeout(this.inFlight.timer);
+    this.inFlight = undefined;
+    this.inboundQueue.length = 0;
+    for (const call of failed) call.reject(new PeerClosedError(reason));
+  }
+
+  private refuse(messageId: string, code: string, description: string): void {
+    this.options.events?.refused?.({ messageId, code, description });
+    this.write(encodeCallError(messageId, code, description));
+  }
+
+  private write(text: string): void {
+    if (this.closedReason !== undefined) return;
+    try {
+      this.options.send(text);
+    } catch {
+      // The socket is going away; its close handler ends this peer.
+    }
+  }
+
+  private settle(messageId: string, type: number, done: (call: InFlight) => void): void {
+    const call = this.inFlight;
+    if (!call || call.messageId !== messageId) {
+      this.options.events?.unexpected?.({ messageId, type, reason: 'no pending call has this message id' });
+      return;
+    }
+    clearTimeout(call.timer);
+    this.inFlight = undefined;
+    done(call);
+    this.sendNextCall();
+  }
+
+  private sendNextCall(): void {
+    if (this.inFlight || this.closedReason !== undefined) return;
+    const next = this.outboundQueue.shift();
+    if (!next) return;
+    const messageId = randomUUID();
+    const timer = setTimeout(() => {
+      if (this.inFlight?.messageId !== messageId) return;
+      this.inFlight = undefined;
+      next.reject(new CallTimeoutError(next.action, this.options.callTimeoutMs));
+      this.sendNextCall();
+    }, this.options.callTimeoutMs);
+    this.inFlight = { ...next, messageId, timer };
+    this.write(encodeCall(messageId, next.action, next.payload));
+  }
+
+  // Inbound CALLs are handled one at a time, in arrival order: a charge point's backlog must be
+  // stored in the order it was sent, and each answer goes out only after its work is committed.
+  private async drainInbound(): Promise<void> {
+    if (this.handlingInbound) return;
+    this.handlingInbound = true;
+    try {
+      for (let call = this.inboundQueue.shift(); call; call = this.inboundQueue.shift()) {
+        this.updateBacklog();
+        try {
+          const payload = await this.options.handleCall(call);
+          this.write(encodeCallResult(call.messageId, payload));
+        } catch (error) {
+          if (error instanceof RpcError) {
+            this.refuse(call.messageId, error.code, error.message);
+          } else {
+            this.refuse(call.messageId, 'InternalError', 'The central system could not handle this call');
+          }
+        }
+      }
+    } finally {
+      this.handlingInbound = false;
+      this.updateBacklog();
+    }
+  }
+
+  private updateBacklog(): void {
+    const high = this.inboundQueue.length >= this.highWater;
+    if (high !== this.backlogHigh) {
+      this.backlogHigh = high;
+      this.options.events?.backlog?.(high);
+    }
+  }
+}

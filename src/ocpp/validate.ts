@@ -1,0 +1,82 @@
+// Compiles schemas with Ajv and turns the first violation into the OCPP-J error code that names it.
+import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { TSchema } from '@sinclair/typebox';
+import type { RpcErrorCode } from './rpc.js';
+
+// ajv-formats is CommonJS and its typings describe an ESM default export; require() gives the
+// function itself under both tsx and compiled output.
+const addFormats = createRequire(import.meta.url)('ajv-formats') as typeof import('ajv-formats').default;
+
+const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false });
+addFormats(ajv, ['date-time', 'uri']);
+
+export interface Violation {
+  code: RpcErrorCode;
+  /** JSON pointer to the offending field, '' for the payload itself. */
+  path: string;
+  message: string;
+}
+
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; violation: Violation };
+
+export type Validator<T> = (payload: unknown) => ValidationResult<T>;
+
+/**
+ * Which OCPP-J code a schema keyword violation maps to. The spec defines the codes only in words
+ * (docs/PROTOCOL.md gives this table and the reasons):
+ * a wrong JSON type or format is a TypeConstraintViolation; a value outside its allowed set or
+ * length is a PropertyConstraintViolation; a missing field or wrong count of items is an
+ * OccurenceConstraintViolation; a field the PDU does not define is a FormationViolation.
+ */
+const codeByKeyword: Record<string, RpcErrorCode> = {
+  type: 'TypeConstraintViolation',
+  format: 'TypeConstraintViolation',
+  enum: 'PropertyConstraintViolation',
+  const: 'PropertyConstraintViolation',
+  maxLength: 'PropertyConstraintViolation',
+  minLength: 'PropertyConstraintViolation',
+  pattern: 'PropertyConstraintViolation',
+  minimum: 'PropertyConstraintViolation',
+  maximum: 'PropertyConstraintViolation',
+  exclusiveMinimum: 'PropertyConstraintViolation',
+  exclusiveMaximum: 'PropertyConstraintViolation',
+  multipleOf: 'PropertyConstraintViolation',
+  required: 'OccurenceConstraintViolation',
+  minItems: 'OccurenceConstraintViolation',
+  maxItems: 'OccurenceConstraintViolation',
+  additionalProperties: 'FormationViolation',
+};
+
+function describe(error: ErrorObject): Violation {
+  const code = codeByKeyword[error.keyword] ?? 'FormationViolation';
+  let path = error.instancePath;
+  let message = error.message ?? 'is invalid';
+  if (error.keyword === 'required') {
+    path = `${path}/${String(error.params.missingProperty)}`;
+    message = 'is required';
+  } else if (error.keyword === 'additionalProperties') {
+    path = `${path}/${String(error.params.additionalProperty)}`;
+    message = 'is not defined by the message';
+  } else if (error.keyword === 'enum') {
+    message = `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
+  }
+  if (path === '' && error.keyword === 'type') return { code: 'FormationViolation', path, message };
+  return { code, path, message };
+}
+
+export function compileValidator<T>(schema: TSchema): Validator<T> {
+  const check = ajv.compile(schema);
+  return (payload) => {
+    if (check(payload)) return { ok: true, value: payload as T };
+    const first = check.errors?.[0];
+    return {
+      ok: false,
+      violation: first ? describe(first) : { code: 'FormationViolation', path: '', message: 'is invalid' },
+    };
+  };
+}
+
+export function violationText(violation: Violation): string {
+  return `${violation.path || 'payload'} ${violation.message}`;
+}

@@ -1,0 +1,152 @@
+// One set of migrations for every database. Only the auto-incrementing key differs by dialect.
+import { type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+function withSerialId<T extends string>(table: CreateTableBuilder<T, never>, dialect: Dialect) {
+  return dialect === 'postgres'
+    ? table.addColumn('id', 'bigserial', (c) => c.primaryKey())
+    : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+function initial(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('charge_points')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('registration_status', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text')
+        .addColumn('operator', 'text')
+        .addColumn('declared_ocpp_version', 'text')
+        .addColumn('lenient', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('vendor', 'text')
+        .addColumn('model', 'text')
+        .addColumn('charge_point_serial_number', 'text')
+        .addColumn('charge_box_serial_number', 'text')
+        .addColumn('firmware_version', 'text')
+        .addColumn('iccid', 'text')
+        .addColumn('imsi', 'text')
+        .addColumn('meter_type', 'text')
+        .addColumn('meter_serial_number', 'text')
+        .addColumn('ocpp_version', 'text')
+        .addColumn('transport', 'text')
+        .addColumn('last_seen_at', 'text')
+        .addColumn('last_boot_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('connectors')
+        .addColumn('charge_point_id', 'text', (c) => c.notNull().references('charge_points.id'))
+        .addColumn('connector_id', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error_code', 'text', (c) => c.notNull())
+        .addColumn('info', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('connectors_pk', ['charge_point_id', 'connector_id'])
+        .execute();
+
+      await withSerialId(db.schema.createTable('connector_status_history'), dialect)
+        .addColumn('charge_point_id', 'text', (c) => c.notNull())
+        .addColumn('connector_id', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error_code', 'text', (c) => c.notNull())
+        .addColumn('info', 'text')
+        .addColumn('vendor_id', 'text')
+        .addColumn('vendor_error_code', 'text')
+        .addColumn('reported_at', 'text')
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('connector_status_history_cp')
+        .on('connector_status_history')
+        .columns(['charge_point_id', 'connector_id', 'id'])
+        .execute();
+
+      await db.schema
+        .createTable('id_tags')
+        .addColumn('id_tag_key', 'text', (c) => c.primaryKey())
+        .addColumn('id_tag', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('expiry_date', 'text')
+        .addColumn('parent_id_tag', 'text')
+        .execute();
+
+      await withSerialId(db.schema.createTable('transactions'), dialect)
+        .addColumn('charge_point_id', 'text', (c) => c.notNull().references('charge_points.id'))
+        .addColumn('connector_id', 'integer', (c) => c.notNull())
+        .addColumn('id_tag', 'text', (c) => c.notNull())
+        .addColumn('id_tag_status', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('stopped_at', 'text')
+        .addColumn('meter_start_wh', 'bigint', (c) => c.notNull())
+        .addColumn('meter_stop_wh', 'bigint')
+        .addColumn('energy_wh', 'bigint')
+        .addColumn('energy_source', 'text', (c) => c.notNull())
+        .addColumn('stop_reason', 'text')
+        .addColumn('stop_id_tag', 'text')
+        .addColumn('anomalies', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('reservation_id', 'integer')
+        .execute();
+      // A resent StartTransaction must find the transaction it created the first time.
+      await db.schema
+        .createIndex('transactions_start_key')
+        .unique()
+        .on('transactions')
+        .columns(['charge_point_id', 'connector_id', 'id_tag', 'started_at', 'meter_start_wh'])
+        .execute();
+      await db.schema.createIndex('transactions_started_at').on('transactions').column('started_at').execute();
+      await db.schema
+        .createIndex('transactions_active')
+        .on('transactions')
+        .columns(['charge_point_id', 'stopped_at'])
+        .execute();
+
+      await withSerialId(db.schema.createTable('meter_samples'), dialect)
+        .addColumn('charge_point_id', 'text', (c) => c.notNull())
+        .addColumn('connector_id', 'integer', (c) => c.notNull())
+        .addColumn('transaction_id', 'bigint')
+        .addColumn('timestamp', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('measurand', 'text', (c) => c.notNull())
+        .addColumn('unit', 'text', (c) => c.notNull())
+        .addColumn('context', 'text', (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('location', 'text', (c) => c.notNull())
+        .addColumn('phase', 'text')
+        .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
+        .execute();
+      await db.schema
+        .createIndex('meter_samples_transaction')
+        .on('meter_samples')
+        .columns(['transaction_id', 'id'])
+        .execute();
+
+      await withSerialId(db.schema.createTable('events'), dialect)
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('charge_point_id', 'text')
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('events_cp').on('events').columns(['charge_point_id', 'id']).execute();
+
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      return { '0001_initial': initial(dialect) };
+    },
+  };
+}

@@ -1,0 +1,408 @@
+// The Store's reads and writes in SQL, through Kysely, for any dialect. One instance wraps either
+// the database itself (reads) or the transaction of a group-committed batch (reads and writes).
+import { createHash } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type {
+  ChargePoint,
+  Connector,
+  ConnectorStatus,
+  EnergySource,
+  IdTag,
+  IdTagStatus,
+  MeterSample,
+  OcppVersion,
+  RegistrationStatus,
+  StatusReport,
+  StoredMeterSample,
+  Transaction,
+  Transport,
+} from '../domain/model.js';
+import type {
+  ApiToken,
+  ChargePointPatch,
+  NewTransaction,
+  StoredEvent,
+  StoreWriter,
+  TransactionFilter,
+  TransactionPatch,
+} from './store.js';
+import type { ChargePointRow, Database, MeterSampleRow, TransactionRow } from './tables.js';
+
+// PostgreSQL returns bigint columns as strings; SQLite as numbers.
+const num = (value: number | string): number => Number(value);
+const numOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
+
+function toChargePoint(row: Selectable<ChargePointRow>): ChargePoint {
+  return {
+    id: row.id,
+    registrationStatus: row.registration_status as RegistrationStatus,
+    passwordHash: row.password_hash,
+    operator: row.operator,
+    declaredOcppVersion: row.declared_ocpp_version as OcppVersion | null,
+    lenient: row.lenient === 1,
+    vendor: row.vendor,
+    model: row.model,
+    chargePointSerialNumber: row.charge_point_serial_number,
+    chargeBoxSerialNumber: row.charge_box_serial_number,
+    firmwareVersion: row.firmware_version,
+    iccid: row.iccid,
+    imsi: row.imsi,
+    meterType: row.meter_type,
+    meterSerialNumber: row.meter_serial_number,
+    ocppVersion: row.ocpp_version as OcppVersion | null,
+    transport: row.transport as Transport | null,
+    lastSeenAt: row.last_seen_at,
+    lastBootAt: row.last_boot_at,
+    createdAt: row.created_at,
+  };
+}
+
+const chargePointColumns: Record<keyof ChargePointPatch, keyof ChargePointRow> = {
+  registrationStatus: 'registration_status',
+  passwordHash: 'password_hash',
+  operator: 'operator',
+  declaredOcppVersion: 'declared_ocpp_version',
+  lenient: 'lenient',
+  vendor: 'vendor',
+  model: 'model',
+  chargePointSerialNumber: 'charge_point_serial_number',
+  chargeBoxSerialNumber: 'charge_box_serial_number',
+  firmwareVersion: 'firmware_version',
+  iccid: 'iccid',
+  imsi: 'imsi',
+  meterType: 'meter_type',
+  meterSerialNumber: 'meter_serial_number',
+  ocppVersion: 'ocpp_version',
+  transport: 'transport',
+  lastSeenAt: 'last_seen_at',
+  lastBootAt: 'last_boot_at',
+};
+
+function chargePointPatchRow(patch: ChargePointPatch): Partial<ChargePointRow> {
+  const row: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const column = chargePointColumns[key as keyof ChargePointPatch];
+    if (column === undefined) continue;
+    row[column] = key === 'lenient' ? (value ? 1 : 0) : value;
+  }
+  return row as Partial<ChargePointRow>;
+}
+
+function toTransaction(row: Selectable<TransactionRow>): Transaction {
+  return {
+    id: num(row.id),
+    chargePointId: row.charge_point_id,
+    connectorId: row.connector_id,
+    idTag: row.id_tag,
+    idTagStatus: row.id_tag_status as IdTagStatus,
+    startedAt: row.started_at,
+    stoppedAt: row.stopped_at,
+    meterStartWh: num(row.meter_start_wh),
+    meterStopWh: numOrNull(row.meter_stop_wh),
+    energyWh: numOrNull(row.energy_wh),
+    energySource: row.energy_source as EnergySource,
+    stopReason: row.stop_reason,
+    stopIdTag: row.stop_id_tag,
+    anomalies: JSON.parse(row.anomalies) as string[],
+    reservationId: row.reservation_id,
+  };
+}
+
+const transactionColumns: Record<keyof TransactionPatch, keyof TransactionRow> = {
+  connectorId: 'connector_id',
+  idTag: 'id_tag',
+  idTagStatus: 'id_tag_status',
+  startedAt: 'started_at',
+  stoppedAt: 'stopped_at',
+  meterStartWh: 'meter_start_wh',
+  meterStopWh: 'meter_stop_wh',
+  energyWh: 'energy_wh',
+  energySource: 'energy_source',
+  stopReason: 'stop_reason',
+  stopIdTag: 'stop_id_tag',
+  anomalies: 'anomalies',
+  reservationId: 'reservation_id',
+};
+
+function transactionPatchRow(patch: TransactionPatch): Partial<Omit<TransactionRow, 'id'>> {
+  const row: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    row[transactionColumns[key as keyof TransactionPatch]] = key === 'anomalies' ? JSON.stringify(value) : value;
+  }
+  return row as Partial<Omit<TransactionRow, 'id'>>;
+}
+
+function toSample(row: Selectable<MeterSampleRow>): StoredMeterSample {
+  return {
+    chargePointId: row.charge_point_id,
+    connectorId: row.connector_id,
+    transactionId: numOrNull(row.transaction_id),
+    timestamp: row.timestamp,
+    value: row.value,
+    measurand: row.measurand,
+    unit: row.unit,
+    context: row.context,
+    format: row.format,
+    location: row.location,
+    phase: row.phase,
+  };
+}
+
+function sampleKey(chargePointId: string, connectorId: number, transactionId: number | null, s: MeterSample): string {
+  const identity = [chargePointId, connectorId, transactionId, s.timestamp, s.measurand, s.phase, s.location, s.context, s.unit, s.format, s.value];
+  return createHash('sha256').update(JSON.stringify(identity)).digest('base64url');
+}
+
+export class SqlQueries implements StoreWriter {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async getChargePoint(id: string): Promise<ChargePoint | undefined> {
+    const row = await this.db.selectFrom('charge_points').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toChargePoint(row);
+  }
+
+  async listChargePoints(): Promise<ChargePoint[]> {
+    const rows = await this.db.selectFrom('charge_points').selectAll().orderBy('id').execute();
+    return rows.map(toChargePoint);
+  }
+
+  async listConnectors(chargePointId?: string): Promise<Connector[]> {
+    let query = this.db.selectFrom('connectors').selectAll();
+    if (chargePointId !== undefined) query = query.where('charge_point_id', '=', chargePointId);
+    const rows = await query.orderBy('charge_point_id').orderBy('connector_id').execute();
+    return rows.map((row) => ({
+      chargePointId: row.charge_point_id,
+      connectorId: row.connector_id,
+      status: row.status as ConnectorStatus,
+      errorCode: row.error_code,
+      info: row.info,
+      updatedAt: row.updated_at,
+    }));
+  }
+
+  async getIdTag(idTag: string): Promise<IdTag | undefined> {
+    const row = await this.db
+      .selectFrom('id_tags')
+      .selectAll()
+      .where('id_tag_key', '=', idTag.toUpperCase())
+      .executeTakeFirst();
+    return row && { idTag: row.id_tag, status: row.status as IdTagStatus, expiryDate: row.expiry_date, parentIdTag: row.parent_id_tag };
+  }
+
+  async listIdTags(): Promise<IdTag[]> {
+    const rows = await this.db.selectFrom('id_tags').selectAll().orderBy('id_tag_key').execute();
+    return rows.map((row) => ({
+      idTag: row.id_tag,
+      status: row.status as IdTagStatus,
+      expiryDate: row.expiry_date,
+      parentIdTag: row.parent_id_tag,
+    }));
+  }
+
+  async getTransaction(id: number): Promise<Transaction | undefined> {
+    const row = await this.db.selectFrom('transactions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toTransaction(row);
+  }
+
+  async findTransactionByStart(
+    chargePointId: string,
+    connectorId: number,
+    idTag: string,
+    startedAt: string,
+    meterStartWh: number,
+  ): Promise<Transaction | undefined> {
+    const row = await this.db
+      .selectFrom('transactions')
+      .selectAll()
+      .where('charge_point_id', '=', chargePointId)
+      .where('connector_id', '=', connectorId)
+      .where('id_tag', '=', idTag)
+      .where('started_at', '=', startedAt)
+      .where('meter_start_wh', '=', meterStartWh)
+      .executeTakeFirst();
+    return row && toTransaction(row);
+  }
+
+  async listTransactions(filter: TransactionFilter): Promise<Transaction[]> {
+    let query = this.db.selectFrom('transactions').selectAll();
+    if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', filter.chargePointId);
+    if (filter.active === true) query = query.where('stopped_at', 'is', null);
+    if (filter.active === false) query = query.where('stopped_at', 'is not', null);
+    if (filter.idTag !== undefined) {
+      const idTag = filter.idTag.toUpperCase();
+      query = query.where((eb) => eb(eb.fn<string>('upper', ['id_tag']), '=', idTag));
+    }
+    if (filter.from !== undefined) query = query.where('started_at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('started_at', '<', filter.to);
+    const rows = await query.orderBy('id', 'desc').limit(filter.limit ?? 1000).execute();
+    return rows.map(toTransaction);
+  }
+
+  async listTransactionSamples(transactionId: number): Promise<StoredMeterSample[]> {
+    const rows = await this.db
+      .selectFrom('meter_samples')
+      .selectAll()
+      .where('transaction_id', '=', transactionId)
+      .orderBy('id')
+      .execute();
+    return rows.map(toSample);
+  }
+
+  async listEvents(filter: { chargePointId?: string; limit?: number }): Promise<StoredEvent[]> {
+    let query = this.db.selectFrom('events').selectAll();
+    if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', filter.chargePointId);
+    const rows = await query.orderBy('id', 'desc').limit(filter.limit ?? 100).execute();
+    return rows.map((row) => ({
+      id: num(row.id),
+      at: row.at,
+      chargePointId: row.charge_point_id,
+      type: row.type,
+      data: JSON.parse(row.data) as Record<string, unknown>,
+    }));
+  }
+
+  async findApiTokenByHash(tokenHash: string): Promise<ApiToken | undefined> {
+    const row = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return row && { id: row.id, name: row.name, role: row.role, tokenHash: row.token_hash, createdAt: row.created_at };
+  }
+
+  async countApiTokens(): Promise<number> {
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .executeTakeFirstOrThrow();
+    return num(row.count);
+  }
+
+  async insertChargePoint(cp: ChargePoint): Promise<void> {
+    await this.db
+      .insertInto('charge_points')
+      .values({ id: cp.id, created_at: cp.createdAt, ...chargePointPatchRow(cp) } as ChargePointRow)
+      .execute();
+  }
+
+  async updateChargePoint(id: string, patch: ChargePointPatch): Promise<void> {
+    const row = chargePointPatchRow(patch);
+    if (Object.keys(row).length === 0) return;
+    await this.db.updateTable('charge_points').set(row).where('id', '=', id).execute();
+  }
+
+  async recordStatus(chargePointId: string, report: StatusReport, receivedAt: string): Promise<void> {
+    const current = {
+      status: report.status,
+      error_code: report.errorCode,
+      info: report.info ?? null,
+      updated_at: report.timestamp ?? receivedAt,
+    };
+    await this.db
+      .insertInto('connectors')
+      .values({ charge_point_id: chargePointId, connector_id: report.connectorId, ...current })
+      .onConflict((oc) => oc.columns(['charge_point_id', 'connector_id']).doUpdateSet(current))
+      .execute();
+    await this.db
+      .insertInto('connector_status_history')
+      .values({
+        charge_point_id: chargePointId,
+        connector_id: report.connectorId,
+        status: report.status,
+        error_code: report.errorCode,
+        info: report.info ?? null,
+        vendor_id: report.vendorId ?? null,
+        vendor_error_code: report.vendorErrorCode ?? null,
+        reported_at: report.timestamp ?? null,
+        received_at: receivedAt,
+      })
+      .execute();
+  }
+
+  async putIdTag(tag: IdTag): Promise<void> {
+    const values = {
+      id_tag: tag.idTag,
+      status: tag.status,
+      expiry_date: tag.expiryDate,
+      parent_id_tag: tag.parentIdTag,
+    };
+    await this.db
+      .insertInto('id_tags')
+      .values({ id_tag_key: tag.idTag.toUpperCase(), ...values })
+      .onConflict((oc) => oc.column('id_tag_key').doUpdateSet(values))
+      .execute();
+  }
+
+  async insertTransaction(tx: NewTransaction): Promise<Transaction> {
+    const row = await this.db
+      .insertInto('transactions')
+      .values({
+        charge_point_id: tx.chargePointId,
+        connector_id: tx.connectorId,
+        id_tag: tx.idTag,
+        id_tag_status: tx.idTagStatus,
+        started_at: tx.startedAt,
+        stopped_at: tx.stoppedAt,
+        meter_start_wh: tx.meterStartWh,
+        meter_stop_wh: tx.meterStopWh,
+        energy_wh: tx.energyWh,
+        energy_source: tx.energySource,
+        stop_reason: tx.stopReason,
+        stop_id_tag: tx.stopIdTag,
+        anomalies: JSON.stringify(tx.anomalies),
+        reservation_id: tx.reservationId,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toTransaction(row);
+  }
+
+  async updateTransaction(id: number, patch: TransactionPatch): Promise<void> {
+    const row = transactionPatchRow(patch);
+    if (Object.keys(row).length === 0) return;
+    await this.db.updateTable('transactions').set(row).where('id', '=', id).execute();
+  }
+
+  async insertSamples(
+    chargePointId: string,
+    connectorId: number,
+    transactionId: number | null,
+    samples: readonly MeterSample[],
+  ): Promise<number> {
+    if (samples.length === 0) return 0;
+    const result = await this.db
+      .insertInto('meter_samples')
+      .values(
+        samples.map((s) => ({
+          charge_point_id: chargePointId,
+          connector_id: connectorId,
+          transaction_id: transactionId,
+          timestamp: s.timestamp,
+          value: s.value,
+          measurand: s.measurand,
+          unit: s.unit,
+          context: s.context,
+          format: s.format,
+          location: s.location,
+          phase: s.phase,
+          dedupe_key: sampleKey(chargePointId, connectorId, transactionId, s),
+        })),
+      )
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n);
+  }
+
+  async insertEvent(event: Omit<StoredEvent, 'id'>): Promise<void> {
+    await this.db
+      .insertInto('events')
+      .values({ at: event.at, charge_point_id: event.chargePointId, type: event.type, data: JSON.stringify(event.data) })
+      .execute();
+  }
+
+  async putApiToken(token: ApiToken): Promise<void> {
+    await this.db
+      .insertInto('api_tokens')
+      .values({ id: token.id, name: token.name, role: token.role, token_hash: token.tokenHash, created_at: token.createdAt })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: token.name, role: token.role, token_hash: token.tokenHash }))
+      .execute();
+  }
+}

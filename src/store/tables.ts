@@ -1,0 +1,119 @@
+// Row types of the database, as Kysely sees them. Times are ISO 8601 UTC text, booleans are 0/1
+// integers and lists are JSON text, so SQLite and PostgreSQL hold identical values.
+import type { Generated } from 'kysely';
+
+export interface ChargePointRow {
+  id: string;
+  registration_status: string;
+  password_hash: string | null;
+  operator: string | null;
+  declared_ocpp_version: string | null;
+  lenient: number;
+  vendor: string | null;
+  model: string | null;
+  charge_point_serial_number: string | null;
+  charge_box_serial_number: string | null;
+  firmware_version: string | null;
+  iccid: string | null;
+  imsi: string | null;
+  meter_type: string | null;
+  meter_serial_number: string | null;
+  ocpp_version: string | null;
+  transport: string | null;
+  last_seen_at: string | null;
+  last_boot_at: string | null;
+  created_at: string;
+}
+
+export interface ConnectorRow {
+  charge_point_id: string;
+  connector_id: number;
+  status: string;
+  error_code: string;
+  info: string | null;
+  updated_at: string;
+}
+
+export interface ConnectorStatusHistoryRow {
+  id: Generated<number>;
+  charge_point_id: string;
+  connector_id: number;
+  status: string;
+  error_code: string;
+  info: string | null;
+  vendor_id: string | null;
+  vendor_error_code: string | null;
+  reported_at: string | null;
+  received_at: string;
+}
+
+export interface IdTagRow {
+  /** The id tag upper-cased: OCPP id tokens compare case-insensitively. */
+  id_tag_key: string;
+  id_tag: string;
+  status: string;
+  expiry_date: string | null;
+  parent_id_tag: string | null;
+}
+
+export interface TransactionRow {
+  id: Generated<number>;
+  charge_point_id: string;
+  connector_id: number;
+  id_tag: string;
+  id_tag_status: string;
+  started_at: string;
+  stopped_at: string | null;
+  meter_start_wh: number;
+  meter_stop_wh: number | null;
+  energy_wh: number | null;
+  energy_source: string;
+  stop_reason: string | null;
+  stop_id_tag: string | null;
+  anomalies: string;
+  reservation_id: number | null;
+}
+
+export interface MeterSampleRow {
+  id: Generated<number>;
+  charge_point_id: string;
+  connector_id: number;
+  transaction_id: number | null;
+  timestamp: string;
+  value: string;
+  measurand: string;
+  unit: string;
+  context: string;
+  format: string;
+  location: string;
+  phase: string | null;
+  /** Identifies a sample across resends of the same message, so a retry stores nothing twice. */
+  dedupe_key: string;
+}
+
+export interface EventRow {
+  id: Generated<number>;
+  at: string;
+  charge_point_id: string | null;
+  type: string;
+  data: string;
+}
+
+export interface ApiTokenRow {
+  id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  created_at: string;
+}
+
+export interface Database {
+  charge_points: ChargePointRow;
+  connectors: ConnectorRow;
+  connector_status_history: ConnectorStatusHistoryRow;
+  id_tags: IdTagRow;
+  transactions: TransactionRow;
+  meter_samples: MeterSampleRow;
+  events: EventRow;
+  api_tokens: ApiTokenRow;
+}
