@@ -8,7 +8,9 @@ import type { RpcErrorCode } from './rpc.js';
 // function itself under both tsx and compiled output.
 const addFormats = createRequire(import.meta.url)('ajv-formats') as typeof import('ajv-formats').default;
 
-const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false });
+// multipleOfPrecision: the 1.6 schemas use `multipleOf: 0.1`, which plain floating point refuses
+// for values such as 16.3 (16.3 / 0.1 = 162.99999999999997).
+const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false, multipleOfPrecision: 6 });
 addFormats(ajv, ['date-time', 'uri']);
 
 export interface Violation {
@@ -48,15 +50,18 @@ const codeByKeyword: Record<string, RpcErrorCode> = {
   additionalProperties: 'FormationViolation',
 };
 
+/** A property name as one JSON-pointer segment (RFC 6901). */
+const pointerSegment = (name: unknown) => String(name).replace(/~/g, '~0').replace(/\//g, '~1');
+
 function describe(error: ErrorObject): Violation {
   const code = codeByKeyword[error.keyword] ?? 'FormationViolation';
   let path = error.instancePath;
   let message = error.message ?? 'is invalid';
   if (error.keyword === 'required') {
-    path = `${path}/${String(error.params.missingProperty)}`;
+    path = `${path}/${pointerSegment(error.params.missingProperty)}`;
     message = 'is required';
   } else if (error.keyword === 'additionalProperties') {
-    path = `${path}/${String(error.params.additionalProperty)}`;
+    path = `${path}/${pointerSegment(error.params.additionalProperty)}`;
     message = 'is not defined by the message';
   } else if (error.keyword === 'enum') {
     message = `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
