@@ -1,0 +1,218 @@
+// `tomada sim`: runs a fleet of simulated charge points against a central system, prints progress
+// to stderr and the measured summary (JSON) to stdout. Exit code 0 when every session completed
+// with a transactionId, 1 otherwise, 2 for invalid options.
+import { parseArgs } from 'node:util';
+import type { SimLogEntry } from './charge-point.js';
+import { fleetMembers, runFleet, type FleetOptions } from './fleet.js';
+import { registerFleet, RegistrationError } from './register.js';
+import type { EnergyMode, EnergyUnit } from './meter.js';
+
+const SUPPORTED_PROTOCOLS = ['ocpp1.6-json'] as const;
+const PLANNED_PROTOCOLS = ['ocpp1.5-json', 'ocpp1.5-soap'];
+
+export const SIM_USAGE = `Usage: tomada sim [options]
+
+Runs simulated charge points against a central system and prints what they measured.
+
+Options:
+  --url URL               central system OCPP endpoint (default ws://127.0.0.1:9000/ocpp);
+                          each charge point connects to URL/ID
+  --count N               number of charge points (default 1)
+  --prefix TEXT           charge point id prefix; ids are PREFIX0001, PREFIX0002, ... (default SIM-)
+  --protocol NAME         ocpp1.6-json (default; the only one for now)
+  --connectors N          connectors per charge point (default 2)
+  --sessions N            sessions per charge point, spread over its connectors (default 1)
+  --session-seconds S     length of a session (default 10)
+  --sample-seconds S      MeterValues interval (default 2)
+  --power-w W             charging power (default 11000)
+  --unit Wh|kWh           unit of the energy readings (default Wh)
+  --energy register|interval
+                          Energy.Active.Import.Register or .Interval readings (default register)
+  --password TEXT         HTTP Basic auth password (user = charge point id)
+  --id-tag TAG[,TAG...]   id tags used in turn (repeatable; default SIM0001T1, SIM0001T2, ...:
+                          each charge point its own, one more than it has connectors)
+  --api-token TOKEN       register the charge points (Accepted) and their id tags through the
+                          operator API before connecting (or TOMADA_API_TOKEN)
+  --api-url URL           operator API used with --api-token (default http://127.0.0.1:8080)
+  --forever               keep charging until interrupted (Ctrl-C), then print the summary
+  --help                  show this text
+
+Exit code: 0 when every session completed with a transactionId, 1 otherwise, 2 for invalid options.
+`;
+
+export interface SimIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: SimIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+class UsageError extends Error {}
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  }
+  return value;
+}
+
+function positiveNumber(name: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`--${name} must be a positive number, got "${text}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a === text);
+  if (!found) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${text}"`);
+  return found;
+}
+
+function checkProtocol(text: string): void {
+  if ((SUPPORTED_PROTOCOLS as readonly string[]).includes(text)) return;
+  if (PLANNED_PROTOCOLS.includes(text)) {
+    const supported = SUPPORTED_PROTOCOLS.join(', ');
+    throw new UsageError(`--protocol ${text} is not supported by the simulator yet (supported: ${supported})`);
+  }
+  throw new UsageError(`--protocol must be one of ${SUPPORTED_PROTOCOLS.join(', ')}, got "${text}"`);
+}
+
+interface Parsed {
+  help: boolean;
+  fleet: FleetOptions;
+  /** Register the fleet through the operator API first. */
+  api?: { url: string; token: string };
+}
+
+function parse(argv: string[]): Parsed {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        url: { type: 'string', default: 'ws://127.0.0.1:9000/ocpp' },
+        count: { type: 'string', default: '1' },
+        prefix: { type: 'string', default: 'SIM-' },
+        protocol: { type: 'string', default: 'ocpp1.6-json' },
+        connectors: { type: 'string', default: '2' },
+        sessions: { type: 'string', default: '1' },
+        'session-seconds': { type: 'string', default: '10' },
+        'sample-seconds': { type: 'string', default: '2' },
+        'power-w': { type: 'string', default: '11000' },
+        unit: { type: 'string', default: 'Wh' },
+        energy: { type: 'string', default: 'register' },
+        password: { type: 'string' },
+        'id-tag': { type: 'string', multiple: true },
+        'api-url': { type: 'string', default: 'http://127.0.0.1:8080' },
+        'api-token': { type: 'string' },
+        forever: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return { help: true, fleet: { baseUrl: '', count: 1, sessionMs: 0 } };
+
+  checkProtocol(values.protocol);
+  if (!/^wss?:\/\/[^/]+/.test(values.url)) throw new UsageError(`--url must be a ws:// or wss:// URL, got "${values.url}"`);
+  const idTags = values['id-tag']?.flatMap((list) => list.split(',')).map((tag) => tag.trim());
+  const badTag = idTags?.find((tag) => tag.length === 0 || tag.length > 20);
+  if (badTag !== undefined) throw new UsageError(`--id-tag values must be 1 to 20 characters, got "${badTag}"`);
+  const unit: EnergyUnit = oneOf('unit', values.unit, ['Wh', 'kWh']);
+  const mode: EnergyMode = oneOf('energy', values.energy, ['register', 'interval']);
+  const password = values.password;
+  const apiToken = values['api-token'] ?? process.env.TOMADA_API_TOKEN;
+  if (apiToken !== undefined && !/^https?:\/\/[^/]+/.test(values['api-url'])) {
+    throw new UsageError(`--api-url must be an http:// or https:// URL, got "${values['api-url']}"`);
+  }
+
+  return {
+    help: false,
+    ...(apiToken === undefined ? {} : { api: { url: values['api-url'].replace(/\/+$/, ''), token: apiToken } }),
+    fleet: {
+      baseUrl: values.url,
+      count: positiveInteger('count', values.count),
+      prefix: values.prefix,
+      connectors: positiveInteger('connectors', values.connectors),
+      sessionsPerChargePoint: positiveInteger('sessions', values.sessions),
+      sessionMs: Math.round(positiveNumber('session-seconds', values['session-seconds']) * 1000),
+      forever: values.forever,
+      ...(idTags ? { idTags } : {}),
+      chargePoint: {
+        ...(password === undefined ? {} : { password }),
+        meter: {
+          mode,
+          unit,
+          powerW: positiveNumber('power-w', values['power-w']),
+          sampleIntervalMs: Math.max(1, Math.round(positiveNumber('sample-seconds', values['sample-seconds']) * 1000)),
+        },
+      },
+    },
+  };
+}
+
+function progressLine(entry: SimLogEntry): string {
+  return `${new Date().toISOString()} ${entry.chargePointId} ${entry.level === 'warn' ? 'WARN ' : ''}${entry.message}\n`;
+}
+
+export async function simCommand(argv: string[], io: SimIo = processIo): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`tomada sim: ${error.message}\n\n${SIM_USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    io.out(SIM_USAGE);
+    return 0;
+  }
+
+  if (parsed.api) {
+    const members = fleetMembers(parsed.fleet);
+    try {
+      await registerFleet(parsed.api.url, parsed.api.token, members, parsed.fleet.chargePoint?.password);
+    } catch (error) {
+      if (!(error instanceof RegistrationError)) throw error;
+      io.err(`tomada sim: registration failed: ${error.message}\n`);
+      return 1;
+    }
+    io.err(`registered ${members.length} charge points and their id tags at ${parsed.api.url}\n`);
+  }
+
+  const fleet = runFleet({
+    ...parsed.fleet,
+    logger: (entry) => {
+      if (entry.level !== 'debug') io.err(progressLine(entry));
+    },
+  });
+  // Ctrl-C ends the run cleanly: sessions are stopped and the summary is still printed.
+  const onSignal = (): void => {
+    io.err('stopping: ending sessions\n');
+    void fleet.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const summary = await fleet.summary;
+    io.out(`${JSON.stringify(summary, null, 2)}\n`);
+    io.err(
+      `${summary.sessions.length} sessions, ${summary.totalDeliveredWh} Wh delivered` +
+        `${summary.failures.length > 0 ? `, ${summary.failures.length} failures` : ''}\n`,
+    );
+    return summary.complete ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

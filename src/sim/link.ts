@@ -1,0 +1,92 @@
+// The simulated charge point's connection to the central system: one WebSocket carrying one OCPP-J
+// conversation (RpcPeer). The charge point sees only SimLink, so a SOAP link can stand in later.
+import WebSocket from 'ws';
+import { RpcPeer, type InboundCallHandler } from '../ocpp/rpc-peer.js';
+import type { JsonObject } from '../ocpp/rpc.js';
+
+export interface SimLink {
+  /** Sends a CALL and resolves with the answer; rejects with the RpcPeer errors. */
+  call(action: string, payload: JsonObject): Promise<JsonObject>;
+  /** Closes cleanly (close handshake, then a hard stop if the other side does not answer). */
+  close(): Promise<void>;
+  /** Drops the connection at once, as a lost network would. */
+  terminate(): void;
+}
+
+export interface LinkHandlers {
+  handleCall: InboundCallHandler;
+  /** The connection is up: CALLs may be sent. */
+  opened(): void;
+  /** The connection is gone (or never came up); called exactly once per link. */
+  closed(reason: string): void;
+  log(level: 'debug' | 'warn', message: string): void;
+}
+
+export interface WebSocketLinkOptions {
+  url: string;
+  subprotocol: string;
+  basicAuth: { user: string; password: string } | undefined;
+  callTimeoutMs: number;
+}
+
+const CLOSE_GRACE_MS = 1000;
+
+function textOf(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
+export function openWebSocketLink(options: WebSocketLinkOptions, handlers: LinkHandlers): SimLink {
+  const headers: Record<string, string> = {};
+  if (options.basicAuth) {
+    const { user, password } = options.basicAuth;
+    headers['Authorization'] = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  }
+  const socket = new WebSocket(options.url, [options.subprotocol], {
+    headers,
+    handshakeTimeout: options.callTimeoutMs,
+  });
+  const peer = new RpcPeer({
+    send: (text) => socket.send(text),
+    handleCall: handlers.handleCall,
+    callTimeoutMs: options.callTimeoutMs,
+    events: {
+      unexpected: (d) => handlers.log('warn', `unexpected frame ${d.messageId}: ${d.reason}`),
+      refused: (d) => handlers.log('warn', `refused frame ${d.messageId}: ${d.code} ${d.description}`),
+    },
+  });
+  let closed = false;
+
+  socket.on('open', () => handlers.opened());
+  socket.on('message', (data, isBinary) => {
+    if (isBinary) peer.refuseUnreadable('Binary frames are not OCPP-J');
+    else peer.receive(textOf(data));
+  });
+  // ws always emits 'close' after 'error' (also when the handshake fails), so 'close' does the work.
+  socket.on('error', (error) => handlers.log('warn', `connection error: ${error.message}`));
+  socket.on('close', (code, reason) => {
+    if (closed) return;
+    closed = true;
+    const text = `connection closed (${code}${reason.length > 0 ? ` ${reason.toString()}` : ''})`;
+    peer.close(text);
+    handlers.closed(text);
+  });
+
+  return {
+    call: (action, payload) => peer.call(action, payload),
+    terminate: () => socket.terminate(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (socket.readyState === WebSocket.CLOSED) return resolve();
+        socket.once('close', () => resolve());
+        if (socket.readyState === WebSocket.CONNECTING) {
+          socket.terminate();
+          return;
+        }
+        socket.close(1000);
+        // A peer that never completes the close handshake must not keep us (or a test) waiting.
+        const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+        socket.once('close', () => clearTimeout(timer));
+      }),
+  };
+}

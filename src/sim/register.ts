@@ -1,0 +1,33 @@
+// Registers a fleet's charge points and id tags with a central system through its operator API,
+// so `tomada sim` can run against a server that refuses unknown charge points (the default).
+import type { FleetMember } from './fleet.js';
+
+export class RegistrationError extends Error {}
+
+async function put(apiUrl: string, token: string, path: string, body: object): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`${apiUrl}/api/v1${path}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new RegistrationError(`cannot reach the operator API at ${apiUrl}: ${(error as Error).message}`);
+  }
+  if (!response.ok) {
+    throw new RegistrationError(`PUT ${path} answered ${response.status}: ${await response.text()}`);
+  }
+}
+
+export async function registerFleet(apiUrl: string, token: string, members: readonly FleetMember[], password?: string): Promise<void> {
+  const tags = new Set<string>();
+  for (const member of members) {
+    await put(apiUrl, token, `/charge-points/${encodeURIComponent(member.id)}`, {
+      registrationStatus: 'Accepted',
+      ...(password === undefined ? {} : { password }),
+    });
+    for (const tag of member.idTags) tags.add(tag);
+  }
+  for (const tag of tags) await put(apiUrl, token, `/id-tags/${encodeURIComponent(tag)}`, { status: 'Accepted' });
+}

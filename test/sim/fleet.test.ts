@@ -1,0 +1,169 @@
+// A fleet of simulated charge points and the `tomada sim` command, against a fake central system.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { simCommand, type SimIo } from '../../src/sim/cli.js';
+import { chargePointId, runFleet } from '../../src/sim/fleet.js';
+import { waitFor } from './fake-central-system.js';
+import { fakeCentralSystem } from './harness.js';
+
+test('chargePointId pads the number to four digits', () => {
+  assert.equal(chargePointId('SIM-', 1), 'SIM-0001');
+  assert.equal(chargePointId('X', 12345), 'X12345');
+});
+
+test('runFleet runs every session on every charge point and sums what it measured', async (t) => {
+  const fake = await fakeCentralSystem(t);
+  const fleet = runFleet({
+    baseUrl: fake.baseUrl,
+    count: 3,
+    connectors: 2,
+    sessionsPerChargePoint: 3,
+    sessionMs: 120,
+    pauseMs: 20,
+    staggerMs: 10,
+    chargePoint: { meter: { powerW: 3_600_000, sampleIntervalMs: 30 }, callTimeoutMs: 2_000, reconnectDelayMs: 100 },
+  });
+  t.after(() => fleet.stop());
+  const summary = await fleet.summary;
+
+  assert.equal(summary.complete, true, summary.failures.join('; '));
+  assert.equal(summary.chargePoints, 3);
+  assert.equal(summary.sessions.length, 9);
+  assert.deepEqual([...new Set(summary.sessions.map((s) => s.chargePointId))].sort(), ['SIM-0001', 'SIM-0002', 'SIM-0003']);
+  // Three sessions on two connectors: two on connector 1, one on connector 2.
+  const onConnector1 = summary.sessions.filter((s) => s.chargePointId === 'SIM-0001' && s.connectorId === 1);
+  assert.equal(onConnector1.length, 2);
+  // Each charge point uses its own tags, so no tag is presented on two charge points.
+  assert.ok(summary.sessions.every((s) => s.idTag.startsWith(`SIM000${s.chargePointId.slice(-1)}T`)));
+  assert.equal(summary.totalDeliveredWh, summary.sessions.reduce((sum, s) => sum + (s.deliveredWh ?? 0), 0));
+  assert.ok(summary.totalDeliveredWh > 0);
+
+  // The central system heard exactly what the fleet measured.
+  const stops = fake.callsOf('StopTransaction');
+  assert.equal(stops.length, 9);
+  for (const session of summary.sessions) {
+    const stop = stops.find((c) => c.payload['transactionId'] === session.transactionId);
+    assert.equal(stop?.payload['meterStop'], session.meterStopWh);
+    assert.equal(stop?.chargePointId, session.chargePointId);
+  }
+  assert.deepEqual(fake.schemaViolations, []);
+});
+
+test('a forever fleet charges until stop(), and stop() ends every session cleanly', async (t) => {
+  const fake = await fakeCentralSystem(t);
+  const fleet = runFleet({
+    baseUrl: fake.baseUrl,
+    count: 2,
+    connectors: 1,
+    sessionMs: 60,
+    pauseMs: 10,
+    staggerMs: 0,
+    forever: true,
+    chargePoint: { meter: { sampleIntervalMs: 20 } },
+  });
+  t.after(() => fleet.stop());
+  await waitFor('several sessions', () => fake.callsOf('StopTransaction').length >= 4);
+  const summary = await fleet.stop();
+  assert.equal(summary.complete, true, summary.failures.join('; '));
+  assert.ok(summary.sessions.length >= 4);
+  assert.ok(summary.sessions.every((s) => s.stopReason === 'EVDisconnected' && s.transactionId !== undefined));
+  assert.equal(fake.callsOf('StopTransaction').length, summary.sessions.length);
+});
+
+test('stop() of a fleet whose central system never accepts the boot reports the failure', async (t) => {
+  const fake = await fakeCentralSystem(t, { bootStatus: () => 'Pending', interval: 0 });
+  const fleet = runFleet({ baseUrl: fake.baseUrl, count: 1, sessionMs: 10, chargePoint: { minIntervalMs: 20 } });
+  t.after(() => fleet.stop());
+  await waitFor('a few boots', () => fake.callsOf('BootNotification').length >= 2);
+  const summary = await fleet.stop();
+  assert.equal(summary.complete, false);
+  assert.deepEqual(summary.sessions, []);
+  assert.match(summary.failures[0] ?? '', /SIM-0001: stopped before its boot was accepted/);
+});
+
+function capture(): SimIo & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    out: (text: string) => {
+      io.stdout += text;
+    },
+    err: (text: string) => {
+      io.stderr += text;
+    },
+  };
+  return io;
+}
+
+test('tomada sim runs the fleet and prints the summary JSON, exit code 0', async (t) => {
+  const fake = await fakeCentralSystem(t);
+  const io = capture();
+  const code = await simCommand(
+    [
+      '--url', fake.baseUrl,
+      '--count', '2',
+      '--prefix', 'CLI-',
+      '--connectors', '1',
+      '--sessions', '2',
+      '--session-seconds', '0.15',
+      '--sample-seconds', '0.05',
+      '--power-w', '72000',
+      '--unit', 'kWh',
+      '--energy', 'interval',
+      '--password', 'pw',
+      '--id-tag', 'AAA,BBB',
+    ],
+    io,
+  );
+  assert.equal(code, 0, io.stderr);
+  const summary = JSON.parse(io.stdout) as { sessions: Array<{ chargePointId: string; idTag: string; deliveredWh: number }>; totalDeliveredWh: number };
+  assert.equal(summary.sessions.length, 4);
+  assert.deepEqual([...new Set(summary.sessions.map((s) => s.chargePointId))].sort(), ['CLI-0001', 'CLI-0002']);
+  assert.deepEqual([...new Set(summary.sessions.map((s) => s.idTag))].sort(), ['AAA', 'BBB']);
+  assert.equal(summary.totalDeliveredWh, summary.sessions.reduce((sum, s) => sum + s.deliveredWh, 0));
+  assert.match(io.stderr, /CLI-0001 boot accepted/);
+  assert.ok(fake.handshakes.every((h) => h.authorization === `Basic ${Buffer.from(`${h.chargePointId}:pw`).toString('base64')}`));
+  const energy = fake.callsOf('MeterValues').map((c) => (c.payload['meterValue'] as Array<{ sampledValue: Array<{ measurand: string; unit: string }> }>)[0]?.sampledValue[0]);
+  assert.ok(energy.every((v) => v?.measurand === 'Energy.Active.Import.Interval' && v.unit === 'kWh'));
+  assert.deepEqual(fake.schemaViolations, []);
+});
+
+test('tomada sim exits 1 when a session could not run (id tag refused)', async (t) => {
+  const fake = await fakeCentralSystem(t, { authorizeStatus: () => 'Blocked' });
+  const io = capture();
+  const code = await simCommand(['--url', fake.baseUrl, '--connectors', '1', '--session-seconds', '0.05'], io);
+  assert.equal(code, 1);
+  const summary = JSON.parse(io.stdout) as { sessions: unknown[]; failures: string[]; complete: boolean };
+  assert.deepEqual(summary.sessions, []);
+  assert.equal(summary.complete, false);
+  assert.match(summary.failures[0] ?? '', /not authorized: Blocked/);
+});
+
+test('tomada sim refuses invalid options with the usage and exit code 2', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--protocol', 'ocpp1.5-soap'], /ocpp1\.5-soap is not supported by the simulator yet/],
+    [['--protocol', 'ocpp2'], /--protocol must be one of ocpp1\.6-json/],
+    [['--count', '0'], /--count must be a positive integer/],
+    [['--count', '2.5'], /--count must be a positive integer/],
+    [['--unit', 'MWh'], /--unit must be one of Wh, kWh/],
+    [['--energy', 'total'], /--energy must be one of register, interval/],
+    [['--session-seconds', 'ten'], /--session-seconds must be a positive number/],
+    [['--url', 'http://x'], /--url must be a ws:\/\/ or wss:\/\/ URL/],
+    [['--id-tag', 'TOO-LONG-FOR-AN-ID-TAG-X'], /--id-tag values must be 1 to 20 characters/],
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['positional'], /positional/],
+  ];
+  for (const [argv, message] of cases) {
+    const io = capture();
+    assert.equal(await simCommand(argv, io), 2, argv.join(' '));
+    assert.match(io.stderr, message);
+    assert.match(io.stderr, /Usage: tomada sim/);
+    assert.equal(io.stdout, '');
+  }
+});
+
+test('tomada sim --help prints the usage, exit code 0', async () => {
+  const io = capture();
+  assert.equal(await simCommand(['--help'], io), 0);
+  assert.match(io.stdout, /--session-seconds/);
+});
