@@ -95,7 +95,9 @@ export const RemoteStartBody = Type.Object(
   { idTag: IdTagParam, connectorId: Type.Optional(Type.Integer({ minimum: 1 })) },
   { additionalProperties: false },
 );
-export const RemoteStopBody = Type.Object({ transactionId: Type.Integer() }, { additionalProperties: false });
+/** Transaction ids are OCPP integers (32-bit); anything else cannot name a transaction. */
+export const TransactionId = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
+export const RemoteStopBody = Type.Object({ transactionId: TransactionId }, { additionalProperties: false });
 export const ResetBody = Type.Object({ type: Type.Union([Type.Literal('Soft'), Type.Literal('Hard')]) }, { additionalProperties: false });
 export const UnlockBody = Type.Object({ connectorId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 export const CommandAnswer = Type.Object({ status: Type.String() });

@@ -2,6 +2,8 @@
 // /api/openapi.json, and /health.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
 import type { Domain } from '../domain/index.js';
 import type { Logger } from '../log.js';
 import { errorHandler, HttpError } from './errors.js';
@@ -17,6 +19,23 @@ export interface ApiDeps {
   version: string;
 }
 
+/**
+ * Unknown fields are errors, not silently dropped. Path parameters and query strings are text, so
+ * their numbers and booleans are coerced; a JSON body already has its types and is checked as sent
+ * (Fastify's default would turn "" into null, "1" into 1 and ["x"] into "x"). Schemas shared with
+ * addSchema are for answers only: request schemas must not $ref them.
+ */
+function validatorCompiler() {
+  const make = (coerceTypes: false | 'array') => {
+    const ajv = new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes, allErrors: false, addUsedSchema: false });
+    ajvFormats.default(ajv);
+    return ajv;
+  };
+  const text = make('array');
+  const json = make(false);
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? json : text).compile(schema);
+}
+
 export async function buildApi({ domain, log, version }: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
@@ -25,9 +44,8 @@ export async function buildApi({ domain, log, version }: ApiDeps): Promise<Fasti
     // Slow-client-safe: a request must arrive whole within 10 s, idle keep-alives end after 5 s.
     requestTimeout: 10_000,
     keepAliveTimeout: 5_000,
-    // Unknown fields are errors, not silently dropped.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
+  app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: 'NotFound', message: `No route ${request.method} ${request.url.split('?')[0]}` });
@@ -49,8 +67,8 @@ export async function buildApi({ domain, log, version }: ApiDeps): Promise<Fasti
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', async (request) => {
-        const header = request.headers.authorization;
-        const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+        // The scheme name is case-insensitive (RFC 7235 §2.1): "bearer TOKEN" is as good as "Bearer TOKEN".
+        const token = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1];
         if (!token) throw new HttpError(401, 'Unauthorized', 'Send Authorization: Bearer TOKEN');
         if (!(await domain.apiTokens.verify(token))) throw new HttpError(401, 'Unauthorized', 'Unknown or revoked token');
       });

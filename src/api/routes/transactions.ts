@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
 import { notFound } from '../errors.js';
-import { ErrorBody, TransactionDetail, TransactionList, TransactionQuery } from '../schemas.js';
+import { ErrorBody, TransactionDetail, TransactionId, TransactionList, TransactionQuery } from '../schemas.js';
 
 const canonical = (time: string | undefined) => (time === undefined ? undefined : new Date(time).toISOString());
 
@@ -22,7 +22,7 @@ export async function transactionRoutes(app: FastifyInstance, { domain }: { doma
     schema: {
       tags: ['transactions'],
       summary: 'Read a transaction with its meter values',
-      params: Type.Object({ id: Type.Integer() }),
+      params: Type.Object({ id: TransactionId }),
       response: { 200: TransactionDetail, 404: ErrorBody },
     },
     handler: async (request) => {

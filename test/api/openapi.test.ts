@@ -1,0 +1,175 @@
+// The OpenAPI document describes the whole API and resolves; the HTTP edge answers bad requests
+// (unknown routes, broken JSON, oversize bodies) with precise 4xx JSON errors, never a 500.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN_TOKEN, startTestTomada, type TestTomada } from '../support/tomada.js';
+
+const EXPECTED_ROUTES: Record<string, string[]> = {
+  '/api/v1/charge-points': ['get'],
+  '/api/v1/charge-points/{id}': ['get', 'put'],
+  '/api/v1/charge-points/{id}/commands/remote-start': ['post'],
+  '/api/v1/charge-points/{id}/commands/remote-stop': ['post'],
+  '/api/v1/charge-points/{id}/commands/reset': ['post'],
+  '/api/v1/charge-points/{id}/commands/unlock': ['post'],
+  '/api/v1/id-tags': ['get'],
+  '/api/v1/id-tags/{idTag}': ['put'],
+  '/api/v1/transactions': ['get'],
+  '/api/v1/transactions/{id}': ['get'],
+};
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+
+function collectRefs(node: unknown, path: string, out: { ref: string; at: string }[]) {
+  if (Array.isArray(node)) node.forEach((item, i) => collectRefs(item, `${path}/${i}`, out));
+  else if (node !== null && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref') out.push({ ref: String(value), at: path });
+      else collectRefs(value, `${path}/${key}`, out);
+    }
+  }
+  return out;
+}
+
+async function send(t: TestTomada, method: string, path: string, body: RequestInit['body'], headers: Record<string, string> = {}) {
+  const response = await fetch(`${t.httpUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
+    body,
+    ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  } as RequestInit);
+  const text = await response.text();
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text };
+}
+
+function assertJsonError(result: { status: number; contentType: string; text: string }, status: number, what: string) {
+  assert.equal(result.status, status, `${what}: ${result.text}`);
+  assert.match(result.contentType, /^application\/json/, what);
+  const body = JSON.parse(result.text);
+  assert.deepEqual(Object.keys(body).sort(), ['error', 'message'], what);
+  assert.equal(typeof body.error, 'string');
+  assert.equal(typeof body.message, 'string');
+  return body;
+}
+
+test('the OpenAPI document and the HTTP edge', async (s) => {
+  const t = await startTestTomada();
+  try {
+    await s.test('/api/openapi.json is an OpenAPI 3 document listing every route with its methods', async () => {
+      const response = await fetch(`${t.httpUrl}/api/openapi.json`);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+      const doc = (await response.json()) as any;
+      assert.match(doc.openapi, /^3\.\d+\.\d+$/);
+      assert.equal(typeof doc.info?.title, 'string');
+      assert.equal(typeof doc.info?.version, 'string');
+      assert.equal(typeof doc.paths, 'object');
+
+      const listed = Object.fromEntries(
+        Object.entries(doc.paths as Record<string, object>).map(([path, item]) => [path, Object.keys(item).filter((k) => METHODS.includes(k)).sort()]),
+      );
+      assert.deepEqual(listed, EXPECTED_ROUTES, 'exactly the API routes (no /health, no document route)');
+
+      for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+        const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+        for (const method of EXPECTED_ROUTES[path]!) {
+          const operation = item[method];
+          assert.ok(operation.responses && Object.keys(operation.responses).length > 0, `${method} ${path}: responses`);
+          const declared = (operation.parameters ?? []).filter((p: any) => p.in === 'path').map((p: any) => p.name);
+          assert.deepEqual(declared.sort(), [...pathParams].sort(), `${method} ${path}: path parameters`);
+          if (method === 'put' || method === 'post') {
+            assert.ok(operation.requestBody?.content?.['application/json']?.schema, `${method} ${path}: a JSON body schema`);
+          }
+        }
+      }
+
+      // Bearer auth is declared for the API.
+      assert.equal(doc.components?.securitySchemes?.bearer?.scheme, 'bearer');
+      assert.deepEqual(doc.security, [{ bearer: [] }]);
+
+      // The documented answers name the shared schemas.
+      const okSchema = (path: string, method: string, status = '200') =>
+        JSON.stringify(doc.paths[path][method].responses[status].content['application/json'].schema);
+      assert.match(okSchema('/api/v1/charge-points/{id}', 'get'), /#\/components\/schemas\/ChargePoint/);
+      assert.match(okSchema('/api/v1/transactions/{id}', 'get'), /#\/components\/schemas\/Transaction/);
+      assert.match(okSchema('/api/v1/id-tags', 'get'), /#\/components\/schemas\/IdTag/);
+      assert.match(okSchema('/api/v1/transactions/{id}', 'get'), /meterValues/);
+    });
+
+    await s.test('every $ref in the document resolves to a schema in components.schemas', async () => {
+      const doc = (await (await fetch(`${t.httpUrl}/api/openapi.json`)).json()) as any;
+      const schemas = doc.components?.schemas ?? {};
+      const refs = collectRefs(doc, '#', []);
+      assert.ok(refs.length >= 4, `refs are used (${refs.length})`);
+      for (const { ref, at } of refs) {
+        const match = /^#\/components\/schemas\/([^/]+)$/.exec(ref);
+        assert.ok(match, `${at}: ${ref} is a local components.schemas reference`);
+        const target = schemas[decodeURIComponent(match![1]!)];
+        assert.ok(target && typeof target === 'object', `${at}: ${ref} resolves`);
+      }
+      for (const name of ['ChargePoint', 'IdTag', 'Transaction']) assert.ok(schemas[name], `components.schemas.${name}`);
+      // No TypeBox or JSON-schema-only leftovers that OpenAPI 3.0 tools reject.
+      const text = JSON.stringify(doc);
+      assert.ok(!text.includes('"$id"'), 'no $id');
+      assert.ok(!text.includes('"const"'), 'no const (not OpenAPI 3.0)');
+    });
+
+    await s.test('an unknown route is a 404 JSON error', async () => {
+      for (const [method, path] of [
+        ['GET', '/api/v1/nope'],
+        ['GET', '/nope'],
+        ['GET', '/api/v2/charge-points'],
+        ['DELETE', '/api/v1/id-tags/TAG'],
+        ['POST', '/api/v1/charge-points/CP/commands/explode'],
+      ] as const) {
+        assertJsonError(await send(t, method, path, method === 'POST' ? '{}' : undefined, method === 'POST' ? { 'content-type': 'application/json' } : {}), 404, `${method} ${path}`);
+      }
+    });
+
+    await s.test('a body that is not JSON is a 400, not a 500', async () => {
+      const json = { 'content-type': 'application/json' };
+      assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', '{"status": "Accepted"', json), 400, 'truncated JSON');
+      assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', 'status=Accepted', json), 400, 'form text sent as JSON');
+      assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', '', json), 400, 'empty JSON body');
+      assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', '"Accepted"', json), 400, 'a JSON string, not an object');
+      assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', 'null', json), 400, 'JSON null');
+      assertJsonError(await send(t, 'POST', '/api/v1/charge-points/CP/commands/reset', '{"type":', json), 400, 'truncated JSON on a command');
+      assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', '{"status":"Accepted","__proto__":{"admin":true}}', json), 400, '__proto__');
+      assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', Buffer.from([0xff, 0xfe, 0x00]), json), 400, 'bytes that are not UTF-8 JSON');
+      // Another media type is refused as such.
+      const text = await send(t, 'PUT', '/api/v1/id-tags/TAG', 'status=Accepted', { 'content-type': 'text/plain' });
+      assert.ok(text.status === 415 || text.status === 400, `text/plain: ${text.status}`);
+      assertJsonError(text, text.status, 'text/plain');
+      // None of these created the tag.
+      assert.deepEqual((await t.api('/api/v1/id-tags')).body, { items: [] });
+    });
+
+    await s.test('a body over 64 KiB is a 413; one under it is read', async () => {
+      const json = { 'content-type': 'application/json' };
+      const big = JSON.stringify({ status: 'Accepted', padding: 'x'.repeat(64 * 1024) });
+      assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', big, json), 413, 'over the limit');
+      assertJsonError(await send(t, 'PUT', '/api/v1/charge-points/CP-BIG', JSON.stringify({ operator: 'y'.repeat(70_000) }), json), 413, 'on another route');
+
+      // Without Content-Length (chunked), the limit holds too.
+      const chunk = new TextEncoder().encode(`{"status":"Accepted","padding":"${'z'.repeat(16 * 1024)}`);
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 6) controller.enqueue(chunk);
+          else {
+            controller.enqueue(new TextEncoder().encode('"}'));
+            controller.close();
+          }
+        },
+      });
+      assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', stream, json), 413, 'chunked, over the limit');
+
+      // 60 KiB is under the limit: it is parsed and validated (the unknown field is a 400, not a 413).
+      const under = JSON.stringify({ status: 'Accepted', padding: 'x'.repeat(60 * 1024) });
+      assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', under, json), 400, 'under the limit');
+      assert.deepEqual((await t.api('/api/v1/id-tags')).body, { items: [] });
+      // The server is still fine.
+      assert.equal((await t.api('/api/v1/id-tags/TAG', { method: 'PUT', body: { status: 'Accepted' } })).status, 201);
+    });
+  } finally {
+    await t.close();
+  }
+});
