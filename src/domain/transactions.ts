@@ -144,9 +144,10 @@ export class Transactions {
     return transaction?.chargePointId === chargePointId ? transaction : undefined;
   }
 
+  /** A session refused at its start (its charger stops it) does not hold the tag. */
   private async hasOtherActiveSession(tx: StoreWriter, idTag: string): Promise<boolean> {
     const active = await tx.listTransactions({ active: true, idTag });
-    return active.length > 0;
+    return active.some((t) => t.idTagStatus === 'Accepted');
   }
 
   private async idTagInfoFor(tx: StoreWriter, transaction: Transaction): Promise<IdTagInfo> {

@@ -245,6 +245,7 @@ export class SqlQueries implements StoreWriter {
       .selectFrom('meter_samples')
       .selectAll()
       .where('transaction_id', '=', transactionId)
+      .orderBy('timestamp')
       .orderBy('id')
       .execute();
     return rows.map(toSample);
@@ -299,7 +300,10 @@ export class SqlQueries implements StoreWriter {
     await this.db
       .insertInto('connectors')
       .values({ charge_point_id: chargePointId, connector_id: report.connectorId, ...current })
-      .onConflict((oc) => oc.columns(['charge_point_id', 'connector_id']).doUpdateSet(current))
+      // A late (offline) notification goes into the history but does not overwrite a newer state.
+      .onConflict((oc) =>
+        oc.columns(['charge_point_id', 'connector_id']).doUpdateSet(current).where('connectors.updated_at', '<=', current.updated_at),
+      )
       .execute();
     await this.db
       .insertInto('connector_status_history')

@@ -1,0 +1,154 @@
+// Properties of the session energy rules (src/domain/energy.ts, docs/METERING.md).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { computeEnergy, energyToWh } from '../../src/domain/energy.js';
+import { SampleDefaults, type MeterSample } from '../../src/domain/model.js';
+
+const T0 = Date.parse('2025-03-01T10:00:00Z');
+
+function sample(minute: number, value: string, overrides: Partial<MeterSample> = {}): MeterSample {
+  return {
+    ...SampleDefaults,
+    phase: null,
+    timestamp: new Date(T0 + minute * 60_000).toISOString(),
+    value,
+    ...overrides,
+  };
+}
+
+const asKwh = (wh: number) => (wh / 1000).toFixed(3);
+
+/** A rising register: a start value and positive steps, in Wh. */
+const risingRegister = fc.record({
+  start: fc.integer({ min: 0, max: 10_000_000 }),
+  steps: fc.array(fc.integer({ min: 0, max: 50_000 }), { minLength: 1, maxLength: 30 }),
+  kwh: fc.boolean(),
+  context: fc.constantFrom('Sample.Periodic', 'Sample.Clock', 'Transaction.Begin', 'Transaction.End', 'Trigger'),
+});
+
+test('an active session with a rising register: energy is the last register minus meterStart, in Wh or kWh alike', () => {
+  fc.assert(
+    fc.property(risingRegister, ({ start, steps, kwh, context }) => {
+      let register = start;
+      const samples = steps.map((step, i) => {
+        register += step;
+        return kwh ? sample(i + 1, asKwh(register), { unit: 'kWh', context }) : sample(i + 1, String(register), { context });
+      });
+      const result = computeEnergy({ meterStartWh: start, meterStopWh: null, samples });
+      assert.equal(result.source, 'register');
+      assert.equal(result.energyWh, register - start);
+      assert.deepEqual(result.anomalies, []);
+    }),
+  );
+});
+
+test('late samples count by their own time, not their arrival order', () => {
+  fc.assert(
+    fc.property(risingRegister, fc.integer(), ({ start, steps }, seed) => {
+      let register = start;
+      const inOrder = steps.map((step, i) => sample(i + 1, String((register += step))));
+      const shuffled = fc.sample(fc.shuffledSubarray(inOrder, { minLength: inOrder.length, maxLength: inOrder.length }), { seed, numRuns: 1 })[0]!;
+      const result = computeEnergy({ meterStartWh: start, meterStopWh: null, samples: shuffled });
+      assert.equal(result.energyWh, register - start);
+      assert.ok(!result.anomalies.includes('registerDecreased'));
+    }),
+  );
+});
+
+test('a stopped session uses meterStop, and a register above it is an anomaly', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1e7 }), fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 1000 }), (start, delta, over) => {
+      const plain = computeEnergy({ meterStartWh: start, meterStopWh: start + delta, samples: [sample(1, String(start + delta))] });
+      assert.deepEqual(plain, { energyWh: delta, source: 'meterStop', anomalies: [] });
+      const above = computeEnergy({ meterStartWh: start, meterStopWh: start + delta, samples: [sample(1, String(start + delta + over))] });
+      assert.deepEqual(above.anomalies, ['registerAboveMeterStop']);
+      assert.equal(above.energyWh, delta);
+    }),
+  );
+});
+
+test('meterStop below meterStart is recorded as an anomaly and not "fixed"', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 1e7 }), fc.integer({ min: 1, max: 1e6 }), (start, drop) => {
+      const result = computeEnergy({ meterStartWh: start, meterStopWh: start - drop, samples: [] });
+      assert.equal(result.energyWh, -drop);
+      assert.equal(result.source, 'meterStop');
+      assert.deepEqual(result.anomalies, ['meterStopBelowMeterStart']);
+    }),
+  );
+});
+
+test('a register that goes down is an anomaly', () => {
+  const result = computeEnergy({
+    meterStartWh: 1000,
+    meterStopWh: null,
+    samples: [sample(1, '1500'), sample(2, '1400'), sample(3, '1600')],
+  });
+  assert.deepEqual(result.anomalies, ['registerDecreased']);
+  assert.equal(result.energyWh, 600);
+});
+
+test('interval-only sessions: energy is the sum of the intervals, whatever meterStart and meterStop say', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 1, maxLength: 40 }),
+      fc.boolean(),
+      fc.boolean(),
+      (intervals, kwh, stopped) => {
+        const samples = intervals.map((wh, i) =>
+          sample(i + 1, kwh ? asKwh(wh) : String(wh), { measurand: 'Energy.Active.Import.Interval', unit: kwh ? 'kWh' : 'Wh' }),
+        );
+        const total = intervals.reduce((a, b) => a + b, 0);
+        // Many interval-only chargers report meterStart = meterStop = 0.
+        const result = computeEnergy({ meterStartWh: 0, meterStopWh: stopped ? 0 : null, samples });
+        assert.equal(result.source, 'interval');
+        assert.equal(result.energyWh, total);
+        assert.deepEqual(result.anomalies, []);
+      },
+    ),
+  );
+});
+
+test('interval sum that disagrees with a real meterStop delta is flagged', () => {
+  const samples = [sample(1, '100', { measurand: 'Energy.Active.Import.Interval' }), sample(2, '100', { measurand: 'Energy.Active.Import.Interval' })];
+  assert.deepEqual(computeEnergy({ meterStartWh: 1000, meterStopWh: 1200, samples }).anomalies, []);
+  assert.deepEqual(computeEnergy({ meterStartWh: 1000, meterStopWh: 1500, samples }).anomalies, ['intervalSumDiffersFromMeterStop']);
+});
+
+test('clock-aligned intervals are not added to the periodic series that covers the same energy', () => {
+  const interval = { measurand: 'Energy.Active.Import.Interval' };
+  const samples = [
+    sample(1, '100', interval),
+    sample(2, '100', interval),
+    sample(2, '200', { ...interval, context: 'Sample.Clock' }),
+  ];
+  assert.equal(computeEnergy({ meterStartWh: 0, meterStopWh: null, samples }).energyWh, 200);
+  const clockOnly = samples.slice(2);
+  assert.equal(computeEnergy({ meterStartWh: 0, meterStopWh: null, samples: clockOnly }).energyWh, 200);
+});
+
+test('per-phase registers, other measurands and the EV meter do not count as the session total', () => {
+  const samples = [
+    sample(1, '5000', { phase: 'L1' }),
+    sample(1, '9000', { measurand: 'Energy.Active.Export.Register' }),
+    sample(1, '7000', { location: 'EV' }),
+    sample(1, '11000', { measurand: 'Power.Active.Import', unit: 'W' }),
+  ];
+  const result = computeEnergy({ meterStartWh: 1000, meterStopWh: null, samples });
+  assert.deepEqual(result, { energyWh: null, source: 'none', anomalies: [] });
+});
+
+test('unreadable energy readings are an anomaly, not a crash', () => {
+  const result = computeEnergy({ meterStartWh: 0, meterStopWh: null, samples: [sample(1, 'abc'), sample(2, '12', { unit: 'varh' }), sample(3, '50')] });
+  assert.deepEqual(result, { energyWh: 50, source: 'register', anomalies: ['unreadableEnergySample'] });
+});
+
+test('energyToWh converts Wh and kWh exactly and refuses anything else', () => {
+  assert.equal(energyToWh('2.5', 'kWh'), 2500);
+  assert.equal(energyToWh('1234.567', 'kWh'), 1234567);
+  assert.equal(energyToWh('42', 'Wh'), 42);
+  assert.equal(energyToWh('', 'Wh'), null);
+  assert.equal(energyToWh('1e400', 'Wh'), null);
+  assert.equal(energyToWh('5', 'kvarh'), null);
+});
