@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// The `tomada` command: serve, demo, sim.
+import { startTomada, VERSION } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger, type Logger } from './log.js';
+
+const USAGE = `tomada ${VERSION} — OCPP central system
+
+Usage:
+  tomada serve            start the central system (configuration from TOMADA_* variables)
+  tomada demo             start it on a demo database with simulated charge points charging
+  tomada sim [options]    run simulated charge points against a central system (tomada sim --help)
+  tomada --version
+`;
+
+/** A bug anywhere must not take the network down: log it loudly and keep serving. */
+function keepRunningOnErrors(log: Logger): void {
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (error) => log.fatal({ err: error }, 'uncaught exception'));
+}
+
+function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      log.info({ signal }, 'stopping');
+      stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, 'stop failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+async function serve(): Promise<number> {
+  const log = createLogger();
+  keepRunningOnErrors(log);
+  const tomada = await startTomada(loadConfig(), log);
+  if (tomada.generatedAdminToken) {
+    // Shown once, on stdout, never logged: only its hash is stored.
+    process.stdout.write(`\nFirst administrator token (shown once, store it now): ${tomada.generatedAdminToken}\n\n`);
+  }
+  stopOnSignals(() => tomada.stop(), log);
+  return new Promise<number>(() => undefined);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve();
+    case 'demo': {
+      const { demo } = await import('./demo.js');
+      return demo(rest);
+    }
+    case 'sim': {
+      const { simCommand } = await import('./sim/cli.js');
+      return simCommand(rest);
+    }
+    case '--version':
+    case 'version':
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    case undefined:
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`Unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) process.stderr.write(`Configuration error: ${error.message}\n`);
+    else process.stderr.write(`tomada: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

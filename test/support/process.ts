@@ -1,0 +1,38 @@
+// Runs `tomada serve` as a separate OS process (so a test can SIGKILL it) and reads its ports
+// from its own "Tomada is running" log line.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ServerProcess {
+  child: ChildProcess;
+  ocppPort: number;
+  httpPort: number;
+  exited: Promise<number | null>;
+}
+
+export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    cwd: ROOT,
+    // The ports are read from an info line, so the level is at least info.
+    env: { ...process.env, TOMADA_HOST: '127.0.0.1', TOMADA_OCPP_PORT: '0', TOMADA_HTTP_PORT: '0', ...env, TOMADA_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start within 20 s')), 20_000);
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    void exited.then((code) => reject(new Error(`server exited with ${code} before starting: ${stderr}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      const entry = JSON.parse(line) as { msg?: string; ocppPort?: number; httpPort?: number };
+      if (entry.msg === 'Tomada is running') {
+        clearTimeout(timer);
+        resolve({ child, ocppPort: entry.ocppPort!, httpPort: entry.httpPort!, exited });
+      }
+    });
+  });
+}
