@@ -36,6 +36,14 @@ export class CallTimeoutError extends Error {
   }
 }
 
+/** The peer answered our CALL with a CALLRESULT or CALLERROR that could not be read. */
+export class MalformedAnswerError extends Error {
+  constructor(readonly action: string, reason: string) {
+    super(`${action} was answered with an unreadable frame: ${reason}`);
+    this.name = 'MalformedAnswerError';
+  }
+}
+
 /** The conversation ended (socket closed or replaced) before the CALL was answered. */
 export class PeerClosedError extends Error {
   constructor(reason: string) {
@@ -110,6 +118,11 @@ export class RpcPeer {
       frame = parseFrame(text);
     } catch (error) {
       const e = error as FrameError;
+      const isAnswer = e.messageType === MessageType.CallResult || e.messageType === MessageType.CallError;
+      if (isAnswer && this.inFlight?.messageId === e.messageId) {
+        // A broken answer to our own CALL fails that call now rather than at its timeout.
+        this.settle(e.messageId, e.messageType!, (call) => call.reject(new MalformedAnswerError(call.action, e.message)));
+      }
       this.refuse(e.messageId, e.code, e.message);
       return;
     }

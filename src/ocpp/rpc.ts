@@ -58,12 +58,16 @@ export class RpcError extends Error {
   }
 }
 
-/** A frame that could not be read; `messageId` is set when the id itself was readable. */
+/**
+ * A frame that could not be read; `messageId` is set when the id itself was readable, and
+ * `messageType` when the frame was recognisably a CALL, CALLRESULT or CALLERROR.
+ */
 export class FrameError extends RpcError {
   constructor(
     message: string,
     readonly messageId: string = UNKNOWN_MESSAGE_ID,
     code: RpcErrorCode = 'FormationViolation',
+    readonly messageType?: number,
   ) {
     super(code, message);
     this.name = 'FrameError';
@@ -102,15 +106,15 @@ export function parseFrame(text: string): Frame {
     }
     case MessageType.CallResult: {
       const [, , payload] = data;
-      if (data.length !== 3) throw new FrameError('CALLRESULT must have exactly 3 elements', messageId);
-      if (!isPlainObject(payload)) throw new FrameError('CALLRESULT payload is not a JSON object', messageId);
+      if (data.length !== 3) throw new FrameError('CALLRESULT must have exactly 3 elements', messageId, 'FormationViolation', type);
+      if (!isPlainObject(payload)) throw new FrameError('CALLRESULT payload is not a JSON object', messageId, 'FormationViolation', type);
       return { type, messageId, payload };
     }
     case MessageType.CallError: {
       const [, , errorCode, errorDescription, errorDetails] = data;
-      if (data.length !== 5) throw new FrameError('CALLERROR must have exactly 5 elements', messageId);
+      if (data.length !== 5) throw new FrameError('CALLERROR must have exactly 5 elements', messageId, 'FormationViolation', type);
       if (typeof errorCode !== 'string' || typeof errorDescription !== 'string' || !isPlainObject(errorDetails)) {
-        throw new FrameError('CALLERROR code, description or details have the wrong type', messageId);
+        throw new FrameError('CALLERROR code, description or details have the wrong type', messageId, 'FormationViolation', type);
       }
       return { type, messageId, errorCode, errorDescription, errorDetails };
     }

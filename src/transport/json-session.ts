@@ -1,16 +1,16 @@
 // The session of one charge point connected over OCPP-J: the only code that talks to its socket.
-// It validates every frame against the negotiated version's schemas, enforces the registration
-// gate, hands calls to the adapter, and carries operator commands to the charge point.
+// It feeds frames to the RPC peer, applies the protocol rules of dispatch.ts to each call, keeps
+// the connection alive (ping/pong, backpressure), and carries operator commands to the charge point.
 import type { WebSocket } from 'ws';
 import type { JsonProtocolAdapter } from '../adapters/adapter.js';
 import type { CommandTarget } from '../domain/commands.js';
-import { ChargePointNotAccepted, CommandFailed, CommandTimedOut, DomainError } from '../domain/errors.js';
+import { CommandFailed, CommandTimedOut } from '../domain/errors.js';
 import type { Domain } from '../domain/index.js';
 import type { Command, CommandResult, RegistrationStatus } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import { CallErrorResponse, CallTimeoutError, RpcPeer } from '../ocpp/rpc-peer.js';
-import { RpcError, type CallFrame, type JsonObject } from '../ocpp/rpc.js';
-import { violationText } from '../ocpp/validate.js';
+import type { CallFrame, JsonObject } from '../ocpp/rpc.js';
+import { commandAnswer, dispatchInbound, outboundCall } from './dispatch.js';
 
 export interface SessionOptions {
   callTimeoutMs: number;
@@ -36,6 +36,8 @@ export class JsonSession implements CommandTarget {
   private readonly log: Logger;
   private registration: RegistrationStatus;
   private alive = true;
+  /** The socket is paused because inbound CALLs are backlogged: a pong cannot be read meanwhile. */
+  private backlogged = false;
   private readonly pingTimer: NodeJS.Timeout;
   private readonly closedPromise: Promise<void>;
 
@@ -52,16 +54,25 @@ export class JsonSession implements CommandTarget {
       events: {
         refused: (detail) => this.log.warn(detail, 'frame refused with CALLERROR'),
         unexpected: (detail) => this.log.warn(detail, 'answer for no pending call ignored'),
-        backlog: (high) => (high ? socket.pause() : socket.resume()),
+        backlog: (high) => {
+          this.backlogged = high;
+          if (high) return socket.pause();
+          // Reading again: the pong may have waited behind the backlog, so the peer gets a full interval.
+          this.alive = true;
+          socket.resume();
+        },
       },
     });
     socket.on('message', (data, isBinary) => {
+      this.alive = true; // any frame proves the peer is there
       if (isBinary) this.peer.refuseUnreadable('OCPP-J frames are text frames; binary frame refused');
       else this.peer.receive(data.toString('utf8'));
     });
     socket.on('pong', () => (this.alive = true));
     // Dead-peer detection: a charge point that has not answered the previous ping is gone.
     this.pingTimer = setInterval(() => {
+      // While we are not reading, the missing pong is our silence, not the peer's.
+      if (this.backlogged) return;
       if (!this.alive) {
         this.log.warn({}, 'no pong since the last ping: connection dropped');
         socket.terminate();
@@ -92,59 +103,54 @@ export class JsonSession implements CommandTarget {
     this.init.socket.close(code, reason);
   }
 
+  /** Drops the connection without a close handshake; calls in flight fail. */
+  terminate(): void {
+    this.peer.close('connection terminated');
+    this.init.socket.terminate();
+  }
+
   async execute(command: Command): Promise<CommandResult> {
-    const { adapter } = this.init;
-    const wire = adapter.command(command);
-    const action = adapter.outbound[wire.action];
-    const checked = action?.validateRequest(wire.payload);
-    if (!action || !checked?.ok) {
-      throw new CommandFailed(`Command ${command.kind} cannot be expressed in OCPP ${adapter.ocppVersion}`);
-    }
+    const call = outboundCall(this.init.adapter, command);
     let response: JsonObject;
     try {
-      response = await this.peer.call(wire.action, wire.payload);
+      response = await this.peer.call(call.action.name, call.payload);
     } catch (error) {
       if (error instanceof CallTimeoutError) throw new CommandTimedOut(error.message);
       if (error instanceof CallErrorResponse) throw new CommandFailed(error.message);
-      throw new CommandFailed(`${wire.action} failed: ${(error as Error).message}`);
+      throw new CommandFailed(`${call.action.name} failed: ${(error as Error).message}`);
     }
-    const answer = action.validateResponse(response);
-    if (!answer.ok) {
-      this.log.warn({ action: wire.action, violation: answer.violation }, 'invalid answer to our call');
-      if (!this.init.lenient) throw new CommandFailed(`${wire.action} answer is invalid: ${violationText(answer.violation)}`);
+    return commandAnswer(this.init.adapter, call, command, response, { log: this.log, isLenient: () => this.isLenient() });
+  }
+
+  /**
+   * Whether schema violations are only logged. The operator may switch it while the charge point is
+   * connected, so it is read when a violation needs it (rare) rather than kept from the handshake.
+   */
+  private async isLenient(): Promise<boolean> {
+    try {
+      return (await this.init.domain.views.chargePoint(this.chargePointId))?.lenient ?? this.init.lenient;
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'could not read the lenient setting: using the one from the handshake');
+      return this.init.lenient;
     }
-    return adapter.commandResult(command, response);
   }
 
   private async handleCall(call: CallFrame): Promise<JsonObject> {
     const { adapter, domain } = this.init;
-    const action = adapter.inbound[call.action];
-    if (!action) {
-      const known = adapter.outbound[call.action] !== undefined;
-      throw new RpcError(known ? 'NotSupported' : 'NotImplemented', `Action ${call.action} is ${known ? 'not supported from a charge point' : 'unknown'}`);
-    }
-    const request = action.validateRequest(call.payload);
-    if (!request.ok) {
-      if (!this.init.lenient) throw new RpcError(request.violation.code, violationText(request.violation));
-      this.log.warn({ action: call.action, violation: request.violation }, 'schema violation accepted (lenient mode)');
-    }
-    if (call.action !== adapter.bootAction && this.registration !== 'Accepted') {
-      throw new RpcError('SecurityError', `Charge point is ${this.registration}: only ${adapter.bootAction} is allowed until it is Accepted`);
-    }
-    try {
-      const handled = await adapter.handle(domain, { chargePointId: this.chargePointId, log: this.log }, call.action, call.payload);
-      if (handled.registration) this.registration = handled.registration;
-      const response = action.validateResponse(handled.response);
-      if (!response.ok) {
-        this.log.error({ action: call.action, violation: response.violation }, 'our own answer fails its schema');
-        throw new RpcError('InternalError', 'The central system produced an invalid answer');
-      }
-      return handled.response as JsonObject;
-    } catch (error) {
-      if (error instanceof RpcError) throw error;
-      if (error instanceof ChargePointNotAccepted) throw new RpcError('SecurityError', error.message);
-      if (!(error instanceof DomainError)) this.log.error({ err: error, action: call.action }, 'call failed');
-      throw new RpcError('InternalError', 'The central system could not handle this call');
-    }
+    const payload = adapter.normalizeInbound ? adapter.normalizeInbound(call.action, call.payload) : call.payload;
+    const dispatched = await dispatchInbound(
+      {
+        adapter,
+        domain,
+        chargePointId: this.chargePointId,
+        log: this.log,
+        registration: this.registration,
+        isLenient: () => this.isLenient(),
+      },
+      call.action,
+      payload,
+    );
+    if (dispatched.registration) this.registration = dispatched.registration;
+    return dispatched.response;
   }
 }

@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { JsonProtocolAdapter } from '../adapters/adapter.js';
 import type { CommandRouter } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
+import type { ChargePoint } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import { JsonSession, type SessionOptions } from './json-session.js';
 
@@ -22,6 +23,12 @@ export interface OcppServerDeps {
   log: Logger;
   options: OcppServerOptions;
 }
+
+/** A handshake request, with what upgrade() learnt about it before ws completes it. */
+type Handshake = IncomingMessage & { chargePointId?: string; chosenProtocol?: string; admitted?: ChargePoint };
+
+/** How long a shutdown waits for charge points to answer the close handshake. */
+const CLOSE_GRACE_MS = 2_000;
 
 const PATH = /^\/ocpp\/([^/?#]+)\/?$/;
 
@@ -54,7 +61,18 @@ export class OcppServer {
       noServer: true,
       maxPayload: deps.options.maxFrameBytes,
       // The subprotocol was chosen before the upgrade (see upgrade()); ws only echoes it.
-      handleProtocols: (_offered, request) => (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol ?? false,
+      handleProtocols: (_offered, request) => (request as Handshake).chosenProtocol ?? false,
+      // Admission runs after ws has checked the handshake itself, so a malformed handshake (no key,
+      // a bad protocol header) is refused before an unknown charge point can be registered.
+      verifyClient: (info, done) => {
+        this.admit(info.req as Handshake).then(
+          (refusal) => (refusal ? done(false, refusal.status, refusal.reason, refusal.headers) : done(true)),
+          (error: unknown) => {
+            deps.log.error({ err: error }, 'handshake failed');
+            done(false, 500, 'Internal Server Error');
+          },
+        );
+      },
     });
     this.http = createServer((_request, response) => {
       response.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
@@ -83,14 +101,18 @@ export class OcppServer {
   }
 
   async close(): Promise<void> {
-    for (const session of this.sessions.values()) session.close(1001, 'Central system shutting down');
-    await Promise.all([...this.sessions.values()].map((s) => s.closed));
+    const sessions = [...this.sessions.values()];
+    for (const session of sessions) session.close(1001, 'Central system shutting down');
+    // A charge point that does not answer the close handshake is not waited for (ws would wait 30 s).
+    const grace = setTimeout(() => sessions.forEach((s) => s.terminate()), CLOSE_GRACE_MS);
+    await Promise.all(sessions.map((s) => s.closed));
+    clearTimeout(grace);
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
-    const { log, adapters, domain } = this.deps;
+    const { log, adapters } = this.deps;
     const match = PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
     if (!match) return refuse(socket, 404, 'Not Found');
     let chargePointId: string;
@@ -107,17 +129,25 @@ export class OcppServer {
       log.warn({ chargePointId, offered, remote }, 'handshake refused: no supported OCPP subprotocol offered');
       return refuse(socket, 400, 'Bad Request');
     }
-    const admission = await domain.registry.admit(chargePointId, basicPassword(request, chargePointId));
-    if (!admission.admitted) {
-      log.warn({ chargePointId, reason: admission.reason, remote }, 'handshake refused');
-      if (admission.reason === 'unauthorized') return refuse(socket, 401, 'Unauthorized', { 'WWW-Authenticate': 'Basic realm="OCPP"' });
-      // OCPP-J 1.6 §3.2: an unknown charge point identity is answered with 404.
-      return refuse(socket, 404, 'Not Found');
-    }
-    (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = adapter.subprotocol;
-    this.wss.handleUpgrade(request, socket, head, (ws) => {
-      void this.open(ws, chargePointId, adapter, admission.chargePoint.registrationStatus, admission.chargePoint.lenient, remote);
+    const handshake: Handshake = Object.assign(request, { chargePointId, chosenProtocol: adapter.subprotocol });
+    this.wss.handleUpgrade(handshake, socket, head, (ws) => {
+      const chargePoint = handshake.admitted!;
+      void this.open(ws, chargePointId, adapter, chargePoint.registrationStatus, chargePoint.lenient, remote);
     });
+  }
+
+  /** Decides whether the charge point may connect; resolves with the refusal, if any. */
+  private async admit(request: Handshake): Promise<{ status: number; reason: string; headers?: Record<string, string> } | undefined> {
+    const chargePointId = request.chargePointId!;
+    const admission = await this.deps.domain.registry.admit(chargePointId, basicPassword(request, chargePointId));
+    if (admission.admitted) {
+      request.admitted = admission.chargePoint;
+      return undefined;
+    }
+    this.deps.log.warn({ chargePointId, reason: admission.reason, remote: request.socket.remoteAddress }, 'handshake refused');
+    if (admission.reason === 'unauthorized') return { status: 401, reason: 'Unauthorized', headers: { 'WWW-Authenticate': 'Basic realm="OCPP"' } };
+    // OCPP-J 1.6 §3.2: an unknown charge point identity is answered with 404.
+    return { status: 404, reason: 'Not Found' };
   }
 
   private async open(

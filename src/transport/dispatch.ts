@@ -1,0 +1,96 @@
+// The protocol rules every transport applies the same way, whether a message came over a
+// WebSocket or a SOAP POST: schema validation (or its lenient logging), the registration gate,
+// the adapter call, validation of our own answer; and for commands, validation of what we send
+// and of what the charge point answers. Errors are RpcErrors (OCPP-J codes); the SOAP endpoint
+// turns them into faults.
+import type { ProtocolAdapter } from '../adapters/adapter.js';
+import { ChargePointNotAccepted, CommandFailed, DomainError } from '../domain/errors.js';
+import type { Domain } from '../domain/index.js';
+import type { Command, CommandResult, RegistrationStatus } from '../domain/model.js';
+import type { Logger } from '../log.js';
+import type { OcppAction } from '../ocpp/action.js';
+import { RpcError, type JsonObject } from '../ocpp/rpc.js';
+import { violationText } from '../ocpp/validate.js';
+
+export interface InboundContext {
+  adapter: ProtocolAdapter;
+  domain: Domain;
+  chargePointId: string;
+  log: Logger;
+  /** The charge point's registration as this transport knows it. */
+  registration: RegistrationStatus;
+  /** Read only when a violation needs it: the operator may switch it at any time. */
+  isLenient(): Promise<boolean>;
+}
+
+export interface DispatchedCall {
+  response: JsonObject;
+  /** Set when the call was a BootNotification: the registration from now on. */
+  registration?: RegistrationStatus;
+}
+
+/** The adapter's inbound action, or the RpcError that names why there is none. */
+export function inboundAction(adapter: ProtocolAdapter, name: string): OcppAction {
+  const action = adapter.inbound[name];
+  if (action) return action;
+  const known = adapter.outbound[name] !== undefined;
+  throw new RpcError(known ? 'NotSupported' : 'NotImplemented', `Action ${name} is ${known ? 'not supported from a charge point' : 'unknown'}`);
+}
+
+export async function dispatchInbound(context: InboundContext, name: string, payload: unknown): Promise<DispatchedCall> {
+  const { adapter, domain, chargePointId, log } = context;
+  const action = inboundAction(adapter, name);
+  const request = action.validateRequest(payload);
+  if (!request.ok) {
+    if (!(await context.isLenient())) throw new RpcError(request.violation.code, violationText(request.violation));
+    log.warn({ action: name, violation: request.violation }, 'schema violation accepted (lenient mode)');
+  }
+  if (name !== adapter.bootAction && context.registration !== 'Accepted') {
+    throw new RpcError('SecurityError', `Charge point is ${context.registration}: only ${adapter.bootAction} is allowed until it is Accepted`);
+  }
+  try {
+    const handled = await adapter.handle(domain, { chargePointId, log }, name, payload);
+    const response = action.validateResponse(handled.response);
+    if (!response.ok) {
+      log.error({ action: name, violation: response.violation }, 'our own answer fails its schema');
+      throw new RpcError('InternalError', 'The central system produced an invalid answer');
+    }
+    return { response: handled.response as JsonObject, ...(handled.registration ? { registration: handled.registration } : {}) };
+  } catch (error) {
+    if (error instanceof RpcError) throw error;
+    if (error instanceof ChargePointNotAccepted) throw new RpcError('SecurityError', error.message);
+    if (!(error instanceof DomainError)) log.error({ err: error, action: name }, 'call failed');
+    throw new RpcError('InternalError', 'The central system could not handle this call');
+  }
+}
+
+export interface OutboundCall {
+  action: OcppAction;
+  payload: object;
+}
+
+/** The wire call for a command, checked against its schema before it is sent. */
+export function outboundCall(adapter: ProtocolAdapter, command: Command): OutboundCall {
+  const wire = adapter.command(command);
+  const action = adapter.outbound[wire.action];
+  if (!action || !action.validateRequest(wire.payload).ok) {
+    throw new CommandFailed(`Command ${command.kind} cannot be expressed in OCPP ${adapter.ocppVersion}`);
+  }
+  return { action, payload: wire.payload };
+}
+
+/** The charge point's answer to a command, validated (or, when lenient, only logged). */
+export async function commandAnswer(
+  adapter: ProtocolAdapter,
+  call: OutboundCall,
+  command: Command,
+  response: JsonObject,
+  context: Pick<InboundContext, 'log' | 'isLenient'>,
+): Promise<CommandResult> {
+  const answer = call.action.validateResponse(response);
+  if (!answer.ok) {
+    context.log.warn({ action: call.action.name, violation: answer.violation }, 'invalid answer to our call');
+    if (!(await context.isLenient())) throw new CommandFailed(`${call.action.name} answer is invalid: ${violationText(answer.violation)}`);
+  }
+  return adapter.commandResult(command, response);
+}

@@ -1,0 +1,271 @@
+// Operator commands through the REST API to a raw OCPP-J client over real sockets: the exact 1.6
+// CALL on the wire, the answer passed back, every failure mapped to its HTTP status, and one CALL
+// in flight at a time.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { boot, type Frame, type TestClient } from '../support/ocpp-client.js';
+import { startTestTomada, type TestTomada } from '../support/tomada.js';
+import { assertAlive, Clients, sleep } from './helpers.js';
+
+const calls = (client: TestClient, since = 0) => client.received.slice(since).filter((f) => f[0] === 2);
+
+function assertWireCall(frame: Frame | undefined, action: string, payload: object): void {
+  assert.ok(frame, `a ${action} CALL was received`);
+  assert.equal(frame.length, 4);
+  assert.equal(frame[0], 2);
+  assert.equal(typeof frame[1], 'string');
+  assert.ok((frame[1] as string).length > 0 && (frame[1] as string).length <= 36, 'message id of 1 to 36 characters');
+  assert.equal(frame[2], action);
+  assert.deepEqual(frame[3], payload);
+}
+
+function assertErrorBody(result: { status: number; body: any }, status: number, what: string): void {
+  assert.equal(result.status, status, `${what}: ${JSON.stringify(result.body)}`);
+  assert.equal(typeof result.body, 'object', `${what}: JSON body`);
+  assert.deepEqual(Object.keys(result.body).sort(), ['error', 'message'], `${what}: {error, message}`);
+  assert.equal(typeof result.body.error, 'string');
+  assert.ok(typeof result.body.message === 'string' && result.body.message.length > 0);
+}
+
+describe('operator commands to a connected charge point', () => {
+  let t: TestTomada;
+  let clients: Clients;
+  let cp: TestClient;
+
+  before(async () => {
+    t = await startTestTomada({ unknownChargePoints: 'accept', callTimeoutMs: 5_000 });
+    clients = new Clients(t);
+    cp = await clients.connect('CP-CMD');
+    await boot(cp);
+    assert.equal((await t.api('/api/v1/charge-points/CP-OFFLINE', { method: 'PUT', body: {} })).status, 201);
+  });
+
+  after(async () => {
+    clients.closeAll();
+    await t.close();
+  });
+
+  const command = (id: string, path: string, body: unknown, token?: string) =>
+    t.api(`/api/v1/charge-points/${id}/commands/${path}`, { method: 'POST', body, ...(token === undefined ? {} : { token }) });
+
+  const cases: { path: string; body: object; action: string; wire: object; answers: string[] }[] = [
+    { path: 'remote-start', body: { idTag: 'TAG-1', connectorId: 2 }, action: 'RemoteStartTransaction', wire: { idTag: 'TAG-1', connectorId: 2 }, answers: ['Accepted', 'Rejected'] },
+    { path: 'remote-start', body: { idTag: 'TAG-2' }, action: 'RemoteStartTransaction', wire: { idTag: 'TAG-2' }, answers: ['Accepted'] },
+    { path: 'remote-stop', body: { transactionId: 42 }, action: 'RemoteStopTransaction', wire: { transactionId: 42 }, answers: ['Accepted', 'Rejected'] },
+    { path: 'reset', body: { type: 'Soft' }, action: 'Reset', wire: { type: 'Soft' }, answers: ['Accepted', 'Rejected'] },
+    { path: 'reset', body: { type: 'Hard' }, action: 'Reset', wire: { type: 'Hard' }, answers: ['Accepted'] },
+    { path: 'unlock', body: { connectorId: 1 }, action: 'UnlockConnector', wire: { connectorId: 1 }, answers: ['Unlocked', 'UnlockFailed', 'NotSupported'] },
+  ];
+  for (const c of cases) {
+    test(`${c.path} ${JSON.stringify(c.body)} sends exactly ${c.action} ${JSON.stringify(c.wire)} and passes the answer back`, async () => {
+      for (const status of c.answers) {
+        const since = cp.received.length;
+        cp.onCall = () => ({ status });
+        const result = await command('CP-CMD', c.path, c.body);
+        assert.deepEqual(result, { status: 200, body: { status } });
+        const sent = calls(cp, since);
+        assert.equal(sent.length, 1, 'exactly one CALL');
+        assertWireCall(sent[0], c.action, c.wire);
+      }
+    });
+  }
+
+  test('each command gets a fresh message id', async () => {
+    const since = cp.received.length;
+    cp.onCall = () => ({ status: 'Accepted' });
+    for (let i = 0; i < 3; i++) assert.equal((await command('CP-CMD', 'reset', { type: 'Soft' })).status, 200);
+    const ids = calls(cp, since).map((f) => f[1]);
+    assert.equal(new Set(ids).size, 3);
+  });
+
+  test('an unknown charge point is 404', async () => {
+    assertErrorBody(await command('CP-NOBODY', 'reset', { type: 'Soft' }), 404, 'unknown charge point');
+  });
+
+  test('a registered charge point that is not connected is 409', async () => {
+    assertErrorBody(await command('CP-OFFLINE', 'reset', { type: 'Soft' }), 409, 'never connected');
+    const gone = await clients.connect('CP-GONE');
+    await boot(gone);
+    await gone.close();
+    // The session is removed once the close is seen.
+    let result = await command('CP-GONE', 'unlock', { connectorId: 1 });
+    for (let i = 0; i < 50 && result.status !== 409; i++) {
+      await sleep(20);
+      result = await command('CP-GONE', 'unlock', { connectorId: 1 });
+    }
+    assertErrorBody(result, 409, 'disconnected');
+  });
+
+  test('a CALLERROR answer is 502', async () => {
+    const since = cp.received.length;
+    cp.onCall = () => undefined;
+    const pending = command('CP-CMD', 'reset', { type: 'Hard' });
+    const call = await cp.waitFor((f) => f[0] === 2 && cp.received.indexOf(f) >= since);
+    cp.sendRaw(JSON.stringify([4, call[1], 'NotSupported', 'No resets here', {}]));
+    const result = await pending;
+    assertErrorBody(result, 502, 'CALLERROR');
+    assert.match(result.body.message, /NotSupported/);
+    cp.onCall = () => ({ status: 'Accepted' });
+    assert.equal((await command('CP-CMD', 'reset', { type: 'Hard' })).status, 200, 'the next command works');
+  });
+
+  test('an answer that breaks the schema is 502', async () => {
+    const bad: [string, object, object][] = [
+      ['reset', { type: 'Soft' }, { status: 'Bogus' }],
+      ['reset', { type: 'Soft' }, {}],
+      ['reset', { type: 'Soft' }, { status: 'Accepted', extra: true }],
+      ['reset', { type: 'Soft' }, { status: 1 }],
+      ['unlock', { connectorId: 1 }, { status: 'Accepted' }], // not an UnlockConnector status
+      ['remote-start', { idTag: 'TAG-1' }, { status: 'Unlocked' }],
+    ];
+    for (const [path, body, answer] of bad) {
+      cp.onCall = () => answer;
+      assertErrorBody(await command('CP-CMD', path, body), 502, `${path} answered ${JSON.stringify(answer)}`);
+    }
+    await assertAlive(cp);
+  });
+
+  test('a malformed answer frame to our CALL fails the command at once with 502, not a timeout', async () => {
+    const malformed: ((id: string) => string)[] = [
+      (id) => JSON.stringify([3, id, 'Accepted']),
+      (id) => JSON.stringify([3, id, null]),
+      (id) => JSON.stringify([3, id]),
+      (id) => JSON.stringify([3, id, { status: 'Accepted' }, 'extra']),
+      (id) => JSON.stringify([4, id, 'NotSupported']),
+      (id) => JSON.stringify([4, id, 'NotSupported', 42, {}]),
+    ];
+    for (const frame of malformed) {
+      const since = cp.received.length;
+      cp.onCall = () => undefined;
+      const started = Date.now();
+      const pending = command('CP-CMD', 'reset', { type: 'Soft' });
+      const call = await cp.waitFor((f) => f[0] === 2 && cp.received.indexOf(f) >= since);
+      cp.sendRaw(frame(call[1] as string));
+      const result = await pending;
+      assertErrorBody(result, 502, `answer ${frame(call[1] as string)}`);
+      assert.ok(Date.now() - started < 2_000, `failed at once, not after the 5 s call timeout (${Date.now() - started} ms)`);
+    }
+    cp.onCall = () => ({ status: 'Accepted' });
+    assert.equal((await command('CP-CMD', 'reset', { type: 'Soft' })).status, 200, 'the next command works');
+    await assertAlive(cp);
+  });
+
+  test('invalid bodies are 400 with {error, message}, and nothing is sent', async () => {
+    const since = cp.received.length;
+    const invalid: [string, unknown][] = [
+      ['remote-start', {}],
+      ['remote-start', { idTag: 'A'.repeat(21) }],
+      ['remote-start', { idTag: '' }],
+      ['remote-start', { idTag: 'TAG-1', connectorId: 0 }],
+      ['remote-start', { idTag: 'TAG-1', connectorId: 1.5 }],
+      ['remote-start', { idTag: 'TAG-1', color: 'red' }],
+      ['remote-stop', {}],
+      ['remote-stop', { transactionId: 'abc' }],
+      ['remote-stop', { transactionId: 1, force: true }],
+      ['reset', { type: 'Medium' }],
+      ['reset', {}],
+      ['reset', { type: 'Soft', delay: 5 }],
+      ['unlock', { connectorId: 0 }],
+      ['unlock', { connectorId: -1 }],
+      ['unlock', {}],
+      // Values of the wrong type are refused, not coerced.
+      ['remote-stop', { transactionId: '42' }],
+      ['unlock', { connectorId: '1' }],
+      ['unlock', { connectorId: true }],
+      ['reset', { type: ['Soft'] }],
+      ['remote-start', { idTag: 12345 }],
+      ['reset', '{"type":'],
+      ['reset', '[]'],
+    ];
+    for (const [path, body] of invalid) {
+      assertErrorBody(await command('CP-CMD', path, body), 400, `${path} ${JSON.stringify(body)}`);
+    }
+    assert.deepEqual(calls(cp, since), [], 'no CALL reached the charge point');
+  });
+
+  test('no token, or a wrong one, is 401 and nothing is sent', async () => {
+    const since = cp.received.length;
+    const response = await fetch(`${t.httpUrl}/api/v1/charge-points/CP-CMD/commands/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'Hard' }),
+    });
+    const body = await response.json();
+    assertErrorBody({ status: response.status, body }, 401, 'no token');
+    assertErrorBody(await command('CP-CMD', 'reset', { type: 'Hard' }, 'not-a-valid-token-at-all'), 401, 'wrong token');
+    assert.deepEqual(calls(cp, since), []);
+  });
+
+  test('a second command waits until the first is answered (one CALL in flight)', async () => {
+    const since = cp.received.length;
+    cp.onCall = () => undefined; // answered by hand below
+    const first = command('CP-CMD', 'reset', { type: 'Soft' });
+    const firstCall = await cp.waitFor((f) => f[0] === 2 && cp.received.indexOf(f) >= since);
+    assert.equal(firstCall[2], 'Reset');
+    const second = command('CP-CMD', 'unlock', { connectorId: 3 });
+    const third = command('CP-CMD', 'remote-stop', { transactionId: 7 });
+    await sleep(300);
+    assert.equal(calls(cp, since).length, 1, 'the second CALL is held back while the first is unanswered');
+
+    cp.onCall = (action) => (action === 'UnlockConnector' ? { status: 'UnlockFailed' } : { status: 'Rejected' });
+    const answeredAt = cp.received.length;
+    cp.sendRaw(JSON.stringify([3, firstCall[1], { status: 'Accepted' }]));
+    assert.deepEqual(await first, { status: 200, body: { status: 'Accepted' } });
+    assert.deepEqual(await second, { status: 200, body: { status: 'UnlockFailed' } });
+    assert.deepEqual(await third, { status: 200, body: { status: 'Rejected' } });
+    const sent = calls(cp, since);
+    assert.equal(sent.length, 3);
+    assert.ok(cp.received.indexOf(sent[1]!) >= answeredAt, 'the second CALL came after the first was answered');
+    assertWireCall(sent[1], 'UnlockConnector', { connectorId: 3 });
+    assertWireCall(sent[2], 'RemoteStopTransaction', { transactionId: 7 });
+  });
+
+  test('the charge point\'s own CALLs are still answered while a command waits', async () => {
+    const since = cp.received.length;
+    cp.onCall = () => undefined;
+    const pending = command('CP-CMD', 'reset', { type: 'Soft' });
+    const call = await cp.waitFor((f) => f[0] === 2 && cp.received.indexOf(f) >= since);
+    await assertAlive(cp, 'the charge point while our CALL is unanswered');
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    assert.equal((await pending).status, 200);
+    cp.onCall = () => ({ status: 'Accepted' });
+  });
+});
+
+describe('operator commands that time out', () => {
+  let t: TestTomada;
+  let clients: Clients;
+
+  before(async () => {
+    t = await startTestTomada({ unknownChargePoints: 'accept', callTimeoutMs: 300 });
+    clients = new Clients(t);
+  });
+
+  after(async () => {
+    clients.closeAll();
+    await t.close();
+  });
+
+  test('no answer is 504, and a late answer does not answer the next command', async () => {
+    const cp = await clients.connect('CP-SLOW');
+    await boot(cp);
+    cp.onCall = () => undefined;
+    const started = Date.now();
+    const result = await t.api('/api/v1/charge-points/CP-SLOW/commands/reset', { body: { type: 'Soft' } });
+    assertErrorBody(result, 504, 'no answer');
+    assert.ok(Date.now() - started < 3_000, 'timed out after callTimeoutMs, not later');
+    const late = calls(cp).at(-1)!;
+    assert.equal(late[2], 'Reset');
+
+    // The next command goes out; the late answer to the first must not be taken for its answer.
+    const since = cp.received.length;
+    const next = t.api('/api/v1/charge-points/CP-SLOW/commands/unlock', { body: { connectorId: 1 } });
+    const nextCall = await cp.waitFor((f) => f[0] === 2 && cp.received.indexOf(f) >= since);
+    assert.notEqual(nextCall[1], late[1]);
+    cp.sendRaw(JSON.stringify([3, late[1], { status: 'Accepted' }])); // late, and not even an Unlock status
+    await sleep(50);
+    cp.sendRaw(JSON.stringify([3, nextCall[1], { status: 'Unlocked' }]));
+    assert.deepEqual(await next, { status: 200, body: { status: 'Unlocked' } });
+    await assertAlive(cp);
+  });
+});
