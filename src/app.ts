@@ -1,5 +1,6 @@
 // Assembles one Tomada node: store → domain → router → OCPP listener and operator API.
 import type { FastifyInstance } from 'fastify';
+import { ocpp15JsonAdapter } from './adapters/v15.js';
 import { ocpp16Adapter } from './adapters/v16.js';
 import { buildApi } from './api/server.js';
 import { LocalRouter } from './cluster/local-router.js';
@@ -35,7 +36,8 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
   const ocpp = new OcppServer({
     domain,
     router,
-    adapters: [ocpp16Adapter],
+    // Preference order when a charge point offers several: the newest version first.
+    adapters: [ocpp16Adapter, ocpp15JsonAdapter],
     log,
     options: {
       callTimeoutMs: config.callTimeoutMs,

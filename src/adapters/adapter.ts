@@ -35,6 +35,8 @@ export interface ProtocolAdapter {
   readonly outbound: Readonly<Record<string, OcppAction>>;
   /** The one action a charge point that is not Accepted may send. */
   readonly bootAction: string;
+  /** Rewrites a known field variant into the schema's shape before validation (documented per adapter). */
+  normalizeInbound?(action: string, payload: unknown): unknown;
   handle(domain: Domain, context: CallContext, action: string, payload: unknown): Promise<HandledCall>;
   command(command: Command): WireCommand;
   commandResult(command: Command, response: JsonObject): CommandResult;

@@ -31,6 +31,8 @@ export const ChargePointPut = Type.Object(
     registrationStatus: Type.Optional(RegistrationStatus),
     /** Log schema violations of this charge point instead of refusing its messages. */
     lenient: Type.Optional(Type.Boolean()),
+    /** Where an OCPP 1.5 SOAP charge point takes commands, when it does not send a WS-Addressing From. */
+    soapEndpoint: Type.Optional(Type.Union([Type.String({ format: 'uri', pattern: '^https?://', maxLength: 500 }), Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -50,6 +52,7 @@ export const ChargePoint = Type.Object(
     connected: Type.Boolean(),
     ocppVersion: Type.Union([OcppVersion, Type.Null()]),
     transport: Type.Union([Type.Literal('json'), Type.Literal('soap'), Type.Null()]),
+    soapEndpoint: NullableString,
     declaredOcppVersion: Type.Union([OcppVersion, Type.Null()]),
     vendor: NullableString,
     model: NullableString,

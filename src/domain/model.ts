@@ -26,6 +26,8 @@ export interface ChargePoint {
   meterSerialNumber: string | null;
   ocppVersion: OcppVersion | null;
   transport: Transport | null;
+  /** Where a SOAP charge point takes commands: its WS-Addressing From, or set by the operator. */
+  soapEndpoint: string | null;
   lastSeenAt: string | null;
   lastBootAt: string | null;
   createdAt: string;

@@ -28,6 +28,7 @@ export interface ChargePointSettings {
   declaredOcppVersion?: OcppVersion | null | undefined;
   registrationStatus?: RegistrationStatus | undefined;
   lenient?: boolean | undefined;
+  soapEndpoint?: string | null | undefined;
 }
 
 export type Admission =
@@ -59,6 +60,7 @@ export function newChargePoint(id: string, registrationStatus: RegistrationStatu
     meterSerialNumber: null,
     ocppVersion: null,
     transport: null,
+    soapEndpoint: null,
     lastSeenAt: null,
     lastBootAt: null,
     createdAt,
@@ -98,8 +100,11 @@ export class Registry {
     return { admitted: true, chargePoint: created };
   }
 
-  /** Records the protocol a charge point connected with; a change of version or transport is an event. */
-  async connected(id: string, ocppVersion: OcppVersion, transport: Transport): Promise<void> {
+  /**
+   * Records the protocol a charge point connected with (and, for SOAP, where it takes commands);
+   * a change of version or transport is an event.
+   */
+  async connected(id: string, ocppVersion: OcppVersion, transport: Transport, soapEndpoint?: string): Promise<void> {
     const at = this.now();
     await this.store.transact(async (tx) => {
       const cp = await tx.getChargePoint(id);
@@ -112,7 +117,7 @@ export class Registry {
           data: { from: { ocppVersion: cp.ocppVersion, transport: cp.transport }, to: { ocppVersion, transport } },
         });
       }
-      await tx.updateChargePoint(id, { ocppVersion, transport, lastSeenAt: at });
+      await tx.updateChargePoint(id, { ocppVersion, transport, lastSeenAt: at, soapEndpoint });
     });
   }
 
@@ -171,6 +176,7 @@ export class Registry {
         declaredOcppVersion: settings.declaredOcppVersion,
         registrationStatus: existing ? settings.registrationStatus : undefined,
         lenient: settings.lenient,
+        soapEndpoint: settings.soapEndpoint,
       });
       return { chargePoint: (await tx.getChargePoint(id))!, created: !existing };
     });

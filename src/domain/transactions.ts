@@ -15,9 +15,6 @@ export interface TransactionLog {
   warn(detail: Record<string, unknown>, message: string): void;
 }
 
-/** OCPP says a StopTransaction without a reason was stopped locally. */
-const DEFAULT_STOP_REASON = 'Local';
-
 export class Transactions {
   constructor(
     private readonly store: Store,
@@ -100,7 +97,7 @@ export class Transactions {
         await tx.updateTransaction(transaction.id, {
           stoppedAt,
           meterStopWh: request.meterStopWh,
-          stopReason: request.reason ?? DEFAULT_STOP_REASON,
+          stopReason: request.reason ?? null,
           stopIdTag: request.idTag ?? null,
         });
       }

@@ -143,10 +143,16 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+const soapEndpoint: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('charge_points').addColumn('soap_endpoint', 'text').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect) };
+      return { '0001_initial': initial(dialect), '0002_soap_endpoint': soapEndpoint };
     },
   };
 }

@@ -51,6 +51,7 @@ function toChargePoint(row: Selectable<ChargePointRow>): ChargePoint {
     meterSerialNumber: row.meter_serial_number,
     ocppVersion: row.ocpp_version as OcppVersion | null,
     transport: row.transport as Transport | null,
+    soapEndpoint: row.soap_endpoint,
     lastSeenAt: row.last_seen_at,
     lastBootAt: row.last_boot_at,
     createdAt: row.created_at,
@@ -74,6 +75,7 @@ const chargePointColumns: Record<keyof ChargePointPatch, keyof ChargePointRow> =
   meterSerialNumber: 'meter_serial_number',
   ocppVersion: 'ocpp_version',
   transport: 'transport',
+  soapEndpoint: 'soap_endpoint',
   lastSeenAt: 'last_seen_at',
   lastBootAt: 'last_boot_at',
 };

@@ -20,6 +20,7 @@ export interface ChargePointRow {
   meter_serial_number: string | null;
   ocpp_version: string | null;
   transport: string | null;
+  soap_endpoint: string | null;
   last_seen_at: string | null;
   last_boot_at: string | null;
   created_at: string;

@@ -12,6 +12,7 @@ export function chargePointBody(cp: ChargePointView) {
     connected: cp.connected,
     ocppVersion: cp.ocppVersion,
     transport: cp.transport,
+    soapEndpoint: cp.soapEndpoint,
     declaredOcppVersion: cp.declaredOcppVersion,
     vendor: cp.vendor,
     model: cp.model,
