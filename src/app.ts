@@ -1,6 +1,6 @@
 // Assembles one Tomada node: store → domain → router → OCPP listener and operator API.
 import type { FastifyInstance } from 'fastify';
-import { ocpp15JsonAdapter } from './adapters/v15.js';
+import { ocpp15Adapter, ocpp15JsonAdapter } from './adapters/v15.js';
 import { ocpp16Adapter } from './adapters/v16.js';
 import { buildApi } from './api/server.js';
 import { LocalRouter } from './cluster/local-router.js';
@@ -10,6 +10,7 @@ import type { Logger } from './log.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { OcppServer } from './transport/ocpp-server.js';
+import { SoapEndpoint } from './transport/soap-endpoint.js';
 
 export const VERSION = '0.1.0';
 
@@ -25,7 +26,11 @@ export interface RunningTomada {
 
 export async function startTomada(config: Config, log: Logger): Promise<RunningTomada> {
   const store = await openStore(config.databaseUrl);
-  const router = new LocalRouter();
+  let soap: SoapEndpoint | undefined;
+  const router = new LocalRouter(async (id) => {
+    const chargePoint = await store.getChargePoint(id);
+    return chargePoint && soap?.targetFor(chargePoint);
+  });
   const domain = createDomain(
     store,
     router,
@@ -33,11 +38,19 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     log,
   );
   const { generated } = await domain.apiTokens.ensureAdmin(config.adminToken);
+  soap = new SoapEndpoint({
+    domain,
+    router,
+    adapter: ocpp15Adapter,
+    log,
+    options: { maxBodyBytes: config.maxFrameBytes, callTimeoutMs: config.callTimeoutMs },
+  });
   const ocpp = new OcppServer({
     domain,
     router,
     // Preference order when a charge point offers several: the newest version first.
     adapters: [ocpp16Adapter, ocpp15JsonAdapter],
+    soap,
     log,
     options: {
       callTimeoutMs: config.callTimeoutMs,

@@ -4,8 +4,16 @@ import type { CommandRouter, CommandTarget } from '../domain/commands.js';
 import { ChargePointNotConnected } from '../domain/errors.js';
 import type { Command, CommandResult } from '../domain/model.js';
 
+/**
+ * Finds a target for a charge point that holds no session here: a SOAP charge point is reached
+ * at its stored endpoint even before it has spoken to this process.
+ */
+export type TargetResolver = (chargePointId: string) => Promise<CommandTarget | undefined>;
+
 export class LocalRouter implements CommandRouter {
   private readonly targets = new Map<string, CommandTarget>();
+
+  constructor(private readonly resolve: TargetResolver = async () => undefined) {}
 
   attach(chargePointId: string, target: CommandTarget): () => void {
     this.targets.set(chargePointId, target);
@@ -24,8 +32,12 @@ export class LocalRouter implements CommandRouter {
   }
 
   async send(chargePointId: string, command: Command): Promise<CommandResult> {
-    const target = this.targets.get(chargePointId);
-    if (!target) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected`);
+    let target = this.targets.get(chargePointId);
+    if (!target) {
+      target = await this.resolve(chargePointId);
+      if (!target) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected`);
+      this.targets.set(chargePointId, target);
+    }
     return target.execute(command);
   }
 }

@@ -9,7 +9,9 @@ import type { CommandRouter } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
 import type { ChargePoint } from '../domain/model.js';
 import type { Logger } from '../log.js';
+import { basicPassword } from './basic-auth.js';
 import { JsonSession, type SessionOptions } from './json-session.js';
+import type { SoapEndpoint } from './soap-endpoint.js';
 
 export interface OcppServerOptions extends SessionOptions {
   /** Largest accepted frame, in bytes; a bigger one closes the connection with 1009. */
@@ -20,6 +22,8 @@ export interface OcppServerDeps {
   domain: Domain;
   router: CommandRouter;
   adapters: readonly JsonProtocolAdapter[];
+  /** The OCPP 1.5 SOAP endpoint served on the same port, at SOAP_PATH. */
+  soap?: SoapEndpoint;
   log: Logger;
   options: OcppServerOptions;
 }
@@ -30,20 +34,14 @@ type Handshake = IncomingMessage & { chargePointId?: string; chosenProtocol?: st
 /** How long a shutdown waits for charge points to answer the close handshake. */
 const CLOSE_GRACE_MS = 2_000;
 
+/** Where OCPP 1.5 SOAP charge points post their messages. */
+export const SOAP_PATH = '/ocpp/soap';
+
 const PATH = /^\/ocpp\/([^/?#]+)\/?$/;
 
 function refuse(socket: Duplex, status: number, reason: string, headers: Record<string, string> = {}): void {
   const lines = [`HTTP/1.1 ${status} ${reason}`, 'Connection: close', 'Content-Type: text/plain', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   socket.end(`${lines.join('\r\n')}\r\n\r\n${reason}\n`);
-}
-
-function basicPassword(request: IncomingMessage, chargePointId: string): string | undefined {
-  const header = request.headers.authorization;
-  if (!header?.startsWith('Basic ')) return undefined;
-  const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0 || decoded.slice(0, colon) !== chargePointId) return undefined;
-  return decoded.slice(colon + 1);
 }
 
 function offeredSubprotocols(request: IncomingMessage): string[] {
@@ -74,7 +72,13 @@ export class OcppServer {
         );
       },
     });
-    this.http = createServer((_request, response) => {
+    this.http = createServer((request, response) => {
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      if (deps.soap && path === SOAP_PATH) {
+        if (request.method === 'POST') return void deps.soap.handle(request, response);
+        response.writeHead(405, { 'Content-Type': 'text/plain', Allow: 'POST' });
+        return void response.end('POST OCPP 1.5 SOAP messages here\n');
+      }
       response.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
       response.end('This is the OCPP-J endpoint: connect with a WebSocket to /ocpp/{chargePointId}\n');
     });
@@ -139,7 +143,7 @@ export class OcppServer {
   /** Decides whether the charge point may connect; resolves with the refusal, if any. */
   private async admit(request: Handshake): Promise<{ status: number; reason: string; headers?: Record<string, string> } | undefined> {
     const chargePointId = request.chargePointId!;
-    const admission = await this.deps.domain.registry.admit(chargePointId, basicPassword(request, chargePointId));
+    const admission = await this.deps.domain.registry.admit(chargePointId, basicPassword(request.headers.authorization, chargePointId));
     if (admission.admitted) {
       request.admitted = admission.chargePoint;
       return undefined;

@@ -1,0 +1,190 @@
+// The OCPP 1.5 SOAP CentralSystemService at POST /ocpp/soap: decodes the SOAP 1.2 envelope,
+// identifies the charge point by its chargeBoxIdentity header, applies the same protocol rules as
+// OCPP-J (dispatch.ts), and answers with a SOAP response or fault carrying WS-Addressing headers.
+// A charge point's WS-Addressing From is kept as the endpoint its commands go to.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ProtocolAdapter } from '../adapters/adapter.js';
+import type { CommandRouter } from '../domain/commands.js';
+import type { Domain } from '../domain/index.js';
+import type { ChargePoint } from '../domain/model.js';
+import type { Logger } from '../log.js';
+import { RpcError } from '../ocpp/rpc.js';
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  encodeFault,
+  faultAddressing,
+  faultForCode,
+  OCPP15_CS_NS,
+  OCPP_PREFIX,
+  ocppNamespaceInfo,
+  operationOfRequestElement,
+  payloadToXml,
+  responseAddressing,
+  responseElementOf,
+  SOAP12_CONTENT_TYPE,
+  SoapFault,
+  WSA_ANONYMOUS,
+  WSA_NONE,
+  xmlToPayload,
+  type DecodedEnvelope,
+} from '../ocpp/soap/index.js';
+import { basicPassword } from './basic-auth.js';
+import { dispatchInbound, inboundAction } from './dispatch.js';
+import { SoapCommandTarget } from './soap-target.js';
+
+export interface SoapEndpointOptions {
+  maxBodyBytes: number;
+  callTimeoutMs: number;
+}
+
+export interface SoapEndpointDeps {
+  domain: Domain;
+  router: CommandRouter;
+  adapter: ProtocolAdapter;
+  log: Logger;
+  options: SoapEndpointOptions;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > maxBytes) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        // Not request.destroy(): that resets the connection before the 413 fault can be sent.
+        // The rest is read and dropped while the fault goes out with Connection: close.
+        tooLarge = true;
+        chunks.length = 0;
+        reject(new BodyTooLarge());
+      } else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/** An address commands can be posted to (not WS-Addressing's anonymous or none). */
+function usableEndpoint(address: string | undefined): string | undefined {
+  if (!address || address === WSA_ANONYMOUS || address === WSA_NONE) return undefined;
+  return /^https?:\/\//.test(address) ? address : undefined;
+}
+
+export class SoapEndpoint {
+  /** What this node last recorded of each SOAP charge point, so unchanged contacts write nothing. */
+  private readonly contacts = new Map<string, string>();
+
+  constructor(private readonly deps: SoapEndpointDeps) {}
+
+  /** A command target for a SOAP charge point this node has not heard from since it started. */
+  targetFor(chargePoint: ChargePoint): SoapCommandTarget | undefined {
+    if (chargePoint.transport !== 'soap' || !chargePoint.soapEndpoint) return undefined;
+    return this.newTarget(chargePoint.id, chargePoint.soapEndpoint);
+  }
+
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const { log, options } = this.deps;
+    let decoded: DecodedEnvelope | undefined;
+    try {
+      let text: string;
+      try {
+        text = await readBody(request, options.maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          throw new SoapFault('Sender', `The message is larger than ${options.maxBodyBytes} bytes`, { subcode: 'MessageTooLarge' });
+        }
+        throw error;
+      }
+      decoded = decodeEnvelope(text, { maxBytes: options.maxBodyBytes });
+      const xml = await this.answer(decoded, request);
+      response.writeHead(200, { 'content-type': `${SOAP12_CONTENT_TYPE}; charset=utf-8` });
+      response.end(xml);
+    } catch (error) {
+      const fault = error instanceof SoapFault ? error : faultForCode('InternalError', 'The central system could not handle this message');
+      if (!(error instanceof SoapFault)) log.error({ err: error }, 'SOAP request failed');
+      const chargePointId = decoded?.headers.chargeBoxIdentity;
+      log.warn({ chargePointId, code: fault.code, subcode: fault.subcode, reason: fault.reason, remote: request.socket.remoteAddress }, 'SOAP request refused with a fault');
+      const answering = decoded ?? fault.answering;
+      const status = fault.subcode === 'MessageTooLarge' ? 413 : fault.httpStatus;
+      if (response.headersSent) return;
+      response.writeHead(status, { 'content-type': fault.contentType, ...(status === 413 ? { connection: 'close' } : {}) });
+      response.end(encodeFault(fault, answering ? faultAddressing(answering) : undefined));
+    }
+  }
+
+  private async answer(decoded: DecodedEnvelope, request: IncomingMessage): Promise<string> {
+    const { domain, adapter, log } = this.deps;
+    const version = ocppNamespaceInfo(decoded.namespace);
+    if (version?.version !== '1.5' || version.service !== 'centralSystem') {
+      throw faultForCode('NotSupported', `Only the OCPP 1.5 CentralSystemService (${OCPP15_CS_NS}) is served here, not ${decoded.namespace}`);
+    }
+    const operation = operationOfRequestElement(decoded.bodyElement);
+    if (!operation) throw faultForCode('NotImplemented', `Unknown operation element ${decoded.bodyElement}`);
+    const chargePointId = decoded.headers.chargeBoxIdentity;
+    if (!chargePointId) throw faultForCode('ProtocolError', 'The chargeBoxIdentity header is required');
+
+    const admission = await domain.registry.admit(chargePointId, basicPassword(request.headers.authorization, chargePointId));
+    if (!admission.admitted) {
+      throw faultForCode('SecurityError', admission.reason === 'unauthorized' ? 'Charge point authentication failed' : `Unknown charge point "${chargePointId}"`);
+    }
+    const chargePoint = admission.chargePoint;
+    const chargeLog = log.child({ chargePointId });
+    try {
+      const action = inboundAction(adapter, operation);
+      const payload = xmlToPayload(decoded.body, action.request);
+      await this.recordContact(chargePoint, usableEndpoint(decoded.headers.from) ?? chargePoint.soapEndpoint ?? undefined);
+      const dispatched = await dispatchInbound(
+        {
+          adapter,
+          domain,
+          chargePointId,
+          log: chargeLog,
+          registration: chargePoint.registrationStatus,
+          isLenient: async () => chargePoint.lenient,
+        },
+        operation,
+        payload,
+      );
+      return encodeEnvelope({
+        namespace: OCPP15_CS_NS,
+        headers: responseAddressing(decoded, operation),
+        bodyXml: payloadToXml(dispatched.response, action.response, responseElementOf(operation), OCPP_PREFIX),
+      });
+    } catch (error) {
+      if (error instanceof RpcError) throw faultForCode(error.code, error.message);
+      throw error;
+    }
+  }
+
+  /** Notes version, transport and endpoint (events on change) and makes the charge point commandable. */
+  private async recordContact(chargePoint: ChargePoint, endpoint: string | undefined): Promise<void> {
+    const contact = `1.5 soap ${endpoint ?? ''}`;
+    // The stored row is checked too: the operator may have changed the endpoint meanwhile, and
+    // the charge point's own From then wins again.
+    const stored = chargePoint.ocppVersion === '1.5' && chargePoint.transport === 'soap' && (chargePoint.soapEndpoint ?? undefined) === endpoint;
+    if (stored && this.contacts.get(chargePoint.id) === contact) return;
+    await this.deps.domain.registry.connected(chargePoint.id, '1.5', 'soap', endpoint);
+    this.contacts.set(chargePoint.id, contact);
+    if (endpoint) this.deps.router.attach(chargePoint.id, this.newTarget(chargePoint.id, endpoint));
+  }
+
+  private newTarget(chargePointId: string, endpoint: string): SoapCommandTarget {
+    const { adapter, log, options, domain } = this.deps;
+    return new SoapCommandTarget({
+      chargePointId,
+      endpoint,
+      adapter,
+      log: log.child({ chargePointId }),
+      callTimeoutMs: options.callTimeoutMs,
+      currentEndpoint: async () => (await domain.views.chargePoint(chargePointId))?.soapEndpoint ?? undefined,
+      isLenient: async () => (await domain.views.chargePoint(chargePointId))?.lenient ?? false,
+    });
+  }
+}

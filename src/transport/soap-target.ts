@@ -1,0 +1,101 @@
+// Commands to an OCPP 1.5 SOAP charge point: each one a SOAP 1.2 POST to the endpoint the charge
+// point gave in its WS-Addressing From (or the operator configured), one at a time, with a
+// timeout. The only code that talks to a SOAP charge point's endpoint.
+import type { ProtocolAdapter } from '../adapters/adapter.js';
+import type { CommandTarget } from '../domain/commands.js';
+import { ChargePointNotConnected, CommandFailed, CommandTimedOut } from '../domain/errors.js';
+import type { Command, CommandResult } from '../domain/model.js';
+import type { Logger } from '../log.js';
+import type { JsonObject } from '../ocpp/rpc.js';
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  OCPP15_CP_NS,
+  OCPP_PREFIX,
+  operationOfResponseElement,
+  payloadToXml,
+  readFault,
+  requestAddressing,
+  requestElementOf,
+  SOAP12_CONTENT_TYPE,
+  SoapFault,
+  xmlToPayload,
+} from '../ocpp/soap/index.js';
+import { commandAnswer, outboundCall } from './dispatch.js';
+
+export interface SoapTargetOptions {
+  chargePointId: string;
+  endpoint: string;
+  /**
+   * Where the charge point takes commands now (its last From, or what the operator set), read
+   * before each command so a changed endpoint is used at once; undefined: none is known. Absent:
+   * always `endpoint`.
+   */
+  currentEndpoint?(): Promise<string | undefined>;
+  adapter: ProtocolAdapter;
+  log: Logger;
+  callTimeoutMs: number;
+  isLenient(): Promise<boolean>;
+}
+
+export class SoapCommandTarget implements CommandTarget {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: SoapTargetOptions) {}
+
+  get endpoint(): string {
+    return this.options.endpoint;
+  }
+
+  /** One command in flight per charge point, as over OCPP-J: the next waits for the previous. */
+  execute(command: Command): Promise<CommandResult> {
+    const run = this.queue.then(() => this.send(command));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async send(command: Command): Promise<CommandResult> {
+    const { adapter, chargePointId, log, callTimeoutMs } = this.options;
+    const endpoint = this.options.currentEndpoint ? await this.options.currentEndpoint() : this.options.endpoint;
+    if (endpoint === undefined) throw new ChargePointNotConnected(`Charge point "${chargePointId}" has no SOAP endpoint to send commands to`);
+    const call = outboundCall(adapter, command);
+    const operation = call.action.name;
+    const envelope = encodeEnvelope({
+      namespace: OCPP15_CP_NS,
+      headers: requestAddressing({ chargeBoxIdentity: chargePointId, operation, to: endpoint }),
+      bodyXml: payloadToXml(call.payload, call.action.request, requestElementOf(operation), OCPP_PREFIX),
+    });
+    let text: string;
+    try {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': `${SOAP12_CONTENT_TYPE}; charset=utf-8; action="/${operation}"` },
+        body: envelope,
+        signal: AbortSignal.timeout(callTimeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'TimeoutError' || name === 'AbortError') throw new CommandTimedOut(`${operation} got no answer from ${endpoint} within ${callTimeoutMs} ms`);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new CommandFailed(`${operation}: the charge point's endpoint ${endpoint} is unreachable (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+    }
+    let payload: unknown;
+    try {
+      const decoded = decodeEnvelope(text);
+      const fault = readFault(decoded.body);
+      if (fault) throw new CommandFailed(`${operation} answered with a SOAP fault: ${fault.code}${fault.subcode ? `/${fault.subcode}` : ''} ${fault.reason}`);
+      if (decoded.namespace !== OCPP15_CP_NS || operationOfResponseElement(decoded.bodyElement) !== operation) {
+        throw new CommandFailed(`${operation} was answered with ${decoded.bodyElement} in ${decoded.namespace}`);
+      }
+      payload = xmlToPayload(decoded.body, call.action.response);
+    } catch (error) {
+      if (error instanceof SoapFault) {
+        log.warn({ operation, reason: error.reason }, 'unreadable SOAP answer to our command');
+        throw new CommandFailed(`${operation} was answered with an unreadable SOAP message: ${error.reason}`);
+      }
+      throw error;
+    }
+    return commandAnswer(adapter, call, command, payload as JsonObject, { log, isLenient: () => this.options.isLenient() });
+  }
+}

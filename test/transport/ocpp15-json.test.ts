@@ -1,0 +1,98 @@
+// OCPP 1.5 over JSON/WebSocket (subprotocol ocpp1.5): the 1.5 payloads end to end, the `values`
+// variant of the reading list, the 1.5 boot answer, and the version-change event.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestClient } from '../support/ocpp-client.js';
+import { startTestTomada } from '../support/tomada.js';
+
+test('a 1.5 JSON charge point boots, charges and is commanded like a 1.6 one', async (t) => {
+  const tomada = await startTestTomada({ unknownChargePoints: 'accept' });
+  t.after(() => tomada.close());
+  await tomada.domain.idTags.put({ idTag: 'TAG15', status: 'Accepted', expiryDate: null, parentIdTag: null });
+
+  const client = await TestClient.connect(tomada.wsUrl, 'CP15', { protocols: ['ocpp1.5'] });
+  t.after(() => client.close());
+  assert.equal(client.ws.protocol, 'ocpp1.5');
+
+  const boot = await client.ok('BootNotification', { chargePointVendor: 'Old', chargePointModel: 'Box' });
+  assert.equal(boot.status, 'Accepted');
+  assert.equal(typeof boot.heartbeatInterval, 'number');
+  assert.equal(boot.interval, undefined, '1.5 names it heartbeatInterval');
+
+  await client.ok('StatusNotification', { connectorId: 1, status: 'Occupied', errorCode: 'NoError' });
+  const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'TAG15', timestamp: '2025-05-01T10:00:00Z', meterStart: 1000 });
+  assert.equal(start.idTagInfo.status, 'Accepted');
+  const transactionId = start.transactionId;
+
+  // The WSDL layout: values[].value[] with the reading as `value` and its attributes beside it.
+  await client.ok('MeterValues', {
+    connectorId: 1,
+    transactionId,
+    values: [{ timestamp: '2025-05-01T10:10:00Z', value: [{ value: '1.250', unit: 'kWh', measurand: 'Energy.Active.Import.Register', context: 'Sample.Periodic' }] }],
+  });
+  // The known variant: the inner list called `values` too.
+  await client.ok('MeterValues', {
+    connectorId: 1,
+    transactionId,
+    values: [{ timestamp: '2025-05-01T10:20:00Z', values: [{ value: '1500' }] }],
+  });
+  let detail = (await tomada.api(`/api/v1/transactions/${transactionId}`)).body;
+  assert.equal(detail.energyWh, 500);
+  assert.equal(detail.energySource, 'register');
+  assert.deepEqual(detail.meterValues.map((m: any) => [m.value, m.unit]), [['1.250', 'kWh'], ['1500', 'Wh']]);
+
+  // 1.5 StopTransaction: no reason, readings nested in transactionData[].values[].
+  const stop = await client.ok('StopTransaction', {
+    transactionId,
+    idTag: 'TAG15',
+    timestamp: '2025-05-01T10:30:00Z',
+    meterStop: 1800,
+    transactionData: [{ values: [{ timestamp: '2025-05-01T10:30:00Z', value: [{ value: '1800', context: 'Transaction.End' }] }] }],
+  });
+  assert.equal(stop.idTagInfo.status, 'Accepted');
+  detail = (await tomada.api(`/api/v1/transactions/${transactionId}`)).body;
+  assert.equal(detail.energyWh, 800);
+  assert.equal(detail.stopReason, null, '1.5 gives no reason, and none is invented');
+  assert.equal(detail.meterValues.length, 3);
+
+  const cp = (await tomada.api('/api/v1/charge-points/CP15')).body;
+  assert.equal(cp.ocppVersion, '1.5');
+  assert.equal(cp.transport, 'json');
+  assert.equal(cp.connectors[0].status, 'Occupied');
+
+  // A 1.6 field name is not 1.5: refused with the schema's code.
+  const wrong = await client.call('MeterValues', { connectorId: 1, meterValue: [] });
+  assert.deepEqual(wrong.slice(0, 3), [4, wrong[1], 'FormationViolation']);
+
+  // Commands reach it in 1.5 words; 1.5 UnlockConnector answers Accepted/Rejected.
+  client.onCall = (action, payload) => (action === 'UnlockConnector' && payload.connectorId === 1 ? { status: 'Accepted' } : { status: 'Rejected' });
+  const unlock = await tomada.api('/api/v1/charge-points/CP15/commands/unlock', { body: { connectorId: 1 } });
+  assert.deepEqual(unlock, { status: 200, body: { status: 'Accepted' } });
+});
+
+test('a Pending charge point is told Rejected in 1.5, which has no Pending', async (t) => {
+  const tomada = await startTestTomada({ unknownChargePoints: 'pending', bootRetryIntervalS: 42 });
+  t.after(() => tomada.close());
+  const client = await TestClient.connect(tomada.wsUrl, 'CP15P', { protocols: ['ocpp1.5'] });
+  t.after(() => client.close());
+  const boot = await client.ok('BootNotification', { chargePointVendor: 'Old', chargePointModel: 'Box' });
+  assert.equal(boot.status, 'Rejected');
+  assert.equal(boot.heartbeatInterval, 42);
+  const heartbeat = await client.call('Heartbeat', {});
+  assert.equal(heartbeat[2], 'SecurityError');
+});
+
+test('changing version or transport is recorded as an event', async (t) => {
+  const tomada = await startTestTomada({ unknownChargePoints: 'accept' });
+  t.after(() => tomada.close());
+  const first = await TestClient.connect(tomada.wsUrl, 'CPV', { protocols: ['ocpp1.6'] });
+  await first.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+  await first.close();
+  const second = await TestClient.connect(tomada.wsUrl, 'CPV', { protocols: ['ocpp1.5'] });
+  t.after(() => second.close());
+  await second.ok('Heartbeat', {});
+  const events = await tomada.store.listEvents({ chargePointId: 'CPV' });
+  const change = events.find((e) => e.type === 'ocppVersionChanged');
+  assert.deepEqual(change?.data, { from: { ocppVersion: '1.6', transport: 'json' }, to: { ocppVersion: '1.5', transport: 'json' } });
+  assert.equal((await tomada.api('/api/v1/charge-points/CPV')).body.ocppVersion, '1.5');
+});
