@@ -1,15 +1,17 @@
 // A simulated charge point that behaves as a real one does: it boots, reports its connectors,
 // sends heartbeats, charges with a deterministic meter, answers the central system's commands,
 // keeps its transaction messages through a lost connection and reconnects by itself.
-// Protocol wording lives in a ChargePointProtocol (protocol-16.ts), the socket in a SimLink.
+// Protocol wording lives in a ChargePointProtocol (protocol-16.ts, protocol-15.ts), the connection
+// in a SimTransport: OCPP-J over WebSocket (link.ts) or OCPP 1.5 SOAP over HTTP (soap-link.ts).
 import { PeerClosedError } from '../ocpp/rpc-peer.js';
 import type { CallFrame, JsonObject } from '../ocpp/rpc.js';
-import { openWebSocketLink, type SimLink } from './link.js';
+import { webSocketTransport, type SimLink, type SimTransport } from './link.js';
 import type { EnergyMode, EnergyUnit } from './meter.js';
 import { Outbox } from './outbox.js';
-import { ocpp16 } from './protocol-16.js';
+import { simProtocols, type SimProtocolName } from './protocols.js';
 import type { ChargePointProtocol, Command, CommandOutcome, ConnectorStatus, OutboundCall, StopReason } from './protocol.js';
 import { ActiveSession, Connector, type MeterSettings, type SimSession } from './session.js';
+import { soapTransport } from './soap-link.js';
 
 export type { SimSession } from './session.js';
 export type { StopReason } from './protocol.js';
@@ -33,9 +35,13 @@ export interface MeterOptions {
 
 export interface ChargePointOptions {
   id: string;
-  /** Like ws://127.0.0.1:9000/ocpp; the charge point connects to `${baseUrl}/${id}`. */
+  /**
+   * WebSocket protocols: like ws://127.0.0.1:9000/ocpp; the charge point connects to
+   * `${baseUrl}/${id}`. SOAP: the central system's SOAP endpoint itself, like
+   * http://127.0.0.1:9000/ocpp/soap (every charge point posts there).
+   */
   baseUrl: string;
-  /** Sent as HTTP Basic auth (user = id) in the handshake when given. */
+  /** Sent as HTTP Basic auth (user = id) in the handshake (SOAP: on every POST) when given. */
   password?: string;
   connectors?: number;
   vendor?: string;
@@ -53,7 +59,16 @@ export interface ChargePointOptions {
   duplicateTransactionMessages?: boolean;
   /** Sends of a transaction message answered by a CALLERROR before it is given up. */
   transactionMessageAttempts?: number;
-  protocol?: ChargePointProtocol;
+  /**
+   * What the charge point speaks: a protocol name (ocpp1.6-json by default, ocpp1.5-json,
+   * ocpp1.5-soap), or a ChargePointProtocol wording spoken over WebSocket.
+   */
+  protocol?: ChargePointProtocol | SimProtocolName;
+  /**
+   * SOAP only: where the charge point's own ChargePointService (the commands' endpoint, sent as
+   * the WS-Addressing From of every request) listens. Default 127.0.0.1, port 0 (any free port).
+   */
+  soapListen?: { host?: string; port?: number };
   logger?: (entry: SimLogEntry) => void;
 }
 
@@ -62,6 +77,7 @@ type State = 'idle' | 'connecting' | 'booting' | 'accepted' | 'stopped';
 export class SimulatedChargePoint {
   readonly id: string;
   private readonly protocol: ChargePointProtocol;
+  private readonly transport: SimTransport;
   private readonly meter: MeterSettings;
   private readonly connectors: Connector[];
   private readonly outbox: Outbox;
@@ -78,11 +94,16 @@ export class SimulatedChargePoint {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private resetting = false;
   private lastTimestampMs = 0;
+  /** The status word last reported per connector since the boot was accepted. */
+  private readonly reported = new Map<number, string>();
   private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
   constructor(private readonly options: ChargePointOptions) {
     this.id = options.id;
-    this.protocol = options.protocol ?? ocpp16;
+    const named = typeof options.protocol === 'string' || options.protocol === undefined;
+    const info = named ? simProtocols[(options.protocol as SimProtocolName | undefined) ?? 'ocpp1.6-json'] : undefined;
+    if (named && !info) throw new RangeError(`unknown protocol ${String(options.protocol)}`);
+    this.protocol = info?.wording ?? (options.protocol as ChargePointProtocol);
     this.meter = {
       mode: options.meter?.mode ?? 'register',
       unit: options.meter?.unit ?? 'Wh',
@@ -97,6 +118,23 @@ export class SimulatedChargePoint {
     this.reconnectDelayMs = options.reconnectDelayMs ?? 5_000;
     this.minIntervalMs = options.minIntervalMs ?? 1_000;
     this.idTags = options.idTags && options.idTags.length > 0 ? options.idTags : ['SIMTAG01'];
+    const basicAuth = options.password === undefined ? undefined : { user: this.id, password: options.password };
+    this.transport =
+      info?.transport === 'soap'
+        ? soapTransport({
+            url: options.baseUrl,
+            chargeBoxIdentity: this.id,
+            basicAuth,
+            callTimeoutMs: this.callTimeoutMs,
+            listenHost: options.soapListen?.host ?? '127.0.0.1',
+            listenPort: options.soapListen?.port ?? 0,
+          })
+        : webSocketTransport({
+            url: `${options.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(this.id)}`,
+            subprotocol: this.protocol.subprotocol,
+            basicAuth,
+            callTimeoutMs: this.callTimeoutMs,
+          });
     this.outbox = new Outbox({
       call: (action, payload) => this.link?.call(action, payload) ?? Promise.reject(new PeerClosedError('not connected')),
       duplicateTransactionMessages: options.duplicateTransactionMessages ?? false,
@@ -146,6 +184,7 @@ export class SimulatedChargePoint {
     this.outbox.close();
     for (const w of this.readyWaiters.splice(0)) w.reject(new Error(`${this.id} is stopped`));
     await this.link?.close();
+    await this.transport.shutdown();
   }
 
   /** Fault: the connection dies at once; charging goes on and messages queue until reconnected. */
@@ -328,6 +367,11 @@ export class SimulatedChargePoint {
   private sendStatus(connectorId: number, status: ConnectorStatus): void {
     // Not a transaction message: offline it is dropped; the next boot reports every connector anew.
     if (this.state !== 'accepted') return;
+    // A change the version cannot tell from the previous state (1.5: Preparing → Charging, both
+    // Occupied) is not reported again.
+    const word = this.protocol.reportedStatus(status);
+    if (this.reported.get(connectorId) === word) return;
+    this.reported.set(connectorId, word);
     const timestamp = this.now();
     void this.outbox.send({
       build: () => this.protocol.statusNotification(connectorId, status, timestamp),
@@ -346,30 +390,22 @@ export class SimulatedChargePoint {
   private connect(): void {
     if (this.stopped) return;
     this.state = 'connecting';
-    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(this.id)}`;
-    this.log('debug', `connecting to ${url}`);
-    const link: SimLink = openWebSocketLink(
-      {
-        url,
-        subprotocol: this.protocol.subprotocol,
-        basicAuth: this.options.password === undefined ? undefined : { user: this.id, password: this.options.password },
-        callTimeoutMs: this.callTimeoutMs,
+    this.log('debug', `connecting to ${this.transport.target}`);
+    // A transport reports opened/closed asynchronously, so `this.link` is set by then.
+    const link: SimLink = this.transport.open({
+      handleCall: (call) => this.handleCall(call),
+      opened: () => {
+        if (this.link !== link || this.stopped) return;
+        this.state = 'booting';
+        this.log('info', 'connected');
+        void this.boot(link);
       },
-      {
-        handleCall: (call) => this.handleCall(call),
-        opened: () => {
-          if (this.link !== link || this.stopped) return;
-          this.state = 'booting';
-          this.log('info', 'connected');
-          void this.boot(link);
-        },
-        closed: (reason) => {
-          if (this.link !== link) return;
-          this.disconnected(reason);
-        },
-        log: (level, message) => this.log(level, message),
+      closed: (reason) => {
+        if (this.link !== link) return;
+        this.disconnected(reason);
       },
-    );
+      log: (level, message) => this.log(level, message),
+    });
     this.link = link;
   }
 
@@ -412,6 +448,7 @@ export class SimulatedChargePoint {
     this.state = 'accepted';
     this.log('info', 'boot accepted');
     this.outbox.setOnline(true);
+    this.reported.clear();
     this.sendStatus(0, 'Available');
     for (const connector of this.connectors) this.sendStatus(connector.id, connector.status);
     this.heartbeatTimer = setInterval(() => {

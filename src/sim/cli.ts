@@ -6,20 +6,29 @@ import type { SimLogEntry } from './charge-point.js';
 import { fleetMembers, runFleet, type FleetOptions } from './fleet.js';
 import { registerFleet, RegistrationError } from './register.js';
 import type { EnergyMode, EnergyUnit } from './meter.js';
-
-const SUPPORTED_PROTOCOLS = ['ocpp1.6-json'] as const;
-const PLANNED_PROTOCOLS = ['ocpp1.5-json', 'ocpp1.5-soap'];
+import { SIM_PROTOCOLS, simProtocols, type SimProtocolName } from './protocols.js';
 
 export const SIM_USAGE = `Usage: tomada sim [options]
 
 Runs simulated charge points against a central system and prints what they measured.
 
 Options:
-  --url URL               central system OCPP endpoint (default ws://127.0.0.1:9000/ocpp);
-                          each charge point connects to URL/ID
+  --protocol NAME         ocpp1.6-json (default), ocpp1.5-json (OCPP-J, subprotocol ocpp1.5)
+                          or ocpp1.5-soap (OCPP 1.5 SOAP 1.2 over HTTP, WS-Addressing)
+  --url URL               central system OCPP endpoint.
+                          JSON protocols: a ws:// or wss:// base URL, each charge point
+                          connects to URL/ID (default ws://127.0.0.1:9000/ocpp).
+                          ocpp1.5-soap: the central system's SOAP endpoint, an http:// or
+                          https:// URL every charge point posts to
+                          (default http://127.0.0.1:9000/ocpp/soap)
+  --listen-host HOST      ocpp1.5-soap: address the charge points' own SOAP command endpoints
+                          listen on (default 127.0.0.1); each sends its endpoint's URL as the
+                          WS-Addressing From of every message (for 0.0.0.0 or ::, the URL
+                          names this machine's first external IPv4 address)
+  --listen-port PORT      ocpp1.5-soap: port of the first charge point's command endpoint, the
+                          next ones on PORT+1, PORT+2, ... (default 0: any free port)
   --count N               number of charge points (default 1)
   --prefix TEXT           charge point id prefix; ids are PREFIX0001, PREFIX0002, ... (default SIM-)
-  --protocol NAME         ocpp1.6-json (default; the only one for now)
   --connectors N          connectors per charge point (default 2)
   --sessions N            sessions per charge point, spread over its connectors (default 1)
   --session-seconds S     length of a session (default 10)
@@ -28,7 +37,8 @@ Options:
   --unit Wh|kWh           unit of the energy readings (default Wh)
   --energy register|interval
                           Energy.Active.Import.Register or .Interval readings (default register)
-  --password TEXT         HTTP Basic auth password (user = charge point id)
+  --password TEXT         HTTP Basic auth password (user = charge point id), sent in the
+                          WebSocket handshake (SOAP: on every POST)
   --id-tag TAG[,TAG...]   id tags used in turn (repeatable; default SIM0001T1, SIM0001T2, ...:
                           each charge point its own, one more than it has connectors)
   --api-token TOKEN       register the charge points (Accepted) and their id tags through the
@@ -74,13 +84,13 @@ function oneOf<T extends string>(name: string, text: string, allowed: readonly T
   return found;
 }
 
-function checkProtocol(text: string): void {
-  if ((SUPPORTED_PROTOCOLS as readonly string[]).includes(text)) return;
-  if (PLANNED_PROTOCOLS.includes(text)) {
-    const supported = SUPPORTED_PROTOCOLS.join(', ');
-    throw new UsageError(`--protocol ${text} is not supported by the simulator yet (supported: ${supported})`);
+function listenPort(text: string, count: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > 65_535) throw new UsageError(`--listen-port must be a port number (0 to 65535), got "${text}"`);
+  if (value !== 0 && value + count - 1 > 65_535) {
+    throw new UsageError(`--listen-port ${value} leaves no room for ${count} charge points (ports ${value} to ${value + count - 1})`);
   }
-  throw new UsageError(`--protocol must be one of ${SUPPORTED_PROTOCOLS.join(', ')}, got "${text}"`);
+  return value;
 }
 
 interface Parsed {
@@ -98,10 +108,12 @@ function parse(argv: string[]): Parsed {
       strict: true,
       allowPositionals: false,
       options: {
-        url: { type: 'string', default: 'ws://127.0.0.1:9000/ocpp' },
+        url: { type: 'string' },
         count: { type: 'string', default: '1' },
         prefix: { type: 'string', default: 'SIM-' },
         protocol: { type: 'string', default: 'ocpp1.6-json' },
+        'listen-host': { type: 'string' },
+        'listen-port': { type: 'string' },
         connectors: { type: 'string', default: '2' },
         sessions: { type: 'string', default: '1' },
         'session-seconds': { type: 'string', default: '10' },
@@ -122,8 +134,22 @@ function parse(argv: string[]): Parsed {
   }
   if (values.help) return { help: true, fleet: { baseUrl: '', count: 1, sessionMs: 0 } };
 
-  checkProtocol(values.protocol);
-  if (!/^wss?:\/\/[^/]+/.test(values.url)) throw new UsageError(`--url must be a ws:// or wss:// URL, got "${values.url}"`);
+  const protocol: SimProtocolName = oneOf('protocol', values.protocol, SIM_PROTOCOLS);
+  const { transport, defaultUrl } = simProtocols[protocol];
+  const url = values.url ?? defaultUrl;
+  if (transport === 'websocket' && !/^wss?:\/\/[^/]+/.test(url)) {
+    throw new UsageError(`--url must be a ws:// or wss:// URL for ${protocol}, got "${url}"`);
+  }
+  if (transport === 'soap' && !/^https?:\/\/[^/]+/.test(url)) {
+    throw new UsageError(`--url must be the central system's http:// or https:// SOAP endpoint for ${protocol}, got "${url}"`);
+  }
+  const listenGiven = values['listen-host'] !== undefined || values['listen-port'] !== undefined;
+  if (transport !== 'soap' && listenGiven) {
+    throw new UsageError(`--listen-host and --listen-port apply to --protocol ocpp1.5-soap only`);
+  }
+  const count = positiveInteger('count', values.count);
+  const listenHost = values['listen-host'] ?? '127.0.0.1';
+  if (listenHost.trim() === '') throw new UsageError('--listen-host must not be empty');
   const idTags = values['id-tag']?.flatMap((list) => list.split(',')).map((tag) => tag.trim());
   const badTag = idTags?.find((tag) => tag.length === 0 || tag.length > 20);
   if (badTag !== undefined) throw new UsageError(`--id-tag values must be 1 to 20 characters, got "${badTag}"`);
@@ -139,8 +165,9 @@ function parse(argv: string[]): Parsed {
     help: false,
     ...(apiToken === undefined ? {} : { api: { url: values['api-url'].replace(/\/+$/, ''), token: apiToken } }),
     fleet: {
-      baseUrl: values.url,
-      count: positiveInteger('count', values.count),
+      baseUrl: url,
+      protocol,
+      count,
       prefix: values.prefix,
       connectors: positiveInteger('connectors', values.connectors),
       sessionsPerChargePoint: positiveInteger('sessions', values.sessions),
@@ -149,6 +176,7 @@ function parse(argv: string[]): Parsed {
       ...(idTags ? { idTags } : {}),
       chargePoint: {
         ...(password === undefined ? {} : { password }),
+        ...(transport === 'soap' ? { soapListen: { host: listenHost, port: listenPort(values['listen-port'] ?? '0', count) } } : {}),
         meter: {
           mode,
           unit,

@@ -3,9 +3,16 @@
 // parallel, sessions on one connector one after another), and the summary is what the fleet
 // itself measured.
 import { SimulatedChargePoint, type ChargePointOptions, type SimLogEntry, type SimSession } from './charge-point.js';
+import type { SimProtocolName } from './protocols.js';
 
 export interface FleetOptions {
+  /** WebSocket protocols: the base URL each charge point appends its id to; SOAP: the SOAP endpoint. */
   baseUrl: string;
+  /**
+   * What every charge point speaks: ocpp1.6-json (the default), ocpp1.5-json or ocpp1.5-soap.
+   * Overrides `chargePoint.protocol`.
+   */
+  protocol?: SimProtocolName;
   count: number;
   /** Charge point ids are `${prefix}0001`, `${prefix}0002`, … */
   prefix?: string;
@@ -22,7 +29,10 @@ export interface FleetOptions {
   idTags?: string[];
   /** How long stop() waits for queued messages to be answered before switching off. */
   stopGraceMs?: number;
-  /** Everything else a charge point takes (password, meter, timeouts, faults). */
+  /**
+   * Everything else a charge point takes (password, meter, timeouts, faults, SOAP listen address).
+   * A SOAP listen port other than 0 is the first charge point's; the n-th listens on port + n − 1.
+   */
   chargePoint?: Omit<Partial<ChargePointOptions>, 'id' | 'baseUrl' | 'connectors' | 'idTags' | 'logger'>;
   logger?: (entry: SimLogEntry) => void;
 }
@@ -112,10 +122,13 @@ export function runFleet(options: FleetOptions): FleetHandle {
   const booted = new Set<SimulatedChargePoint>();
   const log = (entry: SimLogEntry): void => options.logger?.(entry);
 
+  const listen = options.chargePoint?.soapListen;
   const chargePoints = fleetMembers({ ...options, prefix, connectors }).map(
-    ({ id, idTags }) =>
+    ({ id, idTags }, index) =>
       new SimulatedChargePoint({
         ...options.chargePoint,
+        ...(options.protocol ? { protocol: options.protocol } : {}),
+        ...(listen ? { soapListen: { ...listen, port: listen.port ? listen.port + index : 0 } } : {}),
         id,
         baseUrl: options.baseUrl,
         connectors,

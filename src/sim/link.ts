@@ -1,5 +1,6 @@
-// The simulated charge point's connection to the central system: one WebSocket carrying one OCPP-J
-// conversation (RpcPeer). The charge point sees only SimLink, so a SOAP link can stand in later.
+// The simulated charge point's connection to the central system. The charge point sees only
+// SimTransport and SimLink: here one WebSocket carrying one OCPP-J conversation (RpcPeer) per
+// link; soap-link.ts gives the OCPP 1.5 SOAP equivalent.
 import WebSocket from 'ws';
 import { RpcPeer, type InboundCallHandler } from '../ocpp/rpc-peer.js';
 import type { JsonObject } from '../ocpp/rpc.js';
@@ -19,7 +20,19 @@ export interface LinkHandlers {
   opened(): void;
   /** The connection is gone (or never came up); called exactly once per link. */
   closed(reason: string): void;
-  log(level: 'debug' | 'warn', message: string): void;
+  log(level: 'debug' | 'info' | 'warn', message: string): void;
+}
+
+/**
+ * How a charge point reaches its central system: it opens one link per connection (the charge
+ * point reconnects by opening another) and is shut down once, when the charge point stops.
+ */
+export interface SimTransport {
+  /** Where the links go, for logs. */
+  readonly target: string;
+  open(handlers: LinkHandlers): SimLink;
+  /** Releases what outlives a single link (the SOAP command server); the WebSocket has nothing. */
+  shutdown(): Promise<void>;
 }
 
 export interface WebSocketLinkOptions {
@@ -88,5 +101,14 @@ export function openWebSocketLink(options: WebSocketLinkOptions, handlers: LinkH
         const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
         socket.once('close', () => clearTimeout(timer));
       }),
+  };
+}
+
+/** OCPP-J over WebSocket: a new socket for every link. */
+export function webSocketTransport(options: WebSocketLinkOptions): SimTransport {
+  return {
+    target: options.url,
+    open: (handlers) => openWebSocketLink(options, handlers),
+    shutdown: () => Promise.resolve(),
   };
 }

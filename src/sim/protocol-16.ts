@@ -104,6 +104,8 @@ export const ocpp16: ChargePointProtocol = {
 
   readAuthorizeAnswer: idTagInfoStatus,
 
+  reportedStatus: (status: ConnectorStatus) => status,
+
   statusNotification(connectorId: number, status: ConnectorStatus, timestamp: Date): OutboundCall {
     return {
       action: 'StatusNotification',

@@ -1,6 +1,7 @@
 // What the simulated charge point says and hears, in version-neutral terms. One implementation per
-// OCPP version (protocol-16.ts now; 1.5 later) turns these into the wire payloads, so the charge
-// point logic never sees a field name of any version.
+// OCPP version (protocol-16.ts, protocol-15.ts) turns these into the wire payloads, so the charge
+// point logic never sees a field name of any version. The payloads are JSON-shaped for every
+// version: the SOAP link (soap-link.ts) maps 1.5 payloads to and from XML.
 import type { JsonObject } from '../ocpp/rpc.js';
 import type { EnergyMode, EnergyUnit } from './meter.js';
 
@@ -94,6 +95,11 @@ export interface ChargePointProtocol {
   authorize(idTag: string): OutboundCall;
   /** The idTagInfo status of an Authorize answer. */
   readAuthorizeAnswer(payload: JsonObject): string;
+  /**
+   * The status word this version reports for a connector state. Two states with the same word
+   * (1.5 reports Preparing, Charging and Finishing all as Occupied) make one StatusNotification.
+   */
+  reportedStatus(status: ConnectorStatus): string;
   statusNotification(connectorId: number, status: ConnectorStatus, timestamp: Date): OutboundCall;
   startTransaction(input: StartTransactionInput): OutboundCall;
   readStartTransactionAnswer(payload: JsonObject): StartTransactionAnswer;

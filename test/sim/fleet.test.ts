@@ -1,10 +1,12 @@
 // A fleet of simulated charge points and the `tomada sim` command, against a fake central system.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { simCommand, type SimIo } from '../../src/sim/cli.js';
 import { chargePointId, runFleet } from '../../src/sim/fleet.js';
 import { waitFor } from './fake-central-system.js';
-import { fakeCentralSystem } from './harness.js';
+import { fakeCentralSystem, soapCentralSystem } from './harness.js';
 
 test('chargePointId pads the number to four digits', () => {
   assert.equal(chargePointId('SIM-', 1), 'SIM-0001');
@@ -141,14 +143,19 @@ test('tomada sim exits 1 when a session could not run (id tag refused)', async (
 
 test('tomada sim refuses invalid options with the usage and exit code 2', async () => {
   const cases: Array<[string[], RegExp]> = [
-    [['--protocol', 'ocpp1.5-soap'], /ocpp1\.5-soap is not supported by the simulator yet/],
-    [['--protocol', 'ocpp2'], /--protocol must be one of ocpp1\.6-json/],
+    [['--protocol', 'ocpp2'], /--protocol must be one of ocpp1\.6-json, ocpp1\.5-json, ocpp1\.5-soap, got "ocpp2"/],
+    [['--protocol', 'ocpp1.5-soap', '--url', 'ws://127.0.0.1:9000/ocpp'], /--url must be the central system's http:\/\/ or https:\/\/ SOAP endpoint for ocpp1\.5-soap/],
+    [['--protocol', 'ocpp1.5-json', '--url', 'http://127.0.0.1:9000/ocpp/soap'], /--url must be a ws:\/\/ or wss:\/\/ URL for ocpp1\.5-json/],
+    [['--listen-port', '9100'], /--listen-host and --listen-port apply to --protocol ocpp1\.5-soap only/],
+    [['--protocol', 'ocpp1.5-soap', '--listen-port', '70000'], /--listen-port must be a port number \(0 to 65535\)/],
+    [['--protocol', 'ocpp1.5-soap', '--listen-port', '65535', '--count', '2'], /--listen-port 65535 leaves no room for 2 charge points/],
+    [['--protocol', 'ocpp1.5-soap', '--listen-host', ''], /--listen-host must not be empty/],
     [['--count', '0'], /--count must be a positive integer/],
     [['--count', '2.5'], /--count must be a positive integer/],
     [['--unit', 'MWh'], /--unit must be one of Wh, kWh/],
     [['--energy', 'total'], /--energy must be one of register, interval/],
     [['--session-seconds', 'ten'], /--session-seconds must be a positive number/],
-    [['--url', 'http://x'], /--url must be a ws:\/\/ or wss:\/\/ URL/],
+    [['--url', 'http://x'], /--url must be a ws:\/\/ or wss:\/\/ URL for ocpp1\.6-json/],
     [['--id-tag', 'TOO-LONG-FOR-AN-ID-TAG-X'], /--id-tag values must be 1 to 20 characters/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['positional'], /positional/],
@@ -166,4 +173,85 @@ test('tomada sim --help prints the usage, exit code 0', async () => {
   const io = capture();
   assert.equal(await simCommand(['--help'], io), 0);
   assert.match(io.stdout, /--session-seconds/);
+  assert.match(io.stdout, /--protocol NAME +ocpp1\.6-json \(default\), ocpp1\.5-json/);
+  assert.match(io.stdout, /ocpp1\.5-soap: the central system's SOAP endpoint/);
+  assert.match(io.stdout, /--listen-port PORT/);
+});
+
+test('tomada sim --protocol ocpp1.5-json runs the fleet in OCPP 1.5 over JSON', async (t) => {
+  const fake = await fakeCentralSystem(t, { version: '1.5' });
+  const io = capture();
+  const code = await simCommand(
+    ['--protocol', 'ocpp1.5-json', '--url', fake.baseUrl, '--count', '2', '--connectors', '1', '--session-seconds', '0.15', '--sample-seconds', '0.05'],
+    io,
+  );
+  assert.equal(code, 0, io.stderr);
+  const summary = JSON.parse(io.stdout) as { sessions: Array<{ transactionId: number; meterStopWh: number }> };
+  assert.equal(summary.sessions.length, 2);
+  assert.deepEqual(fake.handshakes.map((h) => h.protocol), ['ocpp1.5', 'ocpp1.5']);
+  for (const session of summary.sessions) {
+    const stop = fake.callsOf('StopTransaction').find((c) => c.payload['transactionId'] === session.transactionId);
+    assert.equal(stop?.payload['meterStop'], session.meterStopWh);
+  }
+  assert.ok(fake.callsOf('MeterValues').every((c) => Array.isArray(c.payload['values'])));
+  assert.deepEqual(fake.schemaViolations, []);
+});
+
+test('tomada sim --protocol ocpp1.5-soap runs the fleet over SOAP, command endpoints on consecutive ports', async (t) => {
+  const fake = await soapCentralSystem(t);
+  // A free port for the first endpoint (the next one is the port after it).
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const io = capture();
+  const code = await simCommand(
+    [
+      '--protocol', 'ocpp1.5-soap',
+      '--url', fake.baseUrl,
+      '--listen-port', String(port),
+      '--count', '2',
+      '--connectors', '1',
+      '--session-seconds', '0.15',
+      '--sample-seconds', '0.05',
+    ],
+    io,
+  );
+  assert.equal(code, 0, io.stderr);
+  const summary = JSON.parse(io.stdout) as { sessions: Array<{ chargePointId: string; transactionId: number; meterStopWh: number }>; complete: boolean };
+  assert.equal(summary.complete, true);
+  assert.equal(summary.sessions.length, 2);
+  assert.deepEqual(Object.fromEntries(fake.endpoints), {
+    'SIM-0001': `http://127.0.0.1:${port}/SIM-0001`,
+    'SIM-0002': `http://127.0.0.1:${port + 1}/SIM-0002`,
+  });
+  assert.match(io.stderr, new RegExp(`SIM-0001 SOAP ChargePointService listening at http://127\\.0\\.0\\.1:${port}/SIM-0001`));
+  for (const session of summary.sessions) {
+    const stop = fake.callsOf('StopTransaction', session.chargePointId).find((c) => c.payload['transactionId'] === session.transactionId);
+    assert.equal(stop?.payload['meterStop'], session.meterStopWh);
+  }
+  assert.deepEqual(fake.headerViolations, []);
+  assert.deepEqual(fake.schemaViolations, []);
+});
+
+test('runFleet takes a protocol: a SOAP fleet against the SOAP fake', async (t) => {
+  const fake = await soapCentralSystem(t);
+  const fleet = runFleet({
+    baseUrl: fake.baseUrl,
+    protocol: 'ocpp1.5-soap',
+    count: 3,
+    connectors: 2,
+    sessionsPerChargePoint: 2,
+    sessionMs: 100,
+    staggerMs: 5,
+    chargePoint: { meter: { powerW: 3_600_000, sampleIntervalMs: 25 }, callTimeoutMs: 2_000 },
+  });
+  t.after(() => fleet.stop());
+  const summary = await fleet.summary;
+  assert.equal(summary.complete, true, summary.failures.join('; '));
+  assert.equal(summary.sessions.length, 6);
+  assert.equal(fake.callsOf('StopTransaction').length, 6);
+  assert.equal(new Set(fake.endpoints.values()).size, 3, 'each charge point its own endpoint');
+  assert.deepEqual(fake.headerViolations, []);
+  assert.deepEqual(fake.schemaViolations, []);
 });

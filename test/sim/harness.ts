@@ -1,9 +1,18 @@
 // Shared set-up for the simulator tests: a fake central system and simulators that are always
-// stopped when the test ends, and helpers to read what arrived.
+// stopped when the test ends, and helpers to read what arrived (in 1.6 or 1.5 wording).
 import type { TestContext } from 'node:test';
 import { SimulatedChargePoint, type ChargePointOptions } from '../../src/sim/charge-point.js';
 import type { JsonObject } from '../../src/ocpp/rpc.js';
+import type { SimProtocolName } from '../../src/sim/protocols.js';
 import { FakeCentralSystem, type FakeOptions, type ReceivedCall } from './fake-central-system.js';
+import { FakeSoapCentralSystem, type SoapFakeOptions } from './fake-soap-central-system.js';
+
+/** What simulator() needs of a fake central system (the OCPP-J one or the SOAP one). */
+export interface SimTarget {
+  readonly baseUrl: string;
+  /** The protocol a simulator speaks to this fake. */
+  readonly simProtocol: SimProtocolName;
+}
 
 export async function fakeCentralSystem(t: TestContext, options: FakeOptions = {}): Promise<FakeCentralSystem> {
   const fake = await FakeCentralSystem.start(options);
@@ -11,15 +20,22 @@ export async function fakeCentralSystem(t: TestContext, options: FakeOptions = {
   return fake;
 }
 
+export async function soapCentralSystem(t: TestContext, options: SoapFakeOptions = {}): Promise<FakeSoapCentralSystem> {
+  const fake = await FakeSoapCentralSystem.start(options);
+  t.after(() => fake.close());
+  return fake;
+}
+
 /** A started simulator with fast test timings; stopped when the test ends. */
 export function simulator(
   t: TestContext,
-  fake: FakeCentralSystem,
+  fake: SimTarget,
   options: Partial<ChargePointOptions> = {},
 ): SimulatedChargePoint {
   const cp = new SimulatedChargePoint({
     id: 'CP-1',
     baseUrl: fake.baseUrl,
+    protocol: fake.simProtocol,
     callTimeoutMs: 2_000,
     reconnectDelayMs: 100,
     minIntervalMs: 50,
@@ -50,12 +66,20 @@ export function timestampOf(call: ReceivedCall): string {
   return String(call.payload['timestamp']);
 }
 
+/**
+ * The meter values of a MeterValues or StopTransaction payload: 1.6 `meterValue` and
+ * `transactionData`, 1.5 `values` and `transactionData[*].values`.
+ */
 export function meterValueList(payload: JsonObject): JsonObject[] {
-  return (payload['meterValue'] ?? payload['transactionData'] ?? []) as JsonObject[];
+  const direct = payload['meterValue'] ?? payload['values'];
+  if (direct !== undefined) return direct as JsonObject[];
+  const data = (payload['transactionData'] ?? []) as JsonObject[];
+  return data.flatMap((entry) => ('timestamp' in entry ? [entry] : ((entry['values'] ?? []) as JsonObject[])));
 }
 
+/** The readings of one meter value: 1.6 `sampledValue`, 1.5 `value`. */
 export function sampledValues(meterValue: JsonObject | undefined): JsonObject[] {
-  return (meterValue?.['sampledValue'] ?? []) as JsonObject[];
+  return (meterValue?.['sampledValue'] ?? meterValue?.['value'] ?? []) as JsonObject[];
 }
 
 /** The energy sample of a MeterValues or StopTransaction payload. */
