@@ -20,7 +20,7 @@ export async function demo(argv: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write('tomada demo [--session-seconds N]\n  Starts Tomada on ./data/demo.db (TOMADA_DATABASE_URL overrides) with 3 simulated charge points.\n');
+    process.stdout.write('tomada demo [--session-seconds N]\n  Starts Tomada on ./data/demo.db (TOMADA_DATABASE_URL overrides) with 4 simulated charge points\n  (OCPP 1.6 JSON, 1.5 JSON and 1.5 SOAP) charging in a loop.\n');
     return 0;
   }
   const sessionSeconds = Number(values['session-seconds']);
@@ -34,13 +34,16 @@ export async function demo(argv: string[]): Promise<number> {
   const tomada = await startTomada(config, log);
   const { domain } = tomada;
 
-  // Three kinds of meter a real network sees: a Wh register, a kWh register, interval readings.
+  // The three protocols the network accepts, and the kinds of meter it sees: Wh and kWh
+  // registers, interval readings.
   const kinds = [
-    { id: 'DEMO-WH-', meter: { mode: 'register', unit: 'Wh' } },
-    { id: 'DEMO-KWH-', meter: { mode: 'register', unit: 'kWh' } },
-    { id: 'DEMO-INT-', meter: { mode: 'interval', unit: 'Wh' } },
+    { id: 'DEMO-16-WH-', protocol: 'ocpp1.6-json', meter: { mode: 'register', unit: 'Wh' } },
+    { id: 'DEMO-16-KWH-', protocol: 'ocpp1.6-json', meter: { mode: 'register', unit: 'kWh' } },
+    { id: 'DEMO-15J-INT-', protocol: 'ocpp1.5-json', meter: { mode: 'interval', unit: 'Wh' } },
+    { id: 'DEMO-15S-WH-', protocol: 'ocpp1.5-soap', meter: { mode: 'register', unit: 'Wh' } },
   ] as const;
   const baseUrl = `ws://127.0.0.1:${tomada.ocppPort}/ocpp`;
+  const soapUrl = `http://127.0.0.1:${tomada.ocppPort}/ocpp/soap`;
   const fleets: FleetHandle[] = [];
   for (const [index, kind] of kinds.entries()) {
     const id = `${kind.id}0001`;
@@ -48,7 +51,8 @@ export async function demo(argv: string[]): Promise<number> {
     for (const idTag of tagsFor(index)) await domain.idTags.put({ idTag, status: 'Accepted', expiryDate: null, parentIdTag: null });
     fleets.push(
       runFleet({
-        baseUrl,
+        baseUrl: kind.protocol === 'ocpp1.5-soap' ? soapUrl : baseUrl,
+        protocol: kind.protocol,
         count: 1,
         prefix: kind.id,
         connectors: 2,
@@ -66,7 +70,8 @@ export async function demo(argv: string[]): Promise<number> {
     [
       '',
       'Tomada demo is running.',
-      `  OCPP endpoint : ${baseUrl}/{chargePointId}`,
+      `  OCPP endpoint : ${baseUrl}/{chargePointId} (ocpp1.6, ocpp1.5)   SOAP: ${soapUrl}`,
+      `  Charge points : ${kinds.map((k) => `${k.id}0001 (${k.protocol})`).join(', ')}`,
       `  Operator API  : ${api}/api/v1   (OpenAPI: ${api}/api/openapi.json)`,
       `  Admin token   : ${config.adminToken}`,
       '',
@@ -74,7 +79,7 @@ export async function demo(argv: string[]): Promise<number> {
       `  curl -s -H 'Authorization: Bearer ${config.adminToken}' ${api}/api/v1/charge-points`,
       `  curl -s -H 'Authorization: Bearer ${config.adminToken}' '${api}/api/v1/transactions?active=true'`,
       `  curl -s -X POST -H 'Authorization: Bearer ${config.adminToken}' -H 'content-type: application/json' \\`,
-      `       -d '{"type":"Soft"}' ${api}/api/v1/charge-points/DEMO-WH-0001/commands/reset`,
+      `       -d '{"type":"Soft"}' ${api}/api/v1/charge-points/DEMO-15S-WH-0001/commands/reset`,
       '',
       'Press Ctrl-C to stop.',
       '',

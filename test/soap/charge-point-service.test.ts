@@ -1,0 +1,305 @@
+// Tomada's SOAP client against an independent SOAP server: the `soap` npm package serves the
+// official ChargePointService WSDL on 127.0.0.1, a `soap` client boots a charge point whose
+// WS-Addressing From is that server, and the operator's four commands go through Tomada's REST
+// API to it. Also every way a command can fail: endpoint unreachable (502), no answer (504), a
+// SOAP fault (502), no endpoint known (409), and an endpoint the operator sets with PUT.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import * as soap from 'soap';
+import { startTestTomada, type TestTomada } from '../support/tomada.js';
+import { centralSystemClient, closeServer, CP_NS, CP_WSDL, CS_WSDL, listen, readXml, child, SOAP12_NS, WSA_NS, wsdlSkip } from './helpers.js';
+
+const skip = wsdlSkip(CS_WSDL, CP_WSDL);
+
+interface Received {
+  operation: string;
+  args: any;
+  headers: any;
+  /** Namespace of the chargeBoxIdentity header block and its text, read from the raw request. */
+  identity: { namespace: string; text: string } | undefined;
+  /** WS-Addressing headers of the raw request. */
+  wsa: Record<string, string>;
+}
+
+type Behaviour = 'answer' | 'fault' | 'hang';
+
+/** A charge point: the official ChargePointService WSDL served by the soap package. */
+class FakeChargePoint {
+  readonly received: Received[] = [];
+  /** What the next commands are answered with, by operation. */
+  answers: Record<string, string> = { RemoteStartTransaction: 'Accepted', RemoteStopTransaction: 'Accepted', Reset: 'Accepted', UnlockConnector: 'Accepted' };
+  behaviour: Behaviour = 'answer';
+  private readonly server: Server;
+  private readonly rawRequests: string[] = [];
+  port = 0;
+
+  constructor(private readonly path = '/ocpp/cp') {
+    this.server = createServer((_req, res) => {
+      res.writeHead(404).end();
+    });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}${this.path}`;
+  }
+
+  async start(): Promise<this> {
+    this.port = await listen(this.server);
+    const handler = (operation: string) => (args: any, _callback: unknown, headers: any) => {
+      const raw = this.rawRequests.shift() ?? '';
+      const root = readXml(raw);
+      const header = child(root, SOAP12_NS, 'Header');
+      const identity = header?.children.find((h) => h.name === 'chargeBoxIdentity');
+      const wsa: Record<string, string> = {};
+      for (const h of header?.children ?? []) if (h.namespace === WSA_NS) wsa[h.name] = child(h, WSA_NS, 'Address')?.text ?? h.text;
+      this.received.push({ operation, args, headers, identity: identity && { namespace: identity.namespace, text: identity.text }, wsa });
+      if (this.behaviour === 'hang') return new Promise(() => undefined);
+      if (this.behaviour === 'fault') {
+        throw {
+          Fault: {
+            Code: { Value: 'soap:Receiver', Subcode: { value: 'tns:InternalError' } },
+            Reason: { Text: 'the connector relay is stuck' },
+            statusCode: 500,
+          },
+        };
+      }
+      return { status: this.answers[operation] };
+    };
+    const services = {
+      ChargePointService: {
+        ChargePointServiceSoap12: {
+          RemoteStartTransaction: handler('RemoteStartTransaction'),
+          RemoteStopTransaction: handler('RemoteStopTransaction'),
+          Reset: handler('Reset'),
+          UnlockConnector: handler('UnlockConnector'),
+        },
+      },
+    };
+    const listener = soap.listen(this.server, { path: this.path, services, xml: readFileSync(CP_WSDL, 'utf8'), forceSoap12Headers: true });
+    listener.log = (type: string, data: unknown) => {
+      if (type === 'received') this.rawRequests.push(String(data));
+    };
+    return this;
+  }
+
+  close(): Promise<void> {
+    return closeServer(this.server);
+  }
+}
+
+describe('commands from Tomada to a charge point served by the soap package (official ChargePointService WSDL)', { skip }, () => {
+  let t: TestTomada;
+  let cp: FakeChargePoint;
+  const CP = 'CP-SOAP-CMD';
+
+  const command = (id: string, path: string, body: unknown) => t.api(`/api/v1/charge-points/${id}/commands/${path}`, { method: 'POST', body });
+
+  before(async () => {
+    t = await startTestTomada({ unknownChargePoints: 'accept' });
+    cp = await new FakeChargePoint().start();
+    const cs = await centralSystemClient(t, CP, cp.url);
+    const boot = await cs.call('BootNotification', { chargePointVendor: 'Magnum Cap', chargePointModel: 'MC-22' });
+    assert.equal(boot.result.status, 'Accepted');
+    const { body } = await t.api(`/api/v1/charge-points/${CP}`);
+    assert.equal(body.soapEndpoint, cp.url);
+    assert.equal(body.transport, 'soap');
+  });
+
+  after(async () => {
+    await cp?.close();
+    await t?.close();
+  });
+
+  const cases = [
+    { path: 'remote-start', body: { idTag: 'TAG-1', connectorId: 2 }, operation: 'RemoteStartTransaction', args: { idTag: 'TAG-1', connectorId: 2 }, answers: ['Accepted', 'Rejected'] },
+    { path: 'remote-start', body: { idTag: 'TAG-2' }, operation: 'RemoteStartTransaction', args: { idTag: 'TAG-2' }, answers: ['Accepted'] },
+    { path: 'remote-stop', body: { transactionId: 4711 }, operation: 'RemoteStopTransaction', args: { transactionId: 4711 }, answers: ['Accepted', 'Rejected'] },
+    { path: 'reset', body: { type: 'Soft' }, operation: 'Reset', args: { type: 'Soft' }, answers: ['Accepted', 'Rejected'] },
+    { path: 'reset', body: { type: 'Hard' }, operation: 'Reset', args: { type: 'Hard' }, answers: ['Accepted'] },
+    { path: 'unlock', body: { connectorId: 1 }, operation: 'UnlockConnector', args: { connectorId: 1 }, answers: ['Accepted', 'Rejected'] },
+  ];
+  for (const c of cases) {
+    test(`${c.path} ${JSON.stringify(c.body)} reaches the soap server as ${c.operation} ${JSON.stringify(c.args)}, its answer passed back`, async () => {
+      for (const answer of c.answers) {
+        cp.answers[c.operation] = answer;
+        const since = cp.received.length;
+        const result = await command(CP, c.path, c.body);
+        assert.deepEqual(result, { status: 200, body: { status: answer } });
+        const got = cp.received.slice(since);
+        assert.equal(got.length, 1, 'exactly one request');
+        const [r] = got as [Received];
+        assert.equal(r.operation, c.operation);
+        assert.deepEqual({ ...r.args }, c.args, 'the fields as the soap package decoded them from the WSDL types');
+        assert.equal(r.headers?.chargeBoxIdentity, CP, 'the chargeBoxIdentity header, as the soap package read it');
+        assert.deepEqual(r.identity, { namespace: CP_NS, text: CP }, 'chargeBoxIdentity in the ChargePointService namespace');
+        assert.equal(r.wsa.Action, `/${c.operation}`);
+        assert.equal(r.wsa.To, cp.url);
+        assert.match(r.wsa.MessageID ?? '', /^urn:uuid:[0-9a-f-]{36}$/);
+      }
+    });
+  }
+
+  test('each command has a MessageID of its own', () => {
+    const ids = cp.received.map((r) => r.wsa.MessageID);
+    assert.ok(ids.length >= 10, `${ids.length} commands seen`);
+    assert.equal(new Set(ids).size, ids.length);
+  });
+
+  test('a SOAP fault from the charge point: 502 naming the fault', async () => {
+    cp.behaviour = 'fault';
+    try {
+      const result = await command(CP, 'reset', { type: 'Soft' });
+      assert.equal(result.status, 502, JSON.stringify(result.body));
+      assert.equal(result.body.error, 'CommandFailed');
+      assert.match(result.body.message, /SOAP fault/);
+      assert.match(result.body.message, /Receiver/);
+      assert.match(result.body.message, /the connector relay is stuck/);
+    } finally {
+      cp.behaviour = 'answer';
+    }
+    assert.equal((await command(CP, 'reset', { type: 'Soft' })).status, 200, 'the next command works');
+  });
+
+  test('an answer the WSDL does not allow: 502', async () => {
+    cp.answers.Reset = 'Maybe';
+    try {
+      const result = await command(CP, 'reset', { type: 'Hard' });
+      assert.equal(result.status, 502, JSON.stringify(result.body));
+      assert.match(result.body.message, /invalid/i);
+    } finally {
+      cp.answers.Reset = 'Accepted';
+    }
+  });
+
+  test('a charge point that never gave a From and has no soapEndpoint: 409; PUT soapEndpoint, and commands go there', async () => {
+    const id = 'CP-SOAP-NO-FROM';
+    const cs = await centralSystemClient(t, id);
+    assert.equal((await cs.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })).result.status, 'Accepted');
+    let { body } = await t.api(`/api/v1/charge-points/${id}`);
+    assert.equal(body.transport, 'soap');
+    assert.equal(body.soapEndpoint, null);
+
+    const refused = await command(id, 'reset', { type: 'Soft' });
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.equal(refused.body.error, 'NotConnected');
+
+    const other = await new FakeChargePoint('/configured').start();
+    try {
+      const put = await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { soapEndpoint: other.url } });
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+      ({ body } = await t.api(`/api/v1/charge-points/${id}`));
+      assert.equal(body.soapEndpoint, other.url);
+
+      other.answers.UnlockConnector = 'Rejected';
+      assert.deepEqual(await command(id, 'unlock', { connectorId: 3 }), { status: 200, body: { status: 'Rejected' } });
+      assert.equal(other.received.length, 1);
+      assert.equal(other.received[0]?.headers?.chargeBoxIdentity, id);
+      assert.deepEqual({ ...other.received[0]?.args }, { connectorId: 3 });
+
+      // The charge point keeps talking without a From: the configured endpoint stays.
+      await cs.call('Heartbeat', {});
+      ({ body } = await t.api(`/api/v1/charge-points/${id}`));
+      assert.equal(body.soapEndpoint, other.url);
+      assert.equal((await command(id, 'reset', { type: 'Hard' })).status, 200);
+      assert.equal(other.received.length, 2);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('the operator moves the endpoint with PUT: the next command goes to the new one', async () => {
+    const id = 'CP-SOAP-MOVED';
+    const first = await new FakeChargePoint('/first').start();
+    const second = await new FakeChargePoint('/second').start();
+    try {
+      const put = await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { soapEndpoint: first.url } });
+      assert.equal(put.status, 201, JSON.stringify(put.body));
+      const cs = await centralSystemClient(t, id);
+      await cs.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+      assert.equal((await command(id, 'reset', { type: 'Soft' })).status, 200);
+      assert.equal(first.received.length, 1);
+
+      assert.equal((await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { soapEndpoint: second.url } })).status, 200);
+      assert.equal((await command(id, 'reset', { type: 'Soft' })).status, 200);
+      assert.equal(second.received.length, 1, 'the command went to the endpoint the operator set');
+      assert.equal(first.received.length, 1, 'not to the old one');
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  test('a charge point with a From: a PUT endpoint is used until the charge point speaks again with its From', async () => {
+    const id = 'CP-SOAP-FROM-WINS';
+    const own = await new FakeChargePoint('/own').start();
+    const set = await new FakeChargePoint('/set').start();
+    try {
+      const cs = await centralSystemClient(t, id, own.url);
+      await cs.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+      assert.equal((await command(id, 'reset', { type: 'Soft' })).status, 200);
+      assert.equal(own.received.length, 1);
+
+      assert.equal((await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { soapEndpoint: set.url } })).status, 200);
+      assert.equal((await command(id, 'reset', { type: 'Soft' })).status, 200);
+      assert.equal(set.received.length, 1, 'the stored (operator-set) endpoint is used');
+
+      await cs.call('Heartbeat', {});
+      const { body } = await t.api(`/api/v1/charge-points/${id}`);
+      assert.equal(body.soapEndpoint, own.url, "the charge point's From is stored again");
+      assert.equal((await command(id, 'reset', { type: 'Soft' })).status, 200);
+      assert.equal(own.received.length, 2, 'the command follows the From');
+      assert.equal(set.received.length, 1);
+    } finally {
+      await own.close();
+      await set.close();
+    }
+  });
+
+  test('the endpoint is unreachable (its server closed): 502 with a clear message', async () => {
+    const id = 'CP-SOAP-GONE';
+    const gone = await new FakeChargePoint().start();
+    const cs = await centralSystemClient(t, id, gone.url);
+    await cs.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+    await gone.close();
+    const result = await command(id, 'remote-start', { idTag: 'TAG-1' });
+    assert.equal(result.status, 502, JSON.stringify(result.body));
+    assert.equal(result.body.error, 'CommandFailed');
+    assert.match(result.body.message, /unreachable/);
+    assert.ok(result.body.message.includes(gone.url), `the message names the endpoint: ${result.body.message}`);
+    assert.match(result.body.message, /ECONNREFUSED/);
+  });
+});
+
+describe('a charge point endpoint that never answers', { skip }, () => {
+  let t: TestTomada;
+  let cp: FakeChargePoint;
+
+  before(async () => {
+    t = await startTestTomada({ unknownChargePoints: 'accept', callTimeoutMs: 300 });
+    cp = await new FakeChargePoint().start();
+    const cs = await centralSystemClient(t, 'CP-SOAP-SLOW', cp.url);
+    await cs.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+  });
+
+  after(async () => {
+    await cp?.close();
+    await t?.close();
+  });
+
+  test('504 after callTimeoutMs, and the next command is sent and answered', async () => {
+    cp.behaviour = 'hang';
+    const started = performance.now();
+    const result = await t.api('/api/v1/charge-points/CP-SOAP-SLOW/commands/reset', { method: 'POST', body: { type: 'Hard' } });
+    const ms = performance.now() - started;
+    assert.equal(result.status, 504, JSON.stringify(result.body));
+    assert.equal(result.body.error, 'Timeout');
+    assert.match(result.body.message, /300 ms/);
+    assert.ok(ms >= 250 && ms < 3_000, `answered after ${Math.round(ms)} ms`);
+    assert.equal(cp.received.length, 1, 'the request reached the charge point');
+
+    cp.behaviour = 'answer';
+    assert.deepEqual(await t.api('/api/v1/charge-points/CP-SOAP-SLOW/commands/reset', { method: 'POST', body: { type: 'Soft' } }), { status: 200, body: { status: 'Accepted' } });
+  });
+});
