@@ -2,7 +2,7 @@
 // between the versions, so each version's adapter takes these and adds only what differs
 // (boot answer, meter value layout, stop reason, connector states).
 import type { Domain } from '../domain/index.js';
-import type { BootInfo, Command, CommandResult, ConnectorStatus } from '../domain/model.js';
+import { SampleDefaults, type BootInfo, type Command, type CommandResult, type ConnectorStatus, type MeterSample } from '../domain/model.js';
 import type { JsonObject } from '../ocpp/rpc.js';
 import type { CallContext, HandledCall, WireCommand } from './adapter.js';
 
@@ -31,6 +31,23 @@ export function bootInfo(req: BootFields): BootInfo {
     imsi: req.imsi,
     meterType: req.meterType,
     meterSerialNumber: req.meterSerialNumber,
+  };
+}
+
+/** One reading (1.6 sampledValue, 1.5 value) as a sample, with the defaults both versions state. */
+export function sample(
+  timestamp: string,
+  reading: { value: string; measurand?: string; unit?: string; context?: string; format?: string; location?: string; phase?: string },
+): MeterSample {
+  return {
+    timestamp,
+    value: reading.value,
+    measurand: reading.measurand ?? SampleDefaults.measurand,
+    unit: reading.unit ?? SampleDefaults.unit,
+    context: reading.context ?? SampleDefaults.context,
+    format: reading.format ?? SampleDefaults.format,
+    location: reading.location ?? SampleDefaults.location,
+    phase: reading.phase ?? null,
   };
 }
 

@@ -1,7 +1,7 @@
 // OCPP 1.5 ⇄ domain, for both transports (JSON over WebSocket and SOAP): the payloads are the
 // WSDL types either way. What differs from 1.6: the boot answer (heartbeatInterval, no Pending),
 // the meter value layout (`values` of `value` readings with attributes), no stop reason.
-import { SampleDefaults, type MeterSample } from '../domain/model.js';
+import type { MeterSample } from '../domain/model.js';
 import {
   RemoteStartTransaction,
   RemoteStopTransaction,
@@ -17,20 +17,9 @@ import { normalizeMeterValueVariant } from '../ocpp/v15/meter-value-variant.js';
 import type { JsonProtocolAdapter, ProtocolAdapter } from './adapter.js';
 import * as shared from './shared.js';
 
-/** Flattens 1.5 MeterValue/value lists into samples, applying the defaults the WSDL states. */
+/** Flattens 1.5 MeterValue/value lists into samples (1.5 has no phase). */
 export function samplesFrom15(meterValues: readonly MeterValue[] = []): MeterSample[] {
-  return meterValues.flatMap((mv) =>
-    mv.value.map((reading) => ({
-      timestamp: mv.timestamp,
-      value: reading.value,
-      measurand: reading.measurand ?? SampleDefaults.measurand,
-      unit: reading.unit ?? SampleDefaults.unit,
-      context: reading.context ?? SampleDefaults.context,
-      format: reading.format ?? SampleDefaults.format,
-      location: reading.location ?? SampleDefaults.location,
-      phase: null,
-    })),
-  );
+  return meterValues.flatMap((mv) => mv.value.map((reading) => shared.sample(mv.timestamp, reading)));
 }
 
 const bootNotification: shared.Handler<BootNotificationRequest> = async (domain, { chargePointId }, req) => {

@@ -1,6 +1,6 @@
 // OCPP 1.6 JSON ⇄ domain. Thin on purpose: the messages 1.5 and 1.6 share come from shared.ts;
 // here are only the 1.6 boot answer, the 1.6 meter value layout and the stop reason.
-import { SampleDefaults, type MeterSample } from '../domain/model.js';
+import type { MeterSample } from '../domain/model.js';
 import {
   RemoteStartTransaction,
   RemoteStopTransaction,
@@ -17,18 +17,7 @@ import * as shared from './shared.js';
 
 /** Flattens 1.6 MeterValue/sampledValue lists into samples, applying the spec's defaults. */
 export function samplesFrom16(meterValues: readonly MeterValue[] = []): MeterSample[] {
-  return meterValues.flatMap((mv) =>
-    mv.sampledValue.map((sv) => ({
-      timestamp: mv.timestamp,
-      value: sv.value,
-      measurand: sv.measurand ?? SampleDefaults.measurand,
-      unit: sv.unit ?? SampleDefaults.unit,
-      context: sv.context ?? SampleDefaults.context,
-      format: sv.format ?? SampleDefaults.format,
-      location: sv.location ?? SampleDefaults.location,
-      phase: sv.phase ?? null,
-    })),
-  );
+  return meterValues.flatMap((mv) => mv.sampledValue.map((sv) => shared.sample(mv.timestamp, sv)));
 }
 
 const bootNotification: shared.Handler<BootNotificationRequest> = async (domain, { chargePointId }, req) => {
