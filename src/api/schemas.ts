@@ -20,6 +20,8 @@ export const IdTagStatus = Type.Union([
   Type.Literal('ConcurrentTx'),
 ]);
 
+export const SecurityProfile = Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2), Type.Literal(3)]);
+
 export const ChargePointId = Type.String({ pattern: '^[A-Za-z0-9._~:*@-]{1,48}$' });
 
 export const ChargePointPut = Type.Object(
@@ -33,6 +35,12 @@ export const ChargePointPut = Type.Object(
     lenient: Type.Optional(Type.Boolean()),
     /** Where an OCPP 1.5 SOAP charge point takes commands, when it does not send a WS-Addressing From. */
     soapEndpoint: Type.Optional(Type.Union([Type.String({ format: 'uri', pattern: '^https?://', maxLength: 500 }), Type.Null()])),
+    /** OCPP security profile 0–3 (docs/SECURITY.md). */
+    securityProfile: Type.Optional(SecurityProfile),
+    /** Addresses or CIDRs a SOAP charge point may post from; empty: any. */
+    allowedSources: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 })),
+    /** Public key of the charge point's signing meter (OCMF): DER SubjectPublicKeyInfo or raw point, hex or base64. */
+    meterPublicKey: Type.Optional(Type.Union([Type.String({ minLength: 16, maxLength: 1000, pattern: '^[0-9A-Za-z+/=]+$' }), Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -53,6 +61,9 @@ export const ChargePoint = Type.Object(
     ocppVersion: Type.Union([OcppVersion, Type.Null()]),
     transport: Type.Union([Type.Literal('json'), Type.Literal('soap'), Type.Null()]),
     soapEndpoint: NullableString,
+    securityProfile: SecurityProfile,
+    allowedSources: Type.Array(Type.String()),
+    meterPublicKey: NullableString,
     declaredOcppVersion: Type.Union([OcppVersion, Type.Null()]),
     vendor: NullableString,
     model: NullableString,
@@ -120,6 +131,8 @@ export const Transaction = Type.Object(
     energySource: Type.Union(['meterStop', 'register', 'interval', 'none'].map((s) => Type.Literal(s))),
     stopReason: NullableString,
     anomalies: Type.Array(Type.String()),
+    signedMeterStatus: Type.Union([Type.Literal('verified'), Type.Literal('failed'), Type.Literal('absent')]),
+    signedMeterReason: NullableString,
   },
   { $id: 'Transaction' },
 );

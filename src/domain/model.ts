@@ -6,6 +6,8 @@ export type Transport = 'json' | 'soap';
 
 export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
 
+export type SecurityProfile = 0 | 1 | 2 | 3;
+
 export interface ChargePoint {
   id: string;
   registrationStatus: RegistrationStatus;
@@ -28,6 +30,15 @@ export interface ChargePoint {
   transport: Transport | null;
   /** Where a SOAP charge point takes commands: its WS-Addressing From, or set by the operator. */
   soapEndpoint: string | null;
+  /**
+   * OCPP security profile: 0 none (HTTP Basic only when a password is set), 1 HTTP Basic
+   * required, 2 TLS and HTTP Basic, 3 TLS with a client certificate (docs/SECURITY.md).
+   */
+  securityProfile: SecurityProfile;
+  /** Source addresses (IPs or CIDRs) a SOAP charge point may post from; empty: any. */
+  allowedSources: string[];
+  /** The public key of the charge point's signing meter (OCMF), hex or base64. */
+  meterPublicKey: string | null;
   lastSeenAt: string | null;
   lastBootAt: string | null;
   createdAt: string;
@@ -143,7 +154,12 @@ export interface Transaction {
   stopIdTag: string | null;
   anomalies: string[];
   reservationId: number | null;
+  /** Whether signed meter values (OCMF) were received and verified for this transaction. */
+  signedMeterStatus: SignedMeterStatus;
+  signedMeterReason: string | null;
 }
+
+export type SignedMeterStatus = 'verified' | 'failed' | 'absent';
 
 export interface StartRequest {
   connectorId: number;

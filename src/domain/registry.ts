@@ -1,7 +1,7 @@
 // The charge point registry: who may connect, what a BootNotification is answered, what each
 // charge point last told us about itself, and the operator's edits to it.
 import type { Store, StoreWriter } from '../store/store.js';
-import type { BootInfo, ChargePoint, OcppVersion, RegistrationStatus, StatusReport, Transport } from './model.js';
+import type { BootInfo, ChargePoint, OcppVersion, RegistrationStatus, SecurityProfile, StatusReport, Transport } from './model.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { canonicalTime, type Clock } from './time.js';
 
@@ -29,6 +29,9 @@ export interface ChargePointSettings {
   registrationStatus?: RegistrationStatus | undefined;
   lenient?: boolean | undefined;
   soapEndpoint?: string | null | undefined;
+  securityProfile?: SecurityProfile | undefined;
+  allowedSources?: string[] | undefined;
+  meterPublicKey?: string | null | undefined;
 }
 
 export type Admission =
@@ -61,6 +64,9 @@ export function newChargePoint(id: string, registrationStatus: RegistrationStatu
     ocppVersion: null,
     transport: null,
     soapEndpoint: null,
+    securityProfile: 0,
+    allowedSources: [],
+    meterPublicKey: null,
     lastSeenAt: null,
     lastBootAt: null,
     createdAt,
@@ -177,6 +183,9 @@ export class Registry {
         registrationStatus: existing ? settings.registrationStatus : undefined,
         lenient: settings.lenient,
         soapEndpoint: settings.soapEndpoint,
+        securityProfile: settings.securityProfile,
+        allowedSources: settings.allowedSources,
+        meterPublicKey: settings.meterPublicKey,
       });
       return { chargePoint: (await tx.getChargePoint(id))!, created: !existing };
     });

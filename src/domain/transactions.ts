@@ -51,6 +51,8 @@ export class Transactions {
         stopIdTag: null,
         anomalies: [],
         reservationId: request.reservationId ?? null,
+        signedMeterStatus: 'absent',
+        signedMeterReason: null,
       });
       return { transactionId: created.id, idTagInfo };
     });

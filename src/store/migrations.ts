@@ -149,10 +149,36 @@ const soapEndpoint: Migration = {
   },
 };
 
+function integrity(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('charge_points').addColumn('security_profile', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('charge_points').addColumn('allowed_sources', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      await db.schema.alterTable('charge_points').addColumn('meter_public_key', 'text').execute();
+      await db.schema.alterTable('transactions').addColumn('signed_meter_status', 'text', (c) => c.notNull().defaultTo('absent')).execute();
+      await db.schema.alterTable('transactions').addColumn('signed_meter_reason', 'text').execute();
+      const journal = db.schema.createTable('frame_journal');
+      await (dialect === 'postgres'
+        ? journal.addColumn('seq', 'bigserial', (c) => c.primaryKey())
+        : journal.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      )
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('charge_point_id', 'text')
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('transport', 'text', (c) => c.notNull())
+        .addColumn('frame', dialect === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('frame_journal_cp').on('frame_journal').columns(['charge_point_id', 'seq']).execute();
+    },
+  };
+}
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect), '0002_soap_endpoint': soapEndpoint };
+      return { '0001_initial': initial(dialect), '0002_soap_endpoint': soapEndpoint, '0003_integrity': integrity(dialect) };
     },
   };
 }

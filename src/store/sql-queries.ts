@@ -12,6 +12,8 @@ import type {
   MeterSample,
   OcppVersion,
   RegistrationStatus,
+  SecurityProfile,
+  SignedMeterStatus,
   StatusReport,
   StoredMeterSample,
   Transaction,
@@ -52,6 +54,9 @@ function toChargePoint(row: Selectable<ChargePointRow>): ChargePoint {
     ocppVersion: row.ocpp_version as OcppVersion | null,
     transport: row.transport as Transport | null,
     soapEndpoint: row.soap_endpoint,
+    securityProfile: row.security_profile as SecurityProfile,
+    allowedSources: JSON.parse(row.allowed_sources) as string[],
+    meterPublicKey: row.meter_public_key,
     lastSeenAt: row.last_seen_at,
     lastBootAt: row.last_boot_at,
     createdAt: row.created_at,
@@ -76,6 +81,9 @@ const chargePointColumns: Record<keyof ChargePointPatch, keyof ChargePointRow> =
   ocppVersion: 'ocpp_version',
   transport: 'transport',
   soapEndpoint: 'soap_endpoint',
+  securityProfile: 'security_profile',
+  allowedSources: 'allowed_sources',
+  meterPublicKey: 'meter_public_key',
   lastSeenAt: 'last_seen_at',
   lastBootAt: 'last_boot_at',
 };
@@ -86,7 +94,7 @@ function chargePointPatchRow(patch: ChargePointPatch): Partial<ChargePointRow> {
     if (value === undefined) continue;
     const column = chargePointColumns[key as keyof ChargePointPatch];
     if (column === undefined) continue;
-    row[column] = key === 'lenient' ? (value ? 1 : 0) : value;
+    row[column] = key === 'lenient' ? (value ? 1 : 0) : key === 'allowedSources' ? JSON.stringify(value) : value;
   }
   return row as Partial<ChargePointRow>;
 }
@@ -108,6 +116,8 @@ function toTransaction(row: Selectable<TransactionRow>): Transaction {
     stopIdTag: row.stop_id_tag,
     anomalies: JSON.parse(row.anomalies) as string[],
     reservationId: row.reservation_id,
+    signedMeterStatus: row.signed_meter_status as SignedMeterStatus,
+    signedMeterReason: row.signed_meter_reason,
   };
 }
 
@@ -125,6 +135,8 @@ const transactionColumns: Record<keyof TransactionPatch, keyof TransactionRow> =
   stopIdTag: 'stop_id_tag',
   anomalies: 'anomalies',
   reservationId: 'reservation_id',
+  signedMeterStatus: 'signed_meter_status',
+  signedMeterReason: 'signed_meter_reason',
 };
 
 function transactionPatchRow(patch: TransactionPatch): Partial<Omit<TransactionRow, 'id'>> {
@@ -355,6 +367,8 @@ export class SqlQueries implements StoreWriter {
         stop_id_tag: tx.stopIdTag,
         anomalies: JSON.stringify(tx.anomalies),
         reservation_id: tx.reservationId,
+        signed_meter_status: tx.signedMeterStatus,
+        signed_meter_reason: tx.signedMeterReason,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

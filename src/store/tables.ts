@@ -21,6 +21,10 @@ export interface ChargePointRow {
   ocpp_version: string | null;
   transport: string | null;
   soap_endpoint: string | null;
+  security_profile: number;
+  /** JSON list of addresses or CIDRs. */
+  allowed_sources: string;
+  meter_public_key: string | null;
   last_seen_at: string | null;
   last_boot_at: string | null;
   created_at: string;
@@ -73,6 +77,8 @@ export interface TransactionRow {
   stop_id_tag: string | null;
   anomalies: string;
   reservation_id: number | null;
+  signed_meter_status: string;
+  signed_meter_reason: string | null;
 }
 
 export interface MeterSampleRow {
@@ -100,6 +106,22 @@ export interface EventRow {
   data: string;
 }
 
+/**
+ * One frame as it crossed the wire, in a hash chain: `hash` covers the row's content and the
+ * previous row's hash, so any later change, insertion or removal is detectable.
+ */
+export interface FrameJournalRow {
+  seq: Generated<number>;
+  at: string;
+  charge_point_id: string | null;
+  direction: string;
+  transport: string;
+  /** The frame's bytes exactly as sent or received. */
+  frame: Buffer;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface ApiTokenRow {
   id: string;
   name: string;
@@ -117,4 +139,5 @@ export interface Database {
   meter_samples: MeterSampleRow;
   events: EventRow;
   api_tokens: ApiTokenRow;
+  frame_journal: FrameJournalRow;
 }

@@ -19,6 +19,8 @@ const TRANSACTION_KEYS = [
   'energySource',
   'stopReason',
   'anomalies',
+  'signedMeterStatus',
+  'signedMeterReason',
 ].sort();
 const SAMPLE_KEYS = ['timestamp', 'value', 'measurand', 'unit', 'context', 'format', 'location', 'phase', 'connectorId'].sort();
 
@@ -99,6 +101,8 @@ test('transactions over the REST API', async (s) => {
         energySource: 'meterStop',
         stopReason: 'EVDisconnected',
         anomalies: [],
+        signedMeterStatus: 'absent',
+        signedMeterReason: null,
       });
       const active = all.items.find((i: any) => i.id === f2);
       assert.equal(active.stoppedAt, null);
