@@ -25,7 +25,7 @@ export interface RunningTomada {
 }
 
 export async function startTomada(config: Config, log: Logger): Promise<RunningTomada> {
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { journalKey: config.journalKey });
   let soap: SoapEndpoint | undefined;
   const router = new LocalRouter(async (id) => {
     const chargePoint = await store.getChargePoint(id);
@@ -61,6 +61,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
   });
   let api: FastifyInstance | undefined;
   try {
+    let stopping: Promise<void> | undefined;
     const ocppPort = await ocpp.listen(config.ocppPort, config.host);
     api = await buildApi({ domain, log, version: VERSION });
     await api.listen({ port: config.httpPort, host: config.host });
@@ -73,10 +74,14 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
       generatedAdminToken: generated,
       domain,
       store,
-      async stop() {
-        await api?.close();
-        await ocpp.close();
-        await store.close();
+      // Idempotent: a second call waits for the first.
+      stop() {
+        stopping ??= (async () => {
+          await api?.close();
+          await ocpp.close();
+          await store.close();
+        })();
+        return stopping;
       },
     };
   } catch (error) {

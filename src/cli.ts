@@ -10,6 +10,7 @@ Usage:
   tomada serve            start the central system (configuration from TOMADA_* variables)
   tomada demo             start it on a demo database with simulated charge points charging
   tomada sim [options]    run simulated charge points against a central system (tomada sim --help)
+  tomada journal verify   check the frame journal's hash chain and the energy derived from it
   tomada --version
 `;
 
@@ -57,6 +58,10 @@ async function main(argv: string[]): Promise<number> {
     case 'demo': {
       const { demo } = await import('./demo.js');
       return demo(rest);
+    }
+    case 'journal': {
+      const { journalCommand } = await import('./audit/journal-cli.js');
+      return journalCommand(rest);
     }
     case 'sim': {
       const { simCommand } = await import('./sim/cli.js');

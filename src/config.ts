@@ -14,6 +14,8 @@ export interface Config {
   callTimeoutMs: number;
   pingIntervalMs: number;
   maxFrameBytes: number;
+  /** HMAC key of the frame journal's hash chain; without one the chain uses plain SHA-256. */
+  journalKey: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -53,5 +55,6 @@ export function loadConfig(env: Env = process.env): Config {
     callTimeoutMs: integer(env, 'TOMADA_CALL_TIMEOUT_MS', 30_000, 100, 600_000),
     pingIntervalMs: integer(env, 'TOMADA_PING_INTERVAL_MS', 30_000, 100, 3_600_000),
     maxFrameBytes: integer(env, 'TOMADA_MAX_FRAME_BYTES', 65_536, 1024, 16 * 1024 * 1024),
+    journalKey: env.TOMADA_JOURNAL_KEY || undefined,
   };
 }

@@ -3,6 +3,7 @@ import type { Store } from '../store/store.js';
 import { ApiTokens } from './api-tokens.js';
 import { Commands, type CommandRouter } from './commands.js';
 import { IdTags } from './id-tags.js';
+import { FrameJournal, type JournalLog } from './journal.js';
 import { Registry, type RegistryOptions } from './registry.js';
 import { systemClock, type Clock } from './time.js';
 import { Transactions, type TransactionLog } from './transactions.js';
@@ -15,13 +16,14 @@ export interface Domain {
   idTags: IdTags;
   views: Views;
   apiTokens: ApiTokens;
+  journal: FrameJournal;
 }
 
 export function createDomain(
   store: Store,
   router: CommandRouter,
   options: RegistryOptions,
-  log: TransactionLog,
+  log: TransactionLog & JournalLog,
   clock: Clock = systemClock,
 ): Domain {
   return {
@@ -31,5 +33,6 @@ export function createDomain(
     idTags: new IdTags(store),
     views: new Views(store, router),
     apiTokens: new ApiTokens(store, clock),
+    journal: new FrameJournal(store, clock, log),
   };
 }

@@ -128,6 +128,11 @@ export interface StoredMeterSample extends MeterSample {
   transactionId: number | null;
 }
 
+/** What makes two samples the same reading (a resent message repeats them exactly). */
+export function sampleIdentity(s: MeterSample): unknown[] {
+  return [s.timestamp, s.measurand, s.phase, s.location, s.context, s.unit, s.format, s.value];
+}
+
 export const SampleDefaults = {
   measurand: 'Energy.Active.Import.Register',
   unit: 'Wh',

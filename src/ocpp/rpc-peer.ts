@@ -52,7 +52,10 @@ export class PeerClosedError extends Error {
   }
 }
 
-export type InboundCallHandler = (call: CallFrame) => Promise<JsonObject>;
+/** An inbound CALL, with the exact text it arrived as when it came through receive(). */
+export type InboundCall = CallFrame & { raw?: string };
+
+export type InboundCallHandler = (call: InboundCall) => Promise<JsonObject>;
 
 export interface RpcPeerEvents {
   /** A frame that is not ours to answer: a CALLRESULT or CALLERROR for no pending call. */
@@ -61,6 +64,10 @@ export interface RpcPeerEvents {
   refused?(detail: { messageId: string; code: string; description: string }): void;
   /** Unanswered inbound CALLs went above (true) or back below (false) the high-water mark. */
   backlog?(high: boolean): void;
+  /** A frame was written to the peer. */
+  sent?(text: string): void;
+  /** A received frame that is not an inbound CALL (those reach handleCall with their text). */
+  received?(text: string): void;
 }
 
 export interface RpcPeerOptions {
@@ -87,7 +94,7 @@ interface InFlight extends OutboundCall {
 export class RpcPeer {
   private readonly outboundQueue: OutboundCall[] = [];
   private inFlight: InFlight | undefined;
-  private readonly inboundQueue: CallFrame[] = [];
+  private readonly inboundQueue: InboundCall[] = [];
   private handlingInbound = false;
   private backlogHigh = false;
   private closedReason: string | undefined;
@@ -117,6 +124,7 @@ export class RpcPeer {
     try {
       frame = parseFrame(text);
     } catch (error) {
+      this.options.events?.received?.(text);
       const e = error as FrameError;
       const isAnswer = e.messageType === MessageType.CallResult || e.messageType === MessageType.CallError;
       if (isAnswer && this.inFlight?.messageId === e.messageId) {
@@ -128,14 +136,16 @@ export class RpcPeer {
     }
     switch (frame.type) {
       case MessageType.Call:
-        this.inboundQueue.push(frame);
+        this.inboundQueue.push({ ...frame, raw: text });
         this.updateBacklog();
         void this.drainInbound();
         return;
       case MessageType.CallResult:
+        this.options.events?.received?.(text);
         this.settle(frame.messageId, MessageType.CallResult, (call) => call.resolve(frame.payload));
         return;
       case MessageType.CallError:
+        this.options.events?.received?.(text);
         this.settle(frame.messageId, MessageType.CallError, (call) =>
           call.reject(new CallErrorResponse(call.action, frame.errorCode, frame.errorDescription, frame.errorDetails)),
         );
@@ -168,6 +178,7 @@ export class RpcPeer {
     if (this.closedReason !== undefined) return;
     try {
       this.options.send(text);
+      this.options.events?.sent?.(text);
     } catch {
       // The socket is going away; its close handler ends this peer.
     }

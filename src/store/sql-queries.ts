@@ -2,33 +2,36 @@
 // the database itself (reads) or the transaction of a group-committed batch (reads and writes).
 import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type {
-  ChargePoint,
-  Connector,
-  ConnectorStatus,
-  EnergySource,
-  IdTag,
-  IdTagStatus,
-  MeterSample,
-  OcppVersion,
-  RegistrationStatus,
-  SecurityProfile,
-  SignedMeterStatus,
-  StatusReport,
-  StoredMeterSample,
-  Transaction,
-  Transport,
+import {
+  sampleIdentity,
+  type ChargePoint,
+  type Connector,
+  type ConnectorStatus,
+  type EnergySource,
+  type IdTag,
+  type IdTagStatus,
+  type MeterSample,
+  type OcppVersion,
+  type RegistrationStatus,
+  type SecurityProfile,
+  type SignedMeterStatus,
+  type StatusReport,
+  type StoredMeterSample,
+  type Transaction,
+  type Transport,
 } from '../domain/model.js';
 import type {
   ApiToken,
   ChargePointPatch,
+  JournalRange,
   NewTransaction,
   StoredEvent,
   StoreWriter,
   TransactionFilter,
   TransactionPatch,
 } from './store.js';
-import type { ChargePointRow, Database, MeterSampleRow, TransactionRow } from './tables.js';
+import { chainHash, GENESIS_HASH, type JournalFrame, type JournalRow } from './journal-chain.js';
+import type { ChargePointRow, Database, FrameJournalRow, MeterSampleRow, TransactionRow } from './tables.js';
 
 // PostgreSQL returns bigint columns as strings; SQLite as numbers.
 const num = (value: number | string): number => Number(value);
@@ -165,12 +168,33 @@ function toSample(row: Selectable<MeterSampleRow>): StoredMeterSample {
 }
 
 function sampleKey(chargePointId: string, connectorId: number, transactionId: number | null, s: MeterSample): string {
-  const identity = [chargePointId, connectorId, transactionId, s.timestamp, s.measurand, s.phase, s.location, s.context, s.unit, s.format, s.value];
+  const identity = [chargePointId, connectorId, transactionId, ...sampleIdentity(s)];
   return createHash('sha256').update(JSON.stringify(identity)).digest('base64url');
 }
 
+function toJournalRow(row: Selectable<FrameJournalRow>): JournalRow {
+  return {
+    seq: num(row.seq),
+    at: row.at,
+    chargePointId: row.charge_point_id,
+    direction: row.direction as JournalRow['direction'],
+    protocol: row.transport,
+    frame: Buffer.from(row.frame),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
 export class SqlQueries implements StoreWriter {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `journalKey`: the HMAC key of the journal chain, when one is configured. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly journalKey?: string,
+  ) {}
+
+  protected journalKeyOf(): string | undefined {
+    return this.journalKey;
+  }
 
   async getChargePoint(id: string): Promise<ChargePoint | undefined> {
     const row = await this.db.selectFrom('charge_points').selectAll().where('id', '=', id).executeTakeFirst();
@@ -281,6 +305,41 @@ export class SqlQueries implements StoreWriter {
   async findApiTokenByHash(tokenHash: string): Promise<ApiToken | undefined> {
     const row = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
     return row && { id: row.id, name: row.name, role: row.role, tokenHash: row.token_hash, createdAt: row.created_at };
+  }
+
+  async listJournal(range: JournalRange): Promise<JournalRow[]> {
+    let query = this.db.selectFrom('frame_journal').selectAll();
+    if (range.afterSeq !== undefined) query = query.where('seq', '>', range.afterSeq);
+    if (range.from !== undefined) query = query.where('at', '>=', range.from);
+    if (range.to !== undefined) query = query.where('at', '<', range.to);
+    const rows = await query.orderBy('seq').limit(range.limit).execute();
+    return rows.map(toJournalRow);
+  }
+
+  async journalRowBefore(seq: number): Promise<JournalRow | undefined> {
+    const row = await this.db.selectFrom('frame_journal').selectAll().where('seq', '<', seq).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return row && toJournalRow(row);
+  }
+
+  async appendJournal(frames: readonly JournalFrame[]): Promise<void> {
+    if (frames.length === 0) return;
+    const last = await this.db.selectFrom('frame_journal').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    const rows = frames.map((frame) => {
+      const hash = chainHash(prevHash, frame, this.journalKey);
+      const row = {
+        at: frame.at,
+        charge_point_id: frame.chargePointId,
+        direction: frame.direction,
+        transport: frame.protocol,
+        frame: frame.frame,
+        prev_hash: prevHash,
+        hash,
+      };
+      prevHash = hash;
+      return row;
+    });
+    await this.db.insertInto('frame_journal').values(rows).execute();
   }
 
   async countApiTokens(): Promise<number> {

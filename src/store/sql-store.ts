@@ -1,20 +1,35 @@
 // The Store over a Kysely database: reads go straight to the database, writes go through the
 // group committer. The dialect-specific parts (opening, pragmas) live in sqlite.ts / postgres.ts.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { GroupCommitter, type BatchObserver } from './group-commit.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import { SqlQueries } from './sql-queries.js';
+import type { JournalFrame } from './journal-chain.js';
 import type { Store, StoreWriter } from './store.js';
 import type { Database } from './tables.js';
 
+/** Frames waiting to be journaled with the first unit of work that handles them. */
+interface PendingFrames {
+  frames: JournalFrame[];
+}
+
+export interface SqlStoreOptions {
+  observer?: BatchObserver;
+  /** HMAC key of the journal chain (TOMADA_JOURNAL_KEY). */
+  journalKey?: string;
+}
+
 export class SqlStore extends SqlQueries implements Store {
   private readonly committer: GroupCommitter<Kysely<Database>>;
+  private readonly pending = new AsyncLocalStorage<PendingFrames>();
 
   constructor(
     private readonly kysely: Kysely<Database>,
-    observer: BatchObserver = {},
+    options: SqlStoreOptions = {},
   ) {
-    super(kysely);
+    super(kysely, options.journalKey);
+    const observer = options.observer ?? {};
     this.committer = new GroupCommitter<Kysely<Database>>(
       {
         inTransaction: (body) => kysely.transaction().execute(body),
@@ -34,7 +49,34 @@ export class SqlStore extends SqlQueries implements Store {
   }
 
   transact<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    return this.committer.submit((tx) => work(new SqlQueries(tx)));
+    // Read now, in the caller's async context: the unit itself runs in the batch's.
+    const pending = this.pending.getStore();
+    return this.committer.submit(async (tx) => {
+      const queries = new SqlQueries(tx, this.journalKeyOf());
+      const frames = pending?.frames.splice(0) ?? [];
+      try {
+        await queries.appendJournal(frames);
+        return await work(queries);
+      } catch (error) {
+        // The unit rolls back, journal rows included: the frames wait for the next unit.
+        pending?.frames.unshift(...frames);
+        throw error;
+      }
+    });
+  }
+
+  async withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T> {
+    const pending: PendingFrames = { frames: [...frames] };
+    try {
+      return await this.pending.run(pending, work);
+    } finally {
+      if (pending.frames.length > 0) await this.journal(pending.frames.splice(0));
+    }
+  }
+
+  journal(frames: readonly JournalFrame[]): Promise<void> {
+    if (frames.length === 0) return Promise.resolve();
+    return this.committer.submit((tx) => new SqlQueries(tx, this.journalKeyOf()).appendJournal(frames));
   }
 
   async close(): Promise<void> {

@@ -4,11 +4,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import type { BatchObserver } from './group-commit.js';
-import { SqlStore } from './sql-store.js';
+import { SqlStore, type SqlStoreOptions } from './sql-store.js';
 import type { Database } from './tables.js';
 
-export async function openSqliteStore(path: string, observer?: BatchObserver): Promise<SqlStore> {
+export async function openSqliteStore(path: string, options: SqlStoreOptions = {}): Promise<SqlStore> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
   database.pragma('journal_mode = WAL');
@@ -17,5 +16,5 @@ export async function openSqliteStore(path: string, observer?: BatchObserver): P
   database.pragma('busy_timeout = 5000');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   await SqlStore.migrate(kysely, 'sqlite');
-  return new SqlStore(kysely, observer);
+  return new SqlStore(kysely, options);
 }

@@ -1,6 +1,7 @@
 // The Store interface: everything the domain keeps, with no SQL and no OCPP version in sight.
 // Writes happen only inside `transact`, whose units are group-committed: many units share one
 // database transaction, and each unit's promise settles only after that transaction commits.
+import type { JournalFrame, JournalRow } from './journal-chain.js';
 import type {
   ChargePoint,
   Connector,
@@ -40,6 +41,14 @@ export interface ApiToken {
 }
 
 export type NewTransaction = Omit<Transaction, 'id'>;
+
+export interface JournalRange {
+  /** First sequence number to read (inclusive). */
+  afterSeq?: number;
+  from?: string;
+  to?: string;
+  limit: number;
+}
 export type ChargePointPatch = Partial<Omit<ChargePoint, 'id' | 'createdAt'>>;
 export type TransactionPatch = Partial<Omit<Transaction, 'id' | 'chargePointId'>>;
 
@@ -63,6 +72,10 @@ export interface StoreReader {
   listTransactionSamples(transactionId: number): Promise<StoredMeterSample[]>;
   listEvents(filter: { chargePointId?: string; limit?: number }): Promise<StoredEvent[]>;
   findApiTokenByHash(tokenHash: string): Promise<ApiToken | undefined>;
+  /** Journal rows in sequence order, a page at a time. */
+  listJournal(range: JournalRange): Promise<JournalRow[]>;
+  /** The row just before `seq`, if any (to check the first link of a partial walk). */
+  journalRowBefore(seq: number): Promise<JournalRow | undefined>;
   countApiTokens(): Promise<number>;
 }
 
@@ -84,6 +97,8 @@ export interface StoreWriter extends StoreReader {
   ): Promise<number>;
   insertEvent(event: Omit<StoredEvent, 'id'>): Promise<void>;
   putApiToken(token: ApiToken): Promise<void>;
+  /** Appends frames to the journal, extending the hash chain. */
+  appendJournal(frames: readonly JournalFrame[]): Promise<void>;
 }
 
 export interface Store extends StoreReader {
@@ -92,5 +107,14 @@ export interface Store extends StoreReader {
    * batch, its own writes roll back alone if it throws, and its promise settles after the commit.
    */
   transact<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` with `frames` (the raw frames it handles) pending: the first unit of work that
+   * `work` submits writes them to the journal in its own commit, so a frame and what it reported
+   * are stored together. Frames no unit took (nothing was written, or it failed) are journaled in
+   * a unit of their own before this settles.
+   */
+  withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T>;
+  /** Journals frames in a unit of their own (our answers, frames that report nothing). */
+  journal(frames: readonly JournalFrame[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { CommandFailed, CommandTimedOut } from '../domain/errors.js';
 import type { Domain } from '../domain/index.js';
 import type { Command, CommandResult, RegistrationStatus } from '../domain/model.js';
 import type { Logger } from '../log.js';
-import { CallErrorResponse, CallTimeoutError, RpcPeer } from '../ocpp/rpc-peer.js';
+import { CallErrorResponse, CallTimeoutError, RpcPeer, type InboundCall } from '../ocpp/rpc-peer.js';
 import type { CallFrame, JsonObject } from '../ocpp/rpc.js';
 import { commandAnswer, dispatchInbound, outboundCall } from './dispatch.js';
 
@@ -52,6 +52,8 @@ export class JsonSession implements CommandTarget {
       callTimeoutMs: options.callTimeoutMs,
       inboundHighWater: options.inboundHighWater,
       events: {
+        sent: (text) => init.domain.journal.record(this.frame(text), 'out'),
+        received: (text) => init.domain.journal.record(this.frame(text), 'in'),
         refused: (detail) => this.log.warn(detail, 'frame refused with CALLERROR'),
         unexpected: (detail) => this.log.warn(detail, 'answer for no pending call ignored'),
         backlog: (high) => {
@@ -65,8 +67,10 @@ export class JsonSession implements CommandTarget {
     });
     socket.on('message', (data, isBinary) => {
       this.alive = true; // any frame proves the peer is there
-      if (isBinary) this.peer.refuseUnreadable('OCPP-J frames are text frames; binary frame refused');
-      else this.peer.receive(data.toString('utf8'));
+      if (isBinary) {
+        init.domain.journal.record(this.frame(Buffer.from(data as Buffer)), 'in');
+        this.peer.refuseUnreadable('OCPP-J frames are text frames; binary frame refused');
+      } else this.peer.receive(data.toString('utf8'));
     });
     socket.on('pong', () => (this.alive = true));
     // Dead-peer detection: a charge point that has not answered the previous ping is gone.
@@ -135,7 +139,17 @@ export class JsonSession implements CommandTarget {
     }
   }
 
-  private async handleCall(call: CallFrame): Promise<JsonObject> {
+  private async handleCall(call: InboundCall): Promise<JsonObject> {
+    const { adapter, domain } = this.init;
+    // The CALL is journaled in the same commit as what it reports (or alone, if it reports nothing).
+    return domain.journal.received(this.frame(call.raw ?? JSON.stringify([2, call.messageId, call.action, call.payload])), () => this.dispatch(call));
+  }
+
+  private frame(bytes: string | Buffer) {
+    return { chargePointId: this.chargePointId, protocol: `${this.init.adapter.subprotocol}-json`, bytes };
+  }
+
+  private async dispatch(call: CallFrame): Promise<JsonObject> {
     const { adapter, domain } = this.init;
     const payload = adapter.normalizeInbound ? adapter.normalizeInbound(call.action, call.payload) : call.payload;
     const dispatched = await dispatchInbound(

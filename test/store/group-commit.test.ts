@@ -14,7 +14,7 @@ async function withStore(run: (store: Awaited<ReturnType<typeof openSqliteStore>
   const dir = mkdtempSync(join(tmpdir(), 'tomada-gc-'));
   const path = join(dir, 'store.db');
   const batches: number[] = [];
-  const store = await openSqliteStore(path, { committed: (size) => batches.push(size) });
+  const store = await openSqliteStore(path, { observer: { committed: (size) => batches.push(size) } });
   try {
     await run(store, path, batches);
   } finally {

@@ -1,0 +1,193 @@
+// `tomada journal verify`: walks the frame journal's hash chain and names the first broken link,
+// then replays the journaled frames of every transaction through the same adapters and energy
+// rules that stored it, and names every transaction whose stored energy no longer matches.
+// It reads only; it changes nothing.
+import { samplesFrom15 } from '../adapters/v15.js';
+import { samplesFrom16 } from '../adapters/v16.js';
+import { computeEnergy } from '../domain/energy.js';
+import { sampleIdentity, type MeterSample } from '../domain/model.js';
+import { canonicalTime } from '../domain/time.js';
+import { decodeEnvelope, operationOfRequestElement, operationOfResponseElement, xmlToPayload } from '../ocpp/soap/index.js';
+import { normalizeMeterValueVariant } from '../ocpp/v15/meter-value-variant.js';
+import { centralSystemActions } from '../ocpp/v15/index.js';
+import { chainHash, GENESIS_HASH, type JournalRow } from '../store/journal-chain.js';
+import type { Store } from '../store/store.js';
+
+export interface VerifyOptions {
+  from?: string;
+  to?: string;
+  journalKey?: string;
+  pageSize?: number;
+}
+
+export interface BrokenLink {
+  seq: number;
+  reason: string;
+}
+
+export interface EnergyMismatch {
+  transactionId: number;
+  storedEnergyWh: number | null;
+  journalEnergyWh: number | null;
+  reason: string;
+}
+
+export interface VerifyReport {
+  rowsChecked: number;
+  firstBrokenLink: BrokenLink | undefined;
+  transactionsChecked: number;
+  mismatches: EnergyMismatch[];
+  ok: boolean;
+}
+
+/** What the frames say about one transaction. */
+interface Replayed {
+  chargePointId: string;
+  meterStartWh: number;
+  meterStopWh: number | null;
+  samples: Map<string, MeterSample>;
+}
+
+/** A request the charge point sent, as the adapter reads it, waiting for our answer. */
+interface Request {
+  action: string;
+  payload: Record<string, unknown>;
+  protocol: string;
+}
+
+const canonical = (sample: MeterSample): MeterSample => ({ ...sample, timestamp: canonicalTime(sample.timestamp) ?? sample.timestamp });
+
+function samplesOf(protocol: string, action: string, payload: Record<string, unknown>): MeterSample[] {
+  const v15 = protocol.startsWith('ocpp1.5');
+  if (action === 'MeterValues') {
+    return (v15 ? samplesFrom15(payload.values as never) : samplesFrom16(payload.meterValue as never)).map(canonical);
+  }
+  if (action === 'StopTransaction') {
+    if (!v15) return samplesFrom16(payload.transactionData as never).map(canonical);
+    const data = (payload.transactionData ?? []) as { values?: never }[];
+    return data.flatMap((d) => samplesFrom15(d.values)).map(canonical);
+  }
+  return [];
+}
+
+/** Reads a journaled frame: a request (with its correlation id) or an answer to one. */
+function readFrame(row: JournalRow): { kind: 'request'; id: string; request: Request } | { kind: 'answer'; id: string; payload: Record<string, unknown> } | undefined {
+  const text = row.frame.toString('utf8');
+  try {
+    if (row.protocol.endsWith('-soap')) {
+      const envelope = decodeEnvelope(text);
+      if (row.direction === 'in') {
+        const action = operationOfRequestElement(envelope.bodyElement);
+        const schema = action ? centralSystemActions[action as keyof typeof centralSystemActions] : undefined;
+        if (!action || !schema || !envelope.headers.messageId) return undefined;
+        const payload = xmlToPayload(envelope.body, schema.request) as Record<string, unknown>;
+        return { kind: 'request', id: envelope.headers.messageId, request: { action, payload, protocol: row.protocol } };
+      }
+      const operation = operationOfResponseElement(envelope.bodyElement);
+      const schema = operation ? centralSystemActions[operation as keyof typeof centralSystemActions] : undefined;
+      if (!schema || !envelope.headers.relatesTo) return undefined;
+      return { kind: 'answer', id: envelope.headers.relatesTo, payload: xmlToPayload(envelope.body, schema.response) as Record<string, unknown> };
+    }
+    const frame = JSON.parse(text) as unknown[];
+    if (row.direction === 'in' && frame[0] === 2) {
+      const action = String(frame[2]);
+      const raw = frame[3] as Record<string, unknown>;
+      const payload = row.protocol.startsWith('ocpp1.5') ? (normalizeMeterValueVariant(action, raw) as Record<string, unknown>) : raw;
+      return { kind: 'request', id: String(frame[1]), request: { action, payload, protocol: row.protocol } };
+    }
+    if (row.direction === 'out' && frame[0] === 3) return { kind: 'answer', id: String(frame[1]), payload: frame[2] as Record<string, unknown> };
+  } catch {
+    // A frame that could not be read was refused when it arrived and reported nothing.
+  }
+  return undefined;
+}
+
+/** Applies an acknowledged request to the transactions it reports on. */
+function replay(chargePointId: string, request: Request, answer: Record<string, unknown>, transactions: Map<number, Replayed>): void {
+  const { action, payload, protocol } = request;
+  if (action === 'StartTransaction' && typeof answer.transactionId === 'number' && !transactions.has(answer.transactionId)) {
+    transactions.set(answer.transactionId, { chargePointId, meterStartWh: payload.meterStart as number, meterStopWh: null, samples: new Map() });
+    return;
+  }
+  if (action !== 'MeterValues' && action !== 'StopTransaction') return;
+  const transaction = transactions.get(payload.transactionId as number);
+  if (!transaction || transaction.chargePointId !== chargePointId) return;
+  const connectorId = (payload.connectorId as number | undefined) ?? 0;
+  for (const sample of samplesOf(protocol, action, payload)) {
+    transaction.samples.set(JSON.stringify([action === 'StopTransaction' ? 'stop' : connectorId, ...sampleIdentity(sample)]), sample);
+  }
+  // The first stop counts; a later, different one is an anomaly of its own, not a new stop.
+  if (action === 'StopTransaction' && transaction.meterStopWh === null) transaction.meterStopWh = payload.meterStop as number;
+}
+
+export async function verifyJournal(store: Store, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const pageSize = options.pageSize ?? 1000;
+  let firstBrokenLink: BrokenLink | undefined;
+  let rowsChecked = 0;
+  const pendingRequests = new Map<string, Request>();
+  const transactions = new Map<number, Replayed>();
+
+  let previous: JournalRow | undefined;
+  let afterSeq: number | undefined;
+  for (;;) {
+    const page = await store.listJournal({ afterSeq, from: options.from, to: options.to, limit: pageSize });
+    if (page.length === 0) break;
+    for (const row of page) {
+      if (rowsChecked === 0) previous = await store.journalRowBefore(row.seq);
+      rowsChecked++;
+      if (!firstBrokenLink) firstBrokenLink = checkLink(previous, row, options.journalKey);
+      previous = row;
+      const read = readFrame(row);
+      if (!read || row.chargePointId === null) continue;
+      const key = `${row.chargePointId}\u0000${read.id}`;
+      if (read.kind === 'request') pendingRequests.set(key, read.request);
+      else {
+        const request = pendingRequests.get(key);
+        pendingRequests.delete(key);
+        if (request) replay(row.chargePointId, request, read.payload, transactions);
+      }
+    }
+    afterSeq = page[page.length - 1]!.seq;
+  }
+
+  const mismatches: EnergyMismatch[] = [];
+  for (const [transactionId, replayed] of transactions) {
+    const stored = await store.getTransaction(transactionId);
+    if (!stored) {
+      mismatches.push({ transactionId, storedEnergyWh: null, journalEnergyWh: null, reason: 'journaled but not stored' });
+      continue;
+    }
+    // With --to, a transaction stopped after the range cannot be judged from the range alone.
+    if (options.to !== undefined && stored.stoppedAt !== null && replayed.meterStopWh === null) continue;
+    const energy = computeEnergy({ meterStartWh: replayed.meterStartWh, meterStopWh: replayed.meterStopWh, samples: [...replayed.samples.values()] });
+    const reasons = [
+      stored.meterStartWh !== replayed.meterStartWh ? 'meterStart differs' : '',
+      stored.meterStopWh !== replayed.meterStopWh ? 'meterStop differs' : '',
+      stored.energyWh !== energy.energyWh ? 'energy differs' : '',
+    ].filter(Boolean);
+    if (reasons.length > 0) {
+      mismatches.push({ transactionId, storedEnergyWh: stored.energyWh, journalEnergyWh: energy.energyWh, reason: reasons.join(', ') });
+    }
+  }
+  return {
+    rowsChecked,
+    firstBrokenLink,
+    transactionsChecked: transactions.size,
+    mismatches,
+    ok: firstBrokenLink === undefined && mismatches.length === 0,
+  };
+}
+
+/**
+ * One link: the row must point at the hash of the row before it (the genesis hash for the first)
+ * and its content must give its own hash. Sequence gaps alone prove nothing (PostgreSQL sequences
+ * skip numbers on rollback); a removed row shows as the next row not linking.
+ */
+function checkLink(previous: JournalRow | undefined, row: JournalRow, key: string | undefined): BrokenLink | undefined {
+  const expectedPrev = previous?.hash ?? GENESIS_HASH;
+  if (row.prevHash !== expectedPrev) {
+    return { seq: row.seq, reason: previous ? `does not link to row ${previous.seq} (a row between them was removed or altered)` : 'the first row does not start the chain (rows before it were removed)' };
+  }
+  if (chainHash(row.prevHash, row, key) !== row.hash) return { seq: row.seq, reason: 'its content does not match its hash (altered)' };
+  return undefined;
+}

@@ -1,0 +1,49 @@
+// Every frame in and out, kept raw in the store's hash-chained journal. A frame that reports data
+// is journaled in the same commit as that data (the store's withFrames); our answers and frames
+// that report nothing are journaled in a commit of their own right after.
+import type { Store } from '../store/store.js';
+import type { Clock } from './time.js';
+
+export interface JournalLog {
+  error(detail: Record<string, unknown>, message: string): void;
+}
+
+export interface JournaledFrame {
+  chargePointId: string | null;
+  /** ocpp1.6-json, ocpp1.5-json, ocpp1.5-soap. */
+  protocol: string;
+  bytes: Buffer | string;
+}
+
+export class FrameJournal {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly log: JournalLog,
+  ) {}
+
+  /**
+   * Handles an inbound frame with `work`: the frame is written by the first unit of work `work`
+   * commits, or on its own once `work` is done. Settles after the frame is journaled.
+   */
+  received<T>(frame: JournaledFrame, work: () => Promise<T>): Promise<T> {
+    return this.store.withFrames([this.row(frame, 'in')], work);
+  }
+
+  /** Journals a frame that reports nothing (sent by us, or refused), without holding anyone up. */
+  record(frame: JournaledFrame, direction: 'in' | 'out'): void {
+    this.store.journal([this.row(frame, direction)]).catch((error: unknown) => {
+      this.log.error({ err: error, chargePointId: frame.chargePointId }, 'could not journal a frame');
+    });
+  }
+
+  private row(frame: JournaledFrame, direction: 'in' | 'out') {
+    return {
+      at: this.clock().toISOString(),
+      chargePointId: frame.chargePointId,
+      direction,
+      protocol: frame.protocol,
+      frame: typeof frame.bytes === 'string' ? Buffer.from(frame.bytes, 'utf8') : frame.bytes,
+    };
+  }
+}

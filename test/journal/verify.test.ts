@@ -1,0 +1,170 @@
+// The frame journal: every frame in and out, hash-chained; `journal verify` finds an altered
+// byte, a removed row and a stored energy that no longer matches the frames.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { verifyJournal } from '../../src/audit/verify-journal.js';
+import { chainHash, GENESIS_HASH } from '../../src/store/journal-chain.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { TestClient } from '../support/ocpp-client.js';
+import { startTestTomada, type TestTomada } from '../support/tomada.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs one charging session over OCPP 1.6 and returns its transaction id. */
+async function session(t: TestTomada, id: string, protocol = 'ocpp1.6'): Promise<number> {
+  const client = await TestClient.connect(t.wsUrl, id, { protocols: [protocol] });
+  try {
+    await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+    await client.ok('Authorize', { idTag: 'J1' });
+    const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'J1', meterStart: 1000, timestamp: '2025-06-01T10:00:00Z' });
+    const transactionId = start.transactionId as number;
+    if (protocol === 'ocpp1.6') {
+      await client.ok('MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2025-06-01T10:10:00Z', sampledValue: [{ value: '1.4', unit: 'kWh' }] }] });
+      await client.call('MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: 'not a time', sampledValue: [{ value: '9' }] }] });
+      await client.ok('StopTransaction', { transactionId, meterStop: 1900, timestamp: '2025-06-01T10:20:00Z' });
+    } else {
+      await client.ok('MeterValues', { connectorId: 1, transactionId, values: [{ timestamp: '2025-06-01T10:10:00Z', value: [{ value: '1400' }] }] });
+      await client.ok('StopTransaction', { transactionId, meterStop: 1900, timestamp: '2025-06-01T10:20:00Z' });
+    }
+    return transactionId;
+  } finally {
+    await client.close();
+  }
+}
+
+async function withDb(path: string, run: (db: BetterSqlite3.Database) => void): Promise<void> {
+  const db = new BetterSqlite3(path);
+  try {
+    run(db);
+  } finally {
+    db.close();
+  }
+}
+
+async function journaledServer(overrides = {}) {
+  const t = await startTestTomada({ unknownChargePoints: 'accept', ...overrides });
+  await t.domain.idTags.put({ idTag: 'J1', status: 'Accepted', expiryDate: null, parentIdTag: null });
+  return t;
+}
+
+/** The server is stopped first, so the checks read a quiet file. */
+async function verifyFile(path: string, journalKey?: string) {
+  const store = await openSqliteStore(path, journalKey ? { journalKey } : {});
+  try {
+    return await verifyJournal(store, journalKey ? { journalKey } : {});
+  } finally {
+    await store.close();
+  }
+}
+
+test('every frame in and out is journaled, and an untouched journal verifies', async () => {
+  const t = await journaledServer();
+  const txA = await session(t, 'J-A');
+  const txB = await session(t, 'J-B', 'ocpp1.5');
+  await t.stop();
+  await withDb(t.dbPath, (db) => {
+    const rows = db.prepare('select direction, transport, frame from frame_journal where charge_point_id = ? order by seq').all('J-A') as { direction: string; transport: string; frame: Buffer }[];
+    // 6 CALLs (one refused) and their 6 answers, byte for byte as they crossed the wire.
+    assert.equal(rows.filter((r) => r.direction === 'in').length, 6);
+    assert.equal(rows.filter((r) => r.direction === 'out').length, 6);
+    assert.ok(rows.every((r) => r.transport === 'ocpp1.6-json'));
+    assert.match(rows[0]!.frame.toString(), /^\[2,"m1","BootNotification",/);
+    assert.ok(rows.some((r) => r.frame.toString().includes('"TypeConstraintViolation"')), 'the refusal is journaled too');
+    const first = db.prepare('select prev_hash from frame_journal order by seq limit 1').get() as { prev_hash: string };
+    assert.equal(first.prev_hash, GENESIS_HASH);
+  });
+  const report = await verifyFile(t.dbPath);
+  assert.equal(report.firstBrokenLink, undefined);
+  assert.deepEqual(report.mismatches, []);
+  assert.equal(report.transactionsChecked, 2, `transactions ${txA} and ${txB} replayed`);
+  assert.ok(report.ok);
+  await t.close();
+});
+
+test('an altered byte, a removed row and a changed energy are each found', async () => {
+  const t = await journaledServer();
+  const transactionId = await session(t, 'J-T');
+  await t.stop();
+
+  // One byte of one journaled frame.
+  let seq = 0;
+  await withDb(t.dbPath, (db) => {
+    const row = db.prepare("select seq, frame from frame_journal where cast(frame as text) like '%StopTransaction%' and direction = 'in'").get() as { seq: number; frame: Buffer };
+    seq = row.seq;
+    const altered = Buffer.from(row.frame.toString().replace('1900', '1990'));
+    db.prepare('update frame_journal set frame = ? where seq = ?').run(altered, seq);
+  });
+  let report = await verifyFile(t.dbPath);
+  assert.equal(report.firstBrokenLink?.seq, seq);
+  assert.match(report.firstBrokenLink!.reason, /altered/);
+  assert.ok(!report.ok);
+
+  // Put it back, then remove a row in the middle.
+  await withDb(t.dbPath, (db) => {
+    const row = db.prepare('select frame from frame_journal where seq = ?').get(seq) as { frame: Buffer };
+    db.prepare('update frame_journal set frame = ? where seq = ?').run(Buffer.from(row.frame.toString().replace('1990', '1900')), seq);
+  });
+  assert.equal((await verifyFile(t.dbPath)).ok, true, 'restored');
+  await withDb(t.dbPath, (db) => db.prepare('delete from frame_journal where seq = 3').run());
+  report = await verifyFile(t.dbPath);
+  assert.equal(report.firstBrokenLink?.seq, 4);
+  assert.match(report.firstBrokenLink!.reason, /removed or altered/);
+
+  // A stored energy changed behind the system's back: the chain is fine, the data is not.
+  const fresh = await journaledServer();
+  const other = await session(fresh, 'J-E');
+  await fresh.stop();
+  await withDb(fresh.dbPath, (db) => db.prepare('update transactions set energy_wh = energy_wh + 100 where id = ?').run(other));
+  report = await verifyFile(fresh.dbPath);
+  assert.equal(report.firstBrokenLink, undefined);
+  assert.deepEqual(report.mismatches.map((m) => [m.transactionId, m.storedEnergyWh, m.journalEnergyWh]), [[other, 1000, 900]]);
+  assert.equal(transactionId > 0, true);
+  await t.close();
+  await fresh.close();
+});
+
+test('with a journal key, a forger who recomputes the hashes without it is still caught', async () => {
+  const key = 'journal-secret-key-for-tests';
+  const t = await journaledServer({ journalKey: key });
+  await session(t, 'J-K');
+  await t.stop();
+  assert.equal((await verifyFile(t.dbPath, key)).ok, true);
+  // Alter a frame and rebuild the whole chain with plain SHA-256, as someone without the key would.
+  await withDb(t.dbPath, (db) => {
+    const rows = db.prepare('select * from frame_journal order by seq').all() as { seq: number; at: string; charge_point_id: string | null; direction: 'in' | 'out'; transport: string; frame: Buffer }[];
+    let prev = GENESIS_HASH;
+    for (const row of rows) {
+      const frame = row.frame.toString().includes('1900') ? Buffer.from(row.frame.toString().replace('1900', '1990')) : row.frame;
+      const hash = chainHash(prev, { at: row.at, chargePointId: row.charge_point_id, direction: row.direction, protocol: row.transport, frame });
+      db.prepare('update frame_journal set frame = ?, prev_hash = ?, hash = ? where seq = ?').run(frame, prev, hash, row.seq);
+      prev = hash;
+    }
+  });
+  const report = await verifyFile(t.dbPath, key);
+  assert.equal(report.firstBrokenLink?.seq, 1, 'the very first forged link fails the keyed check');
+  await t.close();
+});
+
+test('tomada journal verify reports and exits 0 on a sound journal, 1 on a tampered one', async () => {
+  const t = await journaledServer();
+  await session(t, 'J-C');
+  await t.stop();
+  const run = () =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'journal', 'verify'], {
+      cwd: ROOT,
+      env: { ...process.env, TOMADA_DATABASE_URL: `sqlite:${t.dbPath}` },
+      encoding: 'utf8',
+    });
+  let result = run();
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /chain intact/);
+  assert.match(result.stdout, /1 transactions replayed from their frames: all match/);
+  await withDb(t.dbPath, (db) => db.prepare('update transactions set meter_stop_wh = 2000').run());
+  result = run();
+  assert.equal(result.status, 1);
+  assert.match(result.stdout, /meterStop differs/);
+  await t.close();
+});
