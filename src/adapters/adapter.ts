@@ -33,6 +33,8 @@ export interface ProtocolAdapter {
   readonly inbound: Readonly<Record<string, OcppAction>>;
   /** Actions we may send a charge point, by name. */
   readonly outbound: Readonly<Record<string, OcppAction>>;
+  /** Every action of the version: one of them that we do not take from a charge point is NotSupported, anything else NotImplemented. */
+  readonly knownActions: ReadonlySet<string>;
   /** The one action a charge point that is not Accepted may send. */
   readonly bootAction: string;
   /** Rewrites a known field variant into the schema's shape before validation (documented per adapter). */

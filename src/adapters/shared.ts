@@ -4,23 +4,13 @@
 import type { Domain } from '../domain/index.js';
 import { SampleDefaults, type BootInfo, type Command, type CommandResult, type ConnectorStatus, type MeterSample } from '../domain/model.js';
 import type { JsonObject } from '../ocpp/rpc.js';
+import type * as v15 from '../ocpp/v15/index.js';
+import type * as v16 from '../ocpp/v16/index.js';
 import type { CallContext, HandledCall, WireCommand } from './adapter.js';
 
 export type Handler<Req> = (domain: Domain, context: CallContext, request: Req) => Promise<HandledCall>;
 
-export interface BootFields {
-  chargePointVendor: string;
-  chargePointModel: string;
-  chargePointSerialNumber?: string;
-  chargeBoxSerialNumber?: string;
-  firmwareVersion?: string;
-  iccid?: string;
-  imsi?: string;
-  meterType?: string;
-  meterSerialNumber?: string;
-}
-
-export function bootInfo(req: BootFields): BootInfo {
+export function bootInfo(req: v15.BootNotificationRequest | v16.BootNotificationRequest): BootInfo {
   return {
     vendor: req.chargePointVendor,
     model: req.chargePointModel,
@@ -35,10 +25,7 @@ export function bootInfo(req: BootFields): BootInfo {
 }
 
 /** One reading (1.6 sampledValue, 1.5 value) as a sample, with the defaults both versions state. */
-export function sample(
-  timestamp: string,
-  reading: { value: string; measurand?: string; unit?: string; context?: string; format?: string; location?: string; phase?: string },
-): MeterSample {
+export function sample(timestamp: string, reading: v15.MeterReading | v16.SampledValue): MeterSample {
   return {
     timestamp,
     value: reading.value,
@@ -47,7 +34,7 @@ export function sample(
     context: reading.context ?? SampleDefaults.context,
     format: reading.format ?? SampleDefaults.format,
     location: reading.location ?? SampleDefaults.location,
-    phase: reading.phase ?? null,
+    phase: ('phase' in reading ? reading.phase : undefined) ?? null,
   };
 }
 
@@ -55,11 +42,11 @@ export const heartbeat: Handler<object> = async (domain, { chargePointId }) => (
   response: { currentTime: await domain.registry.heartbeat(chargePointId) },
 });
 
-export const authorize: Handler<{ idTag: string }> = async (domain, _context, req) => ({
+export const authorize: Handler<v15.AuthorizeRequest | v16.AuthorizeRequest> = async (domain, _context, req) => ({
   response: { idTagInfo: await domain.transactions.authorize(req.idTag) },
 });
 
-export const startTransaction: Handler<{ connectorId: number; idTag: string; meterStart: number; timestamp: string; reservationId?: number }> = async (
+export const startTransaction: Handler<v15.StartTransactionRequest | v16.StartTransactionRequest> = async (
   domain,
   { chargePointId },
   req,
@@ -74,15 +61,7 @@ export const startTransaction: Handler<{ connectorId: number; idTag: string; met
 });
 
 /** StatusNotification; both versions' states are domain states (1.5's Occupied included). */
-export const statusNotification: Handler<{
-  connectorId: number;
-  status: string;
-  errorCode: string;
-  info?: string;
-  timestamp?: string;
-  vendorId?: string;
-  vendorErrorCode?: string;
-}> = async (domain, { chargePointId }, req) => {
+export const statusNotification: Handler<v15.StatusNotificationRequest | v16.StatusNotificationRequest> = async (domain, { chargePointId }, req) => {
   await domain.registry.status(chargePointId, {
     connectorId: req.connectorId,
     status: req.status as ConnectorStatus,
@@ -95,18 +74,18 @@ export const statusNotification: Handler<{
   return { response: {} };
 };
 
-export const firmwareStatusNotification: Handler<{ status: string }> = async (domain, { chargePointId }, req) => {
+export const firmwareStatusNotification: Handler<v15.FirmwareStatusNotificationRequest | v16.FirmwareStatusNotificationRequest> = async (domain, { chargePointId }, req) => {
   await domain.registry.note(chargePointId, 'firmwareStatus', { status: req.status });
   return { response: {} };
 };
 
-export const diagnosticsStatusNotification: Handler<{ status: string }> = async (domain, { chargePointId }, req) => {
+export const diagnosticsStatusNotification: Handler<v15.DiagnosticsStatusNotificationRequest | v16.DiagnosticsStatusNotificationRequest> = async (domain, { chargePointId }, req) => {
   await domain.registry.note(chargePointId, 'diagnosticsStatus', { status: req.status });
   return { response: {} };
 };
 
 /** No vendor extension is known to Tomada yet: the message is kept and answered as the spec says. */
-export const dataTransfer: Handler<{ vendorId: string; messageId?: string; data?: string }> = async (domain, { chargePointId }, req) => {
+export const dataTransfer: Handler<v15.DataTransferRequest | v16.DataTransferRequest> = async (domain, { chargePointId }, req) => {
   await domain.registry.note(chargePointId, 'dataTransfer', { vendorId: req.vendorId, messageId: req.messageId ?? null, data: req.data ?? null });
   return { response: { status: 'UnknownVendorId' } };
 };

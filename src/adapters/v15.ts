@@ -8,6 +8,7 @@ import {
   Reset,
   UnlockConnector,
   centralSystemActions,
+  v15Actions,
   type BootNotificationRequest,
   type MeterValue,
   type MeterValuesRequest,
@@ -71,9 +72,10 @@ export const ocpp15Adapter: ProtocolAdapter = {
   ocppVersion: '1.5',
   inbound: centralSystemActions,
   outbound: { RemoteStartTransaction, RemoteStopTransaction, Reset, UnlockConnector },
+  knownActions: new Set(Object.keys(v15Actions)),
   bootAction: 'BootNotification',
   handle(domain, context, action, payload) {
-    const handler = handlers[action];
+    const handler = Object.hasOwn(handlers, action) ? handlers[action] : undefined;
     if (!handler) throw new Error(`No 1.5 handler for ${action}`);
     return handler(domain, context, payload as never);
   },

@@ -68,9 +68,10 @@ export const ocpp16Adapter: JsonProtocolAdapter = {
   subprotocol: 'ocpp1.6',
   inbound: Object.fromEntries(Object.keys(handlers).map((name) => [name, v16Actions[name as keyof typeof v16Actions]])),
   outbound: { RemoteStartTransaction, RemoteStopTransaction, Reset, UnlockConnector },
+  knownActions: new Set(Object.keys(v16Actions)),
   bootAction: 'BootNotification',
   handle(domain, context, action, payload) {
-    const handler = handlers[action];
+    const handler = Object.hasOwn(handlers, action) ? handlers[action] : undefined;
     if (!handler) throw new Error(`No 1.6 handler for ${action}`);
     return handler(domain, context, payload as never);
   },

@@ -15,6 +15,13 @@ export class HttpError extends Error {
 
 export const notFound = (what: string) => new HttpError(404, 'NotFound', `${what} not found`);
 
+/** An ISO 8601 time as canonical UTC; a time JavaScript cannot place is the client's error. */
+export function canonicalTimeOrBadRequest(name: string, time: string): string {
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) throw new HttpError(400, 'BadRequest', `${name} is not a time that can be placed: "${time}"`);
+  return new Date(ms).toISOString();
+}
+
 const domainStatus = new Map<Function, [number, string]>([
   [UnknownChargePoint, [404, 'NotFound']],
   [ChargePointNotConnected, [409, 'NotConnected']],

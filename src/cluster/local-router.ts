@@ -27,17 +27,11 @@ export class LocalRouter implements CommandRouter {
     return this.targets.has(chargePointId);
   }
 
-  connectedCount(): number {
-    return this.targets.size;
-  }
-
   async send(chargePointId: string, command: Command): Promise<CommandResult> {
-    let target = this.targets.get(chargePointId);
-    if (!target) {
-      target = await this.resolve(chargePointId);
-      if (!target) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected`);
-      this.targets.set(chargePointId, target);
-    }
+    // A resolved target is used once, not attached: it does not make the charge point count as
+    // connected, and cannot displace a session that attaches meanwhile.
+    const target = this.targets.get(chargePointId) ?? (await this.resolve(chargePointId));
+    if (!target) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected`);
     return target.execute(command);
   }
 }

@@ -30,9 +30,12 @@ const REGISTER = 'Energy.Active.Import.Register';
 const INTERVAL = 'Energy.Active.Import.Interval';
 
 /** Converts a reported energy reading to Wh; null when it is not a finite number in Wh or kWh. */
+/** A plain decimal reading: Number() alone would also take "0x10", "1e3" or "Infinity". */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+
 export function energyToWh(value: string, unit: string): number | null {
   const trimmed = value.trim();
-  if (trimmed === '') return null;
+  if (!DECIMAL.test(trimmed)) return null;
   const number = Number(trimmed);
   if (!Number.isFinite(number)) return null;
   if (unit === 'Wh') return number;
@@ -105,7 +108,7 @@ export function computeEnergy(input: EnergyInput): EnergyResult {
   } else if (meterStopWh !== null) {
     energyWh = meterStopWh - meterStartWh;
     source = 'meterStop';
-    if (lastRegister && lastRegister.wh > meterStopWh) anomalies.add(Anomaly.registerAboveMeterStop);
+    if (registers.some((r) => r.wh > meterStopWh)) anomalies.add(Anomaly.registerAboveMeterStop);
   } else if (lastRegister) {
     energyWh = lastRegister.wh - meterStartWh;
     source = 'register';

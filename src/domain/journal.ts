@@ -30,6 +30,11 @@ export class FrameJournal {
     return this.store.withFrames([this.row(frame, 'in')], work);
   }
 
+  /** Journals our answer to a received frame; settles once it is durable, before it is sent. */
+  answered(frame: JournaledFrame): Promise<void> {
+    return this.store.journal([this.row(frame, 'out')]);
+  }
+
   /** Journals a frame that reports nothing (sent by us, or refused), without holding anyone up. */
   record(frame: JournaledFrame, direction: 'in' | 'out'): void {
     this.store.journal([this.row(frame, direction)]).catch((error: unknown) => {

@@ -76,6 +76,12 @@ export interface RpcPeerOptions {
   callTimeoutMs: number;
   /** Inbound CALLs waiting to be handled beyond which the transport should stop reading. */
   inboundHighWater?: number;
+  /**
+   * Runs before the answer to an inbound CALL is written, with its exact text (the central
+   * system journals it there, so no answer leaves unrecorded). If it fails, the CALL is answered
+   * InternalError instead and the peer will retry.
+   */
+  beforeAnswer?: (text: string) => Promise<void>;
   events?: RpcPeerEvents;
 }
 
@@ -127,11 +133,14 @@ export class RpcPeer {
       this.options.events?.received?.(text);
       const e = error as FrameError;
       const isAnswer = e.messageType === MessageType.CallResult || e.messageType === MessageType.CallError;
-      if (isAnswer && this.inFlight?.messageId === e.messageId) {
-        // A broken answer to our own CALL fails that call now rather than at its timeout.
+      if (!isAnswer) return this.refuse(e.messageId, e.code, e.message);
+      // An answer is never answered (that would confuse the peer): a broken answer to our own
+      // CALL fails that call now rather than at its timeout; any other is only reported.
+      if (this.inFlight?.messageId === e.messageId) {
         this.settle(e.messageId, e.messageType!, (call) => call.reject(new MalformedAnswerError(call.action, e.message)));
+      } else {
+        this.options.events?.unexpected?.({ messageId: e.messageId, type: e.messageType!, reason: e.message });
       }
-      this.refuse(e.messageId, e.code, e.message);
       return;
     }
     switch (frame.type) {
@@ -169,16 +178,27 @@ export class RpcPeer {
     for (const call of failed) call.reject(new PeerClosedError(reason));
   }
 
+  private async answer(messageId: string, text: string): Promise<void> {
+    if (!this.options.beforeAnswer) return this.write(text);
+    try {
+      await this.options.beforeAnswer(text);
+    } catch {
+      return this.write(encodeCallError(messageId, 'InternalError', 'The central system could not record its answer'), false);
+    }
+    this.write(text, false);
+  }
+
   private refuse(messageId: string, code: string, description: string): void {
     this.options.events?.refused?.({ messageId, code, description });
     this.write(encodeCallError(messageId, code, description));
   }
 
-  private write(text: string): void {
+  /** `announce`: report the frame as sent (answers that went through beforeAnswer were recorded there). */
+  private write(text: string, announce = true): void {
     if (this.closedReason !== undefined) return;
     try {
       this.options.send(text);
-      this.options.events?.sent?.(text);
+      if (announce) this.options.events?.sent?.(text);
     } catch {
       // The socket is going away; its close handler ends this peer.
     }
@@ -219,16 +239,16 @@ export class RpcPeer {
     try {
       for (let call = this.inboundQueue.shift(); call; call = this.inboundQueue.shift()) {
         this.updateBacklog();
+        let answer: string;
         try {
-          const payload = await this.options.handleCall(call);
-          this.write(encodeCallResult(call.messageId, payload));
+          answer = encodeCallResult(call.messageId, await this.options.handleCall(call));
         } catch (error) {
-          if (error instanceof RpcError) {
-            this.refuse(call.messageId, error.code, error.message);
-          } else {
-            this.refuse(call.messageId, 'InternalError', 'The central system could not handle this call');
-          }
+          const code = error instanceof RpcError ? error.code : 'InternalError';
+          const description = error instanceof RpcError ? error.message : 'The central system could not handle this call';
+          this.options.events?.refused?.({ messageId: call.messageId, code, description });
+          answer = encodeCallError(call.messageId, code, description);
         }
+        await this.answer(call.messageId, answer);
       }
     } finally {
       this.handlingInbound = false;

@@ -112,11 +112,12 @@ export function parseFrame(text: string): Frame {
     }
     case MessageType.CallError: {
       const [, , errorCode, errorDescription, errorDetails] = data;
-      if (data.length !== 5) throw new FrameError('CALLERROR must have exactly 5 elements', messageId, 'FormationViolation', type);
-      if (typeof errorCode !== 'string' || typeof errorDescription !== 'string' || !isPlainObject(errorDetails)) {
+      // Many chargers leave out the details object; the answer is still perfectly clear.
+      if (data.length !== 5 && data.length !== 4) throw new FrameError('CALLERROR must have 5 elements', messageId, 'FormationViolation', type);
+      if (typeof errorCode !== 'string' || typeof errorDescription !== 'string' || (data.length === 5 && !isPlainObject(errorDetails))) {
         throw new FrameError('CALLERROR code, description or details have the wrong type', messageId, 'FormationViolation', type);
       }
-      return { type, messageId, errorCode, errorDescription, errorDetails };
+      return { type, messageId, errorCode, errorDescription, errorDetails: (errorDetails ?? {}) as JsonObject };
     }
     default:
       throw new FrameError(`Unknown message type id ${JSON.stringify(type)}`, messageId);

@@ -11,7 +11,31 @@ const addFormats = createRequire(import.meta.url)('ajv-formats') as typeof impor
 // multipleOfPrecision: the 1.6 schemas use `multipleOf: 0.1`, which plain floating point refuses
 // for values such as 16.3 (16.3 / 0.1 = 162.99999999999997).
 const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false, multipleOfPrecision: 6 });
-addFormats(ajv, ['date-time', 'uri']);
+addFormats(ajv, ['uri']);
+// RFC 3339 date-time, and only what Date.parse reads to the same instant everywhere: ajv-formats
+// also lets through `+01` offsets and leap seconds (:60), which JavaScript cannot place in time.
+// A time we cannot place would break idempotency keys and the backlog order, so it is refused.
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+
+export function isDateTime(text: string): boolean {
+  const m = DATE_TIME.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second, , offsetHour = '0', offsetMinute = '0'] = m.slice(1).map((part) => part ?? '0');
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  // Date.UTC rolls 30 February over into March: the day must survive the round trip.
+  return (
+    date.getUTCMonth() === Number(month) - 1 &&
+    date.getUTCDate() === Number(day) &&
+    Number(hour) < 24 &&
+    Number(minute) < 60 &&
+    Number(second) < 60 &&
+    Number(offsetHour) < 24 &&
+    Number(offsetMinute) < 60 &&
+    !Number.isNaN(Date.parse(text))
+  );
+}
+
+ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
 
 export interface Violation {
   code: RpcErrorCode;

@@ -175,10 +175,22 @@ function integrity(dialect: Dialect): Migration {
   };
 }
 
+/** The time the charge point gave the current state, apart from when we received it. */
+const connectorReportedAt: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('connectors').addColumn('reported_at', 'text').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect), '0002_soap_endpoint': soapEndpoint, '0003_integrity': integrity(dialect) };
+      return {
+        '0001_initial': initial(dialect),
+        '0002_soap_endpoint': soapEndpoint,
+        '0003_integrity': integrity(dialect),
+        '0004_connector_reported_at': connectorReportedAt,
+      };
     },
   };
 }

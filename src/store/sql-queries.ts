@@ -1,7 +1,7 @@
 // The Store's reads and writes in SQL, through Kysely, for any dialect. One instance wraps either
 // the database itself (reads) or the transaction of a group-committed batch (reads and writes).
 import { createHash } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import {
   sampleIdentity,
   type ChargePoint,
@@ -166,6 +166,9 @@ function toSample(row: Selectable<MeterSampleRow>): StoredMeterSample {
     phase: row.phase,
   };
 }
+
+/** Samples per INSERT: 12 columns each stays far below SQLite's 32,766 bound variables. */
+const SAMPLE_CHUNK = 500;
 
 function sampleKey(chargePointId: string, connectorId: number, transactionId: number | null, s: MeterSample): string {
   const identity = [chargePointId, connectorId, transactionId, ...sampleIdentity(s)];
@@ -369,13 +372,19 @@ export class SqlQueries implements StoreWriter {
       error_code: report.errorCode,
       info: report.info ?? null,
       updated_at: report.timestamp ?? receivedAt,
+      reported_at: report.timestamp ?? null,
     };
     await this.db
       .insertInto('connectors')
       .values({ charge_point_id: chargePointId, connector_id: report.connectorId, ...current })
-      // A late (offline) notification goes into the history but does not overwrite a newer state.
+      // A late (offline) notification goes into the history but does not overwrite a state the
+      // charge point itself reported as newer. Only the charge point's own times are compared
+      // with each other (its clock may be off from ours); without them, arrival order wins.
       .onConflict((oc) =>
-        oc.columns(['charge_point_id', 'connector_id']).doUpdateSet(current).where('connectors.updated_at', '<=', current.updated_at),
+        oc
+          .columns(['charge_point_id', 'connector_id'])
+          .doUpdateSet(current)
+          .where(sql<boolean>`excluded.reported_at is null or connectors.reported_at is null or connectors.reported_at <= excluded.reported_at`),
       )
       .execute();
     await this.db
@@ -446,7 +455,20 @@ export class SqlQueries implements StoreWriter {
     transactionId: number | null,
     samples: readonly MeterSample[],
   ): Promise<number> {
-    if (samples.length === 0) return 0;
+    let added = 0;
+    // SQLite allows a limited number of bound variables per statement: insert in chunks.
+    for (let start = 0; start < samples.length; start += SAMPLE_CHUNK) {
+      added += await this.insertSampleChunk(chargePointId, connectorId, transactionId, samples.slice(start, start + SAMPLE_CHUNK));
+    }
+    return added;
+  }
+
+  private async insertSampleChunk(
+    chargePointId: string,
+    connectorId: number,
+    transactionId: number | null,
+    samples: readonly MeterSample[],
+  ): Promise<number> {
     const result = await this.db
       .insertInto('meter_samples')
       .values(

@@ -37,6 +37,7 @@ export interface ConnectorRow {
   error_code: string;
   info: string | null;
   updated_at: string;
+  reported_at: string | null;
 }
 
 export interface ConnectorStatusHistoryRow {

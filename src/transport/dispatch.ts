@@ -10,7 +10,7 @@ import type { Command, CommandResult, RegistrationStatus } from '../domain/model
 import type { Logger } from '../log.js';
 import type { OcppAction } from '../ocpp/action.js';
 import { RpcError, type JsonObject } from '../ocpp/rpc.js';
-import { violationText } from '../ocpp/validate.js';
+import { violationText, type Violation } from '../ocpp/validate.js';
 
 export interface InboundContext {
   adapter: ProtocolAdapter;
@@ -23,6 +23,15 @@ export interface InboundContext {
   isLenient(): Promise<boolean>;
 }
 
+/**
+ * What lenient mode may forgive: a field the message does not define, or a value outside its
+ * allowed set or length. A wrong type, a missing field or an unreadable time would reach the
+ * domain as garbage (and poison stored data), so it is refused even from a lenient charge point.
+ */
+function forgivable(violation: Violation): boolean {
+  return violation.code === 'FormationViolation' || violation.code === 'PropertyConstraintViolation';
+}
+
 export interface DispatchedCall {
   response: JsonObject;
   /** Set when the call was a BootNotification: the registration from now on. */
@@ -31,9 +40,9 @@ export interface DispatchedCall {
 
 /** The adapter's inbound action, or the RpcError that names why there is none. */
 export function inboundAction(adapter: ProtocolAdapter, name: string): OcppAction {
-  const action = adapter.inbound[name];
-  if (action) return action;
-  const known = adapter.outbound[name] !== undefined;
+  // Own properties only: an action called "constructor" or "__proto__" is just unknown.
+  if (Object.hasOwn(adapter.inbound, name)) return adapter.inbound[name]!;
+  const known = adapter.knownActions.has(name);
   throw new RpcError(known ? 'NotSupported' : 'NotImplemented', `Action ${name} is ${known ? 'not supported from a charge point' : 'unknown'}`);
 }
 
@@ -42,7 +51,7 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
   const action = inboundAction(adapter, name);
   const request = action.validateRequest(payload);
   if (!request.ok) {
-    if (!(await context.isLenient())) throw new RpcError(request.violation.code, violationText(request.violation));
+    if (!forgivable(request.violation) || !(await context.isLenient())) throw new RpcError(request.violation.code, violationText(request.violation));
     log.warn({ action: name, violation: request.violation }, 'schema violation accepted (lenient mode)');
   }
   if (name !== adapter.bootAction && context.registration !== 'Accepted') {
@@ -72,7 +81,7 @@ export interface OutboundCall {
 /** The wire call for a command, checked against its schema before it is sent. */
 export function outboundCall(adapter: ProtocolAdapter, command: Command): OutboundCall {
   const wire = adapter.command(command);
-  const action = adapter.outbound[wire.action];
+  const action = Object.hasOwn(adapter.outbound, wire.action) ? adapter.outbound[wire.action] : undefined;
   if (!action || !action.validateRequest(wire.payload).ok) {
     throw new CommandFailed(`Command ${command.kind} cannot be expressed in OCPP ${adapter.ocppVersion}`);
   }

@@ -79,6 +79,11 @@ test('meterStop below meterStart is recorded as an anomaly and not "fixed"', () 
   );
 });
 
+test('a register above meterStop is an anomaly even when a later one is below it', () => {
+  const result = computeEnergy({ meterStartWh: 1000, meterStopWh: 4500, samples: [sample(1, '5000'), sample(2, '4000')] });
+  assert.deepEqual(result.anomalies, ['registerAboveMeterStop', 'registerDecreased']);
+});
+
 test('a register that goes down is an anomaly', () => {
   const result = computeEnergy({
     meterStartWh: 1000,
@@ -150,5 +155,8 @@ test('energyToWh converts Wh and kWh exactly and refuses anything else', () => {
   assert.equal(energyToWh('42', 'Wh'), 42);
   assert.equal(energyToWh('', 'Wh'), null);
   assert.equal(energyToWh('1e400', 'Wh'), null);
+  assert.equal(energyToWh('0x10', 'Wh'), null, 'hex is not a reading');
+  assert.equal(energyToWh('Infinity', 'Wh'), null);
+  assert.equal(energyToWh(' 12.50 ', 'kWh'), 12500);
   assert.equal(energyToWh('5', 'kvarh'), null);
 });

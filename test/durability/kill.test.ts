@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { verifyJournal } from '../../src/audit/verify-journal.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
 import { TestClient } from '../support/ocpp-client.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 
@@ -66,6 +68,18 @@ test('every acknowledged message survives a SIGKILL right after its acknowledgem
     await client.close();
     server.child.kill('SIGTERM');
     await server.exited;
+
+    // Each answer was journaled before it left, so the journal survived the kills whole and
+    // replays to exactly what was stored.
+    const store = await openSqliteStore(join(dir, 'tomada.db'));
+    try {
+      const report = await verifyJournal(store);
+      assert.equal(report.firstBrokenLink, undefined);
+      assert.deepEqual(report.mismatches, []);
+      assert.equal(report.transactionsChecked, 1);
+    } finally {
+      await store.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
+import { canonicalTimeOrBadRequest } from '../errors.js';
 import { ErrorBody, IdTagList, IdTagParam, IdTagPut } from '../schemas.js';
 
 export async function idTagRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
@@ -22,7 +23,7 @@ export async function idTagRoutes(app: FastifyInstance, { domain }: { domain: Do
       const { idTag, created } = await domain.idTags.put({
         idTag: request.params.idTag,
         status: request.body.status,
-        expiryDate: request.body.expiryDate ? new Date(request.body.expiryDate).toISOString() : null,
+        expiryDate: request.body.expiryDate ? canonicalTimeOrBadRequest('expiryDate', request.body.expiryDate) : null,
         parentIdTag: request.body.parentIdTag ?? null,
       });
       return reply.status(created ? 201 : 200).send(idTag);

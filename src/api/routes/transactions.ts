@@ -2,10 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
-import { notFound } from '../errors.js';
+import { canonicalTimeOrBadRequest, notFound } from '../errors.js';
 import { ErrorBody, TransactionDetail, TransactionId, TransactionList, TransactionQuery } from '../schemas.js';
 
-const canonical = (time: string | undefined) => (time === undefined ? undefined : new Date(time).toISOString());
+const canonical = (name: string, time: string | undefined) => (time === undefined ? undefined : canonicalTimeOrBadRequest(name, time));
 
 export async function transactionRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
   app.get<{ Querystring: TransactionQuery }>('/transactions', {
@@ -13,7 +13,7 @@ export async function transactionRoutes(app: FastifyInstance, { domain }: { doma
     handler: async (request) => {
       const q = request.query;
       return {
-        items: await domain.views.transactions({ chargePointId: q.chargePointId, active: q.active, from: canonical(q.from), to: canonical(q.to), limit: q.limit }),
+        items: await domain.views.transactions({ chargePointId: q.chargePointId, active: q.active, from: canonical('from', q.from), to: canonical('to', q.to), limit: q.limit }),
       };
     },
   });
