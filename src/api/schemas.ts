@@ -39,8 +39,8 @@ export const ChargePointPut = Type.Object(
     securityProfile: Type.Optional(SecurityProfile),
     /** Addresses or CIDRs a SOAP charge point may post from; empty: any. */
     allowedSources: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 })),
-    /** Public key of the charge point's signing meter (OCMF): DER SubjectPublicKeyInfo or raw point, hex or base64. */
-    meterPublicKey: Type.Optional(Type.Union([Type.String({ minLength: 16, maxLength: 1000, pattern: '^[0-9A-Za-z+/=]+$' }), Type.Null()])),
+    /** Public key of the charge point's signing meter (OCMF): SubjectPublicKeyInfo or raw point, hex, base64 or PEM. */
+    meterPublicKey: Type.Optional(Type.Union([Type.String({ minLength: 16, maxLength: 4000, pattern: '^[\\x20-\\x7E\\r\\n]+$' }), Type.Null()])),
   },
   { additionalProperties: false },
 );

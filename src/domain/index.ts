@@ -6,7 +6,7 @@ import { IdTags } from './id-tags.js';
 import { FrameJournal, type JournalLog } from './journal.js';
 import { Registry, type RegistryOptions } from './registry.js';
 import { systemClock, type Clock } from './time.js';
-import { Transactions, type TransactionLog } from './transactions.js';
+import { Transactions, type TransactionLog, type TransactionOptions } from './transactions.js';
 import { Views } from './views.js';
 
 export interface Domain {
@@ -22,13 +22,13 @@ export interface Domain {
 export function createDomain(
   store: Store,
   router: CommandRouter,
-  options: RegistryOptions,
+  options: RegistryOptions & TransactionOptions,
   log: TransactionLog & JournalLog,
   clock: Clock = systemClock,
 ): Domain {
   return {
     registry: new Registry(store, options, clock),
-    transactions: new Transactions(store, clock, log),
+    transactions: new Transactions(store, clock, log, options),
     commands: new Commands(store, router),
     idTags: new IdTags(store),
     views: new Views(store, router),

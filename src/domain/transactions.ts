@@ -3,12 +3,18 @@
 import type { Store, StoreWriter } from '../store/store.js';
 import { authorizeIdTag } from './authorization.js';
 import { computeEnergy } from './energy.js';
+import { signedMeterStatus } from './signed-meter.js';
 import type { IdTagInfo, MeterSample, MeterValuesReport, StartRequest, StopRequest, Transaction } from './model.js';
 import { canonicalTime, type Clock } from './time.js';
 
 export interface StartAnswer {
   transactionId: number;
   idTagInfo: IdTagInfo;
+}
+
+export interface TransactionOptions {
+  /** Trust a meter public key sent inside a signed value when none is registered (then said so). */
+  meterKeyFromMessage: boolean;
 }
 
 export interface TransactionLog {
@@ -20,6 +26,7 @@ export class Transactions {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly log: TransactionLog,
+    private readonly options: TransactionOptions = { meterKeyFromMessage: false },
   ) {}
 
   async authorize(idTag: string): Promise<IdTagInfo> {
@@ -128,12 +135,25 @@ export class Transactions {
   private async refreshEnergy(tx: StoreWriter, transaction: Transaction): Promise<void> {
     const samples = await tx.listTransactionSamples(transaction.id);
     const energy = computeEnergy({ meterStartWh: transaction.meterStartWh, meterStopWh: transaction.meterStopWh, samples });
+    const signedValues = samples.filter((s) => s.format === 'SignedData').map((s) => s.value);
+    const signed = signedMeterStatus({
+      meterStartWh: transaction.meterStartWh,
+      meterStopWh: transaction.meterStopWh,
+      samples,
+      keys: {
+        registered: signedValues.length > 0 ? (await tx.getChargePoint(transaction.chargePointId))?.meterPublicKey : null,
+        allowFromMessage: this.options.meterKeyFromMessage,
+      },
+      replayed: signedValues.length > 0 ? await tx.findSignedValuesElsewhere(transaction.id, signedValues) : new Set(),
+    });
     // Anomalies found outside the energy rules (a conflicting stop) are kept.
     const kept = transaction.anomalies.filter((a) => a === 'conflictingStop');
     await tx.updateTransaction(transaction.id, {
       energyWh: energy.energyWh,
       energySource: energy.source,
       anomalies: [...new Set([...kept, ...energy.anomalies])].sort(),
+      signedMeterStatus: signed.status,
+      signedMeterReason: signed.reason,
     });
   }
 

@@ -292,6 +292,18 @@ export class SqlQueries implements StoreWriter {
     return rows.map(toSample);
   }
 
+  async findSignedValuesElsewhere(transactionId: number, values: readonly string[]): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('meter_samples')
+      .select('value')
+      .distinct()
+      .where('format', '=', 'SignedData')
+      .where('value', 'in', [...new Set(values)])
+      .where((eb) => eb.or([eb('transaction_id', 'is', null), eb('transaction_id', '!=', transactionId)]))
+      .execute();
+    return new Set(rows.map((row) => row.value));
+  }
+
   async listEvents(filter: { chargePointId?: string; limit?: number }): Promise<StoredEvent[]> {
     let query = this.db.selectFrom('events').selectAll();
     if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', filter.chargePointId);

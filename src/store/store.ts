@@ -70,6 +70,8 @@ export interface StoreReader {
   ): Promise<Transaction | undefined>;
   listTransactions(filter: TransactionFilter): Promise<Transaction[]>;
   listTransactionSamples(transactionId: number): Promise<StoredMeterSample[]>;
+  /** Which of these signed values were also stored for another transaction (or for none). */
+  findSignedValuesElsewhere(transactionId: number, values: readonly string[]): Promise<Set<string>>;
   listEvents(filter: { chargePointId?: string; limit?: number }): Promise<StoredEvent[]>;
   findApiTokenByHash(tokenHash: string): Promise<ApiToken | undefined>;
   /** Journal rows in sequence order, a page at a time. */

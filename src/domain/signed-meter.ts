@@ -1,0 +1,71 @@
+// A transaction's signed meter status: whether the OCMF-signed readings it received prove its
+// unsigned ones. Pure, like energy.ts: recomputed from what is stored whenever it changes.
+// docs/METERING.md states these rules.
+import type { MeterSample, SignedMeterStatus } from './model.js';
+import { checkPagination, verifySignedSample, type SignedKeys } from './ocmf/index.js';
+
+export interface SignedMeterInput {
+  meterStartWh: number;
+  meterStopWh: number | null;
+  /** Every sample of the transaction, timestamps canonical. */
+  samples: readonly MeterSample[];
+  keys: SignedKeys;
+  /** Signed values of this transaction that also arrived in another transaction: replays. */
+  replayed: ReadonlySet<string>;
+}
+
+export interface SignedMeterResult {
+  status: SignedMeterStatus;
+  reason: string | null;
+}
+
+const failed = (reason: string): SignedMeterResult => ({ status: 'failed', reason });
+
+/** The unsigned energy register readings of the transaction, by instant, in Wh. */
+function unsignedRegisters(samples: readonly MeterSample[]): Map<string, number> {
+  const byTime = new Map<string, number>();
+  for (const s of samples) {
+    if (s.format === 'SignedData' || s.measurand !== 'Energy.Active.Import.Register' || s.phase !== null) continue;
+    const number = Number(s.value);
+    if (!Number.isFinite(number)) continue;
+    const wh = s.unit === 'kWh' ? number * 1000 : s.unit === 'Wh' ? number : undefined;
+    if (wh !== undefined) byTime.set(s.timestamp, Math.round(wh));
+  }
+  return byTime;
+}
+
+/**
+ * absent: no signed value; verified: every signed value verified with the meter's key, its pages
+ * continuous, none replayed from another transaction, and every signed reading that has an
+ * unsigned twin (same instant, or the transaction's begin and end) agreeing with it; failed
+ * otherwise, with the first reason.
+ */
+export function signedMeterStatus(input: SignedMeterInput): SignedMeterResult {
+  const signed = input.samples.filter((s) => s.format === 'SignedData');
+  if (signed.length === 0) return { status: 'absent', reason: null };
+  const unsigned = unsignedRegisters(input.samples);
+  const lastPage = new Map<string, string>();
+  const sources = new Set<string>();
+  const ordered = [...signed].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  for (const sample of ordered) {
+    if (input.replayed.has(sample.value)) return failed(`the signed value of ${sample.timestamp} was already received in another transaction (replayed)`);
+    const verdict = verifySignedSample(sample.value, input.keys);
+    if (verdict.status === 'failed') return failed(`signed value of ${sample.timestamp}: ${verdict.reason}: ${verdict.detail}`);
+    sources.add(verdict.publicKeySource);
+    const meter = verdict.meterSerial;
+    const page = checkPagination(lastPage.get(meter), verdict.pagination);
+    if (!page.ok) return failed(`meter ${meter}: pagination ${page.reason}: ${page.detail}`);
+    lastPage.set(meter, verdict.pagination);
+    for (const reading of verdict.readingsWh) {
+      if (!reading.energyUsable) return failed(`meter ${meter} flags its reading of ${reading.time} as unusable`);
+      const wh = Math.round(reading.wh);
+      const twin =
+        reading.transaction === 'B' ? input.meterStartWh : reading.transaction === 'E' ? (input.meterStopWh ?? unsigned.get(reading.time)) : unsigned.get(reading.time);
+      if (twin !== undefined && twin !== wh) {
+        return failed(`signed reading of ${reading.time} is ${wh} Wh but the unsigned one is ${twin} Wh`);
+      }
+    }
+  }
+  // A key taken from the charge point's own message proves integrity, not origin: say so.
+  return { status: 'verified', reason: sources.has('message') ? 'verified with the public key sent in the message (none registered)' : null };
+}

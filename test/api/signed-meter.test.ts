@@ -1,0 +1,125 @@
+// Signed meter values (OCMF) end to end: a charge point's meter key registered through the API,
+// signed readings sent in MeterValues and StopTransaction, and each transaction's
+// signedMeterStatus: verified, or failed with the reason (tampered, replayed, disagreeing, no key).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { TestClient } from '../support/ocpp-client.js';
+import { startTestTomada, type TestTomada } from '../support/tomada.js';
+
+const meter = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const otherMeter = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const spkiHex = (key: KeyObject) => key.export({ type: 'spki', format: 'der' }).toString('hex');
+
+/** One OCMF data set, signed over its exact payload text. */
+function ocmf(reading: { time: string; tx: 'B' | 'E'; kwh: number; page: number }, privateKey = meter.privateKey, publicKey?: KeyObject): string {
+  const payload = JSON.stringify({
+    FV: '1.0', GI: 'TOMADA TEST', GS: 'GW-1', GV: '1.0', PG: `T${reading.page}`, MV: 'Acme', MM: 'M1', MS: 'SN-1', MF: '1.0',
+    IS: true, IT: 'ISO14443', ID: 'AABBCCDD',
+    RD: [{ TM: `${reading.time.replace('.000Z', ',000+0000')} S`, TX: reading.tx, RV: reading.kwh, RI: '1-0:1.8.0', RU: 'kWh', RT: 'AC', EF: '', ST: 'G' }],
+  });
+  const signature = sign('sha256', Buffer.from(payload), { key: privateKey, dsaEncoding: 'der' }).toString('hex');
+  const text = `OCMF|${payload}|${JSON.stringify({ SA: 'ECDSA-secp256r1-SHA256', SD: signature })}`;
+  return publicKey ? JSON.stringify({ signedMeterValue: text, encodingMethod: 'OCMF', publicKey: spkiHex(publicKey) }) : text;
+}
+
+const signedSample = (value: string, context: string) => ({ value, format: 'SignedData', context, measurand: 'Energy.Active.Import.Register', unit: 'Wh' });
+
+/** A session whose begin and end readings are signed; `mutate` may tamper with the signed texts. */
+async function signedSession(
+  t: TestTomada,
+  client: TestClient,
+  options: { startWh: number; stopWh: number; begin: string; end: string },
+): Promise<any> {
+  const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'SIG', meterStart: options.startWh, timestamp: '2025-03-01T10:00:00Z' });
+  const id = start.transactionId;
+  await client.ok('MeterValues', { connectorId: 1, transactionId: id, meterValue: [{ timestamp: '2025-03-01T10:00:00Z', sampledValue: [signedSample(options.begin, 'Transaction.Begin')] }] });
+  await client.ok('StopTransaction', {
+    transactionId: id,
+    meterStop: options.stopWh,
+    timestamp: '2025-03-01T11:00:00Z',
+    transactionData: [{ timestamp: '2025-03-01T11:00:00Z', sampledValue: [signedSample(options.end, 'Transaction.End'), { value: String(options.stopWh), context: 'Transaction.End' }] }],
+  });
+  // A new idTag session each time: stop before the next start.
+  return (await t.api(`/api/v1/transactions/${id}`)).body;
+}
+
+test('signed meter values are verified against the registered key', async (t) => {
+  const tomada = await startTestTomada({ unknownChargePoints: 'accept' });
+  t.after(() => tomada.close());
+  await tomada.domain.idTags.put({ idTag: 'SIG', status: 'Accepted', expiryDate: null, parentIdTag: null });
+  const put = await tomada.api('/api/v1/charge-points/SIG-1', { method: 'PUT', body: { meterPublicKey: spkiHex(meter.publicKey) } });
+  assert.equal(put.status, 201);
+  const client = await TestClient.connect(tomada.wsUrl, 'SIG-1');
+  t.after(() => client.close());
+  await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+
+  const begin1 = ocmf({ time: '2025-03-01T10:00:00.000Z', tx: 'B', kwh: 1234.5, page: 1 });
+  const good = await signedSession(tomada, client, { startWh: 1_234_500, stopWh: 1_256_750, begin: begin1, end: ocmf({ time: '2025-03-01T11:00:00.000Z', tx: 'E', kwh: 1256.75, page: 2 }) });
+  assert.equal(good.signedMeterStatus, 'verified', good.signedMeterReason);
+  assert.equal(good.signedMeterReason, null);
+  assert.equal(good.energyWh, 22_250);
+
+  // A tampered payload: one digit of the reading changed after signing.
+  const tampered = await signedSession(tomada, client, {
+    startWh: 1_300_000,
+    stopWh: 1_310_000,
+    begin: ocmf({ time: '2025-03-01T10:00:00.000Z', tx: 'B', kwh: 1300, page: 3 }).replace('"RV":1300', '"RV":1200'),
+    end: ocmf({ time: '2025-03-01T11:00:00.000Z', tx: 'E', kwh: 1310, page: 4 }),
+  });
+  assert.equal(tampered.signedMeterStatus, 'failed');
+  assert.match(tampered.signedMeterReason, /signature/i);
+
+  // The first session's signed begin replayed on another transaction.
+  const replay = await signedSession(tomada, client, { startWh: 1_234_600, stopWh: 1_240_000, begin: begin1, end: ocmf({ time: '2025-03-01T11:00:00.000Z', tx: 'E', kwh: 1240, page: 6 }) });
+  assert.equal(replay.signedMeterStatus, 'failed');
+  assert.match(replay.signedMeterReason, /replayed/);
+
+  // A correctly signed reading that disagrees with the unsigned meterStop.
+  const disagree = await signedSession(tomada, client, {
+    startWh: 1_400_000,
+    stopWh: 1_410_000,
+    begin: ocmf({ time: '2025-03-01T10:00:00.000Z', tx: 'B', kwh: 1400, page: 7 }),
+    end: ocmf({ time: '2025-03-01T11:00:00.000Z', tx: 'E', kwh: 1411, page: 8 }),
+  });
+  assert.equal(disagree.signedMeterStatus, 'failed');
+  assert.match(disagree.signedMeterReason, /1411000 Wh but the unsigned one is 1410000 Wh/);
+
+  // Signed by another meter's key.
+  const foreign = await signedSession(tomada, client, {
+    startWh: 1_500_000,
+    stopWh: 1_510_000,
+    begin: ocmf({ time: '2025-03-01T10:00:00.000Z', tx: 'B', kwh: 1500, page: 9 }, otherMeter.privateKey),
+    end: ocmf({ time: '2025-03-01T11:00:00.000Z', tx: 'E', kwh: 1510, page: 10 }, otherMeter.privateKey),
+  });
+  assert.equal(foreign.signedMeterStatus, 'failed');
+
+  // Unsigned sessions say so.
+  const start = await client.ok('StartTransaction', { connectorId: 2, idTag: 'SIG', meterStart: 1, timestamp: '2025-03-02T10:00:00Z' });
+  await client.ok('StopTransaction', { transactionId: start.transactionId, meterStop: 2, timestamp: '2025-03-02T11:00:00Z' });
+  assert.equal((await tomada.api(`/api/v1/transactions/${start.transactionId}`)).body.signedMeterStatus, 'absent');
+});
+
+for (const policy of [false, true]) {
+  test(`a key sent in the message is ${policy ? 'used, and said so,' : 'not trusted'} when the policy ${policy ? 'allows' : 'denies'} it`, async (t) => {
+    const tomada = await startTestTomada({ unknownChargePoints: 'accept', meterKeyFromMessage: policy });
+    t.after(() => tomada.close());
+    await tomada.domain.idTags.put({ idTag: 'SIG', status: 'Accepted', expiryDate: null, parentIdTag: null });
+    const client = await TestClient.connect(tomada.wsUrl, 'SIG-2');
+    t.after(() => client.close());
+    await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+    const session = await signedSession(tomada, client, {
+      startWh: 1_000_000,
+      stopWh: 1_005_000,
+      begin: ocmf({ time: '2025-03-01T10:00:00.000Z', tx: 'B', kwh: 1000, page: 1 }, meter.privateKey, meter.publicKey),
+      end: ocmf({ time: '2025-03-01T11:00:00.000Z', tx: 'E', kwh: 1005, page: 2 }, meter.privateKey, meter.publicKey),
+    });
+    if (policy) {
+      assert.equal(session.signedMeterStatus, 'verified');
+      assert.match(session.signedMeterReason, /public key sent in the message/);
+    } else {
+      assert.equal(session.signedMeterStatus, 'failed');
+      assert.match(session.signedMeterReason, /no-key/);
+    }
+  });
+}
