@@ -4,11 +4,13 @@ import { ocpp15Adapter, ocpp15JsonAdapter } from './adapters/v15.js';
 import { ocpp16Adapter } from './adapters/v16.js';
 import { buildApi } from './api/server.js';
 import { LocalRouter } from './cluster/local-router.js';
-import type { Config } from './config.js';
+import { readTlsMaterial, type Config } from './config.js';
 import { createDomain, type Domain } from './domain/index.js';
 import type { Logger } from './log.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
+import { AdmissionGate } from './transport/admission.js';
+import { FailureLimiter } from './transport/auth-failures.js';
 import { OcppServer } from './transport/ocpp-server.js';
 import { SoapEndpoint } from './transport/soap-endpoint.js';
 
@@ -16,6 +18,8 @@ export const VERSION = '0.1.0';
 
 export interface RunningTomada {
   ocppPort: number;
+  /** The TLS OCPP listener's port (wss://, https://), when a certificate is configured. */
+  ocppTlsPort: number | undefined;
   httpPort: number;
   /** A first admin token made at this start (no TOMADA_ADMIN_TOKEN and no token stored yet). */
   generatedAdminToken: string | undefined;
@@ -25,6 +29,8 @@ export interface RunningTomada {
 }
 
 export async function startTomada(config: Config, log: Logger): Promise<RunningTomada> {
+  // Read first: an unreadable certificate stops the start before anything is opened.
+  const tls = config.tls && readTlsMaterial(config.tls);
   const store = await openStore(config.databaseUrl, { journalKey: config.journalKey });
   let soap: SoapEndpoint | undefined;
   const router = new LocalRouter(async (id) => {
@@ -34,16 +40,29 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
   const domain = createDomain(
     store,
     router,
-    { unknownChargePoints: config.unknownChargePoints, heartbeatIntervalS: config.heartbeatIntervalS, bootRetryIntervalS: config.bootRetryIntervalS },
+    {
+      unknownChargePoints: config.unknownChargePoints,
+      heartbeatIntervalS: config.heartbeatIntervalS,
+      bootRetryIntervalS: config.bootRetryIntervalS,
+      meterKeyFromMessage: config.meterKeyFromMessage,
+    },
     log,
   );
   const { generated } = await domain.apiTokens.ensureAdmin(config.adminToken);
+  // One admission for both transports, so failures over SOAP and WebSocket count together.
+  const admission = new AdmissionGate({
+    registry: domain.registry,
+    failures: new FailureLimiter({ limit: config.authFailureLimit, windowMs: config.authFailureWindowS * 1000 }),
+    log,
+    clientCertificates: tls?.ca !== undefined,
+  });
   soap = new SoapEndpoint({
     domain,
     router,
     adapter: ocpp15Adapter,
+    admission,
     log,
-    options: { maxBodyBytes: config.maxFrameBytes, callTimeoutMs: config.callTimeoutMs },
+    options: { maxBodyBytes: config.maxFrameBytes, callTimeoutMs: config.callTimeoutMs, maxQueuedCommands: config.maxQueuedCommands },
   });
   const ocpp = new OcppServer({
     domain,
@@ -51,25 +70,33 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     // Preference order when a charge point offers several: the newest version first.
     adapters: [ocpp16Adapter, ocpp15JsonAdapter],
     soap,
+    admission,
     log,
     options: {
       callTimeoutMs: config.callTimeoutMs,
       pingIntervalMs: config.pingIntervalMs,
       maxFrameBytes: config.maxFrameBytes,
       inboundHighWater: 100,
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      maxMessagesPerSecond: config.maxMessagesPerSecond,
+      messageBurst: config.messageBurst,
+      maxQueuedCommands: config.maxQueuedCommands,
     },
   });
   let api: FastifyInstance | undefined;
   try {
     let stopping: Promise<void> | undefined;
     const ocppPort = await ocpp.listen(config.ocppPort, config.host);
+    const ocppTlsPort = tls ? await ocpp.listenTls(config.ocppTlsPort, config.host, tls) : undefined;
     api = await buildApi({ domain, log, version: VERSION });
     await api.listen({ port: config.httpPort, host: config.host });
     const address = api.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
-    log.info({ ocppPort, httpPort, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Tomada is running');
+    log.info({ ocppPort, ocppTlsPort, clientCertificates: tls ? tls.ca !== undefined : undefined, httpPort, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Tomada is running');
     return {
       ocppPort,
+      ocppTlsPort,
       httpPort,
       generatedAdminToken: generated,
       domain,

@@ -1,6 +1,9 @@
 // Configuration from environment variables, checked once at start: a wrong value stops the
 // process with a message naming the variable, instead of misbehaving later.
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { UnknownChargePointPolicy } from './domain/registry.js';
+import type { TlsMaterial } from './transport/tls.js';
 
 export interface Config {
   host: string;
@@ -16,6 +19,32 @@ export interface Config {
   maxFrameBytes: number;
   /** HMAC key of the frame journal's hash chain; without one the chain uses plain SHA-256. */
   journalKey: string | undefined;
+  /** Verify signed meter values with a public key sent in the message when none is registered. */
+  meterKeyFromMessage: boolean;
+  /** Second OCPP listener, over TLS (wss://, https://), when `tls` is set. */
+  ocppTlsPort: number;
+  /** PEM files of the TLS listener; undefined: no TLS listener. */
+  tls: TlsFiles | undefined;
+  /** A connection must complete its TLS handshake, and send its request headers, within this. */
+  handshakeTimeoutMs: number;
+  /** A whole HTTP request (a SOAP message with its body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** Failed admissions from one address within the window after which it is refused (429). */
+  authFailureLimit: number;
+  authFailureWindowS: number;
+  /** Sustained inbound OCPP-J messages per second per charge point (0: unlimited). */
+  maxMessagesPerSecond: number;
+  /** Messages a charge point may send above that rate before it is slowed down. */
+  messageBurst: number;
+  /** Operator commands waiting for one charge point beyond which a new one fails at once. */
+  maxQueuedCommands: number;
+}
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  /** CA that client certificates (security profile 3) must chain to. */
+  caFile: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -39,10 +68,54 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+function tlsFiles(env: Env): TlsFiles | undefined {
+  const certFile = env.TOMADA_TLS_CERT || undefined;
+  const keyFile = env.TOMADA_TLS_KEY || undefined;
+  const caFile = env.TOMADA_TLS_CA || undefined;
+  if (!certFile && !keyFile) {
+    if (caFile) throw new ConfigError('TOMADA_TLS_CA needs TOMADA_TLS_CERT and TOMADA_TLS_KEY (the TLS listener)');
+    return undefined;
+  }
+  if (!certFile) throw new ConfigError('TOMADA_TLS_KEY is set but TOMADA_TLS_CERT is not: both are needed for the TLS listener');
+  if (!keyFile) throw new ConfigError('TOMADA_TLS_CERT is set but TOMADA_TLS_KEY is not: both are needed for the TLS listener');
+  return { certFile, keyFile, caFile };
+}
+
+/** Reads the PEM files and checks that they make a usable TLS context (the key matches the certificate). */
+export function readTlsMaterial(files: TlsFiles): TlsMaterial {
+  const read = (name: string, path: string) => {
+    let pem: Buffer;
+    try {
+      pem = readFileSync(path);
+    } catch (error) {
+      throw new ConfigError(`${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    if (!pem.includes('-----BEGIN ')) throw new ConfigError(`${name}: ${path} is not a PEM file`);
+    return pem;
+  };
+  const material: TlsMaterial = {
+    cert: read('TOMADA_TLS_CERT', files.certFile),
+    key: read('TOMADA_TLS_KEY', files.keyFile),
+    ca: files.caFile === undefined ? undefined : read('TOMADA_TLS_CA', files.caFile),
+  };
+  try {
+    createSecureContext({ cert: material.cert, key: material.key, ...(material.ca ? { ca: material.ca } : {}) });
+  } catch (error) {
+    // The message names the problem (e.g. "key values mismatch"), never the key itself.
+    throw new ConfigError(`TOMADA_TLS_CERT / TOMADA_TLS_KEY${material.ca ? ' / TOMADA_TLS_CA' : ''}: unusable (${(error as Error).message})`);
+  }
+  return material;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const adminToken = env.TOMADA_ADMIN_TOKEN === '' ? undefined : env.TOMADA_ADMIN_TOKEN;
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('TOMADA_ADMIN_TOKEN must be at least 16 characters');
   const databaseUrl = env.TOMADA_DATABASE_URL || 'sqlite:./data/tomada.db';
+  const handshakeTimeoutMs = integer(env, 'TOMADA_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = integer(env, 'TOMADA_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  if (requestTimeoutMs < handshakeTimeoutMs) {
+    throw new ConfigError(`TOMADA_REQUEST_TIMEOUT_MS (${requestTimeoutMs}) must not be shorter than TOMADA_HANDSHAKE_TIMEOUT_MS (${handshakeTimeoutMs})`);
+  }
   return {
     host: env.TOMADA_HOST || '0.0.0.0',
     ocppPort: integer(env, 'TOMADA_OCPP_PORT', 9000, 0, 65535),
@@ -56,5 +129,15 @@ export function loadConfig(env: Env = process.env): Config {
     pingIntervalMs: integer(env, 'TOMADA_PING_INTERVAL_MS', 30_000, 100, 3_600_000),
     maxFrameBytes: integer(env, 'TOMADA_MAX_FRAME_BYTES', 65_536, 1024, 16 * 1024 * 1024),
     journalKey: env.TOMADA_JOURNAL_KEY || undefined,
+    meterKeyFromMessage: oneOf(env, 'TOMADA_METER_KEY_FROM_MESSAGE', ['deny', 'allow'], 'deny') === 'allow',
+    ocppTlsPort: integer(env, 'TOMADA_OCPP_TLS_PORT', 9443, 0, 65535),
+    tls: tlsFiles(env),
+    handshakeTimeoutMs,
+    requestTimeoutMs,
+    authFailureLimit: integer(env, 'TOMADA_AUTH_FAILURE_LIMIT', 10, 1, 1_000_000),
+    authFailureWindowS: integer(env, 'TOMADA_AUTH_FAILURE_WINDOW_S', 60, 1, 86_400),
+    maxMessagesPerSecond: integer(env, 'TOMADA_MAX_MESSAGES_PER_SECOND', 100, 0, 1_000_000),
+    messageBurst: integer(env, 'TOMADA_MESSAGE_BURST', 10_000, 1, 10_000_000),
+    maxQueuedCommands: integer(env, 'TOMADA_MAX_QUEUED_COMMANDS', 10, 1, 10_000),
   };
 }

@@ -9,7 +9,20 @@ export function createLogger(level = process.env.TOMADA_LOG_LEVEL ?? 'info'): Lo
     level,
     base: { service: 'tomada' },
     redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization'],
+      paths: [
+        'password',
+        '*.password',
+        'passwordHash',
+        '*.passwordHash',
+        'token',
+        '*.token',
+        'authorization',
+        '*.authorization',
+        'headers.authorization',
+        '*.headers.authorization',
+        'headers.cookie',
+        '*.headers.cookie',
+      ],
       censor: '[redacted]',
     },
   });

@@ -1,5 +1,6 @@
 // The charge point registry: who may connect, what a BootNotification is answered, what each
 // charge point last told us about itself, and the operator's edits to it.
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { Store, StoreWriter } from '../store/store.js';
 import type { BootInfo, ChargePoint, OcppVersion, RegistrationStatus, SecurityProfile, StatusReport, Transport } from './model.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -34,9 +35,75 @@ export interface ChargePointSettings {
   meterPublicKey?: string | null | undefined;
 }
 
+/** A client certificate presented over TLS, as the transport read it. */
+export interface ClientCertificate {
+  /** It chains to the configured CA (the TLS layer verified it). */
+  verified: boolean;
+  /** Its subject CN, when it has exactly one. */
+  commonName: string | undefined;
+  /** Why it could not be verified (the TLS layer's code), when it could not. */
+  problem?: string | undefined;
+}
+
+/** What a connection or a SOAP message presents to be admitted as a charge point. */
+export interface Credentials {
+  /** The HTTP Basic password sent with the charge point's own id as the user. */
+  password?: string | undefined;
+  /** Whether an Authorization header was sent at all (for the log: a password sent in clear). */
+  authorizationSent?: boolean | undefined;
+  /** The connection is TLS (wss://, https://). */
+  tls?: boolean | undefined;
+  /** The client certificate, if one was presented over TLS. */
+  certificate?: ClientCertificate | undefined;
+  /** The peer's IP address. */
+  remoteAddress?: string | undefined;
+}
+
+export type AdmissionRefusal =
+  | 'invalidId'
+  | 'unknown'
+  | 'sourceNotAllowed'
+  | 'tlsRequired'
+  | 'certificateRequired'
+  | 'certificateUntrusted'
+  | 'certificateMismatch'
+  | 'unauthorized';
+
 export type Admission =
   | { admitted: true; chargePoint: ChargePoint }
-  | { admitted: false; reason: 'unknown' | 'invalidId' | 'unauthorized' };
+  | { admitted: false; reason: AdmissionRefusal; detail: string };
+
+/** `address` as a BlockList checks it: IPv4-mapped IPv6 as plain IPv4, without an IPv6 zone. */
+function plainAddress(address: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  return mapped ? mapped[1]! : address.replace(/%.*$/, '');
+}
+
+/**
+ * Whether `address` is one of `allowed` (IPv4 or IPv6 addresses and CIDRs; an empty list allows
+ * any). An entry that is neither is ignored, so a typo allows nothing instead of everything; the
+ * entries not understood are returned for the log.
+ */
+export function sourceAllowed(allowed: readonly string[], address: string | undefined): { allowed: boolean; invalid: string[] } {
+  if (allowed.length === 0) return { allowed: true, invalid: [] };
+  const list = new BlockList();
+  const invalid: string[] = [];
+  for (const entry of allowed) {
+    const [base = '', prefix, extra] = entry.trim().split('/');
+    const family = isIPv4(base) ? 'ipv4' : isIPv6(base) ? 'ipv6' : undefined;
+    const bits = prefix === undefined ? undefined : /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+    if (!family || extra !== undefined || (bits !== undefined && !(bits <= (family === 'ipv4' ? 32 : 128)))) {
+      invalid.push(entry);
+      continue;
+    }
+    if (bits === undefined) list.addAddress(base, family);
+    else list.addSubnet(base, bits, family);
+  }
+  if (address === undefined) return { allowed: false, invalid };
+  const plain = plainAddress(address);
+  const family = isIPv4(plain) ? 'ipv4' : isIPv6(plain) ? 'ipv6' : undefined;
+  return { allowed: family !== undefined && list.check(plain, family), invalid };
+}
 
 export interface BootAnswer {
   status: RegistrationStatus;
@@ -81,19 +148,20 @@ export class Registry {
   ) {}
 
   /**
-   * Decides at the handshake whether a charge point may connect. A charge point with a password
-   * must present it; an unknown one is admitted only when the operator's policy says so.
+   * Decides at the handshake (or for each SOAP message) whether a charge point may connect.
+   * A registered one must come from an allowed source address, over the transport its security
+   * profile requires, with its certificate (profile 3) or its password (profiles 1 and 2, and 0
+   * when one is set). The cheap checks come first, so a refusal for them costs no scrypt work.
+   * An unknown id is admitted only when the operator's policy says so.
    */
-  async admit(id: string, password: string | undefined): Promise<Admission> {
-    if (!isValidChargePointId(id)) return { admitted: false, reason: 'invalidId' };
+  async admit(id: string, credentials: Credentials = {}): Promise<Admission> {
+    if (!isValidChargePointId(id)) return { admitted: false, reason: 'invalidId', detail: 'not a valid charge point id' };
     const known = await this.store.getChargePoint(id);
     if (known) {
-      if (known.passwordHash !== null && (password === undefined || !(await verifyPassword(password, known.passwordHash)))) {
-        return { admitted: false, reason: 'unauthorized' };
-      }
-      return { admitted: true, chargePoint: known };
+      const refusal = await this.refusal(known, credentials);
+      return refusal ? { admitted: false, ...refusal } : { admitted: true, chargePoint: known };
     }
-    if (this.options.unknownChargePoints === 'reject') return { admitted: false, reason: 'unknown' };
+    if (this.options.unknownChargePoints === 'reject') return { admitted: false, reason: 'unknown', detail: 'not registered' };
     const status = this.options.unknownChargePoints === 'accept' ? 'Accepted' : 'Pending';
     const created = await this.store.transact(async (tx) => {
       const again = await tx.getChargePoint(id);
@@ -104,6 +172,39 @@ export class Registry {
       return chargePoint;
     });
     return { admitted: true, chargePoint: created };
+  }
+
+  /** Why a registered charge point may not connect with these credentials, if it may not. */
+  private async refusal(cp: ChargePoint, credentials: Credentials): Promise<{ reason: AdmissionRefusal; detail: string } | undefined> {
+    const profile = cp.securityProfile;
+    const source = sourceAllowed(cp.allowedSources, credentials.remoteAddress);
+    if (!source.allowed) {
+      const ignored = source.invalid.length > 0 ? ` (entries not understood, ignored: ${source.invalid.join(', ')})` : '';
+      return { reason: 'sourceNotAllowed', detail: `source address ${credentials.remoteAddress ?? 'unknown'} is not in the allowed sources${ignored}` };
+    }
+    if (profile >= 2 && !credentials.tls) {
+      const clear = credentials.authorizationSent ? '; it sent HTTP Basic credentials in clear text' : '';
+      return { reason: 'tlsRequired', detail: `security profile ${profile} requires TLS, the connection is plain${clear}` };
+    }
+    if (profile === 3) {
+      const certificate = credentials.certificate;
+      if (!certificate) return { reason: 'certificateRequired', detail: 'security profile 3 requires a client certificate, none was presented' };
+      if (!certificate.verified) {
+        return { reason: 'certificateUntrusted', detail: `the client certificate does not chain to the configured CA (${certificate.problem ?? 'not verified'})` };
+      }
+      if (certificate.commonName !== cp.id) {
+        return { reason: 'certificateMismatch', detail: `the client certificate is issued to CN=${certificate.commonName ?? '(none or several)'}, not to this charge point` };
+      }
+      // The certificate is the credential: HTTP Basic is not used in profile 3.
+      return undefined;
+    }
+    if (profile === 0 && cp.passwordHash === null) return undefined;
+    if (cp.passwordHash === null) return { reason: 'unauthorized', detail: `security profile ${profile} requires a password and none is set` };
+    if (credentials.password === undefined) {
+      return { reason: 'unauthorized', detail: 'no HTTP Basic credentials with the charge point id as the user' };
+    }
+    if (!(await verifyPassword(credentials.password, cp.passwordHash))) return { reason: 'unauthorized', detail: 'wrong password' };
+    return undefined;
   }
 
   /**

@@ -1,9 +1,13 @@
 // HTTP Basic credentials as OCPP security profiles 1 and 2 use them: the user name must be the
 // charge point's own id.
 
+/** Longer headers are not credentials we issued (passwords are 16–40 characters): refused unread. */
+const MAX_HEADER_LENGTH = 1024;
+
 /** The password of an `Authorization: Basic …` header whose user is `chargePointId`, if any. */
 export function basicPassword(header: string | undefined, chargePointId: string): string | undefined {
-  const match = header === undefined ? null : /^Basic +(\S+) *$/i.exec(header);
+  if (header === undefined || header.length > MAX_HEADER_LENGTH) return undefined;
+  const match = /^Basic +([A-Za-z0-9+/=_-]+) *$/i.exec(header);
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

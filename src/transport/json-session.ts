@@ -1,7 +1,7 @@
 // The session of one charge point connected over OCPP-J: the only code that talks to its socket.
 // It feeds frames to the RPC peer, applies the protocol rules of dispatch.ts to each call, keeps
 // the connection alive (ping/pong, backpressure), and carries operator commands to the charge point.
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { JsonProtocolAdapter } from '../adapters/adapter.js';
 import type { CommandTarget } from '../domain/commands.js';
 import { CommandFailed, CommandTimedOut } from '../domain/errors.js';
@@ -10,13 +10,17 @@ import type { Command, CommandResult, RegistrationStatus } from '../domain/model
 import type { Logger } from '../log.js';
 import { CallErrorResponse, CallTimeoutError, RpcPeer, type InboundCall } from '../ocpp/rpc-peer.js';
 import type { CallFrame, JsonObject } from '../ocpp/rpc.js';
+import { CommandCap } from './command-cap.js';
 import { commandAnswer, dispatchInbound, outboundCall } from './dispatch.js';
+import { InboundThrottle, type TokenBucket } from './rate-limit.js';
 
 export interface SessionOptions {
   callTimeoutMs: number;
   pingIntervalMs: number;
   /** Unanswered inbound CALLs beyond which the socket stops being read (backpressure). */
   inboundHighWater: number;
+  /** Operator commands waiting for this charge point beyond which a new one fails at once (default 10). */
+  maxQueuedCommands?: number;
 }
 
 export interface SessionInit {
@@ -28,6 +32,8 @@ export interface SessionInit {
   lenient: boolean;
   log: Logger;
   options: SessionOptions;
+  /** The charge point's inbound message rate; reading pauses while it is exceeded. Absent: unlimited. */
+  inboundRate?: TokenBucket | undefined;
 }
 
 export class JsonSession implements CommandTarget {
@@ -38,6 +44,8 @@ export class JsonSession implements CommandTarget {
   private alive = true;
   /** The socket is paused because inbound CALLs are backlogged: a pong cannot be read meanwhile. */
   private backlogged = false;
+  private readonly throttle: InboundThrottle | undefined;
+  private readonly commands: CommandCap;
   private readonly pingTimer: NodeJS.Timeout;
   private readonly closedPromise: Promise<void>;
 
@@ -51,6 +59,7 @@ export class JsonSession implements CommandTarget {
       handleCall: (call) => this.handleCall(call),
       callTimeoutMs: options.callTimeoutMs,
       inboundHighWater: options.inboundHighWater,
+      beforeAnswer: (text) => init.domain.journal.answered(this.frame(text)),
       events: {
         sent: (text) => init.domain.journal.record(this.frame(text), 'out'),
         received: (text) => init.domain.journal.record(this.frame(text), 'in'),
@@ -61,22 +70,29 @@ export class JsonSession implements CommandTarget {
           if (high) return socket.pause();
           // Reading again: the pong may have waited behind the backlog, so the peer gets a full interval.
           this.alive = true;
-          socket.resume();
+          if (!this.throttle?.paused) socket.resume();
         },
       },
     });
-    socket.on('message', (data, isBinary) => {
+    // Over its message rate, frames wait in order and the socket is not read until they are due.
+    this.throttle = init.inboundRate && new InboundThrottle(init.inboundRate, () => socket.pause(), () => {
+      this.alive = true; // as after a backlog: the pong may have waited
+      if (!this.backlogged) socket.resume();
+    });
+    this.commands = new CommandCap(init.chargePointId, options.maxQueuedCommands);
+    const onFrame = (data: RawData, isBinary: boolean) => {
       this.alive = true; // any frame proves the peer is there
       if (isBinary) {
         init.domain.journal.record(this.frame(Buffer.from(data as Buffer)), 'in');
         this.peer.refuseUnreadable('OCPP-J frames are text frames; binary frame refused');
       } else this.peer.receive(data.toString('utf8'));
-    });
+    };
+    socket.on('message', (data, isBinary) => (this.throttle ? this.throttle.admit(() => onFrame(data, isBinary)) : onFrame(data, isBinary)));
     socket.on('pong', () => (this.alive = true));
     // Dead-peer detection: a charge point that has not answered the previous ping is gone.
     this.pingTimer = setInterval(() => {
       // While we are not reading, the missing pong is our silence, not the peer's.
-      if (this.backlogged) return;
+      if (this.backlogged || this.throttle?.paused) return;
       if (!this.alive) {
         this.log.warn({}, 'no pong since the last ping: connection dropped');
         socket.terminate();
@@ -89,6 +105,7 @@ export class JsonSession implements CommandTarget {
     this.closedPromise = new Promise((resolve) =>
       socket.once('close', (code, reason) => {
         clearInterval(this.pingTimer);
+        this.throttle?.stop();
         this.peer.close(`connection closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
         this.log.info({ code }, 'charge point disconnected');
         resolve();
@@ -113,7 +130,11 @@ export class JsonSession implements CommandTarget {
     this.init.socket.terminate();
   }
 
-  async execute(command: Command): Promise<CommandResult> {
+  execute(command: Command): Promise<CommandResult> {
+    return this.commands.run(() => this.send(command));
+  }
+
+  private async send(command: Command): Promise<CommandResult> {
     const call = outboundCall(this.init.adapter, command);
     let response: JsonObject;
     try {

@@ -1,7 +1,11 @@
-// The OCPP listener: WebSocket handshakes at /ocpp/{chargePointId} (subprotocol negotiation,
-// HTTP Basic auth, admission by the registry) and one JsonSession per admitted connection.
-// A second connection with the same id replaces the first.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+// The OCPP listeners: plain (ws://, http://) and, when a certificate is configured, TLS (wss://,
+// https://), serving the same paths. WebSocket handshakes at /ocpp/{chargePointId} (failure rate
+// limit, subprotocol negotiation, admission: security profile, HTTP Basic, client certificate,
+// source address) and one JsonSession per admitted connection; POST /ocpp/soap goes to the SOAP
+// endpoint. A second connection with the same id replaces the first.
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { JsonProtocolAdapter } from '../adapters/adapter.js';
@@ -9,13 +13,27 @@ import type { CommandRouter } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
 import type { ChargePoint } from '../domain/model.js';
 import type { Logger } from '../log.js';
-import { basicPassword } from './basic-auth.js';
+import { encodeFault, SoapFault } from '../ocpp/soap/index.js';
+import { AdmissionGate, type Refusal } from './admission.js';
 import { JsonSession, type SessionOptions } from './json-session.js';
+import { InboundRates } from './rate-limit.js';
 import type { SoapEndpoint } from './soap-endpoint.js';
+import { isTls, tlsServerOptions, type TlsMaterial } from './tls.js';
 
 export interface OcppServerOptions extends SessionOptions {
   /** Largest accepted frame, in bytes; a bigger one closes the connection with 1009. */
   maxFrameBytes: number;
+  /**
+   * A connection must complete its TLS handshake, and send its request headers, within this: a
+   * client that connects and sends nothing is dropped. Default 10 s.
+   */
+  handshakeTimeoutMs?: number;
+  /** A whole HTTP request (a SOAP message with its body) must arrive within this. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Sustained inbound OCPP-J messages per second per charge point; 0 or absent: unlimited. */
+  maxMessagesPerSecond?: number;
+  /** Messages above that rate a charge point may send before it is slowed down. Default 10,000. */
+  messageBurst?: number;
 }
 
 export interface OcppServerDeps {
@@ -24,6 +42,8 @@ export interface OcppServerDeps {
   adapters: readonly JsonProtocolAdapter[];
   /** The OCPP 1.5 SOAP endpoint served on the same port, at SOAP_PATH. */
   soap?: SoapEndpoint;
+  /** Admission shared with the SOAP endpoint (failure limits); absent: admission without failure limits. */
+  admission?: AdmissionGate;
   log: Logger;
   options: OcppServerOptions;
 }
@@ -34,12 +54,26 @@ type Handshake = IncomingMessage & { chargePointId?: string; chosenProtocol?: st
 /** How long a shutdown waits for charge points to answer the close handshake. */
 const CLOSE_GRACE_MS = 2_000;
 
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_MESSAGE_BURST = 10_000;
+
 /** Where OCPP 1.5 SOAP charge points post their messages. */
 export const SOAP_PATH = '/ocpp/soap';
 
 const PATH = /^\/ocpp\/([^/?#]+)\/?$/;
 
-function refuse(socket: Duplex, status: number, reason: string, headers: Record<string, string> = {}): void {
+/** The request's path, or undefined when its target cannot be read as a URL. */
+function pathOf(url: string | undefined): string | undefined {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function refuse(socket: Duplex, status: number, headers: Record<string, string> = {}): void {
+  const reason = STATUS_CODES[status] ?? 'Error';
   const lines = [`HTTP/1.1 ${status} ${reason}`, 'Connection: close', 'Content-Type: text/plain', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   socket.end(`${lines.join('\r\n')}\r\n\r\n${reason}\n`);
 }
@@ -49,45 +83,53 @@ function offeredSubprotocols(request: IncomingMessage): string[] {
   return (header ?? '').split(',').map((p) => p.trim()).filter((p) => p.length > 0);
 }
 
+function listenOn(server: NetServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
 export class OcppServer {
   readonly http: Server;
+  /** The TLS listener, once listenTls() has been called. */
+  https: HttpsServer | undefined;
   private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, JsonSession>();
+  private readonly gate: AdmissionGate;
+  private readonly rates: InboundRates;
+  private readonly handshakeTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
 
   constructor(private readonly deps: OcppServerDeps) {
+    const { options, log } = deps;
+    this.gate = deps.admission ?? new AdmissionGate({ registry: deps.domain.registry, log });
+    this.rates = new InboundRates(options.maxMessagesPerSecond ?? 0, options.messageBurst ?? DEFAULT_MESSAGE_BURST);
+    this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    this.requestTimeoutMs = Math.max(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.handshakeTimeoutMs);
     this.wss = new WebSocketServer({
       noServer: true,
-      maxPayload: deps.options.maxFrameBytes,
+      maxPayload: options.maxFrameBytes,
       // The subprotocol was chosen before the upgrade (see upgrade()); ws only echoes it.
       handleProtocols: (_offered, request) => (request as Handshake).chosenProtocol ?? false,
       // Admission runs after ws has checked the handshake itself, so a malformed handshake (no key,
       // a bad protocol header) is refused before an unknown charge point can be registered.
       verifyClient: (info, done) => {
         this.admit(info.req as Handshake).then(
-          (refusal) => (refusal ? done(false, refusal.status, refusal.reason, refusal.headers) : done(true)),
+          (refusal) => (refusal ? done(false, refusal.status, STATUS_CODES[refusal.status], refusal.headers) : done(true)),
           (error: unknown) => {
-            deps.log.error({ err: error }, 'handshake failed');
+            log.error({ err: error }, 'handshake failed');
             done(false, 500, 'Internal Server Error');
           },
         );
       },
     });
-    this.http = createServer((request, response) => {
-      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-      if (deps.soap && path === SOAP_PATH) {
-        if (request.method === 'POST') return void deps.soap.handle(request, response);
-        response.writeHead(405, { 'Content-Type': 'text/plain', Allow: 'POST' });
-        return void response.end('POST OCPP 1.5 SOAP messages here\n');
-      }
-      response.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
-      response.end('This is the OCPP-J endpoint: connect with a WebSocket to /ocpp/{chargePointId}\n');
-    });
-    this.http.on('upgrade', (request, socket, head) => {
-      this.upgrade(request as IncomingMessage, socket, head).catch((error: unknown) => {
-        deps.log.error({ err: error }, 'handshake failed');
-        refuse(socket, 500, 'Internal Server Error');
-      });
-    });
+    this.http = createServer(this.httpOptions(), this.onRequest);
+    this.http.on('upgrade', this.onUpgrade);
   }
 
   get connectionCount(): number {
@@ -95,13 +137,21 @@ export class OcppServer {
   }
 
   listen(port: number, host: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(port, host, () => {
-        const address = this.http.address();
-        resolve(typeof address === 'object' && address ? address.port : port);
-      });
+    return listenOn(this.http, port, host);
+  }
+
+  /** Opens the TLS listener (wss://, https://) beside the plain one, serving the same paths. */
+  listenTls(port: number, host: string, material: TlsMaterial): Promise<number> {
+    const server = createHttpsServer({ ...tlsServerOptions(material, this.handshakeTimeoutMs), ...this.httpOptions() }, this.onRequest);
+    server.on('upgrade', this.onUpgrade);
+    // Failed or timed-out TLS handshakes (scanners, wrong protocol versions) are not admissions:
+    // noted at debug level only, and the socket is gone.
+    server.on('tlsClientError', (error, socket) => {
+      this.deps.log.debug({ remote: socket.remoteAddress, err: error.message }, 'TLS handshake failed');
+      socket.destroy();
     });
+    this.https = server;
+    return listenOn(server, port, host);
   }
 
   async close(): Promise<void> {
@@ -111,47 +161,98 @@ export class OcppServer {
     const grace = setTimeout(() => sessions.forEach((s) => s.terminate()), CLOSE_GRACE_MS);
     await Promise.all(sessions.map((s) => s.closed));
     clearTimeout(grace);
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    const servers: NetServer[] = [this.http, ...(this.https ? [this.https] : [])].filter((s) => s.listening);
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }
+
+  /**
+   * Slow-client limits: request headers (hence a WebSocket handshake) within the handshake
+   * timeout, counted from the connection's start, so a silent client is dropped (408); a whole
+   * request (a SOAP body) within the request timeout. Checked at least every second.
+   */
+  private httpOptions() {
+    return {
+      headersTimeout: this.handshakeTimeoutMs,
+      requestTimeout: this.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, Math.max(25, Math.floor(this.handshakeTimeoutMs / 4))),
+    };
+  }
+
+  private readonly onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    const { soap, log } = this.deps;
+    try {
+      const path = pathOf(request.url);
+      if (soap && path === SOAP_PATH) {
+        if (request.method !== 'POST') {
+          response.writeHead(405, { 'Content-Type': 'text/plain', Allow: 'POST' });
+          return void response.end('POST OCPP 1.5 SOAP messages here\n');
+        }
+        const blocked = this.gate.tooManyFailures(request.socket.remoteAddress, { transport: 'soap' });
+        if (blocked) return this.refuseSoap(request, response, blocked);
+        return void soap.handle(request, response);
+      }
+      response.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
+      response.end('This is the OCPP-J endpoint: connect with a WebSocket to /ocpp/{chargePointId}\n');
+    } catch (error) {
+      // Never a stack trace to the client.
+      log.error({ err: error }, 'OCPP HTTP request failed');
+      if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain', Connection: 'close' });
+      response.end('Internal Server Error\n');
+    }
+  };
+
+  /** A SOAP message from an address that failed too often: 429 with a SecurityError fault, body unread. */
+  private refuseSoap(request: IncomingMessage, response: ServerResponse, refusal: Refusal): void {
+    request.resume();
+    const fault = new SoapFault('Sender', 'Too many failed attempts from this address; try again later', { subcode: 'SecurityError' });
+    response.writeHead(refusal.status, { 'content-type': fault.contentType, connection: 'close', ...refusal.headers });
+    response.end(encodeFault(fault));
+  }
+
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.upgrade(request, socket, head).catch((error: unknown) => {
+      this.deps.log.error({ err: error }, 'handshake failed');
+      refuse(socket, 500);
+    });
+  };
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     const { log, adapters } = this.deps;
-    const match = PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
-    if (!match) return refuse(socket, 404, 'Not Found');
-    let chargePointId: string;
-    try {
-      chargePointId = decodeURIComponent(match[1]!);
-    } catch {
-      return refuse(socket, 400, 'Bad Request');
-    }
     const remote = request.socket.remoteAddress;
+    const path = pathOf(request.url);
+    const match = path === undefined ? null : PATH.exec(path);
+    let chargePointId: string | undefined;
+    try {
+      chargePointId = match ? decodeURIComponent(match[1]!) : undefined;
+    } catch {
+      chargePointId = undefined;
+    }
+    // An address that failed too often is refused before anything else is looked at.
+    const blocked = this.gate.tooManyFailures(remote, { chargePointId, transport: 'websocket' });
+    if (blocked) return refuse(socket, blocked.status, blocked.headers);
+    if (!match) return refuse(socket, 404);
+    if (chargePointId === undefined) return refuse(socket, 400);
     // Our preference order decides among the versions the charge point offers.
     const offered = offeredSubprotocols(request);
     const adapter = adapters.find((a) => offered.includes(a.subprotocol));
     if (!adapter) {
       log.warn({ chargePointId, offered, remote }, 'handshake refused: no supported OCPP subprotocol offered');
-      return refuse(socket, 400, 'Bad Request');
+      return refuse(socket, 400);
     }
     const handshake: Handshake = Object.assign(request, { chargePointId, chosenProtocol: adapter.subprotocol });
     this.wss.handleUpgrade(handshake, socket, head, (ws) => {
       const chargePoint = handshake.admitted!;
-      void this.open(ws, chargePointId, adapter, chargePoint.registrationStatus, chargePoint.lenient, remote);
+      void this.open(ws, chargePointId, adapter, chargePoint.registrationStatus, chargePoint.lenient, remote, isTls(request.socket));
     });
   }
 
   /** Decides whether the charge point may connect; resolves with the refusal, if any. */
-  private async admit(request: Handshake): Promise<{ status: number; reason: string; headers?: Record<string, string> } | undefined> {
-    const chargePointId = request.chargePointId!;
-    const admission = await this.deps.domain.registry.admit(chargePointId, basicPassword(request.headers.authorization, chargePointId));
-    if (admission.admitted) {
-      request.admitted = admission.chargePoint;
-      return undefined;
-    }
-    this.deps.log.warn({ chargePointId, reason: admission.reason, remote: request.socket.remoteAddress }, 'handshake refused');
-    if (admission.reason === 'unauthorized') return { status: 401, reason: 'Unauthorized', headers: { 'WWW-Authenticate': 'Basic realm="OCPP"' } };
-    // OCPP-J 1.6 §3.2: an unknown charge point identity is answered with 404.
-    return { status: 404, reason: 'Not Found' };
+  private async admit(request: Handshake): Promise<Refusal | undefined> {
+    const admission = await this.gate.admit(request.chargePointId!, request, 'websocket');
+    if (!admission.admitted) return admission.refusal;
+    request.admitted = admission.chargePoint;
+    return undefined;
   }
 
   private async open(
@@ -161,6 +262,7 @@ export class OcppServer {
     registration: 'Accepted' | 'Pending' | 'Rejected',
     lenient: boolean,
     remote: string | undefined,
+    tls: boolean,
   ): Promise<void> {
     const { domain, router, log, options } = this.deps;
     const sessionLog = log.child({ chargePointId });
@@ -169,10 +271,11 @@ export class OcppServer {
       sessionLog.warn({ remote }, 'new connection replaces the live one');
       previous.close(1000, 'Replaced by a newer connection');
     }
-    const session = new JsonSession({ chargePointId, socket, adapter, domain, registration, lenient, log: sessionLog, options });
+    const inboundRate = this.rates.bucketFor(chargePointId);
+    const session = new JsonSession({ chargePointId, socket, adapter, domain, registration, lenient, log: sessionLog, options, inboundRate });
     this.sessions.set(chargePointId, session);
     const detach = router.attach(chargePointId, session);
-    sessionLog.info({ remote, subprotocol: adapter.subprotocol }, 'charge point connected');
+    sessionLog.info({ remote, subprotocol: adapter.subprotocol, tls }, 'charge point connected');
     void session.closed.then(() => {
       detach();
       if (this.sessions.get(chargePointId) === session) this.sessions.delete(chargePointId);

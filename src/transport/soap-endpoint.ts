@@ -4,7 +4,7 @@
 // A charge point's WS-Addressing From is kept as the endpoint its commands go to.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProtocolAdapter } from '../adapters/adapter.js';
-import type { CommandRouter } from '../domain/commands.js';
+import type { CommandRouter, CommandTarget } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
 import type { ChargePoint } from '../domain/model.js';
 import type { Logger } from '../log.js';
@@ -29,19 +29,24 @@ import {
   xmlToPayload,
   type DecodedEnvelope,
 } from '../ocpp/soap/index.js';
-import { basicPassword } from './basic-auth.js';
+import { soapRefusalReason, type AdmissionGate } from './admission.js';
+import { capCommands } from './command-cap.js';
 import { dispatchInbound, inboundAction } from './dispatch.js';
 import { SoapCommandTarget } from './soap-target.js';
 
 export interface SoapEndpointOptions {
   maxBodyBytes: number;
   callTimeoutMs: number;
+  /** Commands waiting for one charge point beyond which a new one fails at once (default 10). */
+  maxQueuedCommands?: number;
 }
 
 export interface SoapEndpointDeps {
   domain: Domain;
   router: CommandRouter;
   adapter: ProtocolAdapter;
+  /** Admission shared with the WebSocket listener: security profile, source address, failure limits. */
+  admission: AdmissionGate;
   log: Logger;
   options: SoapEndpointOptions;
 }
@@ -84,7 +89,7 @@ export class SoapEndpoint {
   constructor(private readonly deps: SoapEndpointDeps) {}
 
   /** A command target for a SOAP charge point this node has not heard from since it started. */
-  targetFor(chargePoint: ChargePoint): SoapCommandTarget | undefined {
+  targetFor(chargePoint: ChargePoint): CommandTarget | undefined {
     if (chargePoint.transport !== 'soap' || !chargePoint.soapEndpoint) return undefined;
     return this.newTarget(chargePoint.id, chargePoint.soapEndpoint);
   }
@@ -130,10 +135,8 @@ export class SoapEndpoint {
     const chargePointId = decoded.headers.chargeBoxIdentity;
     if (!chargePointId) throw faultForCode('ProtocolError', 'The chargeBoxIdentity header is required');
 
-    const admission = await domain.registry.admit(chargePointId, basicPassword(request.headers.authorization, chargePointId));
-    if (!admission.admitted) {
-      throw faultForCode('SecurityError', admission.reason === 'unauthorized' ? 'Charge point authentication failed' : `Unknown charge point "${chargePointId}"`);
-    }
+    const admission = await this.deps.admission.admit(chargePointId, request, 'soap');
+    if (!admission.admitted) throw faultForCode('SecurityError', soapRefusalReason(admission.refusal, chargePointId));
     const chargePoint = admission.chargePoint;
     const chargeLog = log.child({ chargePointId });
     try {
@@ -175,9 +178,9 @@ export class SoapEndpoint {
     if (endpoint) this.deps.router.attach(chargePoint.id, this.newTarget(chargePoint.id, endpoint));
   }
 
-  private newTarget(chargePointId: string, endpoint: string): SoapCommandTarget {
+  private newTarget(chargePointId: string, endpoint: string): CommandTarget {
     const { adapter, log, options, domain } = this.deps;
-    return new SoapCommandTarget({
+    const target = new SoapCommandTarget({
       chargePointId,
       endpoint,
       adapter,
@@ -186,5 +189,6 @@ export class SoapEndpoint {
       currentEndpoint: async () => (await domain.views.chargePoint(chargePointId))?.soapEndpoint ?? undefined,
       isLenient: async () => (await domain.views.chargePoint(chargePointId))?.lenient ?? false,
     });
+    return capCommands(target, chargePointId, options.maxQueuedCommands);
   }
 }

@@ -74,7 +74,9 @@ test('a CALL whose payload is not an object', () => {
 test('a CALLRESULT or CALLERROR of the wrong shape', () => {
   assertFrameError('[3, "id-5"]', 'id-5', /exactly 3 elements/);
   assertFrameError('[3, "id-5", []]', 'id-5', /payload is not a JSON object/);
-  assertFrameError('[4, "id-6", "GenericError", "oops"]', 'id-6', /exactly 5 elements/);
+  assertFrameError('[4, "id-6", "GenericError"]', 'id-6', /must have 5 elements/);
+  // Many chargers leave out the details: read as empty details, not refused.
+  assert.deepEqual(parseFrame('[4, "id-6", "GenericError", "oops"]'), { type: 4, messageId: 'id-6', errorCode: 'GenericError', errorDescription: 'oops', errorDetails: {} });
   assertFrameError('[4, "id-6", "GenericError", "oops", null]', 'id-6', /wrong type/);
   assertFrameError('[4, "id-6", 1, "oops", {}]', 'id-6', /wrong type/);
 });

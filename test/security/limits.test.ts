@@ -1,0 +1,225 @@
+// Limits over real sockets: failed attempts per source address (429), the per-charge-point source
+// allow list, the cap on queued commands, and the inbound message rate.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { TestClient } from '../support/ocpp-client.js';
+import {
+  assertWorks,
+  call,
+  faultSubcode,
+  PASSWORD,
+  postSoap,
+  refusal,
+  register,
+  sleep,
+  Sockets,
+  soapBoot,
+  startSecureTomada,
+  type SecureTomada,
+} from './helpers.js';
+
+describe('failed attempts per source address', () => {
+  let t: SecureTomada;
+  let sockets: Sockets;
+  const LIMIT = 3;
+
+  before(async () => {
+    t = await startSecureTomada(undefined, { authFailureLimit: LIMIT, authFailureWindowS: 2 });
+    sockets = new Sockets();
+    await register(t, 'CP-L1', { securityProfile: 1, password: PASSWORD });
+    await register(t, 'CP-L-SOAP', { securityProfile: 1, password: PASSWORD });
+  });
+
+  after(async () => {
+    sockets?.closeAll();
+    await t?.close();
+  });
+
+  test(`after ${LIMIT} failures an address gets 429, even with the right password; another address still gets in; the block ends with the window`, async () => {
+    const attacker = { localAddress: '127.0.0.3' };
+    for (let i = 0; i < LIMIT; i++) {
+      assert.equal((await refusal(sockets.connect(t.wsUrl, 'CP-L1', { ...attacker, password: `wrong-password-number-${i}` }))).statusCode, 401, `attempt ${i + 1}`);
+    }
+    const started = Date.now();
+    const blocked = await refusal(sockets.connect(t.wsUrl, 'CP-L1', { ...attacker, password: PASSWORD }));
+    assert.equal(blocked.statusCode, 429, `attempt ${LIMIT + 1}`);
+    const retryAfter = Number(blocked.headers['retry-after']);
+    assert.ok(retryAfter >= 1 && retryAfter <= 2, `Retry-After: ${blocked.headers['retry-after']}`);
+    // Refused without checking the password (no scrypt work): as fast as a map lookup allows.
+    assert.ok(Date.now() - started < 500);
+
+    // SOAP from the same address: 429 too, with a SOAP fault.
+    const soap = await postSoap(t.soapUrl, soapBoot('CP-L-SOAP'), { ...attacker, id: 'CP-L-SOAP', password: PASSWORD });
+    assert.equal(soap.status, 429);
+    assert.match(String(soap.headers['content-type']), /^application\/soap\+xml/);
+    assert.equal(faultSubcode(soap.text), 'SecurityError');
+
+    // Another address with the right password: connected.
+    await assertWorks(await sockets.connect(t.wsUrl, 'CP-L1', { localAddress: '127.0.0.1', password: PASSWORD }));
+    assert.equal((await postSoap(t.soapUrl, soapBoot('CP-L-SOAP'), { localAddress: '127.0.0.4', id: 'CP-L-SOAP', password: PASSWORD })).status, 200);
+
+    // Once the failures leave the window, the address may try again.
+    await sleep(2_100);
+    await assertWorks(await sockets.connect(t.wsUrl, 'CP-L1', { ...attacker, password: PASSWORD }));
+  });
+
+  test('unknown ids and refused SOAP messages count as failures; protocol mistakes do not', async () => {
+    const prober = { localAddress: '127.0.0.5' };
+    // A subprotocol nobody speaks is not a credential guess: not counted.
+    for (let i = 0; i < LIMIT + 2; i++) {
+      assert.equal((await refusal(sockets.connect(t.wsUrl, 'CP-L1', { ...prober, password: PASSWORD }, ['ocpp9.9']))).statusCode, 400);
+    }
+    assert.equal((await refusal(sockets.connect(t.wsUrl, 'CP-UNKNOWN-1', prober))).statusCode, 404);
+    const soap = await postSoap(t.soapUrl, soapBoot('CP-UNKNOWN-2'), prober);
+    assert.equal(faultSubcode(soap.text), 'SecurityError');
+    assert.equal((await postSoap(t.soapUrl, soapBoot('CP-L-SOAP'), { ...prober, id: 'CP-L-SOAP', password: 'wrong-password-0123456789' })).status, 400);
+    assert.equal((await refusal(sockets.connect(t.wsUrl, 'CP-L1', { ...prober, password: PASSWORD }))).statusCode, 429);
+  });
+});
+
+describe('source address allow list', () => {
+  let t: SecureTomada;
+  let sockets: Sockets;
+
+  before(async () => {
+    t = await startSecureTomada(undefined, { authFailureLimit: 1_000 });
+    sockets = new Sockets();
+    await register(t, 'CP-SRC-SOAP', { allowedSources: ['127.0.0.2', '10.0.0.0/8'] });
+    await register(t, 'CP-SRC-WS', { allowedSources: ['2001:db8::/32', '127.0.0.2/32'] });
+    await register(t, 'CP-SRC-TYPO', { allowedSources: ['127.0.0.300'] });
+  });
+
+  after(async () => {
+    sockets?.closeAll();
+    await t?.close();
+  });
+
+  test('a SOAP message from a source not in allowedSources gets a SecurityError fault and stores nothing', async () => {
+    const refused = await postSoap(t.soapUrl, soapBoot('CP-SRC-SOAP'), { localAddress: '127.0.0.1' });
+    assert.equal(refused.status, 400);
+    assert.equal(faultSubcode(refused.text), 'SecurityError');
+    assert.match(refused.text, /address/);
+    assert.equal((await t.api('/api/v1/charge-points/CP-SRC-SOAP')).body.lastBootAt, null, 'nothing stored');
+    const allowed = await postSoap(t.soapUrl, soapBoot('CP-SRC-SOAP'), { localAddress: '127.0.0.2' });
+    assert.equal(allowed.status, 200, allowed.text);
+    assert.notEqual((await t.api('/api/v1/charge-points/CP-SRC-SOAP')).body.lastBootAt, null);
+  });
+
+  test('the same list applies to WebSocket handshakes: 403 from elsewhere', async () => {
+    assert.equal((await refusal(sockets.connect(t.wsUrl, 'CP-SRC-WS', { localAddress: '127.0.0.1' }))).statusCode, 403);
+    await assertWorks(await sockets.connect(t.wsUrl, 'CP-SRC-WS', { localAddress: '127.0.0.2' }));
+  });
+
+  test('an entry that is not an address allows nothing (fails closed)', async () => {
+    assert.equal((await refusal(sockets.connect(t.wsUrl, 'CP-SRC-TYPO', { localAddress: '127.0.0.1' }))).statusCode, 403);
+  });
+});
+
+describe('cap on queued commands', () => {
+  let t: SecureTomada;
+  let endpoint: Server;
+  let endpointUrl: string;
+  const held: { end(): void }[] = [];
+
+  before(async () => {
+    t = await startSecureTomada(undefined, { unknownChargePoints: 'accept', maxQueuedCommands: 2, callTimeoutMs: 1_500 });
+    // A SOAP charge point endpoint that never answers.
+    endpoint = createServer((_req, res) => held.push(res));
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    const address = endpoint.address();
+    endpointUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/cp`;
+  });
+
+  after(async () => {
+    for (const res of held) res.end();
+    endpoint?.closeAllConnections();
+    await new Promise((resolve) => endpoint?.close(resolve));
+    await t?.close();
+  });
+
+  test('OCPP-J: beyond the cap a command fails at once with 502; the waiting ones go on', async () => {
+    const cp = await TestClient.connect(t.wsUrl, 'CP-CMD');
+    try {
+      cp.onCall = () => undefined; // never answers
+      const reset = () => t.api('/api/v1/charge-points/CP-CMD/commands/reset', { body: { type: 'Soft' } });
+      const first = reset();
+      const second = reset();
+      await cp.waitFor((f) => f[0] === 2 && f[2] === 'Reset');
+      const started = Date.now();
+      const third = await reset();
+      assert.equal(third.status, 502, JSON.stringify(third.body));
+      assert.equal(third.body.error, 'CommandFailed');
+      assert.match(third.body.message, /2 commands waiting/);
+      assert.ok(Date.now() - started < 1_000, 'refused at once, not after a timeout');
+      // The two waiting commands were not disturbed: they time out as usual.
+      assert.equal((await first).status, 504);
+      assert.equal((await second).status, 504);
+      // Room again.
+      cp.onCall = (action) => (action === 'Reset' ? { status: 'Accepted' } : undefined);
+      assert.deepEqual(await reset(), { status: 200, body: { status: 'Accepted' } });
+    } finally {
+      cp.ws.terminate();
+    }
+  });
+
+  test('SOAP: the same cap on commands posted to a charge point endpoint', async () => {
+    assert.equal((await postSoap(t.soapUrl, soapBoot('CP-SOAP-CMD', endpointUrl))).status, 200);
+    const reset = () => t.api('/api/v1/charge-points/CP-SOAP-CMD/commands/reset', { body: { type: 'Soft' } });
+    const first = reset();
+    const second = reset();
+    await sleep(100);
+    const third = await reset();
+    assert.equal(third.status, 502, JSON.stringify(third.body));
+    assert.match(third.body.message, /commands waiting/);
+    assert.equal((await first).status, 504);
+    assert.equal((await second).status, 504);
+  });
+});
+
+describe('inbound message rate', () => {
+  let t: SecureTomada;
+  let sockets: Sockets;
+  const RATE = 50;
+  const BURST = 10;
+
+  before(async () => {
+    t = await startSecureTomada(undefined, { unknownChargePoints: 'accept', maxMessagesPerSecond: RATE, messageBurst: BURST });
+    sockets = new Sockets();
+  });
+
+  after(async () => {
+    sockets?.closeAll();
+    await t?.close();
+  });
+
+  test('a burst above the rate is answered in full, once each and in order, only more slowly; others are not slowed', async () => {
+    const flood = await sockets.connect(t.wsUrl, 'CP-FLOOD');
+    const bystander = await sockets.connect(t.wsUrl, 'CP-CALM');
+    await assertWorks(flood);
+    await sleep(BURST * (1000 / RATE)); // the bucket is full again
+    const total = 70;
+    const answers: string[] = [];
+    const done = new Promise<void>((resolve) =>
+      flood.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as unknown[];
+        if (typeof frame[1] === 'string' && frame[1].startsWith('f')) answers.push(`${frame[0]}:${frame[1]}`);
+        if (answers.length >= total) resolve();
+      }),
+    );
+    const started = Date.now();
+    for (let i = 0; i < total; i++) flood.send(JSON.stringify([2, `f${i}`, 'Heartbeat', {}]));
+    // Meanwhile another charge point is answered promptly.
+    const calmStarted = Date.now();
+    assert.equal((await call(bystander, 'Heartbeat', {}))[0], 3);
+    assert.ok(Date.now() - calmStarted < 500, 'the bystander was not slowed');
+    await done;
+    const elapsed = Date.now() - started;
+    const expected = ((total - BURST) / RATE) * 1000;
+    assert.ok(elapsed >= expected * 0.75, `the burst was slowed: ${elapsed} ms, expected about ${expected} ms`);
+    assert.ok(elapsed < expected * 3 + 1_000, `but not stalled: ${elapsed} ms`);
+    await sleep(100);
+    assert.deepEqual(answers, Array.from({ length: total }, (_, i) => `3:f${i}`), 'each answered once, in order');
+    assert.equal((await call(flood, 'Heartbeat', {}))[0], 3, 'the connection survives');
+  });
+});

@@ -1,0 +1,143 @@
+// What the logs say about refusals, and what they never say: a real `tomada serve` process (its
+// own logger, as in production) is refused with wrong passwords, over WebSocket and SOAP; each
+// refusal is logged with the charge point id, the address and the reason, and no password,
+// Authorization header or token appears anywhere in its output. Failures inside the listener
+// reach clients without a stack trace.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { spawnServer, type ServerProcess } from '../support/process.js';
+import { assertWorks, basic, faultSubcode, postSoap, refusal, sleep, Sockets, soapBoot, startSecureTomada } from './helpers.js';
+
+const ADMIN = 'logging-test-admin-token-0123456789';
+const SECRET = 'the-secret-password-1234';
+const WRONG = 'a-wrong-password-98765';
+
+interface LogLine {
+  msg?: string;
+  chargePointId?: string;
+  remote?: string;
+  reason?: string;
+  transport?: string;
+}
+
+describe('logs of refusals', () => {
+  let dir: string;
+  let server: ServerProcess;
+  let output = '';
+  const sockets = new Sockets();
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tomada-logging-'));
+    server = await spawnServer({ TOMADA_DATABASE_URL: `sqlite:${join(dir, 'tomada.db')}`, TOMADA_ADMIN_TOKEN: ADMIN });
+    server.child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    server.child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    for (const [id, body] of [
+      ['CP-LOG', { securityProfile: 1, password: SECRET }],
+      ['CP-LOG-SOAP', { password: SECRET }],
+    ] as const) {
+      const answer = await fetch(`http://127.0.0.1:${server.httpPort}/api/v1/charge-points/${id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(answer.status, 201);
+    }
+  });
+
+  after(async () => {
+    sockets.closeAll();
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('each refusal is logged with id, address and reason; no secret is ever written', async () => {
+    const ws = `ws://127.0.0.1:${server.ocppPort}/ocpp`;
+    const soap = `http://127.0.0.1:${server.ocppPort}/ocpp/soap`;
+    assert.equal((await refusal(sockets.connect(ws, 'CP-LOG', { password: WRONG }))).statusCode, 401);
+    assert.equal((await refusal(sockets.connect(ws, 'CP-LOG'))).statusCode, 401);
+    const fault = await postSoap(soap, soapBoot('CP-LOG-SOAP'), { id: 'CP-LOG-SOAP', password: WRONG });
+    assert.equal(faultSubcode(fault.text), 'SecurityError');
+    // And the right password, which must not be logged either.
+    await assertWorks(await sockets.connect(ws, 'CP-LOG', { password: SECRET }));
+    assert.equal((await postSoap(soap, soapBoot('CP-LOG-SOAP'), { id: 'CP-LOG-SOAP', password: SECRET })).status, 200);
+    await sleep(200);
+
+    const lines = output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine);
+    const refusals = lines.filter((l) => l.msg?.startsWith('charge point refused'));
+    assert.deepEqual(
+      refusals.map((l) => [l.chargePointId, l.remote, l.reason, l.transport]),
+      [
+        ['CP-LOG', '127.0.0.1', 'unauthorized', 'websocket'],
+        ['CP-LOG', '127.0.0.1', 'unauthorized', 'websocket'],
+        ['CP-LOG-SOAP', '127.0.0.1', 'unauthorized', 'soap'],
+      ],
+    );
+    for (const secret of [SECRET, WRONG, ADMIN, basic('CP-LOG', SECRET).slice(6), basic('CP-LOG', WRONG).slice(6), basic('CP-LOG-SOAP', WRONG).slice(6)]) {
+      assert.ok(!output.includes(secret), `the output contains a secret (${secret.slice(0, 6)}…)`);
+    }
+  });
+});
+
+describe('the logger', () => {
+  test('redacts passwords, password hashes, tokens, Authorization headers and cookies wherever they are put', () => {
+    const script = `
+      import { createLogger } from './src/log.ts';
+      createLogger('info').info({
+        password: 'S1', passwordHash: 'S2', token: 'S3', authorization: 'S4',
+        headers: { authorization: 'S5', cookie: 'S6' },
+        req: { headers: { authorization: 'S7', cookie: 'S8' } },
+        cp: { password: 'S9', passwordHash: 'S10' },
+      }, 'secrets');`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const line = JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+    assert.equal(line.msg, 'secrets');
+    assert.doesNotMatch(out, /"S\d+"/, out);
+    assert.equal(line.password, '[redacted]');
+  });
+});
+
+describe('failures inside the OCPP listener', () => {
+  test('reach clients as a bare 500 or a Receiver fault: no message, no stack trace', async () => {
+    const t = await startSecureTomada(undefined, {});
+    const sockets = new Sockets();
+    try {
+      await t.api('/api/v1/charge-points/CP-BOOM', { method: 'PUT', body: {} });
+      t.domain.registry.admit = async () => {
+        throw new Error('boom: /very/secret/path/db.sqlite is locked');
+      };
+      const refused = await refusal(sockets.connect(t.wsUrl, 'CP-BOOM'));
+      assert.equal(refused.statusCode, 500);
+      const soap = await postSoap(t.soapUrl, soapBoot('CP-BOOM'));
+      assert.equal(soap.status, 500);
+      assert.match(soap.text, /env:Receiver/);
+      assert.doesNotMatch(soap.text, /boom|secret|\bat .*:\d+:\d+/);
+      // The raw answer to a failed handshake carries no detail either.
+      const body = await new Promise<string>((resolve, reject) => {
+        const socket = connect(t.ocppPort, '127.0.0.1', () =>
+          socket.write(
+            'GET /ocpp/CP-BOOM HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: ocpp1.6\r\n\r\n',
+          ),
+        );
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (c: string) => (text += c));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(body, /^HTTP\/1\.1 500 /);
+      assert.doesNotMatch(body, /boom|secret|\bat .*:\d+:\d+/);
+    } finally {
+      sockets.closeAll();
+      await t.close();
+    }
+  });
+});
