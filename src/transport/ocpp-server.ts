@@ -132,10 +132,6 @@ export class OcppServer {
     this.http.on('upgrade', this.onUpgrade);
   }
 
-  get connectionCount(): number {
-    return this.sessions.size;
-  }
-
   listen(port: number, host: string): Promise<number> {
     return listenOn(this.http, port, host);
   }

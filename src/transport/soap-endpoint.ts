@@ -53,6 +53,9 @@ export interface SoapEndpointDeps {
 
 class BodyTooLarge extends Error {}
 
+/** How SOAP frames are labelled in the journal. */
+const SOAP_PROTOCOL = 'ocpp1.5-soap';
+
 function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
@@ -107,8 +110,18 @@ export class SoapEndpoint {
         }
         throw error;
       }
-      decoded = decodeEnvelope(text, { maxBytes: options.maxBodyBytes });
-      const xml = await this.answer(decoded, request);
+      try {
+        decoded = decodeEnvelope(text, { maxBytes: options.maxBodyBytes });
+      } catch (error) {
+        // Unreadable: it reports nothing, but it crossed the wire, so it is journaled.
+        this.deps.domain.journal.record({ chargePointId: null, protocol: SOAP_PROTOCOL, bytes: text }, 'in');
+        throw error;
+      }
+      const message = decoded;
+      const chargePointId = message.headers.chargeBoxIdentity ?? null;
+      // The message is journaled in the same commit as what it reports; the answer before it leaves.
+      const xml = await this.deps.domain.journal.received({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, () => this.answer(message, request));
+      await this.deps.domain.journal.answered({ chargePointId, protocol: SOAP_PROTOCOL, bytes: xml });
       response.writeHead(200, { 'content-type': `${SOAP12_CONTENT_TYPE}; charset=utf-8` });
       response.end(xml);
     } catch (error) {
@@ -119,8 +132,10 @@ export class SoapEndpoint {
       const answering = decoded ?? fault.answering;
       const status = fault.subcode === 'MessageTooLarge' ? 413 : fault.httpStatus;
       if (response.headersSent) return;
+      const body = encodeFault(fault, answering ? faultAddressing(answering) : undefined);
+      this.deps.domain.journal.record({ chargePointId: chargePointId ?? null, protocol: SOAP_PROTOCOL, bytes: body }, 'out');
       response.writeHead(status, { 'content-type': fault.contentType, ...(status === 413 ? { connection: 'close' } : {}) });
-      response.end(encodeFault(fault, answering ? faultAddressing(answering) : undefined));
+      response.end(body);
     }
   }
 
@@ -138,11 +153,15 @@ export class SoapEndpoint {
     const admission = await this.deps.admission.admit(chargePointId, request, 'soap');
     if (!admission.admitted) throw faultForCode('SecurityError', soapRefusalReason(admission.refusal, chargePointId));
     const chargePoint = admission.chargePoint;
+    // One live connection per id: a charge point connected over WebSocket cannot also speak SOAP
+    // (nor can someone else take over its command route that way).
+    if (chargePoint.transport === 'json' && this.deps.router.isConnected(chargePointId)) {
+      throw faultForCode('SecurityError', `Charge point "${chargePointId}" is connected over WebSocket`);
+    }
     const chargeLog = log.child({ chargePointId });
     try {
       const action = inboundAction(adapter, operation);
       const payload = xmlToPayload(decoded.body, action.request);
-      await this.recordContact(chargePoint, usableEndpoint(decoded.headers.from) ?? chargePoint.soapEndpoint ?? undefined);
       const dispatched = await dispatchInbound(
         {
           adapter,
@@ -155,6 +174,8 @@ export class SoapEndpoint {
         operation,
         payload,
       );
+      // Only a message that was accepted may change where its charge point is reached.
+      await this.recordContact(chargePoint, usableEndpoint(decoded.headers.from) ?? chargePoint.soapEndpoint ?? undefined);
       return encodeEnvelope({
         namespace: OCPP15_CS_NS,
         headers: responseAddressing(decoded, operation),
@@ -186,6 +207,7 @@ export class SoapEndpoint {
       adapter,
       log: log.child({ chargePointId }),
       callTimeoutMs: options.callTimeoutMs,
+      record: (text, direction) => domain.journal.record({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, direction),
       currentEndpoint: async () => (await domain.views.chargePoint(chargePointId))?.soapEndpoint ?? undefined,
       isLenient: async () => (await domain.views.chargePoint(chargePointId))?.lenient ?? false,
     });

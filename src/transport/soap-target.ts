@@ -26,6 +26,8 @@ import { commandAnswer, outboundCall } from './dispatch.js';
 export interface SoapTargetOptions {
   chargePointId: string;
   endpoint: string;
+  /** Keeps each message of the exchange (our request, the charge point's answer) in the journal. */
+  record?: (text: string, direction: 'in' | 'out') => void;
   /**
    * Where the charge point takes commands now (its last From, or what the operator set), read
    * before each command so a changed endpoint is used at once; undefined: none is known. Absent:
@@ -66,6 +68,7 @@ export class SoapCommandTarget implements CommandTarget {
       bodyXml: payloadToXml(call.payload, call.action.request, requestElementOf(operation), OCPP_PREFIX),
     });
     let text: string;
+    this.options.record?.(envelope, 'out');
     try {
       const response = await fetch(endpoint, {
         method: 'POST',
@@ -74,6 +77,7 @@ export class SoapCommandTarget implements CommandTarget {
         signal: AbortSignal.timeout(callTimeoutMs),
       });
       text = await response.text();
+      this.options.record?.(text, 'in');
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') throw new CommandTimedOut(`${operation} got no answer from ${endpoint} within ${callTimeoutMs} ms`);

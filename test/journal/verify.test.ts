@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { verifyJournal } from '../../src/audit/verify-journal.js';
+import { fleetMembers, runFleet } from '../../src/sim/fleet.js';
 import { chainHash, GENESIS_HASH } from '../../src/store/journal-chain.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { TestClient } from '../support/ocpp-client.js';
@@ -168,3 +169,34 @@ test('tomada journal verify reports and exits 0 on a sound journal, 1 on a tampe
   assert.match(result.stdout, /meterStop differs/);
   await t.close();
 });
+
+for (const protocol of ['ocpp1.6-json', 'ocpp1.5-json', 'ocpp1.5-soap'] as const) {
+  test(`${protocol}: the simulator's sessions replay from the journal to exactly what was stored`, async () => {
+    const t = await journaledServer();
+    const members = fleetMembers({ count: 2, prefix: 'JR-', connectors: 2 });
+    for (const idTag of members.flatMap((m) => m.idTags)) await t.domain.idTags.put({ idTag, status: 'Accepted', expiryDate: null, parentIdTag: null });
+    const fleet = runFleet({
+      baseUrl: protocol === 'ocpp1.5-soap' ? `http://127.0.0.1:${t.ocppPort}/ocpp/soap` : t.wsUrl,
+      protocol,
+      count: 2,
+      prefix: 'JR-',
+      connectors: 2,
+      sessionsPerChargePoint: 2,
+      sessionMs: 300,
+      pauseMs: 50,
+      chargePoint: { meter: { mode: 'register', unit: 'kWh', powerW: 50_000, sampleIntervalMs: 50 }, minIntervalMs: 50 },
+    });
+    const summary = await fleet.summary;
+    assert.equal(summary.complete, true, summary.failures.join('; '));
+    await t.stop();
+    const report = await verifyFile(t.dbPath);
+    assert.equal(report.firstBrokenLink, undefined);
+    assert.deepEqual(report.mismatches, []);
+    assert.equal(report.transactionsChecked, 4);
+    await withDb(t.dbPath, (db) => {
+      const protocols = db.prepare('select distinct transport from frame_journal').all() as { transport: string }[];
+      assert.deepEqual(protocols.map((p) => p.transport), [protocol]);
+    });
+    await t.close();
+  });
+}
