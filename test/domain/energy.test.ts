@@ -160,3 +160,48 @@ test('energyToWh converts Wh and kWh exactly and refuses anything else', () => {
   assert.equal(energyToWh(' 12.50 ', 'kWh'), 12500);
   assert.equal(energyToWh('5', 'kvarh'), null);
 });
+
+test('energy is the same whatever order the samples arrive in, and a resent copy changes nothing', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 1e7 }),
+      fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 1, maxLength: 20 }),
+      fc.constantFrom('register', 'interval'),
+      fc.boolean(),
+      (start, steps, mode, stopped) => {
+        let register = start;
+        const samples = steps.map((step, i) => {
+          register += step;
+          return mode === 'register' ? sample(i + 1, String(register)) : sample(i + 1, String(step), { measurand: 'Energy.Active.Import.Interval' });
+        });
+        const stop = stopped ? register : null;
+        const live = computeEnergy({ meterStartWh: start, meterStopWh: stop, samples });
+        const late = computeEnergy({ meterStartWh: start, meterStopWh: stop, samples: [...samples].reverse() });
+        assert.deepEqual(late, live);
+        assert.equal(live.energyWh, register - start);
+      },
+    ),
+  );
+});
+
+test('per-phase readings and other measurands never change the energy', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 1e6 }),
+      fc.integer({ min: 1, max: 1e5 }),
+      fc.array(
+        fc.record({
+          value: fc.integer({ min: 0, max: 1e8 }).map(String),
+          phase: fc.constantFrom('L1', 'L2', 'L3', 'L1-N', 'N'),
+          measurand: fc.constantFrom('Energy.Active.Import.Register', 'Energy.Active.Import.Interval', 'Power.Active.Import', 'Voltage', 'Current.Import'),
+        }),
+        { maxLength: 10 },
+      ),
+      (start, delta, noise) => {
+        const base = [sample(1, String(start + delta))];
+        const noisy = [...base, ...noise.map((n, i) => sample(i + 2, n.value, { phase: n.measurand.startsWith('Energy') ? n.phase : null, measurand: n.measurand, unit: n.measurand.startsWith('Energy') ? 'Wh' : 'W' }))];
+        assert.deepEqual(computeEnergy({ meterStartWh: start, meterStopWh: null, samples: noisy }), computeEnergy({ meterStartWh: start, meterStopWh: null, samples: base }));
+      },
+    ),
+  );
+});
