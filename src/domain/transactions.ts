@@ -69,7 +69,9 @@ export class Transactions {
     const samples = this.canonicalSamples(report.samples);
     await this.store.transact(async (tx) => {
       const transaction = await this.ownTransaction(tx, chargePointId, report.transactionId);
-      if (report.transactionId !== undefined && report.transactionId !== 0 && !transaction) {
+      const added = await tx.insertSamples(chargePointId, report.connectorId, transaction?.id ?? null, samples);
+      // A resent message adds nothing, so it notes nothing either.
+      if (report.transactionId !== undefined && report.transactionId !== 0 && !transaction && added > 0) {
         this.log.warn({ chargePointId, transactionId: report.transactionId }, 'MeterValues for an unknown transaction: kept without it');
         await tx.insertEvent({
           at: this.clock().toISOString(),
@@ -78,7 +80,6 @@ export class Transactions {
           data: { transactionId: report.transactionId, connectorId: report.connectorId },
         });
       }
-      const added = await tx.insertSamples(chargePointId, report.connectorId, transaction?.id ?? null, samples);
       if (transaction && added > 0) await this.refreshEnergy(tx, transaction);
     });
   }
@@ -90,14 +91,14 @@ export class Transactions {
       const transaction = await this.ownTransaction(tx, chargePointId, request.transactionId);
       const idTagInfo = request.idTag === undefined ? undefined : await authorizeIdTag(tx, request.idTag, this.clock());
       if (!transaction) {
-        // Nothing is lost: the whole report is kept as an event for the operator to reconcile.
-        this.log.warn({ chargePointId, transactionId: request.transactionId }, 'StopTransaction for an unknown transaction');
-        await tx.insertEvent({
-          at: this.clock().toISOString(),
-          chargePointId,
-          type: 'stopForUnknownTransaction',
-          data: { ...request, timestamp: stoppedAt, samples },
-        });
+        // Nothing is lost: the whole report is kept as an event for the operator to reconcile,
+        // once (a resent stop finds its event already there).
+        const data = { ...request, timestamp: stoppedAt, samples };
+        const recent = await tx.listEvents({ chargePointId, limit: 100 });
+        if (!recent.some((e) => e.type === 'stopForUnknownTransaction' && JSON.stringify(e.data) === JSON.stringify(data))) {
+          this.log.warn({ chargePointId, transactionId: request.transactionId }, 'StopTransaction for an unknown transaction');
+          await tx.insertEvent({ at: this.clock().toISOString(), chargePointId, type: 'stopForUnknownTransaction', data });
+        }
         return idTagInfo;
       }
       if (transaction.stoppedAt !== null) {

@@ -77,3 +77,21 @@ test('review edge cases', async (t) => {
     assert.equal(connector.status, 'Charging');
   });
 });
+
+test('messages for an unknown transaction are kept once, however often they are resent', async (t) => {
+  const tomada = await startTestTomada({ unknownChargePoints: 'accept' });
+  t.after(() => tomada.close());
+  const client = await TestClient.connect(tomada.wsUrl, 'EDGE-2');
+  t.after(() => client.close());
+  await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+  const meterValues = { connectorId: 1, transactionId: 4242, meterValue: [{ timestamp: '2025-01-01T00:01:00Z', sampledValue: [{ value: '10' }] }] };
+  const stop = { transactionId: 4242, meterStop: 10, timestamp: '2025-01-01T00:02:00Z' };
+  for (let i = 0; i < 3; i++) {
+    await client.ok('MeterValues', meterValues);
+    await client.ok('StopTransaction', stop);
+  }
+  const events = await tomada.store.listEvents({ chargePointId: 'EDGE-2' });
+  assert.equal(events.filter((e) => e.type === 'meterValuesForUnknownTransaction').length, 1);
+  assert.equal(events.filter((e) => e.type === 'stopForUnknownTransaction').length, 1);
+  assert.equal((events.find((e) => e.type === 'stopForUnknownTransaction')!.data as any).meterStopWh, 10, 'the whole report is kept');
+});
