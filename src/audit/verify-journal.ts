@@ -128,9 +128,13 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
   const transactions = new Map<number, Replayed>();
 
   let previous: JournalRow | undefined;
-  let afterSeq: number | undefined;
+  // The time range becomes a sequence range, walked whole: rows commit in sequence order, and a
+  // row received earlier may commit after one received later.
+  const bounds = await store.journalSeqBounds({ from: options.from, to: options.to });
+  let afterSeq = bounds.first === undefined ? undefined : bounds.first - 1;
   for (;;) {
-    const page = await store.listJournal({ afterSeq, from: options.from, to: options.to, limit: pageSize });
+    if (bounds.first === undefined || bounds.last === undefined || bounds.first > bounds.last) break;
+    const page = await store.listJournal({ afterSeq, untilSeq: bounds.last, limit: pageSize });
     if (page.length === 0) break;
     for (const row of page) {
       if (rowsChecked === 0) previous = await store.journalRowBefore(row.seq);
@@ -157,8 +161,9 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
       mismatches.push({ transactionId, storedEnergyWh: null, journalEnergyWh: null, reason: 'journaled but not stored' });
       continue;
     }
-    // With --to, a transaction stopped after the range cannot be judged from the range alone.
-    if (options.to !== undefined && stored.stoppedAt !== null && replayed.meterStopWh === null) continue;
+    // With --to, a transaction not stopped within the range cannot be judged from the range alone
+    // (meter values after it still move its stored energy).
+    if (options.to !== undefined && replayed.meterStopWh === null) continue;
     const energy = computeEnergy({ meterStartWh: replayed.meterStartWh, meterStopWh: replayed.meterStopWh, samples: [...replayed.samples.values()] });
     const reasons = [
       stored.meterStartWh !== replayed.meterStartWh ? 'meterStart differs' : '',
@@ -167,6 +172,14 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
     ].filter(Boolean);
     if (reasons.length > 0) {
       mismatches.push({ transactionId, storedEnergyWh: stored.energyWh, journalEnergyWh: energy.energyWh, reason: reasons.join(', ') });
+    }
+  }
+  // On a whole-journal run, a stored transaction no frame ever reported was not made by a charge point.
+  if (options.from === undefined && options.to === undefined) {
+    for (const stored of await store.listTransactions({ limit: Number.MAX_SAFE_INTEGER })) {
+      if (!transactions.has(stored.id)) {
+        mismatches.push({ transactionId: stored.id, storedEnergyWh: stored.energyWh, journalEnergyWh: null, reason: 'stored but not in the journal' });
+      }
     }
   }
   return {

@@ -120,9 +120,12 @@ export interface MeterSample {
   format: string;
   location: string;
   phase: string | null;
+  /** For a signed value: what it signs, whatever its encoding (replays are found by it). */
+  signedIdentity?: string | null;
 }
 
 export interface StoredMeterSample extends MeterSample {
+  signedIdentity: string | null;
   chargePointId: string;
   connectorId: number;
   transactionId: number | null;

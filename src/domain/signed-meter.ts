@@ -2,7 +2,7 @@
 // unsigned ones. Pure, like energy.ts: recomputed from what is stored whenever it changes.
 // docs/METERING.md states these rules.
 import type { MeterSample, SignedMeterStatus } from './model.js';
-import { checkPagination, verifySignedSample, type SignedKeys } from './ocmf/index.js';
+import { checkPagination, parsePagination, verifySignedSample, type SignedKeys } from './ocmf/index.js';
 
 export interface SignedMeterInput {
   meterStartWh: number;
@@ -10,7 +10,7 @@ export interface SignedMeterInput {
   /** Every sample of the transaction, timestamps canonical. */
   samples: readonly MeterSample[];
   keys: SignedKeys;
-  /** Signed values of this transaction that also arrived in another transaction: replays. */
+  /** Signed identities of this transaction that also arrived in another transaction: replays. */
   replayed: ReadonlySet<string>;
 }
 
@@ -48,14 +48,16 @@ export function signedMeterStatus(input: SignedMeterInput): SignedMeterResult {
   const sources = new Set<string>();
   const ordered = [...signed].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
   for (const sample of ordered) {
-    if (input.replayed.has(sample.value)) return failed(`the signed value of ${sample.timestamp} was already received in another transaction (replayed)`);
+    if (sample.signedIdentity && input.replayed.has(sample.signedIdentity)) return failed(`the signed value of ${sample.timestamp} was already received in another transaction (replayed)`);
     const verdict = verifySignedSample(sample.value, input.keys);
     if (verdict.status === 'failed') return failed(`signed value of ${sample.timestamp}: ${verdict.reason}: ${verdict.detail}`);
     sources.add(verdict.publicKeySource);
     const meter = verdict.meterSerial;
-    const page = checkPagination(lastPage.get(meter), verdict.pagination);
+    // A meter counts each context (T transaction, F fiscal) on its own.
+    const counter = `${meter}|${parsePagination(verdict.pagination)?.context ?? verdict.pagination}`;
+    const page = checkPagination(lastPage.get(counter), verdict.pagination);
     if (!page.ok) return failed(`meter ${meter}: pagination ${page.reason}: ${page.detail}`);
-    lastPage.set(meter, verdict.pagination);
+    lastPage.set(counter, verdict.pagination);
     for (const reading of verdict.readingsWh) {
       if (!reading.energyUsable) return failed(`meter ${meter} flags its reading of ${reading.time} as unusable`);
       const wh = Math.round(reading.wh);

@@ -3,6 +3,7 @@
 import type { Store, StoreWriter } from '../store/store.js';
 import { authorizeIdTag } from './authorization.js';
 import { computeEnergy } from './energy.js';
+import { signedIdentity } from './ocmf/index.js';
 import { signedMeterStatus } from './signed-meter.js';
 import type { IdTagInfo, MeterSample, MeterValuesReport, StartRequest, StopRequest, Transaction } from './model.js';
 import { canonicalTime, type Clock } from './time.js';
@@ -136,16 +137,17 @@ export class Transactions {
   private async refreshEnergy(tx: StoreWriter, transaction: Transaction): Promise<void> {
     const samples = await tx.listTransactionSamples(transaction.id);
     const energy = computeEnergy({ meterStartWh: transaction.meterStartWh, meterStopWh: transaction.meterStopWh, samples });
-    const signedValues = samples.filter((s) => s.format === 'SignedData').map((s) => s.value);
+    const signedIdentities = samples.flatMap((s) => (s.format === 'SignedData' && s.signedIdentity ? [s.signedIdentity] : []));
+    const signedCount = samples.filter((s) => s.format === 'SignedData').length;
     const signed = signedMeterStatus({
       meterStartWh: transaction.meterStartWh,
       meterStopWh: transaction.meterStopWh,
       samples,
       keys: {
-        registered: signedValues.length > 0 ? (await tx.getChargePoint(transaction.chargePointId))?.meterPublicKey : null,
+        registered: signedCount > 0 ? (await tx.getChargePoint(transaction.chargePointId))?.meterPublicKey : null,
         allowFromMessage: this.options.meterKeyFromMessage,
       },
-      replayed: signedValues.length > 0 ? await tx.findSignedValuesElsewhere(transaction.id, signedValues) : new Set(),
+      replayed: await tx.findSignedElsewhere(transaction.id, signedIdentities),
     });
     // Anomalies found outside the energy rules (a conflicting stop) are kept.
     const kept = transaction.anomalies.filter((a) => a === 'conflictingStop');
@@ -180,6 +182,10 @@ export class Transactions {
   }
 
   private canonicalSamples(samples: readonly MeterSample[]): MeterSample[] {
-    return samples.map((s) => ({ ...s, timestamp: this.reportedTime(s.timestamp) }));
+    return samples.map((s) => ({
+      ...s,
+      timestamp: this.reportedTime(s.timestamp),
+      ...(s.format === 'SignedData' ? { signedIdentity: signedIdentity(s.value) ?? null } : {}),
+    }));
   }
 }

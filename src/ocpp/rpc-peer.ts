@@ -183,7 +183,8 @@ export class RpcPeer {
     try {
       await this.options.beforeAnswer(text);
     } catch {
-      return this.write(encodeCallError(messageId, 'InternalError', 'The central system could not record its answer'), false);
+      // Announced, so the transport can still try to journal it on its own.
+      return this.write(encodeCallError(messageId, 'InternalError', 'The central system could not record its answer'));
     }
     this.write(text, false);
   }

@@ -182,6 +182,14 @@ const connectorReportedAt: Migration = {
   },
 };
 
+/** What a signed meter value signs, whatever its encoding: replays on other transactions are found by it. */
+const signedIdentityColumn: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('meter_samples').addColumn('signed_identity', 'text').execute();
+    await db.schema.createIndex('meter_samples_signed_identity').on('meter_samples').column('signed_identity').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -190,6 +198,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0002_soap_endpoint': soapEndpoint,
         '0003_integrity': integrity(dialect),
         '0004_connector_reported_at': connectorReportedAt,
+        '0005_signed_identity': signedIdentityColumn,
       };
     },
   };

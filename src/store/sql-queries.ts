@@ -164,6 +164,7 @@ function toSample(row: Selectable<MeterSampleRow>): StoredMeterSample {
     format: row.format,
     location: row.location,
     phase: row.phase,
+    signedIdentity: row.signed_identity,
   };
 }
 
@@ -292,16 +293,16 @@ export class SqlQueries implements StoreWriter {
     return rows.map(toSample);
   }
 
-  async findSignedValuesElsewhere(transactionId: number, values: readonly string[]): Promise<Set<string>> {
+  async findSignedElsewhere(transactionId: number, identities: readonly string[]): Promise<Set<string>> {
+    if (identities.length === 0) return new Set();
     const rows = await this.db
       .selectFrom('meter_samples')
-      .select('value')
+      .select('signed_identity')
       .distinct()
-      .where('format', '=', 'SignedData')
-      .where('value', 'in', [...new Set(values)])
+      .where('signed_identity', 'in', [...new Set(identities)])
       .where((eb) => eb.or([eb('transaction_id', 'is', null), eb('transaction_id', '!=', transactionId)]))
       .execute();
-    return new Set(rows.map((row) => row.value));
+    return new Set(rows.map((row) => row.signed_identity!));
   }
 
   async listEvents(filter: { chargePointId?: string; limit?: number }): Promise<StoredEvent[]> {
@@ -325,10 +326,18 @@ export class SqlQueries implements StoreWriter {
   async listJournal(range: JournalRange): Promise<JournalRow[]> {
     let query = this.db.selectFrom('frame_journal').selectAll();
     if (range.afterSeq !== undefined) query = query.where('seq', '>', range.afterSeq);
-    if (range.from !== undefined) query = query.where('at', '>=', range.from);
-    if (range.to !== undefined) query = query.where('at', '<', range.to);
+    if (range.untilSeq !== undefined) query = query.where('seq', '<=', range.untilSeq);
     const rows = await query.orderBy('seq').limit(range.limit).execute();
     return rows.map(toJournalRow);
+  }
+
+  async journalSeqBounds(range: { from?: string; to?: string }): Promise<{ first: number | undefined; last: number | undefined }> {
+    let first = this.db.selectFrom('frame_journal').select((eb) => eb.fn.min<number | string>('seq').as('seq'));
+    if (range.from !== undefined) first = first.where('at', '>=', range.from);
+    let last = this.db.selectFrom('frame_journal').select((eb) => eb.fn.max<number | string>('seq').as('seq'));
+    if (range.to !== undefined) last = last.where('at', '<', range.to);
+    const [a, b] = await Promise.all([first.executeTakeFirst(), last.executeTakeFirst()]);
+    return { first: a?.seq == null ? undefined : num(a.seq), last: b?.seq == null ? undefined : num(b.seq) };
   }
 
   async journalRowBefore(seq: number): Promise<JournalRow | undefined> {
@@ -496,6 +505,7 @@ export class SqlQueries implements StoreWriter {
           format: s.format,
           location: s.location,
           phase: s.phase,
+          signed_identity: s.signedIdentity ?? null,
           dedupe_key: sampleKey(chargePointId, connectorId, transactionId, s),
         })),
       )

@@ -51,18 +51,20 @@ export class SqlStore extends SqlQueries implements Store {
   transact<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T> {
     // Read now, in the caller's async context: the unit itself runs in the batch's.
     const pending = this.pending.getStore();
-    return this.committer.submit(async (tx) => {
-      const queries = new SqlQueries(tx, this.journalKeyOf());
-      const frames = pending?.frames.splice(0) ?? [];
-      try {
-        await queries.appendJournal(frames);
-        return await work(queries);
-      } catch (error) {
-        // The unit rolls back, journal rows included: the frames wait for the next unit.
-        pending?.frames.unshift(...frames);
+    let taken: JournalFrame[] = [];
+    return this.committer
+      .submit(async (tx) => {
+        const queries = new SqlQueries(tx, this.journalKeyOf());
+        taken = pending?.frames.splice(0) ?? [];
+        await queries.appendJournal(taken);
+        return work(queries);
+      })
+      .catch((error: unknown) => {
+        // The unit (or its whole batch) rolled back, journal rows included: the frames wait
+        // for the next unit, or for withFrames to write them on their own.
+        pending?.frames.unshift(...taken);
         throw error;
-      }
-    });
+      });
   }
 
   async withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T> {

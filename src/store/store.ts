@@ -43,10 +43,10 @@ export interface ApiToken {
 export type NewTransaction = Omit<Transaction, 'id'>;
 
 export interface JournalRange {
-  /** First sequence number to read (inclusive). */
+  /** Rows after this sequence number. */
   afterSeq?: number;
-  from?: string;
-  to?: string;
+  /** Rows up to this sequence number (inclusive). */
+  untilSeq?: number;
   limit: number;
 }
 export type ChargePointPatch = Partial<Omit<ChargePoint, 'id' | 'createdAt'>>;
@@ -70,12 +70,18 @@ export interface StoreReader {
   ): Promise<Transaction | undefined>;
   listTransactions(filter: TransactionFilter): Promise<Transaction[]>;
   listTransactionSamples(transactionId: number): Promise<StoredMeterSample[]>;
-  /** Which of these signed values were also stored for another transaction (or for none). */
-  findSignedValuesElsewhere(transactionId: number, values: readonly string[]): Promise<Set<string>>;
+  /** Which of these signed identities were also stored for another transaction (or for none). */
+  findSignedElsewhere(transactionId: number, identities: readonly string[]): Promise<Set<string>>;
   listEvents(filter: { chargePointId?: string; limit?: number }): Promise<StoredEvent[]>;
   findApiTokenByHash(tokenHash: string): Promise<ApiToken | undefined>;
   /** Journal rows in sequence order, a page at a time. */
   listJournal(range: JournalRange): Promise<JournalRow[]>;
+  /**
+   * The sequence numbers that bound a time range: the first row received at or after `from`, the
+   * last received before `to`. Rows commit in sequence order, not always in time order, so a
+   * range is walked by sequence between these two.
+   */
+  journalSeqBounds(range: { from?: string; to?: string }): Promise<{ first: number | undefined; last: number | undefined }>;
   /** The row just before `seq`, if any (to check the first link of a partial walk). */
   journalRowBefore(seq: number): Promise<JournalRow | undefined>;
   countApiTokens(): Promise<number>;

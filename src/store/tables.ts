@@ -97,6 +97,7 @@ export interface MeterSampleRow {
   phase: string | null;
   /** Identifies a sample across resends of the same message, so a retry stores nothing twice. */
   dedupe_key: string;
+  signed_identity: string | null;
 }
 
 export interface EventRow {

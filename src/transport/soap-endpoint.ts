@@ -133,7 +133,10 @@ export class SoapEndpoint {
       const status = fault.subcode === 'MessageTooLarge' ? 413 : fault.httpStatus;
       if (response.headersSent) return;
       const body = encodeFault(fault, answering ? faultAddressing(answering) : undefined);
-      this.deps.domain.journal.record({ chargePointId: chargePointId ?? null, protocol: SOAP_PROTOCOL, bytes: body }, 'out');
+      const frame = { chargePointId: chargePointId ?? null, protocol: SOAP_PROTOCOL, bytes: body };
+      // A fault answering a readable message is journaled before it leaves, like any answer.
+      if (decoded) await this.deps.domain.journal.answered(frame).catch((e: unknown) => log.error({ err: e, chargePointId }, 'could not journal a fault'));
+      else this.deps.domain.journal.record(frame, 'out');
       response.writeHead(status, { 'content-type': fault.contentType, ...(status === 413 ? { connection: 'close' } : {}) });
       response.end(body);
     }

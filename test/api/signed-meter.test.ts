@@ -12,9 +12,9 @@ const otherMeter = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const spkiHex = (key: KeyObject) => key.export({ type: 'spki', format: 'der' }).toString('hex');
 
 /** One OCMF data set, signed over its exact payload text. */
-function ocmf(reading: { time: string; tx: 'B' | 'E'; kwh: number; page: number }, privateKey = meter.privateKey, publicKey?: KeyObject): string {
+function ocmf(reading: { time: string; tx: 'B' | 'E'; kwh: number; page: number | string }, privateKey = meter.privateKey, publicKey?: KeyObject): string {
   const payload = JSON.stringify({
-    FV: '1.0', GI: 'TOMADA TEST', GS: 'GW-1', GV: '1.0', PG: `T${reading.page}`, MV: 'Acme', MM: 'M1', MS: 'SN-1', MF: '1.0',
+    FV: '1.0', GI: 'TOMADA TEST', GS: 'GW-1', GV: '1.0', PG: typeof reading.page === 'string' ? reading.page : `T${reading.page}`, MV: 'Acme', MM: 'M1', MS: 'SN-1', MF: '1.0',
     IS: true, IT: 'ISO14443', ID: 'AABBCCDD',
     RD: [{ TM: `${reading.time.replace('.000Z', ',000+0000')} S`, TX: reading.tx, RV: reading.kwh, RI: '1-0:1.8.0', RU: 'kWh', RT: 'AC', EF: '', ST: 'G' }],
   });
@@ -75,6 +75,16 @@ test('signed meter values are verified against the registered key', async (t) =>
   assert.equal(replay.signedMeterStatus, 'failed');
   assert.match(replay.signedMeterReason, /replayed/);
 
+  // The same data set replayed in another encoding (base64) is still the same data set.
+  const reencoded = await signedSession(tomada, client, {
+    startWh: 1_234_700,
+    stopWh: 1_240_000,
+    begin: Buffer.from(begin1).toString('base64'),
+    end: ocmf({ time: '2025-03-01T11:00:00.000Z', tx: 'E', kwh: 1240, page: 11 }),
+  });
+  assert.equal(reencoded.signedMeterStatus, 'failed');
+  assert.match(reencoded.signedMeterReason, /replayed/);
+
   // A correctly signed reading that disagrees with the unsigned meterStop.
   const disagree = await signedSession(tomada, client, {
     startWh: 1_400_000,
@@ -98,6 +108,35 @@ test('signed meter values are verified against the registered key', async (t) =>
   const start = await client.ok('StartTransaction', { connectorId: 2, idTag: 'SIG', meterStart: 1, timestamp: '2025-03-02T10:00:00Z' });
   await client.ok('StopTransaction', { transactionId: start.transactionId, meterStop: 2, timestamp: '2025-03-02T11:00:00Z' });
   assert.equal((await tomada.api(`/api/v1/transactions/${start.transactionId}`)).body.signedMeterStatus, 'absent');
+});
+
+test('a meter counts its transaction and fiscal pages apart', async (t) => {
+  const tomada = await startTestTomada({ unknownChargePoints: 'accept' });
+  t.after(() => tomada.close());
+  await tomada.domain.idTags.put({ idTag: 'SIG', status: 'Accepted', expiryDate: null, parentIdTag: null });
+  await tomada.api('/api/v1/charge-points/SIG-3', { method: 'PUT', body: { meterPublicKey: spkiHex(meter.publicKey) } });
+  const client = await TestClient.connect(tomada.wsUrl, 'SIG-3');
+  t.after(() => client.close());
+  await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+  const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'SIG', meterStart: 2_000_000, timestamp: '2025-03-01T10:00:00Z' });
+  const id = start.transactionId;
+  const fiscal = ocmf({ time: '2025-03-01T10:30:00.000Z', tx: 'B', kwh: 2000, page: 'F7' });
+  await client.ok('MeterValues', {
+    connectorId: 1,
+    transactionId: id,
+    meterValue: [
+      { timestamp: '2025-03-01T10:00:00Z', sampledValue: [signedSample(ocmf({ time: '2025-03-01T10:00:00.000Z', tx: 'B', kwh: 2000, page: 1 }), 'Transaction.Begin')] },
+      { timestamp: '2025-03-01T10:30:00Z', sampledValue: [signedSample(fiscal, 'Sample.Clock')] },
+    ],
+  });
+  await client.ok('StopTransaction', {
+    transactionId: id,
+    meterStop: 2_010_000,
+    timestamp: '2025-03-01T11:00:00Z',
+    transactionData: [{ timestamp: '2025-03-01T11:00:00Z', sampledValue: [signedSample(ocmf({ time: '2025-03-01T11:00:00.000Z', tx: 'E', kwh: 2010, page: 2 }), 'Transaction.End')] }],
+  });
+  const detail = (await tomada.api(`/api/v1/transactions/${id}`)).body;
+  assert.equal(detail.signedMeterStatus, 'verified', detail.signedMeterReason);
 });
 
 for (const policy of [false, true]) {

@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { verifyJournal } from '../../src/audit/verify-journal.js';
@@ -200,3 +203,50 @@ for (const protocol of ['ocpp1.6-json', 'ocpp1.5-json', 'ocpp1.5-soap'] as const
     await t.close();
   });
 }
+
+test('a time range is walked by sequence: rows that commit out of time order are no broken link', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-range-'));
+  const path = join(dir, 'range.db');
+  const store = await openSqliteStore(path);
+  const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s)).toISOString();
+  // Received at 1 s, 3 s, 2 s, 4 s: the one received at 2 s committed after the one at 3 s.
+  for (const s of [1, 3, 2, 4]) await store.journal([{ at: at(s), chargePointId: 'R', direction: 'in', protocol: 'ocpp1.6-json', frame: Buffer.from(`[2,"${s}","Heartbeat",{}]`) }]);
+  try {
+    for (const range of [{ from: at(2) }, { to: at(3) }, { from: at(2), to: at(4) }, {}]) {
+      const report = await verifyJournal(store, range);
+      assert.equal(report.firstBrokenLink, undefined, JSON.stringify(range));
+    }
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a transaction still running after --to is not judged; a transaction no frame reported is named', async () => {
+  const t = await journaledServer();
+  const client = await TestClient.connect(t.wsUrl, 'J-R');
+  await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+  const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'J1', meterStart: 0, timestamp: '2025-06-01T10:00:00Z' });
+  await client.ok('MeterValues', { connectorId: 1, transactionId: start.transactionId, meterValue: [{ timestamp: '2025-06-01T10:10:00Z', sampledValue: [{ value: '500' }] }] });
+  const middle = new Date().toISOString();
+  await new Promise((r) => setTimeout(r, 20));
+  await client.ok('MeterValues', { connectorId: 1, transactionId: start.transactionId, meterValue: [{ timestamp: '2025-06-01T10:20:00Z', sampledValue: [{ value: '2000' }] }] });
+  await client.close();
+  await t.stop();
+  const store = await openSqliteStore(t.dbPath);
+  try {
+    assert.deepEqual((await verifyJournal(store, { to: middle })).mismatches, [], 'energy moved after --to by frames outside the range');
+    assert.deepEqual((await verifyJournal(store)).mismatches, []);
+  } finally {
+    await store.close();
+  }
+  // A transaction written straight into the database, with no frame behind it.
+  await withDb(t.dbPath, (db) =>
+    db
+      .prepare("insert into transactions (charge_point_id, connector_id, id_tag, id_tag_status, started_at, meter_start_wh, energy_wh, energy_source, anomalies) values ('J-R', 2, 'J1', 'Accepted', '2025-06-01T12:00:00.000Z', 0, 99999, 'meterStop', '[]')")
+      .run(),
+  );
+  const report = await verifyFile(t.dbPath);
+  assert.deepEqual(report.mismatches.map((m) => m.reason), ['stored but not in the journal']);
+  await t.close();
+});

@@ -1,6 +1,7 @@
 // Signed meter values (OCMF): one call from a sampled value's text to a verdict. Pure — no I/O,
 // no store: the caller supplies the key registered for the charge point's meter and its policy on
 // keys sent by the charge point itself, and keeps the last page per meter for checkPagination.
+import { createHash } from 'node:crypto';
 import { parseOcmf, unwrapSignedValue, type SignedValueWrapper } from './parse.js';
 import { energyReadings, meterEvents, type EnergyReading, type MeterEvent } from './readings.js';
 import { verifyOcmf, type VerifyFailure } from './verify.js';
@@ -34,6 +35,16 @@ export interface SignedKeys {
   registered?: string | null | undefined;
   /** Whether a key carried in the message may be used when none is registered. */
   allowFromMessage: boolean;
+}
+
+/**
+ * What a signed value signs, whatever wrapper or encoding carries it: the SHA-256 of the OCMF
+ * text inside. The same data set sent raw, base64 or wrapped has one identity. Undefined when
+ * the value holds no OCMF text at all.
+ */
+export function signedIdentity(value: string): string | undefined {
+  const unwrapped = unwrapSignedValue(value);
+  return 'error' in unwrapped ? undefined : createHash('sha256').update(unwrapped.ocmf).digest('hex');
 }
 
 export function verifySignedSample(value: string, keys: SignedKeys): SignedVerdict {
