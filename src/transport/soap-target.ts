@@ -45,10 +45,6 @@ export class SoapCommandTarget implements CommandTarget {
 
   constructor(private readonly options: SoapTargetOptions) {}
 
-  get endpoint(): string {
-    return this.options.endpoint;
-  }
-
   /** One command in flight per charge point, as over OCPP-J: the next waits for the previous. */
   execute(command: Command): Promise<CommandResult> {
     const run = this.queue.then(() => this.send(command));
