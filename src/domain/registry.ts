@@ -3,7 +3,7 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { Store, StoreWriter } from '../store/store.js';
 import type { BootInfo, ChargePoint, OcppVersion, RegistrationStatus, SecurityProfile, StatusReport, Transport } from './model.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, verifyPasswordRemembered } from './passwords.js';
 import { canonicalTime, type Clock } from './time.js';
 
 export type UnknownChargePointPolicy = 'reject' | 'accept' | 'pending';
@@ -203,7 +203,7 @@ export class Registry {
     if (credentials.password === undefined) {
       return { reason: 'unauthorized', detail: 'no HTTP Basic credentials with the charge point id as the user' };
     }
-    if (!(await verifyPassword(credentials.password, cp.passwordHash))) return { reason: 'unauthorized', detail: 'wrong password' };
+    if (!(await verifyPasswordRemembered(credentials.password, cp.passwordHash))) return { reason: 'unauthorized', detail: 'wrong password' };
     return undefined;
   }
 
