@@ -24,6 +24,3 @@ export function defineAction<Req extends TSchema, Res extends TSchema>(
     validateResponse: compileValidator(response),
   };
 }
-
-export type RequestOf<A> = A extends OcppAction<infer Req, TSchema> ? Static<Req> : never;
-export type ResponseOf<A> = A extends OcppAction<TSchema, infer Res> ? Static<Res> : never;

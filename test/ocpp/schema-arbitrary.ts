@@ -4,6 +4,7 @@
 // strings with length limits and the date-time/uri formats, integers, numbers with multipleOf,
 // booleans). Anything else throws, so a new keyword cannot be silently ignored.
 import fc from 'fast-check';
+import type { RpcErrorCode } from '../../src/ocpp/rpc.js';
 
 export interface JsonSchema {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
@@ -253,3 +254,16 @@ function omit(object: Record<string, unknown>, key: string): Record<string, unkn
 export function invalidArbitrary(schema: JsonSchema): fc.Arbitrary<Mutant> {
   return validArbitrary(schema).chain((valid) => fc.oneof(...mutations(schema, valid, valid, [])));
 }
+
+/** The OCPP-J code our validator must give for each kind of defect (see validate.ts). */
+export const codeOf: Record<MutationKind, RpcErrorCode> = {
+  'wrong-type': 'TypeConstraintViolation',
+  'missing-required': 'OccurenceConstraintViolation',
+  'extra-property': 'FormationViolation',
+  'too-long': 'PropertyConstraintViolation',
+  'unknown-enum': 'PropertyConstraintViolation',
+  'not-date-time': 'TypeConstraintViolation',
+  'not-uri': 'TypeConstraintViolation',
+  'not-multiple': 'PropertyConstraintViolation',
+  'too-few-items': 'OccurenceConstraintViolation',
+};

@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { OcppAction } from '../../src/ocpp/action.js';
-import type { RpcErrorCode } from '../../src/ocpp/rpc.js';
 import { violationText, type ValidationResult, type Violation } from '../../src/ocpp/validate.js';
 import {
   Authorize,
@@ -17,7 +16,7 @@ import {
   UpdateFirmware,
   v15Actions,
 } from '../../src/ocpp/v15/index.js';
-import { invalidArbitrary, validArbitrary, type JsonSchema, type MutationKind } from './schema-arbitrary.js';
+import { codeOf, invalidArbitrary, validArbitrary, type JsonSchema, type MutationKind } from './schema-arbitrary.js';
 
 const RUNS = 200;
 // fast-check prints the seed of a failure; FC_SEED=that replays it.
@@ -28,18 +27,6 @@ function generatorSchema(schema: unknown): JsonSchema {
   return JSON.parse(JSON.stringify(schema), (key, value: unknown) => (key === 'xml' ? undefined : value)) as JsonSchema;
 }
 
-/** The OCPP-J code our validator must give for each kind of defect (see validate.ts). */
-const codeOf: Record<MutationKind, RpcErrorCode> = {
-  'wrong-type': 'TypeConstraintViolation',
-  'missing-required': 'OccurenceConstraintViolation',
-  'extra-property': 'FormationViolation',
-  'too-long': 'PropertyConstraintViolation',
-  'unknown-enum': 'PropertyConstraintViolation',
-  'not-date-time': 'TypeConstraintViolation',
-  'not-uri': 'TypeConstraintViolation',
-  'not-multiple': 'PropertyConstraintViolation',
-  'too-few-items': 'OccurenceConstraintViolation',
-};
 
 const show = (value: unknown) => JSON.stringify(value);
 const kindsMet = new Set<MutationKind>();

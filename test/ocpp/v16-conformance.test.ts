@@ -10,10 +10,9 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import type { ValidateFunction } from 'ajv';
 import type { OcppAction } from '../../src/ocpp/action.js';
-import type { RpcErrorCode } from '../../src/ocpp/rpc.js';
 import { violationText } from '../../src/ocpp/validate.js';
 import { centralSystemInitiated, chargePointInitiated, v16Actions } from '../../src/ocpp/v16/index.js';
-import { invalidArbitrary, validArbitrary, type JsonSchema, type MutationKind } from './schema-arbitrary.js';
+import { codeOf, invalidArbitrary, validArbitrary, type JsonSchema } from './schema-arbitrary.js';
 
 // Both are CommonJS with typings of an ESM default export; require() gives the export itself
 // (as in src/ocpp/validate.ts).
@@ -122,18 +121,6 @@ const knownDifferences: KnownDifference[] = [
   },
 ];
 
-/** The OCPP-J code our validator must give for each kind of defect (see validate.ts). */
-const codeOf: Record<MutationKind, RpcErrorCode> = {
-  'wrong-type': 'TypeConstraintViolation',
-  'missing-required': 'OccurenceConstraintViolation',
-  'extra-property': 'FormationViolation',
-  'too-long': 'PropertyConstraintViolation',
-  'unknown-enum': 'PropertyConstraintViolation',
-  'not-date-time': 'TypeConstraintViolation',
-  'not-uri': 'TypeConstraintViolation',
-  'not-multiple': 'PropertyConstraintViolation',
-  'too-few-items': 'OccurenceConstraintViolation',
-};
 
 const show = (value: unknown) => JSON.stringify(value);
 
