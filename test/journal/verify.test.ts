@@ -90,7 +90,7 @@ test('every frame in and out is journaled, and an untouched journal verifies', a
 
 test('an altered byte, a removed row and a changed energy are each found', async () => {
   const t = await journaledServer();
-  const transactionId = await session(t, 'J-T');
+  await session(t, 'J-T');
   await t.stop();
 
   // One byte of one journaled frame.
@@ -125,7 +125,6 @@ test('an altered byte, a removed row and a changed energy are each found', async
   report = await verifyFile(fresh.dbPath);
   assert.equal(report.firstBrokenLink, undefined);
   assert.deepEqual(report.mismatches.map((m) => [m.transactionId, m.storedEnergyWh, m.journalEnergyWh]), [[other, 1000, 900]]);
-  assert.equal(transactionId > 0, true);
   await t.close();
   await fresh.close();
 });
