@@ -13,6 +13,10 @@ import { AdmissionGate } from './transport/admission.js';
 import { FailureLimiter } from './transport/auth-failures.js';
 import { OcppServer } from './transport/ocpp-server.js';
 import { SoapEndpoint } from './transport/soap-endpoint.js';
+import { Events } from './events/events.js';
+import { WebhookDeliverer } from './events/webhooks.js';
+import { Campaigns } from './validation/campaign.js';
+import { SoftwareRegistry } from './validation/software.js';
 
 export const VERSION = '0.1.0';
 
@@ -25,6 +29,10 @@ export interface RunningTomada {
   generatedAdminToken: string | undefined;
   domain: Domain;
   store: Store;
+  campaigns: Campaigns;
+  software: SoftwareRegistry;
+  events: Events;
+  webhooks: WebhookDeliverer;
   stop(): Promise<void>;
 }
 
@@ -45,9 +53,24 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
       heartbeatIntervalS: config.heartbeatIntervalS,
       bootRetryIntervalS: config.bootRetryIntervalS,
       meterKeyFromMessage: config.meterKeyFromMessage,
+      unvalidatedSoftware: config.unvalidatedSoftware,
     },
     log,
   );
+  const software = new SoftwareRegistry(store);
+  const events = new Events(store);
+  const webhooks = new WebhookDeliverer(store, log.child({ component: 'webhooks' }));
+  const campaigns = new Campaigns({
+    store,
+    registry: domain.registry,
+    commands: domain.commands,
+    transactions: domain.transactions,
+    activity: domain.activity,
+    holds: domain.holds,
+    software,
+    isConnected: (id) => router.isConnected(id),
+    log: log.child({ component: 'validation' }),
+  });
   const { generated } = await domain.apiTokens.ensureAdmin(config.adminToken);
   // One admission for both transports, so failures over SOAP and WebSocket count together.
   const admission = new AdmissionGate({
@@ -89,10 +112,11 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     let stopping: Promise<void> | undefined;
     const ocppPort = await ocpp.listen(config.ocppPort, config.host);
     const ocppTlsPort = tls ? await ocpp.listenTls(config.ocppTlsPort, config.host, tls) : undefined;
-    api = await buildApi({ domain, log, version: VERSION });
+    api = await buildApi({ domain, campaigns, software, events, log, version: VERSION });
     await api.listen({ port: config.httpPort, host: config.host });
     const address = api.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+    if (config.webhookDelivery) webhooks.start();
     log.info({ ocppPort, ocppTlsPort, clientCertificates: tls ? tls.ca !== undefined : undefined, httpPort, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Tomada is running');
     return {
       ocppPort,
@@ -101,9 +125,15 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
       generatedAdminToken: generated,
       domain,
       store,
+      campaigns,
+      software,
+      events,
+      webhooks,
       // Idempotent: a second call waits for the first.
       stop() {
         stopping ??= (async () => {
+          await campaigns.close();
+          await webhooks.stop();
           await api?.close();
           await ocpp.close();
           await store.close();

@@ -2,7 +2,7 @@
 // process with a message naming the variable, instead of misbehaving later.
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import type { UnknownChargePointPolicy } from './domain/registry.js';
+import type { UnknownChargePointPolicy, UnvalidatedSoftwarePolicy } from './domain/registry.js';
 import type { TlsMaterial } from './transport/tls.js';
 
 export interface Config {
@@ -11,6 +11,10 @@ export interface Config {
   httpPort: number;
   databaseUrl: string;
   unknownChargePoints: UnknownChargePointPolicy;
+  /** What a boot with software not in the validated registry gets. */
+  unvalidatedSoftware: UnvalidatedSoftwarePolicy;
+  /** Whether this node delivers events to operators' webhooks (one node of a cluster is enough). */
+  webhookDelivery: boolean;
   adminToken: string | undefined;
   heartbeatIntervalS: number;
   bootRetryIntervalS: number;
@@ -122,6 +126,8 @@ export function loadConfig(env: Env = process.env): Config {
     httpPort: integer(env, 'TOMADA_HTTP_PORT', 8080, 0, 65535),
     databaseUrl,
     unknownChargePoints: oneOf(env, 'TOMADA_UNKNOWN_CHARGE_POINTS', ['reject', 'accept', 'pending'], 'reject'),
+    unvalidatedSoftware: oneOf(env, 'TOMADA_UNVALIDATED_SOFTWARE', ['flag', 'pending', 'reject'], 'flag'),
+    webhookDelivery: oneOf(env, 'TOMADA_WEBHOOK_DELIVERY', ['on', 'off'], 'on') === 'on',
     adminToken,
     heartbeatIntervalS: integer(env, 'TOMADA_HEARTBEAT_INTERVAL', 300, 1, 86400),
     bootRetryIntervalS: integer(env, 'TOMADA_BOOT_RETRY_INTERVAL', 60, 1, 86400),

@@ -1,7 +1,7 @@
 // How failures reach API clients: a status that names the problem and a JSON body
 // `{error, message}`. Bad input is a 4xx, never a 500, and no stack trace leaves the process.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ChargePointNotConnected, CommandFailed, CommandTimedOut, UnknownChargePoint } from '../domain/errors.js';
+import { ChargePointNotConnected, CommandFailed, CommandTimedOut, Conflict, InvalidRequest, NotFound, UnknownChargePoint } from '../domain/errors.js';
 
 export class HttpError extends Error {
   constructor(
@@ -27,6 +27,9 @@ const domainStatus = new Map<Function, [number, string]>([
   [ChargePointNotConnected, [409, 'NotConnected']],
   [CommandTimedOut, [504, 'Timeout']],
   [CommandFailed, [502, 'CommandFailed']],
+  [NotFound, [404, 'NotFound']],
+  [Conflict, [409, 'Conflict']],
+  [InvalidRequest, [400, 'BadRequest']],
 ]);
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {

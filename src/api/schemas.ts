@@ -20,6 +20,7 @@ export const IdTagStatus = Type.Union([
   Type.Literal('ConcurrentTx'),
 ]);
 
+export const Transport = Type.Union([Type.Literal('json'), Type.Literal('soap')]);
 export const SecurityProfile = Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2), Type.Literal(3)]);
 
 export const ChargePointId = Type.String({ pattern: '^[A-Za-z0-9._~:*@-]{1,48}$' });
@@ -30,6 +31,8 @@ export const ChargePointPut = Type.Object(
     password: Type.Optional(Type.String({ minLength: 16, maxLength: 40 })),
     operator: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
     declaredOcppVersion: Type.Optional(Type.Union([OcppVersion, Type.Null()])),
+    /** The transport the operator reports, with declaredOcppVersion (compared with what is observed). */
+    declaredTransport: Type.Optional(Type.Union([Transport, Type.Null()])),
     registrationStatus: Type.Optional(RegistrationStatus),
     /** Log schema violations of this charge point instead of refusing its messages. */
     lenient: Type.Optional(Type.Boolean()),
@@ -65,6 +68,9 @@ export const ChargePoint = Type.Object(
     allowedSources: Type.Array(Type.String()),
     meterPublicKey: NullableString,
     declaredOcppVersion: Type.Union([OcppVersion, Type.Null()]),
+    declaredTransport: Type.Union([Transport, Type.Null()]),
+    /** Its software (vendor, model, firmware, OCPP version, transport) is in the validated registry; null: not fully reported yet. */
+    softwareValidated: Type.Union([Type.Boolean(), Type.Null()]),
     vendor: NullableString,
     model: NullableString,
     firmwareVersion: NullableString,

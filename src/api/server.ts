@@ -11,10 +11,28 @@ import { chargePointRoutes } from './routes/charge-points.js';
 import { commandRoutes } from './routes/commands.js';
 import { idTagRoutes } from './routes/id-tags.js';
 import { transactionRoutes } from './routes/transactions.js';
+import { validationRoutes } from './routes/validations.js';
+import { softwareRoutes } from './routes/software.js';
+import { eventRoutes } from './routes/events.js';
+import type { Campaigns } from '../validation/campaign.js';
+import type { SoftwareRegistry } from '../validation/software.js';
+import type { Events } from '../events/events.js';
+import { Validation } from './validation-schemas.js';
+import type { ApiToken } from '../store/store.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The token the request was authenticated with. */
+    apiToken?: ApiToken;
+  }
+}
 import { ChargePoint, ErrorBody, IdTag, Transaction } from './schemas.js';
 
 export interface ApiDeps {
   domain: Domain;
+  campaigns: Campaigns;
+  software: SoftwareRegistry;
+  events: Events;
   log: Logger;
   version: string;
 }
@@ -36,7 +54,7 @@ function validatorCompiler() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? json : text).compile(schema);
 }
 
-export async function buildApi({ domain, log, version }: ApiDeps): Promise<FastifyInstance> {
+export async function buildApi({ domain, campaigns, software, events, log, version }: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -50,7 +68,7 @@ export async function buildApi({ domain, log, version }: ApiDeps): Promise<Fasti
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: 'NotFound', message: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
-  for (const schema of [ErrorBody, ChargePoint, IdTag, Transaction]) app.addSchema(schema);
+  for (const schema of [ErrorBody, ChargePoint, IdTag, Transaction, Validation]) app.addSchema(schema);
 
   await app.register(swagger, {
     openapi: {
@@ -70,12 +88,17 @@ export async function buildApi({ domain, log, version }: ApiDeps): Promise<Fasti
         // The scheme name is case-insensitive (RFC 7235 §2.1): "bearer TOKEN" is as good as "Bearer TOKEN".
         const token = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1];
         if (!token) throw new HttpError(401, 'Unauthorized', 'Send Authorization: Bearer TOKEN');
-        if (!(await domain.apiTokens.verify(token))) throw new HttpError(401, 'Unauthorized', 'Unknown or revoked token');
+        const found = await domain.apiTokens.verify(token);
+        if (!found) throw new HttpError(401, 'Unauthorized', 'Unknown or revoked token');
+        request.apiToken = found;
       });
       await v1.register(chargePointRoutes, { domain });
       await v1.register(idTagRoutes, { domain });
       await v1.register(commandRoutes, { domain });
       await v1.register(transactionRoutes, { domain });
+      await v1.register(validationRoutes, { campaigns });
+      await v1.register(softwareRoutes, { software });
+      await v1.register(eventRoutes, { events });
     },
     { prefix: '/api/v1' },
   );

@@ -2,8 +2,7 @@
 // then replays the journaled frames of every transaction through the same adapters and energy
 // rules that stored it, and names every transaction whose stored energy no longer matches.
 // It reads only; it changes nothing.
-import { samplesFrom15 } from '../adapters/v15.js';
-import { samplesFrom16 } from '../adapters/v16.js';
+import { messageSamples } from '../adapters/message-samples.js';
 import { computeEnergy } from '../domain/energy.js';
 import { sampleIdentity, type MeterSample } from '../domain/model.js';
 import { canonicalTime } from '../domain/time.js';
@@ -58,16 +57,7 @@ interface Request {
 const canonical = (sample: MeterSample): MeterSample => ({ ...sample, timestamp: canonicalTime(sample.timestamp) ?? sample.timestamp });
 
 function samplesOf(protocol: string, action: string, payload: Record<string, unknown>): MeterSample[] {
-  const v15 = protocol.startsWith('ocpp1.5');
-  if (action === 'MeterValues') {
-    return (v15 ? samplesFrom15(payload.values as never) : samplesFrom16(payload.meterValue as never)).map(canonical);
-  }
-  if (action === 'StopTransaction') {
-    if (!v15) return samplesFrom16(payload.transactionData as never).map(canonical);
-    const data = (payload.transactionData ?? []) as { values?: never }[];
-    return data.flatMap((d) => samplesFrom15(d.values)).map(canonical);
-  }
-  return [];
+  return messageSamples(protocol.startsWith('ocpp1.5') ? '1.5' : '1.6', action, payload).map(canonical);
 }
 
 /** Reads a journaled frame: a request (with its correlation id) or an answer to one. */

@@ -1,6 +1,7 @@
 // Operator commands to charge points. The domain only knows a router that delivers a command to
 // the session holding the charge point, on this node or another (src/cluster implements it).
 import type { Store } from '../store/store.js';
+import type { ActivityFeed } from './activity.js';
 import { UnknownChargePoint } from './errors.js';
 import type { Command, CommandResult } from './model.js';
 
@@ -21,12 +22,20 @@ export class Commands {
   constructor(
     private readonly store: Store,
     private readonly router: CommandRouter,
+    private readonly activity?: ActivityFeed,
   ) {}
 
   async send(chargePointId: string, command: Command): Promise<CommandResult> {
     if (!(await this.store.getChargePoint(chargePointId))) {
       throw new UnknownChargePoint(`No charge point "${chargePointId}" is registered`);
     }
-    return this.router.send(chargePointId, command);
+    try {
+      const result = await this.router.send(chargePointId, command);
+      this.activity?.emit({ kind: 'command', at: new Date().toISOString(), chargePointId, command, result });
+      return result;
+    } catch (error) {
+      this.activity?.emit({ kind: 'command', at: new Date().toISOString(), chargePointId, command, error: (error as Error).message });
+      throw error;
+    }
   }
 }

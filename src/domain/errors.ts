@@ -22,3 +22,12 @@ export class CommandTimedOut extends DomainError {}
 
 /** The charge point answered a command with an error, or the connection failed under it. */
 export class CommandFailed extends DomainError {}
+
+/** What the request names does not exist (a campaign, a case, a registry entry). */
+export class NotFound extends DomainError {}
+
+/** The request cannot be done in the current state (a campaign already running, a case not waiting). */
+export class Conflict extends DomainError {}
+
+/** The request itself is wrong (an unknown case id, a value out of range). */
+export class InvalidRequest extends DomainError {}

@@ -1,5 +1,6 @@
 // The domain's services, built once per process over one store and one router.
 import type { Store } from '../store/store.js';
+import { ActivityFeed, OfflineHolds } from './activity.js';
 import { ApiTokens } from './api-tokens.js';
 import { Commands, type CommandRouter } from './commands.js';
 import { IdTags } from './id-tags.js';
@@ -17,6 +18,10 @@ export interface Domain {
   views: Views;
   apiTokens: ApiTokens;
   journal: FrameJournal;
+  /** What charge points do on this node, for listeners (validation campaigns, live views). */
+  activity: ActivityFeed;
+  /** Charge points a validation campaign keeps off the network for a while. */
+  holds: OfflineHolds;
 }
 
 export function createDomain(
@@ -26,13 +31,16 @@ export function createDomain(
   log: TransactionLog & JournalLog,
   clock: Clock = systemClock,
 ): Domain {
+  const activity = new ActivityFeed();
   return {
-    registry: new Registry(store, options, clock),
+    registry: new Registry(store, options, clock, activity),
     transactions: new Transactions(store, clock, log, options),
-    commands: new Commands(store, router),
+    commands: new Commands(store, router, activity),
     idTags: new IdTags(store),
     views: new Views(store, router),
     apiTokens: new ApiTokens(store, clock),
-    journal: new FrameJournal(store, clock, log),
+    journal: new FrameJournal(store, clock, log, activity),
+    activity,
+    holds: new OfflineHolds(),
   };
 }

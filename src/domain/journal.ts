@@ -2,6 +2,7 @@
 // is journaled in the same commit as that data (the store's withFrames); our answers and frames
 // that report nothing are journaled in a commit of their own right after.
 import type { Store } from '../store/store.js';
+import type { ActivityFeed } from './activity.js';
 import type { Clock } from './time.js';
 
 export interface JournalLog {
@@ -20,6 +21,7 @@ export class FrameJournal {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly log: JournalLog,
+    private readonly activity?: ActivityFeed,
   ) {}
 
   /**
@@ -43,8 +45,13 @@ export class FrameJournal {
   }
 
   private row(frame: JournaledFrame, direction: 'in' | 'out') {
+    const at = this.clock().toISOString();
+    if (this.activity?.listened) {
+      const text = typeof frame.bytes === 'string' ? frame.bytes : frame.bytes.toString('utf8');
+      this.activity.emit({ kind: 'frame', at, chargePointId: frame.chargePointId, direction, protocol: frame.protocol, text });
+    }
     return {
-      at: this.clock().toISOString(),
+      at,
       chargePointId: frame.chargePointId,
       direction,
       protocol: frame.protocol,

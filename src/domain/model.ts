@@ -39,6 +39,8 @@ export interface ChargePoint {
   allowedSources: string[];
   /** The public key of the charge point's signing meter (OCMF), hex or base64. */
   meterPublicKey: string | null;
+  /** The transport the operator reports the charge point uses (with declaredOcppVersion). */
+  declaredTransport: Transport | null;
   lastSeenAt: string | null;
   lastBootAt: string | null;
   createdAt: string;
@@ -190,6 +192,25 @@ export interface MeterValuesReport {
   connectorId: number;
   transactionId?: number | undefined;
   samples: MeterSample[];
+}
+
+/** What the network validates before software may run on it (docs/VALIDATION.md). */
+export interface SoftwareIdentity {
+  vendor: string;
+  model: string;
+  firmwareVersion: string;
+  ocppVersion: OcppVersion;
+  transport: Transport;
+}
+
+export interface ValidatedSoftware extends SoftwareIdentity {
+  id: string;
+  /** A passed campaign, or an operator's approval referring to a bench report. */
+  source: 'campaign' | 'manual';
+  validationId: string | null;
+  reference: string | null;
+  approvedAt: string;
+  approvedBy: string | null;
 }
 
 /** Operator commands, version-neutral; each adapter maps them onto its own wire messages. */

@@ -2,11 +2,20 @@
 // charge point last told us about itself, and the operator's edits to it.
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { Store, StoreWriter } from '../store/store.js';
-import type { BootInfo, ChargePoint, OcppVersion, RegistrationStatus, SecurityProfile, StatusReport, Transport } from './model.js';
+import type { ActivityFeed } from './activity.js';
+import type { BootInfo, ChargePoint, OcppVersion, RegistrationStatus, SecurityProfile, SoftwareIdentity, StatusReport, Transport } from './model.js';
 import { hashPassword, verifyPasswordRemembered } from './passwords.js';
 import { canonicalTime, type Clock } from './time.js';
 
 export type UnknownChargePointPolicy = 'reject' | 'accept' | 'pending';
+/** What a boot with software not in the validated registry gets (docs/VALIDATION.md). */
+export type UnvalidatedSoftwarePolicy = 'flag' | 'pending' | 'reject';
+
+/**
+ * Answers a charge point's boots instead of its stored registration while set (a validation
+ * campaign uses it to answer Pending, then Accepted with its own heartbeat interval).
+ */
+export type BootOverride = (info: BootInfo) => { status: RegistrationStatus; intervalS: number };
 
 export interface RegistryOptions {
   unknownChargePoints: UnknownChargePointPolicy;
@@ -14,6 +23,7 @@ export interface RegistryOptions {
   heartbeatIntervalS: number;
   /** Interval after which a Pending or Rejected charge point should boot again, in seconds. */
   bootRetryIntervalS: number;
+  unvalidatedSoftware?: UnvalidatedSoftwarePolicy | undefined;
 }
 
 /** Charge point ids: unreserved URL characters only, at most 48 (as OCPP 2.0.1 puts it). */
@@ -27,6 +37,7 @@ export interface ChargePointSettings {
   password?: string | undefined;
   operator?: string | null | undefined;
   declaredOcppVersion?: OcppVersion | null | undefined;
+  declaredTransport?: Transport | null | undefined;
   registrationStatus?: RegistrationStatus | undefined;
   lenient?: boolean | undefined;
   soapEndpoint?: string | null | undefined;
@@ -111,6 +122,13 @@ export interface BootAnswer {
   intervalS: number;
 }
 
+/** The software a charge point runs, when it has reported all of it. */
+export function softwareIdentity(cp: Pick<ChargePoint, 'vendor' | 'model' | 'firmwareVersion' | 'ocppVersion' | 'transport'>): SoftwareIdentity | undefined {
+  const { vendor, model, firmwareVersion, ocppVersion, transport } = cp;
+  if (vendor === null || model === null || firmwareVersion === null || ocppVersion === null || transport === null) return undefined;
+  return { vendor, model, firmwareVersion, ocppVersion, transport };
+}
+
 export function newChargePoint(id: string, registrationStatus: RegistrationStatus, createdAt: string): ChargePoint {
   return {
     id,
@@ -134,18 +152,39 @@ export function newChargePoint(id: string, registrationStatus: RegistrationStatu
     securityProfile: 0,
     allowedSources: [],
     meterPublicKey: null,
+    declaredTransport: null,
     lastSeenAt: null,
     lastBootAt: null,
     createdAt,
   };
 }
 
+/** The declared protocol differs from the observed one: what the mismatch event says. */
+function declarationMismatch(cp: Pick<ChargePoint, 'declaredOcppVersion' | 'declaredTransport'>, ocppVersion: OcppVersion | null, transport: Transport | null) {
+  if (ocppVersion === null) return undefined;
+  const versionDiffers = cp.declaredOcppVersion !== null && cp.declaredOcppVersion !== ocppVersion;
+  const transportDiffers = cp.declaredTransport !== null && cp.declaredTransport !== transport;
+  if (!versionDiffers && !transportDiffers) return undefined;
+  return { declared: { ocppVersion: cp.declaredOcppVersion, transport: cp.declaredTransport }, observed: { ocppVersion, transport } };
+}
+
 export class Registry {
+  private readonly bootOverrides = new Map<string, BootOverride>();
+
   constructor(
     private readonly store: Store,
     private readonly options: RegistryOptions,
     private readonly clock: Clock,
+    private readonly activity?: ActivityFeed,
   ) {}
+
+  /** Answers this charge point's boots with `override` until the returned function is called. */
+  overrideBoot(id: string, override: BootOverride): () => void {
+    this.bootOverrides.set(id, override);
+    return () => {
+      if (this.bootOverrides.get(id) === override) this.bootOverrides.delete(id);
+    };
+  }
 
   /**
    * Decides at the handshake (or for each SOAP message) whether a charge point may connect.
@@ -216,7 +255,8 @@ export class Registry {
     await this.store.transact(async (tx) => {
       const cp = await tx.getChargePoint(id);
       if (!cp) return;
-      if (cp.ocppVersion !== null && (cp.ocppVersion !== ocppVersion || cp.transport !== transport)) {
+      const changed = cp.ocppVersion !== ocppVersion || cp.transport !== transport;
+      if (cp.ocppVersion !== null && changed) {
         await tx.insertEvent({
           at,
           chargePointId: id,
@@ -224,12 +264,18 @@ export class Registry {
           data: { from: { ocppVersion: cp.ocppVersion, transport: cp.transport }, to: { ocppVersion, transport } },
         });
       }
+      // Raised when what is observed changes (or is first seen) and differs from the declaration,
+      // not at every reconnection of a charge point already known to differ.
+      const mismatch = changed ? declarationMismatch(cp, ocppVersion, transport) : undefined;
+      if (mismatch) await tx.insertEvent({ at, chargePointId: id, type: 'ocppVersionMismatch', data: mismatch });
       await tx.updateChargePoint(id, { ocppVersion, transport, lastSeenAt: at, soapEndpoint });
     });
+    this.activity?.emit({ kind: 'connected', at, chargePointId: id, ocppVersion, transport });
   }
 
   async boot(id: string, info: BootInfo): Promise<BootAnswer> {
     const at = this.now();
+    const override = this.bootOverrides.get(id);
     const status = await this.store.transact(async (tx) => {
       const cp = await tx.getChargePoint(id);
       if (!cp) return 'Rejected' as const;
@@ -250,10 +296,31 @@ export class Registry {
         lastBootAt: at,
         lastSeenAt: at,
       });
-      return cp.registrationStatus;
+      const software = await this.softwareCheck(tx, cp, info, at);
+      if (cp.registrationStatus !== 'Accepted' || override) return cp.registrationStatus;
+      return software;
     });
+    if (override && status !== 'Rejected') {
+      const answer = override(info);
+      return { status: answer.status, currentTime: at, intervalS: answer.intervalS };
+    }
     const intervalS = status === 'Accepted' ? this.options.heartbeatIntervalS : this.options.bootRetryIntervalS;
     return { status, currentTime: at, intervalS };
+  }
+
+  /**
+   * The network's rule: software not in the validated registry is flagged at every boot (an
+   * event), and kept Pending or rejected when the policy says so. Returns the registration the
+   * policy allows.
+   */
+  private async softwareCheck(tx: StoreWriter, cp: ChargePoint, info: BootInfo, at: string): Promise<RegistrationStatus> {
+    const policy = this.options.unvalidatedSoftware;
+    if (policy === undefined) return 'Accepted';
+    const identity = softwareIdentity({ ...cp, vendor: info.vendor, model: info.model, firmwareVersion: info.firmwareVersion ?? null });
+    if (identity && (await tx.findValidatedSoftware(identity))) return 'Accepted';
+    const software = identity ?? { vendor: info.vendor, model: info.model, firmwareVersion: info.firmwareVersion ?? null, ocppVersion: cp.ocppVersion, transport: cp.transport };
+    await tx.insertEvent({ at, chargePointId: cp.id, type: 'unvalidatedSoftware', data: { software, policy } });
+    return policy === 'flag' ? 'Accepted' : policy === 'pending' ? 'Pending' : 'Rejected';
   }
 
   async heartbeat(id: string): Promise<string> {
@@ -274,13 +341,15 @@ export class Registry {
   /** The operator's edit of a charge point; registers it when it is new. */
   async configure(id: string, settings: ChargePointSettings): Promise<{ chargePoint: ChargePoint; created: boolean }> {
     const passwordHash = settings.password === undefined ? undefined : await hashPassword(settings.password);
+    const at = this.now();
     return this.store.transact(async (tx) => {
       const existing = await tx.getChargePoint(id);
-      if (!existing) await tx.insertChargePoint(newChargePoint(id, settings.registrationStatus ?? 'Accepted', this.now()));
+      if (!existing) await tx.insertChargePoint(newChargePoint(id, settings.registrationStatus ?? 'Accepted', at));
       await tx.updateChargePoint(id, {
         passwordHash,
         operator: settings.operator,
         declaredOcppVersion: settings.declaredOcppVersion,
+        declaredTransport: settings.declaredTransport,
         registrationStatus: existing ? settings.registrationStatus : undefined,
         lenient: settings.lenient,
         soapEndpoint: settings.soapEndpoint,
@@ -288,8 +357,24 @@ export class Registry {
         allowedSources: settings.allowedSources,
         meterPublicKey: settings.meterPublicKey,
       });
-      return { chargePoint: (await tx.getChargePoint(id))!, created: !existing };
+      const chargePoint = (await tx.getChargePoint(id))!;
+      await this.declarationEvents(tx, existing, chargePoint, at);
+      return { chargePoint, created: !existing };
     });
+  }
+
+  /** Every change of the operator's declaration is recorded; one that disagrees with what is observed is raised. */
+  private async declarationEvents(tx: StoreWriter, before: ChargePoint | undefined, after: ChargePoint, at: string): Promise<void> {
+    const declared = (cp: Pick<ChargePoint, 'declaredOcppVersion' | 'declaredTransport'> | undefined) => ({
+      ocppVersion: cp?.declaredOcppVersion ?? null,
+      transport: cp?.declaredTransport ?? null,
+    });
+    const from = declared(before);
+    const to = declared(after);
+    if (from.ocppVersion === to.ocppVersion && from.transport === to.transport) return;
+    await tx.insertEvent({ at, chargePointId: after.id, type: 'ocppVersionDeclared', data: { from, to } });
+    const mismatch = declarationMismatch(after, after.ocppVersion, after.transport);
+    if (mismatch) await tx.insertEvent({ at, chargePointId: after.id, type: 'ocppVersionMismatch', data: mismatch });
   }
 
   /** Keeps a notification that has no table of its own (firmware, diagnostics) as an event. */

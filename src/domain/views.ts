@@ -2,10 +2,15 @@
 // with its samples. Reads only; nothing here changes stored data.
 import type { Store, TransactionFilter } from '../store/store.js';
 import type { CommandRouter } from './commands.js';
-import type { ChargePoint, Connector, StoredMeterSample, Transaction } from './model.js';
+import type { ChargePoint, Connector, SoftwareIdentity, StoredMeterSample, Transaction } from './model.js';
+import { softwareIdentity } from './registry.js';
+
+const identityKey = (s: SoftwareIdentity) => JSON.stringify([s.vendor, s.model, s.firmwareVersion, s.ocppVersion, s.transport]);
 
 export interface ChargePointView extends ChargePoint {
   connected: boolean;
+  /** Its software is in the validated registry; null while it has not reported all of it. */
+  softwareValidated: boolean | null;
   connectors: Connector[];
 }
 
@@ -22,14 +27,21 @@ export class Views {
   async chargePoint(id: string): Promise<ChargePointView | undefined> {
     const cp = await this.store.getChargePoint(id);
     if (!cp) return undefined;
-    return { ...cp, connected: this.router.isConnected(id), connectors: await this.store.listConnectors(id) };
+    const identity = softwareIdentity(cp);
+    const softwareValidated = identity ? (await this.store.findValidatedSoftware(identity)) !== undefined : null;
+    return { ...cp, connected: this.router.isConnected(id), softwareValidated, connectors: await this.store.listConnectors(id) };
   }
 
   async chargePoints(): Promise<ChargePointView[]> {
-    const [cps, connectors] = await Promise.all([this.store.listChargePoints(), this.store.listConnectors()]);
+    const [cps, connectors, software] = await Promise.all([this.store.listChargePoints(), this.store.listConnectors(), this.store.listValidatedSoftware()]);
+    const validated = new Set(software.map((s) => identityKey(s)));
     const byChargePoint = new Map<string, Connector[]>();
     for (const c of connectors) byChargePoint.set(c.chargePointId, [...(byChargePoint.get(c.chargePointId) ?? []), c]);
-    return cps.map((cp) => ({ ...cp, connected: this.router.isConnected(cp.id), connectors: byChargePoint.get(cp.id) ?? [] }));
+    return cps.map((cp) => {
+      const identity = softwareIdentity(cp);
+      const softwareValidated = identity ? validated.has(identityKey(identity)) : null;
+      return { ...cp, connected: this.router.isConnected(cp.id), softwareValidated, connectors: byChargePoint.get(cp.id) ?? [] };
+    });
   }
 
   transactions(filter: TransactionFilter): Promise<Transaction[]> {

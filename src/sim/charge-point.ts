@@ -12,6 +12,7 @@ import { simProtocols, type SimProtocolName } from './protocols.js';
 import type { ChargePointProtocol, Command, CommandOutcome, ConnectorStatus, OutboundCall, StopReason } from './protocol.js';
 import { ActiveSession, Connector, type MeterSettings, type SimSession } from './session.js';
 import { soapTransport } from './soap-link.js';
+import { OutgoingFaults, type SimFault } from './faults.js';
 
 export type { SimSession } from './session.js';
 export type { StopReason } from './protocol.js';
@@ -70,6 +71,8 @@ export interface ChargePointOptions {
    */
   soapListen?: { host?: string; port?: number };
   logger?: (entry: SimLogEntry) => void;
+  /** Misbehaviours to simulate (src/sim/faults.ts), for validation campaigns to catch. */
+  faults?: readonly SimFault[];
 }
 
 type State = 'idle' | 'connecting' | 'booting' | 'accepted' | 'stopped';
@@ -93,13 +96,20 @@ export class SimulatedChargePoint {
   private bootTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private resetting = false;
+  /** The heartbeat interval of the last accepted boot, kept for a connection that skips its boot. */
+  private lastHeartbeatMs = 60_000;
   private lastTimestampMs = 0;
   /** The status word last reported per connector since the boot was accepted. */
   private readonly reported = new Map<number, string>();
   private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private readonly faults: ReadonlySet<SimFault>;
+  /** Fault no-boot-after-reset: the connection after a reset skips its BootNotification. */
+  private skipNextBoot = false;
 
   constructor(private readonly options: ChargePointOptions) {
     this.id = options.id;
+    this.faults = new Set(options.faults ?? []);
+    const outgoing = new OutgoingFaults(this.faults);
     const named = typeof options.protocol === 'string' || options.protocol === undefined;
     const info = named ? simProtocols[(options.protocol as SimProtocolName | undefined) ?? 'ocpp1.6-json'] : undefined;
     if (named && !info) throw new RangeError(`unknown protocol ${String(options.protocol)}`);
@@ -136,7 +146,7 @@ export class SimulatedChargePoint {
             callTimeoutMs: this.callTimeoutMs,
           });
     this.outbox = new Outbox({
-      call: (action, payload) => this.link?.call(action, payload) ?? Promise.reject(new PeerClosedError('not connected')),
+      call: (action, payload) => this.link?.call(action, outgoing.rewrite(action, payload)) ?? Promise.reject(new PeerClosedError('not connected')),
       duplicateTransactionMessages: options.duplicateTransactionMessages ?? false,
       transactionMessageAttempts: options.transactionMessageAttempts ?? 3,
       retryDelayMs: Math.min(this.reconnectDelayMs, this.callTimeoutMs),
@@ -220,6 +230,15 @@ export class SimulatedChargePoint {
     await this.runSession(connector, idTag ?? this.takeIdTag());
   }
 
+  /**
+   * A card held to the reader with no cable plugged in: the charge point asks the central system
+   * (Authorize) and resolves with the answer's status, or 'Unanswered'.
+   */
+  async presentCard(idTag: string): Promise<string> {
+    const outcome = await this.outbox.send({ build: () => this.protocol.authorize(idTag), transactional: false });
+    return outcome.ok ? this.protocol.readAuthorizeAnswer(outcome.payload) : 'Unanswered';
+  }
+
   /** Stops the session on the connector; resolves with its record once StopTransaction is queued. */
   async stopSession(connectorId: number, reason: StopReason = 'Local'): Promise<SimSession> {
     const connector = this.connector(connectorId);
@@ -282,7 +301,7 @@ export class SimulatedChargePoint {
     connector.session = session;
     const start = this.protocol.startTransaction({
       connectorId: connector.id,
-      idTag,
+      idTag: this.faults.has('other-id-tag') ? (idTag === 'SIMOTHER1' ? 'SIMOTHER2' : 'SIMOTHER1') : idTag,
       meterStartWh: record.meterStartWh,
       timestamp,
     });
@@ -293,7 +312,7 @@ export class SimulatedChargePoint {
         const answer = this.protocol.readStartTransactionAnswer(payload);
         record.transactionId = answer.transactionId;
         this.log('info', `connector ${connector.id}: transaction ${answer.transactionId} started (${idTag})`);
-        if (answer.idTagStatus !== 'Accepted' && connector.session === session && !session.stopping) {
+        if (answer.idTagStatus !== 'Accepted' && connector.session === session && !session.stopping && !this.faults.has('other-id-tag')) {
           this.log('warn', `transaction ${answer.transactionId}: id tag ${answer.idTagStatus}; stopping`);
           this.endSession(connector, 'DeAuthorized');
         }
@@ -308,6 +327,7 @@ export class SimulatedChargePoint {
     connector.meter.advance(this.meter.powerW, this.meter.sampleIntervalMs);
     const reading = session.reading(this.meter, connector.meter.registerWh, this.now(), 'Sample.Periodic');
     const { record } = session;
+    if (this.faults.has('no-meter-values')) return;
     this.sendTransactional(() =>
       record.transactionId === undefined
         ? undefined
@@ -398,6 +418,12 @@ export class SimulatedChargePoint {
         if (this.link !== link || this.stopped) return;
         this.state = 'booting';
         this.log('info', 'connected');
+        if (this.skipNextBoot) {
+          this.skipNextBoot = false;
+          this.log('warn', 'fault: no BootNotification after the reset');
+          this.becomeAccepted(link, this.lastHeartbeatMs);
+          return;
+        }
         void this.boot(link);
       },
       closed: (reason) => {
@@ -441,19 +467,29 @@ export class SimulatedChargePoint {
     if (this.link !== link || this.stopped) return;
     const intervalMs = Math.max(answer.intervalSeconds * 1000, this.minIntervalMs);
     if (answer.status !== 'Accepted') {
-      this.log('info', `boot ${answer.status}; booting again in ${intervalMs} ms`);
-      this.bootTimer = setTimeout(() => void this.boot(link), intervalMs);
+      const retryMs = this.faults.has('boot-retry-early') ? Math.min(intervalMs, 100) : intervalMs;
+      this.log('info', `boot ${answer.status}; booting again in ${retryMs} ms`);
+      this.bootTimer = setTimeout(() => void this.boot(link), retryMs);
       return;
     }
-    this.state = 'accepted';
     this.log('info', 'boot accepted');
+    this.becomeAccepted(link, intervalMs);
+  }
+
+  /** Accepted: the queue goes out, every connector is reported, heartbeats begin. */
+  private becomeAccepted(link: SimLink, heartbeatMs: number): void {
+    if (this.link !== link || this.stopped) return;
+    this.state = 'accepted';
+    this.lastHeartbeatMs = heartbeatMs;
+    if (this.faults.has('backlog-dropped')) this.outbox.dropQueued();
     this.outbox.setOnline(true);
     this.reported.clear();
-    this.sendStatus(0, 'Available');
+    if (!this.faults.has('no-status-connector-0')) this.sendStatus(0, 'Available');
     for (const connector of this.connectors) this.sendStatus(connector.id, connector.status);
+    const everyMs = this.faults.has('heartbeat-interval-ignored') ? heartbeatMs * 3 : heartbeatMs;
     this.heartbeatTimer = setInterval(() => {
       void this.outbox.send({ build: () => this.protocol.heartbeat(), transactional: false });
-    }, intervalMs);
+    }, everyMs);
     for (const w of this.readyWaiters.splice(0)) w.resolve();
   }
 
@@ -480,7 +516,7 @@ export class SimulatedChargePoint {
           command.connectorId === undefined
             ? this.connectors.find((c) => c.free)
             : this.connectors.find((c) => c.id === command.connectorId && c.free);
-        if (!connector || this.resetting) return { outcome: 'Rejected' };
+        if (!connector || this.resetting) return { outcome: this.faults.has('busy-start-accepted') && !this.resetting ? 'Accepted' : 'Rejected' };
         connector.reserved = true;
         return {
           outcome: 'Accepted',
@@ -493,7 +529,8 @@ export class SimulatedChargePoint {
         const connector = this.connectors.find(
           (c) => c.session?.record.transactionId === command.transactionId && !c.session.stopping,
         );
-        if (!connector?.session) return { outcome: 'Rejected' };
+        if (!connector?.session) return { outcome: this.faults.has('remote-stop-unknown-accepted') ? 'Accepted' : 'Rejected' };
+        if (this.faults.has('remote-stop-ignored')) return { outcome: 'Accepted' };
         connector.session.stopping = true;
         return { outcome: 'Accepted', effect: () => this.endSession(connector, 'Remote') };
       }
@@ -504,7 +541,7 @@ export class SimulatedChargePoint {
       }
       case 'Unlock': {
         const connector = this.connectors.find((c) => c.id === command.connectorId);
-        if (!connector) return { outcome: 'NotSupported' };
+        if (!connector) return { outcome: this.faults.has('unlock-unknown-accepted') ? 'Unlocked' : 'NotSupported' };
         const session = connector.session;
         if (!session || session.stopping) return { outcome: 'Unlocked' };
         session.stopping = true;
@@ -517,7 +554,10 @@ export class SimulatedChargePoint {
   private async reset(type: 'Soft' | 'Hard'): Promise<void> {
     try {
       const reason: StopReason = type === 'Hard' ? 'HardReset' : 'SoftReset';
-      for (const connector of this.connectors) this.endSession(connector, reason);
+      if (!(type === 'Soft' && this.faults.has('soft-reset-keeps-transaction'))) {
+        for (const connector of this.connectors) this.endSession(connector, reason);
+      }
+      if (this.faults.has('no-boot-after-reset')) this.skipNextBoot = true;
       await this.settleWithin(this.outbox.idle(), this.callTimeoutMs);
       if (this.stopped) return;
       this.log('info', `${type} reset: rebooting`);

@@ -7,6 +7,8 @@ import { fleetMembers, runFleet, type FleetOptions } from './fleet.js';
 import { registerFleet, RegistrationError } from './register.js';
 import type { EnergyMode, EnergyUnit } from './meter.js';
 import { SIM_PROTOCOLS, simProtocols, type SimProtocolName } from './protocols.js';
+import { declaredProtocol, isSimFault, SIM_FAULTS, type SimFault } from './faults.js';
+import { actAsPerson } from './person.js';
 
 export const SIM_USAGE = `Usage: tomada sim [options]
 
@@ -45,6 +47,12 @@ Options:
                           operator API before connecting (or TOMADA_API_TOKEN)
   --api-url URL           operator API used with --api-token (default http://127.0.0.1:8080)
   --forever               keep charging until interrupted (Ctrl-C), then print the summary
+  --idle                  start no sessions: stay connected and answer the central system's
+                          commands until interrupted (a charge point to validate)
+  --person                act as the person at the charge points during validation campaigns:
+                          present the cards a campaign asks for and confirm (needs --api-token)
+  --fault NAME            misbehave (repeatable), for validation campaigns to catch:
+${Object.entries(SIM_FAULTS).map(([name, text]) => `                            ${name}: ${text}`).join('\n')}
   --help                  show this text
 
 Exit code: 0 when every session completed with a transactionId, 1 otherwise, 2 for invalid options.
@@ -98,6 +106,8 @@ interface Parsed {
   fleet: FleetOptions;
   /** Register the fleet through the operator API first. */
   api?: { url: string; token: string };
+  /** Act out validation campaigns' manual steps. */
+  person?: boolean;
 }
 
 function parse(argv: string[]): Parsed {
@@ -126,6 +136,9 @@ function parse(argv: string[]): Parsed {
         'api-url': { type: 'string', default: 'http://127.0.0.1:8080' },
         'api-token': { type: 'string' },
         forever: { type: 'boolean', default: false },
+        idle: { type: 'boolean', default: false },
+        person: { type: 'boolean', default: false },
+        fault: { type: 'string', multiple: true },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -157,6 +170,11 @@ function parse(argv: string[]): Parsed {
   const mode: EnergyMode = oneOf('energy', values.energy, ['register', 'interval']);
   const password = values.password;
   const apiToken = values['api-token'] ?? process.env.TOMADA_API_TOKEN;
+  const faults = values.fault?.flatMap((list) => list.split(',')).map((f) => f.trim()) ?? [];
+  const unknownFault = faults.find((f) => !isSimFault(f));
+  if (unknownFault !== undefined) throw new UsageError(`unknown --fault "${unknownFault}"; the faults are ${Object.keys(SIM_FAULTS).join(', ')}`);
+  if (values.person && apiToken === undefined) throw new UsageError('--person needs --api-token (it follows campaigns through the operator API)');
+  if (values.idle && values.forever) throw new UsageError('--idle and --forever exclude each other');
   if (apiToken !== undefined && !/^https?:\/\/[^/]+/.test(values['api-url'])) {
     throw new UsageError(`--api-url must be an http:// or https:// URL, got "${values['api-url']}"`);
   }
@@ -164,6 +182,7 @@ function parse(argv: string[]): Parsed {
   return {
     help: false,
     ...(apiToken === undefined ? {} : { api: { url: values['api-url'].replace(/\/+$/, ''), token: apiToken } }),
+    person: values.person,
     fleet: {
       baseUrl: url,
       protocol,
@@ -173,9 +192,11 @@ function parse(argv: string[]): Parsed {
       sessionsPerChargePoint: positiveInteger('sessions', values.sessions),
       sessionMs: Math.round(positiveNumber('session-seconds', values['session-seconds']) * 1000),
       forever: values.forever,
+      idle: values.idle,
       ...(idTags ? { idTags } : {}),
       chargePoint: {
         ...(password === undefined ? {} : { password }),
+        faults: faults as SimFault[],
         ...(transport === 'soap' ? { soapListen: { host: listenHost, port: listenPort(values['listen-port'] ?? '0', count) } } : {}),
         meter: {
           mode,
@@ -209,7 +230,8 @@ export async function simCommand(argv: string[], io: SimIo = processIo): Promise
   if (parsed.api) {
     const members = fleetMembers(parsed.fleet);
     try {
-      await registerFleet(parsed.api.url, parsed.api.token, members, parsed.fleet.chargePoint?.password);
+      const declared = declaredProtocol(parsed.fleet.protocol ?? 'ocpp1.6-json', new Set(parsed.fleet.chargePoint?.faults ?? []));
+      await registerFleet(parsed.api.url, parsed.api.token, members, parsed.fleet.chargePoint?.password, declared);
     } catch (error) {
       if (!(error instanceof RegistrationError)) throw error;
       io.err(`tomada sim: registration failed: ${error.message}\n`);
@@ -224,6 +246,9 @@ export async function simCommand(argv: string[], io: SimIo = processIo): Promise
       if (entry.level !== 'debug') io.err(progressLine(entry));
     },
   });
+  const stopPerson = parsed.person && parsed.api
+    ? actAsPerson({ apiUrl: parsed.api.url, token: parsed.api.token, chargePoints: fleet.chargePoints, log: (id, message) => io.err(progressLine({ chargePointId: id, level: 'info', message })) })
+    : () => undefined;
   // Ctrl-C ends the run cleanly: sessions are stopped and the summary is still printed.
   const onSignal = (): void => {
     io.err('stopping: ending sessions\n');
@@ -240,6 +265,7 @@ export async function simCommand(argv: string[], io: SimIo = processIo): Promise
     );
     return summary.complete ? 0 : 1;
   } finally {
+    stopPerson();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -25,6 +25,8 @@ export interface FleetOptions {
   staggerMs?: number;
   /** Keep charging until stop() (the demo), instead of `sessionsPerChargePoint` sessions. */
   forever?: boolean;
+  /** Start no sessions at all: stay connected and answer the central system until stop() (validation). */
+  idle?: boolean;
   /** Id tags used in turn by every charge point; by default each has its own (defaultIdTags). */
   idTags?: string[];
   /** How long stop() waits for queued messages to be answered before switching off. */
@@ -173,7 +175,8 @@ export function runFleet(options: FleetOptions): FleetHandle {
       return;
     }
     const ids = Array.from({ length: connectors }, (_, i) => i + 1);
-    await Promise.all(ids.map((connectorId) => runConnector(cp, connectorId)));
+    if (options.idle) while (!stopping) await sleeper.sleep(60_000);
+    else await Promise.all(ids.map((connectorId) => runConnector(cp, connectorId)));
     if (!(await drained(cp))) failures.push(`${cp.id}: messages still unanswered at stop`);
     await cp.stop();
   }
@@ -200,7 +203,7 @@ export function runFleet(options: FleetOptions): FleetHandle {
     await Promise.all(chargePoints.map((cp, i) => runChargePoint(cp, i)));
     await Promise.all(chargePoints.map((cp) => cp.stop()));
     const sessions = chargePoints.flatMap((cp) => cp.sessions());
-    const everySessionRan = options.forever || sessions.length === planned * options.count;
+    const everySessionRan = options.forever || options.idle || sessions.length === planned * options.count;
     return {
       chargePoints: chargePoints.length,
       sessions,

@@ -84,6 +84,13 @@ export class Outbox {
     this.entries.splice(0, this.entries.length, ...keep);
   }
 
+  /** Fault backlog-dropped: forgets every queued message that is not in flight, as a charger with no offline memory. */
+  dropQueued(): void {
+    const dropped = this.entries.splice(this.pumping ? 1 : 0);
+    for (const e of dropped) e.settle({ ok: false, reason: 'skipped', message: 'dropped (fault backlog-dropped)' });
+    if (dropped.length > 0) this.options.log('warn', `fault: dropped ${dropped.length} queued messages`);
+  }
+
   /** Resolves when nothing is queued or in flight; rejects if the outbox is closed first. */
   idle(): Promise<void> {
     if (this.entries.length === 0) return Promise.resolve();

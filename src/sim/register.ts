@@ -20,12 +20,19 @@ async function put(apiUrl: string, token: string, path: string, body: object): P
   }
 }
 
-export async function registerFleet(apiUrl: string, token: string, members: readonly FleetMember[], password?: string): Promise<void> {
+/** What the operator reports about the charge points' protocol (the network compares it with what it observes). */
+export interface Declaration {
+  declaredOcppVersion: '1.5' | '1.6';
+  declaredTransport: 'json' | 'soap';
+}
+
+export async function registerFleet(apiUrl: string, token: string, members: readonly FleetMember[], password?: string, declared?: Declaration): Promise<void> {
   const tags = new Set<string>();
   for (const member of members) {
     await put(apiUrl, token, `/charge-points/${encodeURIComponent(member.id)}`, {
       registrationStatus: 'Accepted',
       ...(password === undefined ? {} : { password }),
+      ...declared,
     });
     for (const tag of member.idTags) tags.add(tag);
   }

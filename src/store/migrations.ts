@@ -190,6 +190,53 @@ const signedIdentityColumn: Migration = {
   },
 };
 
+/** Validation campaigns, the validated-software registry, declared transports and operator webhooks. */
+const validation: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('charge_points').addColumn('declared_transport', 'text').execute();
+    await db.schema
+      .createTable('validations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('charge_point_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('verdict', 'text')
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .addColumn('finished_at', 'text')
+      .addColumn('data', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('validations_cp').on('validations').columns(['charge_point_id', 'started_at']).execute();
+    await db.schema
+      .createTable('validated_software')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('vendor', 'text', (c) => c.notNull())
+      .addColumn('model', 'text', (c) => c.notNull())
+      .addColumn('firmware_version', 'text', (c) => c.notNull())
+      .addColumn('ocpp_version', 'text', (c) => c.notNull())
+      .addColumn('transport', 'text', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('validation_id', 'text')
+      .addColumn('reference', 'text')
+      .addColumn('approved_at', 'text', (c) => c.notNull())
+      .addColumn('approved_by', 'text')
+      .execute();
+    await db.schema
+      .createIndex('validated_software_identity')
+      .unique()
+      .on('validated_software')
+      .columns(['vendor', 'model', 'firmware_version', 'ocpp_version', 'transport'])
+      .execute();
+    await db.schema
+      .createTable('webhooks')
+      .addColumn('operator', 'text', (c) => c.primaryKey())
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('last_event_id', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -199,6 +246,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0003_integrity': integrity(dialect),
         '0004_connector_reported_at': connectorReportedAt,
         '0005_signed_identity': signedIdentityColumn,
+        '0006_validation': validation,
       };
     },
   };

@@ -17,8 +17,10 @@ import {
   type SignedMeterStatus,
   type StatusReport,
   type StoredMeterSample,
+  type SoftwareIdentity,
   type Transaction,
   type Transport,
+  type ValidatedSoftware,
 } from '../domain/model.js';
 import type {
   ApiToken,
@@ -26,12 +28,15 @@ import type {
   JournalRange,
   NewTransaction,
   StoredEvent,
+  EventFilter,
+  Webhook,
   StoreWriter,
   TransactionFilter,
   TransactionPatch,
 } from './store.js';
 import { chainHash, GENESIS_HASH, type JournalFrame, type JournalRow } from './journal-chain.js';
-import type { ChargePointRow, Database, FrameJournalRow, MeterSampleRow, TransactionRow } from './tables.js';
+import type { ChargePointRow, Database, FrameJournalRow, MeterSampleRow, TransactionRow, ValidatedSoftwareRow, WebhookRow } from './tables.js';
+import type { Validation } from '../domain/validation/types.js';
 
 // PostgreSQL returns bigint columns as strings; SQLite as numbers.
 const num = (value: number | string): number => Number(value);
@@ -60,6 +65,7 @@ function toChargePoint(row: Selectable<ChargePointRow>): ChargePoint {
     securityProfile: row.security_profile as SecurityProfile,
     allowedSources: JSON.parse(row.allowed_sources) as string[],
     meterPublicKey: row.meter_public_key,
+    declaredTransport: row.declared_transport as Transport | null,
     lastSeenAt: row.last_seen_at,
     lastBootAt: row.last_boot_at,
     createdAt: row.created_at,
@@ -87,6 +93,7 @@ const chargePointColumns: Record<keyof ChargePointPatch, keyof ChargePointRow> =
   securityProfile: 'security_profile',
   allowedSources: 'allowed_sources',
   meterPublicKey: 'meter_public_key',
+  declaredTransport: 'declared_transport',
   lastSeenAt: 'last_seen_at',
   lastBootAt: 'last_boot_at',
 };
@@ -100,6 +107,33 @@ function chargePointPatchRow(patch: ChargePointPatch): Partial<ChargePointRow> {
     row[column] = key === 'lenient' ? (value ? 1 : 0) : key === 'allowedSources' ? JSON.stringify(value) : value;
   }
   return row as Partial<ChargePointRow>;
+}
+
+function toValidatedSoftware(row: Selectable<ValidatedSoftwareRow>): ValidatedSoftware {
+  return {
+    id: row.id,
+    vendor: row.vendor,
+    model: row.model,
+    firmwareVersion: row.firmware_version,
+    ocppVersion: row.ocpp_version as OcppVersion,
+    transport: row.transport as Transport,
+    source: row.source as ValidatedSoftware['source'],
+    validationId: row.validation_id,
+    reference: row.reference,
+    approvedAt: row.approved_at,
+    approvedBy: row.approved_by,
+  };
+}
+
+function toWebhook(row: Selectable<WebhookRow>): Webhook {
+  return {
+    operator: row.operator,
+    url: row.url,
+    secret: row.secret,
+    lastEventId: num(row.last_event_id),
+    lastError: row.last_error,
+    createdAt: row.created_at,
+  };
 }
 
 function toTransaction(row: Selectable<TransactionRow>): Transaction {
@@ -305,10 +339,19 @@ export class SqlQueries implements StoreWriter {
     return new Set(rows.map((row) => row.signed_identity!));
   }
 
-  async listEvents(filter: { chargePointId?: string; limit?: number }): Promise<StoredEvent[]> {
-    let query = this.db.selectFrom('events').selectAll();
-    if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', filter.chargePointId);
-    const rows = await query.orderBy('id', 'desc').limit(filter.limit ?? 100).execute();
+  async listEvents(filter: EventFilter): Promise<StoredEvent[]> {
+    let query = this.db.selectFrom('events').selectAll('events');
+    if (filter.chargePointId !== undefined) query = query.where('events.charge_point_id', '=', filter.chargePointId);
+    if (filter.type !== undefined) query = query.where('events.type', '=', filter.type);
+    if (filter.operator !== undefined) {
+      const operator = filter.operator;
+      query = query.where('events.charge_point_id', 'in', (qb) => qb.selectFrom('charge_points').select('charge_points.id').where('charge_points.operator', '=', operator));
+    }
+    if (filter.afterId !== undefined) query = query.where('events.id', '>', filter.afterId);
+    const rows = await query
+      .orderBy('events.id', filter.afterId === undefined ? 'desc' : 'asc')
+      .limit(filter.limit ?? 100)
+      .execute();
     return rows.map((row) => ({
       id: num(row.id),
       at: row.at,
@@ -316,6 +359,45 @@ export class SqlQueries implements StoreWriter {
       type: row.type,
       data: JSON.parse(row.data) as Record<string, unknown>,
     }));
+  }
+
+  async getValidation(id: string): Promise<Validation | undefined> {
+    const row = await this.db.selectFrom('validations').select('data').where('id', '=', id).executeTakeFirst();
+    return row && (JSON.parse(row.data) as Validation);
+  }
+
+  async listValidations(filter: { chargePointId?: string | undefined; limit?: number | undefined }): Promise<Validation[]> {
+    let query = this.db.selectFrom('validations').select('data');
+    if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', filter.chargePointId);
+    const rows = await query.orderBy('started_at', 'desc').orderBy('id').limit(filter.limit ?? 50).execute();
+    return rows.map((row) => JSON.parse(row.data) as Validation);
+  }
+
+  async listValidatedSoftware(): Promise<ValidatedSoftware[]> {
+    const rows = await this.db.selectFrom('validated_software').selectAll().orderBy('approved_at').orderBy('id').execute();
+    return rows.map(toValidatedSoftware);
+  }
+
+  async findValidatedSoftware(identity: SoftwareIdentity): Promise<ValidatedSoftware | undefined> {
+    const row = await this.db
+      .selectFrom('validated_software')
+      .selectAll()
+      .where('vendor', '=', identity.vendor)
+      .where('model', '=', identity.model)
+      .where('firmware_version', '=', identity.firmwareVersion)
+      .where('ocpp_version', '=', identity.ocppVersion)
+      .where('transport', '=', identity.transport)
+      .executeTakeFirst();
+    return row && toValidatedSoftware(row);
+  }
+
+  async getWebhook(operator: string): Promise<Webhook | undefined> {
+    const row = await this.db.selectFrom('webhooks').selectAll().where('operator', '=', operator).executeTakeFirst();
+    return row && toWebhook(row);
+  }
+
+  async listWebhooks(): Promise<Webhook[]> {
+    return (await this.db.selectFrom('webhooks').selectAll().orderBy('operator').execute()).map(toWebhook);
   }
 
   async findApiTokenByHash(tokenHash: string): Promise<ApiToken | undefined> {
@@ -527,5 +609,59 @@ export class SqlQueries implements StoreWriter {
       .values({ id: token.id, name: token.name, role: token.role, token_hash: token.tokenHash, created_at: token.createdAt })
       .onConflict((oc) => oc.column('id').doUpdateSet({ name: token.name, role: token.role, token_hash: token.tokenHash }))
       .execute();
+  }
+
+  async putValidation(v: Validation): Promise<void> {
+    const row = { charge_point_id: v.chargePointId, status: v.status, verdict: v.verdict, started_at: v.startedAt, finished_at: v.finishedAt, data: JSON.stringify(v) };
+    await this.db
+      .insertInto('validations')
+      .values({ id: v.id, ...row })
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
+      .execute();
+  }
+
+  async insertValidatedSoftware(software: ValidatedSoftware): Promise<ValidatedSoftware> {
+    const existing = await this.findValidatedSoftware(software);
+    if (existing) return existing;
+    await this.db
+      .insertInto('validated_software')
+      .values({
+        id: software.id,
+        vendor: software.vendor,
+        model: software.model,
+        firmware_version: software.firmwareVersion,
+        ocpp_version: software.ocppVersion,
+        transport: software.transport,
+        source: software.source,
+        validation_id: software.validationId,
+        reference: software.reference,
+        approved_at: software.approvedAt,
+        approved_by: software.approvedBy,
+      })
+      .execute();
+    return software;
+  }
+
+  async deleteValidatedSoftware(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('validated_software').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async putWebhook(webhook: Omit<Webhook, 'lastEventId' | 'lastError'> & { lastEventId?: number }): Promise<void> {
+    const changes = { url: webhook.url, secret: webhook.secret, last_error: null };
+    await this.db
+      .insertInto('webhooks')
+      .values({ operator: webhook.operator, created_at: webhook.createdAt, last_event_id: webhook.lastEventId ?? 0, ...changes })
+      .onConflict((oc) => oc.column('operator').doUpdateSet(changes))
+      .execute();
+  }
+
+  async deleteWebhook(operator: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('webhooks').where('operator', '=', operator).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async updateWebhookDelivery(operator: string, lastEventId: number, lastError: string | null): Promise<void> {
+    await this.db.updateTable('webhooks').set({ last_event_id: lastEventId, last_error: lastError }).where('operator', '=', operator).execute();
   }
 }

@@ -9,8 +9,11 @@ import type {
   MeterSample,
   StatusReport,
   StoredMeterSample,
+  SoftwareIdentity,
   Transaction,
+  ValidatedSoftware,
 } from '../domain/model.js';
+import type { Validation } from '../domain/validation/types.js';
 
 export interface TransactionFilter {
   chargePointId?: string | undefined;
@@ -30,6 +33,25 @@ export interface StoredEvent {
   chargePointId: string | null;
   type: string;
   data: Record<string, unknown>;
+}
+
+export interface EventFilter {
+  chargePointId?: string | undefined;
+  type?: string | undefined;
+  /** Events of the charge points this operator holds. */
+  operator?: string | undefined;
+  /** Events after this id, oldest first (a cursor); without it, the newest first. */
+  afterId?: number | undefined;
+  limit?: number | undefined;
+}
+
+export interface Webhook {
+  operator: string;
+  url: string;
+  secret: string;
+  lastEventId: number;
+  lastError: string | null;
+  createdAt: string;
 }
 
 export interface ApiToken {
@@ -72,7 +94,13 @@ export interface StoreReader {
   listTransactionSamples(transactionId: number): Promise<StoredMeterSample[]>;
   /** Which of these signed identities were also stored for another transaction (or for none). */
   findSignedElsewhere(transactionId: number, identities: readonly string[]): Promise<Set<string>>;
-  listEvents(filter: { chargePointId?: string; limit?: number }): Promise<StoredEvent[]>;
+  listEvents(filter: EventFilter): Promise<StoredEvent[]>;
+  getValidation(id: string): Promise<Validation | undefined>;
+  listValidations(filter: { chargePointId?: string | undefined; limit?: number | undefined }): Promise<Validation[]>;
+  listValidatedSoftware(): Promise<ValidatedSoftware[]>;
+  findValidatedSoftware(identity: SoftwareIdentity): Promise<ValidatedSoftware | undefined>;
+  getWebhook(operator: string): Promise<Webhook | undefined>;
+  listWebhooks(): Promise<Webhook[]>;
   findApiTokenByHash(tokenHash: string): Promise<ApiToken | undefined>;
   /** Journal rows in sequence order, a page at a time. */
   listJournal(range: JournalRange): Promise<JournalRow[]>;
@@ -105,6 +133,14 @@ export interface StoreWriter extends StoreReader {
   ): Promise<number>;
   insertEvent(event: Omit<StoredEvent, 'id'>): Promise<void>;
   putApiToken(token: ApiToken): Promise<void>;
+  putValidation(validation: Validation): Promise<void>;
+  /** Adds software to the registry; an identity already there is kept as it is (and returned). */
+  insertValidatedSoftware(software: ValidatedSoftware): Promise<ValidatedSoftware>;
+  deleteValidatedSoftware(id: string): Promise<boolean>;
+  putWebhook(webhook: Omit<Webhook, 'lastEventId' | 'lastError'> & { lastEventId?: number }): Promise<void>;
+  deleteWebhook(operator: string): Promise<boolean>;
+  /** Records a delivery: the cursor moves on after a success; an error is kept for the operator. */
+  updateWebhookDelivery(operator: string, lastEventId: number, lastError: string | null): Promise<void>;
   /** Appends frames to the journal, extending the hash chain. */
   appendJournal(frames: readonly JournalFrame[]): Promise<void>;
 }

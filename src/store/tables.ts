@@ -25,6 +25,7 @@ export interface ChargePointRow {
   /** JSON list of addresses or CIDRs. */
   allowed_sources: string;
   meter_public_key: string | null;
+  declared_transport: string | null;
   last_seen_at: string | null;
   last_boot_at: string | null;
   created_at: string;
@@ -132,7 +133,45 @@ export interface ApiTokenRow {
   created_at: string;
 }
 
+export interface ValidationRow {
+  id: string;
+  charge_point_id: string;
+  status: string;
+  verdict: string | null;
+  started_at: string;
+  finished_at: string | null;
+  /** The whole campaign record (cases, evidence frames) as JSON. */
+  data: string;
+}
+
+export interface ValidatedSoftwareRow {
+  id: string;
+  vendor: string;
+  model: string;
+  firmware_version: string;
+  ocpp_version: string;
+  transport: string;
+  source: string;
+  validation_id: string | null;
+  reference: string | null;
+  approved_at: string;
+  approved_by: string | null;
+}
+
+export interface WebhookRow {
+  operator: string;
+  url: string;
+  secret: string;
+  /** The last event delivered (acknowledged with a 2xx); delivery resumes after it. */
+  last_event_id: number;
+  last_error: string | null;
+  created_at: string;
+}
+
 export interface Database {
+  validations: ValidationRow;
+  validated_software: ValidatedSoftwareRow;
+  webhooks: WebhookRow;
   charge_points: ChargePointRow;
   connectors: ConnectorRow;
   connector_status_history: ConnectorStatusHistoryRow;

@@ -128,6 +128,8 @@ export class OcppServer {
         );
       },
     });
+    // A validation campaign holding a charge point offline: its connection dies as on a lost network.
+    deps.domain.holds.onHold((chargePointId) => this.sessions.get(chargePointId)?.terminate());
     this.http = createServer(this.httpOptions(), this.onRequest);
     this.http.on('upgrade', this.onUpgrade);
   }
@@ -229,6 +231,7 @@ export class OcppServer {
     if (blocked) return refuse(socket, blocked.status, blocked.headers);
     if (!match) return refuse(socket, 404);
     if (chargePointId === undefined) return refuse(socket, 400);
+    if (this.deps.domain.holds.isHeld(chargePointId)) return void socket.destroy();
     // Our preference order decides among the versions the charge point offers.
     const offered = offeredSubprotocols(request);
     const adapter = adapters.find((a) => offered.includes(a.subprotocol));

@@ -119,6 +119,8 @@ export class SoapEndpoint {
       }
       const message = decoded;
       const chargePointId = message.headers.chargeBoxIdentity ?? null;
+      // Held offline by a validation campaign: the message is lost as on a dead network link.
+      if (chargePointId !== null && this.deps.domain.holds.isHeld(chargePointId)) return void request.socket.destroy();
       // The message is journaled in the same commit as what it reports; the answer before it leaves.
       const xml = await this.deps.domain.journal.received({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, () => this.answer(message, request));
       await this.deps.domain.journal.answered({ chargePointId, protocol: SOAP_PROTOCOL, bytes: xml });

@@ -17,6 +17,8 @@ export function chargePointBody(cp: ChargePointView) {
     allowedSources: cp.allowedSources,
     meterPublicKey: cp.meterPublicKey,
     declaredOcppVersion: cp.declaredOcppVersion,
+    declaredTransport: cp.declaredTransport,
+    softwareValidated: cp.softwareValidated,
     vendor: cp.vendor,
     model: cp.model,
     firmwareVersion: cp.firmwareVersion,

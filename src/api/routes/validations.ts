@@ -1,0 +1,73 @@
+// Validation campaigns: start one against a connected charge point, follow it, answer its manual
+// steps, cancel it, read its report (JSON, or a printable HTML page).
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { cases } from '../../validation/cases.js';
+import type { Campaigns } from '../../validation/campaign.js';
+import { notFound } from '../errors.js';
+import { ChargePointId, ErrorBody } from '../schemas.js';
+import { CaseCatalog, Confirmation, ValidationList, ValidationStart } from '../validation-schemas.js';
+
+const Validation = Type.Ref('Validation');
+import { reportHtml } from '../validation-report.js';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 80 }) });
+const CaseParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 80 }), caseId: Type.String({ minLength: 1, maxLength: 60 }) });
+const tags = ['validation'];
+
+export async function validationRoutes(app: FastifyInstance, { campaigns }: { campaigns: Campaigns }) {
+  app.get('/validations/cases', {
+    schema: { tags, summary: 'The campaign’s cases, in the order they run, with their pass criteria', response: { 200: CaseCatalog } },
+    handler: async () => ({ items: cases.map(({ id, title, messages, stimulus, expected }) => ({ id, title, messages, stimulus, expected })) }),
+  });
+
+  app.post<{ Body: ValidationStart }>('/validations', {
+    schema: {
+      tags,
+      summary: 'Start a validation campaign against a connected charge point',
+      body: ValidationStart,
+      response: { 202: Validation, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+    },
+    handler: async (request, reply) => reply.status(202).send(await campaigns.start(request.body)),
+  });
+
+  app.get<{ Querystring: { chargePointId?: string; limit?: number } }>('/validations', {
+    schema: {
+      tags,
+      summary: 'List campaigns, newest first',
+      querystring: Type.Object({ chargePointId: Type.Optional(ChargePointId), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }, { additionalProperties: false }),
+      response: { 200: ValidationList },
+    },
+    handler: async (request) => ({ items: await campaigns.list(request.query) }),
+  });
+
+  app.get<{ Params: { id: string } }>('/validations/:id', {
+    schema: { tags, summary: 'A campaign as it stands (poll it to follow a running one)', params: IdParams, response: { 200: Validation, 404: ErrorBody } },
+    handler: async (request) => (await campaigns.get(request.params.id)) ?? Promise.reject(notFound(`Validation campaign ${request.params.id}`)),
+  });
+
+  app.get<{ Params: { id: string } }>('/validations/:id/report.html', {
+    schema: { tags, summary: 'The campaign’s report as a printable HTML page', params: IdParams, produces: ['text/html'] },
+    handler: async (request, reply) => {
+      const validation = await campaigns.get(request.params.id);
+      if (!validation) throw notFound(`Validation campaign ${request.params.id}`);
+      return reply.type('text/html; charset=utf-8').send(reportHtml(validation));
+    },
+  });
+
+  app.post<{ Params: { id: string; caseId: string }; Body: Confirmation }>('/validations/:id/cases/:caseId/confirm', {
+    schema: {
+      tags,
+      summary: 'Answer a manual step: done, or cannot be done (the case is then not run)',
+      params: CaseParams,
+      body: Confirmation,
+      response: { 200: Validation, 404: ErrorBody, 409: ErrorBody },
+    },
+    handler: async (request) => campaigns.confirm(request.params.id, request.params.caseId, request.body),
+  });
+
+  app.post<{ Params: { id: string } }>('/validations/:id/cancel', {
+    schema: { tags, summary: 'Cancel a running campaign', params: IdParams, response: { 200: Validation, 404: ErrorBody } },
+    handler: async (request) => campaigns.cancel(request.params.id),
+  });
+}

@@ -1,0 +1,157 @@
+// Bodies and answers of the validation, software-registry and events routes.
+import { Type, type Static } from '@sinclair/typebox';
+import { ChargePointId, OcppVersion, Transport } from './schemas.js';
+
+const Time = Type.String({ format: 'date-time' });
+const NullableTime = Type.Union([Time, Type.Null()]);
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+const Seconds = (max: number) => Type.Integer({ minimum: 1, maximum: max });
+const IdTagText = Type.String({ minLength: 1, maxLength: 20 });
+
+export const ValidationStart = Type.Object(
+  {
+    chargePointId: ChargePointId,
+    connectorId: Type.Integer({ minimum: 1, maximum: 100 }),
+    idTag: IdTagText,
+    /** Case ids to run; all by default. A campaign of some cases cannot validate software. */
+    cases: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 1, maxItems: 100 })),
+    /** The card registered as Blocked for the blocked-card case; generated when absent. */
+    blockedIdTag: Type.Optional(IdTagText),
+    timing: Type.Optional(
+      Type.Object(
+        {
+          caseTimeoutS: Type.Optional(Seconds(3600)),
+          manualTimeoutS: Type.Optional(Seconds(7200)),
+          heartbeatIntervalS: Type.Optional(Seconds(3600)),
+          pendingIntervalS: Type.Optional(Seconds(3600)),
+          offlineS: Type.Optional(Seconds(3600)),
+          quietS: Type.Optional(Seconds(600)),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ValidationStart = Static<typeof ValidationStart>;
+
+export const Confirmation = Type.Object(
+  { done: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+export type Confirmation = Static<typeof Confirmation>;
+
+const CaseStatus = Type.Union(['pending', 'running', 'waiting', 'pass', 'fail', 'skipped', 'manual'].map((s) => Type.Literal(s)));
+
+const Case = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  messages: Type.Array(Type.String()),
+  stimulus: Type.String(),
+  expected: Type.String(),
+  status: CaseStatus,
+  prompt: NullableString,
+  action: Type.Union([
+    Type.Object({ kind: Type.Literal('presentCard'), idTag: Type.String() }),
+    Type.Object({ kind: Type.Literal('plugIn'), connectorId: Type.Integer() }),
+    Type.Null(),
+  ]),
+  reason: NullableString,
+  startedAt: NullableTime,
+  finishedAt: NullableTime,
+  frames: Type.Array(Type.Object({ at: Time, direction: Type.Union([Type.Literal('in'), Type.Literal('out')]), action: NullableString, frame: Type.String() })),
+});
+
+const Software = Type.Object({
+  vendor: Type.Optional(Type.String()),
+  model: Type.Optional(Type.String()),
+  firmwareVersion: Type.Optional(Type.String()),
+  ocppVersion: Type.Optional(OcppVersion),
+  transport: Type.Optional(Transport),
+});
+
+const ValidationFields = {
+  id: Type.String(),
+  chargePointId: Type.String(),
+  connectorId: Type.Integer(),
+  idTag: Type.String(),
+  blockedIdTag: Type.String(),
+  status: Type.Union([Type.Literal('running'), Type.Literal('finished'), Type.Literal('cancelled')]),
+  verdict: Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('incomplete'), Type.Null()]),
+  software: Software,
+  timing: Type.Record(Type.String(), Type.Integer()),
+  startedAt: Time,
+  finishedAt: NullableTime,
+  counts: Type.Object({ pass: Type.Integer(), fail: Type.Integer(), skipped: Type.Integer(), manual: Type.Integer(), pending: Type.Integer() }),
+};
+
+export const Validation = Type.Object({ ...ValidationFields, cases: Type.Array(Case) }, { $id: 'Validation' });
+export const ValidationList = Type.Object({ items: Type.Array(Type.Object(ValidationFields)) });
+
+export const CaseCatalog = Type.Object({
+  items: Type.Array(Type.Object({ id: Type.String(), title: Type.String(), messages: Type.Array(Type.String()), stimulus: Type.String(), expected: Type.String() })),
+});
+
+export const SoftwareApproval = Type.Object(
+  {
+    vendor: Type.String({ minLength: 1, maxLength: 20 }),
+    model: Type.String({ minLength: 1, maxLength: 20 }),
+    firmwareVersion: Type.String({ minLength: 1, maxLength: 50 }),
+    ocppVersion: OcppVersion,
+    transport: Transport,
+    /** The bench report this approval refers to (a document reference, a URL). */
+    reference: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+export type SoftwareApproval = Static<typeof SoftwareApproval>;
+
+export const ValidatedSoftware = Type.Object({
+  id: Type.String(),
+  vendor: Type.String(),
+  model: Type.String(),
+  firmwareVersion: Type.String(),
+  ocppVersion: OcppVersion,
+  transport: Transport,
+  source: Type.Union([Type.Literal('campaign'), Type.Literal('manual')]),
+  validationId: NullableString,
+  reference: NullableString,
+  approvedAt: Time,
+  approvedBy: NullableString,
+});
+
+export const Event = Type.Object({
+  id: Type.Integer(),
+  at: Time,
+  chargePointId: NullableString,
+  type: Type.String(),
+  data: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const EventQuery = Type.Object(
+  {
+    chargePointId: Type.Optional(ChargePointId),
+    type: Type.Optional(Type.String({ maxLength: 60 })),
+    /** Events after this id, oldest first (follow the stream); without it the newest first. */
+    afterId: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type EventQuery = Static<typeof EventQuery>;
+
+export const WebhookPut = Type.Object(
+  { url: Type.String({ minLength: 1, maxLength: 500 }), secret: Type.String({ minLength: 16, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+export type WebhookPut = Static<typeof WebhookPut>;
+
+export const Webhook = Type.Object({
+  operator: Type.String(),
+  url: Type.String(),
+  lastEventId: Type.Integer(),
+  lastError: NullableString,
+  createdAt: Time,
+});
+
+export const OperatorName = Type.String({ minLength: 1, maxLength: 100 });

@@ -1,0 +1,81 @@
+// What charge points do, as it happens on this node: every call they make (with our answer),
+// every command we send them, every frame that crosses, every connection. Nothing is stored here:
+// listeners (a validation campaign, live views) take what they need. A listener that throws is
+// logged away, never allowed to disturb the call that emitted.
+import type { Command, CommandResult, OcppVersion, Transport } from './model.js';
+
+export type Activity =
+  | {
+      kind: 'call';
+      at: string;
+      chargePointId: string;
+      ocppVersion: OcppVersion;
+      action: string;
+      /** The wire payload as the charge point sent it (its version's field names). */
+      payload: Record<string, unknown>;
+      /** Our answer, when the call was answered with a result. */
+      response?: Record<string, unknown>;
+      /** The OCPP error code, when it was answered with an error. */
+      errorCode?: string;
+    }
+  | { kind: 'command'; at: string; chargePointId: string; command: Command; result?: CommandResult; error?: string }
+  | { kind: 'frame'; at: string; chargePointId: string | null; direction: 'in' | 'out'; protocol: string; text: string }
+  | { kind: 'connected'; at: string; chargePointId: string; ocppVersion: OcppVersion; transport: Transport };
+
+export type ActivityListener = (activity: Activity) => void;
+
+export class ActivityFeed {
+  private readonly listeners = new Set<ActivityListener>();
+
+  /** Listens until the returned function is called. */
+  listen(listener: ActivityListener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  get listened(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  emit(activity: Activity): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(activity);
+      } catch {
+        // A listener's bug must not reach the charge point's call.
+      }
+    }
+  }
+}
+
+/**
+ * Charge points held offline on purpose (a validation campaign testing the offline backlog): while
+ * held, their connections are dropped and new ones are cut as a lost network would cut them.
+ */
+export class OfflineHolds {
+  private readonly until = new Map<string, number>();
+  private readonly droppers = new Set<(chargePointId: string) => void>();
+
+  /** Transports register how to drop a live connection. */
+  onHold(dropper: (chargePointId: string) => void): () => void {
+    this.droppers.add(dropper);
+    return () => void this.droppers.delete(dropper);
+  }
+
+  hold(chargePointId: string, ms: number): void {
+    this.until.set(chargePointId, Date.now() + ms);
+    for (const drop of this.droppers) drop(chargePointId);
+  }
+
+  release(chargePointId: string): void {
+    this.until.delete(chargePointId);
+  }
+
+  isHeld(chargePointId: string): boolean {
+    const until = this.until.get(chargePointId);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.until.delete(chargePointId);
+    return false;
+  }
+}

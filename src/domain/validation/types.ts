@@ -1,0 +1,78 @@
+// The shapes of a validation campaign: what the API returns, what the store keeps.
+import type { SoftwareIdentity } from '../model.js';
+
+export type CaseStatus = 'pending' | 'running' | 'waiting' | 'pass' | 'fail' | 'skipped' | 'manual';
+export type CampaignStatus = 'running' | 'finished' | 'cancelled';
+/** pass: every case passed or did not apply; fail: one failed; incomplete: a manual step was not run. */
+export type Verdict = 'pass' | 'fail' | 'incomplete';
+
+/** What a person must do at the charge point during a manual step (a simulator can act it out). */
+export type PersonAction = { kind: 'presentCard'; idTag: string } | { kind: 'plugIn'; connectorId: number };
+
+export interface EvidenceFrame {
+  at: string;
+  direction: 'in' | 'out';
+  /** The OCPP action the frame carries, when it could be read. */
+  action: string | null;
+  frame: string;
+}
+
+export interface CaseRecord {
+  id: string;
+  title: string;
+  /** The mandatory OCPP messages this case exercises. */
+  messages: string[];
+  stimulus: string;
+  expected: string;
+  status: CaseStatus;
+  /** While waiting: what the operator must do at the charge point. */
+  prompt: string | null;
+  action: PersonAction | null;
+  reason: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  frames: EvidenceFrame[];
+}
+
+/** Time limits of a campaign, in seconds; shorter ones suit a simulator, longer ones a real site. */
+export interface CampaignTiming {
+  /** How long a case waits for the charge point's next expected message. */
+  caseTimeoutS: number;
+  /** How long a manual step waits for the operator. */
+  manualTimeoutS: number;
+  /** Heartbeat interval given in the campaign's Accepted boot answers. */
+  heartbeatIntervalS: number;
+  /** Retry interval given with the Pending boot answer. */
+  pendingIntervalS: number;
+  /** How long the connection is cut in the offline-backlog case. */
+  offlineS: number;
+  /** How long to watch for something that must not happen (a StartTransaction after a refusal). */
+  quietS: number;
+}
+
+export const DefaultTiming: CampaignTiming = {
+  caseTimeoutS: 60,
+  manualTimeoutS: 300,
+  heartbeatIntervalS: 30,
+  pendingIntervalS: 20,
+  offlineS: 60,
+  quietS: 5,
+};
+
+export interface Validation {
+  id: string;
+  chargePointId: string;
+  connectorId: number;
+  idTag: string;
+  /** The tag the campaign registers as Blocked for the blocked-card case. */
+  blockedIdTag: string;
+  status: CampaignStatus;
+  verdict: Verdict | null;
+  /** The software under test, as the charge point reported it when the campaign began. */
+  software: Partial<SoftwareIdentity>;
+  timing: CampaignTiming;
+  startedAt: string;
+  finishedAt: string | null;
+  counts: Record<'pass' | 'fail' | 'skipped' | 'manual' | 'pending', number>;
+  cases: CaseRecord[];
+}

@@ -1,0 +1,55 @@
+// The network's events (auto-registrations, firmware changes, OCPP version changes and mismatches,
+// unvalidated software, finished validations, ...) as operators read them, and where each
+// operator wants them delivered.
+import { InvalidRequest, NotFound } from '../domain/errors.js';
+import type { EventFilter, Store, StoredEvent, Webhook } from '../store/store.js';
+
+export interface WebhookSettings {
+  url: string;
+  secret: string;
+}
+
+/** A webhook as the API shows it: the secret is never read back. */
+export type WebhookView = Omit<Webhook, 'secret'>;
+
+const view = ({ secret: _secret, ...rest }: Webhook): WebhookView => rest;
+
+export class Events {
+  constructor(private readonly store: Store) {}
+
+  list(filter: EventFilter): Promise<StoredEvent[]> {
+    return this.store.listEvents(filter);
+  }
+
+  async webhook(operator: string): Promise<WebhookView> {
+    const hook = await this.store.getWebhook(operator);
+    if (!hook) throw new NotFound(`No webhook for operator "${operator}"`);
+    return view(hook);
+  }
+
+  /**
+   * Sets the operator's webhook. A new webhook receives the events from now on (not the whole
+   * history); changing the URL or secret of an existing one keeps its place.
+   */
+  async setWebhook(operator: string, settings: WebhookSettings): Promise<{ webhook: WebhookView; created: boolean }> {
+    let url: URL;
+    try {
+      url = new URL(settings.url);
+    } catch {
+      throw new InvalidRequest(`url is not a URL: "${settings.url}"`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidRequest('url must be http:// or https://');
+    if (settings.secret.length < 16) throw new InvalidRequest('secret must be at least 16 characters (it keys the signature)');
+    return this.store.transact(async (tx) => {
+      const existing = await tx.getWebhook(operator);
+      const latest = (await tx.listEvents({ limit: 1 }))[0]?.id ?? 0;
+      await tx.putWebhook({ operator, url: url.toString(), secret: settings.secret, createdAt: new Date().toISOString(), lastEventId: latest });
+      return { webhook: view((await tx.getWebhook(operator))!), created: !existing };
+    });
+  }
+
+  async deleteWebhook(operator: string): Promise<void> {
+    const deleted = await this.store.transact((tx) => tx.deleteWebhook(operator));
+    if (!deleted) throw new NotFound(`No webhook for operator "${operator}"`);
+  }
+}

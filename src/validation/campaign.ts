@@ -1,0 +1,417 @@
+// Runs validation campaigns: one case at a time against a live charge point, each within its time
+// limits, its evidence frames collected, its result stored as it goes so the API can follow it.
+// A campaign answers the charge point's boots itself (Pending once, then Accepted with its own
+// heartbeat interval) and can hold it offline; both end with the campaign.
+import { randomBytes } from 'node:crypto';
+import type { ActivityFeed, OfflineHolds } from '../domain/activity.js';
+import type { Commands } from '../domain/commands.js';
+import { CommandFailed, Conflict, InvalidRequest, NotFound, UnknownChargePoint } from '../domain/errors.js';
+import type { Command, MeterSample, Transaction } from '../domain/model.js';
+import type { Registry } from '../domain/registry.js';
+import { softwareIdentity } from '../domain/registry.js';
+import type { Transactions } from '../domain/transactions.js';
+import { DefaultTiming, type CampaignTiming, type CaseRecord, type PersonAction, type Validation, type Verdict } from '../domain/validation/types.js';
+import type { Store } from '../store/store.js';
+import { cases, caseIds, type CaseDefinition } from './cases.js';
+import { fail, type CampaignState, type CaseContext, type CommandOutcome, type ManualOutcome, type Outcome } from './context.js';
+import { field } from './readings.js';
+import type { SoftwareRegistry } from './software.js';
+import { Watch, type Call } from './watch.js';
+
+export interface CampaignRequest {
+  chargePointId: string;
+  connectorId: number;
+  idTag: string;
+  /** Case ids to run (in the campaign's order); all of them by default. */
+  cases?: string[] | undefined;
+  blockedIdTag?: string | undefined;
+  timing?: Partial<CampaignTiming> | undefined;
+}
+
+export interface CampaignDeps {
+  store: Store;
+  registry: Registry;
+  commands: Commands;
+  transactions: Transactions;
+  activity: ActivityFeed;
+  holds: OfflineHolds;
+  software: SoftwareRegistry;
+  /** Whether the charge point holds a live connection (WebSocket) to this node. */
+  isConnected(chargePointId: string): boolean;
+  log: { info(detail: object, message: string): void; error(detail: object, message: string): void };
+}
+
+interface Confirmation {
+  done: boolean;
+  note?: string | undefined;
+}
+
+const token = () => randomBytes(4).toString('hex').toUpperCase();
+
+function counts(list: CaseRecord[]): Validation['counts'] {
+  const c = { pass: 0, fail: 0, skipped: 0, manual: 0, pending: 0 };
+  for (const item of list) {
+    if (item.status === 'pass' || item.status === 'fail' || item.status === 'skipped' || item.status === 'manual') c[item.status] += 1;
+    else c.pending += 1;
+  }
+  return c;
+}
+
+function verdictOf(list: CaseRecord[]): Verdict {
+  if (list.some((c) => c.status === 'fail')) return 'fail';
+  if (list.some((c) => c.status !== 'pass' && c.status !== 'skipped')) return 'incomplete';
+  return 'pass';
+}
+
+export class Campaigns {
+  private readonly runs = new Map<string, CampaignRun>();
+
+  constructor(private readonly deps: CampaignDeps) {}
+
+  async start(request: CampaignRequest): Promise<Validation> {
+    const { store } = this.deps;
+    const cp = await store.getChargePoint(request.chargePointId);
+    if (!cp) throw new UnknownChargePoint(`No charge point "${request.chargePointId}" is registered`);
+    // A SOAP charge point takes commands at its endpoint from any node; a WebSocket one only from its own.
+    const reachable = this.deps.isConnected(cp.id) || (cp.transport === 'soap' && cp.soapEndpoint !== null);
+    if (!reachable) throw new Conflict(`Charge point "${cp.id}" is not connected to this node`);
+    if ([...this.runs.values()].some((run) => run.record.chargePointId === cp.id)) {
+      throw new Conflict(`A validation campaign is already running for "${cp.id}"`);
+    }
+    const unknown = (request.cases ?? []).filter((id) => !caseIds.includes(id));
+    if (unknown.length > 0) throw new InvalidRequest(`Unknown case ${unknown.join(', ')}; the cases are ${caseIds.join(', ')}`);
+    const authorized = await this.deps.transactions.authorize(request.idTag);
+    if (authorized.status !== 'Accepted') throw new Conflict(`idTag "${request.idTag}" is ${authorized.status}; the campaign needs an Accepted tag`);
+    const blockedIdTag = request.blockedIdTag ?? `VAL-BLOCKED-${token()}`;
+    const blocked = await store.getIdTag(blockedIdTag);
+    if (blocked && blocked.status !== 'Blocked') throw new Conflict(`idTag "${blockedIdTag}" exists and is ${blocked.status}, not Blocked`);
+    if (!blocked) await store.transact((tx) => tx.putIdTag({ idTag: blockedIdTag, status: 'Blocked', expiryDate: null, parentIdTag: null }));
+
+    const selected = cases.filter((c) => request.cases === undefined || request.cases.includes(c.id));
+    const now = new Date().toISOString();
+    const record: Validation = {
+      id: `val-${Date.now().toString(36)}-${token().toLowerCase()}`,
+      chargePointId: cp.id,
+      connectorId: request.connectorId,
+      idTag: request.idTag,
+      blockedIdTag,
+      status: 'running',
+      verdict: null,
+      software: {
+        ...(cp.vendor !== null ? { vendor: cp.vendor } : {}),
+        ...(cp.model !== null ? { model: cp.model } : {}),
+        ...(cp.firmwareVersion !== null ? { firmwareVersion: cp.firmwareVersion } : {}),
+        ...(cp.ocppVersion !== null ? { ocppVersion: cp.ocppVersion } : {}),
+        ...(cp.transport !== null ? { transport: cp.transport } : {}),
+      },
+      timing: { ...DefaultTiming, ...request.timing },
+      startedAt: now,
+      finishedAt: null,
+      counts: { pass: 0, fail: 0, skipped: 0, manual: 0, pending: selected.length },
+      cases: selected.map((c) => ({
+        id: c.id,
+        title: c.title,
+        messages: c.messages,
+        stimulus: c.stimulus,
+        expected: c.expected,
+        status: 'pending',
+        prompt: null,
+        action: null,
+        reason: null,
+        startedAt: null,
+        finishedAt: null,
+        frames: [],
+      })),
+    };
+    const run = new CampaignRun(this.deps, record, selected, selected.length === cases.length, { identityBefore: cp });
+    await run.save();
+    this.runs.set(record.id, run);
+    void run.execute().finally(() => this.runs.delete(record.id));
+    return run.snapshot();
+  }
+
+  /** The campaign as it stands: live while it runs, from the store afterwards. */
+  async get(id: string): Promise<Validation | undefined> {
+    return this.runs.get(id)?.snapshot() ?? (await this.deps.store.getValidation(id));
+  }
+
+  async list(filter: { chargePointId?: string | undefined; limit?: number | undefined }): Promise<Validation[]> {
+    const stored = await this.deps.store.listValidations(filter);
+    return stored.map((v) => this.runs.get(v.id)?.snapshot() ?? v);
+  }
+
+  /** The operator's answer to a manual step: done, or cannot be done (the case is then not run). */
+  async confirm(id: string, caseId: string, confirmation: Confirmation): Promise<Validation> {
+    const run = this.runs.get(id);
+    if (!run) {
+      if (await this.deps.store.getValidation(id)) throw new Conflict(`Campaign ${id} is no longer running`);
+      throw new NotFound(`Validation campaign ${id} not found`);
+    }
+    run.confirm(caseId, confirmation);
+    return run.snapshot();
+  }
+
+  async cancel(id: string): Promise<Validation> {
+    const run = this.runs.get(id);
+    if (!run) {
+      const stored = await this.deps.store.getValidation(id);
+      if (!stored) throw new NotFound(`Validation campaign ${id} not found`);
+      return stored;
+    }
+    await run.cancel();
+    return run.snapshot();
+  }
+
+  /** Cancels every running campaign (shutdown), so none is left "running" in the store. */
+  async close(): Promise<void> {
+    await Promise.all([...this.runs.values()].map((run) => run.cancel()));
+  }
+}
+
+class CampaignRun {
+  private readonly abort = new AbortController();
+  private readonly watch: Watch;
+  private readonly confirmations = new Map<string, (c: Confirmation) => void>();
+  private pendingBootArmed = false;
+  private finished: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: CampaignDeps,
+    readonly record: Validation,
+    private readonly definitions: CaseDefinition[],
+    private readonly complete: boolean,
+    private readonly state: CampaignState,
+  ) {
+    this.watch = new Watch(deps.activity, record.chargePointId);
+  }
+
+  snapshot(): Validation {
+    return structuredClone({ ...this.record, counts: counts(this.record.cases) });
+  }
+
+  async save(): Promise<void> {
+    this.record.counts = counts(this.record.cases);
+    const copy = this.snapshot();
+    await this.deps.store.transact((tx) => tx.putValidation(copy));
+  }
+
+  confirm(caseId: string, confirmation: Confirmation): void {
+    const item = this.record.cases.find((c) => c.id === caseId);
+    if (!item) throw new NotFound(`Case ${caseId} is not part of campaign ${this.record.id}`);
+    const resolve = this.confirmations.get(caseId);
+    if (item.status !== 'waiting' || !resolve) throw new Conflict(`Case ${caseId} is ${item.status}, not waiting for the operator`);
+    resolve(confirmation);
+  }
+
+  async cancel(): Promise<void> {
+    this.abort.abort();
+    await this.finished;
+  }
+
+  execute(): Promise<void> {
+    this.finished = this.runAll();
+    return this.finished;
+  }
+
+  private async runAll(): Promise<void> {
+    const { registry, log } = this.deps;
+    const { chargePointId } = this.record;
+    const timing = this.record.timing;
+    const removeOverride = registry.overrideBoot(chargePointId, () => {
+      if (this.pendingBootArmed) {
+        this.pendingBootArmed = false;
+        return { status: 'Pending', intervalS: timing.pendingIntervalS };
+      }
+      return { status: 'Accepted', intervalS: timing.heartbeatIntervalS };
+    });
+    const context = this.context();
+    log.info({ chargePointId, validationId: this.record.id }, 'validation campaign started');
+    try {
+      for (const definition of this.definitions) {
+        const item = this.record.cases.find((c) => c.id === definition.id)!;
+        if (this.abort.signal.aborted) {
+          Object.assign(item, { status: 'skipped', reason: 'the campaign was cancelled' });
+          continue;
+        }
+        await this.runCase(definition, item, context);
+      }
+      // Leave the connector as it was found: nothing charging.
+      if (!this.abort.signal.aborted) await context.ensureIdle().catch(() => false);
+    } catch (error) {
+      log.error({ err: error, chargePointId, validationId: this.record.id }, 'validation campaign failed');
+    } finally {
+      removeOverride();
+      this.deps.holds.release(chargePointId);
+      this.watch.close();
+      await this.finish();
+    }
+  }
+
+  private async runCase(definition: CaseDefinition, item: CaseRecord, context: CaseContext): Promise<void> {
+    Object.assign(item, { status: 'running', startedAt: new Date().toISOString() });
+    this.watch.collectInto(item.frames);
+    await this.save();
+    const t = this.record.timing;
+    // A case waits at most a few of its own limits; past this something is stuck, not slow.
+    const limitS = 4 * t.caseTimeoutS + t.manualTimeoutS + t.offlineS + 3 * t.heartbeatIntervalS + t.pendingIntervalS + 4 * t.quietS;
+    let timer: NodeJS.Timeout | undefined;
+    const overrun = new Promise<Outcome>((resolve) => {
+      timer = setTimeout(() => resolve(fail(`the case did not finish within ${limitS} s`)), limitS * 1000);
+    });
+    let outcome: Outcome;
+    try {
+      outcome = await Promise.race([definition.run(context), overrun]);
+    } catch (error) {
+      this.deps.log.error({ err: error, validationId: this.record.id, caseId: item.id }, 'validation case failed to run');
+      outcome = fail(`the case could not run: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.abort.signal.aborted && outcome.verdict !== 'pass') outcome = { verdict: 'skipped', reason: 'the campaign was cancelled' };
+    this.watch.collectInto(undefined);
+    Object.assign(item, { status: outcome.verdict, reason: outcome.reason, prompt: null, action: null, finishedAt: new Date().toISOString() });
+    await this.save();
+  }
+
+  private async finish(): Promise<void> {
+    const record = this.record;
+    record.status = this.abort.signal.aborted ? 'cancelled' : 'finished';
+    record.verdict = record.status === 'cancelled' ? 'incomplete' : verdictOf(record.cases);
+    record.finishedAt = new Date().toISOString();
+    try {
+      await this.save();
+      const cp = await this.deps.store.getChargePoint(record.chargePointId);
+      const now = cp ? softwareIdentity(cp) : undefined;
+      const tested = record.software;
+      const unchanged = now !== undefined && (Object.keys(now) as (keyof typeof now)[]).every((k) => tested[k] === now[k]);
+      if (record.verdict === 'pass' && this.complete && unchanged) await this.deps.software.recordPassed(now, record.id);
+      await this.deps.store.transact((tx) =>
+        tx.insertEvent({ at: record.finishedAt!, chargePointId: record.chargePointId, type: 'validationFinished', data: { validationId: record.id, verdict: record.verdict, software: tested, complete: this.complete } }),
+      );
+      this.deps.log.info({ chargePointId: record.chargePointId, validationId: record.id, verdict: record.verdict }, 'validation campaign finished');
+    } catch (error) {
+      this.deps.log.error({ err: error, validationId: record.id }, 'could not store the end of a validation campaign');
+    }
+  }
+
+  private context(): CaseContext {
+    const { store, holds } = this.deps;
+    const record = this.record;
+    const { chargePointId, connectorId } = record;
+    const watch = this.watch;
+    const signal = this.abort.signal;
+    const caseMs = () => record.timing.caseTimeoutS * 1000;
+    const command = async (cmd: Command): Promise<CommandOutcome> => {
+      try {
+        return { status: (await this.deps.commands.send(chargePointId, cmd)).status };
+      } catch (error) {
+        return { error: (error as Error).message, refused: error instanceof CommandFailed };
+      }
+    };
+    const activeTransaction = async (): Promise<Transaction | undefined> => {
+      const active = await store.listTransactions({ chargePointId, active: true, limit: 20 });
+      return active.filter((t) => t.connectorId === connectorId).sort((a, b) => b.id - a.id)[0];
+    };
+    const next = (from: number, match: (call: Call) => boolean, timeoutMs: number) => watch.next(from, match, timeoutMs, signal);
+    const stopOf = (id: number) => (c: Call) => c.action === 'StopTransaction' && field.transactionId(c) === id;
+    const context: CaseContext = {
+      chargePointId,
+      connectorId,
+      idTag: record.idTag,
+      blockedIdTag: record.blockedIdTag,
+      invalidIdTag: `VAL-UNKNOWN-${token()}`,
+      timing: record.timing,
+      state: this.state,
+      signal,
+      chargePoint: async () => (await store.getChargePoint(chargePointId))!,
+      transaction: (id) => store.getTransaction(id),
+      samples: async (id): Promise<MeterSample[]> => store.listTransactionSamples(id),
+      async unknownTransactionId() {
+        for (;;) {
+          const id = 1_000_000_000 + Math.floor(Math.random() * 1_000_000_000);
+          if (!(await store.getTransaction(id))) return id;
+        }
+      },
+      activeTransaction,
+      async connectorIds() {
+        const reported = (await store.listConnectors(chargePointId)).map((c) => c.connectorId).filter((id) => id > 0);
+        return [...new Set([...reported, connectorId])].sort((a, b) => a - b);
+      },
+      async lastRegisterWh() {
+        const recent = await store.listTransactions({ chargePointId, limit: 50 });
+        const stopped = recent.filter((t) => t.connectorId === connectorId && t.meterStopWh !== null).sort((a, b) => b.id - a.id);
+        return stopped[0]?.meterStopWh ?? undefined;
+      },
+      command,
+      mark: () => watch.mark(),
+      after: (call) => watch.after(call),
+      armPendingBoot: () => {
+        this.pendingBootArmed = true;
+      },
+      callsSince: (from, action) => watch.callsSince(from, action),
+      next,
+      manual: (prompt, action, from, expect) => this.manual(prompt, action, from, expect),
+      holdOffline: (ms) => holds.hold(chargePointId, ms),
+      sleep: (ms) =>
+        new Promise((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        }),
+      async ensureIdle() {
+        for (const step of ['remoteStop', 'Soft', 'Hard'] as const) {
+          const active = await activeTransaction();
+          if (!active || signal.aborted) return !active;
+          const from = watch.mark();
+          if (step === 'remoteStop') {
+            const answer = await command({ kind: 'remoteStop', transactionId: active.id });
+            // Rejected: the charge point runs no such transaction; the store's record is stale, not the connector busy.
+            if (answer.status === 'Rejected') return true;
+            if (answer.status === 'Accepted' && (await next(from, stopOf(active.id), caseMs()))) continue;
+          } else {
+            const answer = await command({ kind: 'reset', type: step });
+            if (answer.status !== 'Accepted') continue;
+            await next(from, (c) => c.action === 'BootNotification', caseMs());
+            await next(from, stopOf(active.id), caseMs() / 2);
+          }
+        }
+        return !(await activeTransaction());
+      },
+      async startTransaction() {
+        const from = watch.mark();
+        const answer = await command({ kind: 'remoteStart', idTag: record.idTag, connectorId });
+        if (answer.error !== undefined) return { problem: `RemoteStartTransaction was not answered: ${answer.error}` };
+        if (answer.status !== 'Accepted') return { problem: `RemoteStartTransaction answered ${answer.status}` };
+        const start = await next(from, (c) => c.action === 'StartTransaction' && field.connectorId(c) === connectorId, caseMs());
+        const id = start && field.answerTransactionId(start);
+        if (id === undefined) return { problem: `no StartTransaction within ${record.timing.caseTimeoutS} s` };
+        return { transactionId: id };
+      },
+    };
+    return context;
+  }
+
+  private async manual(prompt: string, action: PersonAction | null, from: number, expect: (call: Call) => boolean): Promise<ManualOutcome> {
+    const item = this.record.cases.find((c) => c.status === 'running' || c.status === 'waiting')!;
+    const signal = this.abort.signal;
+    const timing = this.record.timing;
+    let confirmed: (c: Confirmation) => void = () => undefined;
+    const confirmation = new Promise<Confirmation>((resolve) => (confirmed = resolve));
+    this.confirmations.set(item.id, confirmed);
+    Object.assign(item, { status: 'waiting', prompt, action });
+    await this.save();
+    const done = new AbortController();
+    try {
+      const observed = this.watch.next(from, expect, timing.manualTimeoutS * 1000, AbortSignal.any([signal, done.signal])).then((call) => ({ call }));
+      const first = await Promise.race([observed, confirmation.then((answer) => ({ answer }))]);
+      if ('call' in first) return first.call ? { call: first.call } : { timedOut: 'unconfirmed' };
+      if (!first.answer.done) return { declined: first.answer.note?.trim() || 'the operator could not do it' };
+      Object.assign(item, { status: 'running' });
+      const call = await this.watch.next(from, expect, timing.caseTimeoutS * 1000, signal);
+      return call ? { call } : { timedOut: 'confirmedButNothingCame' };
+    } finally {
+      done.abort();
+      this.confirmations.delete(item.id);
+      if (item.status === 'waiting') item.status = 'running';
+    }
+  }
+}

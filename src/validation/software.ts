@@ -1,0 +1,56 @@
+// The validated-software registry: the communication software (vendor, model, firmware, OCPP
+// version, transport) the network has validated, by a passed campaign or by an operator's approval
+// referring to a bench report. Boots are checked against it (Registry, TOMADA_UNVALIDATED_SOFTWARE).
+import { randomUUID } from 'node:crypto';
+import { NotFound } from '../domain/errors.js';
+import type { SoftwareIdentity, ValidatedSoftware } from '../domain/model.js';
+import type { Store } from '../store/store.js';
+
+export class SoftwareRegistry {
+  constructor(private readonly store: Store) {}
+
+  list(): Promise<ValidatedSoftware[]> {
+    return this.store.listValidatedSoftware();
+  }
+
+  find(identity: SoftwareIdentity): Promise<ValidatedSoftware | undefined> {
+    return this.store.findValidatedSoftware(identity);
+  }
+
+  /** A passed campaign validates the software it tested. */
+  recordPassed(identity: SoftwareIdentity, validationId: string): Promise<ValidatedSoftware> {
+    return this.add(identity, { source: 'campaign', validationId, reference: null, approvedBy: null });
+  }
+
+  /** An operator's approval, referring to a bench report (its reference is kept). */
+  approve(identity: SoftwareIdentity, reference: string, approvedBy: string | null): Promise<ValidatedSoftware> {
+    return this.add(identity, { source: 'manual', validationId: null, reference, approvedBy });
+  }
+
+  async remove(id: string): Promise<void> {
+    const at = new Date().toISOString();
+    await this.store.transact(async (tx) => {
+      const entry = (await tx.listValidatedSoftware()).find((s) => s.id === id);
+      if (!entry || !(await tx.deleteValidatedSoftware(id))) throw new NotFound(`Validated software ${id} not found`);
+      await tx.insertEvent({ at, chargePointId: null, type: 'softwareWithdrawn', data: { software: entry } });
+    });
+  }
+
+  private add(identity: SoftwareIdentity, how: Pick<ValidatedSoftware, 'source' | 'validationId' | 'reference' | 'approvedBy'>): Promise<ValidatedSoftware> {
+    const entry: ValidatedSoftware = {
+      id: randomUUID(),
+      vendor: identity.vendor,
+      model: identity.model,
+      firmwareVersion: identity.firmwareVersion,
+      ocppVersion: identity.ocppVersion,
+      transport: identity.transport,
+      ...how,
+      approvedAt: new Date().toISOString(),
+    };
+    return this.store.transact(async (tx) => {
+      const stored = await tx.insertValidatedSoftware(entry);
+      if (stored.id === entry.id) await tx.insertEvent({ at: entry.approvedAt, chargePointId: null, type: 'softwareApproved', data: { software: stored } });
+      return stored;
+    });
+  }
+}

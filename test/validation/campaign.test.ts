@@ -1,0 +1,88 @@
+// The whole campaign against a correct simulated charge point, in each protocol: every case passes
+// (signed meter values do not apply: the simulator sends none), the evidence is kept, the report
+// reads as a report, and the tested software enters the validated registry.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestTomada, type TestTomada } from '../support/tomada.js';
+import { runCampaign, summary, type CampaignRun } from './rig.js';
+import { caseIds } from '../../src/validation/cases.js';
+
+let tomada: TestTomada;
+const runs = new Map<string, CampaignRun>();
+
+before(async () => {
+  tomada = await startTestTomada();
+  // Concurrently, as a network validates many charge points at once; each campaign sees only its own.
+  const variants = [
+    { id: 'VAL-J16', protocol: 'ocpp1.6-json' as const },
+    { id: 'VAL-J15', protocol: 'ocpp1.5-json' as const, unit: 'kWh' as const, mode: 'interval' as const },
+    { id: 'VAL-S15', protocol: 'ocpp1.5-soap' as const },
+  ];
+  await Promise.all(variants.map(async (v) => runs.set(v.protocol, await runCampaign(tomada, v))));
+});
+
+after(async () => {
+  for (const run of runs.values()) await run.chargePoint.stop();
+  await tomada.close();
+});
+
+for (const protocol of ['ocpp1.6-json', 'ocpp1.5-json', 'ocpp1.5-soap']) {
+  test(`${protocol}: a correct charge point passes every case`, () => {
+    const { validation } = runs.get(protocol)!;
+    assert.equal(validation.verdict, 'pass', summary(validation));
+    assert.deepEqual(validation.cases.map((c) => c.id), caseIds);
+    const notPassed = validation.cases.filter((c) => c.status !== 'pass').map((c) => `${c.id}:${c.status}`);
+    assert.deepEqual(notPassed, ['signed.meter:skipped'], summary(validation));
+    assert.equal(validation.counts.pass, caseIds.length - 1);
+    assert.equal(validation.software.ocppVersion, protocol === 'ocpp1.6-json' ? '1.6' : '1.5');
+    assert.equal(validation.software.transport, protocol === 'ocpp1.5-soap' ? 'soap' : 'json');
+  });
+
+  test(`${protocol}: each case keeps the frames that crossed while it ran`, () => {
+    const { validation } = runs.get(protocol)!;
+    const remoteStart = validation.cases.find((c) => c.id === 'remote.start')!;
+    const actions = remoteStart.frames.map((f) => `${f.direction}:${f.action}`);
+    assert.ok(actions.includes('out:RemoteStartTransaction'), actions.join(' '));
+    assert.ok(actions.includes('in:StartTransaction'), actions.join(' '));
+    for (const frame of remoteStart.frames) assert.ok(frame.frame.length > 0 && !Number.isNaN(Date.parse(frame.at)));
+    const passive = validation.cases.find((c) => c.id === 'ocpp.version')!;
+    assert.ok(passive.frames.length < remoteStart.frames.length);
+  });
+}
+
+test('the passed software is in the validated registry and the charge points show it', async () => {
+  const { body } = await tomada.api('/api/v1/software');
+  const identities = body.items.map((s: any) => `${s.vendor}/${s.model}/${s.firmwareVersion}/${s.ocppVersion}/${s.transport}/${s.source}`).sort();
+  assert.deepEqual(identities, [
+    'Tomada/Simulator/1.0.0/1.5/json/campaign',
+    'Tomada/Simulator/1.0.0/1.5/soap/campaign',
+    'Tomada/Simulator/1.0.0/1.6/json/campaign',
+  ]);
+  for (const item of body.items) assert.match(item.validationId, /^val-/);
+  const cp = await tomada.api('/api/v1/charge-points/VAL-J16');
+  assert.equal(cp.body.softwareValidated, true);
+});
+
+test('the HTML report names the verdict, the software and every case with its evidence', async () => {
+  const { validation } = runs.get('ocpp1.6-json')!;
+  const response = await fetch(`${tomada.httpUrl}/api/v1/validations/${validation.id}/report.html`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } });
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+  const html = await response.text();
+  assert.match(html, /<p class="verdict pass">PASSED<\/p>/);
+  assert.match(html, /Tomada \/ Simulator/);
+  assert.match(html, /1\.6 over json/);
+  for (const c of validation.cases) assert.ok(html.includes(`<code>${c.id}</code>`), c.id);
+  assert.match(html, /RemoteStartTransaction/);
+  assert.ok(!html.includes('<script'), 'a report carries no script');
+});
+
+test('campaigns are listed newest first and a finished one can be neither confirmed nor restarted twice at once', async () => {
+  const list = await tomada.api('/api/v1/validations?chargePointId=VAL-J16');
+  assert.equal(list.body.items.length, 1);
+  assert.equal(list.body.items[0].cases, undefined, 'the list carries summaries');
+  const id = list.body.items[0].id;
+  const late = await tomada.api(`/api/v1/validations/${id}/cases/authorize.valid/confirm`, { body: { done: true } });
+  assert.equal(late.status, 409);
+  assert.equal((await tomada.api('/api/v1/validations/val-nope')).status, 404);
+});

@@ -1,0 +1,72 @@
+// A validation campaign against a simulated charge point, both real: Tomada in this process on
+// 127.0.0.1, the simulator speaking the chosen protocol, a simulated person acting out the manual
+// steps through the operator API.
+import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
+import { declaredProtocol, type SimFault } from '../../src/sim/faults.js';
+import { actAsPerson } from '../../src/sim/person.js';
+import type { SimProtocolName } from '../../src/sim/protocols.js';
+import type { Validation } from '../../src/domain/validation/types.js';
+import { ADMIN_TOKEN, type TestTomada } from '../support/tomada.js';
+
+/** Short limits: a simulator answers at once. */
+export const FAST_TIMING = { caseTimeoutS: 5, manualTimeoutS: 10, heartbeatIntervalS: 2, pendingIntervalS: 2, offlineS: 3, quietS: 1 };
+
+/** Each campaign its own card: one card charging at two charge points at once is ConcurrentTx. */
+export const idTagFor = (chargePointId: string) => `TAG-${chargePointId}`.slice(0, 20);
+
+export interface CampaignRun {
+  validation: Validation;
+  chargePoint: SimulatedChargePoint;
+}
+
+export async function runCampaign(
+  tomada: TestTomada,
+  options: { id: string; protocol: SimProtocolName; faults?: SimFault[]; unit?: 'Wh' | 'kWh'; mode?: 'register' | 'interval'; person?: boolean; cases?: string[] },
+): Promise<CampaignRun> {
+  const faults = options.faults ?? [];
+  const declared = declaredProtocol(options.protocol, new Set(faults));
+  const put = await tomada.api(`/api/v1/charge-points/${options.id}`, { method: 'PUT', body: { registrationStatus: 'Accepted', ...declared } });
+  if (put.status >= 300) throw new Error(`register: ${put.status} ${JSON.stringify(put.body)}`);
+  const idTag = idTagFor(options.id);
+  await tomada.api(`/api/v1/id-tags/${idTag}`, { method: 'PUT', body: { status: 'Accepted' } });
+  const soap = options.protocol === 'ocpp1.5-soap';
+  const chargePoint = new SimulatedChargePoint({
+    id: options.id,
+    baseUrl: soap ? `http://127.0.0.1:${tomada.ocppPort}/ocpp/soap` : tomada.wsUrl,
+    protocol: options.protocol,
+    connectors: 2,
+    faults,
+    callTimeoutMs: 3_000,
+    reconnectDelayMs: 200,
+    minIntervalMs: 200,
+    meter: { unit: options.unit ?? 'Wh', mode: options.mode ?? 'register', powerW: 60_000, sampleIntervalMs: 400, initialRegisterWh: 1_000 },
+  });
+  chargePoint.start();
+  await chargePoint.ready();
+  const stopPerson = options.person === false ? () => undefined : actAsPerson({ apiUrl: tomada.httpUrl, token: ADMIN_TOKEN, chargePoints: [chargePoint], pollMs: 100 });
+  try {
+    const started = await tomada.api('/api/v1/validations', {
+      body: { chargePointId: options.id, connectorId: 1, idTag, timing: FAST_TIMING, ...(options.cases ? { cases: options.cases } : {}) },
+    });
+    if (started.status !== 202) throw new Error(`start: ${started.status} ${JSON.stringify(started.body)}`);
+    const validation = await finished(tomada, started.body.id);
+    return { validation, chargePoint };
+  } finally {
+    stopPerson();
+  }
+}
+
+export async function finished(tomada: TestTomada, id: string, limitMs = 240_000): Promise<Validation> {
+  const until = Date.now() + limitMs;
+  while (Date.now() < until) {
+    const { body } = await tomada.api(`/api/v1/validations/${id}`);
+    if (body.status !== 'running') return body as Validation;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`campaign ${id} still running after ${limitMs} ms`);
+}
+
+/** One line per case, for assertion messages. */
+export function summary(v: Validation): string {
+  return v.cases.map((c) => `${c.id}: ${c.status} — ${c.reason}`).join('\n');
+}
