@@ -17,6 +17,8 @@ export interface CaseDefinition {
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+/** Wh as a reader expects it: kWh readings converted to Wh carry float noise (1.005 kWh → 1004.9999… Wh). */
+const wh = (value: number) => `${Math.round(value * 1000) / 1000} Wh`;
 const caseMs = (ctx: CaseContext) => ctx.timing.caseTimeoutS * 1000;
 const quietMs = (ctx: CaseContext) => ctx.timing.quietS * 1000;
 const is = (action: string) => (call: Call) => call.action === action;
@@ -309,10 +311,10 @@ export const cases: CaseDefinition[] = [
       if (badUnit) return fail(`${badUnit.sample.measurand} in unit "${badUnit.sample.unit}"; expected Wh or kWh`);
       let previous = active.meterStartWh;
       for (const { sample } of samples) {
-        const wh = energyWh(sample, REGISTER);
-        if (wh === undefined) continue;
-        if (wh < previous) return fail(`the register went from ${previous} Wh down to ${wh} Wh`);
-        previous = wh;
+        const reading = energyWh(sample, REGISTER);
+        if (reading === undefined) continue;
+        if (reading < previous) return fail(`the register went from ${wh(previous)} down to ${wh(reading)}`);
+        previous = reading;
       }
       return pass(`${received.length} MeterValues with the transactionId, energy in ${[...new Set(samples.map((s) => s.sample.unit))].join('/')}, register never decreasing`);
     },
