@@ -1,0 +1,233 @@
+// The validated-software registry and what the network does at boot with software not in it;
+// the operator's declaration of OCPP version and transport against what is observed; events and
+// their delivery to an operator's webhook.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
+import { signature, SIGNATURE_HEADER, EVENT_ID_HEADER } from '../../src/events/webhooks.js';
+import { startTestTomada, type TestTomada } from '../support/tomada.js';
+import { TestClient } from '../support/ocpp-client.js';
+
+const BOOT = { chargePointVendor: 'Acme', chargePointModel: 'Wall-22', firmwareVersion: '4.2.0', chargePointSerialNumber: 'SN-1' };
+
+async function boot(t: TestTomada, id: string, firmwareVersion = BOOT.firmwareVersion) {
+  const client = await TestClient.connect(t.wsUrl, id);
+  const answer = await client.ok('BootNotification', { ...BOOT, firmwareVersion });
+  return { client, answer: answer as { status: string; interval: number } };
+}
+
+async function events(t: TestTomada, query: string) {
+  return (await t.api(`/api/v1/events?${query}`)).body.items as { type: string; data: any; chargePointId: string | null; id: number }[];
+}
+
+for (const [policy, expected] of [
+  ['flag', 'Accepted'],
+  ['pending', 'Pending'],
+  ['reject', 'Rejected'],
+] as const) {
+  test(`TOMADA_UNVALIDATED_SOFTWARE=${policy}: unvalidated software is flagged at boot and answered ${expected}; validated software is Accepted`, async () => {
+    const t = await startTestTomada({ unvalidatedSoftware: policy });
+    try {
+      await t.api('/api/v1/charge-points/CP-1', { method: 'PUT', body: { registrationStatus: 'Accepted' } });
+      const first = await boot(t, 'CP-1');
+      assert.equal(first.answer.status, expected);
+      await first.client.close();
+      const flagged = await events(t, 'chargePointId=CP-1&type=unvalidatedSoftware');
+      assert.equal(flagged.length, 1);
+      assert.deepEqual(flagged[0]!.data.software, { vendor: 'Acme', model: 'Wall-22', firmwareVersion: '4.2.0', ocppVersion: '1.6', transport: 'json' });
+      assert.equal((await t.api('/api/v1/charge-points/CP-1')).body.softwareValidated, false);
+      // Stored registration is untouched: the policy answers the boot, it does not rewrite the registry.
+      assert.equal((await t.api('/api/v1/charge-points/CP-1')).body.registrationStatus, 'Accepted');
+
+      const approval = await t.api('/api/v1/software', { body: { vendor: 'Acme', model: 'Wall-22', firmwareVersion: '4.2.0', ocppVersion: '1.6', transport: 'json', reference: 'bench report LAB-2026-117' } });
+      assert.equal(approval.status, 201);
+      assert.equal(approval.body.source, 'manual');
+      assert.equal(approval.body.reference, 'bench report LAB-2026-117');
+      assert.equal(approval.body.approvedBy, 'TOMADA_ADMIN_TOKEN');
+      const again = await t.api('/api/v1/software', { body: { vendor: 'Acme', model: 'Wall-22', firmwareVersion: '4.2.0', ocppVersion: '1.6', transport: 'json', reference: 'another' } });
+      assert.equal(again.status, 200, 'an identity already validated is not added twice');
+
+      const second = await boot(t, 'CP-1');
+      assert.equal(second.answer.status, 'Accepted');
+      assert.equal((await t.api('/api/v1/charge-points/CP-1')).body.softwareValidated, true);
+      assert.equal((await events(t, 'chargePointId=CP-1&type=unvalidatedSoftware')).length, 1, 'validated software raises no flag');
+
+      // A firmware update is new software: recorded as a change, and flagged again.
+      await second.client.close();
+      const third = await boot(t, 'CP-1', '4.3.0');
+      assert.equal(third.answer.status, expected);
+      const changes = await events(t, 'chargePointId=CP-1&type=firmwareChanged');
+      assert.deepEqual(changes.map((e) => e.data), [{ from: '4.2.0', to: '4.3.0' }]);
+      assert.equal((await events(t, 'chargePointId=CP-1&type=unvalidatedSoftware')).length, 2);
+      await third.client.close();
+
+      const withdrawn = await t.api(`/api/v1/software/${approval.body.id}`, { method: 'DELETE' });
+      assert.equal(withdrawn.status, 204);
+      assert.equal((await t.api(`/api/v1/software/${approval.body.id}`, { method: 'DELETE' })).status, 404);
+    } finally {
+      await t.close();
+    }
+  });
+}
+
+test('declared OCPP version and transport: every change recorded, a mismatch with what is observed raised', async () => {
+  const t = await startTestTomada();
+  try {
+    await t.api('/api/v1/charge-points/CP-D', { method: 'PUT', body: { registrationStatus: 'Accepted', declaredOcppVersion: '1.6', declaredTransport: 'json' } });
+    const v16 = await boot(t, 'CP-D');
+    await v16.client.close();
+    assert.equal((await events(t, 'chargePointId=CP-D&type=ocppVersionMismatch')).length, 0, 'as declared: no mismatch');
+
+    // It comes back speaking 1.5: a change, and a mismatch with the declaration.
+    const v15 = await TestClient.connect(t.wsUrl, 'CP-D', { protocols: ['ocpp1.5'] });
+    await v15.ok('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'Wall-22' });
+    await v15.close();
+    const changed = await events(t, 'chargePointId=CP-D&type=ocppVersionChanged');
+    assert.deepEqual(changed[0]!.data, { from: { ocppVersion: '1.6', transport: 'json' }, to: { ocppVersion: '1.5', transport: 'json' } });
+    const mismatches = await events(t, 'chargePointId=CP-D&type=ocppVersionMismatch');
+    assert.equal(mismatches.length, 1);
+    assert.deepEqual(mismatches[0]!.data, { declared: { ocppVersion: '1.6', transport: 'json' }, observed: { ocppVersion: '1.5', transport: 'json' } });
+
+    // Reconnecting the same way is not a new mismatch.
+    const again = await TestClient.connect(t.wsUrl, 'CP-D', { protocols: ['ocpp1.5'] });
+    await again.ok('Heartbeat', {});
+    await again.close();
+    assert.equal((await events(t, 'chargePointId=CP-D&type=ocppVersionMismatch')).length, 1);
+
+    // The operator corrects the declaration: recorded, and it now agrees.
+    const put = await t.api('/api/v1/charge-points/CP-D', { method: 'PUT', body: { declaredOcppVersion: '1.5' } });
+    assert.equal(put.body.declaredOcppVersion, '1.5');
+    assert.equal(put.body.declaredTransport, 'json');
+    const declared = await events(t, 'chargePointId=CP-D&type=ocppVersionDeclared');
+    assert.deepEqual(declared.map((e) => e.data.to), [{ ocppVersion: '1.5', transport: 'json' }, { ocppVersion: '1.6', transport: 'json' }]);
+    assert.equal((await events(t, 'chargePointId=CP-D&type=ocppVersionMismatch')).length, 1);
+
+    // Declaring SOAP for a charge point seen over JSON is a mismatch at once.
+    await t.api('/api/v1/charge-points/CP-D', { method: 'PUT', body: { declaredTransport: 'soap' } });
+    const latest = (await events(t, 'chargePointId=CP-D&type=ocppVersionMismatch'))[0]!;
+    assert.deepEqual(latest.data.declared, { ocppVersion: '1.5', transport: 'soap' });
+    const bad = await t.api('/api/v1/charge-points/CP-D', { method: 'PUT', body: { declaredTransport: 'carrier-pigeon' } });
+    assert.equal(bad.status, 400);
+  } finally {
+    await t.close();
+  }
+});
+
+test('events reach the operator webhook in order, signed, and are retried until the receiver takes them', async () => {
+  const received: { body: string; signature: string | undefined; eventId: string | undefined }[] = [];
+  let failuresLeft = 2;
+  const server = createServer(async (request: IncomingMessage, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    if (failuresLeft > 0) {
+      failuresLeft -= 1;
+      response.writeHead(503).end();
+      return;
+    }
+    received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: request.headers[SIGNATURE_HEADER] as string, eventId: request.headers[EVENT_ID_HEADER] as string });
+    response.writeHead(204).end();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  const t = await startTestTomada({ webhookDelivery: false });
+  try {
+    await t.api('/api/v1/charge-points/OP-A-1', { method: 'PUT', body: { registrationStatus: 'Accepted', operator: 'opa' } });
+    await t.api('/api/v1/charge-points/OP-B-1', { method: 'PUT', body: { registrationStatus: 'Accepted', operator: 'opb' } });
+    const secret = 'a-secret-of-sixteen-or-more';
+    const put = await t.api('/api/v1/operators/opa/webhook', { method: 'PUT', body: { url, secret } });
+    assert.equal(put.status, 201);
+    assert.equal(put.body.secret, undefined, 'the secret is never read back');
+    assert.equal((await t.api('/api/v1/operators/opa/webhook', { method: 'PUT', body: { url: 'ftp://x', secret } })).status, 400);
+
+    // Events after the webhook was set: two for opa's charge point, one for opb's.
+    await t.api('/api/v1/charge-points/OP-A-1', { method: 'PUT', body: { declaredOcppVersion: '1.6', declaredTransport: 'json' } });
+    await t.api('/api/v1/charge-points/OP-B-1', { method: 'PUT', body: { declaredOcppVersion: '1.6', declaredTransport: 'json' } });
+    await t.api('/api/v1/charge-points/OP-A-1', { method: 'PUT', body: { declaredOcppVersion: '1.5' } });
+
+    // Deliver by hand, pass after pass, as the node's timer would (backoff set to zero here).
+    const deliverer = new (await import('../../src/events/webhooks.js')).WebhookDeliverer(t.store, { warn: () => undefined, error: () => undefined }, { pollMs: 10, backoffMs: 0, maxBackoffMs: 0, timeoutMs: 2_000 });
+    await deliverer.deliverAll();
+    assert.equal(received.length, 0);
+    const state = await t.api('/api/v1/operators/opa/webhook');
+    assert.match(state.body.lastError, /HTTP 503/);
+    await deliverer.deliverAll();
+    await deliverer.deliverAll();
+    assert.equal(received.length, 2);
+    const bodies = received.map((r) => JSON.parse(r.body));
+    assert.deepEqual(bodies.map((b) => [b.chargePointId, b.type, b.operator]), [
+      ['OP-A-1', 'ocppVersionDeclared', 'opa'],
+      ['OP-A-1', 'ocppVersionDeclared', 'opa'],
+    ]);
+    assert.ok(bodies[0].id < bodies[1].id);
+    for (const r of received) {
+      assert.equal(r.signature, signature(secret, r.body));
+      assert.equal(r.eventId, String(JSON.parse(r.body).id));
+    }
+    await deliverer.deliverAll();
+    assert.equal(received.length, 2, 'delivered events are not sent again');
+    const after = await t.api('/api/v1/operators/opa/webhook');
+    assert.equal(after.body.lastError, null);
+    assert.equal(after.body.lastEventId, bodies[1].id);
+    assert.equal((await t.api('/api/v1/operators/opa/webhook', { method: 'DELETE' })).status, 204);
+    assert.equal((await t.api('/api/v1/operators/opa/webhook')).status, 404);
+  } finally {
+    await t.close();
+    server.close();
+  }
+});
+
+test('a manual step the operator cannot do is marked not run and the campaign is incomplete; cancel ends a campaign', async () => {
+  const t = await startTestTomada();
+  const cp = new SimulatedChargePoint({ id: 'CP-M', baseUrl: t.wsUrl, connectors: 1, reconnectDelayMs: 200, minIntervalMs: 200 });
+  try {
+    await t.api('/api/v1/charge-points/CP-M', { method: 'PUT', body: { registrationStatus: 'Accepted', declaredOcppVersion: '1.6', declaredTransport: 'json' } });
+    await t.api('/api/v1/id-tags/TAG-M', { method: 'PUT', body: { status: 'Accepted' } });
+    cp.start();
+    await cp.ready();
+    const unknownCase = await t.api('/api/v1/validations', { body: { chargePointId: 'CP-M', connectorId: 1, idTag: 'TAG-M', cases: ['authorize.valid', 'no.such.case'] } });
+    assert.equal(unknownCase.status, 400);
+    assert.match(unknownCase.body.message, /Unknown case no\.such\.case/);
+    assert.equal((await t.api('/api/v1/validations', { body: { chargePointId: 'CP-M', connectorId: 1, idTag: 'NOT-A-TAG' } })).status, 409);
+    assert.equal((await t.api('/api/v1/validations', { body: { chargePointId: 'CP-NONE', connectorId: 1, idTag: 'TAG-M' } })).status, 404);
+
+    const started = await t.api('/api/v1/validations', { body: { chargePointId: 'CP-M', connectorId: 1, idTag: 'TAG-M', cases: ['ocpp.version', 'authorize.valid', 'authorize.blocked'], timing: { manualTimeoutS: 30, caseTimeoutS: 5 } } });
+    assert.equal(started.status, 202);
+    assert.equal((await t.api('/api/v1/validations', { body: { chargePointId: 'CP-M', connectorId: 1, idTag: 'TAG-M' } })).status, 409, 'one campaign per charge point');
+    const id = started.body.id;
+    const waitFor = async (caseId: string) => {
+      for (;;) {
+        const v = (await t.api(`/api/v1/validations/${id}`)).body;
+        const item = v.cases.find((c: any) => c.id === caseId);
+        if (item.status === 'waiting') return item;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const waiting = await waitFor('authorize.valid');
+    assert.match(waiting.prompt, /Present the card "TAG-M"/);
+    assert.deepEqual(waiting.action, { kind: 'presentCard', idTag: 'TAG-M' });
+    assert.equal((await t.api(`/api/v1/validations/${id}/cases/authorize.blocked/confirm`, { body: { done: true } })).status, 409, 'only a waiting case is confirmed');
+    await t.api(`/api/v1/validations/${id}/cases/authorize.valid/confirm`, { body: { done: false, note: 'no card reader on the bench unit' } });
+    await waitFor('authorize.blocked');
+    const cancelled = await t.api(`/api/v1/validations/${id}/cancel`, { method: 'POST' });
+    assert.equal(cancelled.status, 200);
+    assert.equal(cancelled.body.status, 'cancelled');
+    assert.equal(cancelled.body.verdict, 'incomplete');
+    const byId = Object.fromEntries(cancelled.body.cases.map((c: any) => [c.id, c]));
+    assert.equal(byId['ocpp.version'].status, 'pass');
+    assert.equal(byId['authorize.valid'].status, 'manual');
+    assert.equal(byId['authorize.valid'].reason, 'not run: no card reader on the bench unit');
+    assert.equal(byId['authorize.blocked'].status, 'skipped');
+    assert.match(byId['authorize.blocked'].reason, /cancelled/);
+    // The stored record says the same after the run is gone.
+    const stored = await t.api(`/api/v1/validations/${id}`);
+    assert.equal(stored.body.status, 'cancelled');
+    assert.equal((await t.api('/api/v1/software')).body.items.length, 0);
+  } finally {
+    await cp.stop();
+    await t.close();
+  }
+});
