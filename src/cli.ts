@@ -11,6 +11,7 @@ Usage:
   tomada demo             start it on a demo database with simulated charge points charging
   tomada sim [options]    run simulated charge points against a central system (tomada sim --help)
   tomada journal verify   check the frame journal's hash chain and the energy derived from it
+  tomada validate ID      run the network's validation campaign against a charge point (tomada validate --help)
   tomada --version
 `;
 
@@ -62,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
     case 'journal': {
       const { journalCommand } = await import('./audit/journal-cli.js');
       return journalCommand(rest);
+    }
+    case 'validate': {
+      const { validateCommand } = await import('./validation/validate-cli.js');
+      return validateCommand(rest);
     }
     case 'sim': {
       const { simCommand } = await import('./sim/cli.js');

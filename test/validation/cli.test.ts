@@ -1,0 +1,86 @@
+// `tomada validate` as an operator runs it: against a live charge point, answering the manual steps
+// at the terminal, with the report saved and the exit code telling the verdict.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
+import { validateCommand } from '../../src/validation/validate-cli.js';
+import { ADMIN_TOKEN, startTestTomada, type TestTomada } from '../support/tomada.js';
+
+async function chargePoint(t: TestTomada, id: string, faults: ('remote-stop-ignored')[] = []) {
+  await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { registrationStatus: 'Accepted', declaredOcppVersion: '1.6', declaredTransport: 'json' } });
+  await t.api(`/api/v1/id-tags/TAG-${id}`, { method: 'PUT', body: { status: 'Accepted' } });
+  const cp = new SimulatedChargePoint({ id, baseUrl: t.wsUrl, connectors: 1, faults, reconnectDelayMs: 200, minIntervalMs: 200, meter: { sampleIntervalMs: 300, powerW: 50_000 } });
+  cp.start();
+  await cp.ready();
+  return cp;
+}
+
+const CASES = ['ocpp.version', 'authorize.valid', 'remote.start', 'meter.values', 'remote.stop'];
+
+test('the operator answers the manual step at the terminal; a pass exits 0 and saves the report', async () => {
+  const t = await startTestTomada();
+  const cp = await chargePoint(t, 'CLI-1');
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-validate-'));
+  const out: string[] = [];
+  const err: string[] = [];
+  const questions: string[] = [];
+  try {
+    const code = await validateCommand(
+      ['CLI-1', '--id-tag', 'TAG-CLI-1', ...CASES.flatMap((c) => ['--case', c]), '--case-timeout', '5', '--report', join(dir, 'r.html'), '--url', t.httpUrl, '--token', ADMIN_TOKEN],
+      {
+        out: (text) => void out.push(text),
+        err: (text) => void err.push(text),
+        // The operator reads the prompt, walks to the charge point, presents the card, presses Enter.
+        ask: async (question) => {
+          questions.push(question);
+          const tag = /"([^"]+)"/.exec(question)?.[1];
+          if (tag) await cp.presentCard(tag);
+          return '';
+        },
+      },
+    );
+    assert.equal(code, 0, err.join(''));
+    assert.equal(questions.length, 1);
+    assert.match(questions[0]!, /Present the card "TAG-CLI-1"/);
+    assert.match(out.join(''), /^PASS: 5 passed, 0 failed/m);
+    for (const c of CASES) assert.match(err.join(''), new RegExp(`PASS +${c.replace('.', '\\.')} — `));
+    const html = readFileSync(join(dir, 'r.html'), 'utf8');
+    assert.match(html, /PASSED/);
+  } finally {
+    await cp.stop();
+    await t.close();
+  }
+});
+
+test('the built command: a failing charge point exits 1 and names the failed case; bad options exit 2', async () => {
+  const t = await startTestTomada();
+  const cp = await chargePoint(t, 'CLI-2', ['remote-stop-ignored']);
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-validate-'));
+  const run = (args: string[]) =>
+    promisify(execFile)(process.execPath, ['dist/cli.js', 'validate', ...args], { env: { ...process.env, TOMADA_API_TOKEN: ADMIN_TOKEN, TOMADA_API_URL: t.httpUrl } }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+  try {
+    const failed = await run(['CLI-2', '--id-tag', 'TAG-CLI-2', '--case', 'remote.start', '--case', 'remote.stop', '--case-timeout', '3', '--report', join(dir, 'f.html')]);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stdout, /^FAIL: 1 passed, 1 failed/m);
+    assert.match(failed.stderr, /FAIL +remote\.stop — no StopTransaction for transaction \d+ within 3 s/);
+    assert.match(readFileSync(join(dir, 'f.html'), 'utf8'), /FAILED/);
+
+    const missing = await run(['CLI-2']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--id-tag is required/);
+    const unknown = await run(['NOBODY', '--id-tag', 'X']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /404: No charge point "NOBODY" is registered/);
+  } finally {
+    await cp.stop();
+    await t.close();
+  }
+});
