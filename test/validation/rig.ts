@@ -5,6 +5,7 @@ import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
 import { declaredProtocol, type SimFault } from '../../src/sim/faults.js';
 import { actAsPerson } from '../../src/sim/person.js';
 import type { SimProtocolName } from '../../src/sim/protocols.js';
+import type { ChargePointProtocol } from '../../src/sim/protocol.js';
 import type { Validation } from '../../src/domain/validation/types.js';
 import { ADMIN_TOKEN, type TestTomada } from '../support/tomada.js';
 
@@ -21,11 +22,23 @@ export interface CampaignRun {
 
 export async function runCampaign(
   tomada: TestTomada,
-  options: { id: string; protocol: SimProtocolName; faults?: SimFault[]; unit?: 'Wh' | 'kWh'; mode?: 'register' | 'interval'; person?: boolean; cases?: string[] },
+  options: {
+    id: string;
+    protocol: SimProtocolName;
+    faults?: SimFault[];
+    unit?: 'Wh' | 'kWh';
+    mode?: 'register' | 'interval';
+    person?: boolean;
+    cases?: string[];
+    /** Words the protocol's messages differently (a 1.6 wording over WebSocket), e.g. to add signed values. */
+    wording?: ChargePointProtocol;
+    /** Extra charge point settings registered with it (a meter key). */
+    settings?: Record<string, unknown>;
+  },
 ): Promise<CampaignRun> {
   const faults = options.faults ?? [];
   const declared = declaredProtocol(options.protocol, new Set(faults));
-  const put = await tomada.api(`/api/v1/charge-points/${options.id}`, { method: 'PUT', body: { registrationStatus: 'Accepted', ...declared } });
+  const put = await tomada.api(`/api/v1/charge-points/${options.id}`, { method: 'PUT', body: { registrationStatus: 'Accepted', ...declared, ...options.settings } });
   if (put.status >= 300) throw new Error(`register: ${put.status} ${JSON.stringify(put.body)}`);
   const idTag = idTagFor(options.id);
   await tomada.api(`/api/v1/id-tags/${idTag}`, { method: 'PUT', body: { status: 'Accepted' } });
@@ -33,7 +46,7 @@ export async function runCampaign(
   const chargePoint = new SimulatedChargePoint({
     id: options.id,
     baseUrl: soap ? `http://127.0.0.1:${tomada.ocppPort}/ocpp/soap` : tomada.wsUrl,
-    protocol: options.protocol,
+    protocol: options.wording ?? options.protocol,
     connectors: 2,
     faults,
     callTimeoutMs: 3_000,
