@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { ocpp15Adapter, ocpp15JsonAdapter } from './adapters/v15.js';
 import { ocpp16Adapter } from './adapters/v16.js';
 import { buildApi } from './api/server.js';
-import { LocalRouter } from './cluster/local-router.js';
+import { ClusterRouter } from './cluster/cluster-router.js';
+import { LocalRouter, type TargetResolver } from './cluster/local-router.js';
 import { readTlsMaterial, type Config } from './config.js';
 import { createDomain, type Domain } from './domain/index.js';
 import type { Logger } from './log.js';
@@ -22,6 +23,8 @@ export const VERSION = '0.1.0';
 
 export interface RunningTomada {
   ocppPort: number;
+  /** Several nodes: this node's router over NATS (undefined when TOMADA_NATS_URL is unset). */
+  cluster: ClusterRouter | undefined;
   /** The TLS OCPP listener's port (wss://, https://), when a certificate is configured. */
   ocppTlsPort: number | undefined;
   httpPort: number;
@@ -41,10 +44,13 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
   const tls = config.tls && readTlsMaterial(config.tls);
   const store = await openStore(config.databaseUrl, { journalKey: config.journalKey });
   let soap: SoapEndpoint | undefined;
-  const router = new LocalRouter(async (id) => {
+  // A SOAP charge point takes commands at its endpoint, from any node.
+  const soapTarget: TargetResolver = async (id) => {
     const chargePoint = await store.getChargePoint(id);
     return chargePoint && soap?.targetFor(chargePoint);
-  });
+  };
+  const cluster = config.cluster && startCluster(config, store, soapTarget, log);
+  const router = cluster ?? new LocalRouter(soapTarget);
   const domain = createDomain(
     store,
     router,
@@ -119,6 +125,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     if (config.webhookDelivery) webhooks.start();
     log.info({ ocppPort, ocppTlsPort, clientCertificates: tls ? tls.ca !== undefined : undefined, httpPort, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Tomada is running');
     return {
+      cluster,
       ocppPort,
       ocppTlsPort,
       httpPort,
@@ -136,6 +143,8 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
           await webhooks.stop();
           await api?.close();
           await ocpp.close();
+          // After the sessions: their release announcements still go out.
+          await cluster?.close();
           await store.close();
         })();
         return stopping;
@@ -144,7 +153,30 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
   } catch (error) {
     await api?.close();
     await ocpp.close().catch(() => undefined);
+    await cluster?.close();
     await store.close();
     throw error;
   }
+}
+
+/** This node's part of a cluster: announces its charge points over NATS and routes commands between nodes. */
+function startCluster(config: Config, store: Store, soapTarget: TargetResolver, log: Logger): ClusterRouter {
+  const cluster = config.cluster!;
+  log.info({ node: cluster.nodeId, nats: cluster.natsUrl, prefix: cluster.prefix }, 'joining the cluster over NATS');
+  return new ClusterRouter({
+    natsUrl: cluster.natsUrl,
+    nodeId: cluster.nodeId,
+    prefix: cluster.prefix,
+    heartbeatMs: cluster.heartbeatMs,
+    // The holder applies the call timeout to the charge point; the asker waits a little longer.
+    requestTimeoutMs: config.callTimeoutMs + 2_000,
+    resolve: soapTarget,
+    log,
+    onNodeLost(node, chargePointIds) {
+      const data = { node, noticedBy: cluster.nodeId, chargePoints: chargePointIds.length, chargePointIds: chargePointIds.slice(0, 100) };
+      void store.transact((tx) => tx.insertEvent({ at: new Date().toISOString(), chargePointId: null, type: 'nodeLost', data })).catch((error: unknown) => {
+        log.error({ err: error, lostNode: node }, 'could not record a lost node');
+      });
+    },
+  });
 }

@@ -1,6 +1,7 @@
 // Configuration from environment variables, checked once at start: a wrong value stops the
 // process with a message naming the variable, instead of misbehaving later.
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import type { UnknownChargePointPolicy, UnvalidatedSoftwarePolicy } from './domain/registry.js';
 import type { TlsMaterial } from './transport/tls.js';
@@ -42,6 +43,18 @@ export interface Config {
   messageBurst: number;
   /** Operator commands waiting for one charge point beyond which a new one fails at once. */
   maxQueuedCommands: number;
+  /** Several nodes: NATS to reach each other; undefined: this node is alone. */
+  cluster: ClusterConfig | undefined;
+}
+
+export interface ClusterConfig {
+  natsUrl: string;
+  /** Unique per running node; names it in announcements, logs and events. */
+  nodeId: string;
+  /** Subject prefix shared by the nodes of one cluster. */
+  prefix: string;
+  /** Node heartbeat interval; a node silent for three of them is lost. */
+  heartbeatMs: number;
 }
 
 export interface TlsFiles {
@@ -111,6 +124,20 @@ export function readTlsMaterial(files: TlsFiles): TlsMaterial {
   return material;
 }
 
+function clusterConfig(env: Env): ClusterConfig | undefined {
+  const natsUrl = env.TOMADA_NATS_URL || undefined;
+  if (!natsUrl) return undefined;
+  const nodeId = env.TOMADA_NODE_ID || `${hostname()}-${process.pid}`;
+  if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(nodeId)) throw new ConfigError(`TOMADA_NODE_ID must be 1 to 100 letters, digits or "_.:-", got "${nodeId}"`);
+  const prefix = env.TOMADA_NATS_PREFIX || 'tomada';
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(prefix)) throw new ConfigError(`TOMADA_NATS_PREFIX must be dot-separated words of letters, digits, "_" or "-", got "${prefix}"`);
+  const heartbeatMs = integer(env, 'TOMADA_NODE_HEARTBEAT_MS', 2_000, 50, 60_000);
+  if (!/^(nats|tls|wss?):\/\/[^,\s]+(,(nats|tls|wss?):\/\/[^,\s]+)*$/.test(natsUrl)) {
+    throw new ConfigError(`TOMADA_NATS_URL must be nats://HOST:PORT (several separated by commas), got "${natsUrl}"`);
+  }
+  return { natsUrl, nodeId, prefix, heartbeatMs };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const adminToken = env.TOMADA_ADMIN_TOKEN === '' ? undefined : env.TOMADA_ADMIN_TOKEN;
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('TOMADA_ADMIN_TOKEN must be at least 16 characters');
@@ -145,5 +172,6 @@ export function loadConfig(env: Env = process.env): Config {
     maxMessagesPerSecond: integer(env, 'TOMADA_MAX_MESSAGES_PER_SECOND', 100, 0, 1_000_000),
     messageBurst: integer(env, 'TOMADA_MESSAGE_BURST', 10_000, 1, 10_000_000),
     maxQueuedCommands: integer(env, 'TOMADA_MAX_QUEUED_COMMANDS', 10, 1, 10_000),
+    cluster: clusterConfig(env),
   };
 }

@@ -8,6 +8,11 @@ import type { Command, CommandResult } from './model.js';
 /** The one place that talks to a charge point's connection: its live session. */
 export interface CommandTarget {
   execute(command: Command): Promise<CommandResult>;
+  /**
+   * The charge point now holds a newer connection with another node: end this one. Absent where
+   * there is no connection to end (a SOAP charge point is reached by HTTP from any node).
+   */
+  release?(reason: string): void;
 }
 
 export interface CommandRouter {

@@ -124,6 +124,12 @@ export class JsonSession implements CommandTarget {
     this.init.socket.close(code, reason);
   }
 
+  /** The charge point connected to another node: this connection is stale. */
+  release(reason: string): void {
+    this.log.warn({ reason }, 'connection released: the charge point is held by another node now');
+    this.close(1000, reason);
+  }
+
   /** Drops the connection without a close handshake; calls in flight fail. */
   terminate(): void {
     this.peer.close('connection terminated');

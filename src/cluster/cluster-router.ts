@@ -1,0 +1,321 @@
+// Commands across several nodes over NATS. Local first: a charge point held here (or a SOAP
+// charge point, which any node reaches by HTTP) is served without NATS, so a NATS outage never
+// breaks commands to it. Otherwise the command is a NATS request on the charge point's own
+// subject, which only its holding node subscribes to; "no responders" means no node holds it.
+//
+// Each node announces the charge points it holds (takeover on connect, released on disconnect),
+// sends a heartbeat with a digest of them, and keeps a view of what the others hold
+// (cluster-view.ts) for "connected" in the API and for naming the node a command waits on.
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, NatsError, type Msg, type NatsConnection, type Subscription } from 'nats';
+import type { CommandRouter, CommandTarget } from '../domain/commands.js';
+import { ChargePointNotConnected, CommandFailed, CommandTimedOut } from '../domain/errors.js';
+import type { Command, CommandResult } from '../domain/model.js';
+import type { Logger } from '../log.js';
+import { ClusterView, newer, type Claim } from './cluster-view.js';
+import { SetDigest } from './digest.js';
+import { LocalRouter, type TargetResolver } from './local-router.js';
+import { NatsLink } from './nats-link.js';
+import { Subjects } from './subjects.js';
+import {
+  CommandReply,
+  CommandRequest,
+  decode,
+  encode,
+  errorReply,
+  Heartbeat,
+  HoldingsReply,
+  HoldingsRequest,
+  Released,
+  resultOf,
+  Takeover,
+} from './wire.js';
+
+export interface ClusterRouterOptions {
+  natsUrl: string;
+  nodeId: string;
+  /** Subject prefix shared by the nodes of one cluster. */
+  prefix: string;
+  heartbeatMs: number;
+  /** A node not heard from for this long is lost (default: three heartbeats). */
+  lostAfterMs?: number;
+  /** How long a command sent to another node waits; the holder applies its own call timeout within it. */
+  requestTimeoutMs: number;
+  /** Targets reachable from any node without NATS (SOAP charge points at their endpoint). */
+  resolve?: TargetResolver;
+  /** Told when another node is declared lost, with the charge points it held. */
+  onNodeLost?(node: string, chargePointIds: string[]): void;
+  log: Logger;
+  clock?: () => number;
+}
+
+interface Holding {
+  target: CommandTarget;
+  since: number;
+  subscription: Subscription | undefined;
+  /** Removes the target from the local router. */
+  detach(): void;
+}
+
+/** Holdings per page of a holdings reply: well under NATS's 1 MB message limit. */
+const HOLDINGS_PAGE = 2_000;
+const HOLDER_QUEUE = 'holder';
+
+export class ClusterRouter implements CommandRouter {
+  readonly nodeId: string;
+  private readonly instance = randomUUID();
+  private readonly subjects: Subjects;
+  private readonly local: LocalRouter;
+  private readonly holdings = new Map<string, Holding>();
+  private readonly digest = new SetDigest();
+  private view: ClusterView;
+  private readonly link: NatsLink;
+  private readonly now: () => number;
+  private readonly timer: NodeJS.Timeout;
+  private readonly fetching = new Set<string>();
+  /** Commands waiting on another node, so a lost node fails them at once. */
+  private readonly waiting = new Map<string, Set<(error: Error) => void>>();
+  private readonly log: Logger;
+  private readonly lostAfterMs: number;
+
+  constructor(private readonly options: ClusterRouterOptions) {
+    this.nodeId = options.nodeId;
+    this.log = options.log.child({ node: options.nodeId });
+    this.now = options.clock ?? Date.now;
+    this.subjects = new Subjects(options.prefix);
+    this.lostAfterMs = options.lostAfterMs ?? 3 * options.heartbeatMs;
+    this.view = new ClusterView(this.lostAfterMs);
+    const resolve = options.resolve ?? (async () => undefined);
+    this.local = new LocalRouter(async (id) => (await resolve(id)) ?? this.remote(id));
+    this.link = new NatsLink({ servers: options.natsUrl, name: `tomada ${options.nodeId}`, log: this.log, onConnect: (nc, fresh) => this.onConnect(nc, fresh) });
+    this.timer = setInterval(() => this.tick(), options.heartbeatMs);
+    this.timer.unref();
+  }
+
+  /** Connected to NATS right now. */
+  get natsUp(): boolean {
+    return this.link.up;
+  }
+
+  attach(chargePointId: string, target: CommandTarget): () => void {
+    const detachLocal = this.local.attach(chargePointId, target);
+    const previous = this.holdings.get(chargePointId);
+    if (previous) previous.subscription?.unsubscribe();
+    else this.digest.add(chargePointId);
+    const holding: Holding = { target, since: this.now(), subscription: undefined, detach: detachLocal };
+    this.holdings.set(chargePointId, holding);
+    if (this.link.connection) holding.subscription = this.subscribeCommands(this.link.connection, chargePointId);
+    this.link.publish(this.subjects.takeover(chargePointId), encode<Takeover>({ node: this.nodeId, since: holding.since }));
+    return () => this.drop(chargePointId, holding, true);
+  }
+
+  isConnected(chargePointId: string): boolean {
+    return this.holderOf(chargePointId) !== undefined;
+  }
+
+  /** The node holding the charge point: this one, another one, or undefined when none is known. */
+  holderOf(chargePointId: string): string | undefined {
+    if (this.holdings.has(chargePointId)) return this.nodeId;
+    // Without NATS, what the others hold is not known (nor reachable).
+    return this.link.up ? this.view.holder(chargePointId)?.node : undefined;
+  }
+
+  /** Other nodes heard from and not lost. */
+  liveNodes(): string[] {
+    return this.view.liveNodes();
+  }
+
+  send(chargePointId: string, command: Command): Promise<CommandResult> {
+    return this.local.send(chargePointId, command);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.link.close();
+  }
+
+  /** Removes a holding (if still current); `announce`: tell the others it is gone from here. */
+  private drop(chargePointId: string, holding: Holding, announce: boolean): void {
+    holding.detach();
+    if (this.holdings.get(chargePointId) !== holding) return;
+    this.holdings.delete(chargePointId);
+    this.digest.remove(chargePointId);
+    holding.subscription?.unsubscribe();
+    if (announce) this.link.publish(this.subjects.released(chargePointId), encode<Released>({ node: this.nodeId }));
+  }
+
+  /** A target for a charge point not held here: the node that holds it, through NATS. */
+  private remote(chargePointId: string): CommandTarget {
+    return { execute: (command) => this.request(chargePointId, command) };
+  }
+
+  private async request(chargePointId: string, command: Command): Promise<CommandResult> {
+    const connection = this.link.connection;
+    if (!this.link.up || !connection) {
+      throw new CommandFailed(`Charge point "${chargePointId}" is not connected to this node, and the other nodes cannot be asked: NATS is unreachable`);
+    }
+    const holder = this.view.holder(chargePointId)?.node;
+    let msg: Msg;
+    try {
+      msg = await this.untilLost(
+        holder,
+        connection.request(this.subjects.command(chargePointId), encode<CommandRequest>({ from: this.nodeId, command }), { timeout: this.options.requestTimeoutMs }),
+      );
+    } catch (error) {
+      if (!(error instanceof NatsError)) throw error;
+      if (error.code === ErrorCode.NoResponders) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected to any node`);
+      if (error.code === ErrorCode.Timeout) {
+        throw new CommandTimedOut(`No answer from ${holder ? `node ${holder}, which holds` : 'the node holding'} charge point "${chargePointId}", within ${this.options.requestTimeoutMs} ms`);
+      }
+      throw new CommandFailed(`The command to charge point "${chargePointId}" could not be carried over NATS: ${error.message}`);
+    }
+    const reply = decode(CommandReply, msg.data);
+    if (!reply) throw new CommandFailed(`Unreadable answer from the node holding charge point "${chargePointId}"`);
+    return resultOf(reply);
+  }
+
+  /** The request's outcome, unless the node it waits on is declared lost first. */
+  private untilLost<T>(node: string | undefined, request: Promise<T>): Promise<T> {
+    if (node === undefined) return request;
+    return new Promise<T>((resolve, reject) => {
+      const fail = (error: Error) => reject(error);
+      const set = this.waiting.get(node) ?? new Set();
+      this.waiting.set(node, set);
+      set.add(fail);
+      const done = () => {
+        set.delete(fail);
+        if (set.size === 0 && this.waiting.get(node) === set) this.waiting.delete(node);
+      };
+      request.then(
+        (value) => (done(), resolve(value)),
+        (error: unknown) => (done(), reject(error)),
+      );
+    });
+  }
+
+  private onConnect(connection: NatsConnection, fresh: boolean): void {
+    // Whatever was heard before the outage may be stale; the others' next heartbeats rebuild it.
+    this.view = new ClusterView(this.lostAfterMs);
+    if (fresh) {
+      connection.subscribe(this.subjects.heartbeat, { callback: (_e, msg) => this.onHeartbeat(msg) });
+      for (const subject of this.subjects.announcements) connection.subscribe(subject, { callback: (_e, msg) => this.onAnnouncement(msg) });
+      connection.subscribe(this.subjects.holdings(this.nodeId), { callback: (_e, msg) => this.onHoldingsRequest(msg) });
+      for (const [id, holding] of this.holdings) holding.subscription = this.subscribeCommands(connection, id);
+    }
+    this.publishHeartbeat();
+  }
+
+  private subscribeCommands(connection: NatsConnection, chargePointId: string): Subscription {
+    // A queue group: should a stale holder still be subscribed during a takeover, only one of the
+    // two gets the command, never both.
+    return connection.subscribe(this.subjects.command(chargePointId), { queue: HOLDER_QUEUE, callback: (_e, msg) => this.onCommand(chargePointId, msg) });
+  }
+
+  private onCommand(chargePointId: string, msg: Msg): void {
+    const request = decode(CommandRequest, msg.data);
+    const answer = (reply: CommandReply) => msg.respond(encode(reply));
+    if (!request) return void answer(errorReply(this.nodeId, new CommandFailed(`Node ${this.nodeId} got an unreadable command request`)));
+    const holding = this.holdings.get(chargePointId);
+    if (!holding) return void answer(errorReply(this.nodeId, new ChargePointNotConnected(`Charge point "${chargePointId}" is no longer connected to node ${this.nodeId}`)));
+    this.log.debug({ chargePointId, from: request.from, command: request.command.kind }, 'command from another node');
+    holding.target.execute(request.command).then(
+      (result) => answer({ node: this.nodeId, result }),
+      (error: unknown) => answer(errorReply(this.nodeId, error)),
+    );
+  }
+
+  private onAnnouncement(msg: Msg): void {
+    const parsed = this.subjects.parseAnnouncement(msg.subject);
+    if (!parsed) return;
+    const { chargePointId, kind } = parsed;
+    if (kind === 'released') {
+      const body = decode(Released, msg.data);
+      if (body && body.node !== this.nodeId) this.view.unclaim(chargePointId, body.node, this.now());
+      return;
+    }
+    const body = decode(Takeover, msg.data);
+    if (!body || body.node === this.nodeId) return;
+    this.view.claim(chargePointId, body.node, body.since, this.now());
+    this.settle(chargePointId, body);
+  }
+
+  /** Another node claims a charge point held here: the newer connection wins on both sides. */
+  private settle(chargePointId: string, claim: Claim): void {
+    const holding = this.holdings.get(chargePointId);
+    if (!holding) return;
+    if (newer(claim, { node: this.nodeId, since: holding.since })) {
+      this.log.info({ chargePointId, newHolder: claim.node }, 'charge point taken over by another node: closing its connection here');
+      this.drop(chargePointId, holding, true);
+      holding.target.release?.(`Connected to node ${claim.node}`);
+    } else {
+      // Ours is the newer connection: say so again, so the other node lets go of its older one.
+      this.link.publish(this.subjects.takeover(chargePointId), encode<Takeover>({ node: this.nodeId, since: holding.since }));
+    }
+  }
+
+  private onHeartbeat(msg: Msg): void {
+    const body = decode(Heartbeat, msg.data);
+    if (!body) return;
+    if (body.node === this.nodeId) {
+      if (body.instance !== this.instance) this.log.error({ node: body.node }, 'another running node has the same node id (TOMADA_NODE_ID): commands and presence will be confused');
+      return;
+    }
+    if (this.view.heartbeat(body.node, body.instance, body.count, body.digest, this.now())) void this.fetchHoldings(body.node);
+  }
+
+  /** Reads a node's full list of holdings (its digest differed from ours), page by page. */
+  private async fetchHoldings(node: string): Promise<void> {
+    const connection = this.link.connection;
+    if (!connection || this.fetching.has(node)) return;
+    this.fetching.add(node);
+    try {
+      const all: [string, number][] = [];
+      for (let total = Infinity; all.length < total; ) {
+        const msg = await connection.request(this.subjects.holdings(node), encode<HoldingsRequest>({ offset: all.length }), { timeout: 5_000 });
+        const page = decode(HoldingsReply, msg.data);
+        if (!page) throw new Error('unreadable holdings page');
+        total = page.total;
+        if (page.holdings.length === 0) break;
+        all.push(...page.holdings);
+      }
+      this.view.replaceClaims(node, all, this.now());
+      for (const [id, since] of all) this.settle(id, { node, since });
+      this.log.debug({ peer: node, count: all.length }, 'holdings of another node read');
+    } catch (error) {
+      // The next heartbeat's digest will differ again and bring another attempt.
+      this.log.debug({ peer: node, err: (error as Error).message }, 'could not read the holdings of another node');
+    } finally {
+      this.fetching.delete(node);
+    }
+  }
+
+  private onHoldingsRequest(msg: Msg): void {
+    const request = decode(HoldingsRequest, msg.data);
+    const offset = request?.offset ?? 0;
+    const page: [string, number][] = [];
+    let index = 0;
+    for (const [id, holding] of this.holdings) {
+      if (index++ < offset) continue;
+      if (page.length === HOLDINGS_PAGE) break;
+      page.push([id, holding.since]);
+    }
+    msg.respond(encode<HoldingsReply>({ holdings: page, total: this.holdings.size }));
+  }
+
+  private tick(): void {
+    this.publishHeartbeat();
+    // Cut off from NATS, this node hears nobody: that says nothing about the others.
+    if (!this.link.up) return;
+    for (const { node, chargePointIds } of this.view.expire(this.now())) {
+      this.log.warn({ lostNode: node, chargePoints: chargePointIds.length }, 'node lost: no heartbeat; its charge points no longer count as connected');
+      const lostError = new CommandFailed(`Node ${node} was lost (no heartbeat) before it answered the command`);
+      for (const fail of this.waiting.get(node) ?? []) fail(lostError);
+      this.waiting.delete(node);
+      this.options.onNodeLost?.(node, chargePointIds);
+    }
+  }
+
+  private publishHeartbeat(): void {
+    this.link.publish(this.subjects.heartbeat, encode<Heartbeat>({ node: this.nodeId, instance: this.instance, count: this.digest.count, digest: this.digest.value }));
+  }
+}

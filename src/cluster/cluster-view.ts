@@ -1,0 +1,109 @@
+// What this node believes the other nodes hold, built from their announcements and heartbeats.
+// Pure bookkeeping (no NATS here), so its rules are tested on their own.
+//
+// Each node's claims are kept as that node stated them; when two nodes claim one charge point
+// (a takeover not yet seen by the old node), the newer claim is the holder. A node whose
+// heartbeat has not been heard for `lostAfterMs` is lost: its claims are dropped, so its charge
+// points no longer count as connected through it.
+import { SetDigest } from './digest.js';
+
+export interface Claim {
+  node: string;
+  /** When the charge point connected, in ms on the claiming node's clock. */
+  since: number;
+}
+
+interface NodeState {
+  instance: string | undefined;
+  lastSeen: number;
+  claims: Map<string, number>;
+  digest: SetDigest;
+}
+
+/** Whether claim `a` is newer than claim `b`: later connection, ties broken by node id. */
+export function newer(a: Claim, b: Claim): boolean {
+  return a.since !== b.since ? a.since > b.since : a.node > b.node;
+}
+
+export class ClusterView {
+  private readonly nodes = new Map<string, NodeState>();
+
+  constructor(private readonly lostAfterMs: number) {}
+
+  /** The node holding the charge point now, among those alive; undefined: none that we know of. */
+  holder(chargePointId: string): Claim | undefined {
+    let best: Claim | undefined;
+    for (const [node, state] of this.nodes) {
+      const since = state.claims.get(chargePointId);
+      if (since === undefined) continue;
+      const claim = { node, since };
+      if (!best || newer(claim, best)) best = claim;
+    }
+    return best;
+  }
+
+  /** Node ids heard from and not lost. */
+  liveNodes(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  claim(chargePointId: string, node: string, since: number, now: number): void {
+    const state = this.seen(node, now);
+    const previous = state.claims.get(chargePointId);
+    if (previous === undefined) state.digest.add(chargePointId);
+    state.claims.set(chargePointId, since);
+  }
+
+  unclaim(chargePointId: string, node: string, now: number): void {
+    const state = this.seen(node, now);
+    if (state.claims.delete(chargePointId)) state.digest.remove(chargePointId);
+  }
+
+  /**
+   * A heartbeat. Returns true when our record of the node's claims does not match its count and
+   * digest (or the node restarted), i.e. its full list should be fetched.
+   */
+  heartbeat(node: string, instance: string, count: number, digest: number, now: number): boolean {
+    let state = this.nodes.get(node);
+    if (state && state.instance !== undefined && state.instance !== instance) {
+      // Restarted under the same id: whatever it held before is gone with its old process.
+      this.nodes.delete(node);
+      state = undefined;
+    }
+    state = this.seen(node, now);
+    state.instance = instance;
+    return !state.digest.matches(count, digest);
+  }
+
+  /** Replaces the node's claims with its own full list. */
+  replaceClaims(node: string, holdings: readonly (readonly [string, number])[], now: number): void {
+    const state = this.seen(node, now);
+    state.claims.clear();
+    state.digest = new SetDigest();
+    for (const [id, since] of holdings) {
+      if (!state.claims.has(id)) state.digest.add(id);
+      state.claims.set(id, since);
+    }
+  }
+
+  /** Forgets nodes not heard from within lostAfterMs; returns each with the charge points it claimed. */
+  expire(now: number): { node: string; chargePointIds: string[] }[] {
+    const lost: { node: string; chargePointIds: string[] }[] = [];
+    for (const [node, state] of this.nodes) {
+      if (now - state.lastSeen <= this.lostAfterMs) continue;
+      this.nodes.delete(node);
+      lost.push({ node, chargePointIds: [...state.claims.keys()] });
+    }
+    return lost;
+  }
+
+  private seen(node: string, now: number): NodeState {
+    let state = this.nodes.get(node);
+    if (!state) {
+      state = { instance: undefined, lastSeen: now, claims: new Map(), digest: new SetDigest() };
+      this.nodes.set(node, state);
+    }
+    state.lastSeen = Math.max(state.lastSeen, now);
+    return state;
+  }
+}

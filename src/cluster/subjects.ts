@@ -1,0 +1,64 @@
+// NATS subject names of a cluster. Every subject starts with the cluster's prefix, so several
+// clusters (or test runs) can share one NATS server without hearing each other.
+//
+//   <prefix>.cp.<id>.command     request/reply; subscribed (queue group) by the node holding <id>
+//   <prefix>.cp.<id>.takeover    published by a node when <id> connects to it
+//   <prefix>.cp.<id>.released    published by a node when <id> disconnects from it
+//   <prefix>.node.heartbeat      every node's liveness and a digest of what it holds
+//   <prefix>.node.<node>.holdings  request/reply: the charge points a node holds, page by page
+
+/** NATS subject tokens may not contain '.', '*', '>' or whitespace; charge point ids may. */
+export function subjectToken(text: string): string {
+  return encodeURIComponent(text).replace(/\./g, '%2E').replace(/\*/g, '%2A');
+}
+
+export function tokenText(token: string): string | undefined {
+  try {
+    return decodeURIComponent(token);
+  } catch {
+    return undefined;
+  }
+}
+
+export class Subjects {
+  constructor(readonly prefix: string) {
+    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(prefix)) {
+      throw new Error(`NATS subject prefix "${prefix}" must be dot-separated tokens of letters, digits, "_" and "-"`);
+    }
+  }
+
+  command(chargePointId: string): string {
+    return `${this.prefix}.cp.${subjectToken(chargePointId)}.command`;
+  }
+
+  takeover(chargePointId: string): string {
+    return `${this.prefix}.cp.${subjectToken(chargePointId)}.takeover`;
+  }
+
+  released(chargePointId: string): string {
+    return `${this.prefix}.cp.${subjectToken(chargePointId)}.released`;
+  }
+
+  /** Every charge point's takeover and released announcements (not its commands). */
+  get announcements(): string[] {
+    return [`${this.prefix}.cp.*.takeover`, `${this.prefix}.cp.*.released`];
+  }
+
+  get heartbeat(): string {
+    return `${this.prefix}.node.heartbeat`;
+  }
+
+  holdings(nodeId: string): string {
+    return `${this.prefix}.node.${subjectToken(nodeId)}.holdings`;
+  }
+
+  /** The charge point id and kind of an announcement subject; undefined for anything else. */
+  parseAnnouncement(subject: string): { chargePointId: string; kind: 'takeover' | 'released' } | undefined {
+    const parts = subject.slice(this.prefix.length + 1).split('.');
+    if (parts.length !== 3 || parts[0] !== 'cp') return undefined;
+    const kind = parts[2];
+    if (kind !== 'takeover' && kind !== 'released') return undefined;
+    const chargePointId = tokenText(parts[1]!);
+    return chargePointId === undefined ? undefined : { chargePointId, kind };
+  }
+}

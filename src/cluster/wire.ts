@@ -1,0 +1,90 @@
+// What nodes say to each other over NATS: JSON bodies, one TypeBox schema per message (the type
+// comes from it). Every body read off the wire is checked; a body that does not fit is ignored
+// (announcements) or answered with an error (requests), never trusted.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { ChargePointNotConnected, CommandFailed, CommandTimedOut } from '../domain/errors.js';
+import type { CommandResult } from '../domain/model.js';
+
+const NodeId = Type.String({ minLength: 1, maxLength: 200 });
+/** Milliseconds since the epoch on the announcing node's clock. */
+const Millis = Type.Integer({ minimum: 0 });
+
+export const Takeover = Type.Object({ node: NodeId, since: Millis });
+export type Takeover = Static<typeof Takeover>;
+
+export const Released = Type.Object({ node: NodeId });
+export type Released = Static<typeof Released>;
+
+export const Heartbeat = Type.Object({
+  node: NodeId,
+  /** Random per start: a restarted node (same id, new instance) starts from an empty view. */
+  instance: Type.String({ minLength: 1, maxLength: 100 }),
+  /** How many charge points the node holds, and an order-free digest of their ids (see digest.ts). */
+  count: Type.Integer({ minimum: 0 }),
+  digest: Type.Integer({ minimum: 0, maximum: 0xffffffff }),
+});
+export type Heartbeat = Static<typeof Heartbeat>;
+
+export const CommandRequest = Type.Object({
+  from: NodeId,
+  command: Type.Union([
+    Type.Object({ kind: Type.Literal('remoteStart'), idTag: Type.String(), connectorId: Type.Optional(Type.Integer()) }),
+    Type.Object({ kind: Type.Literal('remoteStop'), transactionId: Type.Integer() }),
+    Type.Object({ kind: Type.Literal('reset'), type: Type.Union([Type.Literal('Soft'), Type.Literal('Hard')]) }),
+    Type.Object({ kind: Type.Literal('unlock'), connectorId: Type.Integer() }),
+  ]),
+});
+export type CommandRequest = Static<typeof CommandRequest>;
+
+const ErrorName = Type.Union([Type.Literal('ChargePointNotConnected'), Type.Literal('CommandTimedOut'), Type.Literal('CommandFailed')]);
+export const CommandReply = Type.Union([
+  Type.Object({ node: NodeId, result: Type.Object({ status: Type.String() }) }),
+  Type.Object({ node: NodeId, error: Type.Object({ name: ErrorName, message: Type.String() }) }),
+]);
+export type CommandReply = Static<typeof CommandReply>;
+
+export const HoldingsRequest = Type.Object({ offset: Type.Integer({ minimum: 0 }) });
+export type HoldingsRequest = Static<typeof HoldingsRequest>;
+
+export const HoldingsReply = Type.Object({
+  /** [charge point id, since] pairs from `offset` on. */
+  holdings: Type.Array(Type.Tuple([Type.String(), Millis])),
+  /** How many the node holds in all; the asker pages on until it has read them. */
+  total: Type.Integer({ minimum: 0 }),
+});
+export type HoldingsReply = Static<typeof HoldingsReply>;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encode<T>(body: T): Uint8Array {
+  return encoder.encode(JSON.stringify(body));
+}
+
+/** The body as T, or undefined when it is not JSON of that shape. */
+export function decode<S extends TSchema>(schema: S, data: Uint8Array): Static<S> | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(decoder.decode(data));
+  } catch {
+    return undefined;
+  }
+  return Value.Check(schema, body) ? (body as Static<S>) : undefined;
+}
+
+const errorClasses = { ChargePointNotConnected, CommandTimedOut, CommandFailed } as const;
+
+/** A command's failure on the holding node, as it travels back; anything but a domain error is not described. */
+export function errorReply(node: string, error: unknown): CommandReply {
+  for (const [name, errorClass] of Object.entries(errorClasses)) {
+    if (error instanceof errorClass) return { node, error: { name: name as keyof typeof errorClasses, message: error.message } };
+  }
+  return { node, error: { name: 'CommandFailed', message: `Node ${node} could not carry out the command` } };
+}
+
+/** The holding node's answer, or its failure thrown as the same domain error. */
+export function resultOf(reply: CommandReply): CommandResult {
+  if ('result' in reply) return { status: reply.result.status };
+  throw new errorClasses[reply.error.name](reply.error.message);
+}

@@ -1,0 +1,173 @@
+// Several nodes in this process on the shared NATS (a random subject prefix each run): commands
+// sent through any node reach the charge point on the node that holds it and its answer comes
+// back; failures keep their meaning across nodes; a reconnect to another node takes the charge
+// point over; a silent node is declared lost.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { boot, TestClient } from '../support/ocpp-client.js';
+import type { TestTomada } from '../support/tomada.js';
+import { clusterFormed, eventually, natsUnavailable, startCluster, type TestCluster } from './helpers.js';
+
+const skip = await natsUnavailable();
+
+const command = (node: TestTomada, id: string, path: string, body: unknown) =>
+  node.api(`/api/v1/charge-points/${encodeURIComponent(id)}/commands/${path}`, { method: 'POST', body });
+
+const connected = async (node: TestTomada, id: string) => (await node.api(`/api/v1/charge-points/${encodeURIComponent(id)}`)).body.connected as boolean;
+
+describe('commands across three nodes', { skip }, () => {
+  let cluster: TestCluster;
+  let a: TestTomada, b: TestTomada, c: TestTomada;
+  const clients: TestClient[] = [];
+  /** Each charge point and the node it connects to; one id has characters that NATS subjects reserve. */
+  const placement: [string, number][] = [
+    ['CP-A1', 0],
+    ['CP-B1', 1],
+    ['CP.C*1:x', 2],
+  ];
+
+  before(async () => {
+    cluster = await startCluster(3);
+    [a, b, c] = cluster.nodes as [TestTomada, TestTomada, TestTomada];
+    await clusterFormed(cluster.nodes);
+    for (const [id, index] of placement) {
+      const client = await TestClient.connect(cluster.nodes[index]!.wsUrl, id);
+      await boot(client);
+      clients.push(client);
+    }
+    await a.api('/api/v1/charge-points/CP-NOWHERE', { method: 'PUT', body: {} });
+  });
+
+  after(async () => {
+    for (const client of clients) client.ws.terminate();
+    await cluster?.close();
+  });
+
+  test('every node reports every charge point as connected, and names its holder', async () => {
+    for (const node of cluster.nodes) {
+      for (const [id, index] of placement) {
+        await eventually(`${id} shows as connected through ${node.cluster!.nodeId}`, () => connected(node, id));
+        assert.equal(node.cluster!.holderOf(id), `node-${'abc'[index]}`);
+      }
+      assert.equal(await connected(node, 'CP-NOWHERE'), false);
+    }
+  });
+
+  test('a command sent through any node reaches the charge point exactly once, and its answer comes back', async () => {
+    for (const [id, index] of placement) {
+      const client = clients[placement.findIndex(([x]) => x === id)]!;
+      for (const node of cluster.nodes) {
+        // Answers differ from one asking node to the next, so each result is this command's own.
+        client.onCall = () => ({ status: node === a ? 'Accepted' : 'Rejected' });
+        const since = client.received.length;
+        const result = await command(node, id, 'reset', { type: 'Soft' });
+        assert.deepEqual(result, { status: 200, body: { status: node === a ? 'Accepted' : 'Rejected' } }, `${id} (on node ${index}) via ${node.cluster!.nodeId}`);
+        const calls = client.received.slice(since).filter((f) => f[0] === 2);
+        assert.equal(calls.length, 1, 'one CALL on the wire');
+        assert.equal(calls[0]![2], 'Reset');
+        assert.deepEqual(calls[0]![3], { type: 'Soft' });
+      }
+    }
+  });
+
+  test('each command type keeps its fields on the way through another node', async () => {
+    const client = clients[1]!;
+    const cases: [string, object, string, object, string][] = [
+      ['remote-start', { idTag: 'TAG-X', connectorId: 2 }, 'RemoteStartTransaction', { idTag: 'TAG-X', connectorId: 2 }, 'Accepted'],
+      ['remote-stop', { transactionId: 77 }, 'RemoteStopTransaction', { transactionId: 77 }, 'Rejected'],
+      ['unlock', { connectorId: 1 }, 'UnlockConnector', { connectorId: 1 }, 'Unlocked'],
+      ['reset', { type: 'Hard' }, 'Reset', { type: 'Hard' }, 'Accepted'],
+    ];
+    for (const [path, body, action, wire, status] of cases) {
+      client.onCall = () => ({ status });
+      const since = client.received.length;
+      assert.deepEqual(await command(c, 'CP-B1', path, body), { status: 200, body: { status } });
+      const sent = client.received.slice(since).filter((f) => f[0] === 2);
+      assert.deepEqual(sent.map((f) => [f[2], f[3]]), [[action, wire]]);
+    }
+  });
+
+  test('a charge point connected nowhere is 409 "not connected to any node"', async () => {
+    for (const node of cluster.nodes) {
+      const result = await command(node, 'CP-NOWHERE', 'reset', { type: 'Soft' });
+      assert.equal(result.status, 409);
+      assert.match(result.body.message, /not connected to any node/);
+    }
+  });
+
+  test("the holder's failures keep their meaning: CALLERROR is 502, no answer is 504", async () => {
+    const client = clients[2]!;
+    client.onCall = () => undefined;
+    const pending = command(a, 'CP.C*1:x', 'unlock', { connectorId: 1 });
+    const call = await client.waitFor((f) => f[0] === 2 && f[2] === 'UnlockConnector');
+    client.sendRaw(JSON.stringify([4, call[1], 'NotSupported', 'no unlocking here', {}]));
+    const failed = await pending;
+    assert.equal(failed.status, 502);
+    assert.match(failed.body.message, /NotSupported/);
+
+    const silent = await command(b, 'CP.C*1:x', 'reset', { type: 'Soft' });
+    assert.equal(silent.status, 504, JSON.stringify(silent.body));
+    client.onCall = () => ({ status: 'Accepted' });
+    assert.equal((await command(b, 'CP.C*1:x', 'reset', { type: 'Soft' })).status, 200, 'the next command works');
+  });
+});
+
+describe('takeover and lost nodes', { skip }, () => {
+  let cluster: TestCluster;
+  let a: TestTomada, b: TestTomada, c: TestTomada;
+  const clients: TestClient[] = [];
+
+  before(async () => {
+    cluster = await startCluster(3);
+    [a, b, c] = cluster.nodes as [TestTomada, TestTomada, TestTomada];
+    await clusterFormed(cluster.nodes);
+  });
+
+  after(async () => {
+    for (const client of clients) client.ws.terminate();
+    await cluster?.close();
+  });
+
+  const connectTo = async (node: TestTomada, id: string) => {
+    const client = await TestClient.connect(node.wsUrl, id);
+    clients.push(client);
+    await boot(client);
+    return client;
+  };
+
+  test('a charge point that reconnects to another node is taken over: the old node closes its old connection', async () => {
+    const old = await connectTo(a, 'CP-MOVER');
+    await eventually('node c sees CP-MOVER on node a', () => c.cluster!.holderOf('CP-MOVER') === 'node-a');
+    const fresh = await connectTo(b, 'CP-MOVER');
+    const closed = await old.closed;
+    assert.equal(closed.code, 1000);
+    assert.match(closed.reason, /node-b/);
+    for (const node of cluster.nodes) await eventually(`${node.cluster!.nodeId} sees CP-MOVER on node b`, () => node.cluster!.holderOf('CP-MOVER') === 'node-b');
+    fresh.onCall = () => ({ status: 'Accepted' });
+    for (const node of cluster.nodes) assert.deepEqual(await command(node, 'CP-MOVER', 'reset', { type: 'Soft' }), { status: 200, body: { status: 'Accepted' } });
+    assert.equal(old.received.filter((f) => f[0] === 2).length, 0, 'the old connection got no command');
+  });
+
+  test('a node that falls silent is lost: its charge points stop counting as connected, a command waiting on it fails at once, an event is kept', async () => {
+    const held = await connectTo(c, 'CP-ON-C');
+    await eventually('node a sees CP-ON-C', () => connected(a, 'CP-ON-C'));
+    held.onCall = () => undefined; // never answers: the command waits on node c
+    const pending = command(a, 'CP-ON-C', 'reset', { type: 'Hard' });
+    await held.waitFor((f) => f[0] === 2 && f[2] === 'Reset');
+    // Node c is cut off from NATS (as if its process or network died): no more heartbeats.
+    await c.cluster!.close();
+    const failed = await pending;
+    assert.equal(failed.status, 502, JSON.stringify(failed.body));
+    assert.match(failed.body.message, /node-c was lost/);
+    for (const node of [a, b]) {
+      await eventually(`${node.cluster!.nodeId} no longer counts CP-ON-C as connected`, async () => !(await connected(node, 'CP-ON-C')));
+      assert.deepEqual(node.cluster!.liveNodes(), [node === a ? 'node-b' : 'node-a']);
+    }
+    const events = await a.store.listEvents({ limit: 50 });
+    const lost = events.filter((e) => e.type === 'nodeLost' && e.data.node === 'node-c');
+    assert.deepEqual(lost.map((e) => e.data.noticedBy).sort(), ['node-a', 'node-b']);
+    assert.deepEqual(lost[0]!.data.chargePointIds, ['CP-ON-C']);
+    const after = await command(b, 'CP-ON-C', 'reset', { type: 'Soft' });
+    assert.equal(after.status, 409, 'no node holds it any more as far as NATS knows');
+  });
+});
