@@ -1,0 +1,110 @@
+// The bookkeeping of what other nodes hold (no NATS): newest claim wins, releases, digests that
+// detect a missed announcement, restarts, lost nodes; and subject names for any charge point id.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { ClusterView } from '../../src/cluster/cluster-view.js';
+import { idHash, SetDigest } from '../../src/cluster/digest.js';
+import { Subjects, subjectToken, tokenText } from '../../src/cluster/subjects.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+test('the newest claim holds a charge point; ties go to the greater node id; a release by a non-holder changes nothing', () => {
+  const view = new ClusterView(1_000);
+  view.claim('CP1', 'node-a', 100, 0);
+  assert.deepEqual(view.holder('CP1'), { node: 'node-a', since: 100 });
+  view.claim('CP1', 'node-b', 200, 0);
+  assert.deepEqual(view.holder('CP1'), { node: 'node-b', since: 200 });
+  // A late, older takeover does not win.
+  view.claim('CP1', 'node-c', 150, 0);
+  assert.equal(view.holder('CP1')?.node, 'node-b');
+  view.claim('CP2', 'node-a', 300, 0);
+  view.claim('CP2', 'node-c', 300, 0);
+  assert.equal(view.holder('CP2')?.node, 'node-c');
+  view.unclaim('CP1', 'node-a', 0);
+  assert.equal(view.holder('CP1')?.node, 'node-b', 'released by a node that does not hold it');
+  view.unclaim('CP1', 'node-b', 0);
+  assert.equal(view.holder('CP1')?.node, 'node-c', 'the next newest claim is the holder once the newest is released');
+  view.unclaim('CP1', 'node-c', 0);
+  assert.equal(view.holder('CP1'), undefined);
+});
+
+test('a heartbeat whose count and digest differ from what was heard asks for the full list; after it, they match', () => {
+  const view = new ClusterView(1_000);
+  const held = ['CP1', 'CP2', 'CP3'];
+  const digest = new SetDigest();
+  held.forEach((id) => digest.add(id));
+  view.claim('CP1', 'node-a', 1, 0);
+  view.claim('CP2', 'node-a', 1, 0); // CP3's takeover was missed
+  assert.equal(view.heartbeat('node-a', 'i1', digest.count, digest.value, 10), true);
+  view.replaceClaims('node-a', held.map((id) => [id, 1] as const), 10);
+  assert.equal(view.heartbeat('node-a', 'i1', digest.count, digest.value, 20), false);
+  assert.equal(view.holder('CP3')?.node, 'node-a');
+  // Same count, another set: the digest still tells.
+  view.replaceClaims('node-a', [['CP1', 1], ['CP2', 1], ['CP4', 1]], 30);
+  assert.equal(view.heartbeat('node-a', 'i1', digest.count, digest.value, 40), true);
+});
+
+test('a restarted node (same id, new instance) holds nothing it held before', () => {
+  const view = new ClusterView(1_000);
+  view.heartbeat('node-a', 'first', 0, 0, 0);
+  view.claim('CP1', 'node-a', 1, 0);
+  assert.equal(view.heartbeat('node-a', 'second', 0, 0, 10), false, 'an empty node matches an empty view');
+  assert.equal(view.holder('CP1'), undefined);
+});
+
+test('a node not heard from for longer than lostAfterMs is lost, with the charge points it claimed', () => {
+  const view = new ClusterView(1_000);
+  view.heartbeat('node-a', 'i', 0, 0, 0);
+  view.heartbeat('node-b', 'i', 0, 0, 0);
+  view.claim('CP1', 'node-a', 1, 0);
+  view.claim('CP2', 'node-b', 1, 0);
+  assert.deepEqual(view.expire(1_000), []);
+  view.heartbeat('node-b', 'i', 1, idHash('CP2'), 900);
+  assert.deepEqual(view.expire(1_001), [{ node: 'node-a', chargePointIds: ['CP1'] }]);
+  assert.deepEqual(view.liveNodes(), ['node-b']);
+  assert.equal(view.holder('CP1'), undefined);
+  assert.equal(view.holder('CP2')?.node, 'node-b');
+});
+
+test('the digest does not depend on order, and adding then removing restores it', () => {
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 48 }), { maxLength: 30 }), fc.string({ minLength: 1 }), (ids, extra) => {
+      const forward = new SetDigest();
+      const backward = new SetDigest();
+      ids.forEach((id) => forward.add(id));
+      [...ids].reverse().forEach((id) => backward.add(id));
+      assert.ok(forward.matches(backward.count, backward.value));
+      if (ids.includes(extra)) return;
+      forward.add(extra);
+      forward.remove(extra);
+      assert.ok(forward.matches(backward.count, backward.value));
+    }),
+  );
+});
+
+test('every valid charge point id makes one NATS subject token and reads back the same', () => {
+  const subjects = new Subjects('tomada.prod');
+  fc.assert(
+    fc.property(fc.stringMatching(/^[A-Za-z0-9._~:*@-]{1,48}$/), (id) => {
+      const token = subjectToken(id);
+      assert.doesNotMatch(token, /[.*>\s]/);
+      assert.equal(tokenText(token), id);
+      assert.deepEqual(subjects.parseAnnouncement(subjects.takeover(id)), { chargePointId: id, kind: 'takeover' });
+      assert.deepEqual(subjects.parseAnnouncement(subjects.released(id)), { chargePointId: id, kind: 'released' });
+      assert.equal(subjects.parseAnnouncement(subjects.command(id)), undefined);
+    }),
+  );
+  assert.throws(() => new Subjects('bad prefix'), /prefix/);
+  assert.throws(() => new Subjects('a.*'), /prefix/);
+});
+
+test('cluster configuration: off without TOMADA_NATS_URL, checked when set', () => {
+  assert.equal(loadConfig({}).cluster, undefined);
+  const config = loadConfig({ TOMADA_NATS_URL: 'nats://10.0.0.5:4222,nats://10.0.0.6:4222', TOMADA_NODE_ID: 'lisbon-1', TOMADA_NATS_PREFIX: 'mobie.prod' });
+  assert.deepEqual(config.cluster, { natsUrl: 'nats://10.0.0.5:4222,nats://10.0.0.6:4222', nodeId: 'lisbon-1', prefix: 'mobie.prod', heartbeatMs: 2_000 });
+  assert.match(loadConfig({ TOMADA_NATS_URL: 'nats://127.0.0.1:4222' }).cluster!.nodeId, /-\d+$/, 'default node id: host name and process id');
+  assert.throws(() => loadConfig({ TOMADA_NATS_URL: 'http://x' }), (e) => e instanceof ConfigError && /TOMADA_NATS_URL/.test(e.message));
+  assert.throws(() => loadConfig({ TOMADA_NATS_URL: 'nats://x:1', TOMADA_NODE_ID: 'has space' }), /TOMADA_NODE_ID/);
+  assert.throws(() => loadConfig({ TOMADA_NATS_URL: 'nats://x:1', TOMADA_NATS_PREFIX: 'a..b' }), /TOMADA_NATS_PREFIX/);
+  assert.throws(() => loadConfig({ TOMADA_NATS_URL: 'nats://x:1', TOMADA_NODE_HEARTBEAT_MS: '10' }), /TOMADA_NODE_HEARTBEAT_MS/);
+});
