@@ -86,6 +86,14 @@ export class ClusterView {
     }
   }
 
+  /**
+   * Counts every node as heard from now: after this node's own event loop stalled, heartbeats
+   * may be waiting unread in the socket, and silence is not the others' fault.
+   */
+  forgiveAll(now: number): void {
+    for (const state of this.nodes.values()) state.lastSeen = Math.max(state.lastSeen, now);
+  }
+
   /** Forgets nodes not heard from within lostAfterMs; returns each with the charge points it claimed. */
   expire(now: number): { node: string; chargePointIds: string[] }[] {
     const lost: { node: string; chargePointIds: string[] }[] = [];

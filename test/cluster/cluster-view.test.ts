@@ -66,6 +66,14 @@ test('a node not heard from for longer than lostAfterMs is lost, with the charge
   assert.equal(view.holder('CP2')?.node, 'node-b');
 });
 
+test('after this node stalled, nodes are forgiven their silence until they can be heard again', () => {
+  const view = new ClusterView(1_000);
+  view.heartbeat('node-a', 'i', 0, 0, 0);
+  view.forgiveAll(5_000);
+  assert.deepEqual(view.expire(5_500), []);
+  assert.deepEqual(view.expire(6_001).map((l) => l.node), ['node-a']);
+});
+
 test('the digest does not depend on order, and adding then removing restores it', () => {
   fc.assert(
     fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 48 }), { maxLength: 30 }), fc.string({ minLength: 1 }), (ids, extra) => {

