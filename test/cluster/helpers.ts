@@ -75,7 +75,7 @@ export async function startCluster(count: number, options: { natsUrl?: string; h
   };
   try {
     for (let i = 0; i < count; i++) {
-      const cluster = { natsUrl: options.natsUrl ?? SHARED_NATS, nodeId: `node-${String.fromCharCode(97 + i)}`, prefix, heartbeatMs: options.heartbeatMs ?? 100 };
+      const cluster = { natsUrl: options.natsUrl ?? SHARED_NATS, nodeId: `node-${String.fromCharCode(97 + i)}`, prefix, heartbeatMs: options.heartbeatMs ?? 200 };
       // One after another: the first one creates the tables.
       nodes.push(await startTestTomada({ unknownChargePoints: 'accept', callTimeoutMs: 3_000, ...options.overrides, cluster }, dir));
     }
