@@ -57,6 +57,15 @@ interface Holding {
   detach(): void;
 }
 
+/** A subscription of a connection that may be closed already (then it is gone anyway). */
+function unsubscribe(subscription: Subscription | undefined): void {
+  try {
+    subscription?.unsubscribe();
+  } catch {
+    // closed with its connection
+  }
+}
+
 /** Holdings per page of a holdings reply: well under NATS's 1 MB message limit. */
 const HOLDINGS_PAGE = 2_000;
 const HOLDER_QUEUE = 'holder';
@@ -102,11 +111,12 @@ export class ClusterRouter implements CommandRouter {
   attach(chargePointId: string, target: CommandTarget): () => void {
     const detachLocal = this.local.attach(chargePointId, target);
     const previous = this.holdings.get(chargePointId);
-    if (previous) previous.subscription?.unsubscribe();
+    if (previous) unsubscribe(previous.subscription);
     else this.digest.add(chargePointId);
     const holding: Holding = { target, since: this.now(), subscription: undefined, detach: detachLocal };
     this.holdings.set(chargePointId, holding);
-    if (this.link.connection) holding.subscription = this.subscribeCommands(this.link.connection, chargePointId);
+    // Without a connection now, onConnect subscribes it later.
+    if (this.link.connection && !this.link.connection.isClosed()) holding.subscription = this.subscribeCommands(this.link.connection, chargePointId);
     this.link.publish(this.subjects.takeover(chargePointId), encode<Takeover>({ node: this.nodeId, since: holding.since }));
     return () => this.drop(chargePointId, holding, true);
   }
@@ -142,7 +152,7 @@ export class ClusterRouter implements CommandRouter {
     if (this.holdings.get(chargePointId) !== holding) return;
     this.holdings.delete(chargePointId);
     this.digest.remove(chargePointId);
-    holding.subscription?.unsubscribe();
+    unsubscribe(holding.subscription);
     if (announce) this.link.publish(this.subjects.released(chargePointId), encode<Released>({ node: this.nodeId }));
   }
 
@@ -207,15 +217,28 @@ export class ClusterRouter implements CommandRouter {
     this.publishHeartbeat();
   }
 
-  private subscribeCommands(connection: NatsConnection, chargePointId: string): Subscription {
+  private subscribeCommands(connection: NatsConnection, chargePointId: string): Subscription | undefined {
     // A queue group: should a stale holder still be subscribed during a takeover, only one of the
     // two gets the command, never both.
-    return connection.subscribe(this.subjects.command(chargePointId), { queue: HOLDER_QUEUE, callback: (_e, msg) => this.onCommand(chargePointId, msg) });
+    try {
+      return connection.subscribe(this.subjects.command(chargePointId), { queue: HOLDER_QUEUE, callback: (_e, msg) => this.onCommand(chargePointId, msg) });
+    } catch (error) {
+      // The connection closed meanwhile; the next connection subscribes every holding.
+      this.log.debug({ chargePointId, err: (error as Error).message }, 'could not subscribe to commands');
+      return undefined;
+    }
   }
 
   private onCommand(chargePointId: string, msg: Msg): void {
     const request = decode(CommandRequest, msg.data);
-    const answer = (reply: CommandReply) => msg.respond(encode(reply));
+    const answer = (reply: CommandReply) => {
+      try {
+        msg.respond(encode(reply));
+      } catch (error) {
+        // The connection closed under the command: the asker learns it from its own side.
+        this.log.debug({ chargePointId, err: (error as Error).message }, 'could not answer a command from another node');
+      }
+    };
     if (!request) return void answer(errorReply(this.nodeId, new CommandFailed(`Node ${this.nodeId} got an unreadable command request`)));
     const holding = this.holdings.get(chargePointId);
     if (!holding) return void answer(errorReply(this.nodeId, new ChargePointNotConnected(`Charge point "${chargePointId}" is no longer connected to node ${this.nodeId}`)));

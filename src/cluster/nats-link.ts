@@ -15,6 +15,12 @@ export interface NatsLinkOptions {
 }
 
 const RETRY_MS = 1_000;
+/**
+ * A connection attempt's time limit. Generous on purpose: a refused connection fails at once
+ * anyway, and nats.js does not close a socket whose attempt timed out, so a short limit on a
+ * busy machine leaves connections behind.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export class NatsLink {
   connection: NatsConnection | undefined;
@@ -56,7 +62,7 @@ export class NatsLink {
     while (!this.stopped) {
       let connection: NatsConnection;
       try {
-        connection = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: RETRY_MS, pingInterval: 5_000, maxPingOut: 2, timeout: 2_000 });
+        connection = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: RETRY_MS, pingInterval: 5_000, maxPingOut: 2, timeout: CONNECT_TIMEOUT_MS });
       } catch (error) {
         // Once per outage at warn, then at debug: a node without NATS still serves its own charge points.
         if (failures++ === 0) log.warn({ err: (error as Error).message, servers }, 'NATS unreachable: serving only the charge points held here, retrying');

@@ -62,6 +62,12 @@ test('NATS killed under running nodes: local commands still work, remote ones fa
   const remote = await reset(a, 'CP-LOCAL-B');
   assert.equal(remote.status, 502);
   assert.match(remote.body.message, /NATS is unreachable/);
+  // A charge point that connects during the outage is served, and announced once NATS is back.
+  const late = await TestClient.connect(a.wsUrl, 'CP-DURING-OUTAGE');
+  clients.push(late);
+  await boot(late);
+  late.onCall = () => ({ status: 'Accepted' });
+  assert.deepEqual(await reset(a, 'CP-DURING-OUTAGE'), { status: 200, body: { status: 'Accepted' } });
   // Neither node declares the other lost for its own outage.
   const events = await a.store.listEvents({ limit: 100 });
   assert.equal(events.filter((e) => e.type === 'nodeLost').length, 0);
@@ -71,4 +77,5 @@ test('NATS killed under running nodes: local commands still work, remote ones fa
   await eventually('node a routes to CP-LOCAL-B again', async () => (await reset(a, 'CP-LOCAL-B')).status === 200, 15_000);
   await eventually('node b sees CP-LOCAL-A as connected again', async () => (await b.api('/api/v1/charge-points/CP-LOCAL-A')).body.connected === true);
   assert.deepEqual(await reset(b, 'CP-LOCAL-A'), { status: 200, body: { status: 'Accepted' } });
+  await eventually('node b routes to the charge point that connected during the outage', async () => (await reset(b, 'CP-DURING-OUTAGE')).status === 200);
 });

@@ -169,5 +169,9 @@ describe('takeover and lost nodes', { skip }, () => {
     assert.deepEqual(lost[0]!.data.chargePointIds, ['CP-ON-C']);
     const after = await command(b, 'CP-ON-C', 'reset', { type: 'Soft' });
     assert.equal(after.status, 409, 'no node holds it any more as far as NATS knows');
+    // Node c itself, without NATS, still takes charge points and commands for them.
+    const local = await connectTo(c, 'CP-LATE-ON-C');
+    local.onCall = () => ({ status: 'Accepted' });
+    assert.deepEqual(await command(c, 'CP-LATE-ON-C', 'reset', { type: 'Soft' }), { status: 200, body: { status: 'Accepted' } });
   });
 });
