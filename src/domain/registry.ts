@@ -319,7 +319,10 @@ export class Registry {
     const identity = softwareIdentity({ ...cp, vendor: info.vendor, model: info.model, firmwareVersion: info.firmwareVersion ?? null });
     if (identity && (await tx.findValidatedSoftware(identity))) return 'Accepted';
     const software = identity ?? { vendor: info.vendor, model: info.model, firmwareVersion: info.firmwareVersion ?? null, ocppVersion: cp.ocppVersion, transport: cp.transport };
-    await tx.insertEvent({ at, chargePointId: cp.id, type: 'unvalidatedSoftware', data: { software, policy } });
+    // Flagged when it first appears (a first boot, or new vendor, model or firmware), not at every
+    // reboot: the charge point shows softwareValidated=false all along, and 13,000 chargers reboot.
+    const changed = cp.lastBootAt === null || cp.vendor !== info.vendor || cp.model !== info.model || cp.firmwareVersion !== (info.firmwareVersion ?? null);
+    if (changed) await tx.insertEvent({ at, chargePointId: cp.id, type: 'unvalidatedSoftware', data: { software, policy } });
     return policy === 'flag' ? 'Accepted' : policy === 'pending' ? 'Pending' : 'Rejected';
   }
 

@@ -151,20 +151,20 @@ export class Campaigns {
     return run.snapshot();
   }
 
-  async cancel(id: string): Promise<Validation> {
+  async cancel(id: string, reason?: string): Promise<Validation> {
     const run = this.runs.get(id);
     if (!run) {
       const stored = await this.deps.store.getValidation(id);
       if (!stored) throw new NotFound(`Validation campaign ${id} not found`);
       return stored;
     }
-    await run.cancel();
+    await run.cancel(reason ?? 'the campaign was cancelled');
     return run.snapshot();
   }
 
   /** Cancels every running campaign (shutdown), so none is left "running" in the store. */
   async close(): Promise<void> {
-    await Promise.all([...this.runs.values()].map((run) => run.cancel()));
+    await Promise.all([...this.runs.values()].map((run) => run.cancel('the node stopped during the campaign')));
   }
 }
 
@@ -173,6 +173,7 @@ class CampaignRun {
   private readonly watch: Watch;
   private readonly confirmations = new Map<string, (c: Confirmation) => void>();
   private pendingBootArmed = false;
+  private cancelReason = 'the campaign was cancelled';
   private finished: Promise<void> | undefined;
 
   constructor(
@@ -203,7 +204,8 @@ class CampaignRun {
     resolve(confirmation);
   }
 
-  async cancel(): Promise<void> {
+  async cancel(reason: string): Promise<void> {
+    this.cancelReason = reason;
     this.abort.abort();
     await this.finished;
   }
@@ -230,7 +232,7 @@ class CampaignRun {
       for (const definition of this.definitions) {
         const item = this.record.cases.find((c) => c.id === definition.id)!;
         if (this.abort.signal.aborted) {
-          Object.assign(item, { status: 'skipped', reason: 'the campaign was cancelled' });
+          Object.assign(item, { status: 'skipped', reason: this.cancelReason });
           continue;
         }
         await this.runCase(definition, item, context);
@@ -267,7 +269,7 @@ class CampaignRun {
     } finally {
       clearTimeout(timer);
     }
-    if (this.abort.signal.aborted && outcome.verdict !== 'pass') outcome = { verdict: 'skipped', reason: 'the campaign was cancelled' };
+    if (this.abort.signal.aborted && outcome.verdict !== 'pass') outcome = { verdict: 'skipped', reason: this.cancelReason };
     this.watch.collectInto(undefined);
     Object.assign(item, { status: outcome.verdict, reason: outcome.reason, prompt: null, action: null, finishedAt: new Date().toISOString() });
     await this.save();

@@ -43,6 +43,20 @@ async function refusedCard(ctx: CaseContext, expected: 'Invalid' | 'Blocked', pr
   return pass(`Authorize "${tag}" answered ${expected}; no transaction started with it`);
 }
 
+/** Reset with the connector idle: Accepted, then the charge point boots again. */
+async function resetWhileIdle(ctx: CaseContext, type: 'Soft' | 'Hard', hooks: { beforeReset?: () => void; booted?: (boot: Call) => void } = {}): Promise<Outcome> {
+  if (!(await ctx.ensureIdle())) return skip(`connector ${ctx.connectorId} could not be made idle`);
+  hooks.beforeReset?.();
+  const from = ctx.mark();
+  const reset = await ctx.command({ kind: 'reset', type });
+  if (reset.error !== undefined) return fail(`Reset ${type} was not answered: ${reset.error}`);
+  if (reset.status !== 'Accepted') return fail(`Reset ${type} answered ${reset.status}, expected Accepted`);
+  const boot = await ctx.next(from, is('BootNotification'), caseMs(ctx));
+  if (!boot) return fail(`no BootNotification within ${ctx.timing.caseTimeoutS} s after the accepted ${type.toLowerCase()} reset`);
+  hooks.booted?.(boot);
+  return pass(`Reset ${type} accepted and the charge point booted again`);
+}
+
 /** Reset during a transaction: it must be stopped (soft: before the boot), and the charge point boot again. */
 async function resetWhileCharging(ctx: CaseContext, type: 'Soft' | 'Hard'): Promise<Outcome> {
   if (!(await ctx.ensureIdle())) return skip(`connector ${ctx.connectorId} could not be made idle to begin`);
@@ -97,18 +111,7 @@ export const cases: CaseDefinition[] = [
     messages: ['Reset', 'BootNotification'],
     stimulus: 'Reset (Soft) with no transaction running.',
     expected: 'Reset answered Accepted, then a new BootNotification (answered Pending for the next case).',
-    async run(ctx) {
-      if (!(await ctx.ensureIdle())) return skip(`connector ${ctx.connectorId} could not be made idle`);
-      const from = ctx.mark();
-      ctx.armPendingBoot();
-      const reset = await ctx.command({ kind: 'reset', type: 'Soft' });
-      if (reset.error !== undefined) return fail(`Reset Soft was not answered: ${reset.error}`);
-      if (reset.status !== 'Accepted') return fail(`Reset Soft answered ${reset.status}, expected Accepted`);
-      const boot = await ctx.next(from, is('BootNotification'), caseMs(ctx));
-      if (!boot) return fail(`no BootNotification within ${ctx.timing.caseTimeoutS} s after the accepted soft reset`);
-      ctx.state.pendingBoot = boot;
-      return pass('Reset Soft accepted and the charge point booted again');
-    },
+    run: (ctx) => resetWhileIdle(ctx, 'Soft', { beforeReset: () => ctx.armPendingBoot(), booted: (boot) => (ctx.state.pendingBoot = boot) }),
   },
   {
     id: 'boot.fields',
@@ -437,16 +440,7 @@ export const cases: CaseDefinition[] = [
     messages: ['Reset', 'BootNotification'],
     stimulus: 'Reset (Hard) with no transaction running.',
     expected: 'Accepted, then a new BootNotification.',
-    async run(ctx) {
-      if (!(await ctx.ensureIdle())) return skip(`connector ${ctx.connectorId} could not be made idle`);
-      const from = ctx.mark();
-      const reset = await ctx.command({ kind: 'reset', type: 'Hard' });
-      if (reset.error !== undefined) return fail(`Reset Hard was not answered: ${reset.error}`);
-      if (reset.status !== 'Accepted') return fail(`Reset Hard answered ${reset.status}, expected Accepted`);
-      const boot = await ctx.next(from, is('BootNotification'), caseMs(ctx));
-      if (!boot) return fail(`no BootNotification within ${ctx.timing.caseTimeoutS} s after the accepted hard reset`);
-      return pass('Reset Hard accepted and the charge point booted again');
-    },
+    run: (ctx) => resetWhileIdle(ctx, 'Hard'),
   },
   {
     id: 'reset.soft.charging',

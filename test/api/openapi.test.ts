@@ -15,6 +15,16 @@ const EXPECTED_ROUTES: Record<string, string[]> = {
   '/api/v1/id-tags/{idTag}': ['put'],
   '/api/v1/transactions': ['get'],
   '/api/v1/transactions/{id}': ['get'],
+  '/api/v1/validations': ['get', 'post'],
+  '/api/v1/validations/cases': ['get'],
+  '/api/v1/validations/{id}': ['get'],
+  '/api/v1/validations/{id}/report.html': ['get'],
+  '/api/v1/validations/{id}/cases/{caseId}/confirm': ['post'],
+  '/api/v1/validations/{id}/cancel': ['post'],
+  '/api/v1/software': ['get', 'post'],
+  '/api/v1/software/{id}': ['delete'],
+  '/api/v1/events': ['get'],
+  '/api/v1/operators/{operator}/webhook': ['delete', 'get', 'put'],
 };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 

@@ -22,7 +22,12 @@ export function spawnServer(env: Record<string, string>): Promise<ServerProcess>
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start within 20 s')), 20_000);
+    // Generous: a cold tsx start on a loaded 2-core machine can take many seconds. A server that
+    // does not start is killed, so it cannot keep the test process alive.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('server did not start within 60 s'));
+    }, 60_000);
     let stderr = '';
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     void exited.then((code) => reject(new Error(`server exited with ${code} before starting: ${stderr}`)));

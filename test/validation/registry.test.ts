@@ -35,6 +35,10 @@ for (const [policy, expected] of [
       const first = await boot(t, 'CP-1');
       assert.equal(first.answer.status, expected);
       await first.client.close();
+      // A reboot with the same software is answered by the same policy, but not flagged again.
+      const reboot = await boot(t, 'CP-1');
+      assert.equal(reboot.answer.status, expected);
+      await reboot.client.close();
       const flagged = await events(t, 'chargePointId=CP-1&type=unvalidatedSoftware');
       assert.equal(flagged.length, 1);
       assert.deepEqual(flagged[0]!.data.software, { vendor: 'Acme', model: 'Wall-22', firmwareVersion: '4.2.0', ocppVersion: '1.6', transport: 'json' });
@@ -212,7 +216,7 @@ test('a manual step the operator cannot do is marked not run and the campaign is
     assert.equal((await t.api(`/api/v1/validations/${id}/cases/authorize.blocked/confirm`, { body: { done: true } })).status, 409, 'only a waiting case is confirmed');
     await t.api(`/api/v1/validations/${id}/cases/authorize.valid/confirm`, { body: { done: false, note: 'no card reader on the bench unit' } });
     await waitFor('authorize.blocked');
-    const cancelled = await t.api(`/api/v1/validations/${id}/cancel`, { method: 'POST' });
+    const cancelled = await t.api(`/api/v1/validations/${id}/cancel`, { body: { reason: 'the campaign was cancelled by the operator' } });
     assert.equal(cancelled.status, 200);
     assert.equal(cancelled.body.status, 'cancelled');
     assert.equal(cancelled.body.verdict, 'incomplete');

@@ -66,8 +66,14 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
     handler: async (request) => campaigns.confirm(request.params.id, request.params.caseId, request.body),
   });
 
-  app.post<{ Params: { id: string } }>('/validations/:id/cancel', {
-    schema: { tags, summary: 'Cancel a running campaign', params: IdParams, response: { 200: Validation, 404: ErrorBody } },
-    handler: async (request) => campaigns.cancel(request.params.id),
+  app.post<{ Params: { id: string }; Body: { reason?: string } }>('/validations/:id/cancel', {
+    schema: {
+      tags,
+      summary: 'Cancel a running campaign (body {} or {reason})',
+      params: IdParams,
+      body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+      response: { 200: Validation, 404: ErrorBody },
+    },
+    handler: async (request) => campaigns.cancel(request.params.id, request.body.reason),
   });
 }
