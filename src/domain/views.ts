@@ -18,6 +18,18 @@ export interface TransactionView extends Transaction {
   meterValues: StoredMeterSample[];
 }
 
+/** A journaled frame as an operator reads it: its text, or base64 when it is not UTF-8. */
+export interface FrameView {
+  seq: number;
+  at: string;
+  direction: 'in' | 'out';
+  protocol: string;
+  encoding: 'utf8' | 'base64';
+  frame: string;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export class Views {
   constructor(
     private readonly store: Store,
@@ -52,5 +64,26 @@ export class Views {
     const tx = await this.store.getTransaction(id);
     if (!tx) return undefined;
     return { ...tx, meterValues: await this.store.listTransactionSamples(id) };
+  }
+
+  /** The charge point's latest journaled frames, newest first. */
+  async recentFrames(chargePointId: string, limit: number): Promise<FrameView[]> {
+    const rows = await this.store.recentJournal(chargePointId, limit);
+    return rows.map((row) => {
+      let text: string | undefined;
+      try {
+        text = strictUtf8.decode(row.frame);
+      } catch {
+        text = undefined;
+      }
+      return {
+        seq: row.seq,
+        at: row.at,
+        direction: row.direction,
+        protocol: row.protocol,
+        encoding: text === undefined ? 'base64' : 'utf8',
+        frame: text ?? row.frame.toString('base64'),
+      };
+    });
   }
 }

@@ -413,6 +413,17 @@ export class SqlQueries implements StoreWriter {
     return rows.map(toJournalRow);
   }
 
+  async recentJournal(chargePointId: string, limit: number): Promise<JournalRow[]> {
+    const rows = await this.db
+      .selectFrom('frame_journal')
+      .selectAll()
+      .where('charge_point_id', '=', chargePointId)
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toJournalRow);
+  }
+
   async journalSeqBounds(range: { from?: string; to?: string }): Promise<{ first: number | undefined; last: number | undefined }> {
     let first = this.db.selectFrom('frame_journal').select((eb) => eb.fn.min<number | string>('seq').as('seq'));
     if (range.from !== undefined) first = first.where('at', '>=', range.from);

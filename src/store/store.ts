@@ -104,6 +104,8 @@ export interface StoreReader {
   findApiTokenByHash(tokenHash: string): Promise<ApiToken | undefined>;
   /** Journal rows in sequence order, a page at a time. */
   listJournal(range: JournalRange): Promise<JournalRow[]>;
+  /** A charge point's latest journal rows, newest first (the dashboard's recent frames). */
+  recentJournal(chargePointId: string, limit: number): Promise<JournalRow[]>;
   /**
    * The sequence numbers that bound a time range: the first row received at or after `from`, the
    * last received before `to`. Rows commit in sequence order, not always in time order, so a
