@@ -1,5 +1,5 @@
-// The operator HTTP listener: REST API under /api/v1 (bearer tokens), its OpenAPI document at
-// /api/openapi.json, and /health.
+// The operator HTTP listener: the dashboard at /, REST API under /api/v1 (bearer tokens), its
+// OpenAPI document at /api/openapi.json, and /health.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
@@ -26,6 +26,11 @@ declare module 'fastify' {
     apiToken?: ApiToken;
   }
 }
+import { energyRoutes } from './routes/energy.js';
+import { frameRoutes } from './routes/frames.js';
+import { streamRoutes } from './routes/stream.js';
+import { LiveFeed } from './live-feed.js';
+import { uiRoutes } from './ui.js';
 import { ChargePoint, ErrorBody, IdTag, Transaction } from './schemas.js';
 
 export interface ApiDeps {
@@ -81,6 +86,8 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(uiRoutes);
+  const feed = new LiveFeed(domain, 1000, (error) => app.log.error({ err: error }, 'live feed could not read'));
 
   await app.register(
     async (v1) => {
@@ -99,6 +106,9 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
       await v1.register(validationRoutes, { campaigns });
       await v1.register(softwareRoutes, { software });
       await v1.register(eventRoutes, { events });
+      await v1.register(frameRoutes, { domain });
+      await v1.register(energyRoutes, { domain });
+      await v1.register(streamRoutes, { feed });
     },
     { prefix: '/api/v1' },
   );
