@@ -1,0 +1,70 @@
+// @ts-check
+// The live picture every page shares: charge points and running transactions as the stream
+// reports them. Pages read it and ask to be told when it changes.
+import { follow } from './api.js';
+
+/** @type {Map<string, any>} charge point id → charge point */
+export const chargePoints = new Map();
+/** @type {Map<number, any>} transaction id → transaction (running ones, and those that ended while we watched) */
+export const transactions = new Map();
+export const status = { connected: false, ready: false };
+
+/** @type {Set<(what: {type: string, data?: any}) => void>} */
+const listeners = new Set();
+/** @type {(() => void) | undefined} */
+let stopFollowing;
+
+/** @param {{type: string, data?: any}} what */
+function notify(what) {
+  for (const listener of [...listeners]) listener(what);
+}
+
+export function start() {
+  if (stopFollowing) return;
+  stopFollowing = follow(
+    (type, data) => {
+      if (type === 'chargePoint') chargePoints.set(data.id, data);
+      else if (type === 'transaction') transactions.set(data.id, data);
+      else if (type === 'ready') status.ready = true;
+      notify({ type, data });
+    },
+    (connected) => {
+      status.connected = connected;
+      notify({ type: 'connection' });
+    },
+  );
+}
+
+export function stop() {
+  stopFollowing?.();
+  stopFollowing = undefined;
+  chargePoints.clear();
+  transactions.clear();
+  status.connected = false;
+  status.ready = false;
+}
+
+/** @param {(what: {type: string, data?: any}) => void} listener @returns {() => void} */
+export function onChange(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The running transaction on a connector, if any. @param {string} chargePointId @param {number} connectorId */
+export function runningOn(chargePointId, connectorId) {
+  for (const tx of transactions.values()) {
+    if (tx.chargePointId === chargePointId && tx.connectorId === connectorId && tx.stoppedAt === null) return tx;
+  }
+  return undefined;
+}
+
+/**
+ * How a charge point is reachable: a live WebSocket, or (OCPP 1.5 SOAP, which holds no connection)
+ * a recent message.
+ * @param {any} cp
+ */
+export function presence(cp, now = Date.now()) {
+  if (cp.connected) return 'online';
+  if (cp.transport === 'soap' && cp.lastSeenAt && now - Date.parse(cp.lastSeenAt) < 10 * 60_000) return 'online';
+  return 'offline';
+}

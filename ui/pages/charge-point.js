@@ -1,0 +1,183 @@
+// @ts-check
+// One charge point: identity, OCPP version declared and observed, validation state of its
+// software, connectors with their sessions, the four commands, recent sessions and the frames it
+// exchanged (from the journal).
+import { api, ApiError, query } from '../lib/api.js';
+import { commandForm, field } from '../lib/commands.js';
+import { ago, badge, facts, formatEnergy, formatTime, h, replace, table } from '../lib/dom.js';
+import { frameNames } from '../lib/frames.js';
+import * as live from '../lib/live.js';
+import { protocolLabel } from './charge-points.js';
+
+/** @param {HTMLElement} main @param {{id?: string}} params */
+export async function chargePointPage(main, { id = '' }) {
+  const path = `/charge-points/${encodeURIComponent(id)}`;
+  let cp;
+  try {
+    cp = live.chargePoints.get(id) ?? (await api(path));
+  } catch (error) {
+    replace(main, h('h1', null, id), h('p.error', null, error instanceof ApiError && error.status === 404 ? 'No such charge point.' : /** @type {Error} */ (error).message));
+    return;
+  }
+  const head = h('div.page-head');
+  const identity = h('section.card');
+  const connectors = h('section.card');
+  const commands = h('section.card', null, h('h2', null, 'Commands'));
+  const sessions = h('section.card');
+  const frames = h('section.card.wide');
+  replace(main, head, h('div.columns', null, identity, connectors, commands, sessions), frames);
+
+  /** @param {any} c */
+  function drawState(c) {
+    const presence = live.presence(c);
+    replace(head, h('h1', null, c.id), badge(presence), h('span.muted', null, protocolLabel(c)));
+    const mismatch = c.declaredOcppVersion && c.ocppVersion && c.declaredOcppVersion !== c.ocppVersion;
+    const validated =
+      c.softwareValidated === undefined
+        ? h('span.muted', null, 'not known (this server keeps no validated software registry)')
+        : c.softwareValidated
+          ? badge('validated', 'ok')
+          : [badge('not validated', 'bad'), ' ', h('a', { href: `#/validations${query({ chargePointId: c.id })}` }, 'run a validation')];
+    replace(
+      identity,
+      h('h2', null, 'Identity'),
+      facts([
+        ['Vendor · model', [c.vendor, c.model].filter(Boolean).join(' · ') || '—'],
+        ['Serial number', c.serialNumber ?? c.chargeBoxSerialNumber ?? '—'],
+        ['Firmware', c.firmwareVersion ?? '—'],
+        ['Software', validated],
+        ['OCPP declared', [c.declaredOcppVersion ? `${c.declaredOcppVersion}${c.declaredTransport ? ` ${c.declaredTransport.toUpperCase()}` : ''}` : 'not declared', mismatch ? [' ', badge('differs from observed', 'bad')] : null]],
+        ['OCPP observed', protocolLabel(c)],
+        ['Registration', badge(c.registrationStatus)],
+        ['Operator', c.operator ?? '—'],
+        ['Security profile', String(c.securityProfile)],
+        ['Meter', [c.meterType, c.meterSerialNumber].filter(Boolean).join(' · ') || '—'],
+        ['Last seen', `${ago(c.lastSeenAt)} (${formatTime(c.lastSeenAt)})`],
+        ['Last boot', formatTime(c.lastBootAt)],
+      ]),
+    );
+    const rows = c.connectors.map((/** @type {any} */ k) => {
+      const tx = k.connectorId > 0 ? live.runningOn(c.id, k.connectorId) : undefined;
+      return [
+        k.connectorId === 0 ? '0 (whole charge point)' : String(k.connectorId),
+        badge(k.status),
+        k.errorCode === 'NoError' ? '' : k.errorCode,
+        tx ? h('a', { href: `#/sessions/${tx.id}` }, `session ${tx.id} · ${tx.idTag}`) : '',
+        ago(k.updatedAt),
+      ];
+    });
+    replace(connectors, h('h2', null, 'Connectors'), table(['Connector', 'Status', 'Error', 'Session', 'Since'], rows, 'No connector reported yet.'));
+    drawCommandChoices(c);
+  }
+
+  // Commands: built once (typing must not be lost to a live update); their choices follow the state.
+  const connectorSelects = /** @type {HTMLSelectElement[]} */ ([]);
+  const stopSelect = /** @type {HTMLSelectElement} */ (h('select', { name: 'transactionId', required: true, 'aria-label': 'Session to stop' }));
+  const connectorSelect = (/** @type {boolean} */ optional) => {
+    const select = /** @type {HTMLSelectElement} */ (h('select', { name: 'connectorId', 'aria-label': 'Connector', dataset: { optional: optional ? 'yes' : '' } }));
+    connectorSelects.push(select);
+    return select;
+  };
+  commands.append(
+    commandForm(
+      id,
+      'Remote start',
+      'remote-start',
+      [h('input', { name: 'idTag', required: true, maxlength: 20, placeholder: 'id tag', 'aria-label': 'Id tag', list: 'id-tag-list' }), connectorSelect(true), h('datalist', { id: 'id-tag-list' })],
+      (form) => {
+        const connector = field(form, 'connectorId');
+        return { idTag: field(form, 'idTag'), ...(connector ? { connectorId: Number(connector) } : {}) };
+      },
+    ),
+    commandForm(id, 'Remote stop', 'remote-stop', [stopSelect], (form) => ({ transactionId: Number(field(form, 'transactionId')) })),
+    commandForm(
+      id,
+      'Reset',
+      'reset',
+      [h('select', { name: 'type', 'aria-label': 'Reset type' }, h('option', { value: 'Soft' }, 'Soft'), h('option', { value: 'Hard' }, 'Hard'))],
+      (form) => ({ type: field(form, 'type') }),
+    ),
+    commandForm(id, 'Unlock', 'unlock', [connectorSelect(false)], (form) => ({ connectorId: Number(field(form, 'connectorId')) })),
+  );
+  api('/id-tags')
+    .then((tags) => {
+      const list = commands.querySelector('#id-tag-list');
+      if (list) replace(list, tags.items.map((/** @type {any} */ t) => h('option', { value: t.idTag })));
+    })
+    .catch(() => undefined);
+
+  /** @param {any} c */
+  function drawCommandChoices(c) {
+    const ids = c.connectors.map((/** @type {any} */ k) => k.connectorId).filter((/** @type {number} */ n) => n > 0);
+    for (const select of connectorSelects) {
+      const keep = select.value;
+      replace(select, select.dataset.optional ? h('option', { value: '' }, 'any connector') : null, ids.map((/** @type {number} */ n) => h('option', { value: String(n) }, `connector ${n}`)));
+      if ([...select.options].some((o) => o.value === keep)) select.value = keep;
+    }
+    const running = [...live.transactions.values()].filter((tx) => tx.chargePointId === c.id && tx.stoppedAt === null);
+    const keep = stopSelect.value;
+    replace(stopSelect, running.length === 0 ? h('option', { value: '' }, 'no running session') : running.map((tx) => h('option', { value: String(tx.id) }, `session ${tx.id} (connector ${tx.connectorId}, ${tx.idTag})`)));
+    if ([...stopSelect.options].some((o) => o.value === keep)) stopSelect.value = keep;
+  }
+
+  async function drawSessions() {
+    try {
+      const { items } = await api(`/transactions${query({ chargePointId: id, limit: 8 })}`);
+      replace(
+        sessions,
+        h('h2', null, 'Recent sessions'),
+        table(
+          ['Session', 'Connector', 'Id tag', 'Started', 'Energy'],
+          items.map((/** @type {any} */ tx) => [h('a', { href: `#/sessions/${tx.id}` }, String(tx.id)), String(tx.connectorId), tx.idTag, formatTime(tx.startedAt), tx.stoppedAt ? formatEnergy(tx.energyWh) : badge('running')]),
+          'No session yet.',
+        ),
+        h('a', { href: `#/sessions${query({ chargePointId: id })}` }, 'All sessions of this charge point'),
+      );
+    } catch (error) {
+      replace(sessions, h('h2', null, 'Recent sessions'), h('p.error', null, /** @type {Error} */ (error).message));
+    }
+  }
+
+  async function drawFrames() {
+    try {
+      const { items } = await api(`${path}/frames?limit=40`);
+      const names = frameNames(items);
+      replace(
+        frames,
+        h('h2', null, 'Recent frames'),
+        h('p.muted.small', null, 'As journaled, newest first: ⬇ received from the charge point, ⬆ sent to it.'),
+        table(
+          ['Time', '', 'Message', 'Frame'],
+          items.map((/** @type {any} */ f, /** @type {number} */ i) => [
+            formatTime(f.at),
+            f.direction === 'in' ? '⬇' : '⬆',
+            names[i] ?? '',
+            h('details', null, h('summary', null, f.frame.length > 60 ? `${f.frame.slice(0, 60)}…` : f.frame), h('pre', null, f.frame)),
+          ]),
+          'No frame journaled yet.',
+        ),
+      );
+    } catch (error) {
+      replace(frames, h('h2', null, 'Recent frames'), h('p.error', null, /** @type {Error} */ (error).message));
+    }
+  }
+
+  drawState(cp);
+  void drawSessions();
+  void drawFrames();
+  const off = live.onChange((what) => {
+    const current = live.chargePoints.get(id);
+    if (!current) return;
+    if ((what.type === 'chargePoint' && what.data.id === id) || (what.type === 'transaction' && what.data.chargePointId === id)) drawState(current);
+    if (what.type === 'transaction' && what.data.chargePointId === id) void drawSessions();
+  });
+  // Frames are not in the live stream (there are many): read again every few seconds, unless the
+  // operator has one open.
+  const timer = setInterval(() => {
+    if (!frames.querySelector('details[open]')) void drawFrames();
+  }, 3000);
+  return () => {
+    off();
+    clearInterval(timer);
+  };
+}

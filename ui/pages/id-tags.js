@@ -1,0 +1,62 @@
+// @ts-check
+// Id tags: who may charge. Listed, and created or changed with one form.
+import { api } from '../lib/api.js';
+import { badge, formatTime, h, replace, table } from '../lib/dom.js';
+
+const statuses = ['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx'];
+
+/** @param {HTMLElement} main */
+export function idTagsPage(main) {
+  const message = h('output.result', { 'aria-live': 'polite' });
+  const form = /** @type {HTMLFormElement} */ (
+    h(
+      'form.filters',
+      {
+        onsubmit: async (/** @type {Event} */ event) => {
+          event.preventDefault();
+          const data = new FormData(form);
+          const idTag = String(data.get('idTag') ?? '').trim();
+          const expiry = String(data.get('expiryDate') ?? '');
+          const parent = String(data.get('parentIdTag') ?? '').trim();
+          try {
+            await api(`/id-tags/${encodeURIComponent(idTag)}`, {
+              method: 'PUT',
+              body: { status: String(data.get('status')), expiryDate: expiry ? new Date(expiry).toISOString() : null, parentIdTag: parent || null },
+            });
+            message.className = 'result ok';
+            replace(message, `${idTag} saved`);
+            form.reset();
+            await load();
+          } catch (error) {
+            message.className = 'result bad';
+            replace(message, /** @type {Error} */ (error).message);
+          }
+        },
+      },
+      h('label', null, h('span', null, 'Id tag'), h('input', { name: 'idTag', required: true, maxlength: 20 })),
+      h('label', null, h('span', null, 'Status'), h('select', { name: 'status' }, statuses.map((s) => h('option', { value: s }, s)))),
+      h('label', null, h('span', null, 'Expires'), h('input', { name: 'expiryDate', type: 'datetime-local' })),
+      h('label', null, h('span', null, 'Parent id tag'), h('input', { name: 'parentIdTag', maxlength: 20 })),
+      h('button', { type: 'submit' }, 'Save'),
+    )
+  );
+  const list = h('div', { id: 'id-tags' }, h('p.empty', null, 'Loading…'));
+  replace(main, h('h1', null, 'Id tags'), h('section.card', null, h('h2', null, 'Add or change'), form, message), list);
+
+  async function load() {
+    try {
+      const { items } = await api('/id-tags');
+      replace(
+        list,
+        table(
+          ['Id tag', 'Status', 'Expires', 'Parent'],
+          items.map((/** @type {any} */ t) => [t.idTag, badge(t.status), formatTime(t.expiryDate), t.parentIdTag ?? '—']),
+          'No id tag yet.',
+        ),
+      );
+    } catch (error) {
+      replace(list, h('p.error', null, /** @type {Error} */ (error).message));
+    }
+  }
+  void load();
+}
