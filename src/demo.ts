@@ -1,8 +1,8 @@
 // `tomada demo`: a central system on its own demo database with simulated charge points charging,
-// so a newcomer sees sessions, energy and commands work within a minute.
+// so a newcomer sees the dashboard, sessions, energy and commands work within a minute.
 import { parseArgs } from 'node:util';
-import { startTomada } from './app.js';
-import { loadConfig } from './config.js';
+import { startTomada, type RunningTomada } from './app.js';
+import { loadConfig, type Config } from './config.js';
 import { newTokenSecret } from './domain/api-tokens.js';
 import { createLogger } from './log.js';
 import { runFleet, type FleetHandle } from './sim/fleet.js';
@@ -10,6 +10,84 @@ import { runFleet, type FleetHandle } from './sim/fleet.js';
 // Three tags per charge point: with two connectors charging at once, a tag is never reused while
 // its previous session runs (that would rightly be refused as ConcurrentTx).
 const tagsFor = (index: number) => [1, 2, 3].map((n) => `DEMO${index + 1}-TAG${n}`);
+
+// The three protocols the network accepts, and the kinds of meter it sees: Wh and kWh registers,
+// interval readings.
+const kinds = [
+  { id: 'DEMO-16-WH-', protocol: 'ocpp1.6-json', meter: { mode: 'register', unit: 'Wh' }, vendor: 'Tomada Sim', model: 'AC22-W' },
+  { id: 'DEMO-16-KWH-', protocol: 'ocpp1.6-json', meter: { mode: 'register', unit: 'kWh' }, vendor: 'Tomada Sim', model: 'AC22-K' },
+  { id: 'DEMO-15J-INT-', protocol: 'ocpp1.5-json', meter: { mode: 'interval', unit: 'Wh' }, vendor: 'Tomada Sim', model: 'AC22-I' },
+  { id: 'DEMO-15S-WH-', protocol: 'ocpp1.5-soap', meter: { mode: 'register', unit: 'Wh' }, vendor: 'Tomada Sim', model: 'AC22-S' },
+] as const;
+
+export interface DemoOptions {
+  config: Config;
+  sessionSeconds: number;
+  pauseSeconds?: number;
+  /** Meter samples every this many ms (the energy chart's resolution). */
+  sampleIntervalMs?: number;
+  logLevel?: string;
+}
+
+export interface RunningDemo {
+  tomada: RunningTomada;
+  adminToken: string;
+  chargePointIds: string[];
+  /** http://host:port of the dashboard and API. */
+  httpUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Tomada with the demo's charge points registered and charging in a loop. */
+export async function startDemo({ config, sessionSeconds, pauseSeconds = 5, sampleIntervalMs = 5000, logLevel = 'warn' }: DemoOptions): Promise<RunningDemo> {
+  const adminToken = config.adminToken || `demo-${newTokenSecret()}`;
+  const tomada = await startTomada({ ...config, adminToken }, createLogger(logLevel));
+  const { domain } = tomada;
+  const baseUrl = `ws://127.0.0.1:${tomada.ocppPort}/ocpp`;
+  const soapUrl = `http://127.0.0.1:${tomada.ocppPort}/ocpp/soap`;
+  const fleets: FleetHandle[] = [];
+  for (const [index, kind] of kinds.entries()) {
+    const id = `${kind.id}0001`;
+    await domain.registry.configure(id, { registrationStatus: 'Accepted', declaredOcppVersion: kind.protocol.startsWith('ocpp1.6') ? '1.6' : '1.5', operator: index < 2 ? 'OPC-LISBOA' : 'OPC-PORTO' });
+    for (const idTag of tagsFor(index)) await domain.idTags.put({ idTag, status: 'Accepted', expiryDate: null, parentIdTag: null });
+    fleets.push(
+      runFleet({
+        baseUrl: kind.protocol === 'ocpp1.5-soap' ? soapUrl : baseUrl,
+        protocol: kind.protocol,
+        count: 1,
+        prefix: kind.id,
+        connectors: 2,
+        sessionMs: sessionSeconds * 1000,
+        pauseMs: pauseSeconds * 1000,
+        // Connectors start apart, so the list shows charge points in different states.
+        staggerMs: 1500,
+        forever: true,
+        idTags: tagsFor(index),
+        chargePoint: {
+          vendor: kind.vendor,
+          model: kind.model,
+          firmwareVersion: `${index + 1}.${index + 2}.0`,
+          meter: { ...kind.meter, powerW: 22_000, sampleIntervalMs, initialRegisterWh: 1_250_000 * (index + 1) },
+          minIntervalMs: 1000,
+        },
+      }),
+    );
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    tomada,
+    adminToken,
+    chargePointIds: kinds.map((k) => `${k.id}0001`),
+    httpUrl: `http://127.0.0.1:${tomada.httpPort}`,
+    stop() {
+      stopping ??= (async () => {
+        await Promise.all(fleets.map((f) => f.stop()));
+        await tomada.stop();
+      })();
+      return stopping;
+    },
+  };
+}
 
 export async function demo(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -20,7 +98,7 @@ export async function demo(argv: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write('tomada demo [--session-seconds N]\n  Starts Tomada on ./data/demo.db (TOMADA_DATABASE_URL overrides) with 4 simulated charge points\n  (OCPP 1.6 JSON, 1.5 JSON and 1.5 SOAP) charging in a loop.\n');
+    process.stdout.write('tomada demo [--session-seconds N]\n  Starts Tomada on ./data/demo.db (TOMADA_DATABASE_URL overrides) with 4 simulated charge points\n  (OCPP 1.6 JSON, 1.5 JSON and 1.5 SOAP) charging in a loop, and prints the dashboard link.\n');
     return 0;
   }
   const sessionSeconds = Number(values['session-seconds']);
@@ -29,56 +107,26 @@ export async function demo(argv: string[]): Promise<number> {
     return 2;
   }
   const env: Record<string, string | undefined> = { TOMADA_HOST: '127.0.0.1', TOMADA_DATABASE_URL: 'sqlite:./data/demo.db', TOMADA_LOG_LEVEL: 'warn', ...process.env };
-  const config = { ...loadConfig(env), adminToken: env.TOMADA_ADMIN_TOKEN || `demo-${newTokenSecret()}` };
-  const log = createLogger(env.TOMADA_LOG_LEVEL);
-  const tomada = await startTomada(config, log);
-  const { domain } = tomada;
-
-  // The three protocols the network accepts, and the kinds of meter it sees: Wh and kWh
-  // registers, interval readings.
-  const kinds = [
-    { id: 'DEMO-16-WH-', protocol: 'ocpp1.6-json', meter: { mode: 'register', unit: 'Wh' } },
-    { id: 'DEMO-16-KWH-', protocol: 'ocpp1.6-json', meter: { mode: 'register', unit: 'kWh' } },
-    { id: 'DEMO-15J-INT-', protocol: 'ocpp1.5-json', meter: { mode: 'interval', unit: 'Wh' } },
-    { id: 'DEMO-15S-WH-', protocol: 'ocpp1.5-soap', meter: { mode: 'register', unit: 'Wh' } },
-  ] as const;
+  const running = await startDemo({ config: loadConfig(env), sessionSeconds, logLevel: env.TOMADA_LOG_LEVEL });
+  const { tomada, adminToken, httpUrl: api } = running;
   const baseUrl = `ws://127.0.0.1:${tomada.ocppPort}/ocpp`;
   const soapUrl = `http://127.0.0.1:${tomada.ocppPort}/ocpp/soap`;
-  const fleets: FleetHandle[] = [];
-  for (const [index, kind] of kinds.entries()) {
-    const id = `${kind.id}0001`;
-    await domain.registry.configure(id, { registrationStatus: 'Accepted' });
-    for (const idTag of tagsFor(index)) await domain.idTags.put({ idTag, status: 'Accepted', expiryDate: null, parentIdTag: null });
-    fleets.push(
-      runFleet({
-        baseUrl: kind.protocol === 'ocpp1.5-soap' ? soapUrl : baseUrl,
-        protocol: kind.protocol,
-        count: 1,
-        prefix: kind.id,
-        connectors: 2,
-        sessionMs: sessionSeconds * 1000,
-        pauseMs: 5000,
-        forever: true,
-        idTags: tagsFor(index),
-        chargePoint: { meter: { ...kind.meter, powerW: 22_000, sampleIntervalMs: 5000, initialRegisterWh: 1_250_000 * (index + 1) }, minIntervalMs: 1000 },
-      }),
-    );
-  }
-
-  const api = `http://127.0.0.1:${tomada.httpPort}`;
   process.stdout.write(
     [
       '',
       'Tomada demo is running.',
-      `  OCPP endpoint : ${baseUrl}/{chargePointId} (ocpp1.6, ocpp1.5)   SOAP: ${soapUrl}`,
+      '',
+      `  Dashboard     : ${api}/#token=${encodeURIComponent(adminToken)}`,
+      `                  (the link signs you in; or open ${api}/ and paste the admin token)`,
+      `  Admin token   : ${adminToken}`,
       `  Charge points : ${kinds.map((k) => `${k.id}0001 (${k.protocol})`).join(', ')}`,
+      `  OCPP endpoint : ${baseUrl}/{chargePointId} (ocpp1.6, ocpp1.5)   SOAP: ${soapUrl}`,
       `  Operator API  : ${api}/api/v1   (OpenAPI: ${api}/api/openapi.json)`,
-      `  Admin token   : ${config.adminToken}`,
       '',
       'Try:',
-      `  curl -s -H 'Authorization: Bearer ${config.adminToken}' ${api}/api/v1/charge-points`,
-      `  curl -s -H 'Authorization: Bearer ${config.adminToken}' '${api}/api/v1/transactions?active=true'`,
-      `  curl -s -X POST -H 'Authorization: Bearer ${config.adminToken}' -H 'content-type: application/json' \\`,
+      `  curl -s -H 'Authorization: Bearer ${adminToken}' ${api}/api/v1/charge-points`,
+      `  curl -s -H 'Authorization: Bearer ${adminToken}' '${api}/api/v1/transactions?active=true'`,
+      `  curl -s -X POST -H 'Authorization: Bearer ${adminToken}' -H 'content-type: application/json' \\`,
       `       -d '{"type":"Soft"}' ${api}/api/v1/charge-points/DEMO-15S-WH-0001/commands/reset`,
       '',
       'Press Ctrl-C to stop.',
@@ -89,8 +137,7 @@ export async function demo(argv: string[]): Promise<number> {
   return new Promise<number>((resolve) => {
     const stop = async () => {
       process.stdout.write('\nStopping the demo: ending sessions…\n');
-      await Promise.all(fleets.map((f) => f.stop()));
-      await tomada.stop();
+      await running.stop();
       resolve(0);
     };
     process.once('SIGINT', () => void stop());
