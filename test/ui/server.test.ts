@@ -1,0 +1,212 @@
+// The dashboard's server side over real HTTP: its static files (and nothing else) at / and /ui/,
+// the live stream of charge point and transaction changes, a charge point's recent journal frames
+// and a session's energy over time, with a simulated charge point on a real socket.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
+import { UI_DIR, uiFile } from '../../src/api/ui.js';
+import { ADMIN_TOKEN, startTestTomada, type TestTomada } from '../support/tomada.js';
+
+/** Reads server-sent events from GET /api/v1/stream until `until` is satisfied. */
+function openStream(t: TestTomada, token = ADMIN_TOKEN) {
+  const controller = new AbortController();
+  const events: { type: string; data: any }[] = [];
+  const waiters: { check: () => boolean; resolve: () => void }[] = [];
+  const response = fetch(`${t.httpUrl}/api/v1/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+  const reading = (async () => {
+    const res = await response;
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const type = /^event: (.+)$/m.exec(block)?.[1];
+          const data = /^data: (.+)$/m.exec(block)?.[1];
+          if (type && data) events.push({ type, data: JSON.parse(data) });
+          for (const w of [...waiters]) if (w.check()) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return {
+    response,
+    events,
+    reading,
+    /** Resolves with the first event (from the start of the stream) that matches. */
+    waitFor(type: string, match: (data: any) => boolean = () => true, timeoutMs = 15_000): Promise<any> {
+      const find = () => events.find((e) => e.type === type && match(e.data))?.data;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${type} event matched within ${timeoutMs} ms; got ${events.map((e) => e.type).join(',')}`)), timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          resolve(find());
+        };
+        if (find() !== undefined) done();
+        else waiters.push({ check: () => find() !== undefined, resolve: done });
+      });
+    },
+    close: () => controller.abort(),
+  };
+}
+
+test('the dashboard files are served at / and /ui/, with a strict content security policy', async (s) => {
+  const t = await startTestTomada();
+  try {
+    await s.test('/ is the page, without a token', async () => {
+      const res = await fetch(`${t.httpUrl}/`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(await res.text(), readFileSync(join(UI_DIR, 'index.html'), 'utf8'));
+    });
+
+    await s.test('every module the page loads, and every module they import, is served as JavaScript', async () => {
+      const seen = new Set<string>();
+      const queue = ['app.js'];
+      while (queue.length > 0) {
+        const file = queue.shift()!;
+        if (seen.has(file)) continue;
+        seen.add(file);
+        const res = await fetch(`${t.httpUrl}/ui/${file}`);
+        assert.equal(res.status, 200, file);
+        assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/, file);
+        const source = await res.text();
+        for (const [, spec] of source.matchAll(/^\s*import[^'"]*'([^']+)'/gm)) {
+          queue.push(new URL(spec!, `http://x/${file}`).pathname.slice(1));
+        }
+      }
+      assert.ok(seen.size >= 10, `modules found: ${[...seen].join(', ')}`);
+      const css = await fetch(`${t.httpUrl}/ui/style.css`);
+      assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+    });
+
+    await s.test('nothing outside ui/ and no file of another kind is served', async () => {
+      for (const path of ['/ui/../package.json', '/ui/%2e%2e/package.json', '/ui/..%2fpackage.json', '/ui/tsconfig.json', '/ui/.secret.js', '/ui/missing.js', '/ui/lib/../../src/app.ts']) {
+        const res = await fetch(`${t.httpUrl}${path}`);
+        assert.equal(res.status, 404, path);
+        const body = await res.text();
+        assert.doesNotMatch(body, /"name": "tomada"|startTomada/, path);
+      }
+    });
+  } finally {
+    await t.close();
+  }
+});
+
+test('uiFile resolves names inside ui/ only', () => {
+  assert.equal(uiFile('app.js'), join(UI_DIR, 'app.js'));
+  assert.equal(uiFile('lib/dom.js'), join(UI_DIR, 'lib', 'dom.js'));
+  for (const bad of ['../package.json', 'lib/../../x.js', '%2e%2e/x.js', '.hidden.css', 'tsconfig.json', 'a\0.js', '%E0%A4%A.js', '/etc/passwd.js']) {
+    assert.equal(uiFile(bad), undefined, bad);
+  }
+});
+
+test('the live stream: a token is needed, then the current state, then every change', async () => {
+  const t = await startTestTomada();
+  const cp = new SimulatedChargePoint({ id: 'LIVE-1', baseUrl: t.wsUrl, connectors: 2, idTags: ['LIVE-TAG'], minIntervalMs: 50, meter: { powerW: 36_000, sampleIntervalMs: 100 } });
+  try {
+    const refused = await fetch(`${t.httpUrl}/api/v1/stream`);
+    assert.equal(refused.status, 401);
+    const wrong = await fetch(`${t.httpUrl}/api/v1/stream`, { headers: { authorization: 'Bearer not-a-known-token-000000' } });
+    assert.equal(wrong.status, 401);
+
+    await t.api('/api/v1/charge-points/LIVE-1', { method: 'PUT', body: { registrationStatus: 'Accepted' } });
+    await t.api('/api/v1/id-tags/LIVE-TAG', { method: 'PUT', body: { status: 'Accepted' } });
+    const stream = openStream(t);
+    const res = await stream.response;
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+    const first = await stream.waitFor('chargePoint', (d) => d.id === 'LIVE-1');
+    assert.equal(first.connected, false);
+    await stream.waitFor('ready');
+
+    cp.start();
+    await cp.ready();
+    const online = await stream.waitFor('chargePoint', (d) => d.id === 'LIVE-1' && d.connected);
+    assert.equal(online.ocppVersion, '1.6');
+
+    await cp.startSession(1, 'LIVE-TAG');
+    const started = await stream.waitFor('transaction', (d) => d.chargePointId === 'LIVE-1' && d.stoppedAt === null);
+    assert.equal(started.connectorId, 1);
+    await stream.waitFor('chargePoint', (d) => d.id === 'LIVE-1' && d.connectors.some((c: any) => c.connectorId === 1 && c.status === 'Charging'));
+    await new Promise((r) => setTimeout(r, 400));
+    const session = await cp.stopSession(1);
+    const stopped = await stream.waitFor('transaction', (d) => d.id === started.id && d.stoppedAt !== null);
+    assert.equal(stopped.energyWh, session.deliveredWh);
+    assert.ok(stopped.energyWh > 0);
+
+    await cp.stop();
+    await stream.waitFor('chargePoint', (d) => d.id === 'LIVE-1' && !d.connected && d.lastBootAt !== null);
+    // An open stream does not hold the server up when it stops.
+    await t.close();
+    await stream.reading;
+  } finally {
+    await cp.stop();
+    await t.close();
+  }
+});
+
+test("a charge point's recent frames and a session's energy over time", async (s) => {
+  const t = await startTestTomada();
+  const cp = new SimulatedChargePoint({ id: 'FRAMES-1', baseUrl: t.wsUrl, connectors: 1, idTags: ['FR-TAG'], minIntervalMs: 50, meter: { powerW: 36_000, sampleIntervalMs: 100, unit: 'kWh' } });
+  try {
+    await t.api('/api/v1/charge-points/FRAMES-1', { method: 'PUT', body: { registrationStatus: 'Accepted' } });
+    await t.api('/api/v1/id-tags/FR-TAG', { method: 'PUT', body: { status: 'Accepted' } });
+    cp.start();
+    await cp.ready();
+    await cp.startSession(1);
+    await new Promise((r) => setTimeout(r, 600));
+    const session = await cp.stopSession(1);
+    await cp.drain();
+
+    await s.test('frames: newest first, raw, both directions, limited', async () => {
+      const { status, body } = await t.api('/api/v1/charge-points/FRAMES-1/frames?limit=500');
+      assert.equal(status, 200);
+      const seqs = body.items.map((f: any) => f.seq);
+      assert.deepEqual(seqs, [...seqs].sort((a: number, b: number) => b - a));
+      const boot = body.items.find((f: any) => f.direction === 'in' && f.frame.includes('"BootNotification"'));
+      assert.ok(boot, 'the BootNotification as received');
+      assert.equal(boot.encoding, 'utf8');
+      assert.equal(boot.protocol, 'ocpp1.6-json');
+      const callId = JSON.parse(boot.frame)[1];
+      assert.ok(body.items.some((f: any) => f.direction === 'out' && JSON.parse(f.frame)[0] === 3 && JSON.parse(f.frame)[1] === callId), 'its answer');
+      assert.ok(body.items.some((f: any) => f.frame.includes('"StopTransaction"')));
+      const two = await t.api('/api/v1/charge-points/FRAMES-1/frames?limit=2');
+      assert.deepEqual(two.body.items.map((f: any) => f.seq), seqs.slice(0, 2));
+      assert.equal((await t.api('/api/v1/charge-points/FRAMES-1/frames?limit=0')).status, 400);
+      assert.equal((await t.api('/api/v1/charge-points/FRAMES-1/frames?limit=501')).status, 400);
+      assert.equal((await t.api('/api/v1/charge-points/NOPE/frames')).status, 404);
+      assert.deepEqual((await t.api('/api/v1/charge-points/LIVE-1/frames')).status, 404);
+    });
+
+    await s.test('energy: from 0 at the start, never down, to the stored energy at the stop', async () => {
+      const { status, body } = await t.api(`/api/v1/transactions/${session.transactionId}/energy`);
+      assert.equal(status, 200);
+      assert.equal(body.active, false);
+      const points = body.points as { at: string; energyWh: number }[];
+      assert.ok(points.length >= 4, JSON.stringify(points));
+      assert.deepEqual(points[0], { at: (await t.api(`/api/v1/transactions/${session.transactionId}`)).body.startedAt, energyWh: 0 });
+      for (let i = 1; i < points.length; i++) {
+        assert.ok(points[i]!.energyWh >= points[i - 1]!.energyWh, `point ${i}`);
+        assert.ok(Date.parse(points[i]!.at) >= Date.parse(points[i - 1]!.at), `time of point ${i}`);
+      }
+      assert.equal(points.at(-1)!.energyWh, session.deliveredWh);
+      assert.ok(points.slice(1, -1).some((p) => p.energyWh > 0 && p.energyWh < session.deliveredWh!), 'intermediate samples on the curve');
+      assert.equal((await t.api('/api/v1/transactions/999999/energy')).status, 404);
+      assert.equal((await t.api('/api/v1/transactions/abc/energy')).status, 400);
+    });
+  } finally {
+    await cp.stop();
+    await t.close();
+  }
+});
