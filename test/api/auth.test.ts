@@ -20,6 +20,8 @@ const routes: { method: string; path: string; body?: unknown }[] = [
   { method: 'PUT', path: '/api/v1/id-tags/TAG1', body: { status: 'Accepted' } },
   { method: 'GET', path: '/api/v1/transactions' },
   { method: 'GET', path: '/api/v1/transactions/1' },
+  { method: 'GET', path: '/api/v1/charge-points/CP-AUTH/frames' },
+  { method: 'GET', path: '/api/v1/transactions/1/energy' },
 ];
 
 async function raw(t: TestTomada, method: string, path: string, authorization: string | undefined, body?: unknown) {

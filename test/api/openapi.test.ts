@@ -25,6 +25,9 @@ const EXPECTED_ROUTES: Record<string, string[]> = {
   '/api/v1/software/{id}': ['delete'],
   '/api/v1/events': ['get'],
   '/api/v1/operators/{operator}/webhook': ['delete', 'get', 'put'],
+  '/api/v1/charge-points/{id}/frames': ['get'],
+  '/api/v1/transactions/{id}/energy': ['get'],
+  '/api/v1/stream': ['get'],
 };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 

@@ -49,7 +49,7 @@ test('the operator dashboard in Chromium', { skip }, async (s) => {
       await page.click('form.sign-in button');
       await page.locator(`.cp-card[data-charge-point="${CP}"]`).waitFor();
       assert.equal(await page.locator(`.cp-card[data-charge-point="${CP}"]`).getAttribute('data-presence'), 'offline');
-      assert.equal(await page.evaluate(() => sessionStorage.getItem('tomada.token')), ADMIN_TOKEN);
+      assert.equal(await page.evaluate("sessionStorage.getItem('tomada.token')"), ADMIN_TOKEN);
       await shot(page, '1-signed-in');
     });
 
@@ -108,7 +108,8 @@ test('the operator dashboard in Chromium', { skip }, async (s) => {
       await page.setViewportSize({ width: 390, height: 844 });
       await page.goto(`${t.httpUrl}/#/charge-points/${CP}`);
       await page.getByRole('heading', { name: CP }).waitFor();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      // A string: this project's TypeScript knows no DOM (the page's own code is checked by ui/tsconfig.json).
+      const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
       assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
       await shot(page, '5-phone');
       await page.setViewportSize({ width: 1280, height: 860 });
