@@ -35,7 +35,9 @@ export async function chargePointPage(main, { id = '' }) {
     const validated =
       c.softwareValidated === undefined
         ? h('span.muted', null, 'not known (this server keeps no validated software registry)')
-        : c.softwareValidated
+        : c.softwareValidated === null
+          ? h('span.muted', null, 'not known until it boots')
+          : c.softwareValidated
           ? badge('validated', 'ok')
           : [badge('not validated', 'bad'), ' ', h('a', { href: `#/validations${query({ chargePointId: c.id })}` }, 'run a validation')];
     replace(

@@ -18,6 +18,7 @@ export function validationsPage(main, { query: q }) {
   const preselected = q.get('chargePointId') ?? '';
   const online = [...live.chargePoints.values()].filter((cp) => live.presence(cp) === 'online').map((cp) => cp.id).sort();
   const message = h('p.error', { role: 'alert' });
+  const caseList = h('div.case-list');
   const form = /** @type {HTMLFormElement} */ (
     h(
       'form.filters',
@@ -27,8 +28,17 @@ export function validationsPage(main, { query: q }) {
           const data = new FormData(form);
           message.textContent = '';
           try {
+            const chosen = data.getAll('case').map(String);
+            const all = caseList.querySelectorAll('input[name="case"]').length;
+            if (all > 0 && chosen.length === 0) throw new Error('Choose at least one case.');
             const v = await api('/validations', {
-              body: { chargePointId: String(data.get('chargePointId')), connectorId: Number(data.get('connectorId')), idTag: String(data.get('idTag')) },
+              body: {
+                chargePointId: String(data.get('chargePointId')),
+                connectorId: Number(data.get('connectorId')),
+                idTag: String(data.get('idTag')),
+                // Every case unless the operator left some out (a partial campaign validates no software).
+                ...(chosen.length < all ? { cases: chosen } : {}),
+              },
             });
             location.hash = `#/validations/${encodeURIComponent(v.id)}`;
           } catch (error) {
@@ -45,9 +55,18 @@ export function validationsPage(main, { query: q }) {
       ),
       h('label', null, h('span', null, 'Connector'), h('input', { name: 'connectorId', type: 'number', min: 1, value: 1, required: true })),
       h('label', null, h('span', null, 'Id tag'), h('input', { name: 'idTag', required: true, maxlength: 20 })),
+      h('details.case-choice', null, h('summary', null, 'Cases (all by default; a campaign of some cases validates no software)'), caseList),
       h('button', { type: 'submit' }, 'Start validation'),
     )
   );
+  api('/validations/cases')
+    .then(({ items }) =>
+      replace(
+        caseList,
+        items.map((/** @type {any} */ c) => h('label.check', null, h('input', { type: 'checkbox', name: 'case', value: c.id, checked: true }), h('span', null, `${c.title} (${c.id})`))),
+      ),
+    )
+    .catch(() => replace(caseList, h('p.muted', null, 'The case list is not available.')));
   const list = h('div', { id: 'validations' }, h('p.empty', null, 'Loading…'));
   replace(
     main,
