@@ -5,11 +5,15 @@ import { startTomada, type RunningTomada } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { newTokenSecret } from './domain/api-tokens.js';
 import { createLogger } from './log.js';
+import { SimulatedChargePoint } from './sim/charge-point.js';
 import { runFleet, type FleetHandle } from './sim/fleet.js';
+import { actAsPerson } from './sim/person.js';
 
 // Three tags per charge point: with two connectors charging at once, a tag is never reused while
 // its previous session runs (that would rightly be refused as ConcurrentTx).
 const tagsFor = (index: number) => [1, 2, 3].map((n) => `DEMO${index + 1}-TAG${n}`);
+const VALIDATION_CP = 'DEMO-VALIDATE-0001';
+const VALIDATION_TAG = 'DEMO-VAL-TAG';
 
 // The three protocols the network accepts, and the kinds of meter it sees: Wh and kWh registers,
 // interval readings.
@@ -73,15 +77,23 @@ export async function startDemo({ config, sessionSeconds, pauseSeconds = 5, samp
       }),
     );
   }
+  // One charge point stands idle for validation campaigns started from the dashboard, with a
+  // simulated person at it who acts out the manual steps (present a card, plug in).
+  const bench = new SimulatedChargePoint({ id: VALIDATION_CP, baseUrl, connectors: 2, vendor: 'Tomada Sim', model: 'AC22-V', firmwareVersion: '2.0.0', minIntervalMs: 1000, meter: { powerW: 11_000, sampleIntervalMs } });
+  await domain.registry.configure(VALIDATION_CP, { registrationStatus: 'Accepted', declaredOcppVersion: '1.6', operator: 'OPC-LISBOA' });
+  await domain.idTags.put({ idTag: VALIDATION_TAG, status: 'Accepted', expiryDate: null, parentIdTag: null });
+  bench.start();
+  const stopPerson = actAsPerson({ apiUrl: `http://127.0.0.1:${tomada.httpPort}`, token: adminToken, chargePoints: [bench], pollMs: 500 });
   let stopping: Promise<void> | undefined;
   return {
     tomada,
     adminToken,
-    chargePointIds: kinds.map((k) => `${k.id}0001`),
+    chargePointIds: [...kinds.map((k) => `${k.id}0001`), VALIDATION_CP],
     httpUrl: `http://127.0.0.1:${tomada.httpPort}`,
     stop() {
       stopping ??= (async () => {
-        await Promise.all(fleets.map((f) => f.stop()));
+        stopPerson();
+        await Promise.all([...fleets.map((f) => f.stop()), bench.stop()]);
         await tomada.stop();
       })();
       return stopping;
@@ -120,6 +132,8 @@ export async function demo(argv: string[]): Promise<number> {
       `                  (the link signs you in; or open ${api}/ and paste the admin token)`,
       `  Admin token   : ${adminToken}`,
       `  Charge points : ${kinds.map((k) => `${k.id}0001 (${k.protocol})`).join(', ')}`,
+      `  Validation    : ${VALIDATION_CP} stands idle for a validation campaign (dashboard: Validations,`,
+      `                  connector 1, id tag ${VALIDATION_TAG}); a simulated person does its manual steps`,
       `  OCPP endpoint : ${baseUrl}/{chargePointId} (ocpp1.6, ocpp1.5)   SOAP: ${soapUrl}`,
       `  Operator API  : ${api}/api/v1   (OpenAPI: ${api}/api/openapi.json)`,
       '',
