@@ -67,8 +67,10 @@ export class GroupCommitter<Tx> {
     try {
       await this.database.inTransaction(async (tx) => {
         outcomes.length = 0;
-        for (const [index, unit] of batch.entries()) {
-          const name = `unit_${index}`;
+        // One name for every unit: each savepoint is released or rolled back and released before
+        // the next one opens, and one statement text keeps the prepared-statement cache small.
+        const name = 'unit';
+        for (const unit of batch) {
           await this.database.savepoint(tx, name);
           try {
             const value = await unit.work(tx);
@@ -77,6 +79,7 @@ export class GroupCommitter<Tx> {
           } catch (error) {
             // Only this unit's writes are undone; the rest of the batch still commits.
             await this.database.rollbackToSavepoint(tx, name);
+            await this.database.releaseSavepoint(tx, name);
             outcomes.push({ ok: false, error });
           }
         }

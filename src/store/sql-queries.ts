@@ -223,6 +223,9 @@ function toJournalRow(row: Selectable<FrameJournalRow>): JournalRow {
   };
 }
 
+/** Journal rows per INSERT statement. */
+const JOURNAL_CHUNK = 1000;
+
 export class SqlQueries implements StoreWriter {
   /** `journalKey`: the HMAC key of the journal chain, when one is configured. */
   constructor(
@@ -438,10 +441,18 @@ export class SqlQueries implements StoreWriter {
     return row && toJournalRow(row);
   }
 
-  async appendJournal(frames: readonly JournalFrame[]): Promise<void> {
+  /**
+   * Appends frames to the chain. `chain.head`, when given, is the hash of the last row as this
+   * same transaction left it (the store keeps it across the units of one batch, so the last row
+   * is read once per batch, not once per unit); it is updated to the new last hash.
+   */
+  async appendJournal(frames: readonly JournalFrame[], chain: { head?: string | undefined } = {}): Promise<void> {
     if (frames.length === 0) return;
-    const last = await this.db.selectFrom('frame_journal').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    let prevHash = last?.hash ?? GENESIS_HASH;
+    if (chain.head === undefined) {
+      const last = await this.db.selectFrom('frame_journal').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      chain.head = last?.hash ?? GENESIS_HASH;
+    }
+    let prevHash = chain.head;
     const rows = frames.map((frame) => {
       const hash = chainHash(prevHash, frame, this.journalKey);
       const row = {
@@ -456,7 +467,11 @@ export class SqlQueries implements StoreWriter {
       prevHash = hash;
       return row;
     });
-    await this.db.insertInto('frame_journal').values(rows).execute();
+    // SQLite binds at most 32,766 values per statement: 7 per row.
+    for (let start = 0; start < rows.length; start += JOURNAL_CHUNK) {
+      await this.db.insertInto('frame_journal').values(rows.slice(start, start + JOURNAL_CHUNK)).execute();
+    }
+    chain.head = prevHash;
   }
 
   async countApiTokens(): Promise<number> {

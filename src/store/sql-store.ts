@@ -20,9 +20,19 @@ export interface SqlStoreOptions {
   journalKey?: string;
 }
 
+/** Frames that units of their own will journal together: one statement for all of them. */
+interface JournalBatch {
+  frames: JournalFrame[];
+  written: Promise<void>;
+}
+
 export class SqlStore extends SqlQueries implements Store {
   private readonly committer: GroupCommitter<Kysely<Database>>;
   private readonly pending = new AsyncLocalStorage<PendingFrames>();
+  /** The journal's last hash as the open batch transaction left it; reset when a unit rolls back. */
+  private chain: { head?: string | undefined } = {};
+  /** Frames journaled on their own, gathered until the unit that writes them runs. */
+  private gathering: JournalBatch | undefined;
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -32,10 +42,17 @@ export class SqlStore extends SqlQueries implements Store {
     const observer = options.observer ?? {};
     this.committer = new GroupCommitter<Kysely<Database>>(
       {
-        inTransaction: (body) => kysely.transaction().execute(body),
+        inTransaction: (body) => {
+          this.chain = {};
+          return kysely.transaction().execute(body);
+        },
         savepoint: async (tx, name) => void (await sql`savepoint ${sql.id(name)}`.execute(tx)),
         releaseSavepoint: async (tx, name) => void (await sql`release savepoint ${sql.id(name)}`.execute(tx)),
-        rollbackToSavepoint: async (tx, name) => void (await sql`rollback to savepoint ${sql.id(name)}`.execute(tx)),
+        rollbackToSavepoint: async (tx, name) => {
+          // The unit's journal rows are undone: read the head again.
+          this.chain = {};
+          await sql`rollback to savepoint ${sql.id(name)}`.execute(tx);
+        },
       },
       500,
       observer,
@@ -56,7 +73,7 @@ export class SqlStore extends SqlQueries implements Store {
       .submit(async (tx) => {
         const queries = new SqlQueries(tx, this.journalKeyOf());
         taken = pending?.frames.splice(0) ?? [];
-        await queries.appendJournal(taken);
+        await queries.appendJournal(taken, this.chain);
         return work(queries);
       })
       .catch((error: unknown) => {
@@ -76,9 +93,24 @@ export class SqlStore extends SqlQueries implements Store {
     }
   }
 
+  /**
+   * Journals frames in a unit of their own. Every call made before that unit runs joins it, so
+   * the answers of a whole batch cost one unit and one INSERT, not one each; all of them settle
+   * when that unit's batch has committed (or fail together).
+   */
   journal(frames: readonly JournalFrame[]): Promise<void> {
     if (frames.length === 0) return Promise.resolve();
-    return this.committer.submit((tx) => new SqlQueries(tx, this.journalKeyOf()).appendJournal(frames));
+    if (!this.gathering) {
+      const batch: JournalBatch = { frames: [], written: Promise.resolve() };
+      batch.written = this.committer.submit(async (tx) => {
+        // From here on, new frames gather for the next unit.
+        if (this.gathering === batch) this.gathering = undefined;
+        await new SqlQueries(tx, this.journalKeyOf()).appendJournal(batch.frames, this.chain);
+      });
+      this.gathering = batch;
+    }
+    this.gathering.frames.push(...frames);
+    return this.gathering.written;
   }
 
   async close(): Promise<void> {

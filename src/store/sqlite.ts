@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { SqlStore, type SqlStoreOptions } from './sql-store.js';
+import { cachingStatements } from './statement-cache.js';
 import type { Database } from './tables.js';
 
 export async function openSqliteStore(path: string, options: SqlStoreOptions = {}): Promise<SqlStore> {
@@ -14,7 +15,7 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) });
   await SqlStore.migrate(kysely, 'sqlite');
   return new SqlStore(kysely, options);
 }

@@ -1,0 +1,100 @@
+// A lean OCPP-J client connection for the load generator: one CALL in flight (as OCPP-J requires),
+// answers matched by message id, nothing validated (the server is what is measured).
+import WebSocket from 'ws';
+import { nextMessageId } from './charge-point-script.js';
+
+export interface Answer {
+  ok: boolean;
+  /** The CALLRESULT payload, or the CALLERROR code. */
+  payload: Record<string, unknown>;
+  errorCode?: string;
+}
+
+export interface ConnectOptions {
+  protocol?: string;
+  localAddress?: string | undefined;
+  timeoutMs?: number;
+}
+
+export class BenchClient {
+  private pending: { id: string; resolve: (answer: Answer) => void } | undefined;
+  readonly closed: Promise<void>;
+  closedNow = false;
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => this.onMessage(data.toString()));
+    this.closed = new Promise((resolve) =>
+      ws.once('close', () => {
+        this.closedNow = true;
+        const pending = this.pending;
+        this.pending = undefined;
+        pending?.resolve({ ok: false, payload: {}, errorCode: 'ConnectionClosed' });
+        resolve();
+      }),
+    );
+    ws.on('error', () => undefined); // a close follows
+  }
+
+  static connect(url: string, id: string, options: ConnectOptions = {}): Promise<BenchClient> {
+    const ws = new WebSocket(`${url}/${id}`, [options.protocol ?? 'ocpp1.6'], {
+      perMessageDeflate: false,
+      handshakeTimeout: options.timeoutMs ?? 30_000,
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+    });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new BenchClient(ws)));
+      ws.once('unexpected-response', (_request, response) => {
+        ws.terminate();
+        reject(new Error(`HTTP ${response.statusCode}`));
+      });
+      ws.once('error', reject);
+    });
+  }
+
+  /** Sends one CALL whose payload is already JSON text; resolves with its answer. */
+  call(action: string, payloadJson: string): Promise<Answer> {
+    if (this.closedNow) return Promise.resolve({ ok: false, payload: {}, errorCode: 'ConnectionClosed' });
+    if (this.pending) throw new Error('one CALL in flight at a time');
+    const id = nextMessageId();
+    return new Promise((resolve) => {
+      this.pending = { id, resolve };
+      this.ws.send(`[2,"${id}","${action}",${payloadJson}]`);
+    });
+  }
+
+  /** Sends any text frame without waiting (the fuzzer's way in). */
+  sendRaw(text: string | Buffer, binary = false): void {
+    this.ws.send(text, { binary });
+  }
+
+  onFrame: ((frame: unknown[]) => void) | undefined;
+
+  private onMessage(text: string): void {
+    let frame: unknown[];
+    try {
+      frame = JSON.parse(text) as unknown[];
+    } catch {
+      return;
+    }
+    if (this.onFrame) return this.onFrame(frame);
+    if (frame[0] === 2) {
+      // The server's own CALL (a command): bench charge points know none.
+      this.ws.send(JSON.stringify([4, frame[1], 'NotImplemented', 'bench client', {}]));
+      return;
+    }
+    const pending = this.pending;
+    if (!pending || frame[1] !== pending.id) return;
+    this.pending = undefined;
+    if (frame[0] === 3) pending.resolve({ ok: true, payload: (frame[2] ?? {}) as Record<string, unknown> });
+    else pending.resolve({ ok: false, payload: {}, errorCode: String(frame[2]) });
+  }
+
+  close(): Promise<void> {
+    this.ws.close();
+    return this.closed;
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+}

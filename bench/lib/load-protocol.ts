@@ -1,0 +1,47 @@
+// The messages between the load orchestrator (load.ts) and its worker processes (load-worker.ts).
+import type { HistogramData } from './histogram.js';
+
+export interface WorkerConfig {
+  /** ws://HOST:PORT/ocpp (the charge point id is appended). */
+  url: string;
+  ids: string[];
+  localAddress?: string | undefined;
+  /** closed: next CALL as soon as the answer is in; rate: fixed calls/s; idle: a Heartbeat every heartbeatMs. */
+  mode: 'closed' | 'rate' | 'idle';
+  /** This worker's total calls per second (rate mode). */
+  ratePerSecond?: number;
+  heartbeatMs?: number;
+  warmupMs: number;
+  durationMs: number;
+  connectConcurrency: number;
+  /** Keep retrying a failed connection or boot until this long after the start. */
+  connectDeadlineMs: number;
+  /** Send a StatusNotification right after the boot (reconnect storm: "status stored"). */
+  statusAfterBoot: boolean;
+}
+
+export type WorkerCommand = { type: 'connect'; config: WorkerConfig } | { type: 'run' } | { type: 'close' };
+
+export interface ConnectedReport {
+  type: 'connected';
+  connected: number;
+  failed: number;
+  attempts: number;
+  failures: number;
+  errors: string[];
+  ms: number;
+}
+
+export interface ResultReport {
+  type: 'result';
+  calls: number;
+  errors: number;
+  errorCodes: Record<string, number>;
+  byAction: Record<string, number>;
+  histogram: HistogramData;
+  /** First to last measured answer. */
+  seconds: number;
+  disconnected: number;
+}
+
+export type WorkerReport = ConnectedReport | ResultReport | { type: 'closed' };

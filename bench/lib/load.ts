@@ -1,0 +1,141 @@
+// The load orchestrator: forks worker processes (load-worker.ts), hands each a share of the charge
+// points, and merges what they measure. Runs in the bench's main process, apart from the server.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Histogram } from './histogram.js';
+import type { ConnectedReport, ResultReport, WorkerConfig, WorkerReport } from './load-protocol.js';
+
+const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
+
+export interface FleetOptions extends Omit<WorkerConfig, 'ids' | 'localAddress' | 'ratePerSecond'> {
+  ids: string[];
+  workers: number;
+  /** Source addresses spread over the workers (127.0.0.x), so no address runs out of ports. */
+  localAddresses?: string[];
+  /** Total calls per second over all workers (rate mode). */
+  ratePerSecond?: number;
+}
+
+export interface ConnectSummary {
+  connected: number;
+  failed: number;
+  attempts: number;
+  failures: number;
+  errors: string[];
+  /** Until the last worker had every charge point connected and booted. */
+  ms: number;
+}
+
+export interface LoadSummary {
+  calls: number;
+  callsPerSecond: number;
+  errors: number;
+  errorCodes: Record<string, number>;
+  byAction: Record<string, number>;
+  p50: number;
+  p99: number;
+  p999: number;
+  maxMs: number;
+  disconnected: number;
+}
+
+interface Worker {
+  child: ChildProcess;
+  next(): Promise<WorkerReport>;
+}
+
+function startWorker(): Worker {
+  const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const inbox: WorkerReport[] = [];
+  const waiting: ((report: WorkerReport) => void)[] = [];
+  child.on('message', (report: WorkerReport) => {
+    const waiter = waiting.shift();
+    if (waiter) waiter(report);
+    else inbox.push(report);
+  });
+  return {
+    child,
+    next: () =>
+      new Promise((resolve, reject) => {
+        const queued = inbox.shift();
+        if (queued) return resolve(queued);
+        waiting.push(resolve);
+        child.once('exit', (code) => reject(new Error(`load worker exited (${code})`)));
+      }),
+  };
+}
+
+export class Fleet {
+  private readonly workers: Worker[] = [];
+
+  constructor(private readonly options: FleetOptions) {}
+
+  /** Starts the workers; each connects and boots its charge points. */
+  async connect(): Promise<ConnectSummary> {
+    const { ids, workers: count, localAddresses = [], ratePerSecond, ...rest } = this.options;
+    const started = performance.now();
+    const shares = Array.from({ length: count }, (_, w) => ids.filter((_, i) => i % count === w));
+    for (const [w, share] of shares.entries()) {
+      const worker = startWorker();
+      this.workers.push(worker);
+      const config: WorkerConfig = {
+        ...rest,
+        ids: share,
+        localAddress: localAddresses.length > 0 ? localAddresses[w % localAddresses.length] : undefined,
+        ...(ratePerSecond !== undefined ? { ratePerSecond: (ratePerSecond * share.length) / ids.length } : {}),
+      };
+      worker.child.send({ type: 'connect', config });
+    }
+    const reports = (await Promise.all(this.workers.map((w) => w.next()))) as ConnectedReport[];
+    return {
+      connected: sum(reports.map((r) => r.connected)),
+      failed: sum(reports.map((r) => r.failed)),
+      attempts: sum(reports.map((r) => r.attempts)),
+      failures: sum(reports.map((r) => r.failures)),
+      errors: [...new Set(reports.flatMap((r) => r.errors))].slice(0, 5),
+      ms: performance.now() - started,
+    };
+  }
+
+  /** Runs the load (warm-up, then the measured time) and merges the workers' results. */
+  async run(): Promise<LoadSummary> {
+    for (const worker of this.workers) worker.child.send({ type: 'run' });
+    const reports = (await Promise.all(this.workers.map((w) => w.next()))) as ResultReport[];
+    const histogram = new Histogram();
+    const errorCodes: Record<string, number> = {};
+    const byAction: Record<string, number> = {};
+    for (const report of reports) {
+      histogram.merge(report.histogram);
+      for (const [code, n] of Object.entries(report.errorCodes)) errorCodes[code] = (errorCodes[code] ?? 0) + n;
+      for (const [action, n] of Object.entries(report.byAction)) byAction[action] = (byAction[action] ?? 0) + n;
+    }
+    const calls = sum(reports.map((r) => r.calls));
+    return {
+      calls,
+      callsPerSecond: calls / (this.options.durationMs / 1000),
+      errors: sum(reports.map((r) => r.errors)),
+      errorCodes,
+      byAction,
+      p50: histogram.percentileMs(0.5),
+      p99: histogram.percentileMs(0.99),
+      p999: histogram.percentileMs(0.999),
+      maxMs: histogram.max / 1000,
+      disconnected: sum(reports.map((r) => r.disconnected)),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        if (worker.child.exitCode !== null) return;
+        const exited = new Promise((resolve) => worker.child.once('exit', resolve));
+        worker.child.send({ type: 'close' });
+        const timer = setTimeout(() => worker.child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);

@@ -1,0 +1,97 @@
+// `npm run bench -- SCENARIO [--option value ...]`: the benchmark scenarios. Each one starts its own
+// servers as separate processes, drives them from separate load processes, stops by itself, prints
+// a table and keeps the figures in bench/results/. See docs/PERFORMANCE.md.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { saveResult } from './lib/report.js';
+import { ROOT } from './lib/servers.js';
+
+const USAGE = `usage: npm run bench -- SCENARIO [options]
+
+scenarios
+  throughput        100 closed-loop charge points: bare ws, ocpp-rpc strict, Tomada; then Tomada at half saturation
+  throughput-1000   the same with 1,000 charge points
+  idle              idle charge points with 60 s heartbeats on one node: RSS per connection (--count, default 19000)
+  storm             reconnect storm: every charge point connects, boots and reports status at once (--count)
+  fuzz              >= 1,000,000 generated frames (framing and every 1.6/1.5 action's schema): 0 crashes, every CALL answered
+  kill              SIGKILL under load, 10 cycles: every acknowledged message stored exactly once
+  cross-node        command latency across nodes (bench/scenarios/cross-node.ts, when present)
+
+options
+  --charge-points N   throughput: charge points (default 100 / 1000)
+  --duration S        measured seconds (default 20)      --warmup S   warm-up seconds (default 5)
+  --workers N         load processes (default 2)         --only a,b   throughput: servers to run (bare-ws,ocpp-rpc,tomada)
+  --profile           write a V8 CPU profile of the Tomada server (bench/results/profiles/)
+  --count N           idle/storm: charge points          --frames N   fuzz: frames (default 1000000)
+  --cycles N          kill: cycles (default 10)
+`;
+
+/** Builds dist/ when a source file is newer than dist/cli.js: the bench measures the compiled server. */
+function ensureBuilt(): void {
+  const cli = join(ROOT, 'dist', 'cli.js');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      const path = join(dir, entry.name);
+      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  if (existsSync(cli) && statSync(cli).mtimeMs >= newest(join(ROOT, 'src'))) return;
+  console.log('building dist/ (npm run build) ...');
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      'charge-points': { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      workers: { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'boolean' },
+      count: { type: 'string' },
+      frames: { type: 'string' },
+      cycles: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  const scenario = positionals[0];
+  if (!scenario || values.help) {
+    console.log(USAGE);
+    return scenario ? 0 : 2;
+  }
+  const number = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
+  ensureBuilt();
+  const profileDir = values.profile ? join(ROOT, 'bench', 'results', 'profiles') : undefined;
+  switch (scenario) {
+    case 'throughput':
+    case 'throughput-1000': {
+      const { throughput } = await import('./scenarios/throughput.js');
+      const chargePoints = number(values['charge-points'], scenario === 'throughput' ? 100 : 1000);
+      const result = await throughput({
+        chargePoints,
+        workers: number(values.workers, 2),
+        warmupMs: number(values.warmup, 5) * 1000,
+        durationMs: number(values.duration, 20) * 1000,
+        halfRate: !values.only || values.only.includes('tomada'),
+        cpuProfDir: profileDir,
+        only: values.only?.split(','),
+      });
+      saveResult(`throughput-${chargePoints}`, result);
+      return 0;
+    }
+    default:
+      console.error(`unknown scenario "${scenario}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

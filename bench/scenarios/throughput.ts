@@ -1,0 +1,110 @@
+// Throughput: N closed-loop charge points against the bare ws ceiling, the ocpp-rpc strict
+// baseline and Tomada's full path, in the same run; then Tomada at a fixed rate of half its
+// measured saturation, for the latency target.
+import { chargePointIds, measure, type Measured } from '../lib/measure.js';
+import { log, printTable, saveResult, type Row } from '../lib/report.js';
+import { removeDir, startBaseline, startTomada, type ServerProcess, type TomadaProcess } from '../lib/servers.js';
+
+export interface ThroughputOptions {
+  chargePoints: number;
+  workers: number;
+  warmupMs: number;
+  durationMs: number;
+  /** Also run Tomada at 50 % of its saturation (fixed rate). */
+  halfRate: boolean;
+  cpuProfDir?: string | undefined;
+  only?: string[] | undefined;
+}
+
+/** Registers each bench charge point's id tag as Accepted, as an operator would. */
+export async function registerIdTags(tomada: TomadaProcess, ids: string[]): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < ids.length) {
+      const idTag = `T-${ids[next++]!}`.slice(0, 20);
+      const { status } = await tomada.api('PUT', `/api/v1/id-tags/${encodeURIComponent(idTag)}`, { status: 'Accepted' });
+      if (status >= 300) throw new Error(`id tag ${idTag}: HTTP ${status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, lane));
+}
+
+async function withServer<T>(start: () => Promise<ServerProcess>, body: (server: ServerProcess) => Promise<T>): Promise<T> {
+  const server = await start();
+  try {
+    return await body(server);
+  } finally {
+    await server.stop();
+    if ('dir' in server) removeDir((server as TomadaProcess).dir);
+  }
+}
+
+function row(m: Measured, extra: Row = {}): Row {
+  return {
+    server: m.server,
+    mode: extra.mode,
+    cps: m.chargePoints,
+    'calls/s': Math.round(m.callsPerSecond),
+    'p50 ms': m.p50,
+    'p99 ms': m.p99,
+    'p999 ms': m.p999,
+    'cpu %': Math.round(m.cpuPercent),
+    // Server CPU time per answered call: steadier than calls/s when other work shares the cores.
+    'cpu µs/call': Math.round((m.cpuPercent / 100) * 1e6 / m.callsPerSecond),
+    'rss MiB': Math.round(m.maxRssMiB),
+    errors: m.errors,
+    ...extra,
+  };
+}
+
+export async function throughput(options: ThroughputOptions): Promise<Record<string, unknown>> {
+  const ids = chargePointIds(options.chargePoints);
+  const base = { ids, workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs, connectConcurrency: 50, connectDeadlineMs: 60_000, statusAfterBoot: false };
+  const results: Record<string, Measured> = {};
+  const wanted = (name: string) => !options.only || options.only.includes(name);
+
+  for (const kind of ['bare-ws', 'ocpp-rpc'] as const) {
+    if (!wanted(kind)) continue;
+    log(`${kind}: ${options.chargePoints} closed-loop charge points`);
+    results[kind] = await withServer(() => startBaseline(kind), (server) => measure(server, { ...base, mode: 'closed' }));
+  }
+  if (wanted('tomada')) {
+    log(`tomada: ${options.chargePoints} closed-loop charge points`);
+    results.tomada = await withServer(
+      () => startTomada({ cpuProfDir: options.cpuProfDir }),
+      async (server) => {
+        await registerIdTags(server as TomadaProcess, ids);
+        return measure(server, { ...base, mode: 'closed' });
+      },
+    );
+  }
+  let half: Measured | undefined;
+  if (options.halfRate && results.tomada) {
+    const rate = Math.round(results.tomada.callsPerSecond / 2);
+    log(`tomada: fixed rate ${rate} calls/s (half of saturation)`);
+    half = await withServer(
+      () => startTomada(),
+      async (server) => {
+        await registerIdTags(server as TomadaProcess, ids);
+        return measure(server, { ...base, mode: 'rate', ratePerSecond: rate });
+      },
+    );
+  }
+
+  const tomada = results.tomada;
+  const ratios = tomada && {
+    vsOcppRpc: results['ocpp-rpc'] ? tomada.callsPerSecond / results['ocpp-rpc'].callsPerSecond : undefined,
+    vsBareWs: results['bare-ws'] ? tomada.callsPerSecond / results['bare-ws'].callsPerSecond : undefined,
+  };
+  const rows = Object.values(results).map((m) => row(m, { mode: 'closed' }));
+  if (half) rows.push(row(half, { mode: `rate ${Math.round(half.callsPerSecond)}/s` }));
+  printTable(`throughput, ${options.chargePoints} charge points, ${options.durationMs / 1000} s measured after ${options.warmupMs / 1000} s warm-up`, rows);
+  if (ratios) {
+    console.log(`\ntomada / ocpp-rpc strict = ${ratios.vsOcppRpc?.toFixed(2) ?? '-'} (target ≥ 1.2)`);
+    console.log(`tomada / bare ws        = ${ratios.vsBareWs?.toFixed(2) ?? '-'} (target ≥ 0.7)`);
+  }
+  if (half) console.log(`p99 at half saturation = ${half.p99.toFixed(2)} ms (target ≤ 10 ms)`);
+  return { options: { ...options, only: undefined }, results, halfRate: half, ratios };
+}
+
+export { saveResult };
