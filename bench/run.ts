@@ -82,6 +82,20 @@ async function main(): Promise<number> {
       saveResult(`throughput-${chargePoints}`, result);
       return 0;
     }
+    case 'fuzz': {
+      const { fuzz, fuzzPassed, printFuzz } = await import('./scenarios/fuzz.js');
+      const result = await fuzz({ frames: number(values.frames, 1_000_000), connections: 16, workers: number(values.workers, 2) });
+      printFuzz(result);
+      saveResult('fuzz', { ...result, server: undefined });
+      return fuzzPassed(result) ? 0 : 1;
+    }
+    case 'kill': {
+      const { killCycles, printKill } = await import('./scenarios/kill.js');
+      const result = await killCycles({ cycles: number(values.cycles, 10), chargePoints: number(values['charge-points'], 50), minRunMs: 1000, maxRunMs: 4000 });
+      printKill(result);
+      saveResult('kill', result);
+      return result.lost === 0 && result.doubled === 0 ? 0 : 1;
+    }
     default:
       console.error(`unknown scenario "${scenario}"\n\n${USAGE}`);
       return 2;

@@ -39,34 +39,39 @@ export interface LoadSummary {
   disconnected: number;
 }
 
-interface Worker {
+export interface Worker<Report> {
   child: ChildProcess;
-  next(): Promise<WorkerReport>;
+  /** The worker's next message (queued if it came before it was asked for). */
+  next(): Promise<Report>;
 }
 
-function startWorker(): Worker {
-  const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const inbox: WorkerReport[] = [];
-  const waiting: ((report: WorkerReport) => void)[] = [];
-  child.on('message', (report: WorkerReport) => {
+/** Forks a TypeScript worker script (through tsx) with an IPC channel. */
+export function forkWorker<Report>(script: string): Worker<Report> {
+  const child = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const inbox: Report[] = [];
+  const waiting: { resolve: (report: Report) => void; reject: (error: Error) => void }[] = [];
+  child.on('message', (report: Report) => {
     const waiter = waiting.shift();
-    if (waiter) waiter(report);
+    if (waiter) waiter.resolve(report);
     else inbox.push(report);
+  });
+  child.once('exit', (code) => {
+    for (const waiter of waiting.splice(0)) waiter.reject(new Error(`worker ${script} exited (${code})`));
   });
   return {
     child,
     next: () =>
       new Promise((resolve, reject) => {
         const queued = inbox.shift();
-        if (queued) return resolve(queued);
-        waiting.push(resolve);
-        child.once('exit', (code) => reject(new Error(`load worker exited (${code})`)));
+        if (queued !== undefined) return resolve(queued);
+        if (child.exitCode !== null) return reject(new Error(`worker ${script} exited (${child.exitCode})`));
+        waiting.push({ resolve, reject });
       }),
   };
 }
 
 export class Fleet {
-  private readonly workers: Worker[] = [];
+  private readonly workers: Worker<WorkerReport>[] = [];
 
   constructor(private readonly options: FleetOptions) {}
 
@@ -76,7 +81,7 @@ export class Fleet {
     const started = performance.now();
     const shares = Array.from({ length: count }, (_, w) => ids.filter((_, i) => i % count === w));
     for (const [w, share] of shares.entries()) {
-      const worker = startWorker();
+      const worker = forkWorker<WorkerReport>(WORKER);
       this.workers.push(worker);
       const config: WorkerConfig = {
         ...rest,
