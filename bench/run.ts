@@ -96,6 +96,29 @@ async function main(): Promise<number> {
       saveResult('kill', result);
       return result.lost === 0 && result.doubled === 0 ? 0 : 1;
     }
+    case 'idle': {
+      const { idle } = await import('./scenarios/idle.js');
+      saveResult('idle', await idle({ count: number(values.count, 19_000), stages: 4, heartbeatS: 60 }));
+      return 0;
+    }
+    case 'storm': {
+      const { storm } = await import('./scenarios/storm.js');
+      const result = await storm({ count: number(values.count, 19_000), cpuProfDir: profileDir });
+      saveResult('storm', result);
+      return result.failed === 0 ? 0 : 1;
+    }
+    case 'cross-node': {
+      const path = join(ROOT, 'bench', 'scenarios', 'cross-node.ts');
+      if (!existsSync(path)) {
+        console.error('cross-node: bench/scenarios/cross-node.ts is not there yet (it comes with the multi-node work)');
+        return 2;
+      }
+      const scenario = (await import(path)) as { crossNode?: (options: Record<string, unknown>) => Promise<unknown>; default?: (options: Record<string, unknown>) => Promise<unknown> };
+      const run = scenario.crossNode ?? scenario.default;
+      if (!run) throw new Error('bench/scenarios/cross-node.ts exports neither crossNode nor a default function');
+      saveResult('cross-node', await run({ ...values }));
+      return 0;
+    }
     default:
       console.error(`unknown scenario "${scenario}"\n\n${USAGE}`);
       return 2;

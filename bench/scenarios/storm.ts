@@ -1,0 +1,81 @@
+// Reconnect storm: charge points known to the node (registered by a first connection) all drop
+// and come back at once; each reconnects, boots and reports its connector status, retrying with
+// backoff when refused, as chargers do after an outage. Measures the time until every one is
+// booted with its status stored (acknowledged, so durable), then checks the database agrees.
+// The open-file limit of one process (20,000 here) bounds one node's share: see idle.ts.
+import BetterSqlite3 from 'better-sqlite3';
+import { Fleet } from '../lib/load.js';
+import { chargePointIds } from '../lib/measure.js';
+import { mib, ProcWatch } from '../lib/proc-stats.js';
+import { log } from '../lib/report.js';
+import { removeDir, startTomada } from '../lib/servers.js';
+import { LOOPBACK_SOURCES, PER_WORKER } from './idle.js';
+
+export interface StormOptions {
+  count: number;
+  cpuProfDir?: string | undefined;
+}
+
+export async function storm(options: StormOptions): Promise<Record<string, unknown>> {
+  const server = await startTomada({ cpuProfDir: options.cpuProfDir });
+  const ids = chargePointIds(options.count, 'STORM-');
+  const fleetFor = (statusAfterBoot: boolean, concurrency: number) =>
+    new Fleet({
+      url: server.wsUrl,
+      ids,
+      workers: Math.max(1, Math.ceil(ids.length / PER_WORKER)),
+      localAddresses: LOOPBACK_SOURCES,
+      mode: 'idle',
+      heartbeatMs: 60_000,
+      warmupMs: 0,
+      durationMs: 0,
+      connectConcurrency: concurrency,
+      connectDeadlineMs: 300_000,
+      statusAfterBoot,
+    });
+  const watch = new ProcWatch(server.pid, 500);
+  try {
+    log(`registering ${options.count} charge points (first connection)`);
+    const first = fleetFor(false, 200);
+    const registered = await first.connect();
+    if (registered.failed > 0) throw new Error(`${registered.failed} could not register: ${registered.errors.join('; ')}`);
+    await first.close();
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+
+    log(`storm: ${options.count} reconnect at once`);
+    const since = new Date().toISOString();
+    const stormFleet = fleetFor(true, PER_WORKER);
+    const result = await stormFleet.connect();
+    await stormFleet.close();
+    watch.stop();
+
+    const db = new BetterSqlite3(server.dbPath, { readonly: true });
+    const booted = (db.prepare("select count(*) as n from charge_points where id like 'STORM-%' and last_boot_at >= ?").get(since) as { n: number }).n;
+    const statuses = (db.prepare("select count(*) as n from connectors where charge_point_id like 'STORM-%' and connector_id = 1 and updated_at >= ?").get(since) as { n: number }).n;
+    db.close();
+    const seconds = result.ms / 1000;
+    const rate = result.connected / seconds;
+    const summary = {
+      options: { count: options.count },
+      seconds,
+      connected: result.connected,
+      failed: result.failed,
+      attempts: result.attempts,
+      refusedOrFailedAttempts: result.failures,
+      errors: result.errors,
+      bootedInDatabase: booted,
+      statusStoredInDatabase: statuses,
+      perSecond: rate,
+      extrapolated100kSeconds: 100_000 / rate,
+      maxRssMiB: mib(watch.maxRssBytes),
+    };
+    console.log(`\nreconnect storm of ${options.count}: all booted with status stored in ${seconds.toFixed(1)} s (${rate.toFixed(0)}/s); ${result.failures} attempts refused or failed and retried`);
+    console.log(`database: ${booted} booted since the storm began, ${statuses} connector statuses stored; server max RSS ${summary.maxRssMiB.toFixed(0)} MiB`);
+    console.log(`at that rate 100,000 would take ${summary.extrapolated100kSeconds.toFixed(0)} s (target ≤ 45 s) — measured up to ${options.count} on one node`);
+    return summary;
+  } finally {
+    watch.stop();
+    await server.stop();
+    removeDir(server.dir);
+  }
+}
