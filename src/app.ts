@@ -122,6 +122,10 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     await api.listen({ port: config.httpPort, host: config.host });
     const address = api.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+    if (!cluster) {
+      const interrupted = await campaigns.closeInterrupted();
+      if (interrupted > 0) log.warn({ interrupted }, 'validation campaigns interrupted by the last stop were closed as incomplete');
+    }
     if (config.webhookDelivery) webhooks.start();
     log.info({ ocppPort, ocppTlsPort, clientCertificates: tls ? tls.ca !== undefined : undefined, httpPort, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Tomada is running');
     return {

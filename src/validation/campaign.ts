@@ -162,6 +162,28 @@ export class Campaigns {
     return run.snapshot();
   }
 
+  /**
+   * Campaigns the store still has as running but no process runs (the node was killed during
+   * one) are closed as incomplete. Only for a single node: with several, another node may be
+   * running them.
+   */
+  async closeInterrupted(): Promise<number> {
+    const stale = (await this.deps.store.listValidations({ limit: 500 })).filter((v) => v.status === 'running' && !this.runs.has(v.id));
+    for (const v of stale) {
+      const at = new Date().toISOString();
+      for (const item of v.cases) {
+        if (['pass', 'fail', 'skipped', 'manual'].includes(item.status)) continue;
+        Object.assign(item, { status: 'skipped', reason: 'the node stopped during the campaign', prompt: null, action: null, finishedAt: at });
+      }
+      Object.assign(v, { status: 'cancelled', verdict: 'incomplete', finishedAt: at, counts: counts(v.cases) });
+      await this.deps.store.transact(async (tx) => {
+        await tx.putValidation(v);
+        await tx.insertEvent({ at, chargePointId: v.chargePointId, type: 'validationFinished', data: { validationId: v.id, verdict: v.verdict, software: v.software, interrupted: true } });
+      });
+    }
+    return stale.length;
+  }
+
   /** Cancels every running campaign (shutdown), so none is left "running" in the store. */
   async close(): Promise<void> {
     await Promise.all([...this.runs.values()].map((run) => run.cancel('the node stopped during the campaign')));

@@ -1,0 +1,53 @@
+// A node killed during a campaign leaves it "running" in the store; the next start closes it as
+// incomplete instead of showing it running forever.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DefaultTiming, type Validation } from '../../src/domain/validation/types.js';
+import { startTestTomada } from '../support/tomada.js';
+
+test('a campaign left running by a stopped node is closed as incomplete at the next start', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-interrupted-'));
+  try {
+    const first = await startTestTomada({}, dir);
+    const left: Validation = {
+      id: 'val-left-running',
+      chargePointId: 'CP-X',
+      connectorId: 1,
+      idTag: 'T',
+      blockedIdTag: 'B',
+      status: 'running',
+      verdict: null,
+      software: {},
+      timing: DefaultTiming,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      counts: { pass: 1, fail: 0, skipped: 0, manual: 0, pending: 1 },
+      cases: [
+        { id: 'ocpp.version', title: 'v', messages: [], stimulus: '', expected: '', status: 'pass', prompt: null, action: null, reason: 'ok', startedAt: null, finishedAt: null, frames: [] },
+        { id: 'authorize.valid', title: 'a', messages: [], stimulus: '', expected: '', status: 'waiting', prompt: 'Present', action: { kind: 'presentCard', idTag: 'T' }, reason: null, startedAt: null, finishedAt: null, frames: [] },
+      ],
+    };
+    await first.store.transact((tx) => tx.putValidation(left));
+    await first.close();
+
+    const second = await startTestTomada({}, dir);
+    try {
+      const { body } = await second.api('/api/v1/validations/val-left-running');
+      assert.equal(body.status, 'cancelled');
+      assert.equal(body.verdict, 'incomplete');
+      assert.deepEqual(body.cases.map((c: any) => [c.id, c.status, c.reason]), [
+        ['ocpp.version', 'pass', 'ok'],
+        ['authorize.valid', 'skipped', 'the node stopped during the campaign'],
+      ]);
+      const events = await second.api('/api/v1/events?type=validationFinished');
+      assert.equal(events.body.items[0].data.interrupted, true);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
