@@ -1,7 +1,9 @@
 // How failures reach API clients: a status that names the problem and a JSON body
 // `{error, message}`. Bad input is a 4xx, never a 500, and no stack trace leaves the process.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AccessDenied, UnknownOperator } from '../domain/access.js';
 import { ChargePointNotConnected, CommandFailed, CommandTimedOut, Conflict, InvalidRequest, NotFound, UnknownChargePoint } from '../domain/errors.js';
+import { OperatorInUse } from '../domain/operators.js';
 
 export class HttpError extends Error {
   constructor(
@@ -30,6 +32,9 @@ const domainStatus = new Map<Function, [number, string]>([
   [NotFound, [404, 'NotFound']],
   [Conflict, [409, 'Conflict']],
   [InvalidRequest, [400, 'BadRequest']],
+  [AccessDenied, [403, 'Forbidden']],
+  [UnknownOperator, [400, 'BadRequest']],
+  [OperatorInUse, [409, 'Conflict']],
 ]);
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {

@@ -25,11 +25,21 @@ export const SecurityProfile = Type.Union([Type.Literal(0), Type.Literal(1), Typ
 
 export const ChargePointId = Type.String({ pattern: '^[A-Za-z0-9._~:*@-]{1,48}$' });
 
+/** Operator ids are chosen by the administrator: short, and safe in a URL path. */
+export const OperatorId = Type.String({ pattern: '^[A-Za-z0-9._~:@-]{1,64}$' });
+/** Operators named in a path or query: also the free-text ones kept from before operators were records. */
+export const OperatorRef = Type.String({ minLength: 1, maxLength: 100 });
+export const OperatorKind = Type.Union([Type.Literal('OPC'), Type.Literal('DPC')]);
+export const Connection = Type.Union([Type.Literal('direct'), Type.Literal('platform')]);
+
 export const ChargePointPut = Type.Object(
   {
     /** HTTP Basic password the charge point must present (OCPP security profile 1/2). */
     password: Type.Optional(Type.String({ minLength: 16, maxLength: 40 })),
-    operator: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
+    /** The operator it belongs to (an administrator assigns any; an operator's own token only its own). */
+    operator: Type.Optional(Type.Union([OperatorRef, Type.Null()])),
+    /** Connected directly, or through its operator's own platform. */
+    connection: Type.Optional(Connection),
     declaredOcppVersion: Type.Optional(Type.Union([OcppVersion, Type.Null()])),
     /** The transport the operator reports, with declaredOcppVersion (compared with what is observed). */
     declaredTransport: Type.Optional(Type.Union([Transport, Type.Null()])),
@@ -82,6 +92,7 @@ export const ChargePoint = Type.Object(
     imsi: NullableString,
     registrationStatus: RegistrationStatus,
     operator: NullableString,
+    connection: Connection,
     lenient: Type.Boolean(),
     passwordSet: Type.Boolean(),
     lastSeenAt: NullableTime,
@@ -98,6 +109,8 @@ export const IdTagPut = Type.Object(
     status: IdTagStatus,
     expiryDate: Type.Optional(Type.Union([Time, Type.Null()])),
     parentIdTag: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 20 }), Type.Null()])),
+    /** The operator that manages the tag; null: the network's own. Only an administrator chooses. */
+    operator: Type.Optional(Type.Union([OperatorRef, Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -106,7 +119,7 @@ export type IdTagPut = Static<typeof IdTagPut>;
 export const IdTagParam = Type.String({ minLength: 1, maxLength: 20 });
 
 export const IdTag = Type.Object(
-  { idTag: Type.String(), status: IdTagStatus, expiryDate: NullableTime, parentIdTag: NullableString },
+  { idTag: Type.String(), status: IdTagStatus, expiryDate: NullableTime, parentIdTag: NullableString, operator: NullableString },
   { $id: 'IdTag' },
 );
 export const IdTagList = Type.Object({ items: Type.Array(Type.Ref('IdTag')) });
@@ -160,6 +173,8 @@ export const TransactionDetail = Type.Intersect([Type.Ref('Transaction'), Type.O
 export const TransactionQuery = Type.Object(
   {
     chargePointId: Type.Optional(Type.String()),
+    /** Sessions on this operator's charge points (an operator's token sees only its own anyway). */
+    operator: Type.Optional(OperatorRef),
     active: Type.Optional(Type.Boolean()),
     from: Type.Optional(Time),
     to: Type.Optional(Time),
@@ -168,3 +183,32 @@ export const TransactionQuery = Type.Object(
   { additionalProperties: false },
 );
 export type TransactionQuery = Static<typeof TransactionQuery>;
+
+export const Operator = Type.Object({ id: Type.String(), name: Type.String(), kind: OperatorKind, createdAt: Time }, { $id: 'Operator' });
+export const OperatorList = Type.Object({ items: Type.Array(Type.Ref('Operator')) });
+export const OperatorPut = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), kind: OperatorKind },
+  { additionalProperties: false },
+);
+export type OperatorPut = Static<typeof OperatorPut>;
+
+export const Role = Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('readonly')]);
+export const Token = Type.Object(
+  { id: Type.String(), name: Type.String(), role: Role, operator: NullableString, createdAt: Time, revokedAt: NullableTime },
+  { $id: 'Token' },
+);
+export const TokenList = Type.Object({ items: Type.Array(Type.Ref('Token')) });
+export const TokenPost = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    role: Role,
+    /** Required for an operator token, optional for a read-only one (then it sees one operator's things), absent for an admin. */
+    operator: Type.Optional(Type.Union([OperatorRef, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type TokenPost = Static<typeof TokenPost>;
+/** A new token: the secret is in `token`, shown this once. */
+export const TokenCreated = Type.Intersect([Type.Ref('Token'), Type.Object({ token: Type.String() })]);
+
+export const Me = Type.Object({ tokenId: Type.String(), tokenName: Type.String(), role: Role, operator: NullableString });

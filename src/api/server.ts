@@ -6,10 +6,13 @@ import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { Domain } from '../domain/index.js';
 import type { Logger } from '../log.js';
-import { errorHandler, HttpError } from './errors.js';
+import { accessControl } from './access.js';
+import { errorHandler } from './errors.js';
 import { chargePointRoutes } from './routes/charge-points.js';
 import { commandRoutes } from './routes/commands.js';
 import { idTagRoutes } from './routes/id-tags.js';
+import { operatorRoutes } from './routes/operators.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { transactionRoutes } from './routes/transactions.js';
 import { validationRoutes } from './routes/validations.js';
 import { softwareRoutes } from './routes/software.js';
@@ -18,20 +21,12 @@ import type { Campaigns } from '../validation/campaign.js';
 import type { SoftwareRegistry } from '../validation/software.js';
 import type { Events } from '../events/events.js';
 import { Validation } from './validation-schemas.js';
-import type { ApiToken } from '../store/store.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The token the request was authenticated with. */
-    apiToken?: ApiToken;
-  }
-}
 import { energyRoutes } from './routes/energy.js';
 import { frameRoutes } from './routes/frames.js';
 import { streamRoutes } from './routes/stream.js';
 import { LiveFeed } from './live-feed.js';
 import { uiRoutes } from './ui.js';
-import { ChargePoint, ErrorBody, IdTag, Transaction } from './schemas.js';
+import { ChargePoint, ErrorBody, IdTag, Operator, Token, Transaction } from './schemas.js';
 
 export interface ApiDeps {
   domain: Domain;
@@ -73,7 +68,7 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: 'NotFound', message: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
-  for (const schema of [ErrorBody, ChargePoint, IdTag, Transaction, Validation]) app.addSchema(schema);
+  for (const schema of [ErrorBody, ChargePoint, IdTag, Transaction, Validation, Operator, Token]) app.addSchema(schema);
 
   await app.register(swagger, {
     openapi: {
@@ -91,14 +86,8 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
 
   await app.register(
     async (v1) => {
-      v1.addHook('onRequest', async (request) => {
-        // The scheme name is case-insensitive (RFC 7235 §2.1): "bearer TOKEN" is as good as "Bearer TOKEN".
-        const token = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1];
-        if (!token) throw new HttpError(401, 'Unauthorized', 'Send Authorization: Bearer TOKEN');
-        const found = await domain.apiTokens.verify(token);
-        if (!found) throw new HttpError(401, 'Unauthorized', 'Unknown or revoked token');
-        request.apiToken = found;
-      });
+      // Its hooks apply to every route below (not a child plugin: hooks must reach the siblings).
+      await accessControl(v1, { domain });
       await v1.register(chargePointRoutes, { domain });
       await v1.register(idTagRoutes, { domain });
       await v1.register(commandRoutes, { domain });
@@ -109,6 +98,8 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
       await v1.register(frameRoutes, { domain });
       await v1.register(energyRoutes, { domain });
       await v1.register(streamRoutes, { feed });
+      await v1.register(operatorRoutes, { domain });
+      await v1.register(tokenRoutes, { domain });
     },
     { prefix: '/api/v1' },
   );

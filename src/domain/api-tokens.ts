@@ -1,7 +1,9 @@
 // Operator API tokens. Only a SHA-256 of each token is stored: tokens are long random strings,
-// so a fast hash is enough to make a stolen database useless for signing in.
+// so a fast hash is enough to make a stolen database useless for signing in. A token carries a
+// role and, for operator and scoped read-only tokens, the operator it acts for.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ApiToken, Store } from '../store/store.js';
+import { AccessDenied, isRole, UnknownOperator, type Principal, type Role, type Scope } from './access.js';
 import type { Clock } from './time.js';
 
 export function hashToken(token: string): string {
@@ -12,32 +14,101 @@ export function newTokenSecret(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/** A token as shown to people: never its hash. */
+export type TokenInfo = Omit<ApiToken, 'tokenHash'>;
+
+export const tokenInfo = ({ tokenHash: _hash, ...info }: ApiToken): TokenInfo => info;
+
+export interface NewToken {
+  name: string;
+  role: Role;
+  operator?: string | null | undefined;
+}
+
 export class ApiTokens {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
   ) {}
 
-  async verify(token: string): Promise<ApiToken | undefined> {
-    return this.store.findApiTokenByHash(hashToken(token));
+  /** The principal a bearer token acts as; undefined when it is unknown or revoked. */
+  async verify(token: string): Promise<Principal | undefined> {
+    const found = await this.store.findApiTokenByHash(hashToken(token));
+    if (!found || !isRole(found.role)) return undefined;
+    return { tokenId: found.id, tokenName: found.name, role: found.role, operator: found.role === 'admin' ? null : found.operator };
+  }
+
+  /**
+   * Makes a token; the secret is returned once and only its hash is kept. An administrator makes
+   * any token; an operator only operator or read-only tokens for itself.
+   */
+  async create(by: Principal, request: NewToken): Promise<{ token: TokenInfo; secret: string }> {
+    const operator = request.operator ?? null;
+    if (by.role !== 'admin') {
+      if (request.role === 'admin') throw new AccessDenied('Only an administrator can make administrator tokens');
+      if (operator !== null && operator !== by.operator) throw new AccessDenied(`This token can only make tokens for its own operator "${by.operator}"`);
+    }
+    const owner = by.role === 'admin' ? operator : by.operator;
+    if (request.role === 'admin' && owner !== null) throw new UnknownOperator('An administrator token acts for the whole network: give no operator');
+    if (request.role === 'operator' && owner === null) throw new UnknownOperator('An operator token needs the operator it acts for');
+    const secret = newTokenSecret();
+    const token: ApiToken = {
+      id: randomUUID(),
+      name: request.name,
+      role: request.role,
+      operator: owner,
+      tokenHash: hashToken(secret),
+      createdAt: this.clock().toISOString(),
+      revokedAt: null,
+    };
+    await this.store.transact(async (tx) => {
+      if (owner !== null && !(await tx.getOperator(owner))) throw new UnknownOperator(`No operator "${owner}"`);
+      await tx.putApiToken(token);
+    });
+    return { token: tokenInfo(token), secret };
+  }
+
+  async list(scope: Scope): Promise<TokenInfo[]> {
+    return (await this.store.listApiTokens(scope)).map(tokenInfo);
+  }
+
+  async get(id: string): Promise<TokenInfo | undefined> {
+    const token = await this.store.getApiToken(id);
+    return token && tokenInfo(token);
+  }
+
+  /** Revokes a token at once (it is kept, marked revoked); undefined when there is none. */
+  async revoke(id: string): Promise<TokenInfo | undefined> {
+    return this.store.transact(async (tx) => {
+      if (!(await tx.getApiToken(id))) return undefined;
+      await tx.revokeApiToken(id, this.clock().toISOString());
+      const token = await tx.getApiToken(id);
+      return token && tokenInfo(token);
+    });
   }
 
   /**
    * Makes sure an administrator can sign in: `configured` (TOMADA_ADMIN_TOKEN) becomes the admin
-   * token; without it, a first token is generated when none exists and returned once to be shown.
+   * token (again, if it was revoked: the environment is the administrator's own setting); without
+   * it, a first token is generated when none exists and returned once to be shown.
    */
   async ensureAdmin(configured: string | undefined): Promise<{ generated?: string }> {
+    const admin = (id: string, name: string, secret: string): ApiToken => ({
+      id,
+      name,
+      role: 'admin',
+      operator: null,
+      tokenHash: hashToken(secret),
+      createdAt: this.clock().toISOString(),
+      revokedAt: null,
+    });
     if (configured !== undefined) {
-      await this.store.transact((tx) =>
-        tx.putApiToken({ id: 'admin-env', name: 'TOMADA_ADMIN_TOKEN', role: 'admin', tokenHash: hashToken(configured), createdAt: this.clock().toISOString() }),
-      );
+      await this.store.transact((tx) => tx.putApiToken(admin('admin-env', 'TOMADA_ADMIN_TOKEN', configured)));
       return {};
     }
     if ((await this.store.countApiTokens()) > 0) return {};
     const generated = newTokenSecret();
-    await this.store.transact((tx) =>
-      tx.putApiToken({ id: randomUUID(), name: 'first admin', role: 'admin', tokenHash: hashToken(generated), createdAt: this.clock().toISOString() }),
-    );
+    await this.store.transact((tx) => tx.putApiToken(admin(randomUUID(), 'first admin', generated)));
     return { generated };
   }
 }

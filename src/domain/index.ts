@@ -1,10 +1,12 @@
 // The domain's services, built once per process over one store and one router.
 import type { Store } from '../store/store.js';
 import { ActivityFeed, OfflineHolds } from './activity.js';
+import { Access } from './access.js';
 import { ApiTokens } from './api-tokens.js';
 import { Commands, type CommandRouter } from './commands.js';
 import { IdTags } from './id-tags.js';
 import { FrameJournal, type JournalLog } from './journal.js';
+import { Operators } from './operators.js';
 import { Registry, type RegistryOptions } from './registry.js';
 import { systemClock, type Clock } from './time.js';
 import { Transactions, type TransactionLog, type TransactionOptions } from './transactions.js';
@@ -17,6 +19,8 @@ export interface Domain {
   idTags: IdTags;
   views: Views;
   apiTokens: ApiTokens;
+  operators: Operators;
+  access: Access;
   journal: FrameJournal;
   /** What charge points do on this node, for listeners (validation campaigns, live views). */
   activity: ActivityFeed;
@@ -42,5 +46,7 @@ export function createDomain(
     journal: new FrameJournal(store, clock, log, activity),
     activity,
     holds: new OfflineHolds(),
+    operators: new Operators(store, clock),
+    access: new Access(store),
   };
 }

@@ -8,12 +8,28 @@ export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
 
 export type SecurityProfile = 0 | 1 | 2 | 3;
 
+/** How a charge point reaches the central system: straight, or through its operator's own platform. */
+export type ChargePointConnection = 'direct' | 'platform';
+
+/** OPC: public charge point operator; DPC: private charge point holder. */
+export type OperatorKind = 'OPC' | 'DPC';
+
+/** A charge point operator: what charge points, id tags and API tokens belong to. */
+export interface Operator {
+  id: string;
+  name: string;
+  kind: OperatorKind;
+  createdAt: string;
+}
+
 export interface ChargePoint {
   id: string;
   registrationStatus: RegistrationStatus;
   /** scrypt hash of the HTTP Basic password (security profile 1/2), when one is set. */
   passwordHash: string | null;
+  /** The operator (Operator.id) the charge point belongs to; null: the network's own. */
   operator: string | null;
+  connection: ChargePointConnection;
   declaredOcppVersion: OcppVersion | null;
   /** Log schema violations instead of refusing them (many real chargers are not compliant). */
   lenient: boolean;
@@ -103,6 +119,11 @@ export interface IdTag {
   status: IdTagStatus;
   expiryDate: string | null;
   parentIdTag: string | null;
+}
+
+/** An id tag with the operator that manages it (null: the network's own). */
+export interface OwnedIdTag extends IdTag {
+  operator: string | null;
 }
 
 export interface IdTagInfo {

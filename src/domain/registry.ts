@@ -3,7 +3,7 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { Store, StoreWriter } from '../store/store.js';
 import type { ActivityFeed } from './activity.js';
-import type { BootInfo, ChargePoint, OcppVersion, RegistrationStatus, SecurityProfile, SoftwareIdentity, StatusReport, Transport } from './model.js';
+import type { BootInfo, ChargePoint, ChargePointConnection, OcppVersion, RegistrationStatus, SecurityProfile, SoftwareIdentity, StatusReport, Transport } from './model.js';
 import { hashPassword, verifyPasswordRemembered } from './passwords.js';
 import { canonicalTime, type Clock } from './time.js';
 
@@ -36,6 +36,7 @@ export function isValidChargePointId(id: string): boolean {
 export interface ChargePointSettings {
   password?: string | undefined;
   operator?: string | null | undefined;
+  connection?: ChargePointConnection | undefined;
   declaredOcppVersion?: OcppVersion | null | undefined;
   declaredTransport?: Transport | null | undefined;
   registrationStatus?: RegistrationStatus | undefined;
@@ -135,6 +136,7 @@ export function newChargePoint(id: string, registrationStatus: RegistrationStatu
     registrationStatus,
     passwordHash: null,
     operator: null,
+    connection: 'direct',
     declaredOcppVersion: null,
     lenient: false,
     vendor: null,
@@ -351,6 +353,7 @@ export class Registry {
       await tx.updateChargePoint(id, {
         passwordHash,
         operator: settings.operator,
+        connection: settings.connection,
         declaredOcppVersion: settings.declaredOcppVersion,
         declaredTransport: settings.declaredTransport,
         registrationStatus: existing ? settings.registrationStatus : undefined,

@@ -1,6 +1,6 @@
 // Read models for operators: a charge point with its connectors and live state, a transaction
 // with its samples. Reads only; nothing here changes stored data.
-import type { Store, TransactionFilter } from '../store/store.js';
+import type { OperatorFilter, Store, TransactionFilter } from '../store/store.js';
 import type { CommandRouter } from './commands.js';
 import type { ChargePoint, Connector, SoftwareIdentity, StoredMeterSample, Transaction } from './model.js';
 import { softwareIdentity } from './registry.js';
@@ -44,8 +44,8 @@ export class Views {
     return { ...cp, connected: this.router.isConnected(id), softwareValidated, connectors: await this.store.listConnectors(id) };
   }
 
-  async chargePoints(): Promise<ChargePointView[]> {
-    const [cps, connectors, software] = await Promise.all([this.store.listChargePoints(), this.store.listConnectors(), this.store.listValidatedSoftware()]);
+  async chargePoints(filter: OperatorFilter = {}): Promise<ChargePointView[]> {
+    const [cps, connectors, software] = await Promise.all([this.store.listChargePoints(filter), this.store.listConnectors(), this.store.listValidatedSoftware()]);
     const validated = new Set(software.map((s) => identityKey(s)));
     const byChargePoint = new Map<string, Connector[]>();
     for (const c of connectors) byChargePoint.set(c.chargePointId, [...(byChargePoint.get(c.chargePointId) ?? []), c]);

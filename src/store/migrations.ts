@@ -1,5 +1,5 @@
 // One set of migrations for every database. Only the auto-incrementing key differs by dialect.
-import { type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -237,6 +237,45 @@ const validation: Migration = {
   },
 };
 
+/**
+ * Operators (OPC, DPC) as records that charge points, id tags and API tokens belong to. The free
+ * text `charge_points.operator` becomes a reference: every distinct value is kept as an operator
+ * of its own (kind OPC, named as its id), then the column is rebuilt with a foreign key. Rename,
+ * add and drop column are plain SQL in SQLite (3.35+) and PostgreSQL alike.
+ */
+const accounts: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('operators')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db
+      .insertInto('operators')
+      .columns(['id', 'name', 'kind', 'created_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('charge_points')
+          .where('operator', 'is not', null)
+          .select(['operator as id', 'operator as name', sql<string>`'OPC'`.as('kind'), sql<string>`${new Date().toISOString()}`.as('created_at')])
+          .distinct(),
+      )
+      .execute();
+    await db.schema.alterTable('charge_points').renameColumn('operator', 'operator_text').execute();
+    await db.schema.alterTable('charge_points').addColumn('operator', 'text', (c) => c.references('operators.id')).execute();
+    await db.updateTable('charge_points').set((eb) => ({ operator: eb.ref('operator_text') })).execute();
+    await db.schema.alterTable('charge_points').dropColumn('operator_text').execute();
+    await db.schema.createIndex('charge_points_operator').on('charge_points').column('operator').execute();
+    await db.schema.alterTable('charge_points').addColumn('connection', 'text', (c) => c.notNull().defaultTo('direct')).execute();
+
+    await db.schema.alterTable('id_tags').addColumn('operator', 'text', (c) => c.references('operators.id')).execute();
+    await db.schema.alterTable('api_tokens').addColumn('operator', 'text', (c) => c.references('operators.id')).execute();
+    await db.schema.alterTable('api_tokens').addColumn('revoked_at', 'text').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -247,6 +286,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0004_connector_reported_at': connectorReportedAt,
         '0005_signed_identity': signedIdentityColumn,
         '0006_validation': validation,
+        '0007_accounts': accounts,
       };
     },
   };

@@ -8,9 +8,13 @@ import {
   type Connector,
   type ConnectorStatus,
   type EnergySource,
+  type ChargePointConnection,
   type IdTag,
   type IdTagStatus,
   type MeterSample,
+  type Operator,
+  type OperatorKind,
+  type OwnedIdTag,
   type OcppVersion,
   type RegistrationStatus,
   type SecurityProfile,
@@ -27,6 +31,7 @@ import type {
   ChargePointPatch,
   JournalRange,
   NewTransaction,
+  OperatorFilter,
   StoredEvent,
   EventFilter,
   Webhook,
@@ -35,7 +40,7 @@ import type {
   TransactionPatch,
 } from './store.js';
 import { chainHash, GENESIS_HASH, type JournalFrame, type JournalRow } from './journal-chain.js';
-import type { ChargePointRow, Database, FrameJournalRow, MeterSampleRow, TransactionRow, ValidatedSoftwareRow, WebhookRow } from './tables.js';
+import type { ApiTokenRow, ChargePointRow, Database, FrameJournalRow, IdTagRow, MeterSampleRow, TransactionRow, ValidatedSoftwareRow, WebhookRow } from './tables.js';
 import type { Validation } from '../domain/validation/types.js';
 
 // PostgreSQL returns bigint columns as strings; SQLite as numbers.
@@ -48,6 +53,7 @@ function toChargePoint(row: Selectable<ChargePointRow>): ChargePoint {
     registrationStatus: row.registration_status as RegistrationStatus,
     passwordHash: row.password_hash,
     operator: row.operator,
+    connection: row.connection as ChargePointConnection,
     declaredOcppVersion: row.declared_ocpp_version as OcppVersion | null,
     lenient: row.lenient === 1,
     vendor: row.vendor,
@@ -76,6 +82,7 @@ const chargePointColumns: Record<keyof ChargePointPatch, keyof ChargePointRow> =
   registrationStatus: 'registration_status',
   passwordHash: 'password_hash',
   operator: 'operator',
+  connection: 'connection',
   declaredOcppVersion: 'declared_ocpp_version',
   lenient: 'lenient',
   vendor: 'vendor',
@@ -134,6 +141,14 @@ function toWebhook(row: Selectable<WebhookRow>): Webhook {
     lastError: row.last_error,
     createdAt: row.created_at,
   };
+}
+
+function toIdTag(row: Selectable<IdTagRow>): OwnedIdTag {
+  return { idTag: row.id_tag, status: row.status as IdTagStatus, expiryDate: row.expiry_date, parentIdTag: row.parent_id_tag, operator: row.operator };
+}
+
+function toApiToken(row: Selectable<ApiTokenRow>): ApiToken {
+  return { id: row.id, name: row.name, role: row.role, operator: row.operator, tokenHash: row.token_hash, createdAt: row.created_at, revokedAt: row.revoked_at };
 }
 
 function toTransaction(row: Selectable<TransactionRow>): Transaction {
@@ -242,8 +257,10 @@ export class SqlQueries implements StoreWriter {
     return row && toChargePoint(row);
   }
 
-  async listChargePoints(): Promise<ChargePoint[]> {
-    const rows = await this.db.selectFrom('charge_points').selectAll().orderBy('id').execute();
+  async listChargePoints(filter: OperatorFilter = {}): Promise<ChargePoint[]> {
+    let query = this.db.selectFrom('charge_points').selectAll();
+    if (filter.operator !== undefined) query = query.where('operator', '=', filter.operator);
+    const rows = await query.orderBy('id').execute();
     return rows.map(toChargePoint);
   }
 
@@ -261,23 +278,39 @@ export class SqlQueries implements StoreWriter {
     }));
   }
 
-  async getIdTag(idTag: string): Promise<IdTag | undefined> {
+  async getIdTag(idTag: string): Promise<OwnedIdTag | undefined> {
     const row = await this.db
       .selectFrom('id_tags')
       .selectAll()
       .where('id_tag_key', '=', idTag.toUpperCase())
       .executeTakeFirst();
-    return row && { idTag: row.id_tag, status: row.status as IdTagStatus, expiryDate: row.expiry_date, parentIdTag: row.parent_id_tag };
+    return row && toIdTag(row);
   }
 
-  async listIdTags(): Promise<IdTag[]> {
-    const rows = await this.db.selectFrom('id_tags').selectAll().orderBy('id_tag_key').execute();
-    return rows.map((row) => ({
-      idTag: row.id_tag,
-      status: row.status as IdTagStatus,
-      expiryDate: row.expiry_date,
-      parentIdTag: row.parent_id_tag,
-    }));
+  async listIdTags(filter: OperatorFilter = {}): Promise<OwnedIdTag[]> {
+    let query = this.db.selectFrom('id_tags').selectAll();
+    if (filter.operator !== undefined) query = query.where('operator', '=', filter.operator);
+    const rows = await query.orderBy('id_tag_key').execute();
+    return rows.map(toIdTag);
+  }
+
+  async getOperator(id: string): Promise<Operator | undefined> {
+    const row = await this.db.selectFrom('operators').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && { id: row.id, name: row.name, kind: row.kind as OperatorKind, createdAt: row.created_at };
+  }
+
+  async listOperators(): Promise<Operator[]> {
+    const rows = await this.db.selectFrom('operators').selectAll().orderBy('id').execute();
+    return rows.map((row) => ({ id: row.id, name: row.name, kind: row.kind as OperatorKind, createdAt: row.created_at }));
+  }
+
+  async operatorInUse(id: string): Promise<boolean> {
+    const uses = await Promise.all(
+      (['charge_points', 'id_tags', 'api_tokens'] as const).map((table) =>
+        this.db.selectFrom(table).select(sql<number>`1`.as('one')).where('operator', '=', id).limit(1).executeTakeFirst(),
+      ),
+    );
+    return uses.some((row) => row !== undefined);
   }
 
   async getTransaction(id: number): Promise<Transaction | undefined> {
@@ -307,6 +340,11 @@ export class SqlQueries implements StoreWriter {
   async listTransactions(filter: TransactionFilter): Promise<Transaction[]> {
     let query = this.db.selectFrom('transactions').selectAll();
     if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', filter.chargePointId);
+    if (filter.operator !== undefined) {
+      const operator = filter.operator;
+      query = query.where('charge_point_id', 'in', (eb) => eb.selectFrom('charge_points').select('charge_points.id').where('charge_points.operator', '=', operator));
+    }
+    if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
     if (filter.active === true) query = query.where('stopped_at', 'is', null);
     if (filter.active === false) query = query.where('stopped_at', 'is not', null);
     if (filter.idTag !== undefined) {
@@ -315,7 +353,7 @@ export class SqlQueries implements StoreWriter {
     }
     if (filter.from !== undefined) query = query.where('started_at', '>=', filter.from);
     if (filter.to !== undefined) query = query.where('started_at', '<', filter.to);
-    const rows = await query.orderBy('id', 'desc').limit(filter.limit ?? 1000).execute();
+    const rows = await query.orderBy('id', filter.afterId === undefined ? 'desc' : 'asc').limit(filter.limit ?? 1000).execute();
     return rows.map(toTransaction);
   }
 
@@ -404,8 +442,20 @@ export class SqlQueries implements StoreWriter {
   }
 
   async findApiTokenByHash(tokenHash: string): Promise<ApiToken | undefined> {
-    const row = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-    return row && { id: row.id, name: row.name, role: row.role, tokenHash: row.token_hash, createdAt: row.created_at };
+    const row = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).executeTakeFirst();
+    return row && toApiToken(row);
+  }
+
+  async getApiToken(id: string): Promise<ApiToken | undefined> {
+    const row = await this.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toApiToken(row);
+  }
+
+  async listApiTokens(filter: OperatorFilter = {}): Promise<ApiToken[]> {
+    let query = this.db.selectFrom('api_tokens').selectAll();
+    if (filter.operator !== undefined) query = query.where('operator', '=', filter.operator);
+    const rows = await query.orderBy('created_at').orderBy('id').execute();
+    return rows.map(toApiToken);
   }
 
   async listJournal(range: JournalRange): Promise<JournalRow[]> {
@@ -532,12 +582,13 @@ export class SqlQueries implements StoreWriter {
       .execute();
   }
 
-  async putIdTag(tag: IdTag): Promise<void> {
+  async putIdTag(tag: IdTag & { operator?: string | null | undefined }): Promise<void> {
     const values = {
       id_tag: tag.idTag,
       status: tag.status,
       expiry_date: tag.expiryDate,
       parent_id_tag: tag.parentIdTag,
+      ...(tag.operator === undefined ? {} : { operator: tag.operator }),
     };
     await this.db
       .insertInto('id_tags')
@@ -629,11 +680,11 @@ export class SqlQueries implements StoreWriter {
       .execute();
   }
 
-  async putApiToken(token: ApiToken): Promise<void> {
+  async putOperator(operator: Operator): Promise<void> {
     await this.db
-      .insertInto('api_tokens')
-      .values({ id: token.id, name: token.name, role: token.role, token_hash: token.tokenHash, created_at: token.createdAt })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ name: token.name, role: token.role, token_hash: token.tokenHash }))
+      .insertInto('operators')
+      .values({ id: operator.id, name: operator.name, kind: operator.kind, created_at: operator.createdAt })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: operator.name, kind: operator.kind }))
       .execute();
   }
 
@@ -689,5 +740,22 @@ export class SqlQueries implements StoreWriter {
 
   async updateWebhookDelivery(operator: string, lastEventId: number, lastError: string | null): Promise<void> {
     await this.db.updateTable('webhooks').set({ last_event_id: lastEventId, last_error: lastError }).where('operator', '=', operator).execute();
+  }
+
+  async deleteOperator(id: string): Promise<void> {
+    await this.db.deleteFrom('operators').where('id', '=', id).execute();
+  }
+
+  async putApiToken(token: ApiToken): Promise<void> {
+    const values = { name: token.name, role: token.role, operator: token.operator, token_hash: token.tokenHash, revoked_at: token.revokedAt };
+    await this.db
+      .insertInto('api_tokens')
+      .values({ id: token.id, created_at: token.createdAt, ...values })
+      .onConflict((oc) => oc.column('id').doUpdateSet(values))
+      .execute();
+  }
+
+  async revokeApiToken(id: string, at: string): Promise<void> {
+    await this.db.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   }
 }

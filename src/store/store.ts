@@ -7,6 +7,8 @@ import type {
   Connector,
   IdTag,
   MeterSample,
+  Operator,
+  OwnedIdTag,
   StatusReport,
   StoredMeterSample,
   SoftwareIdentity,
@@ -17,6 +19,10 @@ import type { Validation } from '../domain/validation/types.js';
 
 export interface TransactionFilter {
   chargePointId?: string | undefined;
+  /** Transactions on the charge points of this operator. */
+  operator?: string | undefined;
+  /** Transactions with a greater id, oldest first (a cursor for reading page by page). */
+  afterId?: number | undefined;
   active?: boolean | undefined;
   /** Compared case-insensitively, as OCPP id tokens are. */
   idTag?: string | undefined;
@@ -57,9 +63,18 @@ export interface Webhook {
 export interface ApiToken {
   id: string;
   name: string;
+  /** admin, operator or readonly. */
   role: string;
+  /** The operator an operator token (or a scoped read-only token) acts for. */
+  operator: string | null;
   tokenHash: string;
   createdAt: string;
+  revokedAt: string | null;
+}
+
+/** Narrows a list to what one operator owns; no operator: everything. */
+export interface OperatorFilter {
+  operator?: string | undefined;
 }
 
 export type NewTransaction = Omit<Transaction, 'id'>;
@@ -77,10 +92,14 @@ export type TransactionPatch = Partial<Omit<Transaction, 'id' | 'chargePointId'>
 /** Reads, available inside and outside a unit of work. */
 export interface StoreReader {
   getChargePoint(id: string): Promise<ChargePoint | undefined>;
-  listChargePoints(): Promise<ChargePoint[]>;
+  listChargePoints(filter?: OperatorFilter): Promise<ChargePoint[]>;
   listConnectors(chargePointId?: string): Promise<Connector[]>;
-  getIdTag(idTag: string): Promise<IdTag | undefined>;
-  listIdTags(): Promise<IdTag[]>;
+  getIdTag(idTag: string): Promise<OwnedIdTag | undefined>;
+  listIdTags(filter?: OperatorFilter): Promise<OwnedIdTag[]>;
+  getOperator(id: string): Promise<Operator | undefined>;
+  listOperators(): Promise<Operator[]>;
+  /** Whether charge points, id tags or API tokens still belong to the operator. */
+  operatorInUse(id: string): Promise<boolean>;
   getTransaction(id: number): Promise<Transaction | undefined>;
   /** The transaction a StartTransaction with exactly these fields created, if any (retries). */
   findTransactionByStart(
@@ -101,7 +120,10 @@ export interface StoreReader {
   findValidatedSoftware(identity: SoftwareIdentity): Promise<ValidatedSoftware | undefined>;
   getWebhook(operator: string): Promise<Webhook | undefined>;
   listWebhooks(): Promise<Webhook[]>;
+  /** The token with this hash, unless it was revoked. */
   findApiTokenByHash(tokenHash: string): Promise<ApiToken | undefined>;
+  getApiToken(id: string): Promise<ApiToken | undefined>;
+  listApiTokens(filter?: OperatorFilter): Promise<ApiToken[]>;
   /** Journal rows in sequence order, a page at a time. */
   listJournal(range: JournalRange): Promise<JournalRow[]>;
   /** A charge point's latest journal rows, newest first (the dashboard's recent frames). */
@@ -123,7 +145,10 @@ export interface StoreWriter extends StoreReader {
   updateChargePoint(id: string, patch: ChargePointPatch): Promise<void>;
   /** Sets the connector's current status and appends it to the connector's history. */
   recordStatus(chargePointId: string, report: StatusReport, receivedAt: string): Promise<void>;
-  putIdTag(tag: IdTag): Promise<void>;
+  /** Creates or changes a tag; its operator changes only when `operator` is given. */
+  putIdTag(tag: IdTag & { operator?: string | null | undefined }): Promise<void>;
+  putOperator(operator: Operator): Promise<void>;
+  deleteOperator(id: string): Promise<void>;
   insertTransaction(transaction: NewTransaction): Promise<Transaction>;
   updateTransaction(id: number, patch: TransactionPatch): Promise<void>;
   /** Stores samples, skipping any already stored (a resent message); returns how many were new. */
@@ -134,6 +159,7 @@ export interface StoreWriter extends StoreReader {
     samples: readonly MeterSample[],
   ): Promise<number>;
   insertEvent(event: Omit<StoredEvent, 'id'>): Promise<void>;
+  /** Creates a token, or replaces one with the same id (and lifts its revocation). */
   putApiToken(token: ApiToken): Promise<void>;
   putValidation(validation: Validation): Promise<void>;
   /** Adds software to the registry; an identity already there is kept as it is (and returned). */
@@ -143,6 +169,7 @@ export interface StoreWriter extends StoreReader {
   deleteWebhook(operator: string): Promise<boolean>;
   /** Records a delivery: the cursor moves on after a success; an error is kept for the operator. */
   updateWebhookDelivery(operator: string, lastEventId: number, lastError: string | null): Promise<void>;
+  revokeApiToken(id: string, at: string): Promise<void>;
   /** Appends frames to the journal, extending the hash chain. */
   appendJournal(frames: readonly JournalFrame[]): Promise<void>;
 }

@@ -6,7 +6,10 @@ export interface ChargePointRow {
   id: string;
   registration_status: string;
   password_hash: string | null;
+  /** The operator (operators.id) the charge point belongs to. */
   operator: string | null;
+  /** `direct` or `platform`: how it reaches us (straight, or through its operator's own platform). */
+  connection: string;
   declared_ocpp_version: string | null;
   lenient: number;
   vendor: string | null;
@@ -61,6 +64,8 @@ export interface IdTagRow {
   status: string;
   expiry_date: string | null;
   parent_id_tag: string | null;
+  /** The operator that manages the tag; null: the network's own. */
+  operator: string | null;
 }
 
 export interface TransactionRow {
@@ -128,8 +133,20 @@ export interface FrameJournalRow {
 export interface ApiTokenRow {
   id: string;
   name: string;
+  /** admin, operator or readonly. */
   role: string;
   token_hash: string;
+  created_at: string;
+  /** The operator an operator (or scoped read-only) token acts for. */
+  operator: string | null;
+  revoked_at: string | null;
+}
+
+export interface OperatorRow {
+  id: string;
+  name: string;
+  /** OPC (public charge point operator) or DPC (private charge point holder). */
+  kind: string;
   created_at: string;
 }
 
@@ -180,5 +197,6 @@ export interface Database {
   meter_samples: MeterSampleRow;
   events: EventRow;
   api_tokens: ApiTokenRow;
+  operators: OperatorRow;
   frame_journal: FrameJournalRow;
 }

@@ -11,7 +11,7 @@ import { ADMIN_TOKEN, startTestTomada, type TestTomada } from '../support/tomada
 const routes: { method: string; path: string; body?: unknown }[] = [
   { method: 'GET', path: '/api/v1/charge-points' },
   { method: 'GET', path: '/api/v1/charge-points/CP-AUTH' },
-  { method: 'PUT', path: '/api/v1/charge-points/CP-AUTH', body: { operator: 'OPC-1' } },
+  { method: 'PUT', path: '/api/v1/charge-points/CP-AUTH', body: { connection: 'platform' } },
   { method: 'POST', path: '/api/v1/charge-points/CP-AUTH/commands/remote-start', body: { idTag: 'TAG1', connectorId: 1 } },
   { method: 'POST', path: '/api/v1/charge-points/CP-AUTH/commands/remote-stop', body: { transactionId: 1 } },
   { method: 'POST', path: '/api/v1/charge-points/CP-AUTH/commands/reset', body: { type: 'Soft' } },
@@ -22,6 +22,16 @@ const routes: { method: string; path: string; body?: unknown }[] = [
   { method: 'GET', path: '/api/v1/transactions/1' },
   { method: 'GET', path: '/api/v1/charge-points/CP-AUTH/frames' },
   { method: 'GET', path: '/api/v1/transactions/1/energy' },
+  { method: 'GET', path: '/api/v1/id-tags/TAG1' },
+  { method: 'GET', path: '/api/v1/operators' },
+  { method: 'GET', path: '/api/v1/operators/OPC-AUTH' },
+  { method: 'PUT', path: '/api/v1/operators/OPC-AUTH', body: { name: 'Auth', kind: 'OPC' } },
+  { method: 'DELETE', path: '/api/v1/operators/OPC-GONE' },
+  { method: 'GET', path: '/api/v1/me' },
+  { method: 'GET', path: '/api/v1/tokens' },
+  { method: 'POST', path: '/api/v1/tokens', body: { name: 'auth test', role: 'readonly' } },
+  { method: 'GET', path: '/api/v1/tokens/nope' },
+  { method: 'DELETE', path: '/api/v1/tokens/nope' },
 ];
 
 async function raw(t: TestTomada, method: string, path: string, authorization: string | undefined, body?: unknown) {

@@ -28,6 +28,7 @@ const CHARGE_POINT_KEYS = [
   'imsi',
   'registrationStatus',
   'operator',
+  'connection',
   'lenient',
   'passwordSet',
   'lastSeenAt',
@@ -58,6 +59,7 @@ test('charge points over the REST API', async (s) => {
   const t = await startTestTomada();
   try {
     await s.test('PUT creates (201), then updates (200), with the documented shape', async () => {
+      assert.equal((await t.api('/api/v1/operators/OPC-Lisboa', { method: 'PUT', body: { name: 'OPC Lisboa', kind: 'OPC' } })).status, 201);
       const created = await t.api('/api/v1/charge-points/CP-1', { method: 'PUT', body: {} });
       assert.equal(created.status, 201);
       assertShape(created.body);
@@ -84,6 +86,7 @@ test('charge points over the REST API', async (s) => {
         imsi: null,
         registrationStatus: 'Accepted',
         operator: null,
+        connection: 'direct',
         lenient: false,
         passwordSet: false,
         lastSeenAt: null,

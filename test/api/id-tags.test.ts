@@ -14,33 +14,33 @@ test('id tags over the REST API', async (s) => {
     await s.test('PUT creates (201) and updates (200); GET lists', async () => {
       const created = await t.api('/api/v1/id-tags/TAG-A', { method: 'PUT', body: { status: 'Accepted' } });
       assert.equal(created.status, 201);
-      assert.deepEqual(created.body, { idTag: 'TAG-A', status: 'Accepted', expiryDate: null, parentIdTag: null });
+      assert.deepEqual(created.body, { idTag: 'TAG-A', status: 'Accepted', expiryDate: null, parentIdTag: null, operator: null });
 
       const updated = await t.api('/api/v1/id-tags/TAG-A', {
         method: 'PUT',
-        body: { status: 'Blocked', expiryDate: '2030-06-01T12:00:00+02:00', parentIdTag: 'GROUP-1' },
+        body: { status: 'Blocked', expiryDate: '2030-06-01T12:00:00+02:00', parentIdTag: 'GROUP-1', operator: null },
       });
       assert.equal(updated.status, 200);
       // Times come back as ISO 8601 UTC.
-      assert.deepEqual(updated.body, { idTag: 'TAG-A', status: 'Blocked', expiryDate: '2030-06-01T10:00:00.000Z', parentIdTag: 'GROUP-1' });
+      assert.deepEqual(updated.body, { idTag: 'TAG-A', status: 'Blocked', expiryDate: '2030-06-01T10:00:00.000Z', parentIdTag: 'GROUP-1', operator: null });
 
-      assert.equal((await t.api('/api/v1/id-tags/TAG-B', { method: 'PUT', body: { status: 'Accepted', expiryDate: null, parentIdTag: null } })).status, 201);
+      assert.equal((await t.api('/api/v1/id-tags/TAG-B', { method: 'PUT', body: { status: 'Accepted', expiryDate: null, parentIdTag: null, operator: null } })).status, 201);
 
       const list = await t.api('/api/v1/id-tags');
       assert.equal(list.status, 200);
       const sorted = [...list.body.items].sort((a: any, b: any) => a.idTag.localeCompare(b.idTag));
       assert.deepEqual(sorted, [
-        { idTag: 'TAG-A', status: 'Blocked', expiryDate: '2030-06-01T10:00:00.000Z', parentIdTag: 'GROUP-1' },
-        { idTag: 'TAG-B', status: 'Accepted', expiryDate: null, parentIdTag: null },
+        { idTag: 'TAG-A', status: 'Blocked', expiryDate: '2030-06-01T10:00:00.000Z', parentIdTag: 'GROUP-1', operator: null },
+        { idTag: 'TAG-B', status: 'Accepted', expiryDate: null, parentIdTag: null, operator: null },
       ]);
 
       // A PUT replaces the tag: omitted optional fields are cleared.
       const replaced = await t.api('/api/v1/id-tags/TAG-A', { method: 'PUT', body: { status: 'Accepted' } });
       assert.equal(replaced.status, 200);
-      assert.deepEqual(replaced.body, { idTag: 'TAG-A', status: 'Accepted', expiryDate: null, parentIdTag: null });
+      assert.deepEqual(replaced.body, { idTag: 'TAG-A', status: 'Accepted', expiryDate: null, parentIdTag: null, operator: null });
       assert.deepEqual(
         (await t.api('/api/v1/id-tags')).body.items.find((i: any) => i.idTag === 'TAG-A'),
-        { idTag: 'TAG-A', status: 'Accepted', expiryDate: null, parentIdTag: null },
+        { idTag: 'TAG-A', status: 'Accepted', expiryDate: null, parentIdTag: null, operator: null },
       );
     });
 

@@ -30,6 +30,7 @@ export function chargePointBody(cp: ChargePointView) {
     imsi: cp.imsi,
     registrationStatus: cp.registrationStatus,
     operator: cp.operator,
+    connection: cp.connection,
     lenient: cp.lenient,
     passwordSet: cp.passwordHash !== null,
     lastSeenAt: cp.lastSeenAt,
@@ -42,11 +43,13 @@ const IdParams = Type.Object({ id: ChargePointId });
 
 export async function chargePointRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
   app.get('/charge-points', {
+    config: { access: { level: 'read', items: { kind: 'chargePoint', field: 'id' } } },
     schema: { tags: ['charge points'], summary: 'List charge points', response: { 200: ChargePointList } },
-    handler: async () => ({ items: (await domain.views.chargePoints()).map(chargePointBody) }),
+    handler: async (request) => ({ items: (await domain.views.chargePoints(request.scope)).map(chargePointBody) }),
   });
 
   app.get<{ Params: { id: string } }>('/charge-points/:id', {
+    config: { access: { level: 'read', resource: { kind: 'chargePoint', param: 'id' } } },
     schema: { tags: ['charge points'], summary: 'Read a charge point', params: IdParams, response: { 200: Type.Ref('ChargePoint'), 404: ErrorBody } },
     handler: async (request) => {
       const cp = await domain.views.chargePoint(request.params.id);
@@ -56,6 +59,7 @@ export async function chargePointRoutes(app: FastifyInstance, { domain }: { doma
   });
 
   app.put<{ Params: { id: string }; Body: ChargePointPut }>('/charge-points/:id', {
+    config: { access: { level: 'write', resource: { kind: 'chargePoint', param: 'id' } } },
     schema: {
       tags: ['charge points'],
       summary: 'Register a charge point or change its settings',
@@ -64,7 +68,9 @@ export async function chargePointRoutes(app: FastifyInstance, { domain }: { doma
       response: { 200: Type.Ref('ChargePoint'), 201: Type.Ref('ChargePoint'), 400: ErrorBody },
     },
     handler: async (request, reply) => {
-      const { created } = await domain.registry.configure(request.params.id, request.body);
+      const isNew = !(await domain.access.ownership('chargePoint', request.params.id)).exists;
+      const operator = await domain.access.ownerFor(request.principal, request.body.operator, isNew);
+      const { created } = await domain.registry.configure(request.params.id, { ...request.body, operator });
       const cp = await domain.views.chargePoint(request.params.id);
       return reply.status(created ? 201 : 200).send(chargePointBody(cp!));
     },

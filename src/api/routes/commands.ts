@@ -8,6 +8,7 @@ import { ChargePointId, CommandAnswer, ErrorBody, RemoteStartBody, RemoteStopBod
 export async function commandRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
   function route<B extends TSchema>(path: string, summary: string, body: B, toCommand: (body: Static<B>) => Command) {
     app.post<{ Params: { id: string }; Body: Static<B> }>(`/charge-points/:id/commands/${path}`, {
+      config: { access: { level: 'write', resource: { kind: 'chargePoint', param: 'id' } } },
       schema: {
         tags: ['commands'],
         summary,

@@ -14,6 +14,7 @@ const EnergySeries = Type.Object({
 
 export async function energyRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
   app.get<{ Params: { id: number } }>('/transactions/:id/energy', {
+    config: { access: { level: 'read', resource: { kind: 'transaction', param: 'id' } } },
     schema: {
       tags: ['transactions'],
       summary: "A transaction's delivered energy (Wh) at each instant it was sampled",

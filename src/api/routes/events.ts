@@ -10,16 +10,19 @@ const Params = Type.Object({ operator: OperatorName });
 
 export async function eventRoutes(app: FastifyInstance, { events }: { events: Events }) {
   app.get<{ Querystring: EventQuery }>('/events', {
+    config: { access: { level: 'read', resource: { kind: 'chargePoint', query: 'chargePointId' }, items: { kind: 'chargePoint', field: 'chargePointId' } } },
     schema: { tags: ['events'], summary: 'List events', querystring: EventQuery, response: { 200: Type.Object({ items: Type.Array(Event) }) } },
     handler: async (request) => ({ items: await events.list(request.query) }),
   });
 
   app.get<{ Params: { operator: string } }>('/operators/:operator/webhook', {
+    config: { access: { level: 'write', resource: { kind: 'operator', param: 'operator' } } },
     schema: { tags: ['events'], summary: 'The operator’s webhook and its delivery state', params: Params, response: { 200: Webhook, 404: ErrorBody } },
     handler: async (request) => events.webhook(request.params.operator),
   });
 
   app.put<{ Params: { operator: string }; Body: WebhookPut }>('/operators/:operator/webhook', {
+    config: { access: { level: 'write', resource: { kind: 'operator', param: 'operator' } } },
     schema: {
       tags: ['events'],
       summary: 'Deliver the operator’s events to a URL (signed with the secret)',
@@ -34,6 +37,7 @@ export async function eventRoutes(app: FastifyInstance, { events }: { events: Ev
   });
 
   app.delete<{ Params: { operator: string } }>('/operators/:operator/webhook', {
+    config: { access: { level: 'write', resource: { kind: 'operator', param: 'operator' } } },
     schema: { tags: ['events'], summary: 'Stop delivering the operator’s events', params: Params, response: { 204: Type.Null(), 404: ErrorBody } },
     handler: async (request, reply) => {
       await events.deleteWebhook(request.params.operator);

@@ -22,6 +22,7 @@ const FrameQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1,
 
 export async function frameRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
   app.get<{ Params: { id: string }; Querystring: Static<typeof FrameQuery> }>('/charge-points/:id/frames', {
+    config: { access: { level: 'read', resource: { kind: 'chargePoint', param: 'id' } } },
     schema: {
       tags: ['charge points'],
       summary: "A charge point's latest journaled frames, newest first",

@@ -1,30 +1,47 @@
-// The id tag registry.
+// The id tag registry. A tag is managed by one operator (or by the network, operator null): an
+// operator's token sees and changes only its own tags; any Accepted tag charges anywhere.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
-import { canonicalTimeOrBadRequest } from '../errors.js';
+import { canonicalTimeOrBadRequest, notFound } from '../errors.js';
 import { ErrorBody, IdTagList, IdTagParam, IdTagPut } from '../schemas.js';
+
+const Params = Type.Object({ idTag: IdTagParam });
 
 export async function idTagRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
   app.get('/id-tags', {
+    config: { access: { level: 'read', items: { kind: 'operator', field: 'operator' } } },
     schema: { tags: ['id tags'], summary: 'List id tags', response: { 200: IdTagList } },
-    handler: async () => ({ items: await domain.idTags.list() }),
+    handler: async (request) => ({ items: await domain.idTags.list(request.scope) }),
+  });
+
+  app.get<{ Params: { idTag: string } }>('/id-tags/:idTag', {
+    config: { access: { level: 'read', resource: { kind: 'idTag', param: 'idTag' } } },
+    schema: { tags: ['id tags'], summary: 'Read an id tag', params: Params, response: { 200: Type.Ref('IdTag'), 404: ErrorBody } },
+    handler: async (request) => {
+      const tag = await domain.idTags.get(request.params.idTag);
+      if (!tag) throw notFound(`Id tag "${request.params.idTag}"`);
+      return tag;
+    },
   });
 
   app.put<{ Params: { idTag: string }; Body: IdTagPut }>('/id-tags/:idTag', {
+    config: { access: { level: 'write', resource: { kind: 'idTag', param: 'idTag' } } },
     schema: {
       tags: ['id tags'],
       summary: 'Create or change an id tag',
-      params: Type.Object({ idTag: IdTagParam }),
+      params: Params,
       body: IdTagPut,
       response: { 200: Type.Ref('IdTag'), 201: Type.Ref('IdTag'), 400: ErrorBody },
     },
     handler: async (request, reply) => {
+      const isNew = !(await domain.access.ownership('idTag', request.params.idTag)).exists;
       const { idTag, created } = await domain.idTags.put({
         idTag: request.params.idTag,
         status: request.body.status,
         expiryDate: request.body.expiryDate ? canonicalTimeOrBadRequest('expiryDate', request.body.expiryDate) : null,
         parentIdTag: request.body.parentIdTag ?? null,
+        operator: await domain.access.ownerFor(request.principal, request.body.operator, isNew),
       });
       return reply.status(created ? 201 : 200).send(idTag);
     },

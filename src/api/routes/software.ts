@@ -9,11 +9,13 @@ const tags = ['validation'];
 
 export async function softwareRoutes(app: FastifyInstance, { software }: { software: SoftwareRegistry }) {
   app.get('/software', {
+    config: { access: { level: 'read' } },
     schema: { tags, summary: 'The validated software', response: { 200: Type.Object({ items: Type.Array(ValidatedSoftware) }) } },
     handler: async () => ({ items: await software.list() }),
   });
 
   app.post<{ Body: SoftwareApproval }>('/software', {
+    config: { access: { level: 'admin' } },
     schema: {
       tags,
       summary: 'Approve software by hand, referring to a bench report',
@@ -29,6 +31,7 @@ export async function softwareRoutes(app: FastifyInstance, { software }: { softw
   });
 
   app.delete<{ Params: { id: string } }>('/software/:id', {
+    config: { access: { level: 'admin' } },
     schema: { tags, summary: 'Withdraw software from the registry', params: Type.Object({ id: Type.String({ maxLength: 80 }) }), response: { 204: Type.Null(), 404: ErrorBody } },
     handler: async (request, reply) => {
       await software.remove(request.params.id);

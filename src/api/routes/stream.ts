@@ -8,6 +8,7 @@
 // change; `ready` once that first state is sent. A comment line every 15 s keeps proxies from
 // closing an idle stream.
 import type { FastifyInstance } from 'fastify';
+import { inScope } from '../../domain/access.js';
 import type { FeedListener, FeedMessage, LiveFeed } from '../live-feed.js';
 
 const KEEPALIVE_MS = 15_000;
@@ -21,6 +22,7 @@ export async function streamRoutes(app: FastifyInstance, { feed }: { feed: LiveF
   });
 
   app.get('/stream', {
+    config: { access: { level: 'read' } },
     schema: {
       tags: ['dashboard'],
       summary: 'Live changes of charge points and transactions (text/event-stream)',
@@ -37,8 +39,8 @@ export async function streamRoutes(app: FastifyInstance, { feed }: { feed: LiveF
       });
       res.write('retry: 3000\n\n');
       const listener: FeedListener = {
-        // Every token sees every charge point today; operator scoping plugs in here.
-        visible: () => true,
+        // The token's scope, as on every list: an operator sees its own charge points' changes.
+        visible: (_id, operator) => inScope(request.scope, operator),
         send: (message: FeedMessage) => res.write(`event: ${message.type}\ndata: ${JSON.stringify(message.data)}\n\n`),
       };
       let unsubscribe: (() => void) | undefined;

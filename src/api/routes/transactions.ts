@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
+import { narrowOperator } from '../access.js';
 import { canonicalTimeOrBadRequest, notFound } from '../errors.js';
 import { ErrorBody, TransactionDetail, TransactionId, TransactionList, TransactionQuery } from '../schemas.js';
 
@@ -9,16 +10,27 @@ const canonical = (name: string, time: string | undefined) => (time === undefine
 
 export async function transactionRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
   app.get<{ Querystring: TransactionQuery }>('/transactions', {
+    config: { access: { level: 'read', items: { kind: 'chargePoint', field: 'chargePointId' } } },
     schema: { tags: ['transactions'], summary: 'List transactions, newest first', querystring: TransactionQuery, response: { 200: TransactionList, 400: ErrorBody } },
     handler: async (request) => {
       const q = request.query;
+      const operator = narrowOperator(request.scope, q.operator);
+      if (operator === null) return { items: [] };
       return {
-        items: await domain.views.transactions({ chargePointId: q.chargePointId, active: q.active, from: canonical('from', q.from), to: canonical('to', q.to), limit: q.limit }),
+        items: await domain.views.transactions({
+          chargePointId: q.chargePointId,
+          operator,
+          active: q.active,
+          from: canonical('from', q.from),
+          to: canonical('to', q.to),
+          limit: q.limit,
+        }),
       };
     },
   });
 
   app.get<{ Params: { id: number } }>('/transactions/:id', {
+    config: { access: { level: 'read', resource: { kind: 'transaction', param: 'id' } } },
     schema: {
       tags: ['transactions'],
       summary: 'Read a transaction with its meter values',

@@ -17,11 +17,13 @@ const tags = ['validation'];
 
 export async function validationRoutes(app: FastifyInstance, { campaigns }: { campaigns: Campaigns }) {
   app.get('/validations/cases', {
+    config: { access: { level: 'read' } },
     schema: { tags, summary: 'The campaign’s cases, in the order they run, with their pass criteria', response: { 200: CaseCatalog } },
     handler: async () => ({ items: cases.map(({ id, title, messages, stimulus, expected }) => ({ id, title, messages, stimulus, expected })) }),
   });
 
   app.post<{ Body: ValidationStart }>('/validations', {
+    config: { access: { level: 'admin', resource: { kind: 'chargePoint', body: 'chargePointId' } } },
     schema: {
       tags,
       summary: 'Start a validation campaign against a connected charge point',
@@ -32,6 +34,7 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
   });
 
   app.get<{ Querystring: { chargePointId?: string; limit?: number } }>('/validations', {
+    config: { access: { level: 'read', resource: { kind: 'chargePoint', query: 'chargePointId' }, items: { kind: 'chargePoint', field: 'chargePointId' } } },
     schema: {
       tags,
       summary: 'List campaigns, newest first',
@@ -42,11 +45,13 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
   });
 
   app.get<{ Params: { id: string } }>('/validations/:id', {
+    config: { access: { level: 'read', resource: { kind: 'validation', param: 'id' } } },
     schema: { tags, summary: 'A campaign as it stands (poll it to follow a running one)', params: IdParams, response: { 200: Validation, 404: ErrorBody } },
     handler: async (request) => (await campaigns.get(request.params.id)) ?? Promise.reject(notFound(`Validation campaign ${request.params.id}`)),
   });
 
   app.get<{ Params: { id: string } }>('/validations/:id/report.html', {
+    config: { access: { level: 'read', resource: { kind: 'validation', param: 'id' } } },
     schema: { tags, summary: 'The campaign’s report as a printable HTML page', params: IdParams, produces: ['text/html'] },
     handler: async (request, reply) => {
       const validation = await campaigns.get(request.params.id);
@@ -56,6 +61,7 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
   });
 
   app.post<{ Params: { id: string; caseId: string }; Body: Confirmation }>('/validations/:id/cases/:caseId/confirm', {
+    config: { access: { level: 'admin', resource: { kind: 'validation', param: 'id' } } },
     schema: {
       tags,
       summary: 'Answer a manual step: done, or cannot be done (the case is then not run)',
@@ -67,6 +73,7 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
   });
 
   app.post<{ Params: { id: string }; Body: { reason?: string } }>('/validations/:id/cancel', {
+    config: { access: { level: 'admin', resource: { kind: 'validation', param: 'id' } } },
     schema: {
       tags,
       summary: 'Cancel a running campaign (body {} or {reason})',

@@ -1,0 +1,110 @@
+// Access control for every /api/v1 route, in one place. Each route declares in its options
+// (`config.access`) who may call it and which thing it addresses; this plugin then
+//   1. authenticates the bearer token into a principal and its scope (onRequest),
+//   2. refuses a role below the route's level with 403 (onRequest),
+//   3. refuses a thing the route addresses (path, body or query key) that belongs to another
+//      operator, as if it did not exist: 404 (403 for a PUT, which would otherwise create it),
+//   4. drops from a list answer any item the scope may not see (a second line behind the scoped
+//      queries of the views).
+// A route without a declaration stops the server at start, so no route can be forgotten.
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { inScope, scopeOf, type Principal, type ResourceKind, type Scope } from '../domain/access.js';
+import type { Domain } from '../domain/index.js';
+import { HttpError } from './errors.js';
+import { ErrorBody } from './schemas.js';
+
+/** read: any role; write: administrators and operators; admin: administrators only. */
+export type AccessLevel = 'read' | 'write' | 'admin';
+
+export interface RouteAccess {
+  level: AccessLevel;
+  /** The thing the route addresses and where its key is; absent keys (optional fields) are not checked. */
+  resource?: { kind: ResourceKind; param?: string; body?: string; query?: string };
+  /** For a list answer `{items}`: what owns each item, by which field. */
+  items?: { kind: 'chargePoint' | 'operator'; field: string };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+    scope: Scope;
+    /** The token the request was authenticated with (its id and name, e.g. for who approved what). */
+    apiToken?: { id: string; name: string };
+  }
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+}
+
+const allowed: Record<AccessLevel, readonly Principal['role'][]> = {
+  read: ['admin', 'operator', 'readonly'],
+  write: ['admin', 'operator'],
+  admin: ['admin'],
+};
+
+function keyOf(request: FastifyRequest, resource: NonNullable<RouteAccess['resource']>): string | number | undefined {
+  const from = (source: unknown, name: string | undefined) =>
+    name !== undefined && source !== null && typeof source === 'object' ? ((source as Record<string, unknown>)[name] as string | number | undefined) : undefined;
+  return from(request.params, resource.param) ?? from(request.body, resource.body) ?? from(request.query, resource.query);
+}
+
+/** The operator filter a list gets: the scope's, narrowed by what the client asked; null: nothing can match. */
+export function narrowOperator(scope: Scope, requested: string | undefined): string | undefined | null {
+  if (scope.operator === undefined) return requested;
+  return requested === undefined || requested === scope.operator ? scope.operator : null;
+}
+
+export async function accessControl(v1: FastifyInstance, { domain }: { domain: Domain }) {
+  v1.decorateRequest('principal', null as unknown as Principal);
+  v1.decorateRequest('scope', null as unknown as Scope);
+
+  v1.addHook('onRoute', (route: RouteOptions) => {
+    const access = route.config?.access;
+    if (!access) throw new Error(`Route ${String(route.method)} ${route.url} declares no access (config.access)`);
+    // Documented for every route: who may not call it.
+    if (route.schema) route.schema.response = { 401: ErrorBody, 403: ErrorBody, ...(access.resource ? { 404: ErrorBody } : {}), ...(route.schema.response as object) };
+  });
+
+  v1.addHook('onRequest', async (request) => {
+    // The scheme name is case-insensitive (RFC 7235 §2.1): "bearer TOKEN" is as good as "Bearer TOKEN".
+    const token = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (!token) throw new HttpError(401, 'Unauthorized', 'Send Authorization: Bearer TOKEN');
+    const principal = await domain.apiTokens.verify(token);
+    if (!principal) throw new HttpError(401, 'Unauthorized', 'Unknown or revoked token');
+    request.principal = principal;
+    request.scope = scopeOf(principal);
+    request.apiToken = { id: principal.tokenId, name: principal.tokenName };
+    const level = request.routeOptions.config.access?.level ?? 'admin';
+    if (!allowed[level].includes(principal.role)) {
+      throw new HttpError(403, 'Forbidden', `A ${principal.role} token cannot do this (${level === 'admin' ? 'administrators only' : 'read-only token'})`);
+    }
+  });
+
+  v1.addHook('preHandler', async (request) => {
+    const resource = request.routeOptions.config.access?.resource;
+    if (!resource || request.scope.operator === undefined) return;
+    const key = keyOf(request, resource);
+    if (key === undefined) return;
+    const ownership = await domain.access.ownership(resource.kind, key);
+    if (!ownership.exists || inScope(request.scope, ownership.owner)) return;
+    // Another operator's thing is answered as if it did not exist; a PUT would create it, so it
+    // is refused as such (ids of charge points and id tags are unique network-wide).
+    if (request.method === 'PUT') throw new HttpError(403, 'Forbidden', `"${key}" belongs to another operator`);
+    throw new HttpError(404, 'NotFound', `${resource.kind} "${key}" not found`);
+  });
+
+  v1.addHook('preSerialization', async (request, _reply, payload: unknown) => {
+    const items = request.routeOptions.config.access?.items;
+    if (!items || request.scope?.operator === undefined) return payload;
+    if (payload === null || typeof payload !== 'object' || !Array.isArray((payload as { items?: unknown }).items)) return payload;
+    const list = (payload as { items: Record<string, unknown>[] }).items;
+    const visible =
+      items.kind === 'operator'
+        ? (item: Record<string, unknown>) => item[items.field] === request.scope.operator
+        : await (async () => {
+            const ids = (await domain.access.chargePointIds(request.scope))!;
+            return (item: Record<string, unknown>) => typeof item[items.field] === 'string' && ids.has(item[items.field] as string);
+          })();
+    return { ...payload, items: list.filter(visible) };
+  });
+}

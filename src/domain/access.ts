@@ -1,0 +1,110 @@
+// Who may see and change what. Every API request acts as a principal (from its token); a
+// principal's scope is the whole network or one operator's things. Ownership is decided here, once:
+// a charge point belongs to its operator, a transaction (session) and an event to the operator of
+// their charge point, an id tag and an API token to the operator they were made for. The API layer
+// asks these questions for every route it serves (src/api/access.ts); nothing else decides them.
+import type { Store } from '../store/store.js';
+import { DomainError } from './errors.js';
+
+export const Roles = ['admin', 'operator', 'readonly'] as const;
+/** admin: the network's administrators; operator: an OPC or DPC; readonly: reads only. */
+export type Role = (typeof Roles)[number];
+
+export const isRole = (value: string): value is Role => (Roles as readonly string[]).includes(value);
+
+export interface Principal {
+  tokenId: string;
+  tokenName: string;
+  role: Role;
+  /** The operator it acts for: always set for `operator`, optional for `readonly`, null for `admin`. */
+  operator: string | null;
+}
+
+/** What a principal may see: everything (no operator), or what one operator owns. */
+export interface Scope {
+  operator?: string;
+}
+
+export function scopeOf(principal: Principal): Scope {
+  return principal.role === 'admin' || principal.operator === null ? {} : { operator: principal.operator };
+}
+
+/** Whether something owned by `owner` (null: the network's own) is visible in `scope`. */
+export function inScope(scope: Scope, owner: string | null): boolean {
+  return scope.operator === undefined || owner === scope.operator;
+}
+
+/** The principal may not do this (its role, or another operator's things). */
+export class AccessDenied extends DomainError {}
+
+/** The request names an operator that does not exist. */
+export class UnknownOperator extends DomainError {}
+
+/** Kinds of things a route can address, each with the rule that finds its owner. */
+export type ResourceKind = 'chargePoint' | 'transaction' | 'idTag' | 'operator' | 'token' | 'validation';
+
+/** Whether it exists, and which operator owns it (null: the network). */
+export type Ownership = { exists: false } | { exists: true; owner: string | null };
+
+const absent: Ownership = { exists: false };
+const owned = (owner: string | null): Ownership => ({ exists: true, owner });
+
+export class Access {
+  constructor(private readonly store: Store) {}
+
+  async ownership(kind: ResourceKind, key: string | number): Promise<Ownership> {
+    switch (kind) {
+      case 'chargePoint': {
+        const cp = await this.store.getChargePoint(String(key));
+        return cp ? owned(cp.operator) : absent;
+      }
+      case 'transaction': {
+        const id = Number(key);
+        const tx = Number.isSafeInteger(id) ? await this.store.getTransaction(id) : undefined;
+        if (!tx) return absent;
+        return owned((await this.store.getChargePoint(tx.chargePointId))?.operator ?? null);
+      }
+      case 'idTag': {
+        const tag = await this.store.getIdTag(String(key));
+        return tag ? owned(tag.operator) : absent;
+      }
+      case 'operator':
+        // Owned by itself, existing or not: no one may act for an operator that is not theirs,
+        // even before it exists (a webhook set for it would receive its events once created).
+        return owned(String(key));
+      case 'validation': {
+        const validation = await this.store.getValidation(String(key));
+        if (!validation) return absent;
+        return owned((await this.store.getChargePoint(validation.chargePointId))?.operator ?? null);
+      }
+      case 'token': {
+        const token = await this.store.getApiToken(String(key));
+        return token ? owned(token.operator) : absent;
+      }
+    }
+  }
+
+  /** The charge point ids visible in `scope` (undefined: all of them). */
+  async chargePointIds(scope: Scope): Promise<Set<string> | undefined> {
+    if (scope.operator === undefined) return undefined;
+    return new Set((await this.store.listChargePoints({ operator: scope.operator })).map((cp) => cp.id));
+  }
+
+  /**
+   * The operator something a principal creates or edits is to belong to: an administrator assigns
+   * any existing operator (or none); anyone else only their own, which new things get by default.
+   * `isNew`: it does not exist yet. Returns undefined to leave the current owner as it is.
+   */
+  async ownerFor(principal: Principal, requested: string | null | undefined, isNew: boolean): Promise<string | null | undefined> {
+    if (principal.role !== 'admin') {
+      const own = principal.operator;
+      if (own === null) throw new AccessDenied('This token acts for no operator');
+      if (requested !== undefined && requested !== own) throw new AccessDenied(`This token can only assign its own operator "${own}"`);
+      return isNew ? own : undefined;
+    }
+    if (typeof requested === 'string' && !(await this.store.getOperator(requested))) {
+      throw new UnknownOperator(`No operator "${requested}": create it first (PUT /api/v1/operators/${requested})`);
+    }
+    return requested;
+  }
+}

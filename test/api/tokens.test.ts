@@ -1,0 +1,107 @@
+// API tokens and operators over real HTTP: a token's secret is shown once and stored hashed,
+// revocation works at once, who may make which token, and what ownership a create assigns.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import BetterSqlite3 from 'better-sqlite3';
+import { startTestTomada } from '../support/tomada.js';
+
+test('API tokens and operators', async (s) => {
+  const t = await startTestTomada();
+  try {
+    assert.equal((await t.api('/api/v1/operators/OPC-1', { method: 'PUT', body: { name: 'Operator One', kind: 'OPC' } })).status, 201);
+    assert.equal((await t.api('/api/v1/operators/DPC-2', { method: 'PUT', body: { name: 'Holder Two', kind: 'DPC' } })).status, 201);
+
+    await s.test('a token is shown once, stored hashed, works, and stops working when revoked', async () => {
+      const made = await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'ops laptop', role: 'operator', operator: 'OPC-1' } });
+      assert.equal(made.status, 201);
+      const secret: string = made.body.token;
+      assert.ok(secret.length >= 24);
+      assert.deepEqual(
+        { name: made.body.name, role: made.body.role, operator: made.body.operator, revokedAt: made.body.revokedAt },
+        { name: 'ops laptop', role: 'operator', operator: 'OPC-1', revokedAt: null },
+      );
+      const me = await t.api('/api/v1/me', { token: secret });
+      assert.equal(me.status, 200);
+      assert.equal(me.body.tokenId, made.body.id);
+
+      const listed = await t.api('/api/v1/tokens');
+      const item = listed.body.items.find((i: any) => i.id === made.body.id);
+      assert.deepEqual(Object.keys(item).sort(), ['createdAt', 'id', 'name', 'operator', 'revokedAt', 'role']);
+      assert.ok(!JSON.stringify(listed.body).includes(secret), 'no secret in a list');
+
+      // Only a hash is in the database.
+      const db = new BetterSqlite3(t.dbPath, { readonly: true });
+      try {
+        const rows = db.prepare('select * from api_tokens').all();
+        assert.ok(!JSON.stringify(rows).includes(secret), 'the secret is not stored');
+        assert.equal(rows.length, 2);
+      } finally {
+        db.close();
+      }
+
+      const revoked = await t.api(`/api/v1/tokens/${made.body.id}`, { method: 'DELETE' });
+      assert.equal(revoked.status, 200);
+      assert.match(revoked.body.revokedAt, /^\d{4}-\d\d-\d\dT/);
+      const after = await t.api('/api/v1/me', { token: secret });
+      assert.equal(after.status, 401);
+      assert.equal(after.body.message, 'Unknown or revoked token');
+      assert.equal((await t.api(`/api/v1/tokens/${made.body.id}`)).body.revokedAt, revoked.body.revokedAt, 'kept, marked revoked');
+    });
+
+    await s.test('who may make which token', async () => {
+      const operator = (await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'op', role: 'operator', operator: 'OPC-1' } })).body.token;
+      const readonly = (await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'ro', role: 'readonly' } })).body.token;
+      const post = (body: unknown, token?: string) => t.api('/api/v1/tokens', { method: 'POST', body, ...(token ? { token } : {}) });
+
+      assert.equal((await post({ name: 'x', role: 'admin' }, operator)).status, 403, 'an operator makes no admin');
+      assert.equal((await post({ name: 'x', role: 'readonly', operator: 'DPC-2' }, operator)).status, 404, 'nor tokens of another operator');
+      const own = await post({ name: 'x', role: 'readonly' }, operator);
+      assert.equal(own.status, 201);
+      assert.equal(own.body.operator, 'OPC-1', 'an operator\'s tokens are its own');
+      assert.equal((await post({ name: 'x', role: 'readonly' }, readonly)).status, 403, 'read-only makes nothing');
+
+      assert.equal((await post({ name: 'x', role: 'operator' })).status, 400, 'an operator token needs its operator');
+      assert.equal((await post({ name: 'x', role: 'admin', operator: 'OPC-1' })).status, 400, 'an admin token has none');
+      assert.equal((await post({ name: 'x', role: 'operator', operator: 'NOPE' })).status, 400, 'an unknown operator');
+      assert.equal((await post({ name: 'x', role: 'superuser' })).status, 400, 'an unknown role');
+
+      // The operator lists its own tokens only.
+      const items = (await t.api('/api/v1/tokens', { token: operator })).body.items;
+      assert.ok(items.length >= 2 && items.every((i: any) => i.operator === 'OPC-1'));
+    });
+
+    await s.test('what a create assigns: an operator\'s charge points and tags are its own', async () => {
+      const operator = (await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'op', role: 'operator', operator: 'DPC-2' } })).body.token;
+      const cp = await t.api('/api/v1/charge-points/DPC-CP-1', { method: 'PUT', body: { connection: 'platform' }, token: operator });
+      assert.equal(cp.status, 201);
+      assert.deepEqual({ operator: cp.body.operator, connection: cp.body.connection }, { operator: 'DPC-2', connection: 'platform' });
+      const moved = await t.api('/api/v1/charge-points/DPC-CP-1', { method: 'PUT', body: { operator: 'OPC-1' }, token: operator });
+      assert.equal(moved.status, 403, 'an operator cannot give its charge point away');
+      assert.equal((await t.api('/api/v1/charge-points/DPC-CP-1')).body.operator, 'DPC-2');
+      const tag = await t.api('/api/v1/id-tags/DPC-TAG', { method: 'PUT', body: { status: 'Accepted' }, token: operator });
+      assert.equal(tag.status, 201);
+      assert.equal(tag.body.operator, 'DPC-2');
+      // The administrator moves them, to operators that exist.
+      assert.equal((await t.api('/api/v1/charge-points/DPC-CP-1', { method: 'PUT', body: { operator: 'NOPE' } })).status, 400);
+      assert.equal((await t.api('/api/v1/charge-points/DPC-CP-1', { method: 'PUT', body: { operator: 'OPC-1' } })).body.operator, 'OPC-1');
+      assert.equal((await t.api('/api/v1/charge-points/DPC-CP-1', { token: operator })).status, 404, 'gone from the old operator\'s view');
+      assert.equal((await t.api('/api/v1/charge-points/DPC-CP-1', { method: 'PUT', body: { connection: 'foo' } })).status, 400);
+    });
+
+    await s.test('operators: kinds, and no removal while they own something', async () => {
+      assert.equal((await t.api('/api/v1/operators/X-1', { method: 'PUT', body: { name: 'X', kind: 'EMSP' } })).status, 400);
+      assert.equal((await t.api('/api/v1/operators/bad%20id', { method: 'PUT', body: { name: 'X', kind: 'OPC' } })).status, 400);
+      const renamed = await t.api('/api/v1/operators/OPC-1', { method: 'PUT', body: { name: 'Operator 1', kind: 'OPC' } });
+      assert.equal(renamed.status, 200);
+      assert.equal(renamed.body.name, 'Operator 1');
+      const busy = await t.api('/api/v1/operators/OPC-1', { method: 'DELETE' });
+      assert.equal(busy.status, 409);
+      assert.equal((await t.api('/api/v1/operators/OPC-1')).status, 200, 'still there');
+      assert.equal((await t.api('/api/v1/operators/EMPTY', { method: 'PUT', body: { name: 'Empty', kind: 'DPC' } })).status, 201);
+      assert.equal((await t.api('/api/v1/operators/EMPTY', { method: 'DELETE' })).status, 204);
+      assert.equal((await t.api('/api/v1/operators/EMPTY', { method: 'DELETE' })).status, 404);
+    });
+  } finally {
+    await t.close();
+  }
+});
