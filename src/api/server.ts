@@ -10,6 +10,7 @@ import { accessControl } from './access.js';
 import { errorHandler } from './errors.js';
 import { chargePointRoutes } from './routes/charge-points.js';
 import { commandRoutes } from './routes/commands.js';
+import { exportRoutes } from './routes/exports.js';
 import { idTagRoutes } from './routes/id-tags.js';
 import { operatorRoutes } from './routes/operators.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -100,6 +101,7 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
       await v1.register(streamRoutes, { feed });
       await v1.register(operatorRoutes, { domain });
       await v1.register(tokenRoutes, { domain });
+      await v1.register(exportRoutes, { domain });
     },
     { prefix: '/api/v1' },
   );

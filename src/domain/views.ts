@@ -60,6 +60,21 @@ export class Views {
     return this.store.listTransactions(filter);
   }
 
+  /**
+   * Every transaction the filter matches, oldest first, read a page at a time by id: an export
+   * of any size holds one page in memory, and no query holds the database for long.
+   */
+  async *allTransactions(filter: Omit<TransactionFilter, 'afterId' | 'limit'>, pageSize = 500): AsyncGenerator<Transaction> {
+    let afterId = 0;
+    for (;;) {
+      const page = await this.store.listTransactions({ ...filter, afterId, limit: pageSize });
+      yield* page;
+      const last = page.at(-1);
+      if (page.length < pageSize || !last) return;
+      afterId = last.id;
+    }
+  }
+
   async transaction(id: number): Promise<TransactionView | undefined> {
     const tx = await this.store.getTransaction(id);
     if (!tx) return undefined;

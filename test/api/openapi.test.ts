@@ -16,6 +16,7 @@ const EXPECTED_ROUTES: Record<string, string[]> = {
   '/api/v1/operators': ['get'],
   '/api/v1/operators/{id}': ['delete', 'get', 'put'],
   '/api/v1/me': ['get'],
+  '/api/v1/exports/sessions': ['get'],
   '/api/v1/tokens': ['get', 'post'],
   '/api/v1/tokens/{id}': ['delete', 'get'],
   '/api/v1/transactions': ['get'],

@@ -1,0 +1,98 @@
+// Session exports, CSV or JSON, streamed: rows are read a page at a time and written as they
+// come, so an export of a year of a national network never sits whole in memory. The scope of
+// the token applies as on every list: an operator exports its own sessions only.
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Domain } from '../../domain/index.js';
+import type { Transaction } from '../../domain/model.js';
+import { narrowOperator } from '../access.js';
+import { csvLine } from '../csv.js';
+import { canonicalTimeOrBadRequest } from '../errors.js';
+import { ErrorBody, OperatorRef } from '../schemas.js';
+
+const ExportQuery = Type.Object(
+  {
+    format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'csv' })),
+    operator: Type.Optional(OperatorRef),
+    chargePointId: Type.Optional(Type.String()),
+    /** Sessions started at or after this instant. */
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    /** Sessions started before this instant. */
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+type ExportQuery = Static<typeof ExportQuery>;
+
+/** One exported session: its columns, in order (the CSV header is these names). */
+function exportRow(tx: Transaction, operator: string | null) {
+  return {
+    id: tx.id,
+    chargePointId: tx.chargePointId,
+    operator,
+    connectorId: tx.connectorId,
+    idTag: tx.idTag,
+    idTagStatus: tx.idTagStatus,
+    startedAt: tx.startedAt,
+    stoppedAt: tx.stoppedAt,
+    meterStartWh: tx.meterStartWh,
+    meterStopWh: tx.meterStopWh,
+    energyWh: tx.energyWh,
+    energySource: tx.energySource,
+    stopReason: tx.stopReason,
+    anomalies: tx.anomalies,
+    signedMeterStatus: tx.signedMeterStatus,
+    signedMeterReason: tx.signedMeterReason,
+  };
+}
+export const EXPORT_COLUMNS = Object.keys(exportRow({ anomalies: [] } as unknown as Transaction, null));
+
+async function* csv(rows: AsyncIterable<ReturnType<typeof exportRow>>) {
+  yield csvLine(EXPORT_COLUMNS);
+  for await (const row of rows) yield csvLine(Object.values(row).map((v) => (Array.isArray(v) ? v.join(';') : v)));
+}
+
+async function* json(rows: AsyncIterable<ReturnType<typeof exportRow>>) {
+  yield '[';
+  let first = true;
+  for await (const row of rows) {
+    yield `${first ? '' : ','}\n${JSON.stringify(row)}`;
+    first = false;
+  }
+  yield '\n]\n';
+}
+
+export async function exportRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
+  app.get<{ Querystring: ExportQuery }>('/exports/sessions', {
+    config: { access: { level: 'read' } },
+    schema: {
+      tags: ['exports'],
+      summary: 'Export sessions as CSV (default) or JSON, oldest first, filtered by operator, charge point and period',
+      querystring: ExportQuery,
+      produces: ['text/csv', 'application/json'],
+      response: { 200: { description: 'CSV with a header line, or a JSON array', type: 'string' }, 400: ErrorBody },
+    },
+    handler: async (request, reply) => {
+      const q = request.query;
+      const format = q.format ?? 'csv';
+      const from = q.from === undefined ? undefined : canonicalTimeOrBadRequest('from', q.from);
+      const to = q.to === undefined ? undefined : canonicalTimeOrBadRequest('to', q.to);
+      const operator = narrowOperator(request.scope, q.operator);
+      const owners = new Map((await domain.views.chargePoints(request.scope)).map((cp) => [cp.id, cp.operator]));
+      async function* rows() {
+        if (operator === null) return;
+        for await (const tx of domain.views.allTransactions({ operator, chargePointId: q.chargePointId, from, to })) {
+          yield exportRow(tx, owners.get(tx.chargePointId) ?? null);
+        }
+      }
+      const stream = Readable.from(format === 'csv' ? csv(rows()) : json(rows()));
+      stream.on('error', (error) => request.log.error({ err: error }, 'session export failed midway'));
+      const stamp = new Date().toISOString().slice(0, 10);
+      return reply
+        .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="sessions-${stamp}.${format}"`)
+        .send(stream);
+    },
+  });
+}
