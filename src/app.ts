@@ -8,6 +8,7 @@ import { LocalRouter, type TargetResolver } from './cluster/local-router.js';
 import { readTlsMaterial, type Config } from './config.js';
 import { createDomain, type Domain } from './domain/index.js';
 import type { Logger } from './log.js';
+import { TomadaMetrics } from './metrics/tomada.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { AdmissionGate } from './transport/admission.js';
@@ -36,13 +37,15 @@ export interface RunningTomada {
   software: SoftwareRegistry;
   events: Events;
   webhooks: WebhookDeliverer;
+  metrics: TomadaMetrics;
   stop(): Promise<void>;
 }
 
 export async function startTomada(config: Config, log: Logger): Promise<RunningTomada> {
   // Read first: an unreadable certificate stops the start before anything is opened.
   const tls = config.tls && readTlsMaterial(config.tls);
-  const store = await openStore(config.databaseUrl, { journalKey: config.journalKey });
+  const metrics = new TomadaMetrics(VERSION);
+  const store = await openStore(config.databaseUrl, { journalKey: config.journalKey, observer: metrics.storeObserver });
   let soap: SoapEndpoint | undefined;
   // A SOAP charge point takes commands at its endpoint, from any node.
   const soapTarget: TargetResolver = async (id) => {
@@ -50,7 +53,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     return chargePoint && soap?.targetFor(chargePoint);
   };
   const cluster = config.cluster && startCluster(config, store, soapTarget, log);
-  const router = cluster ?? new LocalRouter(soapTarget);
+  const router = metrics.instrumentRouter(cluster ?? new LocalRouter(soapTarget));
   const domain = createDomain(
     store,
     router,
@@ -77,6 +80,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     isConnected: (id) => router.isConnected(id),
     log: log.child({ component: 'validation' }),
   });
+  metrics.watchChargePoints(() => domain.views.chargePoints());
   const { generated } = await domain.apiTokens.ensureAdmin(config.adminToken);
   // One admission for both transports, so failures over SOAP and WebSocket count together.
   const admission = new AdmissionGate({
@@ -118,7 +122,22 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     let stopping: Promise<void> | undefined;
     const ocppPort = await ocpp.listen(config.ocppPort, config.host);
     const ocppTlsPort = tls ? await ocpp.listenTls(config.ocppTlsPort, config.host, tls) : undefined;
-    api = await buildApi({ domain, campaigns, software, events, log, version: VERSION });
+    api = await buildApi({
+      domain,
+      campaigns,
+      software,
+      events,
+      log,
+      version: VERSION,
+      metrics,
+      readiness: async () => ({
+        store: await store.countApiTokens().then(
+          () => true,
+          () => false,
+        ),
+        ocppListeners: ocpp.listening,
+      }),
+    });
     await api.listen({ port: config.httpPort, host: config.host });
     const address = api.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
@@ -140,6 +159,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
       software,
       events,
       webhooks,
+      metrics,
       // Idempotent: a second call waits for the first.
       stop() {
         stopping ??= (async () => {

@@ -11,6 +11,8 @@ import { errorHandler } from './errors.js';
 import { chargePointRoutes } from './routes/charge-points.js';
 import { commandRoutes } from './routes/commands.js';
 import { exportRoutes } from './routes/exports.js';
+import { healthRoutes, type Readiness } from './routes/health.js';
+import type { TomadaMetrics } from '../metrics/tomada.js';
 import { idTagRoutes } from './routes/id-tags.js';
 import { operatorRoutes } from './routes/operators.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -36,6 +38,8 @@ export interface ApiDeps {
   events: Events;
   log: Logger;
   version: string;
+  metrics?: TomadaMetrics;
+  readiness?: Readiness;
 }
 
 /**
@@ -55,7 +59,7 @@ function validatorCompiler() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? json : text).compile(schema);
 }
 
-export async function buildApi({ domain, campaigns, software, events, log, version }: ApiDeps): Promise<FastifyInstance> {
+export async function buildApi({ domain, campaigns, software, events, log, version, metrics, readiness }: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -80,7 +84,7 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
 
-  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  await app.register(healthRoutes, { metrics, readiness });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(uiRoutes);
   const feed = new LiveFeed(domain, 1000, (error) => app.log.error({ err: error }, 'live feed could not read'));

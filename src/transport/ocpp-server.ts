@@ -152,6 +152,11 @@ export class OcppServer {
     return listenOn(server, port, host);
   }
 
+  /** Whether every opened listener is accepting connections (readiness). */
+  get listening(): boolean {
+    return this.http.listening && (this.https?.listening ?? true);
+  }
+
   async close(): Promise<void> {
     const sessions = [...this.sessions.values()];
     for (const session of sessions) session.close(1001, 'Central system shutting down');

@@ -299,7 +299,7 @@ test('role isolation on every route', async (s) => {
           }
           case 'list': {
             for (const path of spec.paths) {
-              const seen = async (token: string) => {
+              const seen = async (token: string): Promise<Set<string> | undefined> => {
                 const result = await as(token, path, 'GET');
                 if (result.status === 403) return undefined;
                 assert.equal(result.status, 200, `${path}: ${JSON.stringify(result.body)}`);

@@ -1,0 +1,129 @@
+// A small Prometheus registry and text-format writer (exposition format 0.0.4): counters,
+// histograms and gauges read at scrape time, with labels. It is all Tomada needs, and saves a
+// dependency. Label values are escaped; every label set a metric has seen is kept, so callers must
+// only use label values from bounded sets (never an id or anything a client chooses freely).
+
+export type Labels = Record<string, string>;
+
+const escapeLabel = (value: string) => value.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('"', '\\"');
+const escapeHelp = (text: string) => text.replaceAll('\\', '\\\\').replaceAll('\n', '\\n');
+
+function labelText(labels: Labels, extra?: [string, string]): string {
+  const pairs = Object.entries(labels);
+  if (extra) pairs.push(extra);
+  return pairs.length === 0 ? '' : `{${pairs.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
+}
+
+/** Numbers as Prometheus writes them: +Inf, -Inf, NaN, else the shortest exact decimal. */
+const num = (value: number) => (value === Infinity ? '+Inf' : value === -Infinity ? '-Inf' : Number.isNaN(value) ? 'NaN' : String(value));
+
+interface Metric {
+  readonly name: string;
+  render(): Promise<string[]> | string[];
+}
+
+abstract class Labelled<T> implements Metric {
+  protected readonly series = new Map<string, { labels: Labels; value: T }>();
+
+  constructor(
+    readonly name: string,
+    protected readonly help: string,
+    private readonly type: string,
+  ) {}
+
+  protected get(labels: Labels, make: () => T): T {
+    const key = JSON.stringify(Object.entries(labels).sort());
+    let entry = this.series.get(key);
+    if (!entry) {
+      entry = { labels, value: make() };
+      this.series.set(key, entry);
+    }
+    return entry.value;
+  }
+
+  protected header(): string[] {
+    return [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
+  }
+
+  abstract render(): string[];
+}
+
+export class Counter extends Labelled<{ n: number }> {
+  constructor(name: string, help: string) {
+    super(name, help, 'counter');
+  }
+
+  inc(labels: Labels = {}, by = 1): void {
+    this.get(labels, () => ({ n: 0 })).n += by;
+  }
+
+  value(labels: Labels = {}): number {
+    return this.get(labels, () => ({ n: 0 })).n;
+  }
+
+  render(): string[] {
+    return [...this.header(), ...[...this.series.values()].map(({ labels, value }) => `${this.name}${labelText(labels)} ${num(value.n)}`)];
+  }
+}
+
+export class Histogram extends Labelled<{ counts: number[]; sum: number; count: number }> {
+  constructor(
+    name: string,
+    help: string,
+    private readonly buckets: readonly number[],
+  ) {
+    super(name, help, 'histogram');
+  }
+
+  observe(value: number, labels: Labels = {}): void {
+    const series = this.get(labels, () => ({ counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
+    this.buckets.forEach((bound, i) => {
+      if (value <= bound) series.counts[i]!++;
+    });
+    series.sum += value;
+    series.count++;
+  }
+
+  render(): string[] {
+    const lines = this.header();
+    for (const { labels, value } of this.series.values()) {
+      this.buckets.forEach((bound, i) => lines.push(`${this.name}_bucket${labelText(labels, ['le', num(bound)])} ${value.counts[i]}`));
+      lines.push(`${this.name}_bucket${labelText(labels, ['le', '+Inf'])} ${value.count}`);
+      lines.push(`${this.name}_sum${labelText(labels)} ${num(value.sum)}`);
+      lines.push(`${this.name}_count${labelText(labels)} ${value.count}`);
+    }
+    return lines;
+  }
+}
+
+/** A gauge whose values are read when scraped. */
+export class CollectedGauge implements Metric {
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+    private readonly collect: () => Promise<{ labels: Labels; value: number }[]> | { labels: Labels; value: number }[],
+  ) {}
+
+  async render(): Promise<string[]> {
+    const values = await this.collect();
+    return [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} gauge`, ...values.map(({ labels, value }) => `${this.name}${labelText(labels)} ${num(value)}`)];
+  }
+}
+
+export class Registry {
+  private readonly metrics: Metric[] = [];
+
+  add<M extends Metric>(metric: M): M {
+    if (this.metrics.some((m) => m.name === metric.name)) throw new Error(`metric ${metric.name} is registered twice`);
+    this.metrics.push(metric);
+    return metric;
+  }
+
+  /** The text exposition of every metric, in registration order. */
+  async render(): Promise<string> {
+    const blocks = await Promise.all(this.metrics.map((m) => m.render()));
+    return `${blocks.flat().join('\n')}\n`;
+  }
+}
+
+export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

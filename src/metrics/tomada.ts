@@ -1,0 +1,110 @@
+// Tomada's own metrics: what an operator of the central system watches. Every label comes from a
+// bounded set (OCPP action names, OCPP error codes, versions, transports, command kinds), never
+// from a charge point id or anything a client may choose, so the series stay few.
+import type { CommandRouter } from '../domain/commands.js';
+import { ChargePointNotConnected, CommandFailed, CommandTimedOut } from '../domain/errors.js';
+import type { ChargePointView } from '../domain/views.js';
+import { v15Actions } from '../ocpp/v15/index.js';
+import { v16Actions } from '../ocpp/v16/index.js';
+import { RpcErrorCodes } from '../ocpp/rpc.js';
+import type { BatchObserver } from '../store/group-commit.js';
+import { CollectedGauge, Counter, Histogram, Registry } from './exposition.js';
+
+const KNOWN_ACTIONS = new Set([...Object.keys(v16Actions), ...Object.keys(v15Actions)]);
+const KNOWN_CODES = new Set<string>(RpcErrorCodes);
+
+/** An action name as a label: one of OCPP's, or "unknown" (a client must not mint series). */
+export const actionLabel = (action: string) => (KNOWN_ACTIONS.has(action) ? action : 'unknown');
+export const codeLabel = (code: string) => (KNOWN_CODES.has(code) ? code : 'unknown');
+
+function commandResult(error: unknown): string {
+  if (error instanceof CommandTimedOut) return 'timeout';
+  if (error instanceof ChargePointNotConnected) return 'not_connected';
+  if (error instanceof CommandFailed) return 'failed';
+  return 'error';
+}
+
+export class TomadaMetrics {
+  readonly registry = new Registry();
+  private chargePoints: () => Promise<ChargePointView[]> = async () => [];
+
+  readonly connections = this.registry.add(
+    new CollectedGauge('tomada_ocpp_connections', 'Connected charge points as this node\'s router knows them (with several nodes: on any node), by the OCPP version and transport they use', async () => {
+      const counts = new Map<string, number>();
+      for (const cp of await this.chargePoints()) {
+        if (!cp.connected) continue;
+        const key = `${cp.ocppVersion ?? 'unknown'} ${cp.transport ?? 'unknown'}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      return [...counts].map(([key, value]) => {
+        const [version, transport] = key.split(' ') as [string, string];
+        return { labels: { ocpp_version: version, transport }, value };
+      });
+    }),
+  );
+  readonly messages = this.registry.add(
+    new Counter('tomada_ocpp_messages_total', 'OCPP calls from charge points, by action and result (ok: answered with a result; error: with an OCPP error)'),
+  );
+  readonly errors = this.registry.add(new Counter('tomada_ocpp_errors_total', 'OCPP errors answered to charge points (CALLERROR or SOAP fault), by OCPP error code'));
+  readonly commands = this.registry.add(
+    new Histogram('tomada_command_duration_seconds', 'Operator commands to charge points, from request to answer, by command and result', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]),
+  );
+  readonly commits = this.registry.add(
+    new Histogram('tomada_store_commit_duration_seconds', 'Group commits of the store, from the first statement to COMMIT', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]),
+  );
+  readonly batchSizes = this.registry.add(new Histogram('tomada_store_batch_size', 'Units of work per group commit', [1, 2, 5, 10, 20, 50, 100, 200, 500]));
+  readonly commitFailures = this.registry.add(new Counter('tomada_store_commit_failures_total', 'Group commits that failed as a whole (every unit in them was refused)'));
+
+  constructor(version: string) {
+    const started = Date.now() / 1000;
+    this.registry.add(new CollectedGauge('tomada_build_info', 'Always 1; the running version in its label', () => [{ labels: { version }, value: 1 }]));
+    this.registry.add(new CollectedGauge('process_start_time_seconds', 'Start time of the process since the Unix epoch', () => [{ labels: {}, value: started }]));
+    this.registry.add(new CollectedGauge('process_resident_memory_bytes', 'Resident memory of the process', () => [{ labels: {}, value: process.memoryUsage.rss() }]));
+  }
+
+  /** Where connected charge points are read from at scrape time. */
+  watchChargePoints(read: () => Promise<ChargePointView[]>): void {
+    this.chargePoints = read;
+  }
+
+  /** A call from a charge point was answered: with a result, or with an OCPP error code. */
+  call(action: string, errorCode?: string): void {
+    this.messages.inc({ action: actionLabel(action), result: errorCode === undefined ? 'ok' : 'error' });
+  }
+
+  /** An OCPP error went to a charge point (before or after dispatch, any transport). */
+  error(code: string): void {
+    this.errors.inc({ code: codeLabel(code) });
+  }
+
+  readonly storeObserver: BatchObserver = {
+    committed: (size, durationMs) => {
+      this.commits.observe(durationMs / 1000);
+      this.batchSizes.observe(size);
+    },
+    failed: (size) => {
+      this.commitFailures.inc();
+      this.batchSizes.observe(size);
+    },
+  };
+
+  /** The router, timing every command it delivers. */
+  instrumentRouter(router: CommandRouter): CommandRouter {
+    return {
+      attach: (id, target) => router.attach(id, target),
+      isConnected: (id) => router.isConnected(id),
+      send: async (id, command) => {
+        const started = performance.now();
+        const seconds = () => (performance.now() - started) / 1000;
+        try {
+          const result = await router.send(id, command);
+          this.commands.observe(seconds(), { command: command.kind, result: 'answered' });
+          return result;
+        } catch (error) {
+          this.commands.observe(seconds(), { command: command.kind, result: commandResult(error) });
+          throw error;
+        }
+      },
+    };
+  }
+}

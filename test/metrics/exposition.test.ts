@@ -1,0 +1,37 @@
+// The Prometheus text writer: escaping, histogram buckets (cumulative, +Inf), series by label set.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CollectedGauge, Counter, Histogram, Registry } from '../../src/metrics/exposition.js';
+
+test('counters, histograms and gauges in the text format', async () => {
+  const registry = new Registry();
+  const counter = registry.add(new Counter('t_messages_total', 'Messages\nwith a line break and a \\ backslash'));
+  const histogram = registry.add(new Histogram('t_seconds', 'Durations', [0.1, 1]));
+  registry.add(new CollectedGauge('t_up', 'Up', () => [{ labels: { path: 'a"b\\c\nd' }, value: Infinity }]));
+  counter.inc({ action: 'Heartbeat', result: 'ok' });
+  counter.inc({ result: 'ok', action: 'Heartbeat' }, 2); // the same series, whatever the key order
+  counter.inc({ action: 'Authorize', result: 'error' });
+  for (const v of [0.05, 0.1, 0.5, 3]) histogram.observe(v);
+
+  assert.equal(
+    await registry.render(),
+    [
+      '# HELP t_messages_total Messages\\nwith a line break and a \\\\ backslash',
+      '# TYPE t_messages_total counter',
+      't_messages_total{action="Heartbeat",result="ok"} 3',
+      't_messages_total{action="Authorize",result="error"} 1',
+      '# HELP t_seconds Durations',
+      '# TYPE t_seconds histogram',
+      't_seconds_bucket{le="0.1"} 2',
+      't_seconds_bucket{le="1"} 3',
+      't_seconds_bucket{le="+Inf"} 4',
+      't_seconds_sum 3.65',
+      't_seconds_count 4',
+      '# HELP t_up Up',
+      '# TYPE t_up gauge',
+      't_up{path="a\\"b\\\\c\\nd"} +Inf',
+      '',
+    ].join('\n'),
+  );
+  assert.throws(() => registry.add(new Counter('t_up', 'again')), /registered twice/);
+});
