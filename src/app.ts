@@ -20,7 +20,9 @@ import { WebhookDeliverer } from './events/webhooks.js';
 import { Campaigns } from './validation/campaign.js';
 import { SoftwareRegistry } from './validation/software.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 export interface RunningTomada {
   ocppPort: number;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The `tomada` command: serve, demo, sim.
-import { startTomada, VERSION } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger, type Logger } from './log.js';
+// The `tomada` command: serve, demo, sim, journal verify, and the operator tasks (src/cli/).
+// The server is loaded only by the commands that run it: the operator commands start fast.
+import { ConfigError } from './config.js';
+import type { Logger } from './log.js';
+import { VERSION } from './version.js';
 
 const USAGE = `tomada ${VERSION} — OCPP central system
 
@@ -13,7 +14,15 @@ Usage:
   tomada journal verify   check the frame journal's hash chain and the energy derived from it
   tomada validate ID      run the network's validation campaign against a charge point (tomada validate --help)
   tomada --version
+
+Operator tasks through the REST API (tomada help operators):
+  tomada charge-points list|show|register     tomada id-tags list|show|set|block
+  tomada command remote-start|remote-stop|reset|unlock CHARGE_POINT_ID
+  tomada sessions list|show|export            tomada tokens list|create|revoke
+  tomada operators list|set|remove            tomada whoami
 `;
+
+const OPERATOR_GROUPS = new Set(['charge-points', 'id-tags', 'command', 'sessions', 'tokens', 'operators', 'whoami']);
 
 /** A bug anywhere must not take the network down: log it loudly and keep serving. */
 function keepRunningOnErrors(log: Logger): void {
@@ -40,6 +49,7 @@ function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
 }
 
 async function serve(): Promise<number> {
+  const [{ startTomada }, { loadConfig }, { createLogger }] = await Promise.all([import('./app.js'), import('./config.js'), import('./log.js')]);
   const log = createLogger();
   keepRunningOnErrors(log);
   const tomada = await startTomada(loadConfig(), log);
@@ -72,16 +82,27 @@ async function main(argv: string[]): Promise<number> {
       const { simCommand } = await import('./sim/cli.js');
       return simCommand(rest);
     }
+    case 'help':
+      if (rest[0] === 'operators') {
+        const { operatorUsage } = await import('./cli/operator-commands.js');
+        process.stdout.write(operatorUsage());
+        return 0;
+      }
+      process.stdout.write(USAGE);
+      return 0;
     case '--version':
     case 'version':
       process.stdout.write(`${VERSION}\n`);
       return 0;
     case undefined:
     case '--help':
-    case 'help':
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;
     default:
+      if (OPERATOR_GROUPS.has(command)) {
+        const { operatorCommand } = await import('./cli/operator-commands.js');
+        return operatorCommand(command, rest);
+      }
       process.stderr.write(`Unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }

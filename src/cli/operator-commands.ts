@@ -1,0 +1,251 @@
+// `tomada charge-points|id-tags|command|sessions|tokens|operators|whoami`: the operator's tasks
+// through the REST API (--url and --token, or TOMADA_API_URL and TOMADA_API_TOKEN). Lists print
+// as tables (--json: the API's JSON); failures print one line saying what to do, with an exit
+// code per kind of failure (api-client.ts).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ApiClient, CliError, Exit } from './api-client.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
+
+interface Context {
+  api: ApiClient;
+  json: boolean;
+  print(text: string): void;
+  stdout: NodeJS.WritableStream;
+}
+
+interface Subcommand {
+  /** Positional arguments, by name, all required. */
+  args: string[];
+  options?: Options;
+  help: string;
+  run(ctx: Context, args: string[], values: Values): Promise<number>;
+}
+
+const enc = encodeURIComponent;
+const str = (values: Values, name: string) => values[name] as string | undefined;
+
+function table(rows: Record<string, unknown>[], columns: string[]): string {
+  const cell = (v: unknown) => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(';') || '-' : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') + '\n';
+}
+
+function show(ctx: Context, body: unknown, columns?: string[]): number {
+  if (ctx.json || !columns) ctx.print(`${JSON.stringify(body, null, 2)}\n`);
+  else ctx.print(table((body as { items: Record<string, unknown>[] }).items, columns));
+  return Exit.ok;
+}
+
+const list = (path: string, columns: string[], query: (values: Values) => string = () => ''): Subcommand => ({
+  args: [],
+  help: '',
+  run: async (ctx, _args, values) => show(ctx, await ctx.api.request('GET', `${path}${query(values)}`), columns),
+});
+
+function queryOf(values: Values, names: Record<string, string>): string {
+  const params = new URLSearchParams();
+  for (const [option, param] of Object.entries(names)) {
+    const value = values[option];
+    if (value !== undefined) params.set(param, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** The charge point's answer to a command: printed; a refusal is a failure for scripts. */
+async function command(ctx: Context, chargePointId: string, path: string, body: unknown): Promise<number> {
+  const answer = await ctx.api.request<{ status: string }>('POST', `/charge-points/${enc(chargePointId)}/commands/${path}`, body);
+  ctx.print(ctx.json ? `${JSON.stringify(answer)}\n` : `${chargePointId}: ${answer.status}\n`);
+  return ['Accepted', 'Unlocked'].includes(answer.status) ? Exit.ok : Exit.failed;
+}
+
+function integer(values: Values, name: string): number {
+  const raw = str(values, name);
+  const value = Number(raw);
+  if (raw === undefined || !Number.isInteger(value)) throw new CliError(`--${name} must be an integer`, Exit.usage);
+  return value;
+}
+
+function required(values: Values, name: string): string {
+  const value = str(values, name);
+  if (value === undefined) throw new CliError(`--${name} is required`, Exit.usage);
+  return value;
+}
+
+const SESSION_FILTERS = { operator: 'operator', 'charge-point': 'chargePointId', from: 'from', to: 'to' };
+const sessionFilterOptions: Options = { operator: { type: 'string' }, 'charge-point': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } };
+
+export const GROUPS: Record<string, Record<string, Subcommand>> = {
+  'charge-points': {
+    list: { ...list('/charge-points', ['id', 'operator', 'connection', 'connected', 'ocppVersion', 'transport', 'registrationStatus', 'lastSeenAt']), help: 'list charge points' },
+    show: { args: ['id'], help: 'a charge point with its connectors', run: async (ctx, [id]) => show(ctx, await ctx.api.request('GET', `/charge-points/${enc(id!)}`)) },
+    register: {
+      args: ['id'],
+      help: 'register a charge point, or change it: [--operator OP] [--connection direct|platform] [--password PW] [--declared-version 1.5|1.6] [--status Accepted|Pending|Rejected]',
+      options: { operator: { type: 'string' }, connection: { type: 'string' }, password: { type: 'string' }, 'declared-version': { type: 'string' }, status: { type: 'string' } },
+      run: async (ctx, [id], values) => {
+        const body = Object.fromEntries(
+          Object.entries({ operator: values.operator, connection: values.connection, password: values.password, declaredOcppVersion: values['declared-version'], registrationStatus: values.status }).filter(
+            ([, v]) => v !== undefined,
+          ),
+        );
+        return show(ctx, await ctx.api.request('PUT', `/charge-points/${enc(id!)}`, body));
+      },
+    },
+  },
+  'id-tags': {
+    list: { ...list('/id-tags', ['idTag', 'status', 'expiryDate', 'parentIdTag', 'operator']), help: 'list id tags' },
+    show: { args: ['idTag'], help: 'one id tag', run: async (ctx, [tag]) => show(ctx, await ctx.api.request('GET', `/id-tags/${enc(tag!)}`)) },
+    set: {
+      args: ['idTag'],
+      help: 'create or replace an id tag: --status Accepted|Blocked|Expired|Invalid [--expiry TIME] [--parent TAG] [--operator OP]',
+      options: { status: { type: 'string' }, expiry: { type: 'string' }, parent: { type: 'string' }, operator: { type: 'string' } },
+      run: async (ctx, [tag], values) => {
+        const body = { status: required(values, 'status'), expiryDate: str(values, 'expiry'), parentIdTag: str(values, 'parent'), operator: str(values, 'operator') };
+        return show(ctx, await ctx.api.request('PUT', `/id-tags/${enc(tag!)}`, JSON.parse(JSON.stringify(body))));
+      },
+    },
+    block: {
+      args: ['idTag'],
+      help: 'block an id tag (keeps its other fields)',
+      run: async (ctx, [tag]) => {
+        const current = await ctx.api.request<{ expiryDate: string | null; parentIdTag: string | null }>('GET', `/id-tags/${enc(tag!)}`);
+        return show(ctx, await ctx.api.request('PUT', `/id-tags/${enc(tag!)}`, { status: 'Blocked', expiryDate: current.expiryDate, parentIdTag: current.parentIdTag }));
+      },
+    },
+  },
+  command: {
+    'remote-start': {
+      args: ['chargePointId'],
+      help: 'RemoteStartTransaction: --id-tag TAG [--connector N]',
+      options: { 'id-tag': { type: 'string' }, connector: { type: 'string' } },
+      run: (ctx, [id], values) =>
+        command(ctx, id!, 'remote-start', { idTag: required(values, 'id-tag'), ...(values.connector === undefined ? {} : { connectorId: integer(values, 'connector') }) }),
+    },
+    'remote-stop': {
+      args: ['chargePointId'],
+      help: 'RemoteStopTransaction: --transaction ID',
+      options: { transaction: { type: 'string' } },
+      run: (ctx, [id], values) => command(ctx, id!, 'remote-stop', { transactionId: integer(values, 'transaction') }),
+    },
+    reset: {
+      args: ['chargePointId'],
+      help: 'Reset: [--type Soft|Hard] (Soft by default)',
+      options: { type: { type: 'string', default: 'Soft' } },
+      run: (ctx, [id], values) => command(ctx, id!, 'reset', { type: values.type }),
+    },
+    unlock: {
+      args: ['chargePointId'],
+      help: 'UnlockConnector: --connector N',
+      options: { connector: { type: 'string' } },
+      run: (ctx, [id], values) => command(ctx, id!, 'unlock', { connectorId: integer(values, 'connector') }),
+    },
+  },
+  sessions: {
+    list: {
+      ...list('/transactions', ['id', 'chargePointId', 'connectorId', 'idTag', 'startedAt', 'stoppedAt', 'energyWh', 'energySource', 'signedMeterStatus', 'anomalies'], (v) =>
+        queryOf(v, { ...SESSION_FILTERS, active: 'active', limit: 'limit' }),
+      ),
+      options: { ...sessionFilterOptions, active: { type: 'string' }, limit: { type: 'string' } },
+      help: 'list sessions, newest first: [--operator OP] [--charge-point ID] [--from TIME] [--to TIME] [--active true|false] [--limit N]',
+    },
+    show: { args: ['id'], help: 'a session with its meter values', run: async (ctx, [id]) => show(ctx, await ctx.api.request('GET', `/transactions/${enc(id!)}`)) },
+    export: {
+      args: [],
+      help: 'export sessions, oldest first: [--format csv|json] [--output FILE] [--operator OP] [--charge-point ID] [--from TIME] [--to TIME]',
+      options: { ...sessionFilterOptions, format: { type: 'string', default: 'csv' }, output: { type: 'string' } },
+      run: async (ctx, _args, values) => {
+        await ctx.api.download(`/exports/sessions${queryOf(values, { ...SESSION_FILTERS, format: 'format' })}`, str(values, 'output'), ctx.stdout as never);
+        return Exit.ok;
+      },
+    },
+  },
+  tokens: {
+    list: { ...list('/tokens', ['id', 'name', 'role', 'operator', 'createdAt', 'revokedAt']), help: 'list API tokens (never their secrets)' },
+    create: {
+      args: [],
+      help: 'make a token, printed once: --name NAME --role admin|operator|readonly [--operator OP]',
+      options: { name: { type: 'string' }, role: { type: 'string' }, operator: { type: 'string' } },
+      run: async (ctx, _args, values) => {
+        const made = await ctx.api.request<{ id: string; token: string }>('POST', '/tokens', {
+          name: required(values, 'name'),
+          role: required(values, 'role'),
+          ...(values.operator === undefined ? {} : { operator: values.operator }),
+        });
+        ctx.print(ctx.json ? `${JSON.stringify(made, null, 2)}\n` : `token ${made.id} (shown once, store it now):\n${made.token}\n`);
+        return Exit.ok;
+      },
+    },
+    revoke: { args: ['id'], help: 'revoke a token at once', run: async (ctx, [id]) => show(ctx, await ctx.api.request('DELETE', `/tokens/${enc(id!)}`)) },
+  },
+  operators: {
+    list: { ...list('/operators', ['id', 'name', 'kind', 'createdAt']), help: 'list operators' },
+    set: {
+      args: ['id'],
+      help: 'create or change an operator: --name NAME --kind OPC|DPC',
+      options: { name: { type: 'string' }, kind: { type: 'string' } },
+      run: async (ctx, [id], values) => show(ctx, await ctx.api.request('PUT', `/operators/${enc(id!)}`, { name: required(values, 'name'), kind: required(values, 'kind') })),
+    },
+    remove: {
+      args: ['id'],
+      help: 'remove an operator that owns nothing',
+      run: async (ctx, [id]) => {
+        await ctx.api.request('DELETE', `/operators/${enc(id!)}`);
+        ctx.print(`operator ${id} removed\n`);
+        return Exit.ok;
+      },
+    },
+  },
+};
+
+const COMMON: Options = { url: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } };
+
+export function operatorUsage(): string {
+  const lines = ['Operator commands (through the REST API; --url/TOMADA_API_URL, --token/TOMADA_API_TOKEN, --json):'];
+  lines.push('  tomada whoami                            the token\'s role and operator');
+  for (const [group, subcommands] of Object.entries(GROUPS)) {
+    for (const [name, sub] of Object.entries(subcommands)) {
+      lines.push(`  tomada ${[group, name, ...sub.args.map((a) => a.toUpperCase())].join(' ').padEnd(40)} ${sub.help}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function operatorCommand(group: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const out = (text: string) => void process.stdout.write(text);
+  try {
+    const [name, ...rest] = group === 'whoami' ? ['whoami', ...argv] : argv;
+    const sub: Subcommand | undefined =
+      group === 'whoami' ? { args: [], help: '', run: async (ctx) => show(ctx, await ctx.api.request('GET', '/me')) } : name === undefined ? undefined : GROUPS[group]?.[name];
+    if (!sub || name === '--help' || name === 'help') {
+      process.stdout.write(operatorUsage());
+      return sub || name === '--help' || name === 'help' ? Exit.ok : Exit.usage;
+    }
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: { ...COMMON, ...sub.options }, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new CliError(`${(error as Error).message}\n${operatorUsage()}`, Exit.usage);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      out(`tomada ${group} ${name} ${sub.args.map((a) => a.toUpperCase()).join(' ')}\n  ${sub.help}\n`);
+      return Exit.ok;
+    }
+    if (positionals.length !== sub.args.length) {
+      throw new CliError(`tomada ${group} ${name} takes ${sub.args.length ? sub.args.map((a) => a.toUpperCase()).join(' ') : 'no arguments'}: ${sub.help}`, Exit.usage);
+    }
+    const url = (values.url as string | undefined) ?? env.TOMADA_API_URL ?? 'http://127.0.0.1:8080';
+    const token = (values.token as string | undefined) ?? env.TOMADA_API_TOKEN;
+    if (!token) throw new CliError('no API token: give --token TOKEN or set TOMADA_API_TOKEN', Exit.usage);
+    const ctx: Context = { api: new ApiClient({ url, token }), json: values.json === true, print: out, stdout: process.stdout };
+    return await sub.run(ctx, positionals, values as Values);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    process.stderr.write(`tomada: ${error.message}\n`);
+    return error.exitCode;
+  }
+}

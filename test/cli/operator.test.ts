@@ -1,0 +1,120 @@
+// The operator commands of the `tomada` CLI, run as a separate process against a real server
+// over HTTP: register a charge point, manage id tags and tokens, send the four commands to a
+// connected charge point, list and export sessions; and clear errors with their exit codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { boot, TestClient } from '../support/ocpp-client.js';
+import { ADMIN_TOKEN, startTestTomada } from '../support/tomada.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs `tomada ARGS` in its own process (never blocking this one, which serves the API). */
+function tomada(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+test('the tomada CLI does the operator tasks through the API', async (s) => {
+  const t = await startTestTomada();
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-cli-'));
+  const env = { TOMADA_API_URL: t.httpUrl, TOMADA_API_TOKEN: ADMIN_TOKEN };
+  let client: TestClient | undefined;
+  try {
+    await s.test('operators, charge points, id tags and tokens', async () => {
+      assert.equal((await tomada(['operators', 'set', 'OPC-CLI', '--name', 'CLI Operator', '--kind', 'OPC'], env)).code, 0);
+      const registered = await tomada(['charge-points', 'register', 'CLI-CP', '--operator', 'OPC-CLI', '--connection', 'platform'], env);
+      assert.equal(registered.code, 0, registered.stderr);
+      assert.deepEqual(
+        { operator: JSON.parse(registered.stdout).operator, connection: JSON.parse(registered.stdout).connection },
+        { operator: 'OPC-CLI', connection: 'platform' },
+      );
+      const listed = await tomada(['charge-points', 'list'], env);
+      assert.match(listed.stdout, /^id\s+operator\s+connection/);
+      assert.match(listed.stdout, /CLI-CP\s+OPC-CLI\s+platform\s+false/);
+
+      assert.equal((await tomada(['id-tags', 'set', 'CLI-TAG', '--status', 'Accepted', '--parent', 'GROUP'], env)).code, 0);
+      assert.equal((await tomada(['id-tags', 'block', 'CLI-TAG'], env)).code, 0);
+      const tag = (await t.api('/api/v1/id-tags/CLI-TAG')).body;
+      assert.deepEqual({ status: tag.status, parentIdTag: tag.parentIdTag }, { status: 'Blocked', parentIdTag: 'GROUP' });
+
+      const made = await tomada(['tokens', 'create', '--name', 'cli op', '--role', 'operator', '--operator', 'OPC-CLI', '--json'], env);
+      assert.equal(made.code, 0, made.stderr);
+      const { id, token } = JSON.parse(made.stdout);
+      const who = await tomada(['whoami', '--json'], { ...env, TOMADA_API_TOKEN: token });
+      assert.deepEqual({ role: JSON.parse(who.stdout).role, operator: JSON.parse(who.stdout).operator }, { role: 'operator', operator: 'OPC-CLI' });
+      assert.match((await tomada(['tokens', 'list'], env)).stdout, new RegExp(`${id}\\s+cli op\\s+operator\\s+OPC-CLI`));
+      assert.equal((await tomada(['tokens', 'revoke', id], env)).code, 0);
+      const revoked = await tomada(['whoami'], { ...env, TOMADA_API_TOKEN: token });
+      assert.equal(revoked.code, 4, 'a revoked token: exit 4');
+      assert.match(revoked.stderr, /401 Unauthorized: Unknown or revoked token \(check --token or TOMADA_API_TOKEN\)/);
+    });
+
+    await s.test('the four commands reach a connected charge point; sessions list and export', async () => {
+      client = await TestClient.connect(t.wsUrl, 'CLI-CP');
+      const calls: string[] = [];
+      client.onCall = (action) => {
+        calls.push(action);
+        return { status: action === 'UnlockConnector' ? 'Unlocked' : action === 'Reset' ? 'Rejected' : 'Accepted' };
+      };
+      await boot(client);
+      assert.equal((await tomada(['id-tags', 'set', 'CLI-GO', '--status', 'Accepted'], env)).code, 0);
+      const started = await tomada(['command', 'remote-start', 'CLI-CP', '--id-tag', 'CLI-GO', '--connector', '1'], env);
+      assert.deepEqual([started.code, started.stdout], [0, 'CLI-CP: Accepted\n']);
+      const tx = (await client.ok('StartTransaction', { connectorId: 1, idTag: 'CLI-GO', meterStart: 100, timestamp: '2024-07-01T10:00:00Z' })).transactionId;
+      assert.equal((await tomada(['command', 'remote-stop', 'CLI-CP', '--transaction', String(tx)], env)).code, 0);
+      await client.ok('StopTransaction', { transactionId: tx, meterStop: 2100, timestamp: '2024-07-01T10:30:00Z' });
+      assert.equal((await tomada(['command', 'unlock', 'CLI-CP', '--connector', '1'], env)).stdout, 'CLI-CP: Unlocked\n');
+      const reset = await tomada(['command', 'reset', 'CLI-CP', '--type', 'Hard'], env);
+      assert.deepEqual([reset.code, reset.stdout], [1, 'CLI-CP: Rejected\n'], 'a refusal is printed and fails the script');
+      assert.deepEqual(calls, ['RemoteStartTransaction', 'RemoteStopTransaction', 'UnlockConnector', 'Reset']);
+
+      const sessions = await tomada(['sessions', 'list', '--charge-point', 'CLI-CP'], env);
+      assert.match(sessions.stdout, new RegExp(`^${tx}\\s+CLI-CP\\s+1\\s+CLI-GO\\s+2024-07-01T10:00:00.000Z\\s+2024-07-01T10:30:00.000Z\\s+2000\\s+meterStop`, 'm'));
+      const csv = await tomada(['sessions', 'export', '--operator', 'OPC-CLI'], env);
+      assert.equal(csv.code, 0, csv.stderr);
+      const lines = csv.stdout.trimEnd().split('\r\n');
+      assert.equal(lines.length, 2);
+      assert.match(lines[1]!, new RegExp(`^${tx},CLI-CP,OPC-CLI,1,CLI-GO,Accepted,`));
+      const file = join(dir, 'sessions.json');
+      assert.equal((await tomada(['sessions', 'export', '--format', 'json', '--from', '2024-07-01T00:00:00Z', '--output', file], env)).code, 0);
+      assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).map((r: any) => [r.id, r.energyWh]), [[tx, 2000]]);
+    });
+
+    await s.test('clear errors and exit codes', async () => {
+      const notFound = await tomada(['charge-points', 'show', 'NOPE'], env);
+      assert.equal(notFound.code, 5);
+      assert.match(notFound.stderr, /^tomada: GET \/charge-points\/NOPE answered 404 NotFound: Charge point "NOPE" not found\n$/);
+      const conflict = await tomada(['command', 'reset', 'CLI-OFF'], env);
+      assert.equal(conflict.code, 5, 'an unknown charge point');
+      const badInput = await tomada(['id-tags', 'set', 'X', '--status', 'Maybe'], env);
+      assert.equal(badInput.code, 1);
+      assert.match(badInput.stderr, /answered 400 BadRequest/);
+      const usage = await tomada(['command', 'unlock', 'CLI-CP'], env);
+      assert.deepEqual([usage.code, usage.stderr], [2, 'tomada: --connector must be an integer\n']);
+      assert.equal((await tomada(['charge-points', 'list', '--colour', 'red'], env)).code, 2);
+      const noToken = await tomada(['charge-points', 'list'], { TOMADA_API_URL: t.httpUrl });
+      assert.deepEqual([noToken.code, noToken.stderr], [2, 'tomada: no API token: give --token TOKEN or set TOMADA_API_TOKEN\n']);
+      // A port nothing listens on: one the OS gave and took back.
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise((resolve) => closed.close(resolve));
+      const down = await tomada(['charge-points', 'list', '--url', `http://127.0.0.1:${port}`], env);
+      assert.equal(down.code, 3);
+      assert.equal(down.stderr, `tomada: cannot reach the Tomada API at http://127.0.0.1:${port} (ECONNREFUSED): is it running? Set --url or TOMADA_API_URL\n`);
+    });
+  } finally {
+    await client?.close();
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
