@@ -83,6 +83,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     log: log.child({ component: 'validation' }),
   });
   metrics.watchChargePoints(() => domain.views.chargePoints());
+  metrics.observe(domain.activity);
   const { generated } = await domain.apiTokens.ensureAdmin(config.adminToken);
   // One admission for both transports, so failures over SOAP and WebSocket count together.
   const admission = new AdmissionGate({

@@ -1,6 +1,7 @@
 // Tomada's own metrics: what an operator of the central system watches. Every label comes from a
 // bounded set (OCPP action names, OCPP error codes, versions, transports, command kinds), never
 // from a charge point id or anything a client may choose, so the series stay few.
+import type { ActivityFeed } from '../domain/activity.js';
 import type { CommandRouter } from '../domain/commands.js';
 import { ChargePointNotConnected, CommandFailed, CommandTimedOut } from '../domain/errors.js';
 import type { ChargePointView } from '../domain/views.js';
@@ -15,7 +16,20 @@ const KNOWN_CODES = new Set<string>(RpcErrorCodes);
 
 /** An action name as a label: one of OCPP's, or "unknown" (a client must not mint series). */
 export const actionLabel = (action: string) => (KNOWN_ACTIONS.has(action) ? action : 'unknown');
-export const codeLabel = (code: string) => (KNOWN_CODES.has(code) ? code : 'unknown');
+export const codeLabel = (code: string) => (KNOWN_CODES.has(code) || SOAP_SUBCODE.test(code) ? code : 'unknown');
+/** Our own envelope-level SOAP fault subcodes (MessageTooLarge, ...): words we wrote ourselves. */
+const SOAP_SUBCODE = /^[A-Z][A-Za-z]{1,40}$/;
+
+const CALL_ERROR = /^\[4,"(?:[^"\\]|\\.)*","(\w+)"/;
+const SOAP_FAULT_SUBCODE = /<env:Subcode><env:Value[^>]*>\w+:(\w+)</;
+const SOAP_FAULT_CODE = /<env:Code><env:Value>env:(\w+)</;
+
+/** The OCPP error code of one of our outgoing frames, when it is an error answer. */
+export function errorCodeOf(text: string): string | undefined {
+  if (text.startsWith('[4,')) return CALL_ERROR.exec(text)?.[1];
+  if (!text.includes('Fault>')) return undefined;
+  return SOAP_FAULT_SUBCODE.exec(text)?.[1] ?? SOAP_FAULT_CODE.exec(text)?.[1];
+}
 
 function commandResult(error: unknown): string {
   if (error instanceof CommandTimedOut) return 'timeout';
@@ -65,6 +79,22 @@ export class TomadaMetrics {
   /** Where connected charge points are read from at scrape time. */
   watchChargePoints(read: () => Promise<ChargePointView[]>): void {
     this.chargePoints = read;
+  }
+
+  /**
+   * Counts what the node's charge points do: each call they make (with its answer's result) and
+   * each error that leaves towards them, whether from a call or from a frame that could not be
+   * read (OCPP-J CALLERROR, SOAP fault). Errors are read from our own outgoing frames, so every
+   * one is counted once, whichever layer refused.
+   */
+  observe(feed: ActivityFeed): () => void {
+    return feed.listen((activity) => {
+      if (activity.kind === 'call') this.call(activity.action, activity.errorCode);
+      else if (activity.kind === 'frame' && activity.direction === 'out') {
+        const code = errorCodeOf(activity.text);
+        if (code !== undefined) this.error(code);
+      }
+    });
   }
 
   /** A call from a charge point was answered: with a result, or with an OCPP error code. */

@@ -79,6 +79,32 @@ test('metrics, readiness and health', async (s) => {
       assert.equal(previous, commits);
     });
 
+    await s.test('messages by action and result, errors by code, from every layer', async () => {
+      const before = await scrape(t);
+      assert.ok(client, 'connected above');
+      await client.ok('Heartbeat', {});
+      const wrongType = await client.call('StatusNotification', { connectorId: 'one', errorCode: 'NoError', status: 'Available' });
+      assert.equal(wrongType[0], 4);
+      const unknown = await client.call('Frobnicate', {});
+      assert.equal(unknown[2], 'NotImplemented');
+      client.ws.send('this is not JSON');
+      await client.waitFor((f) => f[0] === 4 && f[1] === '-1');
+      const soap = await fetch(`${t.wsUrl.replace('ws:', 'http:')}/soap`, { method: 'POST', headers: { 'content-type': 'application/soap+xml' }, body: '<not-soap/>' });
+      assert.ok(soap.status >= 400);
+      await soap.text();
+
+      const after = await scrape(t);
+      const delta = (key: string) => value(after, key) - value(before, key);
+      assert.equal(delta('tomada_ocpp_messages_total{action="Heartbeat",result="ok"}'), 1);
+      assert.equal(delta('tomada_ocpp_messages_total{action="StatusNotification",result="error"}'), 1);
+      assert.equal(delta('tomada_ocpp_messages_total{action="unknown",result="error"}'), 1, 'a name a client made up is not a label');
+      assert.equal(delta(`tomada_ocpp_errors_total{code="${wrongType[2]}"}`), 1);
+      assert.equal(delta('tomada_ocpp_errors_total{code="NotImplemented"}'), 1);
+      const errors = [...after].filter(([key]) => key.startsWith('tomada_ocpp_errors_total')).reduce((sum, [key, v]) => sum + v - value(before, key), 0);
+      assert.equal(errors, 4, 'two call errors, one unreadable frame, one SOAP fault');
+      assert.ok(![...after.keys()].some((key) => key.includes('Frobnicate')));
+    });
+
     await s.test('/ready says 503 when the store does not answer', async () => {
       await t.store.close();
       const ready = await fetch(`${t.httpUrl}/ready`);
