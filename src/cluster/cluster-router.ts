@@ -118,7 +118,7 @@ export class ClusterRouter implements CommandRouter {
     // Without a connection now, onConnect subscribes it later.
     if (this.link.connection && !this.link.connection.isClosed()) holding.subscription = this.subscribeCommands(this.link.connection, chargePointId);
     this.link.publish(this.subjects.takeover(chargePointId), encode<Takeover>({ node: this.nodeId, since: holding.since }));
-    return () => this.drop(chargePointId, holding, true);
+    return () => this.drop(chargePointId, holding);
   }
 
   isConnected(chargePointId: string): boolean {
@@ -146,14 +146,14 @@ export class ClusterRouter implements CommandRouter {
     await this.link.close();
   }
 
-  /** Removes a holding (if still current); `announce`: tell the others it is gone from here. */
-  private drop(chargePointId: string, holding: Holding, announce: boolean): void {
+  /** Removes a holding (if still current) and tells the others it is gone from here. */
+  private drop(chargePointId: string, holding: Holding): void {
     holding.detach();
     if (this.holdings.get(chargePointId) !== holding) return;
     this.holdings.delete(chargePointId);
     this.digest.remove(chargePointId);
     unsubscribe(holding.subscription);
-    if (announce) this.link.publish(this.subjects.released(chargePointId), encode<Released>({ node: this.nodeId }));
+    this.link.publish(this.subjects.released(chargePointId), encode<Released>({ node: this.nodeId }));
   }
 
   /** A target for a charge point not held here: the node that holds it, through NATS. */
@@ -270,7 +270,7 @@ export class ClusterRouter implements CommandRouter {
     if (!holding) return;
     if (newer(claim, { node: this.nodeId, since: holding.since })) {
       this.log.info({ chargePointId, newHolder: claim.node }, 'charge point taken over by another node: closing its connection here');
-      this.drop(chargePointId, holding, true);
+      this.drop(chargePointId, holding);
       holding.target.release?.(`Connected to node ${claim.node}`);
     } else {
       // Ours is the newer connection: say so again, so the other node lets go of its older one.
