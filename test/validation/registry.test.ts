@@ -139,6 +139,8 @@ test('events reach the operator webhook in order, signed, and are retried until 
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   const t = await startTestTomada({ webhookDelivery: false });
   try {
+    // Charge points name operators that exist (docs/OPERATOR.md).
+    for (const id of ['opa', 'opb']) assert.equal((await t.api(`/api/v1/operators/${id}`, { method: 'PUT', body: { name: id, kind: 'OPC' } })).status, 201);
     await t.api('/api/v1/charge-points/OP-A-1', { method: 'PUT', body: { registrationStatus: 'Accepted', operator: 'opa' } });
     await t.api('/api/v1/charge-points/OP-B-1', { method: 'PUT', body: { registrationStatus: 'Accepted', operator: 'opb' } });
     const secret = 'a-secret-of-sixteen-or-more';
