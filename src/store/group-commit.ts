@@ -9,6 +9,11 @@ export interface BatchDatabase<Tx> {
   savepoint(tx: Tx, name: string): Promise<void>;
   releaseSavepoint(tx: Tx, name: string): Promise<void>;
   rollbackToSavepoint(tx: Tx, name: string): Promise<void>;
+  /**
+   * Runs after the batch's last unit, in its transaction, just before COMMIT (the store writes the
+   * batch's journal rows there). If it fails, the whole batch rolls back.
+   */
+  beforeCommit?(tx: Tx): Promise<void>;
 }
 
 export interface BatchObserver {
@@ -83,6 +88,7 @@ export class GroupCommitter<Tx> {
             outcomes.push({ ok: false, error });
           }
         }
+        await this.database.beforeCommit?.(tx);
       });
     } catch (error) {
       this.observer.failed?.(batch.length, error);

@@ -241,15 +241,26 @@ function toJournalRow(row: Selectable<FrameJournalRow>): JournalRow {
 /** Journal rows per INSERT statement. */
 const JOURNAL_CHUNK = 1000;
 
+/** The little that differs between databases beyond what Kysely's dialects already cover. */
+export interface DialectHooks {
+  /**
+   * Makes the calling transaction the only journal writer until it ends, across every process
+   * sharing the database (PostgreSQL: an advisory lock). SQLite has one writer at a time anyway.
+   */
+  lockJournal?(db: Kysely<Database>): Promise<void>;
+}
+
 export class SqlQueries implements StoreWriter {
   /** `journalKey`: the HMAC key of the journal chain, when one is configured. */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly journalKey?: string,
+    private readonly hooks: DialectHooks = {},
   ) {}
 
-  protected journalKeyOf(): string | undefined {
-    return this.journalKey;
+  /** The same queries over another handle (a batch's transaction) of the same database. */
+  protected queriesOn(db: Kysely<Database>): SqlQueries {
+    return new SqlQueries(db, this.journalKey, this.hooks);
   }
 
   async getChargePoint(id: string): Promise<ChargePoint | undefined> {
@@ -491,18 +502,12 @@ export class SqlQueries implements StoreWriter {
     return row && toJournalRow(row);
   }
 
-  /**
-   * Appends frames to the chain. `chain.head`, when given, is the hash of the last row as this
-   * same transaction left it (the store keeps it across the units of one batch, so the last row
-   * is read once per batch, not once per unit); it is updated to the new last hash.
-   */
-  async appendJournal(frames: readonly JournalFrame[], chain: { head?: string | undefined } = {}): Promise<void> {
+  async appendJournal(frames: readonly JournalFrame[]): Promise<void> {
     if (frames.length === 0) return;
-    if (chain.head === undefined) {
-      const last = await this.db.selectFrom('frame_journal').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-      chain.head = last?.hash ?? GENESIS_HASH;
-    }
-    let prevHash = chain.head;
+    // The previous hash is read under the lock, so two nodes never extend the same row twice.
+    await this.hooks.lockJournal?.(this.db);
+    const last = await this.db.selectFrom('frame_journal').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    let prevHash = last?.hash ?? GENESIS_HASH;
     const rows = frames.map((frame) => {
       const hash = chainHash(prevHash, frame, this.journalKey);
       const row = {
@@ -521,7 +526,6 @@ export class SqlQueries implements StoreWriter {
     for (let start = 0; start < rows.length; start += JOURNAL_CHUNK) {
       await this.db.insertInto('frame_journal').values(rows.slice(start, start + JOURNAL_CHUNK)).execute();
     }
-    chain.head = prevHash;
   }
 
   async countApiTokens(): Promise<number> {

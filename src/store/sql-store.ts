@@ -1,10 +1,13 @@
 // The Store over a Kysely database: reads go straight to the database, writes go through the
-// group committer. The dialect-specific parts (opening, pragmas) live in sqlite.ts / postgres.ts.
+// group committer. The dialect-specific parts (opening, pragmas, the journal lock) live in
+// sqlite.ts / postgres.ts. Journal rows are written once per batch, just before its commit: one
+// insert for the whole batch, and on a shared database the journal lock is held only from there
+// to the commit.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { GroupCommitter, type BatchObserver } from './group-commit.js';
 import { migrationProvider, type Dialect } from './migrations.js';
-import { SqlQueries } from './sql-queries.js';
+import { SqlQueries, type DialectHooks } from './sql-queries.js';
 import type { JournalFrame } from './journal-chain.js';
 import type { Store, StoreWriter } from './store.js';
 import type { Database } from './tables.js';
@@ -18,49 +21,49 @@ export interface SqlStoreOptions {
   observer?: BatchObserver;
   /** HMAC key of the journal chain (TOMADA_JOURNAL_KEY). */
   journalKey?: string;
+  /** Where the store reports losing and regaining its database. */
+  log?: StoreLog;
 }
 
-/** Frames that units of their own will journal together: one statement for all of them. */
-interface JournalBatch {
-  frames: JournalFrame[];
-  written: Promise<void>;
+export interface StoreLog {
+  info(detail: Record<string, unknown>, message: string): void;
+  warn(detail: Record<string, unknown>, message: string): void;
+  error(detail: Record<string, unknown>, message: string): void;
 }
 
 export class SqlStore extends SqlQueries implements Store {
   private readonly committer: GroupCommitter<Kysely<Database>>;
   private readonly pending = new AsyncLocalStorage<PendingFrames>();
-  /** The journal's last hash as the open batch transaction left it; reset when a unit rolls back. */
-  private chain: { head?: string | undefined } = {};
-  /** Frames journaled on their own, gathered until the unit that writes them runs. */
-  private gathering: JournalBatch | undefined;
+  /** Frames of the batch being run, from its units that succeeded, in unit order. */
+  private batchFrames: JournalFrame[] = [];
 
   constructor(
     private readonly kysely: Kysely<Database>,
     options: SqlStoreOptions = {},
+    hooks: DialectHooks = {},
   ) {
-    super(kysely, options.journalKey);
+    super(kysely, options.journalKey, hooks);
     const observer = options.observer ?? {};
     this.committer = new GroupCommitter<Kysely<Database>>(
       {
-        inTransaction: (body) => {
-          this.chain = {};
-          return kysely.transaction().execute(body);
-        },
+        inTransaction: (body) =>
+          kysely.transaction().execute((tx) => {
+            this.batchFrames = [];
+            return body(tx);
+          }),
+        beforeCommit: (tx) => this.queriesOn(tx).appendJournal(this.batchFrames.splice(0)),
         savepoint: async (tx, name) => void (await sql`savepoint ${sql.id(name)}`.execute(tx)),
         releaseSavepoint: async (tx, name) => void (await sql`release savepoint ${sql.id(name)}`.execute(tx)),
-        rollbackToSavepoint: async (tx, name) => {
-          // The unit's journal rows are undone: read the head again.
-          this.chain = {};
-          await sql`rollback to savepoint ${sql.id(name)}`.execute(tx);
-        },
+        rollbackToSavepoint: async (tx, name) => void (await sql`rollback to savepoint ${sql.id(name)}`.execute(tx)),
       },
       500,
       observer,
     );
   }
 
-  static async migrate(kysely: Kysely<Database>, dialect: Dialect): Promise<void> {
-    const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect) });
+  /** `schema`: where the migration bookkeeping lives (PostgreSQL), so other schemas' never count. */
+  static async migrate(kysely: Kysely<Database>, dialect: Dialect, schema?: string): Promise<void> {
+    const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
     const { error } = await migrator.migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
   }
@@ -71,14 +74,15 @@ export class SqlStore extends SqlQueries implements Store {
     let taken: JournalFrame[] = [];
     return this.committer
       .submit(async (tx) => {
-        const queries = new SqlQueries(tx, this.journalKeyOf());
         taken = pending?.frames.splice(0) ?? [];
-        await queries.appendJournal(taken, this.chain);
-        return work(queries);
+        const value = await work(this.queriesOn(tx));
+        // Journaled with this batch only if the unit succeeded.
+        this.batchFrames.push(...taken);
+        return value;
       })
       .catch((error: unknown) => {
-        // The unit (or its whole batch) rolled back, journal rows included: the frames wait
-        // for the next unit, or for withFrames to write them on their own.
+        // The unit (or its whole batch) rolled back, and its frames were not journaled: they
+        // wait for the next unit, or for withFrames to write them on their own.
         pending?.frames.unshift(...taken);
         throw error;
       });
@@ -93,24 +97,9 @@ export class SqlStore extends SqlQueries implements Store {
     }
   }
 
-  /**
-   * Journals frames in a unit of their own. Every call made before that unit runs joins it, so
-   * the answers of a whole batch cost one unit and one INSERT, not one each; all of them settle
-   * when that unit's batch has committed (or fail together).
-   */
   journal(frames: readonly JournalFrame[]): Promise<void> {
     if (frames.length === 0) return Promise.resolve();
-    if (!this.gathering) {
-      const batch: JournalBatch = { frames: [], written: Promise.resolve() };
-      batch.written = this.committer.submit(async (tx) => {
-        // From here on, new frames gather for the next unit.
-        if (this.gathering === batch) this.gathering = undefined;
-        await new SqlQueries(tx, this.journalKeyOf()).appendJournal(batch.frames, this.chain);
-      });
-      this.gathering = batch;
-    }
-    this.gathering.frames.push(...frames);
-    return this.gathering.written;
+    return this.committer.submit(async () => void this.batchFrames.push(...frames));
   }
 
   async close(): Promise<void> {

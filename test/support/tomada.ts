@@ -1,17 +1,21 @@
 // Starts a real Tomada node in the test process: real sockets on 127.0.0.1 (ports chosen by the
-// OS) and a real SQLite file in a fresh temporary folder.
-import { mkdtempSync, rmSync } from 'node:fs';
+// OS) and a real database: a SQLite file in a fresh temporary folder, or with
+// TOMADA_TEST_STORE=postgres a fresh PostgreSQL schema, dropped when the node is closed.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTomada, type RunningTomada } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
+import { createTestSchema, testStoreKind, type TestSchema } from './database.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface TestTomada extends RunningTomada {
   dir: string;
+  /** The SQLite file (on PostgreSQL: unused; see databaseUrl). */
   dbPath: string;
+  databaseUrl: string;
   wsUrl: string;
   httpUrl: string;
   /** fetch() against the operator API with the admin token. */
@@ -19,26 +23,61 @@ export interface TestTomada extends RunningTomada {
   close(): Promise<void>;
 }
 
+/** Schemas of nodes started in a caller's folder: kept across restarts, dropped when the test process ends. */
+const keptSchemas = new Set<TestSchema>();
+let dropAtExit = false;
+
+/**
+ * The PostgreSQL schema of a node: fresh, or, in a folder the caller keeps across restarts, the
+ * one the node before it used there (the folder stands for the database, as the SQLite file does).
+ */
+async function schemaFor(callerDir: string | undefined): Promise<{ url: string; drop?: () => Promise<void> }> {
+  const marker = callerDir && join(callerDir, 'postgres-url');
+  if (marker && existsSync(marker)) return { url: readFileSync(marker, 'utf8') };
+  const schema = await createTestSchema();
+  if (!marker) return { url: schema.url, drop: schema.drop };
+  writeFileSync(marker, schema.url);
+  keptSchemas.add(schema);
+  if (!dropAtExit) {
+    dropAtExit = true;
+    // beforeExit may run again after async work; each schema is dropped once.
+    process.on('beforeExit', () => {
+      const schemas = [...keptSchemas];
+      keptSchemas.clear();
+      for (const s of schemas) void s.drop().catch(() => undefined);
+    });
+  }
+  return { url: schema.url };
+}
+
 export async function startTestTomada(overrides: Partial<Config> = {}, dir?: string): Promise<TestTomada> {
   const folder = dir ?? mkdtempSync(join(tmpdir(), 'tomada-test-'));
   const dbPath = join(folder, 'tomada.db');
+  const postgres = testStoreKind === 'postgres' && overrides.databaseUrl === undefined ? await schemaFor(dir) : undefined;
   const config: Config = {
     ...loadConfig({}),
     host: '127.0.0.1',
     ocppPort: 0,
     httpPort: 0,
-    databaseUrl: `sqlite:${dbPath}`,
+    databaseUrl: postgres?.url ?? `sqlite:${dbPath}`,
     adminToken: ADMIN_TOKEN,
     pingIntervalMs: 60_000,
     callTimeoutMs: 2_000,
     ...overrides,
   };
-  const tomada = await startTomada(config, createLogger(process.env.TOMADA_TEST_LOG_LEVEL ?? 'silent'));
+  let tomada: RunningTomada;
+  try {
+    tomada = await startTomada(config, createLogger(process.env.TOMADA_TEST_LOG_LEVEL ?? 'silent'));
+  } catch (error) {
+    await postgres?.drop?.();
+    throw error;
+  }
   const httpUrl = `http://127.0.0.1:${tomada.httpPort}`;
   return {
     ...tomada,
     dir: folder,
     dbPath,
+    databaseUrl: config.databaseUrl,
     wsUrl: `ws://127.0.0.1:${tomada.ocppPort}/ocpp`,
     httpUrl,
     async api(path, init = {}) {
@@ -61,6 +100,7 @@ export async function startTestTomada(overrides: Partial<Config> = {}, dir?: str
     },
     async close() {
       await tomada.stop();
+      await postgres?.drop?.();
       if (!dir) rmSync(folder, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,156 @@
+// The server store: PostgreSQL through a pg connection pool, for one node or several sharing one
+// database. What differs from SQLite lives here: the pool and its recovery after the database was
+// unreachable, the schema named in the URL, int8 values read as numbers, and the journal lock that
+// keeps the frames of all nodes in one hash chain.
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { SqlStore, type SqlStoreOptions, type StoreLog } from './sql-store.js';
+import type { Database } from './tables.js';
+
+export interface PostgresStoreOptions extends SqlStoreOptions {
+  /** Connections at most (TOMADA_DATABASE_POOL). The group committer needs one; reads the rest. */
+  poolSize?: number;
+}
+
+/** A new connection must be made within this, or the call that needed it fails. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * A query with no answer within this fails, and its connection is dropped: a database behind a
+ * dead link would otherwise hold every call forever instead of answering InternalError.
+ */
+const QUERY_TIMEOUT_MS = 30_000;
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** Splits `?schema=NAME` off the URL: pg does not know it, the store does. */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`TOMADA_DATABASE_URL: schema "${schema}" must be letters, digits and _ (not starting with a digit)`);
+  }
+  return { connectionString: parsed.toString(), schema };
+}
+
+// int8 (bigserial ids, Wh counters) as numbers, as SQLite gives them: ids and energies stay far
+// below 2^53. Per pool, so other users of pg in the process keep the library's defaults.
+const INT8_OID = 20;
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** A connection error (lost link, timeout), as opposed to an error the server answered with. */
+function isConnectionError(error: unknown): boolean {
+  return error instanceof Error && !('severity' in error);
+}
+
+/**
+ * Tells once when the database becomes unreachable and once when it is back, instead of one
+ * line per failed call.
+ */
+class Reachability {
+  private down = false;
+
+  constructor(private readonly log: StoreLog | undefined) {}
+
+  lost(error: unknown): void {
+    if (this.down) return;
+    this.down = true;
+    this.log?.error(
+      { err: error },
+      'PostgreSQL unreachable: calls that need the database are answered InternalError until it is back',
+    );
+  }
+
+  connected(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.log?.info({}, 'PostgreSQL reachable again');
+  }
+}
+
+/**
+ * The pool as Kysely sees it, with one addition: a connection whose query failed for want of an
+ * answer (lost link, timeout) is dropped when released, never handed out again. A connection the
+ * server closed is dropped by pg itself; one that merely timed out is not.
+ */
+function recoveringPool(pool: pg.Pool, reachability: Reachability): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        reachability.lost(error);
+        throw error;
+      }
+      let broken: unknown;
+      return {
+        async query(...args: unknown[]) {
+          try {
+            return await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+          } catch (error) {
+            if (isConnectionError(error)) {
+              broken = error;
+              reachability.lost(error);
+            }
+            throw error;
+          }
+        },
+        release() {
+          client.release(broken instanceof Error ? broken : undefined);
+        },
+      } as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
+}
+
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<SqlStore> {
+  const { connectionString, schema } = parsePostgresUrl(url);
+  const reachability = new Reachability(options.log);
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    keepAlive: true,
+    types,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // Without these listeners a connection lost while idle, or while checked out between two
+  // queries, would be an unhandled 'error' event: the whole process would exit.
+  pool.on('error', (error) => reachability.lost(error));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => reachability.lost(error));
+    reachability.connected();
+  });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: recoveringPool(pool, reachability) }) });
+  try {
+    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(kysely);
+    const { rows } = await sql<{ schema: string; collation: string }>`
+      select current_schema() as schema, datcollate as collation from pg_database where datname = current_database()`.execute(kysely);
+    const current = rows[0];
+    if (!current?.schema) throw new Error('PostgreSQL: no schema to create the tables in (check search_path)');
+    // Text keys and ISO times are compared and sorted as bytes, as SQLite does; other collations
+    // order ids differently and, for times, ignore punctuation.
+    if (!/^(C|POSIX|C\.UTF-?8)$/i.test(current.collation)) {
+      options.log?.warn({ collation: current.collation }, 'PostgreSQL database collation is not C: lists sort differently than on SQLite; create the database with LC_COLLATE C.UTF-8');
+    }
+    await SqlStore.migrate(kysely, 'postgres', current.schema);
+  } catch (error) {
+    await kysely.destroy();
+    throw error;
+  }
+  return new SqlStore(kysely, options, {
+    // Held from the journal insert to the end of the batch's transaction: every node appending to
+    // this schema's journal waits here, then reads the previous hash that the last holder committed.
+    async lockJournal(db) {
+      await sql`select pg_advisory_xact_lock(hashtext('tomada.frame_journal'), hashtext(current_schema()))`.execute(db);
+    },
+  });
+}

@@ -1,0 +1,109 @@
+// The database a test runs against: SQLite files by default, PostgreSQL when
+// TOMADA_TEST_STORE=postgres (scripts/run-tests.mjs runs the suite once per store). The PostgreSQL
+// server is shared with other sessions, so each test gets a fresh schema with a random name and
+// drops it afterwards.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export type TestStoreKind = 'sqlite' | 'postgres';
+
+export const testStoreKind: TestStoreKind = process.env.TOMADA_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** The server the PostgreSQL tests use (a database on it; each test makes its own schema). */
+export const testPostgresUrl = process.env.TOMADA_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Schema names of test databases start with this, then the creation time, so leftovers can be found. */
+export const TEST_SCHEMA_PREFIX = 'tomada_test_';
+
+let reachable: Promise<string | undefined> | undefined;
+
+/** Undefined when PostgreSQL answers; otherwise why not (a skip reason). */
+export function postgresUnavailable(): Promise<string | undefined> {
+  reachable ??= (async () => {
+    const client = new pg.Client({ connectionString: testPostgresUrl, connectionTimeoutMillis: 3_000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return undefined;
+    } catch (error) {
+      return `PostgreSQL at ${testPostgresUrl.replace(/\/\/[^@]*@/, '//***@')} is not reachable (${(error as Error).message})`;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  })();
+  return reachable;
+}
+
+/**
+ * `{ skip: reason }` for a test that needs PostgreSQL when it is not there, `{}` when it is.
+ * In CI (CI=true) a missing PostgreSQL fails the test instead of skipping it.
+ */
+export async function needsPostgres(): Promise<{ skip?: string }> {
+  const reason = await postgresUnavailable();
+  if (reason === undefined) return {};
+  if (process.env.CI === 'true') throw new Error(`${reason}; CI needs it`);
+  return { skip: reason };
+}
+
+/** A fresh schema on the test server; `url` opens a store in it, `drop` removes it with its data. */
+export interface TestSchema {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestSchema(): Promise<TestSchema> {
+  const name = `${TEST_SCHEMA_PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(6).toString('hex')}`;
+  const url = new URL(testPostgresUrl);
+  url.searchParams.set('schema', name);
+  await adminQuery(`create schema ${name}`);
+  return {
+    name,
+    url: url.toString(),
+    drop: async () => void (await adminQuery(`drop schema if exists ${name} cascade`)),
+  };
+}
+
+/** Runs one statement on the test server through a connection of its own. */
+export async function adminQuery(text: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: testPostgresUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A store location of the kind under test: its URL, and how to remove it afterwards. */
+export interface TestDatabase {
+  kind: TestStoreKind;
+  url: string;
+  /** The SQLite file (undefined on PostgreSQL). */
+  sqlitePath: string | undefined;
+  /** The PostgreSQL schema (undefined on SQLite). */
+  schema: string | undefined;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database of the kind under test (TOMADA_TEST_STORE). */
+export async function createTestDatabase(kind: TestStoreKind = testStoreKind): Promise<TestDatabase> {
+  if (kind === 'postgres') {
+    const schema = await createTestSchema();
+    return { kind, url: schema.url, sqlitePath: undefined, schema: schema.name, drop: schema.drop };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-db-'));
+  const path = join(dir, 'tomada.db');
+  return {
+    kind,
+    url: `sqlite:${path}`,
+    sqlitePath: path,
+    schema: undefined,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
