@@ -1,8 +1,21 @@
-// Runs every test file under test/ with node's test runner through tsx.
+// Runs the test files under test/ with node's test runner through tsx, once per store:
+//   1. SQLite: every test file;
+//   2. PostgreSQL (TOMADA_TEST_STORE=postgres): the test files that reach a store, found by
+//      following their imports (test/support/tomada.ts, test/support/database.ts, src/store/,
+//      src/app.ts). A file marked `store: sqlite-only` (it tampers with the SQLite file itself)
+//      stays out of it. Pure tests (framing, schemas, simulator) would only run twice.
+// When PostgreSQL does not answer, the second pass is reported SKIPPED; with CI=true it fails.
+// Usage: node scripts/run-tests.mjs [--store=sqlite|postgres|both] [test files...]
 // Node 20's --test does not expand globs or pick up .ts files by itself, so the list is built here.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import pg from 'pg';
+
+const DATABASE_URL = process.env.TOMADA_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const SCHEMA_PREFIX = 'tomada_test_';
+/** Test schemas older than this belong to a test process that died before dropping them. */
+const STALE_SCHEMA_S = 3600;
 
 function collect(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -12,11 +25,84 @@ function collect(dir) {
   });
 }
 
-const only = process.argv.slice(2);
+const STORE_MODULES = [/^test\/support\/tomada\.ts$/, /^test\/support\/database\.ts$/, /^src\/store\//, /^src\/app\.ts$/];
+
+/** Does this file (or a test helper it imports) reach a store? */
+function touchesStore(file, seen = new Set()) {
+  if (seen.has(file)) return false;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+    const target = relative('.', normalize(join(dirname(file), spec.replace(/\.js$/, '.ts'))));
+    if (STORE_MODULES.some((pattern) => pattern.test(target))) return true;
+    if (target.startsWith('test/') && existsSync(target) && touchesStore(target, seen)) return true;
+  }
+  return false;
+}
+
+const sqliteOnly = (file) => /store: sqlite-only/.test(readFileSync(file, 'utf8'));
+
+async function postgresUnavailable() {
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    // Leftovers of test processes that were killed before they could drop their schema.
+    const { rows } = await client.query('select nspname from pg_namespace where nspname like $1', [`${SCHEMA_PREFIX}%`]);
+    const now = Date.now() / 1000;
+    for (const { nspname } of rows) {
+      const created = Number(nspname.slice(SCHEMA_PREFIX.length).split('_')[0]);
+      if (Number.isFinite(created) && now - created > STALE_SCHEMA_S) await client.query(`drop schema if exists "${nspname}" cascade`);
+    }
+    return undefined;
+  } catch (error) {
+    return error.message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function run(files, env) {
+  const started = Date.now();
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+    { stdio: 'inherit', env: { ...process.env, ...env } },
+  );
+  return { status: result.status ?? 1, seconds: (Date.now() - started) / 1000 };
+}
+
+const args = process.argv.slice(2);
+const storeArg = args.find((a) => a.startsWith('--store='))?.slice('--store='.length) ?? 'both';
+if (!['sqlite', 'postgres', 'both'].includes(storeArg)) {
+  console.error(`--store must be sqlite, postgres or both, got "${storeArg}"`);
+  process.exit(2);
+}
+const only = args.filter((a) => !a.startsWith('--store='));
 const files = only.length > 0 ? only : collect('test').sort();
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+const summary = [];
+let failed = false;
+
+if (storeArg !== 'postgres') {
+  const { status, seconds } = run(files, { TOMADA_TEST_STORE: 'sqlite' });
+  summary.push(`sqlite:   ${files.length} files, ${seconds.toFixed(1)} s, ${status === 0 ? 'passed' : 'FAILED'}`);
+  failed ||= status !== 0;
+}
+if (storeArg !== 'sqlite') {
+  const storeFiles = files.filter((file) => touchesStore(file) && !sqliteOnly(file));
+  if (storeFiles.length === 0) summary.push('postgres: no test file touches the store');
+  else {
+    const reason = await postgresUnavailable();
+    if (reason !== undefined) {
+      const ci = process.env.CI === 'true';
+      summary.push(`postgres: ${ci ? 'FAILED' : 'SKIPPED'}: ${DATABASE_URL.replace(/\/\/[^@]*@/, '//***@')} is not reachable (${reason})`);
+      failed ||= ci;
+    } else {
+      const { status, seconds } = run(storeFiles, { TOMADA_TEST_STORE: 'postgres', TOMADA_TEST_DATABASE_URL: DATABASE_URL });
+      summary.push(`postgres: ${storeFiles.length} files, ${seconds.toFixed(1)} s, ${status === 0 ? 'passed' : 'FAILED'}`);
+      failed ||= status !== 0;
+    }
+  }
+}
+console.log(`\nstores:\n  ${summary.join('\n  ')}`);
+process.exit(failed ? 1 : 0);

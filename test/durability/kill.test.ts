@@ -2,11 +2,9 @@
 // an acknowledgement reaches the charge point, and a restarted server must still have the data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { verifyJournal } from '../../src/audit/verify-journal.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openStore } from '../../src/store/open.js';
+import { createTestDatabase } from '../support/database.js';
 import { TestClient } from '../support/ocpp-client.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 
@@ -26,8 +24,8 @@ async function callThenKill(server: ServerProcess, client: TestClient, action: s
 }
 
 test('every acknowledged message survives a SIGKILL right after its acknowledgement', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tomada-kill-'));
-  const env = { TOMADA_DATABASE_URL: `sqlite:${join(dir, 'tomada.db')}`, TOMADA_ADMIN_TOKEN: TOKEN, TOMADA_UNKNOWN_CHARGE_POINTS: 'accept' };
+  const database = await createTestDatabase();
+  const env = { TOMADA_DATABASE_URL: database.url, TOMADA_ADMIN_TOKEN: TOKEN, TOMADA_UNKNOWN_CHARGE_POINTS: 'accept' };
   const connect = async () => {
     const server = await spawnServer(env);
     const client = await TestClient.connect(`ws://127.0.0.1:${server.ocppPort}/ocpp`, 'KILL-1');
@@ -71,7 +69,7 @@ test('every acknowledged message survives a SIGKILL right after its acknowledgem
 
     // Each answer was journaled before it left, so the journal survived the kills whole and
     // replays to exactly what was stored.
-    const store = await openSqliteStore(join(dir, 'tomada.db'));
+    const store = await openStore(database.url);
     try {
       const report = await verifyJournal(store);
       assert.equal(report.firstBrokenLink, undefined);
@@ -81,6 +79,6 @@ test('every acknowledged message survives a SIGKILL right after its acknowledgem
       await store.close();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await database.drop();
   }
 });

@@ -1,5 +1,7 @@
 // The frame journal: every frame in and out, hash-chained; `journal verify` finds an altered
 // byte, a removed row and a stored energy that no longer matches the frames.
+// store: sqlite-only. These tests alter the SQLite file behind the server's back; the chain on
+// PostgreSQL, with several writers, is checked in test/store/journal-chain.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +15,7 @@ import { fleetMembers, runFleet } from '../../src/sim/fleet.js';
 import { chainHash, GENESIS_HASH } from '../../src/store/journal-chain.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { TestClient } from '../support/ocpp-client.js';
-import { startTestTomada, type TestTomada } from '../support/tomada.js';
+import { startSqliteTestTomada, type TestTomada } from '../support/tomada.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -49,7 +51,7 @@ async function withDb(path: string, run: (db: BetterSqlite3.Database) => void): 
 }
 
 async function journaledServer(overrides = {}) {
-  const t = await startTestTomada({ unknownChargePoints: 'accept', ...overrides });
+  const t = await startSqliteTestTomada({ unknownChargePoints: 'accept', ...overrides });
   await t.domain.idTags.put({ idTag: 'J1', status: 'Accepted', expiryDate: null, parentIdTag: null });
   return t;
 }

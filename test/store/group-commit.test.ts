@@ -1,35 +1,68 @@
-// Group commit on a real SQLite file: batching, per-unit rollback, and no unit settled before its
-// batch is durable (seen through a second, independent connection to the same file).
+// Group commit on the store under test (a real SQLite file, or a PostgreSQL schema): batching,
+// per-unit rollback, and no unit settled before its batch is durable (seen through a second,
+// independent connection to the same database).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store, StoreWriter } from '../../src/store/store.js';
 import { newChargePoint } from '../../src/domain/registry.js';
+import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../support/database.js';
 
-async function withStore(run: (store: Awaited<ReturnType<typeof openSqliteStore>>, path: string, batches: number[]) => Promise<void>) {
-  const dir = mkdtempSync(join(tmpdir(), 'tomada-gc-'));
-  const path = join(dir, 'store.db');
+/** Counts rows through a connection of its own, outside the store. */
+type CountOther = (id: string) => Promise<number>;
+
+async function withStore(run: (store: Store, batches: number[], other: CountOther, database: TestDatabase) => Promise<void>) {
+  const database = await createTestDatabase();
   const batches: number[] = [];
-  const store = await openSqliteStore(path, { observer: { committed: (size) => batches.push(size) } });
+  const store = await openStore(database.url, { observer: { committed: (size) => batches.push(size) } });
+  let closeOther = async () => undefined as void;
+  let other: CountOther;
+  if (database.sqlitePath) {
+    const db = new BetterSqlite3(database.sqlitePath, { readonly: true });
+    closeOther = async () => void db.close();
+    other = async (id) => (db.prepare('select count(*) as n from charge_points where id = ?').get(id) as { n: number }).n;
+  } else {
+    const client = new pg.Pool({ connectionString: testPostgresUrl, max: 2 });
+    closeOther = () => client.end();
+    const table = `"${database.schema}".charge_points`;
+    other = async (id) => Number((await client.query(`select count(*) as n from ${table} where id = $1`, [id])).rows[0].n);
+  }
   try {
-    await run(store, path, batches);
+    await run(store, batches, other, database);
   } finally {
+    await closeOther();
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await database.drop();
   }
 }
 
+const chargePoint = (id: string) => newChargePoint(id, 'Accepted', new Date().toISOString());
+
+/** Makes the batch `tx` belongs to fail at COMMIT, after every unit in it succeeded. */
+async function failAtCommit(tx: StoreWriter, database: TestDatabase): Promise<void> {
+  const db = (tx as unknown as { db: Kysely<unknown> }).db;
+  if (database.kind === 'sqlite') {
+    // Deferred foreign keys are checked at COMMIT.
+    await sql`pragma defer_foreign_keys = on`.execute(db);
+    await tx.recordStatus('NO-SUCH-CP', { connectorId: 1, status: 'Available', errorCode: 'NoError' }, new Date().toISOString());
+    return;
+  }
+  // A deferred constraint trigger fires at COMMIT; it is made in this test's own schema.
+  await sql`create function fail_at_commit() returns trigger language plpgsql as $$ begin raise exception 'refused at commit'; end $$`.execute(db);
+  await sql`create constraint trigger fail_at_commit after insert on events deferrable initially deferred for each row execute function fail_at_commit()`.execute(db);
+  await tx.insertEvent({ at: new Date().toISOString(), chargePointId: null, type: 'test', data: {} });
+}
+
 test('units submitted together share one commit, and each sees the writes before it', async () => {
-  await withStore(async (store, _path, batches) => {
+  await withStore(async (store, batches) => {
     const ids = Array.from({ length: 200 }, (_, i) => `CP${i}`);
     const seen = await Promise.all(
       ids.map((id, i) =>
         store.transact(async (tx) => {
-          await tx.insertChargePoint(newChargePoint(id, 'Accepted', new Date().toISOString()));
+          await tx.insertChargePoint(chargePoint(id));
           // The unit before this one in the batch is visible (same database transaction).
           return i === 0 ? true : (await tx.getChargePoint(ids[i - 1]!)) !== undefined;
         }),
@@ -45,51 +78,53 @@ test('units submitted together share one commit, and each sees the writes before
 test('a failing unit rolls back alone; the rest of its batch commits', async () => {
   await withStore(async (store) => {
     const results = await Promise.allSettled([
-      store.transact((tx) => tx.insertChargePoint(newChargePoint('A', 'Accepted', new Date().toISOString()))),
+      store.transact((tx) => tx.insertChargePoint(chargePoint('A'))),
       store.transact(async (tx) => {
-        await tx.insertChargePoint(newChargePoint('B', 'Accepted', new Date().toISOString()));
+        await tx.insertChargePoint(chargePoint('B'));
         throw new Error('rule broken after a write');
       }),
-      store.transact((tx) => tx.insertChargePoint(newChargePoint('C', 'Accepted', new Date().toISOString()))),
+      // A statement the database refuses (duplicate key): on PostgreSQL this aborts the whole
+      // transaction unless only the unit's savepoint is rolled back.
+      store.transact((tx) => tx.insertChargePoint(chargePoint('A'))),
+      store.transact((tx) => tx.insertChargePoint(chargePoint('C'))),
     ]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled']);
     assert.deepEqual((await store.listChargePoints()).map((cp) => cp.id), ['A', 'C']);
   });
 });
 
 test('a unit settles only after its batch is durable: another connection already sees it', async () => {
-  await withStore(async (store, path) => {
-    const other = new BetterSqlite3(path, { readonly: true });
-    try {
-      const checks = await Promise.all(
-        Array.from({ length: 50 }, (_, i) =>
-          store
-            .transact((tx) => tx.insertChargePoint(newChargePoint(`D${i}`, 'Accepted', new Date().toISOString())))
-            .then(() => other.prepare('select count(*) as n from charge_points where id = ?').get(`D${i}`) as { n: number }),
-        ),
-      );
-      assert.ok(checks.every((row) => row.n === 1));
-    } finally {
-      other.close();
-    }
+  await withStore(async (store, _batches, other) => {
+    const counts = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => store.transact((tx) => tx.insertChargePoint(chargePoint(`D${i}`))).then(() => other(`D${i}`))),
+    );
+    assert.deepEqual(counts, Array.from({ length: 50 }, () => 1));
   });
 });
 
 test('when the commit itself fails, every unit of the batch is rejected and nothing is stored', async () => {
-  await withStore(async (store) => {
-    await store.transact((tx) => tx.insertChargePoint(newChargePoint('E', 'Accepted', new Date().toISOString())));
+  await withStore(async (store, _batches, _other, database) => {
+    await store.transact((tx) => tx.insertChargePoint(chargePoint('E')));
     const results = await Promise.allSettled([
-      store.transact(async (tx) => {
-        // Deferred foreign keys are checked at COMMIT: this makes the whole batch fail there.
-        await sql`pragma defer_foreign_keys = on`.execute((tx as unknown as { db: Kysely<unknown> }).db);
-        await tx.recordStatus('NO-SUCH-CP', { connectorId: 1, status: 'Available', errorCode: 'NoError' }, new Date().toISOString());
-      }),
-      store.transact((tx) => tx.insertChargePoint(newChargePoint('F', 'Accepted', new Date().toISOString()))),
+      store.transact((tx) => failAtCommit(tx, database)),
+      store.transact((tx) => tx.insertChargePoint(chargePoint('F'))),
     ]);
     assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
     assert.deepEqual((await store.listChargePoints()).map((cp) => cp.id), ['E']);
     // The store still works after a failed batch.
-    await store.transact((tx) => tx.insertChargePoint(newChargePoint('G', 'Accepted', new Date().toISOString())));
+    await store.transact((tx) => tx.insertChargePoint(chargePoint('G')));
     assert.deepEqual((await store.listChargePoints()).map((cp) => cp.id), ['E', 'G']);
+  });
+});
+
+test('frames are journaled with the unit that took them, and only if it succeeded', async () => {
+  await withStore(async (store) => {
+    const frame = (text: string) => ({ at: new Date().toISOString(), chargePointId: 'J', direction: 'in' as const, protocol: 'ocpp1.6-json', frame: Buffer.from(text) });
+    await store.withFrames([frame('kept')], () => store.transact((tx) => tx.insertChargePoint(chargePoint('J'))));
+    // The unit fails: its frame is not lost, withFrames journals it on its own.
+    await assert.rejects(store.withFrames([frame('failed unit')], () => store.transact(async () => Promise.reject(new Error('no')))));
+    const rows = await store.listJournal({ limit: 10 });
+    assert.deepEqual(rows.map((r) => r.frame.toString()), ['kept', 'failed unit']);
+    assert.equal(rows[1]!.prevHash, rows[0]!.hash);
   });
 });

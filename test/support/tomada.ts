@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startTomada, type RunningTomada } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { createTestSchema, testStoreKind, type TestSchema } from './database.js';
+import { createTestSchema, testStoreKind, type TestSchema, type TestStoreKind } from './database.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -50,10 +50,20 @@ async function schemaFor(callerDir: string | undefined): Promise<{ url: string; 
   return { url: schema.url };
 }
 
-export async function startTestTomada(overrides: Partial<Config> = {}, dir?: string): Promise<TestTomada> {
+/** A node on the store under test (TOMADA_TEST_STORE): a SQLite file, or a fresh PostgreSQL schema. */
+export function startTestTomada(overrides: Partial<Config> = {}, dir?: string): Promise<TestTomada> {
+  return startOn(testStoreKind, overrides, dir);
+}
+
+/** A node on a SQLite file whatever the store under test: for tests about the file itself. */
+export function startSqliteTestTomada(overrides: Partial<Config> = {}, dir?: string): Promise<TestTomada> {
+  return startOn('sqlite', overrides, dir);
+}
+
+async function startOn(kind: TestStoreKind, overrides: Partial<Config>, dir: string | undefined): Promise<TestTomada> {
   const folder = dir ?? mkdtempSync(join(tmpdir(), 'tomada-test-'));
   const dbPath = join(folder, 'tomada.db');
-  const postgres = testStoreKind === 'postgres' && overrides.databaseUrl === undefined ? await schemaFor(dir) : undefined;
+  const postgres = kind === 'postgres' && overrides.databaseUrl === undefined ? await schemaFor(dir) : undefined;
   const config: Config = {
     ...loadConfig({}),
     host: '127.0.0.1',
