@@ -47,7 +47,12 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
   // Read first: an unreadable certificate stops the start before anything is opened.
   const tls = config.tls && readTlsMaterial(config.tls);
   const metrics = new TomadaMetrics(VERSION);
-  const store = await openStore(config.databaseUrl, { journalKey: config.journalKey, observer: metrics.storeObserver });
+  const store = await openStore(config.databaseUrl, {
+    journalKey: config.journalKey,
+    observer: metrics.storeObserver,
+    poolSize: config.databasePoolSize,
+    log,
+  });
   let soap: SoapEndpoint | undefined;
   // A SOAP charge point takes commands at its endpoint, from any node.
   const soapTarget: TargetResolver = async (id) => {

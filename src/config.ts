@@ -11,6 +11,8 @@ export interface Config {
   ocppPort: number;
   httpPort: number;
   databaseUrl: string;
+  /** PostgreSQL connections at most (TOMADA_DATABASE_POOL); SQLite ignores it. */
+  databasePoolSize: number;
   unknownChargePoints: UnknownChargePointPolicy;
   /** What a boot with software not in the validated registry gets. */
   unvalidatedSoftware: UnvalidatedSoftwarePolicy;
@@ -152,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
     ocppPort: integer(env, 'TOMADA_OCPP_PORT', 9000, 0, 65535),
     httpPort: integer(env, 'TOMADA_HTTP_PORT', 8080, 0, 65535),
     databaseUrl,
+    databasePoolSize: integer(env, 'TOMADA_DATABASE_POOL', 10, 2, 1000),
     unknownChargePoints: oneOf(env, 'TOMADA_UNKNOWN_CHARGE_POINTS', ['reject', 'accept', 'pending'], 'reject'),
     unvalidatedSoftware: oneOf(env, 'TOMADA_UNVALIDATED_SOFTWARE', ['flag', 'pending', 'reject'], 'flag'),
     webhookDelivery: oneOf(env, 'TOMADA_WEBHOOK_DELIVERY', ['on', 'off'], 'on') === 'on',

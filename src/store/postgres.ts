@@ -10,6 +10,8 @@ import type { Database } from './tables.js';
 export interface PostgresStoreOptions extends SqlStoreOptions {
   /** Connections at most (TOMADA_DATABASE_POOL). The group committer needs one; reads the rest. */
   poolSize?: number;
+  /** A query unanswered within this fails and its connection is dropped (default 30 s). */
+  queryTimeoutMs?: number;
 }
 
 /** A new connection must be made within this, or the call that needed it fails. */
@@ -18,7 +20,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * A query with no answer within this fails, and its connection is dropped: a database behind a
  * dead link would otherwise hold every call forever instead of answering InternalError.
  */
-const QUERY_TIMEOUT_MS = 30_000;
+const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -117,7 +119,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     connectionString,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    query_timeout: QUERY_TIMEOUT_MS,
+    query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     keepAlive: true,
     types,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),

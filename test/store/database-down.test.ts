@@ -1,0 +1,135 @@
+// The database unreachable for a while, played by a TCP proxy between Tomada and PostgreSQL.
+// While it is away the charge points stay connected and every call that needs a write is answered
+// InternalError (never an acknowledgement of something not stored); once it is back the same
+// connections work again and everything acknowledged is there, journal included.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { verifyJournal } from '../../src/audit/verify-journal.js';
+import { newChargePoint } from '../../src/domain/registry.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
+import type { StoreLog } from '../../src/store/sql-store.js';
+import { TestClient } from '../support/ocpp-client.js';
+import { createTestSchema, needsPostgres, testPostgresUrl, type TestSchema } from '../support/database.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { startTestTomada } from '../support/tomada.js';
+
+/** The schema's URL, but through the proxy. */
+function viaProxy(schema: TestSchema, proxy: TcpProxy): string {
+  const url = new URL(schema.url);
+  url.host = `127.0.0.1:${proxy.port}`;
+  return url.toString();
+}
+
+async function withProxiedSchema(run: (schema: TestSchema, proxy: TcpProxy) => Promise<void>): Promise<void> {
+  const schema = await createTestSchema();
+  const target = new URL(testPostgresUrl);
+  const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+  try {
+    await run(schema, proxy);
+  } finally {
+    await proxy.close();
+    await schema.drop();
+  }
+}
+
+/** Repeats `call` until the answer is a CALLRESULT (the database is back), or gives up. */
+async function untilAnswered(call: () => Promise<unknown[]>, attempts = 100): Promise<unknown[]> {
+  for (let i = 0; ; i++) {
+    const answer = await call();
+    if (answer[0] === 3 || i >= attempts) return answer;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('database cut off: connections stay, writes answer InternalError, all works again after', await needsPostgres(), async () => {
+  await withProxiedSchema(async (schema, proxy) => {
+    const t = await startTestTomada({ databaseUrl: viaProxy(schema, proxy), unknownChargePoints: 'accept' });
+    const clients: TestClient[] = [];
+    try {
+      await t.domain.idTags.put({ idTag: 'DOWN1', status: 'Accepted', expiryDate: null, parentIdTag: null });
+      for (const id of ['DB-DOWN-1', 'DB-DOWN-2']) {
+        const client = await TestClient.connect(t.wsUrl, id);
+        clients.push(client);
+        await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+      }
+      const [first, second] = clients as [TestClient, TestClient];
+      const start = await first.ok('StartTransaction', { connectorId: 1, idTag: 'DOWN1', meterStart: 1000, timestamp: '2025-03-01T10:00:00Z' });
+      const transactionId = start.transactionId as number;
+      const meterValues = (minute: number, wh: number) => ({
+        connectorId: 1,
+        transactionId,
+        meterValue: [{ timestamp: `2025-03-01T10:${String(minute).padStart(2, '0')}:00Z`, sampledValue: [{ value: String(wh) }] }],
+      });
+      await first.ok('MeterValues', meterValues(10, 1500));
+
+      // The database goes away: open connections are cut, new ones refused.
+      proxy.refuse();
+      proxy.cutAll();
+      const refused = await Promise.all([
+        first.call('MeterValues', meterValues(20, 2000)),
+        second.call('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' }),
+        second.call('Heartbeat', {}),
+      ]);
+      for (const answer of refused) {
+        assert.equal(answer[0], 4, `expected a CALLERROR, got ${JSON.stringify(answer)}`);
+        assert.equal(answer[2], 'InternalError');
+      }
+      for (const client of clients) assert.equal(client.ws.readyState, client.ws.OPEN, 'the charge point stays connected');
+
+      // Back: the same connections work again, and the charge point's resend is stored.
+      proxy.restore();
+      const resent = await untilAnswered(() => first.call('MeterValues', meterValues(20, 2000)));
+      assert.equal(resent[0], 3, `after the database came back: ${JSON.stringify(resent)}`);
+      await second.ok('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' });
+      await first.ok('StopTransaction', { transactionId, meterStop: 2500, timestamp: '2025-03-01T10:30:00Z' });
+
+      const stored = (await t.api(`/api/v1/transactions/${transactionId}`)).body;
+      assert.equal(stored.energyWh, 1500);
+      assert.deepEqual(stored.meterValues.map((m: { value: string }) => m.value), ['1500', '2000']);
+      const connectors = await t.store.listConnectors('DB-DOWN-2');
+      assert.equal(connectors[0]?.status, 'Available');
+    } finally {
+      for (const client of clients) await client.close();
+      await t.close();
+    }
+    // Read straight from the database, not through the proxy: the journal is one intact chain
+    // and replays to what was stored.
+    const direct = await openPostgresStore(schema.url);
+    try {
+      const report = await verifyJournal(direct);
+      assert.equal(report.firstBrokenLink, undefined, JSON.stringify(report.firstBrokenLink));
+      assert.deepEqual(report.mismatches, []);
+      assert.equal(report.transactionsChecked, 1);
+    } finally {
+      await direct.close();
+    }
+  });
+});
+
+test('a database that stops answering: the query times out, its connection is dropped, the store recovers and says so', await needsPostgres(), async () => {
+  await withProxiedSchema(async (schema, proxy) => {
+    const lines: string[] = [];
+    const log: StoreLog = {
+      info: (_d, message) => lines.push(`info ${message}`),
+      warn: (_d, message) => lines.push(`warn ${message}`),
+      error: (_d, message) => lines.push(`error ${message}`),
+    };
+    // One connection only: if the stalled one went back to the pool, everything after would hang on it.
+    const store = await openPostgresStore(viaProxy(schema, proxy), { poolSize: 1, queryTimeoutMs: 500, log });
+    try {
+      const add = (id: string) => store.transact((tx) => tx.insertChargePoint(newChargePoint(id, 'Accepted', new Date().toISOString())));
+      await add('BEFORE');
+      proxy.stall();
+      await assert.rejects(add('DURING'), /timeout/i);
+      assert.ok(lines.some((l) => l.startsWith('error PostgreSQL unreachable')), lines.join('\n'));
+      proxy.restore();
+      await add('AFTER');
+      assert.deepEqual((await store.listChargePoints()).map((cp) => cp.id), ['AFTER', 'BEFORE']);
+      assert.ok(lines.includes('info PostgreSQL reachable again'), lines.join('\n'));
+      // Told once per outage, not once per failed query.
+      assert.equal(lines.filter((l) => l.startsWith('error')).length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+});

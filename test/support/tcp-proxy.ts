@@ -1,0 +1,174 @@
+// A TCP proxy for fault tests, put between two real parties (Tomada and PostgreSQL, a charge point
+// and Tomada) to play a bad link: it forwards, delays every chunk, stalls (holds traffic until
+// restored), cuts every open connection, refuses new ones, or lets only so many more bytes through
+// before cutting, like a cellular link dropping in the middle of a message.
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+interface Held {
+  due: number;
+  chunk: Buffer;
+}
+
+/** One direction of one connection: chunks leave in arrival order, each when its delay is over. */
+class Lane {
+  private readonly queue: Held[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly to: Socket,
+    private readonly proxy: TcpProxy,
+    private readonly cut: () => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    this.queue.push({ due: Date.now() + this.proxy.delayMs, chunk });
+    this.flush();
+  }
+
+  flush(): void {
+    if (this.timer) return;
+    while (this.queue.length > 0 && !this.proxy.stalled) {
+      const head = this.queue[0]!;
+      const wait = head.due - Date.now();
+      if (wait > 0) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.flush();
+        }, wait);
+        return;
+      }
+      this.queue.shift();
+      if (!this.send(head.chunk)) return;
+    }
+  }
+
+  /** Writes a chunk, or the part of it the truncation budget allows and then cuts. */
+  private send(chunk: Buffer): boolean {
+    const budget = this.proxy.takeBudget(chunk.length);
+    if (budget < chunk.length) {
+      if (budget > 0) this.to.write(chunk.subarray(0, budget));
+      this.cut();
+      return false;
+    }
+    this.to.write(chunk);
+    return true;
+  }
+
+  drop(): void {
+    clearTimeout(this.timer);
+    this.queue.length = 0;
+  }
+}
+
+export class TcpProxy {
+  /** Added to every chunk in both directions. */
+  delayMs = 0;
+  /** Traffic is held, not forwarded, until restore(). */
+  stalled = false;
+  private budget = Infinity;
+  private refusing = false;
+  private readonly lanes = new Set<Lane>();
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    private readonly target: { host: string; port: number },
+  ) {}
+
+  /** Listens on 127.0.0.1 (a port chosen by the OS) and forwards to `target`. */
+  static async start(target: { host: string; port: number }): Promise<TcpProxy> {
+    let proxy: TcpProxy | undefined;
+    const server = createServer((client) => proxy!.accept(client));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (typeof address !== 'object' || !address) throw new Error('proxy has no port');
+    proxy = new TcpProxy(server, address.port, target);
+    return proxy;
+  }
+
+  /** Delays every chunk, from now on, by `ms`. */
+  delay(ms: number): void {
+    this.delayMs = ms;
+  }
+
+  /** Holds all traffic, as a link that went silent without closing. */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  /** Closes every open connection at once, both sides. */
+  cutAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+    for (const lane of this.lanes) lane.drop();
+    this.sockets.clear();
+    this.lanes.clear();
+  }
+
+  /** New connections are reset as soon as they arrive (open ones are left alone). */
+  refuse(): void {
+    this.refusing = true;
+  }
+
+  /** Lets `bytes` more bytes through (both directions together), then cuts that connection. */
+  truncateAfter(bytes: number): void {
+    this.budget = bytes;
+  }
+
+  /** Back to plain forwarding; held traffic flows again. */
+  restore(): void {
+    this.delayMs = 0;
+    this.stalled = false;
+    this.budget = Infinity;
+    this.refusing = false;
+    for (const lane of this.lanes) lane.flush();
+  }
+
+  /** Spends up to `wanted` bytes of the truncation budget; returns how many may pass. */
+  takeBudget(wanted: number): number {
+    const granted = Math.min(wanted, this.budget);
+    this.budget -= granted;
+    return granted;
+  }
+
+  get openConnections(): number {
+    return this.sockets.size / 2;
+  }
+
+  async close(): Promise<void> {
+    this.cutAll();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    if (this.refusing) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = connect(this.target.port, this.target.host);
+    const pair = [client, upstream];
+    const lanes: Lane[] = [];
+    const cut = () => {
+      for (const socket of pair) {
+        socket.destroy();
+        this.sockets.delete(socket);
+      }
+      for (const lane of lanes) {
+        lane.drop();
+        this.lanes.delete(lane);
+      }
+    };
+    const up = new Lane(upstream, this, cut);
+    const down = new Lane(client, this, cut);
+    lanes.push(up, down);
+    for (const socket of pair) {
+      socket.setNoDelay(true);
+      this.sockets.add(socket);
+      socket.on('error', cut);
+      socket.on('close', cut);
+    }
+    for (const lane of lanes) this.lanes.add(lane);
+    client.on('data', (chunk: Buffer) => up.push(chunk));
+    upstream.on('data', (chunk: Buffer) => down.push(chunk));
+  }
+}
