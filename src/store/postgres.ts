@@ -4,6 +4,7 @@
 // keeps the frames of all nodes in one hash chain.
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import type { DialectHooks } from './sql-queries.js';
 import { SqlStore, type SqlStoreOptions, type StoreLog } from './sql-store.js';
 import type { Database } from './tables.js';
 
@@ -112,6 +113,14 @@ function recoveringPool(pool: pg.Pool, reachability: Reachability): PostgresPool
   };
 }
 
+export const postgresHooks: DialectHooks = {
+  // Held from the journal insert to the end of the batch's transaction: every node appending to
+  // this schema's journal waits here, then reads the previous hash that the last holder committed.
+  async lockJournal(db) {
+    await sql`select pg_advisory_xact_lock(hashtext('tomada.frame_journal'), hashtext(current_schema()))`.execute(db);
+  },
+};
+
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<SqlStore> {
   const { connectionString, schema } = parsePostgresUrl(url);
   const reachability = new Reachability(options.log);
@@ -148,11 +157,5 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await kysely.destroy();
     throw error;
   }
-  return new SqlStore(kysely, options, {
-    // Held from the journal insert to the end of the batch's transaction: every node appending to
-    // this schema's journal waits here, then reads the previous hash that the last holder committed.
-    async lockJournal(db) {
-      await sql`select pg_advisory_xact_lock(hashtext('tomada.frame_journal'), hashtext(current_schema()))`.execute(db);
-    },
-  });
+  return new SqlStore(kysely, options, postgresHooks);
 }
