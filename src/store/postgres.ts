@@ -25,15 +25,21 @@ const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-/** Splits `?schema=NAME` off the URL: pg does not know it, the store does. */
-export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
+/**
+ * Splits `?schema=NAME` off the URL (pg does not know it, the store does), and folds it into the
+ * server options the URL may already carry (`?options=-c …`), which pg would otherwise let win.
+ */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined; serverOptions: string | undefined } {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema') ?? undefined;
+  const given = parsed.searchParams.get('options') ?? undefined;
   parsed.searchParams.delete('schema');
+  parsed.searchParams.delete('options');
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new Error(`TOMADA_DATABASE_URL: schema "${schema}" must be letters, digits and _ (not starting with a digit)`);
   }
-  return { connectionString: parsed.toString(), schema };
+  const serverOptions = [given, schema && `-c search_path=${schema}`].filter(Boolean).join(' ') || undefined;
+  return { connectionString: parsed.toString(), schema, serverOptions };
 }
 
 // int8 (bigserial ids, Wh counters) as numbers, as SQLite gives them: ids and energies stay far
@@ -122,7 +128,7 @@ export const postgresHooks: DialectHooks = {
 };
 
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<SqlStore> {
-  const { connectionString, schema } = parsePostgresUrl(url);
+  const { connectionString, schema, serverOptions } = parsePostgresUrl(url);
   const reachability = new Reachability(options.log);
   const pool = new pg.Pool({
     connectionString,
@@ -131,7 +137,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     keepAlive: true,
     types,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    ...(serverOptions ? { options: serverOptions } : {}),
   });
   // Without these listeners a connection lost while idle, or while checked out between two
   // queries, would be an unhandled 'error' event: the whole process would exit.

@@ -75,6 +75,8 @@ test('database cut off: connections stay, writes answer InternalError, all works
         assert.equal(answer[2], 'InternalError');
       }
       for (const client of clients) assert.equal(client.ws.readyState, client.ws.OPEN, 'the charge point stays connected');
+      // A new charge point cannot be admitted without the registry: refused at the handshake.
+      await assert.rejects(TestClient.connect(t.wsUrl, 'DB-DOWN-3'));
 
       // Back: the same connections work again, and the charge point's resend is stored.
       proxy.restore();
@@ -82,6 +84,9 @@ test('database cut off: connections stay, writes answer InternalError, all works
       assert.equal(resent[0], 3, `after the database came back: ${JSON.stringify(resent)}`);
       await second.ok('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' });
       await first.ok('StopTransaction', { transactionId, meterStop: 2500, timestamp: '2025-03-01T10:30:00Z' });
+      const third = await TestClient.connect(t.wsUrl, 'DB-DOWN-3');
+      clients.push(third);
+      await third.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
 
       const stored = (await t.api(`/api/v1/transactions/${transactionId}`)).body;
       assert.equal(stored.energyWh, 1500);

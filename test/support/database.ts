@@ -18,6 +18,15 @@ export const testPostgresUrl = process.env.TOMADA_TEST_DATABASE_URL || 'postgres
 /** Schema names of test databases start with this, then the creation time, so leftovers can be found. */
 export const TEST_SCHEMA_PREFIX = 'tomada_test_';
 
+/**
+ * Commits return before PostgreSQL's own WAL flush, as the SQLite tests keep their files in
+ * memory-backed /dev/shm: the tests check that an answer waits for its commit, not the disk's
+ * speed (thousands of sequential commits would otherwise be timed by the fsync of a loaded
+ * machine). Only a crash of the PostgreSQL server itself could lose such a commit; no test
+ * crashes it. Production keeps synchronous_commit=on (docs/OPERATIONS.md).
+ */
+const TEST_SERVER_OPTIONS = '-c synchronous_commit=off';
+
 let reachable: Promise<string | undefined> | undefined;
 
 /** Undefined when PostgreSQL answers; otherwise why not (a skip reason). */
@@ -60,6 +69,7 @@ export async function createTestSchema(): Promise<TestSchema> {
   const name = `${TEST_SCHEMA_PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(6).toString('hex')}`;
   const url = new URL(testPostgresUrl);
   url.searchParams.set('schema', name);
+  url.searchParams.set('options', TEST_SERVER_OPTIONS);
   await adminQuery(`create schema ${name}`);
   return {
     name,
