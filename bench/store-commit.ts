@@ -6,7 +6,9 @@
 //   node --import tsx bench/store-commit.ts [--store postgres|sqlite] [--clients 100] [--units 5000] [--pool 10]
 //
 // With --store postgres it makes a schema of its own on TOMADA_TEST_DATABASE_URL (default
-// postgres://postgres@127.0.0.1:5432/test) and drops it at the end.
+// postgres://postgres@127.0.0.1:5432/test) and drops it at the end; commits wait for the WAL
+// flush (synchronous_commit=on), as in production. With --store sqlite the file is in the temp
+// folder, with synchronous=FULL.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { newChargePoint } from '../src/domain/registry.js';
 import { openStore } from '../src/store/open.js';
-import { postgresHooks } from '../src/store/postgres.js';
+import { parsePostgresUrl, postgresHooks } from '../src/store/postgres.js';
 import { SqlQueries, type DialectHooks } from '../src/store/sql-queries.js';
 import type { Store } from '../src/store/store.js';
 import type { Database } from '../src/store/tables.js';
@@ -77,6 +79,14 @@ function report({ name, seconds, latencies }: Result): string {
   return `${name.padEnd(34)} ${String(Math.round(units / seconds)).padStart(7)} units/s   p50 ${at(0.5)} ms   p99 ${at(0.99)} ms`;
 }
 
+/** The test database's URL with production durability (test schemas commit asynchronously). */
+function productionUrl(database: TestDatabase): string {
+  if (database.kind === 'sqlite') return database.url;
+  const url = new URL(database.url);
+  url.searchParams.delete('options');
+  return url.toString();
+}
+
 /** A plain Kysely over the same database, for the one-transaction-per-unit baseline. */
 function plainKysely(database: TestDatabase): { kysely: Kysely<Database>; hooks: DialectHooks } {
   if (database.kind === 'sqlite') {
@@ -86,20 +96,22 @@ function plainKysely(database: TestDatabase): { kysely: Kysely<Database>; hooks:
     db.pragma('busy_timeout = 5000');
     return { kysely: new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }), hooks: {} };
   }
-  const url = new URL(database.url);
-  url.searchParams.delete('schema');
-  const pool = new pg.Pool({ connectionString: url.toString(), max: poolSize, options: `-c search_path=${database.schema}` });
+  const { connectionString, serverOptions } = parsePostgresUrl(productionUrl(database));
+  const pool = new pg.Pool({ connectionString, max: poolSize, ...(serverOptions ? { options: serverOptions } : {}) });
   return { kysely: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), hooks: postgresHooks };
 }
 
 const database = await createTestDatabase(kind);
 try {
-  const store = await openStore(database.url, { poolSize });
+  const batches: { size: number; ms: number }[] = [];
+  const store = await openStore(productionUrl(database), { poolSize, observer: { committed: (size, ms) => batches.push({ size, ms }) } });
   await store.transact(async (tx) => {
     for (let c = 0; c < clients; c++) await tx.insertChargePoint(newChargePoint(`B${c}`, 'Accepted', new Date().toISOString()));
   });
   const grouped = await drive('group commit', (cp, n) => store.withFrames([frame(cp, n)], () => store.transact((tx) => unit(tx, cp, n))));
   await store.close();
+  batches.shift(); // the setup batch
+  const mean = (f: (b: { size: number; ms: number }) => number) => (batches.reduce((sum, b) => sum + f(b), 0) / batches.length).toFixed(1);
 
   const { kysely, hooks } = plainKysely(database);
   const single = await drive('one transaction per unit', (cp, n) =>
@@ -112,7 +124,7 @@ try {
   await kysely.destroy();
 
   console.log(`store ${kind}, ${clients} clients, ${units} units each way, pool ${poolSize}`);
-  console.log(report(grouped));
+  console.log(`${report(grouped)}   (${batches.length} batches, mean ${mean((b) => b.size)} units, ${mean((b) => b.ms)} ms each)`);
   console.log(report(single));
   console.log(`ratio: group commit is ${(single.seconds / grouped.seconds).toFixed(1)}x one transaction per unit`);
 } finally {

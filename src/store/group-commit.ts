@@ -7,7 +7,6 @@ export interface BatchDatabase<Tx> {
   /** Runs `body` inside one database transaction; resolves after COMMIT, rejects after ROLLBACK. */
   inTransaction(body: (tx: Tx) => Promise<void>): Promise<void>;
   savepoint(tx: Tx, name: string): Promise<void>;
-  releaseSavepoint(tx: Tx, name: string): Promise<void>;
   rollbackToSavepoint(tx: Tx, name: string): Promise<void>;
   /**
    * Runs after the batch's last unit, in its transaction, just before COMMIT (the store writes the
@@ -21,8 +20,17 @@ export interface BatchObserver {
   failed?(size: number, error: unknown): void;
 }
 
+export interface UnitOptions {
+  /**
+   * The unit promises not to touch the database (it only hands something to beforeCommit): it
+   * runs without a savepoint, which would cost two round trips for nothing.
+   */
+  noWrites?: boolean;
+}
+
 interface Unit<Tx> {
   work: (tx: Tx) => Promise<unknown>;
+  noWrites: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -39,9 +47,9 @@ export class GroupCommitter<Tx> {
     private readonly observer: BatchObserver = {},
   ) {}
 
-  submit<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  submit<T>(work: (tx: Tx) => Promise<T>, options: UnitOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, noWrites: options.noWrites === true, resolve: resolve as (value: unknown) => void, reject });
       if (!this.running) {
         this.running = true;
         // Let the other connections' work of this turn of the event loop join the batch.
@@ -72,19 +80,22 @@ export class GroupCommitter<Tx> {
     try {
       await this.database.inTransaction(async (tx) => {
         outcomes.length = 0;
-        // One name for every unit: each savepoint is released or rolled back and released before
-        // the next one opens, and one statement text keeps the prepared-statement cache small.
+        // One name for every unit keeps one statement text (the prepared-statement cache small).
+        // Savepoints are never released: they nest, and ROLLBACK TO names the most recent one of
+        // that name, this unit's, undoing only the writes made since it. RELEASE would be a round
+        // trip per unit (a quarter of a typical unit's on PostgreSQL) and changes nothing at COMMIT.
         const name = 'unit';
         for (const unit of batch) {
+          if (unit.noWrites) {
+            outcomes.push(await unit.work(tx).then((value) => ({ ok: true, value }) as const, (error: unknown) => ({ ok: false, error }) as const));
+            continue;
+          }
           await this.database.savepoint(tx, name);
           try {
-            const value = await unit.work(tx);
-            await this.database.releaseSavepoint(tx, name);
-            outcomes.push({ ok: true, value });
+            outcomes.push({ ok: true, value: await unit.work(tx) });
           } catch (error) {
             // Only this unit's writes are undone; the rest of the batch still commits.
             await this.database.rollbackToSavepoint(tx, name);
-            await this.database.releaseSavepoint(tx, name);
             outcomes.push({ ok: false, error });
           }
         }

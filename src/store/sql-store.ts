@@ -53,7 +53,6 @@ export class SqlStore extends SqlQueries implements Store {
           }),
         beforeCommit: (tx) => this.queriesOn(tx).appendJournal(this.batchFrames.splice(0)),
         savepoint: async (tx, name) => void (await sql`savepoint ${sql.id(name)}`.execute(tx)),
-        releaseSavepoint: async (tx, name) => void (await sql`release savepoint ${sql.id(name)}`.execute(tx)),
         rollbackToSavepoint: async (tx, name) => void (await sql`rollback to savepoint ${sql.id(name)}`.execute(tx)),
       },
       500,
@@ -99,7 +98,7 @@ export class SqlStore extends SqlQueries implements Store {
 
   journal(frames: readonly JournalFrame[]): Promise<void> {
     if (frames.length === 0) return Promise.resolve();
-    return this.committer.submit(async () => void this.batchFrames.push(...frames));
+    return this.committer.submit(async () => void this.batchFrames.push(...frames), { noWrites: true });
   }
 
   async close(): Promise<void> {
