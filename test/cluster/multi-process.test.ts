@@ -6,6 +6,7 @@
 // Runs on PostgreSQL (a fresh schema per run), the store several processes share; skipped with
 // the reason when this build's store does not open postgres:// or the server does not answer.
 // (One SQLite file is no store for several writing processes: its write transactions collide.)
+// store: postgres-only (scripts/run-tests.mjs runs it in the PostgreSQL pass alone).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';

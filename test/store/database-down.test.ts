@@ -2,6 +2,7 @@
 // While it is away the charge points stay connected and every call that needs a write is answered
 // InternalError (never an acknowledgement of something not stored); once it is back the same
 // connections work again and everything acknowledged is there, journal included.
+// store: postgres-only (scripts/run-tests.mjs runs it in the PostgreSQL pass alone).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyJournal } from '../../src/audit/verify-journal.js';

@@ -1,6 +1,7 @@
 // Several nodes on one PostgreSQL database: two stores, each with its own connection pool (as two
 // Tomada processes have), append frames at the same time, and the journal is still one unbroken
 // hash chain. Without the journal lock both would read the same last row and fork the chain.
+// store: postgres-only (scripts/run-tests.mjs runs it in the PostgreSQL pass alone).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyJournal } from '../../src/audit/verify-journal.js';

@@ -13,6 +13,8 @@ interface Held {
 class Lane {
   private readonly queue: Held[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** Truncated: nothing more goes through. */
+  private stopped = false;
 
   constructor(
     private readonly to: Socket,
@@ -21,6 +23,7 @@ class Lane {
   ) {}
 
   push(chunk: Buffer): void {
+    if (this.stopped) return;
     this.queue.push({ due: Date.now() + this.proxy.delayMs, chunk });
     this.flush();
   }
@@ -46,8 +49,11 @@ class Lane {
   private send(chunk: Buffer): boolean {
     const budget = this.proxy.takeBudget(chunk.length);
     if (budget < chunk.length) {
-      if (budget > 0) this.to.write(chunk.subarray(0, budget));
-      this.cut();
+      // The part that fits is flushed before the cut, or destroy() could drop it unsent.
+      this.queue.length = 0;
+      this.stopped = true;
+      if (budget > 0) this.to.write(chunk.subarray(0, budget), () => this.cut());
+      else this.cut();
       return false;
     }
     this.to.write(chunk);
