@@ -101,7 +101,8 @@ export async function startTomada(options: TomadaOptions = {}): Promise<TomadaPr
   child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const exited = watchExit(child);
   const httpUrl = `http://127.0.0.1:${httpPort}`;
-  const deadline = Date.now() + 30_000;
+  // Generous: under tsx on a busy 2-core machine a start can take well over 20 s.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Tomada exited (${child.exitCode}) before it was ready: ${stderr}`);
     try {
@@ -111,7 +112,7 @@ export async function startTomada(options: TomadaOptions = {}): Promise<TomadaPr
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`Tomada was not ready within 30 s: ${stderr}`);
+      throw new Error(`Tomada was not ready within 90 s: ${stderr}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
