@@ -26,6 +26,7 @@ options
   --profile           write a V8 CPU profile of the Tomada server (bench/results/profiles/)
   --count N           idle/storm: charge points          --frames N   fuzz: frames (default 1000000)
   --cycles N          kill: cycles (default 10)
+  --concurrency N --nats URL --database-url URL   cross-node (see bench/scenarios/cross-node.ts)
 `;
 
 /** Builds dist/ when a source file is newer than dist/cli.js: the bench measures the compiled server. */
@@ -54,6 +55,10 @@ async function main(): Promise<number> {
       count: { type: 'string' },
       frames: { type: 'string' },
       cycles: { type: 'string' },
+      // cross-node (bench/scenarios/cross-node.ts)
+      concurrency: { type: 'string' },
+      nats: { type: 'string' },
+      'database-url': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
