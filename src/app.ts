@@ -85,6 +85,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     holds: domain.holds,
     software,
     isConnected: (id) => router.isConnected(id),
+    unvalidatedSoftware: config.unvalidatedSoftware,
     log: log.child({ component: 'validation' }),
   });
   metrics.watchChargePoints(() => domain.views.chargePoints());

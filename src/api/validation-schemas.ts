@@ -57,6 +57,8 @@ const Case = Type.Object({
     Type.Null(),
   ]),
   reason: NullableString,
+  /** Skipped because it does not apply (no signed meter, no connector lock): the campaign can pass without it. */
+  notApplicable: Type.Boolean(),
   startedAt: NullableTime,
   finishedAt: NullableTime,
   frames: Type.Array(Type.Object({ at: Time, direction: Type.Union([Type.Literal('in'), Type.Literal('out')]), action: NullableString, frame: Type.String() })),

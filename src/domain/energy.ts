@@ -39,7 +39,9 @@ export function energyToWh(value: string, unit: string): number | null {
   const number = Number(trimmed);
   if (!Number.isFinite(number)) return null;
   if (unit === 'Wh') return number;
-  if (unit === 'kWh') return number * 1000;
+  // 1.005 kWh × 1000 is 1004.9999999999999 in binary floating point: rounded to a millionth of a
+  // Wh (far below any meter's resolution), a reading equals the Wh it stands for.
+  if (unit === 'kWh') return Math.round(number * 1000 * 1e6) / 1e6;
   return null;
 }
 

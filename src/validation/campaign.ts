@@ -36,6 +36,8 @@ export interface CampaignDeps {
   activity: ActivityFeed;
   holds: OfflineHolds;
   software: SoftwareRegistry;
+  /** The network's policy for unvalidated software (TOMADA_UNVALIDATED_SOFTWARE). */
+  unvalidatedSoftware: 'flag' | 'pending' | 'reject';
   /** Whether the charge point holds a live connection (WebSocket) to this node. */
   isConnected(chargePointId: string): boolean;
   log: { info(detail: object, message: string): void; error(detail: object, message: string): void };
@@ -47,6 +49,7 @@ interface Confirmation {
 }
 
 const token = () => randomBytes(4).toString('hex').toUpperCase();
+const NODE_STOPPED = 'the node stopped during the campaign';
 
 function counts(list: CaseRecord[]): Validation['counts'] {
   const c = { pass: 0, fail: 0, skipped: 0, manual: 0, pending: 0 };
@@ -59,25 +62,38 @@ function counts(list: CaseRecord[]): Validation['counts'] {
 
 function verdictOf(list: CaseRecord[]): Verdict {
   if (list.some((c) => c.status === 'fail')) return 'fail';
-  if (list.some((c) => c.status !== 'pass' && c.status !== 'skipped')) return 'incomplete';
+  // A case skipped for a missing prerequisite was not tested: the software is not validated by it.
+  if (list.some((c) => c.status !== 'pass' && !(c.status === 'skipped' && c.notApplicable))) return 'incomplete';
   return 'pass';
 }
 
 export class Campaigns {
   private readonly runs = new Map<string, CampaignRun>();
+  /** Charge points with a campaign starting or running: reserved before the first await, so two requests cannot both start one. */
+  private readonly busy = new Set<string>();
 
   constructor(private readonly deps: CampaignDeps) {}
 
   async start(request: CampaignRequest): Promise<Validation> {
+    if (this.busy.has(request.chargePointId)) throw new Conflict(`A validation campaign is already running for "${request.chargePointId}"`);
+    this.busy.add(request.chargePointId);
+    let started = false;
+    try {
+      const validation = await this.begin(request, () => this.busy.delete(request.chargePointId));
+      started = true;
+      return validation;
+    } finally {
+      if (!started) this.busy.delete(request.chargePointId);
+    }
+  }
+
+  private async begin(request: CampaignRequest, ended: () => void): Promise<Validation> {
     const { store } = this.deps;
     const cp = await store.getChargePoint(request.chargePointId);
     if (!cp) throw new UnknownChargePoint(`No charge point "${request.chargePointId}" is registered`);
     // A SOAP charge point takes commands at its endpoint from any node; a WebSocket one only from its own.
     const reachable = this.deps.isConnected(cp.id) || (cp.transport === 'soap' && cp.soapEndpoint !== null);
     if (!reachable) throw new Conflict(`Charge point "${cp.id}" is not connected to this node`);
-    if ([...this.runs.values()].some((run) => run.record.chargePointId === cp.id)) {
-      throw new Conflict(`A validation campaign is already running for "${cp.id}"`);
-    }
     const unknown = (request.cases ?? []).filter((id) => !caseIds.includes(id));
     if (unknown.length > 0) throw new InvalidRequest(`Unknown case ${unknown.join(', ')}; the cases are ${caseIds.join(', ')}`);
     const authorized = await this.deps.transactions.authorize(request.idTag);
@@ -118,6 +134,7 @@ export class Campaigns {
         prompt: null,
         action: null,
         reason: null,
+        notApplicable: false,
         startedAt: null,
         finishedAt: null,
         frames: [],
@@ -126,7 +143,10 @@ export class Campaigns {
     const run = new CampaignRun(this.deps, record, selected, selected.length === cases.length, { identityBefore: cp });
     await run.save();
     this.runs.set(record.id, run);
-    void run.execute().finally(() => this.runs.delete(record.id));
+    void run.execute().finally(() => {
+      this.runs.delete(record.id);
+      ended();
+    });
     return run.snapshot();
   }
 
@@ -173,7 +193,7 @@ export class Campaigns {
       const at = new Date().toISOString();
       for (const item of v.cases) {
         if (['pass', 'fail', 'skipped', 'manual'].includes(item.status)) continue;
-        Object.assign(item, { status: 'skipped', reason: 'the node stopped during the campaign', prompt: null, action: null, finishedAt: at });
+        Object.assign(item, { status: 'skipped', reason: NODE_STOPPED, prompt: null, action: null, finishedAt: at });
       }
       Object.assign(v, { status: 'cancelled', verdict: 'incomplete', finishedAt: at, counts: counts(v.cases) });
       await this.deps.store.transact(async (tx) => {
@@ -186,7 +206,7 @@ export class Campaigns {
 
   /** Cancels every running campaign (shutdown), so none is left "running" in the store. */
   async close(): Promise<void> {
-    await Promise.all([...this.runs.values()].map((run) => run.cancel('the node stopped during the campaign')));
+    await Promise.all([...this.runs.values()].map((run) => run.cancel(NODE_STOPPED)));
   }
 }
 
@@ -248,7 +268,6 @@ class CampaignRun {
       }
       return { status: 'Accepted', intervalS: timing.heartbeatIntervalS };
     });
-    const context = this.context();
     log.info({ chargePointId, validationId: this.record.id }, 'validation campaign started');
     try {
       for (const definition of this.definitions) {
@@ -257,10 +276,10 @@ class CampaignRun {
           Object.assign(item, { status: 'skipped', reason: this.cancelReason });
           continue;
         }
-        await this.runCase(definition, item, context);
+        await this.runCase(definition, item);
       }
       // Leave the connector as it was found: nothing charging.
-      if (!this.abort.signal.aborted) await context.ensureIdle().catch(() => false);
+      if (!this.abort.signal.aborted) await this.context(this.abort.signal).ensureIdle().catch(() => false);
     } catch (error) {
       log.error({ err: error, chargePointId, validationId: this.record.id }, 'validation campaign failed');
     } finally {
@@ -271,16 +290,22 @@ class CampaignRun {
     }
   }
 
-  private async runCase(definition: CaseDefinition, item: CaseRecord, context: CaseContext): Promise<void> {
+  private async runCase(definition: CaseDefinition, item: CaseRecord): Promise<void> {
     Object.assign(item, { status: 'running', startedAt: new Date().toISOString() });
     this.watch.collectInto(item.frames);
     await this.save();
     const t = this.record.timing;
-    // A case waits at most a few of its own limits; past this something is stuck, not slow.
+    // A case waits at most a few of its own limits; past this something is stuck, not slow, and
+    // the case is stopped (its waits end) so it cannot act during the next one.
     const limitS = 4 * t.caseTimeoutS + t.manualTimeoutS + t.offlineS + 3 * t.heartbeatIntervalS + t.pendingIntervalS + 4 * t.quietS;
+    const caseAbort = new AbortController();
+    const context = this.context(AbortSignal.any([this.abort.signal, caseAbort.signal]));
     let timer: NodeJS.Timeout | undefined;
     const overrun = new Promise<Outcome>((resolve) => {
-      timer = setTimeout(() => resolve(fail(`the case did not finish within ${limitS} s`)), limitS * 1000);
+      timer = setTimeout(() => {
+        caseAbort.abort();
+        resolve(fail(`the case did not finish within ${limitS} s`));
+      }, limitS * 1000);
     });
     let outcome: Outcome;
     try {
@@ -290,10 +315,18 @@ class CampaignRun {
       outcome = fail(`the case could not run: ${(error as Error).message}`);
     } finally {
       clearTimeout(timer);
+      caseAbort.abort();
     }
     if (this.abort.signal.aborted && outcome.verdict !== 'pass') outcome = { verdict: 'skipped', reason: this.cancelReason };
     this.watch.collectInto(undefined);
-    Object.assign(item, { status: outcome.verdict, reason: outcome.reason, prompt: null, action: null, finishedAt: new Date().toISOString() });
+    Object.assign(item, {
+      status: outcome.verdict,
+      reason: outcome.reason,
+      notApplicable: outcome.notApplicable === true,
+      prompt: null,
+      action: null,
+      finishedAt: new Date().toISOString(),
+    });
     await this.save();
   }
 
@@ -308,7 +341,15 @@ class CampaignRun {
       const now = cp ? softwareIdentity(cp) : undefined;
       const tested = record.software;
       const unchanged = now !== undefined && (Object.keys(now) as (keyof typeof now)[]).every((k) => tested[k] === now[k]);
-      if (record.verdict === 'pass' && this.complete && unchanged) await this.deps.software.recordPassed(now, record.id);
+      const validated = record.verdict === 'pass' && this.complete && unchanged;
+      if (validated) await this.deps.software.recordPassed(now, record.id);
+      else if (this.deps.unvalidatedSoftware !== 'flag' && this.cancelReason !== NODE_STOPPED && now && !(await this.deps.software.find(now))) {
+        // The campaign answered its boots Accepted; software still unvalidated must be kept
+        // Pending or rejected again as the network's policy says: a soft reset makes it boot into it.
+        await this.deps.commands.send(record.chargePointId, { kind: 'reset', type: 'Soft' }).catch((error: unknown) => {
+          this.deps.log.error({ err: error, validationId: record.id }, 'could not reset the charge point back under the unvalidated-software policy');
+        });
+      }
       await this.deps.store.transact((tx) =>
         tx.insertEvent({ at: record.finishedAt!, chargePointId: record.chargePointId, type: 'validationFinished', data: { validationId: record.id, verdict: record.verdict, software: tested, complete: this.complete } }),
       );
@@ -318,12 +359,11 @@ class CampaignRun {
     }
   }
 
-  private context(): CaseContext {
+  private context(signal: AbortSignal): CaseContext {
     const { store, holds } = this.deps;
     const record = this.record;
     const { chargePointId, connectorId } = record;
     const watch = this.watch;
-    const signal = this.abort.signal;
     const caseMs = () => record.timing.caseTimeoutS * 1000;
     const command = async (cmd: Command): Promise<CommandOutcome> => {
       try {

@@ -3,7 +3,7 @@
 // with a reason that names the problem. docs/VALIDATION.md lists them with their pass criteria.
 import { computeEnergy, Anomaly } from '../domain/energy.js';
 import type { MeterSample } from '../domain/model.js';
-import { fail, pass, skip, type CaseContext, type ManualOutcome, type Outcome } from './context.js';
+import { fail, notApplicable, pass, skip, type CaseContext, type ManualOutcome, type Outcome } from './context.js';
 import { BOOT_FIELDS, ENERGY_UNITS, INTERVAL, REGISTER, energyWh, field, sameTag, samplesOf } from './readings.js';
 import type { Call } from './watch.js';
 
@@ -382,7 +382,7 @@ export const cases: CaseDefinition[] = [
       const id = ctx.state.stoppedTransactionId;
       const transaction = id === undefined ? undefined : await ctx.transaction(id);
       if (!transaction) return skip('no transaction was stopped (see remote.stop)');
-      if (transaction.signedMeterStatus === 'absent') return skip('the charge point sent no signed meter values');
+      if (transaction.signedMeterStatus === 'absent') return notApplicable('the charge point sent no signed meter values');
       if (transaction.signedMeterStatus === 'failed') return fail(`signed meter values do not verify: ${transaction.signedMeterReason ?? 'no reason recorded'}`);
       return pass('signed meter values verified');
     },
@@ -408,12 +408,14 @@ export const cases: CaseDefinition[] = [
     title: 'Unlock an idle connector',
     messages: ['UnlockConnector'],
     stimulus: 'UnlockConnector on the campaign’s connector while idle.',
-    expected: 'Unlocked (OCPP 1.5: Accepted).',
+    expected: 'Unlocked (OCPP 1.5: Accepted); NotSupported (no lock: a fixed cable) makes the case not applicable.',
     async run(ctx) {
       if (!(await ctx.ensureIdle())) return skip(`connector ${ctx.connectorId} could not be made idle`);
       const expected = (await ctx.chargePoint()).ocppVersion === '1.5' ? 'Accepted' : 'Unlocked';
       const answer = await ctx.command({ kind: 'unlock', connectorId: ctx.connectorId });
       if (answer.error !== undefined) return fail(`UnlockConnector was not answered: ${answer.error}`);
+      // A charge point with a fixed cable (every DC charger) has no lock to release.
+      if (answer.status === 'NotSupported') return notApplicable('the charge point has no connector lock (NotSupported)');
       if (answer.status !== expected) return fail(`UnlockConnector answered ${answer.status}, expected ${expected}`);
       return pass(`connector ${ctx.connectorId}: ${answer.status}`);
     },

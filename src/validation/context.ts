@@ -3,11 +3,14 @@ import type { ChargePoint, Command, MeterSample, Transaction } from '../domain/m
 import type { CampaignTiming, PersonAction } from '../domain/validation/types.js';
 import type { Call } from './watch.js';
 
-export type Outcome = { verdict: 'pass' | 'fail' | 'skipped' | 'manual'; reason: string };
+export type Outcome = { verdict: 'pass' | 'fail' | 'skipped' | 'manual'; reason: string; notApplicable?: boolean };
 
 export const pass = (reason: string): Outcome => ({ verdict: 'pass', reason });
 export const fail = (reason: string): Outcome => ({ verdict: 'fail', reason });
+/** Not run because an earlier case left nothing to test: the campaign cannot pass with it. */
 export const skip = (reason: string): Outcome => ({ verdict: 'skipped', reason });
+/** Does not apply to this charge point (it has no such feature): the campaign can pass without it. */
+export const notApplicable = (reason: string): Outcome => ({ verdict: 'skipped', reason, notApplicable: true });
 
 /** The charge point's answer to a command, or why there is none. */
 export type CommandOutcome =
@@ -52,7 +55,7 @@ export interface CaseContext {
   activeTransaction(): Promise<Transaction | undefined>;
   /** Connector ids (≥ 1) the charge point has reported so far, with the campaign's connector. */
   connectorIds(): Promise<number[]>;
-  /** The highest energy register known for the connector before now (last meterStop or sample), in Wh. */
+  /** The connector's register at the end of its last transaction (its meterStop), in Wh. */
   lastRegisterWh(): Promise<number | undefined>;
   command(command: Command): Promise<CommandOutcome>;
   mark(): number;

@@ -7,6 +7,8 @@ export type Call = Extract<Activity, { kind: 'call' }>;
 
 /** Evidence kept per case: enough to show what happened, bounded so a chatty charger cannot bloat a report. */
 const MAX_FRAMES_PER_CASE = 400;
+const MAX_FRAME_CHARS = 8_192;
+const MAX_CHARS_PER_CASE = 1_000_000;
 
 /**
  * The OCPP action a frame carries: the action of a CALL, the action answered by a CALLRESULT or
@@ -35,6 +37,7 @@ export class Watch {
   private readonly calls: Call[] = [];
   private readonly wakers = new Set<() => void>();
   private evidence: EvidenceFrame[] | undefined;
+  private evidenceChars = 0;
   private readonly actions = new FrameActions();
   private readonly stopListening: () => void;
 
@@ -43,8 +46,10 @@ export class Watch {
       if (activity.chargePointId !== this.chargePointId) return;
       if (activity.kind === 'frame') {
         const action = this.actions.of(activity.text);
-        if (this.evidence && this.evidence.length < MAX_FRAMES_PER_CASE) {
-          this.evidence.push({ at: activity.at, direction: activity.direction, action, frame: activity.text });
+        if (this.evidence && this.evidence.length < MAX_FRAMES_PER_CASE && this.evidenceChars < MAX_CHARS_PER_CASE) {
+          const frame = activity.text.length > MAX_FRAME_CHARS ? `${activity.text.slice(0, MAX_FRAME_CHARS)}… (${activity.text.length} characters; the journal has it whole)` : activity.text;
+          this.evidenceChars += frame.length;
+          this.evidence.push({ at: activity.at, direction: activity.direction, action, frame });
         }
         return;
       }
@@ -57,6 +62,7 @@ export class Watch {
   /** Frames from now on go to `frames` (the running case's evidence). */
   collectInto(frames: EvidenceFrame[] | undefined): void {
     this.evidence = frames;
+    this.evidenceChars = 0;
   }
 
   /** A position in the call history: later waits look only at calls after it. */

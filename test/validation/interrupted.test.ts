@@ -26,8 +26,8 @@ test('a campaign left running by a stopped node is closed as incomplete at the n
       finishedAt: null,
       counts: { pass: 1, fail: 0, skipped: 0, manual: 0, pending: 1 },
       cases: [
-        { id: 'ocpp.version', title: 'v', messages: [], stimulus: '', expected: '', status: 'pass', prompt: null, action: null, reason: 'ok', startedAt: null, finishedAt: null, frames: [] },
-        { id: 'authorize.valid', title: 'a', messages: [], stimulus: '', expected: '', status: 'waiting', prompt: 'Present', action: { kind: 'presentCard', idTag: 'T' }, reason: null, startedAt: null, finishedAt: null, frames: [] },
+        { id: 'ocpp.version', title: 'v', messages: [], stimulus: '', expected: '', status: 'pass', prompt: null, action: null, reason: 'ok', notApplicable: false, startedAt: null, finishedAt: null, frames: [] },
+        { id: 'authorize.valid', title: 'a', messages: [], stimulus: '', expected: '', status: 'waiting', prompt: 'Present', action: { kind: 'presentCard', idTag: 'T' }, reason: null, notApplicable: false, startedAt: null, finishedAt: null, frames: [] },
       ],
     };
     await first.store.transact((tx) => tx.putValidation(left));

@@ -200,9 +200,11 @@ test('a manual step the operator cannot do is marked not run and the campaign is
     assert.equal((await t.api('/api/v1/validations', { body: { chargePointId: 'CP-M', connectorId: 1, idTag: 'NOT-A-TAG' } })).status, 409);
     assert.equal((await t.api('/api/v1/validations', { body: { chargePointId: 'CP-NONE', connectorId: 1, idTag: 'TAG-M' } })).status, 404);
 
-    const started = await t.api('/api/v1/validations', { body: { chargePointId: 'CP-M', connectorId: 1, idTag: 'TAG-M', cases: ['ocpp.version', 'authorize.valid', 'authorize.blocked'], timing: { manualTimeoutS: 30, caseTimeoutS: 5 } } });
-    assert.equal(started.status, 202);
-    assert.equal((await t.api('/api/v1/validations', { body: { chargePointId: 'CP-M', connectorId: 1, idTag: 'TAG-M' } })).status, 409, 'one campaign per charge point');
+    // Two requests at once (a double click): one campaign starts, the other is refused.
+    const body = { chargePointId: 'CP-M', connectorId: 1, idTag: 'TAG-M', cases: ['ocpp.version', 'authorize.valid', 'authorize.blocked'], timing: { manualTimeoutS: 30, caseTimeoutS: 5 } };
+    const both = await Promise.all([t.api('/api/v1/validations', { body }), t.api('/api/v1/validations', { body })]);
+    assert.deepEqual(both.map((r) => r.status).sort(), [202, 409], 'one campaign per charge point');
+    const started = both.find((r) => r.status === 202)!;
     const id = started.body.id;
     const waitFor = async (caseId: string) => {
       for (;;) {
@@ -232,6 +234,34 @@ test('a manual step the operator cannot do is marked not run and the campaign is
     const stored = await t.api(`/api/v1/validations/${id}`);
     assert.equal(stored.body.status, 'cancelled');
     assert.equal((await t.api('/api/v1/software')).body.items.length, 0);
+  } finally {
+    await cp.stop();
+    await t.close();
+  }
+});
+
+test('under TOMADA_UNVALIDATED_SOFTWARE=pending, a campaign that does not validate the software puts the charge point back to Pending', async () => {
+  const t = await startTestTomada({ unvalidatedSoftware: 'pending', bootRetryIntervalS: 1 });
+  const log: string[] = [];
+  const cp = new SimulatedChargePoint({ id: 'CP-P', baseUrl: t.wsUrl, connectors: 1, reconnectDelayMs: 200, minIntervalMs: 200, logger: (e) => log.push(e.message) });
+  try {
+    await t.api('/api/v1/charge-points/CP-P', { method: 'PUT', body: { registrationStatus: 'Accepted', declaredOcppVersion: '1.6', declaredTransport: 'json' } });
+    await t.api('/api/v1/id-tags/TAG-P', { method: 'PUT', body: { status: 'Accepted' } });
+    cp.start();
+    for (let i = 0; i < 100 && !log.some((m) => /boot Pending/.test(m)); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(log.some((m) => /boot Pending/.test(m)), 'unvalidated software boots Pending');
+    // A campaign of one case cannot validate software; during it the boots are the campaign's.
+    const started = await t.api('/api/v1/validations', { body: { chargePointId: 'CP-P', connectorId: 1, idTag: 'TAG-P', cases: ['reset.soft.idle'], timing: { caseTimeoutS: 10 } } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    let v = started.body;
+    while (v.status === 'running') {
+      await new Promise((r) => setTimeout(r, 100));
+      v = (await t.api(`/api/v1/validations/${v.id}`)).body;
+    }
+    assert.equal(v.cases[0].status, 'pass');
+    const before = log.filter((m) => /boot Pending/.test(m)).length;
+    for (let i = 0; i < 100 && log.filter((m) => /boot Pending/.test(m)).length === before; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(log.filter((m) => /boot Pending/.test(m)).length > before, `reset back under the policy: ${log.slice(-6).join(' | ')}`);
   } finally {
     await cp.stop();
     await t.close();

@@ -3,7 +3,7 @@ import type { SoftwareIdentity } from '../model.js';
 
 export type CaseStatus = 'pending' | 'running' | 'waiting' | 'pass' | 'fail' | 'skipped' | 'manual';
 export type CampaignStatus = 'running' | 'finished' | 'cancelled';
-/** pass: every case passed or did not apply; fail: one failed; incomplete: a manual step was not run. */
+/** pass: every case passed or did not apply; fail: one failed; incomplete: a case could not be run (a manual step, a prerequisite, a cancel). */
 export type Verdict = 'pass' | 'fail' | 'incomplete';
 
 /** What a person must do at the charge point during a manual step (a simulator can act it out). */
@@ -29,6 +29,12 @@ export interface CaseRecord {
   prompt: string | null;
   action: PersonAction | null;
   reason: string | null;
+  /**
+   * Skipped because it does not apply to this charge point (no signed meter, no connector lock),
+   * as opposed to skipped because an earlier case left nothing to test: only the first kind lets a
+   * campaign pass.
+   */
+  notApplicable: boolean;
   startedAt: string | null;
   finishedAt: string | null;
   frames: EvidenceFrame[];
