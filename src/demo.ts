@@ -36,6 +36,8 @@ export interface DemoOptions {
 export interface RunningDemo {
   tomada: RunningTomada;
   adminToken: string;
+  /** A token of operator OPC-LISBOA: it sees and commands only that operator's charge points. */
+  operatorToken: string;
   chargePointIds: string[];
   /** http://host:port of the dashboard and API. */
   httpUrl: string;
@@ -50,9 +52,14 @@ export async function startDemo({ config, sessionSeconds, pauseSeconds = 5, samp
   const baseUrl = `ws://127.0.0.1:${tomada.ocppPort}/ocpp`;
   const soapUrl = `http://127.0.0.1:${tomada.ocppPort}/ocpp/soap`;
   const fleets: FleetHandle[] = [];
+  // Two public operators (OPC), each seeing only its own charge points with its own token.
+  await domain.operators.put('OPC-LISBOA', { name: 'Lisboa Charging', kind: 'OPC' });
+  await domain.operators.put('OPC-PORTO', { name: 'Porto Plugs', kind: 'OPC' });
+  const admin = { tokenId: 'demo', tokenName: 'demo', role: 'admin' as const, operator: null };
+  const operatorToken = (await domain.apiTokens.create(admin, { name: 'demo: OPC-LISBOA', role: 'operator', operator: 'OPC-LISBOA' })).secret;
   for (const [index, kind] of kinds.entries()) {
     const id = `${kind.id}0001`;
-    await domain.registry.configure(id, { registrationStatus: 'Accepted', declaredOcppVersion: kind.protocol.startsWith('ocpp1.6') ? '1.6' : '1.5', operator: index < 2 ? 'OPC-LISBOA' : 'OPC-PORTO' });
+    await domain.registry.configure(id, { registrationStatus: 'Accepted', declaredOcppVersion: kind.protocol.startsWith('ocpp1.6') ? '1.6' : '1.5', declaredTransport: kind.protocol.endsWith('soap') ? 'soap' : 'json', operator: index < 2 ? 'OPC-LISBOA' : 'OPC-PORTO' });
     for (const idTag of tagsFor(index)) await domain.idTags.put({ idTag, status: 'Accepted', expiryDate: null, parentIdTag: null });
     fleets.push(
       runFleet({
@@ -80,7 +87,7 @@ export async function startDemo({ config, sessionSeconds, pauseSeconds = 5, samp
   // One charge point stands idle for validation campaigns started from the dashboard, with a
   // simulated person at it who acts out the manual steps (present a card, plug in).
   const bench = new SimulatedChargePoint({ id: VALIDATION_CP, baseUrl, connectors: 2, vendor: 'Tomada Sim', model: 'AC22-V', firmwareVersion: '2.0.0', minIntervalMs: 1000, meter: { powerW: 11_000, sampleIntervalMs } });
-  await domain.registry.configure(VALIDATION_CP, { registrationStatus: 'Accepted', declaredOcppVersion: '1.6', operator: 'OPC-LISBOA' });
+  await domain.registry.configure(VALIDATION_CP, { registrationStatus: 'Accepted', declaredOcppVersion: '1.6', declaredTransport: 'json', operator: 'OPC-LISBOA' });
   await domain.idTags.put({ idTag: VALIDATION_TAG, status: 'Accepted', expiryDate: null, parentIdTag: null });
   bench.start();
   const stopPerson = actAsPerson({ apiUrl: `http://127.0.0.1:${tomada.httpPort}`, token: adminToken, chargePoints: [bench], pollMs: 500 });
@@ -88,6 +95,7 @@ export async function startDemo({ config, sessionSeconds, pauseSeconds = 5, samp
   return {
     tomada,
     adminToken,
+    operatorToken,
     chargePointIds: [...kinds.map((k) => `${k.id}0001`), VALIDATION_CP],
     httpUrl: `http://127.0.0.1:${tomada.httpPort}`,
     stop() {
@@ -120,7 +128,7 @@ export async function demo(argv: string[]): Promise<number> {
   }
   const env: Record<string, string | undefined> = { TOMADA_HOST: '127.0.0.1', TOMADA_DATABASE_URL: 'sqlite:./data/demo.db', TOMADA_LOG_LEVEL: 'warn', ...process.env };
   const running = await startDemo({ config: loadConfig(env), sessionSeconds, logLevel: env.TOMADA_LOG_LEVEL });
-  const { tomada, adminToken, httpUrl: api } = running;
+  const { tomada, adminToken, operatorToken, httpUrl: api } = running;
   const baseUrl = `ws://127.0.0.1:${tomada.ocppPort}/ocpp`;
   const soapUrl = `http://127.0.0.1:${tomada.ocppPort}/ocpp/soap`;
   process.stdout.write(
@@ -131,6 +139,9 @@ export async function demo(argv: string[]): Promise<number> {
       `  Dashboard     : ${api}/#token=${encodeURIComponent(adminToken)}`,
       `                  (the link signs you in; or open ${api}/ and paste the admin token)`,
       `  Admin token   : ${adminToken}`,
+      `  Operator view : ${api}/#token=${encodeURIComponent(operatorToken)}`,
+      `                  (operator OPC-LISBOA: sees and commands only its own charge points)`,
+      `  Metrics       : ${api}/metrics   Health: ${api}/health, ${api}/ready`,
       `  Charge points : ${kinds.map((k) => `${k.id}0001 (${k.protocol})`).join(', ')}`,
       `  Validation    : ${VALIDATION_CP} stands idle for a validation campaign (dashboard: Validations,`,
       `                  connector 1, id tag ${VALIDATION_TAG}); a simulated person does its manual steps`,

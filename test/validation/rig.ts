@@ -10,7 +10,7 @@ import type { Validation } from '../../src/domain/validation/types.js';
 import { ADMIN_TOKEN, type TestTomada } from '../support/tomada.js';
 
 /** Short limits: a simulator answers at once. */
-export const FAST_TIMING = { caseTimeoutS: 15, manualTimeoutS: 10, heartbeatIntervalS: 2, pendingIntervalS: 2, offlineS: 3, quietS: 1 };
+export const FAST_TIMING = { caseTimeoutS: 15, manualTimeoutS: 10, heartbeatIntervalS: 2, pendingIntervalS: 4, offlineS: 3, quietS: 1 };
 
 /** Each campaign its own card: one card charging at two charge points at once is ConcurrentTx. */
 export const idTagFor = (chargePointId: string) => `TAG-${chargePointId}`.slice(0, 20);

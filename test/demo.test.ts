@@ -1,0 +1,46 @@
+// `tomada demo` as a newcomer meets it: its charge points connect and charge, its operator token
+// sees only that operator's charge points, and the validation charge point can be validated.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { startDemo } from '../src/demo.js';
+
+test('the demo starts, charges, scopes its operator token, and runs a validation from its idle charge point', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-demo-'));
+  const config = loadConfig({ TOMADA_HOST: '127.0.0.1', TOMADA_OCPP_PORT: '0', TOMADA_HTTP_PORT: '0', TOMADA_DATABASE_URL: `sqlite:${join(dir, 'demo.db')}` });
+  const demo = await startDemo({ config, sessionSeconds: 2, pauseSeconds: 1, sampleIntervalMs: 500, logLevel: 'silent' });
+  const api = async (path: string, token: string, body?: unknown) => {
+    const response = await fetch(`${demo.httpUrl}/api/v1${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  try {
+    let all: any[] = [];
+    for (let i = 0; i < 100; i++) {
+      all = (await api('/charge-points', demo.adminToken)).body.items;
+      if (all.filter((c) => c.connected).length === demo.chargePointIds.length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.deepEqual(all.filter((c) => c.connected).map((c) => c.id).sort(), [...demo.chargePointIds].sort());
+    const mine = (await api('/charge-points', demo.operatorToken)).body.items.map((c: any) => c.operator);
+    assert.ok(mine.length >= 1 && mine.every((o: string) => o === 'OPC-LISBOA'), `the operator token sees only its own: ${mine}`);
+    const validationCp = demo.chargePointIds.find((id) => id.includes('VALIDATE'))!;
+    const started = await api('/validations', demo.adminToken, { chargePointId: validationCp, connectorId: 1, idTag: 'DEMO-VAL-TAG', cases: ['ocpp.version', 'authorize.valid'], timing: { caseTimeoutS: 10 } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    let v = started.body;
+    for (let i = 0; i < 200 && v.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      v = (await api(`/validations/${v.id}`, demo.adminToken)).body;
+    }
+    assert.deepEqual(v.cases.map((c: any) => `${c.id}:${c.status}`), ['ocpp.version:pass', 'authorize.valid:pass'], JSON.stringify(v.cases.map((c: any) => c.reason)));
+  } finally {
+    await demo.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
