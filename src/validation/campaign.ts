@@ -330,18 +330,21 @@ class CampaignRun {
     await this.save();
   }
 
+  /**
+   * Ends the campaign. Everything its end implies (the software validated, the event) is stored
+   * before the campaign shows as finished, so whoever sees it finished sees all of that too.
+   */
   private async finish(): Promise<void> {
     const record = this.record;
-    record.status = this.abort.signal.aborted ? 'cancelled' : 'finished';
-    record.verdict = record.status === 'cancelled' ? 'incomplete' : verdictOf(record.cases);
-    record.finishedAt = new Date().toISOString();
+    const status = this.abort.signal.aborted ? 'cancelled' : 'finished';
+    const verdict = status === 'cancelled' ? 'incomplete' : verdictOf(record.cases);
+    const finishedAt = new Date().toISOString();
     try {
-      await this.save();
       const cp = await this.deps.store.getChargePoint(record.chargePointId);
       const now = cp ? softwareIdentity(cp) : undefined;
       const tested = record.software;
       const unchanged = now !== undefined && (Object.keys(now) as (keyof typeof now)[]).every((k) => tested[k] === now[k]);
-      const validated = record.verdict === 'pass' && this.complete && unchanged;
+      const validated = verdict === 'pass' && this.complete && unchanged;
       if (validated) await this.deps.software.recordPassed(now, record.id);
       else if (this.deps.unvalidatedSoftware !== 'flag' && this.cancelReason !== NODE_STOPPED && now && !(await this.deps.software.find(now))) {
         // The campaign answered its boots Accepted; software still unvalidated must be kept
@@ -350,11 +353,15 @@ class CampaignRun {
           this.deps.log.error({ err: error, validationId: record.id }, 'could not reset the charge point back under the unvalidated-software policy');
         });
       }
-      await this.deps.store.transact((tx) =>
-        tx.insertEvent({ at: record.finishedAt!, chargePointId: record.chargePointId, type: 'validationFinished', data: { validationId: record.id, verdict: record.verdict, software: tested, complete: this.complete } }),
-      );
-      this.deps.log.info({ chargePointId: record.chargePointId, validationId: record.id, verdict: record.verdict }, 'validation campaign finished');
+      Object.assign(record, { status, verdict, finishedAt, counts: counts(record.cases) });
+      const copy = this.snapshot();
+      await this.deps.store.transact(async (tx) => {
+        await tx.putValidation(copy);
+        await tx.insertEvent({ at: finishedAt, chargePointId: record.chargePointId, type: 'validationFinished', data: { validationId: record.id, verdict, software: tested, complete: this.complete } });
+      });
+      this.deps.log.info({ chargePointId: record.chargePointId, validationId: record.id, verdict }, 'validation campaign finished');
     } catch (error) {
+      Object.assign(record, { status, verdict, finishedAt });
       this.deps.log.error({ err: error, validationId: record.id }, 'could not store the end of a validation campaign');
     }
   }

@@ -52,7 +52,7 @@ export async function runCampaign(
     callTimeoutMs: 8_000,
     reconnectDelayMs: 200,
     minIntervalMs: 200,
-    meter: { unit: options.unit ?? 'Wh', mode: options.mode ?? 'register', powerW: 60_000, sampleIntervalMs: 400, initialRegisterWh: 1_000 },
+    meter: { unit: options.unit ?? 'Wh', mode: options.mode ?? 'register', powerW: 60_000, sampleIntervalMs: 1_000, initialRegisterWh: 1_000 },
   });
   chargePoint.start();
   await chargePoint.ready();
