@@ -73,6 +73,8 @@ export interface ChargePointOptions {
   logger?: (entry: SimLogEntry) => void;
   /** Misbehaviours to simulate (src/sim/faults.ts), for validation campaigns to catch. */
   faults?: readonly SimFault[];
+  /** A remotely started session begins only once a vehicle is plugged in (plugIn), as on most AC chargers. */
+  cableRequired?: boolean;
 }
 
 type State = 'idle' | 'connecting' | 'booting' | 'accepted' | 'stopped';
@@ -103,6 +105,9 @@ export class SimulatedChargePoint {
   private readonly reported = new Map<number, string>();
   private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private readonly faults: ReadonlySet<SimFault>;
+  /** Connectors with a vehicle plugged in (cableRequired), and remote starts waiting for one. */
+  private readonly plugged = new Set<number>();
+  private readonly awaitingCable = new Map<number, string>();
   /** Fault no-boot-after-reset: the connection after a reset skips its BootNotification. */
   private skipNextBoot = false;
 
@@ -237,6 +242,17 @@ export class SimulatedChargePoint {
   async presentCard(idTag: string): Promise<string> {
     const outcome = await this.outbox.send({ build: () => this.protocol.authorize(idTag), transactional: false });
     return outcome.ok ? this.protocol.readAuthorizeAnswer(outcome.payload) : 'Unanswered';
+  }
+
+  /** A vehicle plugged into the connector (it stays plugged): a remote start waiting for it begins. */
+  plugIn(connectorId: number): void {
+    const connector = this.connector(connectorId);
+    this.plugged.add(connectorId);
+    const idTag = this.awaitingCable.get(connectorId);
+    if (idTag === undefined) return;
+    this.awaitingCable.delete(connectorId);
+    this.log('info', `connector ${connectorId}: vehicle plugged in`);
+    this.runSession(connector, idTag).catch((error: Error) => this.log('warn', error.message));
   }
 
   /** Stops the session on the connector; resolves with its record once StopTransaction is queued. */
@@ -518,6 +534,11 @@ export class SimulatedChargePoint {
             : this.connectors.find((c) => c.id === command.connectorId && c.free);
         if (!connector || this.resetting) return { outcome: this.faults.has('busy-start-accepted') && !this.resetting ? 'Accepted' : 'Rejected' };
         connector.reserved = true;
+        if (this.options.cableRequired && !this.plugged.has(connector.id)) {
+          // Accepted, but charging waits for the cable (plugIn).
+          this.awaitingCable.set(connector.id, command.idTag);
+          return { outcome: 'Accepted' };
+        }
         return {
           outcome: 'Accepted',
           effect: () => {

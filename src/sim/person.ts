@@ -7,7 +7,7 @@ import type { SimulatedChargePoint } from './charge-point.js';
 interface WaitingCase {
   id: string;
   status: string;
-  action: { kind: string; idTag?: string } | null;
+  action: { kind: string; idTag?: string; connectorId?: number } | null;
 }
 
 interface Campaign {
@@ -47,7 +47,11 @@ export function actAsPerson(options: PersonOptions): () => void {
       const key = `${campaign.id}/${item.id}`;
       if (item.status !== 'waiting' || done.has(key)) continue;
       done.add(key);
-      if (item.action?.kind === 'presentCard' && item.action.idTag) {
+      if (item.action?.kind === 'plugIn' && item.action.connectorId !== undefined) {
+        cp.plugIn(item.action.connectorId);
+        options.log?.(cp.id, `validation: plugged a vehicle into connector ${item.action.connectorId}`);
+        await api(`/validations/${encodeURIComponent(campaign.id)}/cases/${encodeURIComponent(item.id)}/confirm`, { method: 'POST', body: JSON.stringify({ done: true }) }).catch(() => undefined);
+      } else if (item.action?.kind === 'presentCard' && item.action.idTag) {
         const answer = await cp.presentCard(item.action.idTag);
         options.log?.(cp.id, `validation: presented card ${item.action.idTag} (${answer})`);
         await api(`/validations/${encodeURIComponent(campaign.id)}/cases/${encodeURIComponent(item.id)}/confirm`, { method: 'POST', body: JSON.stringify({ done: true }) }).catch(() => undefined);

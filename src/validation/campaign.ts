@@ -385,6 +385,22 @@ class CampaignRun {
     };
     const next = (from: number, match: (call: Call) => boolean, timeoutMs: number) => watch.next(from, match, timeoutMs, signal);
     const stopOf = (id: number) => (c: Call) => c.action === 'StopTransaction' && field.transactionId(c) === id;
+    const startOnConnector = (c: Call) => c.action === 'StartTransaction' && field.connectorId(c) === connectorId;
+    const awaitStart = async (from: number, anyConnector = false): Promise<{ call: Call } | { notRun: string } | { missing: string }> => {
+      const expected = anyConnector ? (c: Call) => c.action === 'StartTransaction' : startOnConnector;
+      const start = await next(from, expected, caseMs());
+      if (start) return { call: start };
+      const outcome = await this.manual(
+        `Plug a vehicle (or a tester) into connector ${connectorId}: the charge point accepted the remote start and no transaction began.`,
+        { kind: 'plugIn', connectorId },
+        from,
+        expected,
+      );
+      if ('call' in outcome) return { call: outcome.call };
+      if ('declined' in outcome) return { notRun: `not run: ${outcome.declined}` };
+      if (outcome.timedOut === 'unconfirmed') return { notRun: 'not run: no vehicle was plugged in' };
+      return { missing: `no StartTransaction on connector ${connectorId} after the accepted RemoteStartTransaction, even with a vehicle plugged in` };
+    };
     const context: CaseContext = {
       chargePointId,
       connectorId,
@@ -447,14 +463,16 @@ class CampaignRun {
         }
         return !(await activeTransaction());
       },
+      awaitStart,
       async startTransaction() {
         const from = watch.mark();
         const answer = await command({ kind: 'remoteStart', idTag: record.idTag, connectorId });
         if (answer.error !== undefined) return { problem: `RemoteStartTransaction was not answered: ${answer.error}` };
         if (answer.status !== 'Accepted') return { problem: `RemoteStartTransaction answered ${answer.status}` };
-        const start = await next(from, (c) => c.action === 'StartTransaction' && field.connectorId(c) === connectorId, caseMs());
-        const id = start && field.answerTransactionId(start);
-        if (id === undefined) return { problem: `no StartTransaction within ${record.timing.caseTimeoutS} s` };
+        const started = await awaitStart(from);
+        if (!('call' in started)) return { problem: 'notRun' in started ? started.notRun : started.missing };
+        const id = field.answerTransactionId(started.call);
+        if (id === undefined) return { problem: 'the StartTransaction was not given a transactionId' };
         return { transactionId: id };
       },
     };

@@ -243,7 +243,7 @@ export const cases: CaseDefinition[] = [
     id: 'remote.start',
     title: 'Remote start accepted and followed by StartTransaction',
     messages: ['RemoteStartTransaction', 'StartTransaction'],
-    stimulus: 'RemoteStartTransaction with the campaign’s idTag and connector (plug a vehicle in if the charge point needs one).',
+    stimulus: 'RemoteStartTransaction with the campaign’s idTag and connector; when no transaction begins, manual: plug a vehicle in.',
     expected: 'Accepted; then StartTransaction on that connector with the same idTag and a meterStart not below the connector’s last register.',
     async run(ctx) {
       if (!(await ctx.ensureIdle())) return skip(`connector ${ctx.connectorId} could not be made idle`);
@@ -252,8 +252,10 @@ export const cases: CaseDefinition[] = [
       const answer = await ctx.command({ kind: 'remoteStart', idTag: ctx.idTag, connectorId: ctx.connectorId });
       if (answer.error !== undefined) return fail(`RemoteStartTransaction was not answered: ${answer.error}`);
       if (answer.status !== 'Accepted') return fail(`RemoteStartTransaction answered ${answer.status}, expected Accepted`);
-      const start = await ctx.next(from, is('StartTransaction'), caseMs(ctx));
-      if (!start) return fail(`no StartTransaction within ${ctx.timing.caseTimeoutS} s of the accepted RemoteStartTransaction`);
+      const started = await ctx.awaitStart(from, true);
+      if ('notRun' in started) return { verdict: 'manual', reason: started.notRun };
+      if ('missing' in started) return fail(started.missing);
+      const start = started.call;
       const id = field.answerTransactionId(start);
       if (id !== undefined) ctx.state.transactionId = id;
       ctx.state.transactionFrom = ctx.after(start);

@@ -72,6 +72,12 @@ export interface CaseContext {
   sleep(ms: number): Promise<void>;
   /** Stops whatever transaction runs on the connector (remote stop, then resets); true when idle. */
   ensureIdle(): Promise<boolean>;
+  /**
+   * The StartTransaction on the connector after an accepted remote start. When none comes within
+   * caseTimeoutS, the operator is asked to plug a vehicle in (a manual step): many charge points
+   * start only with a cable.
+   */
+  awaitStart(from: number, anyConnector?: boolean): Promise<{ call: Call } | { notRun: string } | { missing: string }>;
   /** Starts a transaction by remote start for a case that needs one; its id or why not. */
   startTransaction(): Promise<{ transactionId: number } | { problem: string }>;
 }

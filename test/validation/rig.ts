@@ -34,6 +34,9 @@ export async function runCampaign(
     wording?: ChargePointProtocol;
     /** Extra charge point settings registered with it (a meter key). */
     settings?: Record<string, unknown>;
+    /** The simulator starts a remotely started session only once a vehicle is plugged in. */
+    cableRequired?: boolean;
+    timing?: Partial<typeof FAST_TIMING>;
   },
 ): Promise<CampaignRun> {
   const faults = options.faults ?? [];
@@ -49,6 +52,7 @@ export async function runCampaign(
     protocol: options.wording ?? options.protocol,
     connectors: 2,
     faults,
+    cableRequired: options.cableRequired ?? false,
     callTimeoutMs: 8_000,
     reconnectDelayMs: 200,
     minIntervalMs: 200,
@@ -59,7 +63,7 @@ export async function runCampaign(
   const stopPerson = options.person === false ? () => undefined : actAsPerson({ apiUrl: tomada.httpUrl, token: ADMIN_TOKEN, chargePoints: [chargePoint], pollMs: 100 });
   try {
     const started = await tomada.api('/api/v1/validations', {
-      body: { chargePointId: options.id, connectorId: 1, idTag, timing: FAST_TIMING, ...(options.cases ? { cases: options.cases } : {}) },
+      body: { chargePointId: options.id, connectorId: 1, idTag, timing: { ...FAST_TIMING, ...options.timing }, ...(options.cases ? { cases: options.cases } : {}) },
     });
     if (started.status !== 202) throw new Error(`start: ${started.status} ${JSON.stringify(started.body)}`);
     const validation = await finished(tomada, started.body.id);
