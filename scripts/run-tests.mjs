@@ -12,6 +12,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 const DATABASE_URL = process.env.TOMADA_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -64,6 +65,20 @@ async function postgresUnavailable() {
   }
 }
 
+async function dropRunSchemas(runTag) {
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const { rows } = await client.query('select nspname from pg_namespace where nspname like $1', [`${SCHEMA_PREFIX}%\\_${runTag}\\_%`]);
+    for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`);
+  } catch {
+    // Left for the stale-schema cleanup of a later run.
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 function run(files, env) {
   const started = Date.now();
   const result = spawnSync(
@@ -104,7 +119,11 @@ if (storeArg !== 'sqlite') {
       summary.push(`postgres: ${ci ? 'FAILED' : 'SKIPPED'}: ${DATABASE_URL.replace(/\/\/[^@]*@/, '//***@')} is not reachable (${reason})`);
       failed ||= ci;
     } else {
-      const { status, seconds } = run(storeFiles, { TOMADA_TEST_STORE: 'postgres', TOMADA_TEST_DATABASE_URL: DATABASE_URL });
+      // Schemas this run keeps across a test's restarts are named with the run's tag and dropped
+      // here, once every test file is done (a test process cannot tell when its tests are).
+      const runTag = randomBytes(4).toString('hex');
+      const { status, seconds } = run(storeFiles, { TOMADA_TEST_STORE: 'postgres', TOMADA_TEST_DATABASE_URL: DATABASE_URL, TOMADA_TEST_RUN: runTag });
+      await dropRunSchemas(runTag);
       summary.push(`postgres: ${storeFiles.length} files, ${seconds.toFixed(1)} s, ${status === 0 ? 'passed' : 'FAILED'}`);
       failed ||= status !== 0;
     }

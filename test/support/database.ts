@@ -66,7 +66,10 @@ export interface TestSchema {
 }
 
 export async function createTestSchema(): Promise<TestSchema> {
-  const name = `${TEST_SCHEMA_PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(6).toString('hex')}`;
+  // Seconds first (a later run drops schemas older than an hour), then the run's tag (the run
+  // drops its own when it ends), then a random part.
+  const run = /^[0-9a-f]{1,16}$/.test(process.env.TOMADA_TEST_RUN ?? '') ? process.env.TOMADA_TEST_RUN! : 'solo';
+  const name = `${TEST_SCHEMA_PREFIX}${Math.floor(Date.now() / 1000)}_${run}_${randomBytes(6).toString('hex')}`;
   const url = new URL(testPostgresUrl);
   url.searchParams.set('schema', name);
   url.searchParams.set('options', TEST_SERVER_OPTIONS);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startTomada, type RunningTomada } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { createTestSchema, testStoreKind, type TestSchema, type TestStoreKind } from './database.js';
+import { createTestSchema, testStoreKind, type TestStoreKind } from './database.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -23,13 +23,11 @@ export interface TestTomada extends RunningTomada {
   close(): Promise<void>;
 }
 
-/** Schemas of nodes started in a caller's folder: kept across restarts, dropped when the test process ends. */
-const keptSchemas = new Set<TestSchema>();
-let dropAtExit = false;
-
 /**
  * The PostgreSQL schema of a node: fresh, or, in a folder the caller keeps across restarts, the
  * one the node before it used there (the folder stands for the database, as the SQLite file does).
+ * A kept schema outlives the node; scripts/run-tests.mjs drops it when the whole run ends (a test
+ * process cannot know when its last test is done: 'beforeExit' also fires between tests).
  */
 async function schemaFor(callerDir: string | undefined): Promise<{ url: string; drop?: () => Promise<void> }> {
   const marker = callerDir && join(callerDir, 'postgres-url');
@@ -37,16 +35,6 @@ async function schemaFor(callerDir: string | undefined): Promise<{ url: string; 
   const schema = await createTestSchema();
   if (!marker) return { url: schema.url, drop: schema.drop };
   writeFileSync(marker, schema.url);
-  keptSchemas.add(schema);
-  if (!dropAtExit) {
-    dropAtExit = true;
-    // beforeExit may run again after async work; each schema is dropped once.
-    process.on('beforeExit', () => {
-      const schemas = [...keptSchemas];
-      keptSchemas.clear();
-      for (const s of schemas) void s.drop().catch(() => undefined);
-    });
-  }
   return { url: schema.url };
 }
 
