@@ -435,7 +435,7 @@ class CampaignRun {
       armPendingBoot: () => {
         this.pendingBootArmed = true;
       },
-      callsSince: (from, action) => watch.callsSince(from, action),
+      callsSince: (from) => watch.callsSince(from),
       next,
       manual: (prompt, action, from, expect) => this.manual(prompt, action, from, expect),
       holdOffline: (ms) => holds.hold(chargePointId, ms),

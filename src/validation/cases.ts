@@ -69,7 +69,8 @@ async function resetWhileCharging(ctx: CaseContext, type: 'Soft' | 'Hard'): Prom
   if (reset.status !== 'Accepted') return fail(`Reset ${type} answered ${reset.status}, expected Accepted`);
   const boot = await ctx.next(from, is('BootNotification'), caseMs(ctx));
   if (!boot) return fail(`no BootNotification within ${ctx.timing.caseTimeoutS} s after the accepted ${type.toLowerCase()} reset`);
-  const stopBeforeBoot = ctx.callsSince(from).slice(0, ctx.callsSince(from).indexOf(boot)).find(forTransaction('StopTransaction', id));
+  const sinceReset = ctx.callsSince(from);
+  const stopBeforeBoot = sinceReset.slice(0, sinceReset.indexOf(boot)).find(forTransaction('StopTransaction', id));
   const stop = stopBeforeBoot ?? (type === 'Hard' ? await ctx.next(from, forTransaction('StopTransaction', id), caseMs(ctx)) : undefined);
   if (!stop) {
     return fail(type === 'Soft' ? `the charge point booted again without stopping transaction ${id} first` : `transaction ${id} was never stopped after the hard reset`);
@@ -257,7 +258,6 @@ export const cases: CaseDefinition[] = [
       if ('missing' in started) return fail(started.missing);
       const start = started.call;
       const id = field.answerTransactionId(start);
-      if (id !== undefined) ctx.state.transactionId = id;
       ctx.state.transactionFrom = ctx.after(start);
       if (field.connectorId(start) !== ctx.connectorId) return fail(`StartTransaction on connector ${field.connectorId(start)}, the remote start asked for ${ctx.connectorId}`);
       if (!sameTag(field.idTag(start), ctx.idTag)) return fail(`StartTransaction carries idTag "${field.idTag(start)}", the remote start gave "${ctx.idTag}"`);

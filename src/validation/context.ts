@@ -27,8 +27,7 @@ export interface CampaignState {
   pendingBoot?: Call;
   /** The boot answered Accepted after it (boot.pending). */
   acceptedBoot?: Call;
-  /** The transaction the remote start case began, and where its calls begin. */
-  transactionId?: number;
+  /** Where the calls of the transaction the remote start case began start. */
   transactionFrom?: number;
   /** The transaction remote.stop stopped. */
   stoppedTransactionId?: number;
@@ -63,7 +62,7 @@ export interface CaseContext {
   after(call: Call): number;
   /** The next BootNotification is answered Pending (1.5: Rejected) with the campaign's retry interval. */
   armPendingBoot(): void;
-  callsSince(from: number, action?: string): Call[];
+  callsSince(from: number): Call[];
   next(from: number, match: (call: Call) => boolean, timeoutMs: number): Promise<Call | undefined>;
   /** Asks the operator to act at the charge point; resolves when `expect` is seen, declined or timed out. */
   manual(prompt: string, action: PersonAction | null, from: number, expect: (call: Call) => boolean): Promise<ManualOutcome>;

@@ -76,8 +76,8 @@ export class Watch {
     return index === -1 ? this.calls.length : index + 1;
   }
 
-  callsSince(from: number, action?: string): Call[] {
-    return this.calls.slice(from).filter((c) => action === undefined || c.action === action);
+  callsSince(from: number): Call[] {
+    return this.calls.slice(from);
   }
 
   /**
