@@ -24,6 +24,7 @@ options
   --duration S        measured seconds (default 20)      --warmup S   warm-up seconds (default 5)
   --workers N         load processes (default 2)         --only a,b   throughput: servers to run (bare-ws,ocpp-rpc,tomada)
   --profile           write a V8 CPU profile of the Tomada server (bench/results/profiles/)
+  --closed-only       throughput: skip the half-saturation (fixed rate) run
   --count N           idle/storm: charge points          --frames N   fuzz: frames (default 1000000)
   --cycles N          kill: cycles (default 10)
   --concurrency N --nats URL --database-url URL   cross-node (see bench/scenarios/cross-node.ts)
@@ -52,6 +53,7 @@ async function main(): Promise<number> {
       workers: { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'boolean' },
+      'closed-only': { type: 'boolean' },
       count: { type: 'string' },
       frames: { type: 'string' },
       cycles: { type: 'string' },
@@ -80,7 +82,7 @@ async function main(): Promise<number> {
         workers: number(values.workers, 2),
         warmupMs: number(values.warmup, 5) * 1000,
         durationMs: number(values.duration, 20) * 1000,
-        halfRate: !values.only || values.only.includes('tomada'),
+        halfRate: !values['closed-only'] && (!values.only || values.only.includes('tomada')),
         cpuProfDir: profileDir,
         only: values.only?.split(','),
       });

@@ -28,6 +28,8 @@ export const Anomaly = {
 
 const REGISTER = 'Energy.Active.Import.Register';
 const INTERVAL = 'Energy.Active.Import.Interval';
+/** The only measurands computeEnergy reads (with signed values, all that signed-meter.ts reads). */
+export const ENERGY_MEASURANDS = [REGISTER, INTERVAL] as const;
 
 /** Converts a reported energy reading to Wh; null when it is not a finite number in Wh or kWh. */
 /** A plain decimal reading: Number() alone would also take "0x10", "1e3" or "Infinity". */

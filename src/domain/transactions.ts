@@ -2,11 +2,13 @@
 // it is answered. Retries are idempotent and late (offline) messages are ordered by their own time.
 import type { Store, StoreWriter } from '../store/store.js';
 import { authorizeIdTag } from './authorization.js';
-import { computeEnergy } from './energy.js';
+import { computeEnergy, ENERGY_MEASURANDS } from './energy.js';
 import { signedIdentity } from './ocmf/index.js';
 import { signedMeterStatus } from './signed-meter.js';
 import type { IdTagInfo, MeterSample, MeterValuesReport, StartRequest, StopRequest, Transaction } from './model.js';
 import { canonicalTime, type Clock } from './time.js';
+
+const ENERGY_SAMPLES = { measurands: ENERGY_MEASURANDS, formats: ['SignedData'] } as const;
 
 export interface StartAnswer {
   transactionId: number;
@@ -135,7 +137,9 @@ export class Transactions {
   }
 
   private async refreshEnergy(tx: StoreWriter, transaction: Transaction): Promise<void> {
-    const samples = await tx.listTransactionSamples(transaction.id);
+    // Only what the energy and signed-meter rules read: the other measurands (power, current,
+    // voltage…) are most of a session's samples, and this runs on every MeterValues.
+    const samples = await tx.listTransactionSamples(transaction.id, ENERGY_SAMPLES);
     const energy = computeEnergy({ meterStartWh: transaction.meterStartWh, meterStopWh: transaction.meterStopWh, samples });
     const signedIdentities = samples.flatMap((s) => (s.format === 'SignedData' && s.signedIdentity ? [s.signedIdentity] : []));
     const signedCount = samples.filter((s) => s.format === 'SignedData').length;

@@ -9,10 +9,21 @@ export interface BatchDatabase<Tx> {
   savepoint(tx: Tx, name: string): Promise<void>;
   rollbackToSavepoint(tx: Tx, name: string): Promise<void>;
   /**
+   * Where releasing is cheap (SQLite: no round trip), each unit's savepoint is released when the
+   * unit ends: nested savepoints that stay open make SQLite copy every page they touch into a
+   * statement journal, which cost more than the release.
+   */
+  releaseSavepoint?(tx: Tx, name: string): Promise<void>;
+  /**
    * Runs after the batch's last unit, in its transaction, just before COMMIT (the store writes the
    * batch's journal rows there). If it fails, the whole batch rolls back.
    */
   beforeCommit?(tx: Tx): Promise<void>;
+  /**
+   * When COMMIT returns before the batch is on disk (SQLite with `synchronous = NORMAL`): resolves
+   * once it is. The batch's units settle only then, while the next batch already runs.
+   */
+  durable?(): Promise<void>;
 }
 
 export interface BatchObserver {
@@ -40,6 +51,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 export class GroupCommitter<Tx> {
   private queue: Unit<Tx>[] = [];
   private running = false;
+  /** Batches committed and waiting to be durable before their units settle. */
+  private flushing = new Set<Promise<void>>();
 
   constructor(
     private readonly database: BatchDatabase<Tx>,
@@ -60,7 +73,7 @@ export class GroupCommitter<Tx> {
 
   /** Resolves when every unit submitted so far has settled. */
   async idle(): Promise<void> {
-    while (this.running || this.queue.length > 0) await new Promise((r) => setImmediate(r));
+    while (this.running || this.queue.length > 0 || this.flushing.size > 0) await new Promise((r) => setImmediate(r));
   }
 
   private async drain(): Promise<void> {
@@ -81,9 +94,10 @@ export class GroupCommitter<Tx> {
       await this.database.inTransaction(async (tx) => {
         outcomes.length = 0;
         // One name for every unit keeps one statement text (the prepared-statement cache small).
-        // Savepoints are never released: they nest, and ROLLBACK TO names the most recent one of
-        // that name, this unit's, undoing only the writes made since it. RELEASE would be a round
-        // trip per unit (a quarter of a typical unit's on PostgreSQL) and changes nothing at COMMIT.
+        // Without releaseSavepoint, savepoints are never released: they nest, and ROLLBACK TO names
+        // the most recent one of that name, this unit's, undoing only the writes made since it.
+        // RELEASE would be a round trip per unit (a quarter of a typical unit's on PostgreSQL) and
+        // changes nothing at COMMIT.
         const name = 'unit';
         for (const unit of batch) {
           if (unit.noWrites) {
@@ -98,19 +112,32 @@ export class GroupCommitter<Tx> {
             await this.database.rollbackToSavepoint(tx, name);
             outcomes.push({ ok: false, error });
           }
+          await this.database.releaseSavepoint?.(tx, name);
         }
         await this.database.beforeCommit?.(tx);
       });
     } catch (error) {
-      this.observer.failed?.(batch.length, error);
-      for (const unit of batch) unit.reject(error);
+      this.fail(batch, error);
       return;
     }
-    this.observer.committed?.(batch.length, performance.now() - started);
-    batch.forEach((unit, index) => {
-      const outcome = outcomes[index]!;
-      if (outcome.ok) unit.resolve(outcome.value);
-      else unit.reject(outcome.error);
-    });
+    const settle = () => {
+      this.observer.committed?.(batch.length, performance.now() - started);
+      batch.forEach((unit, index) => {
+        const outcome = outcomes[index]!;
+        if (outcome.ok) unit.resolve(outcome.value);
+        else unit.reject(outcome.error);
+      });
+    };
+    if (!this.database.durable) return settle();
+    // The next batch runs while this one reaches the disk; syncs finish in commit order.
+    const flushed = this.database.durable().then(settle, (error: unknown) => this.fail(batch, error));
+    this.flushing.add(flushed);
+    void flushed.finally(() => this.flushing.delete(flushed));
+    if (process.env.GC_SERIAL) await flushed;
+  }
+
+  private fail(batch: Unit<Tx>[], error: unknown): void {
+    this.observer.failed?.(batch.length, error);
+    for (const unit of batch) unit.reject(error);
   }
 }

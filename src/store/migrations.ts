@@ -276,6 +276,22 @@ const accounts: Migration = {
   },
 };
 
+/**
+ * StartTransaction asks whether the id tag already has a running session (ConcurrentTx): without
+ * this index that read scanned every transaction ever stored, a cost that grew with the network's
+ * history. Only running sessions are indexed, under the case-insensitive tag the query compares.
+ */
+const activeIdTagIndex: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createIndex('transactions_running_id_tag')
+      .on('transactions')
+      .expression(sql`upper(id_tag)`)
+      .where(sql.ref('stopped_at'), 'is', null)
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -287,6 +303,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0005_signed_identity': signedIdentityColumn,
         '0006_validation': validation,
         '0007_accounts': accounts,
+        '0008_running_id_tag_index': activeIdTagIndex,
       };
     },
   };

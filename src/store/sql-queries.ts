@@ -1,7 +1,7 @@
 // The Store's reads and writes in SQL, through Kysely, for any dialect. One instance wraps either
 // the database itself (reads) or the transaction of a group-committed batch (reads and writes).
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Compilable, type Kysely, type Selectable } from 'kysely';
 import {
   sampleIdentity,
   type ChargePoint,
@@ -32,6 +32,7 @@ import type {
   JournalRange,
   NewTransaction,
   OperatorFilter,
+  SampleSelection,
   StoredEvent,
   EventFilter,
   Webhook,
@@ -39,6 +40,7 @@ import type {
   TransactionFilter,
   TransactionPatch,
 } from './store.js';
+import { PreparedQueries, type SlotOf } from './prepared-queries.js';
 import { chainHash, GENESIS_HASH, type JournalFrame, type JournalRow } from './journal-chain.js';
 import type { ApiTokenRow, ChargePointRow, Database, FrameJournalRow, IdTagRow, MeterSampleRow, TransactionRow, ValidatedSoftwareRow, WebhookRow } from './tables.js';
 import type { Validation } from '../domain/validation/types.js';
@@ -238,6 +240,9 @@ function toJournalRow(row: Selectable<FrameJournalRow>): JournalRow {
   };
 }
 
+/** Values per meter_samples row in insertSamples. */
+const SAMPLE_COLUMNS = 13;
+
 /** Journal rows per INSERT statement. */
 const JOURNAL_CHUNK = 1000;
 
@@ -248,6 +253,12 @@ export interface DialectHooks {
    * sharing the database (PostgreSQL: an advisory lock). SQLite has one writer at a time anyway.
    */
   lockJournal?(db: Kysely<Database>): Promise<void>;
+  /**
+   * Meter samples per INSERT (default 500). SQLite: 1 — there a multi-row VALUES with ON CONFLICT
+   * took three times as long as the same rows inserted one by one by a prepared statement
+   * (docs/PERFORMANCE.md); PostgreSQL saves round trips with many rows per statement.
+   */
+  samplesPerInsert?: number;
 }
 
 export class SqlQueries implements StoreWriter {
@@ -256,16 +267,23 @@ export class SqlQueries implements StoreWriter {
     private readonly db: Kysely<Database>,
     private readonly journalKey?: string,
     private readonly hooks: DialectHooks = {},
+    /** Shared by every handle of one database, so each hot shape compiles once. */
+    private readonly prepared = new PreparedQueries(),
   ) {}
 
   /** The same queries over another handle (a batch's transaction) of the same database. */
   protected queriesOn(db: Kysely<Database>): SqlQueries {
-    return new SqlQueries(db, this.journalKey, this.hooks);
+    return new SqlQueries(db, this.journalKey, this.hooks, this.prepared);
+  }
+
+  /** Runs a hot-path query shape compiled once (prepared-queries.ts). */
+  private run<R>(key: string, build: (db: Kysely<Database>, slot: SlotOf) => Compilable<R>, values: readonly unknown[]) {
+    return this.prepared.run<R>(this.db, key, (slot) => build(this.db, slot), values);
   }
 
   async getChargePoint(id: string): Promise<ChargePoint | undefined> {
-    const row = await this.db.selectFrom('charge_points').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toChargePoint(row);
+    const { rows } = await this.run('getChargePoint', (db, slot) => db.selectFrom('charge_points').selectAll().where('id', '=', slot(0)), [id]);
+    return rows[0] && toChargePoint(rows[0]);
   }
 
   async listChargePoints(filter: OperatorFilter = {}): Promise<ChargePoint[]> {
@@ -290,12 +308,8 @@ export class SqlQueries implements StoreWriter {
   }
 
   async getIdTag(idTag: string): Promise<OwnedIdTag | undefined> {
-    const row = await this.db
-      .selectFrom('id_tags')
-      .selectAll()
-      .where('id_tag_key', '=', idTag.toUpperCase())
-      .executeTakeFirst();
-    return row && toIdTag(row);
+    const { rows } = await this.run('getIdTag', (db, slot) => db.selectFrom('id_tags').selectAll().where('id_tag_key', '=', slot(0)), [idTag.toUpperCase()]);
+    return rows[0] && toIdTag(rows[0]);
   }
 
   async listIdTags(filter: OperatorFilter = {}): Promise<OwnedIdTag[]> {
@@ -325,8 +339,8 @@ export class SqlQueries implements StoreWriter {
   }
 
   async getTransaction(id: number): Promise<Transaction | undefined> {
-    const row = await this.db.selectFrom('transactions').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toTransaction(row);
+    const { rows } = await this.run('getTransaction', (db, slot) => db.selectFrom('transactions').selectAll().where('id', '=', slot(0)), [id]);
+    return rows[0] && toTransaction(rows[0]);
   }
 
   async findTransactionByStart(
@@ -336,46 +350,63 @@ export class SqlQueries implements StoreWriter {
     startedAt: string,
     meterStartWh: number,
   ): Promise<Transaction | undefined> {
-    const row = await this.db
-      .selectFrom('transactions')
-      .selectAll()
-      .where('charge_point_id', '=', chargePointId)
-      .where('connector_id', '=', connectorId)
-      .where('id_tag', '=', idTag)
-      .where('started_at', '=', startedAt)
-      .where('meter_start_wh', '=', meterStartWh)
-      .executeTakeFirst();
-    return row && toTransaction(row);
+    const { rows } = await this.run(
+      'findTransactionByStart',
+      (db, slot) =>
+        db
+          .selectFrom('transactions')
+          .selectAll()
+          .where('charge_point_id', '=', slot(0))
+          .where('connector_id', '=', slot(1))
+          .where('id_tag', '=', slot(2))
+          .where('started_at', '=', slot(3))
+          .where('meter_start_wh', '=', slot(4)),
+      [chargePointId, connectorId, idTag, startedAt, meterStartWh],
+    );
+    return rows[0] && toTransaction(rows[0]);
   }
 
   async listTransactions(filter: TransactionFilter): Promise<Transaction[]> {
-    let query = this.db.selectFrom('transactions').selectAll();
-    if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', filter.chargePointId);
-    if (filter.operator !== undefined) {
-      const operator = filter.operator;
-      query = query.where('charge_point_id', 'in', (eb) => eb.selectFrom('charge_points').select('charge_points.id').where('charge_points.operator', '=', operator));
-    }
-    if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
-    if (filter.active === true) query = query.where('stopped_at', 'is', null);
-    if (filter.active === false) query = query.where('stopped_at', 'is not', null);
-    if (filter.idTag !== undefined) {
-      const idTag = filter.idTag.toUpperCase();
-      query = query.where((eb) => eb(eb.fn<string>('upper', ['id_tag']), '=', idTag));
-    }
-    if (filter.from !== undefined) query = query.where('started_at', '>=', filter.from);
-    if (filter.to !== undefined) query = query.where('started_at', '<', filter.to);
-    const rows = await query.orderBy('id', filter.afterId === undefined ? 'desc' : 'asc').limit(filter.limit ?? 1000).execute();
+    // One shape per combination of the filters given (and of `active`'s value).
+    const values = [filter.chargePointId, filter.operator, filter.afterId, filter.idTag?.toUpperCase(), filter.from, filter.to, filter.limit ?? 1000];
+    const key = `listTransactions:${values.slice(0, 6).map((v) => (v === undefined ? 0 : 1)).join('')}:${filter.active ?? ''}`;
+    const { rows } = await this.run(
+      key,
+      (db, slot) => {
+        let query = db.selectFrom('transactions').selectAll();
+        if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', slot(0));
+        if (filter.operator !== undefined) {
+          query = query.where('charge_point_id', 'in', (eb) => eb.selectFrom('charge_points').select('charge_points.id').where('charge_points.operator', '=', slot(1)));
+        }
+        if (filter.afterId !== undefined) query = query.where('id', '>', slot(2));
+        if (filter.active === true) query = query.where('stopped_at', 'is', null);
+        if (filter.active === false) query = query.where('stopped_at', 'is not', null);
+        if (filter.idTag !== undefined) query = query.where((eb) => eb(eb.fn<string>('upper', ['id_tag']), '=', slot<string>(3)));
+        if (filter.from !== undefined) query = query.where('started_at', '>=', slot(4));
+        if (filter.to !== undefined) query = query.where('started_at', '<', slot(5));
+        return query.orderBy('id', filter.afterId === undefined ? 'desc' : 'asc').limit(slot(6));
+      },
+      values,
+    );
     return rows.map(toTransaction);
   }
 
-  async listTransactionSamples(transactionId: number): Promise<StoredMeterSample[]> {
-    const rows = await this.db
-      .selectFrom('meter_samples')
-      .selectAll()
-      .where('transaction_id', '=', transactionId)
-      .orderBy('timestamp')
-      .orderBy('id')
-      .execute();
+  async listTransactionSamples(transactionId: number, only?: SampleSelection): Promise<StoredMeterSample[]> {
+    const measurands = only?.measurands ?? [];
+    const formats = only?.formats ?? [];
+    const { rows } = await this.run(
+      only ? `listTransactionSamples:${measurands.length}:${formats.length}` : 'listTransactionSamples',
+      (db, slot) => {
+        let query = db.selectFrom('meter_samples').selectAll().where('transaction_id', '=', slot(0));
+        if (only) {
+          const measurandSlots = measurands.map((_, i) => slot<string>(1 + i));
+          const formatSlots = formats.map((_, i) => slot<string>(1 + measurands.length + i));
+          query = query.where((eb) => eb.or([eb('measurand', 'in', measurandSlots), eb('format', 'in', formatSlots)]));
+        }
+        return query.orderBy('timestamp').orderBy('id');
+      },
+      [transactionId, ...measurands, ...formats],
+    );
     return rows.map(toSample);
   }
 
@@ -506,8 +537,8 @@ export class SqlQueries implements StoreWriter {
     if (frames.length === 0) return;
     // The previous hash is read under the lock, so two nodes never extend the same row twice.
     await this.hooks.lockJournal?.(this.db);
-    const last = await this.db.selectFrom('frame_journal').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    let prevHash = last?.hash ?? GENESIS_HASH;
+    const { rows: last } = await this.run('journalHead', (db) => db.selectFrom('frame_journal').select('hash').orderBy('seq', 'desc').limit(1), []);
+    let prevHash = last[0]?.hash ?? GENESIS_HASH;
     const rows = frames.map((frame) => {
       const hash = chainHash(prevHash, frame, this.journalKey);
       const row = {
@@ -522,7 +553,27 @@ export class SqlQueries implements StoreWriter {
       prevHash = hash;
       return row;
     });
-    // SQLite binds at most 32,766 values per statement: 7 per row.
+    // SQLite binds at most 32,766 values per statement: 7 per row. Where a statement costs no
+    // round trip, one prepared single-row insert a frame is cheaper than a text per batch size.
+    if (this.hooks.samplesPerInsert === 1) {
+      for (const row of rows) {
+        await this.run(
+          'appendJournalRow',
+          (db, slot) =>
+            db.insertInto('frame_journal').values({
+              at: slot<string>(0),
+              charge_point_id: slot<string | null>(1),
+              direction: slot<string>(2),
+              transport: slot<string>(3),
+              frame: slot<Buffer>(4),
+              prev_hash: slot<string>(5),
+              hash: slot<string>(6),
+            }),
+          [row.at, row.charge_point_id, row.direction, row.transport, row.frame, row.prev_hash, row.hash],
+        );
+      }
+      return;
+    }
     for (let start = 0; start < rows.length; start += JOURNAL_CHUNK) {
       await this.db.insertInto('frame_journal').values(rows.slice(start, start + JOURNAL_CHUNK)).execute();
     }
@@ -545,45 +596,63 @@ export class SqlQueries implements StoreWriter {
 
   async updateChargePoint(id: string, patch: ChargePointPatch): Promise<void> {
     const row = chargePointPatchRow(patch);
-    if (Object.keys(row).length === 0) return;
-    await this.db.updateTable('charge_points').set(row).where('id', '=', id).execute();
+    const columns = Object.keys(row) as (keyof ChargePointRow)[];
+    if (columns.length === 0) return;
+    await this.run(
+      `updateChargePoint:${columns.join(',')}`,
+      (db, slot) => db.updateTable('charge_points').set(Object.fromEntries(columns.map((c, i) => [c, slot(i + 1)]))).where('id', '=', slot(0)),
+      [id, ...columns.map((c) => row[c])],
+    );
   }
 
   async recordStatus(chargePointId: string, report: StatusReport, receivedAt: string): Promise<void> {
-    const current = {
-      status: report.status,
-      error_code: report.errorCode,
-      info: report.info ?? null,
-      updated_at: report.timestamp ?? receivedAt,
-      reported_at: report.timestamp ?? null,
-    };
-    await this.db
-      .insertInto('connectors')
-      .values({ charge_point_id: chargePointId, connector_id: report.connectorId, ...current })
-      // A late (offline) notification goes into the history but does not overwrite a state the
-      // charge point itself reported as newer. Only the charge point's own times are compared
-      // with each other (its clock may be off from ours); without them, arrival order wins.
-      .onConflict((oc) =>
-        oc
-          .columns(['charge_point_id', 'connector_id'])
-          .doUpdateSet(current)
-          .where(sql<boolean>`excluded.reported_at is null or connectors.reported_at is null or connectors.reported_at <= excluded.reported_at`),
-      )
-      .execute();
-    await this.db
-      .insertInto('connector_status_history')
-      .values({
-        charge_point_id: chargePointId,
-        connector_id: report.connectorId,
-        status: report.status,
-        error_code: report.errorCode,
-        info: report.info ?? null,
-        vendor_id: report.vendorId ?? null,
-        vendor_error_code: report.vendorErrorCode ?? null,
-        reported_at: report.timestamp ?? null,
-        received_at: receivedAt,
-      })
-      .execute();
+    await this.run(
+      'recordStatus',
+      (db, slot) => {
+        const current = { status: slot<string>(2), error_code: slot<string>(3), info: slot<string | null>(4), updated_at: slot<string>(5), reported_at: slot<string | null>(6) };
+        return (
+          db
+            .insertInto('connectors')
+            .values({ charge_point_id: slot<string>(0), connector_id: slot<number>(1), ...current })
+            // A late (offline) notification goes into the history but does not overwrite a state the
+            // charge point itself reported as newer. Only the charge point's own times are compared
+            // with each other (its clock may be off from ours); without them, arrival order wins.
+            .onConflict((oc) =>
+              oc
+                .columns(['charge_point_id', 'connector_id'])
+                .doUpdateSet(current)
+                .where(sql<boolean>`excluded.reported_at is null or connectors.reported_at is null or connectors.reported_at <= excluded.reported_at`),
+            )
+        );
+      },
+      [chargePointId, report.connectorId, report.status, report.errorCode, report.info ?? null, report.timestamp ?? receivedAt, report.timestamp ?? null],
+    );
+    await this.run(
+      'recordStatusHistory',
+      (db, slot) =>
+        db.insertInto('connector_status_history').values({
+          charge_point_id: slot<string>(0),
+          connector_id: slot<number>(1),
+          status: slot<string>(2),
+          error_code: slot<string>(3),
+          info: slot<string | null>(4),
+          vendor_id: slot<string | null>(5),
+          vendor_error_code: slot<string | null>(6),
+          reported_at: slot<string | null>(7),
+          received_at: slot<string>(8),
+        }),
+      [
+        chargePointId,
+        report.connectorId,
+        report.status,
+        report.errorCode,
+        report.info ?? null,
+        report.vendorId ?? null,
+        report.vendorErrorCode ?? null,
+        report.timestamp ?? null,
+        receivedAt,
+      ],
+    );
   }
 
   async putIdTag(tag: IdTag & { operator?: string | null | undefined }): Promise<void> {
@@ -602,35 +671,46 @@ export class SqlQueries implements StoreWriter {
   }
 
   async insertTransaction(tx: NewTransaction): Promise<Transaction> {
-    const row = await this.db
-      .insertInto('transactions')
-      .values({
-        charge_point_id: tx.chargePointId,
-        connector_id: tx.connectorId,
-        id_tag: tx.idTag,
-        id_tag_status: tx.idTagStatus,
-        started_at: tx.startedAt,
-        stopped_at: tx.stoppedAt,
-        meter_start_wh: tx.meterStartWh,
-        meter_stop_wh: tx.meterStopWh,
-        energy_wh: tx.energyWh,
-        energy_source: tx.energySource,
-        stop_reason: tx.stopReason,
-        stop_id_tag: tx.stopIdTag,
-        anomalies: JSON.stringify(tx.anomalies),
-        reservation_id: tx.reservationId,
-        signed_meter_status: tx.signedMeterStatus,
-        signed_meter_reason: tx.signedMeterReason,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toTransaction(row);
+    const values = {
+      charge_point_id: tx.chargePointId,
+      connector_id: tx.connectorId,
+      id_tag: tx.idTag,
+      id_tag_status: tx.idTagStatus,
+      started_at: tx.startedAt,
+      stopped_at: tx.stoppedAt,
+      meter_start_wh: tx.meterStartWh,
+      meter_stop_wh: tx.meterStopWh,
+      energy_wh: tx.energyWh,
+      energy_source: tx.energySource,
+      stop_reason: tx.stopReason,
+      stop_id_tag: tx.stopIdTag,
+      anomalies: JSON.stringify(tx.anomalies),
+      reservation_id: tx.reservationId,
+      signed_meter_status: tx.signedMeterStatus,
+      signed_meter_reason: tx.signedMeterReason,
+    };
+    const columns = Object.keys(values) as (keyof typeof values)[];
+    const { rows } = await this.run(
+      'insertTransaction',
+      (db, slot) =>
+        db
+          .insertInto('transactions')
+          .values(Object.fromEntries(columns.map((c, i) => [c, slot(i)])) as typeof values)
+          .returningAll(),
+      columns.map((c) => values[c]),
+    );
+    return toTransaction(rows[0]!);
   }
 
   async updateTransaction(id: number, patch: TransactionPatch): Promise<void> {
     const row = transactionPatchRow(patch);
-    if (Object.keys(row).length === 0) return;
-    await this.db.updateTable('transactions').set(row).where('id', '=', id).execute();
+    const columns = Object.keys(row) as (keyof typeof row)[];
+    if (columns.length === 0) return;
+    await this.run(
+      `updateTransaction:${columns.join(',')}`,
+      (db, slot) => db.updateTable('transactions').set(Object.fromEntries(columns.map((c, i) => [c, slot(i + 1)]))).where('id', '=', slot(0)),
+      [id, ...columns.map((c) => row[c])],
+    );
   }
 
   async insertSamples(
@@ -641,8 +721,9 @@ export class SqlQueries implements StoreWriter {
   ): Promise<number> {
     let added = 0;
     // SQLite allows a limited number of bound variables per statement: insert in chunks.
-    for (let start = 0; start < samples.length; start += SAMPLE_CHUNK) {
-      added += await this.insertSampleChunk(chargePointId, connectorId, transactionId, samples.slice(start, start + SAMPLE_CHUNK));
+    const chunk = this.hooks.samplesPerInsert ?? SAMPLE_CHUNK;
+    for (let start = 0; start < samples.length; start += chunk) {
+      added += await this.insertSampleChunk(chargePointId, connectorId, transactionId, samples.slice(start, start + chunk));
     }
     return added;
   }
@@ -653,28 +734,49 @@ export class SqlQueries implements StoreWriter {
     transactionId: number | null,
     samples: readonly MeterSample[],
   ): Promise<number> {
-    const result = await this.db
-      .insertInto('meter_samples')
-      .values(
-        samples.map((s) => ({
-          charge_point_id: chargePointId,
-          connector_id: connectorId,
-          transaction_id: transactionId,
-          timestamp: s.timestamp,
-          value: s.value,
-          measurand: s.measurand,
-          unit: s.unit,
-          context: s.context,
-          format: s.format,
-          location: s.location,
-          phase: s.phase,
-          signed_identity: s.signedIdentity ?? null,
-          dedupe_key: sampleKey(chargePointId, connectorId, transactionId, s),
-        })),
-      )
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n);
+    const result = await this.run(
+      `insertSamples:${samples.length}`,
+      (db, slot) =>
+        db
+          .insertInto('meter_samples')
+          .values(
+            samples.map((_, i) => {
+              const at = (column: number) => slot<never>(i * SAMPLE_COLUMNS + column);
+              return {
+                charge_point_id: at(0),
+                connector_id: at(1),
+                transaction_id: at(2),
+                timestamp: at(3),
+                value: at(4),
+                measurand: at(5),
+                unit: at(6),
+                context: at(7),
+                format: at(8),
+                location: at(9),
+                phase: at(10),
+                signed_identity: at(11),
+                dedupe_key: at(12),
+              };
+            }),
+          )
+          .onConflict((oc) => oc.column('dedupe_key').doNothing()),
+      samples.flatMap((s) => [
+        chargePointId,
+        connectorId,
+        transactionId,
+        s.timestamp,
+        s.value,
+        s.measurand,
+        s.unit,
+        s.context,
+        s.format,
+        s.location,
+        s.phase,
+        s.signedIdentity ?? null,
+        sampleKey(chargePointId, connectorId, transactionId, s),
+      ]),
+    );
+    return Number(result.numAffectedRows ?? 0n);
   }
 
   async insertEvent(event: Omit<StoredEvent, 'id'>): Promise<void> {

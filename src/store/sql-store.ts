@@ -31,6 +31,16 @@ export interface StoreLog {
   error(detail: Record<string, unknown>, message: string): void;
 }
 
+/** What a dialect adds around the shared SQL. */
+export interface StoreHooks extends DialectHooks {
+  /** COMMIT returns before the data is on disk: resolves once everything committed so far is. */
+  durable?(): Promise<void>;
+  /** Release each unit's savepoint when it ends (cheap where there is no round trip). */
+  releaseSavepoints?: boolean;
+  /** Runs after the last unit settled, before the database is closed. */
+  beforeClose?(): Promise<void>;
+}
+
 export class SqlStore extends SqlQueries implements Store {
   private readonly committer: GroupCommitter<Kysely<Database>>;
   private readonly pending = new AsyncLocalStorage<PendingFrames>();
@@ -40,9 +50,9 @@ export class SqlStore extends SqlQueries implements Store {
   constructor(
     private readonly kysely: Kysely<Database>,
     options: SqlStoreOptions = {},
-    hooks: DialectHooks = {},
+    private readonly storeHooks: StoreHooks = {},
   ) {
-    super(kysely, options.journalKey, hooks);
+    super(kysely, options.journalKey, storeHooks);
     const observer = options.observer ?? {};
     this.committer = new GroupCommitter<Kysely<Database>>(
       {
@@ -54,6 +64,8 @@ export class SqlStore extends SqlQueries implements Store {
         beforeCommit: (tx) => this.queriesOn(tx).appendJournal(this.batchFrames.splice(0)),
         savepoint: async (tx, name) => void (await sql`savepoint ${sql.id(name)}`.execute(tx)),
         rollbackToSavepoint: async (tx, name) => void (await sql`rollback to savepoint ${sql.id(name)}`.execute(tx)),
+        ...(storeHooks.durable ? { durable: storeHooks.durable } : {}),
+        ...(storeHooks.releaseSavepoints ? { releaseSavepoint: async (tx: Kysely<Database>, name: string) => void (await sql`release savepoint ${sql.id(name)}`.execute(tx)) } : {}),
       },
       500,
       observer,
@@ -103,6 +115,7 @@ export class SqlStore extends SqlQueries implements Store {
 
   async close(): Promise<void> {
     await this.committer.idle();
+    await this.storeHooks.beforeClose?.();
     await this.kysely.destroy();
   }
 }

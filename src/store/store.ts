@@ -72,6 +72,12 @@ export interface ApiToken {
   revokedAt: string | null;
 }
 
+/** Samples of any of these measurands, or in any of these formats. */
+export interface SampleSelection {
+  measurands: readonly string[];
+  formats: readonly string[];
+}
+
 /** Narrows a list to what one operator owns; no operator: everything. */
 export interface OperatorFilter {
   operator?: string | undefined;
@@ -110,7 +116,8 @@ export interface StoreReader {
     meterStartWh: number,
   ): Promise<Transaction | undefined>;
   listTransactions(filter: TransactionFilter): Promise<Transaction[]>;
-  listTransactionSamples(transactionId: number): Promise<StoredMeterSample[]>;
+  /** The transaction's samples, by time; with `only`, just those of its measurands or formats. */
+  listTransactionSamples(transactionId: number, only?: SampleSelection): Promise<StoredMeterSample[]>;
   /** Which of these signed identities were also stored for another transaction (or for none). */
   findSignedElsewhere(transactionId: number, identities: readonly string[]): Promise<Set<string>>;
   listEvents(filter: EventFilter): Promise<StoredEvent[]>;

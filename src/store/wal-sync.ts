@@ -1,0 +1,59 @@
+// Durability of SQLite commits without stopping the event loop. The database runs in WAL mode with
+// `synchronous = NORMAL`: COMMIT appends the transaction to the -wal file (into the OS page cache)
+// and returns at once, and this class makes it durable with an fdatasync of that file on libuv's
+// thread pool — the same sync `synchronous = FULL` would have done inside COMMIT, on the main
+// thread, where it stopped every connection for the length of a disk flush. Requests coalesce: one
+// sync runs at a time, and every request made while it runs is served by the next one, which
+// covers every commit made before it started. A failed sync fails every later one too: after a
+// failed fdatasync the kernel may have dropped the unwritten pages, so a later sync that succeeds
+// would not prove the earlier commits durable (PostgreSQL stops for the same reason).
+import { open, type FileHandle } from 'node:fs/promises';
+
+export class WalSync {
+  private handle: Promise<FileHandle> | undefined;
+  /** The sync running now, if any. */
+  private running: Promise<void> | undefined;
+  /** The sync that will start when the running one ends, shared by everyone who asked meanwhile. */
+  private next: Promise<void> | undefined;
+  private failure: Error | undefined;
+
+  constructor(private readonly walPath: string) {}
+
+  /** Resolves once everything committed before this call is on disk. */
+  sync(): Promise<void> {
+    if (!this.running) return (this.running = this.flush());
+    // The running sync may have started before the caller's commit: wait for a fresh one.
+    this.next ??= this.running.then(
+      () => this.promoteNext(),
+      () => this.promoteNext(),
+    );
+    return this.next;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.running, this.next]);
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle) await handle.then((h) => h.close(), () => undefined);
+  }
+
+  private promoteNext(): Promise<void> {
+    this.next = undefined;
+    return (this.running = this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      if (this.failure) throw this.failure;
+      // fdatasync flushes the file's data whichever descriptor asks, so a read-only one will do.
+      this.handle ??= open(this.walPath, 'r');
+      await (await this.handle).datasync();
+    } catch (error) {
+      this.failure ??= new Error(`Commits can no longer be made durable (sync of ${this.walPath} failed: ${(error as Error).message}); restart Tomada`);
+      throw this.failure;
+    } finally {
+      // A later request starts a new sync rather than joining a finished one.
+      if (!this.next) this.running = undefined;
+    }
+  }
+}
