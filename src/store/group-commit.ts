@@ -133,7 +133,6 @@ export class GroupCommitter<Tx> {
     const flushed = this.database.durable().then(settle, (error: unknown) => this.fail(batch, error));
     this.flushing.add(flushed);
     void flushed.finally(() => this.flushing.delete(flushed));
-    if (process.env.GC_SERIAL) await flushed;
   }
 
   private fail(batch: Unit<Tx>[], error: unknown): void {
