@@ -8,6 +8,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { SqlStore, type SqlStoreOptions } from './sql-store.js';
 import { cachingStatements } from './statement-cache.js';
 import type { Database } from './tables.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
 export async function openSqliteStore(path: string, options: SqlStoreOptions = {}): Promise<SqlStore> {
@@ -25,6 +26,17 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   await SqlStore.migrate(kysely, 'sqlite');
   const hooks = { samplesPerInsert: 1, releaseSavepoints: true };
   if (path === ':memory:') return new SqlStore(kysely, options, hooks);
+  // Checkpoints run in a thread of their own; the writer's automatic one (every 1,000 pages by
+  // default) only if that thread falls far behind.
+  database.pragma('wal_autocheckpoint = 25000');
+  const checkpointer = new WalCheckpointer(path, options.log);
   const wal = new WalSync(`${path}-wal`);
-  return new SqlStore(kysely, options, { ...hooks, durable: () => wal.sync(), beforeClose: () => wal.close() });
+  return new SqlStore(kysely, options, {
+    ...hooks,
+    durable: () => wal.sync(),
+    beforeClose: async () => {
+      await checkpointer.close();
+      await wal.close();
+    },
+  });
 }

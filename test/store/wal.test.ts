@@ -1,0 +1,111 @@
+// The SQLite store's durability machinery on a real file: WAL syncs coalesce and a failed one fails
+// every later one; the checkpoint thread copies the WAL into the database file; and a batch's units
+// settle only once its sync is done, while the next batch already runs.
+// store: sqlite-only. WAL files and their checkpoints exist only in the SQLite store.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { WalSync } from '../../src/store/wal-sync.js';
+import { WalCheckpointer } from '../../src/store/wal-checkpointer.js';
+import { GroupCommitter } from '../../src/store/group-commit.js';
+
+const tempDir = () => mkdtempSync(join(process.env.TOMADA_TEST_TMP ?? tmpdir(), 'tomada-wal-'));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('syncs asked for while one runs share the next one, which starts after it', async () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir, 'x.db-wal');
+    writeFileSync(path, 'wal');
+    const sync = new WalSync(path);
+    const order: string[] = [];
+    const running = sync.sync();
+    // Asked while the first runs: they may have committed after it started, so they share another.
+    const asked = Array.from({ length: 50 }, () => sync.sync());
+    assert.equal(new Set(asked).size, 1);
+    assert.notEqual(asked[0], running);
+    void running.then(() => order.push('first'));
+    void asked[0]!.then(() => order.push('next'));
+    await asked[0];
+    assert.deepEqual(order, ['first', 'next']);
+    // Once both are done, a new request starts a new sync.
+    const again = sync.sync();
+    assert.notEqual(again, asked[0]);
+    await again;
+    await sync.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a sync that fails makes every later one fail, naming the file', async () => {
+  const dir = tempDir();
+  try {
+    const sync = new WalSync(join(dir, 'missing.db-wal'));
+    await assert.rejects(sync.sync(), /can no longer be made durable.*missing\.db-wal/);
+    // Even once the file exists: an earlier commit may not have reached the disk.
+    writeFileSync(join(dir, 'missing.db-wal'), 'wal');
+    await assert.rejects(sync.sync(), /can no longer be made durable/);
+    await sync.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the checkpoint thread copies the WAL into the database file while the writer goes on', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'x.db');
+  const db = new BetterSqlite3(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    // The writer never checkpoints by itself here: only the thread can move pages to the file.
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('create table t (id integer primary key, v text)');
+    const checkpointer = new WalCheckpointer(path, undefined, 20);
+    const before = statSync(path).size;
+    const insert = db.prepare('insert into t (v) values (?)');
+    for (let i = 0; i < 50; i++) db.transaction(() => { for (let j = 0; j < 100; j++) insert.run('x'.repeat(200)); })();
+    let after = before;
+    for (let tries = 0; tries < 100 && after < before + 1_000_000; tries++) {
+      await sleep(20);
+      after = statSync(path).size;
+    }
+    await checkpointer.close();
+    assert.ok(after >= before + 1_000_000, `database file grew from ${before} to ${after} bytes only`);
+    assert.equal((db.prepare('select count(*) as n from t').get() as { n: number }).n, 5000);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('units settle only once their batch is durable, in commit order, while later batches run', async () => {
+  const syncs: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  const committed: number[] = [];
+  let batch = 0;
+  const committer = new GroupCommitter<number>({
+    inTransaction: async (body) => body(++batch),
+    savepoint: async () => undefined,
+    rollbackToSavepoint: async () => undefined,
+    durable: () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })),
+  }, 500, { committed: (size) => committed.push(size) });
+  const settled: string[] = [];
+  const first = committer.submit(async (b) => b).then((b) => settled.push(`a${b}`));
+  await sleep(10);
+  // The first batch is committed and waits for its sync; the next one runs meanwhile.
+  const second = committer.submit(async (b) => b).then((b) => settled.push(`b${b}`), (e: Error) => settled.push(`b:${e.message}`));
+  await sleep(10);
+  assert.equal(syncs.length, 2, 'the second batch committed while the first was syncing');
+  assert.deepEqual(settled, []);
+  syncs[0]!.resolve();
+  await first;
+  assert.deepEqual(settled, ['a1']);
+  syncs[1]!.reject(new Error('disk gone'));
+  await second;
+  assert.deepEqual(settled, ['a1', 'b:disk gone']);
+  assert.deepEqual(committed, [1]);
+  await committer.idle();
+});
