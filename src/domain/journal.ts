@@ -1,6 +1,6 @@
 // Every frame in and out, kept raw in the store's hash-chained journal. A frame that reports data
-// is journaled in the same commit as that data (the store's withFrames); our answers and frames
-// that report nothing are journaled in a commit of their own right after.
+// is journaled in the same commit as that data or an earlier one, never a later one (the store's
+// withFrames); our answers are journaled after the data and before they are sent.
 import type { Store } from '../store/store.js';
 import type { ActivityFeed } from './activity.js';
 import type { Clock } from './time.js';
@@ -25,8 +25,8 @@ export class FrameJournal {
   ) {}
 
   /**
-   * Handles an inbound frame with `work`: the frame is written by the first unit of work `work`
-   * commits, or on its own once `work` is done. Settles after the frame is journaled.
+   * Handles an inbound frame with `work`: the frame is queued for the journal before anything
+   * `work` writes. Settles after both, and fails if the frame could not be journaled.
    */
   received<T>(frame: JournaledFrame, work: () => Promise<T>): Promise<T> {
     return this.store.withFrames([this.row(frame, 'in')], work);

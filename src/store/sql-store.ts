@@ -3,7 +3,6 @@
 // sqlite.ts / postgres.ts. Journal rows are written once per batch, just before its commit: one
 // insert for the whole batch, and on a shared database the journal lock is held only from there
 // to the commit.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { GroupCommitter, type BatchObserver } from './group-commit.js';
 import { migrationProvider, type Dialect } from './migrations.js';
@@ -11,11 +10,6 @@ import { SqlQueries, type DialectHooks } from './sql-queries.js';
 import type { JournalFrame } from './journal-chain.js';
 import type { Store, StoreWriter } from './store.js';
 import type { Database } from './tables.js';
-
-/** Frames waiting to be journaled with the first unit of work that handles them. */
-interface PendingFrames {
-  frames: JournalFrame[];
-}
 
 export interface SqlStoreOptions {
   observer?: BatchObserver;
@@ -43,7 +37,6 @@ export interface StoreHooks extends DialectHooks {
 
 export class SqlStore extends SqlQueries implements Store {
   private readonly committer: GroupCommitter<Kysely<Database>>;
-  private readonly pending = new AsyncLocalStorage<PendingFrames>();
   /** Frames of the batch being run, from its units that succeeded, in unit order. */
   private batchFrames: JournalFrame[] = [];
 
@@ -80,31 +73,20 @@ export class SqlStore extends SqlQueries implements Store {
   }
 
   transact<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    // Read now, in the caller's async context: the unit itself runs in the batch's.
-    const pending = this.pending.getStore();
-    let taken: JournalFrame[] = [];
-    return this.committer
-      .submit(async (tx) => {
-        taken = pending?.frames.splice(0) ?? [];
-        const value = await work(this.queriesOn(tx));
-        // Journaled with this batch only if the unit succeeded.
-        this.batchFrames.push(...taken);
-        return value;
-      })
-      .catch((error: unknown) => {
-        // The unit (or its whole batch) rolled back, and its frames were not journaled: they
-        // wait for the next unit, or for withFrames to write them on their own.
-        pending?.frames.unshift(...taken);
-        throw error;
-      });
+    return this.committer.submit((tx) => work(this.queriesOn(tx)));
   }
 
   async withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T> {
-    const pending: PendingFrames = { frames: [...frames] };
+    // Queued before anything `work` writes: units commit in order, so the frames are in the same
+    // commit as the data they report (the usual case: both join the next batch) or in an earlier
+    // one, never a later one. (No AsyncLocalStorage to hand them to work's first unit: its promise
+    // hooks slowed every promise in the process by about 7 %.)
+    const journaled = this.journal(frames);
+    journaled.catch(() => undefined); // awaited below, after work
     try {
-      return await this.pending.run(pending, work);
+      return await work();
     } finally {
-      if (pending.frames.length > 0) await this.journal(pending.frames.splice(0));
+      await journaled;
     }
   }
 

@@ -188,10 +188,10 @@ export interface Store extends StoreReader {
    */
   transact<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T>;
   /**
-   * Runs `work` with `frames` (the raw frames it handles) pending: the first unit of work that
-   * `work` submits writes them to the journal in its own commit, so a frame and what it reported
-   * are stored together. Frames no unit took (nothing was written, or it failed) are journaled in
-   * a unit of their own before this settles.
+   * Runs `work` with `frames` (the raw frames it handles) journaled first: they commit with the
+   * first unit `work` submits or before it, never after, so nothing is stored without the frame
+   * that reported it. Settles once both `work` and the frames are done; if the frames could not be
+   * journaled it rejects, even when `work` succeeded (no answer may leave for an unjournaled frame).
    */
   withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T>;
   /** Journals frames in a unit of their own (our answers, frames that report nothing). */

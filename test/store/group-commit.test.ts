@@ -117,11 +117,11 @@ test('when the commit itself fails, every unit of the batch is rejected and noth
   });
 });
 
-test('frames are journaled with the unit that took them, and only if it succeeded', async () => {
+test('the frames of a call are journaled no later than the data it reports, and even when its unit fails', async () => {
   await withStore(async (store) => {
     const frame = (text: string) => ({ at: new Date().toISOString(), chargePointId: 'J', direction: 'in' as const, protocol: 'ocpp1.6-json', frame: Buffer.from(text) });
     await store.withFrames([frame('kept')], () => store.transact((tx) => tx.insertChargePoint(chargePoint('J'))));
-    // The unit fails: its frame is not lost, withFrames journals it on its own.
+    // The unit fails: its frame is not lost.
     await assert.rejects(store.withFrames([frame('failed unit')], () => store.transact(async () => Promise.reject(new Error('no')))));
     const rows = await store.listJournal({ limit: 10 });
     assert.deepEqual(rows.map((r) => r.frame.toString()), ['kept', 'failed unit']);
