@@ -18,6 +18,9 @@ interface Shape {
   sources: Source[];
 }
 
+/** Runs a compiled statement some other way than through Kysely (see DialectHooks.runInTransaction). */
+export type QueryRunner = (query: CompiledQuery) => Promise<QueryResult<unknown>>;
+
 /** Gives the stand-in for the value at `index`, typed as whatever the builder expects there. */
 export type SlotOf = <T = never>(index: number) => T;
 
@@ -30,7 +33,7 @@ export class PreparedQueries {
    * Runs the query `build` makes, with `values` in its slots. `key` names the shape: one key, one
    * SQL text, so a query whose text depends on its input (the columns of a patch) puts that in the key.
    */
-  run<R>(db: Kysely<any>, key: string, build: (slot: SlotOf) => Compilable<R>, values: readonly unknown[]): Promise<QueryResult<R>> {
+  run<R>(db: Kysely<any>, key: string, build: (slot: SlotOf) => Compilable<R>, values: readonly unknown[], execute?: QueryRunner): Promise<QueryResult<R>> {
     let shape = this.shapes.get(key);
     if (!shape) {
       const compiled = build(slot).compile();
@@ -41,6 +44,7 @@ export class PreparedQueries {
       this.shapes.set(key, shape);
     }
     const parameters = shape.sources.map((source) => ('slot' in source ? values[source.slot] : source.constant));
-    return db.executeQuery(CompiledQuery.raw(shape.sql, parameters) as CompiledQuery<R>);
+    const compiled = CompiledQuery.raw(shape.sql, parameters) as CompiledQuery<R>;
+    return execute ? (execute(compiled) as Promise<QueryResult<R>>) : db.executeQuery(compiled);
   }
 }

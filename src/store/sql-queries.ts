@@ -40,7 +40,7 @@ import type {
   TransactionFilter,
   TransactionPatch,
 } from './store.js';
-import { PreparedQueries, type SlotOf } from './prepared-queries.js';
+import { PreparedQueries, type QueryRunner, type SlotOf } from './prepared-queries.js';
 import { chainHash, GENESIS_HASH, type JournalFrame, type JournalRow } from './journal-chain.js';
 import type { ApiTokenRow, ChargePointRow, Database, FrameJournalRow, IdTagRow, MeterSampleRow, TransactionRow, ValidatedSoftwareRow, WebhookRow } from './tables.js';
 import type { Validation } from '../domain/validation/types.js';
@@ -259,6 +259,14 @@ export interface DialectHooks {
    * (docs/PERFORMANCE.md); PostgreSQL saves round trips with many rows per statement.
    */
   samplesPerInsert?: number;
+  /**
+   * Runs a hot statement of a batch on the connection that holds the batch's transaction, without
+   * Kysely's query pipeline (SQLite: at once, on the one connection; Kysely's per-query connection
+   * lock and promise chain cost more than most of these statements). Used only inside a batch,
+   * where that connection is already held: a read outside one keeps going through Kysely, which
+   * waits for the batch to commit rather than seeing its writes.
+   */
+  runInTransaction?: QueryRunner;
 }
 
 export class SqlQueries implements StoreWriter {
@@ -269,16 +277,18 @@ export class SqlQueries implements StoreWriter {
     private readonly hooks: DialectHooks = {},
     /** Shared by every handle of one database, so each hot shape compiles once. */
     private readonly prepared = new PreparedQueries(),
+    /** This handle is a batch's transaction (see DialectHooks.runInTransaction). */
+    private readonly inBatch = false,
   ) {}
 
-  /** The same queries over another handle (a batch's transaction) of the same database. */
-  protected queriesOn(db: Kysely<Database>): SqlQueries {
-    return new SqlQueries(db, this.journalKey, this.hooks, this.prepared);
+  /** The same queries over a batch's transaction of the same database. */
+  protected queriesOn(tx: Kysely<Database>): SqlQueries {
+    return new SqlQueries(tx, this.journalKey, this.hooks, this.prepared, true);
   }
 
   /** Runs a hot-path query shape compiled once (prepared-queries.ts). */
   private run<R>(key: string, build: (db: Kysely<Database>, slot: SlotOf) => Compilable<R>, values: readonly unknown[]) {
-    return this.prepared.run<R>(this.db, key, (slot) => build(this.db, slot), values);
+    return this.prepared.run<R>(this.db, key, (slot) => build(this.db, slot), values, this.inBatch ? this.hooks.runInTransaction : undefined);
   }
 
   async getChargePoint(id: string): Promise<ChargePoint | undefined> {

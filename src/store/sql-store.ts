@@ -3,7 +3,7 @@
 // sqlite.ts / postgres.ts. Journal rows are written once per batch, just before its commit: one
 // insert for the whole batch, and on a shared database the journal lock is held only from there
 // to the commit.
-import { Migrator, sql, type Kysely } from 'kysely';
+import { Migrator, sql, type Kysely, type RawBuilder } from 'kysely';
 import { GroupCommitter, type BatchObserver } from './group-commit.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import { SqlQueries, type DialectHooks } from './sql-queries.js';
@@ -55,14 +55,20 @@ export class SqlStore extends SqlQueries implements Store {
             return body(tx);
           }),
         beforeCommit: (tx) => this.queriesOn(tx).appendJournal(this.batchFrames.splice(0)),
-        savepoint: async (tx, name) => void (await sql`savepoint ${sql.id(name)}`.execute(tx)),
-        rollbackToSavepoint: async (tx, name) => void (await sql`rollback to savepoint ${sql.id(name)}`.execute(tx)),
+        savepoint: (tx, name) => this.statement(tx, sql`savepoint ${sql.id(name)}`),
+        rollbackToSavepoint: (tx, name) => this.statement(tx, sql`rollback to savepoint ${sql.id(name)}`),
         ...(storeHooks.durable ? { durable: storeHooks.durable } : {}),
-        ...(storeHooks.releaseSavepoints ? { releaseSavepoint: async (tx: Kysely<Database>, name: string) => void (await sql`release savepoint ${sql.id(name)}`.execute(tx)) } : {}),
+        ...(storeHooks.releaseSavepoints ? { releaseSavepoint: (tx: Kysely<Database>, name: string) => this.statement(tx, sql`release savepoint ${sql.id(name)}`) } : {}),
       },
       500,
       observer,
     );
+  }
+
+  /** A statement of the batch's own (savepoints), run the quickest way the dialect offers. */
+  private async statement(tx: Kysely<Database>, query: RawBuilder<unknown>): Promise<void> {
+    const run = this.storeHooks.runInTransaction;
+    await (run ? run(query.compile(tx)) : query.execute(tx));
   }
 
   /** `schema`: where the migration bookkeeping lives (PostgreSQL), so other schemas' never count. */

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { SqlStore, type SqlStoreOptions } from './sql-store.js';
+import { SqlStore, type SqlStoreOptions, type StoreHooks } from './sql-store.js';
 import { cachingStatements } from './statement-cache.js';
 import type { Database } from './tables.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
@@ -22,9 +22,20 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   database.pragma('busy_timeout = 5000');
   // Savepoint and sort scratch space in memory, not in temporary files.
   database.pragma('temp_store = MEMORY');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) });
+  const statements = cachingStatements(database);
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   await SqlStore.migrate(kysely, 'sqlite');
-  const hooks = { samplesPerInsert: 1, releaseSavepoints: true };
+  const hooks: StoreHooks = {
+    samplesPerInsert: 1,
+    releaseSavepoints: true,
+    // What Kysely's SQLite driver does with a query, minus its connection lock and promise chain.
+    runInTransaction: (query) => {
+      const statement = statements.prepare(query.sql);
+      if (statement.reader) return Promise.resolve({ rows: statement.all(query.parameters) });
+      const { changes, lastInsertRowid } = statement.run(query.parameters);
+      return Promise.resolve({ rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) });
+    },
+  };
   if (path === ':memory:') return new SqlStore(kysely, options, hooks);
   // Checkpoints run in a thread of their own; the writer's automatic one (every 1,000 pages by
   // default) only if that thread falls far behind.
