@@ -39,7 +39,22 @@ async function withServer<T>(start: () => Promise<ServerProcess>, body: (server:
   }
 }
 
-function row(m: Measured, extra: Row = {}): Row {
+/** Units of work per group commit over the server's whole run so far, from its /metrics. */
+async function unitsPerBatch(server: TomadaProcess): Promise<number | undefined> {
+  const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
+  const value = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1]);
+  const ratio = value('tomada_store_batch_size_sum') / value('tomada_store_batch_size_count');
+  return Number.isFinite(ratio) ? Math.round(ratio * 10) / 10 : undefined;
+}
+
+/** Measures Tomada, then reads how large its group commits were. */
+async function measureTomada(server: TomadaProcess, options: Parameters<typeof measure>[1]): Promise<Measured & { unitsPerBatch?: number | undefined }> {
+  await registerIdTags(server, options.ids);
+  const measured = await measure(server, options);
+  return { ...measured, unitsPerBatch: await unitsPerBatch(server) };
+}
+
+function row(m: Measured & { unitsPerBatch?: number | undefined }, extra: Row = {}): Row {
   return {
     server: m.server,
     mode: extra.mode,
@@ -53,6 +68,7 @@ function row(m: Measured, extra: Row = {}): Row {
     'cpu µs/call': Math.round((m.cpuPercent / 100) * 1e6 / m.callsPerSecond),
     'rss MiB': Math.round(m.maxRssMiB),
     errors: m.errors,
+    'units/batch': m.unitsPerBatch ?? '',
     ...extra,
   };
 }
@@ -60,7 +76,7 @@ function row(m: Measured, extra: Row = {}): Row {
 export async function throughput(options: ThroughputOptions): Promise<Record<string, unknown>> {
   const ids = chargePointIds(options.chargePoints);
   const base = { ids, workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs, connectConcurrency: 50, connectDeadlineMs: 60_000, statusAfterBoot: false };
-  const results: Record<string, Measured> = {};
+  const results: Record<string, Measured & { unitsPerBatch?: number | undefined }> = {};
   const wanted = (name: string) => !options.only || options.only.includes(name);
 
   for (const kind of ['bare-ws', 'ocpp-rpc'] as const) {
@@ -72,22 +88,16 @@ export async function throughput(options: ThroughputOptions): Promise<Record<str
     log(`tomada: ${options.chargePoints} closed-loop charge points`);
     results.tomada = await withServer(
       () => startTomada({ cpuProfDir: options.cpuProfDir }),
-      async (server) => {
-        await registerIdTags(server as TomadaProcess, ids);
-        return measure(server, { ...base, mode: 'closed' });
-      },
+      (server) => measureTomada(server as TomadaProcess, { ...base, mode: 'closed' }),
     );
   }
-  let half: Measured | undefined;
+  let half: (Measured & { unitsPerBatch?: number | undefined }) | undefined;
   if (options.halfRate && results.tomada) {
     const rate = Math.round(results.tomada.callsPerSecond / 2);
     log(`tomada: fixed rate ${rate} calls/s (half of saturation)`);
     half = await withServer(
-      () => startTomada(),
-      async (server) => {
-        await registerIdTags(server as TomadaProcess, ids);
-        return measure(server, { ...base, mode: 'rate', ratePerSecond: rate });
-      },
+      () => startTomada({ cpuProfDir: options.cpuProfDir }),
+      (server) => measureTomada(server as TomadaProcess, { ...base, mode: 'rate', ratePerSecond: rate }),
     );
   }
 
