@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Before/after on a shared, noisy machine: Tomada at an earlier revision and Tomada as it is in this
+# work tree, measured in turns by the same throughput scenario (closed loop, Tomada only), so both
+# see the same neighbours. Prints one line per run, then the ratio of the medians.
+#
+#   bash bench/compare.sh REV [ROUNDS] [-- extra options for the throughput scenario]
+#
+# The earlier revision is checked out once into a git worktree beside this one (../tomada-REV),
+# with its own npm ci, and reused by later calls.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rev=${1:?usage: bash bench/compare.sh REV [ROUNDS] [-- scenario options]}
+shift
+rounds=${1:-3}
+[ $# -gt 0 ] && shift
+[ "${1:-}" = "--" ] && shift
+here=$(pwd)
+short=$(git rev-parse --short "$rev")
+there="$(dirname "$here")/tomada-$short"
+if [ ! -d "$there" ]; then
+  git worktree add --detach "$there" "$rev" >/dev/null
+  (cd "$there" && npm ci --no-audit --no-fund >/dev/null)
+fi
+# The scenario (its --closed-only, its units/batch column) comes from this tree.
+cp bench/run.ts "$there/bench/run.ts"
+cp bench/scenarios/throughput.ts "$there/bench/scenarios/throughput.ts"
+
+results=$(mktemp)
+for round in $(seq 1 "$rounds"); do
+  for side in "$short:$there" "work tree:$here"; do
+    name=${side%%:*}
+    dir=${side#*:}
+    output=$(cd "$dir" && npm run --silent bench -- throughput --only tomada --closed-only --duration 8 --warmup 2 "$@")
+    line=$(echo "$output" | grep '^tomada  closed')
+    # These runs are a comparison, not results to keep.
+    rm -f "$(echo "$output" | sed -n 's/^results: //p')"
+    echo "$name | $line"
+    echo "$name $(echo "$line" | awk '{print $4, $9}')" >>"$results"
+  done
+done
+node -e '
+  const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => l.split(" "));
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+  const of = (name, col) => median(lines.filter((l) => l.slice(0, -2).join(" ") === name).map((l) => Number(l.at(col))));
+  const [a, b] = [process.argv[2], "work tree"];
+  console.log(`median calls/s: ${a} ${of(a, -2)}, work tree ${of(b, -2)} (x${(of(b, -2) / of(a, -2)).toFixed(2)})`);
+  console.log(`median server CPU per call (us): ${a} ${of(a, -1)}, work tree ${of(b, -1)} (x${(of(b, -1) / of(a, -1)).toFixed(2)})`);
+' "$results" "$short"
+rm -f "$results"
