@@ -51,6 +51,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     journalKey: config.journalKey,
     observer: metrics.storeObserver,
     poolSize: config.databasePoolSize,
+    commitDelayMs: config.commitDelayMs,
     log,
   });
   let soap: SoapEndpoint | undefined;

@@ -13,6 +13,8 @@ export interface Config {
   databaseUrl: string;
   /** PostgreSQL connections at most (TOMADA_DATABASE_POOL); SQLite ignores it. */
   databasePoolSize: number;
+  /** How long an idle group committer waits for more work before a batch (TOMADA_COMMIT_DELAY_MS). */
+  commitDelayMs: number;
   unknownChargePoints: UnknownChargePointPolicy;
   /** What a boot with software not in the validated registry gets. */
   unvalidatedSoftware: UnvalidatedSoftwarePolicy;
@@ -155,6 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
     httpPort: integer(env, 'TOMADA_HTTP_PORT', 8080, 0, 65535),
     databaseUrl,
     databasePoolSize: integer(env, 'TOMADA_DATABASE_POOL', 10, 2, 1000),
+    commitDelayMs: integer(env, 'TOMADA_COMMIT_DELAY_MS', 1, 0, 100),
     unknownChargePoints: oneOf(env, 'TOMADA_UNKNOWN_CHARGE_POINTS', ['reject', 'accept', 'pending'], 'reject'),
     unvalidatedSoftware: oneOf(env, 'TOMADA_UNVALIDATED_SOFTWARE', ['flag', 'pending', 'reject'], 'flag'),
     webhookDelivery: oneOf(env, 'TOMADA_WEBHOOK_DELIVERY', ['on', 'off'], 'on') === 'on',

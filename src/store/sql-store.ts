@@ -13,6 +13,8 @@ import type { Database } from './tables.js';
 
 export interface SqlStoreOptions {
   observer?: BatchObserver;
+  /** How long an idle group committer waits for more units before a batch (TOMADA_COMMIT_DELAY_MS). */
+  commitDelayMs?: number;
   /** HMAC key of the journal chain (TOMADA_JOURNAL_KEY). */
   journalKey?: string;
   /** Where the store reports losing and regaining its database. */
@@ -62,6 +64,7 @@ export class SqlStore extends SqlQueries implements Store {
       },
       500,
       observer,
+      options.commitDelayMs ?? 0,
     );
   }
 

@@ -109,3 +109,26 @@ test('units settle only once their batch is durable, in commit order, while late
   assert.deepEqual(committed, [1]);
   await committer.idle();
 });
+
+test('an idle committer waits its start delay, so units submitted in separate turns share a batch', async () => {
+  const sizes = async (startDelayMs: number) => {
+    const committed: number[] = [];
+    const committer = new GroupCommitter<number>({
+      inTransaction: async (body) => body(0),
+      savepoint: async () => undefined,
+      rollbackToSavepoint: async () => undefined,
+    }, 500, { committed: (size) => committed.push(size) }, startDelayMs);
+    // Three units, each a turn of the event loop after the one before, as calls arriving apart.
+    const units: Promise<number>[] = [];
+    for (let i = 0; i < 3; i++) {
+      units.push(committer.submit(async () => i));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.deepEqual(await Promise.all(units), [0, 1, 2]);
+    await committer.idle();
+    return committed;
+  };
+  assert.deepEqual(await sizes(200), [3]);
+  // Without the delay, the first unit's batch has started before the later ones arrive.
+  assert.ok((await sizes(0)).length > 1);
+});
