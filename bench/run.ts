@@ -13,7 +13,8 @@ const USAGE = `usage: npm run bench -- SCENARIO [options]
 scenarios
   throughput        100 closed-loop charge points: bare ws, ocpp-rpc strict, Tomada; then Tomada at half saturation
   throughput-1000   the same with 1,000 charge points
-  idle              idle charge points with 60 s heartbeats on one node: RSS per connection (--count, default 19000)
+  idle              idle charge points with 60 s heartbeats on one node: RSS per connection (--count, default 19000);
+                    with --nodes N: N nodes on PostgreSQL + NATS, e.g. idle --nodes 6 --count 100000
   storm             reconnect storm: every charge point connects, boots and reports status at once (--count)
   fuzz              >= 1,000,000 generated frames (framing and every 1.6/1.5 action's schema): 0 crashes, every CALL answered
   kill              SIGKILL under load, 10 cycles: every acknowledged message stored exactly once
@@ -27,6 +28,11 @@ options
   --closed-only       throughput: skip the half-saturation (fixed rate) run
   --count N           idle/storm: charge points          --frames N   fuzz: frames (default 1000000)
   --cycles N          kill: cycles (default 10)
+  --nodes N           idle: N Tomada nodes on one fresh PostgreSQL schema and one NATS prefix (see
+                      bench/scenarios/idle-nodes.ts); --stages N (default: count / 20,000, at least 4),
+                      --max-per-node N (default 18000), --connect-concurrency N per load process (default 100),
+                      --pool N PostgreSQL connections per node (default 5),
+                      --database-url URL (default postgres://postgres@127.0.0.1:5432/test), --nats URL
   --concurrency N --nats URL --database-url URL   cross-node (see bench/scenarios/cross-node.ts)
 `;
 
@@ -57,6 +63,12 @@ async function main(): Promise<number> {
       count: { type: 'string' },
       frames: { type: 'string' },
       cycles: { type: 'string' },
+      // idle over several nodes (bench/scenarios/idle-nodes.ts)
+      nodes: { type: 'string' },
+      stages: { type: 'string' },
+      'max-per-node': { type: 'string' },
+      'connect-concurrency': { type: 'string' },
+      pool: { type: 'string' },
       // cross-node (bench/scenarios/cross-node.ts)
       concurrency: { type: 'string' },
       nats: { type: 'string' },
@@ -104,6 +116,24 @@ async function main(): Promise<number> {
       return result.lost === 0 && result.doubled === 0 ? 0 : 1;
     }
     case 'idle': {
+      if (values.nodes !== undefined) {
+        const { idleNodes } = await import('./scenarios/idle-nodes.js');
+        const count = number(values.count, 100_000);
+        const nodes = number(values.nodes, 6);
+        const result = await idleNodes({
+          count,
+          nodes,
+          stages: number(values.stages, Math.max(4, Math.ceil(count / 20_000))),
+          heartbeatS: 60,
+          databaseUrl: values['database-url'] ?? 'postgres://postgres@127.0.0.1:5432/test',
+          natsUrl: values.nats ?? process.env.TOMADA_NATS_URL ?? 'nats://127.0.0.1:4222',
+          maxPerNode: number(values['max-per-node'], 18_000),
+          connectConcurrency: number(values['connect-concurrency'], 100),
+          poolSize: number(values.pool, 5),
+        });
+        saveResult(`idle-${nodes}-nodes`, result);
+        return result.total.errors === 0 && result.total.disconnected === 0 && result.nodes.every((n) => n.alive) ? 0 : 1;
+      }
       const { idle } = await import('./scenarios/idle.js');
       saveResult('idle', await idle({ count: number(values.count, 19_000), stages: 4, heartbeatS: 60 }));
       return 0;

@@ -2,7 +2,7 @@
 // points, and merges what they measure. Runs in the bench's main process, apart from the server.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Histogram } from './histogram.js';
+import { Histogram, type HistogramData } from './histogram.js';
 import type { ConnectedReport, ResultReport, WorkerConfig, WorkerReport } from './load-protocol.js';
 
 const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
@@ -72,6 +72,8 @@ export function forkWorker<Report>(script: string): Worker<Report> {
 
 export class Fleet {
   private readonly workers: Worker<WorkerReport>[] = [];
+  /** The latencies of the last run(), merged over the workers (to merge further across fleets). */
+  histogram: HistogramData | undefined;
 
   constructor(private readonly options: FleetOptions) {}
 
@@ -114,6 +116,7 @@ export class Fleet {
       for (const [code, n] of Object.entries(report.errorCodes)) errorCodes[code] = (errorCodes[code] ?? 0) + n;
       for (const [action, n] of Object.entries(report.byAction)) byAction[action] = (byAction[action] ?? 0) + n;
     }
+    this.histogram = histogram.toJSON();
     const calls = sum(reports.map((r) => r.calls));
     return {
       calls,
@@ -127,6 +130,11 @@ export class Fleet {
       maxMs: histogram.max / 1000,
       disconnected: sum(reports.map((r) => r.disconnected)),
     };
+  }
+
+  /** The worker processes' ids (to read their memory from /proc). */
+  pids(): number[] {
+    return this.workers.map((w) => w.child.pid).filter((pid): pid is number => pid !== undefined);
   }
 
   async close(): Promise<void> {
