@@ -146,6 +146,10 @@ describe('cap on queued commands', () => {
       const first = reset();
       const second = reset();
       await cp.waitFor((f) => f[0] === 2 && f[2] === 'Reset');
+      // The first is in flight; the second, which sends nothing while it waits, may still be on its
+      // way through the API (its store reads): give it time to be counted, well inside the 1.5 s
+      // the first one waits for its answer.
+      await new Promise((resolve) => setTimeout(resolve, 300));
       const started = Date.now();
       const third = await reset();
       assert.equal(third.status, 502, JSON.stringify(third.body));
