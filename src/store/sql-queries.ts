@@ -254,11 +254,12 @@ export interface DialectHooks {
    */
   lockJournal?(db: Kysely<Database>): Promise<void>;
   /**
-   * Meter samples per INSERT (default 500). SQLite: 1 — there a multi-row VALUES with ON CONFLICT
-   * took three times as long as the same rows inserted one by one by a prepared statement
-   * (docs/PERFORMANCE.md); PostgreSQL saves round trips with many rows per statement.
+   * Meter samples and journal rows are inserted one row per statement, by one prepared statement,
+   * instead of many rows per statement. SQLite: a multi-row VALUES with ON CONFLICT took three
+   * times as long as the same rows inserted one by one (docs/PERFORMANCE.md), and a statement
+   * costs no round trip. PostgreSQL keeps many rows per statement to save round trips.
    */
-  samplesPerInsert?: number;
+  singleRowInserts?: boolean;
   /**
    * Runs a hot statement of a batch on the connection that holds the batch's transaction, without
    * Kysely's query pipeline (SQLite: at once, on the one connection; Kysely's per-query connection
@@ -563,9 +564,7 @@ export class SqlQueries implements StoreWriter {
       prevHash = hash;
       return row;
     });
-    // SQLite binds at most 32,766 values per statement: 7 per row. Where a statement costs no
-    // round trip, one prepared single-row insert a frame is cheaper than a text per batch size.
-    if (this.hooks.samplesPerInsert === 1) {
+    if (this.hooks.singleRowInserts) {
       for (const row of rows) {
         await this.run(
           'appendJournalRow',
@@ -584,6 +583,7 @@ export class SqlQueries implements StoreWriter {
       }
       return;
     }
+    // SQLite binds at most 32,766 values per statement: 7 per row.
     for (let start = 0; start < rows.length; start += JOURNAL_CHUNK) {
       await this.db.insertInto('frame_journal').values(rows.slice(start, start + JOURNAL_CHUNK)).execute();
     }
@@ -730,8 +730,8 @@ export class SqlQueries implements StoreWriter {
     samples: readonly MeterSample[],
   ): Promise<number> {
     let added = 0;
-    // SQLite allows a limited number of bound variables per statement: insert in chunks.
-    const chunk = this.hooks.samplesPerInsert ?? SAMPLE_CHUNK;
+    // A statement binds a limited number of values: insert in chunks.
+    const chunk = this.hooks.singleRowInserts ? 1 : SAMPLE_CHUNK;
     for (let start = 0; start < samples.length; start += chunk) {
       added += await this.insertSampleChunk(chargePointId, connectorId, transactionId, samples.slice(start, start + chunk));
     }

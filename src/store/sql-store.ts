@@ -1,8 +1,7 @@
 // The Store over a Kysely database: reads go straight to the database, writes go through the
 // group committer. The dialect-specific parts (opening, pragmas, the journal lock) live in
-// sqlite.ts / postgres.ts. Journal rows are written once per batch, just before its commit: one
-// insert for the whole batch, and on a shared database the journal lock is held only from there
-// to the commit.
+// sqlite.ts / postgres.ts. Journal rows are written once per batch, just before its commit, and
+// on a shared database the journal lock is held only from there to the commit.
 import { Migrator, sql, type Kysely, type RawBuilder } from 'kysely';
 import { GroupCommitter, type BatchObserver } from './group-commit.js';
 import { migrationProvider, type Dialect } from './migrations.js';

@@ -26,7 +26,7 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   await SqlStore.migrate(kysely, 'sqlite');
   const hooks: StoreHooks = {
-    samplesPerInsert: 1,
+    singleRowInserts: true,
     releaseSavepoints: true,
     // What Kysely's SQLite driver does with a query, minus its connection lock and promise chain.
     runInTransaction: (query) => {
