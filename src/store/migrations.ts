@@ -292,6 +292,20 @@ const activeIdTagIndex: Migration = {
   },
 };
 
+/**
+ * Meter samples' unique keys start with the sample's time (see sampleKey): new samples then write
+ * the end of the index instead of a random page of it. The hash part is unchanged, so a sample
+ * stored before and sent again still finds its key.
+ */
+const timeOrderedSampleKeys: Migration = {
+  async up(db: Kysely<any>) {
+    await db
+      .updateTable('meter_samples')
+      .set({ dedupe_key: sql`${sql.ref('timestamp')} || '|' || ${sql.ref('dedupe_key')}` })
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -304,6 +318,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0006_validation': validation,
         '0007_accounts': accounts,
         '0008_running_id_tag_index': activeIdTagIndex,
+        '0009_time_ordered_sample_keys': timeOrderedSampleKeys,
       };
     },
   };
