@@ -293,15 +293,25 @@ const activeIdTagIndex: Migration = {
 };
 
 /**
- * Meter samples' unique keys start with the sample's time (see sampleKey): new samples then write
- * the end of the index instead of a random page of it. The hash part is unchanged, so a sample
- * stored before and sent again still finds its key.
+ * Every meter sample wrote two index pages it did not need to (docs/PERFORMANCE.md):
+ * - its unique key was a bare hash, so each sample landed on a random page of that index. Keys
+ *   now start with the sample's time (see sampleKey), so live samples write the end of the index.
+ *   The hash part is unchanged: a sample stored before and sent again still finds its key.
+ * - the index of signed values held an entry for every sample, signed or not. Only signed values
+ *   are ever looked up (replays), by a comparison that already implies "not null".
  */
-const timeOrderedSampleKeys: Migration = {
+const cheaperSampleIndexes: Migration = {
   async up(db: Kysely<any>) {
     await db
       .updateTable('meter_samples')
       .set({ dedupe_key: sql`${sql.ref('timestamp')} || '|' || ${sql.ref('dedupe_key')}` })
+      .execute();
+    await db.schema.dropIndex('meter_samples_signed_identity').execute();
+    await db.schema
+      .createIndex('meter_samples_signed_identity')
+      .on('meter_samples')
+      .column('signed_identity')
+      .where(sql.ref('signed_identity'), 'is not', null)
       .execute();
   },
 };
@@ -318,7 +328,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0006_validation': validation,
         '0007_accounts': accounts,
         '0008_running_id_tag_index': activeIdTagIndex,
-        '0009_time_ordered_sample_keys': timeOrderedSampleKeys,
+        '0009_cheaper_sample_indexes': cheaperSampleIndexes,
       };
     },
   };

@@ -226,7 +226,7 @@ const SAMPLE_CHUNK = 500;
  * The sample's unique key: its time, then a hash of everything that identifies it. The time comes
  * first so that live samples, all stamped about now, land together at the end of the unique index;
  * a bare hash put each one on a random page of it, and every batch wrote a page per sample.
- * (Migration 0009 gave the rows stored before the same form: `timestamp || '|' || hash`.)
+ * (Migration 0009 gave the rows stored before it the same form: `timestamp || '|' || hash`.)
  */
 function sampleKey(chargePointId: string, connectorId: number, transactionId: number | null, s: MeterSample): string {
   const identity = [chargePointId, connectorId, transactionId, ...sampleIdentity(s)];
