@@ -6,7 +6,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Fleet } from '../lib/load.js';
 import { chargePointIds } from '../lib/measure.js';
-import { mib, ProcWatch } from '../lib/proc-stats.js';
+import { cpuPercent, mib, ProcWatch, sampleProcess } from '../lib/proc-stats.js';
 import { log } from '../lib/report.js';
 import { removeDir, startTomada } from '../lib/servers.js';
 import { LOOPBACK_SOURCES, PER_WORKER } from './idle.js';
@@ -45,7 +45,9 @@ export async function storm(options: StormOptions): Promise<Record<string, unkno
     log(`storm: ${options.count} reconnect at once`);
     const since = new Date().toISOString();
     const stormFleet = fleetFor(true, PER_WORKER);
+    const cpuBefore = sampleProcess(server.pid);
     const result = await stormFleet.connect();
+    const cpuAfter = sampleProcess(server.pid);
     await stormFleet.close();
     watch.stop();
 
@@ -68,9 +70,14 @@ export async function storm(options: StormOptions): Promise<Record<string, unkno
       perSecond: rate,
       extrapolated100kSeconds: 100_000 / rate,
       maxRssMiB: mib(watch.maxRssBytes),
+      // Whether the server or the load was the limit: the server's share of the two cores, and
+      // its CPU time per charge point (handshake, boot, status, their commits).
+      serverCpuPercent: cpuPercent(cpuBefore, cpuAfter),
+      serverCpuMsPerChargePoint: ((cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) * 1000) / options.count,
     };
     console.log(`\nreconnect storm of ${options.count}: all booted with status stored in ${seconds.toFixed(1)} s (${rate.toFixed(0)}/s); ${result.failures} attempts refused or failed and retried`);
     console.log(`database: ${booted} booted since the storm began, ${statuses} connector statuses stored; server max RSS ${summary.maxRssMiB.toFixed(0)} MiB`);
+    console.log(`server CPU during the storm: ${summary.serverCpuPercent.toFixed(0)} % of one core, ${summary.serverCpuMsPerChargePoint.toFixed(2)} ms per charge point`);
     console.log(`at that rate 100,000 would take ${summary.extrapolated100kSeconds.toFixed(0)} s (target ≤ 45 s) — measured up to ${options.count} on one node`);
     return summary;
   } finally {
