@@ -294,17 +294,22 @@ const activeIdTagIndex: Migration = {
 
 /**
  * Every meter sample wrote two index pages it did not need to (docs/PERFORMANCE.md):
- * - its unique key was a bare hash, so each sample landed on a random page of that index. Keys
- *   now start with the sample's time (see sampleKey), so live samples write the end of the index.
- *   The hash part is unchanged: a sample stored before and sent again still finds its key.
+ * - its unique key was a bare hash, so each sample landed on a random page of that index. New keys
+ *   start with the sample's time (see sampleKey), so live samples write one end of the index. The
+ *   rows already stored keep their keys: rewriting them would take hours on a national network's
+ *   history. This records the newest time among them instead; a sample stamped no later than that
+ *   may be one of them sent again, so its bare-hash key is looked up as well (insertSamples).
  * - the index of signed values held an entry for every sample, signed or not. Only signed values
  *   are ever looked up (replays), by a comparison that already implies "not null".
+ * Both read the table once; neither writes a row of it.
  */
 const cheaperSampleIndexes: Migration = {
   async up(db: Kysely<any>) {
+    await db.schema.createTable('meter_sample_legacy_keys').addColumn('newest_timestamp', 'text').execute();
     await db
-      .updateTable('meter_samples')
-      .set({ dedupe_key: sql`${sql.ref('timestamp')} || '|' || ${sql.ref('dedupe_key')}` })
+      .insertInto('meter_sample_legacy_keys')
+      .columns(['newest_timestamp'])
+      .expression(db.selectFrom('meter_samples').select((eb) => eb.fn.max('timestamp').as('newest_timestamp')))
       .execute();
     await db.schema.dropIndex('meter_samples_signed_identity').execute();
     await db.schema

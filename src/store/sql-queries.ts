@@ -222,15 +222,30 @@ function toSample(row: Selectable<MeterSampleRow>): StoredMeterSample {
 /** Samples per INSERT: 12 columns each stays far below SQLite's 32,766 bound variables. */
 const SAMPLE_CHUNK = 500;
 
-/**
- * The sample's unique key: its time, then a hash of everything that identifies it. The time comes
- * first so that live samples, all stamped about now, land together at the end of the unique index;
- * a bare hash put each one on a random page of it, and every batch wrote a page per sample.
- * (Migration 0009 gave the rows stored before it the same form: `timestamp || '|' || hash`.)
- */
-function sampleKey(chargePointId: string, connectorId: number, transactionId: number | null, s: MeterSample): string {
+/** What identifies a sample across resends of its message: a SHA-256 of everything in it. */
+function sampleHash(chargePointId: string, connectorId: number, transactionId: number | null, s: MeterSample): string {
   const identity = [chargePointId, connectorId, transactionId, ...sampleIdentity(s)];
-  return `${s.timestamp}|${createHash('sha256').update(JSON.stringify(identity)).digest('base64url')}`;
+  return createHash('sha256').update(JSON.stringify(identity)).digest('base64url');
+}
+
+/**
+ * The sample's unique key: its time, then its hash. The time comes first so that live samples, all
+ * stamped about now, land together at one end of the unique index; a bare hash (the key before
+ * migration 0009) put each one on a random page of it, which every batch then wrote.
+ */
+function sampleKey(sample: MeterSample, hash: string): string {
+  return `${sample.timestamp}|${hash}`;
+}
+
+interface HashedSample {
+  sample: MeterSample;
+  hash: string;
+}
+
+/** What migration 0009 recorded, read once per database: undefined until then. */
+interface LegacySampleKeys {
+  /** The newest sample time stored with a bare-hash key; null when there is none. */
+  newest?: string | null;
 }
 
 function toJournalRow(row: Selectable<FrameJournalRow>): JournalRow {
@@ -286,11 +301,13 @@ export class SqlQueries implements StoreWriter {
     private readonly prepared = new PreparedQueries(),
     /** This handle is a batch's transaction (see DialectHooks.runInTransaction). */
     private readonly inBatch = false,
+    /** Shared by every handle of one database, like `prepared`. */
+    private readonly legacyKeys: LegacySampleKeys = {},
   ) {}
 
   /** The same queries over a batch's transaction of the same database. */
   protected queriesOn(tx: Kysely<Database>): SqlQueries {
-    return new SqlQueries(tx, this.journalKey, this.hooks, this.prepared, true);
+    return new SqlQueries(tx, this.journalKey, this.hooks, this.prepared, true, this.legacyKeys);
   }
 
   /** Runs a hot-path query shape compiled once (prepared-queries.ts). */
@@ -735,20 +752,44 @@ export class SqlQueries implements StoreWriter {
     transactionId: number | null,
     samples: readonly MeterSample[],
   ): Promise<number> {
+    const hashed = samples.map((sample) => ({ sample, hash: sampleHash(chargePointId, connectorId, transactionId, sample) }));
+    const fresh = await this.notStoredBefore0009(hashed);
     let added = 0;
     // A statement binds a limited number of values: insert in chunks.
     const chunk = this.hooks.singleRowInserts ? 1 : SAMPLE_CHUNK;
-    for (let start = 0; start < samples.length; start += chunk) {
-      added += await this.insertSampleChunk(chargePointId, connectorId, transactionId, samples.slice(start, start + chunk));
+    for (let start = 0; start < fresh.length; start += chunk) {
+      added += await this.insertSampleChunk(chargePointId, connectorId, transactionId, fresh.slice(start, start + chunk));
     }
     return added;
+  }
+
+  /**
+   * Leaves out the samples stored before migration 0009 under their bare hash (a charge point
+   * sending an old message again). Only a sample stamped no later than the newest of those can be
+   * one, so live samples skip the look-up.
+   */
+  private async notStoredBefore0009(hashed: HashedSample[]): Promise<HashedSample[]> {
+    if (this.legacyKeys.newest === undefined) {
+      const { rows } = await this.run('legacySampleKeys', (db) => db.selectFrom('meter_sample_legacy_keys').select('newest_timestamp'), []);
+      this.legacyKeys.newest = rows[0]?.newest_timestamp ?? null;
+    }
+    const newest = this.legacyKeys.newest;
+    const older = newest === null ? [] : hashed.filter((h) => h.sample.timestamp <= newest);
+    if (older.length === 0) return hashed;
+    const rows = await this.db
+      .selectFrom('meter_samples')
+      .select('dedupe_key')
+      .where('dedupe_key', 'in', [...new Set(older.map((h) => h.hash))])
+      .execute();
+    const stored = new Set(rows.map((row) => row.dedupe_key));
+    return hashed.filter((h) => !stored.has(h.hash));
   }
 
   private async insertSampleChunk(
     chargePointId: string,
     connectorId: number,
     transactionId: number | null,
-    samples: readonly MeterSample[],
+    samples: readonly HashedSample[],
   ): Promise<number> {
     const result = await this.run(
       `insertSamples:${samples.length}`,
@@ -776,7 +817,7 @@ export class SqlQueries implements StoreWriter {
             }),
           )
           .onConflict((oc) => oc.column('dedupe_key').doNothing()),
-      samples.flatMap((s) => [
+      samples.flatMap(({ sample: s, hash }) => [
         chargePointId,
         connectorId,
         transactionId,
@@ -789,7 +830,7 @@ export class SqlQueries implements StoreWriter {
         s.location,
         s.phase,
         s.signedIdentity ?? null,
-        sampleKey(chargePointId, connectorId, transactionId, s),
+        sampleKey(s, hash),
       ]),
     );
     return Number(result.numAffectedRows ?? 0n);

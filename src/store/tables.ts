@@ -101,9 +101,18 @@ export interface MeterSampleRow {
   format: string;
   location: string;
   phase: string | null;
-  /** Identifies a sample across resends of the same message, so a retry stores nothing twice. */
+  /**
+   * Identifies a sample across resends of the same message, so a retry stores nothing twice: the
+   * sample's time, `|`, a SHA-256 of its identity. Samples stored before migration 0009 have the
+   * bare hash (see MeterSampleLegacyKeysRow).
+   */
   dedupe_key: string;
   signed_identity: string | null;
+}
+
+/** One row, written by migration 0009: the newest sample time stored with a bare-hash key (null: none). */
+export interface MeterSampleLegacyKeysRow {
+  newest_timestamp: string | null;
 }
 
 export interface EventRow {
@@ -195,6 +204,7 @@ export interface Database {
   id_tags: IdTagRow;
   transactions: TransactionRow;
   meter_samples: MeterSampleRow;
+  meter_sample_legacy_keys: MeterSampleLegacyKeysRow;
   events: EventRow;
   api_tokens: ApiTokenRow;
   operators: OperatorRow;

@@ -1,8 +1,8 @@
-// Migration 0009 gives meter samples stored before it the time-ordered unique key that new samples
-// get, so a charge point that sends the same MeterValues again after the upgrade is still not
-// stored twice, while a sample that differs in anything is still stored; and its index of signed
-// values, now holding signed samples only, still finds a signed value replayed from before. (store: sqlite-only — it
-// writes the old form into the SQLite file itself.)
+// Migration 0009: meter samples stored before it keep their bare-hash unique keys (no row of a
+// long history is rewritten), and a charge point that sends such a sample again after the upgrade
+// still does not get it stored twice; a sample that differs in anything is still stored, now under
+// the time-ordered key. The index of signed values, now holding signed samples only, still finds
+// a signed value replayed from before. Runs on the store under test (SQLite or PostgreSQL).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -10,10 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import { migrationProvider } from '../../src/store/migrations.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openStore } from '../../src/store/open.js';
 import type { MeterSample } from '../../src/domain/model.js';
+import { createTestSchema, needsPostgres, testPostgresUrl, testStoreKind } from '../support/database.js';
 
 const sample: MeterSample = {
   timestamp: '2026-11-30T10:15:00.000Z',
@@ -25,6 +27,7 @@ const sample: MeterSample = {
   location: 'Outlet',
   phase: null,
 };
+const signed: MeterSample = { ...sample, format: 'SignedData', value: 'OCMF|{}|{}' };
 
 /** The key as migrations 0001–0008 stored it: a bare SHA-256 of the sample's identity. */
 function keyBefore0009(chargePointId: string, connectorId: number, transactionId: number | null, s: MeterSample): string {
@@ -32,52 +35,84 @@ function keyBefore0009(chargePointId: string, connectorId: number, transactionId
   return createHash('sha256').update(JSON.stringify(identity)).digest('base64url');
 }
 
-test('samples stored before migration 0009 are still recognised when sent again, signed ones as replays', async () => {
+/** A database of the kind under test, migrated up to 0008; `url` opens the store on it (which migrates the rest). */
+async function databaseAt0008(): Promise<{ db: Kysely<any>; url: string; cleanup(): Promise<void> }> {
+  if (testStoreKind === 'postgres') {
+    const schema = await createTestSchema();
+    const pool = new pg.Pool({ connectionString: testPostgresUrl, options: `-c search_path=${schema.name}` });
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    const migrator = new Migrator({ db, provider: migrationProvider('postgres'), migrationTableSchema: schema.name });
+    assert.equal((await migrator.migrateTo('0008_running_id_tag_index')).error, undefined);
+    return { db, url: schema.url, cleanup: () => schema.drop() };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'tomada-sample-keys-'));
   const path = join(dir, 'm.db');
-  const database = new BetterSqlite3(path);
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
-  try {
-    const migrator = new Migrator({ db, provider: migrationProvider('sqlite') });
-    assert.equal((await migrator.migrateTo('0008_running_id_tag_index')).error, undefined);
-    database
-      .prepare(
-        `insert into meter_samples (charge_point_id, connector_id, transaction_id, timestamp, value, measurand, unit, context, format, location, phase, dedupe_key)
-         values ('CP-1', 1, 7, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(sample.timestamp, sample.value, sample.measurand, sample.unit, sample.context, sample.format, sample.location, sample.phase, keyBefore0009('CP-1', 1, 7, sample));
-    const signed = { ...sample, format: 'SignedData', value: 'OCMF|{}|{}' };
-    database
-      .prepare(
-        `insert into meter_samples (charge_point_id, connector_id, transaction_id, timestamp, value, measurand, unit, context, format, location, phase, signed_identity, dedupe_key)
-         values ('CP-1', 1, 7, ?, ?, ?, ?, ?, ?, ?, ?, 'identity-A', ?)`,
-      )
-      .run(signed.timestamp, signed.value, signed.measurand, signed.unit, signed.context, signed.format, signed.location, signed.phase, keyBefore0009('CP-1', 1, 7, signed));
-  } finally {
-    await db.destroy();
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(path) }) });
+  const migrator = new Migrator({ db, provider: migrationProvider('sqlite') });
+  assert.equal((await migrator.migrateTo('0008_running_id_tag_index')).error, undefined);
+  return { db, url: `sqlite:${path}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function storedBefore0009(db: Kysely<any>, s: MeterSample, signedIdentity: string | null) {
+  return sql`insert into meter_samples (charge_point_id, connector_id, transaction_id, timestamp, value, measurand, unit, context, format, location, phase, signed_identity, dedupe_key)
+    values ('CP-1', 1, 7, ${s.timestamp}, ${s.value}, ${s.measurand}, ${s.unit}, ${s.context}, ${s.format}, ${s.location}, ${s.phase}, ${signedIdentity}, ${keyBefore0009('CP-1', 1, 7, s)})`.execute(db);
+}
+
+test('samples stored before migration 0009 keep their keys and are still recognised when sent again', async (t) => {
+  if (testStoreKind === 'postgres') {
+    const skip = await needsPostgres();
+    if (skip.skip) return t.skip(skip.skip);
   }
-
-  const store = await openSqliteStore(path);
+  const database = await databaseAt0008();
   try {
-    const reader = new BetterSqlite3(path, { readonly: true });
-    const [{ dedupe_key: migrated }] = reader.prepare("select dedupe_key from meter_samples where format = 'Raw'").all() as { dedupe_key: string }[];
-    const plan = reader.prepare("explain query plan select signed_identity from meter_samples where signed_identity in ('identity-A')").all() as { detail: string }[];
-    reader.close();
-    assert.match(plan.map((step) => step.detail).join('; '), /INDEX meter_samples_signed_identity/);
-    assert.deepEqual([...(await store.findSignedElsewhere(8, ['identity-A', 'identity-B']))], ['identity-A'], 'a signed value from before is a replay in another session');
-    assert.deepEqual([...(await store.findSignedElsewhere(7, ['identity-A']))], [], 'but not in its own');
-    assert.equal(migrated, `${sample.timestamp}|${keyBefore0009('CP-1', 1, 7, sample)}`);
+    await storedBefore0009(database.db, sample, null);
+    await storedBefore0009(database.db, signed, 'identity-A');
+    await database.db.destroy();
 
-    assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample])), 0, 'the resent sample is the stored one');
-    const later = { ...sample, timestamp: '2026-11-30T10:16:00.000Z', value: '12400' };
-    assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample, later])), 1, 'only the new sample is added');
-    assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 8, [sample])), 1, 'the same reading in another session is another sample');
-    assert.deepEqual(
-      (await store.listTransactionSamples(7)).filter((s) => s.format === 'Raw').map((s) => s.value),
-      ['12345', '12400'],
-    );
+    const store = await openStore(database.url);
+    try {
+      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample])), 0, 'the resent sample is the stored one');
+      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [signed, sample])), 0, 'so is the signed one, also in a message with others');
+      const later = { ...sample, timestamp: '2026-11-30T10:16:00.000Z', value: '12400' };
+      const earlierReading = { ...sample, value: '12300' };
+      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample, later, earlierReading])), 2, 'only the new samples are added');
+      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [later, earlierReading])), 0, 'and they are recognised in turn');
+      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 8, [sample])), 1, 'the same reading in another session is another sample');
+      assert.deepEqual(
+        (await store.listTransactionSamples(7)).filter((s) => s.format === 'Raw').map((s) => s.value).sort(),
+        ['12300', '12345', '12400'],
+      );
+      assert.deepEqual([...(await store.findSignedElsewhere(8, ['identity-A', 'identity-B']))], ['identity-A'], 'a signed value from before is a replay in another session');
+      assert.deepEqual([...(await store.findSignedElsewhere(7, ['identity-A']))], [], 'but not in its own');
+    } finally {
+      await store.close();
+    }
   } finally {
+    await database.cleanup();
+  }
+});
+
+test('on SQLite, migration 0009 rewrites no stored key, and the signed-value index stays in use', { skip: testStoreKind !== 'sqlite' }, async () => {
+  const database = await databaseAt0008();
+  try {
+    await storedBefore0009(database.db, sample, null);
+    await database.db.destroy();
+    const store = await openStore(database.url);
+    await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [{ ...sample, timestamp: '2026-12-01T00:00:00.000Z' }]));
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    const reader = new BetterSqlite3(database.url.slice('sqlite:'.length), { readonly: true });
+    try {
+      assert.deepEqual(reader.prepare('select dedupe_key from meter_samples order by id').all(), [
+        { dedupe_key: keyBefore0009('CP-1', 1, 7, sample) },
+        { dedupe_key: `2026-12-01T00:00:00.000Z|${keyBefore0009('CP-1', 1, 7, { ...sample, timestamp: '2026-12-01T00:00:00.000Z' })}` },
+      ]);
+      assert.deepEqual(reader.prepare('select newest_timestamp from meter_sample_legacy_keys').all(), [{ newest_timestamp: sample.timestamp }]);
+      const plan = reader.prepare("explain query plan select signed_identity from meter_samples where signed_identity in ('identity-A')").all() as { detail: string }[];
+      assert.match(plan.map((step) => step.detail).join('; '), /INDEX meter_samples_signed_identity/);
+    } finally {
+      reader.close();
+    }
+  } finally {
+    await database.cleanup();
   }
 });
