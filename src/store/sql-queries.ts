@@ -774,14 +774,14 @@ export class SqlQueries implements StoreWriter {
       this.legacyKeys.newest = rows[0]?.newest_timestamp ?? null;
     }
     const newest = this.legacyKeys.newest;
-    const older = newest === null ? [] : hashed.filter((h) => h.sample.timestamp <= newest);
+    const older = newest === null ? [] : [...new Set(hashed.filter((h) => h.sample.timestamp <= newest).map((h) => h.hash))];
     if (older.length === 0) return hashed;
-    const rows = await this.db
-      .selectFrom('meter_samples')
-      .select('dedupe_key')
-      .where('dedupe_key', 'in', [...new Set(older.map((h) => h.hash))])
-      .execute();
-    const stored = new Set(rows.map((row) => row.dedupe_key));
+    const stored = new Set<string>();
+    // In chunks, as inserts are: a statement binds a limited number of values.
+    for (let start = 0; start < older.length; start += SAMPLE_CHUNK) {
+      const rows = await this.db.selectFrom('meter_samples').select('dedupe_key').where('dedupe_key', 'in', older.slice(start, start + SAMPLE_CHUNK)).execute();
+      for (const row of rows) stored.add(row.dedupe_key);
+    }
     return hashed.filter((h) => !stored.has(h.hash));
   }
 

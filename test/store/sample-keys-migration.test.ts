@@ -82,6 +82,10 @@ test('samples stored before migration 0009 keep their keys and are still recogni
         (await store.listTransactionSamples(7)).filter((s) => s.format === 'Raw').map((s) => s.value).sort(),
         ['12300', '12345', '12400'],
       );
+      // A backlog longer than one statement's worth of look-ups, all of it older than the upgrade.
+      const backlog = Array.from({ length: 600 }, (_, i) => ({ ...sample, timestamp: new Date(Date.parse(sample.timestamp) - (i + 1) * 60_000).toISOString(), value: String(12000 - i) }));
+      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 9, [...backlog, sample])), 601, 'a long backlog is stored whole');
+      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [...backlog.slice(0, 550), sample])), 550, 'and only the stored sample is left out of one');
       assert.deepEqual([...(await store.findSignedElsewhere(8, ['identity-A', 'identity-B']))], ['identity-A'], 'a signed value from before is a replay in another session');
       assert.deepEqual([...(await store.findSignedElsewhere(7, ['identity-A']))], [], 'but not in its own');
     } finally {
