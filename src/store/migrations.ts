@@ -306,11 +306,16 @@ const activeIdTagIndex: Migration = {
 const cheaperSampleIndexes: Migration = {
   async up(db: Kysely<any>) {
     await db.schema.createTable('meter_sample_legacy_keys').addColumn('newest_timestamp', 'text').execute();
-    await db
-      .insertInto('meter_sample_legacy_keys')
-      .columns(['newest_timestamp'])
-      .expression(db.selectFrom('meter_samples').select((eb) => eb.fn.max('timestamp').as('newest_timestamp')))
-      .execute();
+    // The newest among four-digit years only: those sort the same under any collation, while a
+    // database collation may put a year past 9999 ("+275760-…", a charger's clock gone wrong)
+    // after them. As text such times come before every four-digit year, so insertSamples looks
+    // them up anyway. Stored rows but none of that form still need the look-ups: the earliest
+    // four-digit time says so.
+    const time = sql.ref('timestamp');
+    await sql`insert into meter_sample_legacy_keys (newest_timestamp)
+      select case when count(*) = 0 then null
+        else coalesce(max(case when ${time} like '____-%' then ${time} end), '0000-01-01T00:00:00.000Z') end
+      from meter_samples`.execute(db);
     await db.schema.dropIndex('meter_samples_signed_identity').execute();
     await db.schema
       .createIndex('meter_samples_signed_identity')

@@ -774,6 +774,8 @@ export class SqlQueries implements StoreWriter {
       this.legacyKeys.newest = rows[0]?.newest_timestamp ?? null;
     }
     const newest = this.legacyKeys.newest;
+    // Canonical times compare as text as they do as times, but for years past 9999 ("+010000-…"),
+    // which come before every four-digit year as text: those are always looked up.
     const older = newest === null ? [] : [...new Set(hashed.filter((h) => h.sample.timestamp <= newest).map((h) => h.hash))];
     if (older.length === 0) return hashed;
     const stored = new Set<string>();

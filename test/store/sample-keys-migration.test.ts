@@ -67,12 +67,16 @@ test('samples stored before migration 0009 keep their keys and are still recogni
   try {
     await storedBefore0009(database.db, sample, null);
     await storedBefore0009(database.db, signed, 'identity-A');
+    // A charger's clock far off: stored as it came, and sent again after the upgrade too.
+    const farFuture = { ...sample, timestamp: new Date(8.64e15).toISOString(), value: '1' };
+    await storedBefore0009(database.db, farFuture, null);
     await database.db.destroy();
 
     const store = await openStore(database.url);
     try {
       assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample])), 0, 'the resent sample is the stored one');
       assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [signed, sample])), 0, 'so is the signed one, also in a message with others');
+      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [farFuture])), 0, 'and one stamped past the year 9999');
       const later = { ...sample, timestamp: '2026-11-30T10:16:00.000Z', value: '12400' };
       const earlierReading = { ...sample, value: '12300' };
       assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample, later, earlierReading])), 2, 'only the new samples are added');
@@ -80,7 +84,7 @@ test('samples stored before migration 0009 keep their keys and are still recogni
       assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 8, [sample])), 1, 'the same reading in another session is another sample');
       assert.deepEqual(
         (await store.listTransactionSamples(7)).filter((s) => s.format === 'Raw').map((s) => s.value).sort(),
-        ['12300', '12345', '12400'],
+        ['1', '12300', '12345', '12400'],
       );
       // A backlog longer than one statement's worth of look-ups, all of it older than the upgrade.
       const backlog = Array.from({ length: 600 }, (_, i) => ({ ...sample, timestamp: new Date(Date.parse(sample.timestamp) - (i + 1) * 60_000).toISOString(), value: String(12000 - i) }));
@@ -115,6 +119,28 @@ test('on SQLite, migration 0009 rewrites no stored key, and the signed-value ind
       assert.match(plan.map((step) => step.detail).join('; '), /INDEX meter_samples_signed_identity/);
     } finally {
       reader.close();
+    }
+  } finally {
+    await database.cleanup();
+  }
+});
+
+test('a database whose only samples are stamped past the year 9999 still has them recognised after 0009', async (t) => {
+  if (testStoreKind === 'postgres') {
+    const skip = await needsPostgres();
+    if (skip.skip) return t.skip(skip.skip);
+  }
+  const database = await databaseAt0008();
+  try {
+    const farFuture = { ...sample, timestamp: new Date(8.64e15).toISOString() };
+    await storedBefore0009(database.db, farFuture, null);
+    await database.db.destroy();
+    const store = await openStore(database.url);
+    try {
+      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [farFuture])), 0);
+      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample])), 1);
+    } finally {
+      await store.close();
     }
   } finally {
     await database.cleanup();
