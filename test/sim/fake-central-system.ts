@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RpcPeer } from '../../src/ocpp/rpc-peer.js';
 import { RpcError, type JsonObject } from '../../src/ocpp/rpc.js';
-import { officialSchemaErrors } from './official-schemas.js';
+import { assertOfficialSchemas, officialSchemaErrors } from './official-schemas.js';
 import { v15SchemaErrors } from './v15-schemas.js';
 
 export type FakeVersion = '1.5' | '1.6';
@@ -120,6 +120,7 @@ export class FakeCentralSystem {
   }
 
   static async start(options: FakeOptions = {}): Promise<FakeCentralSystem> {
+    if ((options.version ?? '1.6') === '1.6') assertOfficialSchemas();
     const subprotocol = `ocpp${options.version ?? '1.6'}`;
     const server = new WebSocketServer({
       host: '127.0.0.1',
