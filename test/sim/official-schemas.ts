@@ -19,6 +19,7 @@ const schemaDir = new URL('../../../shared/ocpp/1.6/json/', import.meta.url);
 export function assertOfficialSchemas(): void {
   if (!existsSync(schemaDir)) throw new Error(`official OCPP 1.6 JSON schemas not found at ${fileURLToPath(schemaDir)} (shared/ beside the repository)`);
 }
+
 const ajv = new Ajv04({ strict: false, allErrors: true });
 addFormats(ajv, ['date-time', 'uri']);
 const compiled = new Map<string, ValidateFunction>();
