@@ -3,7 +3,8 @@
 // unreachable, the schema named in the URL, int8 values read as numbers, and the journal lock that
 // keeps the frames of all nodes in one hash chain.
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { Kysely, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { OwnSchemaPostgresDialect } from './postgres-introspector.js';
 import type { DialectHooks } from './sql-queries.js';
 import { SqlStore, type SqlStoreOptions, type StoreLog } from './sql-store.js';
 import type { Database } from './tables.js';
@@ -146,7 +147,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     client.on('error', (error) => reachability.lost(error));
     reachability.connected();
   });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: recoveringPool(pool, reachability) }) });
+  const kysely = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool: recoveringPool(pool, reachability) }) });
   try {
     if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(kysely);
     const { rows } = await sql<{ schema: string; collation: string }>`

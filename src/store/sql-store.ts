@@ -76,15 +76,8 @@ export class SqlStore extends SqlQueries implements Store {
   /** `schema`: where the migration bookkeeping lives (PostgreSQL), so other schemas' never count. */
   static async migrate(kysely: Kysely<Database>, dialect: Dialect, schema?: string): Promise<void> {
     const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
-    for (let attempt = 1; ; attempt++) {
-      const { error } = await migrator.migrateToLatest();
-      if (!error) return;
-      // Kysely looks for its migration table by reading the columns of every schema in the
-      // database, and PostgreSQL fails that read (invalid_schema_name) when another schema is
-      // dropped meanwhile — by another application, or another test. Nothing of ours is wrong.
-      if ((error as { code?: unknown }).code === '3F000' && attempt < 5) continue;
-      throw error instanceof Error ? error : new Error(String(error));
-    }
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
   }
 
   transact<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T> {

@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { OwnSchemaPostgresDialect } from '../../src/store/postgres-introspector.js';
 import pg from 'pg';
 import { migrationProvider } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/open.js';
@@ -40,7 +41,7 @@ async function databaseAt0008(): Promise<{ db: Kysely<any>; url: string; cleanup
   if (testStoreKind === 'postgres') {
     const schema = await createTestSchema();
     const pool = new pg.Pool({ connectionString: testPostgresUrl, options: `-c search_path=${schema.name}` });
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<any>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
     const migrator = new Migrator({ db, provider: migrationProvider('postgres'), migrationTableSchema: schema.name });
     assert.equal((await migrator.migrateTo('0008_running_id_tag_index')).error, undefined);
     return { db, url: schema.url, cleanup: () => schema.drop() };

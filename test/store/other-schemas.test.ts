@@ -1,0 +1,74 @@
+// Several applications, nodes or test runs share one PostgreSQL database, each in its own schema.
+// Tables created and dropped in the other schemas must never keep a node from starting: before
+// migrating, the store looks for its bookkeeping tables in its own schema only. (Kysely's own
+// look-up read every column of every schema and failed, now and then, on one dropped meanwhile.)
+// store: postgres-only (scripts/run-tests.mjs runs it in the PostgreSQL pass alone).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Kysely } from 'kysely';
+import pg from 'pg';
+import { openPostgresStore, parsePostgresUrl } from '../../src/store/postgres.js';
+import { OwnSchemaPostgresDialect } from '../../src/store/postgres-introspector.js';
+import { TEST_SCHEMA_PREFIX, createTestSchema, needsPostgres, testPostgresUrl } from '../support/database.js';
+
+/** Another schema's tables created and dropped in a loop, on a connection of its own, until stopped. */
+function churnOtherSchemas(): { stop(): Promise<number> } {
+  const client = new pg.Client({ connectionString: testPostgresUrl });
+  client.on('error', () => undefined);
+  const name = `${TEST_SCHEMA_PREFIX}${Math.floor(Date.now() / 1000)}_churn_${randomBytes(4).toString('hex')}`;
+  const columns = Array.from({ length: 40 }, (_, i) => `c${i} serial`).join(', ');
+  let stopped = false;
+  let rounds = 0;
+  const running = (async () => {
+    await client.connect();
+    while (!stopped) {
+      await client.query(`drop schema if exists ${name} cascade; create schema ${name};
+        create table ${name}.a (${columns}); create table ${name}.b (${columns})`);
+      rounds++;
+    }
+    await client.query(`drop schema if exists ${name} cascade`);
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      try {
+        await running;
+      } finally {
+        await client.end();
+      }
+      return rounds;
+    },
+  };
+}
+
+test('the store starts and finds its tables while another schema is created and dropped', await needsPostgres(), async () => {
+  const schema = await createTestSchema();
+  const churn = churnOtherSchemas();
+  const { connectionString, serverOptions } = parsePostgresUrl(schema.url);
+  const db = new Kysely<unknown>({
+    dialect: new OwnSchemaPostgresDialect({ pool: new pg.Pool({ connectionString, max: 1, ...(serverOptions ? { options: serverOptions } : {}) }) }),
+  });
+  try {
+    for (let open = 0; open < 5; open++) await (await openPostgresStore(schema.url)).close();
+
+    // The race window is narrow: look many times while the other schema changes.
+    let looks = 0;
+    const until = Date.now() + 3_000;
+    while (Date.now() < until) {
+      const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+      assert.ok(tables.every((table) => table.schema === schema.name), 'only the store\'s own schema is read');
+      const names = tables.map((table) => table.name);
+      for (const expected of ['kysely_migration', 'kysely_migration_lock', 'charge_points', 'meter_samples']) {
+        assert.ok(names.includes(expected), `${expected} is found`);
+      }
+      looks++;
+    }
+    const rounds = await churn.stop();
+    assert.ok(rounds > 10, `the other schema changed while the store looked (${rounds} rounds, ${looks} looks)`);
+  } finally {
+    await churn.stop().catch(() => undefined);
+    await db.destroy();
+    await schema.drop();
+  }
+});
