@@ -83,10 +83,19 @@ function offeredSubprotocols(request: IncomingMessage): string[] {
   return (header ?? '').split(',').map((p) => p.trim()).filter((p) => p.length > 0);
 }
 
+/**
+ * Connections the kernel may hold accepted before Tomada takes them. After an outage thousands of
+ * charge points reconnect within a second; Node's default queue (511) overflowed, and each charge
+ * point whose connection was dropped waited a TCP retransmission (1 s, then 3 s, 7 s) before trying
+ * again: a storm of 8,000 here took 16-17 s instead of 6.5-9 s. Linux caps this at
+ * net.core.somaxconn (4096 by default since 5.4; docs/OPERATIONS.md says when to raise it).
+ */
+const ACCEPT_QUEUE = 65_535;
+
 function listenOn(server: NetServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: ACCEPT_QUEUE }, () => {
       server.off('error', reject);
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : port);
