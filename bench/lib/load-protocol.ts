@@ -30,6 +30,8 @@ export interface ConnectedReport {
   failures: number;
   errors: string[];
   ms: number;
+  /** The worker's own CPU time while it connected (ms), to tell whether the load or the server bounded a run. */
+  cpuMs: number;
 }
 
 export interface ResultReport {

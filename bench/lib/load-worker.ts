@@ -46,6 +46,7 @@ async function bring(cp: ChargePoint, deadline: number, stats: { attempts: numbe
 
 async function connectAll(): Promise<void> {
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const deadline = Date.now() + config.connectDeadlineMs;
   for (const id of config.ids) chargePoints.push({ script: new ChargePointScript(id), client: undefined });
   const stats = { attempts: 0, failures: 0, errors: new Set<string>() };
@@ -66,8 +67,11 @@ async function connectAll(): Promise<void> {
     failures: stats.failures,
     errors: [...stats.errors].slice(0, 5),
     ms: performance.now() - started,
+    cpuMs: cpuMilliseconds(process.cpuUsage(cpuBefore)),
   });
 }
+
+const cpuMilliseconds = ({ user, system }: NodeJS.CpuUsage) => (user + system) / 1000;
 
 interface RunTotals {
   calls: number;

@@ -24,6 +24,8 @@ export interface ConnectSummary {
   errors: string[];
   /** Until the last worker had every charge point connected and booted. */
   ms: number;
+  /** CPU time of all the load processes while they connected, ms. */
+  loadCpuMs: number;
 }
 
 export interface LoadSummary {
@@ -101,6 +103,7 @@ export class Fleet {
       failures: sum(reports.map((r) => r.failures)),
       errors: [...new Set(reports.flatMap((r) => r.errors))].slice(0, 5),
       ms: performance.now() - started,
+      loadCpuMs: sum(reports.map((r) => r.cpuMs)),
     };
   }
 

@@ -51,3 +51,16 @@ export class ProcWatch {
 }
 
 export const mib = (bytes: number) => bytes / 1024 / 1024;
+
+/**
+ * Connections the kernel dropped because a listener's accept queue was full (TcpExt
+ * ListenOverflows in /proc/net/netstat, for the whole network namespace), and that queue's cap
+ * (net.core.somaxconn). Each drop costs the client a SYN retransmission: 1 s, then 3, 7, 15 s.
+ */
+export function acceptQueueDrops(): { drops: number; somaxconn: number } {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((line) => line.startsWith('TcpExt:'));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  const drops = Number(values[names.indexOf('ListenOverflows')]);
+  return { drops, somaxconn: Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim()) };
+}

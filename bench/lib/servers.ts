@@ -32,15 +32,25 @@ export interface TomadaProcess extends ServerProcess {
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
 }
 
-/** A TCP port free right now on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A TCP port free right now on 127.0.0.1, below the ephemeral range (32768 and up on Linux). A
+ * port the kernel hands out for listening is from that range, where the load's thousands of
+ * client sockets also take theirs: a storm's server then failed to start now and then
+ * (EADDRINUSE), its port taken by a client socket between the check and the server's bind.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port found between 20000 and 32000 on 127.0.0.1');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
