@@ -14,8 +14,9 @@ scenarios
   throughput        100 closed-loop charge points: bare ws, ocpp-rpc strict, Tomada; then Tomada at half saturation
   throughput-1000   the same with 1,000 charge points
   idle              idle charge points with 60 s heartbeats on one node: RSS per connection (--count, default 19000);
-                    with --nodes N: N nodes on PostgreSQL + NATS, e.g. idle --nodes 6 --count 100000
-  storm             reconnect storm: every charge point connects, boots and reports status at once (--count)
+                    with --nodes N: N nodes on PostgreSQL + NATS, e.g. idle --nodes 6 --count 100000;
+                    with --storm as well: then every charge point drops and reconnects at once, over the nodes
+  storm             reconnect storm on one node: every charge point connects, boots and reports status at once (--count)
   fuzz              >= 1,000,000 generated frames (framing and every 1.6/1.5 action's schema): 0 crashes, every CALL answered
   kill              SIGKILL under load, 10 cycles: every acknowledged message stored exactly once
   cross-node        command latency across nodes (bench/scenarios/cross-node.ts, when present)
@@ -65,6 +66,7 @@ async function main(): Promise<number> {
       cycles: { type: 'string' },
       // idle over several nodes (bench/scenarios/idle-nodes.ts)
       nodes: { type: 'string' },
+      storm: { type: 'boolean' },
       stages: { type: 'string' },
       'max-per-node': { type: 'string' },
       'connect-concurrency': { type: 'string' },
@@ -130,9 +132,11 @@ async function main(): Promise<number> {
           maxPerNode: number(values['max-per-node'], 18_000),
           connectConcurrency: number(values['connect-concurrency'], 100),
           poolSize: number(values.pool, 5),
+          storm: values.storm === true,
         });
-        saveResult(`idle-${nodes}-nodes`, result);
-        return result.total.errors === 0 && result.total.disconnected === 0 && result.nodes.every((n) => n.alive) ? 0 : 1;
+        saveResult(`idle-${nodes}-nodes${result.storm ? '-storm' : ''}`, result);
+        const stormPassed = !result.storm || (result.storm.failed === 0 && result.storm.bootedInDatabase === count && result.storm.statusStoredInDatabase === count);
+        return result.total.errors === 0 && result.total.disconnected === 0 && result.nodes.every((n) => n.alive) && stormPassed ? 0 : 1;
       }
       const { idle } = await import('./scenarios/idle.js');
       saveResult('idle', await idle({ count: number(values.count, 19_000), stages: 4, heartbeatS: 60 }));

@@ -17,7 +17,7 @@ import pg from 'pg';
 import { Histogram } from '../lib/histogram.js';
 import { Fleet, type LoadSummary } from '../lib/load.js';
 import { chargePointIds } from '../lib/measure.js';
-import { mib, ProcWatch, sampleProcess } from '../lib/proc-stats.js';
+import { acceptQueueDrops, cpuPercent, mib, ProcWatch, sampleProcess } from '../lib/proc-stats.js';
 import { log, printTable } from '../lib/report.js';
 import { removeDir, startTomada, type TomadaProcess } from '../lib/servers.js';
 import { PER_WORKER } from './idle.js';
@@ -37,6 +37,8 @@ export interface IdleNodesOptions {
   connectConcurrency: number;
   /** PostgreSQL connections per node (TOMADA_DATABASE_POOL). */
   poolSize: number;
+  /** After the heartbeat interval, every charge point drops and reconnects at once (a storm over the nodes). */
+  storm?: boolean;
 }
 
 interface NodeRun {
@@ -48,6 +50,8 @@ interface NodeRun {
   /** RSS after each stage. */
   rssMiB: number[];
   connectMs: number[];
+  /** The charge points given to this node. */
+  ids: string[];
   fleets: Fleet[];
   watch?: ProcWatch;
 }
@@ -161,7 +165,7 @@ export async function idleNodes(options: IdleNodesOptions) {
           TOMADA_HEARTBEAT_INTERVAL: String(options.heartbeatS),
         },
       });
-      nodes.push({ name, server, emptyRssMiB: 0, connections: [], rssMiB: [], connectMs: [], fleets: [] });
+      nodes.push({ name, server, emptyRssMiB: 0, connections: [], rssMiB: [], connectMs: [], ids: [], fleets: [] });
       log(`${name} started (pid ${server.pid}, ${server.wsUrl})`);
     }
     await sleep(3000);
@@ -209,6 +213,7 @@ export async function idleNodes(options: IdleNodesOptions) {
         if (connected.failed > 0) throw new Error(`${node.name}: ${connected.failed} idle charge points could not connect: ${connected.errors.join('; ')}`);
         retried += connected.failures;
         node.connections.push((node.connections.at(-1) ?? 0) + mine.length);
+        node.ids.push(...mine);
         node.connectMs.push(connected.ms);
       }
       const stageMs = performance.now() - started;
@@ -360,7 +365,7 @@ export async function idleNodes(options: IdleNodesOptions) {
       `one node at 100,000 (extrapolated from the steepest node's slope, ${maxNodeKiB.toFixed(1)} KiB): ${result.oneNodeAt100kGiB.atSlope} GiB; ` +
         `at its heartbeat peak (${maxPeakKiB.toFixed(1)} KiB): ${result.oneNodeAt100kGiB.atHeartbeatPeak} GiB (target ≤ 1.5 GiB)`,
     );
-    return result;
+    return { ...result, storm: options.storm ? await stormOver(nodes, allFleets, admin, tag) : undefined };
   } finally {
     for (const node of nodes) node.watch?.stop();
     await Promise.all(allFleets.map((f) => f.close()));
@@ -373,4 +378,76 @@ export async function idleNodes(options: IdleNodesOptions) {
       await admin.end();
     }
   }
+}
+
+/**
+ * Every charge point of every node drops and comes back at once: each reconnects to its node,
+ * boots and reports a connector status (acknowledged, so durable), retrying with backoff when
+ * refused. Measures the time until the last one is done, then checks the database agrees.
+ */
+async function stormOver(nodes: NodeRun[], fleets: Fleet[], admin: pg.Client, schema: string) {
+  await Promise.all(fleets.map((f) => f.close()));
+  // Let the nodes see every connection go (and announce it) before they all come back.
+  await sleep(5000);
+  const count = nodes.reduce((n, node) => n + node.ids.length, 0);
+  log(`storm: ${count} reconnect at once, over ${nodes.length} nodes`);
+  const since = new Date().toISOString();
+  const cpuBefore = nodes.map((n) => sampleProcess(n.server.pid));
+  const queueBefore = acceptQueueDrops();
+  const started = performance.now();
+  const stormFleets = nodes.map(
+    (node) =>
+      new Fleet({
+        url: node.server.wsUrl,
+        ids: node.ids,
+        workers: Math.max(1, Math.ceil(node.ids.length / PER_WORKER)),
+        // At most maxPerNode per destination: the kernel's own port choice suffices (storm.ts).
+        localAddresses: [],
+        mode: 'idle',
+        heartbeatMs: 60_000,
+        warmupMs: 0,
+        durationMs: 0,
+        connectConcurrency: PER_WORKER,
+        connectDeadlineMs: CONNECT_DEADLINE_MS,
+        statusAfterBoot: true,
+      }),
+  );
+  fleets.push(...stormFleets);
+  const results = await within(CONNECT_DEADLINE_MS + 120_000, 'the storm', Promise.all(stormFleets.map((f) => f.connect())));
+  const ms = performance.now() - started;
+  const cpuAfter = nodes.map((n) => sampleProcess(n.server.pid));
+  const queueAfter = acceptQueueDrops();
+  const counted = async (query: string) => Number((await admin.query<{ n: string }>(query, [since])).rows[0]!.n);
+  const booted = await counted(`select count(*) as n from "${schema}".charge_points where last_boot_at >= $1`);
+  const statuses = await counted(`select count(*) as n from "${schema}".connectors where connector_id = 1 and updated_at >= $1`);
+  const loadCpuMs = results.reduce((n, r) => n + r.loadCpuMs, 0);
+  const storm = {
+    count,
+    seconds: round(ms / 1000, 2),
+    perSecond: round(count / (ms / 1000)),
+    connected: results.reduce((n, r) => n + r.connected, 0),
+    failed: results.reduce((n, r) => n + r.failed, 0),
+    refusedOrFailedAttempts: results.reduce((n, r) => n + r.failures, 0),
+    errors: [...new Set(results.flatMap((r) => r.errors))].slice(0, 5),
+    bootedInDatabase: booted,
+    statusStoredInDatabase: statuses,
+    nodes: nodes.map((node, i) => ({
+      node: node.name,
+      chargePoints: node.ids.length,
+      cpuPercent: round(cpuPercent(cpuBefore[i]!, cpuAfter[i]!)),
+      cpuMsPerChargePoint: round(((cpuAfter[i]!.cpuSeconds - cpuBefore[i]!.cpuSeconds) * 1000) / node.ids.length, 2),
+    })),
+    loadCpuMsPerChargePoint: round(loadCpuMs / count, 2),
+    acceptQueueDrops: queueAfter.drops - queueBefore.drops,
+    somaxconn: queueAfter.somaxconn,
+    loadAverage1m: round(loadavg()[0]!, 2),
+  };
+  console.log(
+    `\nreconnect storm of ${count} over ${nodes.length} nodes: all booted with status stored in ${storm.seconds} s (${storm.perSecond}/s); ` +
+      `${storm.refusedOrFailedAttempts} attempts refused or failed and retried; ${storm.failed} never made it`,
+  );
+  console.log(`database: ${booted} booted since the storm began, ${statuses} connector statuses stored`);
+  console.log(`nodes' CPU per charge point: ${storm.nodes.map((n) => `${n.node} ${n.cpuMsPerChargePoint} ms (${n.cpuPercent} %)`).join(', ')}`);
+  console.log(`load processes' CPU: ${storm.loadCpuMsPerChargePoint} ms per charge point; connections dropped with the accept queue full: ${storm.acceptQueueDrops} (net.core.somaxconn ${storm.somaxconn})`);
+  return storm;
 }
