@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_DATABASE_URL } from './lib/pg-schema.js';
 import { saveResult } from './lib/report.js';
 import { ROOT } from './lib/servers.js';
 
@@ -16,7 +17,8 @@ scenarios
   idle              idle charge points with 60 s heartbeats on one node: RSS per connection (--count, default 19000);
                     with --nodes N: N nodes on PostgreSQL + NATS, e.g. idle --nodes 6 --count 100000;
                     with --storm as well: then every charge point drops and reconnects at once, over the nodes
-  storm             reconnect storm on one node: every charge point connects, boots and reports status at once (--count)
+  storm             reconnect storm on one node: every charge point connects, boots and reports status at once (--count);
+                    with --postgres: the node stores on a fresh schema of --database-url instead of a SQLite file
   fuzz              >= 1,000,000 generated frames (framing and every 1.6/1.5 action's schema): 0 crashes, every CALL answered
   kill              SIGKILL under load, 10 cycles: every acknowledged message stored exactly once
   cross-node        command latency across nodes (bench/scenarios/cross-node.ts, when present)
@@ -25,7 +27,7 @@ options
   --charge-points N   throughput: charge points (default 100 / 1000)
   --duration S        measured seconds (default 20)      --warmup S   warm-up seconds (default 5)
   --workers N         load processes (default 2)         --only a,b   throughput: servers to run (bare-ws,ocpp-rpc,tomada)
-  --profile           write a V8 CPU profile of the Tomada server (bench/results/profiles/)
+  --profile           write a V8 CPU profile of each Tomada server (bench/results/profiles/)
   --closed-only       throughput: skip the half-saturation (fixed rate) run
   --count N           idle/storm: charge points          --frames N   fuzz: frames (default 1000000)
   --cycles N          kill: cycles (default 10)
@@ -67,6 +69,7 @@ async function main(): Promise<number> {
       // idle over several nodes (bench/scenarios/idle-nodes.ts)
       nodes: { type: 'string' },
       storm: { type: 'boolean' },
+      postgres: { type: 'boolean' },
       stages: { type: 'string' },
       'max-per-node': { type: 'string' },
       'connect-concurrency': { type: 'string' },
@@ -127,16 +130,18 @@ async function main(): Promise<number> {
           nodes,
           stages: number(values.stages, Math.max(4, Math.ceil(count / 20_000))),
           heartbeatS: 60,
-          databaseUrl: values['database-url'] ?? 'postgres://postgres@127.0.0.1:5432/test',
+          databaseUrl: values['database-url'] ?? DEFAULT_DATABASE_URL,
           natsUrl: values.nats ?? process.env.TOMADA_NATS_URL ?? 'nats://127.0.0.1:4222',
           maxPerNode: number(values['max-per-node'], 18_000),
           connectConcurrency: number(values['connect-concurrency'], 100),
           poolSize: number(values.pool, 5),
           storm: values.storm === true,
+          cpuProfDir: profileDir,
         });
         saveResult(`idle-${nodes}-nodes${result.storm ? '-storm' : ''}`, result);
-        const stormPassed = !result.storm || (result.storm.failed === 0 && result.storm.bootedInDatabase === count && result.storm.statusStoredInDatabase === count);
-        return result.total.errors === 0 && result.total.disconnected === 0 && result.nodes.every((n) => n.alive) && stormPassed ? 0 : 1;
+        const { stormPassed } = await import('./lib/storm-run.js');
+        const stormed = !result.storm || stormPassed(result.storm);
+        return result.total.errors === 0 && result.total.disconnected === 0 && result.nodes.every((n) => n.alive) && stormed ? 0 : 1;
       }
       const { idle } = await import('./scenarios/idle.js');
       saveResult('idle', await idle({ count: number(values.count, 19_000), stages: 4, heartbeatS: 60 }));
@@ -144,9 +149,11 @@ async function main(): Promise<number> {
     }
     case 'storm': {
       const { storm } = await import('./scenarios/storm.js');
-      const result = await storm({ count: number(values.count, 19_000), cpuProfDir: profileDir });
-      saveResult('storm', result);
-      return result.failed === 0 ? 0 : 1;
+      const { stormPassed } = await import('./lib/storm-run.js');
+      const postgres = values.postgres ? (values['database-url'] ?? DEFAULT_DATABASE_URL) : undefined;
+      const result = await storm({ count: number(values.count, 19_000), cpuProfDir: profileDir, postgres });
+      saveResult(postgres ? 'storm-postgres' : 'storm', result);
+      return stormPassed(result) ? 0 : 1;
     }
     case 'cross-node': {
       const path = join(ROOT, 'bench', 'scenarios', 'cross-node.ts');

@@ -7,6 +7,11 @@ import type { ConnectedReport, ResultReport, WorkerConfig, WorkerReport } from '
 
 const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
 
+/** Connections per load process: well under its own open-file limit. */
+export const PER_WORKER = 5000;
+/** Source addresses for loads larger than one address's ports serve (127.0.0.1-127.0.0.8). */
+export const LOOPBACK_SOURCES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`);
+
 export interface FleetOptions extends Omit<WorkerConfig, 'ids' | 'localAddress' | 'ratePerSecond'> {
   ids: string[];
   workers: number;

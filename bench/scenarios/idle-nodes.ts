@@ -10,17 +10,17 @@
 // Heartbeat on its own schedule. Measured: every node's RSS before the first stage and after each
 // one, so memory per connection is a slope per node and for the whole cluster; heartbeats answered,
 // errors, disconnections and heartbeat latency (from the scheduled time), per node and in total.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import pg from 'pg';
 import { Histogram } from '../lib/histogram.js';
-import { Fleet, type LoadSummary } from '../lib/load.js';
+import { Fleet, PER_WORKER, type LoadSummary } from '../lib/load.js';
 import { chargePointIds } from '../lib/measure.js';
-import { acceptQueueDrops, cpuPercent, mib, ProcWatch, sampleProcess } from '../lib/proc-stats.js';
+import { freshSchema, type BenchSchema } from '../lib/pg-schema.js';
+import { mib, ProcWatch, sampleProcess } from '../lib/proc-stats.js';
 import { log, printTable } from '../lib/report.js';
 import { removeDir, startTomada, type TomadaProcess } from '../lib/servers.js';
-import { PER_WORKER } from './idle.js';
+import { reconnectStorm } from '../lib/storm-run.js';
+import { within } from '../lib/within.js';
 
 export interface IdleNodesOptions {
   count: number;
@@ -39,6 +39,8 @@ export interface IdleNodesOptions {
   poolSize: number;
   /** After the heartbeat interval, every charge point drops and reconnects at once (a storm over the nodes). */
   storm?: boolean;
+  /** Write a V8 CPU profile of every node into this folder when it exits. */
+  cpuProfDir?: string | undefined;
 }
 
 interface NodeRun {
@@ -63,19 +65,6 @@ const HEARTBEAT_GRACE_MS = 300_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/** A phase that must end by itself: past `ms` the run stops (and cleans up) instead of waiting on. */
-async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not end within ${Math.round(ms / 1000)} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Least-squares slope of y over x (KiB per connection when x are connections and y MiB). */
 function slope(xs: number[], ys: number[]): number {
@@ -138,14 +127,9 @@ export async function idleNodes(options: IdleNodesOptions) {
   if (perNode > options.maxPerNode) {
     throw new Error(`${options.count} charge points over ${options.nodes} nodes is ${perNode} per node, above ${options.maxPerNode} (the 20,000-file limit of a process): use --nodes ${Math.ceil(options.count / options.maxPerNode)} or more`);
   }
-  const tag = `bench_idle_${randomBytes(4).toString('hex')}`;
-  const base = new URL(options.databaseUrl);
-  base.searchParams.delete('schema');
-  const databaseUrl = `${base.toString()}${base.search ? '&' : '?'}schema=${tag}`;
-  const admin = new pg.Client({ connectionString: base.toString() });
-  await admin.connect();
-  await admin.query(`create schema "${tag}"`);
-  log(`schema ${tag} on ${base.host}${base.pathname}, NATS ${options.natsUrl} prefix ${tag}`);
+  const schema = await freshSchema(options.databaseUrl, 'bench_idle');
+  const tag = schema.name;
+  log(`NATS ${options.natsUrl} prefix ${tag}`);
 
   const nodes: NodeRun[] = [];
   const allFleets: Fleet[] = [];
@@ -156,8 +140,9 @@ export async function idleNodes(options: IdleNodesOptions) {
     for (let n = 0; n < options.nodes; n++) {
       const name = `idle-${n + 1}`;
       const server = await startTomada({
+        cpuProfDir: options.cpuProfDir,
         env: {
-          TOMADA_DATABASE_URL: databaseUrl,
+          TOMADA_DATABASE_URL: schema.url,
           TOMADA_DATABASE_POOL: String(options.poolSize),
           TOMADA_NATS_URL: options.natsUrl,
           TOMADA_NATS_PREFIX: tag,
@@ -280,7 +265,7 @@ export async function idleNodes(options: IdleNodesOptions) {
     const result = {
       scenario: 'idle',
       mode: 'nodes',
-      options: { ...options, databaseUrl: base.toString() },
+      options: { ...options, databaseUrl: schema.baseUrl },
       schema: tag,
       startedAt,
       machine: {
@@ -365,89 +350,27 @@ export async function idleNodes(options: IdleNodesOptions) {
       `one node at 100,000 (extrapolated from the steepest node's slope, ${maxNodeKiB.toFixed(1)} KiB): ${result.oneNodeAt100kGiB.atSlope} GiB; ` +
         `at its heartbeat peak (${maxPeakKiB.toFixed(1)} KiB): ${result.oneNodeAt100kGiB.atHeartbeatPeak} GiB (target ≤ 1.5 GiB)`,
     );
-    return { ...result, storm: options.storm ? await stormOver(nodes, allFleets, admin, tag) : undefined };
+    return { ...result, storm: options.storm ? await stormOver(nodes, allFleets, schema) : undefined };
   } finally {
     for (const node of nodes) node.watch?.stop();
     await Promise.all(allFleets.map((f) => f.close()));
     await Promise.all(nodes.map((n) => n.server.stop()));
     for (const node of nodes) removeDir(node.server.dir);
-    try {
-      await admin.query(`drop schema if exists "${tag}" cascade`);
-      log(`schema ${tag} dropped`);
-    } finally {
-      await admin.end();
-    }
+    await schema.drop();
   }
 }
 
-/**
- * Every charge point of every node drops and comes back at once: each reconnects to its node,
- * boots and reports a connector status (acknowledged, so durable), retrying with backoff when
- * refused. Measures the time until the last one is done, then checks the database agrees.
- */
-async function stormOver(nodes: NodeRun[], fleets: Fleet[], admin: pg.Client, schema: string) {
+/** Every charge point of every node drops, then all come back at once (bench/lib/storm-run.ts). */
+async function stormOver(nodes: NodeRun[], fleets: Fleet[], schema: BenchSchema) {
   await Promise.all(fleets.map((f) => f.close()));
   // Let the nodes see every connection go (and announce it) before they all come back.
   await sleep(5000);
-  const count = nodes.reduce((n, node) => n + node.ids.length, 0);
-  log(`storm: ${count} reconnect at once, over ${nodes.length} nodes`);
-  const since = new Date().toISOString();
-  const cpuBefore = nodes.map((n) => sampleProcess(n.server.pid));
-  const queueBefore = acceptQueueDrops();
-  const started = performance.now();
-  const stormFleets = nodes.map(
-    (node) =>
-      new Fleet({
-        url: node.server.wsUrl,
-        ids: node.ids,
-        workers: Math.max(1, Math.ceil(node.ids.length / PER_WORKER)),
-        // At most maxPerNode per destination: the kernel's own port choice suffices (storm.ts).
-        localAddresses: [],
-        mode: 'idle',
-        heartbeatMs: 60_000,
-        warmupMs: 0,
-        durationMs: 0,
-        connectConcurrency: PER_WORKER,
-        connectDeadlineMs: CONNECT_DEADLINE_MS,
-        statusAfterBoot: true,
-      }),
+  return reconnectStorm(
+    nodes.map((node) => ({ name: node.name, pid: node.server.pid, wsUrl: node.server.wsUrl, ids: node.ids })),
+    async (since) => ({
+      booted: await schema.count('select count(*) as n from {schema}.charge_points where last_boot_at >= $1', [since]),
+      statuses: await schema.count('select count(*) as n from {schema}.connectors where connector_id = 1 and updated_at >= $1', [since]),
+    }),
+    CONNECT_DEADLINE_MS,
   );
-  fleets.push(...stormFleets);
-  const results = await within(CONNECT_DEADLINE_MS + 120_000, 'the storm', Promise.all(stormFleets.map((f) => f.connect())));
-  const ms = performance.now() - started;
-  const cpuAfter = nodes.map((n) => sampleProcess(n.server.pid));
-  const queueAfter = acceptQueueDrops();
-  const counted = async (query: string) => Number((await admin.query<{ n: string }>(query, [since])).rows[0]!.n);
-  const booted = await counted(`select count(*) as n from "${schema}".charge_points where last_boot_at >= $1`);
-  const statuses = await counted(`select count(*) as n from "${schema}".connectors where connector_id = 1 and updated_at >= $1`);
-  const loadCpuMs = results.reduce((n, r) => n + r.loadCpuMs, 0);
-  const storm = {
-    count,
-    seconds: round(ms / 1000, 2),
-    perSecond: round(count / (ms / 1000)),
-    connected: results.reduce((n, r) => n + r.connected, 0),
-    failed: results.reduce((n, r) => n + r.failed, 0),
-    refusedOrFailedAttempts: results.reduce((n, r) => n + r.failures, 0),
-    errors: [...new Set(results.flatMap((r) => r.errors))].slice(0, 5),
-    bootedInDatabase: booted,
-    statusStoredInDatabase: statuses,
-    nodes: nodes.map((node, i) => ({
-      node: node.name,
-      chargePoints: node.ids.length,
-      cpuPercent: round(cpuPercent(cpuBefore[i]!, cpuAfter[i]!)),
-      cpuMsPerChargePoint: round(((cpuAfter[i]!.cpuSeconds - cpuBefore[i]!.cpuSeconds) * 1000) / node.ids.length, 2),
-    })),
-    loadCpuMsPerChargePoint: round(loadCpuMs / count, 2),
-    acceptQueueDrops: queueAfter.drops - queueBefore.drops,
-    somaxconn: queueAfter.somaxconn,
-    loadAverage1m: round(loadavg()[0]!, 2),
-  };
-  console.log(
-    `\nreconnect storm of ${count} over ${nodes.length} nodes: all booted with status stored in ${storm.seconds} s (${storm.perSecond}/s); ` +
-      `${storm.refusedOrFailedAttempts} attempts refused or failed and retried; ${storm.failed} never made it`,
-  );
-  console.log(`database: ${booted} booted since the storm began, ${statuses} connector statuses stored`);
-  console.log(`nodes' CPU per charge point: ${storm.nodes.map((n) => `${n.node} ${n.cpuMsPerChargePoint} ms (${n.cpuPercent} %)`).join(', ')}`);
-  console.log(`load processes' CPU: ${storm.loadCpuMsPerChargePoint} ms per charge point; connections dropped with the accept queue full: ${storm.acceptQueueDrops} (net.core.somaxconn ${storm.somaxconn})`);
-  return storm;
 }

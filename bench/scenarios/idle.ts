@@ -3,7 +3,7 @@
 // slope, and the heartbeats' latency over a full interval. One process here may hold at most
 // 20,000 open files (a hard limit this machine does not let us raise), so one node is measured up
 // to ~19,000 connections and 100,000 is extrapolated from the slope (docs/PERFORMANCE.md).
-import { Fleet, type LoadSummary } from '../lib/load.js';
+import { Fleet, LOOPBACK_SOURCES, PER_WORKER, type LoadSummary } from '../lib/load.js';
 import { chargePointIds } from '../lib/measure.js';
 import { mib, ProcWatch, sampleProcess } from '../lib/proc-stats.js';
 import { log, printTable } from '../lib/report.js';
@@ -15,9 +15,6 @@ export interface IdleOptions {
   heartbeatS: number;
 }
 
-export const LOOPBACK_SOURCES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`);
-/** Connections per load process: well under its own open-file limit. */
-export const PER_WORKER = 5000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
