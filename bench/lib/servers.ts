@@ -150,6 +150,17 @@ export async function startTomada(options: TomadaOptions = {}): Promise<TomadaPr
   };
 }
 
+/** The server's group commits so far, from its /metrics: units of work, batches, and seconds spent committing them. */
+export async function groupCommits(server: TomadaProcess): Promise<{ units: number; batches: number; seconds: number }> {
+  const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
+  const value = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1]);
+  return {
+    units: value('tomada_store_batch_size_sum'),
+    batches: value('tomada_store_batch_size_count'),
+    seconds: value('tomada_store_commit_duration_seconds_sum'),
+  };
+}
+
 /** Removes a Tomada folder (database and profile files) made by startTomada. */
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });

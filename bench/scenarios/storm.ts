@@ -8,7 +8,7 @@ import { Fleet, LOOPBACK_SOURCES, PER_WORKER } from '../lib/load.js';
 import { chargePointIds } from '../lib/measure.js';
 import { freshSchema, type BenchSchema } from '../lib/pg-schema.js';
 import { mib, ProcWatch } from '../lib/proc-stats.js';
-import { removeDir, startTomada, type TomadaProcess } from '../lib/servers.js';
+import { groupCommits, removeDir, startTomada, type TomadaProcess } from '../lib/servers.js';
 import { ONE_SOURCE_ADDRESS, reconnectStorm, type StoredSince, type StormResult } from '../lib/storm-run.js';
 
 export interface StormOptions {
@@ -47,7 +47,7 @@ function postgresStored(schema: BenchSchema): StoredSince {
   });
 }
 
-export async function storm(options: StormOptions): Promise<StormResult & { store: string; maxRssMiB: number; extrapolated100kSeconds: number }> {
+export async function storm(options: StormOptions): Promise<StormResult & { store: string; groupCommits: { batches: number; units: number; seconds: number }; maxRssMiB: number; extrapolated100kSeconds: number }> {
   const schema = options.postgres ? await freshSchema(options.postgres, 'bench_storm') : undefined;
   let server: TomadaProcess | undefined;
   let watch: ProcWatch | undefined;
@@ -78,12 +78,26 @@ export async function storm(options: StormOptions): Promise<StormResult & { stor
     // Let the node see every connection go before they all come back.
     await sleep(5000);
 
+    const commitsBefore = await groupCommits(server);
     const result = await reconnectStorm([{ name: 'tomada', pid: server.pid, wsUrl: server.wsUrl, ids }], schema ? postgresStored(schema) : sqliteStored(server), DEADLINE_MS);
     watch.stop();
+    const commitsAfter = await groupCommits(server);
+    // How busy the group committer was. It runs one batch at a time, so on PostgreSQL its seconds
+    // against the storm's tell whether the batches' round trips set the pace; on SQLite a batch's
+    // time includes its WAL sync, which overlaps the next batch, so the sum can exceed the storm.
+    const commits = {
+      batches: commitsAfter.batches - commitsBefore.batches,
+      units: commitsAfter.units - commitsBefore.units,
+      seconds: Math.round((commitsAfter.seconds - commitsBefore.seconds) * 100) / 100,
+    };
     const extrapolated100kSeconds = 100_000 / result.perSecond;
+    console.log(
+      `group commits during the storm: ${commits.batches} batches of ${(commits.units / commits.batches).toFixed(0)} units (${(commits.units / options.count).toFixed(1)} per charge point), ` +
+        `their times (first statement to durable) summed ${commits.seconds} s, the storm ${result.seconds} s`,
+    );
     console.log(`server max RSS ${mib(watch.maxRssBytes).toFixed(0)} MiB`);
     console.log(`at that rate 100,000 would take ${extrapolated100kSeconds.toFixed(0)} s (target ≤ 45 s) — measured up to ${options.count} on one node`);
-    return { ...result, store: schema ? 'postgres' : 'sqlite', maxRssMiB: mib(watch.maxRssBytes), extrapolated100kSeconds };
+    return { ...result, store: schema ? 'postgres' : 'sqlite', groupCommits: commits, maxRssMiB: mib(watch.maxRssBytes), extrapolated100kSeconds };
   } finally {
     watch?.stop();
     await server?.stop();

@@ -3,7 +3,7 @@
 // measured saturation, for the latency target.
 import { chargePointIds, measure, type Measured } from '../lib/measure.js';
 import { log, printTable, saveResult, type Row } from '../lib/report.js';
-import { removeDir, startBaseline, startTomada, type ServerProcess, type TomadaProcess } from '../lib/servers.js';
+import { groupCommits, removeDir, startBaseline, startTomada, type ServerProcess, type TomadaProcess } from '../lib/servers.js';
 
 export interface ThroughputOptions {
   chargePoints: number;
@@ -41,9 +41,8 @@ async function withServer<T>(start: () => Promise<ServerProcess>, body: (server:
 
 /** Units of work per group commit over the server's whole run so far, from its /metrics. */
 async function unitsPerBatch(server: TomadaProcess): Promise<number | undefined> {
-  const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
-  const value = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1]);
-  const ratio = value('tomada_store_batch_size_sum') / value('tomada_store_batch_size_count');
+  const { units, batches } = await groupCommits(server);
+  const ratio = units / batches;
   return Number.isFinite(ratio) ? Math.round(ratio * 10) / 10 : undefined;
 }
 
