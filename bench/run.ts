@@ -14,6 +14,7 @@ const USAGE = `usage: npm run bench -- SCENARIO [options]
 scenarios
   throughput        100 closed-loop charge points: bare ws, ocpp-rpc strict, Tomada; then Tomada at half saturation
   throughput-1000   the same with 1,000 charge points
+                    (both with --postgres: Tomada stores on a fresh schema of --database-url instead of a SQLite file)
   idle              idle charge points with 60 s heartbeats on one node: RSS per connection (--count, default 19000);
                     with --nodes N: N nodes on PostgreSQL + NATS, e.g. idle --nodes 6 --count 100000;
                     with --storm as well: then every charge point drops and reconnects at once, over the nodes
@@ -102,8 +103,9 @@ async function main(): Promise<number> {
         halfRate: !values['closed-only'] && (!values.only || values.only.includes('tomada')),
         cpuProfDir: profileDir,
         only: values.only?.split(','),
+        postgres: values.postgres ? (values['database-url'] ?? DEFAULT_DATABASE_URL) : undefined,
       });
-      saveResult(`throughput-${chargePoints}`, result);
+      saveResult(`throughput-${chargePoints}${values.postgres ? '-postgres' : ''}`, result);
       return 0;
     }
     case 'fuzz': {
