@@ -120,11 +120,40 @@ function recoveringPool(pool: pg.Pool, reachability: Reachability): PostgresPool
   };
 }
 
+/** How long a reader waits for the transactions writing events before that pass gives up (and is retried). */
+const EVENT_WRITERS_WAIT_MS = 60_000;
+
+/**
+ * The transactions (virtual ids) that hold a write lock on this schema's events table: every one
+ * that inserted an event and has not yet ended, on any node. `among`: only those of these.
+ */
+async function eventWriters(db: Kysely<Database>, among?: readonly string[]): Promise<string[]> {
+  const others = sql`relation = to_regclass('events') and mode = 'RowExclusiveLock' and pid <> pg_backend_pid()`;
+  const query = among
+    ? sql<{ vxid: string }>`select distinct virtualtransaction as vxid from pg_locks where ${others} and virtualtransaction = any(${[...among]})`
+    : sql<{ vxid: string }>`select distinct virtualtransaction as vxid from pg_locks where ${others}`;
+  return (await query.execute(db)).rows.map((row) => row.vxid);
+}
+
 export const postgresHooks: DialectHooks = {
   // Held from the journal insert to the end of the batch's transaction: every node appending to
   // this schema's journal waits here, then reads the previous hash that the last holder committed.
   async lockJournal(db) {
     await sql`select pg_advisory_xact_lock(hashtext('tomada.frame_journal'), hashtext(current_schema()))`.execute(db);
+  },
+  // Another node's batch may hold an event with a lower id than one already committed; its
+  // transaction holds the events table's write lock until it ends. Polled rather than waited on
+  // with a lock, which would stall every node's writers behind the reader.
+  async eventWritersDone(db) {
+    let writing = await eventWriters(db);
+    if (writing.length === 0) return false;
+    const deadline = Date.now() + EVENT_WRITERS_WAIT_MS;
+    while (writing.length > 0) {
+      if (Date.now() > deadline) throw new Error(`transactions writing events have been open for over ${EVENT_WRITERS_WAIT_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      writing = await eventWriters(db, writing);
+    }
+    return true;
   },
 };
 

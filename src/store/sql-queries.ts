@@ -274,6 +274,8 @@ export interface DialectHooks {
    * sharing the database (PostgreSQL: an advisory lock). SQLite has one writer at a time anyway.
    */
   lockJournal?(db: Kysely<Database>): Promise<void>;
+  /** Store.eventWritersDone where other processes may be writing events (PostgreSQL). */
+  eventWritersDone?(db: Kysely<Database>): Promise<boolean>;
   /**
    * Meter samples and journal rows are inserted one row per statement, by one prepared statement,
    * instead of many rows per statement. SQLite: a multi-row VALUES with ON CONFLICT took three
@@ -454,6 +456,10 @@ export class SqlQueries implements StoreWriter {
       .where((eb) => eb.or([eb('transaction_id', 'is', null), eb('transaction_id', '!=', transactionId)]))
       .execute();
     return new Set(rows.map((row) => row.signed_identity!));
+  }
+
+  eventWritersDone(): Promise<boolean> {
+    return this.hooks.eventWritersDone?.(this.db) ?? Promise.resolve(false);
   }
 
   async listEvents(filter: EventFilter): Promise<StoredEvent[]> {

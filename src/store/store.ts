@@ -121,6 +121,15 @@ export interface StoreReader {
   /** Which of these signed identities were also stored for another transaction (or for none). */
   findSignedElsewhere(transactionId: number, identities: readonly string[]): Promise<Set<string>>;
   listEvents(filter: EventFilter): Promise<StoredEvent[]>;
+  /**
+   * Waits until every transaction that was writing events when it was called has ended, and tells
+   * whether there was one. An event's id is taken when its row is inserted, but the row is seen only
+   * once its transaction commits: where several processes write (nodes sharing PostgreSQL), an event
+   * can appear after events with higher ids that a reader has already passed. Once this resolves,
+   * every event with an id up to the highest one read before the call is there (or never will be).
+   * SQLite has one writer, which commits in id order: false at once.
+   */
+  eventWritersDone(): Promise<boolean>;
   getValidation(id: string): Promise<Validation | undefined>;
   listValidations(filter: { chargePointId?: string | undefined; limit?: number | undefined }): Promise<Validation[]>;
   listValidatedSoftware(): Promise<ValidatedSoftware[]>;
