@@ -211,7 +211,7 @@ export class Registry {
       await tx.insertChargePoint(chargePoint);
       await tx.insertEvent({ at: chargePoint.createdAt, chargePointId: id, type: 'chargePointAutoRegistered', data: { registrationStatus: status } });
       return chargePoint;
-    });
+    }, id);
     return { admitted: true, chargePoint: created };
   }
 
@@ -271,7 +271,7 @@ export class Registry {
       const mismatch = changed ? declarationMismatch(cp, ocppVersion, transport) : undefined;
       if (mismatch) await tx.insertEvent({ at, chargePointId: id, type: 'ocppVersionMismatch', data: mismatch });
       await tx.updateChargePoint(id, { ocppVersion, transport, lastSeenAt: at, soapEndpoint });
-    });
+    }, id);
     this.activity?.emit({ kind: 'connected', at, chargePointId: id, ocppVersion, transport });
   }
 
@@ -301,7 +301,7 @@ export class Registry {
       const software = await this.softwareCheck(tx, cp, info, at);
       if (cp.registrationStatus !== 'Accepted' || override) return cp.registrationStatus;
       return software;
-    });
+    }, id);
     if (override && status !== 'Rejected') {
       const answer = override(info);
       return { status: answer.status, currentTime: at, intervalS: answer.intervalS };
@@ -330,7 +330,7 @@ export class Registry {
 
   async heartbeat(id: string): Promise<string> {
     const at = this.now();
-    await this.store.transact((tx) => tx.updateChargePoint(id, { lastSeenAt: at }));
+    await this.store.transact((tx) => tx.updateChargePoint(id, { lastSeenAt: at }), id);
     return at;
   }
 
@@ -340,7 +340,7 @@ export class Registry {
     await this.store.transact(async (tx: StoreWriter) => {
       await tx.recordStatus(id, { ...report, timestamp: reported }, receivedAt);
       await tx.updateChargePoint(id, { lastSeenAt: receivedAt });
-    });
+    }, id);
   }
 
   /** The operator's edit of a charge point; registers it when it is new. */
@@ -366,7 +366,7 @@ export class Registry {
       const chargePoint = (await tx.getChargePoint(id))!;
       await this.declarationEvents(tx, existing, chargePoint, at);
       return { chargePoint, created: !existing };
-    });
+    }, id);
   }
 
   /** Every change of the operator's declaration is recorded; one that disagrees with what is observed is raised. */
@@ -386,7 +386,7 @@ export class Registry {
   /** Keeps a notification that has no table of its own (firmware, diagnostics) as an event. */
   async note(id: string, type: string, data: Record<string, unknown>): Promise<void> {
     const at = this.now();
-    await this.store.transact((tx) => tx.insertEvent({ at, chargePointId: id, type, data }));
+    await this.store.transact((tx) => tx.insertEvent({ at, chargePointId: id, type, data }), id);
   }
 
   private now(): string {

@@ -65,7 +65,7 @@ export class Transactions {
         signedMeterReason: null,
       });
       return { transactionId: created.id, idTagInfo };
-    });
+    }, chargePointId);
   }
 
   async meterValues(chargePointId: string, report: MeterValuesReport): Promise<void> {
@@ -84,7 +84,7 @@ export class Transactions {
         });
       }
       if (transaction && added > 0) await this.refreshEnergy(tx, transaction);
-    });
+    }, chargePointId);
   }
 
   async stop(chargePointId: string, request: StopRequest): Promise<IdTagInfo | undefined> {
@@ -118,7 +118,7 @@ export class Transactions {
       const stored = await tx.getTransaction(transaction.id);
       await this.refreshEnergy(tx, stored!);
       return idTagInfo;
-    });
+    }, chargePointId);
   }
 
   /** A resent stop changes nothing; a second stop that disagrees with the first is an anomaly. */

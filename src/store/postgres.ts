@@ -10,10 +10,20 @@ import { SqlStore, type SqlStoreOptions, type StoreLog } from './sql-store.js';
 import type { Database } from './tables.js';
 
 export interface PostgresStoreOptions extends SqlStoreOptions {
-  /** Connections at most (TOMADA_DATABASE_POOL). The group committer needs one; reads the rest. */
+  /** Connections at most (TOMADA_DATABASE_POOL). Each group committer needs one; reads the rest. */
   poolSize?: number;
   /** A query unanswered within this fails and its connection is dropped (default 30 s). */
   queryTimeoutMs?: number;
+}
+
+/**
+ * Group committers per node: half the pool, at most 4, so reads (handshakes, the API) keep at
+ * least half. Each runs its batches' statements one round trip after another, so one committer
+ * keeps the node waiting on the database most of the time (docs/PERFORMANCE.md); several commit
+ * the batches of different charge points side by side, as several nodes do.
+ */
+export function committersFor(poolSize: number): number {
+  return Math.max(1, Math.min(4, Math.floor(poolSize / 2)));
 }
 
 /** A new connection must be made within this, or the call that needed it fails. */
@@ -160,9 +170,10 @@ export const postgresHooks: DialectHooks = {
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<SqlStore> {
   const { connectionString, schema, serverOptions } = parsePostgresUrl(url);
   const reachability = new Reachability(options.log);
+  const poolSize = options.poolSize ?? 10;
   const pool = new pg.Pool({
     connectionString,
-    max: options.poolSize ?? 10,
+    max: poolSize,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     keepAlive: true,
@@ -193,5 +204,5 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await kysely.destroy();
     throw error;
   }
-  return new SqlStore(kysely, options, postgresHooks);
+  return new SqlStore(kysely, options, { ...postgresHooks, committers: committersFor(poolSize) });
 }

@@ -34,12 +34,26 @@ export interface StoreHooks extends DialectHooks {
   releaseSavepoints?: boolean;
   /** Runs after the last unit settled, before the database is closed. */
   beforeClose?(): Promise<void>;
+  /**
+   * Group committers, each running its batches on a connection of its own (default 1). A charge
+   * point's units and frames always go to the same one, so they commit in the order queued; those
+   * of different charge points commit side by side, as on different nodes. Only where writers
+   * run in parallel (PostgreSQL): SQLite has one.
+   */
+  committers?: number;
+}
+
+/** A charge point's committer: the same one for every unit and frame of that charge point. */
+function committerIndex(chargePointId: string, count: number): number {
+  let hash = 0;
+  for (let i = 0; i < chargePointId.length; i++) hash = (hash * 31 + chargePointId.charCodeAt(i)) | 0;
+  return Math.abs(hash) % count;
 }
 
 export class SqlStore extends SqlQueries implements Store {
-  private readonly committer: GroupCommitter<Kysely<Database>>;
-  /** Frames the journal units of the batch being run have queued, in order: written before COMMIT. */
-  private batchFrames: JournalFrame[] = [];
+  private readonly committers: GroupCommitter<Kysely<Database>>[];
+  /** Per committer: frames its journal units have queued in the batch it runs, in order, written before COMMIT. */
+  private readonly batchFrames: JournalFrame[][];
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -48,23 +62,33 @@ export class SqlStore extends SqlQueries implements Store {
   ) {
     super(kysely, options.journalKey, storeHooks);
     const observer = options.observer ?? {};
-    this.committer = new GroupCommitter<Kysely<Database>>(
-      {
-        inTransaction: (body) =>
-          kysely.transaction().execute((tx) => {
-            this.batchFrames = [];
-            return body(tx);
-          }),
-        beforeCommit: (tx) => this.queriesOn(tx).appendJournal(this.batchFrames.splice(0)),
-        savepoint: (tx, name) => this.statement(tx, sql`savepoint ${sql.id(name)}`),
-        rollbackToSavepoint: (tx, name) => this.statement(tx, sql`rollback to savepoint ${sql.id(name)}`),
-        ...(storeHooks.durable ? { durable: storeHooks.durable } : {}),
-        ...(storeHooks.releaseSavepoints ? { releaseSavepoint: (tx: Kysely<Database>, name: string) => this.statement(tx, sql`release savepoint ${sql.id(name)}`) } : {}),
-      },
-      500,
-      observer,
-      options.commitDelayMs ?? 0,
+    const count = Math.max(1, storeHooks.committers ?? 1);
+    this.batchFrames = Array.from({ length: count }, () => []);
+    this.committers = this.batchFrames.map(
+      (frames) =>
+        new GroupCommitter<Kysely<Database>>(
+          {
+            inTransaction: (body) =>
+              kysely.transaction().execute((tx) => {
+                frames.length = 0;
+                return body(tx);
+              }),
+            beforeCommit: (tx) => this.queriesOn(tx).appendJournal(frames.splice(0)),
+            savepoint: (tx, name) => this.statement(tx, sql`savepoint ${sql.id(name)}`),
+            rollbackToSavepoint: (tx, name) => this.statement(tx, sql`rollback to savepoint ${sql.id(name)}`),
+            ...(storeHooks.durable ? { durable: storeHooks.durable } : {}),
+            ...(storeHooks.releaseSavepoints ? { releaseSavepoint: (tx: Kysely<Database>, name: string) => this.statement(tx, sql`release savepoint ${sql.id(name)}`) } : {}),
+          },
+          500,
+          observer,
+          options.commitDelayMs ?? 0,
+        ),
     );
+  }
+
+  /** The committer of a charge point's units and frames; the first one for the rest (the API's writes). */
+  private route(chargePointId: string | undefined): number {
+    return chargePointId === undefined || this.committers.length === 1 ? 0 : committerIndex(chargePointId, this.committers.length);
   }
 
   /** A statement of the batch's own (savepoints), run the quickest way the dialect offers. */
@@ -80,8 +104,8 @@ export class SqlStore extends SqlQueries implements Store {
     if (error) throw error instanceof Error ? error : new Error(String(error));
   }
 
-  transact<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    return this.committer.submit((tx) => work(this.queriesOn(tx)));
+  transact<T>(work: (tx: StoreWriter) => Promise<T>, chargePointId?: string): Promise<T> {
+    return this.committers[this.route(chargePointId)]!.submit((tx) => work(this.queriesOn(tx)));
   }
 
   async withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T> {
@@ -100,11 +124,13 @@ export class SqlStore extends SqlQueries implements Store {
 
   journal(frames: readonly JournalFrame[]): Promise<void> {
     if (frames.length === 0) return Promise.resolve();
-    return this.committer.submit(async () => void this.batchFrames.push(...frames), { noWrites: true });
+    // A call's frames are all of one charge point (the journal's callers hand one frame each).
+    const index = this.route(frames[0]!.chargePointId ?? undefined);
+    return this.committers[index]!.submit(async () => void this.batchFrames[index]!.push(...frames), { noWrites: true });
   }
 
   async close(): Promise<void> {
-    await this.committer.idle();
+    await Promise.all(this.committers.map((committer) => committer.idle()));
     await this.storeHooks.beforeClose?.();
     await this.kysely.destroy();
   }

@@ -194,8 +194,12 @@ export interface Store extends StoreReader {
   /**
    * Runs `work` in a group-committed unit: it sees the writes of the units before it in the same
    * batch, its own writes roll back alone if it throws, and its promise settles after the commit.
+   * `chargePointId`: the charge point whose message (or connection) the unit handles. Its units
+   * and its frames then commit in the order they were queued, which the journal's rule (a frame
+   * commits with what it reports or before it) rests on: every unit a charge point's message
+   * causes must name it. Units of different charge points may commit side by side.
    */
-  transact<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T>;
+  transact<T>(work: (tx: StoreWriter) => Promise<T>, chargePointId?: string): Promise<T>;
   /**
    * Runs `work` with `frames` (the raw frames it handles) journaled first: they commit with the
    * first unit `work` submits or before it, never after, so nothing is stored without the frame
