@@ -44,7 +44,7 @@ export interface StoreHooks extends DialectHooks {
 }
 
 /** A charge point's committer: the same one for every unit and frame of that charge point. */
-function committerIndex(chargePointId: string, count: number): number {
+export function committerIndex(chargePointId: string, count: number): number {
   let hash = 0;
   for (let i = 0; i < chargePointId.length; i++) hash = (hash * 31 + chargePointId.charCodeAt(i)) | 0;
   return Math.abs(hash) % count;
