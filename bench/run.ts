@@ -19,7 +19,8 @@ scenarios
                     with --nodes N: N nodes on PostgreSQL + NATS, e.g. idle --nodes 6 --count 100000;
                     with --storm as well: then every charge point drops and reconnects at once, over the nodes
   storm             reconnect storm on one node: every charge point connects, boots and reports status at once (--count);
-                    with --postgres: the node stores on a fresh schema of --database-url instead of a SQLite file
+                    with --postgres: the node stores on a fresh schema of --database-url instead of a SQLite file;
+                    storms (this and idle --storm) take --load-nice N: the load processes' priority (0-19, default 0)
   fuzz              >= 1,000,000 generated frames (framing and every 1.6/1.5 action's schema): 0 crashes, every CALL answered
   kill              SIGKILL under load, 10 cycles: every acknowledged message stored exactly once
   cross-node        command latency across nodes (bench/scenarios/cross-node.ts, when present)
@@ -71,6 +72,7 @@ async function main(): Promise<number> {
       nodes: { type: 'string' },
       storm: { type: 'boolean' },
       postgres: { type: 'boolean' },
+      'load-nice': { type: 'string' },
       stages: { type: 'string' },
       'max-per-node': { type: 'string' },
       'connect-concurrency': { type: 'string' },
@@ -138,6 +140,7 @@ async function main(): Promise<number> {
           connectConcurrency: number(values['connect-concurrency'], 100),
           poolSize: number(values.pool, 5),
           storm: values.storm === true,
+          loadNiceness: number(values['load-nice'], 0),
           cpuProfDir: profileDir,
         });
         saveResult(`idle-${nodes}-nodes${result.storm ? '-storm' : ''}`, result);
@@ -153,7 +156,7 @@ async function main(): Promise<number> {
       const { storm } = await import('./scenarios/storm.js');
       const { stormPassed } = await import('./lib/storm-run.js');
       const postgres = values.postgres ? (values['database-url'] ?? DEFAULT_DATABASE_URL) : undefined;
-      const result = await storm({ count: number(values.count, 19_000), cpuProfDir: profileDir, postgres });
+      const result = await storm({ count: number(values.count, 19_000), cpuProfDir: profileDir, postgres, loadNiceness: number(values['load-nice'], 0) });
       saveResult(postgres ? 'storm-postgres' : 'storm', result);
       return stormPassed(result) ? 0 : 1;
     }

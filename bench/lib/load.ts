@@ -1,6 +1,7 @@
 // The load orchestrator: forks worker processes (load-worker.ts), hands each a share of the charge
 // points, and merges what they measure. Runs in the bench's main process, apart from the server.
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Histogram, type HistogramData } from './histogram.js';
 import type { ConnectedReport, ResultReport, WorkerConfig, WorkerReport } from './load-protocol.js';
@@ -19,6 +20,12 @@ export interface FleetOptions extends Omit<WorkerConfig, 'ids' | 'localAddress' 
   localAddresses?: string[];
   /** Total calls per second over all workers (rate mode). */
   ratePerSecond?: number;
+  /**
+   * Scheduling priority of the load processes (os.setPriority; 0 by default, 19 the lowest): they
+   * stand in for chargers, whose CPUs are not the server's. Linux shares a core equally between
+   * runnable processes, so 30 load processes at the server's priority leave 6 nodes a sixth of it.
+   */
+  niceness?: number;
 }
 
 export interface ConnectSummary {
@@ -86,12 +93,13 @@ export class Fleet {
 
   /** Starts the workers; each connects and boots its charge points. */
   async connect(): Promise<ConnectSummary> {
-    const { ids, workers: count, localAddresses = [], ratePerSecond, ...rest } = this.options;
+    const { ids, workers: count, localAddresses = [], ratePerSecond, niceness, ...rest } = this.options;
     const started = performance.now();
     const shares = Array.from({ length: count }, (_, w) => ids.filter((_, i) => i % count === w));
     for (const [w, share] of shares.entries()) {
       const worker = forkWorker<WorkerReport>(WORKER);
       this.workers.push(worker);
+      if (niceness !== undefined && worker.child.pid !== undefined) setPriority(worker.child.pid, niceness);
       const config: WorkerConfig = {
         ...rest,
         ids: share,

@@ -46,6 +46,7 @@ export interface StormResult {
   /** The load processes share the same cores: what they spent is what the nodes could not. */
   loadCpuPercent: number;
   loadCpuMsPerChargePoint: number;
+  loadNiceness: number;
   /** Connections the kernel dropped, the accept queue full: each waits a SYN retransmission. */
   acceptQueueDrops: number;
   somaxconn: number;
@@ -54,8 +55,11 @@ export interface StormResult {
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** Every target's charge points reconnect at once; resolves when all are booted with a status stored (or the deadline passes). */
-export async function reconnectStorm(targets: StormTarget[], stored: StoredSince, deadlineMs: number): Promise<StormResult> {
+/**
+ * Every target's charge points reconnect at once; resolves when all are booted with a status stored
+ * (or the deadline passes). `loadNiceness`: the load processes' scheduling priority (Fleet).
+ */
+export async function reconnectStorm(targets: StormTarget[], stored: StoredSince, deadlineMs: number, loadNiceness = 0): Promise<StormResult> {
   const count = targets.reduce((n, t) => n + t.ids.length, 0);
   const fleets = targets.map(
     (target) =>
@@ -71,6 +75,7 @@ export async function reconnectStorm(targets: StormTarget[], stored: StoredSince
         connectConcurrency: PER_WORKER,
         connectDeadlineMs: deadlineMs,
         statusAfterBoot: true,
+        niceness: loadNiceness,
       }),
   );
   try {
@@ -104,6 +109,7 @@ export async function reconnectStorm(targets: StormTarget[], stored: StoredSince
       })),
       loadCpuPercent: round((loadCpuMs / ms) * 100, 1),
       loadCpuMsPerChargePoint: round(loadCpuMs / count),
+      loadNiceness,
       acceptQueueDrops: queueAfter.drops - queueBefore.drops,
       somaxconn: queueAfter.somaxconn,
       loadAverage1m: round(loadavg()[0]!),
@@ -122,12 +128,10 @@ export function stormPassed(storm: StormResult): boolean {
 
 function printStorm(storm: StormResult): void {
   const over = storm.nodes.length > 1 ? ` over ${storm.nodes.length} nodes` : '';
-  console.log(
-    `\nreconnect storm of ${storm.count}${over}: all booted with status stored in ${storm.seconds} s (${storm.perSecond.toFixed(0)}/s); ` +
-      `${storm.refusedOrFailedAttempts} attempts refused or failed and retried; ${storm.failed} never made it`,
-  );
+  const outcome = storm.failed === 0 ? `all booted with status stored in ${storm.seconds} s (${storm.perSecond.toFixed(0)}/s)` : `${storm.connected} of ${storm.count} booted with status stored, the rest gave up, after ${storm.seconds} s`;
+  console.log(`\nreconnect storm of ${storm.count}${over}: ${outcome}; ${storm.refusedOrFailedAttempts} attempts refused or failed and retried; ${storm.failed} never made it`);
   console.log(`database: ${storm.bootedInDatabase} booted since the storm began, ${storm.statusStoredInDatabase} connector statuses stored`);
   console.log(`server CPU during the storm: ${storm.nodes.map((n) => `${n.node} ${n.cpuPercent} % of one core, ${n.cpuMsPerChargePoint} ms per charge point`).join('; ')}`);
-  console.log(`load processes' CPU: ${storm.loadCpuPercent} % of one core, ${storm.loadCpuMsPerChargePoint} ms per charge point`);
+  console.log(`load processes' CPU: ${storm.loadCpuPercent} % of one core, ${storm.loadCpuMsPerChargePoint} ms per charge point (niceness ${storm.loadNiceness})`);
   console.log(`connections dropped with the accept queue full: ${storm.acceptQueueDrops} (net.core.somaxconn ${storm.somaxconn}); load average ${storm.loadAverage1m}`);
 }

@@ -39,6 +39,8 @@ export interface IdleNodesOptions {
   poolSize: number;
   /** After the heartbeat interval, every charge point drops and reconnects at once (a storm over the nodes). */
   storm?: boolean;
+  /** The storm's load processes' scheduling priority (0: the nodes'; 19: the lowest). */
+  loadNiceness?: number;
   /** Write a V8 CPU profile of every node into this folder when it exits. */
   cpuProfDir?: string | undefined;
 }
@@ -350,7 +352,7 @@ export async function idleNodes(options: IdleNodesOptions) {
       `one node at 100,000 (extrapolated from the steepest node's slope, ${maxNodeKiB.toFixed(1)} KiB): ${result.oneNodeAt100kGiB.atSlope} GiB; ` +
         `at its heartbeat peak (${maxPeakKiB.toFixed(1)} KiB): ${result.oneNodeAt100kGiB.atHeartbeatPeak} GiB (target ≤ 1.5 GiB)`,
     );
-    return { ...result, storm: options.storm ? await stormOver(nodes, allFleets, schema) : undefined };
+    return { ...result, storm: options.storm ? await stormOver(nodes, allFleets, schema, options.loadNiceness) : undefined };
   } finally {
     for (const node of nodes) node.watch?.stop();
     await Promise.all(allFleets.map((f) => f.close()));
@@ -361,7 +363,7 @@ export async function idleNodes(options: IdleNodesOptions) {
 }
 
 /** Every charge point of every node drops, then all come back at once (bench/lib/storm-run.ts). */
-async function stormOver(nodes: NodeRun[], fleets: Fleet[], schema: BenchSchema) {
+async function stormOver(nodes: NodeRun[], fleets: Fleet[], schema: BenchSchema, loadNiceness = 0) {
   await Promise.all(fleets.map((f) => f.close()));
   // Let the nodes see every connection go (and announce it) before they all come back.
   await sleep(5000);
@@ -372,5 +374,6 @@ async function stormOver(nodes: NodeRun[], fleets: Fleet[], schema: BenchSchema)
       statuses: await schema.count('select count(*) as n from {schema}.connectors where connector_id = 1 and updated_at >= $1', [since]),
     }),
     CONNECT_DEADLINE_MS,
+    loadNiceness,
   );
 }

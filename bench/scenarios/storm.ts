@@ -16,6 +16,8 @@ export interface StormOptions {
   cpuProfDir?: string | undefined;
   /** Store on this PostgreSQL database (a fresh schema in it) instead of a SQLite file. */
   postgres?: string | undefined;
+  /** The storm's load processes' scheduling priority (0: the server's; 19: the lowest). */
+  loadNiceness?: number;
 }
 
 /** How long the storm's charge points keep retrying. */
@@ -79,7 +81,7 @@ export async function storm(options: StormOptions): Promise<StormResult & { stor
     await sleep(5000);
 
     const commitsBefore = await groupCommits(server);
-    const result = await reconnectStorm([{ name: 'tomada', pid: server.pid, wsUrl: server.wsUrl, ids }], schema ? postgresStored(schema) : sqliteStored(server), DEADLINE_MS);
+    const result = await reconnectStorm([{ name: 'tomada', pid: server.pid, wsUrl: server.wsUrl, ids }], schema ? postgresStored(schema) : sqliteStored(server), DEADLINE_MS, options.loadNiceness);
     watch.stop();
     const commitsAfter = await groupCommits(server);
     // How busy the group committer was. It runs one batch at a time, so on PostgreSQL its seconds
