@@ -1,6 +1,6 @@
 // Delivers each operator's events to its webhook, in order, at least once: an event is marked
 // delivered only after the receiver answered 2xx, so a receiver that is down gets everything when
-// it is back, and an event another node commits late is waited for, never passed (settledEvents).
+// it is back, and an event another node commits late is waited for, never passed (Store.listEvents).
 // Retries back off exponentially per operator. Each POST carries the event as JSON,
 // its id (receivers deduplicate by it) and an HMAC-SHA256 signature of the body under the
 // operator's secret.
@@ -85,7 +85,7 @@ export class WebhookDeliverer {
   private async deliver(hook: Webhook): Promise<void> {
     let cursor = hook.lastEventId;
     for (;;) {
-      const events = await this.settledEvents(hook.operator, cursor);
+      const events = await this.store.listEvents({ operator: hook.operator, afterId: cursor, limit: 100 });
       if (events.length === 0) return;
       for (const event of events) {
         const problem = await this.post(hook, event);
@@ -99,20 +99,6 @@ export class WebhookDeliverer {
         if (this.stopped) return;
       }
     }
-  }
-
-  /**
-   * The operator's next events after `cursor` that no event still to commit can precede. Nodes
-   * sharing a database commit in their own time, so an event with a lower id may become visible
-   * after a higher one: delivered past, it would never be delivered (the cursor only moves on).
-   * So when events were being written as these were read, the page is read again once those
-   * writers have ended, up to the last id first seen (a later id may still have one before it).
-   */
-  private async settledEvents(operator: string, cursor: number): Promise<StoredEvent[]> {
-    const seen = await this.store.listEvents({ operator, afterId: cursor, limit: 100 });
-    if (seen.length === 0 || !(await this.store.eventWritersDone())) return seen;
-    const last = seen.at(-1)!.id;
-    return (await this.store.listEvents({ operator, afterId: cursor, limit: 100 })).filter((event) => event.id <= last);
   }
 
   /** Posts one event; undefined on a 2xx, else what went wrong. */

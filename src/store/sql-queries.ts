@@ -274,7 +274,11 @@ export interface DialectHooks {
    * sharing the database (PostgreSQL: an advisory lock). SQLite has one writer at a time anyway.
    */
   lockJournal?(db: Kysely<Database>): Promise<void>;
-  /** Store.eventWritersDone where other processes may be writing events (PostgreSQL). */
+  /**
+   * Waits until every transaction that was writing events when it was called has ended, and tells
+   * whether there was one (Store.listEvents with a cursor). Where writers commit side by side
+   * (PostgreSQL); SQLite has one, which commits in id order.
+   */
   eventWritersDone?(db: Kysely<Database>): Promise<boolean>;
   /**
    * Meter samples and journal rows are inserted one row per statement, by one prepared statement,
@@ -458,11 +462,17 @@ export class SqlQueries implements StoreWriter {
     return new Set(rows.map((row) => row.signed_identity!));
   }
 
-  eventWritersDone(): Promise<boolean> {
-    return this.hooks.eventWritersDone?.(this.db) ?? Promise.resolve(false);
+  async listEvents(filter: EventFilter): Promise<StoredEvent[]> {
+    const events = await this.readEvents(filter);
+    // A cursor's page must not pass an event still to commit (Store.listEvents). Inside a batch no
+    // one follows a cursor, and waiting there could wait on the batch itself.
+    if (filter.afterId === undefined || this.inBatch || events.length === 0) return events;
+    if (!(await this.hooks.eventWritersDone?.(this.db))) return events;
+    const last = events.at(-1)!.id;
+    return (await this.readEvents(filter)).filter((event) => event.id <= last);
   }
 
-  async listEvents(filter: EventFilter): Promise<StoredEvent[]> {
+  private async readEvents(filter: EventFilter): Promise<StoredEvent[]> {
     let query = this.db.selectFrom('events').selectAll('events');
     if (filter.chargePointId !== undefined) query = query.where('events.charge_point_id', '=', filter.chargePointId);
     if (filter.type !== undefined) query = query.where('events.type', '=', filter.type);

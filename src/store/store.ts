@@ -46,7 +46,10 @@ export interface EventFilter {
   type?: string | undefined;
   /** Events of the charge points this operator holds. */
   operator?: string | undefined;
-  /** Events after this id, oldest first (a cursor); without it, the newest first. */
+  /**
+   * Events after this id, oldest first (a cursor); without it, the newest first. A page read with a
+   * cursor never leaves out an event that commits later with an id inside it (see listEvents).
+   */
   afterId?: number | undefined;
   limit?: number | undefined;
 }
@@ -120,16 +123,15 @@ export interface StoreReader {
   listTransactionSamples(transactionId: number, only?: SampleSelection): Promise<StoredMeterSample[]>;
   /** Which of these signed identities were also stored for another transaction (or for none). */
   findSignedElsewhere(transactionId: number, identities: readonly string[]): Promise<Set<string>>;
-  listEvents(filter: EventFilter): Promise<StoredEvent[]>;
   /**
-   * Waits until every transaction that was writing events when it was called has ended, and tells
-   * whether there was one. An event's id is taken when its row is inserted, but the row is seen only
-   * once its transaction commits: where several processes write (nodes sharing PostgreSQL), an event
-   * can appear after events with higher ids that a reader has already passed. Once this resolves,
-   * every event with an id up to the highest one read before the call is there (or never will be).
-   * SQLite has one writer, which commits in id order: false at once.
+   * An event's id is taken when its row is inserted, but the row is seen only once its transaction
+   * commits: where several writers commit side by side (PostgreSQL's nodes and committers), an event
+   * can appear after events with higher ids that a reader following the cursor (`afterId`: webhooks,
+   * API clients) has already passed. So a page read with a cursor while events are being written
+   * waits for those writers and is read again, up to the last id first seen; it then holds every
+   * event in its range that will ever be there. (SQLite's one writer commits in id order.)
    */
-  eventWritersDone(): Promise<boolean>;
+  listEvents(filter: EventFilter): Promise<StoredEvent[]>;
   getValidation(id: string): Promise<Validation | undefined>;
   listValidations(filter: { chargePointId?: string | undefined; limit?: number | undefined }): Promise<Validation[]>;
   listValidatedSoftware(): Promise<ValidatedSoftware[]>;

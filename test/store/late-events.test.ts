@@ -1,7 +1,8 @@
 // Two nodes on one PostgreSQL database write events; one node's batch takes an event id, then is
 // still running when the other node commits an event with a higher id. A webhook delivering that
 // moment must not pass the first event: it waits for the batch, then delivers both, in id order.
-// Without the wait, the cursor moved past the late event and it was never delivered.
+// Without the wait, the cursor moved past the late event and it was never delivered. The same holds
+// for any reader following the events with a cursor (the API's `afterId`).
 // store: postgres-only (scripts/run-tests.mjs runs it in the PostgreSQL pass alone).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,17 +49,22 @@ test('an event another node commits late is delivered, in id order, not passed',
     await insertedB;
     // Node A commits an event with a higher id meanwhile.
     await a.transact((tx) => tx.insertEvent(event('early')));
-    const visible = await a.listEvents({ operator: 'opx', afterId: 0 });
+    const visible = await a.listEvents({ operator: 'opx' }); // no cursor: what is committed, newest first
     assert.deepEqual(visible.map((e) => e.type), ['early'], 'the late event is not visible yet: the situation under test');
 
     const deliverer = new WebhookDeliverer(a, { warn: () => undefined, error: () => undefined }, { pollMs: 10, backoffMs: 0, maxBackoffMs: 0, timeoutMs: 2_000 });
     const pass = deliverer.deliverAll();
-    // The pass waits for B's batch instead of delivering past it.
+    const cursorRead = a.listEvents({ operator: 'opx', afterId: 0 });
+    let cursorReadDone = false;
+    void cursorRead.then(() => (cursorReadDone = true));
+    // The pass waits for B's batch instead of delivering past it, as does any cursor read.
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(received.length, 0, 'nothing is delivered while an event with a lower id may still commit');
+    assert.equal(cursorReadDone, false, 'a cursor read does not answer while an event with a lower id may still commit');
     release();
     await late;
     await pass;
+    assert.deepEqual((await cursorRead).map((e) => e.type), ['late', 'early']);
     await deliverer.deliverAll(); // a later pass finds nothing more
     assert.deepEqual(received.map((e) => e.type), ['late', 'early']);
     assert.ok(received[0]!.id < received[1]!.id);
