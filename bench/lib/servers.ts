@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freshSchema, type BenchSchema } from './pg-schema.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
@@ -148,6 +149,32 @@ export async function startTomada(options: TomadaOptions = {}): Promise<TomadaPr
       return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
     },
   };
+}
+
+/**
+ * Tomada on a fresh SQLite file, or, given a PostgreSQL database, on a fresh schema of it (named
+ * `prefix_…`), which its stop() drops.
+ */
+export async function startTomadaStoring(postgres: string | undefined, prefix: string, options: TomadaOptions = {}): Promise<TomadaProcess & { schema?: BenchSchema }> {
+  if (!postgres) return startTomada(options);
+  const schema = await freshSchema(postgres, prefix);
+  try {
+    const server = await startTomada({ ...options, env: { ...options.env, TOMADA_DATABASE_URL: schema.url } });
+    return {
+      ...server,
+      schema,
+      async stop() {
+        try {
+          await server.stop();
+        } finally {
+          await schema.drop();
+        }
+      },
+    };
+  } catch (error) {
+    await schema.drop();
+    throw error;
+  }
 }
 
 /** The server's group commits so far, from its /metrics: units of work, batches, and seconds spent committing them. */

@@ -6,9 +6,9 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Fleet, LOOPBACK_SOURCES, PER_WORKER } from '../lib/load.js';
 import { chargePointIds } from '../lib/measure.js';
-import { freshSchema, type BenchSchema } from '../lib/pg-schema.js';
+import type { BenchSchema } from '../lib/pg-schema.js';
 import { mib, ProcWatch } from '../lib/proc-stats.js';
-import { groupCommits, removeDir, startTomada, type TomadaProcess } from '../lib/servers.js';
+import { groupCommits, removeDir, startTomadaStoring, type TomadaProcess } from '../lib/servers.js';
 import { ONE_SOURCE_ADDRESS, reconnectStorm, type StoredSince, type StormResult } from '../lib/storm-run.js';
 
 export interface StormOptions {
@@ -50,11 +50,10 @@ function postgresStored(schema: BenchSchema): StoredSince {
 }
 
 export async function storm(options: StormOptions): Promise<StormResult & { store: string; groupCommits: { batches: number; units: number; seconds: number }; maxRssMiB: number; extrapolated100kSeconds: number }> {
-  const schema = options.postgres ? await freshSchema(options.postgres, 'bench_storm') : undefined;
-  let server: TomadaProcess | undefined;
+  const server = await startTomadaStoring(options.postgres, 'bench_storm', { cpuProfDir: options.cpuProfDir });
+  const schema = server.schema;
   let watch: ProcWatch | undefined;
   try {
-    server = await startTomada({ cpuProfDir: options.cpuProfDir, env: schema ? { TOMADA_DATABASE_URL: schema.url } : {} });
     watch = new ProcWatch(server.pid, 500);
     const ids = chargePointIds(options.count, 'STORM-');
     console.log(`registering ${options.count} charge points (first connection), store: ${schema ? `PostgreSQL schema ${schema.name}` : 'SQLite'}`);
@@ -102,8 +101,7 @@ export async function storm(options: StormOptions): Promise<StormResult & { stor
     return { ...result, store: schema ? 'postgres' : 'sqlite', groupCommits: commits, maxRssMiB: mib(watch.maxRssBytes), extrapolated100kSeconds };
   } finally {
     watch?.stop();
-    await server?.stop();
-    if (server) removeDir(server.dir);
-    await schema?.drop();
+    await server.stop();
+    removeDir(server.dir);
   }
 }

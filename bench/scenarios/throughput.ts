@@ -2,9 +2,8 @@
 // baseline and Tomada's full path, in the same run; then Tomada at a fixed rate of half its
 // measured saturation, for the latency target.
 import { chargePointIds, measure, type Measured } from '../lib/measure.js';
-import { freshSchema } from '../lib/pg-schema.js';
 import { log, printTable, saveResult, type Row } from '../lib/report.js';
-import { groupCommits, removeDir, startBaseline, startTomada, type ServerProcess, type TomadaProcess } from '../lib/servers.js';
+import { groupCommits, removeDir, startBaseline, startTomadaStoring, type ServerProcess, type TomadaProcess } from '../lib/servers.js';
 
 export interface ThroughputOptions {
   chargePoints: number;
@@ -17,28 +16,6 @@ export interface ThroughputOptions {
   only?: string[] | undefined;
   /** Tomada stores on this PostgreSQL database (a fresh schema per server) instead of a SQLite file. */
   postgres?: string | undefined;
-}
-
-/** A Tomada server on a fresh SQLite file, or on a fresh schema of `postgres` (dropped when it stops). */
-async function startTomadaFor(options: ThroughputOptions): Promise<TomadaProcess> {
-  if (!options.postgres) return startTomada({ cpuProfDir: options.cpuProfDir });
-  const schema = await freshSchema(options.postgres, 'bench_throughput');
-  try {
-    const server = await startTomada({ cpuProfDir: options.cpuProfDir, env: { TOMADA_DATABASE_URL: schema.url } });
-    return {
-      ...server,
-      async stop() {
-        try {
-          await server.stop();
-        } finally {
-          await schema.drop();
-        }
-      },
-    };
-  } catch (error) {
-    await schema.drop();
-    throw error;
-  }
 }
 
 /** Registers each bench charge point's id tag as Accepted, as an operator would. */
@@ -111,7 +88,7 @@ export async function throughput(options: ThroughputOptions): Promise<Record<str
   if (wanted('tomada')) {
     log(`tomada: ${options.chargePoints} closed-loop charge points`);
     results.tomada = await withServer(
-      () => startTomadaFor(options),
+      () => startTomadaStoring(options.postgres, 'bench_throughput', { cpuProfDir: options.cpuProfDir }),
       (server) => measureTomada(server as TomadaProcess, { ...base, mode: 'closed' }),
     );
   }
@@ -120,7 +97,7 @@ export async function throughput(options: ThroughputOptions): Promise<Record<str
     const rate = Math.round(results.tomada.callsPerSecond / 2);
     log(`tomada: fixed rate ${rate} calls/s (half of saturation)`);
     half = await withServer(
-      () => startTomadaFor(options),
+      () => startTomadaStoring(options.postgres, 'bench_throughput', { cpuProfDir: options.cpuProfDir }),
       (server) => measureTomada(server as TomadaProcess, { ...base, mode: 'rate', ratePerSecond: rate }),
     );
   }
