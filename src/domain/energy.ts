@@ -1,7 +1,7 @@
 // Session energy from what a charge point reported. Pure: the same inputs always give the same
 // energy, source and anomalies, so it can be recomputed at any time (after late samples, or to
 // check stored data). docs/METERING.md states these rules in prose.
-import type { EnergySource, MeterSample } from './model.js';
+import type { EnergySource, EnergyTail, MeterSample } from './model.js';
 
 export interface EnergyInput {
   meterStartWh: number;
@@ -47,6 +47,11 @@ export function energyToWh(value: string, unit: string): number | null {
   return null;
 }
 
+/** A plain energy reading: the session's total, not a phase's, the EV's or a signed value. */
+function isPlainReading(sample: MeterSample, measurand: string): boolean {
+  return sample.measurand === measurand && sample.phase === null && sample.location !== 'EV' && sample.format !== 'SignedData';
+}
+
 interface Reading {
   at: number;
   order: number;
@@ -62,8 +67,7 @@ interface Reading {
 function readings(samples: readonly MeterSample[], measurand: string, anomalies: Set<string>): Reading[] {
   const out: Reading[] = [];
   samples.forEach((sample, order) => {
-    if (sample.measurand !== measurand || sample.phase !== null) return;
-    if (sample.location === 'EV' || sample.format === 'SignedData') return;
+    if (!isPlainReading(sample, measurand)) return;
     const wh = energyToWh(sample.value, sample.unit);
     const at = Date.parse(sample.timestamp);
     if (wh === null || Number.isNaN(at)) {
@@ -125,4 +129,57 @@ export function computeEnergy(input: EnergyInput): EnergyResult {
     source,
     anomalies: [...anomalies].sort(),
   };
+}
+
+/**
+ * Interval readings (a choice between series) and signed values (checked against every other
+ * reading) need all of a session's samples; register readings alone do not.
+ */
+function needsEverySample(sample: MeterSample): boolean {
+  return sample.measurand === INTERVAL || sample.format === 'SignedData';
+}
+
+/**
+ * What extendEnergy needs to go on from `samples` (all of a session's energy samples), or null
+ * when its energy can only be recomputed from all of them.
+ */
+export function energyTail(samples: readonly MeterSample[]): EnergyTail | null {
+  if (samples.some(needsEverySample)) return null;
+  const last = readings(samples, REGISTER, new Set()).at(-1);
+  return { lastRegister: last ? { at: samples[last.order]!.timestamp, wh: last.wh } : null };
+}
+
+export interface ExtendedEnergy {
+  energy: EnergyResult;
+  tail: EnergyTail;
+}
+
+/**
+ * A running session's energy after `added` (its new samples, in arrival order), from what was
+ * computed before and its tail alone, without reading its earlier samples back: the same result
+ * as computeEnergy over all of them (test/domain/energy-extend.test.ts checks it). undefined when
+ * that takes every sample: the session has stopped, or `added` holds an interval or signed
+ * value, or a register reading older than the latest one (an offline backlog).
+ */
+export function extendEnergy(
+  session: { meterStartWh: number; meterStopWh: number | null; anomalies: readonly string[] },
+  tail: EnergyTail,
+  added: readonly MeterSample[],
+): ExtendedEnergy | undefined {
+  if (session.meterStopWh !== null || added.some(needsEverySample)) return undefined;
+  const anomalies = new Set(session.anomalies);
+  const registers = readings(added, REGISTER, anomalies);
+  let previous = tail.lastRegister;
+  if (previous && registers.length > 0 && registers[0]!.at < Date.parse(previous.at)) return undefined;
+  // The new readings all come after the earlier ones: they only add pairs at the end of the series.
+  for (const reading of registers) {
+    if (previous === null && reading.wh < session.meterStartWh) anomalies.add(Anomaly.registerBelowMeterStart);
+    if (previous !== null && reading.wh < previous.wh) anomalies.add(Anomaly.registerDecreased);
+    previous = { at: added[reading.order]!.timestamp, wh: reading.wh };
+  }
+  const energy: EnergyResult =
+    previous === null
+      ? { energyWh: null, source: 'none', anomalies: [...anomalies].sort() }
+      : { energyWh: Math.round(previous.wh - session.meterStartWh), source: 'register', anomalies: [...anomalies].sort() };
+  return { energy, tail: { lastRegister: previous } };
 }

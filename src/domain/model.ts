@@ -188,6 +188,18 @@ export interface Transaction {
   /** Whether signed meter values (OCMF) were received and verified for this transaction. */
   signedMeterStatus: SignedMeterStatus;
   signedMeterReason: string | null;
+  /**
+   * Where the energy of a running session stands, so that plain register readings can extend it
+   * without its earlier samples being read back (energy.ts, extendEnergy); null when the energy
+   * is recomputed from every sample (interval or signed readings, or a session stored before
+   * migration 0010, until its next message). Not part of the API.
+   */
+  energyTail: EnergyTail | null;
+}
+
+/** The latest plain register reading of a session in time order (arrival order among equal times). */
+export interface EnergyTail {
+  lastRegister: { at: string; wh: number } | null;
 }
 
 export type SignedMeterStatus = 'verified' | 'failed' | 'absent';

@@ -2,10 +2,10 @@
 // it is answered. Retries are idempotent and late (offline) messages are ordered by their own time.
 import type { Store, StoreWriter } from '../store/store.js';
 import { authorizeIdTag } from './authorization.js';
-import { computeEnergy, ENERGY_MEASURANDS } from './energy.js';
+import { computeEnergy, ENERGY_MEASURANDS, energyTail, extendEnergy, type EnergyResult } from './energy.js';
 import { signedIdentity } from './ocmf/index.js';
-import { signedMeterStatus } from './signed-meter.js';
-import type { IdTagInfo, MeterSample, MeterValuesReport, StartRequest, StopRequest, Transaction } from './model.js';
+import { signedMeterStatus, type SignedMeterResult } from './signed-meter.js';
+import type { EnergyTail, IdTagInfo, MeterSample, MeterValuesReport, StartRequest, StopRequest, Transaction } from './model.js';
 import { canonicalTime, type Clock } from './time.js';
 
 const ENERGY_SAMPLES = { measurands: ENERGY_MEASURANDS, formats: ['SignedData'] } as const;
@@ -63,6 +63,7 @@ export class Transactions {
         reservationId: request.reservationId ?? null,
         signedMeterStatus: 'absent',
         signedMeterReason: null,
+        energyTail: { lastRegister: null },
       });
       return { transactionId: created.id, idTagInfo };
     }, chargePointId);
@@ -83,7 +84,9 @@ export class Transactions {
           data: { transactionId: report.transactionId, connectorId: report.connectorId },
         });
       }
-      if (transaction && added > 0) await this.refreshEnergy(tx, transaction);
+      if (!transaction || added === 0) return;
+      // Every sample new (none a resend): the energy goes on from where it stood, when it can.
+      if (!(added === samples.length && (await this.extendEnergy(tx, transaction, samples)))) await this.refreshEnergy(tx, transaction);
     }, chargePointId);
   }
 
@@ -136,6 +139,21 @@ export class Transactions {
     }
   }
 
+  /** Extends a running session's energy by its new samples alone; false when it takes all of them. */
+  private async extendEnergy(tx: StoreWriter, transaction: Transaction, added: readonly MeterSample[]): Promise<boolean> {
+    const extended = transaction.energyTail && extendEnergy(transaction, transaction.energyTail, added);
+    if (!extended) return false;
+    const { energy, tail } = extended;
+    const unchanged =
+      energy.energyWh === transaction.energyWh &&
+      energy.source === transaction.energySource &&
+      energy.anomalies.join() === transaction.anomalies.join() &&
+      JSON.stringify(tail) === JSON.stringify(transaction.energyTail);
+    if (unchanged) return true; // power, current, voltage… alone: nothing the energy reads
+    await tx.updateTransaction(transaction.id, this.energyPatch(energy, { status: 'absent', reason: null }, tail));
+    return true;
+  }
+
   private async refreshEnergy(tx: StoreWriter, transaction: Transaction): Promise<void> {
     // Only what the energy and signed-meter rules read: the other measurands (power, current,
     // voltage…) are most of a session's samples, and this runs on every MeterValues.
@@ -155,13 +173,20 @@ export class Transactions {
     });
     // Anomalies found outside the energy rules (a conflicting stop) are kept.
     const kept = transaction.anomalies.filter((a) => a === 'conflictingStop');
-    await tx.updateTransaction(transaction.id, {
+    const anomalies = [...new Set([...kept, ...energy.anomalies])].sort();
+    await tx.updateTransaction(transaction.id, this.energyPatch({ ...energy, anomalies }, signed, energyTail(samples)));
+  }
+
+  /** One statement shape for both ways of computing the energy. */
+  private energyPatch(energy: EnergyResult, signed: SignedMeterResult, tail: EnergyTail | null) {
+    return {
       energyWh: energy.energyWh,
       energySource: energy.source,
-      anomalies: [...new Set([...kept, ...energy.anomalies])].sort(),
+      anomalies: energy.anomalies,
       signedMeterStatus: signed.status,
       signedMeterReason: signed.reason,
-    });
+      energyTail: tail,
+    };
   }
 
   private async ownTransaction(tx: StoreWriter, chargePointId: string, id: number | undefined): Promise<Transaction | undefined> {

@@ -326,6 +326,18 @@ const cheaperSampleIndexes: Migration = {
   },
 };
 
+/**
+ * Every MeterValues read back all of its session's energy samples to recompute the energy, a cost
+ * that grew with the session. A running session now keeps where its energy stands (its latest
+ * register reading), so plain register readings extend it (Transactions, extendEnergy). Sessions
+ * stored before have none: their next message recomputes it from every sample and keeps it.
+ */
+const energyTailColumn: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('transactions').addColumn('energy_tail', 'text').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -339,6 +351,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0007_accounts': accounts,
         '0008_running_id_tag_index': activeIdTagIndex,
         '0009_cheaper_sample_indexes': cheaperSampleIndexes,
+        '0010_energy_tail': energyTailColumn,
       };
     },
   };

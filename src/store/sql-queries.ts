@@ -19,6 +19,7 @@ import {
   type RegistrationStatus,
   type SecurityProfile,
   type SignedMeterStatus,
+  type EnergyTail,
   type StatusReport,
   type StoredMeterSample,
   type SoftwareIdentity,
@@ -172,6 +173,7 @@ function toTransaction(row: Selectable<TransactionRow>): Transaction {
     reservationId: row.reservation_id,
     signedMeterStatus: row.signed_meter_status as SignedMeterStatus,
     signedMeterReason: row.signed_meter_reason,
+    energyTail: row.energy_tail === null ? null : (JSON.parse(row.energy_tail) as EnergyTail),
   };
 }
 
@@ -191,13 +193,16 @@ const transactionColumns: Record<keyof TransactionPatch, keyof TransactionRow> =
   reservationId: 'reservation_id',
   signedMeterStatus: 'signed_meter_status',
   signedMeterReason: 'signed_meter_reason',
+  energyTail: 'energy_tail',
 };
 
 function transactionPatchRow(patch: TransactionPatch): Partial<Omit<TransactionRow, 'id'>> {
   const row: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
-    row[transactionColumns[key as keyof TransactionPatch]] = key === 'anomalies' ? JSON.stringify(value) : value;
+    // JSON columns; a null tail stays SQL NULL, not the text "null".
+    const json = key === 'anomalies' || (key === 'energyTail' && value !== null);
+    row[transactionColumns[key as keyof TransactionPatch]] = json ? JSON.stringify(value) : value;
   }
   return row as Partial<Omit<TransactionRow, 'id'>>;
 }
@@ -737,6 +742,7 @@ export class SqlQueries implements StoreWriter {
       reservation_id: tx.reservationId,
       signed_meter_status: tx.signedMeterStatus,
       signed_meter_reason: tx.signedMeterReason,
+      energy_tail: tx.energyTail === null ? null : JSON.stringify(tx.energyTail),
     };
     const columns = Object.keys(values) as (keyof typeof values)[];
     const { rows } = await this.run(

@@ -86,6 +86,8 @@ export interface TransactionRow {
   reservation_id: number | null;
   signed_meter_status: string;
   signed_meter_reason: string | null;
+  /** JSON of the domain's EnergyTail, or null (migration 0010). */
+  energy_tail: string | null;
 }
 
 export interface MeterSampleRow {

@@ -181,6 +181,7 @@ test('session exports', async (s) => {
             reservationId: null,
             signedMeterStatus: 'absent',
             signedMeterReason: null,
+            energyTail: null,
           });
         }
       });

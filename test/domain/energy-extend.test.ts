@@ -1,0 +1,111 @@
+// Extending a running session's energy by its new samples (extendEnergy) must give exactly what
+// recomputing it from every sample gives (computeEnergy), or decline. Sessions are generated with
+// what chargers really send and get wrong: kWh and Wh registers, per-phase and EV readings, power
+// and current, unreadable values, registers that go down, an offline backlog older than the live
+// readings, resent messages, interval and signed values. The store is modelled as it reads samples
+// back: ordered by time as text, then by arrival.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { computeEnergy, energyTail, extendEnergy, type EnergyResult } from '../../src/domain/energy.js';
+import { SampleDefaults, type EnergyTail, type MeterSample } from '../../src/domain/model.js';
+
+const T0 = Date.parse('2025-03-01T10:00:00Z');
+const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
+
+const register = fc.record({
+  minute: fc.integer({ min: -5, max: 40 }),
+  wh: fc.integer({ min: 0, max: 2_000_000 }),
+  kwh: fc.boolean(),
+});
+
+/** One sampled value, mostly a plain register reading. */
+const sampleArb: fc.Arbitrary<MeterSample> = fc.oneof(
+  { weight: 8, arbitrary: register.map(({ minute, wh, kwh }) => plain(minute, kwh ? (wh / 1000).toFixed(3) : String(wh), kwh ? 'kWh' : 'Wh')) },
+  { weight: 2, arbitrary: register.map(({ minute, wh }) => ({ ...plain(minute, String(wh), 'Wh'), phase: 'L1' })) },
+  { weight: 1, arbitrary: register.map(({ minute, wh }) => ({ ...plain(minute, String(wh), 'Wh'), location: 'EV' })) },
+  { weight: 3, arbitrary: register.map(({ minute, wh }) => ({ ...plain(minute, String(wh), 'W'), measurand: 'Power.Active.Import' })) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 40 }).map((minute) => plain(minute, 'n/a', 'Wh')) },
+  { weight: 1, arbitrary: register.map(({ minute, wh }) => ({ ...plain(minute, String(wh), 'Wh'), measurand: 'Energy.Active.Import.Interval' })) },
+  { weight: 1, arbitrary: register.map(({ minute }) => ({ ...plain(minute, 'OCMF|{}|{}', 'Wh'), format: 'SignedData' })) },
+);
+
+function plain(minute: number, value: string, unit: string): MeterSample {
+  return { ...SampleDefaults, phase: null, timestamp: at(minute), value, unit };
+}
+
+/** A session: meterStart, then messages of samples; a message may be a resend of an earlier one. */
+const sessionArb = fc.record({
+  meterStartWh: fc.integer({ min: 0, max: 1_000_000 }),
+  messages: fc.array(fc.oneof({ weight: 9, arbitrary: fc.array(sampleArb, { minLength: 1, maxLength: 6 }) }, { weight: 1, arbitrary: fc.constant('resend' as const) }), {
+    minLength: 1,
+    maxLength: 25,
+  }),
+});
+
+const identity = (s: MeterSample) => JSON.stringify([s.timestamp, s.measurand, s.phase, s.location, s.context, s.unit, s.format, s.value]);
+
+interface Stored {
+  energy: EnergyResult;
+  tail: EnergyTail | null;
+}
+
+test('extending the energy by new samples gives what recomputing it from all of them gives, or declines', () => {
+  let extended = 0;
+  let declined = 0;
+  fc.assert(
+    fc.property(sessionArb, ({ meterStartWh, messages }) => {
+      const stored: MeterSample[] = [];
+      const seen = new Set<string>();
+      let state: Stored = { energy: { energyWh: null, source: 'none', anomalies: [] }, tail: { lastRegister: null } };
+      let previous: MeterSample[] = [];
+      for (const message of messages) {
+        const sent = message === 'resend' ? previous : message;
+        previous = sent;
+        // As the store keeps them: a sample already stored (a resend, a repeat) is not added again.
+        const added = sent.filter((s) => !seen.has(identity(s)) && seen.add(identity(s)));
+        if (added.length === 0) continue;
+        stored.push(...added);
+        const all = [...stored].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : stored.indexOf(a) - stored.indexOf(b)));
+        const recomputed = computeEnergy({ meterStartWh, meterStopWh: null, samples: all });
+        const fast =
+          added.length === sent.length && state.tail
+            ? extendEnergy({ meterStartWh, meterStopWh: null, anomalies: state.energy.anomalies }, state.tail, added)
+            : undefined;
+        if (fast) {
+          extended++;
+          assert.deepEqual(fast.energy, recomputed, 'extended energy differs from the recomputed one');
+          assert.deepEqual(fast.tail, energyTail(all), 'extended tail differs from the recomputed one');
+          state = fast;
+        } else {
+          declined++;
+          state = { energy: recomputed, tail: energyTail(all) };
+        }
+      }
+    }),
+    { numRuns: 2000 },
+  );
+  // Both ways are exercised, so the comparison above is not vacuous.
+  assert.ok(extended > 1000, `extended ${extended} times`);
+  assert.ok(declined > 1000, `declined ${declined} times`);
+});
+
+test('a tail is kept only while every energy sample is a plain register reading', () => {
+  assert.deepEqual(energyTail([]), { lastRegister: null });
+  const live = [plain(2, '1500', 'Wh'), plain(1, '1.4', 'kWh'), plain(2, '1600', 'Wh')];
+  assert.deepEqual(energyTail(live), { lastRegister: { at: at(2), wh: 1600 } }, 'the latest in time, the later arrival among equal times');
+  assert.equal(energyTail([...live, { ...plain(3, '5', 'Wh'), measurand: 'Energy.Active.Import.Interval' }]), null);
+  assert.equal(energyTail([...live, { ...plain(3, 'OCMF|{}|{}', 'Wh'), format: 'SignedData' }]), null);
+});
+
+test('extending declines a stopped session and a reading older than the latest one', () => {
+  const tail: EnergyTail = { lastRegister: { at: at(10), wh: 2000 } };
+  const running = { meterStartWh: 1000, meterStopWh: null, anomalies: [] };
+  assert.equal(extendEnergy({ ...running, meterStopWh: 3000 }, tail, [plain(11, '2100', 'Wh')]), undefined);
+  assert.equal(extendEnergy(running, tail, [plain(9, '1900', 'Wh')]), undefined, 'an offline backlog reading');
+  assert.deepEqual(extendEnergy(running, tail, [plain(10, '2050', 'Wh')]), {
+    energy: { energyWh: 1050, source: 'register', anomalies: [] },
+    tail: { lastRegister: { at: at(10), wh: 2050 } },
+  });
+  assert.deepEqual(extendEnergy(running, tail, [plain(11, '1990', 'Wh')])?.energy.anomalies, ['registerDecreased']);
+});

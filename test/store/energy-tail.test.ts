@@ -1,0 +1,109 @@
+// A running session's energy goes on from its stored tail when a MeterValues brings only new plain
+// register readings (migration 0010, Transactions.extendEnergy), and is recomputed from every
+// sample when it must be: resends, an offline backlog, interval values, a stop, a session stored
+// before the migration. Either way the stored energy is what all its samples give. Runs on the
+// store under test (SQLite or PostgreSQL).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeEnergy } from '../../src/domain/energy.js';
+import { SampleDefaults, type MeterSample } from '../../src/domain/model.js';
+import { newChargePoint } from '../../src/domain/registry.js';
+import { Transactions } from '../../src/domain/transactions.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
+import { createTestDatabase, needsPostgres, testStoreKind } from '../support/database.js';
+
+const T0 = Date.parse('2026-12-04T10:00:00Z');
+const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
+const register = (minute: number, wh: number): MeterSample => ({ ...SampleDefaults, phase: null, timestamp: at(minute), value: String(wh) });
+const power = (minute: number, w: number): MeterSample => ({ ...register(minute, w), measurand: 'Power.Active.Import', unit: 'W' });
+
+async function withSession(t: { skip(reason: string): void }, body: (s: { store: Store; transactions: Transactions; start(meterStartWh: number): Promise<number> }) => Promise<void>) {
+  if (testStoreKind === 'postgres') {
+    const skip = await needsPostgres();
+    if (skip.skip) return t.skip(skip.skip);
+  }
+  const database = await createTestDatabase();
+  const store = await openStore(database.url);
+  try {
+    await store.transact(async (tx) => {
+      await tx.insertChargePoint(newChargePoint('CP-E', 'Accepted', at(0)));
+      await tx.putIdTag({ idTag: 'TAG-E', status: 'Accepted', expiryDate: null, parentIdTag: null });
+    });
+    const transactions = new Transactions(store, () => new Date(T0), { warn: () => undefined });
+    let connector = 0;
+    const start = async (meterStartWh: number) =>
+      (await transactions.start('CP-E', { connectorId: ++connector, idTag: 'TAG-E', timestamp: at(0), meterStartWh })).transactionId;
+    await body({ store, transactions, start });
+  } finally {
+    await store.close();
+    await database.drop();
+  }
+}
+
+/** The stored energy equals the recomputation from every stored sample; returns the transaction. */
+async function assertConsistent(store: Store, id: number, label: string) {
+  const transaction = (await store.getTransaction(id))!;
+  const samples = await store.listTransactionSamples(id);
+  const expected = computeEnergy({ meterStartWh: transaction.meterStartWh, meterStopWh: transaction.meterStopWh, samples });
+  assert.deepEqual({ energyWh: transaction.energyWh, source: transaction.energySource, anomalies: transaction.anomalies }, expected, label);
+  return transaction;
+}
+
+test('a session whose energy is extended and recomputed in turns always stores what its samples give', async (t) => {
+  await withSession(t, async ({ store, transactions, start }) => {
+    const id = await start(1000);
+    const send = (samples: MeterSample[]) => transactions.meterValues('CP-E', { connectorId: 1, transactionId: id, samples });
+    const started = await assertConsistent(store, id, 'started');
+    assert.deepEqual(started.energyTail, { lastRegister: null }, 'a new session can be extended from the start');
+
+    await send([register(1, 1500), power(1, 7000)]);
+    assert.deepEqual((await assertConsistent(store, id, 'live reading')).energyTail, { lastRegister: { at: at(1), wh: 1500 } });
+    await send([power(2, 7100)]);
+    await assertConsistent(store, id, 'power alone');
+    await send([register(1, 1500), power(1, 7000)]);
+    await assertConsistent(store, id, 'a resend');
+    await send([register(1, 1500), register(3, 1800)]);
+    assert.equal((await assertConsistent(store, id, 'a resend with something new')).energyWh, 800);
+    await send([register(0.5, 1200)]);
+    assert.deepEqual((await assertConsistent(store, id, 'an offline backlog reading')).energyTail, { lastRegister: { at: at(3), wh: 1800 } });
+    await send([register(4, 1700)]);
+    assert.deepEqual((await assertConsistent(store, id, 'a register that went down')).anomalies, ['registerDecreased']);
+    await send([{ ...register(5, 40), measurand: 'Energy.Active.Import.Interval' }]);
+    assert.equal((await assertConsistent(store, id, 'an interval value')).energyTail, null, 'interval values need every sample from now on');
+    await send([register(6, 1900)]);
+    assert.equal((await assertConsistent(store, id, 'after an interval value')).energyWh, 900);
+
+    await transactions.stop('CP-E', { transactionId: id, meterStopWh: 2000, timestamp: at(7), samples: [] });
+    assert.equal((await assertConsistent(store, id, 'stopped')).energySource, 'meterStop');
+    await send([register(8, 2100)]);
+    assert.equal((await assertConsistent(store, id, 'a late reading after the stop')).energyWh, 1000);
+  });
+});
+
+test('the next message goes on from the stored tail, without reading the samples back', async (t) => {
+  await withSession(t, async ({ store, transactions, start }) => {
+    const id = await start(1000);
+    const send = (samples: MeterSample[]) => transactions.meterValues('CP-E', { connectorId: 1, transactionId: id, samples });
+    await send([register(1, 1500)]);
+    // A tail that disagrees with the samples (it cannot, outside this test) shows which one was read.
+    await store.transact((tx) => tx.updateTransaction(id, { energyTail: { lastRegister: { at: at(1), wh: 1700 } } }));
+    await send([register(2, 1600)]);
+    const transaction = (await store.getTransaction(id))!;
+    assert.deepEqual(transaction.anomalies, ['registerDecreased'], 'compared with the tail, not with the stored 1500 Wh');
+    assert.equal(transaction.energyWh, 600);
+  });
+});
+
+test('a session stored before migration 0010 is recomputed once, then extended', async (t) => {
+  await withSession(t, async ({ store, transactions, start }) => {
+    const id = await start(1000);
+    const send = (samples: MeterSample[]) => transactions.meterValues('CP-E', { connectorId: 1, transactionId: id, samples });
+    await send([register(1, 1500)]);
+    await store.transact((tx) => tx.updateTransaction(id, { energyTail: null }));
+    await send([register(2, 1400)]);
+    const recomputed = await assertConsistent(store, id, 'recomputed');
+    assert.deepEqual(recomputed.energyTail, { lastRegister: { at: at(2), wh: 1400 } });
+    assert.deepEqual(recomputed.anomalies, ['registerDecreased'], 'found against the samples read back');
+  });
+});
