@@ -21,9 +21,10 @@ if [ ! -d "$there" ]; then
   git worktree add --detach "$there" "$rev" >/dev/null
   (cd "$there" && npm ci --no-audit --no-fund >/dev/null)
 fi
-# The scenario (its --closed-only, its units/batch column) comes from this tree.
+# The scenario and its load (its --closed-only, --meter-values, its units/batch column) come from this tree.
 cp bench/run.ts "$there/bench/run.ts"
 cp bench/scenarios/throughput.ts "$there/bench/scenarios/throughput.ts"
+cp bench/lib/*.ts "$there/bench/lib/"
 
 results=$(mktemp)
 for round in $(seq 1 "$rounds"); do

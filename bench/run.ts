@@ -31,6 +31,7 @@ options
   --workers N         load processes (default 2)         --only a,b   throughput: servers to run (bare-ws,ocpp-rpc,tomada)
   --profile           write a V8 CPU profile of each Tomada server (bench/results/profiles/)
   --closed-only       throughput: skip the half-saturation (fixed rate) run
+  --meter-values N    throughput: MeterValues per charging session (default 4; a real session sends one a minute)
   --count N           idle/storm: charge points          --frames N   fuzz: frames (default 1000000)
   --cycles N          kill: cycles (default 10)
   --nodes N           idle: N Tomada nodes on one fresh PostgreSQL schema and one NATS prefix (see
@@ -72,6 +73,7 @@ async function main(): Promise<number> {
       nodes: { type: 'string' },
       storm: { type: 'boolean' },
       postgres: { type: 'boolean' },
+      'meter-values': { type: 'string' },
       'load-nice': { type: 'string' },
       stages: { type: 'string' },
       'max-per-node': { type: 'string' },
@@ -90,6 +92,10 @@ async function main(): Promise<number> {
     return scenario ? 0 : 2;
   }
   const number = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
+  const positive = (name: string, value: string) => {
+    if (!/^[1-9]\d*$/.test(value)) throw new Error(`${name} takes a whole number from 1 up, not "${value}"`);
+    return Number(value);
+  };
   ensureBuilt();
   const profileDir = values.profile ? join(ROOT, 'bench', 'results', 'profiles') : undefined;
   switch (scenario) {
@@ -106,8 +112,10 @@ async function main(): Promise<number> {
         cpuProfDir: profileDir,
         only: values.only?.split(','),
         postgres: values.postgres ? (values['database-url'] ?? DEFAULT_DATABASE_URL) : undefined,
+        meterValuesPerSession: values['meter-values'] === undefined ? undefined : positive('--meter-values', values['meter-values']),
       });
-      saveResult(`throughput-${chargePoints}${values.postgres ? '-postgres' : ''}`, result);
+      const sessions = values['meter-values'] === undefined ? '' : `-mv${values['meter-values']}`;
+      saveResult(`throughput-${chargePoints}${values.postgres ? '-postgres' : ''}${sessions}`, result);
       return 0;
     }
     case 'fuzz': {

@@ -5,8 +5,22 @@
 
 export type BenchAction = 'BootNotification' | 'StatusNotification' | 'Heartbeat' | 'StartTransaction' | 'MeterValues' | 'StopTransaction';
 
-/** One session: 8 calls, so the mix is 50 % MeterValues, 25 % Heartbeat, 12.5 % each Start and Stop. */
-const CYCLE: BenchAction[] = ['StartTransaction', 'MeterValues', 'Heartbeat', 'MeterValues', 'MeterValues', 'Heartbeat', 'MeterValues', 'StopTransaction'];
+/** MeterValues in a session unless told otherwise: with 4, the mix is 50 % MeterValues, 25 % Heartbeat, 12.5 % each Start and Stop. */
+export const DEFAULT_METER_VALUES = 4;
+
+/**
+ * One session: a start, `meterValues` MeterValues with a Heartbeat after every other one, a stop.
+ * Longer sessions (a real one sends a MeterValues a minute for hours) show what grows with them.
+ */
+export function sessionCycle(meterValues: number): BenchAction[] {
+  const cycle: BenchAction[] = ['StartTransaction'];
+  for (let i = 1; i <= meterValues; i++) {
+    cycle.push('MeterValues');
+    if (i % 2 === 1 && i < meterValues) cycle.push('Heartbeat');
+  }
+  cycle.push('StopTransaction');
+  return cycle;
+}
 
 let counter = 0;
 /** Message ids unique within the process (the server only needs them unique per connection). */
@@ -17,12 +31,17 @@ export function nextMessageId(): string {
 
 export class ChargePointScript {
   private step = 0;
+  private readonly cycle: BenchAction[];
   private meterWh = Math.floor(Math.random() * 1_000_000);
   private transactionId: number | undefined;
   private readonly idTag: string;
 
-  constructor(readonly id: string) {
+  constructor(
+    readonly id: string,
+    meterValues = DEFAULT_METER_VALUES,
+  ) {
     this.idTag = `T-${id}`.slice(0, 20);
+    this.cycle = sessionCycle(meterValues);
   }
 
   static boot(): string {
@@ -35,8 +54,8 @@ export class ChargePointScript {
 
   /** The next CALL of the session loop: [action, payload JSON]. */
   next(): [BenchAction, string] {
-    const action = CYCLE[this.step]!;
-    this.step = (this.step + 1) % CYCLE.length;
+    const action = this.cycle[this.step]!;
+    this.step = (this.step + 1) % this.cycle.length;
     const now = new Date().toISOString();
     switch (action) {
       case 'StartTransaction':

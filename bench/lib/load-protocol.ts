@@ -18,6 +18,8 @@ export interface WorkerConfig {
   connectDeadlineMs: number;
   /** Send a StatusNotification right after the boot (reconnect storm: "status stored"). */
   statusAfterBoot: boolean;
+  /** MeterValues per charging session (default 4). */
+  meterValuesPerSession?: number | undefined;
 }
 
 export type WorkerCommand = { type: 'connect'; config: WorkerConfig } | { type: 'run' } | { type: 'close' };

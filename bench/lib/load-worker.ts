@@ -48,7 +48,7 @@ async function connectAll(): Promise<void> {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const deadline = Date.now() + config.connectDeadlineMs;
-  for (const id of config.ids) chargePoints.push({ script: new ChargePointScript(id), client: undefined });
+  for (const id of config.ids) chargePoints.push({ script: new ChargePointScript(id, config.meterValuesPerSession), client: undefined });
   const stats = { attempts: 0, failures: 0, errors: new Set<string>() };
   let next = 0;
   let connected = 0;

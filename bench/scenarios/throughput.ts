@@ -16,6 +16,8 @@ export interface ThroughputOptions {
   only?: string[] | undefined;
   /** Tomada stores on this PostgreSQL database (a fresh schema per server) instead of a SQLite file. */
   postgres?: string | undefined;
+  /** MeterValues per charging session (default 4). */
+  meterValuesPerSession?: number | undefined;
 }
 
 /** Registers each bench charge point's id tag as Accepted, as an operator would. */
@@ -76,7 +78,7 @@ function row(m: Measured & { unitsPerBatch?: number | undefined }, extra: Row = 
 
 export async function throughput(options: ThroughputOptions): Promise<Record<string, unknown>> {
   const ids = chargePointIds(options.chargePoints);
-  const base = { ids, workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs, connectConcurrency: 50, connectDeadlineMs: 60_000, statusAfterBoot: false };
+  const base = { ids, workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs, connectConcurrency: 50, connectDeadlineMs: 60_000, statusAfterBoot: false, meterValuesPerSession: options.meterValuesPerSession };
   const results: Record<string, Measured & { unitsPerBatch?: number | undefined }> = {};
   const wanted = (name: string) => !options.only || options.only.includes(name);
 
