@@ -131,8 +131,10 @@ async function run(): Promise<void> {
         let intended = start + (interval * index) / Math.max(1, live.length);
         for (;;) {
           if (intended > end || cp.client!.closedNow) return;
-          const wait = intended - performance.now();
-          if (wait > 0) await sleep(wait);
+          // Never before the intended time: a timer may fire up to a millisecond early (libuv counts
+          // whole milliseconds), and an answer that came back "before it was due" would count as
+          // no latency at all. Woken late instead, the delay counts, for every server alike.
+          for (let wait = intended - performance.now(); wait > 0; wait = intended - performance.now()) await sleep(wait);
           const [action, payload] = config.mode === 'idle' ? (['Heartbeat', '{}'] as [BenchAction, string]) : cp.script.next();
           const answer = await cp.client!.call(action, payload);
           cp.script.answered(action, answer.payload);

@@ -103,6 +103,16 @@ export async function throughput(options: ThroughputOptions): Promise<Record<str
       (server) => measureTomada(server as TomadaProcess, { ...base, mode: 'rate', ratePerSecond: rate }),
     );
   }
+  // The baselines at that same rate: what latency a server that does almost nothing shows on these
+  // shared cores, the floor under Tomada's p99.
+  const sameRate: Record<string, Measured> = {};
+  if (half) {
+    for (const kind of ['bare-ws', 'ocpp-rpc'] as const) {
+      if (!results[kind]) continue;
+      log(`${kind}: fixed rate ${Math.round(half.callsPerSecond)} calls/s (Tomada's half rate)`);
+      sameRate[kind] = await withServer(() => startBaseline(kind), (server) => measure(server, { ...base, mode: 'rate', ratePerSecond: Math.round(half.callsPerSecond) }));
+    }
+  }
 
   const tomada = results.tomada;
   const ratios = tomada && {
@@ -111,13 +121,16 @@ export async function throughput(options: ThroughputOptions): Promise<Record<str
   };
   const rows = Object.values(results).map((m) => row(m, { mode: 'closed' }));
   if (half) rows.push(row(half, { mode: `rate ${Math.round(half.callsPerSecond)}/s` }));
+  for (const m of Object.values(sameRate)) rows.push(row(m, { mode: `rate ${Math.round(m.callsPerSecond)}/s` }));
   printTable(`throughput, ${options.chargePoints} charge points${options.postgres ? ', Tomada on PostgreSQL' : ''}, ${options.durationMs / 1000} s measured after ${options.warmupMs / 1000} s warm-up`, rows);
   if (ratios) {
     console.log(`\ntomada / ocpp-rpc strict = ${ratios.vsOcppRpc?.toFixed(2) ?? '-'} (target ≥ 1.2)`);
     console.log(`tomada / bare ws        = ${ratios.vsBareWs?.toFixed(2) ?? '-'} (target ≥ 0.7)`);
   }
   if (half) console.log(`p99 at half saturation = ${half.p99.toFixed(2)} ms (target ≤ 10 ms)`);
-  return { options: { ...options, only: undefined }, results, halfRate: half, ratios };
+  const floor = Object.entries(sameRate).map(([kind, m]) => `${kind} ${m.p99.toFixed(2)} ms`);
+  if (floor.length > 0) console.log(`p99 of the baselines at that rate = ${floor.join(', ')}`);
+  return { options: { ...options, only: undefined }, results, halfRate: half, baselinesAtHalfRate: sameRate, ratios };
 }
 
 export { saveResult };
