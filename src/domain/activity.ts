@@ -20,7 +20,17 @@ export type Activity =
     }
   | { kind: 'command'; at: string; chargePointId: string; command: Command; result?: CommandResult; error?: string }
   | { kind: 'frame'; at: string; chargePointId: string | null; direction: 'in' | 'out'; protocol: string; text: string }
-  | { kind: 'connected'; at: string; chargePointId: string; ocppVersion: OcppVersion; transport: Transport };
+  | { kind: 'connected'; at: string; chargePointId: string; ocppVersion: OcppVersion; transport: Transport }
+  | {
+      kind: 'answered';
+      at: string;
+      chargePointId: string;
+      action: string;
+      /** From the call's arrival until its answer was written: what the charge point waited. */
+      seconds: number;
+      /** The OCPP error code, when it was answered with an error. */
+      errorCode?: string;
+    };
 
 export type ActivityListener = (activity: Activity) => void;
 

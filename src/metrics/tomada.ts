@@ -31,6 +31,11 @@ export function errorCodeOf(text: string): string | undefined {
   return SOAP_FAULT_SUBCODE.exec(text)?.[1] ?? SOAP_FAULT_CODE.exec(text)?.[1];
 }
 
+/** How a call was answered, as a label: with a result, or with an error. */
+function result(errorCode: string | undefined): 'ok' | 'error' {
+  return errorCode === undefined ? 'ok' : 'error';
+}
+
 function commandResult(error: unknown): string {
   if (error instanceof CommandTimedOut) return 'timeout';
   if (error instanceof ChargePointNotConnected) return 'not_connected';
@@ -58,6 +63,13 @@ export class TomadaMetrics {
   );
   readonly messages = this.registry.add(
     new Counter('tomada_ocpp_messages_total', 'OCPP calls from charge points, by action and result (ok: answered with a result; error: with an OCPP error)'),
+  );
+  readonly answers = this.registry.add(
+    new Histogram(
+      'tomada_ocpp_answer_duration_seconds',
+      'Calls from charge points, from arrival until the answer was written (its data and its journal row durable first), by action and result',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    ),
   );
   readonly errors = this.registry.add(new Counter('tomada_ocpp_errors_total', 'OCPP errors answered to charge points (CALLERROR or SOAP fault), by OCPP error code'));
   readonly commands = this.registry.add(
@@ -90,6 +102,7 @@ export class TomadaMetrics {
   observe(feed: ActivityFeed): () => void {
     return feed.listen((activity) => {
       if (activity.kind === 'call') this.call(activity.action, activity.errorCode);
+      else if (activity.kind === 'answered') this.answers.observe(activity.seconds, { action: actionLabel(activity.action), result: result(activity.errorCode) });
       else if (activity.kind === 'frame' && activity.direction === 'out') {
         const code = errorCodeOf(activity.text);
         if (code !== undefined) this.error(code);
@@ -99,7 +112,7 @@ export class TomadaMetrics {
 
   /** A call from a charge point was answered: with a result, or with an OCPP error code. */
   call(action: string, errorCode?: string): void {
-    this.messages.inc({ action: actionLabel(action), result: errorCode === undefined ? 'ok' : 'error' });
+    this.messages.inc({ action: actionLabel(action), result: result(errorCode) });
   }
 
   /** An OCPP error went to a charge point (before or after dispatch, any transport). */

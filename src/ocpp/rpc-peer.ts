@@ -53,7 +53,7 @@ export class PeerClosedError extends Error {
 }
 
 /** An inbound CALL, with the exact text it arrived as when it came through receive(). */
-export type InboundCall = CallFrame & { raw?: string };
+export type InboundCall = CallFrame & { raw?: string; /** performance.now() at arrival. */ receivedAt?: number };
 
 export type InboundCallHandler = (call: InboundCall) => Promise<JsonObject>;
 
@@ -68,6 +68,8 @@ export interface RpcPeerEvents {
   sent?(text: string): void;
   /** A received frame that is not an inbound CALL (those reach handleCall with their text). */
   received?(text: string): void;
+  /** An inbound CALL's answer was written, `ms` after the CALL arrived (waits behind earlier CALLs included). */
+  answered?(detail: { action: string; ms: number; errorCode?: string | undefined }): void;
 }
 
 export interface RpcPeerOptions {
@@ -145,7 +147,7 @@ export class RpcPeer {
     }
     switch (frame.type) {
       case MessageType.Call:
-        this.inboundQueue.push({ ...frame, raw: text });
+        this.inboundQueue.push({ ...frame, raw: text, receivedAt: performance.now() });
         this.updateBacklog();
         void this.drainInbound();
         return;
@@ -178,15 +180,21 @@ export class RpcPeer {
     for (const call of failed) call.reject(new PeerClosedError(reason));
   }
 
-  private async answer(messageId: string, text: string): Promise<void> {
-    if (!this.options.beforeAnswer) return this.write(text);
+  /** Writes the answer once it is recorded; false when it could not be, and an InternalError went instead. */
+  private async answer(messageId: string, text: string): Promise<boolean> {
+    if (!this.options.beforeAnswer) {
+      this.write(text);
+      return true;
+    }
     try {
       await this.options.beforeAnswer(text);
     } catch {
       // Announced, so the transport can still try to journal it on its own.
-      return this.write(encodeCallError(messageId, 'InternalError', 'The central system could not record its answer'));
+      this.write(encodeCallError(messageId, 'InternalError', 'The central system could not record its answer'));
+      return false;
     }
     this.write(text, false);
+    return true;
   }
 
   private refuse(messageId: string, code: string, description: string): void {
@@ -241,15 +249,17 @@ export class RpcPeer {
       for (let call = this.inboundQueue.shift(); call; call = this.inboundQueue.shift()) {
         this.updateBacklog();
         let answer: string;
+        let errorCode: string | undefined;
         try {
           answer = encodeCallResult(call.messageId, await this.options.handleCall(call));
         } catch (error) {
-          const code = error instanceof RpcError ? error.code : 'InternalError';
+          errorCode = error instanceof RpcError ? error.code : 'InternalError';
           const description = error instanceof RpcError ? error.message : 'The central system could not handle this call';
-          this.options.events?.refused?.({ messageId: call.messageId, code, description });
-          answer = encodeCallError(call.messageId, code, description);
+          this.options.events?.refused?.({ messageId: call.messageId, code: errorCode, description });
+          answer = encodeCallError(call.messageId, errorCode, description);
         }
-        await this.answer(call.messageId, answer);
+        if (!(await this.answer(call.messageId, answer))) errorCode = 'InternalError';
+        if (call.receivedAt !== undefined) this.options.events?.answered?.({ action: call.action, ms: performance.now() - call.receivedAt, errorCode });
       }
     } finally {
       this.handlingInbound = false;

@@ -64,6 +64,8 @@ export class JsonSession implements CommandTarget {
         sent: (text) => init.domain.journal.record(this.frame(text), 'out'),
         received: (text) => init.domain.journal.record(this.frame(text), 'in'),
         refused: (detail) => this.log.warn(detail, 'frame refused with CALLERROR'),
+        answered: ({ action, ms, errorCode }) =>
+          init.domain.activity.emit({ kind: 'answered', at: new Date().toISOString(), chargePointId: this.chargePointId, action, seconds: ms / 1000, ...(errorCode ? { errorCode } : {}) }),
         unexpected: (detail) => this.log.warn(detail, 'answer for no pending call ignored'),
         backlog: (high) => {
           this.backlogged = high;

@@ -99,6 +99,7 @@ export class SoapEndpoint {
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const { log, options } = this.deps;
+    const arrived = performance.now();
     let decoded: DecodedEnvelope | undefined;
     try {
       let text: string;
@@ -126,6 +127,7 @@ export class SoapEndpoint {
       await this.deps.domain.journal.answered({ chargePointId, protocol: SOAP_PROTOCOL, bytes: xml });
       response.writeHead(200, { 'content-type': `${SOAP12_CONTENT_TYPE}; charset=utf-8` });
       response.end(xml);
+      this.answered(message, arrived);
     } catch (error) {
       const fault = error instanceof SoapFault ? error : faultForCode('InternalError', 'The central system could not handle this message');
       if (!(error instanceof SoapFault)) log.error({ err: error }, 'SOAP request failed');
@@ -141,7 +143,17 @@ export class SoapEndpoint {
       else this.deps.domain.journal.record(frame, 'out');
       response.writeHead(status, { 'content-type': fault.contentType, ...(status === 413 ? { connection: 'close' } : {}) });
       response.end(body);
+      if (decoded) this.answered(decoded, arrived, fault.subcode ?? fault.code);
     }
+  }
+
+  /** How long a charge point's message waited for its answer (metrics; the activity feed). */
+  private answered(message: DecodedEnvelope, arrived: number, errorCode?: string): void {
+    const chargePointId = message.headers.chargeBoxIdentity;
+    if (!chargePointId) return;
+    const action = operationOfRequestElement(message.bodyElement) ?? 'unknown';
+    const seconds = (performance.now() - arrived) / 1000;
+    this.deps.domain.activity.emit({ kind: 'answered', at: new Date().toISOString(), chargePointId, action, seconds, ...(errorCode ? { errorCode } : {}) });
   }
 
   private async answer(decoded: DecodedEnvelope, request: IncomingMessage): Promise<string> {

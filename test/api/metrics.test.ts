@@ -34,6 +34,28 @@ async function scrape(t: TestTomada): Promise<Map<string, number>> {
 
 const value = (samples: Map<string, number>, key: string) => samples.get(key) ?? 0;
 
+test('a call\'s answer time includes the commits it waits for', async () => {
+  // An idle committer waits this long before each batch; a Heartbeat waits for two batches (its
+  // data, then its answer's journal row), so it cannot be answered in less than twice that.
+  const t = await startTestTomada({ commitDelayMs: 40 });
+  await t.api('/api/v1/charge-points/MET-WAIT', { method: 'PUT', body: {} });
+  const client = await TestClient.connect(t.wsUrl, 'MET-WAIT');
+  try {
+    await boot(client);
+    const before = await scrape(t);
+    await client.ok('Heartbeat', {});
+    const after = await scrape(t);
+    const delta = (key: string) => value(after, key) - value(before, key);
+    assert.equal(delta('tomada_ocpp_answer_duration_seconds_count{action="Heartbeat",result="ok"}'), 1);
+    assert.equal(delta('tomada_ocpp_answer_duration_seconds_bucket{action="Heartbeat",result="ok",le="0.05"}'), 0, 'not answered within one commit delay');
+    assert.equal(delta('tomada_ocpp_answer_duration_seconds_bucket{action="Heartbeat",result="ok",le="0.25"}'), 1);
+    assert.ok(delta('tomada_ocpp_answer_duration_seconds_sum{action="Heartbeat",result="ok"}') >= 0.08);
+  } finally {
+    await client.close();
+    await t.close();
+  }
+});
+
 test('metrics, readiness and health', async (s) => {
   const t = await startTestTomada();
   let client: TestClient | undefined;
@@ -103,6 +125,11 @@ test('metrics, readiness and health', async (s) => {
       const errors = [...after].filter(([key]) => key.startsWith('tomada_ocpp_errors_total')).reduce((sum, [key, v]) => sum + v - value(before, key), 0);
       assert.equal(errors, 4, 'two call errors, one unreadable frame, one SOAP fault');
       assert.ok(![...after.keys()].some((key) => key.includes('Frobnicate')));
+      // How long each call waited for its answer, counted with the same labels.
+      assert.equal(delta('tomada_ocpp_answer_duration_seconds_count{action="Heartbeat",result="ok"}'), 1);
+      assert.ok(delta('tomada_ocpp_answer_duration_seconds_sum{action="Heartbeat",result="ok"}') > 0);
+      assert.equal(delta('tomada_ocpp_answer_duration_seconds_count{action="StatusNotification",result="error"}'), 1);
+      assert.equal(delta('tomada_ocpp_answer_duration_seconds_count{action="unknown",result="error"}'), 1);
     });
 
     await s.test('/ready says 503 when the store does not answer', async () => {

@@ -107,10 +107,13 @@ describe('the soap package, driven by the official CentralSystemService WSDL, ag
     );
   });
 
-  test('Heartbeat: the current time', async () => {
+  test('Heartbeat: the current time, and how long it waited in the metrics', async () => {
+    const answered = async () => Number(/^tomada_ocpp_answer_duration_seconds_count\{action="Heartbeat",result="ok"\} (\S+)$/m.exec(await (await fetch(`${t.httpUrl}/metrics`)).text())?.[1] ?? 0);
+    const before = await answered();
     const result = await call('Heartbeat', {});
     assert.ok(result.currentTime instanceof Date, 'currentTime read as an s:dateTime');
     assert.ok(Math.abs(result.currentTime.getTime() - Date.now()) < 10_000, `currentTime ${result.currentTime.toISOString()} is now`);
+    assert.equal(await answered(), before + 1);
   });
 
   test('Authorize: the whole idTagInfo (status, expiryDate, parentIdTag), Invalid and Blocked', async () => {
