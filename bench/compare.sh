@@ -21,10 +21,11 @@ if [ ! -d "$there" ]; then
   git worktree add --detach "$there" "$rev" >/dev/null
   (cd "$there" && npm ci --no-audit --no-fund >/dev/null)
 fi
-# The scenario and its load (its --closed-only, --meter-values, its units/batch column) come from this tree.
+# The scenario and the charge points' script (its --closed-only, --meter-values, its units/batch
+# column) come from this tree; how the earlier revision is started stays its own.
 cp bench/run.ts "$there/bench/run.ts"
 cp bench/scenarios/throughput.ts "$there/bench/scenarios/throughput.ts"
-cp bench/lib/*.ts "$there/bench/lib/"
+cp bench/lib/charge-point-script.ts bench/lib/load-protocol.ts bench/lib/load-worker.ts "$there/bench/lib/"
 
 results=$(mktemp)
 for round in $(seq 1 "$rounds"); do

@@ -6,10 +6,12 @@
 import type { Domain } from '../domain/index.js';
 import type { Transaction } from '../domain/model.js';
 import { chargePointBody } from './routes/charge-points.js';
+import { Transaction as TransactionSchema } from './schemas.js';
 
 export type ChargePointBody = ReturnType<typeof chargePointBody>;
+export type TransactionBody = Record<string, unknown> & { id: number; chargePointId: string };
 
-export type FeedMessage = { type: 'chargePoint'; data: ChargePointBody } | { type: 'transaction'; data: Transaction };
+export type FeedMessage = { type: 'chargePoint'; data: ChargePointBody } | { type: 'transaction'; data: TransactionBody };
 
 export interface FeedListener {
   /** Whether this listener may see the charge point (an operator sees only their own). */
@@ -25,7 +27,7 @@ interface Snapshot<T> {
 interface State {
   chargePoints: Map<string, Snapshot<ChargePointBody>>;
   /** Transactions running at this read. */
-  running: Map<number, Snapshot<Transaction>>;
+  running: Map<number, Snapshot<TransactionBody>>;
 }
 
 const snapshot = <T>(value: T): Snapshot<T> => ({ json: JSON.stringify(value), value });
@@ -97,7 +99,7 @@ export class LiveFeed {
     for (const id of previous.running.keys()) {
       if (next.running.has(id)) continue;
       const ended = await this.domain.views.transaction(id);
-      if (ended) changes.push({ type: 'transaction', data: withoutSamples(ended) });
+      if (ended) changes.push({ type: 'transaction', data: transactionBody(ended) });
     }
     this.state = next;
     for (const message of changes) for (const listener of this.listeners) this.deliver(listener, message);
@@ -113,12 +115,18 @@ export class LiveFeed {
     const [chargePoints, running] = await Promise.all([this.domain.views.chargePoints(), this.domain.views.transactions({ active: true })]);
     return {
       chargePoints: new Map(chargePoints.map((cp) => [cp.id, snapshot(chargePointBody(cp))])),
-      running: new Map(running.map((tx) => [tx.id, snapshot(tx)])),
+      running: new Map(running.map((tx) => [tx.id, snapshot(transactionBody(tx))])),
     };
   }
 }
 
-function withoutSamples(tx: Transaction & { meterValues?: unknown }): Transaction {
-  const { meterValues: _samples, ...rest } = tx;
-  return rest;
+const TRANSACTION_FIELDS = Object.keys(TransactionSchema.properties) as (keyof Transaction)[];
+
+/**
+ * A transaction as GET /api/v1/transactions gives it: the fields of its API schema and no others
+ * (not its samples, nor the domain's own bookkeeping such as the energy tail, whose changes would
+ * otherwise send events that show nothing new).
+ */
+function transactionBody(tx: Transaction): TransactionBody {
+  return Object.fromEntries(TRANSACTION_FIELDS.map((field) => [field, tx[field]])) as TransactionBody;
 }

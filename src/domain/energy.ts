@@ -43,8 +43,10 @@ export function energyToWh(value: string, unit: string): number | null {
   if (unit === 'Wh') return number;
   // 1.005 kWh × 1000 is 1004.9999999999999 in binary floating point: rounded to a millionth of a
   // Wh (far below any meter's resolution), a reading equals the Wh it stands for.
-  if (unit === 'kWh') return Math.round(number * 1000 * 1e6) / 1e6;
-  return null;
+  if (unit !== 'kWh') return null;
+  const wh = Math.round(number * 1000 * 1e6) / 1e6;
+  // A kWh figure of ~300 digits is finite, its Wh not: unreadable, not an infinite energy.
+  return Number.isFinite(wh) ? wh : null;
 }
 
 /** A plain energy reading: the session's total, not a phase's, the EV's or a signed value. */

@@ -259,7 +259,8 @@ export class RpcPeer {
           answer = encodeCallError(call.messageId, errorCode, description);
         }
         if (!(await this.answer(call.messageId, answer))) errorCode = 'InternalError';
-        if (call.receivedAt !== undefined) this.options.events?.answered?.({ action: call.action, ms: performance.now() - call.receivedAt, errorCode });
+        // A connection closed meanwhile wrote nothing: no answer to time.
+        if (call.receivedAt !== undefined && this.closedReason === undefined) this.options.events?.answered?.({ action: call.action, ms: performance.now() - call.receivedAt, errorCode });
       }
     } finally {
       this.handlingInbound = false;

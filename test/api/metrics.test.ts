@@ -48,7 +48,6 @@ test('a call\'s answer time includes the commits it waits for', async () => {
     const delta = (key: string) => value(after, key) - value(before, key);
     assert.equal(delta('tomada_ocpp_answer_duration_seconds_count{action="Heartbeat",result="ok"}'), 1);
     assert.equal(delta('tomada_ocpp_answer_duration_seconds_bucket{action="Heartbeat",result="ok",le="0.05"}'), 0, 'not answered within one commit delay');
-    assert.equal(delta('tomada_ocpp_answer_duration_seconds_bucket{action="Heartbeat",result="ok",le="0.25"}'), 1);
     assert.ok(delta('tomada_ocpp_answer_duration_seconds_sum{action="Heartbeat",result="ok"}') >= 0.08);
   } finally {
     await client.close();

@@ -159,6 +159,7 @@ test('energyToWh converts Wh and kWh exactly and refuses anything else', () => {
   assert.equal(energyToWh('Infinity', 'Wh'), null);
   assert.equal(energyToWh(' 12.50 ', 'kWh'), 12500);
   assert.equal(energyToWh('5', 'kvarh'), null);
+  assert.equal(energyToWh('9'.repeat(300), 'kWh'), null, 'finite in kWh, infinite in Wh');
 });
 
 test('energy is the same whatever order the samples arrive in, and a resent copy changes nothing', () => {

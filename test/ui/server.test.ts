@@ -138,6 +138,8 @@ test('the live stream: a token is needed, then the current state, then every cha
     await cp.startSession(1, 'LIVE-TAG');
     const started = await stream.waitFor('transaction', (d) => d.chargePointId === 'LIVE-1' && d.stoppedAt === null);
     assert.equal(started.connectorId, 1);
+    const { meterValues: _samples, ...listed } = (await t.api(`/api/v1/transactions/${started.id}`)).body;
+    assert.deepEqual(Object.keys(started).sort(), Object.keys(listed).sort(), 'the stream gives a transaction as the API does');
     await stream.waitFor('chargePoint', (d) => d.id === 'LIVE-1' && d.connectors.some((c: any) => c.connectorId === 1 && c.status === 'Charging'));
     await new Promise((r) => setTimeout(r, 400));
     const session = await cp.stopSession(1);
