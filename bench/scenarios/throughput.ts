@@ -3,7 +3,9 @@
 // measured saturation, for the latency target.
 import { chargePointIds, measure, type Measured } from '../lib/measure.js';
 import { log, printTable, saveResult, type Row } from '../lib/report.js';
-import { groupCommits, removeDir, startBaseline, startTomadaStoring, type ServerProcess, type TomadaProcess } from '../lib/servers.js';
+import { groupCommits, removeDir, startBaseline, startTomadaStoring, type BaselineKind, type ServerProcess, type TomadaProcess } from '../lib/servers.js';
+
+const BASELINES: BaselineKind[] = ['bare-ws', 'ocpp-rpc'];
 
 export interface ThroughputOptions {
   chargePoints: number;
@@ -81,11 +83,13 @@ export async function throughput(options: ThroughputOptions): Promise<Record<str
   const base = { ids, workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs, connectConcurrency: 50, connectDeadlineMs: 60_000, statusAfterBoot: false, meterValuesPerSession: options.meterValuesPerSession };
   const results: Record<string, Measured & { unitsPerBatch?: number | undefined }> = {};
   const wanted = (name: string) => !options.only || options.only.includes(name);
+  const baseline = (kind: BaselineKind, mode: { mode: 'closed' } | { mode: 'rate'; ratePerSecond: number }) =>
+    withServer(() => startBaseline(kind), (server) => measure(server, { ...base, ...mode }));
 
-  for (const kind of ['bare-ws', 'ocpp-rpc'] as const) {
+  for (const kind of BASELINES) {
     if (!wanted(kind)) continue;
     log(`${kind}: ${options.chargePoints} closed-loop charge points`);
-    results[kind] = await withServer(() => startBaseline(kind), (server) => measure(server, { ...base, mode: 'closed' }));
+    results[kind] = await baseline(kind, { mode: 'closed' });
   }
   if (wanted('tomada')) {
     log(`tomada: ${options.chargePoints} closed-loop charge points`);
@@ -107,10 +111,11 @@ export async function throughput(options: ThroughputOptions): Promise<Record<str
   // shared cores, the floor under Tomada's p99.
   const sameRate: Record<string, Measured> = {};
   if (half) {
-    for (const kind of ['bare-ws', 'ocpp-rpc'] as const) {
+    const ratePerSecond = Math.round(half.callsPerSecond);
+    for (const kind of BASELINES) {
       if (!results[kind]) continue;
-      log(`${kind}: fixed rate ${Math.round(half.callsPerSecond)} calls/s (Tomada's half rate)`);
-      sameRate[kind] = await withServer(() => startBaseline(kind), (server) => measure(server, { ...base, mode: 'rate', ratePerSecond: Math.round(half.callsPerSecond) }));
+      log(`${kind}: fixed rate ${ratePerSecond} calls/s (Tomada's half rate)`);
+      sameRate[kind] = await baseline(kind, { mode: 'rate', ratePerSecond });
     }
   }
 

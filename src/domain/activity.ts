@@ -34,6 +34,11 @@ export type Activity =
 
 export type ActivityListener = (activity: Activity) => void;
 
+/** A charge point's call was answered after `seconds` (with `errorCode` when the answer was an error). */
+export function answeredActivity(chargePointId: string, action: string, seconds: number, errorCode?: string): Activity {
+  return { kind: 'answered', at: new Date().toISOString(), chargePointId, action, seconds, ...(errorCode ? { errorCode } : {}) };
+}
+
 export class ActivityFeed {
   private readonly listeners = new Set<ActivityListener>();
 

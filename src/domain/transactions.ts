@@ -86,7 +86,7 @@ export class Transactions {
       }
       if (!transaction || added === 0) return;
       // Every sample new (none a resend): the energy goes on from where it stood, when it can.
-      if (!(added === samples.length && (await this.extendEnergy(tx, transaction, samples)))) await this.refreshEnergy(tx, transaction);
+      if (!(added === samples.length && (await this.extendFromTail(tx, transaction, samples)))) await this.refreshEnergy(tx, transaction);
     }, chargePointId);
   }
 
@@ -140,7 +140,7 @@ export class Transactions {
   }
 
   /** Extends a running session's energy by its new samples alone; false when it takes all of them. */
-  private async extendEnergy(tx: StoreWriter, transaction: Transaction, added: readonly MeterSample[]): Promise<boolean> {
+  private async extendFromTail(tx: StoreWriter, transaction: Transaction, added: readonly MeterSample[]): Promise<boolean> {
     const extended = transaction.energyTail && extendEnergy(transaction, transaction.energyTail, added);
     if (!extended) return false;
     const { energy, tail } = extended;

@@ -3,6 +3,7 @@
 // the connection alive (ping/pong, backpressure), and carries operator commands to the charge point.
 import type { RawData, WebSocket } from 'ws';
 import type { JsonProtocolAdapter } from '../adapters/adapter.js';
+import { answeredActivity } from '../domain/activity.js';
 import type { CommandTarget } from '../domain/commands.js';
 import { CommandFailed, CommandTimedOut } from '../domain/errors.js';
 import type { Domain } from '../domain/index.js';
@@ -64,8 +65,7 @@ export class JsonSession implements CommandTarget {
         sent: (text) => init.domain.journal.record(this.frame(text), 'out'),
         received: (text) => init.domain.journal.record(this.frame(text), 'in'),
         refused: (detail) => this.log.warn(detail, 'frame refused with CALLERROR'),
-        answered: ({ action, ms, errorCode }) =>
-          init.domain.activity.emit({ kind: 'answered', at: new Date().toISOString(), chargePointId: this.chargePointId, action, seconds: ms / 1000, ...(errorCode ? { errorCode } : {}) }),
+        answered: ({ action, ms, errorCode }) => init.domain.activity.emit(answeredActivity(this.chargePointId, action, ms / 1000, errorCode)),
         unexpected: (detail) => this.log.warn(detail, 'answer for no pending call ignored'),
         backlog: (high) => {
           this.backlogged = high;

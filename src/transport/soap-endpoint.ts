@@ -4,6 +4,7 @@
 // A charge point's WS-Addressing From is kept as the endpoint its commands go to.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProtocolAdapter } from '../adapters/adapter.js';
+import { answeredActivity } from '../domain/activity.js';
 import type { CommandRouter, CommandTarget } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
 import type { ChargePoint } from '../domain/model.js';
@@ -152,8 +153,7 @@ export class SoapEndpoint {
     const chargePointId = message.headers.chargeBoxIdentity;
     if (!chargePointId) return;
     const action = operationOfRequestElement(message.bodyElement) ?? 'unknown';
-    const seconds = (performance.now() - arrived) / 1000;
-    this.deps.domain.activity.emit({ kind: 'answered', at: new Date().toISOString(), chargePointId, action, seconds, ...(errorCode ? { errorCode } : {}) });
+    this.deps.domain.activity.emit(answeredActivity(chargePointId, action, (performance.now() - arrived) / 1000, errorCode));
   }
 
   private async answer(decoded: DecodedEnvelope, request: IncomingMessage): Promise<string> {
