@@ -1,7 +1,7 @@
-// What charge points do, as it happens on this node: every call they make (with our answer),
-// every command we send them, every frame that crosses, every connection. Nothing is stored here:
-// listeners (a validation campaign, live views) take what they need. A listener that throws is
-// logged away, never allowed to disturb the call that emitted.
+// What charge points do, as it happens on this node: every call they make (with our answer, once
+// it is written), every command we send them, every frame that crosses, every connection. Nothing
+// is stored here: listeners (a validation campaign, live views) take what they need. A listener
+// that throws is logged away, never allowed to disturb the call that emitted.
 import type { Command, CommandResult, OcppVersion, Transport } from './model.js';
 
 export type Activity =
@@ -33,6 +33,28 @@ export type Activity =
     };
 
 export type ActivityListener = (activity: Activity) => void;
+
+/**
+ * A charge point's call, once its answer is written (and so everything it stored is durable):
+ * `response` when it was answered with a result, `errorCode` when with an error.
+ */
+export function callActivity(
+  chargePointId: string,
+  ocppVersion: OcppVersion,
+  action: string,
+  payload: unknown,
+  answer: { response?: Record<string, unknown> | undefined; errorCode?: string | undefined },
+): Activity {
+  return {
+    kind: 'call',
+    at: new Date().toISOString(),
+    chargePointId,
+    ocppVersion,
+    action,
+    payload: (payload ?? {}) as Record<string, unknown>,
+    ...(answer.errorCode !== undefined ? { errorCode: answer.errorCode } : { response: answer.response ?? {} }),
+  };
+}
 
 /** A charge point's call was answered after `seconds` (with `errorCode` when the answer was an error). */
 export function answeredActivity(chargePointId: string, action: string, seconds: number, errorCode?: string): Activity {

@@ -69,7 +69,7 @@ export interface RpcPeerEvents {
   /** A received frame that is not an inbound CALL (those reach handleCall with their text). */
   received?(text: string): void;
   /** An inbound CALL's answer was written, `ms` after the CALL arrived (waits behind earlier CALLs included). */
-  answered?(detail: { action: string; ms: number; errorCode?: string | undefined }): void;
+  answered?(detail: { messageId: string; action: string; ms: number; errorCode?: string | undefined }): void;
 }
 
 export interface RpcPeerOptions {
@@ -260,7 +260,7 @@ export class RpcPeer {
         }
         if (!(await this.answer(call.messageId, answer))) errorCode = 'InternalError';
         // A connection closed meanwhile wrote nothing: no answer to time.
-        if (call.receivedAt !== undefined && this.closedReason === undefined) this.options.events?.answered?.({ action: call.action, ms: performance.now() - call.receivedAt, errorCode });
+        if (call.receivedAt !== undefined && this.closedReason === undefined) this.options.events?.answered?.({ messageId: call.messageId, action: call.action, ms: performance.now() - call.receivedAt, errorCode });
       }
     } finally {
       this.handlingInbound = false;

@@ -46,21 +46,11 @@ export function inboundAction(adapter: ProtocolAdapter, name: string): OcppActio
   throw new RpcError(known ? 'NotSupported' : 'NotImplemented', `Action ${name} is ${known ? 'not supported from a charge point' : 'unknown'}`);
 }
 
+/**
+ * Handles a call from a charge point. Its activity is the transport's to emit, once the answer is
+ * written: until then what the call stored may not be durable (see Store.withFrames).
+ */
 export async function dispatchInbound(context: InboundContext, name: string, payload: unknown): Promise<DispatchedCall> {
-  const { domain, chargePointId, adapter } = context;
-  if (!domain.activity.listened) return dispatch(context, name, payload);
-  const call = { kind: 'call' as const, chargePointId, ocppVersion: adapter.ocppVersion, action: name, payload: (payload ?? {}) as Record<string, unknown> };
-  try {
-    const dispatched = await dispatch(context, name, payload);
-    domain.activity.emit({ ...call, at: new Date().toISOString(), response: dispatched.response as Record<string, unknown> });
-    return dispatched;
-  } catch (error) {
-    domain.activity.emit({ ...call, at: new Date().toISOString(), errorCode: error instanceof RpcError ? error.code : 'InternalError' });
-    throw error;
-  }
-}
-
-async function dispatch(context: InboundContext, name: string, payload: unknown): Promise<DispatchedCall> {
   const { adapter, domain, chargePointId, log } = context;
   const action = inboundAction(adapter, name);
   const request = action.validateRequest(payload);

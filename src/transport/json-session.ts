@@ -3,16 +3,16 @@
 // the connection alive (ping/pong, backpressure), and carries operator commands to the charge point.
 import type { RawData, WebSocket } from 'ws';
 import type { JsonProtocolAdapter } from '../adapters/adapter.js';
-import { answeredActivity } from '../domain/activity.js';
+import { answeredActivity, callActivity } from '../domain/activity.js';
 import type { CommandTarget } from '../domain/commands.js';
 import { CommandFailed, CommandTimedOut } from '../domain/errors.js';
 import type { Domain } from '../domain/index.js';
 import type { Command, CommandResult, RegistrationStatus } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import { CallErrorResponse, CallTimeoutError, RpcPeer, type InboundCall } from '../ocpp/rpc-peer.js';
-import type { CallFrame, JsonObject } from '../ocpp/rpc.js';
+import type { JsonObject } from '../ocpp/rpc.js';
 import { CommandCap } from './command-cap.js';
-import { commandAnswer, dispatchInbound, outboundCall } from './dispatch.js';
+import { commandAnswer, dispatchInbound, outboundCall, type DispatchedCall } from './dispatch.js';
 import { InboundThrottle, type TokenBucket } from './rate-limit.js';
 
 export interface SessionOptions {
@@ -37,6 +37,14 @@ export interface SessionInit {
   inboundRate?: TokenBucket | undefined;
 }
 
+/** What the handling of an inbound call got to: the payload it dispatched, the answer it had. */
+interface HandledCall {
+  messageId: string;
+  payload: unknown;
+  response?: JsonObject;
+  registration?: RegistrationStatus;
+}
+
 export class JsonSession implements CommandTarget {
   readonly chargePointId: string;
   private readonly peer: RpcPeer;
@@ -49,6 +57,12 @@ export class JsonSession implements CommandTarget {
   private readonly commands: CommandCap;
   private readonly pingTimer: NodeJS.Timeout;
   private readonly closedPromise: Promise<void>;
+  /**
+   * The inbound call being handled (the peer handles them one at a time), until its answer is
+   * written: only then is what it stored durable, so only then is its activity emitted and a
+   * new registration taken.
+   */
+  private handling: HandledCall | undefined;
 
   constructor(private readonly init: SessionInit) {
     this.chargePointId = init.chargePointId;
@@ -65,7 +79,7 @@ export class JsonSession implements CommandTarget {
         sent: (text) => init.domain.journal.record(this.frame(text), 'out'),
         received: (text) => init.domain.journal.record(this.frame(text), 'in'),
         refused: (detail) => this.log.warn(detail, 'frame refused with CALLERROR'),
-        answered: ({ action, ms, errorCode }) => init.domain.activity.emit(answeredActivity(this.chargePointId, action, ms / 1000, errorCode)),
+        answered: (detail) => this.answered(detail),
         unexpected: (detail) => this.log.warn(detail, 'answer for no pending call ignored'),
         backlog: (high) => {
           this.backlogged = high;
@@ -170,18 +184,35 @@ export class JsonSession implements CommandTarget {
 
   private async handleCall(call: InboundCall): Promise<JsonObject> {
     const { adapter, domain } = this.init;
+    const payload = adapter.normalizeInbound ? adapter.normalizeInbound(call.action, call.payload) : call.payload;
+    const handling: HandledCall = { messageId: call.messageId, payload };
+    this.handling = handling;
     // The CALL is journaled in the same commit as what it reports (or alone, if it reports nothing).
-    return domain.journal.received(this.frame(call.raw ?? JSON.stringify([2, call.messageId, call.action, call.payload])), () => this.dispatch(call));
+    const frame = this.frame(call.raw ?? JSON.stringify([2, call.messageId, call.action, call.payload]));
+    const dispatched = await domain.journal.received(frame, () => this.dispatch(call.action, payload));
+    handling.response = dispatched.response;
+    if (dispatched.registration) handling.registration = dispatched.registration;
+    return dispatched.response;
+  }
+
+  /** The answer to an inbound call was written (`errorCode`: an error, or the answer could not be journaled). */
+  private answered({ messageId, action, ms, errorCode }: { messageId: string; action: string; ms: number; errorCode?: string | undefined }): void {
+    const { domain, adapter } = this.init;
+    const handling = this.handling?.messageId === messageId ? this.handling : undefined;
+    this.handling = undefined;
+    if (errorCode === undefined && handling?.registration) this.registration = handling.registration;
+    if (!domain.activity.listened) return;
+    if (handling) domain.activity.emit(callActivity(this.chargePointId, adapter.ocppVersion, action, handling.payload, { response: handling.response, errorCode }));
+    domain.activity.emit(answeredActivity(this.chargePointId, action, ms / 1000, errorCode));
   }
 
   private frame(bytes: string | Buffer) {
     return { chargePointId: this.chargePointId, protocol: `${this.init.adapter.subprotocol}-json`, bytes };
   }
 
-  private async dispatch(call: CallFrame): Promise<JsonObject> {
+  private dispatch(action: string, payload: unknown): Promise<DispatchedCall> {
     const { adapter, domain } = this.init;
-    const payload = adapter.normalizeInbound ? adapter.normalizeInbound(call.action, call.payload) : call.payload;
-    const dispatched = await dispatchInbound(
+    return dispatchInbound(
       {
         adapter,
         domain,
@@ -190,10 +221,8 @@ export class JsonSession implements CommandTarget {
         registration: this.registration,
         isLenient: () => this.isLenient(),
       },
-      call.action,
+      action,
       payload,
     );
-    if (dispatched.registration) this.registration = dispatched.registration;
-    return dispatched.response;
   }
 }

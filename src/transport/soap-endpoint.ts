@@ -4,7 +4,7 @@
 // A charge point's WS-Addressing From is kept as the endpoint its commands go to.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProtocolAdapter } from '../adapters/adapter.js';
-import { answeredActivity } from '../domain/activity.js';
+import { answeredActivity, callActivity } from '../domain/activity.js';
 import type { CommandRouter, CommandTarget } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
 import type { ChargePoint } from '../domain/model.js';
@@ -54,6 +54,12 @@ export interface SoapEndpointDeps {
 
 class BodyTooLarge extends Error {}
 
+/** What a message's handling got to: the payload it dispatched, the answer it had. */
+interface HandledCall {
+  payload?: unknown;
+  response?: Record<string, unknown>;
+}
+
 /** How SOAP frames are labelled in the journal. */
 const SOAP_PROTOCOL = 'ocpp1.5-soap';
 
@@ -102,6 +108,7 @@ export class SoapEndpoint {
     const { log, options } = this.deps;
     const arrived = performance.now();
     let decoded: DecodedEnvelope | undefined;
+    const handled: HandledCall = {};
     try {
       let text: string;
       try {
@@ -124,11 +131,11 @@ export class SoapEndpoint {
       // Held offline by a validation campaign: the message is lost as on a dead network link.
       if (chargePointId !== null && this.deps.domain.holds.isHeld(chargePointId)) return void request.socket.destroy();
       // The message is journaled in the same commit as what it reports; the answer before it leaves.
-      const xml = await this.deps.domain.journal.received({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, () => this.answer(message, request));
+      const xml = await this.deps.domain.journal.received({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, () => this.answer(message, request, handled));
       await this.deps.domain.journal.answered({ chargePointId, protocol: SOAP_PROTOCOL, bytes: xml });
       response.writeHead(200, { 'content-type': `${SOAP12_CONTENT_TYPE}; charset=utf-8` });
       response.end(xml);
-      this.answered(message, arrived);
+      this.answered(message, arrived, handled);
     } catch (error) {
       const fault = error instanceof SoapFault ? error : faultForCode('InternalError', 'The central system could not handle this message');
       if (!(error instanceof SoapFault)) log.error({ err: error }, 'SOAP request failed');
@@ -144,19 +151,26 @@ export class SoapEndpoint {
       else this.deps.domain.journal.record(frame, 'out');
       response.writeHead(status, { 'content-type': fault.contentType, ...(status === 413 ? { connection: 'close' } : {}) });
       response.end(body);
-      if (decoded) this.answered(decoded, arrived, fault.subcode ?? fault.code);
+      if (decoded) this.answered(decoded, arrived, handled, fault.subcode ?? fault.code);
     }
   }
 
-  /** How long a charge point's message waited for its answer (metrics; the activity feed). */
-  private answered(message: DecodedEnvelope, arrived: number, errorCode?: string): void {
+  /**
+   * The answer was sent: the call (when it reached dispatch) and how long its message waited go to
+   * the activity feed (metrics, live views, campaigns), now that what it stored is durable.
+   */
+  private answered(message: DecodedEnvelope, arrived: number, handled: HandledCall, errorCode?: string): void {
     const chargePointId = message.headers.chargeBoxIdentity;
-    if (!chargePointId) return;
+    const { activity } = this.deps.domain;
+    if (!chargePointId || !activity.listened) return;
     const action = operationOfRequestElement(message.bodyElement) ?? 'unknown';
-    this.deps.domain.activity.emit(answeredActivity(chargePointId, action, (performance.now() - arrived) / 1000, errorCode));
+    if (handled.payload !== undefined) {
+      activity.emit(callActivity(chargePointId, this.deps.adapter.ocppVersion, action, handled.payload, { response: handled.response, errorCode }));
+    }
+    activity.emit(answeredActivity(chargePointId, action, (performance.now() - arrived) / 1000, errorCode));
   }
 
-  private async answer(decoded: DecodedEnvelope, request: IncomingMessage): Promise<string> {
+  private async answer(decoded: DecodedEnvelope, request: IncomingMessage, handled: HandledCall): Promise<string> {
     const { domain, adapter, log } = this.deps;
     const version = ocppNamespaceInfo(decoded.namespace);
     if (version?.version !== '1.5' || version.service !== 'centralSystem') {
@@ -179,6 +193,7 @@ export class SoapEndpoint {
     try {
       const action = inboundAction(adapter, operation);
       const payload = xmlToPayload(decoded.body, action.request);
+      handled.payload = payload;
       const dispatched = await dispatchInbound(
         {
           adapter,
@@ -191,6 +206,7 @@ export class SoapEndpoint {
         operation,
         payload,
       );
+      handled.response = dispatched.response;
       // Only a message that was accepted may change where its charge point is reached.
       await this.recordContact(chargePoint, usableEndpoint(decoded.headers.from) ?? chargePoint.soapEndpoint ?? undefined);
       return encodeEnvelope({
