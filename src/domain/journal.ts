@@ -1,6 +1,6 @@
 // Every frame in and out, kept raw in the store's hash-chained journal. A frame that reports data
 // is journaled in the same commit as that data or an earlier one, never a later one (the store's
-// withFrames); our answers are journaled after the data and before they are sent.
+// withFrames); our answers are journaled with the data or after it, and before they are sent.
 import type { Store } from '../store/store.js';
 import type { ActivityFeed } from './activity.js';
 import type { Clock } from './time.js';
@@ -32,9 +32,12 @@ export class FrameJournal {
     return this.store.withFrames([this.row(frame, 'in')], work);
   }
 
-  /** Journals our answer to a received frame; settles once it is durable, before it is sent. */
+  /**
+   * Journals our answer to a received frame; settles once it and what its message wrote are
+   * durable, before it is sent (usually in the same commit).
+   */
   answered(frame: JournaledFrame): Promise<void> {
-    return this.store.journal([this.row(frame, 'out')]);
+    return this.store.journalAnswer([this.row(frame, 'out')]);
   }
 
   /** Journals a frame that reports nothing (sent by us, or refused), without holding anyone up. */

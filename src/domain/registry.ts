@@ -1,7 +1,7 @@
 // The charge point registry: who may connect, what a BootNotification is answered, what each
 // charge point last told us about itself, and the operator's edits to it.
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import type { Store, StoreWriter } from '../store/store.js';
+import { PART_OF_CALL, type Store, type StoreWriter } from '../store/store.js';
 import type { ActivityFeed } from './activity.js';
 import type { BootInfo, ChargePoint, ChargePointConnection, OcppVersion, RegistrationStatus, SecurityProfile, SoftwareIdentity, StatusReport, Transport } from './model.js';
 import { hashPassword, verifyPasswordRemembered } from './passwords.js';
@@ -301,7 +301,7 @@ export class Registry {
       const software = await this.softwareCheck(tx, cp, info, at);
       if (cp.registrationStatus !== 'Accepted' || override) return cp.registrationStatus;
       return software;
-    }, id);
+    }, id, PART_OF_CALL);
     if (override && status !== 'Rejected') {
       const answer = override(info);
       return { status: answer.status, currentTime: at, intervalS: answer.intervalS };
@@ -330,7 +330,7 @@ export class Registry {
 
   async heartbeat(id: string): Promise<string> {
     const at = this.now();
-    await this.store.transact((tx) => tx.updateChargePoint(id, { lastSeenAt: at }), id);
+    await this.store.transact((tx) => tx.updateChargePoint(id, { lastSeenAt: at }), id, PART_OF_CALL);
     return at;
   }
 
@@ -340,7 +340,7 @@ export class Registry {
     await this.store.transact(async (tx: StoreWriter) => {
       await tx.recordStatus(id, { ...report, timestamp: reported }, receivedAt);
       await tx.updateChargePoint(id, { lastSeenAt: receivedAt });
-    }, id);
+    }, id, PART_OF_CALL);
   }
 
   /** The operator's edit of a charge point; registers it when it is new. */
@@ -386,7 +386,7 @@ export class Registry {
   /** Keeps a notification that has no table of its own (firmware, diagnostics) as an event. */
   async note(id: string, type: string, data: Record<string, unknown>): Promise<void> {
     const at = this.now();
-    await this.store.transact((tx) => tx.insertEvent({ at, chargePointId: id, type, data }), id);
+    await this.store.transact((tx) => tx.insertEvent({ at, chargePointId: id, type, data }), id, PART_OF_CALL);
   }
 
   private now(): string {

@@ -1,6 +1,6 @@
 // Charging sessions: start, meter values and stop, each stored in one group-committed unit before
 // it is answered. Retries are idempotent and late (offline) messages are ordered by their own time.
-import type { Store, StoreWriter } from '../store/store.js';
+import { PART_OF_CALL, type Store, type StoreWriter } from '../store/store.js';
 import { authorizeIdTag } from './authorization.js';
 import { computeEnergy, ENERGY_MEASURANDS, energyTail, extendEnergy, type EnergyResult } from './energy.js';
 import { signedIdentity } from './ocmf/index.js';
@@ -66,7 +66,7 @@ export class Transactions {
         energyTail: { lastRegister: null },
       });
       return { transactionId: created.id, idTagInfo };
-    }, chargePointId);
+    }, chargePointId, PART_OF_CALL);
   }
 
   async meterValues(chargePointId: string, report: MeterValuesReport): Promise<void> {
@@ -87,7 +87,7 @@ export class Transactions {
       if (!transaction || added === 0) return;
       // Every sample new (none a resend): the energy goes on from where it stood, when it can.
       if (!(added === samples.length && (await this.extendFromTail(tx, transaction, samples)))) await this.refreshEnergy(tx, transaction);
-    }, chargePointId);
+    }, chargePointId, PART_OF_CALL);
   }
 
   async stop(chargePointId: string, request: StopRequest): Promise<IdTagInfo | undefined> {
@@ -121,7 +121,7 @@ export class Transactions {
       const stored = await tx.getTransaction(transaction.id);
       await this.refreshEnergy(tx, stored!);
       return idTagInfo;
-    }, chargePointId);
+    }, chargePointId, PART_OF_CALL);
   }
 
   /** A resent stop changes nothing; a second stop that disagrees with the first is an anomaly. */

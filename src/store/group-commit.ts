@@ -2,6 +2,12 @@
 // another inside a single database transaction, each behind its own savepoint, and every unit's
 // promise settles only once that transaction has committed. One commit (one fsync) then covers a
 // whole batch, and no acknowledgement can leave before its data is durable.
+//
+// An early unit (a charge point's call) settles as soon as it has run, and hands the batch's own
+// outcome to whoever answers the call: the batch then waits one turn of the event loop before its
+// COMMIT and takes in the journal frames queued meanwhile (the answers built from those early
+// results), so a call's data and its answer share one commit. The answer still leaves only once
+// that batch is durable.
 
 export interface BatchDatabase<Tx> {
   /** Runs `body` inside one database transaction; resolves after COMMIT, rejects after ROLLBACK. */
@@ -34,16 +40,39 @@ export interface BatchObserver {
 export interface UnitOptions {
   /**
    * The unit promises not to touch the database (it only hands something to beforeCommit): it
-   * runs without a savepoint, which would cost two round trips for nothing.
+   * runs without a savepoint, which would cost two round trips for nothing. It may also run in an
+   * earlier batch than the units queued before it (a batch holding early units takes it in).
    */
   noWrites?: boolean;
+  /**
+   * Settle the unit as soon as it has run, before its batch commits, and hand `batch` a promise of
+   * that batch's outcome: it resolves once the batch is committed and durable, and rejects if the
+   * batch fails (everything in it rolled back). Whoever asks for this owns the durability: nothing
+   * may leave the process on the unit's word before that promise resolves.
+   */
+  early?: (batch: Promise<void>) => void;
 }
 
 interface Unit<Tx> {
   work: (tx: Tx) => Promise<unknown>;
   noWrites: boolean;
+  early: ((batch: Promise<void>) => void) | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+/** A batch's outcome, for the early units in it. */
+class BatchOutcome {
+  readonly promise: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: unknown) => void;
+  constructor() {
+    this.promise = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.promise.catch(() => undefined); // its owners handle it; none may be left to
+  }
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -69,7 +98,7 @@ export class GroupCommitter<Tx> {
 
   submit<T>(work: (tx: Tx) => Promise<T>, options: UnitOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, noWrites: options.noWrites === true, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, noWrites: options.noWrites === true, early: options.early, resolve: resolve as (value: unknown) => void, reject });
       if (!this.running) {
         this.running = true;
         // Let the other connections' work of this turn of the event loop (or of the delay) join.
@@ -98,53 +127,95 @@ export class GroupCommitter<Tx> {
   private async runBatch(batch: Unit<Tx>[]): Promise<void> {
     const outcomes: Outcome[] = [];
     const started = performance.now();
+    const outcome = new BatchOutcome();
+    /** Units already settled (early ones), by index in `batch`. */
+    const settledEarly = new Set<number>();
     try {
       await this.database.inTransaction(async (tx) => {
         outcomes.length = 0;
-        // One name for every unit keeps one statement text (the prepared-statement cache small).
-        // Without releaseSavepoint, savepoints are never released: they nest, and ROLLBACK TO names
-        // the most recent one of that name, this unit's, undoing only the writes made since it.
-        // RELEASE would be a round trip per unit (a quarter of a typical unit's on PostgreSQL) and
-        // changes nothing at COMMIT.
-        const name = 'unit';
-        for (const unit of batch) {
-          if (unit.noWrites) {
-            outcomes.push(await unit.work(tx).then((value) => ({ ok: true, value }) as const, (error: unknown) => ({ ok: false, error }) as const));
-            continue;
-          }
-          await this.database.savepoint(tx, name);
-          try {
-            outcomes.push({ ok: true, value: await unit.work(tx) });
-          } catch (error) {
-            // Only this unit's writes are undone; the rest of the batch still commits.
-            await this.database.rollbackToSavepoint(tx, name);
-            outcomes.push({ ok: false, error });
-          }
-          await this.database.releaseSavepoint?.(tx, name);
+        await this.runUnits(tx, batch, 0, outcomes, settledEarly, outcome);
+        if (settledEarly.size > 0) {
+          // The callers of the early units build their answers now (promise continuations, no
+          // I/O): one turn of the event loop lets them queue the answers' frames, which join this
+          // batch instead of the next one. Journal frames only: they may commit earlier than
+          // queued (a frame commits with what it reports or before it), other writes may not.
+          await new Promise((resolve) => setImmediate(resolve));
+          const answers = this.takeQueuedFrames();
+          const from = batch.length;
+          batch.push(...answers);
+          await this.runUnits(tx, batch, from, outcomes, settledEarly, outcome);
         }
         await this.database.beforeCommit?.(tx);
       });
     } catch (error) {
-      this.fail(batch, error);
+      this.fail(batch, error, settledEarly, outcome);
       return;
     }
     const settle = () => {
       this.observer.committed?.(batch.length, performance.now() - started);
       batch.forEach((unit, index) => {
-        const outcome = outcomes[index]!;
-        if (outcome.ok) unit.resolve(outcome.value);
-        else unit.reject(outcome.error);
+        if (settledEarly.has(index)) return;
+        const result = outcomes[index]!;
+        if (result.ok) unit.resolve(result.value);
+        else unit.reject(result.error);
       });
+      outcome.resolve();
     };
     if (!this.database.durable) return settle();
     // The next batch runs while this one reaches the disk; syncs finish in commit order.
-    const flushed = this.database.durable().then(settle, (error: unknown) => this.fail(batch, error));
+    const flushed = this.database.durable().then(settle, (error: unknown) => this.fail(batch, error, settledEarly, outcome));
     this.flushing.add(flushed);
     void flushed.finally(() => this.flushing.delete(flushed));
   }
 
-  private fail(batch: Unit<Tx>[], error: unknown): void {
+  /** Runs `batch` from `from` on, each unit behind a savepoint unless it writes nothing. */
+  private async runUnits(tx: Tx, batch: Unit<Tx>[], from: number, outcomes: Outcome[], settledEarly: Set<number>, outcome: BatchOutcome): Promise<void> {
+    // One name for every unit keeps one statement text (the prepared-statement cache small).
+    // Without releaseSavepoint, savepoints are never released: they nest, and ROLLBACK TO names
+    // the most recent one of that name, this unit's, undoing only the writes made since it.
+    // RELEASE would be a round trip per unit (a quarter of a typical unit's on PostgreSQL) and
+    // changes nothing at COMMIT.
+    const name = 'unit';
+    for (let index = from; index < batch.length; index++) {
+      const unit = batch[index]!;
+      let result: Outcome;
+      if (unit.noWrites) {
+        result = await unit.work(tx).then((value) => ({ ok: true, value }) as const, (error: unknown) => ({ ok: false, error }) as const);
+      } else {
+        await this.database.savepoint(tx, name);
+        try {
+          result = { ok: true, value: await unit.work(tx) };
+        } catch (error) {
+          // Only this unit's writes are undone; the rest of the batch still commits.
+          await this.database.rollbackToSavepoint(tx, name);
+          result = { ok: false, error };
+        }
+        await this.database.releaseSavepoint?.(tx, name);
+      }
+      outcomes[index] = result;
+      if (unit.early && !settledEarly.has(index)) {
+        settledEarly.add(index);
+        unit.early(outcome.promise);
+        if (result.ok) unit.resolve(result.value);
+        else unit.reject(result.error);
+      }
+    }
+  }
+
+  /** Takes the journal-only units out of the queue, in their order. */
+  private takeQueuedFrames(): Unit<Tx>[] {
+    const frames: Unit<Tx>[] = [];
+    const rest: Unit<Tx>[] = [];
+    for (const unit of this.queue) (unit.noWrites ? frames : rest).push(unit);
+    if (frames.length > 0) this.queue = rest;
+    return frames;
+  }
+
+  private fail(batch: Unit<Tx>[], error: unknown, settledEarly: ReadonlySet<number>, outcome: BatchOutcome): void {
     this.observer.failed?.(batch.length, error);
-    for (const unit of batch) unit.reject(error);
+    batch.forEach((unit, index) => {
+      if (!settledEarly.has(index)) unit.reject(error);
+    });
+    outcome.reject(error);
   }
 }

@@ -7,7 +7,8 @@ import { GroupCommitter, type BatchObserver } from './group-commit.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import { SqlQueries, type DialectHooks } from './sql-queries.js';
 import type { JournalFrame } from './journal-chain.js';
-import type { Store, StoreWriter } from './store.js';
+import { OwedAnswers } from './owed-answers.js';
+import type { Store, StoreWriter, TransactOptions } from './store.js';
 import type { Database } from './tables.js';
 
 export interface SqlStoreOptions {
@@ -54,6 +55,8 @@ export class SqlStore extends SqlQueries implements Store {
   private readonly committers: GroupCommitter<Kysely<Database>>[];
   /** Per committer: frames its journal units have queued in the batch it runs, in order, written before COMMIT. */
   private readonly batchFrames: JournalFrame[][];
+  /** The batches each charge point's next answer waits for (its message's units settled early). */
+  private readonly owed = new OwedAnswers();
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -104,29 +107,64 @@ export class SqlStore extends SqlQueries implements Store {
     if (error) throw error instanceof Error ? error : new Error(String(error));
   }
 
-  transact<T>(work: (tx: StoreWriter) => Promise<T>, chargePointId?: string): Promise<T> {
-    return this.committers[this.route(chargePointId)]!.submit((tx) => work(this.queriesOn(tx)));
+  transact<T>(work: (tx: StoreWriter) => Promise<T>, chargePointId?: string, options: TransactOptions = {}): Promise<T> {
+    const committer = this.committers[this.route(chargePointId)]!;
+    const early = options.partOfCall === true && chargePointId !== undefined && this.owed.isOpen(chargePointId);
+    return committer.submit((tx) => work(this.queriesOn(tx)), early ? { early: (batch) => this.owed.owe(chargePointId, batch) } : {});
   }
 
   async withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T> {
+    const chargePointId = frames[0]?.chargePointId ?? undefined;
+    const close = chargePointId === undefined ? undefined : this.owed.open(chargePointId);
     // Queued before anything `work` writes: units commit in order, so the frames are in the same
     // commit as the data they report (the usual case: both join the next batch) or in an earlier
     // one, never a later one. (No AsyncLocalStorage to hand them to work's first unit: its promise
-    // hooks slowed every promise in the process by about 7 %.)
-    const journaled = this.journal(frames);
+    // hooks slowed every promise in the process by about 7 %.) With a charge point, the frames'
+    // unit settles early, its batch owed to the answer like the message's units.
+    const journaled = this.queueFrames(frames, chargePointId !== undefined);
     journaled.catch(() => undefined); // awaited below, after work
     try {
       return await work();
     } finally {
+      close?.();
       await journaled;
     }
   }
 
+  journalAnswer(frames: readonly JournalFrame[]): Promise<void> {
+    const chargePointId = frames[0]?.chargePointId ?? undefined;
+    const owed = chargePointId === undefined ? [] : this.owed.take(chargePointId);
+    if (owed.length === 0) return this.journal(frames);
+    // The answer usually joins the very batch it is owed, and fails with it. When it lands in a
+    // later batch instead, that batch runs after the earlier one's COMMIT: an answer whose
+    // message's data failed is then left out of the journal, as it is never sent.
+    let failure: { error: unknown } | undefined;
+    for (const batch of owed) batch.catch((error: unknown) => (failure ??= { error }));
+    const journaled = this.queueFrames(frames, false, () => {
+      if (failure) throw failure.error;
+    });
+    return Promise.all([journaled, ...owed]).then(() => undefined);
+  }
+
   journal(frames: readonly JournalFrame[]): Promise<void> {
+    return this.queueFrames(frames, false);
+  }
+
+  /**
+   * `owed`: the frames are a charge point's message being handled (they settle early, see
+   * withFrames). `check`: runs in the batch just before the frames join it; if it throws, they do not.
+   */
+  private queueFrames(frames: readonly JournalFrame[], owed: boolean, check?: () => void): Promise<void> {
     if (frames.length === 0) return Promise.resolve();
     // A call's frames are all of one charge point (the journal's callers hand one frame each).
-    const index = this.route(frames[0]!.chargePointId ?? undefined);
-    return this.committers[index]!.submit(async () => void this.batchFrames[index]!.push(...frames), { noWrites: true });
+    const chargePointId = frames[0]!.chargePointId ?? undefined;
+    const index = this.route(chargePointId);
+    const early = owed && chargePointId !== undefined ? (batch: Promise<void>) => this.owed.owe(chargePointId, batch) : undefined;
+    const work = async () => {
+      check?.();
+      this.batchFrames[index]!.push(...frames);
+    };
+    return this.committers[index]!.submit(work, { noWrites: true, ...(early ? { early } : {}) });
   }
 
   async close(): Promise<void> {

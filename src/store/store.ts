@@ -192,24 +192,49 @@ export interface StoreWriter extends StoreReader {
   appendJournal(frames: readonly JournalFrame[]): Promise<void>;
 }
 
+export interface TransactOptions {
+  /**
+   * The unit handles a message of the charge point it names, the one being answered (inside that
+   * message's `withFrames`): it settles as soon as it has run, before its batch commits, so that
+   * the answer is built and journaled in the same batch. The answer (`journalAnswer`) then waits
+   * for that batch to be durable, and fails if it failed. Only for what is answered that way: a
+   * caller that acts on the unit's result itself (the API) must not ask for it. Outside such a
+   * message the unit settles after the commit, as any other.
+   */
+  partOfCall?: boolean;
+}
+
+/** The options of the units that handle a charge point's own messages (see `partOfCall`). */
+export const PART_OF_CALL: Readonly<TransactOptions> = Object.freeze({ partOfCall: true });
+
 export interface Store extends StoreReader {
   /**
    * Runs `work` in a group-committed unit: it sees the writes of the units before it in the same
-   * batch, its own writes roll back alone if it throws, and its promise settles after the commit.
+   * batch, its own writes roll back alone if it throws, and its promise settles after the commit
+   * (see `partOfCall` for the one exception).
    * `chargePointId`: the charge point whose message (or connection) the unit handles. Its units
    * and its frames then commit in the order they were queued, which the journal's rule (a frame
    * commits with what it reports or before it) rests on: every unit a charge point's message
    * causes must name it. Units of different charge points may commit side by side.
    */
-  transact<T>(work: (tx: StoreWriter) => Promise<T>, chargePointId?: string): Promise<T>;
+  transact<T>(work: (tx: StoreWriter) => Promise<T>, chargePointId?: string, options?: TransactOptions): Promise<T>;
   /**
-   * Runs `work` with `frames` (the raw frames it handles) journaled first: they commit with the
-   * first unit `work` submits or before it, never after, so nothing is stored without the frame
-   * that reported it. Settles once both `work` and the frames are done; if the frames could not be
-   * journaled it rejects, even when `work` succeeded (no answer may leave for an unjournaled frame).
+   * Runs `work` with `frames` (the raw frames of one message it handles) journaled first: they
+   * commit with the first unit `work` submits or before it, never after, so nothing is stored
+   * without the frame that reported it. Settles once both `work` and the frames are done; if the
+   * frames could not be journaled it rejects, even when `work` succeeded (no answer may leave for
+   * an unjournaled frame). With a charge point named in the frames, it is that charge point's
+   * message until then: its frames and its `partOfCall` units settle early, and its answer must
+   * go through `journalAnswer`.
    */
   withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T>;
-  /** Journals frames in a unit of their own (our answers, frames that report nothing). */
+  /**
+   * Journals our answer to a message handled by `withFrames`: it settles once the answer and
+   * everything written for that charge point's messages so far are durable, and rejects if any of
+   * it failed (the answer must then not be sent). Usually all of it shares one commit.
+   */
+  journalAnswer(frames: readonly JournalFrame[]): Promise<void>;
+  /** Journals frames in a unit of their own (frames that report nothing: our calls, their answers). */
   journal(frames: readonly JournalFrame[]): Promise<void>;
   close(): Promise<void>;
 }

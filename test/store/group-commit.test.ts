@@ -1,23 +1,25 @@
 // Group commit on the store under test (a real SQLite file, or a PostgreSQL schema): batching,
 // per-unit rollback, and no unit settled before its batch is durable (seen through a second,
-// independent connection to the same database).
+// independent connection to the same database), except a charge point's call units, whose
+// durability its answer waits for instead, in the same commit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { openStore } from '../../src/store/open.js';
-import type { Store, StoreWriter } from '../../src/store/store.js';
+import { PART_OF_CALL, type Store, type StoreWriter } from '../../src/store/store.js';
 import { newChargePoint } from '../../src/domain/registry.js';
 import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../support/database.js';
 
 /** Counts rows through a connection of its own, outside the store. */
 type CountOther = (id: string) => Promise<number>;
 
-async function withStore(run: (store: Store, batches: number[], other: CountOther, database: TestDatabase) => Promise<void>) {
+async function withStore(run: (store: Store, batches: number[], other: CountOther, database: TestDatabase, failures: number[]) => Promise<void>) {
   const database = await createTestDatabase();
   const batches: number[] = [];
-  const store = await openStore(database.url, { observer: { committed: (size) => batches.push(size) } });
+  const failures: number[] = [];
+  const store = await openStore(database.url, { observer: { committed: (size) => batches.push(size), failed: (size) => failures.push(size) } });
   let closeOther = async () => undefined as void;
   let other: CountOther;
   if (database.sqlitePath) {
@@ -31,7 +33,7 @@ async function withStore(run: (store: Store, batches: number[], other: CountOthe
     other = async (id) => Number((await client.query(`select count(*) as n from ${table} where id = $1`, [id])).rows[0].n);
   }
   try {
-    await run(store, batches, other, database);
+    await run(store, batches, other, database, failures);
   } finally {
     await closeOther();
     await store.close();
@@ -120,11 +122,97 @@ test('when the commit itself fails, every unit of the batch is rejected and noth
 test('the frames of a call are journaled no later than the data it reports, and even when its unit fails', async () => {
   await withStore(async (store) => {
     const frame = (text: string) => ({ at: new Date().toISOString(), chargePointId: 'J', direction: 'in' as const, protocol: 'ocpp1.6-json', frame: Buffer.from(text) });
+    const answer = (text: string) => store.journalAnswer([{ ...frame(text), direction: 'out' as const }]);
     await store.withFrames([frame('kept')], () => store.transact((tx) => tx.insertChargePoint(chargePoint('J'))));
+    await answer('answer');
     // The unit fails: its frame is not lost.
     await assert.rejects(store.withFrames([frame('failed unit')], () => store.transact(async () => Promise.reject(new Error('no')))));
+    await answer('error');
     const rows = await store.listJournal({ limit: 10 });
-    assert.deepEqual(rows.map((r) => r.frame.toString()), ['kept', 'failed unit']);
+    assert.deepEqual(rows.map((r) => r.frame.toString()), ['kept', 'answer', 'failed unit', 'error']);
     assert.equal(rows[1]!.prevHash, rows[0]!.hash);
+  });
+});
+
+const callFrame = (chargePointId: string, direction: 'in' | 'out', text: string) => ({
+  at: new Date().toISOString(),
+  chargePointId,
+  direction,
+  protocol: 'ocpp1.6-json',
+  frame: Buffer.from(text),
+});
+
+/** Resolves once `check` holds, polling each turn of the event loop (bounded). */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 10_000 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  assert.ok(check(), 'condition never held');
+}
+
+test('a call\'s unit settles before its commit; its answer joins that commit and leaves only once it is durable', async () => {
+  await withStore(async (store, batches, other) => {
+    const committedBefore = batches.length;
+    let commitsWhenUnitSettled = -1;
+    const result = await store.withFrames([callFrame('K', 'in', 'call')], async () => {
+      const value = await store.transact(async (tx) => {
+        await tx.insertChargePoint(chargePoint('K'));
+        return 'stored';
+      }, 'K', PART_OF_CALL);
+      commitsWhenUnitSettled = batches.length;
+      return value;
+    });
+    assert.equal(result, 'stored');
+    assert.equal(commitsWhenUnitSettled, committedBefore, 'the unit settled before its batch committed');
+    await store.journalAnswer([callFrame('K', 'out', 'answer')]);
+    assert.equal(await other('K'), 1, 'durable once the answer may leave');
+    assert.deepEqual(batches.slice(committedBefore), [3], 'the CALL, its data and its answer in one commit');
+    const rows = await store.listJournal({ limit: 10 });
+    assert.deepEqual(rows.map((r) => r.frame.toString()), ['call', 'answer']);
+  });
+});
+
+test('a call\'s batch that fails at COMMIT fails its answer, though its unit had settled', async () => {
+  await withStore(async (store, _batches, _other, database) => {
+    const settled = await store.withFrames([callFrame('L', 'in', 'call')], () =>
+      store.transact(async (tx) => {
+        await failAtCommit(tx, database);
+        return 'settled';
+      }, 'L', PART_OF_CALL),
+    );
+    assert.equal(settled, 'settled');
+    await assert.rejects(store.journalAnswer([callFrame('L', 'out', 'answer')]));
+    assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), [], 'nothing of the failed batch stored');
+  });
+});
+
+test('a batch that failed before the answer was journaled fails that answer, and only that one', async () => {
+  await withStore(async (store, _batches, _other, database, failures) => {
+    await store.withFrames([callFrame('M', 'in', 'call')], () => store.transact((tx) => failAtCommit(tx, database), 'M', PART_OF_CALL));
+    // The answer misses the batch (it was held up elsewhere): the batch fails on its own first.
+    await until(() => failures.length > 0);
+    await assert.rejects(store.journalAnswer([callFrame('M', 'out', 'late answer')]));
+    // Not journaled either: it never leaves.
+    // The failure was that answer's: the next call of M is answered normally.
+    await store.withFrames([callFrame('M', 'in', 'next call')], () => store.transact((tx) => tx.insertChargePoint(chargePoint('M')), 'M', PART_OF_CALL));
+    await store.journalAnswer([callFrame('M', 'out', 'next answer')]);
+    assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), ['next call', 'next answer']);
+  });
+});
+
+test('during a call, the other writes for its charge point (the API\'s) still settle only once durable', async () => {
+  await withStore(async (store, _batches, other) => {
+    const seen = await store.withFrames([callFrame('N', 'in', 'call')], async () => {
+      // Not part of the call: an operator's edit of the same charge point at the same moment.
+      await store.transact((tx) => tx.insertChargePoint(chargePoint('N')), 'N');
+      return other('N');
+    });
+    assert.equal(seen, 1);
+    await store.journalAnswer([callFrame('N', 'out', 'answer')]);
+  });
+});
+
+test('a call unit outside a call of its charge point settles once durable', async () => {
+  await withStore(async (store, _batches, other) => {
+    await store.transact((tx) => tx.insertChargePoint(chargePoint('P')), 'P', PART_OF_CALL);
+    assert.equal(await other('P'), 1);
   });
 });
