@@ -27,17 +27,27 @@ cp bench/run.ts "$there/bench/run.ts"
 cp bench/scenarios/throughput.ts "$there/bench/scenarios/throughput.ts"
 cp bench/lib/charge-point-script.ts bench/lib/load-protocol.ts bench/lib/load-worker.ts "$there/bench/lib/"
 
+# With --rate N both sides get the same fixed load, and their latency is compared; otherwise the
+# closed loop, and their calls/s.
+rate=false
+for arg in "$@"; do [ "$arg" = --rate ] && rate=true; done
+if $rate; then
+  mode=(); pattern='^tomada  rate'; fields='{print $7, $10}'; labels='p99 ms,server CPU per call (us)'
+else
+  mode=(--closed-only); pattern='^tomada  closed'; fields='{print $4, $9}'; labels='calls/s,server CPU per call (us)'
+fi
+
 results=$(mktemp)
 for round in $(seq 1 "$rounds"); do
   for side in "$short:$there" "work tree:$here"; do
     name=${side%%:*}
     dir=${side#*:}
-    output=$(cd "$dir" && npm run --silent bench -- throughput --only tomada --closed-only --duration 8 --warmup 2 "$@")
-    line=$(echo "$output" | grep '^tomada  closed')
+    output=$(cd "$dir" && npm run --silent bench -- throughput --only tomada "${mode[@]}" --duration 8 --warmup 2 "$@")
+    line=$(echo "$output" | grep "$pattern")
     # These runs are a comparison, not results to keep.
     rm -f "$(echo "$output" | sed -n 's/^results: //p')"
     echo "$name | $line"
-    echo "$name $(echo "$line" | awk '{print $4, $9}')" >>"$results"
+    echo "$name $(echo "$line" | awk "$fields")" >>"$results"
   done
 done
 node -e '
@@ -45,7 +55,9 @@ node -e '
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
   const of = (name, col) => median(lines.filter((l) => l.slice(0, -2).join(" ") === name).map((l) => Number(l.at(col))));
   const [a, b] = [process.argv[2], "work tree"];
-  console.log(`median calls/s: ${a} ${of(a, -2)}, work tree ${of(b, -2)} (x${(of(b, -2) / of(a, -2)).toFixed(2)})`);
-  console.log(`median server CPU per call (us): ${a} ${of(a, -1)}, work tree ${of(b, -1)} (x${(of(b, -1) / of(a, -1)).toFixed(2)})`);
-' "$results" "$short"
+  process.argv[3].split(",").forEach((label, i) => {
+    const col = i - 2;
+    console.log(`median ${label}: ${a} ${of(a, col)}, work tree ${of(b, col)} (x${(of(b, col) / of(a, col)).toFixed(2)})`);
+  });
+' "$results" "$short" "$labels"
 rm -f "$results"

@@ -32,6 +32,7 @@ options
   --profile           write a V8 CPU profile of each Tomada server (bench/results/profiles/)
   --closed-only       throughput: skip the half-saturation (fixed rate) run
   --meter-values N    throughput: MeterValues per charging session (default 4; a real session sends one a minute)
+  --rate N            throughput: Tomada alone at a fixed N calls/s (latency at the same load for two revisions)
   --count N           idle/storm: charge points          --frames N   fuzz: frames (default 1000000)
   --cycles N          kill: cycles (default 10)
   --nodes N           idle: N Tomada nodes on one fresh PostgreSQL schema and one NATS prefix (see
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
       storm: { type: 'boolean' },
       postgres: { type: 'boolean' },
       'meter-values': { type: 'string' },
+      rate: { type: 'string' },
       'load-nice': { type: 'string' },
       stages: { type: 'string' },
       'max-per-node': { type: 'string' },
@@ -113,9 +115,11 @@ async function main(): Promise<number> {
         only: values.only?.split(','),
         postgres: values.postgres ? (values['database-url'] ?? DEFAULT_DATABASE_URL) : undefined,
         meterValuesPerSession: values['meter-values'] === undefined ? undefined : positive('--meter-values', values['meter-values']),
+        fixedRate: values.rate === undefined ? undefined : positive('--rate', values.rate),
       });
       const sessions = values['meter-values'] === undefined ? '' : `-mv${values['meter-values']}`;
-      saveResult(`throughput-${chargePoints}${values.postgres ? '-postgres' : ''}${sessions}`, result);
+      const rate = values.rate === undefined ? '' : `-rate${values.rate}`;
+      saveResult(`throughput-${chargePoints}${values.postgres ? '-postgres' : ''}${sessions}${rate}`, result);
       return 0;
     }
     case 'fuzz': {

@@ -20,6 +20,11 @@ export interface ThroughputOptions {
   postgres?: string | undefined;
   /** MeterValues per charging session (default 4). */
   meterValuesPerSession?: number | undefined;
+  /**
+   * Tomada alone at this fixed rate (calls/s), instead of the closed loop and its half rate: the
+   * same load for two revisions, to compare their latency.
+   */
+  fixedRate?: number | undefined;
 }
 
 /** Registers each bench charge point's id tag as Accepted, as an operator would. */
@@ -86,6 +91,15 @@ export async function throughput(options: ThroughputOptions): Promise<Record<str
   const baseline = (kind: BaselineKind, mode: { mode: 'closed' } | { mode: 'rate'; ratePerSecond: number }) =>
     withServer(() => startBaseline(kind), (server) => measure(server, { ...base, ...mode }));
 
+  const startTomada = () => startTomadaStoring(options.postgres, 'bench_throughput', { cpuProfDir: options.cpuProfDir });
+  if (options.fixedRate !== undefined) {
+    log(`tomada: fixed rate ${options.fixedRate} calls/s`);
+    const measured = await withServer(startTomada, (server) => measureTomada(server as TomadaProcess, { ...base, mode: 'rate', ratePerSecond: options.fixedRate! }));
+    printTable(`Tomada at a fixed rate, ${options.chargePoints} charge points, ${options.durationMs / 1000} s measured after ${options.warmupMs / 1000} s warm-up`, [
+      row(measured, { mode: `rate ${options.fixedRate}/s` }),
+    ]);
+    return { options: { ...options, only: undefined }, fixedRate: measured };
+  }
   for (const kind of BASELINES) {
     if (!wanted(kind)) continue;
     log(`${kind}: ${options.chargePoints} closed-loop charge points`);
@@ -93,19 +107,13 @@ export async function throughput(options: ThroughputOptions): Promise<Record<str
   }
   if (wanted('tomada')) {
     log(`tomada: ${options.chargePoints} closed-loop charge points`);
-    results.tomada = await withServer(
-      () => startTomadaStoring(options.postgres, 'bench_throughput', { cpuProfDir: options.cpuProfDir }),
-      (server) => measureTomada(server as TomadaProcess, { ...base, mode: 'closed' }),
-    );
+    results.tomada = await withServer(startTomada, (server) => measureTomada(server as TomadaProcess, { ...base, mode: 'closed' }));
   }
   let half: (Measured & { unitsPerBatch?: number | undefined }) | undefined;
   if (options.halfRate && results.tomada) {
     const rate = Math.round(results.tomada.callsPerSecond / 2);
     log(`tomada: fixed rate ${rate} calls/s (half of saturation)`);
-    half = await withServer(
-      () => startTomadaStoring(options.postgres, 'bench_throughput', { cpuProfDir: options.cpuProfDir }),
-      (server) => measureTomada(server as TomadaProcess, { ...base, mode: 'rate', ratePerSecond: rate }),
-    );
+    half = await withServer(startTomada, (server) => measureTomada(server as TomadaProcess, { ...base, mode: 'rate', ratePerSecond: rate }));
   }
   // The baselines at that same rate: what latency a server that does almost nothing shows on these
   // shared cores, the floor under Tomada's p99.
