@@ -52,6 +52,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     observer: metrics.storeObserver,
     poolSize: config.databasePoolSize,
     commitDelayMs: config.commitDelayMs,
+    commitIntervalMs: config.commitIntervalMs,
     log,
   });
   let soap: SoapEndpoint | undefined;

@@ -15,6 +15,8 @@ export interface Config {
   databasePoolSize: number;
   /** How long an idle group committer waits for more work before a batch (TOMADA_COMMIT_DELAY_MS). */
   commitDelayMs: number;
+  /** The shortest time between the starts of two batches of a group committer (TOMADA_COMMIT_INTERVAL_MS). */
+  commitIntervalMs: number;
   unknownChargePoints: UnknownChargePointPolicy;
   /** What a boot with software not in the validated registry gets. */
   unvalidatedSoftware: UnvalidatedSoftwarePolicy;
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     databasePoolSize: integer(env, 'TOMADA_DATABASE_POOL', 10, 2, 1000),
     commitDelayMs: integer(env, 'TOMADA_COMMIT_DELAY_MS', 1, 0, 100),
+    commitIntervalMs: integer(env, 'TOMADA_COMMIT_INTERVAL_MS', 3, 0, 100),
     unknownChargePoints: oneOf(env, 'TOMADA_UNKNOWN_CHARGE_POINTS', ['reject', 'accept', 'pending'], 'reject'),
     unvalidatedSoftware: oneOf(env, 'TOMADA_UNVALIDATED_SOFTWARE', ['flag', 'pending', 'reject'], 'flag'),
     webhookDelivery: oneOf(env, 'TOMADA_WEBHOOK_DELIVERY', ['on', 'off'], 'on') === 'on',

@@ -80,6 +80,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 export class GroupCommitter<Tx> {
   private queue: Unit<Tx>[] = [];
   private running = false;
+  /** When the latest batch started (performance.now()). */
+  private lastStart = -Infinity;
   /** Batches committed and waiting to be durable before their units settle. */
   private flushing = new Set<Promise<void>>();
 
@@ -91,9 +93,18 @@ export class GroupCommitter<Tx> {
      * How long an idle committer waits before it starts a batch (ms; 0: the next turn of the event
      * loop). Under light load every batch would hold a unit or two and pay a whole COMMIT and sync
      * for it; a millisecond lets the calls arriving meanwhile share them. A busy committer never
-     * waits: the next batch starts as soon as the previous one is committed.
+     * waits for that: the next batch starts as soon as the previous one is committed, unless
+     * `minIntervalMs` holds it back.
      */
     private readonly startDelayMs = 0,
+    /**
+     * The shortest time between the starts of two batches (ms). A batch's fixed costs (BEGIN,
+     * COMMIT with its pages, the sync, settling) do not shrink with it: at a moderate rate a
+     * committer that starts the next batch at once runs many small ones, and those costs take most
+     * of the CPU. A few milliseconds gather several calls into each, and under a heavy load a batch
+     * takes longer than that anyway.
+     */
+    private readonly minIntervalMs = 0,
   ) {}
 
   submit<T>(work: (tx: Tx) => Promise<T>, options: UnitOptions = {}): Promise<T> {
@@ -116,6 +127,9 @@ export class GroupCommitter<Tx> {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        const early = this.lastStart + this.minIntervalMs - performance.now();
+        if (early > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(early)));
+        this.lastStart = performance.now();
         const batch = this.queue.splice(0, this.maxBatch);
         await this.runBatch(batch);
       }

@@ -15,6 +15,8 @@ export interface SqlStoreOptions {
   observer?: BatchObserver;
   /** How long an idle group committer waits for more units before a batch (TOMADA_COMMIT_DELAY_MS). */
   commitDelayMs?: number;
+  /** The shortest time between the starts of two batches of a committer (TOMADA_COMMIT_INTERVAL_MS). */
+  commitIntervalMs?: number;
   /** HMAC key of the journal chain (TOMADA_JOURNAL_KEY). */
   journalKey?: string;
   /** Where the store reports losing and regaining its database. */
@@ -85,6 +87,7 @@ export class SqlStore extends SqlQueries implements Store {
           500,
           observer,
           options.commitDelayMs ?? 0,
+          options.commitIntervalMs ?? 0,
         ),
     );
   }

@@ -132,3 +132,27 @@ test('an idle committer waits its start delay, so units submitted in separate tu
   // Without the delay, the first unit's batch has started before the later ones arrive.
   assert.ok((await sizes(0)).length > 1);
 });
+
+test('a busy committer starts its batches no closer together than its interval', async () => {
+  const gaps = async (minIntervalMs: number) => {
+    const starts: number[] = [];
+    const committer = new GroupCommitter<number>({
+      inTransaction: async (body) => {
+        starts.push(performance.now());
+        return body(0);
+      },
+      savepoint: async () => undefined,
+      rollbackToSavepoint: async () => undefined,
+    }, 500, {}, 0, minIntervalMs);
+    // Each unit queues the next while its batch runs: the committer is never idle.
+    const chain = (left: number): Promise<unknown> => committer.submit(async () => (left > 0 ? void chain(left - 1) : undefined));
+    await chain(4);
+    while (starts.length < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    await committer.idle();
+    return starts.slice(1).map((at, i) => at - starts[i]!);
+  };
+  // Timers count whole milliseconds of the event loop's clock: one may fire a little before its
+  // time as performance.now() counts it.
+  for (const gap of await gaps(40)) assert.ok(gap >= 38, `batches ${gap.toFixed(1)} ms apart`);
+  for (const gap of await gaps(0)) assert.ok(gap < 39, `without an interval the next batch starts at once (${gap.toFixed(1)} ms)`);
+});
