@@ -68,8 +68,11 @@ export interface RpcPeerEvents {
   sent?(text: string): void;
   /** A received frame that is not an inbound CALL (those reach handleCall with their text). */
   received?(text: string): void;
-  /** An inbound CALL's answer was written, `ms` after the CALL arrived (waits behind earlier CALLs included). */
-  answered?(detail: { messageId: string; action: string; ms: number; errorCode?: string | undefined }): void;
+  /**
+   * An inbound CALL was answered, `ms` after it arrived (waits behind earlier CALLs included).
+   * `written`: false when the connection had closed meanwhile, so nothing was written.
+   */
+  answered?(detail: { messageId: string; action: string; ms: number; errorCode?: string | undefined; written: boolean }): void;
 }
 
 export interface RpcPeerOptions {
@@ -259,8 +262,8 @@ export class RpcPeer {
           answer = encodeCallError(call.messageId, errorCode, description);
         }
         if (!(await this.answer(call.messageId, answer))) errorCode = 'InternalError';
-        // A connection closed meanwhile wrote nothing: no answer to time.
-        if (call.receivedAt !== undefined && this.closedReason === undefined) this.options.events?.answered?.({ messageId: call.messageId, action: call.action, ms: performance.now() - call.receivedAt, errorCode });
+        const ms = call.receivedAt === undefined ? 0 : performance.now() - call.receivedAt;
+        this.options.events?.answered?.({ messageId: call.messageId, action: call.action, ms, errorCode, written: this.closedReason === undefined });
       }
     } finally {
       this.handlingInbound = false;

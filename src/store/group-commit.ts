@@ -40,23 +40,30 @@ export interface BatchObserver {
 export interface UnitOptions {
   /**
    * The unit promises not to touch the database (it only hands something to beforeCommit): it
-   * runs without a savepoint, which would cost two round trips for nothing. It may also run in an
-   * earlier batch than the units queued before it (a batch holding early units takes it in).
+   * runs without a savepoint, which would cost two round trips for nothing.
    */
   noWrites?: boolean;
   /**
-   * Settle the unit as soon as it has run, before its batch commits, and hand `batch` a promise of
-   * that batch's outcome: it resolves once the batch is committed and durable, and rejects if the
-   * batch fails (everything in it rolled back). Whoever asks for this owns the durability: nothing
-   * may leave the process on the unit's word before that promise resolves.
+   * Settle the unit as soon as it has run, before its batch commits, if `early` (called then with
+   * a promise of that batch's outcome) accepts: the promise resolves once the batch is committed
+   * and durable, and rejects if the batch fails (everything in it rolled back). Whoever accepts
+   * owns the durability: nothing may leave the process on the unit's word before that promise
+   * resolves. When it declines, the unit settles after the batch as any other.
    */
-  early?: (batch: Promise<void>) => void;
+  early?: (batch: Promise<void>) => boolean;
+  /**
+   * A journal-only unit (noWrites) that may join a batch already running, one holding early
+   * units: the answer to a call, built from their results. Other frames wait for the next batch,
+   * with the data they report.
+   */
+  answer?: boolean;
 }
 
 interface Unit<Tx> {
   work: (tx: Tx) => Promise<unknown>;
   noWrites: boolean;
-  early: ((batch: Promise<void>) => void) | undefined;
+  early: ((batch: Promise<void>) => boolean) | undefined;
+  answer: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -109,7 +116,14 @@ export class GroupCommitter<Tx> {
 
   submit<T>(work: (tx: Tx) => Promise<T>, options: UnitOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, noWrites: options.noWrites === true, early: options.early, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({
+        work,
+        noWrites: options.noWrites === true,
+        early: options.early,
+        answer: options.noWrites === true && options.answer === true,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       if (!this.running) {
         this.running = true;
         // Let the other connections' work of this turn of the event loop (or of the delay) join.
@@ -151,10 +165,10 @@ export class GroupCommitter<Tx> {
         if (settledEarly.size > 0) {
           // The callers of the early units build their answers now (promise continuations, no
           // I/O): one turn of the event loop lets them queue the answers' frames, which join this
-          // batch instead of the next one. Journal frames only: they may commit earlier than
-          // queued (a frame commits with what it reports or before it), other writes may not.
+          // batch instead of the next one. Answers only: a CALL frame queued meanwhile stays with
+          // the data it reports, which cannot join (other writes may not commit before their turn).
           await new Promise((resolve) => setImmediate(resolve));
-          const answers = this.takeQueuedFrames();
+          const answers = this.takeQueuedAnswers();
           const from = batch.length;
           batch.push(...answers);
           await this.runUnits(tx, batch, from, outcomes, settledEarly, outcome);
@@ -207,22 +221,21 @@ export class GroupCommitter<Tx> {
         await this.database.releaseSavepoint?.(tx, name);
       }
       outcomes[index] = result;
-      if (unit.early && !settledEarly.has(index)) {
+      if (unit.early && !settledEarly.has(index) && unit.early(outcome.promise)) {
         settledEarly.add(index);
-        unit.early(outcome.promise);
         if (result.ok) unit.resolve(result.value);
         else unit.reject(result.error);
       }
     }
   }
 
-  /** Takes the journal-only units out of the queue, in their order. */
-  private takeQueuedFrames(): Unit<Tx>[] {
-    const frames: Unit<Tx>[] = [];
+  /** Takes the answers out of the queue, in their order. */
+  private takeQueuedAnswers(): Unit<Tx>[] {
+    const answers: Unit<Tx>[] = [];
     const rest: Unit<Tx>[] = [];
-    for (const unit of this.queue) (unit.noWrites ? frames : rest).push(unit);
-    if (frames.length > 0) this.queue = rest;
-    return frames;
+    for (const unit of this.queue) (unit.answer ? answers : rest).push(unit);
+    if (answers.length > 0) this.queue = rest;
+    return answers;
   }
 
   private fail(batch: Unit<Tx>[], error: unknown, settledEarly: ReadonlySet<number>, outcome: BatchOutcome): void {

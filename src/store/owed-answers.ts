@@ -1,80 +1,81 @@
-// What a charge point's next answer must wait for. While a charge point's message is being handled
+// What a charge point's answers must wait for. While a charge point's message is being handled
 // (the store's withFrames), its frames and its call units settle as soon as they have run, before
 // their batch commits; the batch's outcome is owed to the answer instead. The answer usually joins
 // that very batch, but it may miss it (its caller waited on something else) and land in a later
-// one, whose success says nothing of the earlier batch's: so every owed batch is kept here until
-// an answer takes it, and a batch that failed before any answer took it fails the next answer.
-// A charge point has one call in flight, so the next answer is that call's; a charge point that
-// sends several at once (SOAP, or a JSON client that does not wait) only makes answers wait longer.
+// one, whose success says nothing of the earlier batch's.
+//
+// The units of a message cannot say which message they belong to, only which charge point (no
+// context is carried through the domain: AsyncLocalStorage slowed every promise). So the owed
+// batches are kept per charge point, and every answer to that charge point waits for all of them:
+// a charge point sending several messages at once (SOAP; a JSON connection still finishing a call
+// while its replacement starts) only makes its answers wait longer. A batch that failed fails every
+// answer until each message then open has been answered; an answer then may fail for a batch that
+// did not hold its data, and the charge point resends.
 
 interface Owed {
-  /** Messages of this charge point being handled now. */
-  open: number;
-  /** Batches that settled its units early and that no answer has taken yet. */
-  batches: Set<Promise<void>>;
-  /** A batch that failed before an answer took it. */
-  failure?: { error: unknown };
+  /** Messages of this charge point handled or handled and not yet answered. */
+  unanswered: number;
+  /** Batches that settled its units early and are not yet durable. */
+  pending: Set<Promise<void>>;
+  /** Batches that failed while messages were unanswered. */
+  failed: Promise<void>[];
 }
 
 export class OwedAnswers {
   private readonly byChargePoint = new Map<string, Owed>();
 
-  /** A message of this charge point is being handled until the returned function is called. */
-  open(chargePointId: string): () => void {
-    const owed = this.entry(chargePointId);
-    owed.open++;
-    return () => {
-      owed.open--;
-      this.forgetIfDone(chargePointId, owed);
-    };
+  /** A message of this charge point is being handled; `answer` counts its answer. */
+  open(chargePointId: string): void {
+    let owed = this.byChargePoint.get(chargePointId);
+    if (!owed) {
+      owed = { unanswered: 0, pending: new Set(), failed: [] };
+      this.byChargePoint.set(chargePointId, owed);
+    }
+    owed.unanswered++;
   }
 
-  /** Whether a message of this charge point is being handled (its call units may settle early). */
+  /** Whether a message of this charge point awaits its answer (its call units may settle early). */
   isOpen(chargePointId: string): boolean {
-    return (this.byChargePoint.get(chargePointId)?.open ?? 0) > 0;
+    return (this.byChargePoint.get(chargePointId)?.unanswered ?? 0) > 0;
   }
 
-  /** `batch` settled a unit of this charge point's message early: its outcome is owed to the answer. */
-  owe(chargePointId: string, batch: Promise<void>): void {
-    const owed = this.entry(chargePointId);
-    owed.batches.add(batch);
+  /**
+   * `batch` is about to settle a unit of this charge point's message early: answers wait for it.
+   * False when no message of it awaits an answer any more: the unit then settles once durable.
+   */
+  owe(chargePointId: string, batch: Promise<void>): boolean {
+    const owed = this.byChargePoint.get(chargePointId);
+    if (!owed || owed.unanswered === 0) return false;
+    owed.pending.add(batch);
     batch.then(
       () => {
-        owed.batches.delete(batch);
+        owed.pending.delete(batch);
         this.forgetIfDone(chargePointId, owed);
       },
-      (error: unknown) => {
-        // Taken by an answer already: that answer failed with it.
-        if (owed.batches.delete(batch)) owed.failure ??= { error };
+      () => {
+        owed.pending.delete(batch);
+        // With every message answered, each answer that needed it took it while it was pending.
+        if (owed.unanswered > 0) owed.failed.push(batch);
+        this.forgetIfDone(chargePointId, owed);
       },
     );
+    return true;
   }
 
-  /** What the next answer to this charge point waits for; taken, so no later answer waits again. */
-  take(chargePointId: string): Promise<void>[] {
+  /** An answer to this charge point: what it waits for (every batch owed and not yet durable). */
+  answer(chargePointId: string): Promise<void>[] {
     const owed = this.byChargePoint.get(chargePointId);
     if (!owed) return [];
-    const waits = [...owed.batches];
-    owed.batches.clear();
-    if (owed.failure) {
-      waits.push(Promise.reject(owed.failure.error));
-      delete owed.failure;
-    }
+    const waits = [...owed.pending, ...owed.failed];
+    owed.unanswered = Math.max(0, owed.unanswered - 1);
+    // Every message open when those batches failed has had its answer.
+    if (owed.unanswered === 0) owed.failed = [];
     this.forgetIfDone(chargePointId, owed);
     return waits;
   }
 
-  private entry(chargePointId: string): Owed {
-    let owed = this.byChargePoint.get(chargePointId);
-    if (!owed) {
-      owed = { open: 0, batches: new Set() };
-      this.byChargePoint.set(chargePointId, owed);
-    }
-    return owed;
-  }
-
   private forgetIfDone(chargePointId: string, owed: Owed): void {
-    if (owed.open === 0 && owed.batches.size === 0 && !owed.failure && this.byChargePoint.get(chargePointId) === owed) {
+    if (owed.unanswered === 0 && owed.pending.size === 0 && owed.failed.length === 0 && this.byChargePoint.get(chargePointId) === owed) {
       this.byChargePoint.delete(chargePointId);
     }
   }

@@ -118,56 +118,60 @@ export class SqlStore extends SqlQueries implements Store {
 
   async withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T> {
     const chargePointId = frames[0]?.chargePointId ?? undefined;
-    const close = chargePointId === undefined ? undefined : this.owed.open(chargePointId);
+    // Its answer (journalAnswer) counts it as answered.
+    if (chargePointId !== undefined) this.owed.open(chargePointId);
     // Queued before anything `work` writes: units commit in order, so the frames are in the same
     // commit as the data they report (the usual case: both join the next batch) or in an earlier
     // one, never a later one. (No AsyncLocalStorage to hand them to work's first unit: its promise
     // hooks slowed every promise in the process by about 7 %.) With a charge point, the frames'
     // unit settles early, its batch owed to the answer like the message's units.
-    const journaled = this.queueFrames(frames, chargePointId !== undefined);
+    const journaled = this.queueFrames(frames, { owed: chargePointId !== undefined });
     journaled.catch(() => undefined); // awaited below, after work
     try {
       return await work();
     } finally {
-      close?.();
       await journaled;
     }
   }
 
   journalAnswer(frames: readonly JournalFrame[]): Promise<void> {
     const chargePointId = frames[0]?.chargePointId ?? undefined;
-    const owed = chargePointId === undefined ? [] : this.owed.take(chargePointId);
+    const owed = chargePointId === undefined ? [] : this.owed.answer(chargePointId);
     if (owed.length === 0) return this.journal(frames);
     // The answer usually joins the very batch it is owed, and fails with it. When it lands in a
     // later batch instead, that batch runs after the earlier one's COMMIT: an answer whose
     // message's data failed is then left out of the journal, as it is never sent.
     let failure: { error: unknown } | undefined;
     for (const batch of owed) batch.catch((error: unknown) => (failure ??= { error }));
-    const journaled = this.queueFrames(frames, false, () => {
-      if (failure) throw failure.error;
+    const journaled = this.queueFrames(frames, {
+      answer: true,
+      check: () => {
+        if (failure) throw failure.error;
+      },
     });
     return Promise.all([journaled, ...owed]).then(() => undefined);
   }
 
   journal(frames: readonly JournalFrame[]): Promise<void> {
-    return this.queueFrames(frames, false);
+    return this.queueFrames(frames, {});
   }
 
   /**
    * `owed`: the frames are a charge point's message being handled (they settle early, see
-   * withFrames). `check`: runs in the batch just before the frames join it; if it throws, they do not.
+   * withFrames). `answer`: they answer such a message, and may join the batch holding its data.
+   * `check`: runs in the batch just before the frames join it; if it throws, they do not.
    */
-  private queueFrames(frames: readonly JournalFrame[], owed: boolean, check?: () => void): Promise<void> {
+  private queueFrames(frames: readonly JournalFrame[], how: { owed?: boolean; answer?: boolean; check?: () => void }): Promise<void> {
     if (frames.length === 0) return Promise.resolve();
     // A call's frames are all of one charge point (the journal's callers hand one frame each).
     const chargePointId = frames[0]!.chargePointId ?? undefined;
     const index = this.route(chargePointId);
-    const early = owed && chargePointId !== undefined ? (batch: Promise<void>) => this.owed.owe(chargePointId, batch) : undefined;
+    const early = how.owed && chargePointId !== undefined ? (batch: Promise<void>) => this.owed.owe(chargePointId, batch) : undefined;
     const work = async () => {
-      check?.();
+      how.check?.();
       this.batchFrames[index]!.push(...frames);
     };
-    return this.committers[index]!.submit(work, { noWrites: true, ...(early ? { early } : {}) });
+    return this.committers[index]!.submit(work, { noWrites: true, ...(early ? { early } : {}), ...(how.answer ? { answer: true } : {}) });
   }
 
   async close(): Promise<void> {

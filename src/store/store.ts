@@ -224,14 +224,15 @@ export interface Store extends StoreReader {
    * without the frame that reported it. Settles once both `work` and the frames are done; if the
    * frames could not be journaled it rejects, even when `work` succeeded (no answer may leave for
    * an unjournaled frame). With a charge point named in the frames, it is that charge point's
-   * message until then: its frames and its `partOfCall` units settle early, and its answer must
-   * go through `journalAnswer`.
+   * message until its answer: its frames and its `partOfCall` units settle early, and the answer
+   * must go through `journalAnswer` (every such message needs one, error or not: it counts them).
    */
   withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T>;
   /**
    * Journals our answer to a message handled by `withFrames`: it settles once the answer and
-   * everything written for that charge point's messages so far are durable, and rejects if any of
-   * it failed (the answer must then not be sent). Usually all of it shares one commit.
+   * everything written early for that charge point's messages so far are durable, and rejects if
+   * any of it failed (the answer must then not be sent, and is then not journaled). Usually all of
+   * it shares one commit.
    */
   journalAnswer(frames: readonly JournalFrame[]): Promise<void>;
   /** Journals frames in a unit of their own (frames that report nothing: our calls, their answers). */

@@ -195,15 +195,19 @@ export class JsonSession implements CommandTarget {
     return dispatched.response;
   }
 
-  /** The answer to an inbound call was written (`errorCode`: an error, or the answer could not be journaled). */
-  private answered({ messageId, action, ms, errorCode }: { messageId: string; action: string; ms: number; errorCode?: string | undefined }): void {
+  /**
+   * An inbound call was answered (`errorCode`: with an error, or its answer could not be journaled;
+   * `written`: false when the connection had closed, but what it stored is durable all the same).
+   */
+  private answered({ messageId, action, ms, errorCode, written }: { messageId: string; action: string; ms: number; errorCode?: string | undefined; written: boolean }): void {
     const { domain, adapter } = this.init;
     const handling = this.handling?.messageId === messageId ? this.handling : undefined;
     this.handling = undefined;
     if (errorCode === undefined && handling?.registration) this.registration = handling.registration;
     if (!domain.activity.listened) return;
     if (handling) domain.activity.emit(callActivity(this.chargePointId, adapter.ocppVersion, action, handling.payload, { response: handling.response, errorCode }));
-    domain.activity.emit(answeredActivity(this.chargePointId, action, ms / 1000, errorCode));
+    // Only an answer that was written has a time the charge point waited.
+    if (written) domain.activity.emit(answeredActivity(this.chargePointId, action, ms / 1000, errorCode));
   }
 
   private frame(bytes: string | Buffer) {

@@ -149,19 +149,23 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 test('a call\'s unit settles before its commit; its answer joins that commit and leaves only once it is durable', async () => {
-  await withStore(async (store, batches, other) => {
+  await withStore(async (store, batches, other, database) => {
     const committedBefore = batches.length;
     let commitsWhenUnitSettled = -1;
+    let seenByOthersThen: Promise<number> | undefined;
     const result = await store.withFrames([callFrame('K', 'in', 'call')], async () => {
       const value = await store.transact(async (tx) => {
         await tx.insertChargePoint(chargePoint('K'));
         return 'stored';
       }, 'K', PART_OF_CALL);
       commitsWhenUnitSettled = batches.length;
+      // On SQLite the other connection reads right here (synchronously), while the batch is open.
+      seenByOthersThen = other('K');
       return value;
     });
     assert.equal(result, 'stored');
-    assert.equal(commitsWhenUnitSettled, committedBefore, 'the unit settled before its batch committed');
+    assert.equal(commitsWhenUnitSettled, committedBefore, 'the unit settled before its batch was durable');
+    if (database.kind === 'sqlite') assert.equal(await seenByOthersThen, 0, 'the unit settled before its batch committed');
     await store.journalAnswer([callFrame('K', 'out', 'answer')]);
     assert.equal(await other('K'), 1, 'durable once the answer may leave');
     assert.deepEqual(batches.slice(committedBefore), [3], 'the CALL, its data and its answer in one commit');
@@ -195,6 +199,26 @@ test('a batch that failed before the answer was journaled fails that answer, and
     await store.withFrames([callFrame('M', 'in', 'next call')], () => store.transact((tx) => tx.insertChargePoint(chargePoint('M')), 'M', PART_OF_CALL));
     await store.journalAnswer([callFrame('M', 'out', 'next answer')]);
     assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), ['next call', 'next answer']);
+  });
+});
+
+test('two messages of one charge point at once whose batch fails: neither answer succeeds', async () => {
+  await withStore(async (store, _batches, _other, database, failures) => {
+    // Two SOAP requests of one charge point, or a JSON connection finishing a call while its
+    // replacement handles one: their units share the batch, which fails at COMMIT.
+    const first = store.withFrames([callFrame('R', 'in', 'first')], () => store.transact((tx) => tx.insertChargePoint(chargePoint('R')), 'R', PART_OF_CALL));
+    const second = store.withFrames([callFrame('R', 'in', 'second')], () => store.transact((tx) => failAtCommit(tx, database), 'R', PART_OF_CALL));
+    await Promise.all([first, second]);
+    // The first answer comes at once; the second only after the batch has failed.
+    await assert.rejects(store.journalAnswer([callFrame('R', 'out', 'first answer')]));
+    await until(() => failures.length > 0);
+    await assert.rejects(store.journalAnswer([callFrame('R', 'out', 'second answer')]));
+    assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), []);
+    assert.deepEqual(await store.listChargePoints(), []);
+    // Both messages answered: the failure is spent, the next call is answered normally.
+    await store.withFrames([callFrame('R', 'in', 'third')], () => store.transact((tx) => tx.insertChargePoint(chargePoint('R')), 'R', PART_OF_CALL));
+    await store.journalAnswer([callFrame('R', 'out', 'third answer')]);
+    assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), ['third', 'third answer']);
   });
 });
 

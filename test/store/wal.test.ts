@@ -156,3 +156,27 @@ test('a busy committer starts its batches no closer together than its interval',
   for (const gap of await gaps(40)) assert.ok(gap >= 38, `batches ${gap.toFixed(1)} ms apart`);
   for (const gap of await gaps(0)) assert.ok(gap < 39, `without an interval the next batch starts at once (${gap.toFixed(1)} ms)`);
 });
+
+test('a batch holding early units takes in the answers queued meanwhile, and no other frame or write', async () => {
+  const ran: string[][] = [];
+  const committer = new GroupCommitter<number>({
+    inTransaction: async (body) => {
+      ran.push([]);
+      return body(ran.length - 1);
+    },
+    savepoint: async () => undefined,
+    rollbackToSavepoint: async () => undefined,
+  });
+  const unit = (name: string) => async (batch: number) => void ran[batch]!.push(name);
+  const owed: Promise<void>[] = [];
+  const later: Promise<unknown>[] = [];
+  // The call's data settles early; its continuation queues its answer, and meanwhile another
+  // charge point's CALL frame and that call's data arrive.
+  await committer.submit(unit('data'), { early: (batch) => (owed.push(batch), true) }).then(() => {
+    later.push(committer.submit(unit('other CALL frame'), { noWrites: true }));
+    later.push(committer.submit(unit('other data')));
+    later.push(committer.submit(unit('answer'), { noWrites: true, answer: true }));
+  });
+  await Promise.all([...later, ...owed]);
+  assert.deepEqual(ran, [['data', 'answer'], ['other CALL frame', 'other data']]);
+});
