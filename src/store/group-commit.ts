@@ -141,8 +141,8 @@ export class GroupCommitter<Tx> {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        const early = this.lastStart + this.minIntervalMs - performance.now();
-        if (early > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(early)));
+        const wait = this.lastStart + this.minIntervalMs - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
         this.lastStart = performance.now();
         const batch = this.queue.splice(0, this.maxBatch);
         await this.runBatch(batch);
