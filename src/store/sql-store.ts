@@ -57,7 +57,7 @@ export class SqlStore extends SqlQueries implements Store {
   private readonly committers: GroupCommitter<Kysely<Database>>[];
   /** Per committer: frames its journal units have queued in the batch it runs, in order, written before COMMIT. */
   private readonly batchFrames: JournalFrame[][];
-  /** The batches each charge point's next answer waits for (its message's units settled early). */
+  /** What each charge point's answers wait for: the batches that settled its messages' units early. */
   private readonly owed = new OwedAnswers();
 
   constructor(
