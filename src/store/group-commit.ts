@@ -64,6 +64,10 @@ interface Unit<Tx> {
   noWrites: boolean;
   early: ((batch: Promise<void>) => boolean) | undefined;
   answer: boolean;
+  /** What its work came to, once it has run in a batch. */
+  result?: Outcome;
+  /** Settled when it ran (an early unit): the batch's end leaves it alone. */
+  settled: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -107,8 +111,8 @@ export class GroupCommitter<Tx> {
     /**
      * The shortest time between the starts of two batches (ms). A batch's fixed costs (BEGIN,
      * COMMIT with its pages, the sync, settling) do not shrink with it: at a moderate rate a
-     * committer that starts the next batch at once runs many small ones, and those costs take most
-     * of the CPU. A few milliseconds gather several calls into each, and under a heavy load a batch
+     * committer that starts the next batch at once runs many small ones, and those costs take a
+     * large share of the CPU. A few milliseconds gather several calls into each, and under a heavy load a batch
      * takes longer than that anyway.
      */
     private readonly minIntervalMs = 0,
@@ -121,6 +125,7 @@ export class GroupCommitter<Tx> {
         noWrites: options.noWrites === true,
         early: options.early,
         answer: options.noWrites === true && options.answer === true,
+        settled: false,
         resolve: resolve as (value: unknown) => void,
         reject,
       });
@@ -153,78 +158,69 @@ export class GroupCommitter<Tx> {
   }
 
   private async runBatch(batch: Unit<Tx>[]): Promise<void> {
-    const outcomes: Outcome[] = [];
     const started = performance.now();
     const outcome = new BatchOutcome();
-    /** Units already settled (early ones), by index in `batch`. */
-    const settledEarly = new Set<number>();
     try {
       await this.database.inTransaction(async (tx) => {
-        outcomes.length = 0;
-        await this.runUnits(tx, batch, 0, outcomes, settledEarly, outcome);
-        if (settledEarly.size > 0) {
+        await this.runUnits(tx, batch, 0, outcome);
+        if (batch.some((unit) => unit.settled)) {
           // The callers of the early units build their answers now (promise continuations, no
           // I/O): one turn of the event loop lets them queue the answers' frames, which join this
           // batch instead of the next one. Answers only: a CALL frame queued meanwhile stays with
           // the data it reports, which cannot join (other writes may not commit before their turn).
           await new Promise((resolve) => setImmediate(resolve));
-          const answers = this.takeQueuedAnswers();
           const from = batch.length;
-          batch.push(...answers);
-          await this.runUnits(tx, batch, from, outcomes, settledEarly, outcome);
+          batch.push(...this.takeQueuedAnswers());
+          await this.runUnits(tx, batch, from, outcome);
         }
         await this.database.beforeCommit?.(tx);
       });
     } catch (error) {
-      this.fail(batch, error, settledEarly, outcome);
+      this.fail(batch, error, outcome);
       return;
     }
     const settle = () => {
       this.observer.committed?.(batch.length, performance.now() - started);
-      batch.forEach((unit, index) => {
-        if (settledEarly.has(index)) return;
-        const result = outcomes[index]!;
-        if (result.ok) unit.resolve(result.value);
-        else unit.reject(result.error);
-      });
+      for (const unit of batch) {
+        if (unit.settled) continue;
+        if (unit.result!.ok) unit.resolve(unit.result!.value);
+        else unit.reject(unit.result!.error);
+      }
       outcome.resolve();
     };
     if (!this.database.durable) return settle();
     // The next batch runs while this one reaches the disk; syncs finish in commit order.
-    const flushed = this.database.durable().then(settle, (error: unknown) => this.fail(batch, error, settledEarly, outcome));
+    const flushed = this.database.durable().then(settle, (error: unknown) => this.fail(batch, error, outcome));
     this.flushing.add(flushed);
     void flushed.finally(() => this.flushing.delete(flushed));
   }
 
   /** Runs `batch` from `from` on, each unit behind a savepoint unless it writes nothing. */
-  private async runUnits(tx: Tx, batch: Unit<Tx>[], from: number, outcomes: Outcome[], settledEarly: Set<number>, outcome: BatchOutcome): Promise<void> {
+  private async runUnits(tx: Tx, batch: Unit<Tx>[], from: number, outcome: BatchOutcome): Promise<void> {
     // One name for every unit keeps one statement text (the prepared-statement cache small).
     // Without releaseSavepoint, savepoints are never released: they nest, and ROLLBACK TO names
     // the most recent one of that name, this unit's, undoing only the writes made since it.
     // RELEASE would be a round trip per unit (a quarter of a typical unit's on PostgreSQL) and
     // changes nothing at COMMIT.
     const name = 'unit';
-    for (let index = from; index < batch.length; index++) {
-      const unit = batch[index]!;
-      let result: Outcome;
+    for (const unit of batch.slice(from)) {
       if (unit.noWrites) {
-        result = await unit.work(tx).then((value) => ({ ok: true, value }) as const, (error: unknown) => ({ ok: false, error }) as const);
+        unit.result = await unit.work(tx).then((value) => ({ ok: true, value }) as const, (error: unknown) => ({ ok: false, error }) as const);
       } else {
         await this.database.savepoint(tx, name);
         try {
-          result = { ok: true, value: await unit.work(tx) };
+          unit.result = { ok: true, value: await unit.work(tx) };
         } catch (error) {
           // Only this unit's writes are undone; the rest of the batch still commits.
           await this.database.rollbackToSavepoint(tx, name);
-          result = { ok: false, error };
+          unit.result = { ok: false, error };
         }
         await this.database.releaseSavepoint?.(tx, name);
       }
-      outcomes[index] = result;
-      if (unit.early && !settledEarly.has(index) && unit.early(outcome.promise)) {
-        settledEarly.add(index);
-        if (result.ok) unit.resolve(result.value);
-        else unit.reject(result.error);
+      if (unit.early?.(outcome.promise)) {
+        unit.settled = true;
+        if (unit.result.ok) unit.resolve(unit.result.value);
+        else unit.reject(unit.result.error);
       }
     }
   }
@@ -238,11 +234,9 @@ export class GroupCommitter<Tx> {
     return answers;
   }
 
-  private fail(batch: Unit<Tx>[], error: unknown, settledEarly: ReadonlySet<number>, outcome: BatchOutcome): void {
+  private fail(batch: Unit<Tx>[], error: unknown, outcome: BatchOutcome): void {
     this.observer.failed?.(batch.length, error);
-    batch.forEach((unit, index) => {
-      if (!settledEarly.has(index)) unit.reject(error);
-    });
+    for (const unit of batch) if (!unit.settled) unit.reject(error);
     outcome.reject(error);
   }
 }
