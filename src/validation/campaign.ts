@@ -16,6 +16,7 @@ import { cases, caseIds, type CaseDefinition } from './cases.js';
 import { fail, type CampaignState, type CaseContext, type CommandOutcome, type ManualOutcome, type Outcome } from './context.js';
 import { field } from './readings.js';
 import type { SoftwareRegistry } from './software.js';
+import { CampaignBoots } from './campaign-boots.js';
 import { Watch, type Call } from './watch.js';
 
 export interface CampaignRequest {
@@ -213,8 +214,8 @@ export class Campaigns {
 class CampaignRun {
   private readonly abort = new AbortController();
   private readonly watch: Watch;
+  private readonly boots: CampaignBoots;
   private readonly confirmations = new Map<string, (c: Confirmation) => void>();
-  private pendingBootArmed = false;
   private cancelReason = 'the campaign was cancelled';
   private finished: Promise<void> | undefined;
 
@@ -226,6 +227,7 @@ class CampaignRun {
     private readonly state: CampaignState,
   ) {
     this.watch = new Watch(deps.activity, record.chargePointId);
+    this.boots = new CampaignBoots(deps.activity, record.chargePointId, record.timing);
   }
 
   snapshot(): Validation {
@@ -260,14 +262,7 @@ class CampaignRun {
   private async runAll(): Promise<void> {
     const { registry, log } = this.deps;
     const { chargePointId } = this.record;
-    const timing = this.record.timing;
-    const removeOverride = registry.overrideBoot(chargePointId, () => {
-      if (this.pendingBootArmed) {
-        this.pendingBootArmed = false;
-        return { status: 'Pending', intervalS: timing.pendingIntervalS };
-      }
-      return { status: 'Accepted', intervalS: timing.heartbeatIntervalS };
-    });
+    const removeOverride = registry.overrideBoot(chargePointId, this.boots.answer);
     log.info({ chargePointId, validationId: this.record.id }, 'validation campaign started');
     try {
       for (const definition of this.definitions) {
@@ -286,6 +281,7 @@ class CampaignRun {
       removeOverride();
       this.deps.holds.release(chargePointId);
       this.watch.close();
+      this.boots.close();
       await this.finish();
     }
   }
@@ -432,9 +428,7 @@ class CampaignRun {
       command,
       mark: () => watch.mark(),
       after: (call) => watch.after(call),
-      armPendingBoot: () => {
-        this.pendingBootArmed = true;
-      },
+      armPendingBoot: () => this.boots.armPending(),
       callsSince: (from) => watch.callsSince(from),
       next,
       manual: (prompt, action, from, expect) => this.manual(prompt, action, from, expect),
