@@ -112,7 +112,10 @@ function recoveringPool(pool: pg.Pool, reachability: Reachability): PostgresPool
       return {
         async query(...args: unknown[]) {
           try {
-            return await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+            const result = await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+            // Several statements in one text, without parameters (pg's simple protocol), answer
+            // with one result each; Kysely reads one, so it gets the last (lockedJournalHead).
+            return Array.isArray(result) ? result.at(-1) : result;
           } catch (error) {
             if (isConnectionError(error)) {
               broken = error;
@@ -148,8 +151,13 @@ async function eventWriters(db: Kysely<Database>, among?: readonly string[]): Pr
 export const postgresHooks: DialectHooks = {
   // Held from the journal insert to the end of the batch's transaction: every node appending to
   // this schema's journal waits here, then reads the previous hash that the last holder committed.
-  async lockJournal(db) {
-    await sql`select pg_advisory_xact_lock(hashtext('tomada.frame_journal'), hashtext(current_schema()))`.execute(db);
+  // One round trip for both: two statements in one text, each with its own snapshot (read
+  // committed), so the read sees every commit made before the lock was granted.
+  async lockedJournalHead(db) {
+    const { rows } = await sql<{ hash: string }>`
+      select pg_advisory_xact_lock(hashtext('tomada.frame_journal'), hashtext(current_schema()));
+      select hash from frame_journal order by seq desc limit 1`.execute(db);
+    return rows[0]?.hash;
   },
   // Another node's batch may hold an event with a lower id than one already committed; its
   // transaction holds the events table's write lock until it ends. Polled rather than waited on

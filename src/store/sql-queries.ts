@@ -276,9 +276,11 @@ const JOURNAL_CHUNK = 1000;
 export interface DialectHooks {
   /**
    * Makes the calling transaction the only journal writer until it ends, across every process
-   * sharing the database (PostgreSQL: an advisory lock). SQLite has one writer at a time anyway.
+   * sharing the database (PostgreSQL: an advisory lock), then reads the journal's last hash
+   * (undefined when it is empty). Without it the head is read directly: SQLite has one writer at
+   * a time anyway.
    */
-  lockJournal?(db: Kysely<Database>): Promise<void>;
+  lockedJournalHead?(db: Kysely<Database>): Promise<string | undefined>;
   /**
    * Waits until every transaction that was writing events when it was called has ended, and tells
    * whether there was one (Store.listEvents with a cursor). Where writers commit side by side
@@ -591,9 +593,10 @@ export class SqlQueries implements StoreWriter {
   async appendJournal(frames: readonly JournalFrame[]): Promise<void> {
     if (frames.length === 0) return;
     // The previous hash is read under the lock, so two nodes never extend the same row twice.
-    await this.hooks.lockJournal?.(this.db);
-    const { rows: last } = await this.run('journalHead', (db) => db.selectFrom('frame_journal').select('hash').orderBy('seq', 'desc').limit(1), []);
-    let prevHash = last[0]?.hash ?? GENESIS_HASH;
+    const head = this.hooks.lockedJournalHead
+      ? await this.hooks.lockedJournalHead(this.db)
+      : (await this.run('journalHead', (db) => db.selectFrom('frame_journal').select('hash').orderBy('seq', 'desc').limit(1), [])).rows[0]?.hash;
+    let prevHash = head ?? GENESIS_HASH;
     const rows = frames.map((frame) => {
       const hash = chainHash(prevHash, frame, this.journalKey);
       const row = {
