@@ -21,6 +21,12 @@ export interface BatchDatabase<Tx> {
    */
   releaseSavepoint?(tx: Tx, name: string): Promise<void>;
   /**
+   * Rolls back everything the transaction did and begins it again. Where a savepoint costs a round
+   * trip (PostgreSQL), the batch's first writing unit runs without one: nothing before it needs
+   * keeping, so if it fails, this undoes it as ROLLBACK TO its savepoint would have.
+   */
+  restart?(tx: Tx): Promise<void>;
+  /**
    * Runs after the batch's last unit, in its transaction, just before COMMIT (the store writes the
    * batch's journal rows there). If it fails, the whole batch rolls back.
    */
@@ -203,9 +209,19 @@ export class GroupCommitter<Tx> {
     // RELEASE would be a round trip per unit (a quarter of a typical unit's on PostgreSQL) and
     // changes nothing at COMMIT.
     const name = 'unit';
+    let first = this.database.restart !== undefined && batch.slice(0, from).every((unit) => unit.noWrites);
     for (const unit of batch.slice(from)) {
       if (unit.noWrites) {
         unit.result = await unit.work(tx).then((value) => ({ ok: true, value }) as const, (error: unknown) => ({ ok: false, error }) as const);
+      } else if (first) {
+        // The first unit that may write: nothing before it to keep (see BatchDatabase.restart).
+        first = false;
+        try {
+          unit.result = { ok: true, value: await unit.work(tx) };
+        } catch (error) {
+          await this.database.restart!(tx);
+          unit.result = { ok: false, error };
+        }
       } else {
         await this.database.savepoint(tx, name);
         try {

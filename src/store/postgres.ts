@@ -212,5 +212,5 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await kysely.destroy();
     throw error;
   }
-  return new SqlStore(kysely, options, { ...postgresHooks, committers: committersFor(poolSize) });
+  return new SqlStore(kysely, options, { ...postgresHooks, committers: committersFor(poolSize), savepointRoundTrips: true });
 }

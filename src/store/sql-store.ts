@@ -35,6 +35,11 @@ export interface StoreHooks extends DialectHooks {
   durable?(): Promise<void>;
   /** Release each unit's savepoint when it ends (cheap where there is no round trip). */
   releaseSavepoints?: boolean;
+  /**
+   * A savepoint costs a round trip (PostgreSQL): a batch's first writing unit runs without one, and
+   * if it fails the transaction is rolled back and begun again (GroupCommitter's `restart`).
+   */
+  savepointRoundTrips?: boolean;
   /** Runs after the last unit settled, before the database is closed. */
   beforeClose?(): Promise<void>;
   /**
@@ -83,6 +88,8 @@ export class SqlStore extends SqlQueries implements Store {
             rollbackToSavepoint: (tx, name) => this.statement(tx, sql`rollback to savepoint ${sql.id(name)}`),
             ...(storeHooks.durable ? { durable: storeHooks.durable } : {}),
             ...(storeHooks.releaseSavepoints ? { releaseSavepoint: (tx: Kysely<Database>, name: string) => this.statement(tx, sql`release savepoint ${sql.id(name)}`) } : {}),
+            // Both in one round trip (two statements in one text, no parameters).
+            ...(storeHooks.savepointRoundTrips ? { restart: (tx: Kysely<Database>) => this.statement(tx, sql`rollback; begin`) } : {}),
           },
           500,
           observer,

@@ -95,6 +95,43 @@ test('a failing unit rolls back alone; the rest of its batch commits', async () 
   });
 });
 
+test('a batch whose first writing unit fails keeps the units after it, and the frames queued before it', async () => {
+  await withStore(async (store, batches) => {
+    await store.transact((tx) => tx.insertChargePoint(chargePoint('H')));
+    batches.length = 0;
+    // On PostgreSQL the first writing unit runs without a savepoint: its failure restarts the
+    // transaction, which must not take the journal rows queued before it, nor the units after it.
+    const results = await Promise.allSettled([
+      store.journal([callFrame('H', 'in', 'before')]),
+      store.transact(async (tx) => {
+        await tx.insertChargePoint(chargePoint('I'));
+        // The database refuses this one (duplicate key): on PostgreSQL the transaction is aborted.
+        await tx.insertChargePoint(chargePoint('H'));
+      }),
+      store.transact((tx) => tx.insertChargePoint(chargePoint('J'))),
+      store.transact(async (tx) => {
+        await tx.insertChargePoint(chargePoint('K'));
+        throw new Error('rule broken after a write');
+      }),
+      store.transact((tx) => tx.insertChargePoint(chargePoint('L'))),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(batches, [5], 'one batch');
+    assert.deepEqual((await store.listChargePoints()).map((cp) => cp.id), ['H', 'J', 'L']);
+    assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), ['before']);
+    // The next batch, whose first unit fails on a rule alone, still commits the rest.
+    const next = await Promise.allSettled([
+      store.transact(async (tx) => {
+        await tx.insertChargePoint(chargePoint('M'));
+        throw new Error('rule broken after a write');
+      }),
+      store.transact((tx) => tx.insertChargePoint(chargePoint('N'))),
+    ]);
+    assert.deepEqual(next.map((r) => r.status), ['rejected', 'fulfilled']);
+    assert.deepEqual((await store.listChargePoints()).map((cp) => cp.id), ['H', 'J', 'L', 'N']);
+  });
+});
+
 test('a unit settles only after its batch is durable: another connection already sees it', async () => {
   await withStore(async (store, _batches, other) => {
     const counts = await Promise.all(
