@@ -72,6 +72,15 @@ function pathOf(url: string | undefined): string | undefined {
   }
 }
 
+/**
+ * Destroys the socket on an error. Registered from a scope of its own: a listener made inside
+ * `upgrade` would share that function's closure context, and so keep its handshake request (its
+ * headers, its parser's leftovers) alive for as long as the connection, about 1 KiB per charge point.
+ */
+function destroyOnError(socket: Duplex): void {
+  socket.on('error', () => socket.destroy());
+}
+
 function refuse(socket: Duplex, status: number, headers: Record<string, string> = {}): void {
   const reason = STATUS_CODES[status] ?? 'Error';
   const lines = [`HTTP/1.1 ${status} ${reason}`, 'Connection: close', 'Content-Type: text/plain', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
@@ -229,7 +238,7 @@ export class OcppServer {
   };
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => socket.destroy());
+    destroyOnError(socket);
     const { log, adapters } = this.deps;
     const remote = request.socket.remoteAddress;
     const path = pathOf(request.url);
