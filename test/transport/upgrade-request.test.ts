@@ -18,9 +18,9 @@ const gc = runInNewContext('gc') as () => void;
 function watchUpgradeRequests(): { requests: WeakRef<IncomingMessage>[]; stop: () => void } {
   const requests: WeakRef<IncomingMessage>[] = [];
   const emit = Server.prototype.emit;
-  Server.prototype.emit = function (this: Server, event: string | symbol, ...args: unknown[]) {
-    if (event === 'upgrade') requests.push(new WeakRef(args[0] as IncomingMessage));
-    return emit.call(this, event, ...args);
+  Server.prototype.emit = function (this: Server, ...args: Parameters<typeof emit>) {
+    if (args[0] === 'upgrade') requests.push(new WeakRef(args[1] as IncomingMessage));
+    return emit.apply(this, args);
   } as typeof emit;
   return { requests, stop: () => void (Server.prototype.emit = emit) };
 }
