@@ -116,6 +116,7 @@ test('a batch whose first writing unit fails keeps the units after it, and the f
       store.transact((tx) => tx.insertChargePoint(chargePoint('L'))),
     ]);
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    // One batch: the frame's charge point (H) goes to the committer of the units without one.
     assert.deepEqual(batches, [5], 'one batch');
     assert.deepEqual((await store.listChargePoints()).map((cp) => cp.id), ['H', 'J', 'L']);
     assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), ['before']);
