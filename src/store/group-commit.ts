@@ -213,25 +213,20 @@ export class GroupCommitter<Tx> {
     for (const unit of batch.slice(from)) {
       if (unit.noWrites) {
         unit.result = await unit.work(tx).then((value) => ({ ok: true, value }) as const, (error: unknown) => ({ ok: false, error }) as const);
-      } else if (first) {
-        // The first unit that may write: nothing before it to keep (see BatchDatabase.restart).
-        first = false;
-        try {
-          unit.result = { ok: true, value: await unit.work(tx) };
-        } catch (error) {
-          await this.database.restart!(tx);
-          unit.result = { ok: false, error };
-        }
       } else {
-        await this.database.savepoint(tx, name);
+        // The first unit that may write needs no savepoint: nothing before it to keep (see
+        // BatchDatabase.restart).
+        const bare = first;
+        first = false;
+        if (!bare) await this.database.savepoint(tx, name);
         try {
           unit.result = { ok: true, value: await unit.work(tx) };
         } catch (error) {
           // Only this unit's writes are undone; the rest of the batch still commits.
-          await this.database.rollbackToSavepoint(tx, name);
+          await (bare ? this.database.restart!(tx) : this.database.rollbackToSavepoint(tx, name));
           unit.result = { ok: false, error };
         }
-        await this.database.releaseSavepoint?.(tx, name);
+        if (!bare) await this.database.releaseSavepoint?.(tx, name);
       }
       if (unit.early?.(outcome.promise)) {
         unit.settled = true;

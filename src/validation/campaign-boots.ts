@@ -8,6 +8,7 @@
 import type { ActivityFeed } from '../domain/activity.js';
 import type { BootOverride } from '../domain/registry.js';
 import type { CampaignTiming } from '../domain/validation/types.js';
+import { field } from './readings.js';
 
 export class CampaignBoots {
   private pendingArmed = false;
@@ -22,7 +23,7 @@ export class CampaignBoots {
       if (activity.kind !== 'call' || activity.chargePointId !== chargePointId || activity.action !== 'BootNotification') return;
       // An error answer (the boot's batch failed) or an Accepted one (a boot chosen before the
       // case armed the Pending) leaves it armed.
-      const status = activity.response?.status;
+      const status = field.answerStatus(activity);
       if (status !== undefined && status !== 'Accepted') this.pendingArmed = false;
     });
   }
