@@ -126,8 +126,10 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
       maxMessagesPerSecond: config.maxMessagesPerSecond,
       messageBurst: config.messageBurst,
       maxQueuedCommands: config.maxQueuedCommands,
+      maxCallsInFlight: config.maxCallsInFlight,
     },
   });
+  metrics.watchCalls(ocpp.callGate);
   let api: FastifyInstance | undefined;
   try {
     let stopping: Promise<void> | undefined;

@@ -49,6 +49,8 @@ export interface Config {
   messageBurst: number;
   /** Operator commands waiting for one charge point beyond which a new one fails at once. */
   maxQueuedCommands: number;
+  /** Inbound OCPP-J CALLs one node handles at once over all its connections; more wait their turn. */
+  maxCallsInFlight: number;
   /** Several nodes: NATS to reach each other; undefined: this node is alone. */
   cluster: ClusterConfig | undefined;
 }
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxMessagesPerSecond: integer(env, 'TOMADA_MAX_MESSAGES_PER_SECOND', 100, 0, 1_000_000),
     messageBurst: integer(env, 'TOMADA_MESSAGE_BURST', 10_000, 1, 10_000_000),
     maxQueuedCommands: integer(env, 'TOMADA_MAX_QUEUED_COMMANDS', 10, 1, 10_000),
+    maxCallsInFlight: integer(env, 'TOMADA_MAX_CALLS_IN_FLIGHT', 1_000, 1, 1_000_000),
     cluster: clusterConfig(env),
   };
 }

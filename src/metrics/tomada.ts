@@ -5,6 +5,7 @@ import type { ActivityFeed } from '../domain/activity.js';
 import type { CommandRouter } from '../domain/commands.js';
 import { ChargePointNotConnected, CommandFailed, CommandTimedOut } from '../domain/errors.js';
 import type { ChargePointView } from '../domain/views.js';
+import type { CallGate } from '../ocpp/call-gate.js';
 import { v15Actions } from '../ocpp/v15/index.js';
 import { v16Actions } from '../ocpp/v16/index.js';
 import { RpcErrorCodes } from '../ocpp/rpc.js';
@@ -46,6 +47,7 @@ function commandResult(error: unknown): string {
 export class TomadaMetrics {
   readonly registry = new Registry();
   private chargePoints: () => Promise<ChargePointView[]> = async () => [];
+  private callGate: Pick<CallGate, 'inside' | 'queued'> | undefined;
 
   readonly connections = this.registry.add(
     new CollectedGauge('tomada_ocpp_connections', 'Connected charge points as this node\'s router knows them (with several nodes: on any node), by the OCPP version and transport they use', async () => {
@@ -59,6 +61,12 @@ export class TomadaMetrics {
         const [version, transport] = key.split(' ') as [string, string];
         return { labels: { ocpp_version: version, transport }, value };
       });
+    }),
+  );
+  readonly calls = this.registry.add(
+    new CollectedGauge('tomada_ocpp_calls', 'Calls from OCPP-J charge points on this node right now: being handled (at most TOMADA_MAX_CALLS_IN_FLIGHT) or waiting for their turn', () => {
+      const gate = this.callGate;
+      return gate ? [{ labels: { state: 'handling' }, value: gate.inside }, { labels: { state: 'waiting' }, value: gate.queued }] : [];
     }),
   );
   readonly messages = this.registry.add(
@@ -91,6 +99,11 @@ export class TomadaMetrics {
   /** Where connected charge points are read from at scrape time. */
   watchChargePoints(read: () => Promise<ChargePointView[]>): void {
     this.chargePoints = read;
+  }
+
+  /** Where the node's calls in flight are read from at scrape time. */
+  watchCalls(gate: Pick<CallGate, 'inside' | 'queued'>): void {
+    this.callGate = gate;
   }
 
   /**

@@ -3,6 +3,7 @@
 // behind it, times calls out, and answers every inbound frame exactly once. The central system's
 // session and the simulator's charge point both use it.
 import { randomUUID } from 'node:crypto';
+import type { CallGate } from './call-gate.js';
 import {
   encodeCall,
   encodeCallError,
@@ -87,6 +88,8 @@ export interface RpcPeerOptions {
    * InternalError instead and the peer will retry.
    */
   beforeAnswer?: (text: string) => Promise<void>;
+  /** The node's limit on inbound CALLs handled at once, shared by all its peers; absent: none. */
+  gate?: CallGate;
   events?: RpcPeerEvents;
 }
 
@@ -245,30 +248,44 @@ export class RpcPeer {
 
   // Inbound CALLs are handled one at a time, in arrival order: a charge point's backlog must be
   // stored in the order it was sent, and each answer goes out only after its work is committed.
+  // Each also takes a place at the node's gate, if there is one, until its answer is written.
   private async drainInbound(): Promise<void> {
     if (this.handlingInbound) return;
     this.handlingInbound = true;
+    const gate = this.options.gate;
     try {
-      for (let call = this.inboundQueue.shift(); call; call = this.inboundQueue.shift()) {
-        this.updateBacklog();
-        let answer: string;
-        let errorCode: string | undefined;
+      while (this.inboundQueue.length > 0) {
+        const turn = gate?.enter();
+        if (turn) await turn;
+        // Closed while it waited: the queue is empty, and the place goes back at once.
+        const call = this.inboundQueue.shift();
         try {
-          answer = encodeCallResult(call.messageId, await this.options.handleCall(call));
-        } catch (error) {
-          errorCode = error instanceof RpcError ? error.code : 'InternalError';
-          const description = error instanceof RpcError ? error.message : 'The central system could not handle this call';
-          this.options.events?.refused?.({ messageId: call.messageId, code: errorCode, description });
-          answer = encodeCallError(call.messageId, errorCode, description);
+          if (call) await this.handleInbound(call);
+        } finally {
+          gate?.leave();
         }
-        if (!(await this.answer(call.messageId, answer))) errorCode = 'InternalError';
-        const ms = call.receivedAt === undefined ? 0 : performance.now() - call.receivedAt;
-        this.options.events?.answered?.({ messageId: call.messageId, action: call.action, ms, errorCode, written: this.closedReason === undefined });
       }
     } finally {
       this.handlingInbound = false;
       this.updateBacklog();
     }
+  }
+
+  private async handleInbound(call: InboundCall): Promise<void> {
+    this.updateBacklog();
+    let answer: string;
+    let errorCode: string | undefined;
+    try {
+      answer = encodeCallResult(call.messageId, await this.options.handleCall(call));
+    } catch (error) {
+      errorCode = error instanceof RpcError ? error.code : 'InternalError';
+      const description = error instanceof RpcError ? error.message : 'The central system could not handle this call';
+      this.options.events?.refused?.({ messageId: call.messageId, code: errorCode, description });
+      answer = encodeCallError(call.messageId, errorCode, description);
+    }
+    if (!(await this.answer(call.messageId, answer))) errorCode = 'InternalError';
+    const ms = call.receivedAt === undefined ? 0 : performance.now() - call.receivedAt;
+    this.options.events?.answered?.({ messageId: call.messageId, action: call.action, ms, errorCode, written: this.closedReason === undefined });
   }
 
   private updateBacklog(): void {

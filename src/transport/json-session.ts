@@ -9,6 +9,7 @@ import { CommandFailed, CommandTimedOut } from '../domain/errors.js';
 import type { Domain } from '../domain/index.js';
 import type { Command, CommandResult, RegistrationStatus } from '../domain/model.js';
 import type { Logger } from '../log.js';
+import type { CallGate } from '../ocpp/call-gate.js';
 import { CallErrorResponse, CallTimeoutError, RpcPeer, type InboundCall } from '../ocpp/rpc-peer.js';
 import type { JsonObject } from '../ocpp/rpc.js';
 import { CommandCap } from './command-cap.js';
@@ -35,6 +36,8 @@ export interface SessionInit {
   options: SessionOptions;
   /** The charge point's inbound message rate; reading pauses while it is exceeded. Absent: unlimited. */
   inboundRate?: TokenBucket | undefined;
+  /** The node's limit on inbound CALLs handled at once, shared by its sessions. Absent: none. */
+  gate?: CallGate | undefined;
 }
 
 /** What the handling of an inbound call got to: the payload it dispatched, the answer it had. */
@@ -74,6 +77,7 @@ export class JsonSession implements CommandTarget {
       handleCall: (call) => this.handleCall(call),
       callTimeoutMs: options.callTimeoutMs,
       inboundHighWater: options.inboundHighWater,
+      ...(init.gate ? { gate: init.gate } : {}),
       beforeAnswer: (text) => init.domain.journal.answered(this.frame(text)),
       events: {
         sent: (text) => init.domain.journal.record(this.frame(text), 'out'),

@@ -13,6 +13,7 @@ import type { CommandRouter } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
 import type { ChargePoint } from '../domain/model.js';
 import type { Logger } from '../log.js';
+import { CallGate } from '../ocpp/call-gate.js';
 import { encodeFault, SoapFault } from '../ocpp/soap/index.js';
 import { AdmissionGate, type Refusal } from './admission.js';
 import { JsonSession, type SessionOptions } from './json-session.js';
@@ -34,6 +35,8 @@ export interface OcppServerOptions extends SessionOptions {
   maxMessagesPerSecond?: number;
   /** Messages above that rate a charge point may send before it is slowed down. Default 10,000. */
   messageBurst?: number;
+  /** Inbound OCPP-J CALLs handled at once over all connections; more wait their turn. Default 1,000. */
+  maxCallsInFlight?: number;
 }
 
 export interface OcppServerDeps {
@@ -57,6 +60,8 @@ const CLOSE_GRACE_MS = 2_000;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_MESSAGE_BURST = 10_000;
+/** Enough for batches of hundreds of calls; beyond it, waiting calls hold their frames, not their work. */
+const DEFAULT_MAX_CALLS_IN_FLIGHT = 1_000;
 
 /** Where OCPP 1.5 SOAP charge points post their messages. */
 export const SOAP_PATH = '/ocpp/soap';
@@ -120,6 +125,8 @@ export class OcppServer {
   private readonly sessions = new Map<string, JsonSession>();
   private readonly gate: AdmissionGate;
   private readonly rates: InboundRates;
+  /** Inbound calls handled at once, over every connection of this server. */
+  readonly callGate: CallGate;
   private readonly handshakeTimeoutMs: number;
   private readonly requestTimeoutMs: number;
 
@@ -127,6 +134,7 @@ export class OcppServer {
     const { options, log } = deps;
     this.gate = deps.admission ?? new AdmissionGate({ registry: deps.domain.registry, log });
     this.rates = new InboundRates(options.maxMessagesPerSecond ?? 0, options.messageBurst ?? DEFAULT_MESSAGE_BURST);
+    this.callGate = new CallGate(options.maxCallsInFlight ?? DEFAULT_MAX_CALLS_IN_FLIGHT);
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.requestTimeoutMs = Math.max(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.handshakeTimeoutMs);
     this.wss = new WebSocketServer({
@@ -294,7 +302,7 @@ export class OcppServer {
       previous.close(1000, 'Replaced by a newer connection');
     }
     const inboundRate = this.rates.bucketFor(chargePointId);
-    const session = new JsonSession({ chargePointId, socket, adapter, domain, registration, lenient, log: sessionLog, options, inboundRate });
+    const session = new JsonSession({ chargePointId, socket, adapter, domain, registration, lenient, log: sessionLog, options, inboundRate, gate: this.callGate });
     this.sessions.set(chargePointId, session);
     const detach = router.attach(chargePointId, session);
     sessionLog.info({ remote, subprotocol: adapter.subprotocol, tls }, 'charge point connected');
