@@ -35,6 +35,9 @@ options
   --rate N            throughput: Tomada alone at a fixed N calls/s (latency at the same load for two revisions)
   --count N           idle/storm: charge points          --frames N   fuzz: frames (default 1000000)
   --cycles N          kill: cycles (default 10)
+  --node-args="..."   Node.js flags for every Tomada process (e.g. --node-args=--heap-growing-percent=50)
+  --heartbeat S       idle: the charge points' heartbeat interval in seconds (default 60); shorter
+                      intervals offer more calls than a node answers, to measure memory while calls queue
   --nodes N           idle: N Tomada nodes on one fresh PostgreSQL schema and one NATS prefix (see
                       bench/scenarios/idle-nodes.ts); --stages N (default: count / 20,000, at least 4),
                       --max-per-node N (default 18000), --connect-concurrency N per load process (default 100),
@@ -77,6 +80,8 @@ async function main(): Promise<number> {
       'meter-values': { type: 'string' },
       rate: { type: 'string' },
       'load-nice': { type: 'string' },
+      heartbeat: { type: 'string' },
+      'node-args': { type: 'string' },
       stages: { type: 'string' },
       'max-per-node': { type: 'string' },
       'connect-concurrency': { type: 'string' },
@@ -99,6 +104,8 @@ async function main(): Promise<number> {
     return Number(value);
   };
   ensureBuilt();
+  // Read by startTomada (bench/lib/servers.ts) for every Tomada process, and kept with the results.
+  if (values['node-args']) process.env.TOMADA_BENCH_NODE_ARGS = values['node-args'];
   const profileDir = values.profile ? join(ROOT, 'bench', 'results', 'profiles') : undefined;
   switch (scenario) {
     case 'throughput':
@@ -145,7 +152,7 @@ async function main(): Promise<number> {
           count,
           nodes,
           stages: number(values.stages, Math.max(4, Math.ceil(count / 20_000))),
-          heartbeatS: 60,
+          heartbeatS: number(values.heartbeat, 60),
           databaseUrl: values['database-url'] ?? DEFAULT_DATABASE_URL,
           natsUrl: values.nats ?? process.env.TOMADA_NATS_URL ?? 'nats://127.0.0.1:4222',
           maxPerNode: number(values['max-per-node'], 18_000),
@@ -161,7 +168,7 @@ async function main(): Promise<number> {
         return result.total.errors === 0 && result.total.disconnected === 0 && result.nodes.every((n) => n.alive) && stormed ? 0 : 1;
       }
       const { idle } = await import('./scenarios/idle.js');
-      saveResult('idle', await idle({ count: number(values.count, 19_000), stages: 4, heartbeatS: 60 }));
+      saveResult('idle', await idle({ count: number(values.count, 19_000), stages: 4, heartbeatS: number(values.heartbeat, 60) }));
       return 0;
     }
     case 'storm': {

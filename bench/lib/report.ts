@@ -23,7 +23,10 @@ export function saveResult(scenario: string, data: unknown): string {
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+  // Flags the Tomada processes ran with (--node-args) belong to the figures.
+  const nodeArgs = process.env.TOMADA_BENCH_NODE_ARGS;
+  const kept = nodeArgs && typeof data === 'object' && data !== null ? { ...data, nodeArgs } : data;
+  writeFileSync(file, `${JSON.stringify(kept, null, 2)}\n`);
   console.log(`\nresults: ${file}`);
   return file;
 }

@@ -81,12 +81,18 @@ export interface TomadaOptions {
   ocppPort?: number;
 }
 
+/** Node.js flags for every Tomada process of the run (`npm run bench -- ... --node-args "..."`). */
+function nodeFlags(): string[] {
+  return (process.env.TOMADA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 export async function startTomada(options: TomadaOptions = {}): Promise<TomadaProcess> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tomada-bench-'));
   const dbPath = join(dir, 'tomada.db');
   const ocppPort = options.ocppPort ?? (await freePort());
   const httpPort = await freePort();
   const nodeArgs = [
+    ...nodeFlags(),
     ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
     ...(options.fromSource ? ['--import', 'tsx', 'src/cli.ts'] : ['dist/cli.js']),
     'serve',
