@@ -81,7 +81,7 @@ export interface TomadaOptions {
   ocppPort?: number;
 }
 
-/** Node.js flags for every Tomada process of the run (`npm run bench -- ... --node-args "..."`). */
+/** Node.js flags for every Tomada process of the run (`npm run bench -- ... --node-args=...`). */
 function nodeFlags(): string[] {
   return (process.env.TOMADA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }
