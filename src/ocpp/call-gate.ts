@@ -7,7 +7,7 @@
 
 export class CallGate {
   private handling = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: ((() => void) | undefined)[] = [];
   private head = 0;
 
   constructor(readonly limit: number) {
@@ -39,17 +39,21 @@ export class CallGate {
 
   /** Gives a place back: straight to the longest waiting call, if any. */
   leave(): void {
-    if (this.queued > 0) {
-      const next = this.waiting[this.head]!;
-      this.waiting[this.head++] = undefined!;
-      // A long queue is compacted now and then, not shifted on every hand-over.
-      if (this.head > 1024 && this.head * 2 > this.waiting.length) {
-        this.waiting.splice(0, this.head);
-        this.head = 0;
-      }
-      next(); // the place stays taken: it passes to that call
+    if (this.queued === 0) {
+      this.handling--;
       return;
     }
-    this.handling--;
+    const next = this.waiting[this.head]!;
+    this.waiting[this.head++] = undefined;
+    // The queue is read from its head and cut when it empties, or when most of it has been read:
+    // not shifted on every hand-over, which would copy thousands of waiting calls each time.
+    if (this.head === this.waiting.length) {
+      this.waiting.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.waiting.length) {
+      this.waiting.splice(0, this.head);
+      this.head = 0;
+    }
+    next(); // the place stays taken: it passes to that call
   }
 }

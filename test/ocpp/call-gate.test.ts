@@ -125,6 +125,24 @@ test('a call whose handling fails still gives its place back', async () => {
   assert.equal(gate.inside, 0);
 });
 
+test('thousands of waiting calls are let in in the order they came, however long the queue grows', async () => {
+  const gate = new CallGate(1);
+  assert.equal(gate.enter(), undefined, 'the first takes the free place');
+  const order: number[] = [];
+  const waits = Array.from({ length: 3000 }, (_, i) => gate.enter()!.then(() => order.push(i)));
+  assert.equal(gate.queued, 3000);
+  for (let i = 0; i < 1500; i++) gate.leave();
+  // More arrive while the queue is half read.
+  const later = Array.from({ length: 500 }, (_, i) => gate.enter()!.then(() => order.push(3000 + i)));
+  for (let i = 0; i < 2000; i++) gate.leave();
+  await Promise.all([...waits, ...later]);
+  assert.deepEqual(order, Array.from({ length: 3500 }, (_, i) => i));
+  assert.equal(gate.queued, 0);
+  assert.equal(gate.inside, 1, 'the last one let in still holds its place');
+  gate.leave();
+  assert.equal(gate.inside, 0);
+});
+
 test('a gate needs a limit of at least one', () => {
   assert.throws(() => new CallGate(0), /at least 1/);
   assert.throws(() => new CallGate(1.5), /at least 1/);

@@ -156,6 +156,7 @@ describe('configuration of the defences', () => {
     assert.equal(config.maxMessagesPerSecond, 100);
     assert.equal(config.messageBurst, 10_000);
     assert.equal(config.maxQueuedCommands, 10);
+    assert.equal(config.maxCallsInFlight, 1_000);
     assert.equal(config.handshakeTimeoutMs, 10_000);
     assert.equal(config.requestTimeoutMs, 30_000);
   });
@@ -166,6 +167,8 @@ describe('configuration of the defences', () => {
     assert.throws(() => loadConfig({ TOMADA_TLS_KEY: 'k.pem' }), ConfigError);
     assert.throws(() => loadConfig({ TOMADA_TLS_CA: 'ca.pem' }), ConfigError);
     assert.throws(() => loadConfig({ TOMADA_AUTH_FAILURE_LIMIT: '0' }), /TOMADA_AUTH_FAILURE_LIMIT/);
+    assert.throws(() => loadConfig({ TOMADA_MAX_CALLS_IN_FLIGHT: '0' }), /TOMADA_MAX_CALLS_IN_FLIGHT/);
+    assert.equal(loadConfig({ TOMADA_MAX_CALLS_IN_FLIGHT: '250' }).maxCallsInFlight, 250);
     assert.throws(() => loadConfig({ TOMADA_HANDSHAKE_TIMEOUT_MS: '20000', TOMADA_REQUEST_TIMEOUT_MS: '10000' }), /TOMADA_REQUEST_TIMEOUT_MS/);
   });
 });
