@@ -53,7 +53,10 @@ export async function idle(options: IdleOptions): Promise<Record<string, unknown
     }
     // One full heartbeat interval with every charge point connected.
     log(`heartbeats for ${options.heartbeatS + 5} s`);
+    // The peak while the heartbeats run, apart from the connection stages' own.
+    const heartbeatWatch = new ProcWatch(server.pid, 250);
     const runs: LoadSummary[] = await Promise.all(fleets.map((f) => f.run()));
+    heartbeatWatch.stop();
     const heartbeats = runs.reduce((n, r) => n + r.calls, 0);
     const errors = runs.reduce((n, r) => n + r.errors + r.disconnected, 0);
     const after = sampleProcess(server.pid);
@@ -66,6 +69,7 @@ export async function idle(options: IdleOptions): Promise<Record<string, unknown
       stages,
       rssAfterHeartbeatsMiB: mib(after.rssBytes),
       maxRssMiB: mib(watch.maxRssBytes),
+      maxRssDuringHeartbeatsMiB: mib(heartbeatWatch.maxRssBytes),
       perConnectionKiB,
       extrapolated100kGiB: extrapolatedGiB,
       heartbeats,
@@ -74,7 +78,7 @@ export async function idle(options: IdleOptions): Promise<Record<string, unknown
       heartbeatP99: Math.max(...runs.map((r) => r.p99)),
     };
     printTable(`idle charge points on one node (heartbeat every ${options.heartbeatS} s)`, stages.map((s) => ({ connections: s.connections, 'rss MiB': Math.round(s.rssMiB), 'connect+boot s': s.connectMs / 1000 })));
-    console.log(`\nRSS per connection (slope 0 → ${last.connections}): ${perConnectionKiB.toFixed(1)} KiB; max RSS ${result.maxRssMiB.toFixed(0)} MiB`);
+    console.log(`\nRSS per connection (slope 0 → ${last.connections}): ${perConnectionKiB.toFixed(1)} KiB; max RSS ${result.maxRssMiB.toFixed(0)} MiB, ${result.maxRssDuringHeartbeatsMiB.toFixed(0)} MiB while the heartbeats ran`);
     console.log(`heartbeats answered: ${heartbeats}, errors or drops: ${errors}, p50 ${result.heartbeatP50.toFixed(1)} ms, p99 ${result.heartbeatP99.toFixed(1)} ms (worst stage)`);
     console.log(`extrapolated to 100,000 connections: ${extrapolatedGiB.toFixed(2)} GiB (target ≤ 1.5 GiB) — measured up to ${last.connections}`);
     return result;
