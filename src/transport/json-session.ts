@@ -36,8 +36,8 @@ export interface SessionInit {
   options: SessionOptions;
   /** The charge point's inbound message rate; reading pauses while it is exceeded. Absent: unlimited. */
   inboundRate?: TokenBucket | undefined;
-  /** The node's limit on inbound CALLs handled at once, shared by its sessions. Absent: none. */
-  gate?: CallGate | undefined;
+  /** The node's limit on inbound CALLs handled at once, shared by its sessions. */
+  gate: CallGate;
 }
 
 /** What the handling of an inbound call got to: the payload it dispatched, the answer it had. */
@@ -77,7 +77,7 @@ export class JsonSession implements CommandTarget {
       handleCall: (call) => this.handleCall(call),
       callTimeoutMs: options.callTimeoutMs,
       inboundHighWater: options.inboundHighWater,
-      ...(init.gate ? { gate: init.gate } : {}),
+      gate: init.gate,
       beforeAnswer: (text) => init.domain.journal.answered(this.frame(text)),
       events: {
         sent: (text) => init.domain.journal.record(this.frame(text), 'out'),

@@ -35,8 +35,8 @@ export interface OcppServerOptions extends SessionOptions {
   maxMessagesPerSecond?: number;
   /** Messages above that rate a charge point may send before it is slowed down. Default 10,000. */
   messageBurst?: number;
-  /** Inbound OCPP-J CALLs handled at once over all connections; more wait their turn. Default 1,000. */
-  maxCallsInFlight?: number;
+  /** Inbound OCPP-J CALLs handled at once over all connections; more wait their turn. */
+  maxCallsInFlight: number;
 }
 
 export interface OcppServerDeps {
@@ -60,8 +60,6 @@ const CLOSE_GRACE_MS = 2_000;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_MESSAGE_BURST = 10_000;
-/** Enough for batches of hundreds of calls; beyond it, waiting calls hold their frames, not their work. */
-const DEFAULT_MAX_CALLS_IN_FLIGHT = 1_000;
 
 /** Where OCPP 1.5 SOAP charge points post their messages. */
 export const SOAP_PATH = '/ocpp/soap';
@@ -134,7 +132,7 @@ export class OcppServer {
     const { options, log } = deps;
     this.gate = deps.admission ?? new AdmissionGate({ registry: deps.domain.registry, log });
     this.rates = new InboundRates(options.maxMessagesPerSecond ?? 0, options.messageBurst ?? DEFAULT_MESSAGE_BURST);
-    this.callGate = new CallGate(options.maxCallsInFlight ?? DEFAULT_MAX_CALLS_IN_FLIGHT);
+    this.callGate = new CallGate(options.maxCallsInFlight);
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.requestTimeoutMs = Math.max(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.handshakeTimeoutMs);
     this.wss = new WebSocketServer({
