@@ -2,7 +2,8 @@
 // hash, so changing, inserting or removing any row breaks every link after it. With a key
 // (TOMADA_JOURNAL_KEY) the links are HMACs: someone who can write to the database but does not
 // hold the key cannot forge a consistent chain.
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sha256 } from './sha256.js';
 
 /** The prev_hash of the first row. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -24,7 +25,7 @@ export interface JournalRow extends JournalFrame {
 }
 
 export function chainHash(prevHash: string, frame: JournalFrame, key?: string): string {
-  const content = createHash('sha256').update(frame.frame).digest('hex');
+  const content = sha256(frame.frame, 'hex');
   const link = [prevHash, frame.at, frame.chargePointId ?? '', frame.direction, frame.protocol, content].join('\n');
-  return (key ? createHmac('sha256', key) : createHash('sha256')).update(link).digest('hex');
+  return key ? createHmac('sha256', key).update(link).digest('hex') : sha256(link, 'hex');
 }

@@ -1,6 +1,5 @@
 // The Store's reads and writes in SQL, through Kysely, for any dialect. One instance wraps either
 // the database itself (reads) or the transaction of a group-committed batch (reads and writes).
-import { createHash } from 'node:crypto';
 import { sql, type Compilable, type Kysely, type Selectable } from 'kysely';
 import {
   sampleIdentity,
@@ -43,6 +42,7 @@ import type {
 } from './store.js';
 import { PreparedQueries, type QueryRunner, type SlotOf } from './prepared-queries.js';
 import { chainHash, GENESIS_HASH, type JournalFrame, type JournalRow } from './journal-chain.js';
+import { sha256 } from './sha256.js';
 import type { ApiTokenRow, ChargePointRow, Database, FrameJournalRow, IdTagRow, MeterSampleRow, TransactionRow, ValidatedSoftwareRow, WebhookRow } from './tables.js';
 import type { Validation } from '../domain/validation/types.js';
 
@@ -230,7 +230,7 @@ const SAMPLE_CHUNK = 500;
 /** What identifies a sample across resends of its message: a SHA-256 of everything in it. */
 function sampleHash(chargePointId: string, connectorId: number, transactionId: number | null, s: MeterSample): string {
   const identity = [chargePointId, connectorId, transactionId, ...sampleIdentity(s)];
-  return createHash('sha256').update(JSON.stringify(identity)).digest('base64url');
+  return sha256(JSON.stringify(identity), 'base64url');
 }
 
 /**
