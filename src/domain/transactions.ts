@@ -1,6 +1,6 @@
 // Charging sessions: start, meter values and stop, each stored in one group-committed unit before
 // it is answered. Retries are idempotent and late (offline) messages are ordered by their own time.
-import { PART_OF_CALL, type Store, type StoreWriter } from '../store/store.js';
+import { PART_OF_CALL, type Store, type StoreWriter, type TransactionPatch } from '../store/store.js';
 import { authorizeIdTag } from './authorization.js';
 import { computeEnergy, ENERGY_MEASURANDS, energyTail, extendEnergy, type EnergyResult } from './energy.js';
 import { signedIdentity } from './ocmf/index.js';
@@ -107,26 +107,25 @@ export class Transactions {
         }
         return idTagInfo;
       }
-      if (transaction.stoppedAt !== null) {
-        await this.repeatedStop(tx, transaction, request, stoppedAt);
-      } else {
-        await tx.updateTransaction(transaction.id, {
-          stoppedAt,
-          meterStopWh: request.meterStopWh,
-          stopReason: request.reason ?? null,
-          stopIdTag: request.idTag ?? null,
-        });
-      }
+      // The stop's own fields go into the same UPDATE as the energy they change: the session as
+      // it now stands is known here, and neither needs a read back (a round trip each on PostgreSQL).
+      const first = transaction.stoppedAt === null;
+      const stop: TransactionPatch = first
+        ? { stoppedAt, meterStopWh: request.meterStopWh, stopReason: request.reason ?? null, stopIdTag: request.idTag ?? null }
+        : {};
+      const stopped = first ? { ...transaction, ...stop } : await this.repeatedStop(tx, transaction, request, stoppedAt);
       await tx.insertSamples(chargePointId, transaction.connectorId, transaction.id, samples);
-      const stored = await tx.getTransaction(transaction.id);
-      await this.refreshEnergy(tx, stored!);
+      await this.refreshEnergy(tx, stopped, stop);
       return idTagInfo;
     }, chargePointId, PART_OF_CALL);
   }
 
-  /** A resent stop changes nothing; a second stop that disagrees with the first is an anomaly. */
-  private async repeatedStop(tx: StoreWriter, transaction: Transaction, request: StopRequest, stoppedAt: string): Promise<void> {
-    if (transaction.stoppedAt === stoppedAt && transaction.meterStopWh === request.meterStopWh) return;
+  /**
+   * A resent stop changes nothing; a second stop that disagrees with the first is an anomaly.
+   * Returns the session as it now stands.
+   */
+  private async repeatedStop(tx: StoreWriter, transaction: Transaction, request: StopRequest, stoppedAt: string): Promise<Transaction> {
+    if (transaction.stoppedAt === stoppedAt && transaction.meterStopWh === request.meterStopWh) return transaction;
     this.log.warn({ chargePointId: transaction.chargePointId, transactionId: transaction.id }, 'second StopTransaction disagrees with the first');
     await tx.insertEvent({
       at: this.clock().toISOString(),
@@ -134,9 +133,10 @@ export class Transactions {
       type: 'conflictingStopTransaction',
       data: { transactionId: transaction.id, stoppedAt, meterStopWh: request.meterStopWh, reason: request.reason ?? null },
     });
-    if (!transaction.anomalies.includes('conflictingStop')) {
-      await tx.updateTransaction(transaction.id, { anomalies: [...transaction.anomalies, 'conflictingStop'].sort() });
-    }
+    if (transaction.anomalies.includes('conflictingStop')) return transaction;
+    const anomalies = [...transaction.anomalies, 'conflictingStop'].sort();
+    await tx.updateTransaction(transaction.id, { anomalies });
+    return { ...transaction, anomalies };
   }
 
   /** Extends a running session's energy by its new samples alone; false when it takes all of them. */
@@ -154,7 +154,8 @@ export class Transactions {
     return true;
   }
 
-  private async refreshEnergy(tx: StoreWriter, transaction: Transaction): Promise<void> {
+  /** `alsoSet`: more of the session's fields, written in the same UPDATE (a stop's). */
+  private async refreshEnergy(tx: StoreWriter, transaction: Transaction, alsoSet: TransactionPatch = {}): Promise<void> {
     // Only what the energy and signed-meter rules read: the other measurands (power, current,
     // voltage…) are most of a session's samples, and this runs on every MeterValues.
     const samples = await tx.listTransactionSamples(transaction.id, ENERGY_SAMPLES);
@@ -174,7 +175,7 @@ export class Transactions {
     // Anomalies found outside the energy rules (a conflicting stop) are kept.
     const kept = transaction.anomalies.filter((a) => a === 'conflictingStop');
     const anomalies = [...new Set([...kept, ...energy.anomalies])].sort();
-    await tx.updateTransaction(transaction.id, this.energyPatch({ ...energy, anomalies }, signed, energyTail(samples)));
+    await tx.updateTransaction(transaction.id, { ...alsoSet, ...this.energyPatch({ ...energy, anomalies }, signed, energyTail(samples)) });
   }
 
   /** One statement shape for both ways of computing the energy. */
