@@ -330,17 +330,17 @@ export class Registry {
 
   async heartbeat(id: string): Promise<string> {
     const at = this.now();
-    await this.store.transact((tx) => tx.updateChargePoint(id, { lastSeenAt: at }), id, PART_OF_CALL);
+    await this.store.noteSeen(id, at, PART_OF_CALL);
     return at;
   }
 
   async status(id: string, report: StatusReport): Promise<void> {
     const receivedAt = this.now();
     const reported = report.timestamp === undefined ? undefined : canonicalTime(report.timestamp);
-    await this.store.transact(async (tx: StoreWriter) => {
-      await tx.recordStatus(id, { ...report, timestamp: reported }, receivedAt);
-      await tx.updateChargePoint(id, { lastSeenAt: receivedAt });
-    }, id, PART_OF_CALL);
+    await Promise.all([
+      this.store.transact((tx: StoreWriter) => tx.recordStatus(id, { ...report, timestamp: reported }, receivedAt), id, PART_OF_CALL),
+      this.store.noteSeen(id, receivedAt, PART_OF_CALL),
+    ]);
   }
 
   /** The operator's edit of a charge point; registers it when it is new. */

@@ -159,6 +159,12 @@ export const postgresHooks: DialectHooks = {
       select hash from frame_journal order by seq desc limit 1`.execute(db);
     return rows[0]?.hash;
   },
+  // Byte order (collate "C") whatever the database's collation: the times are all one fixed format.
+  async writeLastSeen(db, ids, ats) {
+    await sql`update charge_points as cp set last_seen_at = seen.at
+      from unnest(${ids}::text[], ${ats}::text[]) as seen(id, at)
+      where cp.id = seen.id and (cp.last_seen_at is null or cp.last_seen_at collate "C" < seen.at)`.execute(db);
+  },
   // Another node's batch may hold an event with a lower id than one already committed; its
   // transaction holds the events table's write lock until it ends. Polled rather than waited on
   // with a lock, which would stall every node's writers behind the reader.

@@ -288,6 +288,12 @@ export interface DialectHooks {
    */
   eventWritersDone?(db: Kysely<Database>): Promise<boolean>;
   /**
+   * Writes the last-seen times of a batch's charge points (ids sorted, `ats` in step) in one
+   * statement, where a statement is a round trip (PostgreSQL). Without it, one prepared statement
+   * per charge point. Either way a later time already stored stays.
+   */
+  writeLastSeen?(db: Kysely<Database>, ids: readonly string[], ats: readonly string[]): Promise<void>;
+  /**
    * Meter samples and journal rows are inserted one row per statement, by one prepared statement,
    * instead of many rows per statement. SQLite: a multi-row VALUES with ON CONFLICT took three
    * times as long as the same rows inserted one by one (docs/PERFORMANCE.md), and a statement
@@ -588,6 +594,30 @@ export class SqlQueries implements StoreWriter {
   async journalRowBefore(seq: number): Promise<JournalRow | undefined> {
     const row = await this.db.selectFrom('frame_journal').selectAll().where('seq', '<', seq).orderBy('seq', 'desc').limit(1).executeTakeFirst();
     return row && toJournalRow(row);
+  }
+
+  /**
+   * Writes the last-seen times noted for a batch (SqlStore.noteSeen). A time later than the one
+   * noted may be stored already (a boot in the same batch, another node): it stays. The times are
+   * all Date.toISOString()'s fixed format, so they compare as text.
+   */
+  async writeLastSeen(seen: ReadonlyMap<string, string>): Promise<void> {
+    if (seen.size === 0) return;
+    // In the same order on every node, so that two batches never wait on each other's rows.
+    const ids = [...seen.keys()].sort();
+    if (this.hooks.writeLastSeen) return this.hooks.writeLastSeen(this.db, ids, ids.map((id) => seen.get(id)!));
+    for (const id of ids) {
+      await this.run(
+        'writeLastSeen',
+        (db, slot) =>
+          db
+            .updateTable('charge_points')
+            .set({ last_seen_at: slot<string>(1) })
+            .where('id', '=', slot<string>(0))
+            .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', slot<string>(1))])),
+        [id, seen.get(id)!],
+      );
+    }
   }
 
   async appendJournal(frames: readonly JournalFrame[]): Promise<void> {

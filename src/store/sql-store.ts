@@ -3,7 +3,7 @@
 // sqlite.ts / postgres.ts. Journal rows are written once per batch, just before its commit, and
 // on a shared database the journal lock is held only from there to the commit.
 import { Migrator, sql, type Kysely, type RawBuilder } from 'kysely';
-import { GroupCommitter, type BatchObserver } from './group-commit.js';
+import { GroupCommitter, type BatchObserver, type UnitOptions } from './group-commit.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import { SqlQueries, type DialectHooks } from './sql-queries.js';
 import type { JournalFrame } from './journal-chain.js';
@@ -62,6 +62,8 @@ export class SqlStore extends SqlQueries implements Store {
   private readonly committers: GroupCommitter<Kysely<Database>>[];
   /** Per committer: frames its journal units have queued in the batch it runs, in order, written before COMMIT. */
   private readonly batchFrames: JournalFrame[][];
+  /** Per committer: the last-seen times noted in the batch it runs, by charge point, written before COMMIT. */
+  private readonly batchSeen: Map<string, string>[];
   /** What each charge point's answers wait for: the batches that settled its messages' units early. */
   private readonly owed = new OwedAnswers();
 
@@ -74,16 +76,24 @@ export class SqlStore extends SqlQueries implements Store {
     const observer = options.observer ?? {};
     const count = Math.max(1, storeHooks.committers ?? 1);
     this.batchFrames = Array.from({ length: count }, () => []);
+    this.batchSeen = Array.from({ length: count }, () => new Map());
     this.committers = this.batchFrames.map(
-      (frames) =>
+      (frames, index) =>
         new GroupCommitter<Kysely<Database>>(
           {
             inTransaction: (body) =>
               kysely.transaction().execute((tx) => {
                 frames.length = 0;
+                this.batchSeen[index]!.clear();
                 return body(tx);
               }),
-            beforeCommit: (tx) => this.queriesOn(tx).appendJournal(frames.splice(0)),
+            // The charge points' rows before the journal: the journal lock is taken last, so a
+            // batch holding it never waits on rows another node's batch holds.
+            beforeCommit: async (tx) => {
+              const queries = this.queriesOn(tx);
+              await queries.writeLastSeen(this.batchSeen[index]!);
+              await queries.appendJournal(frames.splice(0));
+            },
             savepoint: (tx, name) => this.statement(tx, sql`savepoint ${sql.id(name)}`),
             rollbackToSavepoint: (tx, name) => this.statement(tx, sql`rollback to savepoint ${sql.id(name)}`),
             ...(storeHooks.durable ? { durable: storeHooks.durable } : {}),
@@ -119,8 +129,23 @@ export class SqlStore extends SqlQueries implements Store {
 
   transact<T>(work: (tx: StoreWriter) => Promise<T>, chargePointId?: string, options: TransactOptions = {}): Promise<T> {
     const committer = this.committers[this.route(chargePointId)]!;
+    return committer.submit((tx) => work(this.queriesOn(tx)), this.settling(chargePointId, options));
+  }
+
+  noteSeen(chargePointId: string, at: string, options: TransactOptions = {}): Promise<void> {
+    const index = this.route(chargePointId);
+    const seen = this.batchSeen[index]!;
+    const note = async () => {
+      const noted = seen.get(chargePointId);
+      if (noted === undefined || noted < at) seen.set(chargePointId, at);
+    };
+    return this.committers[index]!.submit(note, { noWrites: true, ...this.settling(chargePointId, options) });
+  }
+
+  /** A unit that handles the charge point's message being answered settles early (TransactOptions.partOfCall). */
+  private settling(chargePointId: string | undefined, options: TransactOptions): UnitOptions {
     const early = options.partOfCall === true && chargePointId !== undefined && this.owed.isOpen(chargePointId);
-    return committer.submit((tx) => work(this.queriesOn(tx)), early ? { early: (batch) => this.owed.owe(chargePointId, batch) } : {});
+    return early ? { early: (batch) => this.owed.owe(chargePointId, batch) } : {};
   }
 
   async withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T> {

@@ -219,6 +219,14 @@ export interface Store extends StoreReader {
    */
   transact<T>(work: (tx: StoreWriter) => Promise<T>, chargePointId?: string, options?: TransactOptions): Promise<T>;
   /**
+   * Records that the charge point was heard from at `at` (its lastSeenAt), unless a later time is
+   * stored already. Cheaper than a unit that updates it, for the messages that store nothing else
+   * (a Heartbeat): the times noted for a batch are written together just before its commit (one
+   * statement for all of them on PostgreSQL), and noting one takes no savepoint. It settles as a
+   * unit of that charge point would (see `transact` and `partOfCall`).
+   */
+  noteSeen(chargePointId: string, at: string, options?: TransactOptions): Promise<void>;
+  /**
    * Runs `work` with `frames` (the raw frames of one message it handles) journaled first: they
    * commit with the first unit `work` submits or before it, never after, so nothing is stored
    * without the frame that reported it. Settles once both `work` and the frames are done; if the
