@@ -212,10 +212,15 @@ export class Transactions {
   }
 
   private canonicalSamples(samples: readonly MeterSample[]): MeterSample[] {
-    return samples.map((s) => ({
-      ...s,
-      timestamp: this.reportedTime(s.timestamp),
-      ...(s.format === 'SignedData' ? { signedIdentity: signedIdentity(s.value) ?? null } : {}),
-    }));
+    // The samples of one meterValue share its timestamp (a dozen measurands, often): parsed once.
+    let reported: string | undefined;
+    let timestamp = '';
+    return samples.map((s) => {
+      if (s.timestamp !== reported) {
+        reported = s.timestamp;
+        timestamp = this.reportedTime(reported);
+      }
+      return { ...s, timestamp, ...(s.format === 'SignedData' ? { signedIdentity: signedIdentity(s.value) ?? null } : {}) };
+    });
   }
 }
