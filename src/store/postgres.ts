@@ -7,6 +7,7 @@ import { Kysely, sql, type PostgresPool, type PostgresPoolClient } from 'kysely'
 import { OwnSchemaPostgresDialect } from './postgres-introspector.js';
 import type { DialectHooks } from './sql-queries.js';
 import { SqlStore, type SqlStoreOptions, type StoreLog } from './sql-store.js';
+import { StatementNames } from './statement-names.js';
 import type { Database } from './tables.js';
 
 export interface PostgresStoreOptions extends SqlStoreOptions {
@@ -94,11 +95,20 @@ class Reachability {
 }
 
 /**
- * The pool as Kysely sees it, with one addition: a connection whose query failed for want of an
- * answer (lost link, timeout) is dropped when released, never handed out again. A connection the
- * server closed is dropped by pg itself; one that merely timed out is not.
+ * A named statement whose result columns changed since it was prepared (another node migrated the
+ * table under a `select *`): PostgreSQL refuses to run it on that connection again.
  */
-function recoveringPool(pool: pg.Pool, reachability: Reachability): PostgresPool {
+function isStalePlan(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === '0A000';
+}
+
+/**
+ * The pool as Kysely sees it, with two additions. The hot statements go out under their names
+ * (statement-names.ts). A connection whose query failed for want of an answer (lost link,
+ * timeout), or whose prepared statement went stale, is dropped when released, never handed out
+ * again. A connection the server closed is dropped by pg itself; one that merely timed out is not.
+ */
+function recoveringPool(pool: pg.Pool, reachability: Reachability, names: StatementNames): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
       let client: pg.PoolClient;
@@ -111,8 +121,11 @@ function recoveringPool(pool: pg.Pool, reachability: Reachability): PostgresPool
       let broken: unknown;
       return {
         async query(...args: unknown[]) {
+          // Kysely calls query(text, values) for every statement it runs.
+          const name = names.of(args[0]);
+          const call = name === undefined ? args : [{ name, text: args[0], values: args[1] }];
           try {
-            const result = await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+            const result = await (client.query as (...a: unknown[]) => Promise<unknown>)(...call);
             // Several statements in one text, without parameters (pg's simple protocol), answer
             // with one result each; Kysely reads one, so it gets the last (lockedJournalHead).
             return Array.isArray(result) ? result.at(-1) : result;
@@ -120,6 +133,9 @@ function recoveringPool(pool: pg.Pool, reachability: Reachability): PostgresPool
             if (isConnectionError(error)) {
               broken = error;
               reachability.lost(error);
+            } else if (isStalePlan(error)) {
+              // A fresh connection prepares the statement anew, with the table as it is now.
+              broken = error;
             }
             throw error;
           }
@@ -201,7 +217,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     client.on('error', (error) => reachability.lost(error));
     reachability.connected();
   });
-  const kysely = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool: recoveringPool(pool, reachability) }) });
+  const names = new StatementNames();
+  const kysely = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool: recoveringPool(pool, reachability, names) }) });
   try {
     if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(kysely);
     const { rows } = await sql<{ schema: string; collation: string }>`
@@ -218,5 +235,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await kysely.destroy();
     throw error;
   }
-  return new SqlStore(kysely, options, { ...postgresHooks, committers: committersFor(poolSize), savepointRoundTrips: true });
+  return new SqlStore(kysely, options, {
+    ...postgresHooks,
+    hotStatement: (text) => names.add(text),
+    committers: committersFor(poolSize),
+    savepointRoundTrips: true,
+  });
 }

@@ -29,6 +29,9 @@ const slot: SlotOf = <T>(index: number) => new Slot(index) as T;
 export class PreparedQueries {
   private readonly shapes = new Map<string, Shape>();
 
+  /** `compiled`: told each shape's SQL text once, when it is first compiled (DialectHooks.hotStatement). */
+  constructor(private readonly compiled?: (sql: string) => void) {}
+
   /**
    * Runs the query `build` makes, with `values` in its slots. `key` names the shape: one key, one
    * SQL text, so a query whose text depends on its input (the columns of a patch) puts that in the key.
@@ -42,6 +45,7 @@ export class PreparedQueries {
         sources: compiled.parameters.map((p) => (p instanceof Slot ? { slot: p.index } : { constant: p })),
       };
       this.shapes.set(key, shape);
+      this.compiled?.(shape.sql);
     }
     const parameters = shape.sources.map((source) => ('slot' in source ? values[source.slot] : source.constant));
     const compiled = CompiledQuery.raw(shape.sql, parameters) as CompiledQuery<R>;

@@ -301,6 +301,12 @@ export interface DialectHooks {
    */
   singleRowInserts?: boolean;
   /**
+   * Told the SQL text of each hot-path shape (prepared-queries.ts) once, when it is compiled: a
+   * dialect whose database plans each statement it receives as text (PostgreSQL) has these
+   * prepared once per connection instead. They are a bounded set; other queries are not.
+   */
+  hotStatement?(sql: string): void;
+  /**
    * Runs a hot statement of a batch on the connection that holds the batch's transaction, without
    * Kysely's query pipeline (SQLite: at once, on the one connection; Kysely's per-query connection
    * lock and promise chain cost more than most of these statements). Used only inside a batch,
@@ -317,7 +323,7 @@ export class SqlQueries implements StoreWriter {
     private readonly journalKey?: string,
     private readonly hooks: DialectHooks = {},
     /** Shared by every handle of one database, so each hot shape compiles once. */
-    private readonly prepared = new PreparedQueries(),
+    private readonly prepared = new PreparedQueries(hooks.hotStatement),
     /** This handle is a batch's transaction (see DialectHooks.runInTransaction). */
     private readonly inBatch = false,
     /** Shared by every handle of one database, like `prepared`. */
