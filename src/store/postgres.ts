@@ -96,7 +96,9 @@ class Reachability {
 
 /**
  * A named statement whose result columns changed since it was prepared (another node migrated the
- * table under a `select *`): PostgreSQL refuses to run it on that connection again.
+ * table under a `select *`): PostgreSQL refuses to run it on that connection again. Its code,
+ * 0A000 (feature not supported), covers other refusals too; for those, dropping the connection
+ * costs one reconnection and nothing else.
  */
 function isStalePlan(error: unknown): boolean {
   return error instanceof Error && (error as { code?: unknown }).code === '0A000';

@@ -1,8 +1,8 @@
 // Names for the hot path's statements on PostgreSQL. The server parses, analyses and plans every
 // statement it receives as text; one sent with a name is prepared once per connection, and from
 // then on only its values travel and run (pg keeps which names each connection has prepared).
-// On the bench's closed loop that was 1.37 × the calls per second of the same statements sent as
-// text (docs/PERFORMANCE.md, change 28). Only the hot shapes are named (prepared-queries.ts: one
+// On the bench's closed loop that was 1.31–1.37 × the calls per second of the same statements
+// sent as text (docs/PERFORMANCE.md, change 28). Only the hot shapes are named (prepared-queries.ts: one
 // text per shape, a few dozen): a query built from the API's filters would leave one more prepared
 // statement on every connection for each combination it was ever asked.
 

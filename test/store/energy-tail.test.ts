@@ -9,9 +9,8 @@ import { computeEnergy } from '../../src/domain/energy.js';
 import { SampleDefaults, type MeterSample } from '../../src/domain/model.js';
 import { newChargePoint } from '../../src/domain/registry.js';
 import { Transactions } from '../../src/domain/transactions.js';
-import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
-import { createTestDatabase, needsPostgres, testStoreKind } from '../support/database.js';
+import { withTestStore } from '../support/database.js';
 
 const T0 = Date.parse('2026-12-04T10:00:00Z');
 const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
@@ -19,13 +18,7 @@ const register = (minute: number, wh: number): MeterSample => ({ ...SampleDefaul
 const power = (minute: number, w: number): MeterSample => ({ ...register(minute, w), measurand: 'Power.Active.Import', unit: 'W' });
 
 async function withSession(t: { skip(reason: string): void }, body: (s: { store: Store; transactions: Transactions; start(meterStartWh: number): Promise<number> }) => Promise<void>) {
-  if (testStoreKind === 'postgres') {
-    const skip = await needsPostgres();
-    if (skip.skip) return t.skip(skip.skip);
-  }
-  const database = await createTestDatabase();
-  const store = await openStore(database.url);
-  try {
+  await withTestStore(t, async (store) => {
     await store.transact(async (tx) => {
       await tx.insertChargePoint(newChargePoint('CP-E', 'Accepted', at(0)));
       await tx.putIdTag({ idTag: 'TAG-E', status: 'Accepted', expiryDate: null, parentIdTag: null });
@@ -35,10 +28,7 @@ async function withSession(t: { skip(reason: string): void }, body: (s: { store:
     const start = async (meterStartWh: number) =>
       (await transactions.start('CP-E', { connectorId: ++connector, idTag: 'TAG-E', timestamp: at(0), meterStartWh })).transactionId;
     await body({ store, transactions, start });
-  } finally {
-    await store.close();
-    await database.drop();
-  }
+  });
 }
 
 /** The stored energy equals the recomputation from every stored sample; returns the transaction. */

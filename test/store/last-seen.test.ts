@@ -6,30 +6,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newChargePoint } from '../../src/domain/registry.js';
-import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
-import { createTestDatabase, needsPostgres, testStoreKind } from '../support/database.js';
+import { withTestStore } from '../support/database.js';
 
 const T0 = Date.parse('2026-12-04T10:00:00Z');
 const at = (second: number) => new Date(T0 + second * 1000).toISOString();
 const IDS = Array.from({ length: 30 }, (_, i) => `SEEN-${i}`);
 
 async function withStore(t: { skip(reason: string): void }, body: (store: Store) => Promise<void>) {
-  if (testStoreKind === 'postgres') {
-    const skip = await needsPostgres();
-    if (skip.skip) return t.skip(skip.skip);
-  }
-  const database = await createTestDatabase();
-  const store = await openStore(database.url);
-  try {
+  await withTestStore(t, async (store) => {
     await store.transact(async (tx) => {
       for (const id of IDS) await tx.insertChargePoint(newChargePoint(id, 'Accepted', at(0)));
     });
     await body(store);
-  } finally {
-    await store.close();
-    await database.drop();
-  }
+  });
 }
 
 const lastSeen = async (store: Store, id: string) => (await store.getChargePoint(id))!.lastSeenAt;

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
 
 export type TestStoreKind = 'sqlite' | 'postgres';
 
@@ -119,4 +121,23 @@ export async function createTestDatabase(kind: TestStoreKind = testStoreKind): P
     schema: undefined,
     drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Runs `body` with a store of the kind under test, on a fresh database, then closes the store and
+ * removes the database. Without PostgreSQL to test on, the test is skipped (failed under CI).
+ */
+export async function withTestStore(t: { skip(reason: string): void }, body: (store: Store) => Promise<void>): Promise<void> {
+  if (testStoreKind === 'postgres') {
+    const skip = await needsPostgres();
+    if (skip.skip) return t.skip(skip.skip);
+  }
+  const database = await createTestDatabase();
+  const store = await openStore(database.url);
+  try {
+    await body(store);
+  } finally {
+    await store.close();
+    await database.drop();
+  }
 }
