@@ -26,15 +26,15 @@ export interface OcppServerOptions extends SessionOptions {
   maxFrameBytes: number;
   /**
    * A connection must complete its TLS handshake, and send its request headers, within this: a
-   * client that connects and sends nothing is dropped. Default 10 s.
+   * client that connects and sends nothing is dropped.
    */
-  handshakeTimeoutMs?: number;
-  /** A whole HTTP request (a SOAP message with its body) must arrive within this. Default 30 s. */
-  requestTimeoutMs?: number;
-  /** Sustained inbound OCPP-J messages per second per charge point; 0 or absent: unlimited. */
-  maxMessagesPerSecond?: number;
-  /** Messages above that rate a charge point may send before it is slowed down. Default 10,000. */
-  messageBurst?: number;
+  handshakeTimeoutMs: number;
+  /** A whole HTTP request (a SOAP message with its body) must arrive within this; not shorter than the handshake's. */
+  requestTimeoutMs: number;
+  /** Sustained inbound OCPP-J messages per second per charge point; 0: unlimited. */
+  maxMessagesPerSecond: number;
+  /** Messages above that rate a charge point may send before it is slowed down. */
+  messageBurst: number;
   /** Inbound OCPP-J CALLs handled at once over all connections; more wait their turn. */
   maxCallsInFlight: number;
 }
@@ -57,9 +57,6 @@ type Handshake = IncomingMessage & { chargePointId?: string; chosenProtocol?: st
 /** How long a shutdown waits for charge points to answer the close handshake. */
 const CLOSE_GRACE_MS = 2_000;
 
-const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-const DEFAULT_MESSAGE_BURST = 10_000;
 
 /** Where OCPP 1.5 SOAP charge points post their messages. */
 export const SOAP_PATH = '/ocpp/soap';
@@ -131,10 +128,10 @@ export class OcppServer {
   constructor(private readonly deps: OcppServerDeps) {
     const { options, log } = deps;
     this.gate = deps.admission ?? new AdmissionGate({ registry: deps.domain.registry, log });
-    this.rates = new InboundRates(options.maxMessagesPerSecond ?? 0, options.messageBurst ?? DEFAULT_MESSAGE_BURST);
+    this.rates = new InboundRates(options.maxMessagesPerSecond, options.messageBurst);
     this.callGate = new CallGate(options.maxCallsInFlight);
-    this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    this.requestTimeoutMs = Math.max(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.handshakeTimeoutMs);
+    this.handshakeTimeoutMs = options.handshakeTimeoutMs;
+    this.requestTimeoutMs = options.requestTimeoutMs;
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxFrameBytes,
