@@ -5,7 +5,7 @@
 // longer way, with the same result.
 import * as crypto from 'node:crypto';
 
-export type HashEncoding = 'hex' | 'base64url';
+type HashEncoding = 'hex' | 'base64url';
 
 type Sha256 = (data: string | Buffer, encoding: HashEncoding) => string;
 

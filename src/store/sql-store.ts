@@ -77,36 +77,36 @@ export class SqlStore extends SqlQueries implements Store {
     const count = Math.max(1, storeHooks.committers ?? 1);
     this.batchFrames = Array.from({ length: count }, () => []);
     this.batchSeen = Array.from({ length: count }, () => new Map());
-    this.committers = this.batchFrames.map(
-      (frames, index) =>
-        new GroupCommitter<Kysely<Database>>(
-          {
-            inTransaction: (body) =>
-              kysely.transaction().execute((tx) => {
-                frames.length = 0;
-                this.batchSeen[index]!.clear();
-                return body(tx);
-              }),
-            // The charge points' rows before the journal: the journal lock is taken last, so a
-            // batch holding it never waits on rows another node's batch holds.
-            beforeCommit: async (tx) => {
-              const queries = this.queriesOn(tx);
-              await queries.writeLastSeen(this.batchSeen[index]!);
-              await queries.appendJournal(frames.splice(0));
-            },
-            savepoint: (tx, name) => this.statement(tx, sql`savepoint ${sql.id(name)}`),
-            rollbackToSavepoint: (tx, name) => this.statement(tx, sql`rollback to savepoint ${sql.id(name)}`),
-            ...(storeHooks.durable ? { durable: storeHooks.durable } : {}),
-            ...(storeHooks.releaseSavepoints ? { releaseSavepoint: (tx: Kysely<Database>, name: string) => this.statement(tx, sql`release savepoint ${sql.id(name)}`) } : {}),
-            // Both in one round trip (two statements in one text, no parameters).
-            ...(storeHooks.savepointRoundTrips ? { restart: (tx: Kysely<Database>) => this.statement(tx, sql`rollback; begin`) } : {}),
+    this.committers = this.batchFrames.map((frames, index) => {
+      const seen = this.batchSeen[index]!;
+      return new GroupCommitter<Kysely<Database>>(
+        {
+          inTransaction: (body) =>
+            kysely.transaction().execute((tx) => {
+              frames.length = 0;
+              seen.clear();
+              return body(tx);
+            }),
+          // The charge points' rows before the journal: the journal lock is taken last, so a
+          // batch holding it never waits on rows another node's batch holds.
+          beforeCommit: async (tx) => {
+            const queries = this.queriesOn(tx);
+            await queries.writeLastSeen(seen);
+            await queries.appendJournal(frames.splice(0));
           },
-          500,
-          observer,
-          options.commitDelayMs ?? 0,
-          options.commitIntervalMs ?? 0,
-        ),
-    );
+          savepoint: (tx, name) => this.statement(tx, sql`savepoint ${sql.id(name)}`),
+          rollbackToSavepoint: (tx, name) => this.statement(tx, sql`rollback to savepoint ${sql.id(name)}`),
+          ...(storeHooks.durable ? { durable: storeHooks.durable } : {}),
+          ...(storeHooks.releaseSavepoints ? { releaseSavepoint: (tx: Kysely<Database>, name: string) => this.statement(tx, sql`release savepoint ${sql.id(name)}`) } : {}),
+          // Both in one round trip (two statements in one text, no parameters).
+          ...(storeHooks.savepointRoundTrips ? { restart: (tx: Kysely<Database>) => this.statement(tx, sql`rollback; begin`) } : {}),
+        },
+        500,
+        observer,
+        options.commitDelayMs ?? 0,
+        options.commitIntervalMs ?? 0,
+      );
+    });
   }
 
   /** The committer of a charge point's units and frames; the first one for the rest (the API's writes). */

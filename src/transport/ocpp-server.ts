@@ -57,7 +57,6 @@ type Handshake = IncomingMessage & { chargePointId?: string; chosenProtocol?: st
 /** How long a shutdown waits for charge points to answer the close handshake. */
 const CLOSE_GRACE_MS = 2_000;
 
-
 /** Where OCPP 1.5 SOAP charge points post their messages. */
 export const SOAP_PATH = '/ocpp/soap';
 
