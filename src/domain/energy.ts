@@ -157,31 +157,44 @@ export interface ExtendedEnergy {
 }
 
 /**
- * A running session's energy after `added` (its new samples, in arrival order), from what was
- * computed before and its tail alone, without reading its earlier samples back: the same result
- * as computeEnergy over all of them (test/domain/energy-extend.test.ts checks it). undefined when
- * that takes every sample: the session has stopped, or `added` holds an interval or signed
- * value, or a register reading older than the latest one (an offline backlog).
+ * A session's energy after `added` (its new samples, in arrival order), from what was computed
+ * before and its tail alone, without reading its earlier samples back: the same result as
+ * computeEnergy over all of them (test/domain/energy-extend.test.ts checks it). A stop extends it
+ * too (`meterStopWh` set, `added` its transactionData, maybe none). undefined when that takes
+ * every sample: `added` holds an interval or signed value, or a register reading older than the
+ * latest one (an offline backlog); or the session has stopped and its registers once went down,
+ * so the latest may not be the highest.
  */
 export function extendEnergy(
   session: { meterStartWh: number; meterStopWh: number | null; anomalies: readonly string[] },
   tail: EnergyTail,
   added: readonly MeterSample[],
 ): ExtendedEnergy | undefined {
-  if (session.meterStopWh !== null || added.some(needsEverySample)) return undefined;
+  if (added.some(needsEverySample)) return undefined;
+  const { meterStartWh, meterStopWh } = session;
   const anomalies = new Set(session.anomalies);
   const registers = readings(added, REGISTER, anomalies);
   let previous = tail.lastRegister;
   if (previous && registers.length > 0 && registers[0]!.at < Date.parse(previous.at)) return undefined;
   // The new readings all come after the earlier ones: they only add pairs at the end of the series.
   for (const reading of registers) {
-    if (previous === null && reading.wh < session.meterStartWh) anomalies.add(Anomaly.registerBelowMeterStart);
+    if (previous === null && reading.wh < meterStartWh) anomalies.add(Anomaly.registerBelowMeterStart);
     if (previous !== null && reading.wh < previous.wh) anomalies.add(Anomaly.registerDecreased);
     previous = { at: added[reading.order]!.timestamp, wh: reading.wh };
   }
-  const energy: EnergyResult =
-    previous === null
-      ? { energyWh: null, source: 'none', anomalies: [...anomalies].sort() }
-      : { energyWh: Math.round(previous.wh - session.meterStartWh), source: 'register', anomalies: [...anomalies].sort() };
+  let energy: EnergyResult;
+  if (meterStopWh !== null) {
+    // The stop's reading is the energy; the registers only check it, and with none ever lower
+    // than the one before, the latest is the highest.
+    if (anomalies.has(Anomaly.registerDecreased)) return undefined;
+    if (meterStopWh < meterStartWh) anomalies.add(Anomaly.meterStopBelowMeterStart);
+    if (previous !== null && previous.wh > meterStopWh) anomalies.add(Anomaly.registerAboveMeterStop);
+    energy = { energyWh: Math.round(meterStopWh - meterStartWh), source: 'meterStop', anomalies: [...anomalies].sort() };
+  } else {
+    energy =
+      previous === null
+        ? { energyWh: null, source: 'none', anomalies: [...anomalies].sort() }
+        : { energyWh: Math.round(previous.wh - meterStartWh), source: 'register', anomalies: [...anomalies].sort() };
+  }
   return { energy, tail: { lastRegister: previous } };
 }

@@ -114,8 +114,8 @@ export class Transactions {
         ? { stoppedAt, meterStopWh: request.meterStopWh, stopReason: request.reason ?? null, stopIdTag: request.idTag ?? null }
         : {};
       const stopped = first ? { ...transaction, ...stop } : await this.repeatedStop(tx, transaction, request, stoppedAt);
-      await tx.insertSamples(chargePointId, transaction.connectorId, transaction.id, samples);
-      await this.refreshEnergy(tx, stopped, stop);
+      const added = await tx.insertSamples(chargePointId, transaction.connectorId, transaction.id, samples);
+      if (!(added === samples.length && (await this.extendFromTail(tx, stopped, samples, stop)))) await this.refreshEnergy(tx, stopped, stop);
       return idTagInfo;
     }, chargePointId, PART_OF_CALL);
   }
@@ -139,8 +139,11 @@ export class Transactions {
     return { ...transaction, anomalies };
   }
 
-  /** Extends a running session's energy by its new samples alone; false when it takes all of them. */
-  private async extendFromTail(tx: StoreWriter, transaction: Transaction, added: readonly MeterSample[]): Promise<boolean> {
+  /**
+   * Extends a session's energy by its new samples alone; false when it takes all of them.
+   * `alsoSet` as for refreshEnergy.
+   */
+  private async extendFromTail(tx: StoreWriter, transaction: Transaction, added: readonly MeterSample[], alsoSet: TransactionPatch = {}): Promise<boolean> {
     const extended = transaction.energyTail && extendEnergy(transaction, transaction.energyTail, added);
     if (!extended) return false;
     const { energy, tail } = extended;
@@ -149,8 +152,9 @@ export class Transactions {
       energy.source === transaction.energySource &&
       energy.anomalies.join() === transaction.anomalies.join() &&
       JSON.stringify(tail) === JSON.stringify(transaction.energyTail);
-    if (unchanged) return true; // power, current, voltage… alone: nothing the energy reads
-    await tx.updateTransaction(transaction.id, this.energyPatch(energy, { status: 'absent', reason: null }, tail));
+    // Power, current, voltage… alone, or a stop sent again: nothing the energy reads.
+    if (unchanged && Object.keys(alsoSet).length === 0) return true;
+    await tx.updateTransaction(transaction.id, { ...alsoSet, ...this.energyPatch(energy, { status: 'absent', reason: null }, tail) });
     return true;
   }
 

@@ -34,13 +34,24 @@ function plain(minute: number, value: string, unit: string): MeterSample {
   return { ...SampleDefaults, phase: null, timestamp: at(minute), value, unit };
 }
 
-/** A session: meterStart, then messages of samples; a message may be a resend of an earlier one. */
+/** A stop: its meter reading and its transactionData, often none. */
+const stopArb = fc.record({ meterStopWh: fc.integer({ min: 0, max: 2_000_000 }), samples: fc.array(sampleArb, { maxLength: 3 }) });
+
+/**
+ * A session: meterStart, then messages of samples; a message may be a resend of an earlier one,
+ * or a stop (the first one sets the session's meterStop, later ones only add their samples, as
+ * the store keeps a session's first stop), and MeterValues may still come after it.
+ */
 const sessionArb = fc.record({
   meterStartWh: fc.integer({ min: 0, max: 1_000_000 }),
-  messages: fc.array(fc.oneof({ weight: 9, arbitrary: fc.array(sampleArb, { minLength: 1, maxLength: 6 }) }, { weight: 1, arbitrary: fc.constant('resend' as const) }), {
-    minLength: 1,
-    maxLength: 25,
-  }),
+  messages: fc.array(
+    fc.oneof(
+      { weight: 9, arbitrary: fc.array(sampleArb, { minLength: 1, maxLength: 6 }) },
+      { weight: 1, arbitrary: fc.constant('resend' as const) },
+      { weight: 1, arbitrary: stopArb },
+    ),
+    { minLength: 1, maxLength: 25 },
+  ),
 });
 
 const identity = (s: MeterSample) => JSON.stringify([s.timestamp, s.measurand, s.phase, s.location, s.context, s.unit, s.format, s.value]);
@@ -51,29 +62,32 @@ interface Stored {
 }
 
 test('extending the energy by new samples gives what recomputing it from all of them gives, or declines', () => {
-  let extended = 0;
+  const extended = { running: 0, stopped: 0 };
   let declined = 0;
   fc.assert(
     fc.property(sessionArb, ({ meterStartWh, messages }) => {
       const stored: MeterSample[] = [];
       const seen = new Set<string>();
+      let meterStopWh: number | null = null;
       let state: Stored = { energy: { energyWh: null, source: 'none', anomalies: [] }, tail: { lastRegister: null } };
       let previous: MeterSample[] = [];
       for (const message of messages) {
-        const sent = message === 'resend' ? previous : message;
+        const sent = message === 'resend' ? previous : Array.isArray(message) ? message : message.samples;
         previous = sent;
+        const stopping = typeof message === 'object' && !Array.isArray(message) && meterStopWh === null;
+        if (stopping) meterStopWh = message.meterStopWh;
         // As the store keeps them: a sample already stored (a resend, a repeat) is not added again.
         const added = sent.filter((s) => !seen.has(identity(s)) && seen.add(identity(s)));
-        if (added.length === 0) continue;
+        if (added.length === 0 && !stopping) continue;
         stored.push(...added);
         const all = [...stored].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : stored.indexOf(a) - stored.indexOf(b)));
-        const recomputed = computeEnergy({ meterStartWh, meterStopWh: null, samples: all });
+        const recomputed = computeEnergy({ meterStartWh, meterStopWh, samples: all });
         const fast =
           added.length === sent.length && state.tail
-            ? extendEnergy({ meterStartWh, meterStopWh: null, anomalies: state.energy.anomalies }, state.tail, added)
+            ? extendEnergy({ meterStartWh, meterStopWh, anomalies: state.energy.anomalies }, state.tail, added)
             : undefined;
         if (fast) {
-          extended++;
+          extended[meterStopWh === null ? 'running' : 'stopped']++;
           assert.deepEqual(fast.energy, recomputed, 'extended energy differs from the recomputed one');
           assert.deepEqual(fast.tail, energyTail(all), 'extended tail differs from the recomputed one');
           state = fast;
@@ -85,8 +99,9 @@ test('extending the energy by new samples gives what recomputing it from all of 
     }),
     { numRuns: 2000 },
   );
-  // Both ways are exercised, so the comparison above is not vacuous.
-  assert.ok(extended > 1000, `extended ${extended} times`);
+  // Every way is exercised, so the comparison above is not vacuous.
+  assert.ok(extended.running > 1000, `extended ${extended.running} times while running`);
+  assert.ok(extended.stopped > 100, `extended ${extended.stopped} times at or after a stop`);
   assert.ok(declined > 1000, `declined ${declined} times`);
 });
 
@@ -98,14 +113,27 @@ test('a tail is kept only while every energy sample is a plain register reading'
   assert.equal(energyTail([...live, { ...plain(3, 'OCMF|{}|{}', 'Wh'), format: 'SignedData' }]), null);
 });
 
-test('extending declines a stopped session and a reading older than the latest one', () => {
+test('extending declines an older reading, and a stopped session whose registers once went down', () => {
   const tail: EnergyTail = { lastRegister: { at: at(10), wh: 2000 } };
   const running = { meterStartWh: 1000, meterStopWh: null, anomalies: [] };
-  assert.equal(extendEnergy({ ...running, meterStopWh: 3000 }, tail, [plain(11, '2100', 'Wh')]), undefined);
   assert.equal(extendEnergy(running, tail, [plain(9, '1900', 'Wh')]), undefined, 'an offline backlog reading');
   assert.deepEqual(extendEnergy(running, tail, [plain(10, '2050', 'Wh')]), {
     energy: { energyWh: 1050, source: 'register', anomalies: [] },
     tail: { lastRegister: { at: at(10), wh: 2050 } },
   });
   assert.deepEqual(extendEnergy(running, tail, [plain(11, '1990', 'Wh')])?.energy.anomalies, ['registerDecreased']);
+
+  const stopped = { ...running, meterStopWh: 3000 };
+  assert.deepEqual(extendEnergy(stopped, tail, [plain(11, '3100', 'Wh')]), {
+    energy: { energyWh: 2000, source: 'meterStop', anomalies: ['registerAboveMeterStop'] },
+    tail: { lastRegister: { at: at(11), wh: 3100 } },
+  });
+  assert.deepEqual(extendEnergy({ ...stopped, meterStopWh: 900 }, tail, [])?.energy, {
+    energyWh: -100,
+    source: 'meterStop',
+    anomalies: ['meterStopBelowMeterStart', 'registerAboveMeterStop'],
+  });
+  // An earlier reading may have been above the latest one, and so above the stop: only all of them tell.
+  assert.equal(extendEnergy({ ...stopped, anomalies: ['registerDecreased'] }, tail, []), undefined);
+  assert.equal(extendEnergy(stopped, tail, [plain(11, '1990', 'Wh')]), undefined);
 });

@@ -1,8 +1,8 @@
-// A running session's energy goes on from its stored tail when a MeterValues brings only new plain
-// register readings (migration 0010, Transactions.extendEnergy), and is recomputed from every
-// sample when it must be: resends, an offline backlog, interval values, a stop, a session stored
-// before the migration. Either way the stored energy is what all its samples give. Runs on the
-// store under test (SQLite or PostgreSQL).
+// A session's energy goes on from its stored tail when a MeterValues or a stop brings only new
+// plain register readings (migration 0010, Transactions.extendEnergy), and is recomputed from every
+// sample when it must be: resends, an offline backlog, interval values, a stop after registers that
+// went down, a session stored before the migration. Either way the stored energy is what all its
+// samples give. Runs on the store under test (SQLite or PostgreSQL).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeEnergy } from '../../src/domain/energy.js';
@@ -95,5 +95,38 @@ test('a session stored before migration 0010 is recomputed once, then extended',
     const recomputed = await assertConsistent(store, id, 'recomputed');
     assert.deepEqual(recomputed.energyTail, { lastRegister: { at: at(2), wh: 1400 } });
     assert.deepEqual(recomputed.anomalies, ['registerDecreased'], 'found against the samples read back');
+  });
+});
+
+test('a stop goes on from the stored tail as well, and recomputes when the tail cannot tell', async (t) => {
+  await withSession(t, async ({ store, transactions, start }) => {
+    const stop = (id: number, meterStopWh: number, samples: MeterSample[] = []) =>
+      transactions.stop('CP-E', { transactionId: id, meterStopWh, timestamp: at(9), samples });
+    const send = (id: number, connectorId: number, samples: MeterSample[]) => transactions.meterValues('CP-E', { connectorId, transactionId: id, samples });
+
+    const fromTail = await start(1000);
+    await send(fromTail, 1, [register(1, 1500)]);
+    // A tail above the stop (the stored 1500 Wh is not) shows that the stop read the tail.
+    await store.transact((tx) => tx.updateTransaction(fromTail, { energyTail: { lastRegister: { at: at(1), wh: 2500 } } }));
+    await stop(fromTail, 2000);
+    const stopped = (await store.getTransaction(fromTail))!;
+    assert.deepEqual(
+      { stoppedAt: stopped.stoppedAt, meterStopWh: stopped.meterStopWh, energyWh: stopped.energyWh, source: stopped.energySource, anomalies: stopped.anomalies },
+      { stoppedAt: at(9), meterStopWh: 2000, energyWh: 1000, source: 'meterStop', anomalies: ['registerAboveMeterStop'] },
+    );
+
+    const withBegin = await start(1000);
+    await send(withBegin, 2, [register(1, 1500), register(2, 1800)]);
+    // transactionData usually opens with the session's first reading: older than the tail, so every sample is read.
+    await stop(withBegin, 1900, [{ ...register(0, 1000), context: 'Transaction.Begin' }, { ...register(8, 1900), context: 'Transaction.End' }]);
+    assert.deepEqual((await assertConsistent(store, withBegin, 'a stop with its begin reading')).energyTail, { lastRegister: { at: at(8), wh: 1900 } });
+    await stop(withBegin, 1900, [{ ...register(0, 1000), context: 'Transaction.Begin' }, { ...register(8, 1900), context: 'Transaction.End' }]);
+    assert.equal((await assertConsistent(store, withBegin, 'the same stop sent again')).stoppedAt, at(9));
+
+    const wentDown = await start(1000);
+    await send(wentDown, 3, [register(1, 2500)]);
+    await send(wentDown, 3, [register(2, 1500)]);
+    await stop(wentDown, 2000, [register(8, 1900)]);
+    assert.deepEqual((await assertConsistent(store, wentDown, 'registers that went down, then a stop')).anomalies, ['registerAboveMeterStop', 'registerDecreased']);
   });
 });
