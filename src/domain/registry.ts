@@ -250,11 +250,16 @@ export class Registry {
 
   /**
    * Records the protocol a charge point connected with (and, for SOAP, where it takes commands);
-   * a change of version or transport is an event.
+   * a change of version or transport is an event. `admitted`: the charge point as its admission
+   * read it a moment ago; when that already shows this protocol, only the time is noted (with
+   * the batch's other last-seen times, no unit of its own): what a reconnection storm mostly is.
    */
-  async connected(id: string, ocppVersion: OcppVersion, transport: Transport, soapEndpoint?: string): Promise<void> {
+  async connected(id: string, ocppVersion: OcppVersion, transport: Transport, soapEndpoint?: string, admitted?: ChargePoint): Promise<void> {
     const at = this.now();
-    await this.store.transact(async (tx) => {
+    const unchanged =
+      admitted?.ocppVersion === ocppVersion && admitted.transport === transport && (soapEndpoint === undefined || admitted.soapEndpoint === soapEndpoint);
+    if (unchanged) await this.store.noteSeen(id, at);
+    else await this.store.transact(async (tx) => {
       const cp = await tx.getChargePoint(id);
       if (!cp) return;
       const changed = cp.ocppVersion !== ocppVersion || cp.transport !== transport;

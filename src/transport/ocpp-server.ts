@@ -266,8 +266,7 @@ export class OcppServer {
     }
     const handshake: Handshake = Object.assign(request, { chargePointId, chosenProtocol: adapter.subprotocol });
     this.wss.handleUpgrade(handshake, socket, head, (ws) => {
-      const chargePoint = handshake.admitted!;
-      void this.open(ws, chargePointId, adapter, chargePoint.registrationStatus, chargePoint.lenient, remote, isTls(request.socket));
+      void this.open(ws, handshake.admitted!, adapter, remote, isTls(request.socket));
     });
   }
 
@@ -279,16 +278,9 @@ export class OcppServer {
     return undefined;
   }
 
-  private async open(
-    socket: WebSocket,
-    chargePointId: string,
-    adapter: JsonProtocolAdapter,
-    registration: 'Accepted' | 'Pending' | 'Rejected',
-    lenient: boolean,
-    remote: string | undefined,
-    tls: boolean,
-  ): Promise<void> {
+  private async open(socket: WebSocket, chargePoint: ChargePoint, adapter: JsonProtocolAdapter, remote: string | undefined, tls: boolean): Promise<void> {
     const { domain, router, log, options } = this.deps;
+    const { id: chargePointId, registrationStatus: registration, lenient } = chargePoint;
     const sessionLog = log.child({ chargePointId });
     const previous = this.sessions.get(chargePointId);
     if (previous) {
@@ -305,7 +297,7 @@ export class OcppServer {
       if (this.sessions.get(chargePointId) === session) this.sessions.delete(chargePointId);
     });
     try {
-      await domain.registry.connected(chargePointId, adapter.ocppVersion, 'json');
+      await domain.registry.connected(chargePointId, adapter.ocppVersion, 'json', undefined, chargePoint);
     } catch (error) {
       sessionLog.error({ err: error }, 'could not record the connection');
     }

@@ -95,4 +95,17 @@ test('changing version or transport is recorded as an event', async (t) => {
   const change = events.find((e) => e.type === 'ocppVersionChanged');
   assert.deepEqual(change?.data, { from: { ocppVersion: '1.6', transport: 'json' }, to: { ocppVersion: '1.5', transport: 'json' } });
   assert.equal((await tomada.api('/api/v1/charge-points/CPV')).body.ocppVersion, '1.5');
+
+  // The same protocol again: the connection's time is noted, and nothing else happens.
+  const seen = (await tomada.store.getChargePoint('CPV'))!.lastSeenAt!;
+  await second.close();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const third = await TestClient.connect(tomada.wsUrl, 'CPV', { protocols: ['ocpp1.5'] });
+  t.after(() => third.close());
+  for (let i = 0; i < 200 && (await tomada.store.getChargePoint('CPV'))!.lastSeenAt! <= seen; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  const again = (await tomada.store.getChargePoint('CPV'))!;
+  assert.ok(again.lastSeenAt! > seen, `last seen ${again.lastSeenAt} after ${seen}`);
+  assert.deepEqual([again.ocppVersion, again.transport], ['1.5', 'json']);
+  const changes = (await tomada.store.listEvents({ chargePointId: 'CPV', type: 'ocppVersionChanged' })).length;
+  assert.equal(changes, 1, 'a reconnection with the same protocol is no change');
 });
