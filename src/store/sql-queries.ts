@@ -578,14 +578,29 @@ export class SqlQueries implements StoreWriter {
   }
 
   async recentJournal(chargePointId: string, limit: number): Promise<JournalRow[]> {
-    const rows = await this.db
+    // The mark first: every row up to it stays in the index for good, and the rows after it are
+    // read from the journal itself, so none is missed or read twice whatever is indexed meanwhile.
+    const mark = await this.db.selectFrom('journal_index_mark').select('seq').executeTakeFirst();
+    const indexedUpTo = mark === undefined ? 0 : num(mark.seq);
+    const latest = await this.db
       .selectFrom('frame_journal')
       .selectAll()
+      .where('seq', '>', indexedUpTo)
       .where('charge_point_id', '=', chargePointId)
       .orderBy('seq', 'desc')
       .limit(limit)
       .execute();
-    return rows.map(toJournalRow);
+    if (latest.length >= limit) return latest.map(toJournalRow);
+    const earlier = await this.db
+      .selectFrom('journal_charge_points as i')
+      .innerJoin('frame_journal as j', 'j.seq', 'i.seq')
+      .selectAll('j')
+      .where('i.charge_point_id', '=', chargePointId)
+      .where('i.seq', '<=', indexedUpTo)
+      .orderBy('i.seq', 'desc')
+      .limit(limit - latest.length)
+      .execute();
+    return [...latest, ...earlier].map(toJournalRow);
   }
 
   async journalSeqBounds(range: { from?: string; to?: string }): Promise<{ first: number | undefined; last: number | undefined }> {
@@ -626,7 +641,11 @@ export class SqlQueries implements StoreWriter {
     }
   }
 
-  async appendJournal(frames: readonly JournalFrame[]): Promise<void> {
+  /**
+   * Appends a batch's frames to the journal, chained to its last row. `indexDue`: then also bring
+   * the journal's index by charge point up to date (it is written in arrears, migration 0011).
+   */
+  async appendJournal(frames: readonly JournalFrame[], indexDue = false): Promise<void> {
     if (frames.length === 0) return;
     // The previous hash is read under the lock, so two nodes never extend the same row twice.
     const head = this.hooks.lockedJournalHead
@@ -664,12 +683,45 @@ export class SqlQueries implements StoreWriter {
           [row.at, row.charge_point_id, row.direction, row.transport, row.frame, row.prev_hash, row.hash],
         );
       }
-      return;
+    } else {
+      // SQLite binds at most 32,766 values per statement: 7 per row.
+      for (let start = 0; start < rows.length; start += JOURNAL_CHUNK) {
+        await this.db.insertInto('frame_journal').values(rows.slice(start, start + JOURNAL_CHUNK)).execute();
+      }
     }
-    // SQLite binds at most 32,766 values per statement: 7 per row.
-    for (let start = 0; start < rows.length; start += JOURNAL_CHUNK) {
-      await this.db.insertInto('frame_journal').values(rows.slice(start, start + JOURNAL_CHUNK)).execute();
-    }
+    if (indexDue) await this.indexJournal();
+  }
+
+  /**
+   * Puts every journal row after the mark into the index by charge point, in key order, and moves
+   * the mark past them. Only under the journal lock (appendJournal): on a shared database a row
+   * another node has not committed yet would otherwise be passed over for good.
+   */
+  private async indexJournal(): Promise<void> {
+    const { rows } = await this.run('journalIndexMark', (db) => db.selectFrom('journal_index_mark').select('seq'), []);
+    const mark = rows[0] === undefined ? 0 : num(rows[0].seq);
+    await this.run(
+      'indexJournal',
+      (db, slot) =>
+        db
+          .insertInto('journal_charge_points')
+          .columns(['charge_point_id', 'seq'])
+          .expression(
+            db
+              .selectFrom('frame_journal')
+              .select(['charge_point_id', 'seq'])
+              .where('seq', '>', slot<number>(0))
+              .where('charge_point_id', 'is not', null)
+              .orderBy('charge_point_id')
+              .orderBy('seq'),
+          ),
+      [mark],
+    );
+    await this.run(
+      'moveJournalIndexMark',
+      (db) => db.updateTable('journal_index_mark').set((eb) => ({ seq: eb.selectFrom('frame_journal').select((f) => f.fn.coalesce(f.fn.max('seq'), sql.lit(0)).as('seq')) })),
+      [],
+    );
   }
 
   async countApiTokens(): Promise<number> {

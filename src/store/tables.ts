@@ -141,6 +141,17 @@ export interface FrameJournalRow {
   hash: string;
 }
 
+/** The journal by charge point, written in arrears (migration 0011). */
+export interface JournalChargePointRow {
+  charge_point_id: string;
+  seq: number;
+}
+
+/** One row: every journal row up to `seq` is in journal_charge_points. */
+export interface JournalIndexMarkRow {
+  seq: number;
+}
+
 export interface ApiTokenRow {
   id: string;
   name: string;
@@ -211,4 +222,6 @@ export interface Database {
   api_tokens: ApiTokenRow;
   operators: OperatorRow;
   frame_journal: FrameJournalRow;
+  journal_charge_points: JournalChargePointRow;
+  journal_index_mark: JournalIndexMarkRow;
 }
