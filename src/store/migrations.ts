@@ -339,24 +339,26 @@ const energyTailColumn: Migration = {
 };
 
 /**
- * The journal's index by charge point (seq within charge point) was written with every journal row:
- * a batch holds frames of dozens of charge points, each at its own place in that index, so each
- * dirtied a page of its own, 60 % of what a commit wrote (docs/PERFORMANCE.md). The same pairs now
- * go into a table of their own in arrears, a few times a second, each charge point's page once per
- * round (SqlQueries.appendJournal); `journal_index_mark` says up to which row they are there, and
- * the rows after it are read from the journal itself (recentJournal). Filled here from the
- * journal stored so far: on a large journal this takes about as long as building an index.
+ * SQLite: the journal's index by charge point (seq within charge point) was written with every
+ * journal row: a batch holds frames of dozens of charge points, each at its own place in that
+ * index, so each dirtied a page of its own, 60 % of what a commit wrote (docs/PERFORMANCE.md). The
+ * same pairs now go into a table of their own in arrears, a few times a second, each charge
+ * point's page once per round (SqlQueries.appendJournal); `journal_index_mark` says up to which
+ * row they are there, and the rows after it are read from the journal itself (recentJournal).
+ * Filled here from the journal stored so far: on a large journal this takes about as long as
+ * building an index. PostgreSQL keeps its index (DialectHooks.journalIndexInArrears).
  */
 function journalByChargePoint(dialect: Dialect): Migration {
   return {
     async up(db: Kysely<any>) {
+      if (dialect !== 'sqlite') return;
       const table = db.schema
         .createTable('journal_charge_points')
         .addColumn('charge_point_id', 'text', (c) => c.notNull())
         .addColumn('seq', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('journal_charge_points_pk', ['charge_point_id', 'seq']);
-      // SQLite: the key is the table, one b-tree instead of a table and its index.
-      await (dialect === 'sqlite' ? table.modifyEnd(sql`without rowid`) : table).execute();
+      // The key is the table: one b-tree instead of a table and its index.
+      await table.modifyEnd(sql`without rowid`).execute();
       await db.schema.createTable('journal_index_mark').addColumn('seq', 'bigint', (c) => c.notNull()).execute();
       await sql`insert into journal_charge_points (charge_point_id, seq)
         select charge_point_id, seq from frame_journal where charge_point_id is not null order by charge_point_id, seq`.execute(db);

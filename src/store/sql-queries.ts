@@ -301,6 +301,14 @@ export interface DialectHooks {
    */
   singleRowInserts?: boolean;
   /**
+   * The journal's index by charge point is a table written in arrears (migration 0011), not an
+   * index written with every row. SQLite: each commit wrote a page of that index per charge point
+   * in the batch, 60 % of its pages. PostgreSQL adds an index entry to its WAL and keeps the
+   * index: the same entries written again in arrears, into a table and its key, cost more there
+   * (docs/PERFORMANCE.md, change 31).
+   */
+  journalIndexInArrears?: boolean;
+  /**
    * Told the SQL text of each hot-path shape (prepared-queries.ts) once, when it is compiled: a
    * dialect whose database plans each statement it receives as text (PostgreSQL) has these
    * prepared once per connection instead. They are a bounded set; other queries are not.
@@ -578,6 +586,16 @@ export class SqlQueries implements StoreWriter {
   }
 
   async recentJournal(chargePointId: string, limit: number): Promise<JournalRow[]> {
+    if (!this.hooks.journalIndexInArrears) {
+      const rows = await this.db
+        .selectFrom('frame_journal')
+        .selectAll()
+        .where('charge_point_id', '=', chargePointId)
+        .orderBy('seq', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toJournalRow);
+    }
     // The mark first: every row up to it stays in the index for good, and the rows after it are
     // read from the journal itself, so none is missed or read twice whatever is indexed meanwhile.
     const mark = await this.db.selectFrom('journal_index_mark').select('seq').executeTakeFirst();
@@ -643,7 +661,8 @@ export class SqlQueries implements StoreWriter {
 
   /**
    * Appends a batch's frames to the journal, chained to its last row. `indexDue`: then also bring
-   * the journal's index by charge point up to date (it is written in arrears, migration 0011).
+   * the journal's index by charge point up to date, where it is written in arrears
+   * (`journalIndexInArrears`).
    */
   async appendJournal(frames: readonly JournalFrame[], indexDue = false): Promise<void> {
     if (frames.length === 0) return;
@@ -694,8 +713,9 @@ export class SqlQueries implements StoreWriter {
 
   /**
    * Puts every journal row after the mark into the index by charge point, in key order, and moves
-   * the mark past them. Only under the journal lock (appendJournal): on a shared database a row
-   * another node has not committed yet would otherwise be passed over for good.
+   * the mark past them. Only in a batch that has just written journal rows (appendJournal), and so
+   * holds the database's write lock: a row of another writer not committed yet would otherwise be
+   * passed over for good.
    */
   private async indexJournal(): Promise<void> {
     const { rows } = await this.run('journalIndexMark', (db) => db.selectFrom('journal_index_mark').select('seq'), []);

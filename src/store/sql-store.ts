@@ -19,7 +19,7 @@ export interface SqlStoreOptions {
   commitIntervalMs?: number;
   /** HMAC key of the journal chain (TOMADA_JOURNAL_KEY). */
   journalKey?: string;
-  /** How often a batch brings the journal's index by charge point up to date (ms; tests set it). */
+  /** How often a batch brings the journal's index by charge point up to date, where it is written in arrears (ms; tests set it). */
   journalIndexIntervalMs?: number;
   /** Where the store reports losing and regaining its database. */
   log?: StoreLog;
@@ -54,7 +54,8 @@ export interface StoreHooks extends DialectHooks {
 }
 
 /**
- * How often a batch brings the journal's index by charge point up to date (migration 0011). Each
+ * How often a batch brings the journal's index by charge point up to date, where it is written in
+ * arrears (SQLite, migration 0011). Each
  * round writes each charge point's page of it once, where writing it with every batch wrote it
  * once per batch; the rows after it, a quarter of a second of traffic, are read from the journal.
  */
@@ -105,7 +106,8 @@ export class SqlStore extends SqlQueries implements Store {
           beforeCommit: async (tx) => {
             const queries = this.queriesOn(tx);
             await queries.writeLastSeen(seen);
-            const indexDue = frames.length > 0 && performance.now() - this.journalIndexedAt >= this.journalIndexIntervalMs;
+            const indexDue =
+              storeHooks.journalIndexInArrears === true && frames.length > 0 && performance.now() - this.journalIndexedAt >= this.journalIndexIntervalMs;
             if (indexDue) this.journalIndexedAt = performance.now();
             await queries.appendJournal(frames.splice(0), indexDue);
           },

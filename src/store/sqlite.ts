@@ -27,6 +27,7 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   await SqlStore.migrate(kysely, 'sqlite');
   const hooks: StoreHooks = {
     singleRowInserts: true,
+    journalIndexInArrears: true,
     releaseSavepoints: true,
     // What Kysely's SQLite driver does with a query, minus its connection lock and promise chain.
     runInTransaction: (query) => {
