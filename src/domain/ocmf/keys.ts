@@ -55,6 +55,14 @@ function pointFor(bytes: Buffer, algorithm: SignatureAlgorithm): Buffer | KeyRes
   return malformed(`the key is neither a DER SubjectPublicKeyInfo nor an EC point (${bytes.length} bytes)`);
 }
 
+function spkiKey(der: Buffer): KeyObject | undefined {
+  try {
+    return createPublicKey({ key: der, format: 'der', type: 'spki' });
+  } catch {
+    return undefined;
+  }
+}
+
 export function importPublicKey(text: string, algorithm: SignatureAlgorithm): KeyResult {
   const material = keyMaterial(text);
   if ('error' in material) return malformed(material.error);
@@ -65,19 +73,19 @@ export function importPublicKey(text: string, algorithm: SignatureAlgorithm): Ke
     } catch {
       return malformed('the PEM text is not a public key');
     }
-  } else if (material[0] === 0x30) {
-    try {
-      key = createPublicKey({ key: material, format: 'der', type: 'spki' });
-    } catch {
-      return malformed('the key is not a valid DER SubjectPublicKeyInfo');
-    }
   } else {
-    const point = pointFor(material, algorithm);
-    if (!Buffer.isBuffer(point)) return point;
-    try {
-      key = createPublicKey({ key: spkiFromPoint(algorithm.curve, point), format: 'der', type: 'spki' });
-    } catch {
-      return malformed(`the key is not a point on ${algorithm.curve}`);
+    // A DER SubjectPublicKeyInfo starts with 0x30 (a SEQUENCE); so does one bare X‖Y point in 256.
+    // DER first, then the point: their lengths differ, so at most one of them reads the bytes.
+    const der = material[0] === 0x30 ? spkiKey(material) : undefined;
+    if (der) key = der;
+    else {
+      const point = pointFor(material, algorithm);
+      if (!Buffer.isBuffer(point)) return material[0] === 0x30 && 'reason' in point && point.reason === 'malformed-key' ? malformed('the key is not a valid DER SubjectPublicKeyInfo') : point;
+      try {
+        key = createPublicKey({ key: spkiFromPoint(algorithm.curve, point), format: 'der', type: 'spki' });
+      } catch {
+        return malformed(`the key is not a point on ${algorithm.curve}`);
+      }
     }
   }
   if (key.asymmetricKeyType !== 'ec') return malformed(`the key is not an EC key (${key.asymmetricKeyType ?? 'unknown type'})`);
