@@ -55,9 +55,9 @@ export interface StoreHooks extends DialectHooks {
 
 /**
  * How often a batch brings the journal's index by charge point up to date, where it is written in
- * arrears (SQLite, migration 0011). Each
- * round writes each charge point's page of it once, where writing it with every batch wrote it
- * once per batch; the rows after it, a quarter of a second of traffic, are read from the journal.
+ * arrears (SQLite, migration 0011). Each round writes each charge point's page of it once, where
+ * writing it with every batch wrote it once per batch; the rows after it, a quarter of a second
+ * of traffic, are read from the journal.
  */
 const JOURNAL_INDEX_INTERVAL_MS = 250;
 
