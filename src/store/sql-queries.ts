@@ -303,9 +303,8 @@ export interface DialectHooks {
   /**
    * The journal's index by charge point is a table written in arrears (migration 0011), not an
    * index written with every row. SQLite: each commit wrote a page of that index per charge point
-   * in the batch, 60 % of its pages. PostgreSQL adds an index entry to its WAL and keeps the
-   * index: the same entries written again in arrears, into a table and its key, cost more there
-   * (docs/PERFORMANCE.md, change 31).
+   * in the batch, 60 % of its pages. PostgreSQL keeps the index: there the arrears measured
+   * 0.91 × the calls per second (docs/PERFORMANCE.md, change 31).
    */
   journalIndexInArrears?: boolean;
   /**
@@ -586,29 +585,14 @@ export class SqlQueries implements StoreWriter {
   }
 
   async recentJournal(chargePointId: string, limit: number): Promise<JournalRow[]> {
-    if (!this.hooks.journalIndexInArrears) {
-      const rows = await this.db
-        .selectFrom('frame_journal')
-        .selectAll()
-        .where('charge_point_id', '=', chargePointId)
-        .orderBy('seq', 'desc')
-        .limit(limit)
-        .execute();
-      return rows.map(toJournalRow);
-    }
-    // The mark first: every row up to it stays in the index for good, and the rows after it are
-    // read from the journal itself, so none is missed or read twice whatever is indexed meanwhile.
-    const mark = await this.db.selectFrom('journal_index_mark').select('seq').executeTakeFirst();
-    const indexedUpTo = mark === undefined ? 0 : num(mark.seq);
-    const latest = await this.db
-      .selectFrom('frame_journal')
-      .selectAll()
-      .where('seq', '>', indexedUpTo)
-      .where('charge_point_id', '=', chargePointId)
-      .orderBy('seq', 'desc')
-      .limit(limit)
-      .execute();
-    if (latest.length >= limit) return latest.map(toJournalRow);
+    // Where the index is written in arrears, the mark first: every row up to it stays in the index
+    // for good, and the rows after it are read from the journal itself, so none is missed or read
+    // twice whatever is indexed meanwhile.
+    const indexedUpTo = this.hooks.journalIndexInArrears ? await this.journalIndexMark() : undefined;
+    let latestQuery = this.db.selectFrom('frame_journal').selectAll().where('charge_point_id', '=', chargePointId);
+    if (indexedUpTo !== undefined) latestQuery = latestQuery.where('seq', '>', indexedUpTo);
+    const latest = await latestQuery.orderBy('seq', 'desc').limit(limit).execute();
+    if (indexedUpTo === undefined || latest.length >= limit) return latest.map(toJournalRow);
     const earlier = await this.db
       .selectFrom('journal_charge_points as i')
       .innerJoin('frame_journal as j', 'j.seq', 'i.seq')
@@ -619,6 +603,12 @@ export class SqlQueries implements StoreWriter {
       .limit(limit - latest.length)
       .execute();
     return [...latest, ...earlier].map(toJournalRow);
+  }
+
+  /** The last journal row in the index written in arrears (migration 0011). */
+  private async journalIndexMark(): Promise<number> {
+    const { rows } = await this.run('journalIndexMark', (db) => db.selectFrom('journal_index_mark').select('seq'), []);
+    return rows[0] === undefined ? 0 : num(rows[0].seq);
   }
 
   async journalSeqBounds(range: { from?: string; to?: string }): Promise<{ first: number | undefined; last: number | undefined }> {
@@ -718,8 +708,7 @@ export class SqlQueries implements StoreWriter {
    * passed over for good.
    */
   private async indexJournal(): Promise<void> {
-    const { rows } = await this.run('journalIndexMark', (db) => db.selectFrom('journal_index_mark').select('seq'), []);
-    const mark = rows[0] === undefined ? 0 : num(rows[0].seq);
+    const mark = await this.journalIndexMark();
     await this.run(
       'indexJournal',
       (db, slot) =>

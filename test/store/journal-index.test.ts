@@ -7,50 +7,15 @@
 // journal, the frames are checked against the same oracle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import pg from 'pg';
-import { migrationProvider } from '../../src/store/migrations.js';
+import { sql, type Kysely } from 'kysely';
 import { openStore } from '../../src/store/open.js';
 import type { JournalFrame } from '../../src/store/journal-chain.js';
 import type { Store } from '../../src/store/store.js';
-import { OwnSchemaPostgresDialect } from '../../src/store/postgres-introspector.js';
-import { createTestDatabase, needsPostgres, testPostgresUrl, testStoreKind, type TestDatabase } from '../support/database.js';
+import { kyselyOn, migratedTo, testStoreKind, withTestDatabase } from '../support/database.js';
 
-/** Plain SQL on the test database, beside the store (its own connection). */
-interface Raw {
-  rows(text: string): Promise<Record<string, unknown>[]>;
-  close(): Promise<void>;
-}
-
-function rawOn(database: TestDatabase): Raw {
-  if (database.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: testPostgresUrl, options: `-c search_path=${database.schema}`, max: 1 });
-    return { rows: async (text) => (await pool.query(text)).rows, close: () => pool.end() };
-  }
-  const db = new BetterSqlite3(database.sqlitePath!);
-  return {
-    rows: async (text) => {
-      const statement = db.prepare(text);
-      if (statement.reader) return statement.all() as Record<string, unknown>[];
-      statement.run();
-      return [];
-    },
-    close: async () => void db.close(),
-  };
-}
-
-async function withDatabase(t: { skip(reason: string): void }, body: (database: TestDatabase) => Promise<void>): Promise<void> {
-  if (testStoreKind === 'postgres') {
-    const skip = await needsPostgres();
-    if (skip.skip) return t.skip(skip.skip);
-  }
-  const database = await createTestDatabase();
-  try {
-    await body(database);
-  } finally {
-    await database.drop();
-  }
+/** The index's mark as stored. */
+async function markOf(db: Kysely<any>): Promise<number> {
+  return Number((await sql<{ seq: number | string }>`select seq from journal_index_mark`.execute(db)).rows[0]!.seq);
 }
 
 const CHARGE_POINTS = ['CP-A', 'CP-B', 'CP-C', null] as const;
@@ -78,9 +43,9 @@ async function assertRecentFrames(store: Store, label: string): Promise<void> {
 }
 
 test("a charge point's latest frames are the same with none, all or part of the journal indexed", async (t) => {
-  await withDatabase(t, async (database) => {
+  await withTestDatabase(t, async (database) => {
     const store = await openStore(database.url);
-    const raw = rawOn(database);
+    const raw = kyselyOn(database);
     try {
       // Several batches: the frames of one call of the loop share one.
       for (let i = 0; i < 120; i += 10) await Promise.all(Array.from({ length: 10 }, (_, k) => store.journal([frame(i + k)])));
@@ -89,14 +54,14 @@ test("a charge point's latest frames are the same with none, all or part of the 
       await assertRecentFrames(store, 'as journaled');
       if (database.kind !== 'sqlite') return; // PostgreSQL indexes each row as it is written
 
-      await raw.rows('delete from journal_charge_points');
-      await raw.rows('update journal_index_mark set seq = 0');
+      await sql`delete from journal_charge_points`.execute(raw);
+      await sql`update journal_index_mark set seq = 0`.execute(raw);
       await assertRecentFrames(store, 'nothing indexed');
 
       const indexUpTo = async (mark: number) => {
-        await raw.rows('delete from journal_charge_points');
-        await raw.rows(`insert into journal_charge_points (charge_point_id, seq) select charge_point_id, seq from frame_journal where charge_point_id is not null and seq <= ${mark}`);
-        await raw.rows(`update journal_index_mark set seq = ${mark}`);
+        await sql`delete from journal_charge_points`.execute(raw);
+        await sql`insert into journal_charge_points (charge_point_id, seq) select charge_point_id, seq from frame_journal where charge_point_id is not null and seq <= ${mark}`.execute(raw);
+        await sql`update journal_index_mark set seq = ${mark}`.execute(raw);
       };
       await indexUpTo(seqs.at(-1)!);
       await assertRecentFrames(store, 'all indexed');
@@ -107,10 +72,10 @@ test("a charge point's latest frames are the same with none, all or part of the 
 
       // An index that holds rows the mark does not cover yet (a round cut short) reads nothing twice.
       await indexUpTo(seqs.at(-1)!);
-      await raw.rows(`update journal_index_mark set seq = ${seqs[60]!}`);
+      await sql`update journal_index_mark set seq = ${seqs[60]!}`.execute(raw);
       await assertRecentFrames(store, 'index ahead of its mark');
     } finally {
-      await raw.close();
+      await raw.destroy();
       await store.close();
     }
   });
@@ -119,42 +84,37 @@ test("a charge point's latest frames are the same with none, all or part of the 
 const ARREARS_ONLY = testStoreKind === 'sqlite' ? {} : { skip: 'PostgreSQL keeps its index on the journal (DialectHooks.journalIndexInArrears)' };
 
 test('a batch with frames brings the index up to date, once a round at most', ARREARS_ONLY, async (t) => {
-  await withDatabase(t, async (database) => {
+  await withTestDatabase(t, async (database) => {
     // Rounds of 2 s (250 ms in service), so that a slow machine cannot end one early.
     const store = await openStore(database.url, { journalIndexIntervalMs: 2000 });
-    const raw = rawOn(database);
+    const raw = kyselyOn(database);
     try {
       await store.journal([frame(0)]);
-      await raw.rows('delete from journal_charge_points');
-      await raw.rows('update journal_index_mark set seq = 0');
+      await sql`delete from journal_charge_points`.execute(raw);
+      await sql`update journal_index_mark set seq = 0`.execute(raw);
       // The first batch indexed already: the next ones within the round leave the index alone.
       for (let i = 1; i < 6; i++) await store.journal([frame(i)]);
-      assert.deepEqual(await raw.rows('select seq from journal_index_mark').then((rows) => rows.map((r) => Number(r.seq))), [0]);
+      assert.equal(await markOf(raw), 0);
 
       await new Promise((resolve) => setTimeout(resolve, 2050));
       await store.journal([frame(6)]);
       const journal = await store.listJournal({ limit: 100 });
-      const mark = Number((await raw.rows('select seq from journal_index_mark'))[0]!.seq);
-      assert.equal(mark, journal.at(-1)!.seq, 'the mark is past the last row');
-      const indexed = (await raw.rows('select charge_point_id, seq from journal_charge_points order by seq')).map((r) => `${r.charge_point_id as string}:${Number(r.seq)}`);
+      assert.equal(await markOf(raw), journal.at(-1)!.seq, 'the mark is past the last row');
+      const { rows } = await sql<{ charge_point_id: string; seq: number | string }>`select charge_point_id, seq from journal_charge_points order by seq`.execute(raw);
+      const indexed = rows.map((r) => `${r.charge_point_id}:${Number(r.seq)}`);
       const withChargePoint = journal.filter((row) => row.chargePointId !== null).map((row) => `${row.chargePointId}:${row.seq}`);
       assert.deepEqual(indexed, withChargePoint, 'every row with a charge point, once; none without');
       await assertRecentFrames(store, 'after a round');
     } finally {
-      await raw.close();
+      await raw.destroy();
       await store.close();
     }
   });
 });
 
 test('migration 0011 indexes the journal stored before it', ARREARS_ONLY, async (t) => {
-  await withDatabase(t, async (database) => {
-    const db =
-      database.kind === 'postgres'
-        ? new Kysely<any>({ dialect: new OwnSchemaPostgresDialect({ pool: new pg.Pool({ connectionString: testPostgresUrl, options: `-c search_path=${database.schema}` }) }) })
-        : new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(database.sqlitePath!) }) });
-    const migrator = new Migrator({ db, provider: migrationProvider(database.kind), ...(database.schema ? { migrationTableSchema: database.schema } : {}) });
-    assert.equal((await migrator.migrateTo('0010_energy_tail')).error, undefined);
+  await withTestDatabase(t, async (database) => {
+    const db = await migratedTo(database, '0010_energy_tail');
     for (let i = 0; i < 40; i++) {
       const f = frame(i);
       await db
@@ -165,17 +125,18 @@ test('migration 0011 indexes the journal stored before it', ARREARS_ONLY, async 
     await db.destroy();
 
     const store = await openStore(database.url);
-    const raw = rawOn(database);
+    const raw = kyselyOn(database);
     try {
       const last = (await store.listJournal({ limit: 100 })).at(-1)!.seq;
-      assert.equal(Number((await raw.rows('select seq from journal_index_mark'))[0]!.seq), last);
-      assert.equal(Number((await raw.rows('select count(*) as n from journal_charge_points'))[0]!.n), 40 - 5, 'the 5 rows without a charge point are not indexed');
+      assert.equal(await markOf(raw), last);
+      const { rows } = await sql<{ n: number | string }>`select count(*) as n from journal_charge_points`.execute(raw);
+      assert.equal(Number(rows[0]!.n), 40 - 5, 'the 5 rows without a charge point are not indexed');
       await assertRecentFrames(store, 'after the migration');
       // New frames go on from there.
       await Promise.all([frame(40), frame(41), frame(42)].map((f) => store.journal([f])));
       await assertRecentFrames(store, 'after new frames');
     } finally {
-      await raw.close();
+      await raw.destroy();
       await store.close();
     }
   });

@@ -6,17 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
-import { OwnSchemaPostgresDialect } from '../../src/store/postgres-introspector.js';
-import pg from 'pg';
-import { migrationProvider } from '../../src/store/migrations.js';
+import { sql, type Kysely } from 'kysely';
 import { openStore } from '../../src/store/open.js';
 import type { MeterSample } from '../../src/domain/model.js';
-import { createTestSchema, needsPostgres, testPostgresUrl, testStoreKind } from '../support/database.js';
+import { createTestDatabase, migratedTo, needsPostgres, testStoreKind } from '../support/database.js';
 
 const sample: MeterSample = {
   timestamp: '2026-11-30T10:15:00.000Z',
@@ -38,20 +32,8 @@ function keyBefore0009(chargePointId: string, connectorId: number, transactionId
 
 /** A database of the kind under test, migrated up to 0008; `url` opens the store on it (which migrates the rest). */
 async function databaseAt0008(): Promise<{ db: Kysely<any>; url: string; cleanup(): Promise<void> }> {
-  if (testStoreKind === 'postgres') {
-    const schema = await createTestSchema();
-    const pool = new pg.Pool({ connectionString: testPostgresUrl, options: `-c search_path=${schema.name}` });
-    const db = new Kysely<any>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
-    const migrator = new Migrator({ db, provider: migrationProvider('postgres'), migrationTableSchema: schema.name });
-    assert.equal((await migrator.migrateTo('0008_running_id_tag_index')).error, undefined);
-    return { db, url: schema.url, cleanup: () => schema.drop() };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'tomada-sample-keys-'));
-  const path = join(dir, 'm.db');
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(path) }) });
-  const migrator = new Migrator({ db, provider: migrationProvider('sqlite') });
-  assert.equal((await migrator.migrateTo('0008_running_id_tag_index')).error, undefined);
-  return { db, url: `sqlite:${path}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  const database = await createTestDatabase();
+  return { db: await migratedTo(database, '0008_running_id_tag_index'), url: database.url, cleanup: database.drop };
 }
 
 function storedBefore0009(db: Kysely<any>, s: MeterSample, signedIdentity: string | null) {

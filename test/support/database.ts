@@ -6,8 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { migrationProvider } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/open.js';
+import { OwnSchemaPostgresDialect } from '../../src/store/postgres-introspector.js';
 import type { Store } from '../../src/store/store.js';
 
 export type TestStoreKind = 'sqlite' | 'postgres';
@@ -124,20 +128,51 @@ export async function createTestDatabase(kind: TestStoreKind = testStoreKind): P
 }
 
 /**
- * Runs `body` with a store of the kind under test, on a fresh database, then closes the store and
- * removes the database. Without PostgreSQL to test on, the test is skipped (failed under CI).
+ * Runs `body` with a fresh, empty database of the kind under test, then removes it. Without
+ * PostgreSQL to test on, the test is skipped (failed under CI).
  */
-export async function withTestStore(t: { skip(reason: string): void }, body: (store: Store) => Promise<void>): Promise<void> {
+export async function withTestDatabase(t: { skip(reason: string): void }, body: (database: TestDatabase) => Promise<void>): Promise<void> {
   if (testStoreKind === 'postgres') {
     const skip = await needsPostgres();
     if (skip.skip) return t.skip(skip.skip);
   }
   const database = await createTestDatabase();
-  const store = await openStore(database.url);
   try {
-    await body(store);
+    await body(database);
   } finally {
-    await store.close();
     await database.drop();
   }
+}
+
+/** Runs `body` with a store of the kind under test on a fresh database (withTestDatabase), then closes it. */
+export async function withTestStore(t: { skip(reason: string): void }, body: (store: Store) => Promise<void>): Promise<void> {
+  await withTestDatabase(t, async (database) => {
+    const store = await openStore(database.url);
+    try {
+      await body(store);
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+/** Kysely on a test database through a connection of its own, beside any store open on it. */
+export function kyselyOn(database: TestDatabase): Kysely<any> {
+  if (database.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: testPostgresUrl, options: `-c search_path=${database.schema}` });
+    return new Kysely<any>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
+  }
+  return new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(database.sqlitePath!) }) });
+}
+
+/** Kysely on a test database migrated up to `migration` only: a database as an earlier version left it. */
+export async function migratedTo(database: TestDatabase, migration: string): Promise<Kysely<any>> {
+  const db = kyselyOn(database);
+  const migrator = new Migrator({ db, provider: migrationProvider(database.kind), ...(database.schema ? { migrationTableSchema: database.schema } : {}) });
+  const { error } = await migrator.migrateTo(migration);
+  if (error) {
+    await db.destroy();
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  return db;
 }
