@@ -23,7 +23,9 @@ scenarios
                     storms (this and idle --storm) take --load-nice N: the load processes' priority (0-19, default 0)
   fuzz              >= 1,000,000 generated frames (framing and every 1.6/1.5 action's schema): 0 crashes, every CALL answered
   kill              SIGKILL under load, 10 cycles: every acknowledged message stored exactly once
-  cross-node        command latency across nodes (bench/scenarios/cross-node.ts, when present)
+  cross-node        command latency across nodes: local, and through another node over NATS
+  disk-sync         how long this disk takes to make a write durable (fdatasync), the floor under every
+                    acknowledgement on SQLite: --dir (default ./data), --bytes (default 65536), --syncs (default 2000)
 
 options
   --charge-points N   throughput: charge points (default 100 / 1000)
@@ -90,6 +92,10 @@ async function main(): Promise<number> {
       concurrency: { type: 'string' },
       nats: { type: 'string' },
       'database-url': { type: 'string' },
+      // disk-sync
+      dir: { type: 'string' },
+      bytes: { type: 'string' },
+      syncs: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -180,15 +186,20 @@ async function main(): Promise<number> {
       return stormPassed(result) ? 0 : 1;
     }
     case 'cross-node': {
-      const path = join(ROOT, 'bench', 'scenarios', 'cross-node.ts');
-      if (!existsSync(path)) {
-        console.error('cross-node: bench/scenarios/cross-node.ts is not there yet (it comes with the multi-node work)');
-        return 2;
-      }
-      const scenario = (await import(path)) as { crossNode?: (options: Record<string, unknown>) => Promise<unknown>; default?: (options: Record<string, unknown>) => Promise<unknown> };
-      const run = scenario.crossNode ?? scenario.default;
-      if (!run) throw new Error('bench/scenarios/cross-node.ts exports neither crossNode nor a default function');
-      saveResult('cross-node', await run({ ...values }));
+      const { crossNode } = await import('./scenarios/cross-node.js');
+      saveResult('cross-node', await crossNode({ ...values }));
+      return 0;
+    }
+    case 'disk-sync': {
+      const { diskSync, printDiskSync } = await import('./scenarios/disk-sync.js');
+      const result = diskSync({
+        dir: values.dir ?? join(ROOT, 'data'),
+        bytes: positive('--bytes', values.bytes ?? '65536'),
+        syncs: positive('--syncs', values.syncs ?? '2000'),
+        gapMs: 3,
+      });
+      printDiskSync(result);
+      saveResult('disk-sync', result);
       return 0;
     }
     default:
