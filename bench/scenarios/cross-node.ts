@@ -197,7 +197,6 @@ export async function crossNode(options: CrossNodeOptions = {}): Promise<Record<
   }
 }
 
-
 // Run directly: node --import tsx bench/scenarios/cross-node.ts [--duration 10] ...
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
