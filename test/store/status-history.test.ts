@@ -1,0 +1,98 @@
+// A StatusNotification sets its connector's current state and adds a row to the connector's
+// history, every field of it. Nothing in Tomada reads that history yet, so it is read back here,
+// from the table itself, on the store under test. A late (offline) report goes into the history
+// only; a unit that fails leaves neither the state nor the history row.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { newChargePoint } from '../../src/domain/registry.js';
+import type { StatusReport } from '../../src/domain/model.js';
+import { openStore } from '../../src/store/open.js';
+import { kyselyOn, withTestDatabase } from '../support/database.js';
+
+const T0 = Date.parse('2026-12-05T08:00:00Z');
+const at = (second: number) => new Date(T0 + second * 1000).toISOString();
+
+interface Sent {
+  chargePointId: string;
+  report: StatusReport;
+  receivedAt: string;
+}
+
+test('every status notification is in the history with all its fields; the current state keeps the newest', async (t) => {
+  await withTestDatabase(t, async (database) => {
+    const store = await openStore(database.url);
+    const db = kyselyOn(database);
+    try {
+      await store.transact(async (tx) => {
+        for (const id of ['HIST-A', 'HIST-B']) await tx.insertChargePoint(newChargePoint(id, 'Accepted', at(0)));
+      });
+      const sent: Sent[] = [
+        { chargePointId: 'HIST-A', report: { connectorId: 1, status: 'Available', errorCode: 'NoError', timestamp: at(10) }, receivedAt: at(11) },
+        {
+          chargePointId: 'HIST-A',
+          report: { connectorId: 1, status: 'Charging', errorCode: 'OtherError', info: 'cable warm', vendorId: 'ACME', vendorErrorCode: 'E-17', timestamp: at(20) },
+          receivedAt: at(21),
+        },
+        // Queued while offline, delivered after the newer one: history only.
+        { chargePointId: 'HIST-A', report: { connectorId: 1, status: 'Faulted', errorCode: 'GroundFailure', timestamp: at(15) }, receivedAt: at(22) },
+        // No time of its own: arrival order.
+        { chargePointId: 'HIST-A', report: { connectorId: 0, status: 'Available', errorCode: 'NoError' }, receivedAt: at(23) },
+        { chargePointId: 'HIST-B', report: { connectorId: 2, status: 'Unavailable', errorCode: 'NoError', vendorId: 'ACME' }, receivedAt: at(24) },
+      ];
+      for (const { chargePointId, report, receivedAt } of sent.slice(0, 3)) {
+        await store.transact((tx) => tx.recordStatus(chargePointId, report, receivedAt), chargePointId);
+      }
+      // The rest together: units of one batch.
+      await Promise.all(sent.slice(3).map(({ chargePointId, report, receivedAt }) => store.transact((tx) => tx.recordStatus(chargePointId, report, receivedAt), chargePointId)));
+      // A unit that fails after its report: neither the state nor the history row stays.
+      await assert.rejects(
+        store.transact(async (tx) => {
+          await tx.recordStatus('HIST-B', { connectorId: 2, status: 'Faulted', errorCode: 'InternalError', timestamp: at(30) }, at(31));
+          throw new Error('the unit fails after it');
+        }, 'HIST-B'),
+        /the unit fails after it/,
+      );
+
+      const history = await db.selectFrom('connector_status_history').selectAll().orderBy('id').execute();
+      assert.deepEqual(
+        history.map((row) => ({
+          chargePointId: row.charge_point_id,
+          connectorId: Number(row.connector_id),
+          status: row.status,
+          errorCode: row.error_code,
+          info: row.info,
+          vendorId: row.vendor_id,
+          vendorErrorCode: row.vendor_error_code,
+          reportedAt: row.reported_at,
+          receivedAt: row.received_at,
+        })),
+        sent.map(({ chargePointId, report, receivedAt }) => ({
+          chargePointId,
+          connectorId: report.connectorId,
+          status: report.status,
+          errorCode: report.errorCode,
+          info: report.info ?? null,
+          vendorId: report.vendorId ?? null,
+          vendorErrorCode: report.vendorErrorCode ?? null,
+          reportedAt: report.timestamp ?? null,
+          receivedAt,
+        })),
+        'one history row per notification, in order, none for the failed unit',
+      );
+
+      const current = (await store.listConnectors()).map(({ chargePointId, connectorId, status, errorCode, info, updatedAt }) => ({ chargePointId, connectorId, status, errorCode, info, updatedAt }));
+      assert.deepEqual(
+        current.sort((a, b) => a.chargePointId.localeCompare(b.chargePointId) || a.connectorId - b.connectorId),
+        [
+          { chargePointId: 'HIST-A', connectorId: 0, status: 'Available', errorCode: 'NoError', info: null, updatedAt: at(23) },
+          { chargePointId: 'HIST-A', connectorId: 1, status: 'Charging', errorCode: 'OtherError', info: 'cable warm', updatedAt: at(20) },
+          { chargePointId: 'HIST-B', connectorId: 2, status: 'Unavailable', errorCode: 'NoError', info: null, updatedAt: at(24) },
+        ],
+        'the newest report of each connector; the late Faulted and the failed unit changed nothing',
+      );
+    } finally {
+      await db.destroy();
+      await store.close();
+    }
+  });
+});
