@@ -55,6 +55,21 @@ function pointFor(bytes: Buffer, algorithm: SignatureAlgorithm): Buffer | KeyRes
   return malformed(`the key is neither a DER SubjectPublicKeyInfo nor an EC point (${bytes.length} bytes)`);
 }
 
+/** A bare-point key (pointFor) as a key, or why it is not one. */
+function pointKey(bytes: Buffer, algorithm: SignatureAlgorithm): KeyResult {
+  const point = pointFor(bytes, algorithm);
+  if (!Buffer.isBuffer(point)) {
+    // Bytes that begin as a DER SEQUENCE does and are no point either: most likely a damaged DER key.
+    const damagedDer = bytes[0] === 0x30 && 'reason' in point && point.reason === 'malformed-key';
+    return damagedDer ? malformed('the key is not a valid DER SubjectPublicKeyInfo') : point;
+  }
+  try {
+    return { key: createPublicKey({ key: spkiFromPoint(algorithm.curve, point), format: 'der', type: 'spki' }) };
+  } catch {
+    return malformed(`the key is not a point on ${algorithm.curve}`);
+  }
+}
+
 function spkiKey(der: Buffer): KeyObject | undefined {
   try {
     return createPublicKey({ key: der, format: 'der', type: 'spki' });
@@ -77,16 +92,9 @@ export function importPublicKey(text: string, algorithm: SignatureAlgorithm): Ke
     // A DER SubjectPublicKeyInfo starts with 0x30 (a SEQUENCE); so does one bare X‖Y point in 256.
     // DER first, then the point: their lengths differ, so at most one of them reads the bytes.
     const der = material[0] === 0x30 ? spkiKey(material) : undefined;
-    if (der) key = der;
-    else {
-      const point = pointFor(material, algorithm);
-      if (!Buffer.isBuffer(point)) return material[0] === 0x30 && 'reason' in point && point.reason === 'malformed-key' ? malformed('the key is not a valid DER SubjectPublicKeyInfo') : point;
-      try {
-        key = createPublicKey({ key: spkiFromPoint(algorithm.curve, point), format: 'der', type: 'spki' });
-      } catch {
-        return malformed(`the key is not a point on ${algorithm.curve}`);
-      }
-    }
+    const imported = der ? { key: der } : pointKey(material, algorithm);
+    if (!('key' in imported)) return imported;
+    key = imported.key;
   }
   if (key.asymmetricKeyType !== 'ec') return malformed(`the key is not an EC key (${key.asymmetricKeyType ?? 'unknown type'})`);
   const curve = key.asymmetricKeyDetails?.namedCurve;
