@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { SIM_FAULTS, type SimFault } from '../../src/sim/faults.js';
 import type { SimProtocolName } from '../../src/sim/protocols.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
-import { runCampaign, summary, type CampaignRun } from './rig.js';
+import { runCampaign, summary, type CampaignRun, type FAST_TIMING } from './rig.js';
 
 interface Expectation {
   /** The cases that must fail, and what each reason must say. */
@@ -17,7 +17,7 @@ interface Expectation {
   protocol?: SimProtocolName;
   unit?: 'Wh' | 'kWh';
   /** Shorter waits where the failing cases can only time out (each would wait the whole case limit). */
-  timing?: { caseTimeoutS: number };
+  timing?: Partial<typeof FAST_TIMING>;
 }
 
 /**
@@ -25,7 +25,7 @@ interface Expectation {
  * leaves every later case waiting for one too): 5 s instead of 15 each. With 15 s these campaigns
  * took 32–68 s where the others take about 23, and the file 78 s instead of 40.
  */
-const WAITS_OUT = { caseTimeoutS: 5 };
+const WAITS_OUT: Partial<typeof FAST_TIMING> = { caseTimeoutS: 5 };
 
 const RESET_CASES = ['reset.soft.idle', 'reset.hard.idle', 'reset.soft.charging', 'reset.hard.charging'];
 
