@@ -1,5 +1,6 @@
-// Summarises a V8 .cpuprofile (node --cpu-prof): the functions with the most self time, and the
-// most inclusive time, as the PERFORMANCE document quotes them.
+// Summarises a V8 .cpuprofile (node --cpu-prof): the functions with the most self time, the most
+// inclusive time, and the self time by layer (SQLite, each of Tomada's folders, each library,
+// Node.js), as the PERFORMANCE document quotes them.
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
@@ -25,6 +26,35 @@ function label(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
   const file = url.replace(/^.*\/(node_modules\/)/, '$1').replace(/^.*\/(dist|src)\//, '$1/').replace(/^node:/, '');
   return `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim();
+}
+
+/**
+ * Where a sample's own time belongs. better-sqlite3's native calls are charged by V8 to the
+ * JavaScript function that made them, the statement cache's one-line wrappers `run` and `all`:
+ * their self time is SQLite's own work.
+ */
+function layer(node: ProfileNode): string {
+  const { functionName, url } = node.callFrame;
+  if (/statement-cache\.[jt]s$/.test(url) && (functionName === 'run' || functionName === 'all')) return 'SQLite (better-sqlite3 statements, native)';
+  if (functionName === '(idle)' || functionName === '(garbage collector)' || functionName === '(program)') return functionName;
+  const library = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  if (library) return `library ${library[1]}`;
+  const own = /\/(?:dist|src)\/([^/]+)\//.exec(url);
+  if (own) return `Tomada ${own[1]}/`;
+  if (url === '') return `native ${functionName}`;
+  return 'Node.js internals';
+}
+
+export function byLayer(path: string): { layer: string; selfPercent: number }[] {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const time = new Map<string, number>();
+  const all = profile.timeDeltas.reduce((sum, dt) => sum + dt, 0);
+  profile.samples.forEach((id, i) => {
+    const name = layer(byId.get(id)!);
+    time.set(name, (time.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return [...time.entries()].sort((a, b) => b[1] - a[1]).map(([name, t]) => ({ layer: name, selfPercent: (t / all) * 100 }));
 }
 
 export function topFunctions(path: string, limit = 25): { self: ProfileLine[]; total: ProfileLine[] } {
@@ -66,4 +96,6 @@ if (process.argv[1]?.endsWith('profile-top.ts')) {
   for (const l of self) console.log(`${l.selfPercent.toFixed(1).padStart(6)}  ${l.totalPercent.toFixed(1).padStart(7)}  ${l.name}`);
   console.log('\nby inclusive time');
   for (const l of total) console.log(`${l.selfPercent.toFixed(1).padStart(6)}  ${l.totalPercent.toFixed(1).padStart(7)}  ${l.name}`);
+  console.log('\nself time by layer (0.5 % and more)');
+  for (const l of byLayer(file).filter((l) => l.selfPercent >= 0.5)) console.log(`${l.selfPercent.toFixed(1).padStart(6)}  ${l.layer}`);
 }
