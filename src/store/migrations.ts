@@ -341,7 +341,7 @@ const energyTailColumn: Migration = {
 /**
  * SQLite: the journal's index by charge point (seq within charge point) was written with every
  * journal row: a batch holds frames of dozens of charge points, each at its own place in that
- * index, so each dirtied a page of its own, 60 % of what a commit wrote (docs/PERFORMANCE.md). The
+ * index, so each dirtied a page of its own, 60 % of what a commit wrote (docs/PERFORMANCE-LOG.md). The
  * same pairs now go into a table of their own in arrears, a few times a second, each charge
  * point's page once per round (SqlQueries.appendJournal); `journal_index_mark` says up to which
  * row they are there, and the rows after it are read from the journal itself (recentJournal).

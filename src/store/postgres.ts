@@ -20,7 +20,7 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
 /**
  * Group committers per node: half the pool, at most 4, so reads (handshakes, the API) keep at
  * least half. Each runs its batches' statements one round trip after another, so one committer
- * keeps the node waiting on the database most of the time (docs/PERFORMANCE.md); several commit
+ * keeps the node waiting on the database most of the time (docs/PERFORMANCE-LOG.md); several commit
  * the batches of different charge points side by side, as several nodes do.
  */
 export function committersFor(poolSize: number): number {

@@ -1,7 +1,7 @@
 // What a connected charge point keeps in memory: its WebSocket, its session, not the HTTP request
 // that opened it. A national network holds 100,000 connections per node; the request's headers,
 // kept alive by a closure for the connection's life, were about 1.8 KiB of heap each
-// (docs/PERFORMANCE.md, "Memory per connection").
+// (docs/PERFORMANCE-LOG.md, "Memory per connection").
 // store: sqlite-only. Nothing here depends on the store.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
