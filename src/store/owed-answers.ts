@@ -11,6 +11,11 @@
 // while its replacement starts) only makes its answers wait longer. A batch that failed fails every
 // answer until each message then open has been answered; an answer then may fail for a batch that
 // did not hold its data, and the charge point resends.
+//
+// A failed batch also fails the call units of that charge point that run after it, until then: a
+// message's frames are queued before its data, and when they land in a batch of their own (the
+// message read something first) that fails, its data must not commit in the next one, stored with
+// no frame in the journal to show for it (and `journal verify` would call its session altered).
 
 interface Owed {
   /** Messages of this charge point handled or handled and not yet answered. */
@@ -19,6 +24,8 @@ interface Owed {
   pending: Set<Promise<void>>;
   /** Batches that failed while messages were unanswered. */
   failed: Promise<void>[];
+  /** The first of those batches' errors. */
+  failure?: { error: unknown };
 }
 
 export class OwedAnswers {
@@ -52,10 +59,13 @@ export class OwedAnswers {
         owed.pending.delete(batch);
         this.forgetIfDone(chargePointId, owed);
       },
-      () => {
+      (error: unknown) => {
         owed.pending.delete(batch);
         // With every message answered, each answer that needed it took it while it was pending.
-        if (owed.unanswered > 0) owed.failed.push(batch);
+        if (owed.unanswered > 0) {
+          owed.failed.push(batch);
+          owed.failure ??= { error };
+        }
         this.forgetIfDone(chargePointId, owed);
       },
     );
@@ -69,9 +79,21 @@ export class OwedAnswers {
     const waits = [...owed.pending, ...owed.failed];
     owed.unanswered = Math.max(0, owed.unanswered - 1);
     // Every message open when those batches failed has had its answer.
-    if (owed.unanswered === 0) owed.failed = [];
+    if (owed.unanswered === 0) {
+      owed.failed = [];
+      delete owed.failure;
+    }
     this.forgetIfDone(chargePointId, owed);
     return waits;
+  }
+
+  /**
+   * Throws the error of a batch of this charge point that failed while a message of it awaits its
+   * answer: a unit of such a message may not commit after it (see the top of this file).
+   */
+  assertNoneFailed(chargePointId: string): void {
+    const failure = this.byChargePoint.get(chargePointId)?.failure;
+    if (failure) throw failure.error;
   }
 
   private forgetIfDone(chargePointId: string, owed: Owed): void {

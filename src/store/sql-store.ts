@@ -146,7 +146,13 @@ export class SqlStore extends SqlQueries implements Store {
 
   transact<T>(work: (tx: StoreWriter) => Promise<T>, chargePointId?: string, options: TransactOptions = {}): Promise<T> {
     const committer = this.committers[this.route(chargePointId)]!;
-    return committer.submit((tx) => work(this.queriesOn(tx)), this.settling(chargePointId, options));
+    if (options.partOfCall !== true || chargePointId === undefined) return committer.submit((tx) => work(this.queriesOn(tx)), this.settling(chargePointId, options));
+    // Not after a failed batch that may have held its message's frames (OwedAnswers).
+    const unit = (tx: Kysely<Database>) => {
+      this.owed.assertNoneFailed(chargePointId);
+      return work(this.queriesOn(tx));
+    };
+    return committer.submit(unit, this.settling(chargePointId, options));
   }
 
   noteSeen(chargePointId: string, at: string, options: TransactOptions = {}): Promise<void> {

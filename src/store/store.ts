@@ -199,7 +199,9 @@ export interface TransactOptions {
    * the answer is built and journaled in the same batch. The answer (`journalAnswer`) then waits
    * for that batch to be durable, and fails if it failed. Only for what is answered that way: a
    * caller that acts on the unit's result itself (the API) must not ask for it. Outside such a
-   * message the unit settles after the commit, as any other.
+   * message the unit settles after the commit, as any other. Such a unit fails, unrun, once a batch
+   * of its charge point has failed while that charge point's messages await their answers: the
+   * batch may have held its message's frames, and its data may not commit without them.
    */
   partOfCall?: boolean;
 }
@@ -233,7 +235,8 @@ export interface Store extends StoreReader {
    * frames could not be journaled it rejects, even when `work` succeeded (no answer may leave for
    * an unjournaled frame). With a charge point named in the frames, it is that charge point's
    * message until its answer: its frames and its `partOfCall` units settle early, and the answer
-   * must go through `journalAnswer` (every such message needs one, error or not: it counts them).
+   * must go through `journalAnswer` (every such message needs exactly one, error or not: it counts
+   * them, and a second would count another message of the charge point as answered).
    */
   withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T>;
   /**

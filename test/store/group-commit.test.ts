@@ -260,6 +260,29 @@ test('two messages of one charge point at once whose batch fails: neither answer
   });
 });
 
+test('a call whose frame went down with a failed batch stores nothing after it: no data without its frame', async () => {
+  await withStore(async (store, _batches, _other, database, failures) => {
+    await store.transact((tx) => tx.insertChargePoint(chargePoint('Y')));
+    // The message reads something first (a lenient check, an admission), so its frame's unit runs
+    // in a batch before its data; another unit of that batch makes it fail at COMMIT.
+    const call = store.withFrames([callFrame('Y', 'in', 'call of Y')], async () => {
+      await until(() => failures.length > 0);
+      return store.transact((tx) => tx.insertEvent({ at: new Date().toISOString(), chargePointId: 'Y', type: 'dataOfY', data: {} }), 'Y', PART_OF_CALL);
+    });
+    await store.transact((tx) => failAtCommit(tx, database), 'Y').catch(() => undefined);
+    await assert.rejects(call, 'the data unit fails: its frame is lost');
+    await assert.rejects(store.journalAnswer([callFrame('Y', 'out', 'answer')]), 'and so does the answer');
+    assert.deepEqual((await store.listEvents({ chargePointId: 'Y' })).map((e) => e.type), [], 'no data stored');
+    // Answered (with an error), the charge point resends: stored, with its frame.
+    await store.withFrames([callFrame('Y', 'in', 'call of Y again')], () =>
+      store.transact((tx) => tx.insertEvent({ at: new Date().toISOString(), chargePointId: 'Y', type: 'dataOfY', data: {} }), 'Y', PART_OF_CALL),
+    );
+    await store.journalAnswer([callFrame('Y', 'out', 'answer again')]);
+    assert.deepEqual((await store.listEvents({ chargePointId: 'Y' })).map((e) => e.type), ['dataOfY']);
+    assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), ['call of Y again', 'answer again']);
+  });
+});
+
 test('during a call, the other writes for its charge point (the API\'s) still settle only once durable', async () => {
   await withStore(async (store, _batches, other) => {
     const seen = await store.withFrames([callFrame('N', 'in', 'call')], async () => {
