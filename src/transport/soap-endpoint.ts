@@ -109,6 +109,8 @@ export class SoapEndpoint {
     const arrived = performance.now();
     let decoded: DecodedEnvelope | undefined;
     const handled: HandledCall = {};
+    // The store counts each message's answers: one only (Store.withFrames).
+    let answerJournaled = false;
     try {
       let text: string;
       try {
@@ -132,6 +134,7 @@ export class SoapEndpoint {
       if (chargePointId !== null && this.deps.domain.holds.isHeld(chargePointId)) return void request.socket.destroy();
       // The message is journaled in the same commit as what it reports; the answer before it leaves.
       const xml = await this.deps.domain.journal.received({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, () => this.answer(message, request, handled));
+      answerJournaled = true;
       await this.deps.domain.journal.answered({ chargePointId, protocol: SOAP_PROTOCOL, bytes: xml });
       response.writeHead(200, { 'content-type': `${SOAP12_CONTENT_TYPE}; charset=utf-8` });
       response.end(xml);
@@ -146,9 +149,12 @@ export class SoapEndpoint {
       if (response.headersSent) return;
       const body = encodeFault(fault, answering ? faultAddressing(answering) : undefined);
       const frame = { chargePointId: chargePointId ?? null, protocol: SOAP_PROTOCOL, bytes: body };
-      // A fault answering a readable message is journaled before it leaves, like any answer.
-      if (decoded) await this.deps.domain.journal.answered(frame).catch((e: unknown) => log.error({ err: e, chargePointId }, 'could not journal a fault'));
-      else this.deps.domain.journal.record(frame, 'out');
+      // A fault answering a readable message is journaled before it leaves, like any answer. When
+      // its answer could not be journaled, that answer was the message's: the fault is recorded on
+      // its own, as a JSON connection's InternalError is.
+      if (decoded && !answerJournaled) {
+        await this.deps.domain.journal.answered(frame).catch((e: unknown) => log.error({ err: e, chargePointId }, 'could not journal a fault'));
+      } else this.deps.domain.journal.record(frame, 'out');
       response.writeHead(status, { 'content-type': fault.contentType, ...(status === 413 ? { connection: 'close' } : {}) });
       response.end(body);
       if (decoded) this.answered(decoded, arrived, handled, fault.subcode ?? fault.code);

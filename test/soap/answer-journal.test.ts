@@ -1,0 +1,50 @@
+// A SOAP answer that cannot be journaled (the batch it waits for failed) does not leave: the charge
+// point gets an InternalError fault instead, the fault is journaled, and the store hears of that
+// message's answer once. The store counts answers per charge point (Store.withFrames): a second
+// count would stand for the answer of another message of the same charge point still being
+// handled, and could let that one leave for data that was rolled back. The batch's failure is
+// injected at the store's journalAnswer: a real one needs a database failing at that moment.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { JournalFrame } from '../../src/store/journal-chain.js';
+import { startTestTomada } from '../support/tomada.js';
+import { envelope, postRaw, readFault } from './helpers.js';
+
+const CP = 'CP-SOAP-ANSWER';
+
+const heartbeat = (n: number) =>
+  envelope({ id: CP, action: '/Heartbeat', messageId: `urn:uuid:00000000-0000-4000-8000-00000000000${n}`, body: '<cs:heartbeatRequest/>' });
+
+test('an answer that could not be journaled: an InternalError fault, journaled, and one answer counted for the message', async () => {
+  const t = await startTestTomada({ unknownChargePoints: 'accept' });
+  try {
+    const store = t.store;
+    const journalAnswer = store.journalAnswer.bind(store);
+    const counted: string[] = [];
+    let failNext = true;
+    store.journalAnswer = (frames: readonly JournalFrame[]) => {
+      counted.push(frames[0]!.frame.toString('utf8'));
+      if (!failNext) return journalAnswer(frames);
+      failNext = false;
+      return Promise.reject(new Error('the batch this answer waits for failed'));
+    };
+
+    const refused = await postRaw(t, heartbeat(1));
+    assert.equal(refused.status, 500, refused.text.slice(0, 300));
+    assert.equal(readFault(refused.text).subcode?.name, 'InternalError');
+    assert.equal(counted.length, 1, 'the message\'s answer was counted once, the fault not again');
+    assert.match(counted[0]!, /heartbeatResponse/);
+
+    // The fault is in the journal all the same (recorded on its own, as it left).
+    const faultJournaled = async () => (await store.listJournal({ limit: 100 })).some((row) => row.direction === 'out' && row.frame.toString('utf8') === refused.text);
+    for (let i = 0; i < 200 && !(await faultJournaled()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(await faultJournaled(), 'the fault was journaled');
+
+    // The next message is answered as usual, its answer counted once.
+    const answered = await postRaw(t, heartbeat(2));
+    assert.equal(answered.status, 200, answered.text.slice(0, 300));
+    assert.equal(counted.length, 2);
+  } finally {
+    await t.close();
+  }
+});
