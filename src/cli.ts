@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `tomada` command: serve, demo, sim, journal verify, and the operator tasks (src/cli/).
+// The `tomada` command: serve, demo, sim, journal verify, migrate, and the operator tasks (src/cli/).
 // The server is loaded only by the commands that run it: the operator commands start fast.
 import { ConfigError } from './config.js';
 import type { Logger } from './log.js';
@@ -12,6 +12,7 @@ Usage:
   tomada demo             start it on a demo database with simulated charge points charging
   tomada sim [options]    run simulated charge points against a central system (tomada sim --help)
   tomada journal verify   check the frame journal's hash chain and the energy derived from it
+  tomada migrate          bring the database to this version's schema, say what was applied, and exit
   tomada validate ID      run the network's validation campaign against a charge point (tomada validate --help)
   tomada --version
 
@@ -73,6 +74,10 @@ async function main(argv: string[]): Promise<number> {
     case 'journal': {
       const { journalCommand } = await import('./audit/journal-cli.js');
       return journalCommand(rest);
+    }
+    case 'migrate': {
+      const { migrateCommand } = await import('./cli/migrate-command.js');
+      return migrateCommand(rest);
     }
     case 'validate': {
       const { validateCommand } = await import('./validation/validate-cli.js');

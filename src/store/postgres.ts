@@ -232,7 +232,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     if (!/^(C|POSIX|C\.UTF-?8)$/i.test(current.collation)) {
       options.log?.warn({ collation: current.collation }, 'PostgreSQL database collation is not C: lists sort differently than on SQLite; create the database with LC_COLLATE C.UTF-8');
     }
-    await SqlStore.migrate(kysely, 'postgres', current.schema);
+    await SqlStore.migrate(kysely, 'postgres', current.schema, options.log);
   } catch (error) {
     await kysely.destroy();
     throw error;

@@ -137,11 +137,20 @@ export class SqlStore extends SqlQueries implements Store {
     await (run ? run(query.compile(tx)) : query.execute(tx));
   }
 
-  /** `schema`: where the migration bookkeeping lives (PostgreSQL), so other schemas' never count. */
-  static async migrate(kysely: Kysely<Database>, dialect: Dialect, schema?: string): Promise<void> {
-    const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
-    const { error } = await migrator.migrateToLatest();
+  /**
+   * Applies the migrations not applied yet and says which, or that there were none: an operator
+   * upgrading a network wants to see the schema move, and which version it is at.
+   * `schema`: where the migration bookkeeping lives (PostgreSQL), so other schemas' never count.
+   */
+  static async migrate(kysely: Kysely<Database>, dialect: Dialect, schema?: string, log?: StoreLog): Promise<void> {
+    const provider = migrationProvider(dialect);
+    const migrator = new Migrator({ db: kysely, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+    const { error, results = [] } = await migrator.migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
+    const applied = results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+    const latest = Object.keys(await provider.getMigrations()).at(-1);
+    if (applied.length > 0) log?.info({ applied, latest }, `database schema migrated to ${latest}`);
+    else log?.info({ latest }, `database schema up to date at ${latest}`);
   }
 
   transact<T>(work: (tx: StoreWriter) => Promise<T>, chargePointId?: string, options: TransactOptions = {}): Promise<T> {

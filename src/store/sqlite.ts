@@ -24,7 +24,7 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   database.pragma('temp_store = MEMORY');
   const statements = cachingStatements(database);
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
-  await SqlStore.migrate(kysely, 'sqlite');
+  await SqlStore.migrate(kysely, 'sqlite', undefined, options.log);
   const hooks: StoreHooks = {
     singleRowInserts: true,
     journalIndexInArrears: true,
