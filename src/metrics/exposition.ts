@@ -49,8 +49,13 @@ abstract class Labelled<T> implements Metric {
 }
 
 export class Counter extends Labelled<{ n: number }> {
-  constructor(name: string, help: string) {
+  /**
+   * `zeroes`: label sets shown at 0 before they first count. A series that appears only with its
+   * first event cannot be rated or alerted on before it (an absent series is not a 0).
+   */
+  constructor(name: string, help: string, zeroes: readonly Labels[] = []) {
     super(name, help, 'counter');
+    for (const labels of zeroes) this.get(labels, () => ({ n: 0 }));
   }
 
   inc(labels: Labels = {}, by = 1): void {

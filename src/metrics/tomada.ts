@@ -79,7 +79,9 @@ export class TomadaMetrics {
       [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     ),
   );
-  readonly errors = this.registry.add(new Counter('tomada_ocpp_errors_total', 'OCPP errors answered to charge points (CALLERROR or SOAP fault), by OCPP error code'));
+  readonly errors = this.registry.add(
+    new Counter('tomada_ocpp_errors_total', 'OCPP errors answered to charge points (CALLERROR or SOAP fault), by OCPP error code', RpcErrorCodes.map((code) => ({ code }))),
+  );
   readonly commands = this.registry.add(
     new Histogram('tomada_command_duration_seconds', 'Operator commands to charge points, from request to answer, by command and result', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]),
   );
@@ -87,7 +89,7 @@ export class TomadaMetrics {
     new Histogram('tomada_store_commit_duration_seconds', 'Group commits of the store, from the first statement until the batch is durable (COMMIT and, on SQLite, the sync of its WAL)', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]),
   );
   readonly batchSizes = this.registry.add(new Histogram('tomada_store_batch_size', 'Units of work per group commit', [1, 2, 5, 10, 20, 50, 100, 200, 500]));
-  readonly commitFailures = this.registry.add(new Counter('tomada_store_commit_failures_total', 'Group commits that failed as a whole (every unit in them was refused)'));
+  readonly commitFailures = this.registry.add(new Counter('tomada_store_commit_failures_total', 'Group commits that failed as a whole (every unit in them was refused)', [{}]));
 
   constructor(version: string) {
     const started = Date.now() / 1000;

@@ -35,3 +35,25 @@ test('counters, histograms and gauges in the text format', async () => {
   );
   assert.throws(() => registry.add(new Counter('t_up', 'again')), /registered twice/);
 });
+
+test('a counter shows its expected series at 0 before their first count', async () => {
+  const registry = new Registry();
+  registry.add(new Counter('t_failures_total', 'Failures', [{}]));
+  const errors = registry.add(new Counter('t_errors_total', 'Errors', [{ code: 'A' }, { code: 'B' }]));
+  errors.inc({ code: 'B' });
+  errors.inc({ code: 'C' });
+  assert.equal(
+    await registry.render(),
+    [
+      '# HELP t_failures_total Failures',
+      '# TYPE t_failures_total counter',
+      't_failures_total 0',
+      '# HELP t_errors_total Errors',
+      '# TYPE t_errors_total counter',
+      't_errors_total{code="A"} 0',
+      't_errors_total{code="B"} 1',
+      't_errors_total{code="C"} 1',
+      '',
+    ].join('\n'),
+  );
+});
