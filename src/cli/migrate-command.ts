@@ -13,25 +13,32 @@ lacks, prints which, and exits: 0 when the schema is up to date, 1 when it could
 there. Several nodes or commands migrating at once are safe.
 `;
 
+interface Output {
+  write(text: string): unknown;
+}
+
 /**
  * The store's log as lines a person reads: the message, then what was applied. Its errors speak of
  * a serving node (calls answered InternalError while the database is away); here the command's own
  * error, printed as it exits, says what went wrong.
  */
-const printed: StoreLog = {
-  info: (detail, message) => process.stdout.write(`${message}${Array.isArray(detail.applied) ? `\napplied: ${detail.applied.join(', ')}` : ''}\n`),
-  warn: (_detail, message) => process.stderr.write(`warning: ${message}\n`),
-  error: () => undefined,
-};
+function printed(out: Output, err: Output): StoreLog {
+  return {
+    info: (detail, message) => out.write(`${message}${Array.isArray(detail.applied) ? `\napplied: ${detail.applied.join(', ')}` : ''}\n`),
+    warn: (_detail, message) => err.write(`warning: ${message}\n`),
+    error: () => undefined,
+  };
+}
 
-export async function migrateCommand(argv: string[]): Promise<number> {
+/** Rejects when the database cannot be opened or migrated (the caller prints why and exits 1). */
+export async function migrateCommand(argv: string[], env: NodeJS.ProcessEnv = process.env, out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
   if (argv.length > 0) {
     const help = argv[0] === '--help' || argv[0] === '-h';
-    (help ? process.stdout : process.stderr).write(help ? USAGE : `Unexpected argument "${argv[0]}"\n\n${USAGE}`);
+    (help ? out : err).write(help ? USAGE : `Unexpected argument "${argv[0]}"\n\n${USAGE}`);
     return help ? 0 : 2;
   }
-  const config = loadConfig();
-  const store = await openStore(config.databaseUrl, { log: printed });
+  const config = loadConfig(env);
+  const store = await openStore(config.databaseUrl, { log: printed(out, err) });
   await store.close();
   return 0;
 }
