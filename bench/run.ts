@@ -2,9 +2,9 @@
 // servers as separate processes, drives them from separate load processes, stops by itself, prints
 // a table and keeps the figures in bench/results/. See docs/PERFORMANCE.md.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { builtFromCurrentSources } from '../scripts/dist-freshness.js';
 import { DEFAULT_DATABASE_URL } from './lib/pg-schema.js';
 import { saveResult } from './lib/report.js';
 import { ROOT } from './lib/servers.js';
@@ -50,13 +50,7 @@ options
 
 /** Builds dist/ when a source file is newer than dist/cli.js: the bench measures the compiled server. */
 function ensureBuilt(): void {
-  const cli = join(ROOT, 'dist', 'cli.js');
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
-  if (existsSync(cli) && statSync(cli).mtimeMs >= newest(join(ROOT, 'src'))) return;
+  if (builtFromCurrentSources(ROOT)) return;
   console.log('building dist/ (npm run build) ...');
   execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 }

@@ -8,16 +8,15 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { boot, TestClient } from '../support/ocpp-client.js';
+import { ROOT, tomadaArgs } from '../support/cli-entry.js';
 import { ADMIN_TOKEN, startTestTomada } from '../support/tomada.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Runs `tomada ARGS` in its own process (never blocking this one, which serves the API). */
 function tomada(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
+    execFile(process.execPath, tomadaArgs(...args), { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

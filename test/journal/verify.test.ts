@@ -8,16 +8,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { verifyJournal } from '../../src/audit/verify-journal.js';
 import { fleetMembers, runFleet } from '../../src/sim/fleet.js';
 import { chainHash, GENESIS_HASH } from '../../src/store/journal-chain.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { ROOT, tomadaArgs } from '../support/cli-entry.js';
 import { TestClient } from '../support/ocpp-client.js';
 import { startSqliteTestTomada, type TestTomada } from '../support/tomada.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Runs one charging session over OCPP 1.6 and returns its transaction id. */
 async function session(t: TestTomada, id: string, protocol = 'ocpp1.6'): Promise<number> {
@@ -158,7 +157,7 @@ test('tomada journal verify reports and exits 0 on a sound journal, 1 on a tampe
   await session(t, 'J-C');
   await t.stop();
   const run = () =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'journal', 'verify'], {
+    spawnSync(process.execPath, tomadaArgs('journal', 'verify'), {
       cwd: ROOT,
       env: { ...process.env, TOMADA_DATABASE_URL: `sqlite:${t.dbPath}` },
       encoding: 'utf8',

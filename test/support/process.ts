@@ -2,9 +2,8 @@
 // from its own "Tomada is running" log line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { ROOT, tomadaArgs } from './cli-entry.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -14,7 +13,7 @@ export interface ServerProcess {
 }
 
 export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+  const child = spawn(process.execPath, tomadaArgs('serve'), {
     cwd: ROOT,
     // The ports are read from an info line, so the level is at least info.
     env: { ...process.env, TOMADA_HOST: '127.0.0.1', TOMADA_OCPP_PORT: '0', TOMADA_HTTP_PORT: '0', ...env, TOMADA_LOG_LEVEL: 'info' },
