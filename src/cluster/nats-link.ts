@@ -21,6 +21,11 @@ const RETRY_MS = 1_000;
  * busy machine leaves connections behind.
  */
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * How long a stop waits for the drain. A drain flushes through the server, so on a link that has
+ * gone silent it would wait for the pings to fail; a stop must finish whatever NATS does.
+ */
+const DRAIN_LIMIT_MS = 2_000;
 
 export class NatsLink {
   connection: NatsConnection | undefined;
@@ -48,10 +53,13 @@ export class NatsLink {
     this.stopped = true;
     this.wake?.();
     const connection = this.connection;
+    const wasUp = this.up;
     this.up = false;
     if (connection && !connection.isClosed()) {
-      // Drain: replies being sent and announcements already published still go out.
-      await connection.drain().catch(() => connection.close());
+      // Between reconnection attempts a drain resolves without closing (its flush fails and is
+      // swallowed by nats.js), and there is nothing to send anyway: close at once.
+      if (wasUp) await drainWithin(connection, DRAIN_LIMIT_MS);
+      if (!connection.isClosed()) await connection.close();
     }
     await this.running;
   }
@@ -110,4 +118,12 @@ export class NatsLink {
       this.wake = done;
     });
   }
+}
+
+/** Drains (replies being sent and announcements already published still go out), giving up after `ms`. */
+async function drainWithin(connection: NatsConnection, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([connection.drain().catch(() => undefined), limit]);
+  clearTimeout(timer);
 }
