@@ -10,6 +10,8 @@ export interface NatsLinkOptions {
   /** Shown in the NATS server's connection list. */
   name: string;
   log: Logger;
+  /** How often the server is pinged; two pings unanswered close the connection (and nats.js reconnects). */
+  pingIntervalMs: number;
   /** Called on every (re)connection, with subscriptions to make on a fresh connection. */
   onConnect(connection: NatsConnection, fresh: boolean): void;
 }
@@ -65,12 +67,12 @@ export class NatsLink {
   }
 
   private async run(): Promise<void> {
-    const { log, servers, name } = this.options;
+    const { log, servers, name, pingIntervalMs } = this.options;
     let failures = 0;
     while (!this.stopped) {
       let connection: NatsConnection;
       try {
-        connection = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: RETRY_MS, pingInterval: 5_000, maxPingOut: 2, timeout: CONNECT_TIMEOUT_MS });
+        connection = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: RETRY_MS, pingInterval: pingIntervalMs, maxPingOut: 2, timeout: CONNECT_TIMEOUT_MS });
       } catch (error) {
         // Once per outage at warn, then at debug: a node without NATS still serves its own charge points.
         if (failures++ === 0) log.warn({ err: (error as Error).message, servers }, 'NATS unreachable: serving only the charge points held here, retrying');
