@@ -4,7 +4,8 @@
 // subject, which only its holding node subscribes to; "no responders" means no node holds it.
 //
 // Each node announces the charge points it holds (takeover on connect, released on disconnect),
-// sends a heartbeat with a digest of them, and keeps a view of what the others hold
+// sends a heartbeat with a digest of them, says when it leaves on purpose, and keeps a view of
+// what the others hold
 // (cluster-view.ts) for "connected" in the API and for naming the node a command waits on.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, NatsError, type Msg, type NatsConnection, type Subscription } from 'nats';
@@ -26,6 +27,7 @@ import {
   Heartbeat,
   HoldingsReply,
   HoldingsRequest,
+  Left,
   Released,
   resultOf,
   Takeover,
@@ -45,6 +47,8 @@ export interface ClusterRouterOptions {
   resolve?: TargetResolver;
   /** Told when another node is declared lost, with the charge points it held. */
   onNodeLost?(node: string, chargePointIds: string[]): void;
+  /** Told when another node says it stops, with the charge points it still claimed. */
+  onNodeLeft?(node: string, chargePointIds: string[]): void;
   log: Logger;
   clock?: () => number;
 }
@@ -153,8 +157,14 @@ export class ClusterRouter implements CommandRouter {
     return this.local.send(chargePointId, command);
   }
 
+  /**
+   * Leaves the cluster: the others forget this node at once rather than judge it lost. Call it
+   * after the charge points are closed, so their releases go out first (NATS keeps one
+   * publisher's order) and no heartbeat follows.
+   */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.link.publish(this.subjects.left, encode<Left>({ node: this.nodeId, instance: this.instance }));
     await this.link.close();
   }
 
@@ -224,6 +234,7 @@ export class ClusterRouter implements CommandRouter {
     this.silent = false;
     if (fresh) {
       connection.subscribe(this.subjects.heartbeat, { callback: (_e, msg) => this.onHeartbeat(msg) });
+      connection.subscribe(this.subjects.left, { callback: (_e, msg) => this.onLeft(msg) });
       for (const subject of this.subjects.announcements) connection.subscribe(subject, { callback: (_e, msg) => this.onAnnouncement(msg) });
       connection.subscribe(this.subjects.holdings(this.nodeId), { callback: (_e, msg) => this.onHoldingsRequest(msg) });
       for (const [id, holding] of this.holdings) holding.subscription = this.subscribeCommands(connection, id);
@@ -318,7 +329,7 @@ export class ClusterRouter implements CommandRouter {
         if (page.holdings.length === 0) break;
         all.push(...page.holdings);
       }
-      this.view.replaceClaims(node, all, this.now());
+      if (!this.view.replaceClaims(node, all, this.now())) return;
       for (const [id, since] of all) this.settle(id, { node, since });
       this.log.debug({ peer: node, count: all.length }, 'holdings of another node read');
     } catch (error) {
@@ -356,11 +367,26 @@ export class ClusterRouter implements CommandRouter {
     if (this.noticeSilence(now) || late) return this.view.forgiveAll(now);
     for (const { node, chargePointIds } of this.view.expire(now)) {
       this.log.warn({ lostNode: node, chargePoints: chargePointIds.length }, 'node lost: no heartbeat; its charge points no longer count as connected');
-      const lostError = new CommandFailed(`Node ${node} was lost (no heartbeat) before it answered the command`);
-      for (const fail of this.waiting.get(node) ?? []) fail(lostError);
-      this.waiting.delete(node);
+      this.failWaiting(node, `Node ${node} was lost (no heartbeat) before it answered the command`);
       this.options.onNodeLost?.(node, chargePointIds);
     }
+  }
+
+  private onLeft(msg: Msg): void {
+    const body = decode(Left, msg.data);
+    if (!body || body.node === this.nodeId) return;
+    const chargePointIds = this.view.leave(body.node, body.instance);
+    if (!chargePointIds) return;
+    this.log.info({ leftNode: body.node, chargePoints: chargePointIds.length }, 'node left: it stopped; its charge points no longer count as connected');
+    this.failWaiting(body.node, `Node ${body.node} stopped before it answered the command`);
+    this.options.onNodeLeft?.(body.node, chargePointIds);
+  }
+
+  /** Fails at once the commands waiting on a node that will not answer them. */
+  private failWaiting(node: string, message: string): void {
+    const error = new CommandFailed(message);
+    for (const fail of this.waiting.get(node) ?? []) fail(error);
+    this.waiting.delete(node);
   }
 
   private linkSilent(now: number): boolean {
