@@ -179,8 +179,9 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
           await campaigns.close();
           await webhooks.stop();
           await api?.close();
+          // Listeners first, then the charge points: each reconnects elsewhere, and its release
+          // goes out before this node says it leaves the cluster, the last thing it publishes.
           await ocpp.close();
-          // After the sessions: their release announcements still go out.
           await cluster?.close();
           await store.close();
         })();
@@ -209,11 +210,15 @@ function startCluster(config: Config, store: Store, soapTarget: TargetResolver, 
     requestTimeoutMs: config.callTimeoutMs + 2_000,
     resolve: soapTarget,
     log,
-    onNodeLost(node, chargePointIds) {
-      const data = { node, noticedBy: cluster.nodeId, chargePoints: chargePointIds.length, chargePointIds: chargePointIds.slice(0, 100) };
-      void store.transact((tx) => tx.insertEvent({ at: new Date().toISOString(), chargePointId: null, type: 'nodeLost', data })).catch((error: unknown) => {
-        log.error({ err: error, lostNode: node }, 'could not record a lost node');
-      });
-    },
+    onNodeLost: (node, chargePointIds) => record('nodeLost', node, chargePointIds),
+    onNodeLeft: (node, chargePointIds) => record('nodeLeft', node, chargePointIds),
   });
+
+  /** One event per noticing node: each judges the others on its own. */
+  function record(type: 'nodeLost' | 'nodeLeft', node: string, chargePointIds: string[]): void {
+    const data = { node, noticedBy: cluster.nodeId, chargePoints: chargePointIds.length, chargePointIds: chargePointIds.slice(0, 100) };
+    void store.transact((tx) => tx.insertEvent({ at: new Date().toISOString(), chargePointId: null, type, data })).catch((error: unknown) => {
+      log.error({ err: error, node, type }, 'could not record a node leaving the cluster');
+    });
+  }
 }

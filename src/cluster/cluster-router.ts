@@ -4,7 +4,8 @@
 // subject, which only its holding node subscribes to; "no responders" means no node holds it.
 //
 // Each node announces the charge points it holds (takeover on connect, released on disconnect),
-// sends a heartbeat with a digest of them, and keeps a view of what the others hold
+// sends a heartbeat with a digest of them, says when it leaves on purpose, and keeps a view of
+// what the others hold
 // (cluster-view.ts) for "connected" in the API and for naming the node a command waits on.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, NatsError, type Msg, type NatsConnection, type Subscription } from 'nats';
@@ -26,6 +27,7 @@ import {
   Heartbeat,
   HoldingsReply,
   HoldingsRequest,
+  Left,
   Released,
   resultOf,
   Takeover,
@@ -45,6 +47,8 @@ export interface ClusterRouterOptions {
   resolve?: TargetResolver;
   /** Told when another node is declared lost, with the charge points it held. */
   onNodeLost?(node: string, chargePointIds: string[]): void;
+  /** Told when another node says it stops, with the charge points it still claimed. */
+  onNodeLeft?(node: string, chargePointIds: string[]): void;
   log: Logger;
   clock?: () => number;
 }
@@ -87,6 +91,9 @@ export class ClusterRouter implements CommandRouter {
   private readonly log: Logger;
   private readonly lostAfterMs: number;
   private lastTick: number;
+  /** When this node last heard its own heartbeat back through NATS: the proof that its link carries messages. */
+  private ownHeardAt: number;
+  private silent = false;
 
   constructor(private readonly options: ClusterRouterOptions) {
     this.nodeId = options.nodeId;
@@ -97,15 +104,24 @@ export class ClusterRouter implements CommandRouter {
     this.view = new ClusterView(this.lostAfterMs);
     const resolve = options.resolve ?? (async () => undefined);
     this.local = new LocalRouter(async (id) => (await resolve(id)) ?? this.remote(id));
-    this.link = new NatsLink({ servers: options.natsUrl, name: `tomada ${options.nodeId}`, log: this.log, onConnect: (nc, fresh) => this.onConnect(nc, fresh) });
+    this.link = new NatsLink({
+      servers: options.natsUrl,
+      name: `tomada ${options.nodeId}`,
+      log: this.log,
+      // Two unanswered pings close a silent link; sooner than anyone would be judged lost, so that
+      // nats.js moves on to another server (our own heartbeat's echo covers the time until then).
+      pingIntervalMs: Math.max(1_000, this.lostAfterMs / 4),
+      onConnect: (nc, fresh) => this.onConnect(nc, fresh),
+    });
     this.lastTick = this.now();
+    this.ownHeardAt = this.lastTick;
     this.timer = setInterval(() => this.tick(), options.heartbeatMs);
     this.timer.unref();
   }
 
-  /** Connected to NATS right now. */
+  /** Connected to NATS right now, and messages get through: our own heartbeat came back lately. */
   get natsUp(): boolean {
-    return this.link.up;
+    return this.link.up && !this.linkSilent(this.now());
   }
 
   attach(chargePointId: string, target: CommandTarget): () => void {
@@ -129,7 +145,7 @@ export class ClusterRouter implements CommandRouter {
   holderOf(chargePointId: string): string | undefined {
     if (this.holdings.has(chargePointId)) return this.nodeId;
     // Without NATS, what the others hold is not known (nor reachable).
-    return this.link.up ? this.view.holder(chargePointId)?.node : undefined;
+    return this.natsUp ? this.view.holder(chargePointId)?.node : undefined;
   }
 
   /** Other nodes heard from and not lost. */
@@ -141,8 +157,14 @@ export class ClusterRouter implements CommandRouter {
     return this.local.send(chargePointId, command);
   }
 
+  /**
+   * Leaves the cluster: the others forget this node at once rather than judge it lost. Call it
+   * after the charge points are closed, so their releases go out first (NATS keeps one
+   * publisher's order) and no heartbeat follows.
+   */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.link.publish(this.subjects.left, encode<Left>({ node: this.nodeId, instance: this.instance }));
     await this.link.close();
   }
 
@@ -163,7 +185,7 @@ export class ClusterRouter implements CommandRouter {
 
   private async request(chargePointId: string, command: Command): Promise<CommandResult> {
     const connection = this.link.connection;
-    if (!this.link.up || !connection) {
+    if (!this.natsUp || !connection) {
       throw new CommandFailed(`Charge point "${chargePointId}" is not connected to this node, and the other nodes cannot be asked: NATS is unreachable`);
     }
     const holder = this.view.holder(chargePointId)?.node;
@@ -208,8 +230,11 @@ export class ClusterRouter implements CommandRouter {
   private onConnect(connection: NatsConnection, fresh: boolean): void {
     // Whatever was heard before the outage may be stale; the others' next heartbeats rebuild it.
     this.view = new ClusterView(this.lostAfterMs);
+    this.ownHeardAt = this.now();
+    this.silent = false;
     if (fresh) {
       connection.subscribe(this.subjects.heartbeat, { callback: (_e, msg) => this.onHeartbeat(msg) });
+      connection.subscribe(this.subjects.left, { callback: (_e, msg) => this.onLeft(msg) });
       for (const subject of this.subjects.announcements) connection.subscribe(subject, { callback: (_e, msg) => this.onAnnouncement(msg) });
       connection.subscribe(this.subjects.holdings(this.nodeId), { callback: (_e, msg) => this.onHoldingsRequest(msg) });
       for (const [id, holding] of this.holdings) holding.subscription = this.subscribeCommands(connection, id);
@@ -282,7 +307,8 @@ export class ClusterRouter implements CommandRouter {
     const body = decode(Heartbeat, msg.data);
     if (!body) return;
     if (body.node === this.nodeId) {
-      if (body.instance !== this.instance) this.log.error({ node: body.node }, 'another running node has the same node id (TOMADA_NODE_ID): commands and presence will be confused');
+      if (body.instance === this.instance) this.ownHeardAt = this.now();
+      else this.log.error({ node: body.node }, 'another running node has the same node id (TOMADA_NODE_ID): commands and presence will be confused');
       return;
     }
     if (this.view.heartbeat(body.node, body.instance, body.count, body.digest, this.now())) void this.fetchHoldings(body.node);
@@ -303,7 +329,7 @@ export class ClusterRouter implements CommandRouter {
         if (page.holdings.length === 0) break;
         all.push(...page.holdings);
       }
-      this.view.replaceClaims(node, all, this.now());
+      if (!this.view.replaceClaims(node, all, this.now())) return;
       for (const [id, since] of all) this.settle(id, { node, since });
       this.log.debug({ peer: node, count: all.length }, 'holdings of another node read');
     } catch (error) {
@@ -334,16 +360,46 @@ export class ClusterRouter implements CommandRouter {
     this.publishHeartbeat();
     // Cut off from NATS, this node hears nobody: that says nothing about the others.
     if (!this.link.up) return;
-    // This tick came late: our own event loop was blocked, and the others' heartbeats may still
-    // be unread. Judge them at the next tick instead.
-    if (late) return this.view.forgiveAll(now);
+    // Our own heartbeat has not come back: the link is silent (half-open TCP, a stalled path)
+    // though not closed yet, and the others' silence is our outage, not theirs. Or this tick came
+    // late: our own event loop was blocked, and their heartbeats may still be unread. Either way,
+    // judge them once we hear again.
+    if (this.noticeSilence(now) || late) return this.view.forgiveAll(now);
     for (const { node, chargePointIds } of this.view.expire(now)) {
       this.log.warn({ lostNode: node, chargePoints: chargePointIds.length }, 'node lost: no heartbeat; its charge points no longer count as connected');
-      const lostError = new CommandFailed(`Node ${node} was lost (no heartbeat) before it answered the command`);
-      for (const fail of this.waiting.get(node) ?? []) fail(lostError);
-      this.waiting.delete(node);
+      this.failWaiting(node, `Node ${node} was lost (no heartbeat) before it answered the command`);
       this.options.onNodeLost?.(node, chargePointIds);
     }
+  }
+
+  private onLeft(msg: Msg): void {
+    const body = decode(Left, msg.data);
+    if (!body || body.node === this.nodeId) return;
+    const chargePointIds = this.view.leave(body.node, body.instance);
+    if (!chargePointIds) return;
+    this.log.info({ leftNode: body.node, chargePoints: chargePointIds.length }, 'node left: it stopped; its charge points no longer count as connected');
+    this.failWaiting(body.node, `Node ${body.node} stopped before it answered the command`);
+    this.options.onNodeLeft?.(body.node, chargePointIds);
+  }
+
+  /** Fails at once the commands waiting on a node that will not answer them. */
+  private failWaiting(node: string, message: string): void {
+    const error = new CommandFailed(message);
+    for (const fail of this.waiting.get(node) ?? []) fail(error);
+    this.waiting.delete(node);
+  }
+
+  private linkSilent(now: number): boolean {
+    return now - this.ownHeardAt > this.lostAfterMs;
+  }
+
+  /** Whether the link is silent now; says so in the log when that changes. */
+  private noticeSilence(now: number): boolean {
+    const silent = this.linkSilent(now);
+    if (silent && !this.silent) this.log.warn({ silentMs: now - this.ownHeardAt }, 'NATS link silent: our own heartbeat does not come back; no other node is judged lost until it does');
+    else if (!silent && this.silent) this.log.info('NATS link carries messages again');
+    this.silent = silent;
+    return silent;
   }
 
   private publishHeartbeat(): void {

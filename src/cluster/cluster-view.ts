@@ -3,8 +3,9 @@
 //
 // Each node's claims are kept as that node stated them; when two nodes claim one charge point
 // (a takeover not yet seen by the old node), the newer claim is the holder. A node whose
-// heartbeat has not been heard for `lostAfterMs` is lost: its claims are dropped, so its charge
-// points no longer count as connected through it.
+// heartbeat has not been heard for `lostAfterMs` is lost, and a node that says it leaves is gone at
+// once: either way its claims are dropped, so its charge points no longer count as connected
+// through it.
 import { SetDigest } from './digest.js';
 
 export interface Claim {
@@ -54,8 +55,11 @@ export class ClusterView {
     state.claims.set(chargePointId, since);
   }
 
+  /** A release; one from a node not known (lost, or gone) has nothing to remove and brings nothing back. */
   unclaim(chargePointId: string, node: string, now: number): void {
-    const state = this.seen(node, now);
+    const state = this.nodes.get(node);
+    if (!state) return;
+    state.lastSeen = Math.max(state.lastSeen, now);
     if (state.claims.delete(chargePointId)) state.digest.remove(chargePointId);
   }
 
@@ -75,8 +79,12 @@ export class ClusterView {
     return !state.digest.matches(count, digest);
   }
 
-  /** Replaces the node's claims with its own full list. */
-  replaceClaims(node: string, holdings: readonly (readonly [string, number])[], now: number): void {
+  /**
+   * Replaces the node's claims with its own full list; false (and nothing changed) when the node
+   * is no longer known: it was lost, or left, while its list was being read.
+   */
+  replaceClaims(node: string, holdings: readonly (readonly [string, number])[], now: number): boolean {
+    if (!this.nodes.has(node)) return false;
     const state = this.seen(node, now);
     state.claims.clear();
     state.digest = new SetDigest();
@@ -84,6 +92,7 @@ export class ClusterView {
       if (!state.claims.has(id)) state.digest.add(id);
       state.claims.set(id, since);
     }
+    return true;
   }
 
   /**
@@ -103,6 +112,17 @@ export class ClusterView {
       lost.push({ node, chargePointIds: [...state.claims.keys()] });
     }
     return lost;
+  }
+
+  /**
+   * Forgets a node that stopped on purpose; returns the charge points it claimed, or undefined
+   * when that node (that instance of it) is not known.
+   */
+  leave(node: string, instance: string): string[] | undefined {
+    const state = this.nodes.get(node);
+    if (!state || (state.instance !== undefined && state.instance !== instance)) return undefined;
+    this.nodes.delete(node);
+    return [...state.claims.keys()];
   }
 
   private seen(node: string, now: number): NodeState {

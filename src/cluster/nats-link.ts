@@ -10,6 +10,8 @@ export interface NatsLinkOptions {
   /** Shown in the NATS server's connection list. */
   name: string;
   log: Logger;
+  /** How often the server is pinged; two pings unanswered close the connection (and nats.js reconnects). */
+  pingIntervalMs: number;
   /** Called on every (re)connection, with subscriptions to make on a fresh connection. */
   onConnect(connection: NatsConnection, fresh: boolean): void;
 }
@@ -21,6 +23,11 @@ const RETRY_MS = 1_000;
  * busy machine leaves connections behind.
  */
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * How long a stop waits for the drain. A drain flushes through the server, so on a link that has
+ * gone silent it would wait for the pings to fail; a stop must finish whatever NATS does.
+ */
+const DRAIN_LIMIT_MS = 2_000;
 
 export class NatsLink {
   connection: NatsConnection | undefined;
@@ -48,21 +55,24 @@ export class NatsLink {
     this.stopped = true;
     this.wake?.();
     const connection = this.connection;
+    const wasUp = this.up;
     this.up = false;
     if (connection && !connection.isClosed()) {
-      // Drain: replies being sent and announcements already published still go out.
-      await connection.drain().catch(() => connection.close());
+      // Between reconnection attempts a drain resolves without closing (its flush fails and is
+      // swallowed by nats.js), and there is nothing to send anyway: close at once.
+      if (wasUp) await drainWithin(connection, DRAIN_LIMIT_MS);
+      if (!connection.isClosed()) await connection.close();
     }
     await this.running;
   }
 
   private async run(): Promise<void> {
-    const { log, servers, name } = this.options;
+    const { log, servers, name, pingIntervalMs } = this.options;
     let failures = 0;
     while (!this.stopped) {
       let connection: NatsConnection;
       try {
-        connection = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: RETRY_MS, pingInterval: 5_000, maxPingOut: 2, timeout: CONNECT_TIMEOUT_MS });
+        connection = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: RETRY_MS, pingInterval: pingIntervalMs, maxPingOut: 2, timeout: CONNECT_TIMEOUT_MS });
       } catch (error) {
         // Once per outage at warn, then at debug: a node without NATS still serves its own charge points.
         if (failures++ === 0) log.warn({ err: (error as Error).message, servers }, 'NATS unreachable: serving only the charge points held here, retrying');
@@ -110,4 +120,12 @@ export class NatsLink {
       this.wake = done;
     });
   }
+}
+
+/** Drains (replies being sent and announcements already published still go out), giving up after `ms`. */
+async function drainWithin(connection: NatsConnection, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([connection.drain().catch(() => undefined), limit]);
+  clearTimeout(timer);
 }

@@ -5,6 +5,7 @@
 //   <prefix>.cp.<id>.takeover    published by a node when <id> connects to it
 //   <prefix>.cp.<id>.released    published by a node when <id> disconnects from it
 //   <prefix>.node.heartbeat      every node's liveness and a digest of what it holds
+//   <prefix>.node.left           published by a node that stops on purpose, last of all
 //   <prefix>.node.<node>.holdings  request/reply: the charge points a node holds, page by page
 
 /** NATS subject tokens may not contain '.', '*', '>' or whitespace; charge point ids may. */
@@ -46,6 +47,10 @@ export class Subjects {
 
   get heartbeat(): string {
     return `${this.prefix}.node.heartbeat`;
+  }
+
+  get left(): string {
+    return `${this.prefix}.node.left`;
   }
 
   holdings(nodeId: string): string {

@@ -26,6 +26,10 @@ export const Heartbeat = Type.Object({
 });
 export type Heartbeat = Static<typeof Heartbeat>;
 
+/** A node stopping on purpose: the others forget it at once instead of judging it lost later. */
+export const Left = Type.Object({ node: NodeId, instance: Heartbeat.properties.instance });
+export type Left = Static<typeof Left>;
+
 export const CommandRequest = Type.Object({
   from: NodeId,
   command: Type.Union([

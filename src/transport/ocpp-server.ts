@@ -56,6 +56,7 @@ type Handshake = IncomingMessage & { chargePointId?: string; chosenProtocol?: st
 
 /** How long a shutdown waits for charge points to answer the close handshake. */
 const CLOSE_GRACE_MS = 2_000;
+const SHUTTING_DOWN = 'Central system shutting down';
 
 /** Where OCPP 1.5 SOAP charge points post their messages. */
 export const SOAP_PATH = '/ocpp/soap';
@@ -123,6 +124,8 @@ export class OcppServer {
   readonly callGate: CallGate;
   private readonly handshakeTimeoutMs: number;
   private readonly requestTimeoutMs: number;
+  /** close() has begun: no connection is taken any more. */
+  private closing = false;
 
   constructor(private readonly deps: OcppServerDeps) {
     const { options, log } = deps;
@@ -178,14 +181,18 @@ export class OcppServer {
   }
 
   async close(): Promise<void> {
+    // The listeners first: a charge point told to go must reconnect elsewhere, not here again,
+    // where nobody would close its new connection (and the listener would wait for it).
+    this.closing = true;
+    const servers: NetServer[] = [this.http, ...(this.https ? [this.https] : [])].filter((s) => s.listening);
+    const stopped = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     const sessions = [...this.sessions.values()];
-    for (const session of sessions) session.close(1001, 'Central system shutting down');
+    for (const session of sessions) session.close(1001, SHUTTING_DOWN);
     // A charge point that does not answer the close handshake is not waited for (ws would wait 30 s).
     const grace = setTimeout(() => sessions.forEach((s) => s.terminate()), CLOSE_GRACE_MS);
     await Promise.all(sessions.map((s) => s.closed));
     clearTimeout(grace);
-    const servers: NetServer[] = [this.http, ...(this.https ? [this.https] : [])].filter((s) => s.listening);
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    await stopped;
   }
 
   /**
@@ -241,6 +248,7 @@ export class OcppServer {
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     destroyOnError(socket);
+    if (this.closing) return refuse(socket, 503);
     const { log, adapters } = this.deps;
     const remote = request.socket.remoteAddress;
     const path = pathOf(request.url);
@@ -282,6 +290,8 @@ export class OcppServer {
     const { domain, router, log, options } = this.deps;
     const { id: chargePointId, registrationStatus: registration, lenient } = chargePoint;
     const sessionLog = log.child({ chargePointId });
+    // Its handshake began before close(): it is sent away like the others.
+    if (this.closing) return void socket.close(1001, SHUTTING_DOWN);
     const previous = this.sessions.get(chargePointId);
     if (previous) {
       sessionLog.warn({ remote }, 'new connection replaces the live one');

@@ -74,6 +74,21 @@ test('after this node stalled, nodes are forgiven their silence until they can b
   assert.deepEqual(view.expire(6_001).map((l) => l.node), ['node-a']);
 });
 
+test('a node that leaves is gone at once with its claims; its late release or holdings list brings it back as nothing', () => {
+  const view = new ClusterView(1_000);
+  view.heartbeat('node-a', 'first', 1, idHash('CP1'), 0);
+  view.claim('CP1', 'node-a', 1, 0);
+  view.claim('CP1', 'node-b', 2, 0);
+  assert.equal(view.leave('node-a', 'another'), undefined, 'another instance of node a (a restart) has not left');
+  assert.deepEqual(view.leave('node-a', 'first'), ['CP1']);
+  assert.deepEqual(view.liveNodes(), ['node-b']);
+  view.unclaim('CP1', 'node-a', 10);
+  assert.equal(view.replaceClaims('node-a', [['CP2', 1]], 10), false);
+  assert.deepEqual(view.liveNodes(), ['node-b'], 'nothing would be judged lost later');
+  assert.equal(view.holder('CP1')?.node, 'node-b');
+  assert.equal(view.holder('CP2'), undefined);
+});
+
 test('the digest does not depend on order, and adding then removing restores it', () => {
   fc.assert(
     fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 48 }), { maxLength: 30 }), fc.string({ minLength: 1 }), (ids, extra) => {

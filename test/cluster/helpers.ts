@@ -63,9 +63,10 @@ export interface TestCluster {
 
 /**
  * Nodes in this process on one NATS, sharing one SQLite file (in /dev/shm when there is one), as
- * a cluster shares one database. Node ids are node-a, node-b, ...
+ * a cluster shares one database. Node ids are node-a, node-b, ... `natsUrl` may list one URL per
+ * node (one that reaches NATS through a proxy, say).
  */
-export async function startCluster(count: number, options: { natsUrl?: string; heartbeatMs?: number; overrides?: Partial<Config> } = {}): Promise<TestCluster> {
+export async function startCluster(count: number, options: { natsUrl?: string | string[]; heartbeatMs?: number; overrides?: Partial<Config> } = {}): Promise<TestCluster> {
   const prefix = randomPrefix();
   const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'tomada-cluster-'));
   const nodes: TestTomada[] = [];
@@ -75,7 +76,8 @@ export async function startCluster(count: number, options: { natsUrl?: string; h
   };
   try {
     for (let i = 0; i < count; i++) {
-      const cluster = { natsUrl: options.natsUrl ?? SHARED_NATS, nodeId: `node-${String.fromCharCode(97 + i)}`, prefix, heartbeatMs: options.heartbeatMs ?? 200 };
+      const natsUrl = (Array.isArray(options.natsUrl) ? options.natsUrl[i] : options.natsUrl) ?? SHARED_NATS;
+      const cluster = { natsUrl, nodeId: `node-${String.fromCharCode(97 + i)}`, prefix, heartbeatMs: options.heartbeatMs ?? 200 };
       // One after another: the first one creates the tables.
       nodes.push(await startTestTomada({ unknownChargePoints: 'accept', callTimeoutMs: 3_000, ...options.overrides, cluster }, dir));
     }

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { boot, TestClient } from '../support/ocpp-client.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import type { TestTomada } from '../support/tomada.js';
-import { clusterFormed, eventually, natsUnavailable, startCluster, type TestCluster } from './helpers.js';
+import { clusterFormed, eventually, natsUnavailable, SHARED_NATS, startCluster, type TestCluster } from './helpers.js';
 
 const skip = await natsUnavailable();
 
@@ -115,10 +116,14 @@ describe('commands across three nodes', { skip }, () => {
 describe('takeover and lost nodes', { skip }, () => {
   let cluster: TestCluster;
   let a: TestTomada, b: TestTomada, c: TestTomada;
+  // Node c reaches NATS through it, so the test can cut node c off as a dead machine would be.
+  let proxy: TcpProxy;
   const clients: TestClient[] = [];
 
   before(async () => {
-    cluster = await startCluster(3);
+    const nats = new URL(SHARED_NATS);
+    proxy = await TcpProxy.start({ host: nats.hostname, port: Number(nats.port) });
+    cluster = await startCluster(3, { natsUrl: [SHARED_NATS, SHARED_NATS, `nats://127.0.0.1:${proxy.port}`] });
     [a, b, c] = cluster.nodes as [TestTomada, TestTomada, TestTomada];
     await clusterFormed(cluster.nodes);
   });
@@ -126,6 +131,7 @@ describe('takeover and lost nodes', { skip }, () => {
   after(async () => {
     for (const client of clients) client.ws.terminate();
     await cluster?.close();
+    await proxy?.close();
   });
 
   const connectTo = async (node: TestTomada, id: string) => {
@@ -154,8 +160,10 @@ describe('takeover and lost nodes', { skip }, () => {
     held.onCall = () => undefined; // never answers: the command waits on node c
     const pending = command(a, 'CP-ON-C', 'reset', { type: 'Hard' });
     await held.waitFor((f) => f[0] === 2 && f[2] === 'Reset');
-    // Node c is cut off from NATS (as if its process or network died): no more heartbeats.
-    await c.cluster!.close();
+    // Node c is cut off from NATS (as if its process or network died): its connection is gone
+    // without a word, no more heartbeats, and it cannot connect again.
+    proxy.refuse();
+    proxy.cutAll();
     const failed = await pending;
     assert.equal(failed.status, 502, JSON.stringify(failed.body));
     assert.match(failed.body.message, /node-c was lost/);
