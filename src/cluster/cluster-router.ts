@@ -14,7 +14,7 @@ import type { Command, CommandResult } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import { ClusterView, newer, type Claim } from './cluster-view.js';
 import { SetDigest } from './digest.js';
-import { LocalRouter, type TargetResolver } from './local-router.js';
+import { LocalRouter, sendDeadline, type TargetResolver } from './local-router.js';
 import { NatsLink } from './nats-link.js';
 import { Subjects } from './subjects.js';
 import {
@@ -39,8 +39,13 @@ export interface ClusterRouterOptions {
   heartbeatMs: number;
   /** A node not heard from for this long is lost (default: three heartbeats). */
   lostAfterMs?: number;
-  /** How long a command sent to another node waits; the holder applies its own call timeout within it. */
+  /**
+   * How long a command sent to another node waits for the reply beyond the time the holder may
+   * keep it unsent (`sendWithinMs`): the holder's call timeout, and a margin for the hop.
+   */
   requestTimeoutMs: number;
+  /** How long a command may wait behind earlier commands to its charge point before it is sent (see LocalRouter). */
+  sendWithinMs?: number;
   /** Targets reachable from any node without NATS (SOAP charge points at their endpoint). */
   resolve?: TargetResolver;
   /** Told when another node is declared lost, with the charge points it held. */
@@ -96,7 +101,7 @@ export class ClusterRouter implements CommandRouter {
     this.lostAfterMs = options.lostAfterMs ?? 3 * options.heartbeatMs;
     this.view = new ClusterView(this.lostAfterMs);
     const resolve = options.resolve ?? (async () => undefined);
-    this.local = new LocalRouter(async (id) => (await resolve(id)) ?? this.remote(id));
+    this.local = new LocalRouter(async (id) => (await resolve(id)) ?? this.remote(id), { sendWithinMs: options.sendWithinMs });
     this.link = new NatsLink({ servers: options.natsUrl, name: `tomada ${options.nodeId}`, log: this.log, onConnect: (nc, fresh) => this.onConnect(nc, fresh) });
     this.lastTick = this.now();
     this.timer = setInterval(() => this.tick(), options.heartbeatMs);
@@ -158,26 +163,29 @@ export class ClusterRouter implements CommandRouter {
 
   /** A target for a charge point not held here: the node that holds it, through NATS. */
   private remote(chargePointId: string): CommandTarget {
-    return { execute: (command) => this.request(chargePointId, command) };
+    return { execute: (command, sendBy) => this.request(chargePointId, command, sendBy) };
   }
 
-  private async request(chargePointId: string, command: Command): Promise<CommandResult> {
+  private async request(chargePointId: string, command: Command, sendBy: number | undefined): Promise<CommandResult> {
     const connection = this.link.connection;
     if (!this.link.up || !connection) {
       throw new CommandFailed(`Charge point "${chargePointId}" is not connected to this node, and the other nodes cannot be asked: NATS is unreachable`);
     }
     const holder = this.view.holder(chargePointId)?.node;
+    // The holder gets what is left of the time to send it; the reply may take a call timeout more.
+    const sendWithinMs = sendBy === undefined ? undefined : Math.max(0, Math.floor(sendBy - performance.now()));
+    const timeout = (sendWithinMs ?? 0) + this.options.requestTimeoutMs;
     let msg: Msg;
     try {
       msg = await this.untilLost(
         holder,
-        connection.request(this.subjects.command(chargePointId), encode<CommandRequest>({ from: this.nodeId, command }), { timeout: this.options.requestTimeoutMs }),
+        connection.request(this.subjects.command(chargePointId), encode<CommandRequest>({ from: this.nodeId, command, sendWithinMs }), { timeout }),
       );
     } catch (error) {
       if (!(error instanceof NatsError)) throw error;
       if (error.code === ErrorCode.NoResponders) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected to any node`);
       if (error.code === ErrorCode.Timeout) {
-        throw new CommandTimedOut(`No answer from ${holder ? `node ${holder}, which holds` : 'the node holding'} charge point "${chargePointId}", within ${this.options.requestTimeoutMs} ms`);
+        throw new CommandTimedOut(`No answer from ${holder ? `node ${holder}, which holds` : 'the node holding'} charge point "${chargePointId}", within ${timeout} ms`);
       }
       throw new CommandFailed(`The command to charge point "${chargePointId}" could not be carried over NATS: ${error.message}`);
     }
@@ -243,7 +251,9 @@ export class ClusterRouter implements CommandRouter {
     const holding = this.holdings.get(chargePointId);
     if (!holding) return void answer(errorReply(this.nodeId, new ChargePointNotConnected(`Charge point "${chargePointId}" is no longer connected to node ${this.nodeId}`)));
     this.log.debug({ chargePointId, from: request.from, command: request.command.kind }, 'command from another node');
-    holding.target.execute(request.command).then(
+    // Counted from now: the asker's clock is never read, so clocks apart do not matter.
+    const sendBy = sendDeadline(request.sendWithinMs ?? this.options.sendWithinMs);
+    holding.target.execute(request.command, sendBy).then(
       (result) => answer({ node: this.nodeId, result }),
       (error: unknown) => answer(errorReply(this.nodeId, error)),
     );

@@ -31,7 +31,6 @@ import {
   type DecodedEnvelope,
 } from '../ocpp/soap/index.js';
 import { soapRefusalReason, type AdmissionGate } from './admission.js';
-import { capCommands } from './command-cap.js';
 import { dispatchInbound, inboundAction } from './dispatch.js';
 import { SoapCommandTarget } from './soap-target.js';
 
@@ -240,16 +239,16 @@ export class SoapEndpoint {
 
   private newTarget(chargePointId: string, endpoint: string): CommandTarget {
     const { adapter, log, options, domain } = this.deps;
-    const target = new SoapCommandTarget({
+    return new SoapCommandTarget({
       chargePointId,
       endpoint,
       adapter,
       log: log.child({ chargePointId }),
       callTimeoutMs: options.callTimeoutMs,
+      maxQueuedCommands: options.maxQueuedCommands,
       record: (text, direction) => domain.journal.record({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, direction),
       currentEndpoint: async () => (await domain.views.chargePoint(chargePointId))?.soapEndpoint ?? undefined,
       isLenient: async () => (await domain.views.chargePoint(chargePointId))?.lenient ?? false,
     });
-    return capCommands(target, chargePointId, options.maxQueuedCommands);
   }
 }

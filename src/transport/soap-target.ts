@@ -21,6 +21,7 @@ import {
   SoapFault,
   xmlToPayload,
 } from '../ocpp/soap/index.js';
+import { CommandQueue } from './command-queue.js';
 import { commandAnswer, outboundCall } from './dispatch.js';
 
 export interface SoapTargetOptions {
@@ -37,19 +38,21 @@ export interface SoapTargetOptions {
   adapter: ProtocolAdapter;
   log: Logger;
   callTimeoutMs: number;
+  /** Commands waiting for the charge point beyond which a new one fails at once (default 10). */
+  maxQueuedCommands?: number;
   isLenient(): Promise<boolean>;
 }
 
 export class SoapCommandTarget implements CommandTarget {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue: CommandQueue;
 
-  constructor(private readonly options: SoapTargetOptions) {}
+  constructor(private readonly options: SoapTargetOptions) {
+    this.queue = new CommandQueue(options.chargePointId, options.maxQueuedCommands);
+  }
 
   /** One command in flight per charge point, as over OCPP-J: the next waits for the previous. */
-  execute(command: Command): Promise<CommandResult> {
-    const run = this.queue.then(() => this.send(command));
-    this.queue = run.catch(() => undefined);
-    return run;
+  execute(command: Command, sendBy?: number): Promise<CommandResult> {
+    return this.queue.run(() => this.send(command), sendBy);
   }
 
   private async send(command: Command): Promise<CommandResult> {
