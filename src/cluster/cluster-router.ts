@@ -1,7 +1,8 @@
-// Commands across several nodes over NATS. Local first: a charge point held here (or a SOAP
-// charge point, which any node reaches by HTTP) is served without NATS, so a NATS outage never
-// breaks commands to it. Otherwise the command is a NATS request on the charge point's own
-// subject, which only its holding node subscribes to; "no responders" means no node holds it.
+// Commands across several nodes over NATS. Local first: a charge point held here is served
+// without NATS, so a NATS outage never breaks commands to it. Otherwise the command is a NATS
+// request on the charge point's own subject, which only its holding node subscribes to; "no
+// responders" means no node holds it. A SOAP charge point, which any node reaches by HTTP, goes
+// through its holder too (one node queues its commands), and directly when no node holds it.
 //
 // Each node announces the charge points it holds (takeover on connect, released on disconnect),
 // sends a heartbeat with a digest of them, and keeps a view of what the others hold
@@ -101,7 +102,7 @@ export class ClusterRouter implements CommandRouter {
     this.lostAfterMs = options.lostAfterMs ?? 3 * options.heartbeatMs;
     this.view = new ClusterView(this.lostAfterMs);
     const resolve = options.resolve ?? (async () => undefined);
-    this.local = new LocalRouter(async (id) => (await resolve(id)) ?? this.remote(id), { sendWithinMs: options.sendWithinMs });
+    this.local = new LocalRouter(async (id) => this.route(id, await resolve(id)), { sendWithinMs: options.sendWithinMs });
     this.link = new NatsLink({ servers: options.natsUrl, name: `tomada ${options.nodeId}`, log: this.log, onConnect: (nc, fresh) => this.onConnect(nc, fresh) });
     this.lastTick = this.now();
     this.timer = setInterval(() => this.tick(), options.heartbeatMs);
@@ -161,7 +162,27 @@ export class ClusterRouter implements CommandRouter {
     this.link.publish(this.subjects.released(chargePointId), encode<Released>({ node: this.nodeId }));
   }
 
-  /** A target for a charge point not held here: the node that holds it, through NATS. */
+  /**
+   * A target for a charge point not held here: the node that holds it, through NATS. A SOAP
+   * charge point (`direct`: reachable by HTTP from here too) goes through its holder as well, so
+   * that one node sends its commands one at a time; from here only when no node holds it, or its
+   * holder no longer does.
+   */
+  private route(chargePointId: string, direct: CommandTarget | undefined): CommandTarget {
+    const remote = this.remote(chargePointId);
+    if (!direct) return remote;
+    if (this.holderOf(chargePointId) === undefined) return direct;
+    return {
+      execute: (command, sendBy) =>
+        remote.execute(command, sendBy).catch((error: unknown) => {
+          // No node took it (its holder let it go meanwhile): nothing was sent, so send it from here.
+          if (error instanceof ChargePointNotConnected) return direct.execute(command, sendBy);
+          throw error;
+        }),
+    };
+  }
+
+  /** The node that holds the charge point, through NATS. */
   private remote(chargePointId: string): CommandTarget {
     return { execute: (command, sendBy) => this.request(chargePointId, command, sendBy) };
   }

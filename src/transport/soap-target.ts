@@ -26,15 +26,13 @@ import { commandAnswer, outboundCall } from './dispatch.js';
 
 export interface SoapTargetOptions {
   chargePointId: string;
-  endpoint: string;
   /** Keeps each message of the exchange (our request, the charge point's answer) in the journal. */
   record?: (text: string, direction: 'in' | 'out') => void;
   /**
    * Where the charge point takes commands now (its last From, or what the operator set), read
-   * before each command so a changed endpoint is used at once; undefined: none is known. Absent:
-   * always `endpoint`.
+   * before each command so a changed endpoint is used at once; undefined: none is known.
    */
-  currentEndpoint?(): Promise<string | undefined>;
+  endpoint(): Promise<string | undefined>;
   adapter: ProtocolAdapter;
   log: Logger;
   callTimeoutMs: number;
@@ -55,9 +53,14 @@ export class SoapCommandTarget implements CommandTarget {
     return this.queue.run(() => this.send(command), sendBy);
   }
 
+  /** No command waiting or in flight. */
+  get idle(): boolean {
+    return this.queue.size === 0;
+  }
+
   private async send(command: Command): Promise<CommandResult> {
     const { adapter, chargePointId, log, callTimeoutMs } = this.options;
-    const endpoint = this.options.currentEndpoint ? await this.options.currentEndpoint() : this.options.endpoint;
+    const endpoint = await this.options.endpoint();
     if (endpoint === undefined) throw new ChargePointNotConnected(`Charge point "${chargePointId}" has no SOAP endpoint to send commands to`);
     const call = outboundCall(adapter, command);
     const operation = call.action.name;
