@@ -62,7 +62,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     return chargePoint && soap?.targetFor(chargePoint);
   };
   const cluster = config.cluster && startCluster(config, store, soapTarget, log);
-  const router = metrics.instrumentRouter(cluster ?? new LocalRouter(soapTarget));
+  const router = metrics.instrumentRouter(cluster ?? new LocalRouter(soapTarget, { sendWithinMs: sendWithinMs(config) }));
   const domain = createDomain(
     store,
     router,
@@ -197,6 +197,14 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
   }
 }
 
+/**
+ * A command waits for its turn behind earlier commands to its charge point at most as long as it
+ * then waits for the answer: an operator's request is answered within two call timeouts.
+ */
+function sendWithinMs(config: Config): number {
+  return config.callTimeoutMs;
+}
+
 /** This node's part of a cluster: announces its charge points over NATS and routes commands between nodes. */
 function startCluster(config: Config, store: Store, soapTarget: TargetResolver, log: Logger): ClusterRouter {
   const cluster = config.cluster!;
@@ -206,8 +214,9 @@ function startCluster(config: Config, store: Store, soapTarget: TargetResolver, 
     nodeId: cluster.nodeId,
     prefix: cluster.prefix,
     heartbeatMs: cluster.heartbeatMs,
-    // The holder applies the call timeout to the charge point; the asker waits a little longer.
+    // Once the holder may no longer send it, the call timeout to the charge point; then 2 s for the hop.
     requestTimeoutMs: config.callTimeoutMs + 2_000,
+    sendWithinMs: sendWithinMs(config),
     resolve: soapTarget,
     log,
     onNodeLost: (node, chargePointIds) => record('nodeLost', node, chargePointIds),

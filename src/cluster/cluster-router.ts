@@ -1,7 +1,8 @@
-// Commands across several nodes over NATS. Local first: a charge point held here (or a SOAP
-// charge point, which any node reaches by HTTP) is served without NATS, so a NATS outage never
-// breaks commands to it. Otherwise the command is a NATS request on the charge point's own
-// subject, which only its holding node subscribes to; "no responders" means no node holds it.
+// Commands across several nodes over NATS. Local first: a charge point held here is served
+// without NATS, so a NATS outage never breaks commands to it. Otherwise the command is a NATS
+// request on the charge point's own subject, which only its holding node subscribes to; "no
+// responders" means no node holds it. A SOAP charge point, which any node reaches by HTTP, goes
+// through its holder too (one node queues its commands), and directly when no node holds it.
 //
 // Each node announces the charge points it holds (takeover on connect, released on disconnect),
 // sends a heartbeat with a digest of them, says when it leaves on purpose, and keeps a view of
@@ -15,7 +16,7 @@ import type { Command, CommandResult } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import { ClusterView, newer, type Claim } from './cluster-view.js';
 import { SetDigest } from './digest.js';
-import { LocalRouter, type TargetResolver } from './local-router.js';
+import { LocalRouter, sendDeadline, type TargetResolver } from './local-router.js';
 import { NatsLink } from './nats-link.js';
 import { Subjects } from './subjects.js';
 import {
@@ -41,8 +42,13 @@ export interface ClusterRouterOptions {
   heartbeatMs: number;
   /** A node not heard from for this long is lost (default: three heartbeats). */
   lostAfterMs?: number;
-  /** How long a command sent to another node waits; the holder applies its own call timeout within it. */
+  /**
+   * How long a command sent to another node waits for the reply beyond the time the holder may
+   * keep it unsent (`sendWithinMs`): the holder's call timeout, and a margin for the hop.
+   */
   requestTimeoutMs: number;
+  /** How long a command may wait behind earlier commands to its charge point before it is sent (see LocalRouter). */
+  sendWithinMs?: number;
   /** Targets reachable from any node without NATS (SOAP charge points at their endpoint). */
   resolve?: TargetResolver;
   /** Told when another node is declared lost, with the charge points it held. */
@@ -103,7 +109,7 @@ export class ClusterRouter implements CommandRouter {
     this.lostAfterMs = options.lostAfterMs ?? 3 * options.heartbeatMs;
     this.view = new ClusterView(this.lostAfterMs);
     const resolve = options.resolve ?? (async () => undefined);
-    this.local = new LocalRouter(async (id) => (await resolve(id)) ?? this.remote(id));
+    this.local = new LocalRouter(async (id) => this.route(id, await resolve(id)), { sendWithinMs: options.sendWithinMs });
     this.link = new NatsLink({
       servers: options.natsUrl,
       name: `tomada ${options.nodeId}`,
@@ -178,28 +184,51 @@ export class ClusterRouter implements CommandRouter {
     this.link.publish(this.subjects.released(chargePointId), encode<Released>({ node: this.nodeId }));
   }
 
-  /** A target for a charge point not held here: the node that holds it, through NATS. */
-  private remote(chargePointId: string): CommandTarget {
-    return { execute: (command) => this.request(chargePointId, command) };
+  /**
+   * A target for a charge point not held here: the node that holds it, through NATS. A SOAP
+   * charge point (`direct`: reachable by HTTP from here too) goes through its holder as well, so
+   * that one node sends its commands one at a time; from here only when no node holds it, or its
+   * holder no longer does.
+   */
+  private route(chargePointId: string, direct: CommandTarget | undefined): CommandTarget {
+    const remote = this.remote(chargePointId);
+    if (!direct) return remote;
+    if (this.holderOf(chargePointId) === undefined) return direct;
+    return {
+      execute: (command, sendBy) =>
+        remote.execute(command, sendBy).catch((error: unknown) => {
+          // No node took it (its holder let it go meanwhile): nothing was sent, so send it from here.
+          if (error instanceof ChargePointNotConnected) return direct.execute(command, sendBy);
+          throw error;
+        }),
+    };
   }
 
-  private async request(chargePointId: string, command: Command): Promise<CommandResult> {
+  /** The node that holds the charge point, through NATS. */
+  private remote(chargePointId: string): CommandTarget {
+    return { execute: (command, sendBy) => this.request(chargePointId, command, sendBy) };
+  }
+
+  private async request(chargePointId: string, command: Command, sendBy: number | undefined): Promise<CommandResult> {
     const connection = this.link.connection;
     if (!this.natsUp || !connection) {
       throw new CommandFailed(`Charge point "${chargePointId}" is not connected to this node, and the other nodes cannot be asked: NATS is unreachable`);
     }
     const holder = this.view.holder(chargePointId)?.node;
+    // The holder gets what is left of the time to send it; the reply may take a call timeout more.
+    const sendWithinMs = sendBy === undefined ? undefined : Math.max(0, Math.floor(sendBy - performance.now()));
+    const timeout = (sendWithinMs ?? 0) + this.options.requestTimeoutMs;
     let msg: Msg;
     try {
       msg = await this.untilLost(
         holder,
-        connection.request(this.subjects.command(chargePointId), encode<CommandRequest>({ from: this.nodeId, command }), { timeout: this.options.requestTimeoutMs }),
+        connection.request(this.subjects.command(chargePointId), encode<CommandRequest>({ from: this.nodeId, command, sendWithinMs }), { timeout }),
       );
     } catch (error) {
       if (!(error instanceof NatsError)) throw error;
       if (error.code === ErrorCode.NoResponders) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected to any node`);
       if (error.code === ErrorCode.Timeout) {
-        throw new CommandTimedOut(`No answer from ${holder ? `node ${holder}, which holds` : 'the node holding'} charge point "${chargePointId}", within ${this.options.requestTimeoutMs} ms`);
+        throw new CommandTimedOut(`No answer from ${holder ? `node ${holder}, which holds` : 'the node holding'} charge point "${chargePointId}", within ${timeout} ms`);
       }
       throw new CommandFailed(`The command to charge point "${chargePointId}" could not be carried over NATS: ${error.message}`);
     }
@@ -268,7 +297,9 @@ export class ClusterRouter implements CommandRouter {
     const holding = this.holdings.get(chargePointId);
     if (!holding) return void answer(errorReply(this.nodeId, new ChargePointNotConnected(`Charge point "${chargePointId}" is no longer connected to node ${this.nodeId}`)));
     this.log.debug({ chargePointId, from: request.from, command: request.command.kind }, 'command from another node');
-    holding.target.execute(request.command).then(
+    // Counted from now: the asker's clock is never read, so clocks apart do not matter.
+    const sendBy = sendDeadline(request.sendWithinMs ?? this.options.sendWithinMs);
+    holding.target.execute(request.command, sendBy).then(
       (result) => answer({ node: this.nodeId, result }),
       (error: unknown) => answer(errorReply(this.nodeId, error)),
     );

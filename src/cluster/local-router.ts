@@ -10,10 +10,26 @@ import type { Command, CommandResult } from '../domain/model.js';
  */
 export type TargetResolver = (chargePointId: string) => Promise<CommandTarget | undefined>;
 
+/** The performance.now() time `withinMs` from now; undefined without a limit. */
+export function sendDeadline(withinMs: number | undefined): number | undefined {
+  return withinMs === undefined ? undefined : performance.now() + withinMs;
+}
+
+export interface LocalRouterOptions {
+  /**
+   * How long a command may wait behind earlier commands to its charge point before it is sent;
+   * then it waits up to the call timeout for the answer. Absent: no limit.
+   */
+  sendWithinMs?: number;
+}
+
 export class LocalRouter implements CommandRouter {
   private readonly targets = new Map<string, CommandTarget>();
 
-  constructor(private readonly resolve: TargetResolver = async () => undefined) {}
+  constructor(
+    private readonly resolve: TargetResolver = async () => undefined,
+    private readonly options: LocalRouterOptions = {},
+  ) {}
 
   attach(chargePointId: string, target: CommandTarget): () => void {
     this.targets.set(chargePointId, target);
@@ -28,10 +44,11 @@ export class LocalRouter implements CommandRouter {
   }
 
   async send(chargePointId: string, command: Command): Promise<CommandResult> {
+    const sendBy = sendDeadline(this.options.sendWithinMs);
     // A resolved target is used once, not attached: it does not make the charge point count as
     // connected, and cannot displace a session that attaches meanwhile.
     const target = this.targets.get(chargePointId) ?? (await this.resolve(chargePointId));
     if (!target) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected`);
-    return target.execute(command);
+    return target.execute(command, sendBy);
   }
 }

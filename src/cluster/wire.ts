@@ -32,6 +32,12 @@ export type Left = Static<typeof Left>;
 
 export const CommandRequest = Type.Object({
   from: NodeId,
+  /**
+   * How long the holder may keep the command waiting behind earlier ones before it must send it
+   * or fail it, counted from when it receives the request (no clock is compared across nodes).
+   * Absent (a node of an older version asks): the holder's own limit.
+   */
+  sendWithinMs: Type.Optional(Type.Integer({ minimum: 0 })),
   command: Type.Union([
     Type.Object({ kind: Type.Literal('remoteStart'), idTag: Type.String(), connectorId: Type.Optional(Type.Integer()) }),
     Type.Object({ kind: Type.Literal('remoteStop'), transactionId: Type.Integer() }),

@@ -7,7 +7,12 @@ import type { Command, CommandResult } from './model.js';
 
 /** The one place that talks to a charge point's connection: its live session. */
 export interface CommandTarget {
-  execute(command: Command): Promise<CommandResult>;
+  /**
+   * `sendBy` (a performance.now() time): the caller waits for the answer until one call timeout
+   * after it, so a command not sent by then fails with CommandTimedOut and is never sent. Absent:
+   * it waits for its turn however long that takes.
+   */
+  execute(command: Command, sendBy?: number): Promise<CommandResult>;
   /**
    * The charge point now holds a newer connection with another node: end this one. Absent where
    * there is no connection to end (a SOAP charge point is reached by HTTP from any node).

@@ -1,9 +1,7 @@
 // A cap on the operator commands waiting for one charge point (the one in flight plus those
 // queued behind it). Beyond it a new command fails at once with CommandFailed, which the API
 // answers 502: the command was not sent, so retrying later is safe.
-import type { CommandTarget } from '../domain/commands.js';
 import { CommandFailed } from '../domain/errors.js';
-import type { Command, CommandResult } from '../domain/model.js';
 
 export const DEFAULT_MAX_QUEUED_COMMANDS = 10;
 
@@ -34,10 +32,4 @@ export class CommandCap {
       this.pending--;
     }
   }
-}
-
-/** `target` with its waiting commands capped at `limit`. */
-export function capCommands(target: CommandTarget, chargePointId: string, limit?: number): CommandTarget {
-  const cap = new CommandCap(chargePointId, limit);
-  return { execute: (command: Command): Promise<CommandResult> => cap.run(() => target.execute(command)) };
 }

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { CallGate } from '../ocpp/call-gate.js';
 import { CallErrorResponse, CallTimeoutError, RpcPeer, type InboundCall } from '../ocpp/rpc-peer.js';
 import type { JsonObject } from '../ocpp/rpc.js';
-import { CommandCap } from './command-cap.js';
+import { CommandQueue } from './command-queue.js';
 import { commandAnswer, dispatchInbound, outboundCall, type DispatchedCall } from './dispatch.js';
 import { InboundThrottle, type TokenBucket } from './rate-limit.js';
 
@@ -57,7 +57,7 @@ export class JsonSession implements CommandTarget {
   /** The socket is paused because inbound CALLs are backlogged: a pong cannot be read meanwhile. */
   private backlogged = false;
   private readonly throttle: InboundThrottle | undefined;
-  private readonly commands: CommandCap;
+  private readonly commands: CommandQueue;
   private readonly pingTimer: NodeJS.Timeout;
   private readonly closedPromise: Promise<void>;
   /**
@@ -99,7 +99,7 @@ export class JsonSession implements CommandTarget {
       this.alive = true; // as after a backlog: the pong may have waited
       if (!this.backlogged) socket.resume();
     });
-    this.commands = new CommandCap(init.chargePointId, options.maxQueuedCommands);
+    this.commands = new CommandQueue(init.chargePointId, options.maxQueuedCommands);
     const onFrame = (data: RawData, isBinary: boolean) => {
       this.alive = true; // any frame proves the peer is there
       if (isBinary) {
@@ -156,8 +156,12 @@ export class JsonSession implements CommandTarget {
     this.init.socket.terminate();
   }
 
-  execute(command: Command): Promise<CommandResult> {
-    return this.commands.run(() => this.send(command));
+  /**
+   * The queue is kept here rather than left to the peer's: only here does a command's deadline
+   * apply until it is written (the peer writes each CALL as soon as the previous one is done).
+   */
+  execute(command: Command, sendBy?: number): Promise<CommandResult> {
+    return this.commands.run(() => this.send(command), sendBy);
   }
 
   private async send(command: Command): Promise<CommandResult> {

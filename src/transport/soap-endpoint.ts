@@ -31,7 +31,6 @@ import {
   type DecodedEnvelope,
 } from '../ocpp/soap/index.js';
 import { soapRefusalReason, type AdmissionGate } from './admission.js';
-import { capCommands } from './command-cap.js';
 import { dispatchInbound, inboundAction } from './dispatch.js';
 import { SoapCommandTarget } from './soap-target.js';
 
@@ -95,13 +94,21 @@ function usableEndpoint(address: string | undefined): string | undefined {
 export class SoapEndpoint {
   /** What this node last recorded of each SOAP charge point, so unchanged contacts write nothing. */
   private readonly contacts = new Map<string, string>();
+  /**
+   * The command target of each SOAP charge point with commands waiting or in flight from this
+   * node: one queue per charge point, however its commands arrive (held here, resolved for one
+   * command, from another node), so this node sends them one at a time and caps them. Dropped when
+   * idle, so it holds no more than the charge points being commanded. Not replaced when the
+   * endpoint changes: the target reads the endpoint before each command.
+   */
+  private readonly targets = new Map<string, SoapCommandTarget>();
 
   constructor(private readonly deps: SoapEndpointDeps) {}
 
-  /** A command target for a SOAP charge point this node has not heard from since it started. */
+  /** A command target for a SOAP charge point this node does not hold (not heard from since it started). */
   targetFor(chargePoint: ChargePoint): CommandTarget | undefined {
     if (chargePoint.transport !== 'soap' || !chargePoint.soapEndpoint) return undefined;
-    return this.newTarget(chargePoint.id, chargePoint.soapEndpoint);
+    return this.commandsTo(chargePoint.id);
   }
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -235,21 +242,33 @@ export class SoapEndpoint {
     if (stored && this.contacts.get(chargePoint.id) === contact) return;
     await this.deps.domain.registry.connected(chargePoint.id, '1.5', 'soap', endpoint);
     this.contacts.set(chargePoint.id, contact);
-    if (endpoint) this.deps.router.attach(chargePoint.id, this.newTarget(chargePoint.id, endpoint));
+    if (endpoint) this.deps.router.attach(chargePoint.id, this.commandsTo(chargePoint.id));
   }
 
-  private newTarget(chargePointId: string, endpoint: string): CommandTarget {
+  /** Commands to a SOAP charge point, through its one target on this node. */
+  private commandsTo(chargePointId: string): CommandTarget {
+    return {
+      execute: (command, sendBy) => {
+        const target = this.targets.get(chargePointId) ?? this.newTarget(chargePointId);
+        this.targets.set(chargePointId, target);
+        return target.execute(command, sendBy).finally(() => {
+          if (target.idle && this.targets.get(chargePointId) === target) this.targets.delete(chargePointId);
+        });
+      },
+    };
+  }
+
+  private newTarget(chargePointId: string): SoapCommandTarget {
     const { adapter, log, options, domain } = this.deps;
-    const target = new SoapCommandTarget({
+    return new SoapCommandTarget({
       chargePointId,
-      endpoint,
       adapter,
       log: log.child({ chargePointId }),
       callTimeoutMs: options.callTimeoutMs,
+      maxQueuedCommands: options.maxQueuedCommands,
       record: (text, direction) => domain.journal.record({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, direction),
-      currentEndpoint: async () => (await domain.views.chargePoint(chargePointId))?.soapEndpoint ?? undefined,
+      endpoint: async () => (await domain.views.chargePoint(chargePointId))?.soapEndpoint ?? undefined,
       isLenient: async () => (await domain.views.chargePoint(chargePointId))?.lenient ?? false,
     });
-    return capCommands(target, chargePointId, options.maxQueuedCommands);
   }
 }

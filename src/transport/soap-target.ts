@@ -21,40 +21,46 @@ import {
   SoapFault,
   xmlToPayload,
 } from '../ocpp/soap/index.js';
+import { CommandQueue } from './command-queue.js';
 import { commandAnswer, outboundCall } from './dispatch.js';
 
 export interface SoapTargetOptions {
   chargePointId: string;
-  endpoint: string;
   /** Keeps each message of the exchange (our request, the charge point's answer) in the journal. */
   record?: (text: string, direction: 'in' | 'out') => void;
   /**
    * Where the charge point takes commands now (its last From, or what the operator set), read
-   * before each command so a changed endpoint is used at once; undefined: none is known. Absent:
-   * always `endpoint`.
+   * before each command so a changed endpoint is used at once; undefined: none is known.
    */
-  currentEndpoint?(): Promise<string | undefined>;
+  endpoint(): Promise<string | undefined>;
   adapter: ProtocolAdapter;
   log: Logger;
   callTimeoutMs: number;
+  /** Commands waiting for the charge point beyond which a new one fails at once (default 10). */
+  maxQueuedCommands?: number;
   isLenient(): Promise<boolean>;
 }
 
 export class SoapCommandTarget implements CommandTarget {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue: CommandQueue;
 
-  constructor(private readonly options: SoapTargetOptions) {}
+  constructor(private readonly options: SoapTargetOptions) {
+    this.queue = new CommandQueue(options.chargePointId, options.maxQueuedCommands);
+  }
 
   /** One command in flight per charge point, as over OCPP-J: the next waits for the previous. */
-  execute(command: Command): Promise<CommandResult> {
-    const run = this.queue.then(() => this.send(command));
-    this.queue = run.catch(() => undefined);
-    return run;
+  execute(command: Command, sendBy?: number): Promise<CommandResult> {
+    return this.queue.run(() => this.send(command), sendBy);
+  }
+
+  /** No command waiting or in flight. */
+  get idle(): boolean {
+    return this.queue.size === 0;
   }
 
   private async send(command: Command): Promise<CommandResult> {
     const { adapter, chargePointId, log, callTimeoutMs } = this.options;
-    const endpoint = this.options.currentEndpoint ? await this.options.currentEndpoint() : this.options.endpoint;
+    const endpoint = await this.options.endpoint();
     if (endpoint === undefined) throw new ChargePointNotConnected(`Charge point "${chargePointId}" has no SOAP endpoint to send commands to`);
     const call = outboundCall(adapter, command);
     const operation = call.action.name;

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import * as soap from 'soap';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 import { centralSystemClient, closeServer, CP_NS, CP_WSDL, CS_WSDL, listen, readXml, child, SOAP12_NS, WSA_NS, wsdlSkip } from './helpers.js';
+import { eventually, sleep } from '../transport/helpers.js';
 
 const skip = wsdlSkip(CS_WSDL, CP_WSDL);
 
@@ -301,5 +302,36 @@ describe('a charge point endpoint that never answers', { skip }, () => {
 
     cp.behaviour = 'answer';
     assert.deepEqual(await t.api('/api/v1/charge-points/CP-SOAP-SLOW/commands/reset', { method: 'POST', body: { type: 'Soft' } }), { status: 200, body: { status: 'Accepted' } });
+  });
+});
+
+describe('commands to a charge point this node resolves for each command (endpoint set by the operator)', { skip }, () => {
+  let t: TestTomada;
+  let cp: FakeChargePoint;
+  const id = 'CP-SOAP-BUSY';
+
+  before(async () => {
+    t = await startTestTomada({ unknownChargePoints: 'accept', callTimeoutMs: 1_000, maxQueuedCommands: 2 });
+    cp = await new FakeChargePoint().start();
+    // No From: this node holds no target for it; each command finds the endpoint anew.
+    const cs = await centralSystemClient(t, id);
+    await cs.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+    assert.equal((await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { soapEndpoint: cp.url } })).status, 200);
+  });
+
+  after(async () => {
+    await cp?.close();
+    await t?.close();
+  });
+
+  test('they are sent one at a time, and capped', async () => {
+    cp.behaviour = 'hang';
+    const send = () => t.api(`/api/v1/charge-points/${id}/commands/reset`, { method: 'POST', body: { type: 'Soft' } });
+    const answers = Promise.all([send(), send(), send()]);
+    await eventually('the first command reaches the charge point', () => cp.received.length > 0);
+    await sleep(300);
+    assert.equal(cp.received.length, 1, 'one command in flight');
+    const statuses = (await answers).map((r) => r.status).sort();
+    assert.deepEqual(statuses, [502, 504, 504], 'the third over the cap of 2 fails at once');
   });
 });

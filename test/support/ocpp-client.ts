@@ -8,6 +8,8 @@ export class TestClient {
   readonly received: Frame[] = [];
   /** CALLs the server sent us, answered by `onCall` (default: Accepted). */
   onCall: (action: string, payload: any) => object | undefined = () => ({ status: 'Accepted' });
+  /** How long `onCall`'s answers wait before they are sent: a slow charge point. */
+  answerDelayMs = 0;
   private waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
   private counter = 0;
   readonly closed: Promise<{ code: number; reason: string }>;
@@ -19,7 +21,8 @@ export class TestClient {
       this.received.push(frame);
       if (frame[0] === 2) {
         const answer = this.onCall(frame[2] as string, frame[3]);
-        if (answer !== undefined) ws.send(JSON.stringify([3, frame[1], answer]));
+        const send = () => ws.send(JSON.stringify([3, frame[1], answer]));
+        if (answer !== undefined) (this.answerDelayMs > 0 ? setTimeout(send, this.answerDelayMs) : send());
       }
       for (const waiter of [...this.waiters]) {
         if (waiter.match(frame)) {

@@ -269,3 +269,34 @@ describe('operator commands that time out', () => {
     await assertAlive(cp);
   });
 });
+
+describe('operator commands queued behind a slow charge point', () => {
+  let t: TestTomada;
+  let clients: Clients;
+
+  before(async () => {
+    t = await startTestTomada({ unknownChargePoints: 'accept', callTimeoutMs: 1_000 });
+    clients = new Clients(t);
+  });
+
+  after(async () => {
+    clients.closeAll();
+    await t.close();
+  });
+
+  test('a command that cannot be sent within the call timeout fails 504 "not sent" and is never sent', async () => {
+    const cp = await clients.connect('CP-QUEUE');
+    await boot(cp);
+    cp.answerDelayMs = 600; // each answer in time, but the third command's turn comes after 1.2 s
+    const since = cp.received.length;
+    const reset = () => t.api('/api/v1/charge-points/CP-QUEUE/commands/reset', { body: { type: 'Soft' } });
+    const [first, second, third] = await Promise.all([reset(), reset(), reset()]);
+    assert.deepEqual([first.body, second.body], [{ status: 'Accepted' }, { status: 'Accepted' }]);
+    assertErrorBody(third, 504, 'not sent in time');
+    assert.equal(third.body.error, 'Timeout');
+    assert.match(third.body.message, /was not sent to charge point "CP-QUEUE": it waited \d+ ms behind earlier commands.*retrying is safe/);
+    await sleep(1_000); // past the time its answer would have been waited for
+    assert.deepEqual(calls(cp, since).map((f) => f[2]), ['Reset', 'Reset'], 'the third Reset never reached the charge point');
+    await assertAlive(cp);
+  });
+});
