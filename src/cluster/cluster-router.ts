@@ -78,6 +78,8 @@ function unsubscribe(subscription: Subscription | undefined): void {
 
 /** Holdings per page of a holdings reply: well under NATS's 1 MB message limit. */
 const HOLDINGS_PAGE = 2_000;
+/** How often a process sharing this node's id is reported again while it runs. */
+const DUPLICATE_REPORT_MS = 60_000;
 const HOLDER_QUEUE = 'holder';
 
 export class ClusterRouter implements CommandRouter {
@@ -99,6 +101,8 @@ export class ClusterRouter implements CommandRouter {
   private lastTick: number;
   /** When this node last heard its own heartbeat back through NATS: the proof that its link carries messages. */
   private ownHeardAt: number;
+  /** When a process sharing this node's id was last reported, by its instance. */
+  private readonly duplicatesToldAt = new Map<string, number>();
   private silent = false;
 
   constructor(private readonly options: ClusterRouterOptions) {
@@ -339,10 +343,22 @@ export class ClusterRouter implements CommandRouter {
     if (!body) return;
     if (body.node === this.nodeId) {
       if (body.instance === this.instance) this.ownHeardAt = this.now();
-      else this.log.error({ node: body.node }, 'another running node has the same node id (TOMADA_NODE_ID): commands and presence will be confused');
+      else this.duplicateHeard(body.instance);
       return;
     }
     if (this.view.heartbeat(body.node, body.instance, body.count, body.digest, this.now())) void this.fetchHoldings(body.node);
+  }
+
+  /**
+   * Another process runs under this node's id. Said loudly, but once a minute per process, not
+   * with each of its heartbeats: the condition lasts until an operator renames or stops one.
+   */
+  private duplicateHeard(instance: string): void {
+    const now = this.now();
+    if ((this.duplicatesToldAt.get(instance) ?? -Infinity) > now - DUPLICATE_REPORT_MS) return;
+    for (const [other, at] of this.duplicatesToldAt) if (at <= now - DUPLICATE_REPORT_MS) this.duplicatesToldAt.delete(other);
+    this.duplicatesToldAt.set(instance, now);
+    this.log.error({ otherInstance: instance }, 'another running node has the same node id (TOMADA_NODE_ID): commands and presence will be confused; give each node its own');
   }
 
   /** Reads a node's full list of holdings (its digest differed from ours), page by page. */
