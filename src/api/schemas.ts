@@ -71,6 +71,8 @@ export const ChargePoint = Type.Object(
   {
     id: Type.String(),
     connected: Type.Boolean(),
+    /** With several nodes: the node its connection is on, while it is connected. */
+    node: Type.Optional(Type.String({ description: 'With several nodes (TOMADA_NATS_URL): the node its connection is on, while it is connected' })),
     ocppVersion: Type.Union([OcppVersion, Type.Null()]),
     transport: Type.Union([Type.Literal('json'), Type.Literal('soap'), Type.Null()]),
     soapEndpoint: NullableString,
@@ -103,6 +105,24 @@ export const ChargePoint = Type.Object(
 );
 
 export const ChargePointList = Type.Object({ items: Type.Array(Type.Ref('ChargePoint')) });
+
+export const ClusterNode = Type.Object({
+  node: Type.String(),
+  /** The node that answered. */
+  self: Type.Boolean(),
+  /** Charge points whose connection is on it. */
+  chargePoints: Type.Integer({ minimum: 0 }),
+  /** Since its heartbeat was last heard (for the node that answered: its own, back through NATS). */
+  lastHeardMsAgo: Type.Integer({ minimum: 0 }),
+});
+
+export const ClusterStatus = Type.Object({
+  /** False on a node without TOMADA_NATS_URL: it runs alone, and the rest is empty. */
+  clustered: Type.Boolean(),
+  node: Type.Union([Type.String(), Type.Null()]),
+  natsUp: Type.Union([Type.Boolean(), Type.Null()]),
+  nodes: Type.Array(ClusterNode),
+});
 
 export const IdTagPut = Type.Object(
   {

@@ -11,6 +11,7 @@ import { errorHandler } from './errors.js';
 import { chargePointRoutes } from './routes/charge-points.js';
 import { commandRoutes } from './routes/commands.js';
 import { exportRoutes } from './routes/exports.js';
+import { clusterRoutes } from './routes/cluster.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
 import type { TomadaMetrics } from '../metrics/tomada.js';
 import { idTagRoutes } from './routes/id-tags.js';
@@ -104,6 +105,7 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
       await v1.register(energyRoutes, { domain });
       await v1.register(streamRoutes, { feed });
       await v1.register(operatorRoutes, { domain });
+      await v1.register(clusterRoutes, { domain });
       await v1.register(tokenRoutes, { domain });
       await v1.register(exportRoutes, { domain });
     },

@@ -10,7 +10,7 @@
 // (cluster-view.ts) for "connected" in the API and for naming the node a command waits on.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, NatsError, type Msg, type NatsConnection, type Subscription } from 'nats';
-import type { CommandRouter, CommandTarget } from '../domain/commands.js';
+import type { ClusterStatus, CommandRouter, CommandTarget } from '../domain/commands.js';
 import { ChargePointNotConnected, CommandFailed, CommandTimedOut } from '../domain/errors.js';
 import type { Command, CommandResult } from '../domain/model.js';
 import type { Logger } from '../log.js';
@@ -161,6 +161,13 @@ export class ClusterRouter implements CommandRouter {
   /** Other nodes heard from and not lost. */
   liveNodes(): string[] {
     return this.view.liveNodes();
+  }
+
+  cluster(): ClusterStatus {
+    const now = this.now();
+    const self = { node: this.nodeId, self: true, chargePoints: this.holdings.size, lastHeardMsAgo: Math.max(0, now - this.ownHeardAt) };
+    const others = this.natsUp ? this.view.summary(now).sort((a, b) => a.node.localeCompare(b.node)) : [];
+    return { node: this.nodeId, natsUp: this.natsUp, nodes: [self, ...others.map((other) => ({ ...other, self: false }))] };
   }
 
   send(chargePointId: string, command: Command): Promise<CommandResult> {

@@ -48,6 +48,11 @@ export class ClusterView {
     return [...this.nodes.keys()];
   }
 
+  /** Each node heard from and not lost: how many charge points it claims, and how long since it was heard. */
+  summary(now: number): { node: string; chargePoints: number; lastHeardMsAgo: number }[] {
+    return [...this.nodes].map(([node, state]) => ({ node, chargePoints: state.claims.size, lastHeardMsAgo: Math.max(0, now - state.lastSeen) }));
+  }
+
   claim(chargePointId: string, node: string, since: number, now: number): void {
     const state = this.seen(node, now);
     const previous = state.claims.get(chargePointId);

@@ -20,10 +20,24 @@ export interface CommandTarget {
   release?(reason: string): void;
 }
 
+/** With several nodes: the cluster as one node sees it, for operators. */
+export interface ClusterStatus {
+  /** This node's id (TOMADA_NODE_ID). */
+  node: string;
+  /** Whether this node reaches the others through NATS now (its own heartbeat comes back). */
+  natsUp: boolean;
+  /** This node first, then every other node it hears from: the charge points each holds. */
+  nodes: { node: string; self: boolean; chargePoints: number; lastHeardMsAgo: number }[];
+}
+
 export interface CommandRouter {
   /** Makes `target` the charge point's live session; returns a function that removes it again. */
   attach(chargePointId: string, target: CommandTarget): () => void;
   isConnected(chargePointId: string): boolean;
+  /** With several nodes: the node holding the charge point's session; undefined when none is known, or on one node. */
+  holderOf?(chargePointId: string): string | undefined;
+  /** With several nodes: the cluster as this node sees it; absent on one node. */
+  cluster?(): ClusterStatus;
   /** Delivers the command; throws ChargePointNotConnected, CommandTimedOut or CommandFailed. */
   send(chargePointId: string, command: Command): Promise<CommandResult>;
 }

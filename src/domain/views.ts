@@ -1,7 +1,7 @@
 // Read models for operators: a charge point with its connectors and live state, a transaction
 // with its samples. Reads only; nothing here changes stored data.
 import type { OperatorFilter, Store, TransactionFilter } from '../store/store.js';
-import type { CommandRouter } from './commands.js';
+import type { ClusterStatus, CommandRouter } from './commands.js';
 import type { ChargePoint, Connector, SoftwareIdentity, StoredMeterSample, Transaction } from './model.js';
 import { softwareIdentity } from './registry.js';
 
@@ -9,6 +9,8 @@ const identityKey = (s: SoftwareIdentity) => JSON.stringify([s.vendor, s.model, 
 
 export interface ChargePointView extends ChargePoint {
   connected: boolean;
+  /** With several nodes: the node its connection is on, while it is connected. */
+  node?: string;
   /** Its software is in the validated registry; null while it has not reported all of it. */
   softwareValidated: boolean | null;
   connectors: Connector[];
@@ -41,7 +43,18 @@ export class Views {
     if (!cp) return undefined;
     const identity = softwareIdentity(cp);
     const softwareValidated = identity ? (await this.store.findValidatedSoftware(identity)) !== undefined : null;
-    return { ...cp, connected: this.router.isConnected(id), softwareValidated, connectors: await this.store.listConnectors(id) };
+    return { ...cp, ...this.presence(id), softwareValidated, connectors: await this.store.listConnectors(id) };
+  }
+
+  /** With several nodes, the cluster as this node sees it (undefined on one node). */
+  cluster(): ClusterStatus | undefined {
+    return this.router.cluster?.();
+  }
+
+  /** Whether the charge point is connected, and with several nodes to which one. */
+  private presence(id: string): Pick<ChargePointView, 'connected' | 'node'> {
+    const node = this.router.holderOf?.(id);
+    return node === undefined ? { connected: this.router.isConnected(id) } : { connected: true, node };
   }
 
   async chargePoints(filter: OperatorFilter = {}): Promise<ChargePointView[]> {
@@ -52,7 +65,7 @@ export class Views {
     return cps.map((cp) => {
       const identity = softwareIdentity(cp);
       const softwareValidated = identity ? validated.has(identityKey(identity)) : null;
-      return { ...cp, connected: this.router.isConnected(cp.id), softwareValidated, connectors: byChargePoint.get(cp.id) ?? [] };
+      return { ...cp, ...this.presence(cp.id), softwareValidated, connectors: byChargePoint.get(cp.id) ?? [] };
     });
   }
 

@@ -151,6 +151,8 @@ export class TomadaMetrics {
     return {
       attach: (id, target) => router.attach(id, target),
       isConnected: (id) => router.isConnected(id),
+      ...(router.holderOf ? { holderOf: (id: string) => router.holderOf!(id) } : {}),
+      ...(router.cluster ? { cluster: () => router.cluster!() } : {}),
       send: async (id, command) => {
         const started = performance.now();
         const seconds = () => (performance.now() - started) / 1000;

@@ -107,6 +107,7 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/transactions/{id}': { kind: 'thing', level: 'read', path: (who, w) => `/api/v1/transactions/${w.transaction[who]}`, ok: [200] },
   'GET /api/v1/operators': { kind: 'list', level: 'read', paths: ['/api/v1/operators'], owner: (o) => ownerOfOperator(o.id) },
   'GET /api/v1/operators/{id}': { kind: 'thing', level: 'read', path: (who) => `/api/v1/operators/${OPERATOR[who]}`, ok: [200] },
+  'GET /api/v1/cluster': { kind: 'admin', path: '/api/v1/cluster', ok: [200] },
   'PUT /api/v1/operators/{id}': { kind: 'admin', path: '/api/v1/operators/OPC-NEW', body: { name: 'New', kind: 'OPC' }, ok: [200, 201] },
   'DELETE /api/v1/operators/{id}': { kind: 'admin', path: '/api/v1/operators/OPC-UNUSED', ok: [204, 404] },
   'GET /api/v1/me': { kind: 'self' },

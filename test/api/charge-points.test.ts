@@ -302,6 +302,20 @@ test('charge points over the REST API', async (s) => {
         }
       },
     );
+
+    await s.test('a node running alone says so at /cluster, and names no node for its charge points', async () => {
+      assert.equal((await t.api('/api/v1/charge-points/CP-ALONE', { method: 'PUT', body: {} })).status, 201);
+      const client = await TestClient.connect(t.wsUrl, 'CP-ALONE');
+      try {
+        await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+        const view = (await t.api('/api/v1/charge-points/CP-ALONE')).body;
+        assert.equal(view.connected, true);
+        assert.equal('node' in view, false);
+        assert.deepEqual((await t.api('/api/v1/cluster')).body, { clustered: false, node: null, natsUp: null, nodes: [] });
+      } finally {
+        await client.close();
+      }
+    });
   } finally {
     await t.close();
   }

@@ -34,6 +34,7 @@ const EXPECTED_ROUTES: Record<string, string[]> = {
   '/api/v1/charge-points/{id}/frames': ['get'],
   '/api/v1/transactions/{id}/energy': ['get'],
   '/api/v1/stream': ['get'],
+  '/api/v1/cluster': ['get'],
 };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 

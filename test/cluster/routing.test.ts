@@ -54,6 +54,31 @@ describe('commands across three nodes', { skip }, () => {
     }
   });
 
+  test('the API names the node of each connected charge point, and lists the nodes with what each holds', async () => {
+    for (const node of cluster.nodes) {
+      for (const [id, index] of placement) {
+        const view = (await node.api(`/api/v1/charge-points/${encodeURIComponent(id)}`)).body;
+        assert.equal(view.node, `node-${'abc'[index]}`, `${id} through ${node.cluster!.nodeId}`);
+      }
+      const listed = (await node.api('/api/v1/charge-points')).body.items as { id: string; node?: string }[];
+      assert.deepEqual(
+        Object.fromEntries(listed.map((cp) => [cp.id, cp.node ?? null])),
+        { 'CP-A1': 'node-a', 'CP-B1': 'node-b', 'CP.C*1:x': 'node-c', 'CP-NOWHERE': null },
+      );
+      const status = await node.api('/api/v1/cluster');
+      assert.equal(status.status, 200);
+      const self = node.cluster!.nodeId;
+      assert.equal(status.body.clustered, true);
+      assert.equal(status.body.node, self);
+      assert.equal(status.body.natsUp, true);
+      assert.deepEqual(
+        status.body.nodes.map((n: { node: string; self: boolean; chargePoints: number }) => [n.node, n.self, n.chargePoints]),
+        [[self, true, 1], ...['node-a', 'node-b', 'node-c'].filter((n) => n !== self).map((n) => [n, false, 1])],
+      );
+      for (const n of status.body.nodes) assert.ok(n.lastHeardMsAgo < 5_000, `${n.node} heard lately`);
+    }
+  });
+
   test('a command sent through any node reaches the charge point exactly once, and its answer comes back', async () => {
     for (const [id, index] of placement) {
       const client = clients[placement.findIndex(([x]) => x === id)]!;

@@ -10,6 +10,7 @@ export function chargePointBody(cp: ChargePointView) {
   return {
     id: cp.id,
     connected: cp.connected,
+    ...(cp.node === undefined ? {} : { node: cp.node }),
     ocppVersion: cp.ocppVersion,
     transport: cp.transport,
     soapEndpoint: cp.soapEndpoint,
