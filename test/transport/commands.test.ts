@@ -275,7 +275,7 @@ describe('operator commands queued behind a slow charge point', () => {
   let clients: Clients;
 
   before(async () => {
-    t = await startTestTomada({ unknownChargePoints: 'accept', callTimeoutMs: 1_000 });
+    t = await startTestTomada({ unknownChargePoints: 'accept', callTimeoutMs: 2_500 });
     clients = new Clients(t);
   });
 
@@ -287,7 +287,9 @@ describe('operator commands queued behind a slow charge point', () => {
   test('a command that cannot be sent within the call timeout fails 504 "not sent" and is never sent', async () => {
     const cp = await clients.connect('CP-QUEUE');
     await boot(cp);
-    cp.answerDelayMs = 600; // each answer in time, but the third command's turn comes after 1.2 s
+    // Each answer in time; the second command's turn comes 900 ms before its 2.5 s run out, the
+    // third's 700 ms after (margins a loaded CI machine keeps; 400 ms was not enough).
+    cp.answerDelayMs = 1_600;
     const since = cp.received.length;
     const reset = () => t.api('/api/v1/charge-points/CP-QUEUE/commands/reset', { body: { type: 'Soft' } });
     const [first, second, third] = await Promise.all([reset(), reset(), reset()]);
