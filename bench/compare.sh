@@ -24,6 +24,7 @@ fi
 # The scenario and the charge points' script (its --closed-only, --meter-values, its units/batch
 # column) come from this tree; how the earlier revision is started stays its own.
 cp bench/run.ts "$there/bench/run.ts"
+mkdir -p "$there/scripts" && cp scripts/dist-freshness.ts "$there/scripts/"   # run.ts's build check
 cp bench/scenarios/throughput.ts "$there/bench/scenarios/throughput.ts"
 cp bench/lib/charge-point-script.ts bench/lib/load-protocol.ts bench/lib/load-worker.ts "$there/bench/lib/"
 
