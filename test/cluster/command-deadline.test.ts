@@ -13,8 +13,8 @@ const skip = await natsUnavailable();
 const CALL_TIMEOUT_MS = 2_500;
 /**
  * The charge point answers every call after this long: the second command's turn comes 900 ms
- * before its time to be sent runs out, the third's 700 ms after (margins a loaded CI machine keeps;
- * 400 ms was not enough).
+ * before its time to be sent runs out, the third's 700 ms after: margins that a loaded machine's
+ * delays do not cross.
  */
 const ANSWER_DELAY_MS = 1_600;
 
