@@ -38,8 +38,13 @@ function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
       if (stopping) process.exit(1);
       stopping = true;
       log.info({ signal }, 'stopping');
+      const started = performance.now();
       stop().then(
-        () => process.exit(0),
+        () => {
+          // A supervisor's log then shows the stop finished, and how long it took.
+          log.info({ ms: Math.round(performance.now() - started) }, 'stopped');
+          process.exit(0);
+        },
         (error: unknown) => {
           log.error({ err: error }, 'stop failed');
           process.exit(1);

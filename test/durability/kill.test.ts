@@ -65,7 +65,8 @@ test('every acknowledged message survives a SIGKILL right after its acknowledgem
     assert.deepEqual(await api(server, `/api/v1/transactions/${transactionId}`), stopped);
     await client.close();
     server.child.kill('SIGTERM');
-    await server.exited;
+    assert.equal(await server.exited, 0, 'SIGTERM: a clean stop');
+    assert.deepEqual(server.logged.slice(-2), ['stopping', 'stopped'], 'the stop is logged from start to end');
 
     // Each answer was journaled before it left, so the journal survived the kills whole and
     // replays to exactly what was stored.

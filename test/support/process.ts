@@ -4,12 +4,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ROOT, tomadaArgs } from './cli-entry.js';
 
-
 export interface ServerProcess {
   child: ChildProcess;
   ocppPort: number;
   httpPort: number;
   exited: Promise<number | null>;
+  /** The `msg` of every log line it wrote so far. */
+  logged: string[];
 }
 
 export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
@@ -30,12 +31,14 @@ export function spawnServer(env: Record<string, string>): Promise<ServerProcess>
     let stderr = '';
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     void exited.then((code) => reject(new Error(`server exited with ${code} before starting: ${stderr}`)));
+    const logged: string[] = [];
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith('{')) return;
       const entry = JSON.parse(line) as { msg?: string; ocppPort?: number; httpPort?: number };
+      logged.push(entry.msg ?? '');
       if (entry.msg === 'Tomada is running') {
         clearTimeout(timer);
-        resolve({ child, ocppPort: entry.ocppPort!, httpPort: entry.httpPort!, exited });
+        resolve({ child, ocppPort: entry.ocppPort!, httpPort: entry.httpPort!, exited, logged });
       }
     });
   });
