@@ -45,32 +45,38 @@ function layer(node: ProfileNode): string {
   return 'Node.js internals';
 }
 
-export function byLayer(path: string): { layer: string; selfPercent: number }[] {
+function readProfile(path: string): { profile: CpuProfile; byId: Map<number, ProfileNode> } {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const time = new Map<string, number>();
-  const all = profile.timeDeltas.reduce((sum, dt) => sum + dt, 0);
-  profile.samples.forEach((id, i) => {
-    const name = layer(byId.get(id)!);
-    time.set(name, (time.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
-  return [...time.entries()].sort((a, b) => b[1] - a[1]).map(([name, t]) => ({ layer: name, selfPercent: (t / all) * 100 }));
+  return { profile, byId: new Map(profile.nodes.map((n) => [n.id, n])) };
 }
 
-export function topFunctions(path: string, limit = 25): { self: ProfileLine[]; total: ProfileLine[] } {
-  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const self = new Map<string, number>();
-  const total = new Map<string, number>();
+/** Each sample's time under the key of the node it was taken in (its self time), and the total. */
+function selfTime(profile: CpuProfile, byId: Map<number, ProfileNode>, key: (node: ProfileNode) => string): { time: Map<string, number>; all: number } {
+  const time = new Map<string, number>();
   let all = 0;
   for (const [i, id] of profile.samples.entries()) {
     const dt = profile.timeDeltas[i] ?? 0;
     all += dt;
-    const node = byId.get(id)!;
-    const name = label(node);
-    self.set(name, (self.get(name) ?? 0) + dt);
+    const name = key(byId.get(id)!);
+    time.set(name, (time.get(name) ?? 0) + dt);
+  }
+  return { time, all };
+}
+
+export function byLayer(path: string): { layer: string; selfPercent: number }[] {
+  const { profile, byId } = readProfile(path);
+  const { time, all } = selfTime(profile, byId, layer);
+  return [...time.entries()].sort((a, b) => b[1] - a[1]).map(([name, t]) => ({ layer: name, selfPercent: (t / all) * 100 }));
+}
+
+export function topFunctions(path: string, limit = 25): { self: ProfileLine[]; total: ProfileLine[] } {
+  const { profile, byId } = readProfile(path);
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const { time: self, all } = selfTime(profile, byId, label);
+  const total = new Map<string, number>();
+  for (const [i, id] of profile.samples.entries()) {
+    const dt = profile.timeDeltas[i] ?? 0;
     // Inclusive: each distinct function on the stack once.
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {

@@ -165,9 +165,11 @@ export class ClusterRouter implements CommandRouter {
 
   cluster(): ClusterStatus {
     const now = this.now();
+    const natsUp = this.natsUp;
     const self = { node: this.nodeId, self: true, chargePoints: this.holdings.size, lastHeardMsAgo: Math.max(0, now - this.ownHeardAt) };
-    const others = this.natsUp ? this.view.summary(now).sort((a, b) => a.node.localeCompare(b.node)) : [];
-    return { node: this.nodeId, natsUp: this.natsUp, nodes: [self, ...others.map((other) => ({ ...other, self: false }))] };
+    // Without NATS, what the others hold is not known (as in holderOf).
+    const others = natsUp ? this.view.summary(now).sort((a, b) => a.node.localeCompare(b.node)) : [];
+    return { node: this.nodeId, natsUp, nodes: [self, ...others.map((other) => ({ ...other, self: false }))] };
   }
 
   send(chargePointId: string, command: Command): Promise<CommandResult> {
