@@ -41,8 +41,9 @@ Options:
                           Energy.Active.Import.Register or .Interval readings (default register)
   --password TEXT         HTTP Basic auth password (user = charge point id), sent in the
                           WebSocket handshake (SOAP: on every POST)
-  --id-tag TAG[,TAG...]   id tags used in turn (repeatable; default SIM0001T1, SIM0001T2, ...:
-                          each charge point its own, one more than it has connectors)
+  --id-tag TAG[,TAG...]   id tags used in turn (repeatable; default: each charge point its own,
+                          one more than it has connectors, made from its id: SIM-0001 uses
+                          SIM0001T1, SIM0001T2, ...)
   --api-token TOKEN       register the charge points (Accepted) and their id tags through the
                           operator API before connecting (or TOMADA_API_TOKEN)
   --api-url URL           operator API used with --api-token (default http://127.0.0.1:8080)

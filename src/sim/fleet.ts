@@ -2,6 +2,7 @@
 // demo and soaks. Each charge point runs its sessions spread over its connectors (connectors in
 // parallel, sessions on one connector one after another), and the summary is what the fleet
 // itself measured.
+import { createHash } from 'node:crypto';
 import { SimulatedChargePoint, type ChargePointOptions, type SimLogEntry, type SimSession } from './charge-point.js';
 import type { SimProtocolName } from './protocols.js';
 
@@ -61,13 +62,23 @@ export function chargePointId(prefix: string, index: number): string {
   return `${prefix}${String(index).padStart(4, '0')}`;
 }
 
+/** OCPP id tags are at most 20 characters (IdToken, CiString20Type). */
+const ID_TAG_MAX = 20;
+
 /**
- * Default id tags of charge point `index` (from 1): one more than it has connectors, so that a
- * tag is never presented again while its previous session still runs on another connector
- * (a central system rightly answers that with ConcurrentTx).
+ * Default id tags of a charge point: one more than it has connectors, so that a tag is never
+ * presented again while its previous session still runs on another connector (a central system
+ * rightly answers that with ConcurrentTx). They are made from the charge point's id (its letters
+ * and digits, then T1, T2, …: SIM-0001 uses SIM0001T1, SIM0001T2, …), so fleets with different
+ * prefixes never share a tag; an id too long for that gives a tag from its SHA-256 instead.
  */
-export function defaultIdTags(index: number, connectors: number): string[] {
-  return Array.from({ length: connectors + 1 }, (_, n) => `SIM${String(index).padStart(4, '0')}T${n + 1}`);
+export function defaultIdTags(chargePointId: string, connectors: number): string[] {
+  const letters = chargePointId.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+  const suffixLength = `T${connectors + 1}`.length;
+  const stem = letters.length > 0 && letters.length + suffixLength <= ID_TAG_MAX
+    ? letters
+    : `SIM${createHash('sha256').update(chargePointId).digest('hex').slice(0, 10).toUpperCase()}`;
+  return Array.from({ length: connectors + 1 }, (_, n) => `${stem}T${n + 1}`);
 }
 
 export interface FleetMember {
@@ -78,10 +89,10 @@ export interface FleetMember {
 /** The charge point ids and id tags a fleet with these options will use. */
 export function fleetMembers(options: Pick<FleetOptions, 'count' | 'prefix' | 'connectors' | 'idTags'>): FleetMember[] {
   const connectors = options.connectors ?? 2;
-  return Array.from({ length: options.count }, (_, i) => ({
-    id: chargePointId(options.prefix ?? 'SIM-', i + 1),
-    idTags: options.idTags ?? defaultIdTags(i + 1, connectors),
-  }));
+  return Array.from({ length: options.count }, (_, i) => {
+    const id = chargePointId(options.prefix ?? 'SIM-', i + 1);
+    return { id, idTags: options.idTags ?? defaultIdTags(id, connectors) };
+  });
 }
 
 /** Sleeps that stop() can cut short, so a stopping fleet never waits out a pause. */

@@ -4,13 +4,26 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { simCommand, type SimIo } from '../../src/sim/cli.js';
-import { chargePointId, runFleet } from '../../src/sim/fleet.js';
+import { chargePointId, defaultIdTags, fleetMembers, runFleet } from '../../src/sim/fleet.js';
 import { waitFor } from './fake-central-system.js';
 import { fakeCentralSystem, soapCentralSystem } from './harness.js';
 
 test('chargePointId pads the number to four digits', () => {
   assert.equal(chargePointId('SIM-', 1), 'SIM-0001');
   assert.equal(chargePointId('X', 12345), 'X12345');
+});
+
+test('default id tags come from the charge point id, so fleets with different prefixes share none', () => {
+  assert.deepEqual(defaultIdTags('SIM-0001', 2), ['SIM0001T1', 'SIM0001T2', 'SIM0001T3']);
+  const north = fleetMembers({ count: 50, prefix: 'NORTH-', connectors: 2 }).flatMap((m) => m.idTags);
+  const south = fleetMembers({ count: 50, prefix: 'south_', connectors: 2 }).flatMap((m) => m.idTags);
+  assert.equal(new Set([...north, ...south]).size, 300);
+  assert.equal(south[0], 'SOUTH0001T1');
+  // An id whose letters and digits leave no room for the suffix within OCPP's 20 characters.
+  const long = defaultIdTags('OPERATOR-PORTO-00001', 9);
+  assert.equal(long.length, 10);
+  assert.ok(long.every((tag) => tag.length <= 20 && /^SIM[0-9A-F]{10}T\d+$/.test(tag)), long.join());
+  assert.notDeepEqual(defaultIdTags('OPERATOR-PORTO-00002', 9), long);
 });
 
 test('runFleet runs every session on every charge point and sums what it measured', async (t) => {
