@@ -241,7 +241,9 @@ export class ClusterRouter implements CommandRouter {
       if (!(error instanceof NatsError)) throw error;
       if (error.code === ErrorCode.NoResponders) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected to any node`);
       if (error.code === ErrorCode.Timeout) {
-        throw new CommandTimedOut(`No answer from ${holder ? `node ${holder}, which holds` : 'the node holding'} charge point "${chargePointId}", within ${timeout} ms`);
+        throw new CommandTimedOut(
+          `No answer from ${holder ? `node ${holder}, which holds` : 'the node holding'} charge point "${chargePointId}", within ${timeout} ms; the command may have been carried out`,
+        );
       }
       throw new CommandFailed(`The command to charge point "${chargePointId}" could not be carried over NATS: ${error.message}`);
     }
@@ -423,7 +425,7 @@ export class ClusterRouter implements CommandRouter {
     if (this.noticeSilence(now) || late) return this.view.forgiveAll(now);
     for (const { node, chargePointIds } of this.view.expire(now)) {
       this.log.warn({ lostNode: node, chargePoints: chargePointIds.length }, 'node lost: no heartbeat; its charge points no longer count as connected');
-      this.failWaiting(node, `Node ${node} was lost (no heartbeat) before it answered the command`);
+      this.failWaiting(node, `Node ${node} was lost (no heartbeat) before it answered the command, which may have been carried out`);
       this.options.onNodeLost?.(node, chargePointIds);
     }
   }
@@ -434,7 +436,7 @@ export class ClusterRouter implements CommandRouter {
     const chargePointIds = this.view.leave(body.node, body.instance);
     if (!chargePointIds) return;
     this.log.info({ leftNode: body.node, chargePoints: chargePointIds.length }, 'node left: it stopped; its charge points no longer count as connected');
-    this.failWaiting(body.node, `Node ${body.node} stopped before it answered the command`);
+    this.failWaiting(body.node, `Node ${body.node} stopped before it answered the command, which may have been carried out`);
     this.options.onNodeLeft?.(body.node, chargePointIds);
   }
 
