@@ -29,7 +29,9 @@ export class FrameJournal {
    * `work` writes. Settles after both, and fails if the frame could not be journaled.
    */
   received<T>(frame: JournaledFrame, work: () => Promise<T>): Promise<T> {
-    return this.store.withFrames([this.row(frame, 'in')], work);
+    const row = this.row(frame, 'in');
+    this.announce(row, frame);
+    return this.store.withFrames([row], work);
   }
 
   /**
@@ -37,22 +39,30 @@ export class FrameJournal {
    * durable, before it is sent (usually in the same commit).
    */
   answered(frame: JournaledFrame): Promise<void> {
-    return this.store.journalAnswer([this.row(frame, 'out')]);
+    const row = this.row(frame, 'out');
+    // Reported once journaled: an answer that could not be is never sent (an InternalError goes
+    // instead, reported through record()), so it must not count as sent.
+    return this.store.journalAnswer([row]).then(() => this.announce(row, frame));
   }
 
   /** Journals a frame that reports nothing (sent by us, or refused), without holding anyone up. */
   record(frame: JournaledFrame, direction: 'in' | 'out'): void {
-    this.store.journal([this.row(frame, direction)]).catch((error: unknown) => {
+    const row = this.row(frame, direction);
+    this.announce(row, frame);
+    this.store.journal([row]).catch((error: unknown) => {
       this.log.error({ err: error, chargePointId: frame.chargePointId }, 'could not journal a frame');
     });
   }
 
+  /** Tells the activity feed about a frame received, or sent (or about to be, whatever the journal says). */
+  private announce(row: ReturnType<FrameJournal['row']>, frame: JournaledFrame): void {
+    if (!this.activity?.listened) return;
+    const text = typeof frame.bytes === 'string' ? frame.bytes : frame.bytes.toString('utf8');
+    this.activity.emit({ kind: 'frame', at: row.at, chargePointId: row.chargePointId, direction: row.direction, protocol: row.protocol, text });
+  }
+
   private row(frame: JournaledFrame, direction: 'in' | 'out') {
     const at = this.clock().toISOString();
-    if (this.activity?.listened) {
-      const text = typeof frame.bytes === 'string' ? frame.bytes : frame.bytes.toString('utf8');
-      this.activity.emit({ kind: 'frame', at, chargePointId: frame.chargePointId, direction, protocol: frame.protocol, text });
-    }
     return {
       at,
       chargePointId: frame.chargePointId,

@@ -117,6 +117,17 @@ export class CollectedGauge implements Metric {
 
 export class Registry {
   private readonly metrics: Metric[] = [];
+  private readonly collectTimeoutMs: number;
+
+  /**
+   * `collectTimeoutMs`: how long a metric read at scrape time may take. One that fails or takes
+   * longer (a gauge read from the database while it is down) is left out of that scrape, with a
+   * comment saying why, so that the others (the errors counted while the database is down among
+   * them) can still be scraped, within the scraper's own timeout.
+   */
+  constructor({ collectTimeoutMs = 2_000 }: { collectTimeoutMs?: number } = {}) {
+    this.collectTimeoutMs = collectTimeoutMs;
+  }
 
   add<M extends Metric>(metric: M): M {
     if (this.metrics.some((m) => m.name === metric.name)) throw new Error(`metric ${metric.name} is registered twice`);
@@ -126,8 +137,23 @@ export class Registry {
 
   /** The text exposition of every metric, in registration order. */
   async render(): Promise<string> {
-    const blocks = await Promise.all(this.metrics.map((m) => m.render()));
+    const blocks = await Promise.all(this.metrics.map((m) => this.renderOne(m)));
     return `${blocks.flat().join('\n')}\n`;
+  }
+
+  private async renderOne(metric: Metric): Promise<string[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no value within ${this.collectTimeoutMs} ms`)), this.collectTimeoutMs);
+    });
+    try {
+      return await Promise.race([Promise.resolve().then(() => metric.render()), late]);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return [`# ${metric.name} not collected: ${reason.replaceAll('\n', ' ')}`];
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

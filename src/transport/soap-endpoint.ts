@@ -160,7 +160,12 @@ export class SoapEndpoint {
       // its answer could not be journaled, that answer was the message's: the fault is recorded on
       // its own, as a JSON connection's InternalError is.
       if (decoded && !answerJournaled) {
-        await this.deps.domain.journal.answered(frame).catch((e: unknown) => log.error({ err: e, chargePointId }, 'could not journal a fault'));
+        // Sent whether or not it could be journaled: if not, it is recorded on its own (and so
+        // counted as sent once), as a JSON connection's InternalError is.
+        await this.deps.domain.journal.answered(frame).catch((e: unknown) => {
+          log.error({ err: e, chargePointId }, 'could not journal a fault');
+          this.deps.domain.journal.record(frame, 'out');
+        });
       } else this.deps.domain.journal.record(frame, 'out');
       response.writeHead(status, { 'content-type': fault.contentType, ...(status === 413 ? { connection: 'close' } : {}) });
       response.end(body);

@@ -57,3 +57,25 @@ test('a counter shows its expected series at 0 before their first count', async 
     ].join('\n'),
   );
 });
+
+test('a gauge that cannot be read (its store is down, or slow) leaves the other metrics scrapable', async () => {
+  const registry = new Registry({ collectTimeoutMs: 100 });
+  const counter = registry.add(new Counter('t_errors_total', 'Errors'));
+  registry.add(new CollectedGauge('t_failing', 'Read from a store that is down', async () => { throw new Error('Connection terminated unexpectedly'); }));
+  registry.add(new CollectedGauge('t_hanging', 'Read from a store that does not answer', () => new Promise(() => {})));
+  counter.inc({ code: 'InternalError' });
+  const started = Date.now();
+  const text = await registry.render();
+  assert.ok(Date.now() - started < 2_000, 'the scrape does not wait for the hanging gauge');
+  assert.equal(
+    text,
+    [
+      '# HELP t_errors_total Errors',
+      '# TYPE t_errors_total counter',
+      't_errors_total{code="InternalError"} 1',
+      '# t_failing not collected: Connection terminated unexpectedly',
+      '# t_hanging not collected: no value within 100 ms',
+      '',
+    ].join('\n'),
+  );
+});

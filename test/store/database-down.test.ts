@@ -63,6 +63,13 @@ test('database cut off: connections stay, writes answer InternalError, all works
       });
       await first.ok('MeterValues', meterValues(10, 1500));
 
+      const internalErrors = async () => {
+        const response = await fetch(`${t.httpUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+        assert.equal(response.status, 200, 'the metrics can be scraped while the database is down');
+        return Number(/^tomada_ocpp_errors_total\{code="InternalError"\} (\d+)$/m.exec(await response.text())?.[1]);
+      };
+      const errorsBefore = await internalErrors();
+
       // The database goes away: open connections are cut, new ones refused.
       proxy.refuse();
       proxy.cutAll();
@@ -76,6 +83,9 @@ test('database cut off: connections stay, writes answer InternalError, all works
         assert.equal(answer[2], 'InternalError');
       }
       for (const client of clients) assert.equal(client.ws.readyState, client.ws.OPEN, 'the charge point stays connected');
+      // Each refusal counted once, though the answer it replaced could not be journaled either.
+      assert.equal(await internalErrors(), errorsBefore + refused.length);
+      assert.equal((await fetch(`${t.httpUrl}/ready`)).status, 503);
       // A new charge point cannot be admitted without the registry: refused at the handshake.
       await assert.rejects(TestClient.connect(t.wsUrl, 'DB-DOWN-3'));
 
