@@ -222,8 +222,12 @@ export class GroupCommitter<Tx> {
         try {
           unit.result = { ok: true, value: await unit.work(tx) };
         } catch (error) {
-          // Only this unit's writes are undone; the rest of the batch still commits.
-          await (bare ? this.database.restart!(tx) : this.database.rollbackToSavepoint(tx, name));
+          // Only this unit's writes are undone; the rest of the batch still commits. If that
+          // cannot be done, the error that made the database end the transaction (SQLite after a
+          // full disk; a lost connection) fails the batch, not the rollback's own error.
+          await (bare ? this.database.restart!(tx) : this.database.rollbackToSavepoint(tx, name)).catch(() => {
+            throw error;
+          });
           unit.result = { ok: false, error };
         }
         if (!bare) await this.database.releaseSavepoint?.(tx, name);

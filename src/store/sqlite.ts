@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type Driver, type SqliteDatabase } from 'kysely';
 import { SqlStore, type SqlStoreOptions, type StoreHooks } from './sql-store.js';
 import { cachingStatements } from './statement-cache.js';
 import type { Database } from './tables.js';
@@ -23,7 +23,7 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   // Savepoint and sort scratch space in memory, not in temporary files.
   database.pragma('temp_store = MEMORY');
   const statements = cachingStatements(database);
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  const kysely = new Kysely<Database>({ dialect: new ErrorKeepingSqliteDialect(database, statements) });
   await SqlStore.migrate(kysely, 'sqlite', undefined, options.log);
   const hooks: StoreHooks = {
     singleRowInserts: true,
@@ -51,4 +51,29 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
       await wal.close();
     },
   });
+}
+
+/**
+ * After some errors (a full disk, SQLITE_FULL; an I/O error) SQLite rolls the whole transaction
+ * back by itself. Kysely then issues its own ROLLBACK, which fails ("cannot rollback - no
+ * transaction is active"), and throws that instead of the error that caused it: the operator's
+ * log said "cannot rollback" where it should say "database or disk is full". Its ROLLBACK is
+ * skipped when SQLite has no transaction open any more, so the cause is what gets thrown.
+ */
+class ErrorKeepingSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly connection: BetterSqlite3.Database,
+    statements: SqliteDatabase,
+  ) {
+    super({ database: statements });
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const rollback = driver.rollbackTransaction.bind(driver);
+    driver.rollbackTransaction = async (connection) => {
+      if (this.connection.inTransaction) await rollback(connection);
+    };
+    return driver;
+  }
 }

@@ -1,0 +1,62 @@
+// store: sqlite-only. A full disk under the SQLite store, made with SQLite's own page limit
+// (max_page_count: writes beyond it fail with SQLITE_FULL, "database or disk is full", as on a full
+// file system). SQLite then rolls the whole transaction back by itself: every unit of the batch
+// fails with that error (not with the failed ROLLBACK that follows it, which the log showed
+// before), nothing of the batch is stored, and once there is room again the store works on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { sql, type Kysely } from 'kysely';
+import { newChargePoint } from '../../src/domain/registry.js';
+import { openStore } from '../../src/store/open.js';
+import type { StoreWriter } from '../../src/store/store.js';
+
+const FULL = /database or disk is full/;
+
+/** Sets the page limit of the store's own connection, from inside one of its units. */
+async function limitPages(tx: StoreWriter, extraPages: number | 'none'): Promise<void> {
+  const db = (tx as unknown as { db: Kysely<unknown> }).db;
+  const { rows } = await sql<{ page_count: number }>`pragma page_count`.execute(db);
+  const limit = extraPages === 'none' ? 1_073_741_823 : rows[0]!.page_count + extraPages;
+  await sql.raw(`pragma max_page_count = ${limit}`).execute(db);
+}
+
+const bigEvent = (n: number) => ({ at: new Date().toISOString(), chargePointId: null, type: 'test', data: { n, filler: 'x'.repeat(200_000) } });
+
+test('a full disk fails the batch with "database or disk is full", stores none of it, and the store works on once there is room', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-full-'));
+  const path = join(dir, 'tomada.db');
+  const failures: string[] = [];
+  const store = await openStore(`sqlite:${path}`, { observer: { failed: (_size, error) => failures.push(String((error as Error).message)) } });
+  try {
+    await store.transact((tx) => limitPages(tx, 2));
+    const results = await Promise.allSettled([
+      store.transact((tx) => tx.insertChargePoint(newChargePoint('BEFORE', 'Accepted', new Date().toISOString()))),
+      store.transact((tx) => tx.insertEvent(bigEvent(1))),
+      store.transact((tx) => tx.insertChargePoint(newChargePoint('AFTER', 'Accepted', new Date().toISOString()))),
+    ]);
+    for (const result of results) {
+      assert.equal(result.status, 'rejected');
+      assert.match(String((result.reason as Error).message), FULL);
+    }
+    assert.ok(failures.length > 0 && failures.every((message) => FULL.test(message)), failures.join('; '));
+    // SQLite rolled back the whole transaction: the unit before the big write is gone with it.
+    assert.deepEqual(await store.listChargePoints(), []);
+
+    // Room again: the same writes succeed, without reopening the store.
+    await store.transact((tx) => limitPages(tx, 'none'));
+    await store.transact((tx) => tx.insertChargePoint(newChargePoint('BEFORE', 'Accepted', new Date().toISOString())));
+    await store.transact((tx) => tx.insertEvent(bigEvent(2)));
+    assert.deepEqual((await store.listChargePoints()).map((cp) => cp.id), ['BEFORE']);
+    const reader = new BetterSqlite3(path, { readonly: true });
+    const events = reader.prepare(`select count(*) as n from events where type = 'test'`).get() as { n: number };
+    reader.close();
+    assert.equal(events.n, 1, 'only the event written once there was room');
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
