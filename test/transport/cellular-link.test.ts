@@ -1,11 +1,12 @@
 // Charge points behind a bad cellular link: a real TCP proxy between them and Tomada delays every
 // chunk, cuts every connection, cuts one in the middle of a frame, refuses reconnections, and goes
-// silent, while they charge. Afterwards every session is stored exactly once with the energy the
+// silent, while they charge (one of them reporting interval energy, which a MeterValues stored
+// twice or lost would change). Afterwards every session is stored exactly once with the energy the
 // simulator measured, the journal is intact, and a charge point on a good link never noticed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyJournal } from '../../src/audit/verify-journal.js';
-import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
+import { SimulatedChargePoint, type MeterOptions } from '../../src/sim/charge-point.js';
 import type { SimProtocolName } from '../../src/sim/protocols.js';
 import { startTestTomada } from '../support/tomada.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -16,7 +17,7 @@ test('sessions over a link that delays, cuts, truncates, refuses and stalls are 
   const t = await startTestTomada({ unknownChargePoints: 'accept' });
   const proxy = await TcpProxy.start({ host: '127.0.0.1', port: t.ocppPort });
   const logs = new Map<string, string[]>();
-  const make = (id: string, protocol: SimProtocolName, port: number) => {
+  const make = (id: string, protocol: SimProtocolName, port: number, meter: MeterOptions = {}) => {
     logs.set(id, []);
     const soap = protocol === 'ocpp1.5-soap';
     return new SimulatedChargePoint({
@@ -28,11 +29,17 @@ test('sessions over a link that delays, cuts, truncates, refuses and stalls are 
       callTimeoutMs: 2_000,
       reconnectDelayMs: 150,
       minIntervalMs: 200,
-      meter: { sampleIntervalMs: 200, powerW: 36_000 },
+      meter: { sampleIntervalMs: 200, powerW: 36_000, ...meter },
       logger: (entry) => logs.get(id)!.push(entry.message),
     });
   };
-  const behindProxy = [make('CELL-J16', 'ocpp1.6-json', proxy.port), make('CELL-J15', 'ocpp1.5-json', proxy.port), make('CELL-SOAP', 'ocpp1.5-soap', proxy.port)];
+  const behindProxy = [
+    make('CELL-J16', 'ocpp1.6-json', proxy.port),
+    make('CELL-J15', 'ocpp1.5-json', proxy.port),
+    make('CELL-SOAP', 'ocpp1.5-soap', proxy.port),
+    // Interval readings are summed: a MeterValues stored twice, or lost, shows in the energy.
+    make('CELL-INT', 'ocpp1.6-json', proxy.port, { mode: 'interval', unit: 'kWh' }),
+  ];
   const direct = make('WIRED-1', 'ocpp1.6-json', t.ocppPort);
   const all = [...behindProxy, direct];
   try {
