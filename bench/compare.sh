@@ -54,7 +54,7 @@ for round in $(seq 1 "$rounds"); do
 done
 node -e '
   const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => l.split(" "));
-  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
   const of = (name, col) => median(lines.filter((l) => l.slice(0, -2).join(" ") === name).map((l) => Number(l.at(col))));
   const [a, b] = [process.argv[2], "work tree"];
   process.argv[3].split(",").forEach((label, i) => {
