@@ -21,12 +21,13 @@ if [ ! -d "$there" ]; then
   git worktree add --detach "$there" "$rev" >/dev/null
   (cd "$there" && npm ci --no-audit --no-fund >/dev/null)
 fi
-# The scenario and the charge points' script (its --closed-only, --meter-values, its units/batch
-# column) come from this tree; how the earlier revision is started stays its own.
+# The scenario, the charge points' script and the load and its measurement (its --closed-only,
+# --meter-values, its units/batch column, how calls/s and CPU are counted) come from this tree;
+# how the earlier revision is started stays its own.
 cp bench/run.ts "$there/bench/run.ts"
 mkdir -p "$there/scripts" && cp scripts/dist-freshness.ts "$there/scripts/"   # run.ts's build check
 cp bench/scenarios/throughput.ts "$there/bench/scenarios/throughput.ts"
-cp bench/lib/charge-point-script.ts bench/lib/load-protocol.ts bench/lib/load-worker.ts "$there/bench/lib/"
+cp bench/lib/charge-point-script.ts bench/lib/load-protocol.ts bench/lib/load-worker.ts bench/lib/load.ts bench/lib/measure.ts "$there/bench/lib/"
 
 # With --rate N both sides get the same fixed load, and their latency is compared; otherwise the
 # closed loop, and their calls/s.
@@ -53,7 +54,7 @@ for round in $(seq 1 "$rounds"); do
 done
 node -e '
   const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => l.split(" "));
-  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
   const of = (name, col) => median(lines.filter((l) => l.slice(0, -2).join(" ") === name).map((l) => Number(l.at(col))));
   const [a, b] = [process.argv[2], "work tree"];
   process.argv[3].split(",").forEach((label, i) => {

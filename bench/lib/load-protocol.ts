@@ -38,7 +38,10 @@ export interface ConnectedReport {
 
 export interface ResultReport {
   type: 'result';
+  /** Answers measured (latency), including those of calls still in flight at the end. */
   calls: number;
+  /** Answers that came back within the measured window: what calls/s counts. */
+  callsInWindow: number;
   errors: number;
   errorCodes: Record<string, number>;
   byAction: Record<string, number>;

@@ -41,7 +41,9 @@ export interface ConnectSummary {
 }
 
 export interface LoadSummary {
+  /** Answers measured (latency), including those of calls still in flight when the window ended. */
   calls: number;
+  /** Answers that came back within the measured window, per second of it. */
   callsPerSecond: number;
   errors: number;
   errorCodes: Record<string, number>;
@@ -136,7 +138,7 @@ export class Fleet {
     const calls = sum(reports.map((r) => r.calls));
     return {
       calls,
-      callsPerSecond: calls / (this.options.durationMs / 1000),
+      callsPerSecond: sum(reports.map((r) => r.callsInWindow)) / (this.options.durationMs / 1000),
       errors: sum(reports.map((r) => r.errors)),
       errorCodes,
       byAction,

@@ -20,11 +20,12 @@ export async function measure(server: ServerProcess, options: Omit<FleetOptions,
     const connected = await fleet.connect();
     if (connected.failed > 0) throw new Error(`${server.name}: ${connected.failed} charge points could not connect (${connected.errors.join('; ')})`);
     const watch = new ProcWatch(server.pid);
-    // CPU is read over the measured part only: the warm-up is left out.
+    // CPU is read over the measured window only, as calls/s is: the warm-up is left out, and so is
+    // the tail after the window while the load processes wait for their last answers and report.
     const running = fleet.run();
-    const before = await new Promise<ReturnType<typeof sampleProcess>>((resolve) => setTimeout(() => resolve(sampleProcess(server.pid)), options.warmupMs));
+    const sampleAt = (ms: number) => new Promise<ReturnType<typeof sampleProcess>>((resolve) => setTimeout(() => resolve(sampleProcess(server.pid)), ms));
+    const [before, after] = await Promise.all([sampleAt(options.warmupMs), sampleAt(options.warmupMs + options.durationMs)]);
     const summary = await running;
-    const after = sampleProcess(server.pid);
     watch.stop();
     return {
       server: server.name,
