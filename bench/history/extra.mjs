@@ -1,13 +1,15 @@
 import { createRequire } from 'node:module';
-const require = createRequire('/work/review-data/package.json');
+const require = createRequire(new URL('../../package.json', import.meta.url));
+/** Where the generated SQLite file and the captured queries are (TOMADA_HISTORY_DIR). */
+const HISTORY_DIR = process.env.TOMADA_HISTORY_DIR ?? '/tmp/tomada-history';
 const { Kysely, SqliteDialect, PostgresDialect } = require('kysely');
-const { SqlQueries } = await import('/work/review-data/dist/store/sql-queries.js');
-const { postgresHooks } = await import('/work/review-data/dist/store/postgres.js');
+const { SqlQueries } = await import(new URL('../../dist/store/sql-queries.js', import.meta.url).href);
+const { postgresHooks } = await import(new URL('../../dist/store/postgres.js', import.meta.url).href);
 console.log('--');
 const [target] = process.argv.slice(2);
 let db, hooks;
-if (target === 'sqlite') { db = new Kysely({ dialect: new SqliteDialect({ database: new (require('better-sqlite3'))('/tmp/review-data/big.db') }) }); hooks = { journalIndexInArrears: true }; }
-else { db = new Kysely({ dialect: new PostgresDialect({ pool: new (require('pg').Pool)({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', options: '-c search_path=review_data', max: 2 }) }) }); hooks = postgresHooks; }
+if (target === 'sqlite') { db = new Kysely({ dialect: new SqliteDialect({ database: new (require('better-sqlite3'))(`${HISTORY_DIR}/big.db`) }) }); hooks = { journalIndexInArrears: true }; }
+else { db = new Kysely({ dialect: new PostgresDialect({ pool: new (require('pg').Pool)({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', options: '-c search_path=tomada_history', max: 2 }) }) }); hooks = postgresHooks; }
 const q = new SqlQueries(db, undefined, hooks);
 const time = async (name, f) => { await f(); const t = performance.now(); const r = await f(); console.log(`${name.padEnd(50)} ${(performance.now() - t).toFixed(1).padStart(8)} ms  rows ${r.length ?? r}`); };
 await time('active=true limit 2000 (more than running)', () => q.listTransactions({ active: true, limit: 2000 }));

@@ -3,7 +3,9 @@
 // order, hash-chained exactly as src/store/journal-chain.ts does. Usage: node journal.mjs sqlite|postgres J
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
-const require = createRequire('/work/review-data/package.json');
+const require = createRequire(new URL('../../package.json', import.meta.url));
+/** Where the generated SQLite file and the captured queries are (TOMADA_HISTORY_DIR). */
+const HISTORY_DIR = process.env.TOMADA_HISTORY_DIR ?? '/tmp/tomada-history';
 const [target, J = '250000'] = process.argv.slice(2);
 const n = Number(J);
 const iso = (s) => new Date(Math.round(s * 1000)).toISOString();
@@ -36,7 +38,7 @@ function* rows() {
 }
 const t0 = Date.now();
 if (target === 'sqlite') {
-  const db = new (require('better-sqlite3'))('/tmp/review-data/big.db');
+  const db = new (require('better-sqlite3'))(`${HISTORY_DIR}/big.db`);
   db.pragma('synchronous = OFF');
   const ins = db.prepare('insert into frame_journal (seq, at, charge_point_id, direction, transport, frame, prev_hash, hash) values (?,?,?,?,?,?,?,?)');
   db.transaction(() => { for (const r of rows()) ins.run(r.seq, r.at, r.cp, r.direction, r.protocol, r.frame, r.prev, r.hash); })();
@@ -46,7 +48,7 @@ if (target === 'sqlite') {
   db.close();
 } else {
   const pg = require('pg');
-  const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', options: '-c search_path=review_data -c synchronous_commit=off' });
+  const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', options: '-c search_path=tomada_history -c synchronous_commit=off' });
   await client.connect();
   let batch = [];
   const flush = async () => {

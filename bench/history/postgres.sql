@@ -1,10 +1,10 @@
--- Same history as gen/sqlite.sql, in schema review_data (PostgreSQL).
+-- Same history as gen/sqlite.sql, in schema tomada_history (PostgreSQL).
 \set ON_ERROR_STOP on
 \timing on
-SET search_path = review_data;
+SET search_path = tomada_history;
 SET synchronous_commit = off;
 SET maintenance_work_mem = '512MB';
-CREATE TEMP TABLE saved_indexes AS SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'review_data'
+CREATE TEMP TABLE saved_indexes AS SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'tomada_history'
   AND tablename IN ('transactions','meter_samples','events','connector_status_history') AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key';
 SELECT * FROM saved_indexes;
 DROP INDEX transactions_start_key, transactions_started_at, transactions_active, transactions_running_id_tag, meter_samples_transaction, meter_samples_signed_identity, events_cp, connector_status_history_cp;
@@ -61,5 +61,5 @@ CREATE INDEX "meter_samples_transaction" on "meter_samples" ("transaction_id", "
 CREATE INDEX "meter_samples_signed_identity" on "meter_samples" ("signed_identity") where "signed_identity" is not null;
 CREATE INDEX "events_cp" on "events" ("charge_point_id", "id");
 CREATE INDEX "connector_status_history_cp" on "connector_status_history" ("charge_point_id", "connector_id", "id");
-SELECT s.indexname, s.indexdef, i.indexdef FROM saved_indexes s LEFT JOIN pg_indexes i ON i.schemaname = 'review_data' AND i.indexname = s.indexname WHERE i.indexdef IS DISTINCT FROM s.indexdef;
+SELECT s.indexname, s.indexdef, i.indexdef FROM saved_indexes s LEFT JOIN pg_indexes i ON i.schemaname = 'tomada_history' AND i.indexname = s.indexname WHERE i.indexdef IS DISTINCT FROM s.indexdef;
 VACUUM ANALYZE operators, charge_points, connectors, id_tags, transactions, meter_samples, events, connector_status_history;

@@ -2,22 +2,24 @@
 // capturing the SQL exactly as Kysely emits it, then shows each statement's plan.
 // Usage: node queries.mjs sqlite|postgres [filter]
 import { createRequire } from 'node:module';
-const require = createRequire('/work/review-data/package.json');
+const require = createRequire(new URL('../../package.json', import.meta.url));
+/** Where the generated SQLite file and the captured queries are (TOMADA_HISTORY_DIR). */
+const HISTORY_DIR = process.env.TOMADA_HISTORY_DIR ?? '/tmp/tomada-history';
 const { Kysely, SqliteDialect, PostgresDialect } = require('kysely');
-const { SqlQueries } = await import('/work/review-data/dist/store/sql-queries.js');
-const { postgresHooks } = await import('/work/review-data/dist/store/postgres.js');
+const { SqlQueries } = await import(new URL('../../dist/store/sql-queries.js', import.meta.url).href);
+const { postgresHooks } = await import(new URL('../../dist/store/postgres.js', import.meta.url).href);
 const [target, only] = process.argv.slice(2);
 let captured = [];
 const log = (e) => { if (e.level === 'query') captured.push({ sql: e.query.sql, params: e.query.parameters, ms: e.queryDurationMillis }); };
 let db, raw, hooks;
 if (target === 'sqlite') {
-  raw = new (require('better-sqlite3'))('/tmp/review-data/big.db');
+  raw = new (require('better-sqlite3'))(`${HISTORY_DIR}/big.db`);
   raw.pragma('journal_mode = WAL'); raw.pragma('temp_store = MEMORY');
   db = new Kysely({ dialect: new SqliteDialect({ database: raw }), log });
   hooks = { journalIndexInArrears: true, singleRowInserts: true };
 } else {
   const pg = require('pg');
-  raw = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', options: '-c search_path=review_data', max: 2 });
+  raw = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', options: '-c search_path=tomada_history', max: 2 });
   db = new Kysely({ dialect: new PostgresDialect({ pool: raw }), log });
   hooks = postgresHooks;
 }
@@ -95,5 +97,5 @@ for (const [name, run] of Object.entries(cases)) {
   console.log(`${name.padEnd(55)} first ${times[0].toFixed(1).padStart(8)} ms  warm ${Math.min(...times.slice(1)).toFixed(1).padStart(8)} ms  rows ${size}`);
 }
 const fs = await import('node:fs');
-fs.writeFileSync(`/tmp/review-data/gen/queries-${target}.json`, JSON.stringify(rows, null, 1));
+fs.writeFileSync(`${HISTORY_DIR}/queries-${target}.json`, JSON.stringify(rows, null, 1));
 await db.destroy();
