@@ -1,0 +1,83 @@
+// Migration 0012: the reads that scanned a network's whole history to find a few rows (events of
+// one type; running sessions when few run) are answered from an index, on the store under test.
+// The SQL is the one the store itself runs (captured from SqlQueries), and its plan is read from
+// the database: SQLite as Tomada runs it (no ANALYZE statistics), PostgreSQL after ANALYZE, with
+// enough rows that a scan of the table costs more than the index.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql, type LogEvent } from 'kysely';
+import pg from 'pg';
+import { openStore } from '../../src/store/open.js';
+import { SqlQueries } from '../../src/store/sql-queries.js';
+import { OwnSchemaPostgresDialect } from '../../src/store/postgres-introspector.js';
+import type { Database } from '../../src/store/tables.js';
+import { kyselyOn, testPostgresUrl, withTestDatabase, type TestDatabase } from '../support/database.js';
+
+const EVENTS = 20_000;
+const TRANSACTIONS = 20_000;
+
+/** Queries of the store on `database`, with every statement they run captured. */
+function capturingQueries(database: TestDatabase) {
+  const statements: { sql: string; parameters: readonly unknown[] }[] = [];
+  const log = (event: LogEvent) => {
+    if (event.level === 'query') statements.push({ sql: event.query.sql, parameters: event.query.parameters });
+  };
+  const db =
+    database.kind === 'postgres'
+      ? new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool: new pg.Pool({ connectionString: testPostgresUrl, options: `-c search_path=${database.schema}` }) }), log })
+      : new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(database.sqlitePath!) }), log });
+  return { queries: new SqlQueries(db), statements, db };
+}
+
+/** The plan of a captured statement, as one line of text. */
+async function planOf(db: Kysely<Database>, kind: TestDatabase['kind'], statement: { sql: string; parameters: readonly unknown[] }): Promise<string> {
+  if (kind === 'postgres') {
+    const { rows } = await db.executeQuery<{ 'QUERY PLAN': string }>({ sql: `explain ${statement.sql}`, parameters: statement.parameters, query: { kind: 'RawNode' } } as never);
+    return rows.map((row) => row['QUERY PLAN']).join('; ');
+  }
+  const { rows } = await db.executeQuery<{ detail: string }>({ sql: `explain query plan ${statement.sql}`, parameters: statement.parameters, query: { kind: 'RawNode' } } as never);
+  return rows.map((row) => row.detail).join('; ');
+}
+
+/**
+ * A history: many events of common types and a few of a rare one; many stopped sessions and a
+ * few running, the oldest of them at the very start of the history.
+ */
+async function fillHistory(database: TestDatabase): Promise<void> {
+  const db = kyselyOn(database);
+  try {
+    await sql`insert into charge_points (id, registration_status, created_at) values ('CP-1', 'Accepted', '2025-01-01T00:00:00.000Z')`.execute(db);
+    await sql`insert into events (at, charge_point_id, type, data)
+      with recursive s(i) as (select 1 union all select i + 1 from s where i < ${sql.lit(EVENTS)})
+      select '2025-01-01T00:00:00.000Z', 'CP-1', case when i % 1000 = 0 then 'rare' when i % 2 = 0 then 'firmwareChanged' else 'ocppVersionMismatch' end, '{}' from s`.execute(db);
+    await sql`insert into transactions (charge_point_id, connector_id, id_tag, id_tag_status, started_at, stopped_at, meter_start_wh, energy_source)
+      with recursive s(i) as (select 1 union all select i + 1 from s where i < ${sql.lit(TRANSACTIONS)})
+      select 'CP-1', 1, 'TAG-' || i, 'Accepted', '2025-01-01T00:00:00.000Z',
+        case when i % 5000 = 1 then null else '2025-01-01T01:00:00.000Z' end, i, 'none' from s`.execute(db);
+    if (database.kind === 'postgres') await sql`analyze events, transactions`.execute(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+test('events of one type and running sessions are read from an index, not from the whole history', async (t) => {
+  await withTestDatabase(t, async (database) => {
+    await (await openStore(database.url)).close(); // migrated
+    await fillHistory(database);
+    const { queries, statements, db } = capturingQueries(database);
+    try {
+      const rare = await queries.listEvents({ type: 'rare', limit: 200 });
+      assert.deepEqual(rare.map((e) => e.type), Array(EVENTS / 1000).fill('rare'));
+      assert.ok(rare.every((e, i) => i === 0 || e.id < rare[i - 1]!.id), 'newest first');
+      assert.match(await planOf(db, database.kind, statements.at(-1)!), /events_type/);
+
+      statements.length = 0;
+      const running = await queries.listTransactions({ active: true, limit: 200 });
+      assert.deepEqual(running.map((tx) => tx.meterStartWh), [15001, 10001, 5001, 1], 'every running session, newest first');
+      assert.match(await planOf(db, database.kind, statements.at(-1)!), /transactions_running\b/);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
