@@ -1,6 +1,6 @@
 #!/bin/bash
 # Times API reads against a running server: http.sh PORT
-P=$1; H="Authorization: Bearer ${TOMADA_API_TOKEN:?set TOMADA_API_TOKEN to the node's administrator token}"
+P=$1; H="Authorization: Bearer ${TOMADA_API_TOKEN:?set TOMADA_API_TOKEN to the administrator token of the node}"
 t() { curl -s -o /dev/null -w "%{http_code} %{time_total}s %{size_download}B  $1\n" -H "$H" "http://127.0.0.1:$P$1"; }
 for u in /health /metrics /api/v1/charge-points /api/v1/charge-points/CP01234 "/api/v1/transactions?limit=200" "/api/v1/transactions?chargePointId=CP01234&limit=8" \
   "/api/v1/transactions?active=true&limit=200" "/api/v1/transactions?operator=OP01&limit=200" \
