@@ -90,7 +90,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     unvalidatedSoftware: config.unvalidatedSoftware,
     log: log.child({ component: 'validation' }),
   });
-  metrics.watchChargePoints(() => domain.views.chargePoints());
+  metrics.watchConnections(() => domain.views.connectedProtocols());
   metrics.observe(domain.activity);
   const { generated } = await domain.apiTokens.ensureAdmin(config.adminToken);
   // One admission for both transports, so failures over SOAP and WebSocket count together.

@@ -69,6 +69,16 @@ export class Views {
     });
   }
 
+  /**
+   * The protocol of every connected charge point (with several nodes: connected to any node). Reads
+   * three columns per charge point, not its whole record, connectors and software: the metrics read
+   * it at every scrape, and on SQLite a read holds the node's event loop.
+   */
+  async connectedProtocols(): Promise<Pick<ChargePointView, 'ocppVersion' | 'transport'>[]> {
+    const all = await this.store.listChargePointProtocols();
+    return all.filter((cp) => this.presence(cp.id).connected).map(({ ocppVersion, transport }) => ({ ocppVersion, transport }));
+  }
+
   transactions(filter: TransactionFilter): Promise<Transaction[]> {
     return this.store.listTransactions(filter);
   }

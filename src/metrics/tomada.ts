@@ -46,14 +46,13 @@ function commandResult(error: unknown): string {
 
 export class TomadaMetrics {
   readonly registry = new Registry();
-  private chargePoints: () => Promise<ChargePointView[]> = async () => [];
+  private connectedProtocols: () => Promise<Pick<ChargePointView, 'ocppVersion' | 'transport'>[]> = async () => [];
   private callGate: Pick<CallGate, 'inside' | 'queued'> | undefined;
 
   readonly connections = this.registry.add(
     new CollectedGauge('tomada_ocpp_connections', 'Connected charge points as this node\'s router knows them (with several nodes: on any node), by the OCPP version and transport they use', async () => {
       const counts = new Map<string, number>();
-      for (const cp of await this.chargePoints()) {
-        if (!cp.connected) continue;
+      for (const cp of await this.connectedProtocols()) {
         const key = `${cp.ocppVersion ?? 'unknown'} ${cp.transport ?? 'unknown'}`;
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }
@@ -98,9 +97,9 @@ export class TomadaMetrics {
     this.registry.add(new CollectedGauge('process_resident_memory_bytes', 'Resident memory of the process', () => [{ labels: {}, value: process.memoryUsage.rss() }]));
   }
 
-  /** Where connected charge points are read from at scrape time. */
-  watchChargePoints(read: () => Promise<ChargePointView[]>): void {
-    this.chargePoints = read;
+  /** Where the protocols of the connected charge points are read from at scrape time. */
+  watchConnections(read: () => Promise<Pick<ChargePointView, 'ocppVersion' | 'transport'>[]>): void {
+    this.connectedProtocols = read;
   }
 
   /** Where the node's calls in flight are read from at scrape time. */

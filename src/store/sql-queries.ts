@@ -29,6 +29,7 @@ import {
 import type {
   ApiToken,
   ChargePointPatch,
+  ChargePointProtocol,
   JournalRange,
   NewTransaction,
   OperatorFilter,
@@ -357,6 +358,11 @@ export class SqlQueries implements StoreWriter {
     if (filter.operator !== undefined) query = query.where('operator', '=', filter.operator);
     const rows = await query.orderBy('id').execute();
     return rows.map(toChargePoint);
+  }
+
+  async listChargePointProtocols(): Promise<ChargePointProtocol[]> {
+    const rows = await this.db.selectFrom('charge_points').select(['id', 'ocpp_version', 'transport']).execute();
+    return rows.map((row) => ({ id: row.id, ocppVersion: row.ocpp_version as OcppVersion | null, transport: row.transport as Transport | null }));
   }
 
   async listConnectors(chargePointId?: string): Promise<Connector[]> {

@@ -95,6 +95,7 @@ export interface JournalRange {
   untilSeq?: number;
   limit: number;
 }
+export type ChargePointProtocol = Pick<ChargePoint, 'id' | 'ocppVersion' | 'transport'>;
 export type ChargePointPatch = Partial<Omit<ChargePoint, 'id' | 'createdAt'>>;
 export type TransactionPatch = Partial<Omit<Transaction, 'id' | 'chargePointId'>>;
 
@@ -102,6 +103,11 @@ export type TransactionPatch = Partial<Omit<Transaction, 'id' | 'chargePointId'>
 export interface StoreReader {
   getChargePoint(id: string): Promise<ChargePoint | undefined>;
   listChargePoints(filter?: OperatorFilter): Promise<ChargePoint[]>;
+  /**
+   * Every charge point's id and the protocol it last connected with: the few columns a count of
+   * connections by protocol needs, without the rest of each row (read at every metrics scrape).
+   */
+  listChargePointProtocols(): Promise<ChargePointProtocol[]>;
   listConnectors(chargePointId?: string): Promise<Connector[]>;
   getIdTag(idTag: string): Promise<OwnedIdTag | undefined>;
   listIdTags(filter?: OperatorFilter): Promise<OwnedIdTag[]>;
