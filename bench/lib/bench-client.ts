@@ -1,7 +1,7 @@
 // A lean OCPP-J client connection for the load generator: one CALL in flight (as OCPP-J requires),
 // answers matched by message id, nothing validated (the server is what is measured).
-import WebSocket from 'ws';
 import { nextMessageId } from './charge-point-script.js';
+import { LeanWebSocket } from './lean-websocket.js';
 
 export interface Answer {
   ok: boolean;
@@ -21,34 +21,28 @@ export class BenchClient {
   readonly closed: Promise<void>;
   closedNow = false;
 
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data) => this.onMessage(data.toString()));
-    this.closed = new Promise((resolve) =>
-      ws.once('close', () => {
+  private constructor(private readonly ws: LeanWebSocket) {
+    let closedNow: () => void = () => undefined;
+    this.closed = new Promise((resolve) => (closedNow = resolve));
+    ws.events = {
+      text: (text) => this.onMessage(text),
+      close: () => {
         this.closedNow = true;
         const pending = this.pending;
         this.pending = undefined;
         pending?.resolve({ ok: false, payload: {}, errorCode: 'ConnectionClosed' });
-        resolve();
-      }),
-    );
-    ws.on('error', () => undefined); // a close follows
+        closedNow();
+      },
+    };
   }
 
-  static connect(url: string, id: string, options: ConnectOptions = {}): Promise<BenchClient> {
-    const ws = new WebSocket(`${url}/${id}`, [options.protocol ?? 'ocpp1.6'], {
-      perMessageDeflate: false,
-      handshakeTimeout: options.timeoutMs ?? 30_000,
-      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+  static async connect(url: string, id: string, options: ConnectOptions = {}): Promise<BenchClient> {
+    const ws = await LeanWebSocket.open(`${url}/${id}`, {
+      protocol: options.protocol ?? 'ocpp1.6',
+      localAddress: options.localAddress,
+      timeoutMs: options.timeoutMs ?? 30_000,
     });
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new BenchClient(ws)));
-      ws.once('unexpected-response', (_request, response) => {
-        ws.terminate();
-        reject(new Error(`HTTP ${response.statusCode}`));
-      });
-      ws.once('error', reject);
-    });
+    return new BenchClient(ws);
   }
 
   /** Sends one CALL whose payload is already JSON text; resolves with its answer. */
@@ -64,7 +58,7 @@ export class BenchClient {
 
   /** Sends any text frame without waiting (the fuzzer's way in). */
   sendRaw(text: string | Buffer, binary = false): void {
-    this.ws.send(text, { binary });
+    this.ws.send(text, binary);
   }
 
   onFrame: ((frame: unknown[]) => void) | undefined;
