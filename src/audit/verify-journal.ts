@@ -1,9 +1,11 @@
 // `tomada journal verify`: walks the frame journal's hash chain and names the first broken link,
 // then replays the journaled frames of every transaction through the same adapters and energy
 // rules that stored it, and names every transaction whose stored energy no longer matches.
-// It reads only; it changes nothing.
+// It reads only; it changes nothing. Its memory follows the transactions open at a point of the
+// journal, not the journal's length: a transaction is judged and forgotten as soon as no later
+// frame can change its energy, and only the samples the energy rules read are kept meanwhile.
 import { messageSamples } from '../adapters/message-samples.js';
-import { computeEnergy } from '../domain/energy.js';
+import { computeEnergy, energyIsFinal, isEnergyReading } from '../domain/energy.js';
 import { sampleIdentity, type MeterSample } from '../domain/model.js';
 import { canonicalTime } from '../domain/time.js';
 import { decodeEnvelope, operationOfRequestElement, operationOfResponseElement, xmlToPayload } from '../ocpp/soap/index.js';
@@ -92,22 +94,67 @@ function readFrame(row: JournalRow): { kind: 'request'; id: string; request: Req
   return undefined;
 }
 
-/** Applies an acknowledged request to the transactions it reports on. */
-function replay(chargePointId: string, request: Request, answer: Record<string, unknown>, transactions: Map<number, Replayed>): void {
-  const { action, payload, protocol } = request;
-  if (action === 'StartTransaction' && typeof answer.transactionId === 'number' && !transactions.has(answer.transactionId)) {
-    transactions.set(answer.transactionId, { chargePointId, meterStartWh: payload.meterStart as number, meterStopWh: null, samples: new Map() });
-    return;
+/** Transaction ids, as bits: a national network's years of them in a few megabytes. */
+class IdSet {
+  private bits = new Uint8Array(1 << 16);
+  size = 0;
+
+  add(id: number): void {
+    if (!Number.isSafeInteger(id) || id < 0) return;
+    if (id >= this.bits.length * 8) {
+      const grown = new Uint8Array(Math.max(this.bits.length * 2, Math.ceil((id + 1) / 8)));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    const mask = 1 << (id & 7);
+    if ((this.bits[id >> 3]! & mask) === 0) this.size++;
+    this.bits[id >> 3]! |= mask;
   }
-  if (action !== 'MeterValues' && action !== 'StopTransaction') return;
-  const transaction = transactions.get(payload.transactionId as number);
-  if (!transaction || transaction.chargePointId !== chargePointId) return;
+
+  has(id: number): boolean {
+    return Number.isSafeInteger(id) && id >= 0 && id < this.bits.length * 8 && (this.bits[id >> 3]! & (1 << (id & 7))) !== 0;
+  }
+}
+
+/**
+ * Applies an acknowledged request to the transactions it reports on; returns the transaction a
+ * StopTransaction stopped, if any. `journaled`: every transaction started so far, judged or not.
+ */
+function replay(chargePointId: string, request: Request, answer: Record<string, unknown>, transactions: Map<number, Replayed>, journaled: IdSet): number | undefined {
+  const { action, payload, protocol } = request;
+  if (action === 'StartTransaction' && typeof answer.transactionId === 'number' && !journaled.has(answer.transactionId)) {
+    journaled.add(answer.transactionId);
+    transactions.set(answer.transactionId, { chargePointId, meterStartWh: payload.meterStart as number, meterStopWh: null, samples: new Map() });
+    return undefined;
+  }
+  if (action !== 'MeterValues' && action !== 'StopTransaction') return undefined;
+  const transactionId = payload.transactionId as number;
+  const transaction = transactions.get(transactionId);
+  if (!transaction || transaction.chargePointId !== chargePointId) return undefined;
   const connectorId = (payload.connectorId as number | undefined) ?? 0;
   for (const sample of samplesOf(protocol, action, payload)) {
+    if (!isEnergyReading(sample)) continue; // nothing else moves the energy
     transaction.samples.set(JSON.stringify([action === 'StopTransaction' ? 'stop' : connectorId, ...sampleIdentity(sample)]), sample);
   }
   // The first stop counts; a later, different one is an anomaly of its own, not a new stop.
-  if (action === 'StopTransaction' && transaction.meterStopWh === null) transaction.meterStopWh = payload.meterStop as number;
+  if (action === 'StopTransaction' && transaction.meterStopWh === null) {
+    transaction.meterStopWh = payload.meterStop as number;
+    return transactionId;
+  }
+  return undefined;
+}
+
+/** Compares what the frames say about one transaction with what is stored; the mismatch, if any. */
+async function judge(store: Store, transactionId: number, replayed: Replayed): Promise<EnergyMismatch | undefined> {
+  const stored = await store.getTransaction(transactionId);
+  if (!stored) return { transactionId, storedEnergyWh: null, journalEnergyWh: null, reason: 'journaled but not stored' };
+  const energy = computeEnergy({ meterStartWh: replayed.meterStartWh, meterStopWh: replayed.meterStopWh, samples: [...replayed.samples.values()] });
+  const reasons = [
+    stored.meterStartWh !== replayed.meterStartWh ? 'meterStart differs' : '',
+    stored.meterStopWh !== replayed.meterStopWh ? 'meterStop differs' : '',
+    stored.energyWh !== energy.energyWh ? 'energy differs' : '',
+  ].filter(Boolean);
+  return reasons.length > 0 ? { transactionId, storedEnergyWh: stored.energyWh, journalEnergyWh: energy.energyWh, reason: reasons.join(', ') } : undefined;
 }
 
 export async function verifyJournal(store: Store, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -116,6 +163,8 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
   let rowsChecked = 0;
   const pendingRequests = new Map<string, Request>();
   const transactions = new Map<number, Replayed>();
+  const journaled = new IdSet();
+  const mismatches: EnergyMismatch[] = [];
 
   let previous: JournalRow | undefined;
   // The time range becomes a sequence range, walked whole: rows commit in sequence order, and a
@@ -138,44 +187,48 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
       else {
         const request = pendingRequests.get(key);
         pendingRequests.delete(key);
-        if (request) replay(row.chargePointId, request, read.payload, transactions);
+        const stopped = request && replay(row.chargePointId, request, read.payload, transactions, journaled);
+        const replayed = stopped === undefined ? undefined : transactions.get(stopped);
+        // Judged now, and forgotten: its stored energy can no longer differ because of a later frame.
+        if (stopped !== undefined && replayed && energyIsFinal({ meterStopWh: replayed.meterStopWh, samples: [...replayed.samples.values()] })) {
+          transactions.delete(stopped);
+          const mismatch = await judge(store, stopped, replayed);
+          if (mismatch) mismatches.push(mismatch);
+        }
       }
     }
     afterSeq = page[page.length - 1]!.seq;
   }
 
-  const mismatches: EnergyMismatch[] = [];
+  // The rest: running, or stopped without a register reading (interval energy, or no energy
+  // sample), which a later frame could still change.
   for (const [transactionId, replayed] of transactions) {
-    const stored = await store.getTransaction(transactionId);
-    if (!stored) {
-      mismatches.push({ transactionId, storedEnergyWh: null, journalEnergyWh: null, reason: 'journaled but not stored' });
-      continue;
-    }
     // With --to, a transaction not stopped within the range cannot be judged from the range alone
-    // (meter values after it still move its stored energy).
-    if (options.to !== undefined && replayed.meterStopWh === null) continue;
-    const energy = computeEnergy({ meterStartWh: replayed.meterStartWh, meterStopWh: replayed.meterStopWh, samples: [...replayed.samples.values()] });
-    const reasons = [
-      stored.meterStartWh !== replayed.meterStartWh ? 'meterStart differs' : '',
-      stored.meterStopWh !== replayed.meterStopWh ? 'meterStop differs' : '',
-      stored.energyWh !== energy.energyWh ? 'energy differs' : '',
-    ].filter(Boolean);
-    if (reasons.length > 0) {
-      mismatches.push({ transactionId, storedEnergyWh: stored.energyWh, journalEnergyWh: energy.energyWh, reason: reasons.join(', ') });
-    }
+    // (meter values after it still move its stored energy); one not stored at all is reported.
+    if (options.to !== undefined && replayed.meterStopWh === null && (await store.getTransaction(transactionId))) continue;
+    const mismatch = await judge(store, transactionId, replayed);
+    if (mismatch) mismatches.push(mismatch);
   }
-  // On a whole-journal run, a stored transaction no frame ever reported was not made by a charge point.
+  // On a whole-journal run, a stored transaction no frame ever reported was not made by a charge
+  // point. Read a page at a time, by id.
   if (options.from === undefined && options.to === undefined) {
-    for (const stored of await store.listTransactions({ limit: Number.MAX_SAFE_INTEGER })) {
-      if (!transactions.has(stored.id)) {
-        mismatches.push({ transactionId: stored.id, storedEnergyWh: stored.energyWh, journalEnergyWh: null, reason: 'stored but not in the journal' });
+    let afterId = 0;
+    for (;;) {
+      const page = await store.listTransactions({ afterId, limit: pageSize });
+      for (const stored of page) {
+        if (!journaled.has(stored.id)) {
+          mismatches.push({ transactionId: stored.id, storedEnergyWh: stored.energyWh, journalEnergyWh: null, reason: 'stored but not in the journal' });
+        }
       }
+      if (page.length < pageSize) break;
+      afterId = page.at(-1)!.id;
     }
   }
+  mismatches.sort((a, b) => a.transactionId - b.transactionId);
   return {
     rowsChecked,
     firstBrokenLink,
-    transactionsChecked: transactions.size,
+    transactionsChecked: journaled.size,
     mismatches,
     ok: firstBrokenLink === undefined && mismatches.length === 0,
   };

@@ -93,6 +93,20 @@ function intervalSum(intervals: Reading[]): number {
   return series.reduce((sum, r) => sum + r.wh, 0);
 }
 
+/** Whether computeEnergy reads this sample at all: a plain register or interval reading. */
+export function isEnergyReading(sample: MeterSample): boolean {
+  return isPlainReading(sample, REGISTER) || isPlainReading(sample, INTERVAL);
+}
+
+/**
+ * Whether no sample added later can change computeEnergy's energy: the transaction has stopped and
+ * has a readable register reading, so its energy is meterStop − meterStart (later registers do not
+ * move it, and intervals count only where there is no readable register at all).
+ */
+export function energyIsFinal(input: Pick<EnergyInput, 'meterStopWh' | 'samples'>): boolean {
+  return input.meterStopWh !== null && readings(input.samples, REGISTER, new Set()).length > 0;
+}
+
 export function computeEnergy(input: EnergyInput): EnergyResult {
   const anomalies = new Set<string>();
   const registers = readings(input.samples, REGISTER, anomalies);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { computeEnergy, energyToWh } from '../../src/domain/energy.js';
+import { computeEnergy, energyIsFinal, energyToWh, isEnergyReading } from '../../src/domain/energy.js';
 import { SampleDefaults, type MeterSample } from '../../src/domain/model.js';
 
 const T0 = Date.parse('2025-03-01T10:00:00Z');
@@ -205,4 +205,52 @@ test('per-phase readings and other measurands never change the energy', () => {
       },
     ),
   );
+});
+
+/** Any sample a charge point may send: energy registers and intervals (readable or not), per phase, other measurands. */
+const anySample = fc
+  .record({
+    minute: fc.integer({ min: 0, max: 600 }),
+    kind: fc.constantFrom('register', 'interval', 'unreadable register', 'phase register', 'power', 'EV register'),
+    wh: fc.integer({ min: 0, max: 100_000 }),
+    context: fc.constantFrom('Sample.Periodic', 'Sample.Clock', 'Transaction.End'),
+  })
+  .map(({ minute, kind, wh, context }) => {
+    const register = 'Energy.Active.Import.Register';
+    if (kind === 'interval') return sample(minute, String(wh), { measurand: 'Energy.Active.Import.Interval', context });
+    if (kind === 'unreadable register') return sample(minute, 'n/a', { measurand: register, context });
+    if (kind === 'phase register') return sample(minute, String(wh), { measurand: register, phase: 'L1', context });
+    if (kind === 'power') return sample(minute, String(wh), { measurand: 'Power.Active.Import', unit: 'W', context });
+    if (kind === 'EV register') return sample(minute, String(wh), { measurand: register, location: 'EV', context });
+    return sample(minute, String(wh), { measurand: register, context });
+  });
+
+test('energy read from the energy readings alone is the energy read from every sample (journal verify keeps only those)', () => {
+  fc.assert(
+    fc.property(fc.array(anySample, { maxLength: 12 }), fc.option(fc.integer({ min: 0, max: 200_000 }), { nil: null }), (samples, meterStopWh) => {
+      const input = { meterStartWh: 0, meterStopWh };
+      assert.equal(computeEnergy({ ...input, samples: samples.filter(isEnergyReading) }).energyWh, computeEnergy({ ...input, samples }).energyWh);
+    }),
+  );
+});
+
+test('once energyIsFinal says so, no sample added later changes the energy (journal verify judges the session then)', () => {
+  fc.assert(
+    fc.property(
+      fc.array(anySample, { maxLength: 10 }),
+      fc.array(anySample, { minLength: 1, maxLength: 10 }),
+      fc.option(fc.integer({ min: 0, max: 200_000 }), { nil: null }),
+      (samples, later, meterStopWh) => {
+        const input = { meterStartWh: 0, meterStopWh, samples };
+        if (!energyIsFinal(input)) return;
+        assert.equal(computeEnergy({ ...input, samples: [...samples, ...later] }).energyWh, computeEnergy(input).energyWh);
+      },
+    ),
+  );
+  // And it does not say so too early: running, or stopped with no readable register.
+  const register = sample(1, '500', { measurand: 'Energy.Active.Import.Register' });
+  assert.equal(energyIsFinal({ meterStopWh: null, samples: [register] }), false);
+  assert.equal(energyIsFinal({ meterStopWh: 900, samples: [sample(1, '500', { measurand: 'Energy.Active.Import.Interval' })] }), false);
+  assert.equal(energyIsFinal({ meterStopWh: 900, samples: [sample(1, 'n/a', { measurand: 'Energy.Active.Import.Register' })] }), false);
+  assert.equal(energyIsFinal({ meterStopWh: 900, samples: [register] }), true);
 });
