@@ -79,3 +79,18 @@ test('a gauge that cannot be read (its store is down, or slow) leaves the other 
     ].join('\n'),
   );
 });
+
+test('a label set is one series whatever the order of its names, and values never run into each other', async () => {
+  const registry = new Registry();
+  const counter = registry.add(new Counter('t_calls_total', 'Calls'));
+  counter.inc({ action: 'Heartbeat', code: 'none' });
+  counter.inc({ code: 'none', action: 'Heartbeat' });
+  // Values that would read alike if names and values were merely strung together.
+  counter.inc({ action: 'a\u0000code', code: 'b' });
+  counter.inc({ action: 'a', code: 'code\u0000b' });
+  counter.inc({ action: 'a\u0001', code: 'b' });
+  counter.inc({ action: 'a', code: '\u0001b' });
+  assert.equal(counter.value({ action: 'Heartbeat', code: 'none' }), 2);
+  const series = (await registry.render()).split('\n').filter((line) => line.startsWith('t_calls_total{'));
+  assert.equal(series.length, 5, series.join('\n'));
+});
