@@ -21,13 +21,13 @@ if [ ! -d "$there" ]; then
   git worktree add --detach "$there" "$rev" >/dev/null
   (cd "$there" && npm ci --no-audit --no-fund >/dev/null)
 fi
-# The scenario, the charge points' script and the load and its measurement (its --closed-only,
+# The scenario, the charge points' script, the load (its WebSocket client too) and its measurement (its --closed-only,
 # --meter-values, its units/batch column, how calls/s and CPU are counted) come from this tree;
 # how the earlier revision is started stays its own.
 cp bench/run.ts "$there/bench/run.ts"
 mkdir -p "$there/scripts" && cp scripts/dist-freshness.ts "$there/scripts/"   # run.ts's build check
 cp bench/scenarios/throughput.ts "$there/bench/scenarios/throughput.ts"
-cp bench/lib/charge-point-script.ts bench/lib/load-protocol.ts bench/lib/load-worker.ts bench/lib/load.ts bench/lib/measure.ts "$there/bench/lib/"
+cp bench/lib/charge-point-script.ts bench/lib/load-protocol.ts bench/lib/load-worker.ts bench/lib/load.ts bench/lib/measure.ts bench/lib/bench-client.ts bench/lib/lean-websocket.ts "$there/bench/lib/"
 
 # With --rate N both sides get the same fixed load, and their latency is compared; otherwise the
 # closed loop, and their calls/s.
