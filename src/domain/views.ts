@@ -84,17 +84,19 @@ export class Views {
   }
 
   /**
-   * Every transaction the filter matches, oldest first, read a page at a time by id: an export
-   * of any size holds one page in memory, and no query holds the database for long.
+   * Every transaction the filter matches, oldest first (by start time, then id), read a page at a
+   * time: an export of any size holds one page in memory, no query holds the database for long,
+   * and each page is a range of the start-time index (paged by id, a period was sorted again for
+   * every page).
    */
-  async *allTransactions(filter: Omit<TransactionFilter, 'afterId' | 'limit'>, pageSize = 500): AsyncGenerator<Transaction> {
-    let afterId = 0;
+  async *allTransactions(filter: Omit<TransactionFilter, 'afterId' | 'afterStart' | 'limit'>, pageSize = 500): AsyncGenerator<Transaction> {
+    let afterStart = { startedAt: '', id: 0 };
     for (;;) {
-      const page = await this.store.listTransactions({ ...filter, afterId, limit: pageSize });
+      const page = await this.store.listTransactions({ ...filter, afterStart, limit: pageSize });
       yield* page;
       const last = page.at(-1);
       if (page.length < pageSize || !last) return;
-      afterId = last.id;
+      afterStart = { startedAt: last.startedAt, id: last.id };
     }
   }
 

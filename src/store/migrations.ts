@@ -385,6 +385,23 @@ const historyIndexes: Migration = {
   },
 };
 
+/**
+ * PostgreSQL: sessions of a period, page by page by start time then id (the session export,
+ * TransactionFilter.afterStart). On the start-time index alone PostgreSQL sorted the rest of the
+ * period for every page; indexed on both columns, a page is a range of the index. The new index
+ * serves every read the old one did. SQLite's index on started_at already holds each row's id
+ * (its rowid) in that order.
+ */
+function transactionsByStart(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      if (dialect === 'sqlite') return;
+      await db.schema.createIndex('transactions_started_at_id').on('transactions').columns(['started_at', 'id']).execute();
+      await db.schema.dropIndex('transactions_started_at').execute();
+    },
+  };
+}
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -401,6 +418,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0010_energy_tail': energyTailColumn,
         '0011_journal_by_charge_point': journalByChargePoint(dialect),
         '0012_history_indexes': historyIndexes,
+        '0013_transactions_by_start': transactionsByStart(dialect),
       };
     },
   };

@@ -440,8 +440,14 @@ export class SqlQueries implements StoreWriter {
 
   async listTransactions(filter: TransactionFilter): Promise<Transaction[]> {
     // One shape per combination of the filters given (and of `active`'s value).
-    const values = [filter.chargePointId, filter.operator, filter.afterId, filter.idTag?.toUpperCase(), filter.from, filter.to, filter.limit ?? 1000];
-    const key = `listTransactions:${values.slice(0, 6).map((v) => (v === undefined ? 0 : 1)).join('')}:${filter.active ?? ''}`;
+    // With a start-time cursor, the period's start and the cursor make one lower bound: given as
+    // two, SQLite ranged the index from the period's start and stepped over every row already read.
+    // A cursor before the period's start is the start itself (ids begin at 1, so (from, 0) takes
+    // every session started at `from`).
+    const after = filter.afterStart && (filter.from !== undefined && filter.from > filter.afterStart.startedAt ? { startedAt: filter.from, id: 0 } : filter.afterStart);
+    const from = after ? undefined : filter.from;
+    const values = [filter.chargePointId, filter.operator, filter.afterId, filter.idTag?.toUpperCase(), from, filter.to, filter.limit ?? 1000, after?.startedAt, after?.id];
+    const key = `listTransactions:${values.slice(0, 6).map((v) => (v === undefined ? 0 : 1)).join('')}:${filter.active ?? ''}:${after ? 'start' : ''}`;
     const { rows } = await this.run(
       key,
       (db, slot) => {
@@ -454,8 +460,15 @@ export class SqlQueries implements StoreWriter {
         if (filter.active === true) query = query.where('stopped_at', 'is', null);
         if (filter.active === false) query = query.where('stopped_at', 'is not', null);
         if (filter.idTag !== undefined) query = query.where((eb) => eb(eb.fn<string>('upper', ['id_tag']), '=', slot<string>(3)));
-        if (filter.from !== undefined) query = query.where('started_at', '>=', slot(4));
+        if (from !== undefined) query = query.where('started_at', '>=', slot(4));
         if (filter.to !== undefined) query = query.where('started_at', '<', slot(5));
+        if (after) {
+          // The leading column alone as well: a range both stores read from the start-time index.
+          query = query
+            .where('started_at', '>=', slot<string>(7))
+            .where((eb) => eb(eb.refTuple('started_at', 'id'), '>', eb.tuple(slot<string>(7), slot<number>(8))));
+          return query.orderBy('started_at', 'asc').orderBy('id', 'asc').limit(slot(6));
+        }
         return query.orderBy('id', filter.afterId === undefined ? 'desc' : 'asc').limit(slot(6));
       },
       values,

@@ -23,6 +23,12 @@ export interface TransactionFilter {
   operator?: string | undefined;
   /** Transactions with a greater id, oldest first (a cursor for reading page by page). */
   afterId?: number | undefined;
+  /**
+   * Transactions started after this one, by start time then id, in that order (a cursor for
+   * reading a period page by page: each page is a range of the start-time index, where paging by
+   * id would sort the whole period again for every page).
+   */
+  afterStart?: { startedAt: string; id: number } | undefined;
   active?: boolean | undefined;
   /** Compared case-insensitively, as OCPP id tokens are. */
   idTag?: string | undefined;

@@ -68,7 +68,7 @@ export async function exportRoutes(app: FastifyInstance, { domain }: { domain: D
     config: { access: { level: 'read' } },
     schema: {
       tags: ['exports'],
-      summary: 'Export sessions as CSV (default) or JSON, oldest first, filtered by operator, charge point and period',
+      summary: 'Export sessions as CSV (default) or JSON, oldest first (by start time), filtered by operator, charge point and period',
       querystring: ExportQuery,
       produces: ['text/csv', 'application/json'],
       response: { 200: { description: 'CSV with a header line, or a JSON array', type: 'string' }, 400: ErrorBody },
