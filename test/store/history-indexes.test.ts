@@ -5,40 +5,13 @@
 // enough rows that a scan of the table costs more than the index.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type LogEvent } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { openStore } from '../../src/store/open.js';
-import { SqlQueries } from '../../src/store/sql-queries.js';
-import { OwnSchemaPostgresDialect } from '../../src/store/postgres-introspector.js';
-import type { Database } from '../../src/store/tables.js';
-import { kyselyOn, testPostgresUrl, withTestDatabase, type TestDatabase } from '../support/database.js';
+import { kyselyOn, withTestDatabase, type TestDatabase } from '../support/database.js';
+import { capturingQueries, planOf } from '../support/query-plans.js';
 
 const EVENTS = 20_000;
 const TRANSACTIONS = 20_000;
-
-/** Queries of the store on `database`, with every statement they run captured. */
-function capturingQueries(database: TestDatabase) {
-  const statements: { sql: string; parameters: readonly unknown[] }[] = [];
-  const log = (event: LogEvent) => {
-    if (event.level === 'query') statements.push({ sql: event.query.sql, parameters: event.query.parameters });
-  };
-  const db =
-    database.kind === 'postgres'
-      ? new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool: new pg.Pool({ connectionString: testPostgresUrl, options: `-c search_path=${database.schema}` }) }), log })
-      : new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(database.sqlitePath!) }), log });
-  return { queries: new SqlQueries(db), statements, db };
-}
-
-/** The plan of a captured statement, as one line of text. */
-async function planOf(db: Kysely<Database>, kind: TestDatabase['kind'], statement: { sql: string; parameters: readonly unknown[] }): Promise<string> {
-  if (kind === 'postgres') {
-    const { rows } = await db.executeQuery<{ 'QUERY PLAN': string }>({ sql: `explain ${statement.sql}`, parameters: statement.parameters, query: { kind: 'RawNode' } } as never);
-    return rows.map((row) => row['QUERY PLAN']).join('; ');
-  }
-  const { rows } = await db.executeQuery<{ detail: string }>({ sql: `explain query plan ${statement.sql}`, parameters: statement.parameters, query: { kind: 'RawNode' } } as never);
-  return rows.map((row) => row.detail).join('; ');
-}
 
 /**
  * A history: many events of common types and a few of a rare one; many stopped sessions and a

@@ -4,15 +4,11 @@
 // export of 100 days about 25 minutes (docs/PERFORMANCE.md, "History").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type LogEvent } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { openStore } from '../../src/store/open.js';
-import { SqlQueries } from '../../src/store/sql-queries.js';
-import { OwnSchemaPostgresDialect } from '../../src/store/postgres-introspector.js';
-import type { Database } from '../../src/store/tables.js';
 import type { TransactionFilter } from '../../src/store/store.js';
-import { kyselyOn, testPostgresUrl, withTestDatabase, type TestDatabase } from '../support/database.js';
+import { kyselyOn, withTestDatabase, type TestDatabase } from '../support/database.js';
+import { capturingQueries, planOf } from '../support/query-plans.js';
 
 const SESSIONS = 20_000;
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
@@ -48,24 +44,6 @@ async function fill(database: TestDatabase): Promise<void> {
   } finally {
     await db.destroy();
   }
-}
-
-function capturingQueries(database: TestDatabase) {
-  const statements: { sql: string; parameters: readonly unknown[] }[] = [];
-  const log = (event: LogEvent) => {
-    if (event.level === 'query') statements.push({ sql: event.query.sql, parameters: event.query.parameters });
-  };
-  const db =
-    database.kind === 'postgres'
-      ? new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool: new pg.Pool({ connectionString: testPostgresUrl, options: `-c search_path=${database.schema}` }) }), log })
-      : new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(database.sqlitePath!) }), log });
-  return { queries: new SqlQueries(db), statements, db };
-}
-
-async function planOf(db: Kysely<Database>, kind: TestDatabase['kind'], statement: { sql: string; parameters: readonly unknown[] }): Promise<string> {
-  const explain = kind === 'postgres' ? 'explain' : 'explain query plan';
-  const { rows } = await db.executeQuery<Record<string, string>>({ sql: `${explain} ${statement.sql}`, parameters: statement.parameters, query: { kind: 'RawNode' } } as never);
-  return rows.map((row) => row['QUERY PLAN'] ?? row.detail).join('; ');
 }
 
 test('a period read by start-time cursor: every session once, in start order, each page from the start-time index', async (t) => {
