@@ -24,7 +24,7 @@ export class BenchClient {
   private constructor(private readonly ws: LeanWebSocket) {
     let closedNow: () => void = () => undefined;
     this.closed = new Promise((resolve) => (closedNow = resolve));
-    ws.events = {
+    ws.listen({
       text: (text) => this.onMessage(text),
       close: () => {
         this.closedNow = true;
@@ -33,7 +33,7 @@ export class BenchClient {
         pending?.resolve({ ok: false, payload: {}, errorCode: 'ConnectionClosed' });
         closedNow();
       },
-    };
+    });
   }
 
   static async connect(url: string, id: string, options: ConnectOptions = {}): Promise<BenchClient> {

@@ -65,9 +65,17 @@ export class LeanWebSocket {
   private closed = false;
   /** Our close frame is sent: nothing more may be written. */
   private closing = false;
-  events: LeanEvents = { text: () => undefined, close: () => undefined };
+  /** Set by listen(): until then what arrives is kept, and a close is remembered. */
+  private events: LeanEvents | undefined;
 
   private constructor(private readonly socket: Socket) {}
+
+  /** Starts delivering frames (those that came with the handshake first) and the close. */
+  listen(events: LeanEvents): void {
+    this.events = events;
+    this.read(Buffer.alloc(0));
+    if (this.closed) events.close();
+  }
 
   /** Opens the connection and completes the handshake; rejects with the HTTP status when refused. */
   static open(url: string, options: LeanConnectOptions): Promise<LeanWebSocket> {
@@ -105,9 +113,8 @@ export class LeanWebSocket {
         socket.on('data', (data: Buffer) => connection.read(data));
         socket.on('error', () => undefined); // a close follows
         socket.on('close', () => connection.ended());
-        const rest = head.subarray(end + 4);
-        // Frames that came with the handshake are read once the caller has set its events.
-        if (rest.length > 0) queueMicrotask(() => connection.read(rest));
+        // Frames that came with the handshake wait for listen().
+        connection.read(head.subarray(end + 4));
         resolve(connection);
       };
       const onEarlyClose = () => fail(new Error('connection closed during the handshake'));
@@ -136,6 +143,7 @@ export class LeanWebSocket {
 
   private read(data: Buffer): void {
     this.buffered = this.buffered.length === 0 ? data : Buffer.concat([this.buffered, data]);
+    if (!this.events) return;
     for (;;) {
       const buffer = this.buffered;
       if (buffer.length < 2) return;
@@ -179,12 +187,12 @@ export class LeanWebSocket {
       payload = Buffer.concat(this.fragments);
       this.fragments = [];
     }
-    this.events.text(payload.toString('utf8'));
+    this.events!.text(payload.toString('utf8'));
   }
 
   private ended(): void {
     if (this.closed) return;
     this.closed = true;
-    this.events.close();
+    this.events?.close();
   }
 }

@@ -18,7 +18,7 @@ async function server(t: { after(fn: () => Promise<void>): void }, onConnection:
 const texts = (ws: LeanWebSocket) => {
   const received: string[] = [];
   let closed = false;
-  ws.events = { text: (text) => received.push(text), close: () => (closed = true) };
+  ws.listen({ text: (text) => received.push(text), close: () => (closed = true) });
   return { received, closed: () => closed };
 };
 
@@ -78,4 +78,16 @@ test('a refused handshake rejects with its HTTP status; a subprotocol the server
   t.after(() => new Promise<void>((resolve) => refusing.close(() => resolve())));
   const port = (refusing.address() as AddressInfo).port;
   await assert.rejects(LeanWebSocket.open(`ws://127.0.0.1:${port}/ocpp/LEAN-4`, { protocol: 'ocpp1.6', timeoutMs: 2_000 }), /HTTP 404/);
+});
+
+test('a frame the server sends with its handshake, and a close before anyone listens, wait for listen()', async (t) => {
+  const url = await server(t, (socket) => {
+    socket.send('[2,"1","Reset",{"type":"Soft"}]'); // in the same write as the 101, as often as not
+    socket.close(1000);
+  });
+  const ws = await LeanWebSocket.open(`${url}/ocpp/LEAN-5`, { protocol: 'ocpp1.6', timeoutMs: 2_000 });
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the frame and the close have arrived
+  const { received, closed } = texts(ws);
+  await until(() => received.length === 1 && closed());
+  assert.deepEqual(received, ['[2,"1","Reset",{"type":"Soft"}]']);
 });
