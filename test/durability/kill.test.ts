@@ -66,7 +66,11 @@ test('every acknowledged message survives a SIGKILL right after its acknowledgem
     await client.close();
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0, 'SIGTERM: a clean stop');
-    assert.deepEqual(server.logged.slice(-2), ['stopping', 'stopped'], 'the stop is logged from start to end');
+    // The charge point's disconnection may be logged before or after 'stopping': the server can
+    // read the close after the signal. The stop's own lines come in order, and 'stopped' is last.
+    const stopping = server.logged.indexOf('stopping');
+    assert.ok(stopping >= 0, `the stop's start is logged: ${server.logged.slice(-3).join(' | ')}`);
+    assert.equal(server.logged.at(-1), 'stopped', 'the stop is logged to its end, last');
 
     // Each answer was journaled before it left, so the journal survived the kills whole and
     // replays to exactly what was stored.

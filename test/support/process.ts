@@ -20,7 +20,9 @@ export function spawnServer(env: Record<string, string>): Promise<ServerProcess>
     env: { ...process.env, TOMADA_HOST: '127.0.0.1', TOMADA_OCPP_PORT: '0', TOMADA_HTTP_PORT: '0', ...env, TOMADA_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': 'exit' can come before the last lines of stdout are read, and a test
+  // reads `logged` once the process has exited.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     // Generous: a cold tsx start on a loaded 2-core machine can take many seconds. A server that
     // does not start is killed, so it cannot keep the test process alive.
