@@ -88,7 +88,7 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
   await app.register(healthRoutes, { metrics, readiness });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(uiRoutes);
-  const feed = new LiveFeed(domain, 1000, (error) => app.log.error({ err: error }, 'live feed could not read'));
+  const feed = new LiveFeed(domain, {}, (error) => app.log.error({ err: error }, 'live feed could not read'));
 
   await app.register(
     async (v1) => {

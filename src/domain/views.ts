@@ -1,6 +1,6 @@
 // Read models for operators: a charge point with its connectors and live state, a transaction
 // with its samples. Reads only; nothing here changes stored data.
-import type { OperatorFilter, Store, TransactionFilter } from '../store/store.js';
+import type { ChargePointFilter, Store, TransactionFilter } from '../store/store.js';
 import type { ClusterStatus, CommandRouter } from './commands.js';
 import type { ChargePoint, Connector, SoftwareIdentity, StoredMeterSample, Transaction } from './model.js';
 import { softwareIdentity } from './registry.js';
@@ -51,17 +51,31 @@ export class Views {
     return this.router.cluster?.();
   }
 
-  /** Whether the charge point is connected, and with several nodes to which one. */
-  private presence(id: string): Pick<ChargePointView, 'connected' | 'node'> {
+  /**
+   * Whether the charge point is connected, and with several nodes to which one: held in memory
+   * (this node's connections, the cluster's announcements), so reading it costs no store read.
+   */
+  presence(id: string): Pick<ChargePointView, 'connected' | 'node'> {
     const node = this.router.holderOf?.(id);
     return node === undefined ? { connected: this.router.isConnected(id) } : { connected: true, node };
   }
 
-  async chargePoints(filter: OperatorFilter = {}): Promise<ChargePointView[]> {
-    const [cps, connectors, software] = await Promise.all([this.store.listChargePoints(filter), this.store.listConnectors(), this.store.listValidatedSoftware()]);
+  /** The charge points the filter names, by id; only their connectors are read. */
+  async chargePoints(filter: ChargePointFilter = {}): Promise<ChargePointView[]> {
+    const whole = filter.ids === undefined && filter.limit === undefined && filter.afterId === undefined;
+    const listed = this.store.listChargePoints(filter);
+    const [cps, connectors, software] = await Promise.all([
+      listed,
+      whole ? this.store.listConnectors() : listed.then((page) => this.store.listConnectors(page.map((cp) => cp.id))),
+      this.store.listValidatedSoftware(),
+    ]);
     const validated = new Set(software.map((s) => identityKey(s)));
     const byChargePoint = new Map<string, Connector[]>();
-    for (const c of connectors) byChargePoint.set(c.chargePointId, [...(byChargePoint.get(c.chargePointId) ?? []), c]);
+    for (const c of connectors) {
+      const list = byChargePoint.get(c.chargePointId);
+      if (list) list.push(c);
+      else byChargePoint.set(c.chargePointId, [c]);
+    }
     return cps.map((cp) => {
       const identity = softwareIdentity(cp);
       const softwareValidated = identity ? validated.has(identityKey(identity)) : null;

@@ -32,6 +32,7 @@ import type {
   ChargePointProtocol,
   JournalRange,
   NewTransaction,
+  ChargePointFilter,
   OperatorFilter,
   SampleSelection,
   StoredEvent,
@@ -353,11 +354,15 @@ export class SqlQueries implements StoreWriter {
     return rows[0] && toChargePoint(rows[0]);
   }
 
-  async listChargePoints(filter: OperatorFilter = {}): Promise<ChargePoint[]> {
+  async listChargePoints(filter: ChargePointFilter = {}): Promise<ChargePoint[]> {
+    if (filter.ids?.length === 0) return [];
     let query = this.db.selectFrom('charge_points').selectAll();
     if (filter.operator !== undefined) query = query.where('operator', '=', filter.operator);
-    const rows = await query.orderBy('id').execute();
-    return rows.map(toChargePoint);
+    if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids);
+    if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
+    query = query.orderBy('id');
+    if (filter.limit !== undefined) query = query.limit(filter.limit);
+    return (await query.execute()).map(toChargePoint);
   }
 
   async listChargePointProtocols(): Promise<ChargePointProtocol[]> {
@@ -365,9 +370,11 @@ export class SqlQueries implements StoreWriter {
     return rows.map((row) => ({ id: row.id, ocppVersion: row.ocpp_version as OcppVersion | null, transport: row.transport as Transport | null }));
   }
 
-  async listConnectors(chargePointId?: string): Promise<Connector[]> {
+  async listConnectors(chargePointIds?: string | readonly string[]): Promise<Connector[]> {
+    if (Array.isArray(chargePointIds) && chargePointIds.length === 0) return [];
     let query = this.db.selectFrom('connectors').selectAll();
-    if (chargePointId !== undefined) query = query.where('charge_point_id', '=', chargePointId);
+    if (typeof chargePointIds === 'string') query = query.where('charge_point_id', '=', chargePointIds);
+    else if (chargePointIds !== undefined) query = query.where('charge_point_id', 'in', chargePointIds);
     const rows = await query.orderBy('charge_point_id').orderBy('connector_id').execute();
     return rows.map((row) => ({
       chargePointId: row.charge_point_id,

@@ -92,6 +92,19 @@ export interface OperatorFilter {
   operator?: string | undefined;
 }
 
+/**
+ * Narrows the charge point list; without `ids` or `limit`, every charge point (of the operator).
+ * A network of thousands is read a page at a time (by id, `afterId` the cursor) or by `ids`: on
+ * SQLite a read holds the node's event loop, and every charge point waits for it.
+ */
+export interface ChargePointFilter extends OperatorFilter {
+  /** These charge points only (those that exist). */
+  ids?: readonly string[] | undefined;
+  /** Charge points with a greater id. */
+  afterId?: string | undefined;
+  limit?: number | undefined;
+}
+
 export type NewTransaction = Omit<Transaction, 'id'>;
 
 export interface JournalRange {
@@ -108,13 +121,15 @@ export type TransactionPatch = Partial<Omit<Transaction, 'id' | 'chargePointId'>
 /** Reads, available inside and outside a unit of work. */
 export interface StoreReader {
   getChargePoint(id: string): Promise<ChargePoint | undefined>;
-  listChargePoints(filter?: OperatorFilter): Promise<ChargePoint[]>;
+  /** By id. */
+  listChargePoints(filter?: ChargePointFilter): Promise<ChargePoint[]>;
   /**
    * Every charge point's id and the protocol it last connected with: the few columns a count of
    * connections by protocol needs, without the rest of each row (read at every metrics scrape).
    */
   listChargePointProtocols(): Promise<ChargePointProtocol[]>;
-  listConnectors(chargePointId?: string): Promise<Connector[]>;
+  /** Every connector, or those of one charge point or of several; by charge point, then connector. */
+  listConnectors(chargePointIds?: string | readonly string[]): Promise<Connector[]>;
   getIdTag(idTag: string): Promise<OwnedIdTag | undefined>;
   listIdTags(filter?: OperatorFilter): Promise<OwnedIdTag[]>;
   getOperator(id: string): Promise<Operator | undefined>;

@@ -41,7 +41,7 @@ export async function streamRoutes(app: FastifyInstance, { feed }: { feed: LiveF
       const listener: FeedListener = {
         // The token's scope, as on every list: an operator sees its own charge points' changes.
         visible: (_id, operator) => inScope(request.scope, operator),
-        send: (message: FeedMessage) => res.write(`event: ${message.type}\ndata: ${JSON.stringify(message.data)}\n\n`),
+        send: (message: FeedMessage, json: string) => res.write(`event: ${message.type}\ndata: ${json}\n\n`),
       };
       let unsubscribe: (() => void) | undefined;
       let ended = false;
