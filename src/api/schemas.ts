@@ -106,6 +106,20 @@ export const ChargePoint = Type.Object(
 
 export const ChargePointList = Type.Object({ items: Type.Array(Type.Ref('ChargePoint')) });
 
+/**
+ * Without `limit`, every charge point at once (on a network of thousands, megabytes, and on SQLite
+ * the node's event loop held while they are read); with it, a page by id, `afterId` the last id
+ * of the page before.
+ */
+export const ChargePointQuery = Type.Object(
+  {
+    afterId: Type.Optional(Type.String({ minLength: 1, maxLength: 48 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+  },
+  { additionalProperties: false },
+);
+export type ChargePointQuery = Static<typeof ChargePointQuery>;
+
 export const ClusterNode = Type.Object({
   node: Type.String(),
   /** The node that answered. */

@@ -78,9 +78,28 @@ function required(values: Values, name: string): string {
 const SESSION_FILTERS = { operator: 'operator', 'charge-point': 'chargePointId', from: 'from', to: 'to' };
 const sessionFilterOptions: Options = { operator: { type: 'string' }, 'charge-point': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } };
 
+/** Charge points per request: a network of thousands is read in pages, so no request holds the node long. */
+const CHARGE_POINT_PAGE = 500;
+
+/** Every charge point the token may see, read a page at a time. */
+async function allChargePoints(ctx: Context): Promise<{ items: Record<string, unknown>[] }> {
+  const items: Record<string, unknown>[] = [];
+  for (let afterId = ''; ; ) {
+    const query = new URLSearchParams({ limit: String(CHARGE_POINT_PAGE), ...(afterId ? { afterId } : {}) });
+    const page = await ctx.api.request<{ items: Record<string, unknown>[] }>('GET', `/charge-points?${query}`);
+    items.push(...page.items);
+    if (page.items.length < CHARGE_POINT_PAGE) return { items };
+    afterId = String(page.items[page.items.length - 1]!.id);
+  }
+}
+
 export const GROUPS: Record<string, Record<string, Subcommand>> = {
   'charge-points': {
-    list: { ...list('/charge-points', ['id', 'operator', 'connection', 'connected', 'ocppVersion', 'transport', 'registrationStatus', 'lastSeenAt']), help: 'list charge points' },
+    list: {
+      args: [],
+      help: 'list charge points',
+      run: async (ctx) => show(ctx, await allChargePoints(ctx), ['id', 'operator', 'connection', 'connected', 'ocppVersion', 'transport', 'registrationStatus', 'lastSeenAt']),
+    },
     show: { args: ['id'], help: 'a charge point with its connectors', run: async (ctx, [id]) => show(ctx, await ctx.api.request('GET', `/charge-points/${enc(id!)}`)) },
     register: {
       args: ['id'],

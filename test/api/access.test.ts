@@ -69,7 +69,7 @@ const ownerOfCp = (id: string): Owner => (id === CP.A ? 'A' : id === CP.B ? 'B' 
 const ownerOfOperator = (operator: string | null): Owner | 'admin' => (operator === OPERATOR.A ? 'A' : operator === OPERATOR.B ? 'B' : operator === null ? 'N' : 'N');
 
 const CASES: Record<string, Case> = {
-  'GET /api/v1/charge-points': { kind: 'list', level: 'read', paths: ['/api/v1/charge-points'], owner: (cp) => ownerOfCp(cp.id) },
+  'GET /api/v1/charge-points': { kind: 'list', level: 'read', paths: ['/api/v1/charge-points', '/api/v1/charge-points?limit=1000', '/api/v1/charge-points?limit=1000&afterId=0'], owner: (cp) => ownerOfCp(cp.id) },
   'GET /api/v1/charge-points/{id}': { kind: 'thing', level: 'read', path: (who) => `/api/v1/charge-points/${CP[who]}`, ok: [200] },
   'PUT /api/v1/charge-points/{id}': { kind: 'thing', level: 'write', path: (who) => `/api/v1/charge-points/${CP[who]}`, body: () => ({ connection: 'platform' }), ok: [200] },
   'POST /api/v1/charge-points/{id}/commands/remote-start': {

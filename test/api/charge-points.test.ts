@@ -320,3 +320,28 @@ test('charge points over the REST API', async (s) => {
     await t.close();
   }
 });
+
+test('the list is read whole or a page at a time by id; a bad page is 400', async () => {
+  const t = await startTestTomada();
+  try {
+    for (const id of ['PG-3', 'PG-1', 'PG-5', 'PG-2', 'PG-4']) assert.equal((await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: {} })).status, 201);
+    const ids = async (query: string) => {
+      const res = await t.api(`/api/v1/charge-points${query}`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body.items.map((cp: { id: string; connectors: unknown[] }) => cp.id);
+    };
+    assert.deepEqual(await ids(''), ['PG-1', 'PG-2', 'PG-3', 'PG-4', 'PG-5']);
+    assert.deepEqual(await ids('?limit=2'), ['PG-1', 'PG-2']);
+    assert.deepEqual(await ids('?limit=2&afterId=PG-2'), ['PG-3', 'PG-4']);
+    assert.deepEqual(await ids('?limit=2&afterId=PG-4'), ['PG-5']);
+    assert.deepEqual(await ids('?afterId=PG-3'), ['PG-4', 'PG-5'], 'afterId alone: the rest');
+    assert.deepEqual(await ids('?limit=2&afterId=PG-5'), []);
+    for (const bad of ['?limit=0', '?limit=10001', '?limit=two', '?after=PG-1']) {
+      const res = await t.api(`/api/v1/charge-points${bad}`);
+      assert.equal(res.status, 400, bad);
+      assert.equal(typeof res.body.message, 'string');
+    }
+  } finally {
+    await t.close();
+  }
+});

@@ -21,7 +21,8 @@ export function signInPage(main) {
         button.disabled = true;
         message.textContent = '';
         try {
-          await api('/charge-points', { token: value });
+          // Any read checks the token; one charge point, not a national network's list.
+          await api('/charge-points?limit=1', { token: value });
           token.set(value);
           // A new address renders by itself; the same address needs telling.
           if (location.hash === '#/charge-points') window.dispatchEvent(new HashChangeEvent('hashchange'));

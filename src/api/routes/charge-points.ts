@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
 import type { ChargePointView } from '../../domain/views.js';
 import { notFound } from '../errors.js';
-import { ChargePointId, ChargePointList, ChargePointPut, ErrorBody } from '../schemas.js';
+import { ChargePointId, ChargePointList, ChargePointPut, ChargePointQuery, ErrorBody } from '../schemas.js';
 
 export function chargePointBody(cp: ChargePointView) {
   return {
@@ -43,10 +43,18 @@ export function chargePointBody(cp: ChargePointView) {
 const IdParams = Type.Object({ id: ChargePointId });
 
 export async function chargePointRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
-  app.get('/charge-points', {
+  app.get<{ Querystring: ChargePointQuery }>('/charge-points', {
     config: { access: { level: 'read', items: { kind: 'chargePoint', field: 'id' } } },
-    schema: { tags: ['charge points'], summary: 'List charge points', response: { 200: ChargePointList } },
-    handler: async (request) => ({ items: (await domain.views.chargePoints(request.scope)).map(chargePointBody) }),
+    schema: {
+      tags: ['charge points'],
+      summary: 'List charge points by id: all, or a page (limit, afterId)',
+      querystring: ChargePointQuery,
+      response: { 200: ChargePointList, 400: ErrorBody },
+    },
+    handler: async (request) => {
+      const { afterId, limit } = request.query;
+      return { items: (await domain.views.chargePoints({ ...request.scope, afterId, limit })).map(chargePointBody) };
+    },
   });
 
   app.get<{ Params: { id: string } }>('/charge-points/:id', {
