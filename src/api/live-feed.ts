@@ -8,8 +8,8 @@
 // busy and put a Heartbeat's p99 at 0.9 s). So each interval re-reads only the charge points this
 // node saw act (a call answered, a connection) or whose presence changed (held in memory), and the
 // whole network is read again, a page at a time, only as often as its cost allows: at least
-// `fullReadSpacing` times as long as the last full read took, so it keeps a small share of the
-// loop. What another node stored, or an operator changed, shows at the next full read.
+// `fullReadSpacing` times the last full read's busy time after it, so it keeps a small share of
+// the loop. What another node stored, or an operator changed, shows at the next full read.
 import { setImmediate as yieldToIo, setTimeout as sleep } from 'node:timers/promises';
 import type { Activity } from '../domain/activity.js';
 import type { Domain } from '../domain/index.js';
@@ -253,8 +253,9 @@ export class LiveFeed {
         keep(chargePoints, cp.id, snapshot(chargePointBody(cp)), previous.chargePoints, changes, 'chargePoint');
       }
     }
-    for (const id of all) {
-      for (const tx of await views.transactions({ chargePointId: id, active: true })) keep(running, tx.id, snapshot(transactionBody(tx)), previous.running, changes, 'transaction');
+    for (let i = 0; i < all.length; i++) {
+      if (i > 0 && i % this.options.pageSize === 0) await yieldToIo();
+      for (const tx of await views.transactions({ chargePointId: all[i], active: true })) keep(running, tx.id, snapshot(transactionBody(tx)), previous.running, changes, 'transaction');
     }
     return { chargePoints, running, of: ids };
   }
