@@ -476,7 +476,11 @@ export class SqlQueries implements StoreWriter {
             .where((eb) => eb(eb.refTuple('started_at', 'id'), '>', eb.tuple(slot<string>(7), slot<number>(8))));
           return query.orderBy('started_at', 'asc').orderBy('id', 'asc').limit(slot(6));
         }
-        return query.orderBy('id', filter.afterId === undefined ? 'desc' : 'asc').limit(slot(6));
+        if (filter.afterId !== undefined) return query.orderBy('id', 'asc').limit(slot(6));
+        // The newest of a period by start time: a page from the end of the start-time index's
+        // range. By id, every session of the period was read and sorted for one page.
+        if (from !== undefined || filter.to !== undefined) return query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(slot(6));
+        return query.orderBy('id', 'desc').limit(slot(6));
       },
       values,
     );

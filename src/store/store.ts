@@ -17,6 +17,10 @@ import type {
 } from '../domain/model.js';
 import type { Validation } from '../domain/validation/types.js';
 
+/**
+ * Without a cursor, the newest first: by id, or, with `from` or `to`, by start time then id (the
+ * end of the start-time index's range, so a page of a period reads a page).
+ */
 export interface TransactionFilter {
   chargePointId?: string | undefined;
   /** Transactions on the charge points of this operator. */

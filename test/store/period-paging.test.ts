@@ -81,3 +81,30 @@ test('a period read by start-time cursor: every session once, in start order, ea
     }
   });
 });
+
+test("a period's newest sessions: the latest started first, a page read from the end of the start-time index", async (t) => {
+  await withTestDatabase(t, async (database) => {
+    await (await openStore(database.url)).close(); // migrated
+    await fill(database);
+    const { queries, statements, db } = capturingQueries(database);
+    try {
+      const from = new Date(T0 + 40 * 86_400_000).toISOString();
+      const to = new Date(T0 + 70 * 86_400_000).toISOString();
+      const inPeriod = Array.from({ length: SESSIONS }, (_, i) => i).filter((i) => startOf(i) >= from && startOf(i) < to);
+      // Latest start first, ties by the later id; the offline backlog's sessions sit where they started.
+      const newest = inPeriod.sort((a, b) => (startOf(a) < startOf(b) ? 1 : startOf(a) > startOf(b) ? -1 : b - a)).slice(0, 50);
+      assert.ok(newest.some((i) => i % 50 === 0), 'a session sent late is among them');
+      for (const period of [{ from, to }, { to }]) {
+        const expected = period.from === undefined ? Array.from({ length: SESSIONS }, (_, i) => i).filter((i) => startOf(i) < to).sort((a, b) => (startOf(a) < startOf(b) ? 1 : startOf(a) > startOf(b) ? -1 : b - a)).slice(0, 50) : newest;
+        statements.length = 0;
+        const page = await queries.listTransactions({ ...period, limit: 50 });
+        assert.deepEqual(page.map((tx) => tx.meterStartWh), expected, JSON.stringify(period));
+        const plan = await planOf(db, database.kind, statements.at(-1)!);
+        assert.match(plan, /transactions_started_at/, plan);
+        assert.doesNotMatch(plan, database.kind === 'sqlite' ? /TEMP B-TREE/ : /Sort|Seq Scan/, plan);
+      }
+    } finally {
+      await db.destroy();
+    }
+  });
+});

@@ -11,7 +11,7 @@ const canonical = (name: string, time: string | undefined) => (time === undefine
 export async function transactionRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
   app.get<{ Querystring: TransactionQuery }>('/transactions', {
     config: { access: { level: 'read', items: { kind: 'chargePoint', field: 'chargePointId' } } },
-    schema: { tags: ['transactions'], summary: 'List transactions, newest first', querystring: TransactionQuery, response: { 200: TransactionList, 400: ErrorBody } },
+    schema: { tags: ['transactions'], summary: 'List transactions, newest first (with from or to: by start time)', querystring: TransactionQuery, response: { 200: TransactionList, 400: ErrorBody } },
     handler: async (request) => {
       const q = request.query;
       const operator = narrowOperator(request.scope, q.operator);
