@@ -102,7 +102,8 @@ export async function accessControl(v1: FastifyInstance, { domain }: { domain: D
       items.kind === 'operator'
         ? (item: Record<string, unknown>) => item[items.field] === request.scope.operator
         : await (async () => {
-            const ids = (await domain.access.chargePointIds(request.scope))!;
+            const named = list.map((item) => item[items.field]).filter((id): id is string => typeof id === 'string');
+            const ids = await domain.access.visibleChargePoints(request.scope, named);
             return (item: Record<string, unknown>) => typeof item[items.field] === 'string' && ids.has(item[items.field] as string);
           })();
     return { ...payload, items: list.filter(visible) };

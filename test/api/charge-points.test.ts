@@ -345,3 +345,23 @@ test('the list is read whole or a page at a time by id; a bad page is 400', asyn
     await t.close();
   }
 });
+
+test("an operator's scope shows only its own among the charge points asked about, reading only those", async () => {
+  const t = await startTestTomada();
+  try {
+    for (const [operator, name] of [['OPC-MINE', 'Mine'], ['OPC-OTHER', 'Other']]) {
+      assert.equal((await t.api(`/api/v1/operators/${operator}`, { method: 'PUT', body: { name, kind: 'OPC' } })).status, 201);
+    }
+    for (const [id, operator] of [['VIS-1', 'OPC-MINE'], ['VIS-2', 'OPC-OTHER'], ['VIS-3', 'OPC-MINE'], ['VIS-4', null]]) {
+      assert.equal((await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { operator } })).status, 201);
+    }
+    const asked = ['VIS-1', 'VIS-2', 'VIS-3', 'VIS-4', 'VIS-UNKNOWN', 'VIS-1'];
+    assert.deepEqual([...(await t.domain.access.visibleChargePoints({ operator: 'OPC-MINE' }, asked))].sort(), ['VIS-1', 'VIS-3']);
+    assert.deepEqual([...(await t.domain.access.visibleChargePoints({ operator: 'OPC-OTHER' }, asked))].sort(), ['VIS-2']);
+    assert.deepEqual([...(await t.domain.access.visibleChargePoints({}, asked))].sort(), ['VIS-1', 'VIS-2', 'VIS-3', 'VIS-4', 'VIS-UNKNOWN'], 'the whole network: nothing to read');
+    const many = Array.from({ length: 1200 }, (_, i) => `VIS-X${i}`).concat('VIS-3');
+    assert.deepEqual([...(await t.domain.access.visibleChargePoints({ operator: 'OPC-MINE' }, many))], ['VIS-3'], 'asked in chunks');
+  } finally {
+    await t.close();
+  }
+});
