@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
 import { actAsPerson } from '../../src/sim/person.js';
+import { newChargePoint } from '../../src/domain/registry.js';
 import { ADMIN_TOKEN, startTestTomada, type TestTomada } from '../support/tomada.js';
 import { artifactPath, browserUnavailable, launchBrowser, type Browser } from './browser.js';
 
@@ -156,6 +157,25 @@ test('the operator dashboard in Chromium', { skip }, async (s) => {
       } finally {
         stopPerson();
       }
+    });
+
+    await s.test('a network larger than the list draws: the first 300 cards, how many match, and the filter finds the rest', async () => {
+      // Written straight into the store, as another node would: the list learns of them at the
+      // live feed's next full read, without reloading the page.
+      const ids = Array.from({ length: 320 }, (_, i) => `BULK-${String(i).padStart(4, '0')}`);
+      await t.store.transact(async (tx) => {
+        for (const id of ids) await tx.insertChargePoint(newChargePoint(id, 'Accepted', new Date().toISOString()));
+      });
+      await page.goto(`${t.httpUrl}/#/charge-points`);
+      const more = page.locator('#charge-points-more');
+      await page.getByText(/of 321 are shown/).waitFor();
+      assert.equal(await page.locator('#charge-points .cp-card').count(), 300);
+      assert.match(await more.innerText(), /^The first 300 of 321 are shown/);
+      await page.fill('input[type="search"]', 'BULK-031');
+      await page.locator('#charge-points .cp-card', { hasText: 'BULK-0319' }).waitFor();
+      assert.equal(await page.locator('#charge-points .cp-card').count(), 10);
+      assert.equal(await more.innerText(), '', 'every match drawn: nothing to say');
+      await page.fill('input[type="search"]', '');
     });
 
     assert.deepEqual(pageErrors, [], 'no script error on any page');

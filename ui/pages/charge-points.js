@@ -1,6 +1,6 @@
 // @ts-check
-// The live charge point list: every charge point with its connection and connectors, updated as
-// the stream reports changes.
+// The live charge point list: every charge point with its connection and connectors (the first
+// CARDS_AT_MOST that match the filter), updated as the stream reports changes.
 import { ago, badge, h, replace } from '../lib/dom.js';
 import * as live from '../lib/live.js';
 
@@ -33,12 +33,19 @@ function card(cp) {
   );
 }
 
+/**
+ * Cards drawn at most: a national network has thousands of charge points, and drawing them all
+ * again at every change would hold the browser; the filter finds the rest.
+ */
+export const CARDS_AT_MOST = 300;
+
 /** @param {HTMLElement} main */
 export function chargePointsPage(main) {
   const summary = h('p.summary');
   const filter = /** @type {HTMLInputElement} */ (h('input', { type: 'search', placeholder: 'Filter by id, vendor, model', 'aria-label': 'Filter charge points', oninput: () => draw() }));
   const grid = h('div.grid', { id: 'charge-points' });
-  replace(main, h('div.page-head', null, h('h1', null, 'Charge points'), filter), summary, grid);
+  const more = h('p.muted.small', { id: 'charge-points-more' });
+  replace(main, h('div.page-head', null, h('h1', null, 'Charge points'), filter), summary, grid, more);
 
   function draw() {
     const needle = filter.value.trim().toLowerCase();
@@ -49,7 +56,8 @@ export function chargePointsPage(main) {
     replace(summary, `${all.length} charge points · ${online} online · ${charging} charging`);
     if (!live.status.ready && all.length === 0) replace(grid, h('p.empty', null, 'Loading…'));
     else if (shown.length === 0) replace(grid, h('p.empty', null, all.length === 0 ? 'No charge point is registered yet.' : 'No charge point matches.'));
-    else replace(grid, shown.map(card));
+    else replace(grid, shown.slice(0, CARDS_AT_MOST).map(card));
+    replace(more, shown.length > CARDS_AT_MOST ? `The first ${CARDS_AT_MOST} of ${shown.length} are shown; type in the filter to narrow.` : '');
   }
   draw();
   const off = live.onChange(() => draw());
