@@ -46,65 +46,65 @@ async function fill(database: TestDatabase): Promise<void> {
   }
 }
 
-test('a period read by start-time cursor: every session once, in start order, each page from the start-time index', async (t) => {
+/** The period the tests read: days 40 to 70. */
+const from = new Date(T0 + 40 * 86_400_000).toISOString();
+const to = new Date(T0 + 70 * 86_400_000).toISOString();
+
+/** A migrated database filled with the sessions, and the store's queries on it with their statements captured. */
+async function withSessions(t: { skip(reason: string): void }, body: (database: TestDatabase, captured: ReturnType<typeof capturingQueries>) => Promise<void>) {
   await withTestDatabase(t, async (database) => {
     await (await openStore(database.url)).close(); // migrated
     await fill(database);
-    const { queries, statements, db } = capturingQueries(database);
+    const captured = capturingQueries(database);
     try {
-      const from = new Date(T0 + 40 * 86_400_000).toISOString();
-      const to = new Date(T0 + 70 * 86_400_000).toISOString();
-      const expected = Array.from({ length: SESSIONS }, (_, i) => ({ i, at: startOf(i) }))
-        .filter(({ at }) => at >= from && at < to)
-        .map(({ i }) => i);
-      const read: number[] = [];
-      let afterStart: TransactionFilter['afterStart'] = { startedAt: '', id: 0 };
-      for (;;) {
-        const page = await queries.listTransactions({ from, to, afterStart, limit: 97 });
-        read.push(...page.map((tx) => tx.meterStartWh));
-        const last = page.at(-1);
-        if (page.length < 97 || !last) break;
-        afterStart = { startedAt: last.startedAt, id: last.id };
-      }
-      assert.ok(expected.length > 2_000, `${expected.length} sessions in the period`);
-      // Start order, ties by id (arrival): the same order the expected list has, sorted likewise.
-      const byStart = [...expected].sort((a, b) => (startOf(a) < startOf(b) ? -1 : startOf(a) > startOf(b) ? 1 : a - b));
-      assert.equal(read.length, expected.length);
-      assert.deepEqual(read, byStart);
-
-      const plan = await planOf(db, database.kind, statements.at(-1)!);
-      // Read in index order: no sort of what is left of the period at every page.
-      assert.match(plan, /transactions_started_at/, plan);
-      assert.doesNotMatch(plan, database.kind === 'sqlite' ? /TEMP B-TREE/ : /Sort|Seq Scan/, plan);
+      await body(database, captured);
     } finally {
-      await db.destroy();
+      await captured.db.destroy();
     }
+  });
+}
+
+test('a period read by start-time cursor: every session once, in start order, each page from the start-time index', async (t) => {
+  await withSessions(t, async (database, { queries, statements, db }) => {
+    const expected = Array.from({ length: SESSIONS }, (_, i) => ({ i, at: startOf(i) }))
+      .filter(({ at }) => at >= from && at < to)
+      .map(({ i }) => i);
+    const read: number[] = [];
+    let afterStart: TransactionFilter['afterStart'] = { startedAt: '', id: 0 };
+    for (;;) {
+      const page = await queries.listTransactions({ from, to, afterStart, limit: 97 });
+      read.push(...page.map((tx) => tx.meterStartWh));
+      const last = page.at(-1);
+      if (page.length < 97 || !last) break;
+      afterStart = { startedAt: last.startedAt, id: last.id };
+    }
+    assert.ok(expected.length > 2_000, `${expected.length} sessions in the period`);
+    // Start order, ties by id (arrival): the same order the expected list has, sorted likewise.
+    const byStart = [...expected].sort((a, b) => (startOf(a) < startOf(b) ? -1 : startOf(a) > startOf(b) ? 1 : a - b));
+    assert.equal(read.length, expected.length);
+    assert.deepEqual(read, byStart);
+
+    const plan = await planOf(db, database.kind, statements.at(-1)!);
+    // Read in index order: no sort of what is left of the period at every page.
+    assert.match(plan, /transactions_started_at/, plan);
+    assert.doesNotMatch(plan, database.kind === 'sqlite' ? /TEMP B-TREE/ : /Sort|Seq Scan/, plan);
   });
 });
 
 test("a period's newest sessions: the latest started first, a page read from the end of the start-time index", async (t) => {
-  await withTestDatabase(t, async (database) => {
-    await (await openStore(database.url)).close(); // migrated
-    await fill(database);
-    const { queries, statements, db } = capturingQueries(database);
-    try {
-      const from = new Date(T0 + 40 * 86_400_000).toISOString();
-      const to = new Date(T0 + 70 * 86_400_000).toISOString();
-      const inPeriod = Array.from({ length: SESSIONS }, (_, i) => i).filter((i) => startOf(i) >= from && startOf(i) < to);
-      // Latest start first, ties by the later id; the offline backlog's sessions sit where they started.
-      const newest = inPeriod.sort((a, b) => (startOf(a) < startOf(b) ? 1 : startOf(a) > startOf(b) ? -1 : b - a)).slice(0, 50);
-      assert.ok(newest.some((i) => i % 50 === 0), 'a session sent late is among them');
-      for (const period of [{ from, to }, { to }]) {
-        const expected = period.from === undefined ? Array.from({ length: SESSIONS }, (_, i) => i).filter((i) => startOf(i) < to).sort((a, b) => (startOf(a) < startOf(b) ? 1 : startOf(a) > startOf(b) ? -1 : b - a)).slice(0, 50) : newest;
-        statements.length = 0;
-        const page = await queries.listTransactions({ ...period, limit: 50 });
-        assert.deepEqual(page.map((tx) => tx.meterStartWh), expected, JSON.stringify(period));
-        const plan = await planOf(db, database.kind, statements.at(-1)!);
-        assert.match(plan, /transactions_started_at/, plan);
-        assert.doesNotMatch(plan, database.kind === 'sqlite' ? /TEMP B-TREE/ : /Sort|Seq Scan/, plan);
-      }
-    } finally {
-      await db.destroy();
+  await withSessions(t, async (database, { queries, statements, db }) => {
+    const inPeriod = Array.from({ length: SESSIONS }, (_, i) => i).filter((i) => startOf(i) >= from && startOf(i) < to);
+    // Latest start first, ties by the later id; the offline backlog's sessions sit where they started.
+    const newest = inPeriod.sort((a, b) => (startOf(a) < startOf(b) ? 1 : startOf(a) > startOf(b) ? -1 : b - a)).slice(0, 50);
+    assert.ok(newest.some((i) => i % 50 === 0), 'a session sent late is among them');
+    for (const period of [{ from, to }, { to }]) {
+      const expected = period.from === undefined ? Array.from({ length: SESSIONS }, (_, i) => i).filter((i) => startOf(i) < to).sort((a, b) => (startOf(a) < startOf(b) ? 1 : startOf(a) > startOf(b) ? -1 : b - a)).slice(0, 50) : newest;
+      statements.length = 0;
+      const page = await queries.listTransactions({ ...period, limit: 50 });
+      assert.deepEqual(page.map((tx) => tx.meterStartWh), expected, JSON.stringify(period));
+      const plan = await planOf(db, database.kind, statements.at(-1)!);
+      assert.match(plan, /transactions_started_at/, plan);
+      assert.doesNotMatch(plan, database.kind === 'sqlite' ? /TEMP B-TREE/ : /Sort|Seq Scan/, plan);
     }
   });
 });
