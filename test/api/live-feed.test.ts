@@ -112,7 +112,7 @@ test('between full reads, what a charge point does here is sent within an interv
 
       // A disconnection changes no row: presence is compared in memory at each interval.
       await client.close();
-      await fromPaced.waitFor((m, i = fromPaced.messages.indexOf(m)) => i >= sentBefore && m.type === 'chargePoint' && m.data.id === 'BUSY-1' && m.data.connected === false);
+      await fromPaced.waitFor((m) => fromPaced.messages.indexOf(m) >= sentBefore && m.type === 'chargePoint' && m.data.id === 'BUSY-1' && m.data.connected === false);
     } finally {
       removePaced();
       removeEager();
