@@ -101,7 +101,7 @@ try {
       }
       const feed = new LiveFeed(t.domain, options);
       let sent = 0;
-      // The stream's own work per message: a write of its event text.
+      // The stream's work per message short of the socket: its event's text (counted, not written).
       const listener = { visible: () => true, send: (_message: unknown, json: string) => void (sent += `event: x\ndata: ${json}\n\n`.length) };
       const started = performance.now();
       const subscribed = feed.subscribe(listener);
