@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LiveFeed, type FeedMessage } from '../../src/api/live-feed.js';
+import { eventually } from '../cluster/helpers.js';
 import { TestClient } from '../support/ocpp-client.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 
@@ -20,14 +21,8 @@ function recorder() {
         messages.push(message);
       },
     },
-    async waitFor(match: (m: FeedMessage) => boolean, timeoutMs = 10_000): Promise<FeedMessage> {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const found = messages.find(match);
-        if (found) return found;
-        if (Date.now() > until) throw new Error(`no matching message within ${timeoutMs} ms; got ${messages.length}`);
-        await sleep(20);
-      }
+    waitFor(match: (m: FeedMessage) => boolean): Promise<FeedMessage> {
+      return eventually(`a matching message among ${messages.length} and those to come`, () => messages.find(match));
     },
   };
 }
