@@ -1,5 +1,5 @@
 // Compiles schemas with Ajv and turns the first violation into the OCPP-J error code that names it.
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { createRequire } from 'node:module';
 import type { TSchema } from '@sinclair/typebox';
 import type { RpcErrorCode } from './rpc.js';
@@ -94,9 +94,16 @@ function describe(error: ErrorObject): Violation {
   return { code, path, message };
 }
 
+/**
+ * A validator for the schema, compiled by Ajv on its first use. There are about a hundred request
+ * and response schemas over the two versions and a node uses few of them, most a charge point's
+ * own; compiling them all when the modules load cost a quarter of a second of every start
+ * (docs/PERFORMANCE-LOG.md, "The test suite's ten minutes").
+ */
 export function compileValidator<T>(schema: TSchema): Validator<T> {
-  const check = ajv.compile(schema);
+  let check: ValidateFunction | undefined;
   return (payload) => {
+    check ??= ajv.compile(schema);
     if (check(payload)) return { ok: true, value: payload as T };
     const first = check.errors?.[0];
     return {
