@@ -1,8 +1,9 @@
 // The operator HTTP listener: the dashboard at /, REST API under /api/v1 (bearer tokens), its
 // OpenAPI document at /api/openapi.json, and /health.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { SerializerSelector, type SerializerFactory } from '@fastify/fast-json-stringify-compiler';
 import swagger from '@fastify/swagger';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { Domain } from '../domain/index.js';
 import type { Logger } from '../log.js';
@@ -57,8 +58,36 @@ function validatorCompiler() {
   };
   const text = make('array');
   const json = make(false);
-  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? json : text).compile(schema);
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => {
+    const ajv = httpPart === 'body' ? json : text;
+    let check: ValidateFunction | undefined;
+    // Fastify reads a failed check's errors from the function it was given, as from Ajv's own.
+    const validate = (data: unknown): boolean => {
+      check ??= ajv.compile(schema);
+      const ok = check(data);
+      validate.errors = check.errors;
+      return ok;
+    };
+    validate.errors = undefined as ValidateFunction['errors'];
+    return validate;
+  };
 }
+
+/**
+ * Fastify's own answer serializers, each compiled by the first answer that needs it. Compiling the
+ * API's validators and serializers for every route took 220 ms of CPU at each start (70 % of
+ * starting a node) though a node serves few of its routes at first, and the test suite starts
+ * hundreds of nodes (docs/PERFORMANCE-LOG.md, "The test suite's ten minutes"). A schema that does
+ * not compile fails its route's first request instead of the start: test/api/access.test.ts calls
+ * every route of the OpenAPI document with every role.
+ */
+const lazySerializers: SerializerFactory = (externalSchemas, options) => {
+  const compile = SerializerSelector()(externalSchemas, options);
+  return (route) => {
+    let serialize: ((data: unknown) => string) | undefined;
+    return (data) => (serialize ??= compile(route))(data);
+  };
+};
 
 export async function buildApi({ domain, campaigns, software, events, log, version, metrics, readiness }: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -68,6 +97,7 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
     // Slow-client-safe: a request must arrive whole within 10 s, idle keep-alives end after 5 s.
     requestTimeout: 10_000,
     keepAliveTimeout: 5_000,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   });
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(errorHandler);
