@@ -11,6 +11,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { ROOT, tomadaArgs } from '../support/cli-entry.js';
 import { ADMIN_TOKEN, startTestTomada } from '../support/tomada.js';
+import { newChargePoint } from '../../src/domain/registry.js';
 
 
 /** Runs `tomada ARGS` in its own process (never blocking this one, which serves the API). */
@@ -55,6 +56,18 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
       const revoked = await tomada(['whoami'], { ...env, TOMADA_API_TOKEN: token });
       assert.equal(revoked.code, 4, 'a revoked token: exit 4');
       assert.match(revoked.stderr, /401 Unauthorized: Unknown or revoked token \(check --token or TOMADA_API_TOKEN\)/);
+    });
+
+    await s.test('charge-points list reads a network larger than one page, each charge point once', async () => {
+      // With CLI-CP, 1,000: two full pages of 500, then the empty page that ends the loop.
+      const ids = Array.from({ length: 999 }, (_, i) => `BULK-${String(i).padStart(4, '0')}`);
+      await t.store.transact(async (tx) => {
+        for (const id of ids) await tx.insertChargePoint(newChargePoint(id, 'Accepted', new Date().toISOString()));
+      });
+      const listed = await tomada(['charge-points', 'list'], env);
+      assert.equal(listed.code, 0, listed.stderr);
+      const rows = listed.stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/)[0]);
+      assert.deepEqual(rows, [...ids, 'CLI-CP'].sort());
     });
 
     await s.test('the four commands reach a connected charge point; sessions list and export', async () => {
