@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ocpp15Adapter, ocpp15JsonAdapter } from './adapters/v15.js';
 import { ocpp16Adapter } from './adapters/v16.js';
 import { buildApi } from './api/server.js';
-import { ClusterRouter } from './cluster/cluster-router.js';
+import type { ClusterRouter } from './cluster/cluster-router.js';
 import { LocalRouter, type TargetResolver } from './cluster/local-router.js';
 import { readTlsMaterial, type Config } from './config.js';
 import { createDomain, type Domain } from './domain/index.js';
@@ -61,7 +61,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     const chargePoint = await store.getChargePoint(id);
     return chargePoint && soap?.targetFor(chargePoint);
   };
-  const cluster = config.cluster && startCluster(config, store, soapTarget, log);
+  const cluster = config.cluster && (await startCluster(config, store, soapTarget, log));
   const router = metrics.instrumentRouter(cluster ?? new LocalRouter(soapTarget, { sendWithinMs: sendWithinMs(config) }));
   const domain = createDomain(
     store,
@@ -205,8 +205,12 @@ function sendWithinMs(config: Config): number {
   return config.callTimeoutMs;
 }
 
-/** This node's part of a cluster: announces its charge points over NATS and routes commands between nodes. */
-function startCluster(config: Config, store: Store, soapTarget: TargetResolver, log: Logger): ClusterRouter {
+/**
+ * This node's part of a cluster: announces its charge points over NATS and routes commands between
+ * nodes. The router, and the NATS client, load only for a node that has a NATS URL.
+ */
+async function startCluster(config: Config, store: Store, soapTarget: TargetResolver, log: Logger): Promise<ClusterRouter> {
+  const { ClusterRouter } = await import('./cluster/cluster-router.js');
   const cluster = config.cluster!;
   log.info({ node: cluster.nodeId, nats: cluster.natsUrl, prefix: cluster.prefix }, 'joining the cluster over NATS');
   return new ClusterRouter({

@@ -7,7 +7,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'nats';
 import type { Config } from '../../src/config.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 
@@ -20,6 +19,8 @@ export const NATS_SERVER_BINARY = '/usr/sbin/nats-server';
  */
 export async function natsUnavailable(url = SHARED_NATS): Promise<string | undefined> {
   try {
+    // Loaded here: most files that use these helpers never reach NATS.
+    const { connect } = await import('nats');
     const connection = await connect({ servers: url, timeout: 1_000, maxReconnectAttempts: 0 });
     await connection.close();
     return undefined;

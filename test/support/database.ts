@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
 import { migrationProvider } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/open.js';
 import { OwnSchemaPostgresDialect } from '../../src/store/postgres-introspector.js';
 import type { Store } from '../../src/store/store.js';
+
+/** The PostgreSQL driver, loaded by the first test that reaches PostgreSQL: the SQLite pass never does. */
+const postgresDriver = (): typeof import('pg').default => createRequire(import.meta.url)('pg');
 
 export type TestStoreKind = 'sqlite' | 'postgres';
 
@@ -38,7 +41,7 @@ let reachable: Promise<string | undefined> | undefined;
 /** Undefined when PostgreSQL answers; otherwise why not (a skip reason). */
 export function postgresUnavailable(): Promise<string | undefined> {
   reachable ??= (async () => {
-    const client = new pg.Client({ connectionString: testPostgresUrl, connectionTimeoutMillis: 3_000 });
+    const client = new (postgresDriver().Client)({ connectionString: testPostgresUrl, connectionTimeoutMillis: 3_000 });
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -88,8 +91,8 @@ export async function createTestSchema(): Promise<TestSchema> {
 }
 
 /** Runs one statement on the test server through a connection of its own. */
-export async function adminQuery(text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: testPostgresUrl });
+export async function adminQuery(text: string): Promise<import('pg').QueryResult> {
+  const client = new (postgresDriver().Client)({ connectionString: testPostgresUrl });
   client.on('error', () => undefined);
   await client.connect();
   try {
@@ -159,7 +162,7 @@ export async function withTestStore(t: { skip(reason: string): void }, body: (st
 /** Kysely on a test database through a connection of its own, beside any store open on it. */
 export function kyselyOn(database: TestDatabase): Kysely<any> {
   if (database.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: testPostgresUrl, options: `-c search_path=${database.schema}` });
+    const pool = new (postgresDriver().Pool)({ connectionString: testPostgresUrl, options: `-c search_path=${database.schema}` });
     return new Kysely<any>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
   }
   return new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(database.sqlitePath!) }) });
