@@ -108,11 +108,14 @@ export class ClusterView {
     for (const state of this.nodes.values()) state.lastSeen = Math.max(state.lastSeen, now);
   }
 
-  /** Forgets nodes not heard from within lostAfterMs; returns each with the charge points it claimed. */
-  expire(now: number): { node: string; chargePointIds: string[] }[] {
+  /**
+   * Forgets nodes last heard more than lostAfterMs before `at` (the router passes the time its own
+   * heartbeat last came back); returns each with the charge points it claimed.
+   */
+  expire(at: number): { node: string; chargePointIds: string[] }[] {
     const lost: { node: string; chargePointIds: string[] }[] = [];
     for (const [node, state] of this.nodes) {
-      if (now - state.lastSeen <= this.lostAfterMs) continue;
+      if (at - state.lastSeen <= this.lostAfterMs) continue;
       this.nodes.delete(node);
       lost.push({ node, chargePointIds: [...state.claims.keys()] });
     }
