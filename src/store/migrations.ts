@@ -402,6 +402,18 @@ function transactionsByStart(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * The sessions of one id tag, newest first (GET /transactions?idTag=, an operator answering for a
+ * driver's card): without this index every session ever stored was read, newest first, until the
+ * page was full, all of them for a tag with few sessions. Under the case-insensitive tag the query
+ * compares, then the id it orders by.
+ */
+const transactionsByIdTag: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('transactions_by_id_tag').on('transactions').expression(sql`upper(id_tag), id`).execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -419,6 +431,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0011_journal_by_charge_point': journalByChargePoint(dialect),
         '0012_history_indexes': historyIndexes,
         '0013_transactions_by_start': transactionsByStart(dialect),
+        '0014_transactions_by_id_tag': transactionsByIdTag,
       };
     },
   };
