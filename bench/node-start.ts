@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { printTable, saveResult } from './lib/report.js';
 import { sampleProcess } from './lib/proc-stats.js';
 import { freePort, ROOT } from './lib/servers.js';
+import { median } from './lib/turns.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '10' }, against: { type: 'string' } } });
 const rounds = Number(values.rounds);
@@ -68,7 +69,6 @@ for (let round = 0; round < rounds; round++) {
   for (const [name, tree] of Object.entries(trees)) starts[name]!.push(await startOnce(tree));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const summary = Object.fromEntries(
   Object.entries(starts).map(([name, list]) => [name, { readyMs: Math.round(median(list.map((s) => s.readyMs))), cpuMs: Math.round(median(list.map((s) => s.cpuMs))) }]),
 );

@@ -15,6 +15,7 @@ import { openStore } from '../src/store/open.js';
 import { capturingQueries } from '../test/support/query-plans.js';
 import { createTestDatabase } from '../test/support/database.js';
 import { printTable, saveResult } from './lib/report.js';
+import { timeInTurns } from './lib/turns.js';
 
 const { values } = parseArgs({ options: { sessions: { type: 'string', default: '2500000' }, days: { type: 'string', default: '100' }, rounds: { type: 'string', default: '5' } } });
 const sessions = Number(values.sessions);
@@ -47,19 +48,12 @@ try {
     for (const [name, length] of Object.entries(periods)) {
       const from = new Date(middle).toISOString();
       const to = new Date(middle + length).toISOString();
-      const byStart: number[] = [];
-      const byId: number[] = [];
-      let rows = 0;
-      for (let round = 0; round < rounds; round++) {
-        let started = performance.now();
-        rows = (await queries.listTransactions({ from, to, limit: 200 })).length;
-        byStart.push(performance.now() - started);
-        started = performance.now();
-        await sql`select * from transactions where started_at >= ${from} and started_at < ${to} order by id desc limit 200`.execute(db);
-        byId.push(performance.now() - started);
-      }
-      const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[xs.length >> 1]! * 100) / 100;
-      results[name] = { byStartMs: median(byStart), byIdMs: median(byId), rows };
+      const timed = await timeInTurns(
+        rounds,
+        () => queries.listTransactions({ from, to, limit: 200 }),
+        () => sql`select * from transactions where started_at >= ${from} and started_at < ${to} order by id desc limit 200`.execute(db),
+      );
+      results[name] = { byStartMs: timed.nowMs, byIdMs: timed.beforeMs, rows: timed.last.length };
     }
   } finally {
     await db.destroy();

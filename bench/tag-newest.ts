@@ -16,6 +16,7 @@ import { openStore } from '../src/store/open.js';
 import { capturingQueries } from '../test/support/query-plans.js';
 import { createTestDatabase, migratedTo } from '../test/support/database.js';
 import { printTable, saveResult } from './lib/report.js';
+import { timeInTurns } from './lib/turns.js';
 
 const { values } = parseArgs({ options: { sessions: { type: 'string', default: '2500000' }, tags: { type: 'string', default: '50000' }, rounds: { type: 'string', default: '5' } } });
 const sessions = Number(values.sessions);
@@ -45,19 +46,12 @@ try {
   const results: Record<string, { indexedMs: number; scanMs: number; rows: number }> = {};
   try {
     for (const [name, idTag] of Object.entries(cases)) {
-      const indexed: number[] = [];
-      const scan: number[] = [];
-      let rows = 0;
-      for (let round = 0; round < rounds; round++) {
-        let started = performance.now();
-        rows = (await queries.listTransactions({ idTag, limit: 200 })).length;
-        indexed.push(performance.now() - started);
-        started = performance.now();
-        await sql`select * from transactions not indexed where upper(id_tag) = ${idTag.toUpperCase()} order by id desc limit 200`.execute(db);
-        scan.push(performance.now() - started);
-      }
-      const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[xs.length >> 1]! * 100) / 100;
-      results[name] = { indexedMs: median(indexed), scanMs: median(scan), rows };
+      const timed = await timeInTurns(
+        rounds,
+        () => queries.listTransactions({ idTag, limit: 200 }),
+        () => sql`select * from transactions not indexed where upper(id_tag) = ${idTag.toUpperCase()} order by id desc limit 200`.execute(db),
+      );
+      results[name] = { indexedMs: timed.nowMs, scanMs: timed.beforeMs, rows: timed.last.length };
     }
   } finally {
     await db.destroy();
