@@ -4,11 +4,11 @@
 // drops it afterwards.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { createRequire } from 'node:module';
 import { migrationProvider } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/open.js';
 import { OwnSchemaPostgresDialect } from '../../src/store/postgres-introspector.js';
