@@ -46,7 +46,8 @@ Options:
                           SIM0001T1, SIM0001T2, ...)
   --api-token TOKEN       register the charge points (Accepted) and their id tags through the
                           operator API before connecting (or TOMADA_API_TOKEN)
-  --api-url URL           operator API used with --api-token (default http://127.0.0.1:8080)
+  --api-url URL           operator API used with --api-token (default TOMADA_API_URL, else
+                          http://127.0.0.1:8080, as for the operator commands)
   --forever               keep charging until interrupted (Ctrl-C), then print the summary
   --idle                  start no sessions: stay connected and answer the central system's
                           commands until interrupted (a charge point to validate)
@@ -134,7 +135,7 @@ function parse(argv: string[]): Parsed {
         energy: { type: 'string', default: 'register' },
         password: { type: 'string' },
         'id-tag': { type: 'string', multiple: true },
-        'api-url': { type: 'string', default: 'http://127.0.0.1:8080' },
+        'api-url': { type: 'string' },
         'api-token': { type: 'string' },
         forever: { type: 'boolean', default: false },
         idle: { type: 'boolean', default: false },
@@ -171,18 +172,19 @@ function parse(argv: string[]): Parsed {
   const mode: EnergyMode = oneOf('energy', values.energy, ['register', 'interval']);
   const password = values.password;
   const apiToken = values['api-token'] ?? process.env.TOMADA_API_TOKEN;
+  const apiUrl = values['api-url'] ?? process.env.TOMADA_API_URL ?? 'http://127.0.0.1:8080';
   const faults = values.fault?.flatMap((list) => list.split(',')).map((f) => f.trim()) ?? [];
   const unknownFault = faults.find((f) => !isSimFault(f));
   if (unknownFault !== undefined) throw new UsageError(`unknown --fault "${unknownFault}"; the faults are ${Object.keys(SIM_FAULTS).join(', ')}`);
   if (values.person && apiToken === undefined) throw new UsageError('--person needs --api-token (it follows campaigns through the operator API)');
   if (values.idle && values.forever) throw new UsageError('--idle and --forever exclude each other');
-  if (apiToken !== undefined && !/^https?:\/\/[^/]+/.test(values['api-url'])) {
-    throw new UsageError(`--api-url must be an http:// or https:// URL, got "${values['api-url']}"`);
+  if (apiToken !== undefined && !/^https?:\/\/[^/]+/.test(apiUrl)) {
+    throw new UsageError(`--api-url (or TOMADA_API_URL) must be an http:// or https:// URL, got "${apiUrl}"`);
   }
 
   return {
     help: false,
-    ...(apiToken === undefined ? {} : { api: { url: values['api-url'].replace(/\/+$/, ''), token: apiToken } }),
+    ...(apiToken === undefined ? {} : { api: { url: apiUrl.replace(/\/+$/, ''), token: apiToken } }),
     person: values.person,
     fleet: {
       baseUrl: url,

@@ -101,6 +101,13 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
       assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).map((r: any) => [r.id, r.energyWh]), [[tx, 2000]]);
     });
 
+    await s.test('tomada sim registers its fleet at TOMADA_API_URL with TOMADA_API_TOKEN, as the other commands reach the API', async () => {
+      const sim = await tomada(['sim', '--url', t.wsUrl, '--prefix', 'CLI-SIM-', '--connectors', '1', '--session-seconds', '0.2', '--sample-seconds', '0.1'], env);
+      assert.equal(sim.code, 0, sim.stderr);
+      assert.match(sim.stderr, new RegExp(`registered 1 charge points and their id tags at ${t.httpUrl}\n`));
+      assert.equal((await t.api('/api/v1/charge-points/CLI-SIM-0001')).body.registrationStatus, 'Accepted');
+    });
+
     await s.test('clear errors and exit codes', async () => {
       const notFound = await tomada(['charge-points', 'show', 'NOPE'], env);
       assert.equal(notFound.code, 5);
