@@ -209,6 +209,8 @@ export const TransactionQuery = Type.Object(
     chargePointId: Type.Optional(Type.String()),
     /** Sessions on this operator's charge points (an operator's token sees only its own anyway). */
     operator: Type.Optional(OperatorRef),
+    /** Sessions started with this id tag, compared case-insensitively as OCPP id tokens are. */
+    idTag: Type.Optional(IdTagParam),
     active: Type.Optional(Type.Boolean()),
     from: Type.Optional(Time),
     to: Type.Optional(Time),

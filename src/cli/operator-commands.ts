@@ -166,10 +166,10 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
   sessions: {
     list: {
       ...list('/transactions', ['id', 'chargePointId', 'connectorId', 'idTag', 'startedAt', 'stoppedAt', 'energyWh', 'energySource', 'signedMeterStatus', 'anomalies'], (v) =>
-        queryOf(v, { ...SESSION_FILTERS, active: 'active', limit: 'limit' }),
+        queryOf(v, { ...SESSION_FILTERS, 'id-tag': 'idTag', active: 'active', limit: 'limit' }),
       ),
-      options: { ...sessionFilterOptions, active: { type: 'string' }, limit: { type: 'string' } },
-      help: 'list sessions, newest first: [--operator OP] [--charge-point ID] [--from TIME] [--to TIME] [--active true|false] [--limit N]',
+      options: { ...sessionFilterOptions, 'id-tag': { type: 'string' }, active: { type: 'string' }, limit: { type: 'string' } },
+      help: 'list sessions, newest first: [--operator OP] [--charge-point ID] [--id-tag TAG] [--from TIME] [--to TIME] [--active true|false] [--limit N]',
     },
     show: { args: ['id'], help: 'a session with its meter values', run: async (ctx, [id]) => show(ctx, await ctx.api.request('GET', `/transactions/${enc(id!)}`)) },
     export: {

@@ -404,9 +404,9 @@ function transactionsByStart(dialect: Dialect): Migration {
 
 /**
  * The sessions of one id tag, newest first (GET /transactions?idTag=, an operator answering for a
- * driver's card): without this index every session ever stored was read, newest first, until the
- * page was full, all of them for a tag with few sessions. Under the case-insensitive tag the query
- * compares, then the id it orders by.
+ * driver's card): without this index the read would walk every session ever stored, newest first,
+ * until the page was full, all of them for a tag with few sessions. Under the case-insensitive tag
+ * the query compares, then the id it orders by.
  */
 const transactionsByIdTag: Migration = {
   async up(db: Kysely<any>) {

@@ -57,7 +57,7 @@ test('transactions over the REST API', async (s) => {
       await t.api(`/api/v1/id-tags/${tag}`, { method: 'PUT', body: { status: 'Accepted' } });
     }
 
-    await s.test('list filters: chargePointId, active, from, to; item shape; detail shape', async () => {
+    await s.test('list filters: chargePointId, idTag, active, from, to; item shape; detail shape', async () => {
       const a = await connect('CP-F1');
       const b = await connect('CP-F2');
       const f1 = (await a.ok('StartTransaction', { connectorId: 1, idTag: 'TAG-1', meterStart: 100, timestamp: '2024-06-01T08:00:00Z' })).transactionId;
@@ -65,7 +65,7 @@ test('transactions over the REST API', async (s) => {
       const f2 = (await a.ok('StartTransaction', { connectorId: 2, idTag: 'TAG-2', meterStart: 200, timestamp: '2024-06-02T08:00:00Z' })).transactionId;
       const f3 = (await a.ok('StartTransaction', { connectorId: 1, idTag: 'TAG-3', meterStart: 300, timestamp: '2024-06-03T08:00:00Z' })).transactionId;
       await a.ok('StopTransaction', { transactionId: f3, meterStop: 300, timestamp: '2024-06-03T09:00:00Z' });
-      const g1 = (await b.ok('StartTransaction', { connectorId: 1, idTag: 'TAG-4', meterStart: 0, timestamp: '2024-06-02T12:00:00Z' })).transactionId;
+      const g1 = (await b.ok('StartTransaction', { connectorId: 1, idTag: 'TAG-1', meterStart: 0, timestamp: '2024-06-02T12:00:00Z' })).transactionId;
 
       const all = await get(t, '/api/v1/transactions');
       assert.deepEqual(ids(all), [g1, f3, f2, f1], 'newest first');
@@ -77,6 +77,12 @@ test('transactions over the REST API', async (s) => {
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?chargePointId=CP-F1&active=true')), [f2]);
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?chargePointId=CP-F1&active=false')), [f3, f1]);
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?active=true')), [g1, f2]);
+      // An id tag is compared case-insensitively, as OCPP id tokens are.
+      assert.deepEqual(ids(await get(t, '/api/v1/transactions?idTag=tag-1')), [g1, f1]);
+      assert.deepEqual(ids(await get(t, '/api/v1/transactions?idTag=TAG-1&active=false')), [f1]);
+      assert.deepEqual(ids(await get(t, '/api/v1/transactions?idTag=TAG-1&chargePointId=CP-F2')), [g1]);
+      assert.deepEqual(ids(await get(t, '/api/v1/transactions?idTag=TAG-2&to=2024-06-02T10:00:00Z')), [f2]);
+      assert.deepEqual(ids(await get(t, '/api/v1/transactions?idTag=NOBODY')), []);
       // With a period, the latest started first (g1 was stored after f3 but started before it).
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?from=2024-06-02T00:00:00Z')), [f3, g1, f2]);
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?from=2024-06-02T08:00:00.000Z')), [f3, g1, f2], 'from is inclusive');
@@ -130,6 +136,8 @@ test('transactions over the REST API', async (s) => {
         '/api/v1/transactions?from=2024-06-01',
         '/api/v1/transactions?limit=0',
         '/api/v1/transactions?limit=abc',
+        '/api/v1/transactions?idTag=',
+        `/api/v1/transactions?idTag=${'X'.repeat(21)}`,
         '/api/v1/transactions?color=red',
         '/api/v1/transactions/abc',
         '/api/v1/transactions/1.5',

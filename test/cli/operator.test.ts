@@ -91,6 +91,8 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
 
       const sessions = await tomada(['sessions', 'list', '--charge-point', 'CLI-CP'], env);
       assert.match(sessions.stdout, new RegExp(`^${tx}\\s+CLI-CP\\s+1\\s+CLI-GO\\s+2024-07-01T10:00:00.000Z\\s+2024-07-01T10:30:00.000Z\\s+2000\\s+meterStop`, 'm'));
+      const byTag = await tomada(['sessions', 'list', '--id-tag', 'cli-go', '--json'], env);
+      assert.deepEqual(JSON.parse(byTag.stdout).items.map((item: any) => item.id), [tx], 'a driver\'s card, asked in any case');
       const csv = await tomada(['sessions', 'export', '--operator', 'OPC-CLI'], env);
       assert.equal(csv.code, 0, csv.stderr);
       const lines = csv.stdout.trimEnd().split('\r\n');

@@ -62,6 +62,12 @@ test('events of one type, running sessions and the sessions of one id tag are re
       assert.match(plan, /transactions_by_id_tag/, plan);
       // PostgreSQL may fetch the tag's rows by bitmap and sort them: that sorts one tag's sessions.
       assert.doesNotMatch(plan, database.kind === 'sqlite' ? /TEMP B-TREE/ : /Seq Scan/, plan);
+
+      // StartTransaction's check for a running session of the same tag stays on the index of
+      // running sessions only, beside the new one.
+      statements.length = 0;
+      assert.deepEqual((await queries.listTransactions({ active: true, idTag: 'tag-1' })).map((tx) => tx.meterStartWh), [10001, 1]);
+      assert.match(await planOf(db, database.kind, statements.at(-1)!), /transactions_running_id_tag/);
     } finally {
       await db.destroy();
     }

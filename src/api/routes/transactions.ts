@@ -20,6 +20,7 @@ export async function transactionRoutes(app: FastifyInstance, { domain }: { doma
         items: await domain.views.transactions({
           chargePointId: q.chargePointId,
           operator,
+          idTag: q.idTag,
           active: q.active,
           from: canonical('from', q.from),
           to: canonical('to', q.to),
