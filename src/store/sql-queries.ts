@@ -325,6 +325,12 @@ export interface DialectHooks {
   runInTransaction?: QueryRunner;
 }
 
+/**
+ * Ids in one statement's IN list: both databases cap a statement's parameters (SQLite at 32,766,
+ * PostgreSQL at 65,535), and a list of a national network's charge points can pass either.
+ */
+const IDS_PER_STATEMENT = 500;
+
 export class SqlQueries implements StoreWriter {
   /** `journalKey`: the HMAC key of the journal chain, when one is configured. */
   constructor(
@@ -356,6 +362,13 @@ export class SqlQueries implements StoreWriter {
 
   async listChargePoints(filter: ChargePointFilter = {}): Promise<ChargePoint[]> {
     if (filter.ids?.length === 0) return [];
+    if (filter.ids !== undefined && filter.ids.length > IDS_PER_STATEMENT) {
+      const { ids, limit, ...rest } = filter;
+      const found: ChargePoint[] = [];
+      for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) found.push(...(await this.listChargePoints({ ...rest, ids: ids.slice(i, i + IDS_PER_STATEMENT) })));
+      found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return limit === undefined ? found : found.slice(0, limit);
+    }
     let query = this.db.selectFrom('charge_points').selectAll();
     if (filter.operator !== undefined) query = query.where('operator', '=', filter.operator);
     if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids);

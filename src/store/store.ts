@@ -102,7 +102,10 @@ export interface OperatorFilter {
  * SQLite a read holds the node's event loop, and every charge point waits for it.
  */
 export interface ChargePointFilter extends OperatorFilter {
-  /** These charge points only (those that exist). */
+  /**
+   * These charge points only (those that exist), any number of them: beyond 500 they are read in
+   * slices, and the whole is ordered by the ids' code points.
+   */
   ids?: readonly string[] | undefined;
   /** Charge points with a greater id. */
   afterId?: string | undefined;

@@ -361,6 +361,8 @@ test("an operator's scope shows only its own among the charge points asked about
     assert.deepEqual([...(await t.domain.access.visibleChargePoints({}, asked))].sort(), ['VIS-1', 'VIS-2', 'VIS-3', 'VIS-4', 'VIS-UNKNOWN'], 'the whole network: nothing to read');
     const many = Array.from({ length: 1200 }, (_, i) => `VIS-X${i}`).concat('VIS-3');
     assert.deepEqual([...(await t.domain.access.visibleChargePoints({ operator: 'OPC-MINE' }, many))], ['VIS-3'], 'asked in chunks');
+    const sliced = await t.store.listChargePoints({ ids: ['VIS-4', ...many, 'VIS-1'], limit: 2 });
+    assert.deepEqual(sliced.map((cp) => cp.id), ['VIS-1', 'VIS-3'], 'the store reads 1,203 ids in slices, then orders the whole and cuts it at the limit');
   } finally {
     await t.close();
   }
