@@ -9,12 +9,12 @@
 // from an offline backlog a day late, so ids and start times disagree). It prints the median time
 // of each query for a month, a day and an hour. Bounded: a few minutes at the default size.
 import { parseArgs } from 'node:util';
-import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openStore } from '../src/store/open.js';
 import { capturingQueries } from '../test/support/query-plans.js';
 import { createTestDatabase } from '../test/support/database.js';
 import { printTable, saveResult } from './lib/report.js';
+import { writeSessions } from './lib/sessions-file.js';
 import { timeInTurns } from './lib/turns.js';
 
 const { values } = parseArgs({ options: { sessions: { type: 'string', default: '2500000' }, days: { type: 'string', default: '100' }, rounds: { type: 'string', default: '5' } } });
@@ -27,18 +27,18 @@ const stepMs = (days * 86_400_000) / sessions;
 const database = await createTestDatabase('sqlite');
 try {
   await (await openStore(database.url)).close(); // migrated
-  const file = new BetterSqlite3(database.sqlitePath!);
-  file.exec(`INSERT INTO charge_points (id, registration_status, created_at) VALUES ('CP-1', 'Accepted', '2025-01-01T00:00:00.000Z')`);
-  file
-    .prepare(
-      `INSERT INTO transactions (charge_point_id, connector_id, id_tag, id_tag_status, started_at, stopped_at, meter_start_wh, energy_source)
-       WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < ?)
-       SELECT 'CP-1', 1, 'TAG' || k, 'Accepted', at, at, k, 'none'
-       FROM (SELECT k, strftime('%Y-%m-%dT%H:%M:%fZ', (? + k * ? - CASE WHEN k % 100 = 0 THEN 86400000 ELSE 0 END) / 1000.0, 'unixepoch') AS at FROM n)`,
-    )
-    .run(sessions - 1, T0, stepMs);
-  file.exec('ANALYZE');
-  file.close();
+  writeSessions(
+    database.sqlitePath!,
+    sessions,
+    {
+      idTag: `'TAG' || k`,
+      startedAt: 'at',
+      stoppedAt: 'at',
+      from: `(SELECT k, strftime('%Y-%m-%dT%H:%M:%fZ', (? + k * ? - CASE WHEN k % 100 = 0 THEN 86400000 ELSE 0 END) / 1000.0, 'unixepoch') AS at FROM n)`,
+      params: [T0, stepMs],
+    },
+    true,
+  );
 
   const { queries, db } = capturingQueries(database);
   const middle = T0 + (days / 2) * 86_400_000;

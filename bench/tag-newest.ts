@@ -10,12 +10,12 @@
 // that time, and the median time of the read for a tag with sessions and for a tag with none (the
 // read the old plan paid most for). Bounded: a few minutes at the default size.
 import { parseArgs } from 'node:util';
-import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openStore } from '../src/store/open.js';
 import { capturingQueries } from '../test/support/query-plans.js';
 import { createTestDatabase, migratedTo } from '../test/support/database.js';
 import { printTable, saveResult } from './lib/report.js';
+import { writeSessions } from './lib/sessions-file.js';
 import { timeInTurns } from './lib/turns.js';
 
 const { values } = parseArgs({ options: { sessions: { type: 'string', default: '2500000' }, tags: { type: 'string', default: '50000' }, rounds: { type: 'string', default: '5' } } });
@@ -26,16 +26,12 @@ const rounds = Number(values.rounds);
 const database = await createTestDatabase('sqlite');
 try {
   await (await migratedTo(database, '0013_transactions_by_start')).destroy();
-  const file = new BetterSqlite3(database.sqlitePath!);
-  file.exec(`INSERT INTO charge_points (id, registration_status, created_at) VALUES ('CP-1', 'Accepted', '2025-01-01T00:00:00.000Z')`);
-  file
-    .prepare(
-      `INSERT INTO transactions (charge_point_id, connector_id, id_tag, id_tag_status, started_at, stopped_at, meter_start_wh, energy_source)
-       WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < ?)
-       SELECT 'CP-1', 1, 'TAG' || (k % CAST(? AS INTEGER)), 'Accepted', '2025-01-01T00:00:00.000Z', '2025-01-01T01:00:00.000Z', k, 'none' FROM n`,
-    )
-    .run(sessions - 1, tags);
-  file.close();
+  writeSessions(database.sqlitePath!, sessions, {
+    idTag: `'TAG' || (k % CAST(? AS INTEGER))`,
+    startedAt: `'2025-01-01T00:00:00.000Z'`,
+    stoppedAt: `'2025-01-01T01:00:00.000Z'`,
+    params: [tags],
+  });
   const migrating = performance.now();
   await (await openStore(database.url)).close(); // applies 0014
   const migrationMs = Math.round(performance.now() - migrating);
