@@ -93,12 +93,17 @@ test('a period read by start-time cursor: every session once, in start order, ea
 
 test("a period's newest sessions: the latest started first, a page read from the end of the start-time index", async (t) => {
   await withSessions(t, async (database, { queries, statements, db }) => {
-    const inPeriod = Array.from({ length: SESSIONS }, (_, i) => i).filter((i) => startOf(i) >= from && startOf(i) < to);
     // Latest start first, ties by the later id; the offline backlog's sessions sit where they started.
-    const newest = inPeriod.sort((a, b) => (startOf(a) < startOf(b) ? 1 : startOf(a) > startOf(b) ? -1 : b - a)).slice(0, 50);
+    const latestFirst = (a: number, b: number) => (startOf(a) < startOf(b) ? 1 : startOf(a) > startOf(b) ? -1 : b - a);
+    const newestStarted = (start: string, end: string) =>
+      Array.from({ length: SESSIONS }, (_, i) => i)
+        .filter((i) => startOf(i) >= start && startOf(i) < end)
+        .sort(latestFirst)
+        .slice(0, 50);
+    const newest = newestStarted(from, to);
     assert.ok(newest.some((i) => i % 50 === 0), 'a session sent late is among them');
     for (const period of [{ from, to }, { to }]) {
-      const expected = period.from === undefined ? Array.from({ length: SESSIONS }, (_, i) => i).filter((i) => startOf(i) < to).sort((a, b) => (startOf(a) < startOf(b) ? 1 : startOf(a) > startOf(b) ? -1 : b - a)).slice(0, 50) : newest;
+      const expected = period.from === undefined ? newestStarted('', to) : newest;
       statements.length = 0;
       const page = await queries.listTransactions({ ...period, limit: 50 });
       assert.deepEqual(page.map((tx) => tx.meterStartWh), expected, JSON.stringify(period));
