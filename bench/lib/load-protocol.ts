@@ -51,4 +51,5 @@ export interface ResultReport {
   disconnected: number;
 }
 
-export type WorkerReport = ConnectedReport | ResultReport | { type: 'closed' };
+/** `ready`: the worker has loaded and waits for its order (sent once, first). */
+export type WorkerReport = { type: 'ready' } | ConnectedReport | ResultReport | { type: 'closed' };

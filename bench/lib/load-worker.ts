@@ -184,3 +184,4 @@ process.on('message', (command: WorkerCommand) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
+send({ type: 'ready' });
