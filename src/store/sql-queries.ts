@@ -581,16 +581,22 @@ export class SqlQueries implements StoreWriter {
   }
 
   async findValidatedSoftware(identity: SoftwareIdentity): Promise<ValidatedSoftware | undefined> {
-    const row = await this.db
-      .selectFrom('validated_software')
-      .selectAll()
-      .where('vendor', '=', identity.vendor)
-      .where('model', '=', identity.model)
-      .where('firmware_version', '=', identity.firmwareVersion)
-      .where('ocpp_version', '=', identity.ocppVersion)
-      .where('transport', '=', identity.transport)
-      .executeTakeFirst();
-    return row && toValidatedSoftware(row);
+    // Read at every boot (the network's validated-software rule), so a hot-path shape: built by
+    // Kysely once, not at each of a reconnection storm's boots.
+    const { rows } = await this.run(
+      'findValidatedSoftware',
+      (db, slot) =>
+        db
+          .selectFrom('validated_software')
+          .selectAll()
+          .where('vendor', '=', slot(0))
+          .where('model', '=', slot(1))
+          .where('firmware_version', '=', slot(2))
+          .where('ocpp_version', '=', slot(3))
+          .where('transport', '=', slot(4)),
+      [identity.vendor, identity.model, identity.firmwareVersion, identity.ocppVersion, identity.transport],
+    );
+    return rows[0] && toValidatedSoftware(rows[0]);
   }
 
   async getWebhook(operator: string): Promise<Webhook | undefined> {
