@@ -6,15 +6,7 @@
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
 export function cachingStatements(database: SqliteDatabase, capacity = 256): SqliteDatabase {
-  // The wrapper is kept with its statement: one object per SQL text, not four closures per query.
   const cache = new Map<string, SqliteStatement>();
-  const wrap = (sql: string, statement: SqliteStatement): SqliteStatement => ({
-    reader: statement.reader,
-    all: (p) => statement.all(p),
-    run: (p) => statement.run(p),
-    // Streaming keeps the statement busy until the iterator ends: give it a statement of its own.
-    iterate: (p) => database.prepare(sql).iterate(p),
-  });
   return {
     prepare(sql) {
       let statement = cache.get(sql);
@@ -23,11 +15,13 @@ export function cachingStatements(database: SqliteDatabase, capacity = 256): Sql
         cache.delete(sql);
         cache.set(sql, statement);
       } else {
-        statement = wrap(sql, database.prepare(sql));
+        statement = database.prepare(sql);
         cache.set(sql, statement);
         if (cache.size > capacity) cache.delete(cache.keys().next().value!);
       }
-      return statement;
+      const cached = statement;
+      // Streaming keeps the statement busy until the iterator ends: give it a statement of its own.
+      return { reader: cached.reader, all: (p) => cached.all(p), run: (p) => cached.run(p), iterate: (p) => database.prepare(sql).iterate(p) };
     },
     close() {
       cache.clear();
