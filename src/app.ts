@@ -148,6 +148,9 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
           () => true,
           () => false,
         ),
+        // Reads may work while writes fail (a full disk, a sync that failed): every call would
+        // then be answered InternalError, so the node is not ready for charge points.
+        storeWrites: store.writesFailing() === undefined,
         ocppListeners: ocpp.listening,
       }),
     });

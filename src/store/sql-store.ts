@@ -79,6 +79,8 @@ export class SqlStore extends SqlQueries implements Store {
   /** When a batch last brought the journal's index by charge point up to date (performance.now()). */
   private journalIndexedAt = -Infinity;
   private readonly journalIndexIntervalMs: number;
+  /** The most recent batch's error, until a batch commits (writesFailing). */
+  private lastBatchError: Error | undefined;
   /** The batch's own statements (savepoints), compiled once: the same few texts for every unit. */
   private readonly batchStatements = new Map<string, CompiledQuery>();
 
@@ -88,7 +90,17 @@ export class SqlStore extends SqlQueries implements Store {
     private readonly storeHooks: StoreHooks = {},
   ) {
     super(kysely, options.journalKey, storeHooks);
-    const observer = options.observer ?? {};
+    const given = options.observer ?? {};
+    const observer: BatchObserver = {
+      committed: (size, durationMs) => {
+        this.lastBatchError = undefined;
+        given.committed?.(size, durationMs);
+      },
+      failed: (size, error) => {
+        this.lastBatchError = error instanceof Error ? error : new Error(String(error));
+        given.failed?.(size, error);
+      },
+    };
     this.journalIndexIntervalMs = options.journalIndexIntervalMs ?? JOURNAL_INDEX_INTERVAL_MS;
     const count = Math.max(1, storeHooks.committers ?? 1);
     this.batchFrames = Array.from({ length: count }, () => []);
@@ -247,6 +259,10 @@ export class SqlStore extends SqlQueries implements Store {
       this.batchFrames[index]!.push(...frames);
     };
     return this.committers[index]!.submit(work, { noWrites: true, ...(early ? { early } : {}), ...(how.answer ? { answer: true } : {}) });
+  }
+
+  writesFailing(): Error | undefined {
+    return this.lastBatchError;
   }
 
   async close(): Promise<void> {

@@ -282,5 +282,11 @@ export interface Store extends StoreReader {
   journalAnswer(frames: readonly JournalFrame[]): Promise<void>;
   /** Journals frames in a unit of their own (frames that report nothing: our calls, their answers). */
   journal(frames: readonly JournalFrame[]): Promise<void>;
+  /**
+   * Why the most recent batch failed (a full disk, a database gone, a sync that failed), or
+   * undefined when it committed or none has run. Cleared by the next batch that commits: on a
+   * network's traffic, within moments of the cause going away. Readiness reports it (/ready).
+   */
+  writesFailing(): Error | undefined;
   close(): Promise<void>;
 }

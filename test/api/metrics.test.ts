@@ -65,7 +65,7 @@ test('metrics, readiness and health', async (s) => {
       assert.deepEqual(await (await fetch(`${t.httpUrl}/health`)).json(), { status: 'ok' });
       const ready = await fetch(`${t.httpUrl}/ready`);
       assert.equal(ready.status, 200);
-      assert.deepEqual(await ready.json(), { status: 'ready', checks: { store: true, ocppListeners: true } });
+      assert.deepEqual(await ready.json(), { status: 'ready', checks: { store: true, storeWrites: true, ocppListeners: true } });
     });
 
     await s.test('connections, commits and commands are counted', async () => {
@@ -137,7 +137,7 @@ test('metrics, readiness and health', async (s) => {
       await t.store.close();
       const ready = await fetch(`${t.httpUrl}/ready`);
       assert.equal(ready.status, 503);
-      assert.deepEqual(await ready.json(), { status: 'not ready', checks: { store: false, ocppListeners: true } });
+      assert.deepEqual(await ready.json(), { status: 'not ready', checks: { store: false, storeWrites: true, ocppListeners: true } });
     });
   } finally {
     await client?.close();

@@ -85,7 +85,9 @@ test('database cut off: connections stay, writes answer InternalError, all works
       for (const client of clients) assert.equal(client.ws.readyState, client.ws.OPEN, 'the charge point stays connected');
       // Each refusal counted once, though the answer it replaced could not be journaled either.
       assert.equal(await internalErrors(), errorsBefore + refused.length);
-      assert.equal((await fetch(`${t.httpUrl}/ready`)).status, 503);
+      const down = await fetch(`${t.httpUrl}/ready`);
+      assert.equal(down.status, 503);
+      assert.deepEqual(((await down.json()) as { checks: unknown }).checks, { store: false, storeWrites: false, ocppListeners: true });
       // A new charge point cannot be admitted without the registry: refused at the handshake.
       await assert.rejects(TestClient.connect(t.wsUrl, 'DB-DOWN-3'));
 
@@ -98,6 +100,8 @@ test('database cut off: connections stay, writes answer InternalError, all works
       const third = await TestClient.connect(t.wsUrl, 'DB-DOWN-3');
       clients.push(third);
       await third.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+      // Its writes commit again: ready.
+      assert.deepEqual(await (await fetch(`${t.httpUrl}/ready`)).json(), { status: 'ready', checks: { store: true, storeWrites: true, ocppListeners: true } });
 
       const stored = (await t.api(`/api/v1/transactions/${transactionId}`)).body;
       assert.equal(stored.energyWh, 1500);

@@ -13,6 +13,8 @@ import { sql, type Kysely } from 'kysely';
 import { newChargePoint } from '../../src/domain/registry.js';
 import { openStore } from '../../src/store/open.js';
 import type { StoreWriter } from '../../src/store/store.js';
+import { boot, TestClient } from '../support/ocpp-client.js';
+import { startSqliteTestTomada } from '../support/tomada.js';
 
 const FULL = /database or disk is full/;
 
@@ -58,5 +60,35 @@ test('a full disk fails the batch with "database or disk is full", stores none o
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a node whose writes fail is not ready: /ready says 503 with storeWrites false while reads still work, and 200 once a batch commits again', async () => {
+  const t = await startSqliteTestTomada();
+  let client: TestClient | undefined;
+  const ready = async () => {
+    const response = await fetch(`${t.httpUrl}/ready`);
+    return { status: response.status, body: await response.json() };
+  };
+  try {
+    await t.api('/api/v1/charge-points/FULL-1', { method: 'PUT', body: {} });
+    client = await TestClient.connect(t.wsUrl, 'FULL-1');
+    await boot(client);
+    assert.deepEqual(await ready(), { status: 200, body: { status: 'ready', checks: { store: true, storeWrites: true, ocppListeners: true } } });
+
+    await t.store.transact((tx) => limitPages(tx, 0));
+    await assert.rejects(t.store.transact((tx) => tx.insertEvent(bigEvent(3))), FULL);
+    assert.match(String(t.store.writesFailing()?.message), FULL);
+    // The read check alone would say ready: the registry still answers.
+    assert.deepEqual(await ready(), { status: 503, body: { status: 'not ready', checks: { store: true, storeWrites: false, ocppListeners: true } } });
+
+    // Room again: the charge point's next call commits, and the node is ready again.
+    await t.store.transact((tx) => limitPages(tx, 'none'));
+    await client.ok('Heartbeat', {});
+    assert.equal(t.store.writesFailing(), undefined);
+    assert.deepEqual(await ready(), { status: 200, body: { status: 'ready', checks: { store: true, storeWrites: true, ocppListeners: true } } });
+  } finally {
+    await client?.close();
+    await t.close();
   }
 });
