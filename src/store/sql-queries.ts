@@ -467,14 +467,21 @@ export class SqlQueries implements StoreWriter {
     const after = filter.afterStart && (filter.from !== undefined && filter.from > filter.afterStart.startedAt ? { startedAt: filter.from, id: 0 } : filter.afterStart);
     const from = after ? undefined : filter.from;
     const values = [filter.chargePointId, filter.operator, filter.afterId, filter.idTag?.toUpperCase(), from, filter.to, filter.limit ?? 1000, after?.startedAt, after?.id];
-    const key = `listTransactions:${values.slice(0, 6).map((v) => (v === undefined ? 0 : 1)).join('')}:${filter.active ?? ''}:${after ? 'start' : ''}`;
+    const byId = filter.chargePointId === undefined && filter.idTag === undefined && from === undefined && filter.to === undefined && !after && filter.active !== true;
+    const operatorRead = filter.operator !== undefined && byId ? await this.operatorSessionsRead(filter.operator, filter.limit ?? 1000) : '';
+    const key = `listTransactions:${values.slice(0, 6).map((v) => (v === undefined ? 0 : 1)).join('')}:${filter.active ?? ''}:${after ? 'start' : ''}:${operatorRead}`;
     const { rows } = await this.run(
       key,
       (db, slot) => {
         let query = db.selectFrom('transactions').selectAll();
         if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', slot(0));
         if (filter.operator !== undefined) {
-          query = query.where('charge_point_id', 'in', (eb) => eb.selectFrom('charge_points').select('charge_points.id').where('charge_points.operator', '=', slot(1)));
+          const ofOperator = db.selectFrom('charge_points').select('charge_points.id').where('charge_points.operator', '=', slot<string>(1));
+          // walk: the charge point as an expression, which no index serves, so the sessions are
+          // read newest first by id and the read stops at a full page (SQLite would otherwise
+          // gather and sort every session of the operator's charge points).
+          if (operatorRead === 'walk') query = query.where(sql<string>`(${sql.ref('charge_point_id')} || '')`, 'in', ofOperator);
+          else query = query.where('charge_point_id', 'in', ofOperator);
         }
         if (filter.afterId !== undefined) query = query.where('id', '>', slot(2));
         if (filter.active === true) query = query.where('stopped_at', 'is', null);
@@ -489,6 +496,9 @@ export class SqlQueries implements StoreWriter {
             .where((eb) => eb(eb.refTuple('started_at', 'id'), '>', eb.tuple(slot<string>(7), slot<number>(8))));
           return query.orderBy('started_at', 'asc').orderBy('id', 'asc').limit(slot(6));
         }
+        // gather: ordered by an expression, which no index serves, so the operator's sessions are
+        // found by charge point and sorted (PostgreSQL would otherwise walk every session by id).
+        if (operatorRead === 'gather') return query.orderBy(sql`${sql.ref('id')} + 0`, filter.afterId !== undefined ? 'asc' : 'desc').limit(slot(6));
         if (filter.afterId !== undefined) return query.orderBy('id', 'asc').limit(slot(6));
         // The newest of a period by start time: a page from the end of the start-time index's
         // range. By id, every session of the period was read and sorted for one page.
@@ -498,6 +508,36 @@ export class SqlQueries implements StoreWriter {
       values,
     );
     return rows.map(toTransaction);
+  }
+
+  /**
+   * How to read a page of an operator's sessions by id. `walk` reads all sessions newest first
+   * and keeps the operator's until the page is full: about `limit / share` rows, for the share of
+   * the network's charge points it holds. `gather` reads every session of its charge points and
+   * sorts them: about `share × sessions` rows. Each store's planner picked one for every operator
+   * (SQLite gather, PostgreSQL walk), and the other end of the range grew with the network's
+   * history: 140 ms on SQLite for an operator of 8,000 of 13,000 charge points, 75 ms on PostgreSQL
+   * for one of 9, among 2.5 million sessions. Walk when share² × sessions > limit, where the two
+   * costs cross; the highest id stands for the count of sessions.
+   */
+  private async operatorSessionsRead(operator: string, limit: number): Promise<'walk' | 'gather'> {
+    const { rows } = await this.run(
+      'operatorSessionsShare',
+      (db, slot) =>
+        db
+          .selectNoFrom((eb) => [
+            eb.selectFrom('charge_points').select((e) => e.fn.countAll<number>().as('n')).where('operator', '=', slot<string>(0)).as('held'),
+            eb.selectFrom('charge_points').select((e) => e.fn.countAll<number>().as('n')).as('all'),
+            eb.selectFrom('transactions').select((e) => e.fn.max<number>('id').as('n')).as('sessions'),
+          ]),
+      [operator],
+    );
+    const held = Number(rows[0]?.held ?? 0);
+    const all = Number(rows[0]?.all ?? 0);
+    const sessions = Number(rows[0]?.sessions ?? 0);
+    if (held === 0 || all === 0) return 'gather';
+    const share = held / all;
+    return share * share * sessions > limit ? 'walk' : 'gather';
   }
 
   async listTransactionSamples(transactionId: number, only?: SampleSelection): Promise<StoredMeterSample[]> {
