@@ -516,9 +516,9 @@ export class SqlQueries implements StoreWriter {
    * the network's charge points it holds. `gather` reads every session of its charge points and
    * sorts them: about `share × sessions` rows. Each store's planner picked one for every operator
    * (SQLite gather, PostgreSQL walk), and the other end of the range grew with the network's
-   * history: 140 ms on SQLite for an operator of 8,000 of 13,000 charge points, 75 ms on PostgreSQL
-   * for one of 9, among 2.5 million sessions. Walk when share² × sessions > limit, where the two
-   * costs cross; the highest id stands for the count of sessions.
+   * history: 132 ms on SQLite for an operator of 8,000 of 13,000 charge points, 69 ms on PostgreSQL
+   * for one of 9, among 2.5 million sessions (bench/operator-newest.ts). Walk when share² ×
+   * sessions > limit, where the two costs cross; the highest id stands for the count of sessions.
    */
   private async operatorSessionsRead(operator: string, limit: number): Promise<'walk' | 'gather'> {
     const { rows } = await this.run(
