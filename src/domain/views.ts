@@ -93,6 +93,15 @@ export class Views {
     return all.filter((cp) => this.presence(cp.id).connected).map(({ ocppVersion, transport }) => ({ ocppVersion, transport }));
   }
 
+  /**
+   * Each charge point's operator, by id: two columns per charge point, where the whole records
+   * with their connectors (chargePoints) held a SQLite node's event loop for about a second on a
+   * network of 13,000. Not narrowed to a scope: a caller looks up only charge points it may see.
+   */
+  async chargePointOwners(): Promise<Map<string, string | null>> {
+    return new Map((await this.store.listChargePointOwners()).map((cp) => [cp.id, cp.operator]));
+  }
+
   transactions(filter: TransactionFilter): Promise<Transaction[]> {
     return this.store.listTransactions(filter);
   }

@@ -29,6 +29,7 @@ import {
 import type {
   ApiToken,
   ChargePointPatch,
+  ChargePointOwner,
   ChargePointProtocol,
   JournalRange,
   NewTransaction,
@@ -381,6 +382,11 @@ export class SqlQueries implements StoreWriter {
   async listChargePointProtocols(): Promise<ChargePointProtocol[]> {
     const rows = await this.db.selectFrom('charge_points').select(['id', 'ocpp_version', 'transport']).execute();
     return rows.map((row) => ({ id: row.id, ocppVersion: row.ocpp_version as OcppVersion | null, transport: row.transport as Transport | null }));
+  }
+
+  async listChargePointOwners(): Promise<ChargePointOwner[]> {
+    const rows = await this.db.selectFrom('charge_points').select(['id', 'operator']).execute();
+    return rows.map((row) => ({ id: row.id, operator: row.operator }));
   }
 
   async listConnectors(chargePointIds?: string | readonly string[]): Promise<Connector[]> {

@@ -122,6 +122,7 @@ export interface JournalRange {
   limit: number;
 }
 export type ChargePointProtocol = Pick<ChargePoint, 'id' | 'ocppVersion' | 'transport'>;
+export type ChargePointOwner = Pick<ChargePoint, 'id' | 'operator'>;
 export type ChargePointPatch = Partial<Omit<ChargePoint, 'id' | 'createdAt'>>;
 export type TransactionPatch = Partial<Omit<Transaction, 'id' | 'chargePointId'>>;
 
@@ -135,6 +136,8 @@ export interface StoreReader {
    * connections by protocol needs, without the rest of each row (read at every metrics scrape).
    */
   listChargePointProtocols(): Promise<ChargePointProtocol[]>;
+  /** Every charge point's id and operator: what a session export names each row's owner by, without the rest of each row. */
+  listChargePointOwners(): Promise<ChargePointOwner[]>;
   /** Every connector, or those of one charge point or of several; by charge point, then connector. */
   listConnectors(chargePointIds?: string | readonly string[]): Promise<Connector[]>;
   getIdTag(idTag: string): Promise<OwnedIdTag | undefined>;
