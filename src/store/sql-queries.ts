@@ -356,6 +356,36 @@ export class SqlQueries implements StoreWriter {
     return this.prepared.run<R>(this.db, key, (slot) => build(this.db, slot), values, this.inBatch ? this.hooks.runInTransaction : undefined);
   }
 
+  /**
+   * The charge points of these ids, in no order. One prepared shape per power of two up to 512
+   * ids (the list padded with its first id), so that reads of any number of ids keep ten statement
+   * texts: SQLite's statement cache and PostgreSQL's named statements hold each once.
+   */
+  async getChargePoints(ids: readonly string[]): Promise<ChargePoint[]> {
+    const found: ChargePoint[] = [];
+    for (let from = 0; from < ids.length; from += 512) {
+      const slice = ids.slice(from, from + 512);
+      let size = 1;
+      while (size < slice.length) size *= 2;
+      const padded = Array.from({ length: size }, (_, i) => slice[i] ?? slice[0]);
+      const { rows } = await this.run(
+        `getChargePoints:${size}`,
+        (db, slot) =>
+          db
+            .selectFrom('charge_points')
+            .selectAll()
+            .where(
+              'id',
+              'in',
+              padded.map((_, i) => slot<string>(i)),
+            ),
+        padded,
+      );
+      found.push(...rows.map(toChargePoint));
+    }
+    return found;
+  }
+
   async getChargePoint(id: string): Promise<ChargePoint | undefined> {
     const { rows } = await this.run('getChargePoint', (db, slot) => db.selectFrom('charge_points').selectAll().where('id', '=', slot(0)), [id]);
     return rows[0] && toChargePoint(rows[0]);

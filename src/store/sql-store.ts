@@ -8,6 +8,8 @@ import { migrationProvider, type Dialect } from './migrations.js';
 import { SqlQueries, type DialectHooks } from './sql-queries.js';
 import type { JournalFrame } from './journal-chain.js';
 import { OwedAnswers } from './owed-answers.js';
+import { CoalescedReads } from './coalesced-reads.js';
+import type { ChargePoint } from '../domain/model.js';
 import type { Store, StoreWriter, TransactOptions } from './store.js';
 import type { Database } from './tables.js';
 
@@ -81,6 +83,8 @@ export class SqlStore extends SqlQueries implements Store {
   private readonly journalIndexIntervalMs: number;
   /** The most recent batch's error, until a batch commits (writesFailing). */
   private lastBatchError: Error | undefined;
+  /** Reads of one charge point made in the same turn (admissions in a reconnection storm), one statement for all. */
+  private readonly chargePointReads = new CoalescedReads<ChargePoint>(async (ids) => new Map((await this.getChargePoints(ids)).map((cp) => [cp.id, cp])));
   /** The batch's own statements (savepoints), compiled once: the same few texts for every unit. */
   private readonly batchStatements = new Map<string, CompiledQuery>();
 
@@ -259,6 +263,11 @@ export class SqlStore extends SqlQueries implements Store {
       this.batchFrames[index]!.push(...frames);
     };
     return this.committers[index]!.submit(work, { noWrites: true, ...(early ? { early } : {}), ...(how.answer ? { answer: true } : {}) });
+  }
+
+  /** Outside a unit: read with the other charge points asked for in this turn (coalesced-reads.ts). */
+  override getChargePoint(id: string): Promise<ChargePoint | undefined> {
+    return this.chargePointReads.get(id);
   }
 
   writesFailing(): Error | undefined {
