@@ -370,15 +370,7 @@ export class SqlQueries implements StoreWriter {
       const padded = Array.from({ length: size }, (_, i) => slice[i] ?? slice[0]);
       const { rows } = await this.run(
         `getChargePoints:${size}`,
-        (db, slot) =>
-          db
-            .selectFrom('charge_points')
-            .selectAll()
-            .where(
-              'id',
-              'in',
-              padded.map((_, i) => slot<string>(i)),
-            ),
+        (db, slot) => db.selectFrom('charge_points').selectAll().where('id', 'in', padded.map((_, i) => slot<string>(i))),
         padded,
       );
       found.push(...rows.map(toChargePoint));
