@@ -82,11 +82,13 @@ test('a node whose writes fail is not ready: /ready says 503 with storeWrites fa
     // The read check alone would say ready: the registry still answers.
     assert.deepEqual(await ready(), { status: 503, body: { status: 'not ready', checks: { store: true, storeWrites: false, ocppListeners: true } } });
 
-    // Room again: the charge point's next call commits, and the node is ready again.
+    // Room again: the next batch that commits (here the one that lifts the limit) clears it, and
+    // the charge point's calls are stored and answered again.
     await t.store.transact((tx) => limitPages(tx, 'none'));
-    await client.ok('Heartbeat', {});
     assert.equal(t.store.writesFailing(), undefined);
     assert.deepEqual(await ready(), { status: 200, body: { status: 'ready', checks: { store: true, storeWrites: true, ocppListeners: true } } });
+    await client.ok('Heartbeat', {});
+    assert.equal(t.store.writesFailing(), undefined);
   } finally {
     await client?.close();
     await t.close();
