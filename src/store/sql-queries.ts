@@ -328,9 +328,10 @@ export interface DialectHooks {
 
 /**
  * Ids in one statement's IN list: both databases cap a statement's parameters (SQLite at 32,766,
- * PostgreSQL at 65,535), and a list of a national network's charge points can pass either.
+ * PostgreSQL at 65,535), and a list of a national network's charge points can pass either. A power
+ * of two, so that getChargePoints' padded shapes end at it.
  */
-const IDS_PER_STATEMENT = 500;
+const IDS_PER_STATEMENT = 512;
 
 export class SqlQueries implements StoreWriter {
   /** `journalKey`: the HMAC key of the journal chain, when one is configured. */
@@ -357,14 +358,14 @@ export class SqlQueries implements StoreWriter {
   }
 
   /**
-   * The charge points of these ids, in no order. One prepared shape per power of two up to 512
-   * ids (the list padded with its first id), so that reads of any number of ids keep ten statement
-   * texts: SQLite's statement cache and PostgreSQL's named statements hold each once.
+   * The charge points of these ids, in no order. One prepared shape per power of two up to
+   * IDS_PER_STATEMENT ids (the list padded with its first id), so that reads of any number of ids
+   * keep ten statement texts: SQLite's statement cache and PostgreSQL's named statements hold each once.
    */
   async getChargePoints(ids: readonly string[]): Promise<ChargePoint[]> {
     const found: ChargePoint[] = [];
-    for (let from = 0; from < ids.length; from += 512) {
-      const slice = ids.slice(from, from + 512);
+    for (let from = 0; from < ids.length; from += IDS_PER_STATEMENT) {
+      const slice = ids.slice(from, from + IDS_PER_STATEMENT);
       let size = 1;
       while (size < slice.length) size *= 2;
       const padded = Array.from({ length: size }, (_, i) => slice[i] ?? slice[0]);
