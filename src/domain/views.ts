@@ -96,8 +96,8 @@ export class Views {
   /**
    * Each charge point's operator, by id: two columns per charge point, where reading the whole
    * records with their connectors (chargePoints) took 169 ms of a SQLite node's event loop on a
-   * network of 13,000 (8 ms this way; a probe). Not narrowed to a scope: a caller looks up only
-   * charge points it may see.
+   * network of 13,000 (8 ms this way; a probe). Not narrowed to a scope: for an administrator's
+   * export, which may see every charge point.
    */
   async chargePointOwners(): Promise<Map<string, string | null>> {
     return new Map((await this.store.listChargePointOwners()).map((cp) => [cp.id, cp.operator]));

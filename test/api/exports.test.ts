@@ -1,8 +1,10 @@
 // Session exports over real HTTP: CSV (RFC 4180, checked with an independent parser below) and
 // JSON, the same rows in both, filters by operator, charge point and period, read page by page
-// past the page size, and scoped to what the token may see.
+// past the page size, and scoped to what the token may see, also while charge points change hands.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { kyselyOn, withTestDatabase } from '../support/database.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 
@@ -196,4 +198,41 @@ test('session exports', async (s) => {
     await Promise.all(clients.map((c) => c.close()));
     await t.close();
   }
+});
+
+test('an operator export names that operator on every row, also for a charge point moved to it while the export streams', async (s) => {
+  await withTestDatabase(s, async (database) => {
+    const t = await startTestTomada({ databaseUrl: database.url });
+    try {
+      for (const id of ['OPC-A', 'OPC-B']) await t.api(`/api/v1/operators/${id}`, { method: 'PUT', body: { name: id, kind: 'OPC' } });
+      await t.api('/api/v1/charge-points/Y-OF-B', { method: 'PUT', body: { operator: 'OPC-B' } });
+      await t.api('/api/v1/charge-points/X-OF-A', { method: 'PUT', body: { operator: 'OPC-A' } });
+      const tokenB = (await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'b', role: 'operator', operator: 'OPC-B' } })).body.token;
+      // More rows than the sockets' buffers hold, so the export is still reading pages when the
+      // charge point moves; X's one session is the newest, read last.
+      const db = kyselyOn(database);
+      try {
+        await sql`insert into transactions (charge_point_id, connector_id, id_tag, id_tag_status, started_at, stopped_at, meter_start_wh, energy_source)
+          with recursive s(i) as (select 1 union all select i + 1 from s where i < 60000)
+          select 'Y-OF-B', 1, 'TAG', 'Accepted', '2024-01-01T00:00:00.000Z', '2024-01-01T01:00:00.000Z', i, 'none' from s`.execute(db);
+        await sql`insert into transactions (charge_point_id, connector_id, id_tag, id_tag_status, started_at, stopped_at, meter_start_wh, energy_source)
+          values ('X-OF-A', 1, 'TAG-OF-A', 'Accepted', '2024-06-01T00:00:00.000Z', '2024-06-01T01:00:00.000Z', 7, 'none')`.execute(db);
+      } finally {
+        await db.destroy();
+      }
+
+      // B's export begins (its body not read yet); meanwhile the network moves X from A to B.
+      const response = await fetch(`${t.httpUrl}/api/v1/exports/sessions`, { headers: { authorization: `Bearer ${tokenB}` } });
+      assert.equal(response.status, 200);
+      assert.equal((await t.api('/api/v1/charge-points/X-OF-A', { method: 'PUT', body: { operator: 'OPC-B' } })).status, 200);
+      const rows = csvRecords(await response.text());
+
+      assert.equal(rows.filter((r) => r.chargePointId === 'Y-OF-B').length, 60000);
+      const moved = rows.filter((r) => r.chargePointId === 'X-OF-A');
+      assert.equal(moved.length, 1, "X is B's when its page is read");
+      assert.deepEqual([...new Set(rows.map((r) => r.operator))], ['OPC-B'], "no row of B's export names another operator");
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -63,6 +63,12 @@ async function* json(rows: AsyncIterable<ReturnType<typeof exportRow>>) {
   yield '\n]\n';
 }
 
+/** Each charge point's operator as the export begins (an administrator's export of the whole network). */
+async function ownersAtStart(domain: Domain): Promise<(chargePointId: string) => string | null> {
+  const owners = await domain.views.chargePointOwners();
+  return (chargePointId) => owners.get(chargePointId) ?? null;
+}
+
 export async function exportRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
   app.get<{ Querystring: ExportQuery }>('/exports/sessions', {
     config: { access: { level: 'read' } },
@@ -79,12 +85,16 @@ export async function exportRoutes(app: FastifyInstance, { domain }: { domain: D
       const from = q.from === undefined ? undefined : canonicalTimeOrBadRequest('from', q.from);
       const to = q.to === undefined ? undefined : canonicalTimeOrBadRequest('to', q.to);
       const operator = narrowOperator(request.scope, q.operator);
-      // Every row below is one the scope may see (operator narrowed above), so the owners need no scope.
-      const owners = await domain.views.chargePointOwners();
+      // With an operator (the caller's own, or the one asked for), each page holds only the
+      // sessions of charge points that operator holds when the page is read: the operator is
+      // every row's owner. A map read before the rows could name a charge point's previous owner,
+      // one moved while a long export streams, in another operator's file. Without one (an
+      // administrator's whole network), each row names its owner as the export began.
+      const ownerOf = operator === undefined ? await ownersAtStart(domain) : () => operator;
       async function* rows() {
         if (operator === null) return;
         for await (const tx of domain.views.allTransactions({ operator, chargePointId: q.chargePointId, from, to })) {
-          yield exportRow(tx, owners.get(tx.chargePointId) ?? null);
+          yield exportRow(tx, ownerOf(tx.chargePointId));
         }
       }
       const stream = Readable.from(format === 'csv' ? csv(rows()) : json(rows()));
