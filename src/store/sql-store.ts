@@ -81,8 +81,12 @@ export class SqlStore extends SqlQueries implements Store {
   /** When a batch last brought the journal's index by charge point up to date (performance.now()). */
   private journalIndexedAt = -Infinity;
   private readonly journalIndexIntervalMs: number;
-  /** The most recent batch's error, until a batch commits (writesFailing). */
-  private lastBatchError: Error | undefined;
+  /** Since a batch failed: its error, and when writes began to fail; until a probe's write commits (writesFailing). */
+  private writeFailure: { error: Error; since: string } | undefined;
+  /** Batches failed so far: a probe clears the failure only if none failed after it was asked for. */
+  private failedBatches = 0;
+  /** The probe write running now, if any (writesFailing). */
+  private probing: Promise<void> | undefined;
   /** Reads of one charge point made in the same turn (admissions in a reconnection storm), one statement for all. */
   private readonly chargePointReads = new CoalescedReads<ChargePoint>(async (ids) => new Map((await this.getChargePoints(ids)).map((cp) => [cp.id, cp])));
   /** The batch's own statements (savepoints), compiled once: the same few texts for every unit. */
@@ -96,12 +100,10 @@ export class SqlStore extends SqlQueries implements Store {
     super(kysely, options.journalKey, storeHooks);
     const given = options.observer ?? {};
     const observer: BatchObserver = {
-      committed: (size, durationMs) => {
-        this.lastBatchError = undefined;
-        given.committed?.(size, durationMs);
-      },
+      committed: (size, durationMs) => given.committed?.(size, durationMs),
       failed: (size, error) => {
-        this.lastBatchError = error instanceof Error ? error : new Error(String(error));
+        this.failedBatches++;
+        this.writeFailure = { error: error instanceof Error ? error : new Error(String(error)), since: this.writeFailure?.since ?? new Date().toISOString() };
         given.failed?.(size, error);
       },
     };
@@ -271,7 +273,27 @@ export class SqlStore extends SqlQueries implements Store {
   }
 
   writesFailing(): Error | undefined {
-    return this.lastBatchError;
+    const failure = this.writeFailure;
+    if (failure && !this.probing) this.probing = this.probeWrites(failure).finally(() => (this.probing = undefined));
+    return failure?.error;
+  }
+
+  /**
+   * Writes one event, `storeWritesRecovered`, and clears the failure if that commits and no batch
+   * failed meanwhile. Only a write proves writes work: a batch that commits is not enough (one that
+   * only read commits on a full disk; one that began before the failure may settle after it), and
+   * a node taken out of the load balancer may get no charge point's traffic to prove it.
+   */
+  private async probeWrites(failure: { error: Error; since: string }): Promise<void> {
+    const failedBefore = this.failedBatches;
+    const at = new Date().toISOString();
+    const written = await this.transact((tx) =>
+      tx.insertEvent({ at, chargePointId: null, type: 'storeWritesRecovered', data: { failingSince: failure.since, error: failure.error.message } }),
+    ).then(
+      () => true,
+      () => false,
+    );
+    if (written && this.failedBatches === failedBefore) this.writeFailure = undefined;
   }
 
   async close(): Promise<void> {

@@ -286,9 +286,11 @@ export interface Store extends StoreReader {
   /** Journals frames in a unit of their own (frames that report nothing: our calls, their answers). */
   journal(frames: readonly JournalFrame[]): Promise<void>;
   /**
-   * Why the most recent batch failed (a full disk, a database gone, a sync that failed), or
-   * undefined when it committed or none has run. Cleared by the next batch that commits: on a
-   * network's traffic, within moments of the cause going away. Readiness reports it (/ready).
+   * Why the last failed batch failed (a full disk, a database gone, a sync that failed), or
+   * undefined when none has failed since writes last proved to work. While it is set, each call
+   * starts a probe, unless one is running: a write of its own (the event `storeWritesRecovered`),
+   * which clears it when it commits and no batch failed meanwhile. Readiness reports it (/ready),
+   * so a load balancer's next check after the cause went away finds the node ready again.
    */
   writesFailing(): Error | undefined;
   close(): Promise<void>;

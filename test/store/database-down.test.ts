@@ -91,8 +91,22 @@ test('database cut off: connections stay, writes answer InternalError, all works
       // A new charge point cannot be admitted without the registry: refused at the handshake.
       await assert.rejects(TestClient.connect(t.wsUrl, 'DB-DOWN-3'));
 
-      // Back: the same connections work again, and the charge point's resend is stored.
+      // Back. Before any charge point sends anything, the readiness checks' probe finds that
+      // writes work again: a node the load balancer took out would otherwise get no traffic to show it.
       proxy.restore();
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const response = await fetch(`${t.httpUrl}/ready`);
+        const body = (await response.json()) as { checks: { storeWrites: boolean } };
+        if (response.status === 200) break;
+        assert.ok(Date.now() < deadline, `ready again within 15 s of the database: ${JSON.stringify(body)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const recovered = await t.store.listEvents({ type: 'storeWritesRecovered' });
+      assert.equal(recovered.length, 1, JSON.stringify(recovered));
+      assert.equal(recovered[0]!.chargePointId, null);
+
+      // The same connections work again, and the charge point's resend is stored.
       const resent = await untilAnswered(() => first.call('MeterValues', meterValues(20, 2000)));
       assert.equal(resent[0], 3, `after the database came back: ${JSON.stringify(resent)}`);
       await second.ok('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' });

@@ -63,7 +63,7 @@ test('a full disk fails the batch with "database or disk is full", stores none o
   }
 });
 
-test('a node whose writes fail is not ready: /ready says 503 with storeWrites false while reads still work, and 200 once a batch commits again', async () => {
+test('a node whose writes fail is not ready: /ready says 503 with storeWrites false while reads still work, a batch that only reads does not clear it, and a probe of its own does once there is room', async () => {
   const t = await startSqliteTestTomada();
   let client: TestClient | undefined;
   const ready = async () => {
@@ -78,15 +78,26 @@ test('a node whose writes fail is not ready: /ready says 503 with storeWrites fa
 
     await t.store.transact((tx) => limitPages(tx, 0));
     await assert.rejects(t.store.transact((tx) => tx.insertEvent(bigEvent(3))), FULL);
+    // A batch that only reads commits on a full disk: that proves nothing about writes.
+    assert.equal((await t.store.transact((tx) => tx.getChargePoint('FULL-1')))?.id, 'FULL-1');
     assert.match(String(t.store.writesFailing()?.message), FULL);
     // The read check alone would say ready: the registry still answers.
     assert.deepEqual(await ready(), { status: 503, body: { status: 'not ready', checks: { store: true, storeWrites: false, ocppListeners: true } } });
 
-    // Room again: the next batch that commits (here the one that lifts the limit) clears it, and
-    // the charge point's calls are stored and answered again.
+    // Room again, and no charge point sends anything: the node's own probe, started by the
+    // readiness checks, finds that writes work, and leaves an event saying since when they failed.
     await t.store.transact((tx) => limitPages(tx, 'none'));
+    const deadline = Date.now() + 10_000;
+    while ((await ready()).status !== 200) {
+      assert.ok(Date.now() < deadline, 'ready again within 10 s of the disk having room');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     assert.equal(t.store.writesFailing(), undefined);
-    assert.deepEqual(await ready(), { status: 200, body: { status: 'ready', checks: { store: true, storeWrites: true, ocppListeners: true } } });
+    const recovered = (await t.api('/api/v1/events?type=storeWritesRecovered')).body.items;
+    assert.ok(recovered.length >= 1, JSON.stringify(recovered));
+    assert.equal(recovered[0].chargePointId, null);
+    assert.match(recovered[0].data.error, FULL);
+    assert.ok(recovered[0].data.failingSince <= recovered[0].at, JSON.stringify(recovered[0]));
     await client.ok('Heartbeat', {});
     assert.equal(t.store.writesFailing(), undefined);
   } finally {
