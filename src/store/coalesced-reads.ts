@@ -8,12 +8,14 @@
 export type ReadMany<V> = (keys: string[]) => Promise<Map<string, V>>;
 
 interface Waiter<V> {
+  key: string;
   resolve(value: V | undefined): void;
   reject(error: unknown): void;
 }
 
 export class CoalescedReads<V> {
-  private waiting = new Map<string, Waiter<V>[]>();
+  /** The reads asked for since the last statement, in the order they were asked. */
+  private waiting: Waiter<V>[] = [];
   private scheduled = false;
   /** The read running now: the keys asked for meanwhile wait for it and go in the next one. */
   private reading: Promise<void> | undefined;
@@ -27,9 +29,7 @@ export class CoalescedReads<V> {
    */
   get(key: string): Promise<V | undefined> {
     return new Promise((resolve, reject) => {
-      const waiters = this.waiting.get(key);
-      if (waiters) waiters.push({ resolve, reject });
-      else this.waiting.set(key, [{ resolve, reject }]);
+      this.waiting.push({ key, resolve, reject });
       this.schedule();
     });
   }
@@ -44,25 +44,25 @@ export class CoalescedReads<V> {
   private flush(): void {
     this.scheduled = false;
     const waiting = this.waiting;
-    this.waiting = new Map();
+    this.waiting = [];
     let read: Promise<Map<string, V>>;
     try {
-      read = this.readMany([...waiting.keys()]);
+      read = this.readMany([...new Set(waiting.map((waiter) => waiter.key))]);
     } catch (error) {
       read = Promise.reject(error);
     }
     this.reading = read
       .then(
         (found) => {
-          for (const [key, waiters] of waiting) for (const waiter of waiters) waiter.resolve(found.get(key));
+          for (const waiter of waiting) waiter.resolve(found.get(waiter.key));
         },
         (error: unknown) => {
-          for (const waiters of waiting.values()) for (const waiter of waiters) waiter.reject(error);
+          for (const waiter of waiting) waiter.reject(error);
         },
       )
       .finally(() => {
         this.reading = undefined;
-        if (this.waiting.size > 0) this.schedule();
+        if (this.waiting.length > 0) this.schedule();
       });
   }
 }

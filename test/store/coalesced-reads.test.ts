@@ -15,9 +15,12 @@ function recording(values: Record<string, number>) {
 
 test('reads of one turn are one read of their distinct keys, each answered with its own value', async () => {
   const { reads, reader } = recording({ a: 1, b: 2, c: 3 });
-  const answers = await Promise.all(['a', 'b', 'a', 'missing', 'c'].map((key) => reader.get(key)));
+  const settled: string[] = [];
+  const answers = await Promise.all(['a', 'b', 'a', 'missing', 'c'].map((key, i) => reader.get(key).finally(() => settled.push(`${i}:${key}`))));
   assert.deepEqual(answers, [1, 2, 1, undefined, 3]);
   assert.deepEqual(reads, [['a', 'b', 'missing', 'c']]);
+  // Answered in the order asked, a repeated key in its own place, as one connection's reads were.
+  assert.deepEqual(settled, ['0:a', '1:b', '2:a', '3:missing', '4:c']);
 
   // The next turn is a read of its own.
   assert.equal(await reader.get('b'), 2);
