@@ -54,6 +54,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     commitDelayMs: config.commitDelayMs,
     commitIntervalMs: config.commitIntervalMs,
     log,
+    node: config.cluster?.nodeId,
   });
   let soap: SoapEndpoint | undefined;
   // A SOAP charge point takes commands at its endpoint, from any node.

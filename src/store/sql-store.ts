@@ -25,6 +25,8 @@ export interface SqlStoreOptions {
   journalIndexIntervalMs?: number;
   /** Where the store reports losing and regaining its database. */
   log?: StoreLog;
+  /** The node's id in a cluster (TOMADA_NODE_ID): named in the events the store writes of itself. */
+  node?: string | undefined;
 }
 
 export interface StoreLog {
@@ -81,6 +83,7 @@ export class SqlStore extends SqlQueries implements Store {
   /** When a batch last brought the journal's index by charge point up to date (performance.now()). */
   private journalIndexedAt = -Infinity;
   private readonly journalIndexIntervalMs: number;
+  private readonly node: string | undefined;
   /** Since a batch failed: its error, and when writes began to fail; until a probe's write commits (writesFailing). */
   private writeFailure: { error: Error; since: string } | undefined;
   /** Batches failed so far: a probe clears the failure only if none failed after it was asked for. */
@@ -108,6 +111,7 @@ export class SqlStore extends SqlQueries implements Store {
       },
     };
     this.journalIndexIntervalMs = options.journalIndexIntervalMs ?? JOURNAL_INDEX_INTERVAL_MS;
+    this.node = options.node;
     const count = Math.max(1, storeHooks.committers ?? 1);
     this.batchFrames = Array.from({ length: count }, () => []);
     this.batchSeen = Array.from({ length: count }, () => new Map());
@@ -288,7 +292,7 @@ export class SqlStore extends SqlQueries implements Store {
     const failedBefore = this.failedBatches;
     const at = new Date().toISOString();
     const written = await this.transact((tx) =>
-      tx.insertEvent({ at, chargePointId: null, type: 'storeWritesRecovered', data: { failingSince: failure.since, error: failure.error.message } }),
+      tx.insertEvent({ at, chargePointId: null, type: 'storeWritesRecovered', data: { failingSince: failure.since, error: failure.error.message, node: this.node ?? null } }),
     ).then(
       () => true,
       () => false,

@@ -97,6 +97,7 @@ test('a node whose writes fail is not ready: /ready says 503 with storeWrites fa
     assert.ok(recovered.length >= 1, JSON.stringify(recovered));
     assert.equal(recovered[0].chargePointId, null);
     assert.match(recovered[0].data.error, FULL);
+    assert.equal(recovered[0].data.node, null, 'a node alone has no id to name');
     assert.ok(recovered[0].data.failingSince <= recovered[0].at, JSON.stringify(recovered[0]));
     await client.ok('Heartbeat', {});
     assert.equal(t.store.writesFailing(), undefined);
