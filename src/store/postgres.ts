@@ -38,10 +38,21 @@ const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /**
- * Splits `?schema=NAME` off the URL (pg does not know it, the store does), and folds it into the
- * server options the URL may already carry (`?options=-c …`), which pg would otherwise let win.
+ * Read committed, whatever the database's or the role's default: a batch takes the journal's lock
+ * and only then reads the chain's head (lockedJournalHead), which sees the last holder's commit
+ * only if that read takes a snapshot of its own. Under repeatable read the snapshot is the
+ * batch's first statement's, taken before the lock: two batches linked to one head and the chain
+ * forked, every write succeeding (found by a review; test/store/journal-chain.test.ts). Last among
+ * the server options, so that it wins over one the URL gives.
  */
-export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined; serverOptions: string | undefined } {
+const READ_COMMITTED = '-c default_transaction_isolation=read\\ committed';
+
+/**
+ * Splits `?schema=NAME` off the URL (pg does not know it, the store does), and folds it into the
+ * server options the URL may already carry (`?options=-c …`), which pg would otherwise let win,
+ * with the isolation the journal needs (READ_COMMITTED).
+ */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined; serverOptions: string } {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema') ?? undefined;
   const given = parsed.searchParams.get('options') ?? undefined;
@@ -50,7 +61,7 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new Error(`TOMADA_DATABASE_URL: schema "${schema}" must be letters, digits and _ (not starting with a digit)`);
   }
-  const serverOptions = [given, schema && `-c search_path=${schema}`].filter(Boolean).join(' ') || undefined;
+  const serverOptions = [given, schema && `-c search_path=${schema}`, READ_COMMITTED].filter(Boolean).join(' ');
   return { connectionString: parsed.toString(), schema, serverOptions };
 }
 
@@ -210,7 +221,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     keepAlive: true,
     types,
-    ...(serverOptions ? { options: serverOptions } : {}),
+    options: serverOptions,
   });
   // Without these listeners a connection lost while idle, or while checked out between two
   // queries, would be an unhandled 'error' event: the whole process would exit.

@@ -47,7 +47,7 @@ test('the store starts and finds its tables while another schema is created and 
   const churn = churnOtherSchemas();
   const { connectionString, serverOptions } = parsePostgresUrl(schema.url);
   const db = new Kysely<unknown>({
-    dialect: new OwnSchemaPostgresDialect({ pool: new pg.Pool({ connectionString, max: 1, ...(serverOptions ? { options: serverOptions } : {}) }) }),
+    dialect: new OwnSchemaPostgresDialect({ pool: new pg.Pool({ connectionString, max: 1, options: serverOptions }) }),
   });
   try {
     for (let open = 0; open < 5; open++) await (await openPostgresStore(schema.url)).close();
