@@ -283,10 +283,14 @@ export class Registry {
   async boot(id: string, info: BootInfo): Promise<BootAnswer> {
     const at = this.now();
     const override = this.bootOverrides.get(id);
-    const firmwareVersion = info.firmwareVersion ?? null;
     const status = await this.store.transact(async (tx) => {
-      // What the boot reports, and the record as it was before it, to compare.
-      const cp = await tx.updateChargePointReturningPrevious(id, {
+      const cp = await tx.getChargePoint(id);
+      if (!cp) return 'Rejected' as const;
+      const firmwareVersion = info.firmwareVersion ?? null;
+      if (cp.lastBootAt !== null && cp.firmwareVersion !== firmwareVersion) {
+        await tx.insertEvent({ at, chargePointId: id, type: 'firmwareChanged', data: { from: cp.firmwareVersion, to: firmwareVersion } });
+      }
+      await tx.updateChargePoint(id, {
         vendor: info.vendor,
         model: info.model,
         chargePointSerialNumber: info.chargePointSerialNumber ?? null,
@@ -299,10 +303,6 @@ export class Registry {
         lastBootAt: at,
         lastSeenAt: at,
       });
-      if (!cp) return 'Rejected' as const;
-      if (cp.lastBootAt !== null && cp.firmwareVersion !== firmwareVersion) {
-        await tx.insertEvent({ at, chargePointId: id, type: 'firmwareChanged', data: { from: cp.firmwareVersion, to: firmwareVersion } });
-      }
       const software = await this.softwareCheck(tx, cp, info, at);
       if (cp.registrationStatus !== 'Accepted' || override) return cp.registrationStatus;
       return software;

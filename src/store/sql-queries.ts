@@ -1,6 +1,6 @@
 // The Store's reads and writes in SQL, through Kysely, for any dialect. One instance wraps either
 // the database itself (reads) or the transaction of a group-committed batch (reads and writes).
-import { sql, type Compilable, type Kysely, type QueryCreator, type Selectable } from 'kysely';
+import { sql, type Compilable, type Kysely, type Selectable } from 'kysely';
 import {
   sampleIdentity,
   type ChargePoint,
@@ -317,13 +317,6 @@ export interface DialectHooks {
    */
   hotStatement?(sql: string): void;
   /**
-   * Writes that go together are sent as one statement: the update of a charge point that returns
-   * its row as it was (an UPDATE from that row, locked), and a connector's status with its
-   * history row (a data-modifying WITH). PostgreSQL, where a statement is a round trip; SQLite
-   * has neither form, and a statement there costs none.
-   */
-  combinedWrites?: boolean;
-  /**
    * Runs a hot statement of a batch on the connection that holds the batch's transaction, without
    * Kysely's query pipeline (SQLite: at once, on the one connection; Kysely's per-query connection
    * lock and promise chain cost more than most of these statements). Used only inside a batch,
@@ -339,46 +332,6 @@ export interface DialectHooks {
  * of two, so that getChargePoints' padded shapes end at it.
  */
 const IDS_PER_STATEMENT = 512;
-
-/*
- * A connector's status report, in the slots recordStatus fills: 0 charge point, 1 connector,
- * 2 status, 3 error code, 4 info, 5 vendor id, 6 vendor error code, 7 the charge point's time of
- * it (or null), 8 when it arrived, 9 the time it counts from (the charge point's, else arrival).
- */
-
-/** Sets the connector's current status from the report in the slots. */
-function connectorStatus(db: QueryCreator<Database>, slot: SlotOf) {
-  const current = { status: slot<string>(2), error_code: slot<string>(3), info: slot<string | null>(4), updated_at: slot<string>(9), reported_at: slot<string | null>(7) };
-  return (
-    db
-      .insertInto('connectors')
-      .values({ charge_point_id: slot<string>(0), connector_id: slot<number>(1), ...current })
-      // A late (offline) notification goes into the history but does not overwrite a state the
-      // charge point itself reported as newer. Only the charge point's own times are compared
-      // with each other (its clock may be off from ours); without them, arrival order wins.
-      .onConflict((oc) =>
-        oc
-          .columns(['charge_point_id', 'connector_id'])
-          .doUpdateSet(current)
-          .where(sql<boolean>`excluded.reported_at is null or connectors.reported_at is null or connectors.reported_at <= excluded.reported_at`),
-      )
-  );
-}
-
-/** Appends the report in the slots to the connector's history. */
-function statusHistoryRow(db: QueryCreator<Database>, slot: SlotOf) {
-  return db.insertInto('connector_status_history').values({
-    charge_point_id: slot<string>(0),
-    connector_id: slot<number>(1),
-    status: slot<string>(2),
-    error_code: slot<string>(3),
-    info: slot<string | null>(4),
-    vendor_id: slot<string | null>(5),
-    vendor_error_code: slot<string | null>(6),
-    reported_at: slot<string | null>(7),
-    received_at: slot<string>(8),
-  });
-}
 
 export class SqlQueries implements StoreWriter {
   /** `journalKey`: the HMAC key of the journal chain, when one is configured. */
@@ -924,50 +877,54 @@ export class SqlQueries implements StoreWriter {
     );
   }
 
-  async updateChargePointReturningPrevious(id: string, patch: ChargePointPatch): Promise<ChargePoint | undefined> {
-    const row = chargePointPatchRow(patch);
-    const columns = Object.keys(row) as (keyof ChargePointRow)[];
-    if (!this.hooks.combinedWrites || columns.length === 0) {
-      const previous = await this.getChargePoint(id);
-      if (previous) await this.updateChargePoint(id, patch);
-      return previous;
-    }
-    const { rows } = await this.run(
-      `updateChargePointReturningPrevious:${columns.join(',')}`,
-      (db, slot) =>
-        db
-          .updateTable('charge_points as cp')
-          // Locked as it is read: the row returned is the one the update replaces.
-          .from(db.selectFrom('charge_points').selectAll().where('id', '=', slot(0)).forUpdate().as('previous'))
-          .set(Object.fromEntries(columns.map((c, i) => [c, slot(i + 1)])))
-          .whereRef('cp.id', '=', 'previous.id')
-          .returningAll('previous'),
-      [id, ...columns.map((c) => row[c])],
-    );
-    return rows[0] && toChargePoint(rows[0] as Selectable<ChargePointRow>);
-  }
-
   async recordStatus(chargePointId: string, report: StatusReport, receivedAt: string): Promise<void> {
-    const values = [
-      chargePointId,
-      report.connectorId,
-      report.status,
-      report.errorCode,
-      report.info ?? null,
-      report.vendorId ?? null,
-      report.vendorErrorCode ?? null,
-      report.timestamp ?? null,
-      receivedAt,
-      report.timestamp ?? receivedAt,
-    ];
-    if (this.hooks.combinedWrites) {
-      // The WITH adds a name, `history`, that the status's statement does not read.
-      const withHistory = (db: Kysely<Database>, slot: SlotOf) => db.with('history', (history) => statusHistoryRow(history, slot)) as unknown as QueryCreator<Database>;
-      await this.run('recordStatusWithHistory', (db, slot) => connectorStatus(withHistory(db, slot), slot), values);
-      return;
-    }
-    await this.run('recordStatus', connectorStatus, values);
-    await this.run('recordStatusHistory', statusHistoryRow, values);
+    await this.run(
+      'recordStatus',
+      (db, slot) => {
+        const current = { status: slot<string>(2), error_code: slot<string>(3), info: slot<string | null>(4), updated_at: slot<string>(5), reported_at: slot<string | null>(6) };
+        return (
+          db
+            .insertInto('connectors')
+            .values({ charge_point_id: slot<string>(0), connector_id: slot<number>(1), ...current })
+            // A late (offline) notification goes into the history but does not overwrite a state the
+            // charge point itself reported as newer. Only the charge point's own times are compared
+            // with each other (its clock may be off from ours); without them, arrival order wins.
+            .onConflict((oc) =>
+              oc
+                .columns(['charge_point_id', 'connector_id'])
+                .doUpdateSet(current)
+                .where(sql<boolean>`excluded.reported_at is null or connectors.reported_at is null or connectors.reported_at <= excluded.reported_at`),
+            )
+        );
+      },
+      [chargePointId, report.connectorId, report.status, report.errorCode, report.info ?? null, report.timestamp ?? receivedAt, report.timestamp ?? null],
+    );
+    await this.run(
+      'recordStatusHistory',
+      (db, slot) =>
+        db.insertInto('connector_status_history').values({
+          charge_point_id: slot<string>(0),
+          connector_id: slot<number>(1),
+          status: slot<string>(2),
+          error_code: slot<string>(3),
+          info: slot<string | null>(4),
+          vendor_id: slot<string | null>(5),
+          vendor_error_code: slot<string | null>(6),
+          reported_at: slot<string | null>(7),
+          received_at: slot<string>(8),
+        }),
+      [
+        chargePointId,
+        report.connectorId,
+        report.status,
+        report.errorCode,
+        report.info ?? null,
+        report.vendorId ?? null,
+        report.vendorErrorCode ?? null,
+        report.timestamp ?? null,
+        receivedAt,
+      ],
+    );
   }
 
   async putIdTag(tag: IdTag & { operator?: string | null | undefined }): Promise<void> {

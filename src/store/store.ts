@@ -198,11 +198,6 @@ export interface StoreReader {
 export interface StoreWriter extends StoreReader {
   insertChargePoint(chargePoint: ChargePoint): Promise<void>;
   updateChargePoint(id: string, patch: ChargePointPatch): Promise<void>;
-  /**
-   * Applies the patch and gives the charge point as it was before; undefined, with nothing
-   * written, when there is none. On PostgreSQL one statement (one round trip) for both.
-   */
-  updateChargePointReturningPrevious(id: string, patch: ChargePointPatch): Promise<ChargePoint | undefined>;
   /** Sets the connector's current status and appends it to the connector's history. */
   recordStatus(chargePointId: string, report: StatusReport, receivedAt: string): Promise<void>;
   /** Creates or changes a tag; its operator changes only when `operator` is given. */
