@@ -108,7 +108,7 @@ try {
   await store.transact(async (tx) => {
     for (let c = 0; c < clients; c++) await tx.insertChargePoint(newChargePoint(`B${c}`, 'Accepted', new Date().toISOString()));
   });
-  const grouped = await drive('group commit', (cp, n) => store.withFrames([frame(cp, n)], () => store.transact((tx) => unit(tx, cp, n))));
+  const grouped = await drive('group commit', (cp, n) => store.withFrames([frame(cp, n)], {}, () => store.transact((tx) => unit(tx, cp, n))));
   await store.close();
   batches.shift(); // the setup batch
   const mean = (f: (b: { size: number; ms: number }) => number) => (batches.reduce((sum, b) => sum + f(b), 0) / batches.length).toFixed(1);

@@ -1,7 +1,7 @@
 // Every frame in and out, kept raw in the store's hash-chained journal. A frame that reports data
 // is journaled in the same commit as that data or an earlier one, never a later one (the store's
 // withFrames); our answers are journaled with the data or after it, and before they are sent.
-import type { Store } from '../store/store.js';
+import type { InboundMessage, Store } from '../store/store.js';
 import type { ActivityFeed } from './activity.js';
 import type { Clock } from './time.js';
 
@@ -26,23 +26,24 @@ export class FrameJournal {
 
   /**
    * Handles an inbound frame with `work`: the frame is queued for the journal before anything
-   * `work` writes. Settles after both, and fails if the frame could not be journaled.
+   * `work` writes. Settles after both, and fails if the frame could not be journaled. `message`:
+   * an object of the caller's for this message, handed to `answered` with its answer.
    */
-  received<T>(frame: JournaledFrame, work: () => Promise<T>): Promise<T> {
+  received<T>(frame: JournaledFrame, message: InboundMessage, work: () => Promise<T>): Promise<T> {
     const row = this.row(frame, 'in');
     this.announce(row, frame);
-    return this.store.withFrames([row], work);
+    return this.store.withFrames([row], message, work);
   }
 
   /**
-   * Journals our answer to a received frame; settles once it and what its message wrote are
-   * durable, before it is sent (usually in the same commit).
+   * Journals our answer to a received frame (`message`, as given to `received`); settles once it
+   * and what its message wrote are durable, before it is sent (usually in the same commit).
    */
-  answered(frame: JournaledFrame): Promise<void> {
+  answered(frame: JournaledFrame, message: InboundMessage): Promise<void> {
     const row = this.row(frame, 'out');
     // Reported once journaled: an answer that could not be is never sent (an InternalError goes
     // instead, reported through record()), so it must not count as sent.
-    return this.store.journalAnswer([row]).then(() => this.announce(row, frame));
+    return this.store.journalAnswer([row], message).then(() => this.announce(row, frame));
   }
 
   /** Journals a frame that reports nothing (sent by us, or refused), without holding anyone up. */

@@ -10,7 +10,7 @@ import type { JournalFrame } from './journal-chain.js';
 import { OwedAnswers } from './owed-answers.js';
 import { CoalescedReads } from './coalesced-reads.js';
 import type { ChargePoint } from '../domain/model.js';
-import type { Store, StoreWriter, TransactOptions } from './store.js';
+import type { InboundMessage, Store, StoreWriter, TransactOptions } from './store.js';
 import type { Database } from './tables.js';
 
 export interface SqlStoreOptions {
@@ -213,10 +213,10 @@ export class SqlStore extends SqlQueries implements Store {
     return early ? { early: (batch) => this.owed.owe(chargePointId, batch) } : {};
   }
 
-  async withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T> {
+  async withFrames<T>(frames: readonly JournalFrame[], message: InboundMessage, work: () => Promise<T>): Promise<T> {
     const chargePointId = frames[0]?.chargePointId ?? undefined;
-    // Its answer (journalAnswer) counts it as answered.
-    if (chargePointId !== undefined) this.owed.open(chargePointId);
+    // Its answer (journalAnswer with the same message) closes it.
+    if (chargePointId !== undefined) this.owed.open(chargePointId, message);
     // Queued before anything `work` writes: units commit in order, so the frames are in the same
     // commit as the data they report (the usual case: both join the next batch) or in an earlier
     // one, never a later one. (No AsyncLocalStorage to hand them to work's first unit: its promise
@@ -231,9 +231,9 @@ export class SqlStore extends SqlQueries implements Store {
     }
   }
 
-  journalAnswer(frames: readonly JournalFrame[]): Promise<void> {
+  journalAnswer(frames: readonly JournalFrame[], message: InboundMessage): Promise<void> {
     const chargePointId = frames[0]?.chargePointId ?? undefined;
-    const owed = chargePointId === undefined ? [] : this.owed.answer(chargePointId);
+    const owed = chargePointId === undefined ? [] : this.owed.answer(chargePointId, message);
     if (owed.length === 0) return this.journal(frames);
     // The answer usually joins the very batch it is owed, and fails with it. When it lands in a
     // later batch instead, that batch runs after the earlier one's COMMIT: an answer whose

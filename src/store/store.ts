@@ -229,6 +229,12 @@ export interface StoreWriter extends StoreReader {
   appendJournal(frames: readonly JournalFrame[]): Promise<void>;
 }
 
+/**
+ * One message of a charge point, from its `withFrames` to its `journalAnswer`: any object of the
+ * caller's, one per message, handed to both (its identity is what counts).
+ */
+export type InboundMessage = object;
+
 export interface TransactOptions {
   /**
    * The unit handles a message of the charge point it names, the one being answered (inside that
@@ -270,19 +276,19 @@ export interface Store extends StoreReader {
    * commit with the first unit `work` submits or before it, never after, so nothing is stored
    * without the frame that reported it. Settles once both `work` and the frames are done; if the
    * frames could not be journaled it rejects, even when `work` succeeded (no answer may leave for
-   * an unjournaled frame). With a charge point named in the frames, it is that charge point's
-   * message until its answer: its frames and its `partOfCall` units settle early, and the answer
-   * must go through `journalAnswer` (every such message needs exactly one, error or not: it counts
-   * them, and a second would count another message of the charge point as answered).
+   * an unjournaled frame). With a charge point named in the frames, `message` (any object of the
+   * caller's, one per message) is that charge point's open message until its answer: its frames
+   * and its `partOfCall` units settle early, and the answer must go through `journalAnswer` with
+   * the same object (every such message needs one, error or not).
    */
-  withFrames<T>(frames: readonly JournalFrame[], work: () => Promise<T>): Promise<T>;
+  withFrames<T>(frames: readonly JournalFrame[], message: InboundMessage, work: () => Promise<T>): Promise<T>;
   /**
-   * Journals our answer to a message handled by `withFrames`: it settles once the answer and
+   * Journals our answer to `message`, handled by `withFrames`: it settles once the answer and
    * everything written early for that charge point's messages so far are durable, and rejects if
-   * any of it failed (the answer must then not be sent, and is then not journaled). Usually all of
-   * it shares one commit.
+   * any of it failed, or a batch failed while `message` was open (the answer must then not be
+   * sent, and is then not journaled). Usually all of it shares one commit.
    */
-  journalAnswer(frames: readonly JournalFrame[]): Promise<void>;
+  journalAnswer(frames: readonly JournalFrame[], message: InboundMessage): Promise<void>;
   /** Journals frames in a unit of their own (frames that report nothing: our calls, their answers). */
   journal(frames: readonly JournalFrame[]): Promise<void>;
   /**

@@ -78,7 +78,9 @@ export class JsonSession implements CommandTarget {
       callTimeoutMs: options.callTimeoutMs,
       inboundHighWater: options.inboundHighWater,
       gate: init.gate,
-      beforeAnswer: (text) => init.domain.journal.answered(this.frame(text)),
+      // The peer answers one inbound call at a time: the one being handled (or, refused before
+      // it was, none the store knows).
+      beforeAnswer: (text) => init.domain.journal.answered(this.frame(text), this.handling ?? {}),
       events: {
         sent: (text) => init.domain.journal.record(this.frame(text), 'out'),
         received: (text) => init.domain.journal.record(this.frame(text), 'in'),
@@ -197,7 +199,7 @@ export class JsonSession implements CommandTarget {
     this.handling = handling;
     // The CALL is journaled in the same commit as what it reports (or alone, if it reports nothing).
     const frame = this.frame(call.raw ?? JSON.stringify([2, call.messageId, call.action, call.payload]));
-    const dispatched = await domain.journal.received(frame, () => this.dispatch(call.action, payload));
+    const dispatched = await domain.journal.received(frame, handling, () => this.dispatch(call.action, payload));
     handling.response = dispatched.response;
     if (dispatched.registration) handling.registration = dispatched.registration;
     return dispatched.response;

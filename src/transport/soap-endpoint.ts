@@ -116,7 +116,7 @@ export class SoapEndpoint {
     const arrived = performance.now();
     let decoded: DecodedEnvelope | undefined;
     const handled: HandledCall = {};
-    // The store counts each message's answers: one only (Store.withFrames).
+    // One answer per message (Store.withFrames), `handled` naming the message to the store.
     let answerJournaled = false;
     try {
       let text: string;
@@ -140,9 +140,9 @@ export class SoapEndpoint {
       // Held offline by a validation campaign: the message is lost as on a dead network link.
       if (chargePointId !== null && this.deps.domain.holds.isHeld(chargePointId)) return void request.socket.destroy();
       // The message is journaled in the same commit as what it reports; the answer before it leaves.
-      const xml = await this.deps.domain.journal.received({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, () => this.answer(message, request, handled));
+      const xml = await this.deps.domain.journal.received({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, handled, () => this.answer(message, request, handled));
       answerJournaled = true;
-      await this.deps.domain.journal.answered({ chargePointId, protocol: SOAP_PROTOCOL, bytes: xml });
+      await this.deps.domain.journal.answered({ chargePointId, protocol: SOAP_PROTOCOL, bytes: xml }, handled);
       response.writeHead(200, { 'content-type': `${SOAP12_CONTENT_TYPE}; charset=utf-8` });
       response.end(xml);
       this.answered(message, arrived, handled);
@@ -162,7 +162,7 @@ export class SoapEndpoint {
       if (decoded && !answerJournaled) {
         // Sent whether or not it could be journaled: if not, it is recorded on its own (and so
         // counted as sent once), as a JSON connection's InternalError is.
-        await this.deps.domain.journal.answered(frame).catch((e: unknown) => {
+        await this.deps.domain.journal.answered(frame, handled).catch((e: unknown) => {
           log.error({ err: e, chargePointId }, 'could not journal a fault');
           this.deps.domain.journal.record(frame, 'out');
         });

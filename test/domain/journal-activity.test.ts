@@ -28,7 +28,7 @@ function journalOnDownStore(): { journal: FrameJournal; outgoing: string[] } {
 test('an answer that could not be journaled is not reported as sent', async () => {
   const { journal, outgoing } = journalOnDownStore();
   const answer = '[3,"m1",{"transactionId":7,"idTagInfo":{"status":"Accepted"}}]';
-  await assert.rejects(journal.answered({ chargePointId: 'CP1', protocol: 'ocpp1.6-json', bytes: answer }), /terminated/);
+  await assert.rejects(journal.answered({ chargePointId: 'CP1', protocol: 'ocpp1.6-json', bytes: answer }, {}), /terminated/);
   assert.deepEqual(outgoing, []);
   // What the charge point gets instead is sent without the journal, and reported once.
   const fallback = '[4,"m1","InternalError","The central system could not record its answer",{}]';
@@ -45,7 +45,7 @@ test('an answer is reported as sent once it is journaled', async () => {
   let journaled = false;
   const store = { journalAnswer: async () => { journaled = true; } } as unknown as Store;
   const journal = new FrameJournal(store, () => new Date(), { error: () => {} }, feed);
-  await journal.answered({ chargePointId: 'CP1', protocol: 'ocpp1.6-json', bytes: '[3,"m2",{}]' });
+  await journal.answered({ chargePointId: 'CP1', protocol: 'ocpp1.6-json', bytes: '[3,"m2",{}]' }, {});
   assert.ok(journaled);
   assert.deepEqual(seen, ['out [3,"m2",{}]']);
 });

@@ -1,12 +1,12 @@
 // A SOAP answer that cannot be journaled (the batch it waits for failed) does not leave: the charge
 // point gets an InternalError fault instead, the fault is journaled, and the store hears of that
-// message's answer once. The store counts answers per charge point (Store.withFrames): a second
-// count would stand for the answer of another message of the same charge point still being
-// handled, and could let that one leave for data that was rolled back. The batch's failure is
-// injected at the store's journalAnswer: a real one needs a database failing at that moment.
+// message's answer once, for that message (Store.withFrames: the same object names it to both).
+// The batch's failure is injected at the store's journalAnswer: a real one needs a database
+// failing at that moment.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JournalFrame } from '../../src/store/journal-chain.js';
+import type { InboundMessage } from '../../src/store/store.js';
 import { startTestTomada } from '../support/tomada.js';
 import { envelope, postRaw, readFault } from './helpers.js';
 
@@ -21,10 +21,17 @@ test('an answer that could not be journaled: an InternalError fault, journaled, 
     const store = t.store;
     const journalAnswer = store.journalAnswer.bind(store);
     const counted: string[] = [];
+    const messages: InboundMessage[] = [];
+    const withFrames = store.withFrames.bind(store);
+    store.withFrames = (frames, message, work) => {
+      messages.push(message);
+      return withFrames(frames, message, work);
+    };
     let failNext = true;
-    store.journalAnswer = (frames: readonly JournalFrame[]) => {
+    store.journalAnswer = (frames: readonly JournalFrame[], message: InboundMessage) => {
       counted.push(frames[0]!.frame.toString('utf8'));
-      if (!failNext) return journalAnswer(frames);
+      assert.equal(message, messages.at(-1), 'the answer names the message it answers');
+      if (!failNext) return journalAnswer(frames, message);
       failNext = false;
       return Promise.reject(new Error('the batch this answer waits for failed'));
     };

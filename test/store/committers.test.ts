@@ -80,7 +80,7 @@ test("a charge point's frames go to its own committer, not to a busy one", await
     const held = await hold(store);
     releases.push(held.release);
     const id = NOT_FIRST[0]!;
-    const reported = store.withFrames([frameOf(id)], () => store.transact((tx) => tx.updateChargePoint(id, { lastBootAt: new Date().toISOString() }), id));
+    const reported = store.withFrames([frameOf(id)], {}, () => store.transact((tx) => tx.updateChargePoint(id, { lastBootAt: new Date().toISOString() }), id));
     assert.equal(await settles(reported), true, `${id}'s frame waited for another committer: its data could have committed before it`);
     assert.equal((await store.recentJournal(id, 10)).length, 1);
     held.release();

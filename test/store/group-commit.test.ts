@@ -160,12 +160,14 @@ test('when the commit itself fails, every unit of the batch is rejected and noth
 test('the frames of a call are journaled no later than the data it reports, and even when its unit fails', async () => {
   await withStore(async (store) => {
     const frame = (text: string) => ({ at: new Date().toISOString(), chargePointId: 'J', direction: 'in' as const, protocol: 'ocpp1.6-json', frame: Buffer.from(text) });
-    const answer = (text: string) => store.journalAnswer([{ ...frame(text), direction: 'out' as const }]);
-    await store.withFrames([frame('kept')], () => store.transact((tx) => tx.insertChargePoint(chargePoint('J'))));
-    await answer('answer');
+    const answer = (text: string, message: object) => store.journalAnswer([{ ...frame(text), direction: 'out' as const }], message);
+    const kept = {};
+    await store.withFrames([frame('kept')], kept, () => store.transact((tx) => tx.insertChargePoint(chargePoint('J'))));
+    await answer('answer', kept);
     // The unit fails: its frame is not lost.
-    await assert.rejects(store.withFrames([frame('failed unit')], () => store.transact(async () => Promise.reject(new Error('no')))));
-    await answer('error');
+    const failed = {};
+    await assert.rejects(store.withFrames([frame('failed unit')], failed, () => store.transact(async () => Promise.reject(new Error('no')))));
+    await answer('error', failed);
     const rows = await store.listJournal({ limit: 10 });
     assert.deepEqual(rows.map((r) => r.frame.toString()), ['kept', 'answer', 'failed unit', 'error']);
     assert.equal(rows[1]!.prevHash, rows[0]!.hash);
@@ -191,7 +193,8 @@ test('a call\'s unit settles before its commit; its answer joins that commit and
     const committedBefore = batches.length;
     let commitsWhenUnitSettled = -1;
     let seenByOthersThen: Promise<number> | undefined;
-    const result = await store.withFrames([callFrame('K', 'in', 'call')], async () => {
+    const call = {};
+    const result = await store.withFrames([callFrame('K', 'in', 'call')], call, async () => {
       const value = await store.transact(async (tx) => {
         await tx.insertChargePoint(chargePoint('K'));
         return 'stored';
@@ -204,7 +207,7 @@ test('a call\'s unit settles before its commit; its answer joins that commit and
     assert.equal(result, 'stored');
     assert.equal(commitsWhenUnitSettled, committedBefore, 'the unit settled before its batch was durable');
     if (database.kind === 'sqlite') assert.equal(await seenByOthersThen, 0, 'the unit settled before its batch committed');
-    await store.journalAnswer([callFrame('K', 'out', 'answer')]);
+    await store.journalAnswer([callFrame('K', 'out', 'answer')], call);
     assert.equal(await other('K'), 1, 'durable once the answer may leave');
     assert.deepEqual(batches.slice(committedBefore), [3], 'the CALL, its data and its answer in one commit');
     const rows = await store.listJournal({ limit: 10 });
@@ -214,28 +217,31 @@ test('a call\'s unit settles before its commit; its answer joins that commit and
 
 test('a call\'s batch that fails at COMMIT fails its answer, though its unit had settled', async () => {
   await withStore(async (store, _batches, _other, database) => {
-    const settled = await store.withFrames([callFrame('L', 'in', 'call')], () =>
+    const call = {};
+    const settled = await store.withFrames([callFrame('L', 'in', 'call')], call, () =>
       store.transact(async (tx) => {
         await failAtCommit(tx, database);
         return 'settled';
       }, 'L', PART_OF_CALL),
     );
     assert.equal(settled, 'settled');
-    await assert.rejects(store.journalAnswer([callFrame('L', 'out', 'answer')]));
+    await assert.rejects(store.journalAnswer([callFrame('L', 'out', 'answer')], call));
     assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), [], 'nothing of the failed batch stored');
   });
 });
 
 test('a batch that failed before the answer was journaled fails that answer, and only that one', async () => {
   await withStore(async (store, _batches, _other, database, failures) => {
-    await store.withFrames([callFrame('M', 'in', 'call')], () => store.transact((tx) => failAtCommit(tx, database), 'M', PART_OF_CALL));
+    const call = {};
+    await store.withFrames([callFrame('M', 'in', 'call')], call, () => store.transact((tx) => failAtCommit(tx, database), 'M', PART_OF_CALL));
     // The answer misses the batch (it was held up elsewhere): the batch fails on its own first.
     await until(() => failures.length > 0);
-    await assert.rejects(store.journalAnswer([callFrame('M', 'out', 'late answer')]));
+    await assert.rejects(store.journalAnswer([callFrame('M', 'out', 'late answer')], call));
     // Not journaled either: it never leaves.
     // The failure was that answer's: the next call of M is answered normally.
-    await store.withFrames([callFrame('M', 'in', 'next call')], () => store.transact((tx) => tx.insertChargePoint(chargePoint('M')), 'M', PART_OF_CALL));
-    await store.journalAnswer([callFrame('M', 'out', 'next answer')]);
+    const next = {};
+    await store.withFrames([callFrame('M', 'in', 'next call')], next, () => store.transact((tx) => tx.insertChargePoint(chargePoint('M')), 'M', PART_OF_CALL));
+    await store.journalAnswer([callFrame('M', 'out', 'next answer')], next);
     assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), ['next call', 'next answer']);
   });
 });
@@ -244,19 +250,51 @@ test('two messages of one charge point at once whose batch fails: neither answer
   await withStore(async (store, _batches, _other, database, failures) => {
     // Two SOAP requests of one charge point, or a JSON connection finishing a call while its
     // replacement handles one: their units share the batch, which fails at COMMIT.
-    const first = store.withFrames([callFrame('R', 'in', 'first')], () => store.transact((tx) => tx.insertChargePoint(chargePoint('R')), 'R', PART_OF_CALL));
-    const second = store.withFrames([callFrame('R', 'in', 'second')], () => store.transact((tx) => failAtCommit(tx, database), 'R', PART_OF_CALL));
+    const [m1, m2, m3] = [{}, {}, {}];
+    const first = store.withFrames([callFrame('R', 'in', 'first')], m1, () => store.transact((tx) => tx.insertChargePoint(chargePoint('R')), 'R', PART_OF_CALL));
+    const second = store.withFrames([callFrame('R', 'in', 'second')], m2, () => store.transact((tx) => failAtCommit(tx, database), 'R', PART_OF_CALL));
     await Promise.all([first, second]);
     // The first answer comes at once; the second only after the batch has failed.
-    await assert.rejects(store.journalAnswer([callFrame('R', 'out', 'first answer')]));
+    await assert.rejects(store.journalAnswer([callFrame('R', 'out', 'first answer')], m1));
     await until(() => failures.length > 0);
-    await assert.rejects(store.journalAnswer([callFrame('R', 'out', 'second answer')]));
+    await assert.rejects(store.journalAnswer([callFrame('R', 'out', 'second answer')], m2));
     assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), []);
     assert.deepEqual(await store.listChargePoints(), []);
     // Both messages answered: the failure is spent, the next call is answered normally.
-    await store.withFrames([callFrame('R', 'in', 'third')], () => store.transact((tx) => tx.insertChargePoint(chargePoint('R')), 'R', PART_OF_CALL));
-    await store.journalAnswer([callFrame('R', 'out', 'third answer')]);
+    await store.withFrames([callFrame('R', 'in', 'third')], m3, () => store.transact((tx) => tx.insertChargePoint(chargePoint('R')), 'R', PART_OF_CALL));
+    await store.journalAnswer([callFrame('R', 'out', 'third answer')], m3);
     assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), ['third', 'third answer']);
+  });
+});
+
+test('a failed batch holds back only the messages open when it failed: one that opened later, still open, does not keep it', async () => {
+  await withStore(async (store, _batches, _other, database, failures) => {
+    await store.transact((tx) => tx.insertChargePoint(chargePoint('S')));
+    const data = (type: string) => store.transact((tx) => tx.insertEvent({ at: new Date().toISOString(), chargePointId: 'S', type, data: {} }), 'S', PART_OF_CALL);
+    // Requests of one SOAP charge point that overlap. The first one's batch fails.
+    const first = {};
+    await store.withFrames([callFrame('S', 'in', 'first')], first, () => store.transact((tx) => failAtCommit(tx, database), 'S', PART_OF_CALL));
+    await until(() => failures.length > 0);
+    // A second opens after the failure and stays open a while (its handler waits on something).
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const second = {};
+    const secondDone = store.withFrames([callFrame('S', 'in', 'second')], second, async () => {
+      await released;
+      return data('dataOfSecond');
+    });
+    // Until the first is answered, the charge point's data may not commit: the first's frame may be lost.
+    await assert.rejects(store.journalAnswer([callFrame('S', 'out', 'first answer')], first));
+    // Answered: a third request is stored and answered, though the second is still open.
+    const third = {};
+    await store.withFrames([callFrame('S', 'in', 'third')], third, () => data('dataOfThird'));
+    await store.journalAnswer([callFrame('S', 'out', 'third answer')], third);
+    release();
+    await secondDone;
+    await store.journalAnswer([callFrame('S', 'out', 'second answer')], second);
+    assert.deepEqual((await store.listEvents({ chargePointId: 'S' })).map((e) => e.type).sort(), ['dataOfSecond', 'dataOfThird']);
+    const journal = (await store.listJournal({ limit: 10 })).map((r) => r.frame.toString());
+    assert.deepEqual([...journal].sort(), ['second', 'second answer', 'third', 'third answer']);
   });
 });
 
@@ -265,19 +303,20 @@ test('a call whose frame went down with a failed batch stores nothing after it: 
     await store.transact((tx) => tx.insertChargePoint(chargePoint('Y')));
     // The message reads something first (a lenient check, an admission), so its frame's unit runs
     // in a batch before its data; another unit of that batch makes it fail at COMMIT.
-    const call = store.withFrames([callFrame('Y', 'in', 'call of Y')], async () => {
+    const [message, again] = [{}, {}];
+    const call = store.withFrames([callFrame('Y', 'in', 'call of Y')], message, async () => {
       await until(() => failures.length > 0);
       return store.transact((tx) => tx.insertEvent({ at: new Date().toISOString(), chargePointId: 'Y', type: 'dataOfY', data: {} }), 'Y', PART_OF_CALL);
     });
     await store.transact((tx) => failAtCommit(tx, database), 'Y').catch(() => undefined);
     await assert.rejects(call, 'the data unit fails: its frame is lost');
-    await assert.rejects(store.journalAnswer([callFrame('Y', 'out', 'answer')]), 'and so does the answer');
+    await assert.rejects(store.journalAnswer([callFrame('Y', 'out', 'answer')], message), 'and so does the answer');
     assert.deepEqual((await store.listEvents({ chargePointId: 'Y' })).map((e) => e.type), [], 'no data stored');
     // Answered (with an error), the charge point resends: stored, with its frame.
-    await store.withFrames([callFrame('Y', 'in', 'call of Y again')], () =>
+    await store.withFrames([callFrame('Y', 'in', 'call of Y again')], again, () =>
       store.transact((tx) => tx.insertEvent({ at: new Date().toISOString(), chargePointId: 'Y', type: 'dataOfY', data: {} }), 'Y', PART_OF_CALL),
     );
-    await store.journalAnswer([callFrame('Y', 'out', 'answer again')]);
+    await store.journalAnswer([callFrame('Y', 'out', 'answer again')], again);
     assert.deepEqual((await store.listEvents({ chargePointId: 'Y' })).map((e) => e.type), ['dataOfY']);
     assert.deepEqual((await store.listJournal({ limit: 10 })).map((r) => r.frame.toString()), ['call of Y again', 'answer again']);
   });
@@ -285,13 +324,14 @@ test('a call whose frame went down with a failed batch stores nothing after it: 
 
 test('during a call, the other writes for its charge point (the API\'s) still settle only once durable', async () => {
   await withStore(async (store, _batches, other) => {
-    const seen = await store.withFrames([callFrame('N', 'in', 'call')], async () => {
+    const call = {};
+    const seen = await store.withFrames([callFrame('N', 'in', 'call')], call, async () => {
       // Not part of the call: an operator's edit of the same charge point at the same moment.
       await store.transact((tx) => tx.insertChargePoint(chargePoint('N')), 'N');
       return other('N');
     });
     assert.equal(seen, 1);
-    await store.journalAnswer([callFrame('N', 'out', 'answer')]);
+    await store.journalAnswer([callFrame('N', 'out', 'answer')], call);
   });
 });
 
