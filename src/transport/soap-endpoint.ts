@@ -59,6 +59,12 @@ interface HandledCall {
   response?: Record<string, unknown>;
 }
 
+/** A message that may speak as its charge point: what it asks, and who that is. */
+interface Admitted {
+  operation: string;
+  chargePoint: ChargePoint;
+}
+
 /** How SOAP frames are labelled in the journal. */
 const SOAP_PROTOCOL = 'ocpp1.5-soap';
 
@@ -118,6 +124,8 @@ export class SoapEndpoint {
     const handled: HandledCall = {};
     // One answer per message (Store.withFrames), `handled` naming the message to the store.
     let answerJournaled = false;
+    // Admitted, so journaled as its charge point's; until then, as no one's.
+    let received = false;
     try {
       let text: string;
       try {
@@ -139,8 +147,20 @@ export class SoapEndpoint {
       const chargePointId = message.headers.chargeBoxIdentity ?? null;
       // Held offline by a validation campaign: the message is lost as on a dead network link.
       if (chargePointId !== null && this.deps.domain.holds.isHeld(chargePointId)) return void request.socket.destroy();
+      // Who it claims to be is checked before anything is filed under that name: a message refused
+      // here is journaled as no one's. (Filed under the claimed id, a stranger's message showed in
+      // that charge point's frames; an id too long for the journal's index failed the batch of
+      // every charge point that shared it.)
+      let admitted: Admitted;
+      try {
+        admitted = await this.admitMessage(message, request);
+      } catch (error) {
+        this.deps.domain.journal.record({ chargePointId: null, protocol: SOAP_PROTOCOL, bytes: text }, 'in');
+        throw error;
+      }
+      received = true;
       // The message is journaled in the same commit as what it reports; the answer before it leaves.
-      const xml = await this.deps.domain.journal.received({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, handled, () => this.answer(message, request, handled));
+      const xml = await this.deps.domain.journal.received({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, handled, () => this.answer(message, admitted, handled));
       answerJournaled = true;
       await this.deps.domain.journal.answered({ chargePointId, protocol: SOAP_PROTOCOL, bytes: xml }, handled);
       response.writeHead(200, { 'content-type': `${SOAP12_CONTENT_TYPE}; charset=utf-8` });
@@ -155,11 +175,11 @@ export class SoapEndpoint {
       const status = fault.subcode === 'MessageTooLarge' ? 413 : fault.httpStatus;
       if (response.headersSent) return;
       const body = encodeFault(fault, answering ? faultAddressing(answering) : undefined);
-      const frame = { chargePointId: chargePointId ?? null, protocol: SOAP_PROTOCOL, bytes: body };
+      const frame = { chargePointId: received ? (chargePointId ?? null) : null, protocol: SOAP_PROTOCOL, bytes: body };
       // A fault answering a readable message is journaled before it leaves, like any answer. When
       // its answer could not be journaled, that answer was the message's: the fault is recorded on
       // its own, as a JSON connection's InternalError is.
-      if (decoded && !answerJournaled) {
+      if (received && !answerJournaled) {
         // Sent whether or not it could be journaled: if not, it is recorded on its own (and so
         // counted as sent once), as a JSON connection's InternalError is.
         await this.deps.domain.journal.answered(frame, handled).catch((e: unknown) => {
@@ -169,7 +189,8 @@ export class SoapEndpoint {
       } else this.deps.domain.journal.record(frame, 'out');
       response.writeHead(status, { 'content-type': fault.contentType, ...(status === 413 ? { connection: 'close' } : {}) });
       response.end(body);
-      if (decoded) this.answered(decoded, arrived, handled, fault.subcode ?? fault.code);
+      // A message refused before it was admitted is no charge point's activity either.
+      if (decoded && received) this.answered(decoded, arrived, handled, fault.subcode ?? fault.code);
     }
   }
 
@@ -188,8 +209,8 @@ export class SoapEndpoint {
     activity.emit(answeredActivity(chargePointId, action, (performance.now() - arrived) / 1000, errorCode));
   }
 
-  private async answer(decoded: DecodedEnvelope, request: IncomingMessage, handled: HandledCall): Promise<string> {
-    const { domain, adapter, log } = this.deps;
+  /** The message's operation and charge point, once it may speak as that charge point; a fault otherwise. */
+  private async admitMessage(decoded: DecodedEnvelope, request: IncomingMessage): Promise<Admitted> {
     const version = ocppNamespaceInfo(decoded.namespace);
     if (version?.version !== '1.5' || version.service !== 'centralSystem') {
       throw faultForCode('NotSupported', `Only the OCPP 1.5 CentralSystemService (${OCPP15_CS_NS}) is served here, not ${decoded.namespace}`);
@@ -207,6 +228,12 @@ export class SoapEndpoint {
     if (chargePoint.transport === 'json' && this.deps.router.isConnected(chargePointId)) {
       throw faultForCode('SecurityError', `Charge point "${chargePointId}" is connected over WebSocket`);
     }
+    return { operation, chargePoint };
+  }
+
+  private async answer(decoded: DecodedEnvelope, { operation, chargePoint }: Admitted, handled: HandledCall): Promise<string> {
+    const { domain, adapter, log } = this.deps;
+    const chargePointId = chargePoint.id;
     const chargeLog = log.child({ chargePointId });
     try {
       const action = inboundAction(adapter, operation);
@@ -270,6 +297,7 @@ export class SoapEndpoint {
       adapter,
       log: log.child({ chargePointId }),
       callTimeoutMs: options.callTimeoutMs,
+      maxBodyBytes: options.maxBodyBytes,
       maxQueuedCommands: options.maxQueuedCommands,
       record: (text, direction) => domain.journal.record({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, direction),
       endpoint: async () => (await domain.views.chargePoint(chargePointId))?.soapEndpoint ?? undefined,

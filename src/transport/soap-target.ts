@@ -36,9 +36,29 @@ export interface SoapTargetOptions {
   adapter: ProtocolAdapter;
   log: Logger;
   callTimeoutMs: number;
+  /** The largest answer read (TOMADA_MAX_FRAME_BYTES, as for the messages the charge point sends). */
+  maxBodyBytes: number;
   /** Commands waiting for the charge point beyond which a new one fails at once (default 10). */
   maxQueuedCommands?: number;
   isLenient(): Promise<boolean>;
+}
+
+/** The body as text, or undefined (and the rest not read) once it passes `maxBytes`. */
+async function readAtMost(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (!response.body) return '';
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    // Leaving the loop cancels the rest of the body.
+    if (size > maxBytes) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export class SoapCommandTarget implements CommandTarget {
@@ -78,9 +98,14 @@ export class SoapCommandTarget implements CommandTarget {
         body: envelope,
         signal: AbortSignal.timeout(callTimeoutMs),
       });
-      text = await response.text();
+      const read = await readAtMost(response, this.options.maxBodyBytes);
+      // Not read beyond the limit, and not journaled: a charge point's endpoint (or whatever the
+      // address points at) must not fill the node's memory or the journal.
+      if (read === undefined) throw new CommandFailed(`${operation}: the answer from ${endpoint} is larger than ${this.options.maxBodyBytes} bytes; not read`);
+      text = read;
       this.options.record?.(text, 'in');
     } catch (error) {
+      if (error instanceof CommandFailed) throw error;
       const name = (error as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') throw new CommandTimedOut(`${operation} got no answer from ${endpoint} within ${callTimeoutMs} ms`);
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
