@@ -133,7 +133,7 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
       await v1.register(eventRoutes, { events });
       await v1.register(frameRoutes, { domain });
       await v1.register(energyRoutes, { domain });
-      await v1.register(streamRoutes, { feed });
+      await v1.register(streamRoutes, { feed, apiTokens: domain.apiTokens });
       await v1.register(operatorRoutes, { domain });
       await v1.register(clusterRoutes, { domain });
       await v1.register(tokenRoutes, { domain });

@@ -6,14 +6,22 @@
 // Events: `chargePoint` (a charge point as GET /charge-points/{id} returns it) and `transaction`
 // (a transaction as listed by GET /transactions), first one for everything current, then one per
 // change; `ready` once that first state is sent. A comment line every 15 s keeps proxies from
-// closing an idle stream.
+// closing an idle stream. A stream lasts no longer than its token: it is checked again while the
+// stream runs, and a revoked one ends it with an `error` event.
 import type { FastifyInstance } from 'fastify';
 import { inScope } from '../../domain/access.js';
+import type { ApiTokens } from '../../domain/api-tokens.js';
 import type { FeedListener, FeedMessage, LiveFeed } from '../live-feed.js';
 
 const KEEPALIVE_MS = 15_000;
+/**
+ * How often the token is checked again, at most: with each change sent (at most once this often)
+ * and each keepalive. A revoked token's stream (on any node) ends within this of its next change,
+ * and within KEEPALIVE_MS when nothing changes.
+ */
+const TOKEN_CHECK_MS = 1_000;
 
-export async function streamRoutes(app: FastifyInstance, { feed }: { feed: LiveFeed }) {
+export async function streamRoutes(app: FastifyInstance, { feed, apiTokens }: { feed: LiveFeed; apiTokens: ApiTokens }) {
   const open = new Set<() => void>();
   // Streams never end by themselves: end them, or closing the server would wait forever.
   app.addHook('preClose', async () => {
@@ -38,14 +46,40 @@ export async function streamRoutes(app: FastifyInstance, { feed }: { feed: LiveF
         connection: 'keep-alive',
       });
       res.write('retry: 3000\n\n');
+      const token = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+      let checkedAt = Date.now();
+      let checking = false;
+      // Revoked meanwhile: the stream ends. A failed read (the database away) leaves it open.
+      const checkToken = () => {
+        if (checking || Date.now() - checkedAt < TOKEN_CHECK_MS) return;
+        checking = true;
+        apiTokens
+          .verify(token)
+          .then(
+            (principal) => {
+              checkedAt = Date.now();
+              if (principal) return;
+              res.write(`event: error\ndata: ${JSON.stringify({ error: 'Unauthorized', message: 'The token was revoked' })}\n\n`);
+              end();
+            },
+            () => undefined,
+          )
+          .finally(() => (checking = false));
+      };
       const listener: FeedListener = {
         // The token's scope, as on every list: an operator sees its own charge points' changes.
         visible: (_id, operator) => inScope(request.scope, operator),
-        send: (message: FeedMessage, json: string) => res.write(`event: ${message.type}\ndata: ${json}\n\n`),
+        send: (message: FeedMessage, json: string) => {
+          res.write(`event: ${message.type}\ndata: ${json}\n\n`);
+          checkToken();
+        },
       };
       let unsubscribe: (() => void) | undefined;
       let ended = false;
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+      const keepalive = setInterval(() => {
+        res.write(': keepalive\n\n');
+        checkToken();
+      }, KEEPALIVE_MS);
       const end = () => {
         if (ended) return;
         ended = true;
