@@ -95,6 +95,19 @@ export class Access {
   }
 
   /**
+   * Whether a principal may give a charge point this SOAP endpoint. Commands to a SOAP charge point
+   * are POSTed there and the answer journaled, shown among its frames: an operator able to aim it
+   * anywhere could make the central system call into its own network and read the answer back. So
+   * an administrator sets it; the charge points give theirs in their own messages (WS-Addressing
+   * From); anyone else may only send the one already stored (a form sending the whole record).
+   */
+  async assertMaySetSoapEndpoint(principal: Principal, chargePointId: string, soapEndpoint: string | null | undefined): Promise<void> {
+    if (soapEndpoint === undefined || principal.role === 'admin') return;
+    const current = (await this.store.getChargePoint(chargePointId))?.soapEndpoint ?? null;
+    if (soapEndpoint !== current) throw new AccessDenied('Only an administrator sets a SOAP endpoint; a charge point gives its own in its messages (WS-Addressing From)');
+  }
+
+  /**
    * The operator something a principal creates or edits is to belong to: an administrator assigns
    * any existing operator (or none); anyone else only their own, which new things get by default.
    * `isNew`: it does not exist yet. Returns undefined to leave the current owner as it is.

@@ -1,0 +1,29 @@
+// Where commands to a SOAP charge point are POSTed, and whose answer is journaled and shown among
+// its frames: set by an administrator (or by the charge point's own From), never by an operator's
+// token, which could otherwise aim the central system at its own network and read the answer.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestTomada } from '../support/tomada.js';
+
+test('only an administrator sets a SOAP endpoint; an operator may send back the one stored', async () => {
+  const t = await startTestTomada();
+  try {
+    await t.api('/api/v1/operators/OPC-A', { method: 'PUT', body: { name: 'A', kind: 'OPC' } });
+    const tokenA = (await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'a', role: 'operator', operator: 'OPC-A' } })).body.token;
+    const put = (body: object, token?: string) => t.api('/api/v1/charge-points/CP-SOAP-EP', { method: 'PUT', body, ...(token ? { token } : {}) });
+
+    const refused = await put({ operator: 'OPC-A', soapEndpoint: 'http://127.0.0.1:8080/admin' }, tokenA);
+    assert.equal(refused.status, 403, JSON.stringify(refused.body));
+    assert.match(refused.body.message, /Only an administrator sets a SOAP endpoint/);
+    assert.equal((await t.api('/api/v1/charge-points/CP-SOAP-EP')).status, 404, 'nothing registered by the refused request');
+
+    assert.equal((await put({ operator: 'OPC-A' }, tokenA)).status, 201);
+    assert.equal((await put({ soapEndpoint: 'http://10.1.2.3:8080/ocpp' })).status, 200, 'the administrator sets it');
+    const same = await put({ soapEndpoint: 'http://10.1.2.3:8080/ocpp', connection: 'platform' }, tokenA);
+    assert.equal(same.status, 200, 'the stored one, sent back with the rest of the record');
+    assert.equal((await put({ soapEndpoint: null }, tokenA)).status, 403, 'nor cleared by an operator');
+    assert.equal((await t.api('/api/v1/charge-points/CP-SOAP-EP')).body.soapEndpoint, 'http://10.1.2.3:8080/ocpp');
+  } finally {
+    await t.close();
+  }
+});
