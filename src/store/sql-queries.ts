@@ -38,6 +38,7 @@ import type {
   SampleSelection,
   StoredEvent,
   EventFilter,
+  ValidationFilter,
   Webhook,
   StoreWriter,
   TransactionFilter,
@@ -637,9 +638,13 @@ export class SqlQueries implements StoreWriter {
     return row && (JSON.parse(row.data) as Validation);
   }
 
-  async listValidations(filter: { chargePointId?: string | undefined; limit?: number | undefined }): Promise<Validation[]> {
+  async listValidations(filter: ValidationFilter): Promise<Validation[]> {
     let query = this.db.selectFrom('validations').select('data');
     if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', filter.chargePointId);
+    if (filter.operator !== undefined) {
+      const operator = filter.operator;
+      query = query.where('charge_point_id', 'in', (eb) => eb.selectFrom('charge_points').select('id').where('operator', '=', operator));
+    }
     const rows = await query.orderBy('started_at', 'desc').orderBy('id').limit(filter.limit ?? 50).execute();
     return rows.map((row) => JSON.parse(row.data) as Validation);
   }

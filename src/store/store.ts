@@ -51,6 +51,13 @@ export interface StoredEvent {
   data: Record<string, unknown>;
 }
 
+export interface ValidationFilter {
+  chargePointId?: string | undefined;
+  /** Campaigns of the charge points this operator holds. */
+  operator?: string | undefined;
+  limit?: number | undefined;
+}
+
 export interface EventFilter {
   chargePointId?: string | undefined;
   type?: string | undefined;
@@ -170,7 +177,7 @@ export interface StoreReader {
    */
   listEvents(filter: EventFilter): Promise<StoredEvent[]>;
   getValidation(id: string): Promise<Validation | undefined>;
-  listValidations(filter: { chargePointId?: string | undefined; limit?: number | undefined }): Promise<Validation[]>;
+  listValidations(filter: ValidationFilter): Promise<Validation[]>;
   listValidatedSoftware(): Promise<ValidatedSoftware[]>;
   findValidatedSoftware(identity: SoftwareIdentity): Promise<ValidatedSoftware | undefined>;
   getWebhook(operator: string): Promise<Webhook | undefined>;

@@ -11,7 +11,7 @@ import type { Registry } from '../domain/registry.js';
 import { softwareIdentity } from '../domain/registry.js';
 import type { Transactions } from '../domain/transactions.js';
 import { DefaultTiming, type CampaignTiming, type CaseRecord, type PersonAction, type Validation, type Verdict } from '../domain/validation/types.js';
-import type { Store } from '../store/store.js';
+import type { Store, ValidationFilter } from '../store/store.js';
 import { cases, caseIds, type CaseDefinition } from './cases.js';
 import { fail, type CampaignState, type CaseContext, type CommandOutcome, type ManualOutcome, type Outcome } from './context.js';
 import { field } from './readings.js';
@@ -156,7 +156,7 @@ export class Campaigns {
     return this.runs.get(id)?.snapshot() ?? (await this.deps.store.getValidation(id));
   }
 
-  async list(filter: { chargePointId?: string | undefined; limit?: number | undefined }): Promise<Validation[]> {
+  async list(filter: ValidationFilter): Promise<Validation[]> {
     const stored = await this.deps.store.listValidations(filter);
     return stored.map((v) => this.runs.get(v.id)?.snapshot() ?? v);
   }
