@@ -4,15 +4,24 @@
 // them; a page of campaigns held fewer than asked for, or none.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestTomada } from '../support/tomada.js';
+import { startTestTomada, type TestTomada } from '../support/tomada.js';
 
-test('an operator following events with afterId gets its own next events past others\' ones', async () => {
+/** A node with operators OPC-A and OPC-B holding CP-A and CP-B; `run` gets it and an operator token of A. */
+async function withTwoOperators(run: (t: TestTomada, tokenA: string) => Promise<void>): Promise<void> {
   const t = await startTestTomada();
   try {
     for (const id of ['OPC-A', 'OPC-B']) await t.api(`/api/v1/operators/${id}`, { method: 'PUT', body: { name: id, kind: 'OPC' } });
     await t.api('/api/v1/charge-points/CP-A', { method: 'PUT', body: { operator: 'OPC-A' } });
     await t.api('/api/v1/charge-points/CP-B', { method: 'PUT', body: { operator: 'OPC-B' } });
     const tokenA = (await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'a', role: 'operator', operator: 'OPC-A' } })).body.token;
+    await run(t, tokenA);
+  } finally {
+    await t.close();
+  }
+}
+
+test('an operator following events with afterId gets its own next events past others\' ones', async () => {
+  await withTwoOperators(async (t, tokenA) => {
     const event = (chargePointId: string, n: number) =>
       t.store.transact((tx) => tx.insertEvent({ at: new Date().toISOString(), chargePointId, type: 'scopeTest', data: { n } }));
 
@@ -27,18 +36,11 @@ test('an operator following events with afterId gets its own next events past ot
     // The newest page too: A's, and only A's.
     const newest = (await t.api('/api/v1/events?type=scopeTest&limit=2', { token: tokenA })).body.items;
     assert.deepEqual(newest.map((e: { data: { n: number } }) => e.data.n), [8, 1]);
-  } finally {
-    await t.close();
-  }
+  });
 });
 
 test('an operator\'s page of validation campaigns holds its own, however many others\' are newer', async () => {
-  const t = await startTestTomada();
-  try {
-    for (const id of ['OPC-A', 'OPC-B']) await t.api(`/api/v1/operators/${id}`, { method: 'PUT', body: { name: id, kind: 'OPC' } });
-    await t.api('/api/v1/charge-points/CP-A', { method: 'PUT', body: { operator: 'OPC-A' } });
-    await t.api('/api/v1/charge-points/CP-B', { method: 'PUT', body: { operator: 'OPC-B' } });
-    const tokenA = (await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'a', role: 'operator', operator: 'OPC-A' } })).body.token;
+  await withTwoOperators(async (t, tokenA) => {
     // Finished campaigns, stored as the campaign runner stores them: A's oldest, then four of B's.
     await t.store.transact(async (tx) => {
       for (const [i, chargePointId] of ['CP-A', 'CP-B', 'CP-B', 'CP-B', 'CP-B'].entries()) {
@@ -62,7 +64,5 @@ test('an operator\'s page of validation campaigns holds its own, however many ot
     const page = (await t.api('/api/v1/validations?limit=2', { token: tokenA })).body.items;
     assert.deepEqual(page.map((v: { id: string }) => v.id), ['VAL-0']);
     assert.equal((await t.api('/api/v1/validations?limit=2')).body.items.length, 2, 'the administrator sees the newest two of all');
-  } finally {
-    await t.close();
-  }
+  });
 });
