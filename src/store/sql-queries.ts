@@ -334,6 +334,11 @@ export interface DialectHooks {
  */
 const IDS_PER_STATEMENT = 512;
 
+/** The ids of the charge points an operator holds, as a subquery: what its lists of sessions, events and campaigns are narrowed by. */
+function chargePointsHeldBy(db: Kysely<Database>, operator: string) {
+  return db.selectFrom('charge_points').select('charge_points.id').where('charge_points.operator', '=', operator);
+}
+
 export class SqlQueries implements StoreWriter {
   /** `journalKey`: the HMAC key of the journal chain, when one is configured. */
   constructor(
@@ -506,7 +511,7 @@ export class SqlQueries implements StoreWriter {
         let query = db.selectFrom('transactions').selectAll();
         if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', slot(0));
         if (filter.operator !== undefined) {
-          const ofOperator = db.selectFrom('charge_points').select('charge_points.id').where('charge_points.operator', '=', slot<string>(1));
+          const ofOperator = chargePointsHeldBy(db, slot<string>(1));
           // walk: the charge point as an expression, which no index serves, so the sessions are
           // read newest first by id and the read stops at a full page (SQLite would otherwise
           // gather and sort every session of the operator's charge points).
@@ -615,10 +620,7 @@ export class SqlQueries implements StoreWriter {
     let query = this.db.selectFrom('events').selectAll('events');
     if (filter.chargePointId !== undefined) query = query.where('events.charge_point_id', '=', filter.chargePointId);
     if (filter.type !== undefined) query = query.where('events.type', '=', filter.type);
-    if (filter.operator !== undefined) {
-      const operator = filter.operator;
-      query = query.where('events.charge_point_id', 'in', (qb) => qb.selectFrom('charge_points').select('charge_points.id').where('charge_points.operator', '=', operator));
-    }
+    if (filter.operator !== undefined) query = query.where('events.charge_point_id', 'in', chargePointsHeldBy(this.db, filter.operator));
     if (filter.afterId !== undefined) query = query.where('events.id', '>', filter.afterId);
     const rows = await query
       .orderBy('events.id', filter.afterId === undefined ? 'desc' : 'asc')
@@ -641,10 +643,7 @@ export class SqlQueries implements StoreWriter {
   async listValidations(filter: ValidationFilter): Promise<Validation[]> {
     let query = this.db.selectFrom('validations').select('data');
     if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', filter.chargePointId);
-    if (filter.operator !== undefined) {
-      const operator = filter.operator;
-      query = query.where('charge_point_id', 'in', (eb) => eb.selectFrom('charge_points').select('id').where('operator', '=', operator));
-    }
+    if (filter.operator !== undefined) query = query.where('charge_point_id', 'in', chargePointsHeldBy(this.db, filter.operator));
     const rows = await query.orderBy('started_at', 'desc').orderBy('id').limit(filter.limit ?? 50).execute();
     return rows.map((row) => JSON.parse(row.data) as Validation);
   }
