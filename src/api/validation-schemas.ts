@@ -154,6 +154,9 @@ export const Webhook = Type.Object({
   lastEventId: Type.Integer(),
   lastError: NullableString,
   createdAt: Time,
+  failures: Type.Integer({ description: 'Failed attempts in a row' }),
+  nextAttemptAt: Type.Union([Time, Type.Null()], { description: 'After a failure: when the next attempt may be made' }),
+  deliveringNode: Type.Union([Type.String(), Type.Null()], { description: 'The node delivering the events while it holds the webhook (one node at a time)' }),
 });
 
 export const OperatorName = Type.String({ minLength: 1, maxLength: 100 });

@@ -9,10 +9,22 @@ export interface WebhookSettings {
   secret: string;
 }
 
-/** A webhook as the API shows it: the secret is never read back. */
-export type WebhookView = Omit<Webhook, 'secret'>;
+/**
+ * A webhook as the API shows it: never its secret; its delivery state (failures in a row, when
+ * the next attempt may be made, the node delivering it while one holds its lease).
+ */
+export type WebhookView = Pick<Webhook, 'operator' | 'url' | 'lastEventId' | 'lastError' | 'createdAt' | 'failures' | 'nextAttemptAt'> & { deliveringNode: string | null };
 
-const view = ({ secret: _secret, ...rest }: Webhook): WebhookView => rest;
+const view = (hook: Webhook, now = Date.now()): WebhookView => ({
+  operator: hook.operator,
+  url: hook.url,
+  lastEventId: hook.lastEventId,
+  lastError: hook.lastError,
+  createdAt: hook.createdAt,
+  failures: hook.failures,
+  nextAttemptAt: hook.nextAttemptAt,
+  deliveringNode: hook.leaseUntil !== null && Date.parse(hook.leaseUntil) >= now ? hook.leaseNode : null,
+});
 
 export class Events {
   constructor(private readonly store: Store) {}

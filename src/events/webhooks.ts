@@ -4,8 +4,17 @@
 // Retries back off exponentially per operator. Each POST carries the event as JSON,
 // its id (receivers deduplicate by it) and an HMAC-SHA256 signature of the body under the
 // operator's secret.
+//
+// With several nodes on one database, every node runs a deliverer, and one at a time delivers a
+// given webhook: the node that holds its lease (Store.claimWebhook), renewed with every event
+// delivered. A node that stops gives its leases up; one that dies loses them when they run out,
+// and another node goes on from the cursor (the event in flight may then arrive twice). The
+// backoff after a failure is kept with the webhook, so whichever node tries next waits as long.
+// Every write names the webhook's generation: once the operator sets the webhook again (another
+// URL, a new secret) or deletes it, a pass still running stops at its next event.
 import { createHmac } from 'node:crypto';
-import type { Store, StoredEvent, Webhook } from '../store/store.js';
+import { hostname } from 'node:os';
+import type { Store, StoredEvent, Webhook, WebhookDelivery, WebhookLease } from '../store/store.js';
 
 export const SIGNATURE_HEADER = 'x-tomada-signature';
 export const EVENT_ID_HEADER = 'x-tomada-event-id';
@@ -34,27 +43,49 @@ export interface DelivererOptions {
   maxBackoffMs: number;
   /** A receiver must answer within this. */
   timeoutMs: number;
+  /**
+   * How long a node's lease on a webhook lasts unless renewed (with each event delivered): how
+   * long a dead node's webhooks wait for another node. Longer than a receiver's timeout.
+   */
+  leaseMs: number;
+  /** This node's name in the leases (the cluster's node id). */
+  node: string;
 }
 
-export const DefaultDelivererOptions: DelivererOptions = { pollMs: 2_000, backoffMs: 1_000, maxBackoffMs: 300_000, timeoutMs: 10_000 };
+export const DefaultDelivererOptions: DelivererOptions = {
+  pollMs: 2_000,
+  backoffMs: 1_000,
+  maxBackoffMs: 300_000,
+  timeoutMs: 10_000,
+  leaseMs: 30_000,
+  node: `${hostname()}-${process.pid}`,
+};
 
 interface Log {
+  info?(detail: object, message: string): void;
   warn(detail: object, message: string): void;
   error(detail: object, message: string): void;
+}
+
+/** The lease a pass holds, and when it ends by this node's clock. */
+interface HeldLease {
+  lease: WebhookLease;
+  endsAt: number;
 }
 
 export class WebhookDeliverer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  /** Per operator: consecutive failures and when the next attempt may be made. */
-  private readonly backoff = new Map<string, { failures: number; notBefore: number }>();
+  private readonly options: DelivererOptions;
 
   constructor(
     private readonly store: Store,
     private readonly log: Log,
-    private readonly options: DelivererOptions = DefaultDelivererOptions,
-  ) {}
+    options: Partial<DelivererOptions> = {},
+  ) {
+    this.options = { ...DefaultDelivererOptions, ...options };
+  }
 
   start(): void {
     const tick = () => {
@@ -67,36 +98,48 @@ export class WebhookDeliverer {
     this.timer = setTimeout(tick, this.options.pollMs);
   }
 
+  /** Ends the pass under way at its next event and gives this node's leases up for another node. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    await this.store.transact((tx) => tx.releaseWebhooks(this.options.node)).catch((error: unknown) => this.log.warn({ err: error }, 'webhook leases not given up: other nodes take them when they run out'));
   }
 
-  /** One pass: every webhook that is not backing off gets its pending events, oldest first. */
+  /**
+   * One pass: every webhook with events pending gets them, oldest first, unless another node
+   * holds it or its backoff has not ended.
+   */
   async deliverAll(): Promise<void> {
     for (const hook of await this.store.listWebhooks()) {
-      const wait = this.backoff.get(hook.operator);
-      if (wait && wait.notBefore > Date.now()) continue;
-      await this.deliver(hook);
+      if (this.stopped) return;
+      const now = Date.now();
+      if (hook.nextAttemptAt !== null && Date.parse(hook.nextAttemptAt) > now) continue;
+      if (hook.leaseNode !== null && hook.leaseNode !== this.options.node && hook.leaseUntil !== null && Date.parse(hook.leaseUntil) >= now) continue;
+      // Nothing pending: no lease taken (a write), the usual case for most operators.
+      if ((await this.store.listEvents({ operator: hook.operator, afterId: hook.lastEventId, limit: 1 })).length === 0) continue;
+      const held = await this.claim(hook);
+      if (!held) continue;
+      // Read again under the lease: another node may have moved the cursor since the list.
+      const current = await this.store.getWebhook(hook.operator);
+      if (current?.generation !== hook.generation) continue;
+      await this.deliver(current, held);
     }
   }
 
-  private async deliver(hook: Webhook): Promise<void> {
-    let cursor = hook.lastEventId;
+  private async deliver(hook: Webhook, held: HeldLease): Promise<void> {
+    const state: WebhookDelivery = { lastEventId: hook.lastEventId, lastError: hook.lastError, failures: hook.failures, nextAttemptAt: null, release: false };
     for (;;) {
-      const events = await this.store.listEvents({ operator: hook.operator, afterId: cursor, limit: 100 });
+      const events = await this.store.listEvents({ operator: hook.operator, afterId: state.lastEventId, limit: 100 });
       if (events.length === 0) return;
       for (const event of events) {
-        const problem = await this.post(hook, event);
-        if (problem) {
-          await this.failed(hook, cursor, problem);
-          return;
-        }
-        cursor = event.id;
-        this.backoff.delete(hook.operator);
-        await this.store.transact((tx) => tx.updateWebhookDelivery(hook.operator, cursor, null));
         if (this.stopped) return;
+        // Enough of the lease left for this POST, renewed if need be: else another node may have it.
+        if (held.endsAt - Date.now() < this.options.timeoutMs + 1_000 && !(await this.record(hook, held, state))) return this.lost(hook);
+        const problem = await this.post(hook, event);
+        if (problem) return this.failed(hook, held, state, problem);
+        Object.assign(state, { lastEventId: event.id, lastError: null, failures: 0 });
+        if (!(await this.record(hook, held, state))) return this.lost(hook);
       }
     }
   }
@@ -121,11 +164,40 @@ export class WebhookDeliverer {
     }
   }
 
-  private async failed(hook: Webhook, cursor: number, problem: string): Promise<void> {
-    const failures = (this.backoff.get(hook.operator)?.failures ?? 0) + 1;
+  private async failed(hook: Webhook, held: HeldLease, state: WebhookDelivery, problem: string): Promise<void> {
+    const failures = state.failures + 1;
     const delay = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** (failures - 1));
-    this.backoff.set(hook.operator, { failures, notBefore: Date.now() + delay });
     this.log.warn({ operator: hook.operator, url: withoutCredentials(hook.url), problem, retryInMs: delay }, 'webhook delivery failed; will retry');
-    await this.store.transact((tx) => tx.updateWebhookDelivery(hook.operator, cursor, problem));
+    // Given up, so the retry is any node's once the backoff ends.
+    const delivery = { ...state, lastError: problem, failures, nextAttemptAt: new Date(Date.now() + delay).toISOString(), release: true };
+    if (!(await this.record(hook, held, delivery))) this.lost(hook);
+  }
+
+  /** Takes the lease on this generation of the webhook; undefined if another node holds it. */
+  private async claim(hook: Webhook): Promise<HeldLease | undefined> {
+    const now = Date.now();
+    const endsAt = now + this.options.leaseMs;
+    const lease = { operator: hook.operator, generation: hook.generation, node: this.options.node, now: new Date(now).toISOString(), until: new Date(endsAt).toISOString() };
+    return (await this.store.transact((tx) => tx.claimWebhook(lease))) ? { lease, endsAt } : undefined;
+  }
+
+  /**
+   * Writes where the pass got to, renewing the lease (only a lease this node still holds: one
+   * another node took and gave back meanwhile stays lost); false if it was lost.
+   */
+  private async record(hook: Webhook, held: HeldLease, delivery: WebhookDelivery): Promise<boolean> {
+    const now = Date.now();
+    const until = new Date(now + this.options.leaseMs).toISOString();
+    const renewed = { ...held.lease, now: new Date(now).toISOString(), until };
+    const kept = await this.store.transact((tx) => tx.updateWebhookDelivery(renewed, delivery));
+    if (kept) {
+      held.lease = renewed;
+      held.endsAt = now + this.options.leaseMs;
+    }
+    return kept;
+  }
+
+  private lost(hook: Webhook): void {
+    this.log.info?.({ operator: hook.operator, node: this.options.node }, 'webhook pass ended: the webhook was set again or deleted, or another node delivers it now');
   }
 }

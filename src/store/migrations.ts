@@ -414,6 +414,28 @@ const transactionsByIdTag: Migration = {
   },
 };
 
+/**
+ * Webhook delivery with several nodes on one database. Every node delivered every webhook, so a
+ * receiver got each event once per node, and a pass still running when the operator changed the
+ * URL (or deleted the webhook and made another) went on posting to the old URL and wrote its
+ * cursor into the new webhook. Now a node delivers a webhook only while it holds a lease on it
+ * (`lease_node` until `lease_until`), the backoff after failures is shared (`failures`,
+ * `next_attempt_at`), and every write of a pass names the `generation` it read, which changes
+ * whenever the webhook is set (src/events/webhooks.ts).
+ */
+const webhookLeases: Migration = {
+  async up(db: Kysely<any>) {
+    // Existing webhooks get a generation each: their operator's name is unique and never reused
+    // as a generation (those made from now on are random UUIDs).
+    await db.schema.alterTable('webhooks').addColumn('generation', 'text', (c) => c.notNull().defaultTo('')).execute();
+    await db.updateTable('webhooks').set({ generation: sql`'migrated:' || operator` }).execute();
+    await db.schema.alterTable('webhooks').addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('webhooks').addColumn('next_attempt_at', 'text').execute();
+    await db.schema.alterTable('webhooks').addColumn('lease_node', 'text').execute();
+    await db.schema.alterTable('webhooks').addColumn('lease_until', 'text').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -432,6 +454,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0012_history_indexes': historyIndexes,
         '0013_transactions_by_start': transactionsByStart(dialect),
         '0014_transactions_by_id_tag': transactionsByIdTag,
+        '0015_webhook_leases': webhookLeases,
       };
     },
   };

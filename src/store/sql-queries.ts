@@ -1,5 +1,6 @@
 // The Store's reads and writes in SQL, through Kysely, for any dialect. One instance wraps either
 // the database itself (reads) or the transaction of a group-committed batch (reads and writes).
+import { randomUUID } from 'node:crypto';
 import { sql, type Compilable, type Kysely, type Selectable } from 'kysely';
 import {
   sampleIdentity,
@@ -40,6 +41,9 @@ import type {
   EventFilter,
   ValidationFilter,
   Webhook,
+  WebhookDelivery,
+  WebhookLease,
+  WebhookSettingsRow,
   StoreWriter,
   TransactionFilter,
   TransactionPatch,
@@ -147,6 +151,11 @@ function toWebhook(row: Selectable<WebhookRow>): Webhook {
     lastEventId: num(row.last_event_id),
     lastError: row.last_error,
     createdAt: row.created_at,
+    generation: row.generation,
+    failures: num(row.failures),
+    nextAttemptAt: row.next_attempt_at,
+    leaseNode: row.lease_node,
+    leaseUntil: row.lease_until,
   };
 }
 
@@ -1133,8 +1142,10 @@ export class SqlQueries implements StoreWriter {
     return Number(result.numDeletedRows) > 0;
   }
 
-  async putWebhook(webhook: Omit<Webhook, 'lastEventId' | 'lastError'> & { lastEventId?: number }): Promise<void> {
-    const changes = { url: webhook.url, secret: webhook.secret, last_error: null };
+  async putWebhook(webhook: WebhookSettingsRow): Promise<void> {
+    // A new generation ends any pass still running on the old one (its next write finds no row),
+    // and the new URL is tried at once, by any node.
+    const changes = { url: webhook.url, secret: webhook.secret, last_error: null, generation: randomUUID(), failures: 0, next_attempt_at: null, lease_node: null, lease_until: null };
     await this.db
       .insertInto('webhooks')
       .values({ operator: webhook.operator, created_at: webhook.createdAt, last_event_id: webhook.lastEventId ?? 0, ...changes })
@@ -1147,8 +1158,38 @@ export class SqlQueries implements StoreWriter {
     return Number(result.numDeletedRows) > 0;
   }
 
-  async updateWebhookDelivery(operator: string, lastEventId: number, lastError: string | null): Promise<void> {
-    await this.db.updateTable('webhooks').set({ last_event_id: lastEventId, last_error: lastError }).where('operator', '=', operator).execute();
+  async claimWebhook(lease: WebhookLease): Promise<boolean> {
+    const result = await this.db
+      .updateTable('webhooks')
+      .set({ lease_node: lease.node, lease_until: lease.until })
+      .where('operator', '=', lease.operator)
+      .where('generation', '=', lease.generation)
+      .where((eb) => eb.or([eb('lease_node', 'is', null), eb('lease_node', '=', lease.node), eb('lease_until', '<', lease.now)]))
+      .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', lease.now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async updateWebhookDelivery(lease: WebhookLease, delivery: WebhookDelivery): Promise<boolean> {
+    const result = await this.db
+      .updateTable('webhooks')
+      .set({
+        last_event_id: delivery.lastEventId,
+        last_error: delivery.lastError,
+        failures: delivery.failures,
+        next_attempt_at: delivery.nextAttemptAt,
+        lease_node: delivery.release ? null : lease.node,
+        lease_until: delivery.release ? null : lease.until,
+      })
+      .where('operator', '=', lease.operator)
+      .where('generation', '=', lease.generation)
+      .where('lease_node', '=', lease.node)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async releaseWebhooks(node: string): Promise<void> {
+    await this.db.updateTable('webhooks').set({ lease_node: null, lease_until: null }).where('lease_node', '=', node).execute();
   }
 
   async deleteOperator(id: string): Promise<void> {

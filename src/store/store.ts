@@ -78,6 +78,37 @@ export interface Webhook {
   lastEventId: number;
   lastError: string | null;
   createdAt: string;
+  /** A new one each time the webhook is set (created, or its URL or secret changed). */
+  generation: string;
+  /** Failed attempts in a row, and when the next may be made. */
+  failures: number;
+  nextAttemptAt: string | null;
+  /** The node delivering it, and until when that node's lease holds. */
+  leaseNode: string | null;
+  leaseUntil: string | null;
+}
+
+/** What an operator sets; the store keeps the rest. */
+export type WebhookSettingsRow = Pick<Webhook, 'operator' | 'url' | 'secret' | 'createdAt'> & { lastEventId?: number };
+
+/** A node's lease on one generation of a webhook: it delivers, and writes, only while it holds. */
+export interface WebhookLease {
+  operator: string;
+  generation: string;
+  node: string;
+  /** Now, by the node's clock: a lease that ended before it may be taken. */
+  now: string;
+  /** Until when the lease holds, unless renewed. */
+  until: string;
+}
+
+/** Where a delivery pass got to. `release`: the node gives the webhook up (after a failure). */
+export interface WebhookDelivery {
+  lastEventId: number;
+  lastError: string | null;
+  failures: number;
+  nextAttemptAt: string | null;
+  release: boolean;
 }
 
 export interface ApiToken {
@@ -227,10 +258,22 @@ export interface StoreWriter extends StoreReader {
   /** Adds software to the registry; an identity already there is kept as it is (and returned). */
   insertValidatedSoftware(software: ValidatedSoftware): Promise<ValidatedSoftware>;
   deleteValidatedSoftware(id: string): Promise<boolean>;
-  putWebhook(webhook: Omit<Webhook, 'lastEventId' | 'lastError'> & { lastEventId?: number }): Promise<void>;
+  /** Creates or changes a webhook: a new generation, no lease, no backoff. */
+  putWebhook(webhook: WebhookSettingsRow): Promise<void>;
   deleteWebhook(operator: string): Promise<boolean>;
-  /** Records a delivery: the cursor moves on after a success; an error is kept for the operator. */
-  updateWebhookDelivery(operator: string, lastEventId: number, lastError: string | null): Promise<void>;
+  /**
+   * Takes or renews the lease on that generation of the webhook, unless another node's lease
+   * holds at `now`, or a failure's backoff lasts beyond it. False: not taken (or the webhook changed).
+   */
+  claimWebhook(lease: WebhookLease): Promise<boolean>;
+  /**
+   * Records a delivery under the lease (renewed to `lease.until`, or given up with `release`): the
+   * cursor moves on after a success; an error is kept for the operator. False: the lease is lost
+   * (another node took it, or the webhook was set again or deleted) and nothing was written.
+   */
+  updateWebhookDelivery(lease: WebhookLease, delivery: WebhookDelivery): Promise<boolean>;
+  /** Gives up every lease this node holds (a node stopping: another takes over at once). */
+  releaseWebhooks(node: string): Promise<void>;
   revokeApiToken(id: string, at: string): Promise<void>;
   /** Appends frames to the journal, extending the hash chain. */
   appendJournal(frames: readonly JournalFrame[]): Promise<void>;

@@ -205,6 +205,14 @@ export interface WebhookRow {
   last_event_id: number;
   last_error: string | null;
   created_at: string;
+  /** Changes whenever the webhook is set; a delivery pass writes only to the generation it read. */
+  generation: string;
+  /** Failed attempts in a row, and when the next may be made (any node). */
+  failures: number;
+  next_attempt_at: string | null;
+  /** The node delivering the webhook, and until when its lease holds unless renewed. */
+  lease_node: string | null;
+  lease_until: string | null;
 }
 
 export interface Database {
