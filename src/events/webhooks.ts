@@ -10,8 +10,11 @@
 // delivered. A node that stops gives its leases up; one that dies loses them when they run out,
 // and another node goes on from the cursor (the event in flight may then arrive twice). The
 // backoff after a failure is kept with the webhook, so whichever node tries next waits as long.
-// Every write names the webhook's generation: once the operator sets the webhook again (another
-// URL, a new secret) or deletes it, a pass still running stops at its next event.
+// Every write names the webhook's generation, and each POST is preceded by a look at it: once the
+// operator sets the webhook again (another URL, a new secret) or deletes it, a pass still running
+// stops before its next event. A pass gives the webhook up when it has sent everything, so the
+// next events go out with any node's next pass. Deadlines come from the nodes' clocks; one stored
+// further ahead than a node ever sets one (a clock that ran ahead) counts as over.
 import { createHmac } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Store, StoredEvent, Webhook, WebhookDelivery, WebhookLease } from '../store/store.js';
@@ -77,6 +80,8 @@ export class WebhookDeliverer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Aborts a POST in flight when the node stops: the event is sent again, by this node or another. */
+  private readonly stopping = new AbortController();
   private readonly options: DelivererOptions;
 
   constructor(
@@ -98,9 +103,10 @@ export class WebhookDeliverer {
     this.timer = setTimeout(tick, this.options.pollMs);
   }
 
-  /** Ends the pass under way at its next event and gives this node's leases up for another node. */
+  /** Ends the pass under way (a POST in flight is cut off) and gives this node's leases up for another node. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     clearTimeout(this.timer);
     await this.running;
     await this.store.transact((tx) => tx.releaseWebhooks(this.options.node)).catch((error: unknown) => this.log.warn({ err: error }, 'webhook leases not given up: other nodes take them when they run out'));
@@ -113,9 +119,7 @@ export class WebhookDeliverer {
   async deliverAll(): Promise<void> {
     for (const hook of await this.store.listWebhooks()) {
       if (this.stopped) return;
-      const now = Date.now();
-      if (hook.nextAttemptAt !== null && Date.parse(hook.nextAttemptAt) > now) continue;
-      if (hook.leaseNode !== null && hook.leaseNode !== this.options.node && hook.leaseUntil !== null && Date.parse(hook.leaseUntil) >= now) continue;
+      if (this.waiting(hook, Date.now())) continue;
       // Nothing pending: no lease taken (a write), the usual case for most operators.
       if ((await this.store.listEvents({ operator: hook.operator, afterId: hook.lastEventId, limit: 1 })).length === 0) continue;
       const held = await this.claim(hook);
@@ -131,12 +135,17 @@ export class WebhookDeliverer {
     const state: WebhookDelivery = { lastEventId: hook.lastEventId, lastError: hook.lastError, failures: hook.failures, nextAttemptAt: null, release: false };
     for (;;) {
       const events = await this.store.listEvents({ operator: hook.operator, afterId: state.lastEventId, limit: 100 });
-      if (events.length === 0) return;
+      // All sent: given up, so the next events go out with whichever node's pass comes first.
+      if (events.length === 0) {
+        if (!(await this.record(hook, held, { ...state, release: true }))) this.lost(hook);
+        return;
+      }
       for (const event of events) {
         if (this.stopped) return;
-        // Enough of the lease left for this POST, renewed if need be: else another node may have it.
-        if (held.endsAt - Date.now() < this.options.timeoutMs + 1_000 && !(await this.record(hook, held, state))) return this.lost(hook);
+        if (!(await this.stillHeld(hook, held, state))) return this.lost(hook);
         const problem = await this.post(hook, event);
+        // Cut off by this node's stop: not the receiver's failure.
+        if (problem && this.stopped) return;
         if (problem) return this.failed(hook, held, state, problem);
         Object.assign(state, { lastEventId: event.id, lastError: null, failures: 0 });
         if (!(await this.record(hook, held, state))) return this.lost(hook);
@@ -152,7 +161,7 @@ export class WebhookDeliverer {
         method: 'POST',
         headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature(hook.secret, body), [EVENT_ID_HEADER]: String(event.id) },
         body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.stopping.signal]),
         redirect: 'error',
       });
       // The answer's body is not needed: dropped unread, so a huge one costs nothing.
@@ -173,12 +182,46 @@ export class WebhookDeliverer {
     if (!(await this.record(hook, held, delivery))) this.lost(hook);
   }
 
+  /**
+   * Another node holds the webhook, or a failure's backoff has not ended. A lease or backoff that
+   * ends further ahead than any node sets one (WebhookLease.latestLeaseEnd) was set by a clock
+   * that ran ahead: it is over.
+   */
+  private waiting(hook: Webhook, now: number): boolean {
+    const within = (at: string | null, limitMs: number) => at !== null && Date.parse(at) > now && Date.parse(at) <= now + 2 * limitMs;
+    return within(hook.nextAttemptAt, this.options.maxBackoffMs) || (hook.leaseNode !== this.options.node && within(hook.leaseUntil, this.options.leaseMs));
+  }
+
   /** Takes the lease on this generation of the webhook; undefined if another node holds it. */
   private async claim(hook: Webhook): Promise<HeldLease | undefined> {
-    const now = Date.now();
+    const held = this.leaseAt(hook, Date.now());
+    return (await this.store.transact((tx) => tx.claimWebhook(held.lease))) ? held : undefined;
+  }
+
+  /** A lease on this generation of the webhook, from `now` by this node's clock. */
+  private leaseAt(hook: Webhook, now: number): HeldLease {
     const endsAt = now + this.options.leaseMs;
-    const lease = { operator: hook.operator, generation: hook.generation, node: this.options.node, now: new Date(now).toISOString(), until: new Date(endsAt).toISOString() };
-    return (await this.store.transact((tx) => tx.claimWebhook(lease))) ? { lease, endsAt } : undefined;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const lease = {
+      operator: hook.operator,
+      generation: hook.generation,
+      node: this.options.node,
+      now: iso(now),
+      until: iso(endsAt),
+      latestLeaseEnd: iso(now + 2 * this.options.leaseMs),
+      latestRetry: iso(now + 2 * this.options.maxBackoffMs),
+    };
+    return { lease, endsAt };
+  }
+
+  /**
+   * Just before a POST: the webhook is still the one this pass read, and this node still holds it
+   * (the lease renewed when less is left of it than a POST may take).
+   */
+  private async stillHeld(hook: Webhook, held: HeldLease, state: WebhookDelivery): Promise<boolean> {
+    if (held.endsAt - Date.now() < this.options.timeoutMs + 1_000) return this.record(hook, held, state);
+    const current = await this.store.getWebhook(hook.operator);
+    return current?.generation === hook.generation && current.leaseNode === this.options.node;
   }
 
   /**
@@ -186,14 +229,9 @@ export class WebhookDeliverer {
    * another node took and gave back meanwhile stays lost); false if it was lost.
    */
   private async record(hook: Webhook, held: HeldLease, delivery: WebhookDelivery): Promise<boolean> {
-    const now = Date.now();
-    const until = new Date(now + this.options.leaseMs).toISOString();
-    const renewed = { ...held.lease, now: new Date(now).toISOString(), until };
-    const kept = await this.store.transact((tx) => tx.updateWebhookDelivery(renewed, delivery));
-    if (kept) {
-      held.lease = renewed;
-      held.endsAt = now + this.options.leaseMs;
-    }
+    const renewed = this.leaseAt(hook, Date.now());
+    const kept = await this.store.transact((tx) => tx.updateWebhookDelivery(renewed.lease, delivery));
+    if (kept) Object.assign(held, renewed);
     return kept;
   }
 

@@ -1164,8 +1164,8 @@ export class SqlQueries implements StoreWriter {
       .set({ lease_node: lease.node, lease_until: lease.until })
       .where('operator', '=', lease.operator)
       .where('generation', '=', lease.generation)
-      .where((eb) => eb.or([eb('lease_node', 'is', null), eb('lease_node', '=', lease.node), eb('lease_until', '<', lease.now)]))
-      .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', lease.now)]))
+      .where((eb) => eb.or([eb('lease_node', 'is', null), eb('lease_node', '=', lease.node), eb('lease_until', '<', lease.now), eb('lease_until', '>', lease.latestLeaseEnd)]))
+      .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', lease.now), eb('next_attempt_at', '>', lease.latestRetry)]))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }

@@ -100,6 +100,14 @@ export interface WebhookLease {
   now: string;
   /** Until when the lease holds, unless renewed. */
   until: string;
+  /**
+   * A lease stored ending after `latestLeaseEnd`, or a backoff after `latestRetry`, was set by a
+   * node whose clock ran ahead, and is over. Both lie well beyond anything a node sets (twice the
+   * lease, twice the longest backoff), so a renewal that commits a moment after a claim was
+   * computed never counts as one.
+   */
+  latestLeaseEnd: string;
+  latestRetry: string;
 }
 
 /** Where a delivery pass got to. `release`: the node gives the webhook up (after a failure). */
@@ -263,7 +271,8 @@ export interface StoreWriter extends StoreReader {
   deleteWebhook(operator: string): Promise<boolean>;
   /**
    * Takes or renews the lease on that generation of the webhook, unless another node's lease
-   * holds at `now`, or a failure's backoff lasts beyond it. False: not taken (or the webhook changed).
+   * holds at `now`, or a failure's backoff lasts beyond it (a lease or backoff ending further ahead
+   * than any node sets one is over: see WebhookLease.latestLeaseEnd). False: not taken (or the webhook changed).
    */
   claimWebhook(lease: WebhookLease): Promise<boolean>;
   /**

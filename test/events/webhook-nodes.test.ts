@@ -3,7 +3,7 @@
 // node at a time delivers a webhook, a node whose lease ran out writes nothing more, the backoff
 // after a failure holds for every node, and a pass still running when the operator sets the
 // webhook again, or deletes and recreates it, stops at its next event.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,8 +17,11 @@ import { migratedTo, withTestDatabase } from '../support/database.js';
 const SECRET = 'a-secret-of-sixteen+';
 const quiet = { warn: () => undefined, error: () => undefined };
 
-/** A receiver: each request's event id goes to `requests`; `answer` decides when and how it is answered. */
-async function receiver(answer: (eventId: number, response: ServerResponse) => void = (_, response) => response.writeHead(204).end()) {
+/**
+ * A receiver, closed when the test ends: each request's event id goes to `requests`; `answer`
+ * decides when and how it is answered.
+ */
+async function receiver(t: TestContext, answer: (eventId: number, response: ServerResponse) => void = (_, response) => response.writeHead(204).end()) {
   const requests: number[] = [];
   const server = createServer((request: IncomingMessage, response) => {
     request.resume();
@@ -34,7 +37,8 @@ async function receiver(answer: (eventId: number, response: ServerResponse) => v
       server.close(resolve);
       server.closeAllConnections();
     });
-  return { requests, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, close };
+  t.after(close);
+  return { requests, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` };
 }
 
 /** Two nodes on one database: an operator `opw` with a charge point, and a webhook to `url`. */
@@ -77,7 +81,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 }
 
 test('two nodes delivering side by side send each event once, in order', async (t) => {
-  const hook = await receiver();
+  const hook = await receiver(t);
   await withTwoNodes(t, hook.url, async (a, b) => {
     const nodes = [deliverer(a, 'node-a'), deliverer(b, 'node-b')];
     for (const node of nodes) node.start();
@@ -95,7 +99,6 @@ test('two nodes delivering side by side send each event once, in order', async (
       assert.deepEqual(hook.requests, ids, 'in event order');
     } finally {
       await Promise.all(nodes.map((node) => node.stop()));
-      await hook.close();
     }
   });
 });
@@ -105,7 +108,7 @@ test('a node whose lease ran out mid-delivery writes nothing more; another node 
   let releaseHeld: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (releaseHeld = resolve));
   let first = true;
-  const hook = await receiver((eventId, response) => {
+  const hook = await receiver(t, (eventId, response) => {
     if (eventId === ids[2] && first) {
       first = false;
       void held.then(() => response.writeHead(204).end());
@@ -132,20 +135,16 @@ test('a node whose lease ran out mid-delivery writes nothing more; another node 
       assert.equal(hook.requests.length, 7);
       const after = (await a.getWebhook('opw'))!;
       assert.equal(after.lastEventId, ids[5], "node A's late success does not move the cursor back");
-      assert.equal(after.leaseNode, 'node-b');
-      await nodeA.stop();
-      await nodeB.stop();
-      assert.equal((await a.getWebhook('opw'))!.leaseNode, null, 'a stopping node gives its lease up');
+      assert.equal(after.leaseNode, null, 'node B gave the webhook up once it had sent everything');
     } finally {
       releaseHeld();
       await passA;
     }
   });
-  await hook.close();
 });
 
 test('after a failure every node waits out the backoff, and the API shows it', async (t) => {
-  const hook = await receiver((_, response) => response.writeHead(503).end());
+  const hook = await receiver(t, (_, response) => response.writeHead(503).end());
   await withTwoNodes(t, hook.url, async (a, b) => {
     await addEvents(a, 2);
     await deliverer(a, 'node-a', { backoffMs: 60_000, maxBackoffMs: 60_000 }).deliverAll();
@@ -159,14 +158,13 @@ test('after a failure every node waits out the backoff, and the API shows it', a
     assert.equal(shown.deliveringNode, null, 'a failed node gives the webhook up');
     assert.equal((shown as { secret?: string }).secret, undefined);
   });
-  await hook.close();
 });
 
 test('a pass running when the operator changes the URL stops: the old URL gets nothing after the event in flight', async (t) => {
   let ids: number[] = [];
   let events!: Events;
-  const next = await receiver();
-  const old = await receiver((eventId, response) => {
+  const next = await receiver(t);
+  const old = await receiver(t, (eventId, response) => {
     // The operator moves the webhook while the third event is being posted to the old URL.
     if (eventId !== ids[2]) return void response.writeHead(204).end();
     void events.setWebhook('opw', { url: next.url, secret: SECRET }).then(() => response.writeHead(204).end());
@@ -180,14 +178,13 @@ test('a pass running when the operator changes the URL stops: the old URL gets n
     await node.deliverAll();
     assert.deepEqual(next.requests, ids.slice(2), 'the new URL: from the first event not recorded as delivered');
   });
-  await Promise.all([old.close(), next.close()]);
 });
 
 test('a pass running when the webhook is deleted and made again writes no cursor into the new one', async (t) => {
   let ids: number[] = [];
   let events!: Events;
-  const next = await receiver();
-  const old = await receiver((eventId, response) => {
+  const next = await receiver(t);
+  const old = await receiver(t, (eventId, response) => {
     if (eventId !== ids[2]) return void response.writeHead(204).end();
     void events
       .deleteWebhook('opw')
@@ -206,11 +203,10 @@ test('a pass running when the webhook is deleted and made again writes no cursor
     await node.deliverAll();
     assert.deepEqual(next.requests, [later], 'the new URL gets only what came after it was made');
   });
-  await Promise.all([old.close(), next.close()]);
 });
 
 test('migration 0015: a webhook made before it is delivered as before, from its cursor', async (t) => {
-  const hook = await receiver();
+  const hook = await receiver(t);
   await withTestDatabase(t, async (database) => {
     const db = await migratedTo(database, '0014_transactions_by_id_tag');
     const at = new Date().toISOString();
@@ -231,5 +227,95 @@ test('migration 0015: a webhook made before it is delivered as before, from its 
       await store.close();
     }
   });
-  await hook.close();
+});
+
+test("a node that has sent everything gives the webhook up: the next event goes out with another node's pass", async (t) => {
+  const hook = await receiver(t);
+  await withTwoNodes(t, hook.url, async (a, b) => {
+    const [first] = await addEvents(a, 1, 'first');
+    await deliverer(a, 'node-a').deliverAll();
+    assert.equal((await b.getWebhook('opw'))!.leaseNode, null);
+    const [second] = await addEvents(a, 1, 'second');
+    await deliverer(b, 'node-b').deliverAll();
+    assert.deepEqual(hook.requests, [first, second]);
+  });
+});
+
+test('a lease or a backoff set by a node whose clock ran ahead is over for the others', async (t) => {
+  const hook = await receiver(t);
+  await withTwoNodes(t, hook.url, async (a, b) => {
+    // What node A writes in a pass made with its clock a day ahead: its lease, then a failure's backoff.
+    const ahead = Date.now() + 86_400_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const { generation } = (await a.getWebhook('opw'))!;
+    const lease = { operator: 'opw', generation, node: 'node-a', now: iso(ahead), until: iso(ahead + 30_000), latestLeaseEnd: iso(ahead + 60_000), latestRetry: iso(ahead + 600_000) };
+    const nodeB = deliverer(b, 'node-b', { maxBackoffMs: 300_000 });
+
+    assert.equal(await a.transact((tx) => tx.claimWebhook(lease)), true);
+    const [held] = await addEvents(a, 1, 'held');
+    await nodeB.deliverAll();
+    assert.deepEqual(hook.requests, [held], "node B does not wait a day for node A's lease");
+
+    assert.equal(await a.transact((tx) => tx.claimWebhook(lease)), true);
+    const delivery = { lastEventId: held!, lastError: 'HTTP 503 for event 0', failures: 1, nextAttemptAt: iso(ahead + 1_000), release: true };
+    assert.equal(await a.transact((tx) => tx.updateWebhookDelivery(lease, delivery)), true);
+    const [backedOff] = await addEvents(a, 1, 'backedOff');
+    await nodeB.deliverAll();
+    assert.deepEqual(hook.requests, [held, backedOff], "nor for its backoff");
+  });
+});
+
+test('a webhook set again between two events: the old URL gets no POST after the change', async (t) => {
+  const old = await receiver(t);
+  const next = await receiver(t);
+  await withTwoNodes(t, old.url, async (a, b) => {
+    const ids = await addEvents(a, 4);
+    // Node A's store as it is, but the operator's change commits (on node B) right after node A
+    // records the second event as delivered, before its next POST.
+    let changed = false;
+    const changeAfterSecond = new Proxy(a, {
+      get(target, name) {
+        if (name !== 'transact') return Reflect.get(target, name, target);
+        return async (...args: Parameters<Store['transact']>) => {
+          const result = await target.transact(...args);
+          const cursor = (await target.getWebhook('opw'))?.lastEventId;
+          if (cursor === ids[1] && !changed) {
+            changed = true;
+            await new Events(b).setWebhook('opw', { url: next.url, secret: 'a-new-secret-after-a-leak' });
+          }
+          return result;
+        };
+      },
+    });
+    const node = deliverer(changeAfterSecond, 'node-a');
+    await node.deliverAll();
+    assert.ok(changed);
+    assert.deepEqual(old.requests, ids.slice(0, 2), 'nothing more to the old URL once the change was answered');
+    await node.deliverAll();
+    assert.deepEqual(next.requests, ids.slice(2));
+  });
+});
+
+test("a node's stop cuts off a POST in flight: no failure is recorded, and another node sends the event", async (t) => {
+  let first = true;
+  const hook = await receiver(t, (_, response) => {
+    // The first request is never answered (a receiver that hangs); later ones are.
+    if (first) first = false;
+    else response.writeHead(204).end();
+  });
+  await withTwoNodes(t, hook.url, async (a, b) => {
+    const [id] = await addEvents(a, 1);
+    const nodeA = deliverer(a, 'node-a', { timeoutMs: 60_000 });
+    nodeA.start();
+    await until(() => hook.requests.length === 1, "node A's POST");
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = await Promise.race([nodeA.stop().then(() => true), new Promise((resolve) => (timer = setTimeout(() => resolve(false), 5_000)))]);
+    clearTimeout(timer);
+    assert.equal(stopped, true, 'the stop does not wait for the receiver (60 s here)');
+    const after = (await b.getWebhook('opw'))!;
+    assert.deepEqual([after.failures, after.lastError, after.nextAttemptAt, after.leaseNode, after.lastEventId], [0, null, null, null, 0]);
+    await deliverer(b, 'node-b').deliverAll();
+    assert.deepEqual(hook.requests, [id, id]);
+    assert.equal((await b.getWebhook('opw'))!.lastEventId, id);
+  });
 });
