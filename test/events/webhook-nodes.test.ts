@@ -160,49 +160,51 @@ test('after a failure every node waits out the backoff, and the API shows it', a
   });
 });
 
-test('a pass running when the operator changes the URL stops: the old URL gets nothing after the event in flight', async (t) => {
+/**
+ * Six events, and two receivers: the old URL, where the operator's `change` (on node B) runs while
+ * the third event is being posted, and the next one. Node A's deliverer delivers once.
+ */
+async function changedWhilePosting(t: TestContext, change: (events: Events, nextUrl: string) => Promise<unknown>, after: (context: { ids: number[]; old: number[]; next: number[]; a: Store; b: Store; node: WebhookDeliverer }) => Promise<void>): Promise<void> {
   let ids: number[] = [];
   let events!: Events;
   const next = await receiver(t);
   const old = await receiver(t, (eventId, response) => {
-    // The operator moves the webhook while the third event is being posted to the old URL.
     if (eventId !== ids[2]) return void response.writeHead(204).end();
-    void events.setWebhook('opw', { url: next.url, secret: SECRET }).then(() => response.writeHead(204).end());
+    void change(events, next.url).then(() => response.writeHead(204).end());
   });
   await withTwoNodes(t, old.url, async (a, b) => {
     events = new Events(b);
     ids = await addEvents(a, 6);
     const node = deliverer(a, 'node-a');
     await node.deliverAll();
-    assert.deepEqual(old.requests, ids.slice(0, 3), 'the old URL: the events up to the one in flight when it changed');
-    await node.deliverAll();
-    assert.deepEqual(next.requests, ids.slice(2), 'the new URL: from the first event not recorded as delivered');
+    await after({ ids, old: old.requests, next: next.requests, a, b, node });
   });
+}
+
+test('a pass running when the operator changes the URL stops: the old URL gets nothing after the event in flight', async (t) => {
+  await changedWhilePosting(
+    t,
+    (events, url) => events.setWebhook('opw', { url, secret: SECRET }),
+    async ({ ids, old, next, node }) => {
+      assert.deepEqual(old, ids.slice(0, 3), 'the old URL: the events up to the one in flight when it changed');
+      await node.deliverAll();
+      assert.deepEqual(next, ids.slice(2), 'the new URL: from the first event not recorded as delivered');
+    },
+  );
 });
 
 test('a pass running when the webhook is deleted and made again writes no cursor into the new one', async (t) => {
-  let ids: number[] = [];
-  let events!: Events;
-  const next = await receiver(t);
-  const old = await receiver(t, (eventId, response) => {
-    if (eventId !== ids[2]) return void response.writeHead(204).end();
-    void events
-      .deleteWebhook('opw')
-      .then(() => events.setWebhook('opw', { url: next.url, secret: SECRET }))
-      .then(() => response.writeHead(204).end());
-  });
-  await withTwoNodes(t, old.url, async (a, b) => {
-    events = new Events(b);
-    ids = await addEvents(a, 6);
-    const node = deliverer(a, 'node-a');
-    await node.deliverAll();
-    assert.deepEqual(old.requests, ids.slice(0, 3));
-    const made = (await b.getWebhook('opw'))!;
-    assert.equal(made.lastEventId, ids[5], 'the new webhook starts after the events before it was made');
-    const [later] = await addEvents(a, 1, 'later');
-    await node.deliverAll();
-    assert.deepEqual(next.requests, [later], 'the new URL gets only what came after it was made');
-  });
+  await changedWhilePosting(
+    t,
+    (events, url) => events.deleteWebhook('opw').then(() => events.setWebhook('opw', { url, secret: SECRET })),
+    async ({ ids, old, next, a, b, node }) => {
+      assert.deepEqual(old, ids.slice(0, 3));
+      assert.equal((await b.getWebhook('opw'))!.lastEventId, ids[5], 'the new webhook starts after the events before it was made');
+      const [later] = await addEvents(a, 1, 'later');
+      await node.deliverAll();
+      assert.deepEqual(next, [later], 'the new URL gets only what came after it was made');
+    },
+  );
 });
 
 test('migration 0015: a webhook made before it is delivered as before, from its cursor', async (t) => {
