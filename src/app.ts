@@ -62,7 +62,9 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     const chargePoint = await store.getChargePoint(id);
     return chargePoint && soap?.targetFor(chargePoint);
   };
-  const cluster = config.cluster && (await startCluster(config, store, soapTarget, log));
+  // Campaigns are made further down; a node judged lost before then has none of theirs to close here.
+  let campaignsOfLostNodes: ((node: string) => void) | undefined;
+  const cluster = config.cluster && (await startCluster(config, store, soapTarget, log, (node) => campaignsOfLostNodes?.(node)));
   const router = metrics.instrumentRouter(cluster ?? new LocalRouter(soapTarget, { sendWithinMs: sendWithinMs(config) }));
   const domain = createDomain(
     store,
@@ -91,7 +93,14 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     isConnected: (id) => router.isConnected(id),
     unvalidatedSoftware: config.unvalidatedSoftware,
     log: log.child({ component: 'validation' }),
+    node: config.cluster?.nodeId,
   });
+  campaignsOfLostNodes = (node) => {
+    campaigns.closeLostNodes(node).then(
+      (closed) => closed > 0 && log.warn({ node, closed }, 'validation campaigns of a lost node were closed as incomplete'),
+      (error: unknown) => log.error({ err: error, node }, 'could not close the validation campaigns of a lost node'),
+    );
+  };
   metrics.watchConnections(() => domain.views.connectedProtocols());
   metrics.observe(domain.activity);
   const { generated } = await domain.apiTokens.ensureAdmin(config.adminToken);
@@ -159,10 +168,9 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     await api.listen({ port: config.httpPort, host: config.host });
     const address = api.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
-    if (!cluster) {
-      const interrupted = await campaigns.closeInterrupted();
-      if (interrupted > 0) log.warn({ interrupted }, 'validation campaigns interrupted by the last stop were closed as incomplete');
-    }
+    // A node alone closes every campaign left running; in a cluster, those its own previous run left.
+    const interrupted = await campaigns.closeInterrupted(config.cluster?.nodeId);
+    if (interrupted > 0) log.warn({ interrupted }, 'validation campaigns interrupted by the last stop were closed as incomplete');
     if (config.webhookDelivery) webhooks.start();
     log.info({ ocppPort, ocppTlsPort, clientCertificates: tls ? tls.ca !== undefined : undefined, httpPort, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Tomada is running');
     return {
@@ -214,7 +222,7 @@ function sendWithinMs(config: Config): number {
  * This node's part of a cluster: announces its charge points over NATS and routes commands between
  * nodes. The router, and the NATS client, load only for a node that has a NATS URL.
  */
-async function startCluster(config: Config, store: Store, soapTarget: TargetResolver, log: Logger): Promise<ClusterRouter> {
+async function startCluster(config: Config, store: Store, soapTarget: TargetResolver, log: Logger, lost: (node: string) => void): Promise<ClusterRouter> {
   const { ClusterRouter } = await import('./cluster/cluster-router.js');
   const cluster = config.cluster!;
   log.info({ node: cluster.nodeId, nats: cluster.natsUrl, prefix: cluster.prefix }, 'joining the cluster over NATS');
@@ -228,7 +236,10 @@ async function startCluster(config: Config, store: Store, soapTarget: TargetReso
     sendWithinMs: sendWithinMs(config),
     resolve: soapTarget,
     log,
-    onNodeLost: (node, chargePointIds) => record('nodeLost', node, chargePointIds),
+    onNodeLost: (node, chargePointIds) => {
+      record('nodeLost', node, chargePointIds);
+      lost(node);
+    },
     onNodeLeft: (node, chargePointIds) => record('nodeLeft', node, chargePointIds),
   });
 

@@ -85,6 +85,7 @@ const ValidationFields = {
   startedAt: Time,
   finishedAt: NullableTime,
   counts: Type.Object({ pass: Type.Integer(), fail: Type.Integer(), skipped: Type.Integer(), manual: Type.Integer(), pending: Type.Integer() }),
+  node: Type.Optional(Type.String({ description: 'The node running the campaign, with several nodes' })),
 };
 
 export const Validation = Type.Object({ ...ValidationFields, cases: Type.Array(Case) }, { $id: 'Validation' });

@@ -1115,6 +1115,16 @@ export class SqlQueries implements StoreWriter {
       .execute();
   }
 
+  async closeRunningValidation(v: Validation): Promise<boolean> {
+    const result = await this.db
+      .updateTable('validations')
+      .set({ status: v.status, verdict: v.verdict, finished_at: v.finishedAt, data: JSON.stringify(v) })
+      .where('id', '=', v.id)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async insertValidatedSoftware(software: ValidatedSoftware): Promise<ValidatedSoftware> {
     const existing = await this.findValidatedSoftware(software);
     if (existing) return existing;

@@ -263,6 +263,8 @@ export interface StoreWriter extends StoreReader {
   /** Creates a token, or replaces one with the same id (and lifts its revocation). */
   putApiToken(token: ApiToken): Promise<void>;
   putValidation(validation: Validation): Promise<void>;
+  /** Stores a campaign's closing record only if the stored one is still running; false if it was not. */
+  closeRunningValidation(validation: Validation): Promise<boolean>;
   /** Adds software to the registry; an identity already there is kept as it is (and returned). */
   insertValidatedSoftware(software: ValidatedSoftware): Promise<ValidatedSoftware>;
   deleteValidatedSoftware(id: string): Promise<boolean>;

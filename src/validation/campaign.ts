@@ -42,6 +42,8 @@ export interface CampaignDeps {
   /** Whether the charge point holds a live connection (WebSocket) to this node. */
   isConnected(chargePointId: string): boolean;
   log: { info(detail: object, message: string): void; error(detail: object, message: string): void };
+  /** This node's name, with several nodes: each campaign record names the node running it. */
+  node?: string | undefined;
 }
 
 interface Confirmation {
@@ -51,6 +53,7 @@ interface Confirmation {
 
 const token = () => randomBytes(4).toString('hex').toUpperCase();
 const NODE_STOPPED = 'the node stopped during the campaign';
+const NODE_LOST = 'the node running the campaign was lost';
 
 function counts(list: CaseRecord[]): Validation['counts'] {
   const c = { pass: 0, fail: 0, skipped: 0, manual: 0, pending: 0 };
@@ -125,6 +128,7 @@ export class Campaigns {
       startedAt: now,
       finishedAt: null,
       counts: { pass: 0, fail: 0, skipped: 0, manual: 0, pending: selected.length },
+      ...(this.deps.node !== undefined ? { node: this.deps.node } : {}),
       cases: selected.map((c) => ({
         id: c.id,
         title: c.title,
@@ -165,8 +169,10 @@ export class Campaigns {
   async confirm(id: string, caseId: string, confirmation: Confirmation): Promise<Validation> {
     const run = this.runs.get(id);
     if (!run) {
-      if (await this.deps.store.getValidation(id)) throw new Conflict(`Campaign ${id} is no longer running`);
-      throw new NotFound(`Validation campaign ${id} not found`);
+      const stored = await this.deps.store.getValidation(id);
+      if (!stored) throw new NotFound(`Validation campaign ${id} not found`);
+      this.assertNotElsewhere(stored);
+      throw new Conflict(`Campaign ${id} is no longer running`);
     }
     run.confirm(caseId, confirmation);
     return run.snapshot();
@@ -177,6 +183,7 @@ export class Campaigns {
     if (!run) {
       const stored = await this.deps.store.getValidation(id);
       if (!stored) throw new NotFound(`Validation campaign ${id} not found`);
+      this.assertNotElsewhere(stored);
       return stored;
     }
     await run.cancel(reason ?? 'the campaign was cancelled');
@@ -184,25 +191,48 @@ export class Campaigns {
   }
 
   /**
-   * Campaigns the store still has as running but no process runs (the node was killed during
-   * one) are closed as incomplete. Only for a single node: with several, another node may be
-   * running them.
+   * A campaign runs on one node: its manual steps are answered, and it is cancelled, there (the
+   * charge point's traffic and the run's state are that node's). Through another node, a clear
+   * refusal rather than "no longer running".
    */
-  async closeInterrupted(): Promise<number> {
-    const stale = (await this.deps.store.listValidations({ limit: 500 })).filter((v) => v.status === 'running' && !this.runs.has(v.id));
+  private assertNotElsewhere(stored: Validation): void {
+    if (stored.status === 'running' && stored.node !== undefined && stored.node !== this.deps.node) {
+      throw new Conflict(`Campaign ${stored.id} runs on node "${stored.node}": send this request to that node (docs/VALIDATION.md, "Limits")`);
+    }
+  }
+
+  /**
+   * Closes as incomplete the campaigns the store still has as running that no process runs any
+   * more. A node alone (no `node` given) closes every such campaign when it starts: the node was
+   * killed during them. With several nodes, only those of one node: this node's own, left by its
+   * previous run under the same TOMADA_NODE_ID, or a node judged lost. Every node notices a lost
+   * node; the first to close a campaign does it, once (Store.closeRunningValidation).
+   */
+  async closeInterrupted(node?: string, reason = NODE_STOPPED): Promise<number> {
+    const stale = (await this.deps.store.listValidations({ limit: 500 })).filter(
+      (v) => v.status === 'running' && !this.runs.has(v.id) && (node === undefined || v.node === node),
+    );
+    let closed = 0;
     for (const v of stale) {
       const at = new Date().toISOString();
       for (const item of v.cases) {
         if (['pass', 'fail', 'skipped', 'manual'].includes(item.status)) continue;
-        Object.assign(item, { status: 'skipped', reason: NODE_STOPPED, prompt: null, action: null, finishedAt: at });
+        Object.assign(item, { status: 'skipped', reason, prompt: null, action: null, finishedAt: at });
       }
       Object.assign(v, { status: 'cancelled', verdict: 'incomplete', finishedAt: at, counts: counts(v.cases) });
-      await this.deps.store.transact(async (tx) => {
-        await tx.putValidation(v);
+      const done = await this.deps.store.transact(async (tx) => {
+        if (!(await tx.closeRunningValidation(v))) return false;
         await tx.insertEvent({ at, chargePointId: v.chargePointId, type: 'validationFinished', data: { validationId: v.id, verdict: v.verdict, software: v.software, interrupted: true } });
+        return true;
       });
+      if (done) closed++;
     }
-    return stale.length;
+    return closed;
+  }
+
+  /** Closes the campaigns a node judged lost was running (see closeInterrupted). */
+  closeLostNodes(node: string): Promise<number> {
+    return this.closeInterrupted(node, NODE_LOST);
   }
 
   /** Cancels every running campaign (shutdown), so none is left "running" in the store. */

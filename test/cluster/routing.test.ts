@@ -4,6 +4,7 @@
 // point over; a silent node is declared lost.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DefaultTiming, type Validation } from '../../src/domain/validation/types.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import type { TestTomada } from '../support/tomada.js';
@@ -138,6 +139,26 @@ describe('commands across three nodes', { skip }, () => {
   });
 });
 
+/** A campaign record as a node writes it while running one, its single case waiting for the operator. */
+function runningOn(id: string, node: string): Validation {
+  return {
+    id,
+    chargePointId: 'CP-CAMPAIGN',
+    connectorId: 1,
+    idTag: 'T',
+    blockedIdTag: 'B',
+    status: 'running',
+    verdict: null,
+    software: {},
+    timing: DefaultTiming,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    counts: { pass: 0, fail: 0, skipped: 0, manual: 0, pending: 1 },
+    cases: [{ id: 'authorize.valid', title: 'a', messages: [], stimulus: '', expected: '', status: 'waiting', prompt: 'Present', action: { kind: 'presentCard', idTag: 'T' }, reason: null, notApplicable: false, startedAt: null, finishedAt: null, frames: [] }],
+    node,
+  };
+}
+
 describe('takeover and lost nodes', { skip }, () => {
   let cluster: TestCluster;
   let a: TestTomada, b: TestTomada, c: TestTomada;
@@ -179,7 +200,22 @@ describe('takeover and lost nodes', { skip }, () => {
     assert.equal(old.received.filter((f) => f[0] === 2).length, 0, 'the old connection got no command');
   });
 
+  test('a validation campaign is answered and cancelled on the node that runs it; through another, a 409 names that node', async () => {
+    await a.store.transact((tx) => tx.putValidation(runningOn('val-on-b', 'node-b')));
+    for (const [path, body] of [
+      ['/api/v1/validations/val-on-b/cancel', { reason: 'wrong node' }],
+      ['/api/v1/validations/val-on-b/cases/authorize.valid/confirm', { done: true }],
+    ] as const) {
+      const refused = await a.api(path, { body });
+      assert.equal(refused.status, 409, JSON.stringify(refused.body));
+      assert.match(refused.body.message, /runs on node "node-b": send this request to that node/);
+    }
+    assert.equal((await a.api('/api/v1/validations/val-on-b')).body.status, 'running', 'nothing was cancelled');
+  });
+
   test('a node that falls silent is lost: its charge points stop counting as connected, a command waiting on it fails at once, an event is kept', async () => {
+    // A campaign node c was running: once c is lost, it is closed as incomplete, once.
+    await a.store.transact((tx) => tx.putValidation(runningOn('val-on-c', 'node-c')));
     const held = await connectTo(c, 'CP-ON-C');
     await eventually('node a sees CP-ON-C', () => connected(a, 'CP-ON-C'));
     held.onCall = () => undefined; // never answers: the command waits on node c
@@ -197,10 +233,21 @@ describe('takeover and lost nodes', { skip }, () => {
       await eventually(`${node.cluster!.nodeId} no longer counts CP-ON-C as connected`, async () => !(await connected(node, 'CP-ON-C')));
       assert.deepEqual(node.cluster!.liveNodes(), [node === a ? 'node-b' : 'node-a']);
     }
-    const events = await a.store.listEvents({ limit: 50 });
-    const lost = events.filter((e) => e.type === 'nodeLost' && e.data.node === 'node-c');
+    // Each node records its own event as it judges, in a batch of its own: read once both are in.
+    const lost = await eventually('both nodes recorded node c lost', async () => {
+      const recorded = (await a.store.listEvents({ type: 'nodeLost', limit: 50 })).filter((e) => e.data.node === 'node-c');
+      return recorded.length === 2 && recorded;
+    });
     assert.deepEqual(lost.map((e) => e.data.noticedBy).sort(), ['node-a', 'node-b']);
     assert.deepEqual(lost[0]!.data.chargePointIds, ['CP-ON-C']);
+    const campaign = await eventually('the lost node\'s campaign is closed', async () => {
+      const { body } = await b.api('/api/v1/validations/val-on-c');
+      return body.status === 'cancelled' && body;
+    });
+    assert.equal(campaign.verdict, 'incomplete');
+    assert.deepEqual(campaign.cases.map((item: { status: string; reason: string }) => [item.status, item.reason]), [['skipped', 'the node running the campaign was lost']]);
+    const finished = (await a.store.listEvents({ type: 'validationFinished', limit: 50 })).filter((e) => e.data.validationId === 'val-on-c');
+    assert.equal(finished.length, 1, 'both nodes noticed; one closed it');
     const after = await command(b, 'CP-ON-C', 'reset', { type: 'Soft' });
     assert.equal(after.status, 409, 'no node holds it any more as far as NATS knows');
     // Node c itself, without NATS, still takes charge points and commands for them.

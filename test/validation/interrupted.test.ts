@@ -7,29 +7,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultTiming, type Validation } from '../../src/domain/validation/types.js';
 import { startTestTomada } from '../support/tomada.js';
+import { natsUnavailable, randomPrefix, SHARED_NATS } from '../cluster/helpers.js';
+
+/** A campaign record as a node leaves it when killed: one case passed, one waiting for the operator. */
+function leftRunning(id: string, node?: string): Validation {
+  return {
+    id,
+    chargePointId: 'CP-X',
+    connectorId: 1,
+    idTag: 'T',
+    blockedIdTag: 'B',
+    status: 'running',
+    verdict: null,
+    software: {},
+    timing: DefaultTiming,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    counts: { pass: 1, fail: 0, skipped: 0, manual: 0, pending: 1 },
+    cases: [
+      { id: 'ocpp.version', title: 'v', messages: [], stimulus: '', expected: '', status: 'pass', prompt: null, action: null, reason: 'ok', notApplicable: false, startedAt: null, finishedAt: null, frames: [] },
+      { id: 'authorize.valid', title: 'a', messages: [], stimulus: '', expected: '', status: 'waiting', prompt: 'Present', action: { kind: 'presentCard', idTag: 'T' }, reason: null, notApplicable: false, startedAt: null, finishedAt: null, frames: [] },
+    ],
+    ...(node !== undefined ? { node } : {}),
+  };
+}
 
 test('a campaign left running by a stopped node is closed as incomplete at the next start', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tomada-interrupted-'));
   try {
     const first = await startTestTomada({}, dir);
-    const left: Validation = {
-      id: 'val-left-running',
-      chargePointId: 'CP-X',
-      connectorId: 1,
-      idTag: 'T',
-      blockedIdTag: 'B',
-      status: 'running',
-      verdict: null,
-      software: {},
-      timing: DefaultTiming,
-      startedAt: new Date().toISOString(),
-      finishedAt: null,
-      counts: { pass: 1, fail: 0, skipped: 0, manual: 0, pending: 1 },
-      cases: [
-        { id: 'ocpp.version', title: 'v', messages: [], stimulus: '', expected: '', status: 'pass', prompt: null, action: null, reason: 'ok', notApplicable: false, startedAt: null, finishedAt: null, frames: [] },
-        { id: 'authorize.valid', title: 'a', messages: [], stimulus: '', expected: '', status: 'waiting', prompt: 'Present', action: { kind: 'presentCard', idTag: 'T' }, reason: null, notApplicable: false, startedAt: null, finishedAt: null, frames: [] },
-      ],
-    };
+    const left = leftRunning('val-left-running');
     await first.store.transact((tx) => tx.putValidation(left));
     await first.close();
 
@@ -44,6 +51,29 @@ test('a campaign left running by a stopped node is closed as incomplete at the n
       ]);
       const events = await second.api('/api/v1/events?type=validationFinished');
       assert.equal(events.body.items[0].data.interrupted, true);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("in a cluster, a node's start closes only the campaigns its own previous run left", { skip: await natsUnavailable() }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-interrupted-'));
+  const cluster = { natsUrl: SHARED_NATS, nodeId: 'node-a', prefix: randomPrefix(), heartbeatMs: 200 };
+  try {
+    const first = await startTestTomada({ cluster }, dir);
+    await first.store.transact(async (tx) => {
+      await tx.putValidation(leftRunning('val-of-node-a', 'node-a'));
+      await tx.putValidation(leftRunning('val-of-node-z', 'node-z'));
+    });
+    await first.close();
+
+    const second = await startTestTomada({ cluster }, dir);
+    try {
+      assert.equal((await second.api('/api/v1/validations/val-of-node-a')).body.status, 'cancelled');
+      assert.equal((await second.api('/api/v1/validations/val-of-node-z')).body.status, 'running', 'another node may still be running it');
     } finally {
       await second.close();
     }

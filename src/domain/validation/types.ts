@@ -81,4 +81,6 @@ export interface Validation {
   finishedAt: string | null;
   counts: Record<'pass' | 'fail' | 'skipped' | 'manual' | 'pending', number>;
   cases: CaseRecord[];
+  /** The node running it, with several nodes (absent on a node alone, and in earlier records). */
+  node?: string;
 }
