@@ -97,8 +97,9 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
   });
   campaignsOfLostNodes = (node) => {
     campaigns.closeLostNodes(node).then(
-      (closed) => closed > 0 && log.warn({ node, closed }, 'validation campaigns of a lost node were closed as incomplete'),
-      (error: unknown) => log.error({ err: error, node }, 'could not close the validation campaigns of a lost node'),
+      // `lostNode`, as the cluster's own "node lost" line: `node` names the node that logs.
+      (closed) => closed > 0 && log.warn({ lostNode: node, closed }, 'validation campaigns of a lost node were closed as incomplete'),
+      (error: unknown) => log.error({ err: error, lostNode: node }, 'could not close the validation campaigns of a lost node'),
     );
   };
   metrics.watchConnections(() => domain.views.connectedProtocols());
