@@ -4,7 +4,7 @@
 // point over; a silent node is declared lost.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DefaultTiming, type Validation } from '../../src/domain/validation/types.js';
+import { runningCampaign } from '../support/campaign-records.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import type { TestTomada } from '../support/tomada.js';
@@ -139,26 +139,6 @@ describe('commands across three nodes', { skip }, () => {
   });
 });
 
-/** A campaign record as a node writes it while running one, its single case waiting for the operator. */
-function runningOn(id: string, node: string): Validation {
-  return {
-    id,
-    chargePointId: 'CP-CAMPAIGN',
-    connectorId: 1,
-    idTag: 'T',
-    blockedIdTag: 'B',
-    status: 'running',
-    verdict: null,
-    software: {},
-    timing: DefaultTiming,
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
-    counts: { pass: 0, fail: 0, skipped: 0, manual: 0, pending: 1 },
-    cases: [{ id: 'authorize.valid', title: 'a', messages: [], stimulus: '', expected: '', status: 'waiting', prompt: 'Present', action: { kind: 'presentCard', idTag: 'T' }, reason: null, notApplicable: false, startedAt: null, finishedAt: null, frames: [] }],
-    node,
-  };
-}
-
 describe('takeover and lost nodes', { skip }, () => {
   let cluster: TestCluster;
   let a: TestTomada, b: TestTomada, c: TestTomada;
@@ -201,7 +181,7 @@ describe('takeover and lost nodes', { skip }, () => {
   });
 
   test('a validation campaign is answered and cancelled on the node that runs it; through another, a 409 names that node', async () => {
-    await a.store.transact((tx) => tx.putValidation(runningOn('val-on-b', 'node-b')));
+    await a.store.transact((tx) => tx.putValidation(runningCampaign('val-on-b', 'node-b')));
     for (const [path, body] of [
       ['/api/v1/validations/val-on-b/cancel', { reason: 'wrong node' }],
       ['/api/v1/validations/val-on-b/cases/authorize.valid/confirm', { done: true }],
@@ -215,7 +195,7 @@ describe('takeover and lost nodes', { skip }, () => {
 
   test('a node that falls silent is lost: its charge points stop counting as connected, a command waiting on it fails at once, an event is kept', async () => {
     // A campaign node c was running: once c is lost, it is closed as incomplete, once.
-    await a.store.transact((tx) => tx.putValidation(runningOn('val-on-c', 'node-c')));
+    await a.store.transact((tx) => tx.putValidation(runningCampaign('val-on-c', 'node-c')));
     const held = await connectTo(c, 'CP-ON-C');
     await eventually('node a sees CP-ON-C', () => connected(a, 'CP-ON-C'));
     held.onCall = () => undefined; // never answers: the command waits on node c
@@ -245,7 +225,10 @@ describe('takeover and lost nodes', { skip }, () => {
       return body.status === 'cancelled' && body;
     });
     assert.equal(campaign.verdict, 'incomplete');
-    assert.deepEqual(campaign.cases.map((item: { status: string; reason: string }) => [item.status, item.reason]), [['skipped', 'the node running the campaign was lost']]);
+    assert.deepEqual(campaign.cases.map((item: { status: string; reason: string }) => [item.status, item.reason]), [
+      ['pass', 'ok'],
+      ['skipped', 'the node running the campaign was lost'],
+    ]);
     const finished = (await a.store.listEvents({ type: 'validationFinished', limit: 50 })).filter((e) => e.data.validationId === 'val-on-c');
     assert.equal(finished.length, 1, 'both nodes noticed; one closed it');
     const after = await command(b, 'CP-ON-C', 'reset', { type: 'Soft' });

@@ -5,38 +5,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DefaultTiming, type Validation } from '../../src/domain/validation/types.js';
+import { runningCampaign } from '../support/campaign-records.js';
 import { startTestTomada } from '../support/tomada.js';
 import { natsUnavailable, randomPrefix, SHARED_NATS } from '../cluster/helpers.js';
-
-/** A campaign record as a node leaves it when killed: one case passed, one waiting for the operator. */
-function leftRunning(id: string, node?: string): Validation {
-  return {
-    id,
-    chargePointId: 'CP-X',
-    connectorId: 1,
-    idTag: 'T',
-    blockedIdTag: 'B',
-    status: 'running',
-    verdict: null,
-    software: {},
-    timing: DefaultTiming,
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
-    counts: { pass: 1, fail: 0, skipped: 0, manual: 0, pending: 1 },
-    cases: [
-      { id: 'ocpp.version', title: 'v', messages: [], stimulus: '', expected: '', status: 'pass', prompt: null, action: null, reason: 'ok', notApplicable: false, startedAt: null, finishedAt: null, frames: [] },
-      { id: 'authorize.valid', title: 'a', messages: [], stimulus: '', expected: '', status: 'waiting', prompt: 'Present', action: { kind: 'presentCard', idTag: 'T' }, reason: null, notApplicable: false, startedAt: null, finishedAt: null, frames: [] },
-    ],
-    ...(node !== undefined ? { node } : {}),
-  };
-}
 
 test('a campaign left running by a stopped node is closed as incomplete at the next start', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tomada-interrupted-'));
   try {
     const first = await startTestTomada({}, dir);
-    const left = leftRunning('val-left-running');
+    const left = runningCampaign('val-left-running');
     await first.store.transact((tx) => tx.putValidation(left));
     await first.close();
 
@@ -65,8 +42,8 @@ test("in a cluster, a node's start closes only the campaigns its own previous ru
   try {
     const first = await startTestTomada({ cluster }, dir);
     await first.store.transact(async (tx) => {
-      await tx.putValidation(leftRunning('val-of-node-a', 'node-a'));
-      await tx.putValidation(leftRunning('val-of-node-z', 'node-z'));
+      await tx.putValidation(runningCampaign('val-of-node-a', 'node-a'));
+      await tx.putValidation(runningCampaign('val-of-node-z', 'node-z'));
     });
     await first.close();
 
