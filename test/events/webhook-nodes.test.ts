@@ -1,8 +1,10 @@
 // Webhook delivery with several nodes on one database (two stores on one SQLite file, or on one
 // PostgreSQL schema, each a node with a deliverer of its own), against a real HTTP receiver: one
-// node at a time delivers a webhook, a node whose lease ran out writes nothing more, the backoff
-// after a failure holds for every node, and a pass still running when the operator sets the
-// webhook again, or deletes and recreates it, stops at its next event.
+// node at a time delivers a webhook and gives it up once it has sent everything; a node whose
+// lease ran out writes nothing more; the backoff after a failure holds for every node, and a lease
+// or backoff from a clock far ahead does not; a pass still running when the operator sets the
+// webhook again, or deletes and recreates it, posts nothing more to the old URL; a stopping node
+// cuts off its POST without counting a failure; migration 0015 keeps an existing webhook going.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
