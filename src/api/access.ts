@@ -54,6 +54,11 @@ export function narrowOperator(scope: Scope, requested: string | undefined): str
   return requested === undefined || requested === scope.operator ? scope.operator : null;
 }
 
+/** The token of an `Authorization: Bearer TOKEN` header; the scheme name is case-insensitive (RFC 7235 §2.1). */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  return /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1];
+}
+
 export async function accessControl(v1: FastifyInstance, { domain }: { domain: Domain }) {
   v1.decorateRequest('principal', null as unknown as Principal);
   v1.decorateRequest('scope', null as unknown as Scope);
@@ -66,8 +71,7 @@ export async function accessControl(v1: FastifyInstance, { domain }: { domain: D
   });
 
   v1.addHook('onRequest', async (request) => {
-    // The scheme name is case-insensitive (RFC 7235 §2.1): "bearer TOKEN" is as good as "Bearer TOKEN".
-    const token = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1];
+    const token = bearerToken(request);
     if (!token) throw new HttpError(401, 'Unauthorized', 'Send Authorization: Bearer TOKEN');
     const principal = await domain.apiTokens.verify(token);
     if (!principal) throw new HttpError(401, 'Unauthorized', 'Unknown or revoked token');

@@ -348,6 +348,11 @@ function chargePointsHeldBy(db: Kysely<Database>, operator: string) {
   return db.selectFrom('charge_points').select('charge_points.id').where('charge_points.operator', '=', operator);
 }
 
+/** A campaign's row: the columns it is listed and filtered by, and the whole record as JSON. */
+function validationRow(v: Validation) {
+  return { charge_point_id: v.chargePointId, status: v.status, verdict: v.verdict, started_at: v.startedAt, finished_at: v.finishedAt, data: JSON.stringify(v) };
+}
+
 export class SqlQueries implements StoreWriter {
   /** `journalKey`: the HMAC key of the journal chain, when one is configured. */
   constructor(
@@ -1107,7 +1112,7 @@ export class SqlQueries implements StoreWriter {
   }
 
   async putValidation(v: Validation): Promise<void> {
-    const row = { charge_point_id: v.chargePointId, status: v.status, verdict: v.verdict, started_at: v.startedAt, finished_at: v.finishedAt, data: JSON.stringify(v) };
+    const row = validationRow(v);
     await this.db
       .insertInto('validations')
       .values({ id: v.id, ...row })
@@ -1118,7 +1123,7 @@ export class SqlQueries implements StoreWriter {
   async closeRunningValidation(v: Validation): Promise<boolean> {
     const result = await this.db
       .updateTable('validations')
-      .set({ status: v.status, verdict: v.verdict, finished_at: v.finishedAt, data: JSON.stringify(v) })
+      .set(validationRow(v))
       .where('id', '=', v.id)
       .where('status', '=', 'running')
       .executeTakeFirst();
@@ -1153,7 +1158,7 @@ export class SqlQueries implements StoreWriter {
   }
 
   async putWebhook(webhook: WebhookSettingsRow): Promise<void> {
-    // A new generation ends any pass still running on the old one (its next write finds no row),
+    // A new generation ends any pass still running on the old one (at its next look or write),
     // and the new URL is tried at once, by any node.
     const changes = { url: webhook.url, secret: webhook.secret, last_error: null, generation: randomUUID(), failures: 0, next_attempt_at: null, lease_node: null, lease_until: null };
     await this.db

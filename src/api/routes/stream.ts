@@ -10,6 +10,7 @@
 // stream runs, and a revoked one ends it with an `error` event.
 import type { FastifyInstance } from 'fastify';
 import { inScope } from '../../domain/access.js';
+import { bearerToken } from '../access.js';
 import type { ApiTokens } from '../../domain/api-tokens.js';
 import type { FeedListener, FeedMessage, LiveFeed } from '../live-feed.js';
 
@@ -46,7 +47,8 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens }: { 
         connection: 'keep-alive',
       });
       res.write('retry: 3000\n\n');
-      const token = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+      // Present: the access hook let the request through with it.
+      const token = bearerToken(request) ?? '';
       let checkedAt = Date.now();
       let checking = false;
       // Revoked meanwhile: the stream ends. A failed read (the database away) leaves it open.
