@@ -3,9 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+import { ROOT } from './support/cli-entry.js';
 const BIN = `${ROOT}dist/cli.js`;
 
 test('the built bin is executable and prints its version and usage', { skip: existsSync(BIN) ? false : 'dist/ is not built (npm ci builds it)' }, () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Histogram, type HistogramData } from './histogram.js';
 import type { ConnectedReport, ResultReport, WorkerConfig, WorkerReport } from './load-protocol.js';
 
-const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
+const WORKER = workerBeside('./load-worker.ts', import.meta.url);
 
 /** Connections per load process: well under its own open-file limit. */
 export const PER_WORKER = 5000;
@@ -61,9 +61,18 @@ export interface Worker<Report> {
   next(): Promise<Report>;
 }
 
-/** Forks a TypeScript worker script (through tsx) with an IPC channel. */
+/**
+ * A worker module beside the caller (`moduleUrl`, its import.meta.url), named by its TypeScript
+ * file: the compiled one when the caller runs compiled (the tests, from .build/main/).
+ */
+export function workerBeside(path: string, moduleUrl: string): string {
+  return fileURLToPath(new URL(moduleUrl.endsWith('.ts') ? path : path.replace(/\.ts$/, '.js'), moduleUrl));
+}
+
+/** Forks a worker script with an IPC channel; a TypeScript one through tsx. */
 export function forkWorker<Report>(script: string): Worker<Report> {
-  const child = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = fork(script, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: Report[] = [];
   const waiting: { resolve: (report: Report) => void; reject: (error: Error) => void }[] = [];
   child.on('message', (report: Report) => {

@@ -6,10 +6,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { repositoryRoot } from '../../scripts/repository-root.js';
 import { freshSchema, type BenchSchema } from './pg-schema.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = repositoryRoot(import.meta.url);
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
 export interface ServerProcess {

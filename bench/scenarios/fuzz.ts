@@ -2,14 +2,13 @@
 // action's schema, valid and invalid) over connections of both protocols. Passes when the server
 // never crashed, every frame due an answer got exactly one (with its message id), no stray
 // answer was answered, and no connection was dropped.
-import { fileURLToPath } from 'node:url';
 import type { FuzzReport, FuzzTally, FuzzWorkerConfig } from '../fuzz/fuzz-worker.js';
-import { forkWorker } from '../lib/load.js';
+import { forkWorker, workerBeside } from '../lib/load.js';
 import { cpuPercent, mib, ProcWatch, sampleProcess } from '../lib/proc-stats.js';
 import { log } from '../lib/report.js';
 import { removeDir, startTomada, type TomadaProcess } from '../lib/servers.js';
 
-const WORKER = fileURLToPath(new URL('../fuzz/fuzz-worker.ts', import.meta.url));
+const WORKER = workerBeside('../fuzz/fuzz-worker.ts', import.meta.url);
 
 export interface FuzzOptions {
   frames: number;

@@ -1,15 +1,14 @@
 // SIGKILL under load: charge points run sessions against Tomada while the server process is
 // killed with SIGKILL at a random moment, cycle after cycle, and restarted on the same database.
 // Afterwards every acknowledged message must be in the database exactly once: 0 lost, 0 doubled.
-import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Acked, KillWorkerReport } from '../kill/kill-worker.js';
-import { forkWorker } from '../lib/load.js';
+import { forkWorker, workerBeside } from '../lib/load.js';
 import { chargePointIds } from '../lib/measure.js';
 import { log } from '../lib/report.js';
 import { removeDir, startTomada, type TomadaProcess } from '../lib/servers.js';
 
-const WORKER = fileURLToPath(new URL('../kill/kill-worker.ts', import.meta.url));
+const WORKER = workerBeside('../kill/kill-worker.ts', import.meta.url);
 
 export interface KillOptions {
   cycles: number;

@@ -2,10 +2,10 @@
 // built from the sources as they are (npm ci builds it, as in CI), else src/cli.ts through tsx.
 // The built one starts without compiling TypeScript, which a suite starting dozens of servers and
 // commands feels; a stale build is never used (scripts/dist-freshness.ts).
-import { fileURLToPath } from 'node:url';
 import { builtFromCurrentSources } from '../../scripts/dist-freshness.js';
+import { repositoryRoot } from '../../scripts/repository-root.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = repositoryRoot(import.meta.url);
 
 /** Whether the built command is the sources as they are: checked once per test process. */
 export const builtCliIsFresh = builtFromCurrentSources(ROOT);
