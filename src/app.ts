@@ -90,7 +90,9 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     activity: domain.activity,
     holds: domain.holds,
     software,
-    isConnected: (id) => router.isConnected(id),
+    // Connected to this node: with several nodes, router.isConnected counts any node's charge points.
+    isConnected: (id) => (cluster ? cluster.holderOf(id) === cluster.nodeId : router.isConnected(id)),
+    holderOf: (id) => router.holderOf?.(id),
     unvalidatedSoftware: config.unvalidatedSoftware,
     log: log.child({ component: 'validation' }),
     node: config.cluster?.nodeId,
@@ -150,6 +152,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     api = await buildApi({
       domain,
       campaigns,
+      nodes: cluster,
       software,
       events,
       log,

@@ -2,7 +2,7 @@
 // `{error, message}`. Bad input is a 4xx, never a 500, and no stack trace leaves the process.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AccessDenied, UnknownOperator } from '../domain/access.js';
-import { ChargePointNotConnected, CommandFailed, CommandTimedOut, Conflict, InvalidRequest, NotFound, UnknownChargePoint } from '../domain/errors.js';
+import { ChargePointNotConnected, CommandFailed, CommandTimedOut, Conflict, InvalidRequest, NodeUnreachable, NotFound, OnAnotherNode, UnknownChargePoint } from '../domain/errors.js';
 import { OperatorInUse } from '../domain/operators.js';
 
 export class HttpError extends Error {
@@ -31,7 +31,9 @@ const domainStatus = new Map<Function, [number, string]>([
   [CommandFailed, [502, 'CommandFailed']],
   [NotFound, [404, 'NotFound']],
   [Conflict, [409, 'Conflict']],
+  [OnAnotherNode, [409, 'Conflict']],
   [InvalidRequest, [400, 'BadRequest']],
+  [NodeUnreachable, [503, 'NodeUnreachable']],
   [AccessDenied, [403, 'Forbidden']],
   [UnknownOperator, [400, 'BadRequest']],
   [OperatorInUse, [409, 'Conflict']],

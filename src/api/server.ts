@@ -5,10 +5,12 @@ import { SerializerSelector, type SerializerFactory } from '@fastify/fast-json-s
 import swagger from '@fastify/swagger';
 import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
+import type { NodeRequests } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
 import type { Logger } from '../log.js';
 import { accessControl } from './access.js';
 import { errorHandler } from './errors.js';
+import { carryingErrorHandler, serveCarriedRequests } from './forward.js';
 import { chargePointRoutes } from './routes/charge-points.js';
 import { commandRoutes } from './routes/commands.js';
 import { exportRoutes } from './routes/exports.js';
@@ -42,6 +44,8 @@ export interface ApiDeps {
   version: string;
   metrics?: TomadaMetrics;
   readiness?: Readiness;
+  /** With several nodes: a request for work another node does is carried to it (forward.ts). */
+  nodes?: NodeRequests | undefined;
 }
 
 /**
@@ -89,7 +93,7 @@ const lazySerializers: SerializerFactory = (externalSchemas, options) => {
   };
 };
 
-export async function buildApi({ domain, campaigns, software, events, log, version, metrics, readiness }: ApiDeps): Promise<FastifyInstance> {
+export async function buildApi({ domain, campaigns, software, events, log, version, metrics, readiness, nodes }: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -100,7 +104,7 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   });
   app.setValidatorCompiler(validatorCompiler());
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(nodes ? carryingErrorHandler(nodes, errorHandler) : errorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: 'NotFound', message: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
@@ -142,5 +146,6 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
     { prefix: '/api/v1' },
   );
   await app.ready();
+  if (nodes) serveCarriedRequests(app, nodes);
   return app;
 }

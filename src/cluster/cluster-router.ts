@@ -10,8 +10,8 @@
 // (cluster-view.ts) for "connected" in the API and for naming the node a command waits on.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, NatsError, type Msg, type NatsConnection, type Subscription } from 'nats';
-import type { ClusterStatus, CommandRouter, CommandTarget } from '../domain/commands.js';
-import { ChargePointNotConnected, CommandFailed, CommandTimedOut } from '../domain/errors.js';
+import type { ClusterStatus, CommandRouter, CommandTarget, NodeRequests } from '../domain/commands.js';
+import { ChargePointNotConnected, CommandFailed, CommandTimedOut, NodeUnreachable } from '../domain/errors.js';
 import type { Command, CommandResult } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import { ClusterView, newer, type Claim } from './cluster-view.js';
@@ -82,7 +82,7 @@ const HOLDINGS_PAGE = 2_000;
 const DUPLICATE_REPORT_MS = 60_000;
 const HOLDER_QUEUE = 'holder';
 
-export class ClusterRouter implements CommandRouter {
+export class ClusterRouter implements CommandRouter, NodeRequests {
   readonly nodeId: string;
   private readonly instance = randomUUID();
   private readonly subjects: Subjects;
@@ -104,6 +104,8 @@ export class ClusterRouter implements CommandRouter {
   /** When a process sharing this node's id was last reported, by its instance. */
   private readonly duplicatesToldAt = new Map<string, number>();
   private silent = false;
+  /** What this node answers to requests named for it (NodeRequests), by service. */
+  private readonly services = new Map<string, (body: Uint8Array) => Promise<Uint8Array>>();
 
   constructor(private readonly options: ClusterRouterOptions) {
     this.nodeId = options.nodeId;
@@ -174,6 +176,31 @@ export class ClusterRouter implements CommandRouter {
 
   send(chargePointId: string, command: Command): Promise<CommandResult> {
     return this.local.send(chargePointId, command);
+  }
+
+  serve(service: string, handler: (body: Uint8Array) => Promise<Uint8Array>): void {
+    this.services.set(service, handler);
+    // Without a connection now, onConnect subscribes it later.
+    const connection = this.link.connection;
+    if (connection && !connection.isClosed()) this.subscribeService(connection, service);
+  }
+
+  async ask(node: string, service: string, body: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+    const connection = this.link.connection;
+    if (!this.natsUp || !connection) throw new NodeUnreachable(`Node "${node}" cannot be asked: NATS is unreachable from node ${this.nodeId}`);
+    try {
+      const msg = await this.untilLost(node, connection.request(this.subjects.ask(node, service), body, { timeout: timeoutMs }));
+      return msg.data;
+    } catch (error) {
+      if (!(error instanceof NatsError)) {
+        // Failed by untilLost: the node was judged lost or left while it had the request.
+        if (error instanceof CommandFailed) throw new NodeUnreachable(error.message);
+        throw error;
+      }
+      if (error.code === ErrorCode.NoResponders) throw new NodeUnreachable(`Node "${node}" does not answer: no such node is connected to NATS`);
+      if (error.code === ErrorCode.Timeout) throw new NodeUnreachable(`Node "${node}" did not answer within ${timeoutMs} ms; what was asked may have been done`);
+      throw new NodeUnreachable(`Node "${node}" could not be asked over NATS: ${error.message}`);
+    }
   }
 
   /**
@@ -282,6 +309,7 @@ export class ClusterRouter implements CommandRouter {
       for (const subject of this.subjects.announcements) connection.subscribe(subject, { callback: (_e, msg) => this.onAnnouncement(msg) });
       connection.subscribe(this.subjects.holdings(this.nodeId), { callback: (_e, msg) => this.onHoldingsRequest(msg) });
       for (const [id, holding] of this.holdings) holding.subscription = this.subscribeCommands(connection, id);
+      for (const service of this.services.keys()) this.subscribeService(connection, service);
     }
     this.publishHeartbeat();
   }
@@ -296,6 +324,23 @@ export class ClusterRouter implements CommandRouter {
       this.log.debug({ chargePointId, err: (error as Error).message }, 'could not subscribe to commands');
       return undefined;
     }
+  }
+
+  private subscribeService(connection: NatsConnection, service: string): void {
+    const handler = this.services.get(service)!;
+    connection.subscribe(this.subjects.ask(this.nodeId, service), {
+      callback: (_e, msg) => {
+        const answer = (body: Uint8Array) => {
+          try {
+            msg.respond(body);
+          } catch (error) {
+            // The connection closed under the request: the asker times out.
+            this.log.debug({ service, err: (error as Error).message }, 'could not answer a request from another node');
+          }
+        };
+        handler(msg.data).then(answer, (error: unknown) => this.log.error({ err: error, service }, 'a request from another node failed unanswered'));
+      },
+    });
   }
 
   private onCommand(chargePointId: string, msg: Msg): void {

@@ -7,6 +7,7 @@
 //   <prefix>.node.heartbeat      every node's liveness and a digest of what it holds
 //   <prefix>.node.left           published by a node that stops on purpose, last of all
 //   <prefix>.node.<node>.holdings  request/reply: the charge points a node holds, page by page
+//   <prefix>.node.<node>.ask.<service>  request/reply: work only that node can do (NodeRequests)
 
 /** NATS subject tokens may not contain '.', '*', '>' or whitespace; charge point ids may. */
 export function subjectToken(text: string): string {
@@ -55,6 +56,10 @@ export class Subjects {
 
   holdings(nodeId: string): string {
     return `${this.prefix}.node.${subjectToken(nodeId)}.holdings`;
+  }
+
+  ask(nodeId: string, service: string): string {
+    return `${this.prefix}.node.${subjectToken(nodeId)}.ask.${subjectToken(service)}`;
   }
 
   /** The charge point id and kind of an announcement subject; undefined for anything else. */

@@ -30,6 +30,18 @@ export interface ClusterStatus {
   nodes: { node: string; self: boolean; chargePoints: number; lastHeardMsAgo: number }[];
 }
 
+/**
+ * With several nodes: requests to one named node over NATS, for work only that node can do (a
+ * validation campaign runs on the node holding its charge point's connection).
+ */
+export interface NodeRequests {
+  readonly nodeId: string;
+  /** The named node's answer; throws NodeUnreachable when it does not answer within `timeoutMs`. */
+  ask(node: string, service: string, body: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
+  /** Answers what other nodes ask this one under `service`; the handler answers its own failures. */
+  serve(service: string, handler: (body: Uint8Array) => Promise<Uint8Array>): void;
+}
+
 export interface CommandRouter {
   /** Makes `target` the charge point's live session; returns a function that removes it again. */
   attach(chargePointId: string, target: CommandTarget): () => void;

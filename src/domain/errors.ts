@@ -31,3 +31,20 @@ export class Conflict extends DomainError {}
 
 /** The request itself is wrong (an unknown case id, a value out of range). */
 export class InvalidRequest extends DomainError {}
+
+/**
+ * The request is for work another node does (a validation campaign runs on the node holding its
+ * charge point). The API carries it to that node when it can; otherwise the message tells the
+ * operator where to send it.
+ */
+export class OnAnotherNode extends Conflict {
+  constructor(
+    message: string,
+    readonly node: string,
+  ) {
+    super(message);
+  }
+}
+
+/** No node of that name answered a request sent to it (stopped, lost, or NATS is down). */
+export class NodeUnreachable extends DomainError {}

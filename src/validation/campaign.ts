@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ActivityFeed, OfflineHolds } from '../domain/activity.js';
 import type { Commands } from '../domain/commands.js';
-import { CommandFailed, Conflict, InvalidRequest, NotFound, UnknownChargePoint } from '../domain/errors.js';
+import { CommandFailed, Conflict, InvalidRequest, NotFound, OnAnotherNode, UnknownChargePoint } from '../domain/errors.js';
 import type { Command, MeterSample, Transaction } from '../domain/model.js';
 import type { Registry } from '../domain/registry.js';
 import { softwareIdentity } from '../domain/registry.js';
@@ -41,6 +41,8 @@ export interface CampaignDeps {
   unvalidatedSoftware: 'flag' | 'pending' | 'reject';
   /** Whether the charge point holds a live connection (WebSocket) to this node. */
   isConnected(chargePointId: string): boolean;
+  /** With several nodes: the node holding the charge point's connection, when one is known. */
+  holderOf?(chargePointId: string): string | undefined;
   log: { info(detail: object, message: string): void; error(detail: object, message: string): void };
   /** This node's name, with several nodes: each campaign record names the node running it. */
   node?: string | undefined;
@@ -97,7 +99,12 @@ export class Campaigns {
     if (!cp) throw new UnknownChargePoint(`No charge point "${request.chargePointId}" is registered`);
     // A SOAP charge point takes commands at its endpoint from any node; a WebSocket one only from its own.
     const reachable = this.deps.isConnected(cp.id) || (cp.transport === 'soap' && cp.soapEndpoint !== null);
-    if (!reachable) throw new Conflict(`Charge point "${cp.id}" is not connected to this node`);
+    if (!reachable) {
+      // The campaign must see the charge point's traffic: it runs on the node holding it.
+      const holder = this.deps.holderOf?.(cp.id);
+      if (holder !== undefined && holder !== this.deps.node) throw new OnAnotherNode(`Charge point "${cp.id}" is connected to node "${holder}": start its campaign there`, holder);
+      throw new Conflict(`Charge point "${cp.id}" is not connected to this node`);
+    }
     const unknown = (request.cases ?? []).filter((id) => !caseIds.includes(id));
     if (unknown.length > 0) throw new InvalidRequest(`Unknown case ${unknown.join(', ')}; the cases are ${caseIds.join(', ')}`);
     const authorized = await this.deps.transactions.authorize(request.idTag);
@@ -192,12 +199,12 @@ export class Campaigns {
 
   /**
    * A campaign runs on one node: its manual steps are answered, and it is cancelled, there (the
-   * charge point's traffic and the run's state are that node's). Through another node, a clear
-   * refusal rather than "no longer running".
+   * charge point's traffic and the run's state are that node's). Through another node, the API
+   * carries the request to that node, or refuses it naming the node, rather than "no longer running".
    */
   private assertNotElsewhere(stored: Validation): void {
     if (stored.status === 'running' && stored.node !== undefined && stored.node !== this.deps.node) {
-      throw new Conflict(`Campaign ${stored.id} runs on node "${stored.node}": send this request to that node (docs/VALIDATION.md, "Limits")`);
+      throw new OnAnotherNode(`Campaign ${stored.id} runs on node "${stored.node}": send this request to that node (docs/VALIDATION.md, "Limits")`, stored.node);
     }
   }
 

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { runningCampaign } from '../support/campaign-records.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import type { TestTomada } from '../support/tomada.js';
+import { ADMIN_TOKEN, type TestTomada } from '../support/tomada.js';
 import { clusterFormed, eventually, natsUnavailable, SHARED_NATS, startCluster, type TestCluster } from './helpers.js';
 
 const skip = await natsUnavailable();
@@ -180,17 +180,61 @@ describe('takeover and lost nodes', { skip }, () => {
     assert.equal(old.received.filter((f) => f[0] === 2).length, 0, 'the old connection got no command');
   });
 
-  test('a validation campaign is answered and cancelled on the node that runs it; through another, a 409 names that node', async () => {
-    await a.store.transact((tx) => tx.putValidation(runningCampaign('val-on-b', 'node-b')));
+  test('a validation campaign is started, answered and cancelled through any node: it runs on its charge point\'s node', async () => {
+    await a.api('/api/v1/id-tags/TAG-VAL', { method: 'PUT', body: { status: 'Accepted' } });
+    await connectTo(b, 'CP-VAL');
+    for (const node of [a, c]) await eventually(`${node.cluster!.nodeId} sees CP-VAL on node b`, () => node.cluster!.holderOf('CP-VAL') === 'node-b');
+    const campaign = { chargePointId: 'CP-VAL', connectorId: 1, idTag: 'TAG-VAL', cases: ['authorize.valid'] };
+    const first = await a.api('/api/v1/validations', { body: campaign });
+    assert.equal(first.status, 202, JSON.stringify(first.body));
+    assert.equal(first.body.node, 'node-b', 'started on the node holding CP-VAL, not on the node asked');
+    const id = first.body.id as string;
+    await eventually('its manual step shows through node c', async () => (await c.api(`/api/v1/validations/${id}`)).body.cases[0].status === 'waiting');
+    const answered = await c.api(`/api/v1/validations/${id}/cases/authorize.valid/confirm`, { body: { done: false, note: 'no card at hand' } });
+    assert.equal(answered.status, 200, JSON.stringify(answered.body));
+    assert.equal(answered.body.id, id);
+    const finished = await eventually('the campaign ends on node b', async () => {
+      const { body } = await a.api(`/api/v1/validations/${id}`);
+      return body.status === 'finished' && body;
+    });
+    assert.deepEqual([finished.cases[0].status, finished.cases[0].reason], ['manual', 'not run: no card at hand']);
+
+    const second = await c.api('/api/v1/validations', { body: campaign });
+    assert.equal(second.status, 202, JSON.stringify(second.body));
+    assert.equal(second.body.node, 'node-b');
+    await eventually('the second campaign waits for the operator', async () => (await b.api(`/api/v1/validations/${second.body.id}`)).body.cases[0].status === 'waiting');
+    const busy = await a.api('/api/v1/validations', { body: campaign });
+    assert.equal(busy.status, 409, JSON.stringify(busy.body));
+    assert.match(busy.body.message, /already running for "CP-VAL"/);
+    const cancelled = await a.api(`/api/v1/validations/${second.body.id}/cancel`, { body: { reason: 'cancelled through node a' } });
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    assert.equal(cancelled.body.status, 'cancelled', 'the answer is the campaign once node b has stopped it');
+    assert.equal((await b.api(`/api/v1/validations/${second.body.id}`)).body.status, 'cancelled');
+
+    // Node b's refusals come back as node b gave them.
+    const unknownCase = await c.api('/api/v1/validations', { body: { ...campaign, cases: ['no.such.case'] } });
+    assert.equal(unknownCase.status, 400, JSON.stringify(unknownCase.body));
+    assert.match(unknownCase.body.message, /^Unknown case no\.such\.case/);
+
+    // A campaign whose node answers nobody: 503, naming it, and nothing changed.
+    await a.store.transact((tx) => tx.putValidation(runningCampaign('val-on-gone', 'node-gone')));
     for (const [path, body] of [
-      ['/api/v1/validations/val-on-b/cancel', { reason: 'wrong node' }],
-      ['/api/v1/validations/val-on-b/cases/authorize.valid/confirm', { done: true }],
+      ['/api/v1/validations/val-on-gone/cancel', { reason: 'wrong node' }],
+      ['/api/v1/validations/val-on-gone/cases/authorize.valid/confirm', { done: true }],
     ] as const) {
-      const refused = await a.api(path, { body });
-      assert.equal(refused.status, 409, JSON.stringify(refused.body));
-      assert.match(refused.body.message, /runs on node "node-b": send this request to that node/);
+      const unreachable = await a.api(path, { body });
+      assert.equal(unreachable.status, 503, JSON.stringify(unreachable.body));
+      assert.match(unreachable.body.message, /^Node "node-gone" does not answer: .*Campaign val-on-gone runs on node "node-gone": send this request to that node/);
     }
-    assert.equal((await a.api('/api/v1/validations/val-on-b')).body.status, 'running', 'nothing was cancelled');
+    assert.equal((await a.api('/api/v1/validations/val-on-gone')).body.status, 'running', 'nothing was cancelled');
+    // A request already carried once is answered where it arrives: 409, naming the node.
+    const carried = await fetch(`${a.httpUrl}/api/v1/validations/val-on-gone/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', 'x-tomada-forwarded-by': 'node-c' },
+      body: '{}',
+    });
+    assert.equal(carried.status, 409);
+    assert.match(((await carried.json()) as { message: string }).message, /^Campaign val-on-gone runs on node "node-gone": send this request to that node/);
   });
 
   test('a node that falls silent is lost: its charge points stop counting as connected, a command waiting on it fails at once, an event is kept', async () => {

@@ -28,7 +28,7 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
       tags,
       summary: 'Start a validation campaign against a connected charge point',
       body: ValidationStart,
-      response: { 202: Validation, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      response: { 202: Validation, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
     },
     handler: async (request, reply) => reply.status(202).send(await campaigns.start(request.body)),
   });
@@ -69,7 +69,7 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
       summary: 'Answer a manual step: done, or cannot be done (the case is then not run)',
       params: CaseParams,
       body: Confirmation,
-      response: { 200: Validation, 404: ErrorBody, 409: ErrorBody },
+      response: { 200: Validation, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
     },
     handler: async (request) => campaigns.confirm(request.params.id, request.params.caseId, request.body),
   });
@@ -81,7 +81,7 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
       summary: 'Cancel a running campaign (body {} or {reason})',
       params: IdParams,
       body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
-      response: { 200: Validation, 404: ErrorBody },
+      response: { 200: Validation, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
     },
     handler: async (request) => campaigns.cancel(request.params.id, request.body.reason),
   });

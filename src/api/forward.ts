@@ -1,0 +1,103 @@
+// API requests for work another node does, carried to that node. A validation campaign runs on the
+// node holding its charge point's connection, while a load balancer sends an operator's requests
+// to any node. When a route throws OnAnotherNode, the node the request reached sends it as it came
+// (method, path and query, JSON body, the operator's token) to the named node over NATS. That node
+// handles it through its own API, access checks included, and its answer is the answer. A request
+// that was carried once is answered where it arrives, never carried again.
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { NodeRequests } from '../domain/commands.js';
+import { NodeUnreachable, OnAnotherNode } from '../domain/errors.js';
+
+/** The NodeRequests service the API answers on every node. */
+const SERVICE = 'api';
+/** Set on a carried request: the node that carried it. Such a request is not carried again. */
+export const FORWARDED_BY = 'x-tomada-forwarded-by';
+/** A cancel waits for the campaign's current case to stop: well within this. */
+const ANSWER_WITHIN_MS = 30_000;
+
+const CarriedRequest = Type.Object({
+  from: Type.String({ minLength: 1 }),
+  method: Type.Union([Type.Literal('GET'), Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('DELETE')]),
+  url: Type.String({ pattern: '^/api/' }),
+  authorization: Type.Optional(Type.String()),
+  /** The JSON body as text. */
+  body: Type.Optional(Type.String()),
+});
+type CarriedRequest = Static<typeof CarriedRequest>;
+
+const CarriedAnswer = Type.Object({
+  status: Type.Integer({ minimum: 100, maximum: 599 }),
+  contentType: Type.Optional(Type.String()),
+  body: Type.String(),
+});
+type CarriedAnswer = Static<typeof CarriedAnswer>;
+
+// Compressed: a campaign's answer carries its evidence frames (up to about 1 MB, NATS's default
+// limit for one message); JSON of frames shrinks several times over.
+const encode = (body: unknown): Uint8Array => gzipSync(JSON.stringify(body));
+
+function decode<S extends TSchema>(schema: S, data: Uint8Array): Static<S> | undefined {
+  try {
+    const body: unknown = JSON.parse(gunzipSync(data).toString('utf8'));
+    return Value.Check(schema, body) ? (body as Static<S>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const failure = (status: number, error: string, message: string): CarriedAnswer => ({
+  status,
+  contentType: 'application/json; charset=utf-8',
+  body: JSON.stringify({ error, message }),
+});
+
+/** Answers, through this node's own API, the requests other nodes carry to it. */
+export function serveCarriedRequests(app: FastifyInstance, nodes: NodeRequests): void {
+  nodes.serve(SERVICE, async (data) => {
+    const request = decode(CarriedRequest, data);
+    if (!request) return encode(failure(400, 'BadRequest', `Node ${nodes.nodeId} got an unreadable request from another node`));
+    try {
+      const headers: Record<string, string> = { [FORWARDED_BY]: request.from };
+      if (request.authorization !== undefined) headers.authorization = request.authorization;
+      if (request.body !== undefined) headers['content-type'] = 'application/json';
+      const res = await app.inject({ method: request.method, url: request.url, headers, ...(request.body !== undefined ? { payload: request.body } : {}) });
+      const contentType = res.headers['content-type'];
+      return encode({ status: res.statusCode, ...(typeof contentType === 'string' ? { contentType } : {}), body: res.payload } satisfies CarriedAnswer);
+    } catch (error) {
+      app.log.error({ err: error, from: request.from, url: request.url }, 'a request carried from another node failed');
+      return encode(failure(500, 'InternalError', 'The request could not be handled'));
+    }
+  });
+}
+
+type ErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
+
+/**
+ * The API's error handler, with OnAnotherNode carried to that node. When it cannot be, the answer
+ * is 503 saying why, then where to send the request.
+ */
+export function carryingErrorHandler(nodes: NodeRequests, handle: ErrorHandler) {
+  return async (error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (!(error instanceof OnAnotherNode) || request.headers[FORWARDED_BY] !== undefined) return handle(error, request, reply);
+    const carried: CarriedRequest = {
+      from: nodes.nodeId,
+      method: request.method as CarriedRequest['method'],
+      url: request.url,
+      ...(request.headers.authorization !== undefined ? { authorization: request.headers.authorization } : {}),
+      ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+    };
+    let answer: CarriedAnswer | undefined;
+    try {
+      answer = decode(CarriedAnswer, await nodes.ask(error.node, SERVICE, encode(carried), ANSWER_WITHIN_MS));
+    } catch (failed) {
+      if (!(failed instanceof NodeUnreachable)) throw failed;
+      return handle(new NodeUnreachable(`${failed.message}. ${error.message}`) as unknown as FastifyError, request, reply);
+    }
+    if (!answer) return handle(new NodeUnreachable(`Node "${error.node}" gave an unreadable answer. ${error.message}`) as unknown as FastifyError, request, reply);
+    if (answer.contentType !== undefined) void reply.type(answer.contentType);
+    void reply.status(answer.status).send(answer.body);
+  };
+}
