@@ -17,7 +17,7 @@
 // The compiled tree is one folder deeper than the sources, so the few folders that code and tests
 // reach by a relative path (ui/, docs/, ../shared/) are linked beside it, and the tests find the
 // repository itself with scripts/repository-root.ts.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,13 +28,15 @@ const SCHEMA_PREFIX = 'tomada_test_';
 /** Test schemas older than this belong to a test process that died before dropping them. */
 const STALE_SCHEMA_S = 3600;
 
-function collect(dir) {
+function collectFiles(dir, wanted) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return collect(path);
-    return name.endsWith('.test.ts') ? [path] : [];
+    if (statSync(path).isDirectory()) return collectFiles(path, wanted);
+    return wanted(name) ? [path] : [];
   });
 }
+
+const collect = (dir) => collectFiles(dir, (name) => name.endsWith('.test.ts'));
 
 /**
  * Files that take far longer than the rest (each over 20 s on the 2-core CI machine; faults.test.ts
@@ -67,22 +69,40 @@ const LINKS = [
   [join(BUILD, 'shared'), '../../shared'],
 ];
 
+const BUILD_INFO = join(BUILD, 'tsbuildinfo');
+
+/** The compiled files the sources should have: one per TypeScript file of the compiled folders. */
+function missingOutputs() {
+  const sources = ['src', 'test', 'bench', 'scripts'].flatMap((dir) => collectFiles(dir, (name) => name.endsWith('.ts') && !name.endsWith('.d.ts')));
+  return sources.filter((file) => !existsSync(join(COMPILED, file.replace(/\.ts$/, '.js'))));
+}
+
+function tsc() {
+  // Incremental: a second run recompiles only what changed. Files whose source is gone stay in
+  // .build/, but only test files that exist under test/ are run.
+  const args = ['-p', 'tsconfig.json', '--outDir', COMPILED, '--noEmit', 'false', '--sourceMap', 'false', '--incremental', '--tsBuildInfoFile', BUILD_INFO];
+  return spawnSync(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), ...args], { stdio: 'inherit' }).status === 0;
+}
+
 /** Type-checks and compiles into .build/main/; false (with tsc's errors printed) when it does not type-check. */
 function compile() {
   const started = Date.now();
-  // tsc trusts its build info that the output is there: without the output, start afresh.
-  if (!existsSync(COMPILED)) rmSync(join(BUILD, 'tsbuildinfo'), { force: true });
-  // Incremental: a second run recompiles only what changed. Files whose source is gone stay in
-  // .build/, but only test files that exist under test/ are run.
-  const tsc = join('node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', COMPILED, '--noEmit', 'false', '--sourceMap', 'false', '--incremental', '--tsBuildInfoFile', join(BUILD, 'tsbuildinfo')], { stdio: 'inherit' });
+  let ok = tsc();
+  // tsc trusts its build info that what it emitted is still there. A compiled file that is gone
+  // (the folder or one file deleted) would never come back: start afresh.
+  if (ok && missingOutputs().length > 0) {
+    rmSync(BUILD_INFO, { force: true });
+    ok = tsc();
+  }
   for (const [link, target] of LINKS) {
-    rmSync(link, { force: true });
+    // Left alone when right: another run in this checkout may be reading through it.
+    if (existsSync(link) && lstatSync(link).isSymbolicLink() && readlinkSync(link) === target) continue;
+    rmSync(link, { recursive: true, force: true });
     mkdirSync(dirname(link), { recursive: true });
     symlinkSync(target, link);
   }
   console.log(`compiled into ${COMPILED}/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return result.status === 0;
+  return ok;
 }
 
 /** The compiled file of a test file under test/. */

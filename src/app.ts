@@ -153,6 +153,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
       domain,
       campaigns,
       nodes: cluster,
+      carriedAnswerWithinMs: 2 * config.callTimeoutMs + 5_000,
       software,
       events,
       log,

@@ -15,8 +15,6 @@ import { NodeUnreachable, OnAnotherNode } from '../domain/errors.js';
 const SERVICE = 'api';
 /** Set on a carried request: the node that carried it. Such a request is not carried again. */
 export const FORWARDED_BY = 'x-tomada-forwarded-by';
-/** A cancel waits for the campaign's current case to stop: well within this. */
-const ANSWER_WITHIN_MS = 30_000;
 
 const CarriedRequest = Type.Object({
   from: Type.String({ minLength: 1 }),
@@ -35,8 +33,9 @@ const CarriedAnswer = Type.Object({
 });
 type CarriedAnswer = Static<typeof CarriedAnswer>;
 
-// Compressed: a campaign's answer carries its evidence frames (up to about 1 MB, NATS's default
-// limit for one message); JSON of frames shrinks several times over.
+// Compressed: a campaign's answer carries its evidence frames, and NATS carries 1 MB in one message
+// by default; JSON of frames shrinks several times over. What still does not fit is answered with
+// a 502 that says the request was carried out (tooLarge).
 const encode = (body: unknown): Uint8Array => gzipSync(JSON.stringify(body));
 
 function decode<S extends TSchema>(schema: S, data: Uint8Array): Static<S> | undefined {
@@ -54,32 +53,50 @@ const failure = (status: number, error: string, message: string): CarriedAnswer 
   body: JSON.stringify({ error, message }),
 });
 
+/** An answer too large for NATS: its status said in a 502, as the work is done. */
+function tooLarge(node: string, answer: CarriedAnswer, bytes: number, maxBytes: number): CarriedAnswer {
+  return failure(
+    502,
+    'AnswerTooLarge',
+    `Node ${node} carried out the request (HTTP ${answer.status}), but its answer, ${bytes} bytes compressed, is more than NATS carries (${maxBytes}): read the result with a GET`,
+  );
+}
+
 /** Answers, through this node's own API, the requests other nodes carry to it. */
 export function serveCarriedRequests(app: FastifyInstance, nodes: NodeRequests): void {
-  nodes.serve(SERVICE, async (data) => {
+  nodes.serve(SERVICE, async (data, maxAnswerBytes) => {
     const request = decode(CarriedRequest, data);
     if (!request) return encode(failure(400, 'BadRequest', `Node ${nodes.nodeId} got an unreadable request from another node`));
+    let answer: CarriedAnswer;
     try {
       const headers: Record<string, string> = { [FORWARDED_BY]: request.from };
       if (request.authorization !== undefined) headers.authorization = request.authorization;
       if (request.body !== undefined) headers['content-type'] = 'application/json';
       const res = await app.inject({ method: request.method, url: request.url, headers, ...(request.body !== undefined ? { payload: request.body } : {}) });
       const contentType = res.headers['content-type'];
-      return encode({ status: res.statusCode, ...(typeof contentType === 'string' ? { contentType } : {}), body: res.payload } satisfies CarriedAnswer);
+      answer = { status: res.statusCode, ...(typeof contentType === 'string' ? { contentType } : {}), body: res.payload };
     } catch (error) {
-      app.log.error({ err: error, from: request.from, url: request.url }, 'a request carried from another node failed');
-      return encode(failure(500, 'InternalError', 'The request could not be handled'));
+      // inject answers a failing route itself; it throws when the API is closed: this node is stopping.
+      app.log.warn({ err: error, from: request.from, url: request.url }, 'a request carried from another node could not be handled');
+      return encode(failure(503, 'NodeUnreachable', `Node ${nodes.nodeId} could not handle the request: it is stopping`));
     }
+    const encoded = encode(answer);
+    // Some room for NATS's own headers of the reply.
+    const room = maxAnswerBytes - 1024;
+    if (encoded.byteLength <= room) return encoded;
+    app.log.warn({ from: request.from, url: request.url, bytes: encoded.byteLength, maxBytes: room }, 'the answer to a request carried from another node is too large for NATS');
+    return encode(tooLarge(nodes.nodeId, answer, encoded.byteLength, room));
   });
 }
 
 type ErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
 
 /**
- * The API's error handler, with OnAnotherNode carried to that node. When it cannot be, the answer
- * is 503 saying why, then where to send the request.
+ * The API's error handler, with OnAnotherNode carried to that node, whose answer it waits for up
+ * to `answerWithinMs`. When it cannot be carried, the answer is 503 saying why, then where to send
+ * the request.
  */
-export function carryingErrorHandler(nodes: NodeRequests, handle: ErrorHandler) {
+export function carryingErrorHandler(nodes: NodeRequests, handle: ErrorHandler, answerWithinMs: number) {
   return async (error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!(error instanceof OnAnotherNode) || request.headers[FORWARDED_BY] !== undefined) return handle(error, request, reply);
     const carried: CarriedRequest = {
@@ -91,7 +108,7 @@ export function carryingErrorHandler(nodes: NodeRequests, handle: ErrorHandler) 
     };
     let answer: CarriedAnswer | undefined;
     try {
-      answer = decode(CarriedAnswer, await nodes.ask(error.node, SERVICE, encode(carried), ANSWER_WITHIN_MS));
+      answer = decode(CarriedAnswer, await nodes.ask(error.node, SERVICE, encode(carried), answerWithinMs));
     } catch (failed) {
       if (!(failed instanceof NodeUnreachable)) throw failed;
       return handle(new NodeUnreachable(`${failed.message}. ${error.message}`) as unknown as FastifyError, request, reply);

@@ -46,6 +46,11 @@ export interface ApiDeps {
   readiness?: Readiness;
   /** With several nodes: a request for work another node does is carried to it (forward.ts). */
   nodes?: NodeRequests | undefined;
+  /**
+   * How long a carried request's answer may take. A cancel waits for the campaign's command in
+   * flight: up to twice the call timeout, its turn then its answer.
+   */
+  carriedAnswerWithinMs?: number;
 }
 
 /**
@@ -93,7 +98,7 @@ const lazySerializers: SerializerFactory = (externalSchemas, options) => {
   };
 };
 
-export async function buildApi({ domain, campaigns, software, events, log, version, metrics, readiness, nodes }: ApiDeps): Promise<FastifyInstance> {
+export async function buildApi({ domain, campaigns, software, events, log, version, metrics, readiness, nodes, carriedAnswerWithinMs = 65_000 }: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -104,7 +109,7 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   });
   app.setValidatorCompiler(validatorCompiler());
-  app.setErrorHandler(nodes ? carryingErrorHandler(nodes, errorHandler) : errorHandler);
+  app.setErrorHandler(nodes ? carryingErrorHandler(nodes, errorHandler, carriedAnswerWithinMs) : errorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: 'NotFound', message: `No route ${request.method} ${request.url.split('?')[0]}` });
   });

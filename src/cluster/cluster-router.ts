@@ -81,6 +81,8 @@ const HOLDINGS_PAGE = 2_000;
 /** How often a process sharing this node's id is reported again while it runs. */
 const DUPLICATE_REPORT_MS = 60_000;
 const HOLDER_QUEUE = 'holder';
+/** NATS's own default limit on one message, for a connection that has not said its server's yet. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 export class ClusterRouter implements CommandRouter, NodeRequests {
   readonly nodeId: string;
@@ -105,7 +107,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   private readonly duplicatesToldAt = new Map<string, number>();
   private silent = false;
   /** What this node answers to requests named for it (NodeRequests), by service. */
-  private readonly services = new Map<string, (body: Uint8Array) => Promise<Uint8Array>>();
+  private readonly services = new Map<string, (body: Uint8Array, maxAnswerBytes: number) => Promise<Uint8Array>>();
 
   constructor(private readonly options: ClusterRouterOptions) {
     this.nodeId = options.nodeId;
@@ -178,7 +180,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     return this.local.send(chargePointId, command);
   }
 
-  serve(service: string, handler: (body: Uint8Array) => Promise<Uint8Array>): void {
+  serve(service: string, handler: (body: Uint8Array, maxAnswerBytes: number) => Promise<Uint8Array>): void {
     this.services.set(service, handler);
     // Without a connection now, onConnect subscribes it later.
     const connection = this.link.connection;
@@ -328,17 +330,21 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
 
   private subscribeService(connection: NatsConnection, service: string): void {
     const handler = this.services.get(service)!;
+    // A queue group, as for commands: two processes under one node id (a misconfiguration, logged)
+    // must not both do what was asked.
     connection.subscribe(this.subjects.ask(this.nodeId, service), {
+      queue: HOLDER_QUEUE,
       callback: (_e, msg) => {
         const answer = (body: Uint8Array) => {
           try {
             msg.respond(body);
           } catch (error) {
             // The connection closed under the request: the asker times out.
-            this.log.debug({ service, err: (error as Error).message }, 'could not answer a request from another node');
+            this.log.warn({ service, err: (error as Error).message }, 'could not answer a request from another node');
           }
         };
-        handler(msg.data).then(answer, (error: unknown) => this.log.error({ err: error, service }, 'a request from another node failed unanswered'));
+        // NATS refuses a message over the server's limit (1 MB by default): the handler must fit.
+        handler(msg.data, connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD).then(answer, (error: unknown) => this.log.error({ err: error, service }, 'a request from another node failed unanswered'));
       },
     });
   }
@@ -475,7 +481,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     // The price: a node is judged lost up to one heartbeat later.
     for (const { node, chargePointIds } of this.view.expire(this.ownHeardAt)) {
       this.log.warn({ lostNode: node, chargePoints: chargePointIds.length }, 'node lost: no heartbeat; its charge points no longer count as connected');
-      this.failWaiting(node, `Node ${node} was lost (no heartbeat) before it answered the command, which may have been carried out`);
+      this.failWaiting(node, `Node ${node} was lost (no heartbeat) before it answered the request, which may have been carried out`);
       this.options.onNodeLost?.(node, chargePointIds);
     }
   }
@@ -486,7 +492,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const chargePointIds = this.view.leave(body.node, body.instance);
     if (!chargePointIds) return;
     this.log.info({ leftNode: body.node, chargePoints: chargePointIds.length }, 'node left: it stopped; its charge points no longer count as connected');
-    this.failWaiting(body.node, `Node ${body.node} stopped before it answered the command, which may have been carried out`);
+    this.failWaiting(body.node, `Node ${body.node} stopped before it answered the request, which may have been carried out`);
     this.options.onNodeLeft?.(body.node, chargePointIds);
   }
 

@@ -38,8 +38,11 @@ export interface NodeRequests {
   readonly nodeId: string;
   /** The named node's answer; throws NodeUnreachable when it does not answer within `timeoutMs`. */
   ask(node: string, service: string, body: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
-  /** Answers what other nodes ask this one under `service`; the handler answers its own failures. */
-  serve(service: string, handler: (body: Uint8Array) => Promise<Uint8Array>): void;
+  /**
+   * Answers what other nodes ask this one under `service`. The handler answers its own failures,
+   * in at most `maxAnswerBytes` (NATS's limit on one message).
+   */
+  serve(service: string, handler: (body: Uint8Array, maxAnswerBytes: number) => Promise<Uint8Array>): void;
 }
 
 export interface CommandRouter {

@@ -103,7 +103,7 @@ export class Campaigns {
       // The campaign must see the charge point's traffic: it runs on the node holding it.
       const holder = this.deps.holderOf?.(cp.id);
       if (holder !== undefined && holder !== this.deps.node) throw new OnAnotherNode(`Charge point "${cp.id}" is connected to node "${holder}": start its campaign there`, holder);
-      throw new Conflict(`Charge point "${cp.id}" is not connected to this node`);
+      throw new Conflict(`Charge point "${cp.id}" is not connected to ${this.deps.node === undefined ? 'this node' : 'any node'}`);
     }
     const unknown = (request.cases ?? []).filter((id) => !caseIds.includes(id));
     if (unknown.length > 0) throw new InvalidRequest(`Unknown case ${unknown.join(', ')}; the cases are ${caseIds.join(', ')}`);
