@@ -71,7 +71,7 @@ const LINKS = [
 
 const BUILD_INFO = join(BUILD, 'tsbuildinfo');
 
-/** The compiled files the sources should have: one per TypeScript file of the compiled folders. */
+/** The TypeScript files of the compiled folders whose compiled file is not in .build/main/. */
 function missingOutputs() {
   const sources = ['src', 'test', 'bench', 'scripts'].flatMap((dir) => collectFiles(dir, (name) => name.endsWith('.ts') && !name.endsWith('.d.ts')));
   return sources.filter((file) => !existsSync(join(COMPILED, file.replace(/\.ts$/, '.js'))));

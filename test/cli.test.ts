@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { ROOT } from './support/cli-entry.js';
+
 const BIN = `${ROOT}dist/cli.js`;
 
 test('the built bin is executable and prints its version and usage', { skip: existsSync(BIN) ? false : 'dist/ is not built (npm ci builds it)' }, () => {
