@@ -13,10 +13,10 @@
 // Bounded: every turn stops after its seconds.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import BetterSqlite3 from 'better-sqlite3';
 import { LiveFeed, type FeedOptions } from '../src/api/live-feed.js';
 import { TestClient } from '../test/support/ocpp-client.js';
 import { startSqliteTestTomada, type TestTomada } from '../test/support/tomada.js';
+import { registerNetwork } from './lib/network.js';
 import { printTable, saveResult } from './lib/report.js';
 
 const { values } = parseArgs({
@@ -29,23 +29,6 @@ const { values } = parseArgs({
 const count = Number(values['charge-points']);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
-
-/** The network, written straight into the node's file (registering 13,000 through the API would take minutes). */
-function register(t: TestTomada): void {
-  const db = new BetterSqlite3(t.dbPath);
-  db.exec(`
-    INSERT INTO operators (id, name, kind, created_at) VALUES ('BENCH', 'Bench operator', 'OPC', '2026-01-01T00:00:00.000Z');
-    INSERT INTO charge_points (id, registration_status, operator, connection, lenient, vendor, model, firmware_version,
-        ocpp_version, transport, security_profile, allowed_sources, last_seen_at, last_boot_at, created_at)
-      WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < ${count - 1})
-      SELECT 'NET' || printf('%05d', k), 'Accepted', 'BENCH', 'direct', 0, 'Vendor' || (k % 5), 'Model' || (k % 7),
-        '1.0.' || (k % 3), '1.6', 'json', 0, '[]', '2026-01-02T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'
-      FROM n;
-    INSERT INTO connectors (charge_point_id, connector_id, status, error_code, info, updated_at, reported_at)
-      SELECT id, c.k, 'Available', 'NoError', NULL, '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z'
-      FROM charge_points, (SELECT 1 AS k UNION ALL SELECT 2) c;`);
-  db.close();
-}
 
 interface Window {
   heartbeats: number;
@@ -90,7 +73,7 @@ const FEEDS: Record<string, Partial<FeedOptions> | undefined> = {
 const t = await startSqliteTestTomada({ unknownChargePoints: 'accept' });
 const results: { feed: string; round: number; opening?: Window & { openMs: number }; steady: Window }[] = [];
 try {
-  register(t);
+  registerNetwork(t.dbPath, count);
   const client = await TestClient.connect(t.wsUrl, 'NET00000');
   await client.call('BootNotification', { chargePointVendor: 'Vendor0', chargePointModel: 'Model0' });
   for (let round = 1; round <= rounds; round++) {

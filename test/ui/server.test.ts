@@ -4,9 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import { createGunzip } from 'node:zlib';
 import { join } from 'node:path';
 import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
 import { UI_DIR, uiFile } from '../../src/api/ui.js';
+import { acceptsGzip } from '../../src/api/routes/stream.js';
 import { ADMIN_TOKEN, startTestTomada, type TestTomada } from '../support/tomada.js';
 
 /** Reads server-sent events from GET /api/v1/stream until `until` is satisfied. */
@@ -126,6 +129,7 @@ test('the live stream: a token is needed, then the current state, then every cha
     const res = await stream.response;
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+    assert.equal(res.headers.get('content-encoding'), 'gzip', 'fetch asks for gzip, and every change below arrives through it');
     const first = await stream.waitFor('chargePoint', (d) => d.id === 'LIVE-1');
     assert.equal(first.connected, false);
     await stream.waitFor('ready');
@@ -154,6 +158,51 @@ test('the live stream: a token is needed, then the current state, then every cha
     await stream.reading;
   } finally {
     await cp.stop();
+    await t.close();
+  }
+});
+
+test('acceptsGzip reads Accept-Encoding as HTTP means it', () => {
+  for (const header of ['gzip', 'gzip, deflate', 'br, GZIP;q=0.5', 'deflate, *', 'x-gzip']) assert.equal(acceptsGzip(header), true, header);
+  for (const header of [undefined, '', 'identity', 'br, deflate', 'gzip;q=0', 'gzip; q=0.000', 'gzipped']) assert.equal(acceptsGzip(header), false, String(header));
+});
+
+/** GET /api/v1/stream over a bare HTTP request, its body read (and gunzipped when it is gzip) until `ready` arrives. */
+function streamUntilReady(t: TestTomada, headers: Record<string, string>): Promise<{ headers: IncomingHttpHeaders; text: string; ended: boolean }> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(`${t.httpUrl}/api/v1/stream`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers } }, (res) => {
+      const body = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip()) : res;
+      let text = '';
+      let ended = false;
+      res.once('end', () => (ended = true));
+      body.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        if (!text.includes('event: ready\n')) return;
+        resolve({ headers: res.headers, text, ended });
+        request.destroy();
+      });
+      body.on('error', () => undefined);
+    });
+    request.on('error', (error) => (error.message.includes('socket hang up') ? undefined : reject(error)));
+    setTimeout(() => reject(new Error('no ready event within 10 s')), 10_000).unref();
+  });
+}
+
+test('the live stream is gzip for a client that takes it, each event sent at once; plain otherwise', async () => {
+  const t = await startTestTomada();
+  try {
+    for (const id of ['GZ-1', 'GZ-2']) await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: {} });
+    const zipped = await streamUntilReady(t, { 'accept-encoding': 'gzip' });
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.equal(zipped.headers.vary, 'accept-encoding');
+    assert.equal(zipped.ended, false, 'the events came through while the stream stays open: gzip was flushed, not held to its end');
+    const plain = await streamUntilReady(t, {});
+    assert.equal(plain.headers['content-encoding'], undefined);
+    for (const { text } of [zipped, plain]) {
+      assert.match(text, /^retry: 3000\n\n/);
+      assert.deepEqual([...text.matchAll(/^event: chargePoint\ndata: (.+)$/gm)].map((m) => JSON.parse(m[1]!).id).sort(), ['GZ-1', 'GZ-2']);
+    }
+  } finally {
     await t.close();
   }
 });
