@@ -164,7 +164,9 @@ test('the live stream: a token is needed, then the current state, then every cha
 
 test('acceptsGzip reads Accept-Encoding as HTTP means it', () => {
   for (const header of ['gzip', 'gzip, deflate', 'br, GZIP;q=0.5', 'deflate, *', 'x-gzip']) assert.equal(acceptsGzip(header), true, header);
-  for (const header of [undefined, '', 'identity', 'br, deflate', 'gzip;q=0', 'gzip; q=0.000', 'gzipped']) assert.equal(acceptsGzip(header), false, String(header));
+  for (const header of [undefined, '', 'identity', 'br, deflate', 'gzip;q=0', 'gzip; q=0.000', 'gzipped', 'gzip;q=0, *', '*;q=0', 'br, *;q=0']) {
+    assert.equal(acceptsGzip(header), false, String(header));
+  }
 });
 
 /** GET /api/v1/stream over a bare HTTP request, its body read (and gunzipped when it is gzip) until `ready` arrives. */
@@ -202,6 +204,14 @@ test('the live stream is gzip for a client that takes it, each event sent at onc
       assert.match(text, /^retry: 3000\n\n/);
       assert.deepEqual([...text.matchAll(/^event: chargePoint\ndata: (.+)$/gm)].map((m) => JSON.parse(m[1]!).id).sort(), ['GZ-1', 'GZ-2']);
     }
+    // A compressed stream still open when the node stops: the stop cuts it once its end is out,
+    // instead of waiting out the connection's 5 s keep-alive.
+    const open = openStream(t);
+    assert.equal((await open.response).headers.get('content-encoding'), 'gzip');
+    await open.waitFor('ready');
+    const closing = t.close().then(() => 'closed' as const);
+    assert.equal(await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 3_000, 'still closing'))]), 'closed');
+    await open.reading;
   } finally {
     await t.close();
   }

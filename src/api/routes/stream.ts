@@ -26,19 +26,34 @@ const KEEPALIVE_MS = 15_000;
  */
 const TOKEN_CHECK_MS = 1_000;
 
-/** Whether an Accept-Encoding header takes gzip (named, or `*`, and not with q=0). */
+/**
+ * How long a stopping node lets a stream's last bytes go out before it cuts the connection. The
+ * server closes only the connections idle when it starts closing; a compressed stream ends a
+ * moment later, and its connection would wait out its keep-alive (5 s), or for ever for a client
+ * that does not read.
+ */
+const STOP_GRACE_MS = 500;
+
+/**
+ * Whether an Accept-Encoding header takes gzip: named (or as x-gzip) with a weight above 0, or
+ * not named and `*` is, with a weight above 0 (RFC 9110, 12.5.3).
+ */
 export function acceptsGzip(header: string | undefined): boolean {
-  return (header ?? '').split(',').some((part) => {
+  const weights = new Map<string, number>();
+  for (const part of (header ?? '').split(',')) {
     const [coding = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
-    return (coding === 'gzip' || coding === 'x-gzip' || coding === '*') && !params.some((p) => /^q=0(\.0{0,3})?$/.test(p));
-  });
+    if (coding === '') continue;
+    const q = params.find((p) => p.startsWith('q='));
+    weights.set(coding === 'x-gzip' ? 'gzip' : coding, q === undefined ? 1 : Number(q.slice(2)) || 0);
+  }
+  return (weights.get('gzip') ?? weights.get('*') ?? 0) > 0;
 }
 
 export async function streamRoutes(app: FastifyInstance, { feed, apiTokens }: { feed: LiveFeed; apiTokens: ApiTokens }) {
-  const open = new Set<() => void>();
+  const open = new Set<(stopping?: boolean) => Promise<void>>();
   // Streams never end by themselves: end them, or closing the server would wait forever.
   app.addHook('preClose', async () => {
-    for (const end of [...open]) end();
+    await Promise.all([...open].map((end) => end(true)));
     feed.stop();
   });
 
@@ -61,7 +76,7 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens }: { 
         ...(gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}),
       });
       // A client gone, or a failure of either, destroys both and ends the stream.
-      if (gzip) pipeline(gzip, res, () => end());
+      if (gzip) pipeline(gzip, res, () => void end());
       // What the current turn writes goes out in one write when it is done, compressed and
       // flushed: the first state is thousands of events, and a gzip write and flush for each made
       // a 13,000-charge-point first state cost the main thread about 0.2 s more than plain text
@@ -95,7 +110,7 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens }: { 
               checkedAt = Date.now();
               if (principal) return;
               write(`event: error\ndata: ${JSON.stringify({ error: 'Unauthorized', message: 'The token was revoked' })}\n\n`);
-              end();
+              void end();
             },
             () => undefined,
           )
@@ -115,22 +130,35 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens }: { 
         write(': keepalive\n\n');
         checkToken();
       }, KEEPALIVE_MS);
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        clearInterval(keepalive);
-        unsubscribe?.();
-        open.delete(end);
-        // What this turn wrote (a last error event) goes before the end.
-        send();
-        // Compressed, the end goes through gzip, which ends the response once it has written its
-        // last block (pipeline); after a client has gone, both are destroyed already.
-        if (!gzip) res.end();
-        else if (!gzip.destroyed) gzip.end();
+      const end = async (stopping = false): Promise<void> => {
+        if (!ended) {
+          ended = true;
+          clearInterval(keepalive);
+          unsubscribe?.();
+          open.delete(end);
+          // What this turn wrote (a last error event) goes before the end.
+          send();
+          // Compressed, the end goes through gzip, which ends the response once it has written its
+          // last block (pipeline); after a client has gone, both are destroyed already.
+          if (!gzip) res.end();
+          else if (!gzip.destroyed) gzip.end();
+        }
+        if (!stopping || res.destroyed) return;
+        // The node stops: once the last bytes are out, or after a grace, the connection goes too.
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(grace);
+            res.destroy();
+            resolve();
+          };
+          const grace = setTimeout(done, STOP_GRACE_MS);
+          if (res.writableFinished) done();
+          else res.once('finish', done).once('close', done);
+        });
       };
       open.add(end);
       // The response's close, not the request's: a request closes once it is read.
-      res.once('close', end);
+      res.once('close', () => void end());
       try {
         const remove = await feed.subscribe(listener);
         if (ended) remove();
@@ -138,7 +166,7 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens }: { 
       } catch (error) {
         request.log.error({ err: error }, 'live stream could not start');
         write(`event: error\ndata: ${JSON.stringify({ error: 'InternalError', message: 'The live stream could not start' })}\n\n`);
-        end();
+        void end();
         return;
       }
       if (!ended) write('event: ready\ndata: {}\n\n');
