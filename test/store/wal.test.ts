@@ -152,8 +152,16 @@ test('a busy committer starts its batches no closer together than its interval',
     return starts.slice(1).map((at, i) => at - starts[i]!);
   };
   // Timers count whole milliseconds of the event loop's clock: one may fire a little before its
-  // time as performance.now() counts it.
-  for (const gap of await gaps(40)) assert.ok(gap >= 38, `batches ${gap.toFixed(1)} ms apart`);
+  // time as performance.now() counts it. A batch's start is seen here a moment after the committer
+  // takes it, so a process held up in between (a loaded CI machine: 35.3 ms once) shows a shorter
+  // gap though the committer waited: up to three runs, one of them with every gap whole. A
+  // committer without the interval starts its batches within a few milliseconds every time.
+  const runs: number[][] = [];
+  while (runs.length < 3 && !runs.some((run) => run.every((gap) => gap >= 38))) runs.push(await gaps(40));
+  assert.ok(
+    runs.some((run) => run.every((gap) => gap >= 38)),
+    `batches ${runs.map((run) => run.map((gap) => gap.toFixed(1)).join(', ')).join(' / ')} ms apart`,
+  );
   for (const gap of await gaps(0)) assert.ok(gap < 39, `without an interval the next batch starts at once (${gap.toFixed(1)} ms)`);
 });
 
