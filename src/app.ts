@@ -152,8 +152,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     api = await buildApi({
       domain,
       campaigns,
-      nodes: cluster,
-      carriedAnswerWithinMs: 2 * config.callTimeoutMs + 5_000,
+      carry: cluster && { nodes: cluster, answerWithinMs: 2 * config.callTimeoutMs + 5_000 },
       software,
       events,
       log,

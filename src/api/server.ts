@@ -44,13 +44,12 @@ export interface ApiDeps {
   version: string;
   metrics?: TomadaMetrics;
   readiness?: Readiness;
-  /** With several nodes: a request for work another node does is carried to it (forward.ts). */
-  nodes?: NodeRequests | undefined;
   /**
-   * How long a carried request's answer may take. A cancel waits for the campaign's command in
-   * flight: up to twice the call timeout, its turn then its answer.
+   * With several nodes: a request for work another node does is carried to it (forward.ts), whose
+   * answer may take `answerWithinMs` (a cancel waits for the campaign's command in flight: up to
+   * twice the call timeout, its turn then its answer).
    */
-  carriedAnswerWithinMs?: number;
+  carry?: { nodes: NodeRequests; answerWithinMs: number } | undefined;
 }
 
 /**
@@ -98,7 +97,7 @@ const lazySerializers: SerializerFactory = (externalSchemas, options) => {
   };
 };
 
-export async function buildApi({ domain, campaigns, software, events, log, version, metrics, readiness, nodes, carriedAnswerWithinMs = 65_000 }: ApiDeps): Promise<FastifyInstance> {
+export async function buildApi({ domain, campaigns, software, events, log, version, metrics, readiness, carry }: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -109,7 +108,7 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   });
   app.setValidatorCompiler(validatorCompiler());
-  app.setErrorHandler(nodes ? carryingErrorHandler(nodes, errorHandler, carriedAnswerWithinMs) : errorHandler);
+  app.setErrorHandler(carry ? carryingErrorHandler(carry.nodes, errorHandler, carry.answerWithinMs) : errorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: 'NotFound', message: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
@@ -151,6 +150,6 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
     { prefix: '/api/v1' },
   );
   await app.ready();
-  if (nodes) serveCarriedRequests(app, nodes);
+  if (carry) serveCarriedRequests(app, carry.nodes);
   return app;
 }

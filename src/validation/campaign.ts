@@ -100,9 +100,10 @@ export class Campaigns {
     // A SOAP charge point takes commands at its endpoint from any node; a WebSocket one only from its own.
     const reachable = this.deps.isConnected(cp.id) || (cp.transport === 'soap' && cp.soapEndpoint !== null);
     if (!reachable) {
-      // The campaign must see the charge point's traffic: it runs on the node holding it.
+      // The campaign must see the charge point's traffic: it runs on the node holding it (another
+      // node: held here, it would be connected).
       const holder = this.deps.holderOf?.(cp.id);
-      if (holder !== undefined && holder !== this.deps.node) throw new OnAnotherNode(`Charge point "${cp.id}" is connected to node "${holder}": start its campaign there`, holder);
+      if (holder !== undefined) throw new OnAnotherNode(`Charge point "${cp.id}" is connected to node "${holder}": start its campaign there`, holder);
       throw new Conflict(`Charge point "${cp.id}" is not connected to ${this.deps.node === undefined ? 'this node' : 'any node'}`);
     }
     const unknown = (request.cases ?? []).filter((id) => !caseIds.includes(id));

@@ -153,9 +153,10 @@ test('a busy committer starts its batches no closer together than its interval',
   };
   // Timers count whole milliseconds of the event loop's clock: one may fire a little before its
   // time as performance.now() counts it. A batch's start is seen here a moment after the committer
-  // takes it, so a process held up in between (a loaded CI machine: 35.3 ms once) shows a shorter
-  // gap though the committer waited: up to three runs, one of them with every gap whole. A
-  // committer without the interval starts its batches within a few milliseconds every time.
+  // takes it, so a process held up in between shows a shorter gap though the committer waited;
+  // the likely reading of 35.3 ms, seen once on a loaded CI machine. Up to three runs, one of them
+  // with every gap whole: a committer without the interval starts its batches within a
+  // millisecond in every run.
   const runs: number[][] = [];
   while (runs.length < 3 && !runs.some((run) => run.every((gap) => gap >= 38))) runs.push(await gaps(40));
   assert.ok(
