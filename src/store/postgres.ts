@@ -75,7 +75,12 @@ const types = {
   },
 };
 
-/** A connection error (lost link, timeout), as opposed to an error the server answered with. */
+/**
+ * A connection error (lost link, timeout), as opposed to an error the server answered with. A
+ * connection the server ends (57P01 on a restart or pg_terminate_backend) reaches the client's
+ * 'error' listener first; the query then gets pg's own "not queryable" error, which is counted
+ * here (test/store/database-down.test.ts).
+ */
 function isConnectionError(error: unknown): boolean {
   return error instanceof Error && !('severity' in error);
 }

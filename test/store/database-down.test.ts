@@ -1,4 +1,5 @@
-// The database unreachable for a while, played by a TCP proxy between Tomada and PostgreSQL.
+// The database unreachable for a while, played by a TCP proxy between Tomada and PostgreSQL, or by
+// PostgreSQL ending the store's connections itself, as a restart does.
 // While it is away the charge points stay connected and every call that needs a write is answered
 // InternalError (never an acknowledgement of something not stored); once it is back the same
 // connections work again and everything acknowledged is there, journal included.
@@ -10,7 +11,7 @@ import { newChargePoint } from '../../src/domain/registry.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { StoreLog } from '../../src/store/sql-store.js';
 import { TestClient } from '../support/ocpp-client.js';
-import { createTestSchema, needsPostgres, testPostgresUrl, type TestSchema } from '../support/database.js';
+import { adminQuery, createTestSchema, needsPostgres, testPostgresUrl, type TestSchema } from '../support/database.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestTomada } from '../support/tomada.js';
 
@@ -166,4 +167,66 @@ test('a database that stops answering: the query times out, its connection is dr
       await store.close();
     }
   });
+});
+
+test('PostgreSQL ends the connections (a restart, pg_terminate_backend): a unit caught in it fails whole, the next gets a new connection, and the log says so', await needsPostgres(), async () => {
+  const schema = await createTestSchema();
+  // The store's connections carry a name of their own, so that only they are ended: other tests
+  // share this server.
+  const name = `tomada_ended_${process.pid}_${Date.now()}`;
+  const url = new URL(schema.url);
+  url.searchParams.set('application_name', name);
+  const lines: string[] = [];
+  const log: StoreLog = {
+    info: (_d, message) => lines.push(`info ${message}`),
+    warn: (_d, message) => lines.push(`warn ${message}`),
+    error: (_d, message) => lines.push(`error ${message}`),
+  };
+  const store = await openPostgresStore(url.toString(), { poolSize: 2, log });
+  const endConnections = async () => {
+    const ended = await adminQuery(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = '${name}'`);
+    assert.ok(ended.rowCount! > 0, 'the store holds a connection to end');
+  };
+  const told = async (count: number) => {
+    const deadline = Date.now() + 5_000;
+    while (lines.filter((l) => l.startsWith('error PostgreSQL unreachable')).length < count) {
+      assert.ok(Date.now() < deadline, `the outage is told within 5 s: ${lines.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    const point = (id: string) => newChargePoint(id, 'Accepted', new Date().toISOString());
+    const add = (id: string) => store.transact((tx) => tx.insertChargePoint(point(id)));
+    await add('BEFORE');
+
+    // Ended while idle in the pool: the next unit is not the one to find out.
+    await endConnections();
+    await told(1);
+    await add('AFTER-IDLE');
+
+    // Ended in the middle of a unit: the unit fails, and its first write is not kept.
+    const caught = store.transact(async (tx) => {
+      await tx.insertChargePoint(point('CAUGHT-1'));
+      await endConnections();
+      await told(2);
+      await tx.insertChargePoint(point('CAUGHT-2'));
+    });
+    await assert.rejects(caught, /connection|terminat/i);
+    await add('AFTER-UNIT');
+
+    assert.deepEqual((await store.listChargePoints()).map((cp) => cp.id).sort(), ['AFTER-IDLE', 'AFTER-UNIT', 'BEFORE']);
+    // Once per outage each way.
+    assert.deepEqual(
+      lines.filter((l) => !l.startsWith('info database schema')),
+      [
+        'error PostgreSQL unreachable: calls that need the database are answered InternalError until it is back',
+        'info PostgreSQL reachable again',
+        'error PostgreSQL unreachable: calls that need the database are answered InternalError until it is back',
+        'info PostgreSQL reachable again',
+      ],
+    );
+  } finally {
+    await store.close();
+    await schema.drop();
+  }
 });
