@@ -101,6 +101,19 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
       run: async (ctx) => show(ctx, await allChargePoints(ctx), ['id', 'operator', 'connection', 'connected', 'ocppVersion', 'transport', 'registrationStatus', 'lastSeenAt']),
     },
     show: { args: ['id'], help: 'a charge point with its connectors', run: async (ctx, [id]) => show(ctx, await ctx.api.request('GET', `/charge-points/${enc(id!)}`)) },
+    history: {
+      args: ['id'],
+      help: "its connectors' status reports, newest first: [--connector N] [--limit N (1-500, default 50)] [--before ID (the last id of the previous page)]",
+      options: { connector: { type: 'string' }, limit: { type: 'string' }, before: { type: 'string' } },
+      run: async (ctx, [id], values) => {
+        const query = new URLSearchParams();
+        if (values.connector !== undefined) query.set('connectorId', String(integer(values, 'connector')));
+        if (values.limit !== undefined) query.set('limit', String(integer(values, 'limit')));
+        if (values.before !== undefined) query.set('beforeId', String(integer(values, 'before')));
+        const page = await ctx.api.request<{ items: Record<string, unknown>[] }>('GET', `/charge-points/${enc(id!)}/status-history?${query}`);
+        return show(ctx, page, ['id', 'receivedAt', 'connectorId', 'status', 'errorCode', 'reportedAt', 'info', 'vendorErrorCode']);
+      },
+    },
     register: {
       args: ['id'],
       help: 'register a charge point, or change it: [--operator OP] [--connection direct|platform] [--password PW] [--declared-version 1.5|1.6] [--status Accepted|Pending|Rejected]',

@@ -112,6 +112,21 @@ export interface Connector {
   updatedAt: string;
 }
 
+/** One StatusNotification as it was stored in a connector's history, late (offline) ones included. */
+export interface StatusHistoryEntry {
+  /** Arrival order across the network's history; the cursor of its pages. */
+  id: number;
+  connectorId: number;
+  status: ConnectorStatus;
+  errorCode: string;
+  info: string | null;
+  vendorId: string | null;
+  vendorErrorCode: string | null;
+  /** The charge point's own time of the status, if it gave one. */
+  reportedAt: string | null;
+  receivedAt: string;
+}
+
 export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
 
 export interface IdTag {

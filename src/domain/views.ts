@@ -1,8 +1,8 @@
 // Read models for operators: a charge point with its connectors and live state, a transaction
 // with its samples. Reads only; nothing here changes stored data.
-import type { ChargePointFilter, Store, TransactionFilter } from '../store/store.js';
+import type { ChargePointFilter, StatusHistoryQuery, Store, TransactionFilter } from '../store/store.js';
 import type { ClusterStatus, CommandRouter } from './commands.js';
-import type { ChargePoint, Connector, SoftwareIdentity, StoredMeterSample, Transaction } from './model.js';
+import type { ChargePoint, Connector, SoftwareIdentity, StatusHistoryEntry, StoredMeterSample, Transaction } from './model.js';
 import { softwareIdentity } from './registry.js';
 
 const identityKey = (s: SoftwareIdentity) => JSON.stringify([s.vendor, s.model, s.firmwareVersion, s.ocppVersion, s.transport]);
@@ -128,6 +128,11 @@ export class Views {
     const tx = await this.store.getTransaction(id);
     if (!tx) return undefined;
     return { ...tx, meterValues: await this.store.listTransactionSamples(id) };
+  }
+
+  /** The charge point's connector status reports as they arrived, newest first, a page at a time. */
+  statusHistory(chargePointId: string, query: StatusHistoryQuery): Promise<StatusHistoryEntry[]> {
+    return this.store.statusHistory(chargePointId, query);
   }
 
   /** The charge point's latest journaled frames, newest first. */

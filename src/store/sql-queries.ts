@@ -20,6 +20,7 @@ import {
   type SecurityProfile,
   type SignedMeterStatus,
   type EnergyTail,
+  type StatusHistoryEntry,
   type StatusReport,
   type StoredMeterSample,
   type SoftwareIdentity,
@@ -37,6 +38,7 @@ import type {
   ChargePointFilter,
   OperatorFilter,
   SampleSelection,
+  StatusHistoryQuery,
   StoredEvent,
   EventFilter,
   ValidationFilter,
@@ -718,6 +720,35 @@ export class SqlQueries implements StoreWriter {
     if (range.untilSeq !== undefined) query = query.where('seq', '<=', range.untilSeq);
     const rows = await query.orderBy('seq').limit(range.limit).execute();
     return rows.map(toJournalRow);
+  }
+
+  async statusHistory(chargePointId: string, { connectorId, beforeId, limit }: StatusHistoryQuery): Promise<StatusHistoryEntry[]> {
+    // One range of the history's index (charge point, connector, id) per connector, newest first,
+    // merged: ordering a charge point's whole history by id would read all of it for every page.
+    // Every report also writes its connector's current state, so the connectors table names them all.
+    const connectors =
+      connectorId !== undefined
+        ? [connectorId]
+        : (await this.db.selectFrom('connectors').select('connector_id').where('charge_point_id', '=', chargePointId).execute()).map((row) => row.connector_id);
+    const entries: StatusHistoryEntry[] = [];
+    for (const connector of connectors) {
+      let query = this.db.selectFrom('connector_status_history').selectAll().where('charge_point_id', '=', chargePointId).where('connector_id', '=', connector);
+      if (beforeId !== undefined) query = query.where('id', '<', beforeId);
+      for (const row of await query.orderBy('id', 'desc').limit(limit).execute()) {
+        entries.push({
+          id: num(row.id),
+          connectorId: row.connector_id,
+          status: row.status as ConnectorStatus,
+          errorCode: row.error_code,
+          info: row.info,
+          vendorId: row.vendor_id,
+          vendorErrorCode: row.vendor_error_code,
+          reportedAt: row.reported_at,
+          receivedAt: row.received_at,
+        });
+      }
+    }
+    return entries.sort((a, b) => b.id - a.id).slice(0, limit);
   }
 
   async recentJournal(chargePointId: string, limit: number): Promise<JournalRow[]> {

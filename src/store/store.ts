@@ -9,6 +9,7 @@ import type {
   MeterSample,
   Operator,
   OwnedIdTag,
+  StatusHistoryEntry,
   StatusReport,
   StoredMeterSample,
   SoftwareIdentity,
@@ -160,6 +161,14 @@ export interface ChargePointFilter extends OperatorFilter {
 
 export type NewTransaction = Omit<Transaction, 'id'>;
 
+/** A page of a charge point's status history, newest first: every connector's, or one's. */
+export interface StatusHistoryQuery {
+  connectorId?: number | undefined;
+  /** Entries older than this one (the last `id` of the previous page). */
+  beforeId?: number | undefined;
+  limit: number;
+}
+
 export interface JournalRange {
   /** Rows after this sequence number. */
   afterSeq?: number;
@@ -227,6 +236,8 @@ export interface StoreReader {
   listApiTokens(filter?: OperatorFilter): Promise<ApiToken[]>;
   /** Journal rows in sequence order, a page at a time. */
   listJournal(range: JournalRange): Promise<JournalRow[]>;
+  /** A charge point's StatusNotifications as they arrived, newest first. */
+  statusHistory(chargePointId: string, query: StatusHistoryQuery): Promise<StatusHistoryEntry[]>;
   /** A charge point's latest journal rows, newest first (the dashboard's recent frames). */
   recentJournal(chargePointId: string, limit: number): Promise<JournalRow[]>;
   /**

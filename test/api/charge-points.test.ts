@@ -346,6 +346,51 @@ test('the list is read whole or a page at a time by id; a bad page is 400', asyn
   }
 });
 
+test("a charge point's status history: what it reported over OCPP, newest first, a page at a time; unknown is 404, a bad query 400", async () => {
+  const t = await startTestTomada({ unknownChargePoints: 'accept' });
+  const client = await TestClient.connect(t.wsUrl, 'HIST-1');
+  try {
+    await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+    const sent = [
+      { connectorId: 1, status: 'Available', errorCode: 'NoError' },
+      { connectorId: 2, status: 'Available', errorCode: 'NoError', timestamp: '2026-12-06T08:00:00.000Z' },
+      { connectorId: 1, status: 'Faulted', errorCode: 'GroundFailure', info: 'RCD tripped', vendorId: 'ACME', vendorErrorCode: 'E-31', timestamp: '2026-12-06T08:01:00.000Z' },
+      { connectorId: 1, status: 'Available', errorCode: 'NoError', timestamp: '2026-12-06T08:05:00.000Z' },
+    ];
+    for (const report of sent) await client.ok('StatusNotification', report);
+
+    const res = await t.api('/api/v1/charge-points/HIST-1/status-history');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const items = res.body.items as { id: number; connectorId: number; status: string; errorCode: string; info: string | null; vendorId: string | null; vendorErrorCode: string | null; reportedAt: string | null; receivedAt: string }[];
+    assert.deepEqual(
+      items.map(({ id: _id, receivedAt: _at, ...rest }) => rest),
+      [...sent].reverse().map((r) => ({ connectorId: r.connectorId, status: r.status, errorCode: r.errorCode, info: r.info ?? null, vendorId: r.vendorId ?? null, vendorErrorCode: r.vendorErrorCode ?? null, reportedAt: r.timestamp ?? null })),
+    );
+    for (const item of items) assert.match(item.receivedAt, ISO_UTC);
+
+    const page = async (query: string) => {
+      const answer = await t.api(`/api/v1/charge-points/HIST-1/status-history${query}`);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body.items.map((item: { id: number }) => item.id);
+    };
+    const ids = items.map((item) => item.id);
+    assert.deepEqual(await page('?limit=2'), ids.slice(0, 2));
+    assert.deepEqual(await page(`?limit=2&beforeId=${ids[1]}`), ids.slice(2, 4));
+    assert.deepEqual(await page('?connectorId=2'), [ids[2]]);
+    assert.deepEqual(await page(`?connectorId=1&beforeId=${ids[0]}`), [ids[1], ids[3]]);
+
+    assert.equal((await t.api('/api/v1/charge-points/NOBODY/status-history')).status, 404);
+    for (const bad of ['?limit=0', '?limit=501', '?beforeId=0', '?connectorId=-1', '?before=3']) {
+      const answer = await t.api(`/api/v1/charge-points/HIST-1/status-history${bad}`);
+      assert.equal(answer.status, 400, bad);
+      assert.equal(typeof answer.body.message, 'string');
+    }
+  } finally {
+    await client.close();
+    await t.close();
+  }
+});
+
 test("an operator's scope shows only its own among the charge points asked about, reading only those", async () => {
   const t = await startTestTomada();
   try {

@@ -32,6 +32,7 @@ const EXPECTED_ROUTES: Record<string, string[]> = {
   '/api/v1/events': ['get'],
   '/api/v1/operators/{operator}/webhook': ['delete', 'get', 'put'],
   '/api/v1/charge-points/{id}/frames': ['get'],
+  '/api/v1/charge-points/{id}/status-history': ['get'],
   '/api/v1/transactions/{id}/energy': ['get'],
   '/api/v1/stream': ['get'],
   '/api/v1/cluster': ['get'],

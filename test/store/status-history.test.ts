@@ -1,7 +1,8 @@
 // A StatusNotification sets its connector's current state and adds a row to the connector's
-// history, every field of it. Nothing in Tomada reads that history yet, so it is read back here,
-// from the table itself, on the store under test. A late (offline) report goes into the history
-// only; a unit that fails leaves neither the state nor the history row.
+// history, every field of it: read back here from the table itself, on the store under test. A
+// late (offline) report goes into the history only; a unit that fails leaves neither the state nor
+// the history row. Then the store's own read of the history: newest first, every connector's or
+// one's, page by page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newChargePoint } from '../../src/domain/registry.js';
@@ -92,6 +93,53 @@ test('every status notification is in the history with all its fields; the curre
       );
     } finally {
       await db.destroy();
+      await store.close();
+    }
+  });
+});
+
+test("a charge point's history reads newest first, every connector's or one's, page by page", async (t) => {
+  await withTestDatabase(t, async (database) => {
+    const store = await openStore(database.url);
+    try {
+      await store.transact(async (tx) => {
+        for (const id of ['PAGE-A', 'PAGE-B']) await tx.insertChargePoint(newChargePoint(id, 'Accepted', at(0)));
+      });
+      // Reports of three connectors interleaved with another charge point's, and one late one.
+      const statuses = ['Available', 'Preparing', 'Charging', 'SuspendedEV', 'Finishing', 'Faulted'] as const;
+      for (let i = 0; i < 12; i++) {
+        const report = { connectorId: i % 3, status: statuses[i % statuses.length]!, errorCode: i === 5 ? 'GroundFailure' : 'NoError', timestamp: at(i === 7 ? 1 : 100 + i) };
+        await store.transact((tx) => tx.recordStatus('PAGE-A', report, at(200 + i)), 'PAGE-A');
+        await store.transact((tx) => tx.recordStatus('PAGE-B', { ...report, status: 'Unavailable' }, at(200 + i)), 'PAGE-B');
+      }
+      const all = await store.statusHistory('PAGE-A', { limit: 100 });
+      assert.equal(all.length, 12);
+      assert.deepEqual(
+        all.map((e) => e.receivedAt),
+        Array.from({ length: 12 }, (_, i) => at(211 - i)),
+        'newest arrival first; the late report keeps its place in arrival order',
+      );
+      assert.ok(all.every((e, i) => i === 0 || e.id < all[i - 1]!.id));
+      assert.deepEqual(all.find((e) => e.receivedAt === at(205)), { id: all[6]!.id, connectorId: 2, status: 'Faulted', errorCode: 'GroundFailure', info: null, vendorId: null, vendorErrorCode: null, reportedAt: at(105), receivedAt: at(205) });
+      assert.equal(all.find((e) => e.receivedAt === at(207))!.reportedAt, at(1));
+
+      // Pages of 5: together, the whole history once.
+      const paged = [];
+      let beforeId: number | undefined;
+      for (;;) {
+        const page = await store.statusHistory('PAGE-A', { beforeId, limit: 5 });
+        paged.push(...page);
+        if (page.length < 5) break;
+        beforeId = page.at(-1)!.id;
+      }
+      assert.deepEqual(paged, all);
+
+      const one = await store.statusHistory('PAGE-A', { connectorId: 1, limit: 100 });
+      assert.deepEqual(one, all.filter((e) => e.connectorId === 1));
+      assert.deepEqual(await store.statusHistory('PAGE-A', { connectorId: 1, beforeId: one[1]!.id, limit: 1 }), [one[2]]);
+      assert.deepEqual(await store.statusHistory('PAGE-A', { connectorId: 7, limit: 10 }), []);
+      assert.deepEqual(await store.statusHistory('NOBODY', { limit: 10 }), []);
+    } finally {
       await store.close();
     }
   });

@@ -89,6 +89,11 @@ test('the operator dashboard in Chromium', { skip }, async (s) => {
       await stop.locator('output.result.ok', { hasText: 'Accepted' }).waitFor();
       await shot(page, '3-commands');
       await page.locator('a', { hasText: `· ${TAG}` }).waitFor({ state: 'detached', timeout: 10_000 });
+      // The connector's reports of the session are in its status history, drawn again as they came.
+      await page.locator('#status-history tr', { hasText: 'Charging' }).first().waitFor({ timeout: 10_000 });
+      const history = await page.locator('#status-history tbody tr').allInnerTexts();
+      assert.ok(history.length >= 3, history.join('\n'));
+      assert.match(history[0]!, /\b1\b/, 'connector 1 reported last');
 
       await page.goto(`${t.httpUrl}/#/sessions/${sessionId}`);
       await page.locator('.badge', { hasText: 'ended' }).waitFor({ timeout: 10_000 });

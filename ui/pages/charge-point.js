@@ -1,7 +1,7 @@
 // @ts-check
 // One charge point: identity, OCPP version declared and observed, validation state of its
-// software, connectors with their sessions, the four commands, recent sessions and the frames it
-// exchanged (from the journal).
+// software, connectors with their sessions, the four commands, recent sessions, the connectors'
+// status history and the frames it exchanged (from the journal).
 import { api, ApiError, query } from '../lib/api.js';
 import { commandForm, field } from '../lib/commands.js';
 import { ago, badge, facts, formatEnergy, formatTime, h, replace, table } from '../lib/dom.js';
@@ -24,8 +24,9 @@ export async function chargePointPage(main, { id = '' }) {
   const connectors = h('section.card');
   const commands = h('section.card', null, h('h2', null, 'Commands'));
   const sessions = h('section.card');
+  const history = h('section.card.wide', { id: 'status-history' });
   const frames = h('section.card.wide');
-  replace(main, head, h('div.columns', null, identity, connectors, commands, sessions), frames);
+  replace(main, head, h('div.columns', null, identity, connectors, commands, sessions), history, frames);
 
   /** @param {any} c */
   function drawState(c) {
@@ -140,6 +141,31 @@ export async function chargePointPage(main, { id = '' }) {
     }
   }
 
+  async function drawHistory() {
+    try {
+      const { items } = await api(`${path}/status-history?limit=20`);
+      replace(
+        history,
+        h('h2', null, 'Status history'),
+        h('p.muted.small', null, "The latest status reports, newest first, as they arrived; a report sent late (while offline) keeps the charge point's own time."),
+        table(
+          ['Received', 'Connector', 'Status', 'Error', 'Charge point time', 'Details'],
+          items.map((/** @type {any} */ s) => [
+            formatTime(s.receivedAt),
+            String(s.connectorId),
+            badge(s.status),
+            s.errorCode === 'NoError' ? '—' : badge(s.errorCode, 'bad'),
+            s.reportedAt ? formatTime(s.reportedAt) : '—',
+            [s.info, s.vendorId, s.vendorErrorCode].filter(Boolean).join(' · ') || '—',
+          ]),
+          'No status reported yet.',
+        ),
+      );
+    } catch (error) {
+      replace(history, h('h2', null, 'Status history'), h('p.error', null, /** @type {Error} */ (error).message));
+    }
+  }
+
   async function drawFrames() {
     try {
       const { items } = await api(`${path}/frames?limit=40`);
@@ -166,11 +192,14 @@ export async function chargePointPage(main, { id = '' }) {
 
   drawState(cp);
   void drawSessions();
+  void drawHistory();
   void drawFrames();
   const off = live.onChange((what) => {
     const current = live.chargePoints.get(id);
     if (!current) return;
     if ((what.type === 'chargePoint' && what.data.id === id) || (what.type === 'transaction' && what.data.chargePointId === id)) drawState(current);
+    // A connector's change comes as its charge point's: the history has a new report.
+    if (what.type === 'chargePoint' && what.data.id === id) void drawHistory();
     if (what.type === 'transaction' && what.data.chargePointId === id) void drawSessions();
   });
   // Frames are not in the live stream (there are many): read again every few seconds, unless the

@@ -1,0 +1,55 @@
+// A charge point's connector status history: every StatusNotification it sent, as stored, late
+// (offline) ones included, newest first. What an operator reads to see when a connector went
+// Faulted, with which error code and vendor code, and when it came back.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Domain } from '../../domain/index.js';
+import { ConnectorStatuses } from '../../domain/model.js';
+import { notFound } from '../errors.js';
+import { ChargePointId, ErrorBody } from '../schemas.js';
+
+const NullableText = Type.Union([Type.String(), Type.Null()]);
+
+const StatusHistory = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.Integer({ description: 'Arrival order; pass the last one as beforeId for the next page' }),
+      connectorId: Type.Integer(),
+      status: Type.Union(ConnectorStatuses.map((s) => Type.Literal(s))),
+      errorCode: Type.String(),
+      info: NullableText,
+      vendorId: NullableText,
+      vendorErrorCode: NullableText,
+      reportedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: "The charge point's own time of the status, if it gave one" }),
+      receivedAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
+});
+
+const StatusHistoryQuery = Type.Object(
+  {
+    connectorId: Type.Optional(Type.Integer({ minimum: 0, description: 'One connector only (0: the charge point as a whole)' })),
+    beforeId: Type.Optional(Type.Integer({ minimum: 1, description: 'Entries older than this id: the last id of the previous page' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  },
+  { additionalProperties: false },
+);
+
+export async function statusHistoryRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
+  app.get<{ Params: { id: string }; Querystring: Static<typeof StatusHistoryQuery> }>('/charge-points/:id/status-history', {
+    config: { access: { level: 'read', resource: { kind: 'chargePoint', param: 'id' } } },
+    schema: {
+      tags: ['charge points'],
+      summary: "A charge point's connector status reports as they arrived, newest first, a page at a time (connectorId, beforeId, limit)",
+      params: Type.Object({ id: ChargePointId }),
+      querystring: StatusHistoryQuery,
+      response: { 200: StatusHistory, 400: ErrorBody, 404: ErrorBody },
+    },
+    handler: async (request) => {
+      const { connectorId, beforeId, limit } = request.query;
+      const cp = await domain.views.chargePoint(request.params.id);
+      if (!cp) throw notFound(`Charge point "${request.params.id}"`);
+      return { items: await domain.views.statusHistory(cp.id, { connectorId, beforeId, limit: limit ?? 50 }) };
+    },
+  });
+}
