@@ -75,11 +75,28 @@ function validatorCompiler() {
       check ??= ajv.compile(schema);
       const ok = check(data);
       validate.errors = check.errors;
-      return ok;
+      return ok && (httpPart === 'body' || finiteNumbers(data, validate));
     };
     validate.errors = undefined as ValidateFunction['errors'];
     return validate;
   };
+}
+
+/**
+ * Ajv turns a query's or a path's "1e400" into Infinity and lets it pass as an integer under any
+ * maximum; it then reached the database (PostgreSQL: a 500). Those parts are flat objects of
+ * text, so a number in them that is not finite came from such a coercion.
+ */
+function finiteNumbers(data: unknown, validate: { errors: ValidateFunction['errors'] }): boolean {
+  if (data === null || typeof data !== 'object') return true;
+  for (const [key, value] of Object.entries(data)) {
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === 'number' && !Number.isFinite(v))) {
+      validate.errors = [{ instancePath: `/${key}`, schemaPath: '#', keyword: 'type', params: {}, message: 'must be a finite number' }];
+      return false;
+    }
+  }
+  return true;
 }
 
 /**

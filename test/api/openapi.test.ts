@@ -133,6 +133,21 @@ test('the OpenAPI document and the HTTP edge', async (s) => {
       assert.ok(!text.includes('"const"'), 'no const (not OpenAPI 3.0)');
     });
 
+    await s.test('a number past any column in a path or query ("1e400", read as Infinity) is a 400, not a database error', async () => {
+      await t.api('/api/v1/charge-points/BIG-1', { method: 'PUT', body: {} });
+      for (const path of [
+        '/api/v1/transactions/1e400',
+        '/api/v1/transactions?limit=1e400',
+        '/api/v1/transactions/-1e400',
+        '/api/v1/charge-points/BIG-1/status-history?beforeId=1e400',
+        '/api/v1/events?afterId=1e400',
+      ]) {
+        const answer = await t.api(path);
+        assert.equal(answer.status, 400, `${path}: ${JSON.stringify(answer.body)}`);
+        assert.match(answer.body.message, /finite number|must be/, path);
+      }
+    });
+
     await s.test('an unknown route is a 404 JSON error', async () => {
       for (const [method, path] of [
         ['GET', '/api/v1/nope'],
