@@ -64,9 +64,9 @@ async function command(ctx: Context, chargePointId: string, path: string, body: 
 
 function integer(values: Values, name: string): number {
   const raw = str(values, name);
-  const value = Number(raw);
-  if (raw === undefined || !Number.isInteger(value)) throw new CliError(`--${name} must be an integer`, Exit.usage);
-  return value;
+  // Digits only: Number() would also take "" (0), "0x10" (16) and "1e3".
+  if (raw === undefined || !/^-?\d{1,15}$/.test(raw.trim())) throw new CliError(`--${name} must be an integer`, Exit.usage);
+  return Number(raw);
 }
 
 function required(values: Values, name: string): string {

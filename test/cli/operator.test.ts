@@ -89,6 +89,7 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
       assert.deepEqual([reset.code, reset.stdout], [1, 'CLI-CP: Rejected\n'], 'a refusal is printed and fails the script');
       assert.deepEqual(calls, ['RemoteStartTransaction', 'RemoteStopTransaction', 'UnlockConnector', 'Reset']);
 
+      await client.ok('StatusNotification', { connectorId: 1, status: 'Preparing', errorCode: 'NoError' });
       await client.ok('StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'GroundFailure', vendorErrorCode: 'E-31' });
       await client.ok('StatusNotification', { connectorId: 2, status: 'Available', errorCode: 'NoError' });
       await client.ok('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' });
@@ -101,9 +102,13 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
       assert.match(rows[1]!, /\s1\s+Faulted\s+GroundFailure\s.*E-31$/);
       const faulted = Number(rows[1]!.split(/\s+/)[0]);
       const older = await tomada(['charge-points', 'history', 'CLI-CP', '--before', String(faulted), '--json'], env);
-      const olderItems = JSON.parse(older.stdout).items as { id: number; connectorId: number }[];
-      assert.ok(olderItems.every((item) => item.id < faulted && item.connectorId !== 2), `only what came before the Faulted: ${older.stdout}`);
-      assert.deepEqual((await tomada(['charge-points', 'history', 'CLI-CP', '--limit', 'ten'], env)).code, 2);
+      const olderItems = JSON.parse(older.stdout).items as { id: number; status: string }[];
+      assert.equal(olderItems[0]?.status, 'Preparing', `the report just before the Faulted comes first: ${older.stdout}`);
+      assert.ok(olderItems.every((item) => item.id < faulted), older.stdout);
+      for (const bad of ['ten', '', '0x10', '1e3']) {
+        const refused = await tomada(['charge-points', 'history', 'CLI-CP', '--limit', bad], env);
+        assert.deepEqual([refused.code, refused.stderr], [2, 'tomada: --limit must be an integer\n'], `--limit ${JSON.stringify(bad)}`);
+      }
 
       const sessions = await tomada(['sessions', 'list', '--charge-point', 'CLI-CP'], env);
       assert.match(sessions.stdout, new RegExp(`^${tx}\\s+CLI-CP\\s+1\\s+CLI-GO\\s+2024-07-01T10:00:00.000Z\\s+2024-07-01T10:30:00.000Z\\s+2000\\s+meterStop`, 'm'));
