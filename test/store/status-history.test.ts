@@ -139,6 +139,28 @@ test("a charge point's history reads newest first, every connector's or one's, p
       assert.deepEqual(await store.statusHistory('PAGE-A', { connectorId: 1, beforeId: one[1]!.id, limit: 1 }), [one[2]]);
       assert.deepEqual(await store.statusHistory('PAGE-A', { connectorId: 7, limit: 10 }), []);
       assert.deepEqual(await store.statusHistory('NOBODY', { limit: 10 }), []);
+
+      // More connector ids than the store reads one at a time (a negative one too: the schema lets
+      // any integer through): the same order and pages from its one sorted statement.
+      await store.transact((tx) => tx.insertChargePoint(newChargePoint('MANY', 'Accepted', at(0))));
+      for (let i = 0; i < 40; i++) {
+        const report = { connectorId: (i % 20) - 1, status: 'Available' as const, errorCode: 'NoError' };
+        await store.transact((tx) => tx.recordStatus('MANY', report, at(300 + i)), 'MANY');
+      }
+      const many = await store.statusHistory('MANY', { limit: 100 });
+      assert.deepEqual(
+        many.map((e) => [e.connectorId, e.receivedAt]),
+        Array.from({ length: 40 }, (_, k) => [((39 - k) % 20) - 1, at(339 - k)]),
+      );
+      const manyPaged = [];
+      for (let before: number | undefined; ; ) {
+        const page = await store.statusHistory('MANY', { beforeId: before, limit: 7 });
+        manyPaged.push(...page);
+        if (page.length < 7) break;
+        before = page.at(-1)!.id;
+      }
+      assert.deepEqual(manyPaged, many);
+      assert.deepEqual(await store.statusHistory('MANY', { connectorId: -1, limit: 10 }), many.filter((e) => e.connectorId === -1));
     } finally {
       await store.close();
     }

@@ -9,6 +9,15 @@ import { frameNames } from '../lib/frames.js';
 import * as live from '../lib/live.js';
 import { protocolLabel } from './charge-points.js';
 
+/**
+ * A charge point's free text (info, vendor codes: up to 50 characters each in OCPP 1.6, more from
+ * a lenient one) cut to fit its table cell; the whole of it on hover.
+ * @param {string} text
+ */
+function clipped(text) {
+  return text.length > 80 ? h('span', { title: text }, `${text.slice(0, 80)}…`) : text;
+}
+
 /** @param {HTMLElement} main @param {{id?: string}} params */
 export async function chargePointPage(main, { id = '' }) {
   const path = `/charge-points/${encodeURIComponent(id)}`;
@@ -141,9 +150,13 @@ export async function chargePointPage(main, { id = '' }) {
     }
   }
 
+  /** Readings of the history started; only the latest one is drawn, whichever answers last. */
+  let historyReads = 0;
   async function drawHistory() {
+    const read = ++historyReads;
     try {
       const { items } = await api(`${path}/status-history?limit=20`);
+      if (read !== historyReads) return;
       replace(
         history,
         h('h2', null, 'Status history'),
@@ -156,12 +169,13 @@ export async function chargePointPage(main, { id = '' }) {
             badge(s.status),
             s.errorCode === 'NoError' ? '—' : badge(s.errorCode, 'bad'),
             s.reportedAt ? formatTime(s.reportedAt) : '—',
-            [s.info, s.vendorId, s.vendorErrorCode].filter(Boolean).join(' · ') || '—',
+            clipped([s.info, s.vendorId, s.vendorErrorCode].filter(Boolean).join(' · ') || '—'),
           ]),
           'No status reported yet.',
         ),
       );
     } catch (error) {
+      if (read !== historyReads) return;
       replace(history, h('h2', null, 'Status history'), h('p.error', null, /** @type {Error} */ (error).message));
     }
   }

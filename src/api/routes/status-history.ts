@@ -28,8 +28,11 @@ const StatusHistory = Type.Object({
 
 const StatusHistoryQuery = Type.Object(
   {
-    connectorId: Type.Optional(Type.Integer({ minimum: 0, description: 'One connector only (0: the charge point as a whole)' })),
-    beforeId: Type.Optional(Type.Integer({ minimum: 1, description: 'Entries older than this id: the last id of the previous page' })),
+    // Bounded as the columns are (connector_id a 32-bit integer, id a 64-bit one read as a
+    // number): PostgreSQL refuses a larger value, which would be a 500 instead of this 400. A
+    // charge point may report any connector id the schema lets through, a negative one too.
+    connectorId: Type.Optional(Type.Integer({ minimum: -2_147_483_648, maximum: 2_147_483_647, description: 'One connector only (0: the charge point as a whole)' })),
+    beforeId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Entries older than this id: the last id of the previous page' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   },
   { additionalProperties: false },
