@@ -10,6 +10,7 @@ import type { Command, CommandResult, RegistrationStatus } from '../domain/model
 import type { Logger } from '../log.js';
 import type { OcppAction } from '../ocpp/action.js';
 import { RpcError, type JsonObject } from '../ocpp/rpc.js';
+import { unstorable } from '../ocpp/storable.js';
 import { violationText, type Violation } from '../ocpp/validate.js';
 
 export interface InboundContext {
@@ -58,6 +59,9 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
     if (!forgivable(request.violation) || !(await context.isLenient())) throw new RpcError(request.violation.code, violationText(request.violation));
     log.warn({ action: name, violation: request.violation }, 'schema violation accepted (lenient mode)');
   }
+  // Not forgivable: what no store can keep as it came would be refused by one and not another.
+  const unkeepable = unstorable(payload);
+  if (unkeepable) throw new RpcError(unkeepable.code, violationText(unkeepable));
   if (name !== adapter.bootAction && context.registration !== 'Accepted') {
     throw new RpcError('SecurityError', `Charge point is ${context.registration}: only ${adapter.bootAction} is allowed until it is Accepted`);
   }
