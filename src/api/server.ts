@@ -7,6 +7,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { NodeRequests } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
+import { nulPointer } from '../domain/text.js';
 import type { Logger } from '../log.js';
 import { accessControl } from './access.js';
 import { errorHandler } from './errors.js';
@@ -75,7 +76,7 @@ function validatorCompiler() {
       check ??= ajv.compile(schema);
       const ok = check(data);
       validate.errors = check.errors;
-      return ok && (httpPart === 'body' || finiteNumbers(data, validate));
+      return ok && (httpPart === 'body' || finiteNumbers(data, validate)) && keepableText(data, validate);
     };
     validate.errors = undefined as ValidateFunction['errors'];
     return validate;
@@ -97,6 +98,14 @@ function finiteNumbers(data: unknown, validate: { errors: ValidateFunction['erro
     }
   }
   return true;
+}
+
+/** A NUL character in any string of a request: PostgreSQL cannot keep it, so no store does (a 400, not a 500 from one store). */
+function keepableText(data: unknown, validate: { errors: ValidateFunction['errors'] }): boolean {
+  const at = nulPointer(data);
+  if (at === undefined) return true;
+  validate.errors = [{ instancePath: at, schemaPath: '#', keyword: 'pattern', params: {}, message: 'must not contain the NUL character (U+0000)' }];
+  return false;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Command, CommandResult, RegistrationStatus } from '../domain/model
 import type { Logger } from '../log.js';
 import type { OcppAction } from '../ocpp/action.js';
 import { RpcError, type JsonObject } from '../ocpp/rpc.js';
-import { unstorable } from '../ocpp/storable.js';
+import { unstorable } from './storable.js';
 import { violationText, type Violation } from '../ocpp/validate.js';
 
 export interface InboundContext {

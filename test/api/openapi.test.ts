@@ -148,6 +148,21 @@ test('the OpenAPI document and the HTTP edge', async (s) => {
       }
     });
 
+    await s.test('a NUL character in a body, a query or a path is a 400 naming the field, on both stores (PostgreSQL text cannot hold it)', async () => {
+      for (const [method, path, body, field] of [
+        ['PUT', '/api/v1/operators/OPC-NUL', { name: 'a\u0000b', kind: 'OPC' }, 'body/name'],
+        ['PUT', '/api/v1/id-tags/NUL-TAG', { status: 'Accepted', parentIdTag: 'P\u0000' }, 'body/parentIdTag'],
+        ['POST', '/api/v1/tokens', { name: 'n\u0000', role: 'readonly' }, 'body/name'],
+        ['GET', '/api/v1/transactions?idTag=%00', undefined, 'querystring/idTag'],
+        ['GET', '/api/v1/charge-points?afterId=A%00', undefined, 'querystring/afterId'],
+      ] as const) {
+        const answer = await t.api(path, { method, body });
+        assert.equal(answer.status, 400, `${method} ${path}: ${JSON.stringify(answer.body)}`);
+        assert.equal(answer.body.message, `${field} must not contain the NUL character (U+0000)`);
+      }
+      assert.equal((await t.api('/api/v1/operators/OPC-NUL')).status, 404, 'nothing was stored');
+    });
+
     await s.test('an unknown route is a 404 JSON error', async () => {
       for (const [method, path] of [
         ['GET', '/api/v1/nope'],

@@ -5,7 +5,7 @@
 // connection goes on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { unstorable } from '../../src/ocpp/storable.js';
+import { unstorable } from '../../src/transport/storable.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { startTestTomada } from '../support/tomada.js';
 
