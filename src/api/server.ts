@@ -7,7 +7,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { NodeRequests } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
-import { nulPointer } from '../domain/text.js';
+import { unkeepableText } from '../keepable-text.js';
 import type { Logger } from '../log.js';
 import { accessControl } from './access.js';
 import { errorHandler } from './errors.js';
@@ -76,7 +76,7 @@ function validatorCompiler() {
       check ??= ajv.compile(schema);
       const ok = check(data);
       validate.errors = check.errors;
-      return ok && (httpPart === 'body' || finiteNumbers(data, validate)) && keepableText(data, validate);
+      return ok && (httpPart === 'body' || safeNumbers(data, validate)) && keepableText(data, validate);
     };
     validate.errors = undefined as ValidateFunction['errors'];
     return validate;
@@ -85,26 +85,27 @@ function validatorCompiler() {
 
 /**
  * Ajv turns a query's or a path's "1e400" into Infinity and lets it pass as an integer under any
- * maximum; it then reached the database (PostgreSQL: a 500). Those parts are flat objects of
- * text, so a number in them that is not finite came from such a coercion.
+ * maximum, and "1e20" into a number no database column holds; either then reached the database
+ * (PostgreSQL: a 500). Those parts are flat objects of text, and every number in them is an id,
+ * a limit or a count: one that is not a safe integer came from such a coercion.
  */
-function finiteNumbers(data: unknown, validate: { errors: ValidateFunction['errors'] }): boolean {
+function safeNumbers(data: unknown, validate: { errors: ValidateFunction['errors'] }): boolean {
   if (data === null || typeof data !== 'object') return true;
   for (const [key, value] of Object.entries(data)) {
     const values = Array.isArray(value) ? value : [value];
-    if (values.some((v) => typeof v === 'number' && !Number.isFinite(v))) {
-      validate.errors = [{ instancePath: `/${key}`, schemaPath: '#', keyword: 'type', params: {}, message: 'must be a finite number' }];
+    if (values.some((v) => typeof v === 'number' && !Number.isSafeInteger(v))) {
+      validate.errors = [{ instancePath: `/${key}`, schemaPath: '#', keyword: 'type', params: {}, message: `must be an integer from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}` }];
       return false;
     }
   }
   return true;
 }
 
-/** A NUL character in any string of a request: PostgreSQL cannot keep it, so no store does (a 400, not a 500 from one store). */
+/** Text no store keeps as it came (src/keepable-text.ts), in any string of a request: a 400, not a 500 from one store. */
 function keepableText(data: unknown, validate: { errors: ValidateFunction['errors'] }): boolean {
-  const at = nulPointer(data);
-  if (at === undefined) return true;
-  validate.errors = [{ instancePath: at, schemaPath: '#', keyword: 'pattern', params: {}, message: 'must not contain the NUL character (U+0000)' }];
+  const found = unkeepableText(data);
+  if (found === undefined) return true;
+  validate.errors = [{ instancePath: found.path, schemaPath: '#', keyword: 'pattern', params: {}, message: found.message }];
   return false;
 }
 

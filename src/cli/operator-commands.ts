@@ -65,8 +65,9 @@ async function command(ctx: Context, chargePointId: string, path: string, body: 
 function integer(values: Values, name: string): number {
   const raw = str(values, name);
   // Digits only: Number() would also take "" (0), "0x10" (16) and "1e3".
-  if (raw === undefined || !/^-?\d{1,15}$/.test(raw.trim())) throw new CliError(`--${name} must be an integer`, Exit.usage);
-  return Number(raw);
+  const value = Number(raw);
+  if (raw === undefined || !/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) throw new CliError(`--${name} must be an integer`, Exit.usage);
+  return value;
 }
 
 function required(values: Values, name: string): string {

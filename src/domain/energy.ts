@@ -40,13 +40,21 @@ export function energyToWh(value: string, unit: string): number | null {
   if (!DECIMAL.test(trimmed)) return null;
   const number = Number(trimmed);
   if (!Number.isFinite(number)) return null;
-  if (unit === 'Wh') return number;
+  if (unit === 'Wh') return readable(number);
   // 1.005 kWh × 1000 is 1004.9999999999999 in binary floating point: rounded to a millionth of a
   // Wh (far below any meter's resolution), a reading equals the Wh it stands for.
   if (unit !== 'kWh') return null;
   const wh = Math.round(number * 1000 * 1e6) / 1e6;
-  // A kWh figure of ~300 digits is finite, its Wh not: unreadable, not an infinite energy.
-  return Number.isFinite(wh) ? wh : null;
+  return readable(wh);
+}
+
+/**
+ * Past 2^53 Wh (9 million GWh, beyond any meter) a number no longer counts single watt-hours, and
+ * past 2^63 no 64-bit column holds it: unreadable, as a kWh figure of ~300 digits (finite, its Wh
+ * not) is, rather than an energy that would be stored altered, or not at all on PostgreSQL.
+ */
+function readable(wh: number): number | null {
+  return Math.abs(wh) <= Number.MAX_SAFE_INTEGER ? wh : null;
 }
 
 /** A plain energy reading: the session's total, not a phase's, the EV's or a signed value. */

@@ -10,7 +10,9 @@ const addFormats = createRequire(import.meta.url)('ajv-formats') as typeof impor
 
 // multipleOfPrecision: the 1.6 schemas use `multipleOf: 0.1`, which plain floating point refuses
 // for values such as 16.3 (16.3 / 0.1 = 162.99999999999997).
-const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false, multipleOfPrecision: 6 });
+// strictNumbers: `strict: false` (the official schemas carry keywords Ajv does not know) also lets
+// Infinity, which JSON.parse makes of 1e400, pass as an integer.
+const ajv = new Ajv({ allErrors: false, strict: false, strictNumbers: true, coerceTypes: false, useDefaults: false, multipleOfPrecision: 6 });
 addFormats(ajv, ['uri']);
 // RFC 3339 date-time, and only what Date.parse reads to the same instant everywhere: ajv-formats
 // also lets through `+01` offsets and leap seconds (:60), which JavaScript cannot place in time.

@@ -59,12 +59,12 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
     if (!forgivable(request.violation) || !(await context.isLenient())) throw new RpcError(request.violation.code, violationText(request.violation));
     log.warn({ action: name, violation: request.violation }, 'schema violation accepted (lenient mode)');
   }
-  // Not forgivable: what no store can keep as it came would be refused by one and not another.
-  const unkeepable = unstorable(payload);
-  if (unkeepable) throw new RpcError(unkeepable.code, violationText(unkeepable));
   if (name !== adapter.bootAction && context.registration !== 'Accepted') {
     throw new RpcError('SecurityError', `Charge point is ${context.registration}: only ${adapter.bootAction} is allowed until it is Accepted`);
   }
+  // Not forgivable: what no store can keep as it came would be refused by one and not another.
+  const unkeepable = unstorable(payload);
+  if (unkeepable) throw new RpcError(unkeepable.code, violationText(unkeepable));
   try {
     const handled = await adapter.handle(domain, { chargePointId, log }, name, payload);
     const response = action.validateResponse(handled.response);

@@ -160,6 +160,10 @@ test('energyToWh converts Wh and kWh exactly and refuses anything else', () => {
   assert.equal(energyToWh(' 12.50 ', 'kWh'), 12500);
   assert.equal(energyToWh('5', 'kvarh'), null);
   assert.equal(energyToWh('9'.repeat(300), 'kWh'), null, 'finite in kWh, infinite in Wh');
+  assert.equal(energyToWh('9007199254740991', 'Wh'), 9007199254740991, 'the last Wh a number counts exactly');
+  assert.equal(energyToWh('9007199254740993', 'Wh'), null, 'past 2^53 Wh: no longer exact');
+  assert.equal(energyToWh('100000000000000000000', 'Wh'), null, 'past 2^63: no 64-bit column holds it');
+  assert.equal(energyToWh('-100000000000000000', 'kWh'), null);
 });
 
 test('energy is the same whatever order the samples arrive in, and a resent copy changes nothing', () => {

@@ -1,12 +1,14 @@
-// What the schemas let through but no store keeps as it came: a NUL character in any string, a
-// connector or reservation id past 32 bits. PostgreSQL refused such calls with InternalError at
-// every resend where SQLite stored them; now both answer PropertyConstraintViolation naming the
-// field, whatever the charge point's lenient setting, store nothing of the call, and the
-// connection goes on.
+// What the schemas let through but no store keeps as it came: a NUL character or a lone UTF-16
+// surrogate in any string, a connector or reservation id past 32 bits, a number that is not a
+// safe integer (Infinity from 1e400 among them). PostgreSQL refused such calls with InternalError
+// at every resend where SQLite stored them, or stored them altered; now both answer a constraint
+// violation naming the field, whatever the charge point's lenient setting, store nothing of the
+// call, and the connection goes on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unstorable } from '../../src/transport/storable.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
+import { sendAndExpectError } from './helpers.js';
 import { startTestTomada } from '../support/tomada.js';
 
 const now = () => new Date().toISOString();
@@ -16,6 +18,11 @@ test('unstorable: the first value no store keeps, with its JSON pointer', () => 
   assert.deepEqual(unstorable({ connectorId: 2_147_483_648 }), { code: 'PropertyConstraintViolation', path: '/connectorId', message: 'must be a 32-bit integer (-2147483648 to 2147483647)' });
   assert.equal(unstorable({ meterValue: [{ sampledValue: [{ value: '1' }, { value: '2\u00003' }] }] })?.path, '/meterValue/0/sampledValue/1/value');
   assert.equal(unstorable({ data: { 'a/b\u0000': 1 } })?.path, '/data/a~1b\u0000');
+  assert.deepEqual(unstorable({ info: 'x\ud800y' }), { code: 'PropertyConstraintViolation', path: '/info', message: 'must be well-formed Unicode (a lone UTF-16 surrogate cannot be stored)' });
+  assert.equal(unstorable({ info: 'a pair: \ud83d\udd0c' }), undefined, 'a surrogate pair is one character');
+  assert.equal(unstorable({ meterStop: 1e19 })?.path, '/meterStop');
+  assert.equal(unstorable({ transactionId: 9_007_199_254_740_993 })?.path, '/transactionId');
+  assert.equal(unstorable({ meterStart: Infinity })?.path, '/meterStart');
   assert.equal(unstorable('plain'), undefined);
 });
 
@@ -35,6 +42,9 @@ test('a call no store could keep as it came is refused alike on every store; not
       ['StartTransaction', { connectorId: 1, idTag: 'KEEP-TAG', meterStart: 0, timestamp: now(), reservationId: 3_000_000_000 }, '/reservationId'],
       ['MeterValues', { connectorId: 1, meterValue: [{ timestamp: now(), sampledValue: [{ value: '1\u00000' }] }] }, '/meterValue/0/sampledValue/0/value'],
       ['BootNotification', { chargePointVendor: 'V', chargePointModel: 'M', firmwareVersion: 'f\u0000w' }, '/firmwareVersion'],
+      ['StartTransaction', { connectorId: 1, idTag: 'KEEP\ud800', meterStart: 0, timestamp: now() }, '/idTag'],
+      ['StartTransaction', { connectorId: 1, idTag: 'KEEP-TAG', meterStart: 1e19, timestamp: now() }, '/meterStart'],
+      ['StopTransaction', { transactionId: 1, meterStop: 9_007_199_254_740_993, timestamp: now() }, '/meterStop'],
     ];
     for (const [action, payload, path] of refused) {
       const answer = await client.call(action, payload);
@@ -42,6 +52,9 @@ test('a call no store could keep as it came is refused alike on every store; not
       assert.equal(answer[2], 'PropertyConstraintViolation', `${action}: ${JSON.stringify(answer)}`);
       assert.match(String(answer[3]), new RegExp(`^${path.replace(/\//g, '\\/')} must`), action);
     }
+    // 1e400 is Infinity once parsed: a type error, before anything else looks at it.
+    const infinite = await sendAndExpectError(client, `[2,"inf","StartTransaction",{"connectorId":1,"idTag":"KEEP-TAG","meterStart":1e400,"timestamp":"${now()}"}]`);
+    assert.deepEqual(infinite.slice(0, 3), [4, 'inf', 'TypeConstraintViolation'], JSON.stringify(infinite));
     assert.deepEqual(await t.store.listConnectors('KEEP-1'), [], 'no status of a refused call');
     assert.deepEqual((await t.api('/api/v1/transactions?chargePointId=KEEP-1')).body.items, [], 'no session of a refused call');
     assert.equal((await t.api('/api/v1/charge-points/KEEP-1')).body.firmwareVersion, firmware, 'the refused boot changed nothing');
@@ -52,6 +65,13 @@ test('a call no store could keep as it came is refused alike on every store; not
     assert.equal(started.idTagInfo.status, 'Accepted');
     assert.equal((await t.api(`/api/v1/transactions/${started.transactionId}`)).body.meterStartWh, 3_000_000_000, 'a meter past 32 bits is stored');
     assert.equal((await t.store.listConnectors('KEEP-1'))[0]?.info, 'fine');
+    // A register past 2^53 Wh is kept as the text it came as, and counts for no energy.
+    const huge = '100000000000000000000';
+    await client.ok('MeterValues', { connectorId: 1, transactionId: started.transactionId, meterValue: [{ timestamp: now(), sampledValue: [{ value: huge, measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }] });
+    const session = (await t.api(`/api/v1/transactions/${started.transactionId}`)).body;
+    assert.deepEqual(session.meterValues.map((m: { value: string }) => m.value), [huge]);
+    assert.ok(session.energyWh === null || session.energyWh === 0, JSON.stringify(session));
+    assert.equal((await t.api('/api/v1/transactions?chargePointId=KEEP-1')).status, 200);
   } finally {
     await client.close();
     await t.close();

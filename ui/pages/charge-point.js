@@ -15,7 +15,9 @@ import { protocolLabel } from './charge-points.js';
  * @param {string} text
  */
 function clipped(text) {
-  return text.length > 80 ? h('span', { title: text }, `${text.slice(0, 80)}…`) : text;
+  // By code point, so that a character outside the BMP is never cut in half.
+  const characters = Array.from(text);
+  return characters.length > 80 ? h('span', { title: text }, `${characters.slice(0, 80).join('')}…`) : text;
 }
 
 /** @param {HTMLElement} main @param {{id?: string}} params */
