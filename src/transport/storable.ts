@@ -5,28 +5,32 @@
 // - text with U+0000 or a lone surrogate (src/keepable-text.ts);
 // - a connector or reservation id past 32 bits: PostgreSQL's integer columns, and the width of
 //   every integer of OCPP 1.5 (xs:int in its WSDL);
-// - any number that is not a safe integer (past ±2^53 − 1 it is not even exact in JavaScript, and
-//   past 2^63 no 64-bit column holds it). A call from a charge point has no fractional number:
-//   its numbers (connector, transaction and reservation ids, meter start and stop) are integers at
-//   the top of the payload; sampled values are text.
+// - a transaction id or a meter start or stop that is not a safe integer (past ±2^53 − 1 it is not
+//   even exact in JavaScript, and past 2^63 no 64-bit column holds it).
+// The numbers a charge point's calls store are these five, all at the top of the payload (sampled
+// values are text). Other numbers, such as a lenient charge point's extra fields, are not stored.
 import { unkeepableText } from '../keepable-text.js';
 import type { Violation } from '../ocpp/validate.js';
 
-const INT32_FIELDS = new Set(['connectorId', 'reservationId']);
-const INT32_MIN = -2_147_483_648;
-const INT32_MAX = 2_147_483_647;
+const INT32: [number, number] = [-2_147_483_648, 2_147_483_647];
+const SAFE: [number, number] = [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+/** The stored integers of a call, with the range their columns hold as sent. */
+const STORED_INTEGERS = new Map<string, [number, number]>([
+  ['connectorId', INT32],
+  ['reservationId', INT32],
+  ['transactionId', SAFE],
+  ['meterStart', SAFE],
+  ['meterStop', SAFE],
+]);
 
 /** The first value of a call's payload that no store could keep as it is, if any. */
 export function unstorable(payload: unknown): Violation | undefined {
   if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
-    for (const field in payload) {
+    for (const [field, [min, max]] of STORED_INTEGERS) {
       const value = (payload as Record<string, unknown>)[field];
-      if (typeof value !== 'number') continue;
-      if (INT32_FIELDS.has(field) && (value < INT32_MIN || value > INT32_MAX)) {
-        return { code: 'PropertyConstraintViolation', path: `/${field}`, message: `must be a 32-bit integer (${INT32_MIN} to ${INT32_MAX})` };
-      }
-      if (!Number.isSafeInteger(value)) {
-        return { code: 'PropertyConstraintViolation', path: `/${field}`, message: `must be an integer from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}` };
+      if (typeof value === 'number' && !(Number.isInteger(value) && value >= min && value <= max)) {
+        const width = max === INT32[1] ? 'a 32-bit integer' : 'an integer';
+        return { code: 'PropertyConstraintViolation', path: `/${field}`, message: `must be ${width} from ${min} to ${max}` };
       }
     }
   }

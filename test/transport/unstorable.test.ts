@@ -15,7 +15,8 @@ const now = () => new Date().toISOString();
 
 test('unstorable: the first value no store keeps, with its JSON pointer', () => {
   assert.equal(unstorable({ connectorId: 2_147_483_647, reservationId: -2_147_483_648, meterStart: 3_000_000_000, info: 'ok' }), undefined, 'meter readings past 32 bits are kept (bigint columns)');
-  assert.deepEqual(unstorable({ connectorId: 2_147_483_648 }), { code: 'PropertyConstraintViolation', path: '/connectorId', message: 'must be a 32-bit integer (-2147483648 to 2147483647)' });
+  assert.deepEqual(unstorable({ connectorId: 2_147_483_648 }), { code: 'PropertyConstraintViolation', path: '/connectorId', message: 'must be a 32-bit integer from -2147483648 to 2147483647' });
+  assert.equal(unstorable({ vendorExtension: 1.5, other: 1e30 }), undefined, "numbers nothing stores (a lenient charge point's extra fields) are left alone");
   assert.equal(unstorable({ meterValue: [{ sampledValue: [{ value: '1' }, { value: '2\u00003' }] }] })?.path, '/meterValue/0/sampledValue/1/value');
   assert.equal(unstorable({ data: { 'a/b\u0000': 1 } })?.path, '/data/a~1b\u0000');
   assert.deepEqual(unstorable({ info: 'x\ud800y' }), { code: 'PropertyConstraintViolation', path: '/info', message: 'must be well-formed Unicode (a lone UTF-16 surrogate cannot be stored)' });
