@@ -1,9 +1,9 @@
 // What the schemas let through but no store keeps as it came: a NUL character or a lone UTF-16
-// surrogate in any string, a connector or reservation id past 32 bits, a number that is not a
-// safe integer (Infinity from 1e400 among them). PostgreSQL refused such calls with InternalError
-// at every resend where SQLite stored them, or stored them altered; now both answer a constraint
-// violation naming the field, whatever the charge point's lenient setting, store nothing of the
-// call, and the connection goes on.
+// surrogate in any string, a connector or reservation id past 32 bits, a transaction id or meter
+// reading that is not a safe integer (Infinity from 1e400 among them). PostgreSQL refused such
+// calls with InternalError at every resend where SQLite stored them, or they were stored altered;
+// now both answer a constraint violation naming the field, whatever the charge point's lenient
+// setting, store nothing of the call, and the connection goes on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unstorable } from '../../src/transport/storable.js';
