@@ -66,7 +66,7 @@ export class Commands {
 
   async send(chargePointId: string, command: Command): Promise<CommandResult> {
     if (!(await this.store.getChargePoint(chargePointId))) {
-      throw new UnknownChargePoint(`No charge point "${chargePointId}" is registered`);
+      throw new UnknownChargePoint(`Charge point "${chargePointId}" not found`);
     }
     try {
       const result = await this.router.send(chargePointId, command);

@@ -65,6 +65,27 @@ interface StreamCase {
 }
 type Case = ThingCase | ListCase | AdminCase | SelfCase | OpenCase | StreamCase;
 
+/**
+ * The same request with A's thing in it (in the path, or else in the body) replaced by an id
+ * nobody has, and a function that puts A's id back into an answer about it.
+ */
+function ghostOf(path: string, body: unknown, w: World): { path: string; body: unknown; back: (answer: unknown) => unknown } {
+  const keys = [CP.A, OPERATOR.A, TAG.A, String(w.transaction.A), w.victimToken.A, w.validation.A];
+  const ghostFor = (real: string) => (/^\d+$/.test(real) ? '987654321' : `${real}-GHOST`);
+  const back = (real: string, ghost: string) => (answer: unknown) => JSON.parse(JSON.stringify(answer).split(ghost).join(real));
+  const segments = path.split('/');
+  const index = segments.findIndex((segment, i) => i > 2 && keys.includes(segment));
+  if (index > 0) {
+    const real = segments[index]!;
+    segments[index] = ghostFor(real);
+    return { path: segments.join('/'), body, back: back(real, segments[index]!) };
+  }
+  const text = JSON.stringify(body ?? null);
+  const real = keys.find((key) => text.includes(`"${key}"`));
+  assert.ok(real, `A's thing in ${path} or its body ${text}`);
+  return { path, body: JSON.parse(text.split(`"${real}"`).join(`"${ghostFor(real)}"`)), back: back(real, ghostFor(real)) };
+}
+
 const ownerOfCp = (id: string): Owner => (id === CP.A ? 'A' : id === CP.B ? 'B' : 'N');
 const ownerOfOperator = (operator: string | null): Owner | 'admin' => (operator === OPERATOR.A ? 'A' : operator === OPERATOR.B ? 'B' : operator === null ? 'N' : 'N');
 
@@ -274,6 +295,12 @@ test('role isolation on every route', async (s) => {
             if (method === 'PUT') assert.equal(b.status, 403);
             if (method === 'GET' || method === 'DELETE') assert.equal(b.status, 404, 'reads answer 404: nothing is disclosed');
             assert.deepEqual(Object.keys(b.body).sort(), ['error', 'message']);
+            if (b.status === 404) {
+              // Word for word what an id nobody has gets, or the wording would tell that it exists.
+              const ghost = ghostOf(spec.path('A', world), body('A'), world);
+              const answer = await as(world.tokens.opB, ghost.path, method, ghost.body);
+              assert.deepEqual({ status: answer.status, body: ghost.back(answer.body) }, { status: b.status, body: b.body }, `B on A's ${spec.path('A', world)} and on ${ghost.path}`);
+            }
             assert.equal(callsReceived(world.clients.A), callsBefore, 'nothing reached A\'s charge point');
             if (method !== 'POST') assert.deepEqual(await t.api(spec.path('A', world)), before, 'A\'s thing is unchanged');
             // Read-only tokens: never a write; reads only within their scope.

@@ -78,7 +78,7 @@ test('the built command: a failing charge point exits 1 and names the failed cas
     assert.match(missing.stderr, /--id-tag is required/);
     const unknown = await run(['NOBODY', '--id-tag', 'X']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /404: No charge point "NOBODY" is registered/);
+    assert.match(unknown.stderr, /404: Charge point "NOBODY" not found/);
   } finally {
     await cp.stop();
     await t.close();
