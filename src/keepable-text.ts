@@ -50,5 +50,5 @@ function locate(value: unknown, path: string): UnkeepableText {
     if (inKey !== undefined) return { path: `${path}/${segment(key)}`, message: inKey };
     if (holdsFault(item)) return locate(item, `${path}/${segment(key)}`);
   }
-  return { path, message: NUL_MESSAGE };
+  throw new Error('locate: the value holds no unkeepable text'); // unreachable: called only after holdsFault
 }

@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { inScope, scopeOf, type Principal, type ResourceKind, type Scope } from '../domain/access.js';
 import type { Domain } from '../domain/index.js';
-import { HttpError, notFound } from './errors.js';
+import { HttpError, missing } from './errors.js';
 import { ErrorBody } from './schemas.js';
 
 /** read: any role; write: administrators and operators; admin: administrators only. */
@@ -59,19 +59,6 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1];
 }
 
-/**
- * How the routes name a thing that does not exist, word for word: another operator's thing must
- * get the same 404 as an id nobody has, or the wording would tell that it exists.
- */
-const THING: Record<ResourceKind, (key: string) => string> = {
-  chargePoint: (key) => `Charge point "${key}"`,
-  transaction: (key) => `Transaction ${key}`,
-  idTag: (key) => `Id tag "${key}"`,
-  operator: (key) => `Operator "${key}"`,
-  token: (key) => `Token "${key}"`,
-  validation: (key) => `Validation campaign ${key}`,
-};
-
 export async function accessControl(v1: FastifyInstance, { domain }: { domain: Domain }) {
   v1.decorateRequest('principal', null as unknown as Principal);
   v1.decorateRequest('scope', null as unknown as Scope);
@@ -107,7 +94,7 @@ export async function accessControl(v1: FastifyInstance, { domain }: { domain: D
     // Another operator's thing is answered as if it did not exist; a PUT would create it, so it
     // is refused as such (ids of charge points and id tags are unique network-wide).
     if (request.method === 'PUT') throw new HttpError(403, 'Forbidden', `"${key}" belongs to another operator`);
-    throw notFound(THING[resource.kind](String(key)));
+    throw missing(resource.kind, key);
   });
 
   v1.addHook('preSerialization', async (request, _reply, payload: unknown) => {

@@ -1,7 +1,7 @@
 // How failures reach API clients: a status that names the problem and a JSON body
 // `{error, message}`. Bad input is a 4xx, never a 500, and no stack trace leaves the process.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AccessDenied, UnknownOperator } from '../domain/access.js';
+import { AccessDenied, UnknownOperator, type ResourceKind } from '../domain/access.js';
 import { ChargePointNotConnected, CommandFailed, CommandTimedOut, Conflict, InvalidRequest, NodeUnreachable, NotFound, OnAnotherNode, UnknownChargePoint } from '../domain/errors.js';
 import { OperatorInUse } from '../domain/operators.js';
 
@@ -16,6 +16,21 @@ export class HttpError extends Error {
 }
 
 export const notFound = (what: string) => new HttpError(404, 'NotFound', `${what} not found`);
+
+/**
+ * How the API names a thing that does not exist, one wording per kind: the access check answers
+ * another operator's thing with it too, so that the wording never tells that it exists.
+ */
+const THING: Record<ResourceKind, (key: string) => string> = {
+  chargePoint: (key) => `Charge point "${key}"`,
+  transaction: (key) => `Transaction ${key}`,
+  idTag: (key) => `Id tag "${key}"`,
+  operator: (key) => `Operator "${key}"`,
+  token: (key) => `Token "${key}"`,
+  validation: (key) => `Validation campaign ${key}`,
+};
+
+export const missing = (kind: ResourceKind, key: string | number) => notFound(THING[kind](String(key)));
 
 /** An ISO 8601 time as canonical UTC; a time JavaScript cannot place is the client's error. */
 export function canonicalTimeOrBadRequest(name: string, time: string): string {

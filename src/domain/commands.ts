@@ -66,7 +66,7 @@ export class Commands {
 
   async send(chargePointId: string, command: Command): Promise<CommandResult> {
     if (!(await this.store.getChargePoint(chargePointId))) {
-      throw new UnknownChargePoint(`Charge point "${chargePointId}" not found`);
+      throw new UnknownChargePoint(chargePointId);
     }
     try {
       const result = await this.router.send(chargePointId, command);

@@ -11,8 +11,15 @@ export class DomainError extends Error {
 /** The charge point has not been Accepted by a BootNotification answer yet. */
 export class ChargePointNotAccepted extends DomainError {}
 
-/** No charge point with this id is registered. */
-export class UnknownChargePoint extends DomainError {}
+/**
+ * No charge point with this id is registered. Worded as the API words any thing nobody has
+ * (src/api/errors.ts, `missing`), so that no answer tells an unknown id from another's.
+ */
+export class UnknownChargePoint extends DomainError {
+  constructor(chargePointId: string) {
+    super(`Charge point "${chargePointId}" not found`);
+  }
+}
 
 /** The charge point holds no live connection to any node. */
 export class ChargePointNotConnected extends DomainError {}

@@ -12,10 +12,16 @@
 import { unkeepableText } from '../keepable-text.js';
 import type { Violation } from '../ocpp/validate.js';
 
-const INT32: [number, number] = [-2_147_483_648, 2_147_483_647];
-const SAFE: [number, number] = [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+interface Range {
+  min: number;
+  max: number;
+  /** What the field must be, in the violation's message. */
+  what: string;
+}
+const INT32: Range = { min: -2_147_483_648, max: 2_147_483_647, what: 'a 32-bit integer' };
+const SAFE: Range = { min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, what: 'an integer' };
 /** The stored integers of a call, with the range their columns hold as sent. */
-const STORED_INTEGERS = new Map<string, [number, number]>([
+const STORED_INTEGERS = new Map<string, Range>([
   ['connectorId', INT32],
   ['reservationId', INT32],
   ['transactionId', SAFE],
@@ -26,11 +32,10 @@ const STORED_INTEGERS = new Map<string, [number, number]>([
 /** The first value of a call's payload that no store could keep as it is, if any. */
 export function unstorable(payload: unknown): Violation | undefined {
   if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
-    for (const [field, [min, max]] of STORED_INTEGERS) {
+    for (const [field, { min, max, what }] of STORED_INTEGERS) {
       const value = (payload as Record<string, unknown>)[field];
       if (typeof value === 'number' && !(Number.isInteger(value) && value >= min && value <= max)) {
-        const width = max === INT32[1] ? 'a 32-bit integer' : 'an integer';
-        return { code: 'PropertyConstraintViolation', path: `/${field}`, message: `must be ${width} from ${min} to ${max}` };
+        return { code: 'PropertyConstraintViolation', path: `/${field}`, message: `must be ${what} from ${min} to ${max}` };
       }
     }
   }

@@ -96,7 +96,7 @@ export class Campaigns {
   private async begin(request: CampaignRequest, ended: () => void): Promise<Validation> {
     const { store } = this.deps;
     const cp = await store.getChargePoint(request.chargePointId);
-    if (!cp) throw new UnknownChargePoint(`Charge point "${request.chargePointId}" not found`);
+    if (!cp) throw new UnknownChargePoint(request.chargePointId);
     // A SOAP charge point takes commands at its endpoint from any node; a WebSocket one only from its own.
     const reachable = this.deps.isConnected(cp.id) || (cp.transport === 'soap' && cp.soapEndpoint !== null);
     if (!reachable) {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
 import type { ChargePointView } from '../../domain/views.js';
-import { notFound } from '../errors.js';
+import { missing } from '../errors.js';
 import { ChargePointId, ChargePointList, ChargePointPut, ChargePointQuery, ErrorBody } from '../schemas.js';
 
 export function chargePointBody(cp: ChargePointView) {
@@ -62,7 +62,7 @@ export async function chargePointRoutes(app: FastifyInstance, { domain }: { doma
     schema: { tags: ['charge points'], summary: 'Read a charge point', params: IdParams, response: { 200: Type.Ref('ChargePoint'), 404: ErrorBody } },
     handler: async (request) => {
       const cp = await domain.views.chargePoint(request.params.id);
-      if (!cp) throw notFound(`Charge point "${request.params.id}"`);
+      if (!cp) throw missing('chargePoint', request.params.id);
       return chargePointBody(cp);
     },
   });

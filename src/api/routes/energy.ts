@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
 import { energySeries } from '../../domain/energy-series.js';
-import { notFound } from '../errors.js';
+import { missing } from '../errors.js';
 import { ErrorBody, TransactionId } from '../schemas.js';
 
 const EnergySeries = Type.Object({
@@ -23,7 +23,7 @@ export async function energyRoutes(app: FastifyInstance, { domain }: { domain: D
     },
     handler: async (request) => {
       const tx = await domain.views.transaction(request.params.id);
-      if (!tx) throw notFound(`Transaction ${request.params.id}`);
+      if (!tx) throw missing('transaction', request.params.id);
       return { transactionId: tx.id, active: tx.stoppedAt === null, points: energySeries(tx, tx.meterValues) };
     },
   });

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
-import { notFound } from '../errors.js';
+import { missing } from '../errors.js';
 import { ChargePointId, ErrorBody } from '../schemas.js';
 
 const FrameList = Type.Object({
@@ -32,7 +32,7 @@ export async function frameRoutes(app: FastifyInstance, { domain }: { domain: Do
     },
     handler: async (request) => {
       const cp = await domain.views.chargePoint(request.params.id);
-      if (!cp) throw notFound(`Charge point "${request.params.id}"`);
+      if (!cp) throw missing('chargePoint', request.params.id);
       return { items: await domain.views.recentFrames(cp.id, request.query.limit ?? 50) };
     },
   });

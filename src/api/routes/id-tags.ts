@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
-import { canonicalTimeOrBadRequest, notFound } from '../errors.js';
+import { canonicalTimeOrBadRequest, missing } from '../errors.js';
 import { ErrorBody, IdTagList, IdTagParam, IdTagPut } from '../schemas.js';
 
 const Params = Type.Object({ idTag: IdTagParam });
@@ -20,7 +20,7 @@ export async function idTagRoutes(app: FastifyInstance, { domain }: { domain: Do
     schema: { tags: ['id tags'], summary: 'Read an id tag', params: Params, response: { 200: Type.Ref('IdTag'), 404: ErrorBody } },
     handler: async (request) => {
       const tag = await domain.idTags.get(request.params.idTag);
-      if (!tag) throw notFound(`Id tag "${request.params.idTag}"`);
+      if (!tag) throw missing('idTag', request.params.idTag);
       return tag;
     },
   });

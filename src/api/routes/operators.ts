@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
-import { notFound } from '../errors.js';
+import { missing } from '../errors.js';
 import { ErrorBody, OperatorId, OperatorList, OperatorPut, OperatorRef } from '../schemas.js';
 
 export async function operatorRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
@@ -21,7 +21,7 @@ export async function operatorRoutes(app: FastifyInstance, { domain }: { domain:
     schema: { tags: ['operators'], summary: 'Read an operator', params: Type.Object({ id: OperatorRef }), response: { 200: Type.Ref('Operator'), 404: ErrorBody } },
     handler: async (request) => {
       const operator = await domain.operators.get(request.params.id);
-      if (!operator) throw notFound(`Operator "${request.params.id}"`);
+      if (!operator) throw missing('operator', request.params.id);
       return operator;
     },
   });
@@ -50,7 +50,7 @@ export async function operatorRoutes(app: FastifyInstance, { domain }: { domain:
       response: { 204: Type.Null(), 404: ErrorBody, 409: ErrorBody },
     },
     handler: async (request, reply) => {
-      if (!(await domain.operators.remove(request.params.id))) throw notFound(`Operator "${request.params.id}"`);
+      if (!(await domain.operators.remove(request.params.id))) throw missing('operator', request.params.id);
       return reply.status(204).send();
     },
   });

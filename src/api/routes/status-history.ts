@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
 import { ConnectorStatuses } from '../../domain/model.js';
-import { notFound } from '../errors.js';
+import { missing } from '../errors.js';
 import { ChargePointId, ErrorBody } from '../schemas.js';
 
 const NullableText = Type.Union([Type.String(), Type.Null()]);
@@ -51,7 +51,7 @@ export async function statusHistoryRoutes(app: FastifyInstance, { domain }: { do
     handler: async (request) => {
       const { connectorId, beforeId, limit } = request.query;
       const cp = await domain.views.chargePoint(request.params.id);
-      if (!cp) throw notFound(`Charge point "${request.params.id}"`);
+      if (!cp) throw missing('chargePoint', request.params.id);
       return { items: await domain.views.statusHistory(cp.id, { connectorId, beforeId, limit: limit ?? 50 }) };
     },
   });

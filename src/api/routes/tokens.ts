@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
-import { notFound } from '../errors.js';
+import { missing } from '../errors.js';
 import { ErrorBody, Me, TokenCreated, TokenList, TokenPost } from '../schemas.js';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -35,7 +35,7 @@ export async function tokenRoutes(app: FastifyInstance, { domain }: { domain: Do
     schema: { tags: ['tokens'], summary: 'Read an API token', params: Params, response: { 200: Type.Ref('Token'), 404: ErrorBody } },
     handler: async (request) => {
       const token = await domain.apiTokens.get(request.params.id);
-      if (!token) throw notFound(`Token "${request.params.id}"`);
+      if (!token) throw missing('token', request.params.id);
       return token;
     },
   });
@@ -45,7 +45,7 @@ export async function tokenRoutes(app: FastifyInstance, { domain }: { domain: Do
     schema: { tags: ['tokens'], summary: 'Revoke an API token at once', params: Params, response: { 200: Type.Ref('Token'), 404: ErrorBody } },
     handler: async (request) => {
       const token = await domain.apiTokens.revoke(request.params.id);
-      if (!token) throw notFound(`Token "${request.params.id}"`);
+      if (!token) throw missing('token', request.params.id);
       return token;
     },
   });

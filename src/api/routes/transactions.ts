@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
 import { narrowOperator } from '../access.js';
-import { canonicalTimeOrBadRequest, notFound } from '../errors.js';
+import { canonicalTimeOrBadRequest, missing } from '../errors.js';
 import { ErrorBody, TransactionDetail, TransactionId, TransactionList, TransactionQuery } from '../schemas.js';
 
 const canonical = (name: string, time: string | undefined) => (time === undefined ? undefined : canonicalTimeOrBadRequest(name, time));
@@ -40,7 +40,7 @@ export async function transactionRoutes(app: FastifyInstance, { domain }: { doma
     },
     handler: async (request) => {
       const tx = await domain.views.transaction(request.params.id);
-      if (!tx) throw notFound(`Transaction ${request.params.id}`);
+      if (!tx) throw missing('transaction', request.params.id);
       return tx;
     },
   });

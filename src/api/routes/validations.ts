@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { cases } from '../../validation/cases.js';
 import type { Campaigns } from '../../validation/campaign.js';
-import { notFound } from '../errors.js';
+import { missing } from '../errors.js';
 import { ChargePointId, ErrorBody } from '../schemas.js';
 import { CaseCatalog, Confirmation, ValidationList, ValidationStart } from '../validation-schemas.js';
 
@@ -49,7 +49,7 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
   app.get<{ Params: { id: string } }>('/validations/:id', {
     config: { access: { level: 'read', resource: { kind: 'validation', param: 'id' } } },
     schema: { tags, summary: 'A campaign as it stands (poll it to follow a running one)', params: IdParams, response: { 200: Validation, 404: ErrorBody } },
-    handler: async (request) => (await campaigns.get(request.params.id)) ?? Promise.reject(notFound(`Validation campaign ${request.params.id}`)),
+    handler: async (request) => (await campaigns.get(request.params.id)) ?? Promise.reject(missing('validation', request.params.id)),
   });
 
   app.get<{ Params: { id: string } }>('/validations/:id/report.html', {
@@ -57,7 +57,7 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
     schema: { tags, summary: 'The campaign’s report as a printable HTML page', params: IdParams, produces: ['text/html'] },
     handler: async (request, reply) => {
       const validation = await campaigns.get(request.params.id);
-      if (!validation) throw notFound(`Validation campaign ${request.params.id}`);
+      if (!validation) throw missing('validation', request.params.id);
       return reply.type('text/html; charset=utf-8').send(reportHtml(validation));
     },
   });
