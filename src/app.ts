@@ -121,6 +121,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     admission,
     log,
     options: { maxBodyBytes: config.maxFrameBytes, callTimeoutMs: config.callTimeoutMs, maxQueuedCommands: config.maxQueuedCommands },
+    nodes: cluster || undefined,
   });
   const ocpp = new OcppServer({
     domain,

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProtocolAdapter } from '../adapters/adapter.js';
 import { answeredActivity, callActivity } from '../domain/activity.js';
-import type { CommandRouter, CommandTarget } from '../domain/commands.js';
+import type { CommandRouter, CommandTarget, NodeRequests } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
 import type { ChargePoint } from '../domain/model.js';
 import type { Logger } from '../log.js';
@@ -32,6 +32,7 @@ import {
 } from '../ocpp/soap/index.js';
 import { soapRefusalReason, type AdmissionGate } from './admission.js';
 import { dispatchInbound, inboundAction } from './dispatch.js';
+import { CarriedAnswer, CarriedMessage, decodeCarried, encodeCarried, SOAP_SERVICE } from './soap-carry.js';
 import { SoapCommandTarget } from './soap-target.js';
 
 export interface SoapEndpointOptions {
@@ -49,6 +50,8 @@ export interface SoapEndpointDeps {
   admission: AdmissionGate;
   log: Logger;
   options: SoapEndpointOptions;
+  /** With several nodes: carries a message to the node holding its charge point, and answers those carried here. */
+  nodes?: NodeRequests | undefined;
 }
 
 class BodyTooLarge extends Error {}
@@ -65,8 +68,40 @@ interface Admitted {
   chargePoint: ChargePoint;
 }
 
+/** What a message gets back: an HTTP answer, or its connection cut (held offline by a campaign). */
+interface HttpAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+  /** Close the connection after it (the request's body was not read whole). */
+  close?: boolean;
+  /** Called once the answer is written: the message's activity. */
+  sent?: () => void;
+}
+type Answer = HttpAnswer | { drop: true };
+
 /** How SOAP frames are labelled in the journal. */
 const SOAP_PROTOCOL = 'ocpp1.5-soap';
+/**
+ * How long a node waits for the holder's answer to a message it carried there before handling it
+ * itself. Handling one stores it and commits, well under a second even under load.
+ */
+const CARRY_WITHIN_MS = 10_000;
+
+/** A fault as an HTTP answer, addressed to the message it answers when that could be read. */
+function faultAnswer(fault: SoapFault, answering: Parameters<typeof faultAddressing>[0] | undefined): HttpAnswer {
+  const tooLarge = fault.subcode === 'MessageTooLarge';
+  return {
+    status: tooLarge ? 413 : fault.httpStatus,
+    contentType: fault.contentType,
+    body: encodeFault(fault, answering ? faultAddressing(answering) : undefined),
+    // Its body is still being read and dropped.
+    ...(tooLarge ? { close: true } : {}),
+  };
+}
+
+/** The holder's answer to a carried message, as it goes back over NATS (soap-carry.ts). */
+const carriedAnswer = ({ status, contentType, body }: HttpAnswer): CarriedAnswer => ({ status, contentType, body });
 
 function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -109,7 +144,17 @@ export class SoapEndpoint {
    */
   private readonly targets = new Map<string, SoapCommandTarget>();
 
-  constructor(private readonly deps: SoapEndpointDeps) {}
+  constructor(private readonly deps: SoapEndpointDeps) {
+    deps.nodes?.serve(SOAP_SERVICE, (data) => this.answerCarried(data));
+  }
+
+  /**
+   * Makes this node the SOAP charge point's holder (a validation campaign is about to run here),
+   * so the other nodes carry its messages here and its commands go through this node's queue.
+   */
+  hold(chargePointId: string): void {
+    this.deps.router.attach(chargePointId, this.commandsTo(chargePointId));
+  }
 
   /** A command target for a SOAP charge point this node does not hold (not heard from since it started). */
   targetFor(chargePoint: ChargePoint): CommandTarget | undefined {
@@ -118,14 +163,11 @@ export class SoapEndpoint {
   }
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const { log, options } = this.deps;
+    const { options } = this.deps;
     const arrived = performance.now();
+    const remote = request.socket.remoteAddress;
     let decoded: DecodedEnvelope | undefined;
-    const handled: HandledCall = {};
-    // One answer per message (Store.withFrames), `handled` naming the message to the store.
-    let answerJournaled = false;
-    // Admitted, so journaled as its charge point's; until then, as no one's.
-    let received = false;
+    let answer: Answer;
     try {
       let text: string;
       try {
@@ -158,39 +200,112 @@ export class SoapEndpoint {
         this.deps.domain.journal.record({ chargePointId: null, protocol: SOAP_PROTOCOL, bytes: text }, 'in');
         throw error;
       }
-      received = true;
-      // The message is journaled in the same commit as what it reports; the answer before it leaves.
-      const xml = await this.deps.domain.journal.received({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, handled, () => this.answer(message, admitted, handled));
-      answerJournaled = true;
-      await this.deps.domain.journal.answered({ chargePointId, protocol: SOAP_PROTOCOL, bytes: xml }, handled);
-      response.writeHead(200, { 'content-type': `${SOAP12_CONTENT_TYPE}; charset=utf-8` });
-      response.end(xml);
-      this.answered(message, arrived, handled);
+      answer = (await this.carryToHolder(admitted.chargePoint.id, text, remote)) ?? (await this.exchange(text, message, admitted, arrived, remote));
     } catch (error) {
-      const fault = error instanceof SoapFault ? error : faultForCode('InternalError', 'The central system could not handle this message');
-      if (!(error instanceof SoapFault)) log.error({ err: error }, 'SOAP request failed');
-      const chargePointId = decoded?.headers.chargeBoxIdentity;
-      log.warn({ chargePointId, code: fault.code, subcode: fault.subcode, reason: fault.reason, remote: request.socket.remoteAddress }, 'SOAP request refused with a fault');
-      const answering = decoded ?? fault.answering;
-      const status = fault.subcode === 'MessageTooLarge' ? 413 : fault.httpStatus;
-      if (response.headersSent) return;
-      const body = encodeFault(fault, answering ? faultAddressing(answering) : undefined);
-      const frame = { chargePointId: received ? (chargePointId ?? null) : null, protocol: SOAP_PROTOCOL, bytes: body };
+      answer = this.refuse(error, decoded, remote);
+    }
+    if ('drop' in answer) return void request.socket.destroy();
+    if (response.headersSent) return;
+    response.writeHead(answer.status, { 'content-type': answer.contentType, ...(answer.close ? { connection: 'close' } : {}) });
+    response.end(answer.body);
+    answer.sent?.();
+  }
+
+  /**
+   * A message refused before it was admitted: its fault, journaled as no one's (a message that
+   * may not speak as its charge point is not filed under that name), and no activity.
+   */
+  private refuse(error: unknown, decoded: DecodedEnvelope | undefined, remote: string | undefined): HttpAnswer {
+    const fault = this.faultOf(error, decoded?.headers.chargeBoxIdentity, remote);
+    const answer = faultAnswer(fault, decoded ?? fault.answering);
+    this.deps.domain.journal.record({ chargePointId: null, protocol: SOAP_PROTOCOL, bytes: answer.body }, 'out');
+    return answer;
+  }
+
+  /** The fault an error becomes, logged. */
+  private faultOf(error: unknown, chargePointId: string | undefined, remote: string | undefined): SoapFault {
+    const fault = error instanceof SoapFault ? error : faultForCode('InternalError', 'The central system could not handle this message');
+    if (!(error instanceof SoapFault)) this.deps.log.error({ err: error, chargePointId }, 'SOAP request failed');
+    this.deps.log.warn({ chargePointId, code: fault.code, subcode: fault.subcode, reason: fault.reason, remote }, 'SOAP request refused with a fault');
+    return fault;
+  }
+
+  /**
+   * An admitted message, handled here: journaled in the same commit as what it reports, and its
+   * answer (or fault) journaled before it leaves. Never throws: a failure is the message's fault.
+   */
+  private async exchange(text: string, message: DecodedEnvelope, admitted: Admitted, arrived: number, remote: string | undefined): Promise<HttpAnswer> {
+    const { journal } = this.deps.domain;
+    const chargePointId = message.headers.chargeBoxIdentity ?? null;
+    // `handled` names the message to the store: one answer per message (Store.withFrames).
+    const handled: HandledCall = {};
+    let answerJournaled = false;
+    try {
+      const xml = await journal.received({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, handled, () => this.answer(message, admitted, handled));
+      answerJournaled = true;
+      await journal.answered({ chargePointId, protocol: SOAP_PROTOCOL, bytes: xml }, handled);
+      return { status: 200, contentType: `${SOAP12_CONTENT_TYPE}; charset=utf-8`, body: xml, sent: () => this.answered(message, arrived, handled) };
+    } catch (error) {
+      const fault = this.faultOf(error, chargePointId ?? undefined, remote);
+      const answer = faultAnswer(fault, message);
+      const frame = { chargePointId, protocol: SOAP_PROTOCOL, bytes: answer.body };
       // A fault answering a readable message is journaled before it leaves, like any answer. When
       // its answer could not be journaled, that answer was the message's: the fault is recorded on
-      // its own, as a JSON connection's InternalError is.
-      if (received && !answerJournaled) {
-        // Sent whether or not it could be journaled: if not, it is recorded on its own (and so
-        // counted as sent once), as a JSON connection's InternalError is.
-        await this.deps.domain.journal.answered(frame, handled).catch((e: unknown) => {
-          log.error({ err: e, chargePointId }, 'could not journal a fault');
-          this.deps.domain.journal.record(frame, 'out');
+      // its own (and so counted as sent once), as a JSON connection's InternalError is; it is sent
+      // either way.
+      if (!answerJournaled) {
+        await journal.answered(frame, handled).catch((e: unknown) => {
+          this.deps.log.error({ err: e, chargePointId }, 'could not journal a fault');
+          journal.record(frame, 'out');
         });
-      } else this.deps.domain.journal.record(frame, 'out');
-      response.writeHead(status, { 'content-type': fault.contentType, ...(status === 413 ? { connection: 'close' } : {}) });
-      response.end(body);
-      // A message refused before it was admitted is no charge point's activity either.
-      if (decoded && received) this.answered(decoded, arrived, handled, fault.subcode ?? fault.code);
+      } else journal.record(frame, 'out');
+      return { ...answer, sent: () => this.answered(message, arrived, handled, fault.subcode ?? fault.code) };
+    }
+  }
+
+  /**
+   * With several nodes, a message of a SOAP charge point another node holds is handled there, as
+   * a WebSocket charge point's messages are handled by the node holding its connection: its
+   * validation campaign, its offline hold and its command queue are that node's. The holder's
+   * answer, or undefined when the message could not be carried there (NATS down, no such node, no
+   * answer in time): it is then handled here, so nothing is lost. A message handled twice that way
+   * (the holder stored it but its answer never came back) is a resend, which changes nothing.
+   */
+  private async carryToHolder(chargePointId: string, text: string, remote: string | undefined): Promise<Answer | undefined> {
+    const { nodes, router, log } = this.deps;
+    const holder = router.holderOf?.(chargePointId);
+    if (!nodes || holder === undefined || holder === nodes.nodeId) return undefined;
+    const message: CarriedMessage = { from: nodes.nodeId, text, ...(remote !== undefined ? { remote } : {}) };
+    try {
+      const answer = decodeCarried(CarriedAnswer, await nodes.ask(holder, SOAP_SERVICE, encodeCarried(message), CARRY_WITHIN_MS));
+      if (answer) return answer;
+      log.warn({ chargePointId, holder }, 'the node holding a SOAP charge point gave an unreadable answer to its message: handled here');
+    } catch (error) {
+      log.warn({ chargePointId, holder, err: (error as Error).message }, 'could not carry a SOAP message to the node holding its charge point: handled here');
+    }
+    return undefined;
+  }
+
+  /** A message another node carried here (carryToHolder there): handled as if it had arrived here, never carried again. */
+  private async answerCarried(data: Uint8Array): Promise<Uint8Array> {
+    const arrived = performance.now();
+    const carried = decodeCarried(CarriedMessage, data);
+    if (!carried) return encodeCarried(carriedAnswer(this.refuse(new Error('an unreadable message carried from another node'), undefined, undefined)));
+    let decoded: DecodedEnvelope | undefined;
+    try {
+      decoded = decodeEnvelope(carried.text, { maxBytes: this.deps.options.maxBodyBytes });
+      const chargePointId = decoded.headers.chargeBoxIdentity;
+      const operation = operationOfRequestElement(decoded.bodyElement);
+      if (!chargePointId || !operation) throw faultForCode('ProtocolError', 'The message carried from another node names no charge point or operation');
+      if (this.deps.domain.holds.isHeld(chargePointId)) return encodeCarried({ drop: true });
+      // Admitted by the node it reached; read again here for what the handling needs of it.
+      const chargePoint = await this.deps.domain.views.chargePoint(chargePointId);
+      if (!chargePoint) throw faultForCode('SecurityError', `Charge point "${chargePointId}" is not registered`);
+      const answer = await this.exchange(carried.text, decoded, { operation, chargePoint }, arrived, carried.remote);
+      answer.sent?.();
+      return encodeCarried(carriedAnswer(answer));
+    } catch (error) {
+      return encodeCarried(carriedAnswer(this.refuse(error, decoded, carried.remote)));
     }
   }
 
