@@ -43,6 +43,11 @@ export interface CampaignDeps {
   isConnected(chargePointId: string): boolean;
   /** With several nodes: the node holding the charge point's connection, when one is known. */
   holderOf?(chargePointId: string): string | undefined;
+  /**
+   * Makes this node the holder of a SOAP charge point, so the other nodes carry its messages here
+   * (where its campaign sees them) for as long as no other node takes it over.
+   */
+  holdSoap?(chargePointId: string): void;
   log: { info(detail: object, message: string): void; error(detail: object, message: string): void };
   /** This node's name, with several nodes: each campaign record names the node running it. */
   node?: string | undefined;
@@ -98,7 +103,13 @@ export class Campaigns {
     const cp = await store.getChargePoint(request.chargePointId);
     if (!cp) throw new UnknownChargePoint(request.chargePointId);
     // A SOAP charge point takes commands at its endpoint from any node; a WebSocket one only from its own.
-    const reachable = this.deps.isConnected(cp.id) || (cp.transport === 'soap' && cp.soapEndpoint !== null);
+    const soap = cp.transport === 'soap' && cp.soapEndpoint !== null;
+    const reachable = this.deps.isConnected(cp.id) || soap;
+    // Its messages are handled by the node holding it, whichever node they reach: its campaign runs there.
+    const soapHolder = soap ? this.deps.holderOf?.(cp.id) : undefined;
+    if (soapHolder !== undefined && soapHolder !== this.deps.node) {
+      throw new OnAnotherNode(`Charge point "${cp.id}" is held by node "${soapHolder}", which handles its SOAP messages: start its campaign there`, soapHolder);
+    }
     if (!reachable) {
       // The campaign must see the charge point's traffic: it runs on the node holding it (another
       // node: held here, it would be connected).
@@ -153,6 +164,8 @@ export class Campaigns {
         frames: [],
       })),
     };
+    // Held here from now on, so that the charge point's messages reach this campaign whichever node they reach.
+    if (soap) this.deps.holdSoap?.(cp.id);
     const run = new CampaignRun(this.deps, record, selected, selected.length === cases.length, { identityBefore: cp });
     await run.save();
     this.runs.set(record.id, run);
