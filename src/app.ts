@@ -93,7 +93,8 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     // Connected to this node: with several nodes, router.isConnected counts any node's charge points.
     isConnected: (id) => (cluster ? cluster.holderOf(id) === cluster.nodeId : router.isConnected(id)),
     holderOf: (id) => router.holderOf?.(id),
-    holdSoap: (id) => soap?.hold(id),
+    // With several nodes only: on one node every message reaches the node running the campaign.
+    ...(cluster ? { holdSoap: (id: string) => soap?.hold(id) } : {}),
     unvalidatedSoftware: config.unvalidatedSoftware,
     log: log.child({ component: 'validation' }),
     node: config.cluster?.nodeId,

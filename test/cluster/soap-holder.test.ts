@@ -71,6 +71,26 @@ describe("a SOAP charge point's messages through several nodes", { skip }, () =>
     assert.deepEqual([finished.verdict, finished.cases[0].status], ['pass', 'pass'], JSON.stringify(finished.cases[0]));
   });
 
+  test('a campaign started for a SOAP charge point no node holds takes it over, and sees its messages through any node', async () => {
+    const FREE = 'CP-SOAP-FREE';
+    // Spoke without a From, so no node holds it; an administrator gave it its endpoint.
+    const noFrom = await centralSystemClient(a, FREE);
+    assert.equal((await noFrom.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })).result.status, 'Accepted');
+    assert.equal((await b.api(`/api/v1/charge-points/${FREE}`, { method: 'PUT', body: { soapEndpoint: 'http://127.0.0.1:9/cp' } })).status, 200);
+    assert.equal(a.cluster!.holderOf(FREE), undefined, 'held by no node');
+    const started = await b.api('/api/v1/validations', { body: { chargePointId: FREE, connectorId: 1, idTag: 'TAG-SOAP-HELD', cases: ['authorize.valid'] } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    assert.equal(started.body.node, 'node-b');
+    await eventually(`node a sees ${FREE} held by node b`, () => a.cluster!.holderOf(FREE) === 'node-b');
+    await eventually('the campaign asks for the card', async () => (await b.api(`/api/v1/validations/${started.body.id}`)).body.cases[0].status === 'waiting');
+    assert.equal((await noFrom.call('Authorize', { idTag: 'TAG-SOAP-HELD' })).result.idTagInfo.status, 'Accepted');
+    const finished = await eventually('the campaign ends', async () => {
+      const { body } = await b.api(`/api/v1/validations/${started.body.id}`);
+      return body.status === 'finished' && body;
+    });
+    assert.deepEqual([finished.verdict, finished.cases[0].status], ['pass', 'pass'], JSON.stringify(finished.cases[0]));
+  });
+
   test('held offline on its holder, its message to another node is lost as on a dead link', async () => {
     a.domain.holds.hold(ID, 60_000);
     try {
