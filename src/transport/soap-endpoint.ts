@@ -305,6 +305,8 @@ export class SoapEndpoint {
       answer.sent?.();
       return encodeCarried(carriedAnswer(answer));
     } catch (error) {
+      // Refused here, though admitted where it arrived: journaled as no one's, as a message refused before its admission is.
+      this.deps.domain.journal.record({ chargePointId: null, protocol: SOAP_PROTOCOL, bytes: carried.text }, 'in');
       return encodeCarried(carriedAnswer(this.refuse(error, decoded, carried.remote)));
     }
   }
@@ -389,7 +391,22 @@ export class SoapEndpoint {
     if (stored && this.contacts.get(chargePoint.id) === contact) return;
     await this.deps.domain.registry.connected(chargePoint.id, '1.5', 'soap', endpoint);
     this.contacts.set(chargePoint.id, contact);
-    if (endpoint) this.deps.router.attach(chargePoint.id, this.commandsTo(chargePoint.id));
+    if (endpoint && this.mayTakeOver(chargePoint.id)) this.deps.router.attach(chargePoint.id, this.commandsTo(chargePoint.id));
+  }
+
+  /**
+   * Whether handling a message here makes this node the charge point's holder. With several nodes,
+   * only when no other node holds it, as far as a node connected to NATS knows: a message handled
+   * here because its holder could not be asked (or while this node is cut off from NATS, when the
+   * others are not known) must not take the charge point from its holder, nor from the validation
+   * campaign running there.
+   */
+  private mayTakeOver(chargePointId: string): boolean {
+    const { nodes, router } = this.deps;
+    if (!nodes) return true;
+    if (router.cluster?.().natsUp !== true) return false;
+    const holder = router.holderOf?.(chargePointId);
+    return holder === undefined || holder === nodes.nodeId;
   }
 
   /** Commands to a SOAP charge point, through its one target on this node. */

@@ -3,6 +3,7 @@
 // handles its frames, so its validation campaign and its offline hold see every one. Without NATS,
 // the node a message reaches handles it itself.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { TestTomada } from '../support/tomada.js';
@@ -27,7 +28,8 @@ describe("a SOAP charge point's messages through several nodes", { skip }, () =>
       response.writeHead(500).end();
     });
     const endpoint = `http://127.0.0.1:${await listen(server)}/cp`;
-    cluster = await startCluster(2);
+    // Room for a message larger than NATS carries (1 MB by default).
+    cluster = await startCluster(2, { overrides: { maxFrameBytes: 4 * 1024 * 1024 } });
     [a, b] = cluster.nodes as [TestTomada, TestTomada];
     await clusterFormed(cluster.nodes);
     for (const node of cluster.nodes) {
@@ -100,6 +102,17 @@ describe("a SOAP charge point's messages through several nodes", { skip }, () =>
     }
     await viaB.call('Heartbeat', {});
     assert.equal(handled['node-a']!.at(-1), 'Heartbeat', 'released: handled by node a again');
+  });
+
+  test('a message too large for NATS is handled where it arrived, and leaves the charge point with its holder', async () => {
+    const before = { a: handled['node-a']!.length, b: handled['node-b']!.length };
+    // Random text: about 1.15 MB once compressed, more than NATS takes in one message.
+    const { result } = await viaB.call('DataTransfer', { vendorId: 'com.example', data: randomBytes(1_150_000).toString('base64') });
+    assert.equal(result.status, 'UnknownVendorId', JSON.stringify(result).slice(0, 200));
+    assert.deepEqual(handled['node-b']!.slice(before.b), ['DataTransfer'], 'handled by node b');
+    await viaB.call('Heartbeat', {});
+    assert.deepEqual(handled['node-a']!.slice(before.a), ['Heartbeat'], 'the next message is carried to node a again: node b did not take the charge point over');
+    assert.equal(b.cluster!.holderOf(ID), 'node-a');
   });
 
   test('when its holder cannot be asked, the node the message reached handles it itself', async () => {
