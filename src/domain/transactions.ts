@@ -65,7 +65,12 @@ export class Transactions {
         signedMeterReason: null,
         energyTail: { lastRegister: null },
       });
-      return { transactionId: created.id, idTagInfo };
+      if (created) return { transactionId: created.id, idTagInfo };
+      // The same start was stored meanwhile by another node (the charge point resent it there
+      // while this node was still storing the first): the answer is that transaction's.
+      const stored = await tx.findTransactionByStart(chargePointId, request.connectorId, request.idTag, startedAt, request.meterStartWh);
+      if (!stored) throw new Error(`StartTransaction of "${chargePointId}" on connector ${request.connectorId} was neither stored nor found stored`);
+      return { transactionId: stored.id, idTagInfo: await this.idTagInfoFor(tx, stored) };
     }, chargePointId, PART_OF_CALL);
   }
 
@@ -100,6 +105,9 @@ export class Transactions {
         // Nothing is lost: the whole report is kept as an event for the operator to reconcile,
         // once (a resent stop finds its event already there).
         const data = { ...request, timestamp: stoppedAt, samples };
+        // The same stop resent to another node while this one stores it: that node's unit waits
+        // here, then finds this event.
+        await tx.lockChargePoint(chargePointId);
         const recent = await tx.listEvents({ chargePointId, limit: 100 });
         if (!recent.some((e) => e.type === 'stopForUnknownTransaction' && JSON.stringify(e.data) === JSON.stringify(data))) {
           this.log.warn({ chargePointId, transactionId: request.transactionId }, 'StopTransaction for an unknown transaction');
@@ -196,7 +204,10 @@ export class Transactions {
 
   private async ownTransaction(tx: StoreWriter, chargePointId: string, id: number | undefined): Promise<Transaction | undefined> {
     if (id === undefined) return undefined;
-    const transaction = await tx.getTransaction(id);
+    // Locked where several nodes write (PostgreSQL): a call of the same session that another node
+    // is still storing (the charge point moved meanwhile) is stored first, and this one goes on
+    // from it rather than overwriting it.
+    const transaction = await tx.getTransactionToChange(id);
     return transaction?.chargePointId === chargePointId ? transaction : undefined;
   }
 

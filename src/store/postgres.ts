@@ -183,6 +183,7 @@ async function eventWriters(db: Kysely<Database>, among?: readonly string[]): Pr
 }
 
 export const postgresHooks: DialectHooks = {
+  rowLocks: true,
   // Held from the journal insert to the end of the batch's transaction: every node appending to
   // this schema's journal waits here, then reads the previous hash that the last holder committed.
   // One round trip for both: two statements in one text, each with its own snapshot (read

@@ -335,6 +335,14 @@ export interface DialectHooks {
    */
   hotStatement?(sql: string): void;
   /**
+   * A unit's read of a row it is about to change locks that row until its batch commits (`for
+   * update`): PostgreSQL, where the batches of several nodes run side by side, and a charge point
+   * that moved to another node with a call still being stored on the first may have its next call
+   * handled there meanwhile. The later unit waits, then works on what the first one stored. SQLite
+   * has one writer at a time.
+   */
+  rowLocks?: boolean;
+  /**
    * Runs a hot statement of a batch on the connection that holds the batch's transaction, without
    * Kysely's query pipeline (SQLite: at once, on the one connection; Kysely's per-query connection
    * lock and promise chain cost more than most of these statements). Used only inside a batch,
@@ -490,6 +498,17 @@ export class SqlQueries implements StoreWriter {
   async getTransaction(id: number): Promise<Transaction | undefined> {
     const { rows } = await this.run('getTransaction', (db, slot) => db.selectFrom('transactions').selectAll().where('id', '=', slot(0)), [id]);
     return rows[0] && toTransaction(rows[0]);
+  }
+
+  async getTransactionToChange(id: number): Promise<Transaction | undefined> {
+    if (!this.hooks.rowLocks) return this.getTransaction(id);
+    const { rows } = await this.run('getTransactionToChange', (db, slot) => db.selectFrom('transactions').selectAll().where('id', '=', slot(0)).forUpdate(), [id]);
+    return rows[0] && toTransaction(rows[0]);
+  }
+
+  async lockChargePoint(id: string): Promise<void> {
+    if (!this.hooks.rowLocks) return;
+    await this.run('lockChargePoint', (db, slot) => db.selectFrom('charge_points').select('id').where('id', '=', slot(0)).forUpdate(), [id]);
   }
 
   async findTransactionByStart(
@@ -1013,7 +1032,7 @@ export class SqlQueries implements StoreWriter {
       .execute();
   }
 
-  async insertTransaction(tx: NewTransaction): Promise<Transaction> {
+  async insertTransaction(tx: NewTransaction): Promise<Transaction | undefined> {
     const values = {
       charge_point_id: tx.chargePointId,
       connector_id: tx.connectorId,
@@ -1040,10 +1059,14 @@ export class SqlQueries implements StoreWriter {
         db
           .insertInto('transactions')
           .values(Object.fromEntries(columns.map((c, i) => [c, slot(i)])) as typeof values)
+          // The start's unique key (transactions_start_key). On PostgreSQL the insert waits for a
+          // unit of another node that inserted the same start, then adds nothing once it commits,
+          // rather than failing this unit with a unique violation.
+          .onConflict((oc) => oc.columns(['charge_point_id', 'connector_id', 'id_tag', 'started_at', 'meter_start_wh']).doNothing())
           .returningAll(),
       columns.map((c) => values[c]),
     );
-    return toTransaction(rows[0]!);
+    return rows[0] === undefined ? undefined : toTransaction(rows[0]);
   }
 
   async updateTransaction(id: number, patch: TransactionPatch): Promise<void> {

@@ -261,8 +261,24 @@ export interface StoreWriter extends StoreReader {
   putIdTag(tag: IdTag & { operator?: string | null | undefined }): Promise<void>;
   putOperator(operator: Operator): Promise<void>;
   deleteOperator(id: string): Promise<void>;
-  insertTransaction(transaction: NewTransaction): Promise<Transaction>;
+  /**
+   * Stores a new transaction; undefined when one with the same start (charge point, connector, id
+   * tag, start time, meterStart) is stored already: on PostgreSQL, committed by another node while
+   * this unit ran (a resend racing the first), which this unit's read could not see.
+   */
+  insertTransaction(transaction: NewTransaction): Promise<Transaction | undefined>;
   updateTransaction(id: number, patch: TransactionPatch): Promise<void>;
+  /**
+   * A transaction this unit is about to change. On PostgreSQL its row stays locked until the
+   * unit's batch commits, so that a unit of another node changing the same transaction waits and
+   * then reads what this one stored (DialectHooks.rowLocks). On SQLite, getTransaction.
+   */
+  getTransactionToChange(id: number): Promise<Transaction | undefined>;
+  /**
+   * On PostgreSQL, holds the charge point's row until the unit's batch commits: another node's
+   * unit that locks it too waits for this one, and then sees what it stored. Nothing on SQLite.
+   */
+  lockChargePoint(id: string): Promise<void>;
   /** Stores samples, skipping any already stored (a resent message); returns how many were new. */
   insertSamples(
     chargePointId: string,
