@@ -6,7 +6,7 @@
 // store: postgres-only (SQLite has one writer: two nodes on one file take turns).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MeterSample } from '../../src/domain/model.js';
+import { SampleDefaults, type MeterSample } from '../../src/domain/model.js';
 import { newChargePoint } from '../../src/domain/registry.js';
 import { Transactions } from '../../src/domain/transactions.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
@@ -83,16 +83,7 @@ class Hold {
   }
 }
 
-const register = (timestamp: string, wh: number): MeterSample => ({
-  timestamp,
-  value: String(wh),
-  measurand: 'Energy.Active.Import.Register',
-  unit: 'Wh',
-  context: 'Sample.Periodic',
-  format: 'Raw',
-  location: 'Outlet',
-  phase: null,
-});
+const register = (timestamp: string, wh: number): MeterSample => ({ ...SampleDefaults, phase: null, timestamp, value: String(wh) });
 
 test('a StartTransaction stored by two nodes at once gets one transaction, and both answers name it', await needsPostgres(), async () => {
   await twoNodes(async ({ a, onA, onB, hold }) => {
