@@ -15,6 +15,8 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
   poolSize?: number;
   /** A query unanswered within this fails and its connection is dropped (default 30 s). */
   queryTimeoutMs?: number;
+  /** A statement waiting this long for a lock fails (default LOCK_WAIT_MS). */
+  lockTimeoutMs?: number;
 }
 
 /**
@@ -34,6 +36,20 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * dead link would otherwise hold every call forever instead of answering InternalError.
  */
 const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+/**
+ * How long a statement may wait for a lock another transaction holds (`lock_timeout`). Nodes wait
+ * on each other's batches for a few milliseconds (a charge point's session being stored by the node
+ * it just left, the journal's turn); a node frozen mid-batch (paused, swapping) would otherwise hold
+ * every node's committer behind it, since a query timeout on this side does not end the wait on the
+ * server. The waiting unit fails instead: its call is answered InternalError and resent.
+ */
+const LOCK_WAIT_MS = 10_000;
+/**
+ * A transaction of ours left open this long with no statement running is ended by the server
+ * (`idle_in_transaction_session_timeout`), its locks with it: a batch is never idle that long
+ * unless its node is frozen, and then its calls were not answered.
+ */
+const IDLE_IN_BATCH_MS = 60_000;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -195,10 +211,15 @@ export const postgresHooks: DialectHooks = {
     return rows[0]?.hash;
   },
   // Byte order (collate "C") whatever the database's collation: the times are all one fixed format.
+  // Never waits: it runs in beforeCommit, after every unit, and a batch waiting there on a row
+  // another node's batch holds, while that batch waits on a session this one locked, is a deadlock
+  // whose victim would be this whole batch (a review's finding). A row held elsewhere keeps its
+  // earlier time until the charge point's next call; the node holding it writes its own.
   async writeLastSeen(db, ids, ats) {
     await sql`update charge_points as cp set last_seen_at = seen.at
       from unnest(${ids}::text[], ${ats}::text[]) as seen(id, at)
-      where cp.id = seen.id and (cp.last_seen_at is null or cp.last_seen_at collate "C" < seen.at)`.execute(db);
+      where cp.id = seen.id and (cp.last_seen_at is null or cp.last_seen_at collate "C" < seen.at)
+        and cp.id in (select id from charge_points where id = any(${ids}::text[]) for no key update skip locked)`.execute(db);
   },
   // Another node's batch may hold an event with a lower id than one already committed; its
   // transaction holds the events table's write lock until it ends. Polled rather than waited on
@@ -227,7 +248,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     keepAlive: true,
     types,
-    options: serverOptions,
+    // The URL's own options come after these, so that they win.
+    options: `-c lock_timeout=${options.lockTimeoutMs ?? LOCK_WAIT_MS} -c idle_in_transaction_session_timeout=${IDLE_IN_BATCH_MS} ${serverOptions}`,
   });
   // Without these listeners a connection lost while idle, or while checked out between two
   // queries, would be an unhandled 'error' event: the whole process would exit.

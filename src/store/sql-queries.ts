@@ -335,8 +335,8 @@ export interface DialectHooks {
    */
   hotStatement?(sql: string): void;
   /**
-   * A unit's read of a row it is about to change locks that row until its batch commits (`for
-   * update`): PostgreSQL, where the batches of several nodes run side by side, and a charge point
+   * A unit's read of a row it is about to change locks that row until its batch commits (`for no
+   * key update`, the lock an UPDATE takes, which lets rows referring to it be inserted): PostgreSQL, where the batches of several nodes run side by side, and a charge point
    * that moved to another node with a call still being stored on the first may have its next call
    * handled there meanwhile. The later unit waits, then works on what the first one stored. SQLite
    * has one writer at a time.
@@ -502,13 +502,13 @@ export class SqlQueries implements StoreWriter {
 
   async getTransactionToChange(id: number): Promise<Transaction | undefined> {
     if (!this.hooks.rowLocks) return this.getTransaction(id);
-    const { rows } = await this.run('getTransactionToChange', (db, slot) => db.selectFrom('transactions').selectAll().where('id', '=', slot(0)).forUpdate(), [id]);
+    const { rows } = await this.run('getTransactionToChange', (db, slot) => db.selectFrom('transactions').selectAll().where('id', '=', slot(0)).forNoKeyUpdate(), [id]);
     return rows[0] && toTransaction(rows[0]);
   }
 
   async lockChargePoint(id: string): Promise<void> {
     if (!this.hooks.rowLocks) return;
-    await this.run('lockChargePoint', (db, slot) => db.selectFrom('charge_points').select('id').where('id', '=', slot(0)).forUpdate(), [id]);
+    await this.run('lockChargePoint', (db, slot) => db.selectFrom('charge_points').select('id').where('id', '=', slot(0)).forNoKeyUpdate(), [id]);
   }
 
   async findTransactionByStart(

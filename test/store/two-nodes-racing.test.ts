@@ -18,25 +18,34 @@ const CP = 'RACER';
 const quiet = { warn: () => undefined };
 const clock = () => new Date();
 
+const OTHERS = ['RACER-Y', 'RACER-Z'];
+
 interface Nodes {
   a: SqlStore;
   b: SqlStore;
-  /** Node A's domain, its units held open after their work until `release` (see `holdingA`). */
   onA: Transactions;
   onB: Transactions;
+  /** Hold a unit of node A, or of node B, open after its work (Hold.arm). */
+  holdA: Hold;
+  holdB: Hold;
 }
 
-async function twoNodes(body: (nodes: Nodes & { hold: Hold }) => Promise<void>): Promise<void> {
+/**
+ * Two nodes' stores on one schema, one committer each (a pool of 2), so that units submitted in
+ * one turn of the event loop share a batch.
+ */
+async function twoNodes(body: (nodes: Nodes) => Promise<void>, options: { lockTimeoutMs?: number } = {}): Promise<void> {
   const schema = await createTestSchema();
-  const a = await openPostgresStore(schema.url, { poolSize: 4 });
-  const b = await openPostgresStore(schema.url, { poolSize: 4 });
+  const a = await openPostgresStore(schema.url, { poolSize: 2 });
+  const b = await openPostgresStore(schema.url, { poolSize: 2, ...options });
   try {
     await a.transact(async (tx) => {
-      await tx.insertChargePoint(newChargePoint(CP, 'Accepted', new Date().toISOString()));
+      for (const id of [CP, ...OTHERS]) await tx.insertChargePoint(newChargePoint(id, 'Accepted', new Date().toISOString()));
       for (let i = 0; i < 20; i++) await tx.putIdTag({ idTag: `TAG${i}`, status: 'Accepted', expiryDate: null, parentIdTag: null });
     });
-    const hold = new Hold();
-    await body({ a, b, onA: new Transactions(hold.around(a), clock, quiet), onB: new Transactions(b, clock, quiet), hold });
+    const holdA = new Hold();
+    const holdB = new Hold();
+    await body({ a, b, onA: new Transactions(holdA.around(a), clock, quiet), onB: new Transactions(holdB.around(b), clock, quiet), holdA, holdB });
   } finally {
     await a.close();
     await b.close();
@@ -44,7 +53,7 @@ async function twoNodes(body: (nodes: Nodes & { hold: Hold }) => Promise<void>):
   }
 }
 
-/** While armed, node A's next unit does its work, then waits, uncommitted, until released. */
+/** While armed, the store's next unit does its work, then waits, uncommitted, until released. */
 class Hold {
   private armed: { reached: () => void; gate: Promise<void> } | undefined;
 
@@ -68,25 +77,33 @@ class Hold {
     return proxy;
   }
 
-  /** Runs `first` on node A up to the end of its unit, then `second` on node B; lets A commit 300 ms later. */
-  async race<A, B>(first: () => Promise<A>, second: () => Promise<B>): Promise<[A, B]> {
+  /** Holds the next unit: `atGate` when it has done its work, uncommitted; `release` lets it go on. */
+  arm(): { atGate: Promise<void>; release: () => void } {
     let reached!: () => void;
     let release!: () => void;
     const atGate = new Promise<void>((resolve) => (reached = resolve));
     this.armed = { reached, gate: new Promise<void>((resolve) => (release = resolve)) };
-    const onA = first();
+    return { atGate, release };
+  }
+
+  /** Runs `first` (on this hold's node) up to the end of its unit, then `second`; lets the first commit 300 ms later. */
+  async race<A, B>(first: () => Promise<A>, second: () => Promise<B>): Promise<[A, B]> {
+    const { atGate, release } = this.arm();
+    const onFirst = first();
     await atGate;
-    const onB = second();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const onSecond = second();
+    await sleep(300);
     release();
-    return Promise.all([onA, onB]);
+    return Promise.all([onFirst, onSecond]);
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const register = (timestamp: string, wh: number): MeterSample => ({ ...SampleDefaults, phase: null, timestamp, value: String(wh) });
 
 test('a StartTransaction stored by two nodes at once gets one transaction, and both answers name it', await needsPostgres(), async () => {
-  await twoNodes(async ({ a, onA, onB, hold }) => {
+  await twoNodes(async ({ a, onA, onB, holdA: hold }) => {
     // Node A still storing it when node B gets the resend.
     const start = { connectorId: 1, idTag: 'TAG0', meterStartWh: 1000, timestamp: '2024-01-01T00:00:00.000Z' };
     const [first, resent] = await hold.race(() => onA.start(CP, start), () => onB.start(CP, start));
@@ -102,7 +119,7 @@ test('a StartTransaction stored by two nodes at once gets one transaction, and b
 });
 
 test("a session's next call stored by another node while the first node stores the one before: the same session as one after the other", await needsPostgres(), async () => {
-  await twoNodes(async ({ a, onA, onB, hold }) => {
+  await twoNodes(async ({ a, onA, onB, holdA: hold }) => {
     const serially = async (connectorId: number, day: string, raced: boolean) => {
       const { transactionId } = await onA.start(CP, { connectorId, idTag: 'TAG0', meterStartWh: 1000, timestamp: `${day}T00:00:00.000Z` });
       await onA.meterValues(CP, { connectorId, transactionId, samples: [register(`${day}T00:01:00.000Z`, 1100)] });
@@ -121,10 +138,60 @@ test("a session's next call stored by another node while the first node stores t
 });
 
 test('a stop for an unknown transaction stored by two nodes at once is kept once', await needsPostgres(), async () => {
-  await twoNodes(async ({ a, onA, onB, hold }) => {
+  await twoNodes(async ({ a, onA, onB, holdA: hold }) => {
     const stop = { transactionId: 424242, meterStopWh: 9000, timestamp: '2024-03-01T00:10:00.000Z', samples: [] };
     await hold.race(() => onA.stop(CP, stop), () => onB.stop(CP, stop));
     const events = await a.listEvents({ chargePointId: CP, limit: 100 });
     assert.deepEqual(events.map((e) => e.type), ['stopForUnknownTransaction']);
   });
+});
+
+test("a batch never waits on another node's batch for a charge point's last-seen time, so no deadlock fails it whole", await needsPostgres(), async () => {
+  await twoNodes(async ({ a, onA, onB, holdB }) => {
+    const y = 'RACER-Y';
+    const { transactionId } = await onA.start(y, { connectorId: 1, idTag: 'TAG1', meterStartWh: 1000, timestamp: '2024-04-01T00:00:00.000Z' });
+    // Node B's batch: a stop for a transaction nobody knows (it locks the charge point's row), held
+    // open, then a stop of the session on the other charge point.
+    const held = holdB.arm();
+    const unknownStop = onB.stop(CP, { transactionId: 777777, meterStopWh: 1, timestamp: '2024-04-01T00:10:00.000Z', samples: [] });
+    const stopY = onB.stop(y, { transactionId, meterStopWh: 2000, timestamp: '2024-04-01T00:10:00.000Z', samples: [] });
+    await held.atGate;
+    // Node A's batch meanwhile: the first charge point seen (its last call), the session's
+    // MeterValues (which lock it), and an unrelated charge point's start.
+    const seen = a.noteSeen(CP, new Date().toISOString());
+    const meterValues = onA.meterValues(y, { connectorId: 1, transactionId, samples: [register('2024-04-01T00:05:00.000Z', 1500)] });
+    const unrelated = onA.start('RACER-Z', { connectorId: 1, idTag: 'TAG2', meterStartWh: 0, timestamp: '2024-04-02T00:00:00.000Z' });
+    await sleep(200);
+    held.release();
+    const outcomes = await Promise.allSettled([unknownStop, stopY, seen, meterValues, unrelated]);
+    assert.deepEqual(
+      outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : o.status)),
+      ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'],
+    );
+    assert.equal((await a.listTransactions({ chargePointId: 'RACER-Z', limit: 10 })).length, 1);
+    assert.equal((await a.getTransaction(transactionId))?.energyWh, 1000, 'the stop after the MeterValues');
+  });
+});
+
+test('a node frozen in the middle of a batch holds the other node\'s calls on the same session no longer than its lock wait', await needsPostgres(), async () => {
+  await twoNodes(
+    async ({ onA, onB, holdA }) => {
+      const { transactionId } = await onA.start(CP, { connectorId: 1, idTag: 'TAG3', meterStartWh: 1000, timestamp: '2024-05-01T00:00:00.000Z' });
+      const frozen = holdA.arm();
+      const meterValues = onA.meterValues(CP, { connectorId: 1, transactionId, samples: [register('2024-05-01T00:05:00.000Z', 1500)] });
+      await frozen.atGate;
+      const asked = performance.now();
+      const stop = { transactionId, meterStopWh: 2000, timestamp: '2024-05-01T00:10:00.000Z', samples: [] };
+      const stopped = onB.stop(CP, stop).then(() => 'stored', (error: Error) => error.message);
+      const unrelated = onB.start('RACER-Z', { connectorId: 1, idTag: 'TAG4', meterStartWh: 0, timestamp: '2024-05-02T00:00:00.000Z' }).then(() => performance.now() - asked);
+      assert.match(await stopped, /lock timeout/);
+      assert.ok((await unrelated) < 2_500, `the unrelated start waited ${Math.round(await unrelated)} ms, not the 4 s node A stays frozen`);
+      await sleep(4_000 - (performance.now() - asked));
+      frozen.release();
+      await meterValues;
+      // Answered InternalError, the charge point resends the stop: stored now.
+      await onB.stop(CP, stop);
+    },
+    { lockTimeoutMs: 500 },
+  );
 });
