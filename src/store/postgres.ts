@@ -41,7 +41,9 @@ const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
  * on each other's batches for a few milliseconds (a charge point's session being stored by the node
  * it just left, the journal's turn); a node frozen mid-batch (paused, swapping) would otherwise hold
  * every node's committer behind it, since a query timeout on this side does not end the wait on the
- * server. The waiting unit fails instead: its call is answered InternalError and resent.
+ * server. The waiting unit fails instead: its call is answered InternalError and resent. A node
+ * starting while another migrates still waits for it: Kysely's migrator sets its own lock wait,
+ * an hour, for the migrations' transaction.
  */
 const LOCK_WAIT_MS = 10_000;
 /**
