@@ -8,9 +8,18 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { TestTomada } from '../support/tomada.js';
 import { centralSystemClient, closeServer, CS_WSDL, listen, wsdlSkip, type CentralSystemClient } from '../soap/helpers.js';
-import { clusterFormed, eventually, natsUnavailable, startCluster, type TestCluster } from './helpers.js';
+import { clusterFormed, eventually, natsUnavailable, SHARED_NATS, startCluster, type TestCluster } from './helpers.js';
 
 const skip = (await natsUnavailable()) ?? wsdlSkip(CS_WSDL);
+
+/** The most the NATS server carries in one message (1 MB unless its configuration says otherwise). */
+async function natsMaxPayload(): Promise<number> {
+  const { connect } = await import('nats');
+  const connection = await connect({ servers: SHARED_NATS, timeout: 1_000, maxReconnectAttempts: 0 });
+  const max = connection.info?.max_payload ?? 1024 * 1024;
+  await connection.close();
+  return max;
+}
 const ID = 'CP-SOAP-HELD';
 
 describe("a SOAP charge point's messages through several nodes", { skip }, () => {
@@ -18,6 +27,7 @@ describe("a SOAP charge point's messages through several nodes", { skip }, () =>
   let a: TestTomada, b: TestTomada;
   let server: Server;
   let viaA: CentralSystemClient, viaB: CentralSystemClient;
+  let maxPayload: number;
   /** The actions of the charge point's calls each node handled, in order. */
   const handled: Record<string, string[]> = { 'node-a': [], 'node-b': [] };
 
@@ -28,8 +38,9 @@ describe("a SOAP charge point's messages through several nodes", { skip }, () =>
       response.writeHead(500).end();
     });
     const endpoint = `http://127.0.0.1:${await listen(server)}/cp`;
-    // Room for a message larger than NATS carries (1 MB by default).
-    cluster = await startCluster(2, { overrides: { maxFrameBytes: 4 * 1024 * 1024 } });
+    // Room for a message larger than NATS carries.
+    maxPayload = await natsMaxPayload();
+    cluster = await startCluster(2, { overrides: { maxFrameBytes: Math.max(4 * 1024 * 1024, 3 * maxPayload) } });
     [a, b] = cluster.nodes as [TestTomada, TestTomada];
     await clusterFormed(cluster.nodes);
     for (const node of cluster.nodes) {
@@ -106,8 +117,8 @@ describe("a SOAP charge point's messages through several nodes", { skip }, () =>
 
   test('a message too large for NATS is handled where it arrived, and leaves the charge point with its holder', async () => {
     const before = { a: handled['node-a']!.length, b: handled['node-b']!.length };
-    // Random text: about 1.15 MB once compressed, more than NATS takes in one message.
-    const { result } = await viaB.call('DataTransfer', { vendorId: 'com.example', data: randomBytes(1_150_000).toString('base64') });
+    // Random bytes as base64 text: about 1.1 times NATS's limit once compressed.
+    const { result } = await viaB.call('DataTransfer', { vendorId: 'com.example', data: randomBytes(Math.ceil(1.1 * maxPayload)).toString('base64') });
     assert.equal(result.status, 'UnknownVendorId', JSON.stringify(result).slice(0, 200));
     assert.deepEqual(handled['node-b']!.slice(before.b), ['DataTransfer'], 'handled by node b');
     await viaB.call('Heartbeat', {});
