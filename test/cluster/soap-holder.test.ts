@@ -11,6 +11,7 @@ import { centralSystemClient, closeServer, CS_WSDL, listen, wsdlSkip, type Centr
 import { clusterFormed, eventually, natsUnavailable, SHARED_NATS, startCluster, type TestCluster } from './helpers.js';
 
 const skip = (await natsUnavailable()) ?? wsdlSkip(CS_WSDL);
+const ID = 'CP-SOAP-HELD';
 
 /** The most the NATS server carries in one message (1 MB unless its configuration says otherwise). */
 async function natsMaxPayload(): Promise<number> {
@@ -20,7 +21,6 @@ async function natsMaxPayload(): Promise<number> {
   await connection.close();
   return max;
 }
-const ID = 'CP-SOAP-HELD';
 
 describe("a SOAP charge point's messages through several nodes", { skip }, () => {
   let cluster: TestCluster;
