@@ -52,6 +52,8 @@ const LOCK_WAIT_MS = 10_000;
  * unless its node is frozen, and then its calls were not answered.
  */
 const IDLE_IN_BATCH_MS = 60_000;
+/** The error PostgreSQL ends such a transaction with (idle_in_transaction_session_timeout). */
+const IDLE_IN_BATCH_ENDED = '25P03';
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -109,10 +111,24 @@ function isConnectionError(error: unknown): boolean {
  */
 class Reachability {
   private down = false;
+  /** Connections PostgreSQL ended for a batch left idle: what fails on them next is that, not an outage. */
+  private readonly endedIdle = new WeakSet<object>();
 
   constructor(private readonly log: StoreLog | undefined) {}
 
-  lost(error: unknown): void {
+  /** A connection failed (`connection`: which one, when known). */
+  lost(error: unknown, connection?: object): void {
+    // Not the database's absence: this node left a batch open and idle past the server's limit
+    // (IDLE_IN_BATCH_MS). The connection is gone all the same, and the next one is fresh.
+    if ((error as { code?: unknown } | null)?.code === IDLE_IN_BATCH_ENDED) {
+      if (connection) this.endedIdle.add(connection);
+      this.log?.error(
+        { err: error },
+        'PostgreSQL ended a batch this node left idle past idle_in_transaction_session_timeout (was the node paused, or swapping?): its calls were not answered, and the charge points resend them',
+      );
+      return;
+    }
+    if (connection && this.endedIdle.has(connection)) return;
     if (this.down) return;
     this.down = true;
     this.log?.error(
@@ -168,7 +184,7 @@ function recoveringPool(pool: pg.Pool, reachability: Reachability, names: Statem
           } catch (error) {
             if (isConnectionError(error)) {
               broken = error;
-              reachability.lost(error);
+              reachability.lost(error, client);
             } else if (isStalePlan(error)) {
               // A fresh connection prepares the statement anew, with the table as it is now.
               broken = error;
@@ -255,9 +271,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   });
   // Without these listeners a connection lost while idle, or while checked out between two
   // queries, would be an unhandled 'error' event: the whole process would exit.
-  pool.on('error', (error) => reachability.lost(error));
+  pool.on('error', (error, client) => reachability.lost(error, client));
   pool.on('connect', (client) => {
-    client.on('error', (error) => reachability.lost(error));
+    client.on('error', (error) => reachability.lost(error, client));
     reachability.connected();
   });
   const names = new StatementNames();

@@ -388,25 +388,27 @@ export class SoapEndpoint {
     // The stored row is checked too: the operator may have changed the endpoint meanwhile, and
     // the charge point's own From then wins again.
     const stored = chargePoint.ocppVersion === '1.5' && chargePoint.transport === 'soap' && (chargePoint.soapEndpoint ?? undefined) === endpoint;
-    if (stored && this.contacts.get(chargePoint.id) === contact) return;
-    await this.deps.domain.registry.connected(chargePoint.id, '1.5', 'soap', endpoint);
-    this.contacts.set(chargePoint.id, contact);
-    if (endpoint && this.mayTakeOver(chargePoint.id)) this.deps.router.attach(chargePoint.id, this.commandsTo(chargePoint.id));
+    const changed = !(stored && this.contacts.get(chargePoint.id) === contact);
+    if (changed) {
+      await this.deps.domain.registry.connected(chargePoint.id, '1.5', 'soap', endpoint);
+      this.contacts.set(chargePoint.id, contact);
+    }
+    // One node: held from its first contact. Several: see unheld, asked at every message.
+    if (endpoint && (this.deps.nodes ? this.unheld(chargePoint.id) : changed)) this.deps.router.attach(chargePoint.id, this.commandsTo(chargePoint.id));
   }
 
   /**
-   * Whether handling a message here makes this node the charge point's holder. With several nodes,
-   * only when no other node holds it, as far as a node connected to NATS knows: a message handled
-   * here because its holder could not be asked (or while this node is cut off from NATS, when the
-   * others are not known) must not take the charge point from its holder, nor from the validation
-   * campaign running there.
+   * With several nodes, whether handling one of a charge point's messages makes this node its
+   * holder: only when no node holds it, as far as a node connected to NATS knows. So a message
+   * handled here because its holder could not be asked, or while this node is cut off from NATS
+   * and knows nothing of the others, never takes the charge point from its holder (nor from the
+   * validation campaign running there); and a charge point left unheld (first heard while NATS
+   * was down, or its holder lost) is held again by the next node that handles one of its messages.
+   * Two map lookups per message while it is held.
    */
-  private mayTakeOver(chargePointId: string): boolean {
-    const { nodes, router } = this.deps;
-    if (!nodes) return true;
-    if (router.cluster?.().natsUp !== true) return false;
-    const holder = router.holderOf?.(chargePointId);
-    return holder === undefined || holder === nodes.nodeId;
+  private unheld(chargePointId: string): boolean {
+    const { router } = this.deps;
+    return router.holderOf?.(chargePointId) === undefined && router.cluster?.().natsUp === true;
   }
 
   /** Commands to a SOAP charge point, through its one target on this node. */

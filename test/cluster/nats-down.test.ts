@@ -1,14 +1,18 @@
 // NATS down: a private nats-server that the test kills (SIGKILL) and starts again. Commands to
 // charge points held by the asking node keep working; commands for another node's charge point
 // fail at once with a clear error; nodes that start while NATS is down serve their own charge
-// points; everyone reconnects by itself when NATS is back.
+// points; everyone reconnects by itself when NATS is back, and a SOAP charge point first heard
+// while NATS was down is held by a node once it is back.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { centralSystemClient, CS_WSDL, wsdlSkip, type CentralSystemClient } from '../soap/helpers.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import type { TestTomada } from '../support/tomada.js';
 import { clusterFormed, eventually, PrivateNats, startCluster, type TestCluster } from './helpers.js';
 
-const skip = PrivateNats.unavailable();
+const skip = PrivateNats.unavailable() ?? wsdlSkip(CS_WSDL);
+const SOAP_ID = 'CP-SOAP-LATE';
+let soap: CentralSystemClient;
 
 let nats: PrivateNats;
 let cluster: TestCluster;
@@ -44,6 +48,10 @@ test('started without NATS, a node serves its own charge points and says why it 
   const remote = await reset(a, 'CP-LOCAL-B');
   assert.equal(remote.status, 502);
   assert.match(remote.body.message, /NATS is unreachable/);
+  // A SOAP charge point heard meanwhile: node a cannot know whether another node holds it.
+  soap = await centralSystemClient(a, SOAP_ID, 'http://127.0.0.1:9/cp');
+  assert.equal((await soap.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })).result.status, 'Accepted');
+  assert.equal(a.cluster!.holderOf(SOAP_ID), undefined);
 });
 
 test('when NATS comes up the nodes connect by themselves and route between them', { skip }, async () => {
@@ -51,6 +59,9 @@ test('when NATS comes up the nodes connect by themselves and route between them'
   await clusterFormed(cluster.nodes);
   await eventually('node a routes to CP-LOCAL-B', async () => (await reset(a, 'CP-LOCAL-B')).status === 200, 15_000);
   assert.deepEqual(await reset(b, 'CP-LOCAL-A'), { status: 200, body: { status: 'Accepted' } });
+  // The SOAP charge point's next message makes the node that handles it its holder.
+  await soap.call('Heartbeat', {});
+  await eventually(`node b sees ${SOAP_ID} held by node a`, () => b.cluster!.holderOf(SOAP_ID) === 'node-a');
 });
 
 test('NATS killed under running nodes: local commands still work, remote ones fail fast and clearly, and all is back after NATS returns', { skip }, async () => {

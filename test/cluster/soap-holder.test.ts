@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import type { TestTomada } from '../support/tomada.js';
 import { centralSystemClient, closeServer, CS_WSDL, listen, wsdlSkip, type CentralSystemClient } from '../soap/helpers.js';
-import { clusterFormed, eventually, natsUnavailable, SHARED_NATS, startCluster, type TestCluster } from './helpers.js';
+import { clusterFormed, eventually, natsUnavailable, SHARED_NATS, sleep, startCluster, type TestCluster } from './helpers.js';
 
 const skip = (await natsUnavailable()) ?? wsdlSkip(CS_WSDL);
 const ID = 'CP-SOAP-HELD';
@@ -28,6 +29,8 @@ describe("a SOAP charge point's messages through several nodes", { skip }, () =>
   let server: Server;
   let viaA: CentralSystemClient, viaB: CentralSystemClient;
   let maxPayload: number;
+  /** Node a's way to NATS, so that a test can cut it. */
+  let natsOfA: TcpProxy;
   /** The actions of the charge point's calls each node handled, in order. */
   const handled: Record<string, string[]> = { 'node-a': [], 'node-b': [] };
 
@@ -40,7 +43,12 @@ describe("a SOAP charge point's messages through several nodes", { skip }, () =>
     const endpoint = `http://127.0.0.1:${await listen(server)}/cp`;
     // Room for a message larger than NATS carries.
     maxPayload = await natsMaxPayload();
-    cluster = await startCluster(2, { overrides: { maxFrameBytes: Math.max(4 * 1024 * 1024, 3 * maxPayload) } });
+    const shared = new URL(SHARED_NATS);
+    natsOfA = await TcpProxy.start({ host: shared.hostname, port: Number(shared.port) });
+    cluster = await startCluster(2, {
+      natsUrl: [`nats://127.0.0.1:${natsOfA.port}`, SHARED_NATS],
+      overrides: { maxFrameBytes: Math.max(4 * 1024 * 1024, 3 * maxPayload) },
+    });
     [a, b] = cluster.nodes as [TestTomada, TestTomada];
     await clusterFormed(cluster.nodes);
     for (const node of cluster.nodes) {
@@ -56,6 +64,7 @@ describe("a SOAP charge point's messages through several nodes", { skip }, () =>
 
   after(async () => {
     await cluster?.close();
+    await natsOfA?.close();
     server?.closeAllConnections();
     if (server) await closeServer(server);
   });
@@ -127,7 +136,12 @@ describe("a SOAP charge point's messages through several nodes", { skip }, () =>
   });
 
   test('when its holder cannot be asked, the node the message reached handles it itself', async () => {
-    await a.cluster!.close(); // node a's subscriptions are gone; node b may still name it as the holder
+    // Node a's link to NATS is cut: NATS drops its subscriptions at once, while node b names it as
+    // the holder until it judges it lost (three heartbeats of 200 ms).
+    natsOfA.refuse();
+    natsOfA.cutAll();
+    await sleep(100);
+    assert.equal(b.cluster!.holderOf(ID), 'node-a', 'node b still names node a');
     const before = handled['node-b']!.length;
     await viaB.call('StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'GroundFailure' });
     assert.deepEqual(handled['node-b']!.slice(before), ['StatusNotification']);

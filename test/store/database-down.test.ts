@@ -230,3 +230,33 @@ test('PostgreSQL ends the connections (a restart, pg_terminate_backend): a unit 
     await schema.drop();
   }
 });
+
+test('a batch this node left idle past the server\'s limit (a paused node) is ended by PostgreSQL: its unit fails, the log says why, the next unit works', await needsPostgres(), async () => {
+  const schema = await createTestSchema();
+  // The limit the store sets is a minute; the URL's own options win, so a test can shorten it.
+  const url = new URL(schema.url);
+  url.searchParams.set('options', '-c idle_in_transaction_session_timeout=500');
+  const lines: string[] = [];
+  const log: StoreLog = {
+    info: (_d, message) => lines.push(`info ${message}`),
+    warn: (_d, message) => lines.push(`warn ${message}`),
+    error: (_d, message) => lines.push(`error ${message}`),
+  };
+  const store = await openPostgresStore(url.toString(), { poolSize: 2, log });
+  try {
+    const paused = store.transact(async (tx) => {
+      await tx.insertChargePoint(newChargePoint('IDLE-1', 'Accepted', new Date().toISOString()));
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+    });
+    await assert.rejects(paused);
+    await store.transact((tx) => tx.insertChargePoint(newChargePoint('IDLE-2', 'Accepted', new Date().toISOString())));
+    assert.equal(await store.getChargePoint('IDLE-1'), undefined, 'the ended batch stored nothing');
+    assert.equal((await store.getChargePoint('IDLE-2'))?.id, 'IDLE-2');
+    const errors = lines.filter((l) => l.startsWith('error'));
+    assert.ok(errors.some((l) => l.includes('left idle past idle_in_transaction_session_timeout')), lines.join('\n'));
+    assert.ok(!errors.some((l) => l.includes('PostgreSQL unreachable')), `not told as an outage: ${lines.join('\n')}`);
+  } finally {
+    await store.close();
+    await schema.drop();
+  }
+});
