@@ -43,6 +43,17 @@ async function untilAnswered(call: () => Promise<unknown[]>, attempts = 100): Pr
   }
 }
 
+/** A store log that keeps each line as "level message", for the tests to read. */
+function storeLogLines(): { lines: string[]; log: StoreLog } {
+  const lines: string[] = [];
+  const log: StoreLog = {
+    info: (_d, message) => lines.push(`info ${message}`),
+    warn: (_d, message) => lines.push(`warn ${message}`),
+    error: (_d, message) => lines.push(`error ${message}`),
+  };
+  return { lines, log };
+}
+
 test('database cut off: connections stay, writes answer InternalError, all works again after', await needsPostgres(), async () => {
   await withProxiedSchema(async (schema, proxy) => {
     const t = await startTestTomada({ databaseUrl: viaProxy(schema, proxy), unknownChargePoints: 'accept' });
@@ -143,12 +154,7 @@ test('database cut off: connections stay, writes answer InternalError, all works
 
 test('a database that stops answering: the query times out, its connection is dropped, the store recovers and says so', await needsPostgres(), async () => {
   await withProxiedSchema(async (schema, proxy) => {
-    const lines: string[] = [];
-    const log: StoreLog = {
-      info: (_d, message) => lines.push(`info ${message}`),
-      warn: (_d, message) => lines.push(`warn ${message}`),
-      error: (_d, message) => lines.push(`error ${message}`),
-    };
+    const { lines, log } = storeLogLines();
     // One connection only: if the stalled one went back to the pool, everything after would hang on it.
     const store = await openPostgresStore(viaProxy(schema, proxy), { poolSize: 1, queryTimeoutMs: 500, log });
     try {
@@ -176,12 +182,7 @@ test('PostgreSQL ends the connections (a restart, pg_terminate_backend): a unit 
   const name = `tomada_ended_${process.pid}_${Date.now()}`;
   const url = new URL(schema.url);
   url.searchParams.set('application_name', name);
-  const lines: string[] = [];
-  const log: StoreLog = {
-    info: (_d, message) => lines.push(`info ${message}`),
-    warn: (_d, message) => lines.push(`warn ${message}`),
-    error: (_d, message) => lines.push(`error ${message}`),
-  };
+  const { lines, log } = storeLogLines();
   const store = await openPostgresStore(url.toString(), { poolSize: 2, log });
   const endConnections = async () => {
     const ended = await adminQuery(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = '${name}'`);
@@ -236,12 +237,7 @@ test('a batch this node left idle past the server\'s limit (a paused node) is en
   // The limit the store sets is a minute; the URL's own options win, so a test can shorten it.
   const url = new URL(schema.url);
   url.searchParams.set('options', '-c idle_in_transaction_session_timeout=500');
-  const lines: string[] = [];
-  const log: StoreLog = {
-    info: (_d, message) => lines.push(`info ${message}`),
-    warn: (_d, message) => lines.push(`warn ${message}`),
-    error: (_d, message) => lines.push(`error ${message}`),
-  };
+  const { lines, log } = storeLogLines();
   const store = await openPostgresStore(url.toString(), { poolSize: 2, log });
   try {
     const paused = store.transact(async (tx) => {
