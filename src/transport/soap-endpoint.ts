@@ -404,7 +404,7 @@ export class SoapEndpoint {
    * and knows nothing of the others, never takes the charge point from its holder (nor from the
    * validation campaign running there); and a charge point left unheld (first heard while NATS
    * was down, or its holder lost) is held again by the next node that handles one of its messages.
-   * Two map lookups per message while it is held.
+   * A lookup per node per message while it is held.
    */
   private unheld(chargePointId: string): boolean {
     const { router } = this.deps;
