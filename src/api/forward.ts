@@ -4,11 +4,10 @@
 // (method, path and query, JSON body, the operator's token) to the named node over NATS. That node
 // handles it through its own API, access checks included, and its answer is the answer. A request
 // that was carried once is answered where it arrives, never carried again.
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NodeRequests } from '../domain/commands.js';
+import { decodeCarried, encodeCarried } from '../carried-body.js';
 import { NodeUnreachable, OnAnotherNode } from '../domain/errors.js';
 
 /** The NodeRequests service the API answers on every node. */
@@ -33,20 +32,8 @@ const CarriedAnswer = Type.Object({
 });
 type CarriedAnswer = Static<typeof CarriedAnswer>;
 
-// Compressed: a campaign's answer carries its evidence frames, and NATS carries 1 MB in one message
-// by default; JSON of frames shrinks several times over. What still does not fit is answered with
-// a 502 that says the request was carried out (tooLarge).
-const encode = (body: unknown): Uint8Array => gzipSync(JSON.stringify(body));
-
-function decode<S extends TSchema>(schema: S, data: Uint8Array): Static<S> | undefined {
-  try {
-    const body: unknown = JSON.parse(gunzipSync(data).toString('utf8'));
-    return Value.Check(schema, body) ? (body as Static<S>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
+// A campaign's answer carries its evidence frames; what does not fit in NATS even compressed
+// (carried-body.ts) is answered with a 502 that says the request was carried out (tooLarge).
 const failure = (status: number, error: string, message: string): CarriedAnswer => ({
   status,
   contentType: 'application/json; charset=utf-8',
@@ -65,8 +52,8 @@ function tooLarge(node: string, answer: CarriedAnswer, bytes: number, maxBytes: 
 /** Answers, through this node's own API, the requests other nodes carry to it. */
 export function serveCarriedRequests(app: FastifyInstance, nodes: NodeRequests): void {
   nodes.serve(SERVICE, async (data, maxAnswerBytes) => {
-    const request = decode(CarriedRequest, data);
-    if (!request) return encode(failure(400, 'BadRequest', `Node ${nodes.nodeId} got an unreadable request from another node`));
+    const request = decodeCarried(CarriedRequest, data);
+    if (!request) return encodeCarried(failure(400, 'BadRequest', `Node ${nodes.nodeId} got an unreadable request from another node`));
     let answer: CarriedAnswer;
     try {
       const headers: Record<string, string> = { [FORWARDED_BY]: request.from };
@@ -78,14 +65,14 @@ export function serveCarriedRequests(app: FastifyInstance, nodes: NodeRequests):
     } catch (error) {
       // inject answers a failing route itself; it throws when the API is closed: this node is stopping.
       app.log.warn({ err: error, from: request.from, url: request.url }, 'a request carried from another node could not be handled');
-      return encode(failure(503, 'NodeUnreachable', `Node ${nodes.nodeId} could not handle the request: it is stopping`));
+      return encodeCarried(failure(503, 'NodeUnreachable', `Node ${nodes.nodeId} could not handle the request: it is stopping`));
     }
-    const encoded = encode(answer);
+    const encoded = encodeCarried(answer);
     // Some room for NATS's own headers of the reply.
     const room = maxAnswerBytes - 1024;
     if (encoded.byteLength <= room) return encoded;
     app.log.warn({ from: request.from, url: request.url, bytes: encoded.byteLength, maxBytes: room }, 'the answer to a request carried from another node is too large for NATS');
-    return encode(tooLarge(nodes.nodeId, answer, encoded.byteLength, room));
+    return encodeCarried(tooLarge(nodes.nodeId, answer, encoded.byteLength, room));
   });
 }
 
@@ -108,7 +95,7 @@ export function carryingErrorHandler(nodes: NodeRequests, handle: ErrorHandler, 
     };
     let answer: CarriedAnswer | undefined;
     try {
-      answer = decode(CarriedAnswer, await nodes.ask(error.node, SERVICE, encode(carried), answerWithinMs));
+      answer = decodeCarried(CarriedAnswer, await nodes.ask(error.node, SERVICE, encodeCarried(carried), answerWithinMs));
     } catch (failed) {
       if (!(failed instanceof NodeUnreachable)) throw failed;
       return handle(new NodeUnreachable(`${failed.message}. ${error.message}`) as unknown as FastifyError, request, reply);
