@@ -260,7 +260,7 @@ export class Registry {
       admitted?.ocppVersion === ocppVersion && admitted.transport === transport && (soapEndpoint === undefined || admitted.soapEndpoint === soapEndpoint);
     if (unchanged) await this.store.noteSeen(id, at);
     else await this.store.transact(async (tx) => {
-      const cp = await tx.getChargePoint(id);
+      const cp = await tx.getChargePointToChange(id);
       if (!cp) return;
       const changed = cp.ocppVersion !== ocppVersion || cp.transport !== transport;
       if (cp.ocppVersion !== null && changed) {
@@ -284,7 +284,7 @@ export class Registry {
     const at = this.now();
     const override = this.bootOverrides.get(id);
     const status = await this.store.transact(async (tx) => {
-      const cp = await tx.getChargePoint(id);
+      const cp = await tx.getChargePointToChange(id);
       if (!cp) return 'Rejected' as const;
       const firmwareVersion = info.firmwareVersion ?? null;
       if (cp.lastBootAt !== null && cp.firmwareVersion !== firmwareVersion) {
@@ -353,7 +353,7 @@ export class Registry {
     const passwordHash = settings.password === undefined ? undefined : await hashPassword(settings.password);
     const at = this.now();
     return this.store.transact(async (tx) => {
-      const existing = await tx.getChargePoint(id);
+      const existing = await tx.getChargePointToChange(id);
       if (!existing) await tx.insertChargePoint(newChargePoint(id, settings.registrationStatus ?? 'Accepted', at));
       await tx.updateChargePoint(id, {
         passwordHash,

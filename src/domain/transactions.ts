@@ -43,6 +43,9 @@ export class Transactions {
       if (earlier) return { transactionId: earlier.id, idTagInfo: await this.idTagInfoFor(tx, earlier) };
 
       const idTagInfo = await authorizeIdTag(tx, request.idTag, this.clock());
+      // Another node starting a session of this tag at the same moment waits here for this one's
+      // commit, and then sees it running: one of the two is ConcurrentTx, as one after the other.
+      if (idTagInfo.status === 'Accepted') await tx.lockIdTag(request.idTag);
       if (idTagInfo.status === 'Accepted' && (await this.hasOtherActiveSession(tx, request.idTag))) {
         idTagInfo.status = 'ConcurrentTx';
       }

@@ -506,6 +506,25 @@ export class SqlQueries implements StoreWriter {
     return rows[0] && toTransaction(rows[0]);
   }
 
+  async getChargePointToChange(id: string): Promise<ChargePoint | undefined> {
+    if (!this.hooks.rowLocks) return this.getChargePoint(id);
+    const { rows } = await this.run('getChargePointToChange', (db, slot) => db.selectFrom('charge_points').selectAll().where('id', '=', slot(0)).forNoKeyUpdate(), [id]);
+    return rows[0] && toChargePoint(rows[0]);
+  }
+
+  async lockIdTag(idTag: string): Promise<void> {
+    if (!this.hooks.rowLocks) return;
+    // A lock on the tag, not on a row: a tag may start sessions without a row of its own (a
+    // parent's, or none at all), and the running sessions it is checked against are the ones this
+    // would have to lock, which do not exist yet. Keyed by schema, as the journal's lock is, so
+    // that two schemas of one database (two networks, or tests) never wait on each other.
+    await this.run(
+      'lockIdTag',
+      (db, slot) => db.selectNoFrom(sql<string>`pg_advisory_xact_lock(hashtext('tomada.id_tag.' || current_schema()), hashtext(${slot<string>(0)}))::text`.as('locked')),
+      [idTag.toUpperCase()],
+    );
+  }
+
   async lockChargePoint(id: string): Promise<void> {
     if (!this.hooks.rowLocks) return;
     await this.run('lockChargePoint', (db, slot) => db.selectFrom('charge_points').select('id').where('id', '=', slot(0)).forNoKeyUpdate(), [id]);

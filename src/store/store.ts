@@ -275,6 +275,17 @@ export interface StoreWriter extends StoreReader {
    */
   getTransactionToChange(id: number): Promise<Transaction | undefined>;
   /**
+   * A charge point this unit is about to change, its row locked on PostgreSQL until the unit's
+   * batch commits (as getTransactionToChange): a unit of another node changing the same charge
+   * point waits, then reads what this one stored. On SQLite, getChargePoint.
+   */
+  getChargePointToChange(id: string): Promise<ChargePoint | undefined>;
+  /**
+   * On PostgreSQL, makes this unit's batch the only one, on any node, between here and its commit
+   * to decide sessions of this id tag (letters in any case are one tag). Nothing on SQLite.
+   */
+  lockIdTag(idTag: string): Promise<void>;
+  /**
    * On PostgreSQL, holds the charge point's row until the unit's batch commits: another node's
    * unit that locks it too waits for this one, and then sees what it stored. Nothing on SQLite.
    */

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SampleDefaults, type MeterSample } from '../../src/domain/model.js';
-import { newChargePoint } from '../../src/domain/registry.js';
+import { newChargePoint, Registry, type RegistryOptions } from '../../src/domain/registry.js';
 import { Transactions } from '../../src/domain/transactions.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
@@ -20,11 +20,17 @@ const clock = () => new Date();
 
 const OTHERS = ['RACER-Y', 'RACER-Z'];
 
+/** Unvalidated software flagged, so that a boot records an event for it. */
+const REGISTRY: RegistryOptions = { unknownChargePoints: 'reject', heartbeatIntervalS: 300, bootRetryIntervalS: 60, unvalidatedSoftware: 'flag' };
+
 interface Nodes {
   a: SqlStore;
   b: SqlStore;
   onA: Transactions;
   onB: Transactions;
+  /** The charge point registry on node A, and on node B (boots, connections). */
+  regA: Registry;
+  regB: Registry;
   /** Hold a unit of node A, or of node B, open after its work (Hold.arm). */
   holdA: Hold;
   holdB: Hold;
@@ -45,7 +51,17 @@ async function twoNodes(body: (nodes: Nodes) => Promise<void>, options: { lockTi
     });
     const holdA = new Hold();
     const holdB = new Hold();
-    await body({ a, b, onA: new Transactions(holdA.around(a), clock, quiet), onB: new Transactions(holdB.around(b), clock, quiet), holdA, holdB });
+    const [storeA, storeB] = [holdA.around(a), holdB.around(b)];
+    await body({
+      a,
+      b,
+      onA: new Transactions(storeA, clock, quiet),
+      onB: new Transactions(storeB, clock, quiet),
+      regA: new Registry(storeA, REGISTRY, clock),
+      regB: new Registry(storeB, REGISTRY, clock),
+      holdA,
+      holdB,
+    });
   } finally {
     await a.close();
     await b.close();
@@ -143,6 +159,42 @@ test('a stop for an unknown transaction stored by two nodes at once is kept once
     await hold.race(() => onA.stop(CP, stop), () => onB.stop(CP, stop));
     const events = await a.listEvents({ chargePointId: CP, limit: 100 });
     assert.deepEqual(events.map((e) => e.type), ['stopForUnknownTransaction']);
+  });
+});
+
+test('a BootNotification stored by two nodes at once records its changes once', await needsPostgres(), async () => {
+  await twoNodes(async ({ a, regA, regB, holdA: hold }) => {
+    await regA.boot(CP, { vendor: 'Racer', model: 'R1', firmwareVersion: '1.0' });
+    // New firmware, resent to node B while node A still stores it.
+    const boot = { vendor: 'Racer', model: 'R1', firmwareVersion: '2.0' };
+    const [first, resent] = await hold.race(() => regA.boot(CP, boot), () => regB.boot(CP, boot));
+    assert.equal(first.status, 'Accepted');
+    assert.equal(resent.status, 'Accepted');
+    // The first boot's flag, then the new firmware's change and flag, once each.
+    const events = await a.listEvents({ chargePointId: CP, limit: 100 });
+    assert.deepEqual(events.map((e) => e.type).sort(), ['firmwareChanged', 'unvalidatedSoftware', 'unvalidatedSoftware']);
+  });
+});
+
+test('one id tag starting sessions on two charge points through two nodes at once: the second is ConcurrentTx', await needsPostgres(), async () => {
+  await twoNodes(async ({ a, onA, onB, holdA: hold }) => {
+    // Node A still storing its start when node B gets the other charge point's, the tag in other letters.
+    const [first, second] = await hold.race(
+      () => onA.start(CP, { connectorId: 1, idTag: 'TAG5', meterStartWh: 0, timestamp: '2024-06-01T00:00:00.000Z' }),
+      () => onB.start('RACER-Y', { connectorId: 1, idTag: 'tag5', meterStartWh: 0, timestamp: '2024-06-01T00:00:01.000Z' }),
+    );
+    assert.deepEqual([first.idTagInfo.status, second.idTagInfo.status], ['Accepted', 'ConcurrentTx']);
+    // Both at once, as the batches of two nodes meet them: one of each pair is Accepted.
+    for (let i = 6; i < 20; i++) {
+      const at = new Date(Date.UTC(2024, 6, 1, 0, i)).toISOString();
+      const answers = await Promise.all([
+        onA.start('RACER-Y', { connectorId: 2, idTag: `TAG${i}`, meterStartWh: 0, timestamp: at }),
+        onB.start('RACER-Z', { connectorId: 2, idTag: `TAG${i}`, meterStartWh: 0, timestamp: at }),
+      ]);
+      assert.deepEqual(answers.map((x) => x.idTagInfo.status).sort(), ['Accepted', 'ConcurrentTx'], `tag ${i}`);
+    }
+    const accepted = (await a.listTransactions({ active: true, limit: 100 })).filter((t) => t.idTagStatus === 'Accepted');
+    assert.equal(accepted.length, 15);
   });
 });
 
