@@ -388,6 +388,14 @@ export class Registry {
     if (mismatch) await tx.insertEvent({ at, chargePointId: after.id, type: 'ocppVersionMismatch', data: mismatch });
   }
 
+  /**
+   * The charge point's stored record, one read: what handling its messages and commands needs
+   * (its settings, its SOAP endpoint), without the views' extras (connectors, software check).
+   */
+  async chargePoint(id: string): Promise<ChargePoint | undefined> {
+    return this.store.getChargePoint(id);
+  }
+
   /** Keeps a notification that has no table of its own (firmware, diagnostics) as an event. */
   async note(id: string, type: string, data: Record<string, unknown>): Promise<void> {
     const at = this.now();

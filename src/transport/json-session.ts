@@ -185,7 +185,7 @@ export class JsonSession implements CommandTarget {
    */
   private async isLenient(): Promise<boolean> {
     try {
-      return (await this.init.domain.views.chargePoint(this.chargePointId))?.lenient ?? this.init.lenient;
+      return (await this.init.domain.registry.chargePoint(this.chargePointId))?.lenient ?? this.init.lenient;
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, 'could not read the lenient setting: using the one from the handshake');
       return this.init.lenient;

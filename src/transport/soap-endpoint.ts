@@ -301,7 +301,7 @@ export class SoapEndpoint {
       if (!chargePointId || !operation) throw faultForCode('ProtocolError', 'The message carried from another node names no charge point or operation');
       if (this.deps.domain.holds.isHeld(chargePointId)) return encodeCarried({ drop: true });
       // Admitted by the node it reached; read again here for what the handling needs of it.
-      const chargePoint = await this.deps.domain.views.chargePoint(chargePointId);
+      const chargePoint = await this.deps.domain.registry.chargePoint(chargePointId);
       if (!chargePoint) throw faultForCode('SecurityError', `Charge point "${chargePointId}" is not registered`);
       const answer = await this.exchange(carried.text, decoded, { operation, chargePoint }, arrived, carried.remote);
       answer.sent?.();
@@ -436,8 +436,8 @@ export class SoapEndpoint {
       maxBodyBytes: options.maxBodyBytes,
       maxQueuedCommands: options.maxQueuedCommands,
       record: (text, direction) => domain.journal.record({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, direction),
-      endpoint: async () => (await domain.views.chargePoint(chargePointId))?.soapEndpoint ?? undefined,
-      isLenient: async () => (await domain.views.chargePoint(chargePointId))?.lenient ?? false,
+      endpoint: async () => (await domain.registry.chargePoint(chargePointId))?.soapEndpoint ?? undefined,
+      isLenient: async () => (await domain.registry.chargePoint(chargePointId))?.lenient ?? false,
     });
   }
 }
