@@ -122,7 +122,12 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     adapter: ocpp15Adapter,
     admission,
     log,
-    options: { maxBodyBytes: config.maxFrameBytes, callTimeoutMs: config.callTimeoutMs, maxQueuedCommands: config.maxQueuedCommands },
+    options: {
+      maxBodyBytes: config.maxFrameBytes,
+      callTimeoutMs: config.callTimeoutMs,
+      maxQueuedCommands: config.maxQueuedCommands,
+      endpointNetworks: config.soapEndpointNetworks,
+    },
     nodes: cluster || undefined,
   });
   const ocpp = new OcppServer({

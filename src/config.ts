@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
-import type { UnknownChargePointPolicy, UnvalidatedSoftwarePolicy } from './domain/registry.js';
+import { sourceAllowed, type UnknownChargePointPolicy, type UnvalidatedSoftwarePolicy } from './domain/registry.js';
 import type { TlsMaterial } from './transport/tls.js';
 
 export interface Config {
@@ -51,6 +51,8 @@ export interface Config {
   maxQueuedCommands: number;
   /** Inbound OCPP-J CALLs one node handles at once over all its connections; more wait their turn. */
   maxCallsInFlight: number;
+  /** Networks a SOAP charge point's own WS-Addressing From may name as its command endpoint; empty: any. */
+  soapEndpointNetworks: string[];
   /** Several nodes: NATS to reach each other; undefined: this node is alone. */
   cluster: ClusterConfig | undefined;
 }
@@ -91,6 +93,16 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   if (raw === undefined || raw === '') return fallback;
   if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
   return raw as T;
+}
+
+/** IP addresses and networks (CIDR), separated by commas; none: an empty list. */
+function networks(env: Env, name: string): string[] {
+  const entries = (env[name] ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const { invalid } = sourceAllowed(entries, undefined);
+  if (invalid.length > 0) {
+    throw new ConfigError(`${name} must be IP addresses or networks (such as 10.64.0.0/12 or 2001:db8::/32) separated by commas, got "${invalid.join('", "')}"`);
+  }
+  return entries;
 }
 
 function tlsFiles(env: Env): TlsFiles | undefined {
@@ -184,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     messageBurst: integer(env, 'TOMADA_MESSAGE_BURST', 10_000, 1, 10_000_000),
     maxQueuedCommands: integer(env, 'TOMADA_MAX_QUEUED_COMMANDS', 10, 1, 10_000),
     maxCallsInFlight: integer(env, 'TOMADA_MAX_CALLS_IN_FLIGHT', 1_000, 1, 1_000_000),
+    soapEndpointNetworks: networks(env, 'TOMADA_SOAP_ENDPOINT_NETWORKS'),
     cluster: clusterConfig(env),
   };
 }

@@ -8,6 +8,7 @@ import { answeredActivity, callActivity } from '../domain/activity.js';
 import type { CommandRouter, CommandTarget, NodeRequests } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
 import type { ChargePoint } from '../domain/model.js';
+import { sourceAllowed } from '../domain/registry.js';
 import type { Logger } from '../log.js';
 import { RpcError } from '../ocpp/rpc.js';
 import {
@@ -41,6 +42,11 @@ export interface SoapEndpointOptions {
   callTimeoutMs: number;
   /** Commands waiting for one charge point beyond which a new one fails at once (default 10). */
   maxQueuedCommands?: number;
+  /**
+   * Addresses and networks a charge point's own From may name as its command endpoint
+   * (TOMADA_SOAP_ENDPOINT_NETWORKS); empty or absent: any address.
+   */
+  endpointNetworks?: readonly string[];
 }
 
 export interface SoapEndpointDeps {
@@ -134,6 +140,22 @@ function usableEndpoint(address: string | undefined): string | undefined {
   return /^https?:\/\//.test(address) ? address : undefined;
 }
 
+/**
+ * Whether a From may become its charge point's command endpoint: with networks configured, only
+ * an address written as an IP inside one of them. A host name is refused then, since what it
+ * resolves to when a command is sent is not what was checked.
+ */
+function endpointAllowed(endpoint: string, networks: readonly string[]): boolean {
+  if (networks.length === 0) return true;
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return false;
+  }
+  return sourceAllowed(networks, host).allowed;
+}
+
 export class SoapEndpoint {
   /** What this node last recorded of each SOAP charge point, so unchanged contacts write nothing. */
   private readonly contacts = new Map<string, string>();
@@ -145,6 +167,8 @@ export class SoapEndpoint {
    * endpoint changes: the target reads the endpoint before each command.
    */
   private readonly targets = new Map<string, SoapCommandTarget>();
+  /** The last From of each charge point refused as its endpoint, so that one refusal is one event. */
+  private readonly refusedEndpoints = new Map<string, string>();
 
   constructor(private readonly deps: SoapEndpointDeps) {
     deps.nodes?.serve(SOAP_SERVICE, (data) => this.answerCarried(data));
@@ -372,7 +396,7 @@ export class SoapEndpoint {
       );
       handled.response = dispatched.response;
       // Only a message that was accepted may change where its charge point is reached.
-      await this.recordContact(chargePoint, usableEndpoint(decoded.headers.from) ?? chargePoint.soapEndpoint ?? undefined);
+      await this.recordContact(chargePoint, (await this.ownEndpoint(chargePoint.id, decoded.headers.from)) ?? chargePoint.soapEndpoint ?? undefined);
       return encodeEnvelope({
         namespace: OCPP15_CS_NS,
         headers: responseAddressing(decoded, operation),
@@ -382,6 +406,24 @@ export class SoapEndpoint {
       if (error instanceof RpcError) throw faultForCode(error.code, error.message);
       throw error;
     }
+  }
+
+  /**
+   * The endpoint the charge point's From names, when the configured networks allow it. One outside
+   * them is not taken (commands keep going where they went) and is recorded as an event, once per
+   * address: a charge point must not make the central system send requests, and keep their
+   * answers in its journal, to any address it likes.
+   */
+  private async ownEndpoint(chargePointId: string, from: string | undefined): Promise<string | undefined> {
+    const endpoint = usableEndpoint(from);
+    const networks = this.deps.options.endpointNetworks ?? [];
+    if (endpoint === undefined || endpointAllowed(endpoint, networks)) return endpoint;
+    if (this.refusedEndpoints.get(chargePointId) !== endpoint) {
+      this.deps.log.warn({ chargePointId, from: endpoint }, 'SOAP From outside TOMADA_SOAP_ENDPOINT_NETWORKS: not taken as the command endpoint');
+      await this.deps.domain.registry.note(chargePointId, 'soapEndpointRefused', { from: endpoint, networks: [...networks] });
+      this.refusedEndpoints.set(chargePointId, endpoint);
+    }
+    return undefined;
   }
 
   /** Notes version, transport and endpoint (events on change) and makes the charge point commandable. */

@@ -159,6 +159,13 @@ describe('configuration of the defences', () => {
     assert.equal(config.maxCallsInFlight, 1_000);
     assert.equal(config.handshakeTimeoutMs, 10_000);
     assert.equal(config.requestTimeoutMs, 30_000);
+    assert.deepEqual(config.soapEndpointNetworks, [], 'a SOAP From may name any address unless networks are set');
+  });
+
+  test("the networks a SOAP charge point's From may name: addresses and CIDR networks, anything else stops the start", () => {
+    assert.deepEqual(loadConfig({ TOMADA_SOAP_ENDPOINT_NETWORKS: ' 10.64.0.0/12, 192.0.2.7 ,2001:db8::/32,' }).soapEndpointNetworks, ['10.64.0.0/12', '192.0.2.7', '2001:db8::/32']);
+    assert.throws(() => loadConfig({ TOMADA_SOAP_ENDPOINT_NETWORKS: '10.0.0.0/8,chargers.example.net' }), /TOMADA_SOAP_ENDPOINT_NETWORKS .*"chargers\.example\.net"/);
+    assert.throws(() => loadConfig({ TOMADA_SOAP_ENDPOINT_NETWORKS: '10.0.0.0/33' }), /TOMADA_SOAP_ENDPOINT_NETWORKS/);
   });
 
   test('TLS files come as a pair; a CA needs them', () => {

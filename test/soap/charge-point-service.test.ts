@@ -335,3 +335,44 @@ describe('commands to a charge point this node resolves for each command (endpoi
     assert.deepEqual(statuses, [502, 504, 504], 'the third over the cap of 2 fails at once');
   });
 });
+
+describe('a From outside TOMADA_SOAP_ENDPOINT_NETWORKS is not taken as the command endpoint', { skip }, () => {
+  let t: TestTomada;
+  let cp: FakeChargePoint;
+  const id = 'CP-SOAP-FENCED';
+
+  before(async () => {
+    t = await startTestTomada({ unknownChargePoints: 'accept', soapEndpointNetworks: ['127.0.0.1/32', '10.64.0.0/12'] });
+    cp = await new FakeChargePoint().start();
+  });
+
+  after(async () => {
+    await cp?.close();
+    await t?.close();
+  });
+
+  const endpointNow = async () => (await t.api(`/api/v1/charge-points/${id}`)).body.soapEndpoint;
+  const refusals = async () => (await t.store.listEvents({ chargePointId: id, limit: 100 })).filter((e) => e.type === 'soapEndpointRefused').map((e) => e.data.from);
+
+  test('an address outside, or a host name, is refused once each and recorded; one inside is taken, and commands go there', async () => {
+    const metadata = 'http://169.254.169.254/latest/meta-data/';
+    const booted = await (await centralSystemClient(t, id, metadata)).call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+    assert.equal(booted.result.status, 'Accepted', 'the message itself is handled as any other');
+    assert.equal(await endpointNow(), null);
+    const refused = await t.api(`/api/v1/charge-points/${id}/commands/reset`, { method: 'POST', body: { type: 'Soft' } });
+    assert.equal(refused.status, 409, 'no endpoint, so nothing is sent to the address refused');
+
+    // A host name, even one that resolves inside the networks: what it resolves to when a command goes is not what was checked.
+    const named = await centralSystemClient(t, id, `http://localhost:${cp.port}/ocpp/cp`);
+    await named.call('Heartbeat', {});
+    await named.call('Heartbeat', {});
+    assert.equal(await endpointNow(), null);
+    assert.deepEqual((await refusals()).sort(), [metadata, `http://localhost:${cp.port}/ocpp/cp`].sort(), 'each address refused once, sent twice');
+
+    await (await centralSystemClient(t, id, cp.url)).call('Heartbeat', {});
+    assert.equal(await endpointNow(), cp.url);
+    assert.deepEqual(await t.api(`/api/v1/charge-points/${id}/commands/reset`, { method: 'POST', body: { type: 'Soft' } }), { status: 200, body: { status: 'Accepted' } });
+    assert.equal(cp.received.length, 1);
+    assert.equal((await refusals()).length, 2, 'one event per address refused, however often it is sent');
+  });
+});
