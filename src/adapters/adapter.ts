@@ -4,7 +4,7 @@
 import type { OcppAction } from '../ocpp/action.js';
 import type { JsonObject } from '../ocpp/rpc.js';
 import type { Domain } from '../domain/index.js';
-import type { Command, CommandResult, OcppVersion, RegistrationStatus } from '../domain/model.js';
+import type { Command, CommandResult, OcppVersion, RegistrationStatus, Transport } from '../domain/model.js';
 
 export interface AdapterLog {
   info(detail: Record<string, unknown>, message: string): void;
@@ -14,6 +14,8 @@ export interface AdapterLog {
 export interface CallContext {
   chargePointId: string;
   log: AdapterLog;
+  /** What the call came over: JSON on a WebSocket, or a SOAP POST. */
+  transport: Transport;
 }
 
 export interface HandledCall {

@@ -23,8 +23,8 @@ export function samplesFrom15(meterValues: readonly MeterValue[] = []): MeterSam
   return meterValues.flatMap((mv) => mv.value.map((reading) => shared.sample(mv.timestamp, reading)));
 }
 
-const bootNotification: shared.Handler<BootNotificationRequest> = async (domain, { chargePointId }, req) => {
-  const answer = await domain.registry.boot(chargePointId, shared.bootInfo(req));
+const bootNotification: shared.Handler<BootNotificationRequest> = async (domain, { chargePointId, transport }, req) => {
+  const answer = await domain.registry.boot(chargePointId, shared.bootInfo(req), { ocppVersion: '1.5', transport });
   // 1.5 has no Pending: a charge point the operator has not accepted yet is told Rejected and
   // boots again after the interval, which is what Pending asks of a 1.6 charge point.
   const status = answer.status === 'Accepted' ? 'Accepted' : 'Rejected';

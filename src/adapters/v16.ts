@@ -20,8 +20,8 @@ export function samplesFrom16(meterValues: readonly MeterValue[] = []): MeterSam
   return meterValues.flatMap((mv) => mv.sampledValue.map((sv) => shared.sample(mv.timestamp, sv)));
 }
 
-const bootNotification: shared.Handler<BootNotificationRequest> = async (domain, { chargePointId }, req) => {
-  const answer = await domain.registry.boot(chargePointId, shared.bootInfo(req));
+const bootNotification: shared.Handler<BootNotificationRequest> = async (domain, { chargePointId, transport }, req) => {
+  const answer = await domain.registry.boot(chargePointId, shared.bootInfo(req), { ocppVersion: '1.6', transport });
   return {
     response: { status: answer.status, currentTime: answer.currentTime, interval: answer.intervalS },
     registration: answer.status,

@@ -280,7 +280,13 @@ export class Registry {
     this.activity?.emit({ kind: 'connected', at, chargePointId: id, ocppVersion, transport });
   }
 
-  async boot(id: string, info: BootInfo): Promise<BootAnswer> {
+  /**
+   * `over`: the protocol the boot came with. The software check goes by it, not by the stored
+   * one: a SOAP charge point's protocol is stored only once its message is handled, so at its
+   * first boot the row has none (and a charge point that moved to another protocol still has the
+   * old one).
+   */
+  async boot(id: string, info: BootInfo, over: Pick<ChargePoint, 'ocppVersion' | 'transport'>): Promise<BootAnswer> {
     const at = this.now();
     const override = this.bootOverrides.get(id);
     const status = await this.store.transact(async (tx) => {
@@ -303,7 +309,7 @@ export class Registry {
         lastBootAt: at,
         lastSeenAt: at,
       });
-      const software = await this.softwareCheck(tx, cp, info, at);
+      const software = await this.softwareCheck(tx, { ...cp, ...over }, info, at);
       if (cp.registrationStatus !== 'Accepted' || override) return cp.registrationStatus;
       return software;
     }, id, PART_OF_CALL);

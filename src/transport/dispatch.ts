@@ -6,7 +6,7 @@
 import type { ProtocolAdapter } from '../adapters/adapter.js';
 import { ChargePointNotAccepted, CommandFailed, DomainError } from '../domain/errors.js';
 import type { Domain } from '../domain/index.js';
-import type { Command, CommandResult, RegistrationStatus } from '../domain/model.js';
+import type { Command, CommandResult, RegistrationStatus, Transport } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import type { OcppAction } from '../ocpp/action.js';
 import { RpcError, type JsonObject } from '../ocpp/rpc.js';
@@ -18,6 +18,7 @@ export interface InboundContext {
   domain: Domain;
   chargePointId: string;
   log: Logger;
+  transport: Transport;
   /** The charge point's registration as this transport knows it. */
   registration: RegistrationStatus;
   /** Read only when a violation needs it: the operator may switch it at any time. */
@@ -52,7 +53,7 @@ export function inboundAction(adapter: ProtocolAdapter, name: string): OcppActio
  * written: until then what the call stored may not be durable (see Store.withFrames).
  */
 export async function dispatchInbound(context: InboundContext, name: string, payload: unknown): Promise<DispatchedCall> {
-  const { adapter, domain, chargePointId, log } = context;
+  const { adapter, domain, chargePointId, log, transport } = context;
   const action = inboundAction(adapter, name);
   const request = action.validateRequest(payload);
   if (!request.ok) {
@@ -66,7 +67,7 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
   const unkeepable = unstorable(payload);
   if (unkeepable) throw new RpcError(unkeepable.code, violationText(unkeepable));
   try {
-    const handled = await adapter.handle(domain, { chargePointId, log }, name, payload);
+    const handled = await adapter.handle(domain, { chargePointId, log, transport }, name, payload);
     const response = action.validateResponse(handled.response);
     if (!response.ok) {
       log.error({ action: name, violation: response.violation }, 'our own answer fails its schema');

@@ -232,6 +232,7 @@ export class JsonSession implements CommandTarget {
         domain,
         chargePointId: this.chargePointId,
         log: this.log,
+        transport: 'json',
         registration: this.registration,
         isLenient: () => this.isLenient(),
       },

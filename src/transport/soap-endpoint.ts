@@ -388,6 +388,7 @@ export class SoapEndpoint {
           domain,
           chargePointId,
           log: chargeLog,
+          transport: 'soap',
           registration: chargePoint.registrationStatus,
           isLenient: async () => chargePoint.lenient,
         },

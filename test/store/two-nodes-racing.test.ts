@@ -164,10 +164,11 @@ test('a stop for an unknown transaction stored by two nodes at once is kept once
 
 test('a BootNotification stored by two nodes at once records its changes once', await needsPostgres(), async () => {
   await twoNodes(async ({ a, regA, regB, holdA: hold }) => {
-    await regA.boot(CP, { vendor: 'Racer', model: 'R1', firmwareVersion: '1.0' });
+    const json = { ocppVersion: '1.6', transport: 'json' } as const;
+    await regA.boot(CP, { vendor: 'Racer', model: 'R1', firmwareVersion: '1.0' }, json);
     // New firmware, resent to node B while node A still stores it.
     const boot = { vendor: 'Racer', model: 'R1', firmwareVersion: '2.0' };
-    const [first, resent] = await hold.race(() => regA.boot(CP, boot), () => regB.boot(CP, boot));
+    const [first, resent] = await hold.race(() => regA.boot(CP, boot, json), () => regB.boot(CP, boot, json));
     assert.equal(first.status, 'Accepted');
     assert.equal(resent.status, 'Accepted');
     // The first boot's flag, then the new firmware's change and flag, once each.

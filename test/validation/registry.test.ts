@@ -10,6 +10,7 @@ import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
 import { signature, SIGNATURE_HEADER, EVENT_ID_HEADER } from '../../src/events/webhooks.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 import { TestClient } from '../support/ocpp-client.js';
+import { centralSystemClient } from '../soap/helpers.js';
 
 const BOOT = { chargePointVendor: 'Acme', chargePointModel: 'Wall-22', firmwareVersion: '4.2.0', chargePointSerialNumber: 'SN-1' };
 
@@ -76,6 +77,29 @@ for (const [policy, expected] of [
     }
   });
 }
+
+test("a SOAP charge point's boot is judged by the software and protocol it boots with, from its very first message", async () => {
+  const t = await startTestTomada({ unvalidatedSoftware: 'pending' });
+  try {
+    const software = { vendor: 'Acme', model: 'Soap-15', firmwareVersion: '2.0', ocppVersion: '1.5', transport: 'soap' };
+    assert.equal((await t.api('/api/v1/software', { body: { ...software, reference: 'lab' } })).status, 201);
+    for (const id of ['CP-SOAP-NEW', 'CP-WAS-JSON']) await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { registrationStatus: 'Accepted' } });
+    // One charge point that spoke 1.6 over JSON before, with other software: now 1.5 over SOAP.
+    const before = await TestClient.connect(t.wsUrl, 'CP-WAS-JSON');
+    assert.equal(((await before.ok('BootNotification', { ...BOOT })) as { status: string }).status, 'Pending');
+    await before.close();
+    for (const id of ['CP-SOAP-NEW', 'CP-WAS-JSON']) {
+      const cs = await centralSystemClient(t, id);
+      const boot = await cs.call('BootNotification', { chargePointVendor: software.vendor, chargePointModel: software.model, firmwareVersion: software.firmwareVersion });
+      assert.equal(boot.result.status, 'Accepted', `${id}: validated software, answered at its first SOAP boot`);
+      const flagged = (await events(t, `chargePointId=${id}&type=unvalidatedSoftware`)).map((e) => e.data.software);
+      assert.ok(!flagged.some((s) => s.model === software.model), `${id} flagged as unvalidated: ${JSON.stringify(flagged)}`);
+      assert.equal((await t.api(`/api/v1/charge-points/${id}`)).body.softwareValidated, true);
+    }
+  } finally {
+    await t.close();
+  }
+});
 
 test('declared OCPP version and transport: every change recorded, a mismatch with what is observed raised', async () => {
   const t = await startTestTomada();
