@@ -140,6 +140,15 @@ function usableEndpoint(address: string | undefined): string | undefined {
   return /^https?:\/\//.test(address) ? address : undefined;
 }
 
+/** The host an endpoint names, as a request to it would connect (an IPv6 address without brackets). */
+function endpointHost(endpoint: string): string | undefined {
+  try {
+    return new URL(endpoint).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Whether a From may become its charge point's command endpoint: with networks configured, only
  * an address written as an IP inside one of them. A host name is refused then, since what it
@@ -147,14 +156,12 @@ function usableEndpoint(address: string | undefined): string | undefined {
  */
 function endpointAllowed(endpoint: string, networks: readonly string[]): boolean {
   if (networks.length === 0) return true;
-  let host: string;
-  try {
-    host = new URL(endpoint).hostname.replace(/^\[(.*)\]$/, '$1');
-  } catch {
-    return false;
-  }
-  return sourceAllowed(networks, host).allowed;
+  const host = endpointHost(endpoint);
+  return host !== undefined && sourceAllowed(networks, host).allowed;
 }
+
+/** Hosts of one charge point's refused From addresses recorded as events, at most (then only logged). */
+const REFUSED_HOSTS_RECORDED = 10;
 
 export class SoapEndpoint {
   /** What this node last recorded of each SOAP charge point, so unchanged contacts write nothing. */
@@ -167,8 +174,12 @@ export class SoapEndpoint {
    * endpoint changes: the target reads the endpoint before each command.
    */
   private readonly targets = new Map<string, SoapCommandTarget>();
-  /** The last From of each charge point refused as its endpoint, so that one refusal is one event. */
-  private readonly refusedEndpoints = new Map<string, string>();
+  /**
+   * The hosts of each charge point's From addresses refused as its endpoint, so that a host is one
+   * event however often it is sent, and a charge point that varies its From makes a few events,
+   * not one per message.
+   */
+  private readonly refusedHosts = new Map<string, Set<string>>();
 
   constructor(private readonly deps: SoapEndpointDeps) {
     deps.nodes?.serve(SOAP_SERVICE, (data) => this.answerCarried(data));
@@ -412,18 +423,24 @@ export class SoapEndpoint {
   /**
    * The endpoint the charge point's From names, when the configured networks allow it. One outside
    * them is not taken (commands keep going where they went) and is recorded as an event, once per
-   * address: a charge point must not make the central system send requests, and keep their
-   * answers in its journal, to any address it likes.
+   * host: a charge point must not make the central system send requests, and keep their answers
+   * in its journal, to any address it likes.
    */
   private async ownEndpoint(chargePointId: string, from: string | undefined): Promise<string | undefined> {
     const endpoint = usableEndpoint(from);
     const networks = this.deps.options.endpointNetworks ?? [];
     if (endpoint === undefined || endpointAllowed(endpoint, networks)) return endpoint;
-    if (this.refusedEndpoints.get(chargePointId) !== endpoint) {
-      this.deps.log.warn({ chargePointId, from: endpoint }, 'SOAP From outside TOMADA_SOAP_ENDPOINT_NETWORKS: not taken as the command endpoint');
-      await this.deps.domain.registry.note(chargePointId, 'soapEndpointRefused', { from: endpoint, networks: [...networks] });
-      this.refusedEndpoints.set(chargePointId, endpoint);
+    const host = endpointHost(endpoint) ?? endpoint;
+    const refused = this.refusedHosts.get(chargePointId) ?? new Set<string>();
+    this.refusedHosts.set(chargePointId, refused);
+    if (refused.has(host) || refused.size > REFUSED_HOSTS_RECORDED) return undefined;
+    refused.add(host);
+    if (refused.size > REFUSED_HOSTS_RECORDED) {
+      this.deps.log.warn({ chargePointId }, `SOAP From outside TOMADA_SOAP_ENDPOINT_NETWORKS naming a host beyond the first ${REFUSED_HOSTS_RECORDED}: not taken, and no longer recorded for this charge point until the node restarts`);
+      return undefined;
     }
+    this.deps.log.warn({ chargePointId, from: endpoint }, 'SOAP From outside TOMADA_SOAP_ENDPOINT_NETWORKS: not taken as the command endpoint');
+    await this.deps.domain.registry.note(chargePointId, 'soapEndpointRefused', { from: endpoint, networks: [...networks] });
     return undefined;
   }
 

@@ -97,6 +97,10 @@ export class SoapCommandTarget implements CommandTarget {
         headers: { 'content-type': `${SOAP12_CONTENT_TYPE}; charset=utf-8; action="/${operation}"` },
         body: envelope,
         signal: AbortSignal.timeout(callTimeoutMs),
+        // A redirect is not followed: a 307 would send the command, and journal the answer, from
+        // wherever the endpoint points, past the check of where commands may go
+        // (TOMADA_SOAP_ENDPOINT_NETWORKS) and past the operator who set the endpoint.
+        redirect: 'manual',
       });
       const read = await readAtMost(response, this.options.maxBodyBytes);
       // Not read beyond the limit, and not journaled: a charge point's endpoint (or whatever the
@@ -104,6 +108,10 @@ export class SoapCommandTarget implements CommandTarget {
       if (read === undefined) throw new CommandFailed(`${operation}: the answer from ${endpoint} is larger than ${this.options.maxBodyBytes} bytes; not read`);
       text = read;
       this.options.record?.(text, 'in');
+      if (response.status >= 300 && response.status < 400) {
+        const location = response.headers.get('location');
+        throw new CommandFailed(`${operation}: the charge point's endpoint ${endpoint} answered HTTP ${response.status}, a redirect${location ? ` to ${location}` : ''}, which is not followed`);
+      }
     } catch (error) {
       if (error instanceof CommandFailed) throw error;
       const name = (error as Error).name;

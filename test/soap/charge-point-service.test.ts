@@ -271,6 +271,26 @@ describe('commands from Tomada to a charge point served by the soap package (off
     assert.ok(result.body.message.includes(gone.url), `the message names the endpoint: ${result.body.message}`);
     assert.match(result.body.message, /ECONNREFUSED/);
   });
+
+  test('an endpoint that answers with a redirect: 502, and the command does not go where it points', async () => {
+    const id = 'CP-SOAP-REDIRECTS';
+    const elsewhere = await new FakeChargePoint('/internal').start();
+    const redirecting = createServer((_req, res) => res.writeHead(307, { location: elsewhere.url }).end());
+    const port = await listen(redirecting);
+    try {
+      const cs = await centralSystemClient(t, id, `http://127.0.0.1:${port}/cp`);
+      await cs.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+      const result = await command(id, 'reset', { type: 'Soft' });
+      assert.equal(result.status, 502, JSON.stringify(result.body));
+      assert.equal(result.body.error, 'CommandFailed');
+      assert.match(result.body.message, /HTTP 307, a redirect to .*\/internal, which is not followed/);
+      await sleep(200);
+      assert.equal(elsewhere.received.length, 0, 'nothing was sent where the redirect pointed');
+    } finally {
+      await closeServer(redirecting);
+      await elsewhere.close();
+    }
+  });
 });
 
 describe('a charge point endpoint that never answers', { skip }, () => {
@@ -354,7 +374,7 @@ describe('a From outside TOMADA_SOAP_ENDPOINT_NETWORKS is not taken as the comma
   const endpointNow = async () => (await t.api(`/api/v1/charge-points/${id}`)).body.soapEndpoint;
   const refusals = async () => (await t.store.listEvents({ chargePointId: id, limit: 100 })).filter((e) => e.type === 'soapEndpointRefused').map((e) => e.data.from);
 
-  test('an address outside, or a host name, is refused once each and recorded; one inside is taken, and commands go there', async () => {
+  test('an address outside, or a host name, is refused and recorded once per host; one inside is taken, and commands go there', async () => {
     const metadata = 'http://169.254.169.254/latest/meta-data/';
     const booted = await (await centralSystemClient(t, id, metadata)).call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
     assert.equal(booted.result.status, 'Accepted', 'the message itself is handled as any other');
@@ -374,5 +394,12 @@ describe('a From outside TOMADA_SOAP_ENDPOINT_NETWORKS is not taken as the comma
     assert.deepEqual(await t.api(`/api/v1/charge-points/${id}/commands/reset`, { method: 'POST', body: { type: 'Soft' } }), { status: 200, body: { status: 'Accepted' } });
     assert.equal(cp.received.length, 1);
     assert.equal((await refusals()).length, 2, 'one event per address refused, however often it is sent');
+
+    // The same host under other paths is one event; a charge point naming host after host makes ten, then only log lines.
+    await (await centralSystemClient(t, id, 'http://169.254.169.254/latest/user-data?1')).call('Heartbeat', {});
+    assert.equal((await refusals()).length, 2);
+    for (let i = 1; i <= 12; i++) await (await centralSystemClient(t, id, `http://192.0.2.${i}/cp`)).call('Heartbeat', {});
+    assert.equal((await refusals()).length, 10);
+    assert.equal(await endpointNow(), cp.url, 'the endpoint taken stays');
   });
 });
