@@ -177,6 +177,18 @@ test('a BootNotification stored by two nodes at once records its changes once', 
   });
 });
 
+test("a change of protocol, and an operator's edit of the declaration, stored by two nodes at once are recorded once", await needsPostgres(), async () => {
+  await twoNodes(async ({ a, regA, regB, holdA: hold }) => {
+    await regA.connected(CP, '1.6', 'json');
+    // The charge point reconnects with OCPP 1.5 to node B while node A still stores the same change.
+    await hold.race(() => regA.connected(CP, '1.5', 'json'), () => regB.connected(CP, '1.5', 'json'));
+    // Two administrators declare the same version through two nodes.
+    await hold.race(() => regA.configure(CP, { declaredOcppVersion: '1.5' }), () => regB.configure(CP, { declaredOcppVersion: '1.5' }));
+    const events = await a.listEvents({ chargePointId: CP, limit: 100 });
+    assert.deepEqual(events.map((e) => e.type).sort(), ['ocppVersionChanged', 'ocppVersionDeclared']);
+  });
+});
+
 test('one id tag starting sessions on two charge points through two nodes at once: the second is ConcurrentTx', await needsPostgres(), async () => {
   await twoNodes(async ({ a, onA, onB, holdA: hold }) => {
     // Node A still storing its start when node B gets the other charge point's, the tag in other letters.
