@@ -322,6 +322,22 @@ export class Registry {
   }
 
   /**
+   * What a charge point's messages other than BootNotification are held to, until a boot answers
+   * otherwise: its stored registration, unless the software policy keeps its software off the
+   * network (TOMADA_UNVALIDATED_SOFTWARE `pending` or `reject`; software not yet reported counts as
+   * not validated) and no validation campaign on this node answers its boots. Enforced at the
+   * boot alone, the policy let through a charge point that reconnected without booting, or a SOAP
+   * charge point's next message. `over`: the protocol it speaks now.
+   */
+  async registrationOf(cp: ChargePoint, over: Pick<ChargePoint, 'ocppVersion' | 'transport'>): Promise<RegistrationStatus> {
+    const policy = this.options.unvalidatedSoftware;
+    if (cp.registrationStatus !== 'Accepted' || policy === undefined || policy === 'flag' || this.bootOverrides.has(cp.id)) return cp.registrationStatus;
+    const identity = softwareIdentity({ ...cp, ...over });
+    if (identity && (await this.store.findValidatedSoftware(identity))) return 'Accepted';
+    return policy === 'pending' ? 'Pending' : 'Rejected';
+  }
+
+  /**
    * The network's rule: software not in the validated registry is flagged at every boot (an
    * event), and kept Pending or rejected when the policy says so. Returns the registration the
    * policy allows.

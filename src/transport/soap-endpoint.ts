@@ -400,7 +400,7 @@ export class SoapEndpoint {
           chargePointId,
           log: chargeLog,
           transport: 'soap',
-          registration: chargePoint.registrationStatus,
+          registration: await domain.registry.registrationOf(chargePoint, { ocppVersion: '1.5', transport: 'soap' }),
           isLenient: async () => chargePoint.lenient,
         },
         operation,

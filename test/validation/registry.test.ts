@@ -10,7 +10,7 @@ import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
 import { signature, SIGNATURE_HEADER, EVENT_ID_HEADER } from '../../src/events/webhooks.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 import { TestClient } from '../support/ocpp-client.js';
-import { centralSystemClient } from '../soap/helpers.js';
+import { centralSystemClient, envelope, postRaw } from '../soap/helpers.js';
 
 const BOOT = { chargePointVendor: 'Acme', chargePointModel: 'Wall-22', firmwareVersion: '4.2.0', chargePointSerialNumber: 'SN-1' };
 
@@ -100,6 +100,42 @@ test("a SOAP charge point's boot is judged by the software and protocol it boots
     await t.close();
   }
 });
+
+for (const [policy, answered] of [
+  ['pending', 'Pending'],
+  ['reject', 'Rejected'],
+] as const) {
+  test(`TOMADA_UNVALIDATED_SOFTWARE=${policy}: only a boot gets through for unvalidated software, also on a connection that did not boot and from SOAP`, async () => {
+    const t = await startTestTomada({ unvalidatedSoftware: policy });
+    try {
+      for (const id of ['CP-J', 'CP-S']) await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { registrationStatus: 'Accepted' } });
+      const first = await boot(t, 'CP-J');
+      assert.equal(first.answer.status, answered);
+      await first.client.close();
+      // The charger reconnects without booting, as after a lost connection.
+      const again = await TestClient.connect(t.wsUrl, 'CP-J');
+      const refused = await again.call('StartTransaction', { connectorId: 1, idTag: 'T1', meterStart: 0, timestamp: new Date().toISOString() });
+      assert.deepEqual(refused.slice(0, 3), [4, refused[1], 'SecurityError'], JSON.stringify(refused));
+      await again.close();
+
+      const soap = await centralSystemClient(t, 'CP-S');
+      assert.equal((await soap.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'Soap-9', firmwareVersion: '1' })).result.status, 'Rejected');
+      const heartbeat = await postRaw(t, envelope({ id: 'CP-S', action: '/Heartbeat', messageId: 'urn:uuid:00000000-0000-4000-8000-0000000000aa', body: '<cs:heartbeatRequest/>' }));
+      assert.equal(heartbeat.status, 400, heartbeat.text);
+      assert.match(heartbeat.text, /SecurityError/);
+      assert.equal((await t.store.listTransactions({ limit: 10 })).length, 0, 'nothing started');
+
+      // Validated meanwhile: the next connection is let through before it boots, as any Accepted charge point.
+      const identity = { vendor: BOOT.chargePointVendor, model: BOOT.chargePointModel, firmwareVersion: BOOT.firmwareVersion, ocppVersion: '1.6', transport: 'json' };
+      assert.equal((await t.api('/api/v1/software', { body: { ...identity, reference: 'lab' } })).status, 201);
+      const validated = await TestClient.connect(t.wsUrl, 'CP-J');
+      assert.ok(await validated.ok('Heartbeat', {}));
+      await validated.close();
+    } finally {
+      await t.close();
+    }
+  });
+}
 
 test('declared OCPP version and transport: every change recorded, a mismatch with what is observed raised', async () => {
   const t = await startTestTomada();
