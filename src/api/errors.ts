@@ -54,6 +54,22 @@ const domainStatus = new Map<Function, [number, string]>([
   [OperatorInUse, [409, 'Conflict']],
 ]);
 
+/**
+ * The schema check's own text, except that a value that must be one of a few constants (a union of
+ * literals) names them: the checker reports one "must be equal to constant" per choice, and then
+ * "must match a schema in anyOf", which tells a caller nothing of what to send.
+ */
+function validationMessage(error: FastifyError): string {
+  const errors = error.validation ?? [];
+  const choices = new Map<string, unknown[]>();
+  for (const e of errors) if (e.keyword === 'const') choices.set(e.instancePath, [...(choices.get(e.instancePath) ?? []), e.params.allowedValue]);
+  if (choices.size === 0) return error.message;
+  const where = (path: string) => `${error.validationContext ?? 'body'}${path}`;
+  const parts = [...choices].map(([path, values]) => `${where(path)} must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`);
+  for (const e of errors) if (e.keyword !== 'const' && !(e.keyword === 'anyOf' && choices.has(e.instancePath))) parts.push(`${where(e.instancePath)} ${e.message}`);
+  return parts.join(', ');
+}
+
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof HttpError) {
     void reply.status(error.statusCode).send({ error: error.error, message: error.message });
@@ -65,7 +81,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return;
   }
   if (error.validation) {
-    void reply.status(400).send({ error: 'BadRequest', message: error.message });
+    void reply.status(400).send({ error: 'BadRequest', message: validationMessage(error) });
     return;
   }
   const status = error.statusCode ?? 500;

@@ -158,15 +158,20 @@ export const IdTag = Type.Object(
 );
 export const IdTagList = Type.Object({ items: Type.Array(Type.Ref('IdTag')) });
 
+/**
+ * A connector of a command: an OCPP integer (`int` in the 1.5 WSDL, 32 bits), so that nothing
+ * outside it is written on the wire (1e300 went out as `1e+300`).
+ */
+export const CommandConnectorId = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 export const RemoteStartBody = Type.Object(
-  { idTag: IdTagParam, connectorId: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { idTag: IdTagParam, connectorId: Type.Optional(CommandConnectorId) },
   { additionalProperties: false },
 );
 /** Transaction ids are OCPP integers (32-bit); anything else cannot name a transaction. */
 export const TransactionId = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
 export const RemoteStopBody = Type.Object({ transactionId: TransactionId }, { additionalProperties: false });
 export const ResetBody = Type.Object({ type: Type.Union([Type.Literal('Soft'), Type.Literal('Hard')]) }, { additionalProperties: false });
-export const UnlockBody = Type.Object({ connectorId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export const UnlockBody = Type.Object({ connectorId: CommandConnectorId }, { additionalProperties: false });
 export const CommandAnswer = Type.Object({ status: Type.String() });
 
 export const Transaction = Type.Object(

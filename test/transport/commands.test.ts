@@ -168,6 +168,10 @@ describe('operator commands to a connected charge point', () => {
       ['unlock', { connectorId: 0 }],
       ['unlock', { connectorId: -1 }],
       ['unlock', {}],
+      // Past what an OCPP integer holds (32 bits): it would go out on the wire as written.
+      ['unlock', { connectorId: 1e300 }],
+      ['unlock', { connectorId: 2_147_483_648 }],
+      ['remote-start', { idTag: 'TAG-1', connectorId: 3_000_000_000 }],
       // Values of the wrong type are refused, not coerced.
       ['remote-stop', { transactionId: '42' }],
       ['unlock', { connectorId: '1' }],
@@ -181,6 +185,9 @@ describe('operator commands to a connected charge point', () => {
       assertErrorBody(await command('CP-CMD', path, body), 400, `${path} ${JSON.stringify(body)}`);
     }
     assert.deepEqual(calls(cp, since), [], 'no CALL reached the charge point');
+    // A choice among a few values names them.
+    const reset = await command('CP-CMD', 'reset', { type: 'soft' });
+    assert.equal(reset.body.message, 'body/type must be one of "Soft", "Hard"');
   });
 
   test('no token, or a wrong one, is 401 and nothing is sent', async () => {
