@@ -117,11 +117,18 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
     },
     register: {
       args: ['id'],
-      help: 'register a charge point, or change it: [--operator OP] [--connection direct|platform] [--password PW] [--declared-version 1.5|1.6] [--status Accepted|Pending|Rejected]',
-      options: { operator: { type: 'string' }, connection: { type: 'string' }, password: { type: 'string' }, 'declared-version': { type: 'string' }, status: { type: 'string' } },
+      help: 'register a charge point, or change it: [--operator OP] [--connection direct|platform] [--password PW] [--declared-version 1.5|1.6] [--declared-transport json|soap] [--status Accepted|Pending|Rejected]',
+      options: {
+        operator: { type: 'string' },
+        connection: { type: 'string' },
+        password: { type: 'string' },
+        'declared-version': { type: 'string' },
+        'declared-transport': { type: 'string' },
+        status: { type: 'string' },
+      },
       run: async (ctx, [id], values) => {
         const body = Object.fromEntries(
-          Object.entries({ operator: values.operator, connection: values.connection, password: values.password, declaredOcppVersion: values['declared-version'], registrationStatus: values.status }).filter(
+          Object.entries({ operator: values.operator, connection: values.connection, password: values.password, declaredOcppVersion: values['declared-version'], declaredTransport: values['declared-transport'], registrationStatus: values.status }).filter(
             ([, v]) => v !== undefined,
           ),
         );

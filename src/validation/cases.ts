@@ -98,7 +98,8 @@ export const cases: CaseDefinition[] = [
     async run(ctx) {
       const cp = await ctx.chargePoint();
       if (cp.declaredOcppVersion === null || cp.declaredTransport === null) {
-        return fail('the operator has not declared the charge point’s OCPP version and transport');
+        const missing = [cp.declaredOcppVersion === null ? 'OCPP version' : undefined, cp.declaredTransport === null ? 'transport (json or soap)' : undefined].filter(Boolean);
+        return fail(`the operator has not declared the charge point’s ${missing.join(' and ')}`);
       }
       if (cp.declaredOcppVersion !== cp.ocppVersion || cp.declaredTransport !== cp.transport) {
         return fail(`declared OCPP ${cp.declaredOcppVersion} over ${cp.declaredTransport}, but it connected with OCPP ${cp.ocppVersion} over ${cp.transport}`);

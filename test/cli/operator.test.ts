@@ -31,12 +31,13 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
   try {
     await s.test('operators, charge points, id tags and tokens', async () => {
       assert.equal((await tomada(['operators', 'set', 'OPC-CLI', '--name', 'CLI Operator', '--kind', 'OPC'], env)).code, 0);
-      const registered = await tomada(['charge-points', 'register', 'CLI-CP', '--operator', 'OPC-CLI', '--connection', 'platform'], env);
-      assert.equal(registered.code, 0, registered.stderr);
-      assert.deepEqual(
-        { operator: JSON.parse(registered.stdout).operator, connection: JSON.parse(registered.stdout).connection },
-        { operator: 'OPC-CLI', connection: 'platform' },
+      const registered = await tomada(
+        ['charge-points', 'register', 'CLI-CP', '--operator', 'OPC-CLI', '--connection', 'platform', '--declared-version', '1.5', '--declared-transport', 'soap'],
+        env,
       );
+      assert.equal(registered.code, 0, registered.stderr);
+      const { operator, connection, declaredOcppVersion, declaredTransport } = JSON.parse(registered.stdout);
+      assert.deepEqual({ operator, connection, declaredOcppVersion, declaredTransport }, { operator: 'OPC-CLI', connection: 'platform', declaredOcppVersion: '1.5', declaredTransport: 'soap' });
       const listed = await tomada(['charge-points', 'list'], env);
       assert.match(listed.stdout, /^id\s+operator\s+connection/);
       assert.match(listed.stdout, /CLI-CP\s+OPC-CLI\s+platform\s+false/);
