@@ -89,7 +89,8 @@ export class Transactions {
           at: this.clock().toISOString(),
           chargePointId,
           type: 'meterValuesForUnknownTransaction',
-          data: { transactionId: report.transactionId, connectorId: report.connectorId },
+          // The readings too: stored without a transaction, they are read back through nothing else.
+          data: { transactionId: report.transactionId, connectorId: report.connectorId, samples },
         });
       }
       if (!transaction || added === 0) return;

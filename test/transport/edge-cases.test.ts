@@ -94,4 +94,10 @@ test('messages for an unknown transaction are kept once, however often they are 
   assert.equal(events.filter((e) => e.type === 'meterValuesForUnknownTransaction').length, 1);
   assert.equal(events.filter((e) => e.type === 'stopForUnknownTransaction').length, 1);
   assert.equal((events.find((e) => e.type === 'stopForUnknownTransaction')!.data as any).meterStopWh, 10, 'the whole report is kept');
+  const kept = events.find((e) => e.type === 'meterValuesForUnknownTransaction')!.data as any;
+  assert.deepEqual(
+    kept.samples.map((s: any) => [s.timestamp, s.value, s.measurand, s.unit]),
+    [['2025-01-01T00:01:00.000Z', '10', 'Energy.Active.Import.Register', 'Wh']],
+    'the readings are kept with the event',
+  );
 });
