@@ -61,7 +61,9 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
     log.warn({ action: name, violation: request.violation }, 'schema violation accepted (lenient mode)');
   }
   if (name !== adapter.bootAction && context.registration !== 'Accepted') {
-    throw new RpcError('SecurityError', `Charge point is ${context.registration}: only ${adapter.bootAction} is allowed until it is Accepted`);
+    // Not named by its registration: OCPP 1.5 has no Pending, and a 1.5 charge point held Pending
+    // was answered Rejected at its boot.
+    throw new RpcError('SecurityError', `Charge point is not Accepted: only ${adapter.bootAction} is allowed until a ${adapter.bootAction} is answered Accepted`);
   }
   // Not forgivable: what no store can keep as it came would be refused by one and not another.
   const unkeepable = unstorable(payload);
