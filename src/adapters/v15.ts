@@ -30,7 +30,7 @@ const bootNotification: shared.Handler<BootNotificationRequest> = async (domain,
   const status = answer.status === 'Accepted' ? 'Accepted' : 'Rejected';
   return {
     response: { status, currentTime: answer.currentTime, heartbeatInterval: answer.intervalS },
-    registration: answer.status,
+    registration: answer.registration,
   };
 };
 

@@ -24,7 +24,7 @@ const bootNotification: shared.Handler<BootNotificationRequest> = async (domain,
   const answer = await domain.registry.boot(chargePointId, shared.bootInfo(req), { ocppVersion: '1.6', transport });
   return {
     response: { status: answer.status, currentTime: answer.currentTime, interval: answer.intervalS },
-    registration: answer.status,
+    registration: answer.registration,
   };
 };
 

@@ -56,17 +56,45 @@ const domainStatus = new Map<Function, [number, string]>([
 
 /**
  * The schema check's own text, except that a value that must be one of a few constants (a union of
- * literals) names them: the checker reports one "must be equal to constant" per choice, and then
- * "must match a schema in anyOf", which tells a caller nothing of what to send.
+ * literals, null among them maybe) names them: the checker reports each choice's failure ("must be
+ * equal to constant", "must be string", "must be null"), then "must match a schema in anyOf",
+ * which tells a caller nothing of what to send. A union with any other kind of choice keeps the
+ * checker's text.
  */
 function validationMessage(error: FastifyError): string {
   const errors = error.validation ?? [];
-  const choices = new Map<string, unknown[]>();
-  for (const e of errors) if (e.keyword === 'const') choices.set(e.instancePath, [...(choices.get(e.instancePath) ?? []), e.params.allowedValue]);
-  if (choices.size === 0) return error.message;
   const where = (path: string) => `${error.validationContext ?? 'body'}${path}`;
-  const parts = [...choices].map(([path, values]) => `${where(path)} must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`);
-  for (const e of errors) if (e.keyword !== 'const' && !(e.keyword === 'anyOf' && choices.has(e.instancePath))) parts.push(`${where(e.instancePath)} ${e.message}`);
+  const within = (union: (typeof errors)[number], e: (typeof errors)[number]) =>
+    e !== union && e.instancePath === union.instancePath && e.schemaPath.startsWith(`${union.schemaPath}/`);
+  /** The constants a union's branches stand for (a nested union's too), or undefined when a branch is anything else. */
+  const choicesOf = (union: (typeof errors)[number]): string[] | undefined => {
+    const branches = new Map<string, typeof errors>();
+    for (const e of errors.filter((e) => within(union, e))) {
+      const branch = e.schemaPath.slice(union.schemaPath.length + 1).split('/')[0]!;
+      branches.set(branch, [...(branches.get(branch) ?? []), e]);
+    }
+    const choices: string[] = [];
+    for (const [branch, failed] of branches) {
+      const root = `${union.schemaPath}/${branch}/`;
+      const inner = failed.find((e) => e.keyword === 'anyOf' && e.schemaPath === `${root}anyOf`);
+      const constant = failed.find((e) => e.keyword === 'const' && e.schemaPath === `${root}const`);
+      const sub = inner ? choicesOf(inner) : constant ? [JSON.stringify(constant.params.allowedValue)] : failed.length === 1 && failed[0]!.params.type === 'null' ? ['null'] : undefined;
+      if (!sub) return undefined;
+      choices.push(...sub);
+    }
+    return choices.length > 0 ? choices : undefined;
+  };
+  const explained = new Set<unknown>();
+  const parts: string[] = [];
+  // The outermost unions: a nested one is read through its parent.
+  for (const union of errors.filter((e) => e.keyword === 'anyOf' && !errors.some((outer) => outer.keyword === 'anyOf' && within(outer, e)))) {
+    const choices = choicesOf(union);
+    if (!choices) continue;
+    parts.push(`${where(union.instancePath)} must be one of ${choices.join(', ')}`);
+    for (const e of errors) if (e === union || within(union, e)) explained.add(e);
+  }
+  if (parts.length === 0) return error.message;
+  for (const e of errors) if (!explained.has(e)) parts.push(`${where(e.instancePath)} ${e.message}`);
   return parts.join(', ');
 }
 

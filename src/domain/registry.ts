@@ -118,7 +118,14 @@ export function sourceAllowed(allowed: readonly string[], address: string | unde
 }
 
 export interface BootAnswer {
+  /** The answer to the boot. */
   status: RegistrationStatus;
+  /**
+   * What the charge point's other messages are held to from now on, the software policy apart:
+   * that one is asked at each message (softwareHold), so that the readings and stops of sessions
+   * it has still get through.
+   */
+  registration: RegistrationStatus;
   currentTime: string;
   intervalS: number;
 }
@@ -289,9 +296,9 @@ export class Registry {
   async boot(id: string, info: BootInfo, over: Pick<ChargePoint, 'ocppVersion' | 'transport'>): Promise<BootAnswer> {
     const at = this.now();
     const override = this.bootOverrides.get(id);
-    const status = await this.store.transact(async (tx) => {
+    const { status, registration } = await this.store.transact(async (tx) => {
       const cp = await tx.getChargePointToChange(id);
-      if (!cp) return 'Rejected' as const;
+      if (!cp) return { status: 'Rejected', registration: 'Rejected' } as const;
       const firmwareVersion = info.firmwareVersion ?? null;
       if (cp.lastBootAt !== null && cp.firmwareVersion !== firmwareVersion) {
         await tx.insertEvent({ at, chargePointId: id, type: 'firmwareChanged', data: { from: cp.firmwareVersion, to: firmwareVersion } });
@@ -310,31 +317,37 @@ export class Registry {
         lastSeenAt: at,
       });
       const software = await this.softwareCheck(tx, { ...cp, ...over }, info, at);
-      if (cp.registrationStatus !== 'Accepted' || override) return cp.registrationStatus;
-      return software;
+      const stored = cp.registrationStatus;
+      return { status: stored !== 'Accepted' || override ? stored : software, registration: stored };
     }, id, PART_OF_CALL);
     if (override && status !== 'Rejected') {
       const answer = override(info);
-      return { status: answer.status, currentTime: at, intervalS: answer.intervalS };
+      return { status: answer.status, registration: answer.status, currentTime: at, intervalS: answer.intervalS };
     }
     const intervalS = status === 'Accepted' ? this.options.heartbeatIntervalS : this.options.bootRetryIntervalS;
-    return { status, currentTime: at, intervalS };
+    return { status, registration, currentTime: at, intervalS };
+  }
+
+  /** Whether the software policy holds unvalidated software off between boots too (`pending`, `reject`). */
+  get holdsUnvalidatedSoftware(): boolean {
+    const policy = this.options.unvalidatedSoftware;
+    return policy === 'pending' || policy === 'reject';
   }
 
   /**
-   * What a charge point's messages other than BootNotification are held to, until a boot answers
-   * otherwise: its stored registration, unless the software policy keeps its software off the
-   * network (TOMADA_UNVALIDATED_SOFTWARE `pending` or `reject`; software not yet reported counts as
-   * not validated) and no validation campaign on this node answers its boots. Enforced at the
-   * boot alone, the policy let through a charge point that reconnected without booting, or a SOAP
-   * charge point's next message. `over`: the protocol it speaks now.
+   * What the software policy holds an Accepted charge point to between boots, if anything: under
+   * `pending` or `reject`, the boot's own answer (Pending, or Rejected) while its software (as it
+   * last reported it, over the protocol it speaks now) is not in the validated registry or not
+   * reported yet, unless a validation campaign on this node answers its boots. Enforced at the boot
+   * alone, the policy let through a charge point that reconnected without booting, or a SOAP
+   * charge point's next message; asked at each message, it also follows an approval or a
+   * withdrawal, and a campaign's end, without waiting for a boot.
    */
-  async registrationOf(cp: ChargePoint, over: Pick<ChargePoint, 'ocppVersion' | 'transport'>): Promise<RegistrationStatus> {
-    const policy = this.options.unvalidatedSoftware;
-    if (cp.registrationStatus !== 'Accepted' || policy === undefined || policy === 'flag' || this.bootOverrides.has(cp.id)) return cp.registrationStatus;
+  async softwareHold(cp: ChargePoint, over: Pick<ChargePoint, 'ocppVersion' | 'transport'>): Promise<RegistrationStatus | undefined> {
+    if (!this.holdsUnvalidatedSoftware || this.bootOverrides.has(cp.id)) return undefined;
     const identity = softwareIdentity({ ...cp, ...over });
-    if (identity && (await this.store.findValidatedSoftware(identity))) return 'Accepted';
-    return policy === 'pending' ? 'Pending' : 'Rejected';
+    if (identity && (await this.store.findValidatedSoftware(identity))) return undefined;
+    return this.options.unvalidatedSoftware === 'pending' ? 'Pending' : 'Rejected';
   }
 
   /**

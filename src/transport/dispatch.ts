@@ -21,9 +21,22 @@ export interface InboundContext {
   transport: Transport;
   /** The charge point's registration as this transport knows it. */
   registration: RegistrationStatus;
+  /**
+   * What the software policy holds the charge point to now, if anything (Registry.softwareHold);
+   * asked only for a message it may hold.
+   */
+  softwareHold(): Promise<RegistrationStatus | undefined>;
   /** Read only when a violation needs it: the operator may switch it at any time. */
   isLenient(): Promise<boolean>;
 }
+
+/**
+ * What a charge point held for its unvalidated software may still send: the readings and the end
+ * of sessions it has, which must reach the central system whatever its software (a charge point
+ * charging when the policy was set, or its software withdrawn, would otherwise lose them). It
+ * starts nothing, and is told nothing else.
+ */
+const REPORTS_OF_SESSIONS = new Set(['MeterValues', 'StopTransaction']);
 
 /**
  * What lenient mode may forgive: a field the message does not define, or a value outside its
@@ -60,10 +73,15 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
     if (!forgivable(request.violation) || !(await context.isLenient())) throw new RpcError(request.violation.code, violationText(request.violation));
     log.warn({ action: name, violation: request.violation }, 'schema violation accepted (lenient mode)');
   }
-  if (name !== adapter.bootAction && context.registration !== 'Accepted') {
-    // Not named by its registration: OCPP 1.5 has no Pending, and a 1.5 charge point held Pending
-    // was answered Rejected at its boot.
-    throw new RpcError('SecurityError', `Charge point is not Accepted: only ${adapter.bootAction} is allowed until a ${adapter.bootAction} is answered Accepted`);
+  if (name !== adapter.bootAction) {
+    // The registration is named as the registry holds it, not as the boot was answered: OCPP 1.5
+    // has no Pending, and a 1.5 charge point held Pending was answered Rejected.
+    if (context.registration !== 'Accepted') {
+      throw new RpcError('SecurityError', `Charge point is not Accepted (its registration is ${context.registration}): only ${adapter.bootAction} is allowed until a ${adapter.bootAction} is answered Accepted`);
+    }
+    if (!REPORTS_OF_SESSIONS.has(name) && (await context.softwareHold())) {
+      throw new RpcError('SecurityError', `Charge point's software is not validated by the network: only ${adapter.bootAction}, MeterValues and StopTransaction are taken until it is`);
+    }
   }
   // Not forgivable: what no store can keep as it came would be refused by one and not another.
   const unkeepable = unstorable(payload);

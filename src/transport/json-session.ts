@@ -224,6 +224,14 @@ export class JsonSession implements CommandTarget {
     return { chargePointId: this.chargePointId, protocol: `${this.init.adapter.subprotocol}-json`, bytes };
   }
 
+  /** The software policy's hold on this charge point now (read afresh: a boot, an approval or a campaign's end changes it). */
+  private async softwareHold(): Promise<RegistrationStatus | undefined> {
+    const { registry } = this.init.domain;
+    if (!registry.holdsUnvalidatedSoftware) return undefined;
+    const chargePoint = await registry.chargePoint(this.chargePointId);
+    return chargePoint && registry.softwareHold(chargePoint, { ocppVersion: this.init.adapter.ocppVersion, transport: 'json' });
+  }
+
   private dispatch(action: string, payload: unknown): Promise<DispatchedCall> {
     const { adapter, domain } = this.init;
     return dispatchInbound(
@@ -234,6 +242,7 @@ export class JsonSession implements CommandTarget {
         log: this.log,
         transport: 'json',
         registration: this.registration,
+        softwareHold: () => this.softwareHold(),
         isLenient: () => this.isLenient(),
       },
       action,

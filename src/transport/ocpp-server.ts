@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { JsonProtocolAdapter } from '../adapters/adapter.js';
 import type { CommandRouter } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
-import type { ChargePoint, OcppVersion, RegistrationStatus } from '../domain/model.js';
+import type { ChargePoint } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import { CallGate } from '../ocpp/call-gate.js';
 import { encodeFault, SoapFault } from '../ocpp/soap/index.js';
@@ -52,15 +52,7 @@ export interface OcppServerDeps {
 }
 
 /** A handshake request, with what upgrade() learnt about it before ws completes it. */
-type Handshake = IncomingMessage & {
-  chargePointId?: string;
-  chosenProtocol?: string;
-  /** The version this connection speaks (its chosen subprotocol's). */
-  ocppVersion?: OcppVersion;
-  admitted?: ChargePoint;
-  /** What its messages other than BootNotification are held to until it boots (Registry.registrationOf). */
-  registration?: RegistrationStatus;
-};
+type Handshake = IncomingMessage & { chargePointId?: string; chosenProtocol?: string; admitted?: ChargePoint };
 
 /** How long a shutdown waits for charge points to answer the close handshake. */
 const CLOSE_GRACE_MS = 2_000;
@@ -280,9 +272,9 @@ export class OcppServer {
       log.warn({ chargePointId, offered, remote }, 'handshake refused: no supported OCPP subprotocol offered');
       return refuse(socket, 400);
     }
-    const handshake: Handshake = Object.assign(request, { chargePointId, chosenProtocol: adapter.subprotocol, ocppVersion: adapter.ocppVersion });
+    const handshake: Handshake = Object.assign(request, { chargePointId, chosenProtocol: adapter.subprotocol });
     this.wss.handleUpgrade(handshake, socket, head, (ws) => {
-      void this.open(ws, handshake.admitted!, handshake.registration!, adapter, remote, isTls(request.socket));
+      void this.open(ws, handshake.admitted!, adapter, remote, isTls(request.socket));
     });
   }
 
@@ -291,13 +283,12 @@ export class OcppServer {
     const admission = await this.gate.admit(request.chargePointId!, request, 'websocket');
     if (!admission.admitted) return admission.refusal;
     request.admitted = admission.chargePoint;
-    request.registration = await this.deps.domain.registry.registrationOf(admission.chargePoint, { ocppVersion: request.ocppVersion!, transport: 'json' });
     return undefined;
   }
 
-  private async open(socket: WebSocket, chargePoint: ChargePoint, registration: RegistrationStatus, adapter: JsonProtocolAdapter, remote: string | undefined, tls: boolean): Promise<void> {
+  private async open(socket: WebSocket, chargePoint: ChargePoint, adapter: JsonProtocolAdapter, remote: string | undefined, tls: boolean): Promise<void> {
     const { domain, router, log, options } = this.deps;
-    const { id: chargePointId, lenient } = chargePoint;
+    const { id: chargePointId, registrationStatus: registration, lenient } = chargePoint;
     const sessionLog = log.child({ chargePointId });
     // Its handshake began before close(): it is sent away like the others.
     if (this.closing) return void socket.close(1001, SHUTTING_DOWN);

@@ -183,6 +183,11 @@ test('charge points over the REST API', async (s) => {
         assert.equal(typeof result.body.error, 'string', what);
         assert.equal(typeof result.body.message, 'string', what);
       }
+      // A field that takes one of a few values (null among them, or a union of unions) names them.
+      const version = await t.api('/api/v1/charge-points/CP-V', { method: 'PUT', body: { declaredOcppVersion: '2.0.1' } });
+      assert.equal(version.body.message, 'body/declaredOcppVersion must be one of "1.5", "1.6", null');
+      const transport = await t.api('/api/v1/charge-points/CP-V', { method: 'PUT', body: { declaredTransport: 5 } });
+      assert.equal(transport.body.message, 'body/declaredTransport must be one of "json", "soap", null');
       // Nothing was created by a refused PUT.
       assert.equal((await t.api('/api/v1/charge-points/CP-V')).status, 404);
       // A 16-character password and a 48-character id are fine.
