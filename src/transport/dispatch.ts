@@ -79,7 +79,7 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
     if (context.registration !== 'Accepted') {
       throw new RpcError('SecurityError', `Charge point is not Accepted (its registration is ${context.registration}): only ${adapter.bootAction} is allowed until a ${adapter.bootAction} is answered Accepted`);
     }
-    if (!REPORTS_OF_SESSIONS.has(name) && (await context.softwareHold())) {
+    if (domain.registry.holdsUnvalidatedSoftware && !REPORTS_OF_SESSIONS.has(name) && (await context.softwareHold())) {
       throw new RpcError('SecurityError', `Charge point's software is not validated by the network: only ${adapter.bootAction}, MeterValues and StopTransaction are taken until it is`);
     }
   }

@@ -227,7 +227,6 @@ export class JsonSession implements CommandTarget {
   /** The software policy's hold on this charge point now (read afresh: a boot, an approval or a campaign's end changes it). */
   private async softwareHold(): Promise<RegistrationStatus | undefined> {
     const { registry } = this.init.domain;
-    if (!registry.holdsUnvalidatedSoftware) return undefined;
     const chargePoint = await registry.chargePoint(this.chargePointId);
     return chargePoint && registry.softwareHold(chargePoint, { ocppVersion: this.init.adapter.ocppVersion, transport: 'json' });
   }
