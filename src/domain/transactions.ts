@@ -112,8 +112,10 @@ export class Transactions {
         // The same stop resent to another node while this one stores it: that node's unit waits
         // here, then finds this event.
         await tx.lockChargePoint(chargePointId);
-        const recent = await tx.listEvents({ chargePointId, limit: 100 });
-        if (!recent.some((e) => e.type === 'stopForUnknownTransaction' && JSON.stringify(e.data) === JSON.stringify(data))) {
+        // Among its own kind: the charge point's other events (a DataTransfer is one each) must not
+        // push the first one out of sight.
+        const recent = await tx.listEvents({ chargePointId, type: 'stopForUnknownTransaction', limit: 100 });
+        if (!recent.some((e) => JSON.stringify(e.data) === JSON.stringify(data))) {
           this.log.warn({ chargePointId, transactionId: request.transactionId }, 'StopTransaction for an unknown transaction');
           await tx.insertEvent({ at: this.clock().toISOString(), chargePointId, type: 'stopForUnknownTransaction', data });
         }

@@ -90,7 +90,10 @@ test('messages for an unknown transaction are kept once, however often they are 
     await client.ok('MeterValues', meterValues);
     await client.ok('StopTransaction', stop);
   }
-  const events = await tomada.store.listEvents({ chargePointId: 'EDGE-2' });
+  // Many other events of the charge point in between (each DataTransfer is one), then the stop again.
+  for (let i = 0; i < 101; i++) await client.ok('DataTransfer', { vendorId: 'com.example', messageId: 'note', data: String(i) });
+  await client.ok('StopTransaction', stop);
+  const events = await tomada.store.listEvents({ chargePointId: 'EDGE-2', limit: 1000 });
   assert.equal(events.filter((e) => e.type === 'meterValuesForUnknownTransaction').length, 1);
   assert.equal(events.filter((e) => e.type === 'stopForUnknownTransaction').length, 1);
   assert.equal((events.find((e) => e.type === 'stopForUnknownTransaction')!.data as any).meterStopWh, 10, 'the whole report is kept');
