@@ -5,12 +5,12 @@ import type { RawData, WebSocket } from 'ws';
 import type { JsonProtocolAdapter } from '../adapters/adapter.js';
 import { answeredActivity, callActivity } from '../domain/activity.js';
 import type { CommandTarget } from '../domain/commands.js';
-import { CommandFailed, CommandTimedOut } from '../domain/errors.js';
+import { ChargePointNotConnected, CommandFailed, CommandTimedOut } from '../domain/errors.js';
 import type { Domain } from '../domain/index.js';
 import type { Command, CommandResult, RegistrationStatus } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import type { CallGate } from '../ocpp/call-gate.js';
-import { CallErrorResponse, CallTimeoutError, RpcPeer, type InboundCall } from '../ocpp/rpc-peer.js';
+import { CallErrorResponse, CallTimeoutError, PeerClosedError, RpcPeer, type InboundCall } from '../ocpp/rpc-peer.js';
 import type { JsonObject } from '../ocpp/rpc.js';
 import { CommandQueue } from './command-queue.js';
 import { commandAnswer, dispatchInbound, outboundCall, type DispatchedCall } from './dispatch.js';
@@ -168,13 +168,22 @@ export class JsonSession implements CommandTarget {
 
   private async send(command: Command): Promise<CommandResult> {
     const call = outboundCall(this.init.adapter, command);
+    const action = call.action.name;
+    // Commands go one at a time, so the peer writes this one at once, unless the connection closed
+    // while it waited its turn: then it never left, and the operator must be able to tell that
+    // from one that did (a Reset or a RemoteStart retried after "may have been carried out" could
+    // be done twice).
+    if (this.peer.closed) {
+      throw new ChargePointNotConnected(`${action} was not sent: the connection of charge point "${this.chargePointId}" closed while it waited its turn; retrying is safe`);
+    }
     let response: JsonObject;
     try {
-      response = await this.peer.call(call.action.name, call.payload);
+      response = await this.peer.call(action, call.payload);
     } catch (error) {
       if (error instanceof CallTimeoutError) throw new CommandTimedOut(error.message);
       if (error instanceof CallErrorResponse) throw new CommandFailed(error.message);
-      throw new CommandFailed(`${call.action.name} failed: ${(error as Error).message}`);
+      if (error instanceof PeerClosedError) throw new CommandFailed(`${action}: the connection closed before the charge point answered (${error.message}); it may have been carried out`);
+      throw new CommandFailed(`${action} failed: ${(error as Error).message}`);
     }
     return commandAnswer(this.init.adapter, call, command, response, { log: this.log, isLenient: () => this.isLenient() });
   }

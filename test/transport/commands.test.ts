@@ -313,4 +313,24 @@ describe('operator commands queued behind a slow charge point', () => {
     assert.deepEqual(calls(cp, since).map((f) => f[2]), ['Reset', 'Reset'], 'the third Reset never reached the charge point');
     await assertAlive(cp);
   });
+
+  test('a connection that closes with commands waiting: the one sent "may have been carried out" (502), the one waiting "was not sent" (409)', async () => {
+    const cp = await clients.connect('CP-CLOSES');
+    await boot(cp);
+    cp.answerDelayMs = 60_000; // never, as far as the test goes
+    const since = cp.received.length;
+    const reset = () => t.api('/api/v1/charge-points/CP-CLOSES/commands/reset', { body: { type: 'Soft' } });
+    const first = reset();
+    await cp.waitFor((frame) => frame[0] === 2 && frame[2] === 'Reset');
+    const second = reset();
+    await sleep(200); // the second is queued behind the first
+    await cp.close();
+    const [sent, waiting] = await Promise.all([first, second]);
+    assertErrorBody(sent, 502, 'the command sent');
+    assert.match(sent.body.message, /Reset: the connection closed before the charge point answered .*it may have been carried out/);
+    assertErrorBody(waiting, 409, 'the command waiting');
+    assert.equal(waiting.body.error, 'NotConnected');
+    assert.match(waiting.body.message, /Reset was not sent: .*retrying is safe/);
+    assert.deepEqual(calls(cp, since).map((f) => f[2]), ['Reset'], 'only the first reached the charge point');
+  });
 });
