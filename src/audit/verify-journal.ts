@@ -157,6 +157,9 @@ async function judge(store: Store, transactionId: number, replayed: Replayed): P
   return reasons.length > 0 ? { transactionId, storedEnergyWh: stored.energyWh, journalEnergyWh: energy.energyWh, reason: reasons.join(', ') } : undefined;
 }
 
+/** Rounds of frames committed meanwhile read, at most, before a mismatch on a live database is reported. */
+const CATCH_UP_ROUNDS = 5;
+
 export async function verifyJournal(store: Store, options: VerifyOptions = {}): Promise<VerifyReport> {
   const pageSize = options.pageSize ?? 1000;
   let firstBrokenLink: BrokenLink | undefined;
@@ -164,41 +167,56 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
   const pendingRequests = new Map<string, Request>();
   const transactions = new Map<number, Replayed>();
   const journaled = new IdSet();
-  const mismatches: EnergyMismatch[] = [];
+  /**
+   * Mismatches so far, with what the frames said (none for a transaction stored and not
+   * journaled). On a running network a transaction goes on, or starts, between the journal's last
+   * row read and the read of what is stored, and the frames that explain it commit after that
+   * row: a whole-journal run reads them and judges again before it reports (catching up below).
+   */
+  const found = new Map<number, { mismatch: EnergyMismatch; replayed: Replayed | undefined }>();
+  const judgeNow = async (transactionId: number, replayed: Replayed) => {
+    const mismatch = await judge(store, transactionId, replayed);
+    if (mismatch) found.set(transactionId, { mismatch, replayed });
+    else found.delete(transactionId);
+  };
 
   let previous: JournalRow | undefined;
+  /** Checks the chain over rows first..last and replays them; transactions whose energy is final are judged as they end. */
+  const walk = async (first: number, last: number) => {
+    let afterSeq = first - 1;
+    for (;;) {
+      const page = await store.listJournal({ afterSeq, untilSeq: last, limit: pageSize });
+      if (page.length === 0) break;
+      for (const row of page) {
+        if (rowsChecked === 0) previous = await store.journalRowBefore(row.seq);
+        rowsChecked++;
+        if (!firstBrokenLink) firstBrokenLink = checkLink(previous, row, options.journalKey);
+        previous = row;
+        const read = readFrame(row);
+        if (!read || row.chargePointId === null) continue;
+        const key = `${row.chargePointId}\u0000${read.id}`;
+        if (read.kind === 'request') pendingRequests.set(key, read.request);
+        else {
+          const request = pendingRequests.get(key);
+          pendingRequests.delete(key);
+          const stopped = request && replay(row.chargePointId, request, read.payload, transactions, journaled);
+          const replayed = stopped === undefined ? undefined : transactions.get(stopped);
+          // Judged now, and forgotten: its stored energy can no longer differ because of a later frame.
+          if (stopped !== undefined && replayed && energyIsFinal({ meterStopWh: replayed.meterStopWh, samples: [...replayed.samples.values()] })) {
+            transactions.delete(stopped);
+            await judgeNow(stopped, replayed);
+          }
+        }
+      }
+      afterSeq = page[page.length - 1]!.seq;
+    }
+  };
+
   // The time range becomes a sequence range, walked whole: rows commit in sequence order, and a
   // row received earlier may commit after one received later.
   const bounds = await store.journalSeqBounds({ from: options.from, to: options.to });
-  let afterSeq = bounds.first === undefined ? undefined : bounds.first - 1;
-  for (;;) {
-    if (bounds.first === undefined || bounds.last === undefined || bounds.first > bounds.last) break;
-    const page = await store.listJournal({ afterSeq, untilSeq: bounds.last, limit: pageSize });
-    if (page.length === 0) break;
-    for (const row of page) {
-      if (rowsChecked === 0) previous = await store.journalRowBefore(row.seq);
-      rowsChecked++;
-      if (!firstBrokenLink) firstBrokenLink = checkLink(previous, row, options.journalKey);
-      previous = row;
-      const read = readFrame(row);
-      if (!read || row.chargePointId === null) continue;
-      const key = `${row.chargePointId}\u0000${read.id}`;
-      if (read.kind === 'request') pendingRequests.set(key, read.request);
-      else {
-        const request = pendingRequests.get(key);
-        pendingRequests.delete(key);
-        const stopped = request && replay(row.chargePointId, request, read.payload, transactions, journaled);
-        const replayed = stopped === undefined ? undefined : transactions.get(stopped);
-        // Judged now, and forgotten: its stored energy can no longer differ because of a later frame.
-        if (stopped !== undefined && replayed && energyIsFinal({ meterStopWh: replayed.meterStopWh, samples: [...replayed.samples.values()] })) {
-          transactions.delete(stopped);
-          const mismatch = await judge(store, stopped, replayed);
-          if (mismatch) mismatches.push(mismatch);
-        }
-      }
-    }
-    afterSeq = page[page.length - 1]!.seq;
-  }
+  let last = bounds.last;
+  if (bounds.first !== undefined && last !== undefined && bounds.first <= last) await walk(bounds.first, last);
 
   // The rest: running, or stopped without a register reading (interval energy, or no energy
   // sample), which a later frame could still change.
@@ -206,25 +224,38 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
     // With --to, a transaction not stopped within the range cannot be judged from the range alone
     // (meter values after it still move its stored energy); one not stored at all is reported.
     if (options.to !== undefined && replayed.meterStopWh === null && (await store.getTransaction(transactionId))) continue;
-    const mismatch = await judge(store, transactionId, replayed);
-    if (mismatch) mismatches.push(mismatch);
+    await judgeNow(transactionId, replayed);
   }
+  const whole = options.from === undefined && options.to === undefined;
   // On a whole-journal run, a stored transaction no frame ever reported was not made by a charge
   // point. Read a page at a time, by id.
-  if (options.from === undefined && options.to === undefined) {
+  if (whole) {
     let afterId = 0;
     for (;;) {
       const page = await store.listTransactions({ afterId, limit: pageSize });
       for (const stored of page) {
         if (!journaled.has(stored.id)) {
-          mismatches.push({ transactionId: stored.id, storedEnergyWh: stored.energyWh, journalEnergyWh: null, reason: 'stored but not in the journal' });
+          found.set(stored.id, { mismatch: { transactionId: stored.id, storedEnergyWh: stored.energyWh, journalEnergyWh: null, reason: 'stored but not in the journal' }, replayed: undefined });
         }
       }
       if (page.length < pageSize) break;
       afterId = page.at(-1)!.id;
     }
   }
-  mismatches.sort((a, b) => a.transactionId - b.transactionId);
+  // Catching up: the frames committed since the walk began, then each mismatch judged again. A
+  // transaction altered behind the journal's back stays a mismatch however many frames come.
+  for (let round = 0; whole && found.size > 0 && round < CATCH_UP_ROUNDS; round++) {
+    const now = (await store.journalSeqBounds({})).last;
+    if (now === undefined || (last !== undefined && now <= last)) break;
+    for (const [transactionId, { replayed }] of found) if (replayed && !transactions.has(transactionId)) transactions.set(transactionId, replayed);
+    await walk(last === undefined ? 1 : last + 1, now);
+    last = now;
+    for (const transactionId of [...found.keys()]) {
+      const replayed = transactions.get(transactionId);
+      if (replayed) await judgeNow(transactionId, replayed);
+    }
+  }
+  const mismatches = [...found.values()].map(({ mismatch }) => mismatch).sort((a, b) => a.transactionId - b.transactionId);
   return {
     rowsChecked,
     firstBrokenLink,

@@ -250,3 +250,40 @@ test('a transaction still running after --to is not judged; a transaction no fra
   assert.deepEqual(report.mismatches.map((m) => m.reason), ['stored but not in the journal']);
   await t.close();
 });
+
+test('on a running network, sessions that go on or start while the journal is verified are no mismatch; an altered one still is', async () => {
+  const t = await journaledServer();
+  const client = await TestClient.connect(t.wsUrl, 'J-LIVE');
+  const other = await TestClient.connect(t.wsUrl, 'J-LIVE-2');
+  try {
+    await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+    await other.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+    const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'J1', meterStart: 0, timestamp: '2025-06-01T10:00:00Z' });
+    const transactionId = start.transactionId as number;
+    await client.ok('MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2025-06-01T10:10:00Z', sampledValue: [{ value: '500' }] }] });
+    // The network goes on once the verification has fixed where the journal ends: the session's
+    // next reading, and another charge point's new session, stored before they are read.
+    let once = false;
+    const live = Object.create(t.store) as typeof t.store;
+    live.journalSeqBounds = async (range) => {
+      const bounds = await t.store.journalSeqBounds(range);
+      if (!once) {
+        once = true;
+        await client.ok('MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2025-06-01T10:20:00Z', sampledValue: [{ value: '2000' }] }] });
+        await other.ok('StartTransaction', { connectorId: 1, idTag: 'J1', meterStart: 0, timestamp: '2025-06-01T11:00:00Z' });
+      }
+      return bounds;
+    };
+    const report = await verifyJournal(live);
+    assert.deepEqual(report.mismatches, [], JSON.stringify(report.mismatches));
+    assert.equal(report.transactionsChecked, 2);
+    // Altered behind the journal's back: still found, however many frames come after it.
+    await t.store.transact((tx) => tx.updateTransaction(transactionId, { energyWh: 99_999 }));
+    const altered = await verifyJournal(t.store);
+    assert.deepEqual(altered.mismatches.map((m) => [m.transactionId, m.reason]), [[transactionId, 'energy differs']]);
+  } finally {
+    await client.close();
+    await other.close();
+    await t.close();
+  }
+});
