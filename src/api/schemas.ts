@@ -1,6 +1,7 @@
 // The REST API's bodies and answers, defined once: Fastify validates with them and the OpenAPI
 // document is generated from them.
 import { Type, type Static } from '@sinclair/typebox';
+import { OCPP_INT_MAX } from '../ocpp/integer.js';
 import { ConnectorStatuses } from '../domain/model.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -158,17 +159,14 @@ export const IdTag = Type.Object(
 );
 export const IdTagList = Type.Object({ items: Type.Array(Type.Ref('IdTag')) });
 
-/**
- * A connector of a command: an OCPP integer (`int` in the 1.5 WSDL, 32 bits), so that nothing
- * outside it is written on the wire (1e300 went out as `1e+300`).
- */
-export const CommandConnectorId = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+/** A connector of a command: an OCPP integer, so that nothing outside it is written on the wire (1e300 went out as `1e+300`). */
+export const CommandConnectorId = Type.Integer({ minimum: 1, maximum: OCPP_INT_MAX });
 export const RemoteStartBody = Type.Object(
   { idTag: IdTagParam, connectorId: Type.Optional(CommandConnectorId) },
   { additionalProperties: false },
 );
 /** Transaction ids are OCPP integers (32-bit); anything else cannot name a transaction. */
-export const TransactionId = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
+export const TransactionId = Type.Integer({ minimum: 0, maximum: OCPP_INT_MAX });
 export const RemoteStopBody = Type.Object({ transactionId: TransactionId }, { additionalProperties: false });
 export const ResetBody = Type.Object({ type: Type.Union([Type.Literal('Soft'), Type.Literal('Hard')]) }, { additionalProperties: false });
 export const UnlockBody = Type.Object({ connectorId: CommandConnectorId }, { additionalProperties: false });

@@ -11,6 +11,7 @@
 // values are text). Other numbers, such as a lenient charge point's extra fields, are not stored.
 import { unkeepableText } from '../keepable-text.js';
 import type { Violation } from '../ocpp/validate.js';
+import { OCPP_INT_MAX, OCPP_INT_MIN } from '../ocpp/integer.js';
 
 interface Range {
   min: number;
@@ -18,7 +19,7 @@ interface Range {
   /** What the field must be, in the violation's message. */
   what: string;
 }
-const INT32: Range = { min: -2_147_483_648, max: 2_147_483_647, what: 'a 32-bit integer' };
+const INT32: Range = { min: OCPP_INT_MIN, max: OCPP_INT_MAX, what: 'a 32-bit integer' };
 const SAFE: Range = { min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, what: 'an integer' };
 /** The stored integers of a call, with the range their columns hold as sent. */
 const STORED_INTEGERS = new Map<string, Range>([

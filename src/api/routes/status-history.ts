@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
 import { ConnectorStatuses } from '../../domain/model.js';
 import { missing } from '../errors.js';
+import { OCPP_INT_MAX, OCPP_INT_MIN } from '../../ocpp/integer.js';
 import { ChargePointId, ErrorBody } from '../schemas.js';
 
 const NullableText = Type.Union([Type.String(), Type.Null()]);
@@ -31,7 +32,7 @@ const StatusHistoryQuery = Type.Object(
     // Bounded as the columns are (connector_id a 32-bit integer, id a 64-bit one read as a
     // number): PostgreSQL refuses a larger value, which would be a 500 instead of this 400. A
     // charge point may report any connector id the schema lets through, a negative one too.
-    connectorId: Type.Optional(Type.Integer({ minimum: -2_147_483_648, maximum: 2_147_483_647, description: 'One connector only (0: the charge point as a whole)' })),
+    connectorId: Type.Optional(Type.Integer({ minimum: OCPP_INT_MIN, maximum: OCPP_INT_MAX, description: 'One connector only (0: the charge point as a whole)' })),
     beforeId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Entries older than this id: the last id of the previous page' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   },
