@@ -5,6 +5,8 @@
 // - text with U+0000 or a lone surrogate (src/keepable-text.ts);
 // - a connector or reservation id past 32 bits: PostgreSQL's integer columns, and the width of
 //   every integer of OCPP 1.5 (xs:int in its WSDL);
+// - a connector id below 0: OCPP numbers connectors from 1, with 0 for the charge point as a whole,
+//   but its JSON schemas leave the bound out, and a connector -1 was stored, and shown, as one;
 // - a transaction id or a meter start or stop that is not a safe integer (past ±2^53 − 1 it is not
 //   even exact in JavaScript, and past 2^63 no 64-bit column holds it).
 // The numbers a charge point's calls store are these five, all at the top of the payload (sampled
@@ -20,10 +22,11 @@ interface Range {
   what: string;
 }
 const INT32: Range = { min: OCPP_INT_MIN, max: OCPP_INT_MAX, what: 'a 32-bit integer' };
+const CONNECTOR: Range = { min: 0, max: OCPP_INT_MAX, what: 'a connector number (0: the charge point as a whole)' };
 const SAFE: Range = { min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, what: 'an integer' };
 /** The stored integers of a call, with the range their columns hold as sent. */
 const STORED_INTEGERS = new Map<string, Range>([
-  ['connectorId', INT32],
+  ['connectorId', CONNECTOR],
   ['reservationId', INT32],
   ['transactionId', SAFE],
   ['meterStart', SAFE],

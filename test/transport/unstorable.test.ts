@@ -1,5 +1,6 @@
 // What the schemas let through but no store keeps as it came: a NUL character or a lone UTF-16
-// surrogate in any string, a connector or reservation id past 32 bits, a transaction id or meter
+// surrogate in any string, a connector or reservation id past 32 bits (or a connector below 0,
+// which OCPP never numbers and the official schemas do not bound), a transaction id or meter
 // reading that is not a safe integer (Infinity from 1e400 among them). PostgreSQL refused such
 // calls with InternalError at every resend where SQLite stored them, or they were stored altered;
 // now both answer a constraint violation naming the field, whatever the charge point's lenient
@@ -15,7 +16,9 @@ const now = () => new Date().toISOString();
 
 test('unstorable: the first value no store keeps, with its JSON pointer', () => {
   assert.equal(unstorable({ connectorId: 2_147_483_647, reservationId: -2_147_483_648, meterStart: 3_000_000_000, info: 'ok' }), undefined, 'meter readings past 32 bits are kept (bigint columns)');
-  assert.deepEqual(unstorable({ connectorId: 2_147_483_648 }), { code: 'PropertyConstraintViolation', path: '/connectorId', message: 'must be a 32-bit integer from -2147483648 to 2147483647' });
+  assert.deepEqual(unstorable({ connectorId: 2_147_483_648 }), { code: 'PropertyConstraintViolation', path: '/connectorId', message: 'must be a connector number (0: the charge point as a whole) from 0 to 2147483647' });
+  assert.equal(unstorable({ connectorId: -1 })?.path, '/connectorId', 'no connector is numbered below 0');
+  assert.equal(unstorable({ connectorId: 0 }), undefined, 'connector 0 is the charge point as a whole');
   assert.equal(unstorable({ vendorExtension: 1.5, other: 1e30 }), undefined, "numbers nothing stores (a lenient charge point's extra fields) are left alone");
   assert.equal(unstorable({ meterValue: [{ sampledValue: [{ value: '1' }, { value: '2\u00003' }] }] })?.path, '/meterValue/0/sampledValue/1/value');
   assert.equal(unstorable({ data: { 'a/b\u0000': 1 } })?.path, '/data/a~1b\u0000');
@@ -39,6 +42,8 @@ test('a call no store could keep as it came is refused alike on every store; not
     const refused: [string, unknown, string][] = [
       ['StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'OtherError', info: 'a\u0000b' }, '/info'],
       ['StatusNotification', { connectorId: 3_000_000_000, status: 'Available', errorCode: 'NoError' }, '/connectorId'],
+      ['StatusNotification', { connectorId: -1, status: 'Available', errorCode: 'NoError' }, '/connectorId'],
+      ['MeterValues', { connectorId: -2, meterValue: [{ timestamp: now(), sampledValue: [{ value: '1' }] }] }, '/connectorId'],
       ['Authorize', { idTag: 'KEEP\u0000' }, '/idTag'],
       ['StartTransaction', { connectorId: 1, idTag: 'KEEP-TAG', meterStart: 0, timestamp: now(), reservationId: 3_000_000_000 }, '/reservationId'],
       ['MeterValues', { connectorId: 1, meterValue: [{ timestamp: now(), sampledValue: [{ value: '1\u00000' }] }] }, '/meterValue/0/sampledValue/0/value'],
