@@ -98,6 +98,21 @@ function validationMessage(error: FastifyError): string {
   return parts.join(', ');
 }
 
+/**
+ * A query parameter given more than once (`?format=csv&format=json`) reaches the schema as a list,
+ * and the checker's words for it ("must be string") hide why; no parameter of the API takes a list.
+ */
+function repeatedParameters(error: FastifyError, query: unknown): string | undefined {
+  if (error.validationContext !== 'querystring' || query === null || typeof query !== 'object') return undefined;
+  const repeated = new Set<string>();
+  for (const e of error.validation ?? []) {
+    const name = e.instancePath.split('/')[1];
+    if (name !== undefined && Array.isArray((query as Record<string, unknown>)[name])) repeated.add(name);
+  }
+  if (repeated.size === 0) return undefined;
+  return [...repeated].map((name) => `querystring/${name} is given ${((query as Record<string, unknown[]>)[name]!).length} times; give it once`).join(', ');
+}
+
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof HttpError) {
     void reply.status(error.statusCode).send({ error: error.error, message: error.message });
@@ -109,7 +124,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return;
   }
   if (error.validation) {
-    void reply.status(400).send({ error: 'BadRequest', message: validationMessage(error) });
+    void reply.status(400).send({ error: 'BadRequest', message: repeatedParameters(error, request.query) ?? validationMessage(error) });
     return;
   }
   const status = error.statusCode ?? 500;

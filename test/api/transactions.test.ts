@@ -147,6 +147,9 @@ test('transactions over the REST API', async (s) => {
         assert.equal(result.status, 400, `${path}: ${JSON.stringify(result.body)}`);
         assert.deepEqual(Object.keys(result.body).sort(), ['error', 'message'], path);
       }
+      // A parameter given twice is named as such, not as a value of the wrong type.
+      const twice = await t.api('/api/v1/transactions?limit=5&limit=10&active=true');
+      assert.deepEqual(twice.body, { error: 'BadRequest', message: 'querystring/limit is given 2 times; give it once' });
       const missing = await t.api('/api/v1/transactions/999999');
       assert.equal(missing.status, 404);
       assert.deepEqual(Object.keys(missing.body).sort(), ['error', 'message']);
