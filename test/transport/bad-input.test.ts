@@ -299,7 +299,9 @@ describe('the registration gate', () => {
     const answer = await boot(cp);
     assert.equal(answer.status, 'Rejected');
     assert.equal(answer.interval, 17);
-    assertCallError(await cp.call('Heartbeat', {}, 'r-1'), 'r-1', 'SecurityError');
+    const refused = await cp.call('Heartbeat', {}, 'r-1');
+    assertCallError(refused, 'r-1', 'SecurityError');
+    assert.match(String(refused[3]), /^Charge point is not Accepted \(its registration is Rejected\)/);
     assertCallError(await cp.call('StatusNotification', statusNotification(), 'r-2'), 'r-2', 'SecurityError');
     assert.deepEqual((await t.api('/api/v1/charge-points/CP-REJECTED')).body.connectors, []);
     // A reconnect without a boot does not get around the gate.

@@ -80,6 +80,9 @@ test('a Pending charge point is told Rejected in 1.5, which has no Pending', asy
   assert.equal(boot.heartbeatInterval, 42);
   const heartbeat = await client.call('Heartbeat', {});
   assert.equal(heartbeat[2], 'SecurityError');
+  // Told what the registry holds, in words true of a Rejected boot too (it once said "is Pending"
+  // with no more, to a charge point that had been answered Rejected).
+  assert.equal(heartbeat[3], 'Charge point is not Accepted (its registration is Pending): only BootNotification is allowed until a BootNotification is answered Accepted');
 });
 
 test('changing version or transport is recorded as an event', async (t) => {
