@@ -5,7 +5,7 @@
 // Reading (xmlToPayload) never throws: whatever does not fit the schema is kept in a form the
 // validator (validate.ts) then reports precisely —
 // - a text that is not a strict integer, number or boolean stays a string (TypeConstraintViolation);
-// - an element or unqualified attribute the schema does not define becomes an extra property
+// - an element or attribute the schema does not define becomes an extra property
 //   (FormationViolation with additionalProperties: false); non-blank text in an element that
 //   holds no text becomes the extra property '#text';
 // - a property that should occur once but occurs several times becomes an array
@@ -14,7 +14,11 @@
 // - xsi:nil="true" on an optional property: absent; on a required one or an array item: null
 //   (TypeConstraintViolation). No OCPP element is nillable.
 // Child elements are matched by local name, in any order and whatever their namespace (the WSDLs
-// qualify them; some stacks do not). Qualified attributes (xsi:*, xml:lang, …) are ignored.
+// qualify them; some stacks do not). Attributes too: the WSDLs leave them unqualified, but a stack
+// that writes `cs:unit="kWh"` means the unit, and reading past it took a kWh register for Wh.
+// XML's and SOAP's own attributes (xsi:*, xml:lang, env:encodingStyle) are not the message's and
+// are left out; an attribute given twice (`unit` and `cs:unit`) is kept as an extra property,
+// which validation refuses.
 //
 // Writing (payloadToXml) follows the schema's property order (XSD sequences are ordered), writes
 // arrays as repeated elements, omits absent properties, writes numbers and dates as their JSON
@@ -24,9 +28,9 @@
 import type { TSchema } from '@sinclair/typebox';
 import { describeChar, escapeAttribute, escapeText, findInvalidXmlChar } from './escape.js';
 import { SoapFault } from './fault.js';
-import { XSI_NS } from './namespaces.js';
+import { SOAP12_ENVELOPE_NS, XML_NS, XSI_NS } from './namespaces.js';
 import { xmlRole } from './xml-mapping.js';
-import { attributeOf, isXmlWhitespace, trimXmlWhitespace, type XmlElement } from './xml.js';
+import { attributeOf, isXmlWhitespace, trimXmlWhitespace, type XmlAttribute, type XmlElement } from './xml.js';
 
 type Schema = Record<string, unknown>;
 type Kind = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'any';
@@ -182,6 +186,9 @@ function groupChildren(element: XmlElement): Map<string, XmlElement[]> {
   return groups;
 }
 
+/** xsi:type, xsi:nil (read apart), xml:lang, env:encodingStyle…: XML's and SOAP's own, never a message's field. */
+const isXmlOwnAttribute = (attribute: XmlAttribute) => attribute.namespace === XSI_NS || attribute.namespace === XML_NS || attribute.namespace === SOAP12_ENVELOPE_NS;
+
 /** An element read without a schema: its text, or an object of its attributes and children. */
 function genericValue(element: XmlElement): unknown {
   const attributes = element.attributes.filter((a) => a.namespace === '');
@@ -214,8 +221,8 @@ function objectValue(element: XmlElement, schema: Schema): Json {
   };
 
   for (const attribute of element.attributes) {
-    if (attribute.namespace !== '') continue; // xsi:*, xml:lang, foreign annotations
-    if (roleOf(attribute.name) === 'attribute') {
+    if (isXmlOwnAttribute(attribute)) continue;
+    if (roleOf(attribute.name) === 'attribute' && !known.has(attribute.name)) {
       known.set(attribute.name, scalarFromText(attribute.value, kindOf(properties.get(attribute.name))));
     } else {
       extra.push([attribute.name, attribute.value]);
