@@ -23,6 +23,7 @@ export const Anomaly = {
   registerBelowMeterStart: 'registerBelowMeterStart',
   registerAboveMeterStop: 'registerAboveMeterStop',
   intervalSumDiffersFromMeterStop: 'intervalSumDiffersFromMeterStop',
+  intervalSeriesDisagree: 'intervalSeriesDisagree',
   unreadableEnergySample: 'unreadableEnergySample',
 } as const;
 
@@ -90,15 +91,25 @@ function readings(samples: readonly MeterSample[], measurand: string, anomalies:
   return out.sort((a, b) => a.at - b.at || a.order - b.order);
 }
 
+const sum = (series: readonly Reading[]) => series.reduce((total, r) => total + r.wh, 0);
+
 /**
- * Interval samples cover consecutive periods of one series. A charger that reports both
- * transaction-aligned (periodic, begin/end) and clock-aligned intervals reports the same energy
- * twice, so only one series is summed: the transaction-aligned one when it exists.
+ * Interval samples cover consecutive periods of one series. A charger that reports both a
+ * transaction-aligned series (periodic readings, with those at the session's begin and end) and a
+ * clock-aligned one reports the same energy twice, so only one series is summed: the
+ * transaction-aligned one when it has periodic readings. Readings at the begin or end alone are no
+ * series beside clock-aligned ones: what such an end reading covers (since the begin, or since
+ * the last clock reading) depends on the charger, and taking it alone once replaced a whole
+ * session's clock-aligned energy by a begin reading of 0. The clock-aligned series is summed
+ * then, and an end reading that tells otherwise is the anomaly `intervalSeriesDisagree`.
  */
-function intervalSum(intervals: Reading[]): number {
+function intervalSum(intervals: Reading[], anomalies: Set<string>): number {
+  const clock = intervals.filter((r) => r.context === 'Sample.Clock');
   const aligned = intervals.filter((r) => r.context !== 'Sample.Clock');
-  const series = aligned.length > 0 ? aligned : intervals;
-  return series.reduce((sum, r) => sum + r.wh, 0);
+  if (clock.length === 0 || aligned.some((r) => r.context === 'Sample.Periodic')) return sum(aligned.length > 0 ? aligned : clock);
+  const alignedSum = sum(aligned);
+  if (alignedSum !== 0 && alignedSum !== sum(clock)) anomalies.add(Anomaly.intervalSeriesDisagree);
+  return sum(clock);
 }
 
 /** Whether computeEnergy reads this sample at all: a plain register or interval reading. */
@@ -132,7 +143,7 @@ export function computeEnergy(input: EnergyInput): EnergyResult {
   let energyWh: number | null;
   let source: EnergySource;
   if (registers.length === 0 && intervals.length > 0) {
-    energyWh = intervalSum(intervals);
+    energyWh = intervalSum(intervals, anomalies);
     source = 'interval';
     if (meterStopWh !== null && meterStopWh !== meterStartWh && meterStopWh - meterStartWh !== Math.round(energyWh)) {
       anomalies.add(Anomaly.intervalSumDiffersFromMeterStop);

@@ -133,6 +133,25 @@ test('clock-aligned intervals are not added to the periodic series that covers t
   assert.equal(computeEnergy({ meterStartWh: 0, meterStopWh: null, samples: clockOnly }).energyWh, 200);
 });
 
+test('a reading at the begin or end alone is no series beside clock-aligned intervals', () => {
+  const interval = { measurand: 'Energy.Active.Import.Interval' };
+  const clock = [1, 2, 3].map((minute) => sample(minute, '500', { ...interval, context: 'Sample.Clock' }));
+  // A begin reading of 0 once replaced the whole clock-aligned series: the session came to 0 Wh.
+  const begun = computeEnergy({ meterStartWh: 0, meterStopWh: 0, samples: [sample(0, '0', { ...interval, context: 'Transaction.Begin' }), ...clock] });
+  assert.deepEqual(begun, { energyWh: 1500, source: 'interval', anomalies: [] });
+  // An end reading that agrees with the clock-aligned series tells nothing new.
+  assert.deepEqual(computeEnergy({ meterStartWh: 0, meterStopWh: 0, samples: [...clock, sample(4, '1500', { ...interval, context: 'Transaction.End' })] }).anomalies, []);
+  // One that does not is shown, not taken in silence (it gave 100 Wh for this session).
+  assert.deepEqual(computeEnergy({ meterStartWh: 0, meterStopWh: 0, samples: [...clock, sample(4, '100', { ...interval, context: 'Transaction.End' })] }), {
+    energyWh: 1500,
+    source: 'interval',
+    anomalies: ['intervalSeriesDisagree'],
+  });
+  // With periodic readings the transaction-aligned series, its begin and end included, is the one summed.
+  const periodic = computeEnergy({ meterStartWh: 0, meterStopWh: null, samples: [...clock, sample(2, '700', interval), sample(4, '100', { ...interval, context: 'Transaction.End' })] });
+  assert.deepEqual(periodic, { energyWh: 800, source: 'interval', anomalies: [] });
+});
+
 test('per-phase registers, other measurands and the EV meter do not count as the session total', () => {
   const samples = [
     sample(1, '5000', { phase: 'L1' }),
