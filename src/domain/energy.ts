@@ -71,14 +71,29 @@ interface Reading {
 }
 
 /**
+ * Where a charger may read the session's energy, in the order one is chosen: OCPP's default, the
+ * outlet (what the car gets), first. A register at the inlet is another meter, on the grid's side
+ * of the charger's own losses: read as one series with the outlet's, it went down and up at every
+ * pair of readings.
+ */
+const METER_LOCATIONS = ['Outlet', 'Cable', 'Inlet', 'Body'];
+
+/** The one location whose readings of `measurand` count: the first of METER_LOCATIONS that has any. */
+function meterLocation(samples: readonly MeterSample[], measurand: string): string | undefined {
+  const present = new Set(samples.filter((s) => isPlainReading(s, measurand)).map((s) => s.location));
+  return METER_LOCATIONS.find((location) => present.has(location));
+}
+
+/**
  * The samples that measure the session's total active energy: no phase (a per-phase register is
- * a part, not the total) and not the EV's own meter. Signed values are verified elsewhere; their
- * plain twin carries the number.
+ * a part, not the total), not the EV's own meter, and of one location. Signed values are verified
+ * elsewhere; their plain twin carries the number.
  */
 function readings(samples: readonly MeterSample[], measurand: string, anomalies: Set<string>): Reading[] {
   const out: Reading[] = [];
+  const location = meterLocation(samples, measurand);
   samples.forEach((sample, order) => {
-    if (!isPlainReading(sample, measurand)) return;
+    if (!isPlainReading(sample, measurand) || sample.location !== location) return;
     const wh = energyToWh(sample.value, sample.unit);
     const at = Date.parse(sample.timestamp);
     if (wh === null || Number.isNaN(at)) {
@@ -167,11 +182,12 @@ export function computeEnergy(input: EnergyInput): EnergyResult {
 }
 
 /**
- * Interval readings (a choice between series) and signed values (checked against every other
- * reading) need all of a session's samples; register readings alone do not.
+ * Interval readings (a choice between series), signed values (checked against every other
+ * reading) and registers read anywhere but the outlet (a choice between meters) need all of a
+ * session's samples; outlet registers alone do not.
  */
 function needsEverySample(sample: MeterSample): boolean {
-  return sample.measurand === INTERVAL || sample.format === 'SignedData';
+  return sample.measurand === INTERVAL || sample.format === 'SignedData' || (isPlainReading(sample, REGISTER) && sample.location !== 'Outlet');
 }
 
 /**

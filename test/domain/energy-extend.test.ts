@@ -24,6 +24,7 @@ const sampleArb: fc.Arbitrary<MeterSample> = fc.oneof(
   { weight: 8, arbitrary: register.map(({ minute, wh, kwh }) => plain(minute, kwh ? (wh / 1000).toFixed(3) : String(wh), kwh ? 'kWh' : 'Wh')) },
   { weight: 2, arbitrary: register.map(({ minute, wh }) => ({ ...plain(minute, String(wh), 'Wh'), phase: 'L1' })) },
   { weight: 1, arbitrary: register.map(({ minute, wh }) => ({ ...plain(minute, String(wh), 'Wh'), location: 'EV' })) },
+  { weight: 1, arbitrary: register.map(({ minute, wh }) => ({ ...plain(minute, String(wh), 'Wh'), location: 'Inlet' })) },
   { weight: 3, arbitrary: register.map(({ minute, wh }) => ({ ...plain(minute, String(wh), 'W'), measurand: 'Power.Active.Import' })) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 40 }).map((minute) => plain(minute, 'n/a', 'Wh')) },
   { weight: 1, arbitrary: register.map(({ minute, wh }) => ({ ...plain(minute, String(wh), 'Wh'), measurand: 'Energy.Active.Import.Interval' })) },

@@ -152,6 +152,16 @@ test('a reading at the begin or end alone is no series beside clock-aligned inte
   assert.deepEqual(periodic, { energyWh: 800, source: 'interval', anomalies: [] });
 });
 
+test("registers of one location count: the outlet's, or another's when the outlet has none", () => {
+  // The inlet's meter reads more than the outlet's (the charger's own losses). Read as one series
+  // they went down at every pair, and the energy depended on which came first in the message.
+  const pairs = [1, 2].flatMap((minute) => [sample(minute, String(7000 * minute), { location: 'Inlet' }), sample(minute, String(6500 * minute))]);
+  assert.deepEqual(computeEnergy({ meterStartWh: 0, meterStopWh: null, samples: pairs }), { energyWh: 13_000, source: 'register', anomalies: [] });
+  assert.deepEqual(computeEnergy({ meterStartWh: 0, meterStopWh: null, samples: [...pairs].reverse() }).energyWh, 13_000, 'whatever the order');
+  const inletOnly = pairs.filter((s) => s.location === 'Inlet');
+  assert.deepEqual(computeEnergy({ meterStartWh: 0, meterStopWh: null, samples: inletOnly }), { energyWh: 14_000, source: 'register', anomalies: [] });
+});
+
 test('per-phase registers, other measurands and the EV meter do not count as the session total', () => {
   const samples = [
     sample(1, '5000', { phase: 'L1' }),
