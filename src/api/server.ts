@@ -36,6 +36,7 @@ import { streamRoutes } from './routes/stream.js';
 import { LiveFeed } from './live-feed.js';
 import { uiRoutes } from './ui.js';
 import { ChargePoint, ErrorBody, IdTag, Operator, Token, Transaction } from './schemas.js';
+import { isDateTime } from '../ocpp/date-time.js';
 
 export interface ApiDeps {
   domain: Domain;
@@ -64,6 +65,8 @@ function validatorCompiler() {
   const make = (coerceTypes: false | 'array') => {
     const ajv = new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes, allErrors: false, addUsedSchema: false });
     ajvFormats.default(ajv);
+    // The same times as a charge point's (an expiry date, a period's bounds): ones a store can place.
+    ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
     return ajv;
   };
   const text = make('array');

@@ -3,6 +3,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { createRequire } from 'node:module';
 import type { TSchema } from '@sinclair/typebox';
 import type { RpcErrorCode } from './rpc.js';
+import { isDateTime } from './date-time.js';
 
 // ajv-formats is CommonJS and its typings describe an ESM default export; require() gives the
 // function itself under both tsx and compiled output.
@@ -14,29 +15,7 @@ const addFormats = createRequire(import.meta.url)('ajv-formats') as typeof impor
 // Infinity, which JSON.parse makes of 1e400, pass as an integer.
 const ajv = new Ajv({ allErrors: false, strict: false, strictNumbers: true, coerceTypes: false, useDefaults: false, multipleOfPrecision: 6 });
 addFormats(ajv, ['uri']);
-// RFC 3339 date-time, and only what Date.parse reads to the same instant everywhere: ajv-formats
-// also lets through `+01` offsets and leap seconds (:60), which JavaScript cannot place in time.
-// A time we cannot place would break idempotency keys and the backlog order, so it is refused.
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
-
-export function isDateTime(text: string): boolean {
-  const m = DATE_TIME.exec(text);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second, , offsetHour = '0', offsetMinute = '0'] = m.slice(1).map((part) => part ?? '0');
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  // Date.UTC rolls 30 February over into March: the day must survive the round trip.
-  return (
-    date.getUTCMonth() === Number(month) - 1 &&
-    date.getUTCDate() === Number(day) &&
-    Number(hour) < 24 &&
-    Number(minute) < 60 &&
-    Number(second) < 60 &&
-    Number(offsetHour) < 24 &&
-    Number(offsetMinute) < 60 &&
-    !Number.isNaN(Date.parse(text))
-  );
-}
-
+// Times a store can place (date-time.ts): refused otherwise, as a TypeConstraintViolation.
 ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
 
 export interface Violation {

@@ -66,9 +66,16 @@ test('a value of the wrong JSON type is a TypeConstraintViolation', () => {
 });
 
 test('a malformed date-time is a TypeConstraintViolation', () => {
-  for (const timestamp of ['yesterday', '2024-05-01', '2024-05-01T10:00:00', '2024-02-30T10:00:00Z']) {
+  // The last two are years 10000 and -1 once their offsets are applied: no store keeps them as text that sorts.
+  for (const timestamp of ['yesterday', '2024-05-01', '2024-05-01T10:00:00', '2024-02-30T10:00:00Z', '9999-12-31T23:59:59-23:59', '0000-01-01T00:00:00+00:01']) {
     const v = violation(StartTransaction.validateRequest({ ...start, timestamp }));
     assert.deepEqual({ code: v.code, path: v.path }, { code: 'TypeConstraintViolation', path: '/timestamp' }, timestamp);
+  }
+});
+
+test('the first and last instants of four-digit years are times', () => {
+  for (const timestamp of ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59+00:00', '0000-01-01T00:00:00Z', '0000-01-01T01:00:00+01:00']) {
+    assert.equal(StartTransaction.validateRequest({ ...start, timestamp }).ok, true, timestamp);
   }
 });
 

@@ -76,6 +76,18 @@ test('review edge cases', async (t) => {
     connector = (await tomada.api('/api/v1/charge-points/EDGE-1')).body.connectors.find((c: any) => c.connectorId === 2);
     assert.equal(connector.status, 'Charging');
   });
+
+  await t.test('a time its offset takes past the year 9999 or before 0000 is refused', async () => {
+    // A stop so stamped was stored as "+010000-…", and the transaction list answered 500 to every
+    // operator from then on.
+    const started = await client.ok('StartTransaction', { connectorId: 3, idTag: 'EDGE', meterStart: 1, timestamp: new Date().toISOString() });
+    const stop = await client.call('StopTransaction', { transactionId: started.transactionId, meterStop: 10, timestamp: '9999-12-31T23:59:59-23:59' });
+    assert.deepEqual(stop.slice(2, 3), ['TypeConstraintViolation']);
+    const status = await client.call('StatusNotification', { connectorId: 3, status: 'Available', errorCode: 'NoError', timestamp: '0000-01-01T00:00:00+00:01' });
+    assert.deepEqual(status.slice(2, 3), ['TypeConstraintViolation']);
+    assert.equal((await tomada.api('/api/v1/transactions')).status, 200);
+    assert.equal((await tomada.api(`/api/v1/transactions/${started.transactionId}`)).body.stoppedAt, null, 'the session goes on, unstopped');
+  });
 });
 
 test('messages for an unknown transaction are kept once, however often they are resent', async (t) => {
