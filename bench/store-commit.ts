@@ -39,7 +39,7 @@ const poolSize = Number(values.pool);
 
 /** One unit of work on a writer: what a StatusNotification stores. */
 async function unit(tx: SqlQueries | Parameters<Parameters<Store['transact']>[0]>[0], cp: string, n: number): Promise<void> {
-  await tx.recordStatus(cp, { connectorId: 1, status: n % 2 ? 'Charging' : 'Available', errorCode: 'NoError' }, new Date().toISOString());
+  await tx.recordStatus(cp, { connectorId: 1, status: n % 2 ? 'Charging' : 'Available', errorCode: 'NoError' }, new Date().toISOString(), '9999-12-31T23:59:59.999Z');
 }
 
 const frame = (cp: string, n: number) => ({

@@ -26,6 +26,13 @@ export interface RegistryOptions {
   unvalidatedSoftware?: UnvalidatedSoftwarePolicy | undefined;
 }
 
+/**
+ * How far ahead of ours a charge point's clock may run before the times it stamps its statuses
+ * with stop counting for their order: a status stamped later than this after it arrived came from a
+ * clock glitch (or local time labelled UTC), and must not hold its connector's state back.
+ */
+const CLOCK_AHEAD_TOLERANCE_MS = 5 * 60_000;
+
 /** Charge point ids: unreserved URL characters only, at most 48 (as OCPP 2.0.1 puts it). */
 const CHARGE_POINT_ID = /^[A-Za-z0-9._~:*@-]{1,48}$/;
 
@@ -377,8 +384,9 @@ export class Registry {
   async status(id: string, report: StatusReport): Promise<void> {
     const receivedAt = this.now();
     const reported = report.timestamp === undefined ? undefined : canonicalTime(report.timestamp);
+    const futureAfter = new Date(Date.parse(receivedAt) + CLOCK_AHEAD_TOLERANCE_MS).toISOString();
     await Promise.all([
-      this.store.transact((tx: StoreWriter) => tx.recordStatus(id, { ...report, timestamp: reported }, receivedAt), id, PART_OF_CALL),
+      this.store.transact((tx: StoreWriter) => tx.recordStatus(id, { ...report, timestamp: reported }, receivedAt, futureAfter), id, PART_OF_CALL),
       this.store.noteSeen(id, receivedAt, PART_OF_CALL),
     ]);
   }

@@ -986,7 +986,7 @@ export class SqlQueries implements StoreWriter {
     );
   }
 
-  async recordStatus(chargePointId: string, report: StatusReport, receivedAt: string): Promise<void> {
+  async recordStatus(chargePointId: string, report: StatusReport, receivedAt: string, futureAfter: string): Promise<void> {
     await this.run(
       'recordStatus',
       (db, slot) => {
@@ -998,15 +998,17 @@ export class SqlQueries implements StoreWriter {
             // A late (offline) notification goes into the history but does not overwrite a state the
             // charge point itself reported as newer. Only the charge point's own times are compared
             // with each other (its clock may be off from ours); without them, arrival order wins.
+            // A current state stamped past `futureAfter` came from a clock running ahead (a glitch
+            // to 2099 froze the connector's state for good): anything newer in arrival replaces it.
             .onConflict((oc) =>
               oc
                 .columns(['charge_point_id', 'connector_id'])
                 .doUpdateSet(current)
-                .where(sql<boolean>`excluded.reported_at is null or connectors.reported_at is null or connectors.reported_at <= excluded.reported_at`),
+                .where(sql<boolean>`excluded.reported_at is null or connectors.reported_at is null or connectors.reported_at <= excluded.reported_at or connectors.reported_at > ${slot<string>(7)}`),
             )
         );
       },
-      [chargePointId, report.connectorId, report.status, report.errorCode, report.info ?? null, report.timestamp ?? receivedAt, report.timestamp ?? null],
+      [chargePointId, report.connectorId, report.status, report.errorCode, report.info ?? null, report.timestamp ?? receivedAt, report.timestamp ?? null, futureAfter],
     );
     await this.run(
       'recordStatusHistory',

@@ -255,8 +255,12 @@ export interface StoreReader {
 export interface StoreWriter extends StoreReader {
   insertChargePoint(chargePoint: ChargePoint): Promise<void>;
   updateChargePoint(id: string, patch: ChargePointPatch): Promise<void>;
-  /** Sets the connector's current status and appends it to the connector's history. */
-  recordStatus(chargePointId: string, report: StatusReport, receivedAt: string): Promise<void>;
+  /**
+   * Appends the report to the connector's history and makes it the current status, unless both
+   * carry the charge point's own time and the current one's is later, and no later than
+   * `futureAfter` (a time past it is a clock running ahead, which must not hold the status back).
+   */
+  recordStatus(chargePointId: string, report: StatusReport, receivedAt: string, futureAfter: string): Promise<void>;
   /** Creates or changes a tag; its operator changes only when `operator` is given. */
   putIdTag(tag: IdTag & { operator?: string | null | undefined }): Promise<void>;
   putOperator(operator: Operator): Promise<void>;

@@ -49,7 +49,7 @@ async function failAtCommit(tx: StoreWriter, database: TestDatabase): Promise<vo
   if (database.kind === 'sqlite') {
     // Deferred foreign keys are checked at COMMIT.
     await sql`pragma defer_foreign_keys = on`.execute(db);
-    await tx.recordStatus('NO-SUCH-CP', { connectorId: 1, status: 'Available', errorCode: 'NoError' }, new Date().toISOString());
+    await tx.recordStatus('NO-SUCH-CP', { connectorId: 1, status: 'Available', errorCode: 'NoError' }, new Date().toISOString(), '9999-12-31T23:59:59.999Z');
     return;
   }
   // A deferred constraint trigger fires at COMMIT; it is made in this test's own schema.

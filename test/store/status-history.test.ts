@@ -12,6 +12,8 @@ import { kyselyOn, withTestDatabase } from '../support/database.js';
 
 const T0 = Date.parse('2026-12-05T08:00:00Z');
 const at = (second: number) => new Date(T0 + second * 1000).toISOString();
+/** As the registry sets it: a current state stamped more than five minutes past its arrival came from a clock running ahead. */
+const futureAfter = (receivedAt: string) => new Date(Date.parse(receivedAt) + 300_000).toISOString();
 
 interface Sent {
   chargePointId: string;
@@ -39,16 +41,20 @@ test('every status notification is in the history with all its fields; the curre
         // No time of its own: arrival order.
         { chargePointId: 'HIST-A', report: { connectorId: 0, status: 'Available', errorCode: 'NoError' }, receivedAt: at(23) },
         { chargePointId: 'HIST-B', report: { connectorId: 2, status: 'Unavailable', errorCode: 'NoError', vendorId: 'ACME' }, receivedAt: at(24) },
+        // A clock that jumped to 2099, then back: the later report is the state (the 2099 one held
+        // the connector for good).
+        { chargePointId: 'HIST-B', report: { connectorId: 3, status: 'Available', errorCode: 'NoError', timestamp: '2099-01-01T00:00:00.000Z' }, receivedAt: at(25) },
+        { chargePointId: 'HIST-B', report: { connectorId: 3, status: 'Faulted', errorCode: 'GroundFailure', timestamp: at(26) }, receivedAt: at(27) },
       ];
-      for (const { chargePointId, report, receivedAt } of sent.slice(0, 3)) {
-        await store.transact((tx) => tx.recordStatus(chargePointId, report, receivedAt), chargePointId);
-      }
-      // The rest together: units of one batch.
-      await Promise.all(sent.slice(3).map(({ chargePointId, report, receivedAt }) => store.transact((tx) => tx.recordStatus(chargePointId, report, receivedAt), chargePointId)));
+      const record = ({ chargePointId, report, receivedAt }: Sent) => store.transact((tx) => tx.recordStatus(chargePointId, report, receivedAt, futureAfter(receivedAt)), chargePointId);
+      for (const one of sent.slice(0, 3)) await record(one);
+      // Two together: units of one batch.
+      await Promise.all(sent.slice(3, 5).map(record));
+      for (const one of sent.slice(5)) await record(one);
       // A unit that fails after its report: neither the state nor the history row stays.
       await assert.rejects(
         store.transact(async (tx) => {
-          await tx.recordStatus('HIST-B', { connectorId: 2, status: 'Faulted', errorCode: 'InternalError', timestamp: at(30) }, at(31));
+          await tx.recordStatus('HIST-B', { connectorId: 2, status: 'Faulted', errorCode: 'InternalError', timestamp: at(30) }, at(31), futureAfter(at(31)));
           throw new Error('the unit fails after it');
         }, 'HIST-B'),
         /the unit fails after it/,
@@ -88,6 +94,7 @@ test('every status notification is in the history with all its fields; the curre
           { chargePointId: 'HIST-A', connectorId: 0, status: 'Available', errorCode: 'NoError', info: null, updatedAt: at(23) },
           { chargePointId: 'HIST-A', connectorId: 1, status: 'Charging', errorCode: 'OtherError', info: 'cable warm', updatedAt: at(20) },
           { chargePointId: 'HIST-B', connectorId: 2, status: 'Unavailable', errorCode: 'NoError', info: null, updatedAt: at(24) },
+          { chargePointId: 'HIST-B', connectorId: 3, status: 'Faulted', errorCode: 'GroundFailure', info: null, updatedAt: at(26) },
         ],
         'the newest report of each connector; the late Faulted and the failed unit changed nothing',
       );
@@ -109,8 +116,8 @@ test("a charge point's history reads newest first, every connector's or one's, p
       const statuses = ['Available', 'Preparing', 'Charging', 'SuspendedEV', 'Finishing', 'Faulted'] as const;
       for (let i = 0; i < 12; i++) {
         const report = { connectorId: i % 3, status: statuses[i % statuses.length]!, errorCode: i === 5 ? 'GroundFailure' : 'NoError', timestamp: at(i === 7 ? 1 : 100 + i) };
-        await store.transact((tx) => tx.recordStatus('PAGE-A', report, at(200 + i)), 'PAGE-A');
-        await store.transact((tx) => tx.recordStatus('PAGE-B', { ...report, status: 'Unavailable' }, at(200 + i)), 'PAGE-B');
+        await store.transact((tx) => tx.recordStatus('PAGE-A', report, at(200 + i), futureAfter(at(200 + i))), 'PAGE-A');
+        await store.transact((tx) => tx.recordStatus('PAGE-B', { ...report, status: 'Unavailable' }, at(200 + i), futureAfter(at(200 + i))), 'PAGE-B');
       }
       const all = await store.statusHistory('PAGE-A', { limit: 100 });
       assert.equal(all.length, 12);
@@ -145,7 +152,7 @@ test("a charge point's history reads newest first, every connector's or one's, p
       await store.transact((tx) => tx.insertChargePoint(newChargePoint('MANY', 'Accepted', at(0))));
       for (let i = 0; i < 40; i++) {
         const report = { connectorId: (i % 20) - 1, status: 'Available' as const, errorCode: 'NoError' };
-        await store.transact((tx) => tx.recordStatus('MANY', report, at(300 + i)), 'MANY');
+        await store.transact((tx) => tx.recordStatus('MANY', report, at(300 + i), futureAfter(at(300 + i))), 'MANY');
       }
       const many = await store.statusHistory('MANY', { limit: 100 });
       assert.deepEqual(

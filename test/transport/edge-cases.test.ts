@@ -75,6 +75,11 @@ test('review edge cases', async (t) => {
     await client.ok('StatusNotification', { connectorId: 2, status: 'Preparing', errorCode: 'NoError', timestamp: '2025-01-01T09:00:00Z' });
     connector = (await tomada.api('/api/v1/charge-points/EDGE-1')).body.connectors.find((c: any) => c.connectorId === 2);
     assert.equal(connector.status, 'Charging');
+    // A clock that jumps ahead once, then comes back: the time it stamped cannot hold the state back.
+    await client.ok('StatusNotification', { connectorId: 2, status: 'Available', errorCode: 'NoError', timestamp: '2099-01-01T00:00:00Z' });
+    await client.ok('StatusNotification', { connectorId: 2, status: 'Faulted', errorCode: 'GroundFailure', timestamp: new Date().toISOString() });
+    connector = (await tomada.api('/api/v1/charge-points/EDGE-1')).body.connectors.find((c: any) => c.connectorId === 2);
+    assert.equal(connector.status, 'Faulted', 'a status stamped in 2099 froze the connector as Available for good');
   });
 
   await t.test('a time its offset takes past the year 9999 or before 0000 is refused', async () => {
