@@ -436,6 +436,20 @@ const webhookLeases: Migration = {
   },
 };
 
+/**
+ * Builds of 2026-12-03 22:42–23:06 (eb9d320, e212742) applied an earlier body of 0009 that
+ * rewrote every sample's key into the time-ordered form and made no `meter_sample_legacy_keys`;
+ * 0009 kept its name when its body changed, so such a store never got the table, and every
+ * MeterValues and StopTransaction failed on it after an upgrade. Its keys are all time-ordered, so
+ * an empty table (no sample stored under a bare hash) is what it holds. A store that has the table
+ * is left as it is.
+ */
+const legacySampleKeysEverywhere: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('meter_sample_legacy_keys').ifNotExists().addColumn('newest_timestamp', 'text').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -455,6 +469,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0013_transactions_by_start': transactionsByStart(dialect),
         '0014_transactions_by_id_tag': transactionsByIdTag,
         '0015_webhook_leases': webhookLeases,
+        '0016_legacy_sample_keys_everywhere': legacySampleKeysEverywhere,
       };
     },
   };

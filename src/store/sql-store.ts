@@ -72,6 +72,19 @@ export function committerIndex(chargePointId: string, count: number): number {
   return Math.abs(hash) % count;
 }
 
+/**
+ * The migrator calls a store that has a migration it does not know "corrupted". It means the store
+ * was migrated by a newer version of Tomada (or a build between releases), not that it is damaged,
+ * and an operator reading "corrupted" might restore a backup for nothing.
+ */
+function newerSchema(error: unknown): Error | undefined {
+  const unknown = /previously executed migration (\S+) is missing/.exec(String((error as Error)?.message ?? error))?.[1];
+  if (unknown === undefined) return undefined;
+  return new Error(
+    `the database has migration ${unknown}, which this version of Tomada does not know: a newer version migrated it. Run that version (or newer), or restore the backup taken before the upgrade (docs/OPERATIONS.md, "Upgrading")`,
+  );
+}
+
 export class SqlStore extends SqlQueries implements Store {
   private readonly committers: GroupCommitter<Kysely<Database>>[];
   /** Per committer: frames its journal units have queued in the batch it runs, in order, written before COMMIT. */
@@ -179,7 +192,7 @@ export class SqlStore extends SqlQueries implements Store {
     const provider = migrationProvider(dialect);
     const migrator = new Migrator({ db: kysely, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
     const { error, results = [] } = await migrator.migrateToLatest();
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw newerSchema(error) ?? (error instanceof Error ? error : new Error(String(error)));
     const applied = results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
     const latest = Object.keys(await provider.getMigrations()).at(-1);
     if (applied.length > 0) log?.info({ applied, latest }, `database schema migrated to ${latest}`);

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { migrateCommand } from '../../src/cli/migrate-command.js';
 import { migrationProvider } from '../../src/store/migrations.js';
-import { createTestDatabase } from '../support/database.js';
+import { sql } from 'kysely';
+import { createTestDatabase, kyselyOn } from '../support/database.js';
 import { startTestTomada } from '../support/tomada.js';
 
 async function migrate(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -29,6 +30,18 @@ test('tomada migrate applies what the database lacks, says which, and then that 
     const second = await migrate([], env);
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout, `database schema up to date at ${latest}\n`);
+
+    // A migration this version does not know: a newer version's, said so (the migrator's own
+    // words, "corrupted migrations", read as a damaged database).
+    const kysely = kyselyOn(database);
+    try {
+      await sql`insert into ${sql.table(database.schema ? `${database.schema}.kysely_migration` : 'kysely_migration')} (name, timestamp) values ('9999_of_a_newer_version', ${new Date().toISOString()})`.execute(kysely);
+      // (The command rejects; the bin prints why and exits 1.)
+      await assert.rejects(migrate([], env), /^Error: the database has migration 9999_of_a_newer_version, which this version of Tomada does not know: a newer version migrated it/);
+      await sql`delete from ${sql.table(database.schema ? `${database.schema}.kysely_migration` : 'kysely_migration')} where name = '9999_of_a_newer_version'`.execute(kysely);
+    } finally {
+      await kysely.destroy();
+    }
 
     // The schema it left is the one a node runs on.
     const node = await startTestTomada({ databaseUrl: database.url });

@@ -129,3 +129,30 @@ test('a database whose only samples are stamped past the year 9999 still has the
     await database.cleanup();
   }
 });
+
+test("a store migrated by 0009's first form (every key rewritten, no table of legacy keys) takes samples after 0016", async (t) => {
+  if (testStoreKind === 'postgres') {
+    const skip = await needsPostgres();
+    if (skip.skip) return t.skip(skip.skip);
+  }
+  const database = await createTestDatabase();
+  try {
+    // What builds eb9d320 and e212742 (2026-12-03) left: 0009 applied, every key time-ordered, no
+    // meter_sample_legacy_keys. Every MeterValues then failed with "no such table" after an upgrade.
+    const db = await migratedTo(database, '0015_webhook_leases');
+    await db.schema.dropTable('meter_sample_legacy_keys').execute();
+    await sql`insert into meter_samples (charge_point_id, connector_id, transaction_id, timestamp, value, measurand, unit, context, format, location, phase, signed_identity, dedupe_key)
+      values ('CP-1', 1, 7, ${sample.timestamp}, ${sample.value}, ${sample.measurand}, ${sample.unit}, ${sample.context}, ${sample.format}, ${sample.location}, ${sample.phase}, null,
+        ${`${sample.timestamp}|${keyBefore0009('CP-1', 1, 7, sample)}`})`.execute(db);
+    await db.destroy();
+    const store = await openStore(database.url);
+    try {
+      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample])), 0, 'the sample sent again is the stored one');
+      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [{ ...sample, value: '12400' }])), 1, 'a new one is stored');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await database.drop();
+  }
+});
