@@ -2,8 +2,8 @@
 // the session holding the charge point, on this node or another (src/cluster implements it).
 import type { Store } from '../store/store.js';
 import type { ActivityFeed } from './activity.js';
-import { UnknownChargePoint } from './errors.js';
-import type { Command, CommandResult } from './model.js';
+import { Conflict, UnknownChargePoint } from './errors.js';
+import type { Command, CommandResult, RegistrationStatus } from './model.js';
 
 /** The one place that talks to a charge point's connection: its live session. */
 export interface CommandTarget {
@@ -57,6 +57,21 @@ export interface CommandRouter {
   send(chargePointId: string, command: Command): Promise<CommandResult>;
 }
 
+/**
+ * What OCPP forbids the central system to send a charge point its registry does not hold Accepted
+ * (OCPP 1.6, BootNotification): nothing at all while Rejected, which the charge point must not
+ * answer anyway (the command would only time out); no remote start or stop while Pending, which
+ * would start a session the charge point may not report (its StartTransaction is refused until it
+ * is Accepted).
+ */
+function refusedByRegistration(registration: RegistrationStatus, command: Command): string | undefined {
+  if (registration === 'Rejected') return 'OCPP has the central system send it nothing until a boot of it is answered Accepted';
+  if (registration === 'Pending' && (command.kind === 'remoteStart' || command.kind === 'remoteStop')) {
+    return 'OCPP allows no remote start or stop until a boot of it is answered Accepted';
+  }
+  return undefined;
+}
+
 export class Commands {
   constructor(
     private readonly store: Store,
@@ -65,9 +80,10 @@ export class Commands {
   ) {}
 
   async send(chargePointId: string, command: Command): Promise<CommandResult> {
-    if (!(await this.store.getChargePoint(chargePointId))) {
-      throw new UnknownChargePoint(chargePointId);
-    }
+    const chargePoint = await this.store.getChargePoint(chargePointId);
+    if (!chargePoint) throw new UnknownChargePoint(chargePointId);
+    const refusal = refusedByRegistration(chargePoint.registrationStatus, command);
+    if (refusal) throw new Conflict(`Charge point "${chargePointId}" is ${chargePoint.registrationStatus}: ${refusal}; the command was not sent`);
     try {
       const result = await this.router.send(chargePointId, command);
       this.activity?.emit({ kind: 'command', at: new Date().toISOString(), chargePointId, command, result });

@@ -96,6 +96,34 @@ describe('operator commands to a connected charge point', () => {
     assertErrorBody(result, 409, 'disconnected');
   });
 
+  test('a charge point held Pending gets no remote start or stop, a Rejected one no command at all: 409, nothing sent', async () => {
+    const held = await clients.connect('CP-HELD');
+    await boot(held);
+    const register = (registrationStatus: string) => t.api('/api/v1/charge-points/CP-HELD', { method: 'PUT', body: { registrationStatus } });
+    try {
+      assert.equal((await register('Pending')).status, 200);
+      const since = held.received.length;
+      const start = await command('CP-HELD', 'remote-start', { idTag: 'TAG-1' });
+      assertErrorBody(start, 409, 'remote start while Pending');
+      assert.match(start.body.message, /^Charge point "CP-HELD" is Pending: OCPP allows no remote start or stop until a boot of it is answered Accepted; the command was not sent$/);
+      assertErrorBody(await command('CP-HELD', 'remote-stop', { transactionId: 42 }), 409, 'remote stop while Pending');
+      assert.deepEqual(calls(held, since), [], 'nothing reached the charge point');
+      // A reset is what gets a held charge point to boot again: allowed.
+      assert.deepEqual(await command('CP-HELD', 'reset', { type: 'Soft' }), { status: 200, body: { status: 'Accepted' } });
+
+      assert.equal((await register('Rejected')).status, 200);
+      const before = held.received.length;
+      for (const [path, body] of [['reset', { type: 'Hard' }], ['unlock', { connectorId: 1 }]] as const) {
+        const refused = await command('CP-HELD', path, body);
+        assertErrorBody(refused, 409, `${path} while Rejected`);
+        assert.match(refused.body.message, /is Rejected: OCPP has the central system send it nothing/);
+      }
+      assert.deepEqual(calls(held, before), [], 'nothing reached the charge point');
+    } finally {
+      await held.close();
+    }
+  });
+
   test('a CALLERROR answer is 502', async () => {
     const since = cp.received.length;
     cp.onCall = () => undefined;
