@@ -12,6 +12,7 @@ import { sourceAllowed } from '../domain/registry.js';
 import type { Logger } from '../log.js';
 import { RpcError } from '../ocpp/rpc.js';
 import {
+  decodeBodyText,
   decodeEnvelope,
   encodeEnvelope,
   encodeFault,
@@ -111,7 +112,7 @@ function faultAnswer(fault: SoapFault, answering: Parameters<typeof faultAddress
 /** The holder's answer to a carried message, as it goes back over NATS (soap-carry.ts). */
 const carriedAnswer = ({ status, contentType, body }: HttpAnswer): CarriedAnswer => ({ status, contentType, body });
 
-function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > maxBytes) return reject(new BodyTooLarge());
@@ -129,7 +130,7 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
         reject(new BodyTooLarge());
       } else chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }
@@ -206,20 +207,23 @@ export class SoapEndpoint {
     let decoded: DecodedEnvelope | undefined;
     let answer: Answer;
     try {
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = await readBody(request, options.maxBodyBytes);
+        bytes = await readBody(request, options.maxBodyBytes);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           throw new SoapFault('Sender', `The message is larger than ${options.maxBodyBytes} bytes`, { subcode: 'MessageTooLarge' });
         }
         throw error;
       }
+      let text: string | undefined;
       try {
+        text = decodeBodyText(bytes, request.headers['content-type']);
         decoded = decodeEnvelope(text, { maxBytes: options.maxBodyBytes });
       } catch (error) {
-        // Unreadable: it reports nothing, but it crossed the wire, so it is journaled.
-        this.deps.domain.journal.record({ chargePointId: null, protocol: SOAP_PROTOCOL, bytes: text }, 'in');
+        // Unreadable: it reports nothing, but it crossed the wire, so it is journaled: as the text
+        // it was read as (every journaled frame is UTF-8), or its bytes when they are not text.
+        this.deps.domain.journal.record({ chargePointId: null, protocol: SOAP_PROTOCOL, bytes: text ?? bytes }, 'in');
         throw error;
       }
       const message = decoded;

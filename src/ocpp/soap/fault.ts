@@ -32,7 +32,10 @@ export type TomadaFaultSubcode =
   | 'InvalidEnvelope'
   | 'EmptyBody'
   | 'MultipleBodyElements'
-  | 'NotEncodable';
+  | 'NotEncodable'
+  | 'UnknownCharset'
+  | 'CharsetMismatch'
+  | 'InvalidCharacterEncoding';
 
 /** WS-Addressing 1.0 SOAP binding fault subcodes (§6.4); their namespace is WSA_NS. */
 const wsaSubcodes = new Set([

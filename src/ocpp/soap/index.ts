@@ -8,3 +8,4 @@ export * from './fault.js';
 export * from './addressing.js';
 export * from './envelope.js';
 export * from './convert.js';
+export { decodeBodyText } from './charset.js';
