@@ -27,6 +27,7 @@ import {
   responseElementOf,
   SOAP12_CONTENT_TYPE,
   SoapFault,
+  WSA_2004_ANONYMOUS,
   WSA_ANONYMOUS,
   WSA_NONE,
   xmlToPayload,
@@ -135,10 +136,21 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   });
 }
 
-/** An address commands can be posted to (not WS-Addressing's anonymous or none). */
+/**
+ * WS-Addressing's addresses that name no endpoint, in both versions Tomada reads (2004/08 has no
+ * "none"), as URL parsing writes them, so that `HTTP://WWW.W3.ORG/…` is one of them too.
+ */
+const ADDRESSES_OF_NO_ENDPOINT = new Set([WSA_ANONYMOUS, WSA_NONE, WSA_2004_ANONYMOUS].map((address) => new URL(address).href));
+
+/**
+ * An address commands can be posted to: an http or https URL, its scheme in any case (RFC 3986
+ * §3.1), not one of WS-Addressing's anonymous or none addresses. Kept as the charge point wrote it.
+ */
 function usableEndpoint(address: string | undefined): string | undefined {
-  if (!address || address === WSA_ANONYMOUS || address === WSA_NONE) return undefined;
-  return /^https?:\/\//.test(address) ? address : undefined;
+  if (!address || !URL.canParse(address)) return undefined;
+  const url = new URL(address);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  return ADDRESSES_OF_NO_ENDPOINT.has(url.href) ? undefined : address;
 }
 
 /** The host an endpoint names, as a request to it would connect (an IPv6 address without brackets). */

@@ -97,6 +97,8 @@ export function envelope(options: {
   messageId?: string;
   action?: string;
   from?: string;
+  /** The WS-Addressing namespace the `wsa` headers are in (default 1.0's, WSA_NS). */
+  addressingNamespace?: string;
 }): string {
   const ns = options.namespace ?? CS_NS;
   const headers =
@@ -106,7 +108,7 @@ export function envelope(options: {
     (options.from === undefined ? '' : `<wsa:From><wsa:Address>${options.from}</wsa:Address></wsa:From>`);
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<s:Envelope xmlns:s="${SOAP12_NS}" xmlns:wsa="${WSA_NS}" xmlns:cs="${ns}">` +
+    `<s:Envelope xmlns:s="${SOAP12_NS}" xmlns:wsa="${options.addressingNamespace ?? WSA_NS}" xmlns:cs="${ns}">` +
     `<s:Header>${headers}</s:Header><s:Body>${options.body}</s:Body></s:Envelope>`
   );
 }

@@ -1,0 +1,90 @@
+// Which WS-Addressing From a SOAP charge point's commands go to, over real HTTP: a Heartbeat names
+// the endpoint, and a Reset through the operator API must reach a server of the test's own there.
+// WS-Addressing 2004/08's anonymous address names no endpoint, as 1.0's does, so it leaves the
+// endpoint where it was; a From whose scheme is written in capitals (HTTP://) is an endpoint.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { startTestTomada, type TestTomada } from '../support/tomada.js';
+import { closeServer, CP_NS, envelope, listen, postRaw } from './helpers.js';
+
+const CP = 'CP-SOAP-FROM';
+const WSA_2004_NS = 'http://schemas.xmlsoap.org/ws/2004/08/addressing';
+const WSA_2004_ANONYMOUS = 'http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous';
+
+/** A charge point's command endpoint: answers every POST with an Accepted resetResponse, and keeps the paths posted to. */
+class CommandEndpoint {
+  readonly paths: string[] = [];
+  port = 0;
+  private readonly server: Server = createServer((request, response) => {
+    this.paths.push(request.url ?? '');
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200, { 'content-type': 'application/soap+xml; charset=utf-8' });
+      response.end(
+        `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:cp="${CP_NS}"><s:Body><cp:resetResponse><cp:status>Accepted</cp:status></cp:resetResponse></s:Body></s:Envelope>`,
+      );
+    });
+  });
+
+  async start(): Promise<this> {
+    this.port = await listen(this.server);
+    return this;
+  }
+
+  close(): Promise<void> {
+    return closeServer(this.server);
+  }
+}
+
+describe("a SOAP charge point's From as its command endpoint", () => {
+  let t: TestTomada;
+  let endpoint: CommandEndpoint;
+  let messages = 0;
+
+  async function heartbeatFrom(from: string, addressingNamespace?: string): Promise<void> {
+    const messageId = `urn:uuid:from-${++messages}`;
+    const answer = await postRaw(t, envelope({ id: CP, action: '/Heartbeat', messageId, from, body: '<cs:heartbeatRequest/>', ...(addressingNamespace ? { addressingNamespace } : {}) }));
+    assert.equal(answer.status, 200, answer.text.slice(0, 500));
+  }
+
+  const soapEndpoint = async () => (await t.api(`/api/v1/charge-points/${CP}`)).body.soapEndpoint;
+
+  /** A Reset through the operator API: its result, and the path it was posted to. */
+  async function reset() {
+    const since = endpoint.paths.length;
+    const result = await t.api(`/api/v1/charge-points/${CP}/commands/reset`, { method: 'POST', body: { type: 'Soft' } });
+    return { result, paths: endpoint.paths.slice(since) };
+  }
+
+  before(async () => {
+    t = await startTestTomada({});
+    endpoint = await new CommandEndpoint().start();
+    assert.equal((await t.api(`/api/v1/charge-points/${CP}`, { method: 'PUT', body: {} })).status, 201);
+  });
+
+  after(async () => {
+    await endpoint?.close();
+    await t?.close();
+  });
+
+  test("WS-Addressing 2004/08's anonymous From leaves the endpoint the charge point named before", async () => {
+    const good = `http://127.0.0.1:${endpoint.port}/good`;
+    await heartbeatFrom(good, WSA_2004_NS);
+    assert.equal(await soapEndpoint(), good);
+    await heartbeatFrom(WSA_2004_ANONYMOUS, WSA_2004_NS);
+    assert.equal(await soapEndpoint(), good);
+    const { result, paths } = await reset();
+    assert.deepEqual(result, { status: 200, body: { status: 'Accepted' } });
+    assert.deepEqual(paths, ['/good'], 'the Reset reached the endpoint the charge point named');
+  });
+
+  test('a From whose scheme is in capitals (HTTP://) becomes the endpoint, and commands reach it', async () => {
+    const upper = `HTTP://127.0.0.1:${endpoint.port}/upper`;
+    await heartbeatFrom(upper);
+    assert.equal(await soapEndpoint(), upper);
+    const { result, paths } = await reset();
+    assert.deepEqual(result, { status: 200, body: { status: 'Accepted' } });
+    assert.deepEqual(paths, ['/upper']);
+  });
+});
