@@ -84,7 +84,7 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
     }
   }
   // Not forgivable: what no store can keep as it came would be refused by one and not another.
-  const unkeepable = unstorable(payload);
+  const unkeepable = unstorable(payload, name);
   if (unkeepable) throw new RpcError(unkeepable.code, violationText(unkeepable));
   try {
     const handled = await adapter.handle(domain, { chargePointId, log, transport }, name, payload);

@@ -7,6 +7,7 @@
 //   every integer of OCPP 1.5 (xs:int in its WSDL);
 // - a connector id below 0: OCPP numbers connectors from 1, with 0 for the charge point as a whole,
 //   but its JSON schemas leave the bound out, and a connector -1 was stored, and shown, as one;
+//   a session starts on a connector, never on 0 (StartTransaction's connectorId > 0 in OCPP 1.6);
 // - a transaction id or a meter start or stop that is not a safe integer (past ±2^53 − 1 it is not
 //   even exact in JavaScript, and past 2^63 no 64-bit column holds it).
 // The numbers a charge point's calls store are these five, all at the top of the payload (sampled
@@ -23,6 +24,8 @@ interface Range {
 }
 const INT32: Range = { min: OCPP_INT_MIN, max: OCPP_INT_MAX, what: 'a 32-bit integer' };
 const CONNECTOR: Range = { min: 0, max: OCPP_INT_MAX, what: 'a connector number (0: the charge point as a whole)' };
+/** A session's connector: StartTransaction names one, never the charge point as a whole. */
+const SESSION_CONNECTOR: Range = { min: 1, max: OCPP_INT_MAX, what: 'a connector number (a session never starts on 0, the charge point as a whole)' };
 const SAFE: Range = { min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, what: 'an integer' };
 /** The stored integers of a call, with the range their columns hold as sent. */
 const STORED_INTEGERS = new Map<string, Range>([
@@ -33,10 +36,15 @@ const STORED_INTEGERS = new Map<string, Range>([
   ['meterStop', SAFE],
 ]);
 
+/** The ranges of `action`'s stored integers. */
+function rangesOf(action: string | undefined): Map<string, Range> {
+  return action === 'StartTransaction' ? new Map([...STORED_INTEGERS, ['connectorId', SESSION_CONNECTOR]]) : STORED_INTEGERS;
+}
+
 /** The first value of a call's payload that no store could keep as it is, if any. */
-export function unstorable(payload: unknown): Violation | undefined {
+export function unstorable(payload: unknown, action?: string): Violation | undefined {
   if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
-    for (const [field, { min, max, what }] of STORED_INTEGERS) {
+    for (const [field, { min, max, what }] of rangesOf(action)) {
       const value = (payload as Record<string, unknown>)[field];
       if (typeof value === 'number' && !(Number.isInteger(value) && value >= min && value <= max)) {
         return { code: 'PropertyConstraintViolation', path: `/${field}`, message: `must be ${what} from ${min} to ${max}` };

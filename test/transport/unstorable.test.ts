@@ -19,6 +19,8 @@ test('unstorable: the first value no store keeps, with its JSON pointer', () => 
   assert.deepEqual(unstorable({ connectorId: 2_147_483_648 }), { code: 'PropertyConstraintViolation', path: '/connectorId', message: 'must be a connector number (0: the charge point as a whole) from 0 to 2147483647' });
   assert.equal(unstorable({ connectorId: -1 })?.path, '/connectorId', 'no connector is numbered below 0');
   assert.equal(unstorable({ connectorId: 0 }), undefined, 'connector 0 is the charge point as a whole');
+  assert.deepEqual(unstorable({ connectorId: 0 }, 'StartTransaction'), { code: 'PropertyConstraintViolation', path: '/connectorId', message: 'must be a connector number (a session never starts on 0, the charge point as a whole) from 1 to 2147483647' });
+  assert.equal(unstorable({ connectorId: 1 }, 'StartTransaction'), undefined);
   assert.equal(unstorable({ vendorExtension: 1.5, other: 1e30 }), undefined, "numbers nothing stores (a lenient charge point's extra fields) are left alone");
   assert.equal(unstorable({ meterValue: [{ sampledValue: [{ value: '1' }, { value: '2\u00003' }] }] })?.path, '/meterValue/0/sampledValue/1/value');
   assert.equal(unstorable({ data: { 'a/b\u0000': 1 } })?.path, '/data/a~1b\u0000');
@@ -44,6 +46,7 @@ test('a call no store could keep as it came is refused alike on every store; not
       ['StatusNotification', { connectorId: 3_000_000_000, status: 'Available', errorCode: 'NoError' }, '/connectorId'],
       ['StatusNotification', { connectorId: -1, status: 'Available', errorCode: 'NoError' }, '/connectorId'],
       ['MeterValues', { connectorId: -2, meterValue: [{ timestamp: now(), sampledValue: [{ value: '1' }] }] }, '/connectorId'],
+      ['StartTransaction', { connectorId: 0, idTag: 'KEEP-TAG', meterStart: 0, timestamp: now() }, '/connectorId'],
       ['Authorize', { idTag: 'KEEP\u0000' }, '/idTag'],
       ['StartTransaction', { connectorId: 1, idTag: 'KEEP-TAG', meterStart: 0, timestamp: now(), reservationId: 3_000_000_000 }, '/reservationId'],
       ['MeterValues', { connectorId: 1, meterValue: [{ timestamp: now(), sampledValue: [{ value: '1\u00000' }] }] }, '/meterValue/0/sampledValue/0/value'],
