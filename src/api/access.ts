@@ -3,12 +3,13 @@
 //   1. authenticates the bearer token into a principal and its scope (onRequest),
 //   2. refuses a role below the route's level with 403 (onRequest),
 //   3. refuses a thing the route addresses (path, body or query key) that belongs to another
-//      operator, as if it did not exist: 404 (403 for a PUT, which would otherwise create it),
+//      operator, as if it did not exist: 404 (403 for a PUT, which would otherwise create it; the
+//      unit that writes it checks that again, see assertMayPut),
 //   4. drops from a list answer any item the scope may not see (a second line behind the scoped
 //      queries of the views).
 // A route without a declaration stops the server at start, so no route can be forgotten.
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { inScope, scopeOf, type Principal, type ResourceKind, type Scope } from '../domain/access.js';
+import { assertMayPut, inScope, scopeOf, type Principal, type ResourceKind, type Scope } from '../domain/access.js';
 import type { Domain } from '../domain/index.js';
 import { HttpError, missing } from './errors.js';
 import { ErrorBody } from './schemas.js';
@@ -90,11 +91,10 @@ export async function accessControl(v1: FastifyInstance, { domain }: { domain: D
     const key = keyOf(request, resource);
     if (key === undefined) return;
     const ownership = await domain.access.ownership(resource.kind, key);
-    if (!ownership.exists || inScope(request.scope, ownership.owner)) return;
-    // Another operator's thing is answered as if it did not exist; a PUT would create it, so it
-    // is refused as such (ids of charge points and id tags are unique network-wide).
-    if (request.method === 'PUT') throw new HttpError(403, 'Forbidden', `"${key}" belongs to another operator`);
-    throw missing(resource.kind, key);
+    // A PUT would create it, so it is refused as such (ids are unique network-wide); anything else
+    // answers another operator's thing as if it did not exist.
+    if (request.method === 'PUT') return assertMayPut(request.scope, key, ownership);
+    if (ownership.exists && !inScope(request.scope, ownership.owner)) throw missing(resource.kind, key);
   });
 
   v1.addHook('preSerialization', async (request, _reply, payload: unknown) => {

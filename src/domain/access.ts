@@ -49,25 +49,35 @@ export type Ownership = { exists: false } | { exists: true; owner: string | null
 const absent: Ownership = { exists: false };
 const owned = (owner: string | null): Ownership => ({ exists: true, owner });
 
+/** The ownership of a record that names its operator (a charge point, an id tag, a token), or of none. */
+export const ownershipOf = (record: { operator: string | null } | undefined): Ownership => (record ? owned(record.operator) : absent);
+
+/**
+ * Refuses a PUT from `scope` to something another operator (or the network) owns. Ids of charge
+ * points and id tags are network-wide, so such a PUT would otherwise change that record: it is
+ * refused as such, not answered as missing. The API checks it before the handler runs, and the
+ * store's unit that writes the record checks it again on what it read (locked), so that a PUT
+ * racing another operator's creation of the same id is refused as if it had come after.
+ */
+export function assertMayPut(scope: Scope, key: string | number, ownership: Ownership): void {
+  if (ownership.exists && !inScope(scope, ownership.owner)) throw new AccessDenied(`"${key}" belongs to another operator`);
+}
+
 export class Access {
   constructor(private readonly store: Store) {}
 
   async ownership(kind: ResourceKind, key: string | number): Promise<Ownership> {
     switch (kind) {
-      case 'chargePoint': {
-        const cp = await this.store.getChargePoint(String(key));
-        return cp ? owned(cp.operator) : absent;
-      }
+      case 'chargePoint':
+        return ownershipOf(await this.store.getChargePoint(String(key)));
       case 'transaction': {
         const id = Number(key);
         const tx = Number.isSafeInteger(id) ? await this.store.getTransaction(id) : undefined;
         if (!tx) return absent;
         return owned((await this.store.getChargePoint(tx.chargePointId))?.operator ?? null);
       }
-      case 'idTag': {
-        const tag = await this.store.getIdTag(String(key));
-        return tag ? owned(tag.operator) : absent;
-      }
+      case 'idTag':
+        return ownershipOf(await this.store.getIdTag(String(key)));
       case 'operator':
         // Owned by itself, existing or not: no one may act for an operator that is not theirs,
         // even before it exists (a webhook set for it would receive its events once created).
@@ -77,10 +87,8 @@ export class Access {
         if (!validation) return absent;
         return owned((await this.store.getChargePoint(validation.chargePointId))?.operator ?? null);
       }
-      case 'token': {
-        const token = await this.store.getApiToken(String(key));
-        return token ? owned(token.operator) : absent;
-      }
+      case 'token':
+        return ownershipOf(await this.store.getApiToken(String(key)));
     }
   }
 
@@ -109,15 +117,17 @@ export class Access {
 
   /**
    * The operator something a principal creates or edits is to belong to: an administrator assigns
-   * any existing operator (or none); anyone else only their own, which new things get by default.
-   * `isNew`: it does not exist yet. Returns undefined to leave the current owner as it is.
+   * any existing operator (or none), undefined leaving the current owner as it is; anyone else
+   * only their own, which new things get by default. Whether the thing is new is not asked here: it
+   * is read in the unit that writes it, where a thing of another operator is refused (assertMayPut),
+   * so their own operator is all a non-administrator's write can store.
    */
-  async ownerFor(principal: Principal, requested: string | null | undefined, isNew: boolean): Promise<string | null | undefined> {
+  async ownerFor(principal: Principal, requested: string | null | undefined): Promise<string | null | undefined> {
     if (principal.role !== 'admin') {
       const own = principal.operator;
       if (own === null) throw new AccessDenied('This token acts for no operator');
       if (requested !== undefined && requested !== own) throw new AccessDenied(`This token can only assign its own operator "${own}"`);
-      return isNew ? own : undefined;
+      return own;
     }
     if (typeof requested === 'string' && !(await this.store.getOperator(requested))) {
       throw new UnknownOperator(`No operator "${requested}": create it first (PUT /api/v1/operators/${requested})`);

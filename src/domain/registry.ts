@@ -2,6 +2,7 @@
 // charge point last told us about itself, and the operator's edits to it.
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { PART_OF_CALL, type Store, type StoreWriter } from '../store/store.js';
+import { assertMayPut, ownershipOf, type Scope } from './access.js';
 import type { ActivityFeed } from './activity.js';
 import type { BootInfo, ChargePoint, ChargePointConnection, OcppVersion, RegistrationStatus, SecurityProfile, SoftwareIdentity, StatusReport, Transport } from './model.js';
 import { hashPassword, verifyPasswordRemembered } from './passwords.js';
@@ -222,7 +223,8 @@ export class Registry {
       const again = await tx.getChargePoint(id);
       if (again) return again;
       const chargePoint = newChargePoint(id, status, this.now());
-      await tx.insertChargePoint(chargePoint);
+      // Another node admitted or registered it meanwhile: that record stands.
+      if (!(await tx.insertChargePoint(chargePoint))) return (await tx.getChargePoint(id))!;
       await tx.insertEvent({ at: chargePoint.createdAt, chargePointId: id, type: 'chargePointAutoRegistered', data: { registrationStatus: status } });
       return chargePoint;
     }, id);
@@ -391,13 +393,18 @@ export class Registry {
     ]);
   }
 
-  /** The operator's edit of a charge point; registers it when it is new. */
-  async configure(id: string, settings: ChargePointSettings): Promise<{ chargePoint: ChargePoint; created: boolean }> {
+  /**
+   * The operator's edit of a charge point; registers it when it is new. `actingFor`: the scope of
+   * whoever asks. A charge point of another operator is refused (AccessDenied) by the unit that
+   * writes it, on what that unit read: a check made before it cannot see a registration that
+   * commits in between, and the edit would then land on the other operator's new charge point.
+   */
+  async configure(id: string, settings: ChargePointSettings, actingFor: Scope = {}): Promise<{ chargePoint: ChargePoint; created: boolean }> {
     const passwordHash = settings.password === undefined ? undefined : await hashPassword(settings.password);
     const at = this.now();
     return this.store.transact(async (tx) => {
-      const existing = await tx.getChargePointToChange(id);
-      if (!existing) await tx.insertChargePoint(newChargePoint(id, settings.registrationStatus ?? 'Accepted', at));
+      const existing = await this.chargePointBefore(tx, newChargePoint(id, settings.registrationStatus ?? 'Accepted', at));
+      assertMayPut(actingFor, id, ownershipOf(existing));
       await tx.updateChargePoint(id, {
         passwordHash,
         operator: settings.operator,
@@ -415,6 +422,18 @@ export class Registry {
       await this.declarationEvents(tx, existing, chargePoint, at);
       return { chargePoint, created: !existing };
     }, id);
+  }
+
+  /**
+   * The charge point as it was before this unit, its row locked until the unit's batch commits; or
+   * undefined when there was none and this unit has stored `fresh`. On PostgreSQL another node may
+   * register the same id between this unit's read and its insert: the insert then waits for that
+   * commit and stores nothing, and what it committed is read instead, as if this unit came after.
+   */
+  private async chargePointBefore(tx: StoreWriter, fresh: ChargePoint): Promise<ChargePoint | undefined> {
+    const existing = await tx.getChargePointToChange(fresh.id);
+    if (existing || (await tx.insertChargePoint(fresh))) return existing;
+    return tx.getChargePointToChange(fresh.id);
   }
 
   /** Every change of the operator's declaration is recorded; one that disagrees with what is observed is raised. */

@@ -968,11 +968,15 @@ export class SqlQueries implements StoreWriter {
     return num(row.count);
   }
 
-  async insertChargePoint(cp: ChargePoint): Promise<void> {
-    await this.db
+  async insertChargePoint(cp: ChargePoint): Promise<boolean> {
+    const result = await this.db
       .insertInto('charge_points')
       .values({ id: cp.id, created_at: cp.createdAt, ...chargePointPatchRow(cp) } as ChargePointRow)
-      .execute();
+      // On PostgreSQL the insert waits for a unit of another node that inserted the same id, then
+      // adds nothing once it commits, rather than failing this unit with a unique violation.
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
   async updateChargePoint(id: string, patch: ChargePointPatch): Promise<void> {

@@ -253,7 +253,11 @@ export interface StoreReader {
 
 /** Reads and writes, inside a unit of work. */
 export interface StoreWriter extends StoreReader {
-  insertChargePoint(chargePoint: ChargePoint): Promise<void>;
+  /**
+   * Stores a new charge point; false when its id is taken already: on PostgreSQL, by a unit of
+   * another node that committed while this unit ran, which this unit's read could not see.
+   */
+  insertChargePoint(chargePoint: ChargePoint): Promise<boolean>;
   updateChargePoint(id: string, patch: ChargePointPatch): Promise<void>;
   /**
    * Appends the report to the connector's history and makes it the current status, unless both
@@ -286,7 +290,8 @@ export interface StoreWriter extends StoreReader {
   getChargePointToChange(id: string): Promise<ChargePoint | undefined>;
   /**
    * On PostgreSQL, makes this unit's batch the only one, on any node, between here and its commit
-   * to decide sessions of this id tag (letters in any case are one tag). Nothing on SQLite.
+   * to decide sessions of this id tag or to write it, whether it exists yet or not (letters in any
+   * case are one tag). Nothing on SQLite.
    */
   lockIdTag(idTag: string): Promise<void>;
   /**

@@ -77,10 +77,9 @@ export async function chargePointRoutes(app: FastifyInstance, { domain }: { doma
       response: { 200: Type.Ref('ChargePoint'), 201: Type.Ref('ChargePoint'), 400: ErrorBody },
     },
     handler: async (request, reply) => {
-      const isNew = !(await domain.access.ownership('chargePoint', request.params.id)).exists;
-      const operator = await domain.access.ownerFor(request.principal, request.body.operator, isNew);
+      const operator = await domain.access.ownerFor(request.principal, request.body.operator);
       await domain.access.assertMaySetSoapEndpoint(request.principal, request.params.id, request.body.soapEndpoint);
-      const { created } = await domain.registry.configure(request.params.id, { ...request.body, operator });
+      const { created } = await domain.registry.configure(request.params.id, { ...request.body, operator }, request.scope);
       const cp = await domain.views.chargePoint(request.params.id);
       return reply.status(created ? 201 : 200).send(chargePointBody(cp!));
     },

@@ -35,14 +35,16 @@ export async function idTagRoutes(app: FastifyInstance, { domain }: { domain: Do
       response: { 200: Type.Ref('IdTag'), 201: Type.Ref('IdTag'), 400: ErrorBody },
     },
     handler: async (request, reply) => {
-      const isNew = !(await domain.access.ownership('idTag', request.params.idTag)).exists;
-      const { idTag, created } = await domain.idTags.put({
-        idTag: request.params.idTag,
-        status: request.body.status,
-        expiryDate: request.body.expiryDate ? canonicalTimeOrBadRequest('expiryDate', request.body.expiryDate) : null,
-        parentIdTag: request.body.parentIdTag ?? null,
-        operator: await domain.access.ownerFor(request.principal, request.body.operator, isNew),
-      });
+      const { idTag, created } = await domain.idTags.put(
+        {
+          idTag: request.params.idTag,
+          status: request.body.status,
+          expiryDate: request.body.expiryDate ? canonicalTimeOrBadRequest('expiryDate', request.body.expiryDate) : null,
+          parentIdTag: request.body.parentIdTag ?? null,
+          operator: await domain.access.ownerFor(request.principal, request.body.operator),
+        },
+        request.scope,
+      );
       return reply.status(created ? 201 : 200).send(idTag);
     },
   });
