@@ -2,7 +2,7 @@
 // (`config.access`) who may call it and which thing it addresses; this plugin then
 //   1. authenticates the bearer token into a principal and its scope (onRequest),
 //   2. refuses a role below the route's level with 403 (onRequest),
-//   3. refuses a thing the route addresses (path, body or query key) that belongs to another
+//   3. refuses a thing the route addresses (path or body key) that belongs to another
 //      operator, as if it did not exist: 404 (403 for a PUT, which would otherwise create it; the
 //      unit that writes it checks that again, see assertMayPut),
 //   4. drops from a list answer any item the scope may not see (a second line behind the scoped
@@ -19,8 +19,13 @@ export type AccessLevel = 'read' | 'write' | 'admin';
 
 export interface RouteAccess {
   level: AccessLevel;
-  /** The thing the route addresses and where its key is; absent keys (optional fields) are not checked. */
-  resource?: { kind: ResourceKind; param?: string; body?: string; query?: string };
+  /**
+   * The thing the route addresses and where its key is; absent keys (optional fields) are not
+   * checked. Never a list's filter (`?chargePointId=`): a filter naming another operator's thing
+   * narrows the scoped list to nothing, as one naming a thing nobody has does, where a 404 here
+   * would tell that it exists.
+   */
+  resource?: { kind: ResourceKind; param?: string; body?: string };
   /** For a list answer `{items}`: what owns each item, by which field. */
   items?: { kind: 'chargePoint' | 'operator'; field: string };
 }
@@ -46,7 +51,7 @@ const allowed: Record<AccessLevel, readonly Principal['role'][]> = {
 function keyOf(request: FastifyRequest, resource: NonNullable<RouteAccess['resource']>): string | number | undefined {
   const from = (source: unknown, name: string | undefined) =>
     name !== undefined && source !== null && typeof source === 'object' ? ((source as Record<string, unknown>)[name] as string | number | undefined) : undefined;
-  return from(request.params, resource.param) ?? from(request.body, resource.body) ?? from(request.query, resource.query);
+  return from(request.params, resource.param) ?? from(request.body, resource.body);
 }
 
 /** The operator filter a list gets: the scope's, narrowed by what the client asked; null: nothing can match. */

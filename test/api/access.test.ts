@@ -65,13 +65,15 @@ interface StreamCase {
 }
 type Case = ThingCase | ListCase | AdminCase | SelfCase | OpenCase | StreamCase;
 
+/** An id nobody has, in the form of `real`. */
+const ghostFor = (real: string) => (/^\d+$/.test(real) ? '987654321' : `${real}-GHOST`);
+
 /**
  * The same request with A's thing in it (in the path, or else in the body) replaced by an id
  * nobody has, and a function that puts A's id back into an answer about it.
  */
 function ghostOf(path: string, body: unknown, w: World): { path: string; body: unknown; back: (answer: unknown) => unknown } {
   const keys = [CP.A, OPERATOR.A, TAG.A, String(w.transaction.A), w.victimToken.A, w.validation.A];
-  const ghostFor = (real: string) => (/^\d+$/.test(real) ? '987654321' : `${real}-GHOST`);
   const back = (real: string, ghost: string) => (answer: unknown) => JSON.parse(JSON.stringify(answer).split(ghost).join(real));
   const segments = path.split('/');
   const index = segments.findIndex((segment, i) => i > 2 && keys.includes(segment));
@@ -143,7 +145,7 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/validations/cases': { kind: 'open', path: '/api/v1/validations/cases' },
   // Campaigns approve software network-wide: only the network's administrators run them.
   'POST /api/v1/validations': { kind: 'admin', path: '/api/v1/validations', body: { chargePointId: CP.N, connectorId: 1, idTag: TAG.N }, ok: [409] },
-  'GET /api/v1/validations': { kind: 'list', level: 'read', paths: ['/api/v1/validations'], owner: (v) => ownerOfCp(v.chargePointId) },
+  'GET /api/v1/validations': { kind: 'list', level: 'read', paths: ['/api/v1/validations', `/api/v1/validations?chargePointId=${CP.A}`], owner: (v) => ownerOfCp(v.chargePointId) },
   'GET /api/v1/validations/{id}': { kind: 'thing', level: 'read', path: (who, w) => `/api/v1/validations/${w.validation[who]}`, ok: [200] },
   'GET /api/v1/validations/{id}/report.html': { kind: 'thing', level: 'read', path: (who, w) => `/api/v1/validations/${w.validation[who]}/report.html`, ok: [200] },
   'POST /api/v1/validations/{id}/cases/{caseId}/confirm': { kind: 'admin', path: '/api/v1/validations/VAL-A/cases/none/confirm', body: { done: true }, ok: [404, 409] },
@@ -156,7 +158,12 @@ const CASES: Record<string, Case> = {
     ok: [200, 201],
   },
   'DELETE /api/v1/software/{id}': { kind: 'admin', path: '/api/v1/software/none', ok: [204, 404] },
-  'GET /api/v1/events': { kind: 'list', level: 'read', paths: ['/api/v1/events', '/api/v1/events?type=accessTest'], owner: (e) => ownerOfCp(e.chargePointId) },
+  'GET /api/v1/events': {
+    kind: 'list',
+    level: 'read',
+    paths: ['/api/v1/events', '/api/v1/events?type=accessTest', `/api/v1/events?chargePointId=${CP.A}`],
+    owner: (e) => ownerOfCp(e.chargePointId),
+  },
   'GET /api/v1/operators/{operator}/webhook': { kind: 'thing', level: 'write', path: (who) => `/api/v1/operators/${OPERATOR[who]}/webhook`, ok: [200, 404] },
   'PUT /api/v1/operators/{operator}/webhook': {
     kind: 'thing',
@@ -335,6 +342,13 @@ test('role isolation on every route', async (s) => {
                 const items: unknown[] = Array.isArray(result.body) ? result.body : result.body.items;
                 return new Set(items.map((item) => spec.owner(item, world)));
               };
+              const filter = `chargePointId=${CP.A}`;
+              if (path.includes(filter)) {
+                // A filter naming A's charge point is answered to B word for word as one naming an
+                // id nobody has, or the answer would tell that it exists.
+                const ghost = path.replace(filter, `chargePointId=${ghostFor(CP.A)}`);
+                assert.deepEqual(await as(world.tokens.opB, path, 'GET'), await as(world.tokens.opB, ghost, 'GET'), `B on ${path} and on ${ghost}`);
+              }
               const b = await seen(world.tokens.opB);
               assert.ok(b, `B may list ${path}`);
               assert.ok(!b.has('A') && !b.has('N') && !b.has('admin'), `${path}: B sees only its own, saw ${[...b]}`);

@@ -10,7 +10,7 @@ const Params = Type.Object({ operator: OperatorName });
 
 export async function eventRoutes(app: FastifyInstance, { events }: { events: Events }) {
   app.get<{ Querystring: EventQuery }>('/events', {
-    config: { access: { level: 'read', resource: { kind: 'chargePoint', query: 'chargePointId' }, items: { kind: 'chargePoint', field: 'chargePointId' } } },
+    config: { access: { level: 'read', items: { kind: 'chargePoint', field: 'chargePointId' } } },
     schema: { tags: ['events'], summary: 'List events', querystring: EventQuery, response: { 200: Type.Object({ items: Type.Array(Event) }) } },
     // Narrowed in the query, not only on the way out: a page of other operators' newest events
     // came back empty, and a client following afterId had no cursor to move past them.

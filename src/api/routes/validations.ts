@@ -34,7 +34,7 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
   });
 
   app.get<{ Querystring: { chargePointId?: string; limit?: number } }>('/validations', {
-    config: { access: { level: 'read', resource: { kind: 'chargePoint', query: 'chargePointId' }, items: { kind: 'chargePoint', field: 'chargePointId' } } },
+    config: { access: { level: 'read', items: { kind: 'chargePoint', field: 'chargePointId' } } },
     schema: {
       tags,
       summary: 'List campaigns, newest first',
