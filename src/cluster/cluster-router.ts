@@ -24,6 +24,7 @@ import {
   CommandRequest,
   decode,
   encode,
+  EndConnection,
   errorReply,
   Heartbeat,
   HoldingsReply,
@@ -178,6 +179,25 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
 
   send(chargePointId: string, command: Command): Promise<CommandResult> {
     return this.local.send(chargePointId, command);
+  }
+
+  /**
+   * Ends the connection here when it is held here; otherwise asks every node, and the one holding
+   * it ends it. Without NATS only a connection held here can be ended: the others' are not known.
+   */
+  endConnection(chargePointId: string, reason: string): void {
+    if (this.endHere(chargePointId, reason)) return;
+    this.link.publish(this.subjects.end(chargePointId), encode<EndConnection>({ node: this.nodeId, reason }));
+  }
+
+  /** Ends the connection if it is held here; whether it was. */
+  private endHere(chargePointId: string, reason: string): boolean {
+    const holding = this.holdings.get(chargePointId);
+    if (!holding) return false;
+    this.log.info({ chargePointId, reason }, 'ending the charge point\'s connection here');
+    this.drop(chargePointId, holding);
+    holding.target.release?.(reason);
+    return true;
   }
 
   serve(service: string, handler: (body: Uint8Array, maxAnswerBytes: number) => Promise<Uint8Array>): void {
@@ -378,6 +398,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     if (kind === 'released') {
       const body = decode(Released, msg.data);
       if (body && body.node !== this.nodeId) this.view.unclaim(chargePointId, body.node, this.now());
+      return;
+    }
+    if (kind === 'end') {
+      const body = decode(EndConnection, msg.data);
+      if (body && body.node !== this.nodeId) this.endHere(chargePointId, body.reason);
       return;
     }
     const body = decode(Takeover, msg.data);

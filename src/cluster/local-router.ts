@@ -43,6 +43,10 @@ export class LocalRouter implements CommandRouter {
     return this.targets.has(chargePointId);
   }
 
+  endConnection(chargePointId: string, reason: string): void {
+    this.targets.get(chargePointId)?.release?.(reason);
+  }
+
   async send(chargePointId: string, command: Command): Promise<CommandResult> {
     const sendBy = sendDeadline(this.options.sendWithinMs);
     // A resolved target is used once, not attached: it does not make the charge point count as

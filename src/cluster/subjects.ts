@@ -4,6 +4,7 @@
 //   <prefix>.cp.<id>.command     request/reply; subscribed (queue group) by the node holding <id>
 //   <prefix>.cp.<id>.takeover    published by a node when <id> connects to it
 //   <prefix>.cp.<id>.released    published by a node when <id> disconnects from it
+//   <prefix>.cp.<id>.end         published by a node that wants <id>'s connection ended, wherever it is
 //   <prefix>.node.heartbeat      every node's liveness and a digest of what it holds
 //   <prefix>.node.left           published by a node that stops on purpose, last of all
 //   <prefix>.node.<node>.holdings  request/reply: the charge points a node holds, page by page
@@ -41,9 +42,13 @@ export class Subjects {
     return `${this.prefix}.cp.${subjectToken(chargePointId)}.released`;
   }
 
-  /** Every charge point's takeover and released announcements (not its commands). */
+  end(chargePointId: string): string {
+    return `${this.prefix}.cp.${subjectToken(chargePointId)}.end`;
+  }
+
+  /** Every charge point's takeover, released and end announcements (not its commands). */
   get announcements(): string[] {
-    return [`${this.prefix}.cp.*.takeover`, `${this.prefix}.cp.*.released`];
+    return [`${this.prefix}.cp.*.takeover`, `${this.prefix}.cp.*.released`, `${this.prefix}.cp.*.end`];
   }
 
   get heartbeat(): string {
@@ -63,11 +68,11 @@ export class Subjects {
   }
 
   /** The charge point id and kind of an announcement subject; undefined for anything else. */
-  parseAnnouncement(subject: string): { chargePointId: string; kind: 'takeover' | 'released' } | undefined {
+  parseAnnouncement(subject: string): { chargePointId: string; kind: 'takeover' | 'released' | 'end' } | undefined {
     const parts = subject.slice(this.prefix.length + 1).split('.');
     if (parts.length !== 3 || parts[0] !== 'cp') return undefined;
     const kind = parts[2];
-    if (kind !== 'takeover' && kind !== 'released') return undefined;
+    if (kind !== 'takeover' && kind !== 'released' && kind !== 'end') return undefined;
     const chargePointId = tokenText(parts[1]!);
     return chargePointId === undefined ? undefined : { chargePointId, kind };
   }

@@ -16,6 +16,10 @@ export type Takeover = Static<typeof Takeover>;
 export const Released = Type.Object({ node: NodeId });
 export type Released = Static<typeof Released>;
 
+/** Asks the node holding a charge point's connection to end it. */
+export const EndConnection = Type.Object({ node: NodeId, reason: Type.String({ maxLength: 500 }) });
+export type EndConnection = Static<typeof EndConnection>;
+
 export const Heartbeat = Type.Object({
   node: NodeId,
   /** Random per start: a restarted node (same id, new instance) starts from an empty view. */

@@ -14,8 +14,9 @@ export interface CommandTarget {
    */
   execute(command: Command, sendBy?: number): Promise<CommandResult>;
   /**
-   * The charge point now holds a newer connection with another node: end this one. Absent where
-   * there is no connection to end (a SOAP charge point is reached by HTTP from any node).
+   * End this connection, for `reason`: the charge point now holds a newer connection with another
+   * node, or what it was admitted under has changed. Absent where there is no connection to end
+   * (a SOAP charge point is reached by HTTP from any node, and admitted at each message).
    */
   release?(reason: string): void;
 }
@@ -55,6 +56,11 @@ export interface CommandRouter {
   cluster?(): ClusterStatus;
   /** Delivers the command; throws ChargePointNotConnected, CommandTimedOut or CommandFailed. */
   send(chargePointId: string, command: Command): Promise<CommandResult>;
+  /**
+   * Ends the charge point's live connection, on whichever node holds it, so that it must connect
+   * again and be admitted under its settings as they are now. Nothing where none is held.
+   */
+  endConnection(chargePointId: string, reason: string): void;
 }
 
 /**
@@ -78,6 +84,11 @@ export class Commands {
     private readonly router: CommandRouter,
     private readonly activity?: ActivityFeed,
   ) {}
+
+  /** See CommandRouter.endConnection. */
+  endConnection(chargePointId: string, reason: string): void {
+    this.router.endConnection(chargePointId, reason);
+  }
 
   async send(chargePointId: string, command: Command): Promise<CommandResult> {
     const chargePoint = await this.store.getChargePoint(chargePointId);

@@ -34,6 +34,20 @@ export interface RegistryOptions {
  */
 const CLOCK_AHEAD_TOLERANCE_MS = 5 * 60_000;
 
+/**
+ * Whether an edit changed what a connection is admitted under: its password (one given is a new
+ * one, even if the same: a password is set again to lock out whoever holds the old), its security
+ * profile or the addresses it may connect from. A connection admitted before must then be ended,
+ * and admitted again: an impostor already connected kept charging under the stolen password.
+ */
+function admissionChanged(before: ChargePoint, after: ChargePoint, settings: Pick<ChargePointSettings, 'password'>): boolean {
+  return (
+    settings.password !== undefined ||
+    before.securityProfile !== after.securityProfile ||
+    JSON.stringify(before.allowedSources) !== JSON.stringify(after.allowedSources)
+  );
+}
+
 /** Charge point ids: unreserved URL characters only, at most 48 (as OCPP 2.0.1 puts it). */
 const CHARGE_POINT_ID = /^[A-Za-z0-9._~:*@-]{1,48}$/;
 
@@ -399,7 +413,7 @@ export class Registry {
    * writes it, on what that unit read: a check made before it cannot see a registration that
    * commits in between, and the edit would then land on the other operator's new charge point.
    */
-  async configure(id: string, settings: ChargePointSettings, actingFor: Scope = {}): Promise<{ chargePoint: ChargePoint; created: boolean }> {
+  async configure(id: string, settings: ChargePointSettings, actingFor: Scope = {}): Promise<{ chargePoint: ChargePoint; created: boolean; readmit: boolean }> {
     const passwordHash = settings.password === undefined ? undefined : await hashPassword(settings.password);
     const at = this.now();
     return this.store.transact(async (tx) => {
@@ -420,7 +434,7 @@ export class Registry {
       });
       const chargePoint = (await tx.getChargePoint(id))!;
       await this.declarationEvents(tx, existing, chargePoint, at);
-      return { chargePoint, created: !existing };
+      return { chargePoint, created: !existing, readmit: existing !== undefined && admissionChanged(existing, chargePoint, settings) };
     }, id);
   }
 

@@ -150,6 +150,7 @@ export class TomadaMetrics {
     return {
       attach: (id, target) => router.attach(id, target),
       isConnected: (id) => router.isConnected(id),
+      endConnection: (id, reason) => router.endConnection(id, reason),
       ...(router.holderOf ? { holderOf: (id: string) => router.holderOf!(id) } : {}),
       ...(router.cluster ? { cluster: () => router.cluster!() } : {}),
       send: async (id, command) => {

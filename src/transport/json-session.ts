@@ -146,9 +146,9 @@ export class JsonSession implements CommandTarget {
     this.init.socket.close(code, reason);
   }
 
-  /** The charge point connected to another node: this connection is stale. */
+  /** This connection is to end: the charge point connected to another node, or its admission no longer holds. */
   release(reason: string): void {
-    this.log.warn({ reason }, 'connection released: the charge point is held by another node now');
+    this.log.warn({ reason }, 'connection ended by the central system');
     this.close(1000, reason);
   }
 
