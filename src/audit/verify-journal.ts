@@ -44,6 +44,8 @@ export interface VerifyReport {
 /** What the frames say about one transaction. */
 interface Replayed {
   chargePointId: string;
+  /** The connector the transaction started on: the store files a stop's transaction data under it. */
+  connectorId: number;
   meterStartWh: number;
   meterStopWh: number | null;
   samples: Map<string, MeterSample>;
@@ -124,17 +126,19 @@ function replay(chargePointId: string, request: Request, answer: Record<string, 
   const { action, payload, protocol } = request;
   if (action === 'StartTransaction' && typeof answer.transactionId === 'number' && !journaled.has(answer.transactionId)) {
     journaled.add(answer.transactionId);
-    transactions.set(answer.transactionId, { chargePointId, meterStartWh: payload.meterStart as number, meterStopWh: null, samples: new Map() });
+    transactions.set(answer.transactionId, { chargePointId, connectorId: payload.connectorId as number, meterStartWh: payload.meterStart as number, meterStopWh: null, samples: new Map() });
     return undefined;
   }
   if (action !== 'MeterValues' && action !== 'StopTransaction') return undefined;
   const transactionId = payload.transactionId as number;
   const transaction = transactions.get(transactionId);
   if (!transaction || transaction.chargePointId !== chargePointId) return undefined;
-  const connectorId = (payload.connectorId as number | undefined) ?? 0;
+  // Keyed as the store keys them, so a reading a stop's transaction data repeats counts once: a
+  // MeterValues under its own connector, a stop's under the connector the transaction started on.
+  const connectorId = action === 'StopTransaction' ? transaction.connectorId : ((payload.connectorId as number | undefined) ?? 0);
   for (const sample of samplesOf(protocol, action, payload)) {
     if (!isEnergyReading(sample)) continue; // nothing else moves the energy
-    transaction.samples.set(JSON.stringify([action === 'StopTransaction' ? 'stop' : connectorId, ...sampleIdentity(sample)]), sample);
+    transaction.samples.set(JSON.stringify([connectorId, ...sampleIdentity(sample)]), sample);
   }
   // The first stop counts; a later, different one is an anomaly of its own, not a new stop.
   if (action === 'StopTransaction' && transaction.meterStopWh === null) {
