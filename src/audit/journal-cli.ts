@@ -49,9 +49,8 @@ export async function journalCommand(argv: string[]): Promise<number> {
     else {
       process.stdout.write(`${report.rowsChecked} journal rows checked: ${report.firstBrokenLink ? `BROKEN at row ${report.firstBrokenLink.seq}: ${report.firstBrokenLink.reason}` : 'chain intact'}\n`);
       process.stdout.write(`${report.transactionsChecked} transactions replayed from their frames: ${report.mismatches.length === 0 ? 'all match' : `${report.mismatches.length} do not match`}\n`);
-      for (const m of report.mismatches) {
-        process.stdout.write(`  transaction ${m.transactionId}: ${m.reason} (stored ${m.storedEnergyWh} Wh, journal says ${m.journalEnergyWh} Wh)\n`);
-      }
+      // Each reason carries its own figures (a meterStop's, an energy's…).
+      for (const m of report.mismatches) process.stdout.write(`  transaction ${m.transactionId}: ${m.reason}\n`);
     }
     return report.ok ? 0 : 1;
   } finally {

@@ -26,10 +26,20 @@ export interface BrokenLink {
   reason: string;
 }
 
+/** One figure of a transaction that is not what its frames say: as stored, and as journaled. */
+export interface Difference {
+  field: 'meterStart' | 'meterStop' | 'energy';
+  storedWh: number | null;
+  journalWh: number | null;
+}
+
 export interface EnergyMismatch {
   transactionId: number;
   storedEnergyWh: number | null;
   journalEnergyWh: number | null;
+  /** Each figure that differs; none when the transaction is stored or journaled only (see reason). */
+  differences: Difference[];
+  /** For a reader: each difference with its own figures, or why there was nothing to compare. */
   reason: string;
 }
 
@@ -151,14 +161,28 @@ function replay(chargePointId: string, request: Request, answer: Record<string, 
 /** Compares what the frames say about one transaction with what is stored; the mismatch, if any. */
 async function judge(store: Store, transactionId: number, replayed: Replayed): Promise<EnergyMismatch | undefined> {
   const stored = await store.getTransaction(transactionId);
-  if (!stored) return { transactionId, storedEnergyWh: null, journalEnergyWh: null, reason: 'journaled but not stored' };
+  if (!stored) return unmatched(transactionId, null, 'journaled but not stored');
   const energy = computeEnergy({ meterStartWh: replayed.meterStartWh, meterStopWh: replayed.meterStopWh, samples: [...replayed.samples.values()] });
-  const reasons = [
-    stored.meterStartWh !== replayed.meterStartWh ? 'meterStart differs' : '',
-    stored.meterStopWh !== replayed.meterStopWh ? 'meterStop differs' : '',
-    stored.energyWh !== energy.energyWh ? 'energy differs' : '',
-  ].filter(Boolean);
-  return reasons.length > 0 ? { transactionId, storedEnergyWh: stored.energyWh, journalEnergyWh: energy.energyWh, reason: reasons.join(', ') } : undefined;
+  const differences = (
+    [
+      { field: 'meterStart', storedWh: stored.meterStartWh, journalWh: replayed.meterStartWh },
+      { field: 'meterStop', storedWh: stored.meterStopWh, journalWh: replayed.meterStopWh },
+      { field: 'energy', storedWh: stored.energyWh, journalWh: energy.energyWh },
+    ] satisfies Difference[]
+  ).filter((d) => d.storedWh !== d.journalWh);
+  if (differences.length === 0) return undefined;
+  return { transactionId, storedEnergyWh: stored.energyWh, journalEnergyWh: energy.energyWh, differences, reason: differences.map(describe).join('; ') };
+}
+
+/** A transaction found on one side only (stored, or journaled): nothing to compare figure by figure. */
+function unmatched(transactionId: number, storedEnergyWh: number | null, reason: string): EnergyMismatch {
+  return { transactionId, storedEnergyWh, journalEnergyWh: null, differences: [], reason };
+}
+
+/** "meterStop differs (stored 5000 Wh, journal says 2000 Wh)": what an auditor needs to look it up. */
+function describe({ field, storedWh, journalWh }: Difference): string {
+  const figure = (wh: number | null) => (wh === null ? 'none' : `${wh} Wh`);
+  return `${field} differs (stored ${figure(storedWh)}, journal says ${figure(journalWh)})`;
 }
 
 /** Rounds of frames committed meanwhile read, at most, before a mismatch on a live database is reported. */
@@ -239,7 +263,7 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
       const page = await store.listTransactions({ afterId, limit: pageSize });
       for (const stored of page) {
         if (!journaled.has(stored.id)) {
-          found.set(stored.id, { mismatch: { transactionId: stored.id, storedEnergyWh: stored.energyWh, journalEnergyWh: null, reason: 'stored but not in the journal' }, replayed: undefined });
+          found.set(stored.id, { mismatch: unmatched(stored.id, stored.energyWh, 'stored but not in the journal'), replayed: undefined });
         }
       }
       if (page.length < pageSize) break;

@@ -2,9 +2,12 @@
 // session is no mismatch, and a session altered in the database names what differs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { sql } from 'kysely';
 import { verifyJournal } from '../../src/audit/verify-journal.js';
 import { openStore } from '../../src/store/open.js';
-import { withTestDatabase, type TestDatabase } from '../support/database.js';
+import { ROOT, tomadaArgs } from '../support/cli-entry.js';
+import { kyselyOn, withTestDatabase, type TestDatabase } from '../support/database.js';
 import { TestClient } from '../support/ocpp-client.js';
 import { startTestTomada } from '../support/tomada.js';
 
@@ -35,6 +38,25 @@ async function verifyDatabase(database: TestDatabase) {
   }
 }
 
+/** Runs a statement on the database behind the store's back, as someone altering it would. */
+async function alter(database: TestDatabase, statement: ReturnType<typeof sql>): Promise<void> {
+  const db = kyselyOn(database);
+  try {
+    await statement.execute(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A session with a register reading: meterStart 1000 Wh, 1500 Wh at 10:10, meterStop 2000 Wh. */
+async function registerSession(client: TestClient): Promise<number> {
+  const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'J1', meterStart: 1000, timestamp: '2025-06-01T10:00:00Z' });
+  const id = start.transactionId as number;
+  await client.ok('MeterValues', { connectorId: 1, transactionId: id, meterValue: [{ timestamp: '2025-06-01T10:10:00Z', sampledValue: [{ value: '1500' }] }] });
+  await client.ok('StopTransaction', { transactionId: id, meterStop: 2000, timestamp: '2025-06-01T10:20:00Z' });
+  return id;
+}
+
 const interval = (timestamp: string) => ({ timestamp, sampledValue: [{ value: '500', measurand: 'Energy.Active.Import.Interval' }] });
 
 test('interval readings that a StopTransaction repeats count once, as the store counts them', async (t) => {
@@ -55,5 +77,17 @@ test('interval readings that a StopTransaction repeats count once, as the store 
       await store.close();
     }
     assert.deepEqual((await verifyDatabase(database)).mismatches, []);
+  });
+});
+
+test('a meterStop altered in the database is named with its own figures, stored and journaled, in the report and on the command line', async (t) => {
+  await withTestDatabase(t, async (database) => {
+    const transactionId = await charge(database, registerSession);
+    await alter(database, sql`update transactions set meter_stop_wh = 5000 where id = ${transactionId}`);
+    const [mismatch] = (await verifyDatabase(database)).mismatches;
+    assert.deepEqual(mismatch?.differences, [{ field: 'meterStop', storedWh: 5000, journalWh: 2000 }]);
+    const result = spawnSync(process.execPath, tomadaArgs('journal', 'verify'), { cwd: ROOT, env: { ...process.env, TOMADA_DATABASE_URL: database.url }, encoding: 'utf8' });
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stdout, new RegExp(`^  transaction ${transactionId}: meterStop differs \\(stored 5000 Wh, journal says 2000 Wh\\)$`, 'm'));
   });
 });

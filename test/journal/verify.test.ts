@@ -280,7 +280,7 @@ test('on a running network, sessions that go on or start while the journal is ve
     // Altered behind the journal's back: still found, however many frames come after it.
     await t.store.transact((tx) => tx.updateTransaction(transactionId, { energyWh: 99_999 }));
     const altered = await verifyJournal(t.store);
-    assert.deepEqual(altered.mismatches.map((m) => [m.transactionId, m.reason]), [[transactionId, 'energy differs']]);
+    assert.deepEqual(altered.mismatches.map((m) => [m.transactionId, m.differences]), [[transactionId, [{ field: 'energy', storedWh: 99_999, journalWh: 2000 }]]]);
   } finally {
     await client.close();
     await other.close();
