@@ -1,17 +1,19 @@
 // `tomada journal verify`: walks the frame journal's hash chain and names the first broken link,
 // then replays the journaled frames of every transaction through the same adapters and energy
-// rules that stored it, and names every transaction whose stored energy no longer matches.
-// It reads only; it changes nothing. Its memory follows the transactions open at a point of the
-// journal, not the journal's length: a transaction is judged and forgotten as soon as no later
-// frame can change its energy, and only the samples the energy rules read are kept meanwhile.
+// rules that stored it, and names every transaction whose stored meter readings, energy or samples
+// no longer match. It reads only; it changes nothing. Its memory follows the transactions open at
+// a point of the journal, not the journal's length: a transaction is judged and forgotten as soon
+// as no later frame can change its energy, and meanwhile only a short digest of each of its
+// samples is kept, with the readings the energy rules read.
 import { messageSamples } from '../adapters/message-samples.js';
 import { computeEnergy, energyIsFinal, isEnergyReading } from '../domain/energy.js';
-import { sampleIdentity, type MeterSample } from '../domain/model.js';
+import { storedSampleIdentity, type MeterSample, type StoredMeterSample } from '../domain/model.js';
 import { canonicalTime } from '../domain/time.js';
 import { decodeEnvelope, operationOfRequestElement, operationOfResponseElement, xmlToPayload } from '../ocpp/soap/index.js';
 import { normalizeMeterValueVariant } from '../ocpp/v15/meter-value-variant.js';
 import { centralSystemActions } from '../ocpp/v15/index.js';
 import { chainHash, GENESIS_HASH, type JournalRow } from '../store/journal-chain.js';
+import { sha256 } from '../store/sha256.js';
 import type { Store } from '../store/store.js';
 
 export interface VerifyOptions {
@@ -27,17 +29,30 @@ export interface BrokenLink {
 }
 
 /** One figure of a transaction that is not what its frames say: as stored, and as journaled. */
-export interface Difference {
+export interface FigureDifference {
   field: 'meterStart' | 'meterStop' | 'energy';
   storedWh: number | null;
   journalWh: number | null;
 }
 
-export interface EnergyMismatch {
+/** A transaction's stored samples that are not the ones its frames sent. */
+export interface SampleDifference {
+  field: 'samples';
+  stored: number;
+  journal: number;
+  /** Samples of the frames not stored as sent: changed, or removed. */
+  alteredOrMissing: number;
+  /** Stored samples no frame sent (changed, added, or stored twice). */
+  notInJournal: number;
+}
+
+export type Difference = FigureDifference | SampleDifference;
+
+export interface TransactionMismatch {
   transactionId: number;
   storedEnergyWh: number | null;
   journalEnergyWh: number | null;
-  /** Each figure that differs; none when the transaction is stored or journaled only (see reason). */
+  /** Each figure, or the samples, that differ; none when the transaction is stored or journaled only (see reason). */
   differences: Difference[];
   /** For a reader: each difference with its own figures, or why there was nothing to compare. */
   reason: string;
@@ -47,7 +62,7 @@ export interface VerifyReport {
   rowsChecked: number;
   firstBrokenLink: BrokenLink | undefined;
   transactionsChecked: number;
-  mismatches: EnergyMismatch[];
+  mismatches: TransactionMismatch[];
   ok: boolean;
 }
 
@@ -58,7 +73,10 @@ interface Replayed {
   connectorId: number;
   meterStartWh: number;
   meterStopWh: number | null;
-  samples: Map<string, MeterSample>;
+  /** Every sample the frames sent, as a digest (sampleDigest), each once as the store keeps it. */
+  digests: Set<string>;
+  /** The readings the energy rules read, by digest, in the order they arrived. */
+  readings: Map<string, MeterSample>;
 }
 
 /** A request the charge point sent, as the adapter reads it, waiting for our answer. */
@@ -68,7 +86,29 @@ interface Request {
   protocol: string;
 }
 
-const canonical = (sample: MeterSample): MeterSample => ({ ...sample, timestamp: canonicalTime(sample.timestamp) ?? sample.timestamp });
+/** The last time canonicalTime read: the samples of a meterValue, and a transaction's stored ones (in time order), share theirs. */
+const lastTime = { reported: '', canonical: '' };
+
+/** The sample with its time as the store keeps it: an instant, in one notation. */
+function canonical(sample: MeterSample): MeterSample {
+  if (sample.timestamp !== lastTime.reported) {
+    lastTime.reported = sample.timestamp;
+    lastTime.canonical = canonicalTime(sample.timestamp) ?? sample.timestamp;
+  }
+  return { ...sample, timestamp: lastTime.canonical };
+}
+
+/**
+ * A sample's identity as the store keys it, hashed and cut to 22 characters (132 bits): a few
+ * dozen bytes per sample of an open transaction, and still beyond reach of anyone searching for
+ * an altered value with the same digest.
+ */
+function sampleDigest(chargePointId: string, connectorId: number, transactionId: number | null, sample: MeterSample): string {
+  return sha256(JSON.stringify(storedSampleIdentity(chargePointId, connectorId, transactionId, sample)), 'base64url').slice(0, 22);
+}
+
+/** A stored row's digest from its contents, its time read as an instant: a tamperer leaves its key alone. */
+const storedDigest = (row: StoredMeterSample) => sampleDigest(row.chargePointId, row.connectorId, row.transactionId, canonical(row));
 
 function samplesOf(protocol: string, action: string, payload: Record<string, unknown>): MeterSample[] {
   return messageSamples(protocol.startsWith('ocpp1.5') ? '1.5' : '1.6', action, payload).map(canonical);
@@ -136,7 +176,7 @@ function replay(chargePointId: string, request: Request, answer: Record<string, 
   const { action, payload, protocol } = request;
   if (action === 'StartTransaction' && typeof answer.transactionId === 'number' && !journaled.has(answer.transactionId)) {
     journaled.add(answer.transactionId);
-    transactions.set(answer.transactionId, { chargePointId, connectorId: payload.connectorId as number, meterStartWh: payload.meterStart as number, meterStopWh: null, samples: new Map() });
+    transactions.set(answer.transactionId, { chargePointId, connectorId: payload.connectorId as number, meterStartWh: payload.meterStart as number, meterStopWh: null, digests: new Set(), readings: new Map() });
     return undefined;
   }
   if (action !== 'MeterValues' && action !== 'StopTransaction') return undefined;
@@ -147,8 +187,9 @@ function replay(chargePointId: string, request: Request, answer: Record<string, 
   // MeterValues under its own connector, a stop's under the connector the transaction started on.
   const connectorId = action === 'StopTransaction' ? transaction.connectorId : ((payload.connectorId as number | undefined) ?? 0);
   for (const sample of samplesOf(protocol, action, payload)) {
-    if (!isEnergyReading(sample)) continue; // nothing else moves the energy
-    transaction.samples.set(JSON.stringify([connectorId, ...sampleIdentity(sample)]), sample);
+    const digest = sampleDigest(chargePointId, connectorId, transactionId, sample);
+    transaction.digests.add(digest);
+    if (isEnergyReading(sample)) transaction.readings.set(digest, sample); // nothing else moves the energy
   }
   // The first stop counts; a later, different one is an anomaly of its own, not a new stop.
   if (action === 'StopTransaction' && transaction.meterStopWh === null) {
@@ -158,31 +199,61 @@ function replay(chargePointId: string, request: Request, answer: Record<string, 
   return undefined;
 }
 
-/** Compares what the frames say about one transaction with what is stored; the mismatch, if any. */
-async function judge(store: Store, transactionId: number, replayed: Replayed): Promise<EnergyMismatch | undefined> {
+/**
+ * Compares what the frames say about one transaction with what is stored; the mismatch, if any.
+ * `framesAfter`: frames beyond those replayed may still file samples under it (a run with --to),
+ * so a stored sample no replayed frame sent proves nothing by itself.
+ */
+async function judge(store: Store, transactionId: number, replayed: Replayed, framesAfter: boolean): Promise<TransactionMismatch | undefined> {
   const stored = await store.getTransaction(transactionId);
   if (!stored) return unmatched(transactionId, null, 'journaled but not stored');
-  const energy = computeEnergy({ meterStartWh: replayed.meterStartWh, meterStopWh: replayed.meterStopWh, samples: [...replayed.samples.values()] });
-  const differences = (
+  const energy = computeEnergy({ meterStartWh: replayed.meterStartWh, meterStopWh: replayed.meterStopWh, samples: [...replayed.readings.values()] });
+  const figures = (
     [
       { field: 'meterStart', storedWh: stored.meterStartWh, journalWh: replayed.meterStartWh },
       { field: 'meterStop', storedWh: stored.meterStopWh, journalWh: replayed.meterStopWh },
       { field: 'energy', storedWh: stored.energyWh, journalWh: energy.energyWh },
-    ] satisfies Difference[]
+    ] satisfies FigureDifference[]
   ).filter((d) => d.storedWh !== d.journalWh);
+  const samples = compareSamples(await store.listTransactionSamples(transactionId), replayed.digests, framesAfter);
+  const differences: Difference[] = samples ? [...figures, samples] : figures;
   if (differences.length === 0) return undefined;
   return { transactionId, storedEnergyWh: stored.energyWh, journalEnergyWh: energy.energyWh, differences, reason: differences.map(describe).join('; ') };
 }
 
+/** The stored samples against the digests of those the frames sent; undefined when they are the same. */
+function compareSamples(stored: readonly StoredMeterSample[], journal: ReadonlySet<string>, framesAfter: boolean): SampleDifference | undefined {
+  const seen = new Set<string>();
+  let notInJournal = 0;
+  for (const row of stored) {
+    const digest = storedDigest(row);
+    // A digest seen twice is a row stored twice: the store keeps one per identity.
+    if (!journal.has(digest) || seen.has(digest)) notInJournal++;
+    seen.add(digest);
+  }
+  let alteredOrMissing = 0;
+  for (const digest of journal) if (!seen.has(digest)) alteredOrMissing++;
+  if (alteredOrMissing === 0 && (notInJournal === 0 || framesAfter)) return undefined;
+  return { field: 'samples', stored: stored.length, journal: journal.size, alteredOrMissing, notInJournal };
+}
+
 /** A transaction found on one side only (stored, or journaled): nothing to compare figure by figure. */
-function unmatched(transactionId: number, storedEnergyWh: number | null, reason: string): EnergyMismatch {
+function unmatched(transactionId: number, storedEnergyWh: number | null, reason: string): TransactionMismatch {
   return { transactionId, storedEnergyWh, journalEnergyWh: null, differences: [], reason };
 }
 
-/** "meterStop differs (stored 5000 Wh, journal says 2000 Wh)": what an auditor needs to look it up. */
-function describe({ field, storedWh, journalWh }: Difference): string {
+/**
+ * What an auditor needs to look it up: "meterStop differs (stored 5000 Wh, journal says 2000 Wh)",
+ * "samples differ (3 stored, 4 in the journal; 1 altered or missing)".
+ */
+function describe(difference: Difference): string {
+  if (difference.field === 'samples') {
+    const { stored, journal, alteredOrMissing, notInJournal } = difference;
+    const counts = [alteredOrMissing > 0 ? `${alteredOrMissing} altered or missing` : '', notInJournal > 0 ? `${notInJournal} not in the journal` : ''].filter(Boolean);
+    return `samples differ (${stored} stored, ${journal} in the journal; ${counts.join(', ')})`;
+  }
   const figure = (wh: number | null) => (wh === null ? 'none' : `${wh} Wh`);
-  return `${field} differs (stored ${figure(storedWh)}, journal says ${figure(journalWh)})`;
+  return `${difference.field} differs (stored ${figure(difference.storedWh)}, journal says ${figure(difference.journalWh)})`;
 }
 
 /** Rounds of frames committed meanwhile read, at most, before a mismatch on a live database is reported. */
@@ -201,9 +272,9 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
    * row read and the read of what is stored, and the frames that explain it commit after that
    * row: a whole-journal run reads them and judges again before it reports (catching up below).
    */
-  const found = new Map<number, { mismatch: EnergyMismatch; replayed: Replayed | undefined }>();
+  const found = new Map<number, { mismatch: TransactionMismatch; replayed: Replayed | undefined }>();
   const judgeNow = async (transactionId: number, replayed: Replayed) => {
-    const mismatch = await judge(store, transactionId, replayed);
+    const mismatch = await judge(store, transactionId, replayed, options.to !== undefined);
     if (mismatch) found.set(transactionId, { mismatch, replayed });
     else found.delete(transactionId);
   };
@@ -229,10 +300,12 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
           pendingRequests.delete(key);
           const stopped = request && replay(row.chargePointId, request, read.payload, transactions, journaled);
           const replayed = stopped === undefined ? undefined : transactions.get(stopped);
-          // Judged now, and forgotten: its stored energy can no longer differ because of a later frame.
-          if (stopped !== undefined && replayed && energyIsFinal({ meterStopWh: replayed.meterStopWh, samples: [...replayed.samples.values()] })) {
-            transactions.delete(stopped);
+          // Judged now, and forgotten: its stored energy can no longer differ because of a later
+          // frame. Unless it differs: a later MeterValues may have filed the samples not seen yet
+          // under it, so it goes on being replayed, and is judged again at the end.
+          if (stopped !== undefined && replayed && energyIsFinal({ meterStopWh: replayed.meterStopWh, samples: [...replayed.readings.values()] })) {
             await judgeNow(stopped, replayed);
+            if (!found.has(stopped)) transactions.delete(stopped);
           }
         }
       }

@@ -174,6 +174,14 @@ export function sampleIdentity(s: MeterSample): unknown[] {
   return [s.timestamp, s.measurand, s.phase, s.location, s.context, s.unit, s.format, s.value];
 }
 
+/**
+ * What tells stored samples apart: the reading, and where it is filed (charge point, connector,
+ * transaction). The store keeps one row per identity, so a resent message adds nothing.
+ */
+export function storedSampleIdentity(chargePointId: string, connectorId: number, transactionId: number | null, s: MeterSample): unknown[] {
+  return [chargePointId, connectorId, transactionId, ...sampleIdentity(s)];
+}
+
 export const SampleDefaults = {
   measurand: 'Energy.Active.Import.Register',
   unit: 'Wh',

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Compilable, type Kysely, type Selectable } from 'kysely';
 import {
-  sampleIdentity,
+  storedSampleIdentity,
   type ChargePoint,
   type Connector,
   type ConnectorStatus,
@@ -250,8 +250,7 @@ const SAMPLE_CHUNK = 500;
 
 /** What identifies a sample across resends of its message: a SHA-256 of everything in it. */
 function sampleHash(chargePointId: string, connectorId: number, transactionId: number | null, s: MeterSample): string {
-  const identity = [chargePointId, connectorId, transactionId, ...sampleIdentity(s)];
-  return sha256(JSON.stringify(identity), 'base64url');
+  return sha256(JSON.stringify(storedSampleIdentity(chargePointId, connectorId, transactionId, s)), 'base64url');
 }
 
 /**

@@ -8,6 +8,7 @@ import { verifyJournal } from '../../src/audit/verify-journal.js';
 import { openStore } from '../../src/store/open.js';
 import { ROOT, tomadaArgs } from '../support/cli-entry.js';
 import { kyselyOn, withTestDatabase, type TestDatabase } from '../support/database.js';
+import { journalGoingOn } from '../support/journal-going-on.js';
 import { TestClient } from '../support/ocpp-client.js';
 import { startTestTomada } from '../support/tomada.js';
 
@@ -89,5 +90,112 @@ test('a meterStop altered in the database is named with its own figures, stored 
     const result = spawnSync(process.execPath, tomadaArgs('journal', 'verify'), { cwd: ROOT, env: { ...process.env, TOMADA_DATABASE_URL: database.url }, encoding: 'utf8' });
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stdout, new RegExp(`^  transaction ${transactionId}: meterStop differs \\(stored 5000 Wh, journal says 2000 Wh\\)$`, 'm'));
+  });
+});
+
+/**
+ * A stopped session with registers in kWh, power and voltage (7 samples; its energy is
+ * meterStop − meterStart), and a running one with a voltage sample.
+ */
+async function measuredSessions(client: TestClient): Promise<{ stopped: number; running: number }> {
+  const started = await client.ok('StartTransaction', { connectorId: 1, idTag: 'J1', meterStart: 12000, timestamp: '2025-06-01T10:00:00Z' });
+  const stopped = started.transactionId as number;
+  const reading = (timestamp: string, kWh: string, watts: string, volts: string) => ({
+    timestamp,
+    sampledValue: [{ value: kWh, unit: 'kWh' }, { value: watts, measurand: 'Power.Active.Import', unit: 'W' }, { value: volts, measurand: 'Voltage', unit: 'V', phase: 'L1-N' }],
+  });
+  await client.ok('MeterValues', { connectorId: 1, transactionId: stopped, meterValue: [reading('2025-06-01T10:10:00Z', '13.345', '7200', '230.0')] });
+  await client.ok('MeterValues', { connectorId: 1, transactionId: stopped, meterValue: [reading('2025-06-01T10:20:00Z', '14.100', '7100', '229.5')] });
+  const end = { timestamp: '2025-06-01T10:30:00Z', sampledValue: [{ value: '14.500', unit: 'kWh', context: 'Transaction.End' }] };
+  await client.ok('StopTransaction', { transactionId: stopped, meterStop: 14500, timestamp: '2025-06-01T10:30:00Z', transactionData: [end] });
+  const again = await client.ok('StartTransaction', { connectorId: 2, idTag: 'J1', meterStart: 0, timestamp: '2025-06-01T11:00:00Z' });
+  const running = again.transactionId as number;
+  await client.ok('MeterValues', { connectorId: 2, transactionId: running, meterValue: [{ timestamp: '2025-06-01T11:10:00Z', sampledValue: [{ value: '231.0', measurand: 'Voltage', unit: 'V' }] }] });
+  return { stopped, running };
+}
+
+/** One column of the sample of that value, changed from what it was, and what verify then says. */
+type SampleChange = readonly [label: string, transactionId: number, value: string, column: string, changed: string | number, original: string | number, expected: unknown[][]];
+
+test('a sample altered, removed or added in the database is named, whatever its measurand, in a stopped or a running session', async (t) => {
+  await withTestDatabase(t, async (database) => {
+    const { stopped, running } = await charge(database, measuredSessions);
+    const reasons = async () => (await verifyDatabase(database)).mismatches.map((m) => [m.transactionId, m.reason]);
+    assert.deepEqual(await reasons(), [], 'untouched');
+    const oneAltered = (id: number, samples: number) => [[id, `samples differ (${samples} stored, ${samples} in the journal; 1 altered or missing, 1 not in the journal)`]];
+    // Each change is checked, then put back.
+    const changes: SampleChange[] = [
+      // Not the last register reading: the energy (meterStop − meterStart) does not move.
+      ['a register reading', stopped, '13.345', 'value', '20.000', '13.345', oneAltered(stopped, 7)],
+      ['a power sample', stopped, '7200', 'value', '7900', '7200', oneAltered(stopped, 7)],
+      ["a running session's voltage", running, '231.0', 'value', '240.0', '231.0', oneAltered(running, 1)],
+      ...(
+        [['unit', 'Wh', 'V'], ['phase', 'L2-N', 'L1-N'], ['location', 'Body', 'Outlet'], ['context', 'Trigger', 'Sample.Periodic'], ['format', 'SignedData', 'Raw'], ['connector_id', 3, 1], ['timestamp', '2025-06-01T10:11:00.000Z', '2025-06-01T10:20:00.000Z']] as const
+      ).map(([column, changed, original]): SampleChange => [`a voltage sample's ${column}`, stopped, '229.5', column, changed, original, oneAltered(stopped, 7)]),
+      // The same instant written otherwise is the same time.
+      ['the same instant in another zone', stopped, '229.5', 'timestamp', '2025-06-01T12:20:00+02:00', '2025-06-01T10:20:00.000Z', []],
+    ];
+    for (const [label, transactionId, value, column, changed, original, expected] of changes) {
+      const where = (v: string) => sql`transaction_id = ${transactionId} and value = ${v}`;
+      await alter(database, sql`update meter_samples set ${sql.ref(column)} = ${changed} where ${where(value)}`);
+      assert.deepEqual(await reasons(), expected, label);
+      await alter(database, sql`update meter_samples set ${sql.ref(column)} = ${original} where ${where(column === 'value' ? String(changed) : value)}`);
+      assert.deepEqual(await reasons(), [], `${label}, put back`);
+    }
+    // A sample added: a copy of one under a key of its own.
+    await alter(
+      database,
+      sql`insert into meter_samples (charge_point_id, connector_id, transaction_id, timestamp, value, measurand, unit, context, format, location, phase, dedupe_key)
+          select charge_point_id, connector_id, transaction_id, timestamp, value, measurand, unit, context, format, location, phase, 'forged' from meter_samples where transaction_id = ${stopped} and value = '7100'`,
+    );
+    assert.deepEqual(await reasons(), [[stopped, 'samples differ (8 stored, 7 in the journal; 1 not in the journal)']], 'a sample stored twice');
+    await alter(database, sql`delete from meter_samples where dedupe_key = 'forged'`);
+    await alter(database, sql`delete from meter_samples where transaction_id = ${stopped} and value = '229.5'`);
+    assert.deepEqual(await reasons(), [[stopped, 'samples differ (6 stored, 7 in the journal; 1 altered or missing)']], 'a sample removed');
+  });
+});
+
+test("samples filed under a session after its stop are no mismatch, nor, with --to, those sent after the range's end", async (t) => {
+  await withTestDatabase(t, async (database) => {
+    let end = '';
+    const transactionId = await charge(database, async (client) => {
+      const id = await registerSession(client);
+      end = new Date().toISOString();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Queued while offline, sent after the stop.
+      await client.ok('MeterValues', { connectorId: 1, transactionId: id, meterValue: [{ timestamp: '2025-06-01T10:15:00Z', sampledValue: [{ value: '7000', measurand: 'Power.Active.Import', unit: 'W' }] }] });
+      return id;
+    });
+    assert.deepEqual((await verifyDatabase(database)).mismatches, []);
+    const store = await openStore(database.url);
+    try {
+      assert.deepEqual((await verifyJournal(store, { to: end })).mismatches, []);
+      // A sample that a frame of the range sent, altered: still found.
+      await alter(database, sql`update meter_samples set value = '1600' where transaction_id = ${transactionId} and value = '1500'`);
+      assert.deepEqual((await verifyJournal(store, { to: end })).mismatches.map((m) => m.differences), [[{ field: 'samples', stored: 2, journal: 1, alteredOrMissing: 1, notInJournal: 2 }]]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+test('on a running network, samples stored after the walk ends are read before a mismatch is reported', async (t) => {
+  await withTestDatabase(t, async (database) => {
+    const node = await startTestTomada({ unknownChargePoints: 'accept', databaseUrl: database.url });
+    const client = await TestClient.connect(node.wsUrl, 'J-LIVE');
+    try {
+      await node.domain.idTags.put({ idTag: 'J1', status: 'Accepted', expiryDate: null, parentIdTag: null });
+      await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+      const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'J1', meterStart: 0, timestamp: '2025-06-01T10:00:00Z' });
+      const transactionId = start.transactionId as number;
+      const voltage = (timestamp: string) => ({ connectorId: 1, transactionId, meterValue: [{ timestamp, sampledValue: [{ value: '230.0', measurand: 'Voltage', unit: 'V' }] }] });
+      await client.ok('MeterValues', voltage('2025-06-01T10:10:00Z'));
+      // Once the walk has fixed where the journal ends, a sample that moves no energy is stored.
+      const live = journalGoingOn(node.store, async () => void (await client.ok('MeterValues', voltage('2025-06-01T10:20:00Z'))));
+      assert.deepEqual((await verifyJournal(live)).mismatches, []);
+    } finally {
+      await client.close();
+      await node.close();
+    }
   });
 });

@@ -14,6 +14,7 @@ import { fleetMembers, runFleet } from '../../src/sim/fleet.js';
 import { chainHash, GENESIS_HASH } from '../../src/store/journal-chain.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { ROOT, tomadaArgs } from '../support/cli-entry.js';
+import { journalGoingOn } from '../support/journal-going-on.js';
 import { TestClient } from '../support/ocpp-client.js';
 import { startSqliteTestTomada, type TestTomada } from '../support/tomada.js';
 
@@ -263,17 +264,10 @@ test('on a running network, sessions that go on or start while the journal is ve
     await client.ok('MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2025-06-01T10:10:00Z', sampledValue: [{ value: '500' }] }] });
     // The network goes on once the verification has fixed where the journal ends: the session's
     // next reading, and another charge point's new session, stored before they are read.
-    let once = false;
-    const live = Object.create(t.store) as typeof t.store;
-    live.journalSeqBounds = async (range) => {
-      const bounds = await t.store.journalSeqBounds(range);
-      if (!once) {
-        once = true;
-        await client.ok('MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2025-06-01T10:20:00Z', sampledValue: [{ value: '2000' }] }] });
-        await other.ok('StartTransaction', { connectorId: 1, idTag: 'J1', meterStart: 0, timestamp: '2025-06-01T11:00:00Z' });
-      }
-      return bounds;
-    };
+    const live = journalGoingOn(t.store, async () => {
+      await client.ok('MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2025-06-01T10:20:00Z', sampledValue: [{ value: '2000' }] }] });
+      await other.ok('StartTransaction', { connectorId: 1, idTag: 'J1', meterStart: 0, timestamp: '2025-06-01T11:00:00Z' });
+    });
     const report = await verifyJournal(live);
     assert.deepEqual(report.mismatches, [], JSON.stringify(report.mismatches));
     assert.equal(report.transactionsChecked, 2);
