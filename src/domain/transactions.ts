@@ -24,6 +24,20 @@ export interface TransactionLog {
   warn(detail: Record<string, unknown>, message: string): void;
 }
 
+/**
+ * Anomalies of a stop, not of the energy: a second stop that disagrees with the first
+ * (`conflictingStop`), and a stop stamped before its session's start (`stoppedBeforeStart`: a
+ * charge point's clock set back, or a typo of a test), which was taken without a word and drew the
+ * session's chart back in time. Recomputing the energy keeps them.
+ */
+const STOP_ANOMALIES = new Set(['conflictingStop', 'stoppedBeforeStart']);
+
+/** The session's anomalies once stopped at `stoppedAt`. */
+function stopAnomalies(transaction: Transaction, stoppedAt: string): string[] {
+  if (Date.parse(stoppedAt) >= Date.parse(transaction.startedAt)) return transaction.anomalies;
+  return [...new Set([...transaction.anomalies, 'stoppedBeforeStart'])].sort();
+}
+
 export class Transactions {
   constructor(
     private readonly store: Store,
@@ -127,7 +141,7 @@ export class Transactions {
       const stop: TransactionPatch = first
         ? { stoppedAt, meterStopWh: request.meterStopWh, stopReason: request.reason ?? null, stopIdTag: request.idTag ?? null }
         : {};
-      const stopped = first ? { ...transaction, ...stop } : await this.repeatedStop(tx, transaction, request, stoppedAt);
+      const stopped = first ? { ...transaction, ...stop, anomalies: stopAnomalies(transaction, stoppedAt) } : await this.repeatedStop(tx, transaction, request, stoppedAt);
       const added = await tx.insertSamples(chargePointId, transaction.connectorId, transaction.id, samples);
       if (!(added === samples.length && (await this.extendFromTail(tx, stopped, samples, stop)))) await this.refreshEnergy(tx, stopped, stop);
       return idTagInfo;
@@ -190,8 +204,8 @@ export class Transactions {
       },
       replayed: await tx.findSignedElsewhere(transaction.id, signedIdentities),
     });
-    // Anomalies found outside the energy rules (a conflicting stop) are kept.
-    const kept = transaction.anomalies.filter((a) => a === 'conflictingStop');
+    // Anomalies found outside the energy rules (of the stop itself) are kept.
+    const kept = transaction.anomalies.filter((a) => STOP_ANOMALIES.has(a));
     const anomalies = [...new Set([...kept, ...energy.anomalies])].sort();
     await tx.updateTransaction(transaction.id, { ...alsoSet, ...this.energyPatch({ ...energy, anomalies }, signed, energyTail(samples)) });
   }

@@ -356,6 +356,18 @@ test('transactions over the REST API', async (s) => {
       assert.equal(conflicting.stoppedAt, stopped.stoppedAt);
     });
 
+    await s.test('a stop stamped before its start is the anomaly stoppedBeforeStart, kept when the energy is computed again', async () => {
+      const client = await connect('CP-BACK');
+      await t.api('/api/v1/id-tags/BACK', { method: 'PUT', body: { status: 'Accepted' } });
+      const id = (await client.ok('StartTransaction', { connectorId: 1, idTag: 'BACK', meterStart: 100, timestamp: '2025-06-02T12:00:00Z' })).transactionId as number;
+      await client.ok('StopTransaction', { transactionId: id, meterStop: 900, timestamp: '2025-06-02T00:00:00Z' });
+      assert.deepEqual((await detail(t, id)).anomalies, ['stoppedBeforeStart']);
+      // A late reading makes the energy be computed again from every sample: the anomaly stays.
+      await client.ok('MeterValues', { connectorId: 1, transactionId: id, meterValue: [meterValue('2025-06-02T12:30:00Z', { value: '500', measurand: 'Energy.Active.Import.Interval' })] });
+      const after = await detail(t, id);
+      assert.deepEqual([after.energyWh, after.anomalies], [500, ['intervalSumDiffersFromMeterStop', 'stoppedBeforeStart']]);
+    });
+
     await s.test('offline backlog: late, out-of-order MeterValues use the latest register in time', async () => {
       const client = await connect('CP-OFF');
       await t.api('/api/v1/id-tags/OFF', { method: 'PUT', body: { status: 'Accepted' } });
