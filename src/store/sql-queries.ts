@@ -1308,6 +1308,9 @@ export class SqlQueries implements StoreWriter {
   }
 
   async deleteOperator(id: string): Promise<void> {
+    // Its webhook goes with it: an operator created later under the same id (another company)
+    // would otherwise have its events POSTed to the old one's address, signed with its secret.
+    await this.db.deleteFrom('webhooks').where('operator', '=', id).execute();
     await this.db.deleteFrom('operators').where('id', '=', id).execute();
   }
 
