@@ -48,6 +48,7 @@ export async function journalCommand(argv: string[]): Promise<number> {
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
       process.stdout.write(`${report.rowsChecked} journal rows checked: ${report.firstBrokenLink ? `BROKEN at row ${report.firstBrokenLink.seq}: ${report.firstBrokenLink.reason}` : 'chain intact'}\n`);
+      if (report.head) process.stdout.write(`head: row ${report.head.seq}, hash ${report.head.hash}\n`);
       process.stdout.write(`${report.transactionsChecked} transactions replayed from their frames: ${report.mismatches.length === 0 ? 'all match' : `${report.mismatches.length} do not match`}\n`);
       // Each reason carries its own figures (a meterStop's, an energy's…).
       for (const m of report.mismatches) process.stdout.write(`  transaction ${m.transactionId}: ${m.reason}\n`);

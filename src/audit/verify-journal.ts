@@ -60,6 +60,11 @@ export interface TransactionMismatch {
 
 export interface VerifyReport {
   rowsChecked: number;
+  /**
+   * The last row walked, to be recorded elsewhere: removing the newest rows breaks no link, and
+   * only a head kept apart shows it (SECURITY.md). Undefined when no row was walked.
+   */
+  head: { seq: number; hash: string } | undefined;
   firstBrokenLink: BrokenLink | undefined;
   transactionsChecked: number;
   mismatches: TransactionMismatch[];
@@ -359,6 +364,7 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
   const mismatches = [...found.values()].map(({ mismatch }) => mismatch).sort((a, b) => a.transactionId - b.transactionId);
   return {
     rowsChecked,
+    head: previous && rowsChecked > 0 ? { seq: previous.seq, hash: previous.hash } : undefined,
     firstBrokenLink,
     transactionsChecked: journaled.size,
     mismatches,

@@ -167,6 +167,13 @@ test('tomada journal verify reports and exits 0 on a sound journal, 1 on a tampe
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /chain intact/);
   assert.match(result.stdout, /1 transactions replayed from their frames: all match/);
+  // The head to keep elsewhere (SECURITY.md): removing the newest rows breaks no link.
+  const reader = new BetterSqlite3(t.dbPath, { readonly: true });
+  const last = reader.prepare('select seq, hash from frame_journal order by seq desc limit 1').get() as { seq: number; hash: string };
+  reader.close();
+  assert.match(result.stdout, new RegExp(`^head: row ${last.seq}, hash ${last.hash}$`, 'm'));
+  const json = spawnSync(process.execPath, tomadaArgs('journal', 'verify', '--json'), { cwd: ROOT, env: { ...process.env, TOMADA_DATABASE_URL: `sqlite:${t.dbPath}` }, encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(json.stdout).head, { seq: last.seq, hash: last.hash });
   await withDb(t.dbPath, (db) => db.prepare('update transactions set meter_stop_wh = 2000').run());
   result = run();
   assert.equal(result.status, 1);
