@@ -86,7 +86,7 @@ export async function accessControl(v1: FastifyInstance, { domain }: { domain: D
     request.apiToken = { id: principal.tokenId, name: principal.tokenName };
     const level = request.routeOptions.config.access?.level ?? 'admin';
     if (!allowed[level].includes(principal.role)) {
-      throw new HttpError(403, 'Forbidden', `A ${principal.role} token cannot do this (${level === 'admin' ? 'administrators only' : 'read-only token'})`);
+      throw new HttpError(403, 'Forbidden', `${principal.role === 'operator' ? 'An' : 'A'} ${principal.role} token cannot do this (${level === 'admin' ? 'administrators only' : 'read-only token'})`);
     }
   });
 

@@ -1,5 +1,6 @@
 // How failures reach API clients: a status that names the problem and a JSON body
 // `{error, message}`. Bad input is a 4xx, never a 500, and no stack trace leaves the process.
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AccessDenied, UnknownOperator, type ResourceKind } from '../domain/access.js';
 import { ChargePointNotConnected, CommandFailed, CommandTimedOut, Conflict, InvalidRequest, NodeUnreachable, NotFound, OnAnotherNode, UnknownChargePoint } from '../domain/errors.js';
@@ -113,6 +114,15 @@ function repeatedParameters(error: FastifyError, query: unknown): string | undef
   return [...repeated].map((name) => `querystring/${name} is given ${((query as Record<string, unknown[]>)[name]!).length} times; give it once`).join(', ');
 }
 
+/**
+ * The error name of a client error the framework raised (a body that is not JSON, too large, of
+ * another media type): the status's own words, as the API's other errors are named
+ * (PayloadTooLarge), not the framework's code (FST_ERR_CTP_INVALID_JSON_BODY).
+ */
+function statusName(status: number): string {
+  return (STATUS_CODES[status] ?? 'Bad Request').replace(/[^A-Za-z]/g, '');
+}
+
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof HttpError) {
     void reply.status(error.statusCode).send({ error: error.error, message: error.message });
@@ -129,7 +139,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    void reply.status(status).send({ error: error.code ?? 'BadRequest', message: error.message });
+    void reply.status(status).send({ error: statusName(status), message: error.message });
     return;
   }
   request.log.error({ err: error }, 'request failed');

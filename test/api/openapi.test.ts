@@ -66,7 +66,8 @@ function assertJsonError(result: { status: number; contentType: string; text: st
   assert.match(result.contentType, /^application\/json/, what);
   const body = JSON.parse(result.text);
   assert.deepEqual(Object.keys(body).sort(), ['error', 'message'], what);
-  assert.equal(typeof body.error, 'string');
+  // Named in words, as every other error of the API, never by a framework's code (FST_ERR_…).
+  assert.match(body.error, /^[A-Z][A-Za-z]+$/, what);
   assert.equal(typeof body.message, 'string');
   return body;
 }
