@@ -43,6 +43,13 @@ async function withStore(run: (store: Store, batches: number[], other: CountOthe
 
 const chargePoint = (id: string) => newChargePoint(id, 'Accepted', new Date().toISOString());
 
+/**
+ * A statement the database refuses: a status of a charge point that does not exist (a foreign
+ * key). A charge point inserted twice is no longer one: the second insert stores nothing.
+ */
+const refusedStatement = (tx: StoreWriter) =>
+  tx.recordStatus('NO-SUCH-CP', { connectorId: 1, status: 'Available', errorCode: 'NoError' }, new Date().toISOString(), '9999-12-31T23:59:59.999Z');
+
 /** Makes the batch `tx` belongs to fail at COMMIT, after every unit in it succeeded. */
 async function failAtCommit(tx: StoreWriter, database: TestDatabase): Promise<void> {
   const db = (tx as unknown as { db: Kysely<unknown> }).db;
@@ -85,9 +92,12 @@ test('a failing unit rolls back alone; the rest of its batch commits', async () 
         await tx.insertChargePoint(chargePoint('B'));
         throw new Error('rule broken after a write');
       }),
-      // A statement the database refuses (duplicate key): on PostgreSQL this aborts the whole
-      // transaction unless only the unit's savepoint is rolled back.
-      store.transact((tx) => tx.insertChargePoint(chargePoint('A'))),
+      // A statement the database refuses: on PostgreSQL this aborts the whole transaction unless
+      // only the unit's savepoint is rolled back.
+      store.transact(async (tx) => {
+        await tx.insertChargePoint(chargePoint('X'));
+        await refusedStatement(tx);
+      }),
       store.transact((tx) => tx.insertChargePoint(chargePoint('C'))),
     ]);
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled']);
@@ -105,8 +115,8 @@ test('a batch whose first writing unit fails keeps the units after it, and the f
       store.journal([callFrame('H', 'in', 'before')]),
       store.transact(async (tx) => {
         await tx.insertChargePoint(chargePoint('I'));
-        // The database refuses this one (duplicate key): on PostgreSQL the transaction is aborted.
-        await tx.insertChargePoint(chargePoint('H'));
+        // The database refuses this one: on PostgreSQL the transaction is aborted.
+        await refusedStatement(tx);
       }),
       store.transact((tx) => tx.insertChargePoint(chargePoint('J'))),
       store.transact(async (tx) => {
