@@ -14,11 +14,13 @@
 // - xsi:nil="true" on an optional property: absent; on a required one or an array item: null
 //   (TypeConstraintViolation). No OCPP element is nillable.
 // Child elements are matched by local name, in any order and whatever their namespace (the WSDLs
-// qualify them; some stacks do not). Attributes too: the WSDLs leave them unqualified, but a stack
-// that writes `cs:unit="kWh"` means the unit, and reading past it took a kWh register for Wh.
-// XML's and SOAP's own attributes (xsi:*, xml:lang, env:encodingStyle) are not the message's and
-// are left out; an attribute given twice (`unit` and `cs:unit`) is kept as an extra property,
-// which validation refuses.
+// qualify them; some stacks do not). Attributes in an OCPP namespace too: the WSDLs leave them
+// unqualified, but a stack that writes `cs:unit="kWh"` means the unit, and reading past it took a
+// kWh register for Wh. An attribute of another namespace is an annotation (wsu:Id on a signed
+// part, xsi:type, xml:lang) and is left out, unless its local name is one of the message's
+// attributes (`foo:unit`): neither reading it as the unit nor leaving it out is sure, so it is kept
+// as an extra property, which validation refuses, as is an attribute given twice (`unit` and
+// `cs:unit`).
 //
 // Writing (payloadToXml) follows the schema's property order (XSD sequences are ordered), writes
 // arrays as repeated elements, omits absent properties, writes numbers and dates as their JSON
@@ -28,9 +30,9 @@
 import type { TSchema } from '@sinclair/typebox';
 import { describeChar, escapeAttribute, escapeText, findInvalidXmlChar } from './escape.js';
 import { SoapFault } from './fault.js';
-import { SOAP12_ENVELOPE_NS, XML_NS, XSI_NS } from './namespaces.js';
+import { ocppNamespaceInfo, XSI_NS } from './namespaces.js';
 import { xmlRole } from './xml-mapping.js';
-import { attributeOf, isXmlWhitespace, trimXmlWhitespace, type XmlAttribute, type XmlElement } from './xml.js';
+import { attributeOf, isXmlWhitespace, trimXmlWhitespace, type XmlElement } from './xml.js';
 
 type Schema = Record<string, unknown>;
 type Kind = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'any';
@@ -186,9 +188,6 @@ function groupChildren(element: XmlElement): Map<string, XmlElement[]> {
   return groups;
 }
 
-/** xsi:type, xsi:nil (read apart), xml:lang, env:encodingStyle…: XML's and SOAP's own, never a message's field. */
-const isXmlOwnAttribute = (attribute: XmlAttribute) => attribute.namespace === XSI_NS || attribute.namespace === XML_NS || attribute.namespace === SOAP12_ENVELOPE_NS;
-
 /** An element read without a schema: its text, or an object of its attributes and children. */
 function genericValue(element: XmlElement): unknown {
   const attributes = element.attributes.filter((a) => a.namespace === '');
@@ -221,11 +220,13 @@ function objectValue(element: XmlElement, schema: Schema): Json {
   };
 
   for (const attribute of element.attributes) {
-    if (isXmlOwnAttribute(attribute)) continue;
-    if (roleOf(attribute.name) === 'attribute' && !known.has(attribute.name)) {
+    const isOurs = attribute.namespace === '' || ocppNamespaceInfo(attribute.namespace) !== undefined;
+    if (!isOurs && roleOf(attribute.name) !== 'attribute') continue;
+    if (isOurs && roleOf(attribute.name) === 'attribute' && !known.has(attribute.name)) {
       known.set(attribute.name, scalarFromText(attribute.value, kindOf(properties.get(attribute.name))));
     } else {
-      extra.push([attribute.name, attribute.value]);
+      // Another namespace's is named in Clark notation, `{urn:…}unit`, so that it is reported as itself.
+      extra.push([isOurs ? attribute.name : `{${attribute.namespace}}${attribute.name}`, attribute.value]);
     }
   }
 
