@@ -275,7 +275,8 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
    * Mismatches so far, with what the frames said (none for a transaction stored and not
    * journaled). On a running network a transaction goes on, or starts, between the journal's last
    * row read and the read of what is stored, and the frames that explain it commit after that
-   * row: a whole-journal run reads them and judges again before it reports (catching up below).
+   * row: a run to the journal's end (whole, or with --from alone) reads them and judges again
+   * before it reports (catching up below).
    */
   const found = new Map<number, { mismatch: TransactionMismatch; replayed: Replayed | undefined }>();
   const judgeNow = async (transactionId: number, replayed: Replayed) => {
@@ -349,8 +350,10 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
     }
   }
   // Catching up: the frames committed since the walk began, then each mismatch judged again. A
-  // transaction altered behind the journal's back stays a mismatch however many frames come.
-  for (let round = 0; whole && found.size > 0 && round < CATCH_UP_ROUNDS; round++) {
+  // transaction altered behind the journal's back stays a mismatch however many frames come. Not
+  // with --to: the range ends there, and what came after it is excused instead (judge).
+  const toTheEnd = options.to === undefined;
+  for (let round = 0; toTheEnd && found.size > 0 && round < CATCH_UP_ROUNDS; round++) {
     const now = (await store.journalSeqBounds({})).last;
     if (now === undefined || (last !== undefined && now <= last)) break;
     for (const [transactionId, { replayed }] of found) if (replayed && !transactions.has(transactionId)) transactions.set(transactionId, replayed);
