@@ -421,7 +421,7 @@ class CampaignRun {
     const caseMs = () => record.timing.caseTimeoutS * 1000;
     const command = async (cmd: Command): Promise<CommandOutcome> => {
       try {
-        return { status: (await this.deps.commands.send(chargePointId, cmd)).status };
+        return { status: (await this.deps.commands.send(chargePointId, cmd, { byCampaign: true })).status };
       } catch (error) {
         return { error: (error as Error).message, refused: error instanceof CommandFailed };
       }
