@@ -139,8 +139,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     return this.link.up && !this.linkSilent(this.now());
   }
 
-  attach(chargePointId: string, target: CommandTarget): () => void {
-    const detachLocal = this.local.attach(chargePointId, target);
+  attach(chargePointId: string, target: CommandTarget, admittedAt?: number): () => void {
+    const detachLocal = this.local.attach(chargePointId, target, admittedAt);
     const previous = this.holdings.get(chargePointId);
     if (previous) unsubscribe(previous.subscription);
     else this.digest.add(chargePointId);
@@ -182,21 +182,29 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   }
 
   /**
-   * Ends the connection here when it is held here; otherwise asks every node, and the one holding
-   * it ends it. Without NATS only a connection held here can be ended: the others' are not known.
+   * Ends the connection here when it is held here, and asks every other node too: the one holding
+   * it ends it, and any with a handshake of it still in flight ends that one once attached.
+   * Without NATS only what is here can be ended: the others' are not known.
    */
   endConnection(chargePointId: string, reason: string): void {
-    if (this.endHere(chargePointId, reason)) return;
+    if (this.endHere(chargePointId, reason) && this.holdings.has(chargePointId)) return;
+    if (!this.natsUp) this.log.warn({ chargePointId, reason }, 'NATS is unreachable: a connection of this charge point held by another node cannot be told to end');
     this.link.publish(this.subjects.end(chargePointId), encode<EndConnection>({ node: this.nodeId, reason }));
   }
 
-  /** Ends the connection if it is held here; whether it was. */
+  /**
+   * Ends the connection if it is held here, and remembers the end for a handshake of it still in
+   * flight here; whether it was held here. A SOAP charge point held here has no connection to
+   * end: each of its messages is admitted on its own.
+   */
   private endHere(chargePointId: string, reason: string): boolean {
+    this.local.noteEnd(chargePointId, reason);
     const holding = this.holdings.get(chargePointId);
     if (!holding) return false;
+    if (!holding.target.release) return true;
     this.log.info({ chargePointId, reason }, 'ending the charge point\'s connection here');
     this.drop(chargePointId, holding);
-    holding.target.release?.(reason);
+    holding.target.release(reason);
     return true;
   }
 

@@ -23,20 +23,39 @@ export interface LocalRouterOptions {
   sendWithinMs?: number;
 }
 
+/**
+ * How long an end asked for a charge point's connection is remembered, for a handshake admitted
+ * before it and attached after (longer than any handshake may take: TOMADA_HANDSHAKE_TIMEOUT_MS).
+ */
+const ENDS_REMEMBERED_MS = 60_000;
+
 export class LocalRouter implements CommandRouter {
   private readonly targets = new Map<string, CommandTarget>();
+  /** The last end asked for each charge point's connection, recently: when, and why. */
+  private readonly ended = new Map<string, { at: number; reason: string }>();
 
   constructor(
     private readonly resolve: TargetResolver = async () => undefined,
     private readonly options: LocalRouterOptions = {},
   ) {}
 
-  attach(chargePointId: string, target: CommandTarget): () => void {
+  attach(chargePointId: string, target: CommandTarget, admittedAt?: number): () => void {
     this.targets.set(chargePointId, target);
+    const end = this.ended.get(chargePointId);
+    if (admittedAt !== undefined && end !== undefined && end.at >= admittedAt) target.release?.(end.reason);
     return () => {
       // A newer session of the same charge point may have replaced this one meanwhile.
       if (this.targets.get(chargePointId) === target) this.targets.delete(chargePointId);
     };
+  }
+
+  /** Remembers that the charge point's connection is to end, for a handshake still in flight (attach). */
+  noteEnd(chargePointId: string, reason: string): void {
+    const end = { at: performance.now(), reason };
+    this.ended.set(chargePointId, end);
+    setTimeout(() => {
+      if (this.ended.get(chargePointId) === end) this.ended.delete(chargePointId);
+    }, ENDS_REMEMBERED_MS).unref();
   }
 
   isConnected(chargePointId: string): boolean {
@@ -44,6 +63,7 @@ export class LocalRouter implements CommandRouter {
   }
 
   endConnection(chargePointId: string, reason: string): void {
+    this.noteEnd(chargePointId, reason);
     this.targets.get(chargePointId)?.release?.(reason);
   }
 

@@ -47,8 +47,13 @@ export interface NodeRequests {
 }
 
 export interface CommandRouter {
-  /** Makes `target` the charge point's live session; returns a function that removes it again. */
-  attach(chargePointId: string, target: CommandTarget): () => void;
+  /**
+   * Makes `target` the charge point's live session; returns a function that removes it again.
+   * `admittedAt` (a performance.now() time): when the connection's admission read the charge
+   * point's settings. Its connection is ended at once if an end was asked since (endConnection):
+   * it was admitted under settings changed meanwhile, and was not attached yet to be ended then.
+   */
+  attach(chargePointId: string, target: CommandTarget, admittedAt?: number): () => void;
   isConnected(chargePointId: string): boolean;
   /** With several nodes: the node holding the charge point's session; undefined when none is known, or on one node. */
   holderOf?(chargePointId: string): string | undefined;

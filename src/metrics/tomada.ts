@@ -148,7 +148,7 @@ export class TomadaMetrics {
   /** The router, timing every command it delivers. */
   instrumentRouter(router: CommandRouter): CommandRouter {
     return {
-      attach: (id, target) => router.attach(id, target),
+      attach: (id, target, admittedAt) => router.attach(id, target, admittedAt),
       isConnected: (id) => router.isConnected(id),
       endConnection: (id, reason) => router.endConnection(id, reason),
       ...(router.holderOf ? { holderOf: (id: string) => router.holderOf!(id) } : {}),

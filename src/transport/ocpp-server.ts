@@ -52,7 +52,8 @@ export interface OcppServerDeps {
 }
 
 /** A handshake request, with what upgrade() learnt about it before ws completes it. */
-type Handshake = IncomingMessage & { chargePointId?: string; chosenProtocol?: string; admitted?: ChargePoint };
+/** `admittedAt`: when its admission read the charge point's settings (performance.now()). */
+type Handshake = IncomingMessage & { chargePointId?: string; chosenProtocol?: string; admitted?: ChargePoint; admittedAt?: number };
 
 /** How long a shutdown waits for charge points to answer the close handshake. */
 const CLOSE_GRACE_MS = 2_000;
@@ -274,19 +275,20 @@ export class OcppServer {
     }
     const handshake: Handshake = Object.assign(request, { chargePointId, chosenProtocol: adapter.subprotocol });
     this.wss.handleUpgrade(handshake, socket, head, (ws) => {
-      void this.open(ws, handshake.admitted!, adapter, remote, isTls(request.socket));
+      void this.open(ws, handshake.admitted!, handshake.admittedAt, adapter, remote, isTls(request.socket));
     });
   }
 
   /** Decides whether the charge point may connect; resolves with the refusal, if any. */
   private async admit(request: Handshake): Promise<Refusal | undefined> {
+    request.admittedAt = performance.now();
     const admission = await this.gate.admit(request.chargePointId!, request, 'websocket');
     if (!admission.admitted) return admission.refusal;
     request.admitted = admission.chargePoint;
     return undefined;
   }
 
-  private async open(socket: WebSocket, chargePoint: ChargePoint, adapter: JsonProtocolAdapter, remote: string | undefined, tls: boolean): Promise<void> {
+  private async open(socket: WebSocket, chargePoint: ChargePoint, admittedAt: number | undefined, adapter: JsonProtocolAdapter, remote: string | undefined, tls: boolean): Promise<void> {
     const { domain, router, log, options } = this.deps;
     const { id: chargePointId, registrationStatus: registration, lenient } = chargePoint;
     const sessionLog = log.child({ chargePointId });
@@ -300,7 +302,7 @@ export class OcppServer {
     const inboundRate = this.rates.bucketFor(chargePointId);
     const session = new JsonSession({ chargePointId, socket, adapter, domain, registration, lenient, log: sessionLog, options, inboundRate, gate: this.callGate });
     this.sessions.set(chargePointId, session);
-    const detach = router.attach(chargePointId, session);
+    const detach = router.attach(chargePointId, session, admittedAt);
     sessionLog.info({ remote, subprotocol: adapter.subprotocol, tls }, 'charge point connected');
     void session.closed.then(() => {
       detach();
