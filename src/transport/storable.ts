@@ -36,9 +36,12 @@ const STORED_INTEGERS = new Map<string, Range>([
   ['meterStop', SAFE],
 ]);
 
+/** StartTransaction's: its connector is a session's. */
+const STARTS_STORED_INTEGERS = new Map([...STORED_INTEGERS, ['connectorId', SESSION_CONNECTOR]]);
+
 /** The ranges of `action`'s stored integers. */
 function rangesOf(action: string | undefined): Map<string, Range> {
-  return action === 'StartTransaction' ? new Map([...STORED_INTEGERS, ['connectorId', SESSION_CONNECTOR]]) : STORED_INTEGERS;
+  return action === 'StartTransaction' ? STARTS_STORED_INTEGERS : STORED_INTEGERS;
 }
 
 /** The first value of a call's payload that no store could keep as it is, if any. */
