@@ -187,7 +187,9 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
    * Without NATS only what is here can be ended: the others' are not known.
    */
   endConnection(chargePointId: string, reason: string): void {
-    if (this.endHere(chargePointId, reason) && this.holdings.has(chargePointId)) return;
+    const heldHere = this.endHere(chargePointId, reason);
+    // Still held after endHere: a SOAP charge point, which has no connection on any node to end.
+    if (heldHere && this.holdings.has(chargePointId)) return;
     if (!this.natsUp) this.log.warn({ chargePointId, reason }, 'NATS is unreachable: a connection of this charge point held by another node cannot be told to end');
     this.link.publish(this.subjects.end(chargePointId), encode<EndConnection>({ node: this.nodeId, reason }));
   }
