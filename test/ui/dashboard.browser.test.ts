@@ -183,6 +183,24 @@ test('the operator dashboard in Chromium', { skip }, async (s) => {
       await page.fill('input[type="search"]', '');
     });
 
+    await s.test("an operator's validations page says who starts campaigns, and offers no form", async () => {
+      assert.equal((await t.api('/api/v1/operators/OPC-UI', { method: 'PUT', body: { name: 'UI operator', kind: 'OPC' } })).status, 201);
+      const made = await t.api('/api/v1/tokens', { body: { name: 'ui operator', role: 'operator', operator: 'OPC-UI' } });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const operatorPage = await browser!.context.newPage();
+      operatorPage.on('pageerror', (error) => pageErrors.push(error.message));
+      try {
+        await operatorPage.goto(`${t.httpUrl}/#token=${made.body.token}`);
+        await operatorPage.goto(`${t.httpUrl}/#/validations`);
+        await operatorPage.getByText("Campaigns are started by the network's administrators").waitFor();
+        // Offered the form, an operator learnt only once it had filled it in that it may not.
+        assert.equal(await operatorPage.locator('#validation-start form').count(), 0);
+        assert.equal(await operatorPage.locator('button:has-text("Start validation")').count(), 0);
+      } finally {
+        await operatorPage.close();
+      }
+    });
+
     assert.deepEqual(pageErrors, [], 'no script error on any page');
   } finally {
     await browser?.close();

@@ -68,12 +68,17 @@ export function validationsPage(main, { query: q }) {
     )
     .catch(() => replace(caseList, h('p.muted', null, 'The case list is not available.')));
   const list = h('div', { id: 'validations' }, h('p.empty', null, 'Loading…'));
-  replace(
-    main,
-    h('h1', null, 'Validations'),
-    h('section.card', null, h('h2', null, 'Validate a charge point'), h('p.muted', null, "Runs the network's test cases against the charge point's software; some ask you to act at the charge point."), form, message),
-    list,
-  );
+  const start = h('section.card', { id: 'validation-start' }, h('h2', null, 'Validate a charge point'));
+  replace(main, h('h1', null, 'Validations'), start, list);
+  // Only administrators start campaigns (a passed one approves software for the whole network):
+  // an operator was offered the form, and told so only once it had filled it in.
+  api('/me')
+    .then((/** @type {any} */ me) =>
+      me.role === 'admin'
+        ? start.append(h('p.muted', null, "Runs the network's test cases against the charge point's software; some ask you to act at the charge point."), form, message)
+        : start.append(h('p.muted', null, "Campaigns are started by the network's administrators: a passed campaign approves the software for the whole network. Ask them to validate a charge point's software; its reports appear below.")),
+    )
+    .catch((error) => start.append(h('p.error', null, describeError(error, 'who this token is (/api/v1/me)'))));
 
   async function load() {
     try {
