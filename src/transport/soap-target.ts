@@ -8,6 +8,7 @@ import type { Command, CommandResult } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import type { JsonObject } from '../ocpp/rpc.js';
 import {
+  decodeBodyText,
   decodeEnvelope,
   encodeEnvelope,
   OCPP15_CP_NS,
@@ -43,22 +44,35 @@ export interface SoapTargetOptions {
   isLenient(): Promise<boolean>;
 }
 
-/** The body as text, or undefined (and the rest not read) once it passes `maxBytes`. */
-async function readAtMost(response: Response, maxBytes: number): Promise<string | undefined> {
+/** The body's bytes, or undefined (and the rest not read) once it passes `maxBytes`. */
+async function readAtMost(response: Response, maxBytes: number): Promise<Buffer | undefined> {
   if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
     await response.body?.cancel();
     return undefined;
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  if (!response.body) return '';
+  if (!response.body) return Buffer.alloc(0);
   for await (const chunk of response.body) {
     size += chunk.byteLength;
     // Leaving the loop cancels the rest of the body.
     if (size > maxBytes) return undefined;
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The answer as text, in the charset it names, as a charge point's own messages are read
+ * (decodeBodyText): read as UTF-8, a UTF-16 answer was unreadable. Text that cannot be read is
+ * kept as UTF-8 would read it, for the journal, with why it could not be read.
+ */
+function answerText(bytes: Buffer, contentType: string | null): { text: string; unreadable?: string } {
+  try {
+    return { text: decodeBodyText(bytes, contentType ?? undefined) };
+  } catch (error) {
+    return { text: bytes.toString('utf8'), unreadable: error instanceof SoapFault ? error.reason : (error as Error).message };
+  }
 }
 
 export class SoapCommandTarget implements CommandTarget {
@@ -106,12 +120,14 @@ export class SoapCommandTarget implements CommandTarget {
       // Not read beyond the limit, and not journaled: a charge point's endpoint (or whatever the
       // address points at) must not fill the node's memory or the journal.
       if (read === undefined) throw new CommandFailed(`${operation}: the answer from ${endpoint} is larger than ${this.options.maxBodyBytes} bytes; not read`);
-      text = read;
+      const answer = answerText(read, response.headers.get('content-type'));
+      text = answer.text;
       this.options.record?.(text, 'in');
       if (response.status >= 300 && response.status < 400) {
         const location = response.headers.get('location');
         throw new CommandFailed(`${operation}: the charge point's endpoint ${endpoint} answered HTTP ${response.status}, a redirect${location ? ` to ${location}` : ''}, which is not followed`);
       }
+      if (answer.unreadable !== undefined) throw new CommandFailed(`${operation} was answered with text that cannot be read: ${answer.unreadable}`);
     } catch (error) {
       if (error instanceof CommandFailed) throw error;
       const name = (error as Error).name;

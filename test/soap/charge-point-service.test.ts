@@ -293,6 +293,43 @@ describe('commands from Tomada to a charge point served by the soap package (off
   });
 });
 
+describe('answers in the charset they name', { skip }, () => {
+  let t: TestTomada;
+  let answer = { body: Buffer.alloc(0), contentType: '' };
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': answer.contentType }).end(answer.body));
+  });
+
+  before(async () => {
+    t = await startTestTomada({ unknownChargePoints: 'accept' });
+    const cs = await centralSystemClient(t, 'CP-SOAP-CHARSET', `http://127.0.0.1:${await listen(server)}/cp`);
+    await cs.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+  });
+
+  after(async () => {
+    await closeServer(server);
+    await t?.close();
+  });
+
+  const reset = () => t.api('/api/v1/charge-points/CP-SOAP-CHARSET/commands/reset', { method: 'POST', body: { type: 'Soft' } });
+  const resetResponse = (declaration: string) =>
+    `<?xml version="1.0" encoding="${declaration}"?><s:Envelope xmlns:s="${SOAP12_NS}" xmlns:cp="${CP_NS}"><s:Body><cp:resetResponse><cp:status>Accepted</cp:status></cp:resetResponse></s:Body></s:Envelope>`;
+
+  test('UTF-16 with its byte order mark is read (as UTF-8 it was not); bytes not valid in the charset named are a 502 that says so', async () => {
+    answer = { body: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(resetResponse('UTF-16'), 'utf16le')]), contentType: 'application/soap+xml' };
+    assert.deepEqual(await reset(), { status: 200, body: { status: 'Accepted' } });
+    answer = { body: Buffer.from(resetResponse('ISO-8859-1').replace('Accepted', 'Accepted\u00e9'), 'latin1'), contentType: 'application/soap+xml; charset=ISO-8859-1' };
+    const latin = await reset();
+    assert.equal(latin.status, 502, 'read, and refused for its status word, not its charset');
+    assert.doesNotMatch(latin.body.message, /cannot be read/);
+    answer = { body: Buffer.concat([Buffer.from(resetResponse('UTF-8')), Buffer.from([0xff])]), contentType: 'application/soap+xml; charset=utf-8' };
+    const broken = await reset();
+    assert.equal(broken.status, 502);
+    assert.match(broken.body.message, /^Reset was answered with text that cannot be read: the body is not valid text in the charset "utf-8" named by the Content-Type/);
+  });
+});
+
 describe('a charge point endpoint that never answers', { skip }, () => {
   let t: TestTomada;
   let cp: FakeChargePoint;
