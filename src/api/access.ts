@@ -51,7 +51,8 @@ const allowed: Record<AccessLevel, readonly Principal['role'][]> = {
 function keyOf(request: FastifyRequest, resource: NonNullable<RouteAccess['resource']>): string | number | undefined {
   const from = (source: unknown, name: string | undefined) =>
     name !== undefined && source !== null && typeof source === 'object' ? ((source as Record<string, unknown>)[name] as string | number | undefined) : undefined;
-  return from(request.params, resource.param) ?? from(request.body, resource.body);
+  // A null key (`operator: null`) names nothing to look up: the handler judges it.
+  return from(request.params, resource.param) ?? from(request.body, resource.body) ?? undefined;
 }
 
 /** The operator filter a list gets: the scope's, narrowed by what the client asked; null: nothing can match. */

@@ -46,7 +46,9 @@ export class ApiTokens {
     const operator = request.operator ?? null;
     if (by.role !== 'admin') {
       if (request.role === 'admin') throw new AccessDenied('Only an administrator can make administrator tokens');
-      if (operator !== null && operator !== by.operator) throw new AccessDenied(`This token can only make tokens for its own operator "${by.operator}"`);
+      // An explicit null asks for a token of the whole network, as it does from an administrator:
+      // refused like another operator's, not quietly made one of its own.
+      if (request.operator === null || (operator !== null && operator !== by.operator)) throw new AccessDenied(`This token can only make tokens for its own operator "${by.operator}"`);
     }
     const owner = by.role === 'admin' ? operator : by.operator;
     if (request.role === 'admin' && owner !== null) throw new UnknownOperator('An administrator token acts for the whole network: give no operator');

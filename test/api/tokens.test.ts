@@ -49,6 +49,8 @@ test('API tokens and operators', async (s) => {
 
       assert.equal((await post({ name: 'x', role: 'admin' }, operator)).status, 403, 'an operator makes no admin');
       assert.equal((await post({ name: 'x', role: 'readonly', operator: 'DPC-2' }, operator)).status, 404, 'nor tokens of another operator');
+      // Asking for no operator is asking for the whole network's: refused, not made its own.
+      assert.equal((await post({ name: 'x', role: 'readonly', operator: null }, operator)).status, 403, 'nor a token of the whole network');
       const own = await post({ name: 'x', role: 'readonly' }, operator);
       assert.equal(own.status, 201);
       assert.equal(own.body.operator, 'OPC-1', 'an operator\'s tokens are its own');
