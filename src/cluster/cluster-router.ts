@@ -139,8 +139,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     return this.link.up && !this.linkSilent(this.now());
   }
 
-  attach(chargePointId: string, target: CommandTarget, admittedAt?: number): () => void {
-    const detachLocal = this.local.attach(chargePointId, target, admittedAt);
+  attach(chargePointId: string, target: CommandTarget): () => void {
+    const detachLocal = this.local.attach(chargePointId, target);
     const previous = this.holdings.get(chargePointId);
     if (previous) unsubscribe(previous.subscription);
     else this.digest.add(chargePointId);
@@ -187,27 +187,29 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
    * Without NATS only what is here can be ended: the others' are not known.
    */
   endConnection(chargePointId: string, reason: string): void {
-    const heldHere = this.endHere(chargePointId, reason);
-    // Still held after endHere: a SOAP charge point, which has no connection on any node to end.
-    if (heldHere && this.holdings.has(chargePointId)) return;
+    this.endHere(chargePointId, reason);
+    // Always: even a charge point held here (or one that speaks SOAP) may have a handshake in
+    // flight on another node, admitted with the settings that changed.
     if (!this.natsUp) this.log.warn({ chargePointId, reason }, 'NATS is unreachable: a connection of this charge point held by another node cannot be told to end');
     this.link.publish(this.subjects.end(chargePointId), encode<EndConnection>({ node: this.nodeId, reason }));
   }
 
+  endedSince(chargePointId: string, since: number): string | undefined {
+    return this.local.endedSince(chargePointId, since);
+  }
+
   /**
    * Ends the connection if it is held here, and remembers the end for a handshake of it still in
-   * flight here; whether it was held here. A SOAP charge point held here has no connection to
-   * end: each of its messages is admitted on its own.
+   * flight here. A SOAP charge point held here has no connection to end: each of its messages is
+   * admitted on its own.
    */
-  private endHere(chargePointId: string, reason: string): boolean {
+  private endHere(chargePointId: string, reason: string): void {
     this.local.noteEnd(chargePointId, reason);
     const holding = this.holdings.get(chargePointId);
-    if (!holding) return false;
-    if (!holding.target.release) return true;
+    if (!holding?.target.release) return;
     this.log.info({ chargePointId, reason }, 'ending the charge point\'s connection here');
     this.drop(chargePointId, holding);
     holding.target.release(reason);
-    return true;
   }
 
   serve(service: string, handler: (body: Uint8Array, maxAnswerBytes: number) => Promise<Uint8Array>): void {

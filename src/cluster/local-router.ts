@@ -25,9 +25,10 @@ export interface LocalRouterOptions {
 
 /**
  * How long an end asked for a charge point's connection is remembered, for a handshake admitted
- * before it and attached after (longer than any handshake may take: TOMADA_HANDSHAKE_TIMEOUT_MS).
+ * before it and opened after: the longest TOMADA_HANDSHAKE_TIMEOUT_MS allows. An entry per edit
+ * of a charge point's security settings, which are rare.
  */
-const ENDS_REMEMBERED_MS = 60_000;
+const ENDS_REMEMBERED_MS = 600_000;
 
 export class LocalRouter implements CommandRouter {
   private readonly targets = new Map<string, CommandTarget>();
@@ -39,17 +40,24 @@ export class LocalRouter implements CommandRouter {
     private readonly options: LocalRouterOptions = {},
   ) {}
 
-  attach(chargePointId: string, target: CommandTarget, admittedAt?: number): () => void {
+  attach(chargePointId: string, target: CommandTarget): () => void {
     this.targets.set(chargePointId, target);
-    const end = this.ended.get(chargePointId);
-    if (admittedAt !== undefined && end !== undefined && end.at >= admittedAt) target.release?.(end.reason);
     return () => {
       // A newer session of the same charge point may have replaced this one meanwhile.
       if (this.targets.get(chargePointId) === target) this.targets.delete(chargePointId);
     };
   }
 
-  /** Remembers that the charge point's connection is to end, for a handshake still in flight (attach). */
+  endedSince(chargePointId: string, since: number): string | undefined {
+    const end = this.ended.get(chargePointId);
+    return end !== undefined && end.at >= since ? end.reason : undefined;
+  }
+
+  /**
+   * Remembers that the charge point's connections are to end, for a handshake still in flight
+   * (endedSince). Noted when this node learns of it: a handshake admitted just after the edit, but
+   * before this node heard of it, is ended too, and reconnects once more.
+   */
   noteEnd(chargePointId: string, reason: string): void {
     const end = { at: performance.now(), reason };
     this.ended.set(chargePointId, end);

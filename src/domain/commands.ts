@@ -3,7 +3,7 @@
 import type { Store } from '../store/store.js';
 import type { ActivityFeed } from './activity.js';
 import { Conflict, UnknownChargePoint } from './errors.js';
-import type { Command, CommandResult, RegistrationStatus } from './model.js';
+import type { ChargePoint, Command, CommandResult, RegistrationStatus } from './model.js';
 
 /** The one place that talks to a charge point's connection: its live session. */
 export interface CommandTarget {
@@ -47,13 +47,8 @@ export interface NodeRequests {
 }
 
 export interface CommandRouter {
-  /**
-   * Makes `target` the charge point's live session; returns a function that removes it again.
-   * `admittedAt` (a performance.now() time): when the connection's admission read the charge
-   * point's settings. Its connection is ended at once if an end was asked since (endConnection):
-   * it was admitted under settings changed meanwhile, and was not attached yet to be ended then.
-   */
-  attach(chargePointId: string, target: CommandTarget, admittedAt?: number): () => void;
+  /** Makes `target` the charge point's live session; returns a function that removes it again. */
+  attach(chargePointId: string, target: CommandTarget): () => void;
   isConnected(chargePointId: string): boolean;
   /** With several nodes: the node holding the charge point's session; undefined when none is known, or on one node. */
   holderOf?(chargePointId: string): string | undefined;
@@ -66,6 +61,12 @@ export interface CommandRouter {
    * again and be admitted under its settings as they are now. Nothing where none is held.
    */
   endConnection(chargePointId: string, reason: string): void;
+  /**
+   * Why the charge point's connections were asked to end (endConnection, on any node) at or after
+   * `since` (a performance.now() time), if they were: a connection whose admission began before
+   * then read settings that may have changed, and was not there yet to be ended.
+   */
+  endedSince(chargePointId: string, since: number): string | undefined;
 }
 
 /**
@@ -83,11 +84,15 @@ function refusedByRegistration(registration: RegistrationStatus, command: Comman
   return undefined;
 }
 
+/** The registration the software policy holds an Accepted charge point to, if any (Registry.softwareHold). */
+export type SoftwareHold = (chargePoint: ChargePoint) => Promise<RegistrationStatus | undefined>;
+
 export class Commands {
   constructor(
     private readonly store: Store,
     private readonly router: CommandRouter,
     private readonly activity?: ActivityFeed,
+    private readonly softwareHold: SoftwareHold = async () => undefined,
   ) {}
 
   /** See CommandRouter.endConnection. */
@@ -103,8 +108,15 @@ export class Commands {
   async send(chargePointId: string, command: Command, options: { byCampaign?: boolean } = {}): Promise<CommandResult> {
     const chargePoint = await this.store.getChargePoint(chargePointId);
     if (!chargePoint) throw new UnknownChargePoint(chargePointId);
-    const refusal = options.byCampaign ? undefined : refusedByRegistration(chargePoint.registrationStatus, command);
-    if (refusal) throw new Conflict(`Charge point "${chargePointId}" is ${chargePoint.registrationStatus}: ${refusal}; the command was not sent`);
+    if (!options.byCampaign) {
+      // What its boot was answered: the registry's registration, or the software policy's hold
+      // (under `pending` an Accepted charge point with unvalidated software is answered Pending).
+      const held = chargePoint.registrationStatus === 'Accepted' ? await this.softwareHold(chargePoint) : undefined;
+      const registration = held ?? chargePoint.registrationStatus;
+      const refusal = refusedByRegistration(registration, command);
+      const why = held ? ' (its software is not validated by the network)' : '';
+      if (refusal) throw new Conflict(`Charge point "${chargePointId}" is ${registration}${why}: ${refusal}; the command was not sent`);
+    }
     try {
       const result = await this.router.send(chargePointId, command);
       this.activity?.emit({ kind: 'command', at: new Date().toISOString(), chargePointId, command, result });

@@ -36,10 +36,11 @@ export function createDomain(
   clock: Clock = systemClock,
 ): Domain {
   const activity = new ActivityFeed();
+  const registry = new Registry(store, options, clock, activity);
   return {
-    registry: new Registry(store, options, clock, activity),
+    registry,
     transactions: new Transactions(store, clock, log, options),
-    commands: new Commands(store, router, activity),
+    commands: new Commands(store, router, activity, (chargePoint) => registry.softwareHold(chargePoint, chargePoint)),
     idTags: new IdTags(store),
     views: new Views(store, router),
     apiTokens: new ApiTokens(store, clock),

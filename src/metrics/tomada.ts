@@ -148,9 +148,10 @@ export class TomadaMetrics {
   /** The router, timing every command it delivers. */
   instrumentRouter(router: CommandRouter): CommandRouter {
     return {
-      attach: (id, target, admittedAt) => router.attach(id, target, admittedAt),
+      attach: (id, target) => router.attach(id, target),
       isConnected: (id) => router.isConnected(id),
       endConnection: (id, reason) => router.endConnection(id, reason),
+      endedSince: (id, since) => router.endedSince(id, since),
       ...(router.holderOf ? { holderOf: (id: string) => router.holderOf!(id) } : {}),
       ...(router.cluster ? { cluster: () => router.cluster!() } : {}),
       send: async (id, command) => {

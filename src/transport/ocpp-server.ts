@@ -294,6 +294,10 @@ export class OcppServer {
     const sessionLog = log.child({ chargePointId });
     // Its handshake began before close(): it is sent away like the others.
     if (this.closing) return void socket.close(1001, SHUTTING_DOWN);
+    // Admitted under security settings an edit has changed since: it must connect again, and it
+    // must not replace a connection admitted under the new ones.
+    const ended = admittedAt === undefined ? undefined : router.endedSince(chargePointId, admittedAt);
+    if (ended !== undefined) return void socket.close(1000, ended);
     const previous = this.sessions.get(chargePointId);
     if (previous) {
       sessionLog.warn({ remote }, 'new connection replaces the live one');
@@ -302,7 +306,7 @@ export class OcppServer {
     const inboundRate = this.rates.bucketFor(chargePointId);
     const session = new JsonSession({ chargePointId, socket, adapter, domain, registration, lenient, log: sessionLog, options, inboundRate, gate: this.callGate });
     this.sessions.set(chargePointId, session);
-    const detach = router.attach(chargePointId, session, admittedAt);
+    const detach = router.attach(chargePointId, session);
     sessionLog.info({ remote, subprotocol: adapter.subprotocol, tls }, 'charge point connected');
     void session.closed.then(() => {
       detach();

@@ -370,3 +370,22 @@ test('under TOMADA_UNVALIDATED_SOFTWARE=pending, a campaign that does not valida
     await t.close();
   }
 });
+
+test('a charge point the software policy answered Pending gets no remote start or stop from an operator; a Reset is sent', async () => {
+  // The registry holds it Accepted: the policy answers its boot, and the refusal of commands
+  // followed the registry alone (an independent review).
+  const t = await startTestTomada({ unknownChargePoints: 'accept', unvalidatedSoftware: 'pending' });
+  const cp = await TestClient.connect(t.wsUrl, 'CP-SW-HELD');
+  try {
+    assert.equal((await cp.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M', firmwareVersion: '9.9-unvalidated' })).status, 'Pending');
+    assert.equal((await t.api('/api/v1/charge-points/CP-SW-HELD')).body.registrationStatus, 'Accepted');
+    const start = await t.api('/api/v1/charge-points/CP-SW-HELD/commands/remote-start', { method: 'POST', body: { idTag: 'TAG-1' } });
+    assert.equal(start.status, 409, JSON.stringify(start.body));
+    assert.match(start.body.message, /is Pending \(its software is not validated by the network\): OCPP allows no remote start or stop/);
+    assert.equal((await t.api('/api/v1/charge-points/CP-SW-HELD/commands/reset', { method: 'POST', body: { type: 'Soft' } })).status, 200);
+    assert.deepEqual(cp.received.filter((f) => f[0] === 2).map((f) => f[2]), ['Reset'], 'the remote start never reached it');
+  } finally {
+    await cp.close();
+    await t.close();
+  }
+});
