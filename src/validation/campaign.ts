@@ -396,7 +396,7 @@ class CampaignRun {
       else if (this.deps.unvalidatedSoftware !== 'flag' && this.cancelReason !== NODE_STOPPED && now && !(await this.deps.software.find(now))) {
         // The campaign answered its boots Accepted; software still unvalidated must be kept
         // Pending or rejected again as the network's policy says: a soft reset makes it boot into it.
-        await this.deps.commands.send(record.chargePointId, { kind: 'reset', type: 'Soft' }).catch((error: unknown) => {
+        await this.deps.commands.send(record.chargePointId, { kind: 'reset', type: 'Soft' }, { byCampaign: true }).catch((error: unknown) => {
           this.deps.log.error({ err: error, validationId: record.id }, 'could not reset the charge point back under the unvalidated-software policy');
         });
       }

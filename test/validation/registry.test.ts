@@ -343,33 +343,41 @@ test('a manual step the operator cannot do is marked not run and the campaign is
   }
 });
 
-test('under TOMADA_UNVALIDATED_SOFTWARE=pending, a campaign that does not validate the software puts the charge point back to Pending', async () => {
-  const t = await startTestTomada({ unvalidatedSoftware: 'pending', bootRetryIntervalS: 1 });
-  const log: string[] = [];
-  const cp = new SimulatedChargePoint({ id: 'CP-P', baseUrl: t.wsUrl, connectors: 1, reconnectDelayMs: 200, minIntervalMs: 200, logger: (e) => log.push(e.message) });
-  try {
-    await t.api('/api/v1/charge-points/CP-P', { method: 'PUT', body: { registrationStatus: 'Accepted', declaredOcppVersion: '1.6', declaredTransport: 'json' } });
-    await t.api('/api/v1/id-tags/TAG-P', { method: 'PUT', body: { status: 'Accepted' } });
-    cp.start();
-    for (let i = 0; i < 100 && !log.some((m) => /boot Pending/.test(m)); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(log.some((m) => /boot Pending/.test(m)), 'unvalidated software boots Pending');
-    // A campaign of one case cannot validate software; during it the boots are the campaign's.
-    const started = await t.api('/api/v1/validations', { body: { chargePointId: 'CP-P', connectorId: 1, idTag: 'TAG-P', cases: ['reset.soft.idle'], timing: { caseTimeoutS: 10 } } });
-    assert.equal(started.status, 202, JSON.stringify(started.body));
-    let v = started.body;
-    while (v.status === 'running') {
-      await new Promise((r) => setTimeout(r, 100));
-      v = (await t.api(`/api/v1/validations/${v.id}`)).body;
+// Under `reject` the campaign's closing reset goes to a charge point the policy holds Rejected:
+// a campaign's command, not held back as an operator's is.
+for (const [policy, answered] of [
+  ['pending', 'Pending'],
+  ['reject', 'Rejected'],
+] as const) {
+  test(`under TOMADA_UNVALIDATED_SOFTWARE=${policy}, a campaign that does not validate the software puts the charge point back to ${answered}`, async () => {
+    const t = await startTestTomada({ unvalidatedSoftware: policy, bootRetryIntervalS: 1 });
+    const log: string[] = [];
+    const booted = (message: string) => message.includes(`boot ${answered}`);
+    const cp = new SimulatedChargePoint({ id: 'CP-P', baseUrl: t.wsUrl, connectors: 1, reconnectDelayMs: 200, minIntervalMs: 200, logger: (e) => log.push(e.message) });
+    try {
+      await t.api('/api/v1/charge-points/CP-P', { method: 'PUT', body: { registrationStatus: 'Accepted', declaredOcppVersion: '1.6', declaredTransport: 'json' } });
+      await t.api('/api/v1/id-tags/TAG-P', { method: 'PUT', body: { status: 'Accepted' } });
+      cp.start();
+      for (let i = 0; i < 100 && !log.some(booted); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(log.some(booted), `unvalidated software boots ${answered}`);
+      // A campaign of one case cannot validate software; during it the boots are the campaign's.
+      const started = await t.api('/api/v1/validations', { body: { chargePointId: 'CP-P', connectorId: 1, idTag: 'TAG-P', cases: ['reset.soft.idle'], timing: { caseTimeoutS: 10 } } });
+      assert.equal(started.status, 202, JSON.stringify(started.body));
+      let v = started.body;
+      while (v.status === 'running') {
+        await new Promise((r) => setTimeout(r, 100));
+        v = (await t.api(`/api/v1/validations/${v.id}`)).body;
+      }
+      assert.equal(v.cases[0].status, 'pass');
+      const before = log.filter(booted).length;
+      for (let i = 0; i < 100 && log.filter(booted).length === before; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(log.filter(booted).length > before, `reset back under the policy: ${log.slice(-6).join(' | ')}`);
+    } finally {
+      await cp.stop();
+      await t.close();
     }
-    assert.equal(v.cases[0].status, 'pass');
-    const before = log.filter((m) => /boot Pending/.test(m)).length;
-    for (let i = 0; i < 100 && log.filter((m) => /boot Pending/.test(m)).length === before; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(log.filter((m) => /boot Pending/.test(m)).length > before, `reset back under the policy: ${log.slice(-6).join(' | ')}`);
-  } finally {
-    await cp.stop();
-    await t.close();
-  }
-});
+  });
+}
 
 test('a charge point the software policy answered Pending gets no remote start or stop from an operator; a Reset is sent', async () => {
   // The registry holds it Accepted: the policy answers its boot, and the refusal of commands
