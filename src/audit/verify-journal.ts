@@ -62,9 +62,9 @@ export interface VerifyReport {
   rowsChecked: number;
   /**
    * The last row walked, to be recorded elsewhere: removing the newest rows breaks no link, and
-   * only a head kept apart shows it (SECURITY.md). Undefined when no row was walked.
+   * only a head kept apart shows it (SECURITY.md). Null when no row was walked (in the JSON too).
    */
-  head: { seq: number; hash: string } | undefined;
+  head: { seq: number; hash: string } | null;
   firstBrokenLink: BrokenLink | undefined;
   transactionsChecked: number;
   mismatches: TransactionMismatch[];
@@ -367,7 +367,7 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
   const mismatches = [...found.values()].map(({ mismatch }) => mismatch).sort((a, b) => a.transactionId - b.transactionId);
   return {
     rowsChecked,
-    head: previous && rowsChecked > 0 ? { seq: previous.seq, hash: previous.hash } : undefined,
+    head: previous && rowsChecked > 0 ? { seq: previous.seq, hash: previous.hash } : null,
     firstBrokenLink,
     transactionsChecked: journaled.size,
     mismatches,
