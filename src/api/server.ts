@@ -77,27 +77,35 @@ function validatorCompiler() {
     // Fastify reads a failed check's errors from the function it was given, as from Ajv's own.
     const validate = (data: unknown): boolean => {
       check ??= ajv.compile(schema);
+      // The text as it came, before the check turns its numbers into numbers.
+      const written = httpPart === 'body' || data === null || typeof data !== 'object' ? undefined : { ...(data as Record<string, unknown>) };
       const ok = check(data);
       validate.errors = check.errors;
-      return ok && (httpPart === 'body' || safeNumbers(data, validate)) && keepableText(data, validate);
+      return ok && (written === undefined || safeNumbers(data, written, validate)) && keepableText(data, validate);
     };
     validate.errors = undefined as ValidateFunction['errors'];
     return validate;
   };
 }
 
+/** How a number is written in a path or a query: decimal digits. */
+const INTEGER_TEXT = /^-?\d+$/;
+
 /**
  * Ajv turns a query's or a path's "1e400" into Infinity and lets it pass as an integer under any
  * maximum, and "1e20" into a number no database column holds; either then reached the database
- * (PostgreSQL: a 500). Those parts are flat objects of text, and every number in them is an id,
- * a limit or a count: one that is not a safe integer came from such a coercion.
+ * (PostgreSQL: a 500). It also reads "0x1", "1.0", " 1" or "1e0" as 1, so `/transactions/0x1`
+ * answered transaction 1. Those parts are flat objects of text, and every number in them is an
+ * id, a limit or a count: one not written in decimal digits, or not a safe integer, is refused.
  */
-function safeNumbers(data: unknown, validate: { errors: ValidateFunction['errors'] }): boolean {
+function safeNumbers(data: unknown, written: Record<string, unknown>, validate: { errors: ValidateFunction['errors'] }): boolean {
   if (data === null || typeof data !== 'object') return true;
   for (const [key, value] of Object.entries(data)) {
     const values = Array.isArray(value) ? value : [value];
-    if (values.some((v) => typeof v === 'number' && !Number.isSafeInteger(v))) {
-      validate.errors = [{ instancePath: `/${key}`, schemaPath: '#', keyword: 'type', params: {}, message: `must be an integer from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}` }];
+    const texts = Array.isArray(written[key]) ? (written[key] as unknown[]) : [written[key]];
+    const wrong = (v: unknown, i: number) => typeof v === 'number' && (!Number.isSafeInteger(v) || (typeof texts[i] === 'string' && !INTEGER_TEXT.test(texts[i] as string)));
+    if (values.some(wrong)) {
+      validate.errors = [{ instancePath: `/${key}`, schemaPath: '#', keyword: 'type', params: {}, message: `must be an integer in decimal digits, from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}` }];
       return false;
     }
   }

@@ -141,6 +141,12 @@ test('transactions over the REST API', async (s) => {
         '/api/v1/transactions?color=red',
         '/api/v1/transactions/abc',
         '/api/v1/transactions/1.5',
+        // Each read as 1 by the checker's coercion, and answered with transaction 1.
+        '/api/v1/transactions/0x1',
+        '/api/v1/transactions/1.0',
+        '/api/v1/transactions/1e0',
+        '/api/v1/transactions/%201',
+        '/api/v1/transactions?limit=0x10',
       ];
       for (const path of bad) {
         const result = await t.api(path);
