@@ -273,6 +273,9 @@ export class OcppServer {
       log.warn({ chargePointId, offered, remote }, 'handshake refused: no supported OCPP subprotocol offered');
       return refuse(socket, 400);
     }
+    // Empty elements of the list (`ocpp1.6,,ocpp1.5`) are allowed (RFC 7230 §7); `ws` reads the
+    // header again, strictly, and refused the whole handshake for them.
+    request.headers['sec-websocket-protocol'] = offered.join(', ');
     const handshake: Handshake = Object.assign(request, { chargePointId, chosenProtocol: adapter.subprotocol });
     this.wss.handleUpgrade(handshake, socket, head, (ws) => {
       void this.open(ws, handshake.admitted!, handshake.admittedAt, adapter, remote, isTls(request.socket));

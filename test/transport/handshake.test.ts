@@ -185,6 +185,10 @@ describe('handshake with the accept policy', () => {
     // The same request done right is accepted (the raw request itself is not the problem).
     assert.match(await rawUpgrade(t.ocppPort, '/ocpp/CP-RAW-OK', [...upgrade, key, 'Sec-WebSocket-Protocol: ocpp1.6']), /^HTTP\/1\.1 101 /);
     assert.equal((await t.api('/api/v1/charge-points/CP-RAW-OK')).status, 200);
+    // Empty elements of the list are allowed (RFC 7230 §7): they were a 400.
+    const emptyElements = await rawUpgrade(t.ocppPort, '/ocpp/CP-RAW-EMPTY', [...upgrade, key, 'Sec-WebSocket-Protocol: ocpp1.6,,ocpp1.5, ']);
+    assert.match(emptyElements, /^HTTP\/1\.1 101 /);
+    assert.equal((await t.api('/api/v1/charge-points/CP-RAW-EMPTY')).status, 200, 'admitted, and registered by the accept policy');
 
     // The longest valid id is fine.
     const longest = await clients.connect('C'.repeat(48));
