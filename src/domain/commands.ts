@@ -70,11 +70,11 @@ export interface CommandRouter {
 }
 
 /**
- * What OCPP forbids the central system to send a charge point its registry does not hold Accepted
- * (OCPP 1.6, BootNotification): nothing at all while Rejected, which the charge point must not
- * answer anyway (the command would only time out); no remote start or stop while Pending, which
- * would start a session the charge point may not report (its StartTransaction is refused until it
- * is Accepted).
+ * What OCPP forbids the central system to send a charge point whose boot was not answered
+ * Accepted, by the registry or by the software policy (OCPP 1.6, BootNotification): nothing at all
+ * while Rejected, which the charge point must not answer anyway (the command would only time out);
+ * no remote start or stop while Pending, which would start a session the charge point may not
+ * report (its StartTransaction is refused until it is Accepted).
  */
 function refusedByRegistration(registration: RegistrationStatus, command: Command): string | undefined {
   if (registration === 'Rejected') return 'OCPP has the central system send it nothing until a boot of it is answered Accepted';

@@ -51,8 +51,10 @@ export interface OcppServerDeps {
   options: OcppServerOptions;
 }
 
-/** A handshake request, with what upgrade() learnt about it before ws completes it. */
-/** `admittedAt`: when its admission read the charge point's settings (performance.now()). */
+/**
+ * A handshake request, with what upgrade() learnt about it before ws completes it. `admittedAt`:
+ * when its admission began, before it read the charge point's settings (performance.now()).
+ */
 type Handshake = IncomingMessage & { chargePointId?: string; chosenProtocol?: string; admitted?: ChargePoint; admittedAt?: number };
 
 /** How long a shutdown waits for charge points to answer the close handshake. */
