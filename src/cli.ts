@@ -31,7 +31,9 @@ function keepRunningOnErrors(log: Logger): void {
   process.on('uncaughtException', (error) => log.fatal({ err: error }, 'uncaught exception'));
 }
 
-function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
+/** Stops on SIGINT or SIGTERM, and exits once the log's last line is written: a clean stop's log ends at 'stopped'. */
+function stopOnSignals(stop: () => Promise<void>, log: Logger, endLog: (log: Logger) => Promise<void>): void {
+  const exitAfterLog = (code: number) => void endLog(log).then(() => process.exit(code));
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
@@ -43,11 +45,11 @@ function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
         () => {
           // A supervisor's log then shows the stop finished, and how long it took.
           log.info({ ms: Math.round(performance.now() - started) }, 'stopped');
-          process.exit(0);
+          exitAfterLog(0);
         },
         (error: unknown) => {
           log.error({ err: error }, 'stop failed');
-          process.exit(1);
+          exitAfterLog(1);
         },
       );
     });
@@ -55,7 +57,7 @@ function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
 }
 
 async function serve(): Promise<number> {
-  const [{ startTomada }, { loadConfig }, { createLogger }] = await Promise.all([import('./app.js'), import('./config.js'), import('./log.js')]);
+  const [{ startTomada }, { loadConfig }, { createLogger, endLog }] = await Promise.all([import('./app.js'), import('./config.js'), import('./log.js')]);
   const log = createLogger();
   keepRunningOnErrors(log);
   const tomada = await startTomada(loadConfig(), log);
@@ -63,7 +65,7 @@ async function serve(): Promise<number> {
     // Shown once, on stdout, never logged: only its hash is stored.
     process.stdout.write(`\nFirst administrator token (shown once, store it now): ${tomada.generatedAdminToken}\n\n`);
   }
-  stopOnSignals(() => tomada.stop(), log);
+  stopOnSignals(() => tomada.stop(), log, endLog);
   return new Promise<number>(() => undefined);
 }
 

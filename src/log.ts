@@ -27,3 +27,25 @@ export function createLogger(level = process.env.TOMADA_LOG_LEVEL ?? 'info'): Lo
     },
   });
 }
+
+/**
+ * Resolves once every line logged so far is written to stdout. pino writes asynchronously: a write
+ * that meets a full pipe (a slow reader) is retried 100 ms later, and pino's flush at exit skips a
+ * write in that state, so a process.exit right after a line could drop that line (a clean stop's
+ * log once ended at 'stopping' in CI). Ending the stream waits for the retry; after two seconds a
+ * stdout nobody reads no longer holds the exit up.
+ */
+export function endLog(log: Logger): Promise<void> {
+  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { end?: () => void; once?: (event: string, listener: () => void) => void } | undefined;
+  if (typeof stream?.end !== 'function' || typeof stream.once !== 'function') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 2000);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stream.once!('close', done);
+    stream.once!('error', done);
+    stream.end!();
+  });
+}
