@@ -81,7 +81,10 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
   const software = new SoftwareRegistry(store);
   const events = new Events(store);
   // One node at a time delivers a webhook: each names itself in its leases.
-  const webhooks = new WebhookDeliverer(store, log.child({ component: 'webhooks' }), config.cluster ? { node: config.cluster.nodeId } : {});
+  const webhooks = new WebhookDeliverer(store, log.child({ component: 'webhooks' }), {
+    deniedNetworks: config.webhookDeniedNetworks,
+    ...(config.cluster ? { node: config.cluster.nodeId } : {}),
+  });
   const campaigns = new Campaigns({
     store,
     registry: domain.registry,

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { sourceAllowed, type UnknownChargePointPolicy, type UnvalidatedSoftwarePolicy } from './domain/registry.js';
 import type { TlsMaterial } from './transport/tls.js';
+import { PRIVATE_NETWORKS } from './events/webhook-post.js';
 
 export interface Config {
   host: string;
@@ -53,6 +54,8 @@ export interface Config {
   maxCallsInFlight: number;
   /** Networks a SOAP charge point's own WS-Addressing From may name as its command endpoint; empty: any. */
   soapEndpointNetworks: string[];
+  /** Networks no webhook POST may reach: by default the node's own and private ones; empty: any. */
+  webhookDeniedNetworks: readonly string[];
   /** Several nodes: NATS to reach each other; undefined: this node is alone. */
   cluster: ClusterConfig | undefined;
 }
@@ -103,6 +106,14 @@ function networks(env: Env, name: string): string[] {
     throw new ConfigError(`${name} must be IP addresses or networks (such as 10.64.0.0/12 or 2001:db8::/32) separated by commas, got "${invalid.join('", "')}"`);
   }
   return entries;
+}
+
+/** TOMADA_WEBHOOK_DENIED_NETWORKS: unset, the private networks; `none`, any address; else the networks given. */
+function webhookDeniedNetworks(env: Env): readonly string[] {
+  const value = env.TOMADA_WEBHOOK_DENIED_NETWORKS?.trim();
+  if (value === undefined || value === '') return PRIVATE_NETWORKS;
+  if (value === 'none') return [];
+  return networks(env, 'TOMADA_WEBHOOK_DENIED_NETWORKS');
 }
 
 function tlsFiles(env: Env): TlsFiles | undefined {
@@ -197,6 +208,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxQueuedCommands: integer(env, 'TOMADA_MAX_QUEUED_COMMANDS', 10, 1, 10_000),
     maxCallsInFlight: integer(env, 'TOMADA_MAX_CALLS_IN_FLIGHT', 1_000, 1, 1_000_000),
     soapEndpointNetworks: networks(env, 'TOMADA_SOAP_ENDPOINT_NETWORKS'),
+    webhookDeniedNetworks: webhookDeniedNetworks(env),
     cluster: clusterConfig(env),
   };
 }

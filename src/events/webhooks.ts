@@ -17,6 +17,7 @@
 // further ahead than a node ever sets one (a clock that ran ahead) counts as over.
 import { createHmac } from 'node:crypto';
 import { hostname } from 'node:os';
+import { postProblem, postWebhook } from './webhook-post.js';
 import type { Store, StoredEvent, Webhook, WebhookDelivery, WebhookLease } from '../store/store.js';
 
 export const SIGNATURE_HEADER = 'x-tomada-signature';
@@ -53,6 +54,8 @@ export interface DelivererOptions {
   leaseMs: number;
   /** This node's name in the leases (the cluster's node id). */
   node: string;
+  /** Networks no POST may reach (TOMADA_WEBHOOK_DENIED_NETWORKS); empty: any. */
+  deniedNetworks: readonly string[];
 }
 
 export const DefaultDelivererOptions: DelivererOptions = {
@@ -62,6 +65,7 @@ export const DefaultDelivererOptions: DelivererOptions = {
   timeoutMs: 10_000,
   leaseMs: 30_000,
   node: `${hostname()}-${process.pid}`,
+  deniedNetworks: [],
 };
 
 interface Log {
@@ -157,19 +161,16 @@ export class WebhookDeliverer {
   private async post(hook: Webhook, event: StoredEvent): Promise<string | undefined> {
     const body = JSON.stringify({ ...event, operator: hook.operator });
     try {
-      const response = await fetch(hook.url, {
-        method: 'POST',
+      const status = await postWebhook({
+        url: hook.url,
         headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature(hook.secret, body), [EVENT_ID_HEADER]: String(event.id) },
         body,
         signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.stopping.signal]),
-        redirect: 'error',
+        deniedNetworks: this.options.deniedNetworks,
       });
-      // The answer's body is not needed: dropped unread, so a huge one costs nothing.
-      await response.body?.cancel().catch(() => undefined);
-      return response.ok ? undefined : `HTTP ${response.status} for event ${event.id}`;
+      return status >= 200 && status < 300 ? undefined : `HTTP ${status} for event ${event.id}`;
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      return `${(error as Error).message}${cause ? ` (${cause})` : ''} for event ${event.id}`;
+      return `${postProblem(error)} for event ${event.id}`;
     }
   }
 

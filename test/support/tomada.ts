@@ -61,6 +61,8 @@ async function startOn(kind: TestStoreKind, overrides: Partial<Config>, dir: str
     adminToken: ADMIN_TOKEN,
     pingIntervalMs: 60_000,
     callTimeoutMs: 2_000,
+    // The tests' webhook receivers listen on 127.0.0.1; the default refusal has tests of its own.
+    webhookDeniedNetworks: [],
     ...overrides,
   };
   let tomada: RunningTomada;

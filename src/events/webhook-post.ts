@@ -1,0 +1,97 @@
+// One POST to an operator's webhook, refused before it connects when the address it would reach is
+// in a network webhooks may not reach (TOMADA_WEBHOOK_DENIED_NETWORKS). Operators set their own
+// webhook URLs, so without this an operator could aim the central system's POSTs at the services
+// beside it (a database port, a cloud's metadata address) and read, from the delivery's lastError,
+// which ports answer. The check is made on the address the connection is opened to, after the
+// name is resolved, so a name that resolves differently the second time (DNS rebinding) gains
+// nothing; a literal address is checked before the request, since it is never looked up.
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import { sourceAllowed } from '../domain/registry.js';
+
+/** The networks no webhook may reach unless the administrator says otherwise: the node's own and private ones. */
+export const PRIVATE_NETWORKS: readonly string[] = [
+  '0.0.0.0/8', // "this network": 0.0.0.0 reaches the node itself
+  '10.0.0.0/8',
+  '100.64.0.0/10', // carrier-grade NAT
+  '127.0.0.0/8',
+  '169.254.0.0/16', // link-local, with the cloud metadata address 169.254.169.254
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '::/128',
+  '::1/128',
+  'fc00::/7', // unique local
+  'fe80::/10', // link-local
+];
+
+/** Raised by the lookup: the connection is never opened. */
+class DeniedAddress extends Error {
+  constructor(readonly address: string) {
+    super(`the address ${address} is in a network webhooks may not reach (TOMADA_WEBHOOK_DENIED_NETWORKS)`);
+  }
+}
+
+/** Whether an address is in one of the denied networks (IPv4-mapped IPv6 counts as its IPv4 address). */
+function denied(networks: readonly string[], address: string): boolean {
+  return networks.length > 0 && sourceAllowed(networks, address).allowed;
+}
+
+/** A lookup that resolves as usual, then refuses the whole name if any address it gives is denied. */
+function guardedLookup(networks: readonly string[]): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      const list = addresses as unknown as LookupAddress[];
+      const refused = list.find((entry) => denied(networks, entry.address));
+      if (refused) return callback(Object.assign(new DeniedAddress(refused.address), { code: 'EWEBHOOKDENIED' }) as NodeJS.ErrnoException, '', 0);
+      if (options.all) return (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, list);
+      const first = list[0];
+      if (!first) return callback(Object.assign(new Error(`${hostname} resolves to no address`), { code: 'ENOTFOUND' }), '', 0);
+      callback(null, first.address, first.family);
+    });
+  };
+}
+
+export interface WebhookPost {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Ends the POST: its time is up, or the node stops. */
+  signal: AbortSignal;
+  deniedNetworks: readonly string[];
+}
+
+/** The receiver's status, or a rejection with what went wrong; a redirect is not followed. */
+export function postWebhook(post: WebhookPost): Promise<number> {
+  const url = new URL(post.url);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) !== 0 && denied(post.deniedNetworks, host)) return Promise.reject(new DeniedAddress(host));
+  const options: RequestOptions = {
+    method: 'POST',
+    headers: { ...post.headers, 'content-length': String(Buffer.byteLength(post.body)) },
+    signal: post.signal,
+    lookup: guardedLookup(post.deniedNetworks),
+  };
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(url, options, (response: IncomingMessage) => {
+      // The answer's body is not needed: dropped unread, so a huge one costs nothing.
+      response.destroy();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', reject);
+    request.end(post.body);
+  });
+}
+
+/** A failed POST in the words an operator reads as the webhook's lastError. */
+export function postProblem(error: unknown): string {
+  if (error instanceof DeniedAddress) return error.message;
+  // An aborted request carries why: its time ran out (the node stopping is not reported).
+  const reason = (error as Error).name === 'AbortError' ? (error as { cause?: Error }).cause : undefined;
+  if (reason?.name === 'TimeoutError') return 'no answer within the timeout';
+  const code = (error as NodeJS.ErrnoException).code;
+  return `${(error as Error).message}${code && !(error as Error).message.includes(code) ? ` (${code})` : ''}`;
+}

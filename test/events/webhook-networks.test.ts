@@ -1,0 +1,114 @@
+// Operators set their own webhook URLs, so a POST must not reach the networks beside the central
+// system unless the administrator allows it (TOMADA_WEBHOOK_DENIED_NETWORKS, by default the
+// private ones): refused before connecting, whether the URL names an address or a host name, with
+// the same words for an open port as for a closed one, and with the event kept for later.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { PRIVATE_NETWORKS } from '../../src/events/webhook-post.js';
+import { WebhookDeliverer } from '../../src/events/webhooks.js';
+import { startTestTomada, type TestTomada } from '../support/tomada.js';
+
+const SECRET = 'a-secret-of-sixteen-or-more';
+const quiet = { warn: () => undefined, error: () => undefined };
+
+/** A receiver on 127.0.0.1 that counts the POSTs reaching it. */
+async function receiver() {
+  let posts = 0;
+  const server = createServer((request, response) => {
+    posts += 1;
+    request.resume();
+    response.writeHead(204).end();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { port: (server.address() as AddressInfo).port, posts: () => posts, close: () => server.close() };
+}
+
+/** A port nothing listens on: a server's, once closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Operator `opa` with a charge point and a webhook to `url`, and one event after it. */
+async function operatorWithEvent(t: TestTomada, url: string): Promise<void> {
+  assert.equal((await t.api('/api/v1/operators/opa', { method: 'PUT', body: { name: 'opa', kind: 'OPC' } })).status, 201);
+  await t.api('/api/v1/charge-points/NET-1', { method: 'PUT', body: { registrationStatus: 'Accepted', operator: 'opa' } });
+  assert.equal((await t.api('/api/v1/operators/opa/webhook', { method: 'PUT', body: { url, secret: SECRET } })).status, 201);
+  await t.api('/api/v1/charge-points/NET-1', { method: 'PUT', body: { declaredOcppVersion: '1.6', declaredTransport: 'json' } });
+}
+
+async function setUrl(t: TestTomada, url: string): Promise<void> {
+  assert.equal((await t.api('/api/v1/operators/opa/webhook', { method: 'PUT', body: { url, secret: SECRET } })).status, 200);
+}
+
+const deliverer = (t: TestTomada, deniedNetworks: readonly string[]) => new WebhookDeliverer(t.store, quiet, { pollMs: 10, backoffMs: 0, maxBackoffMs: 0, timeoutMs: 2_000, deniedNetworks });
+
+test('a webhook aimed at a private network is refused before it connects, and its events wait', async () => {
+  const hook = await receiver();
+  const t = await startTestTomada({ webhookDelivery: false });
+  try {
+    await operatorWithEvent(t, `http://127.0.0.1:${hook.port}/hook`);
+    const guarded = deliverer(t, PRIVATE_NETWORKS);
+    await guarded.deliverAll();
+    assert.equal(hook.posts(), 0, 'nothing reached the receiver');
+    const refused = (await t.api('/api/v1/operators/opa/webhook')).body;
+    assert.match(refused.lastError, /^the address 127\.0\.0\.1 is in a network webhooks may not reach \(TOMADA_WEBHOOK_DENIED_NETWORKS\) for event \d+$/);
+    assert.equal(refused.lastEventId, 0, 'the event is still to be sent');
+
+    // A closed port reads the same as the open one: lastError tells nothing of what listens there.
+    await setUrl(t, `http://127.0.0.1:${await closedPort()}/hook`);
+    await guarded.deliverAll();
+    assert.equal((await t.api('/api/v1/operators/opa/webhook')).body.lastError, refused.lastError);
+
+    // A host name is checked on what it resolves to; an IPv4-mapped IPv6 address as its IPv4 one.
+    for (const url of [`http://localhost:${hook.port}/hook`, `http://[::ffff:127.0.0.1]:${hook.port}/hook`, `http://[::1]:${hook.port}/hook`]) {
+      await setUrl(t, url);
+      await guarded.deliverAll();
+      assert.match((await t.api('/api/v1/operators/opa/webhook')).body.lastError, /is in a network webhooks may not reach/, url);
+    }
+    assert.equal(hook.posts(), 0);
+
+    // Once the administrator allows the network, the waiting event goes out.
+    await setUrl(t, `http://127.0.0.1:${hook.port}/hook`);
+    await deliverer(t, []).deliverAll();
+    assert.equal(hook.posts(), 1);
+    assert.equal((await t.api('/api/v1/operators/opa/webhook')).body.lastError, null);
+  } finally {
+    await t.close();
+    hook.close();
+  }
+});
+
+test("a node's own deliverer refuses by the setting it was started with", async () => {
+  const hook = await receiver();
+  const t = await startTestTomada({ webhookDelivery: true, webhookDeniedNetworks: loadConfig({}).webhookDeniedNetworks });
+  try {
+    await operatorWithEvent(t, `http://127.0.0.1:${hook.port}/hook`);
+    let lastError: string | null = null;
+    // The node's timer passes every two seconds.
+    for (let i = 0; i < 100 && lastError === null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      lastError = (await t.api('/api/v1/operators/opa/webhook')).body.lastError;
+    }
+    assert.match(lastError ?? '', /is in a network webhooks may not reach/);
+    assert.equal(hook.posts(), 0);
+  } finally {
+    await t.close();
+    hook.close();
+  }
+});
+
+test('TOMADA_WEBHOOK_DENIED_NETWORKS: the private networks unless set, none, or the networks given', () => {
+  assert.deepEqual(loadConfig({}).webhookDeniedNetworks, PRIVATE_NETWORKS);
+  assert.deepEqual(loadConfig({ TOMADA_WEBHOOK_DENIED_NETWORKS: 'none' }).webhookDeniedNetworks, []);
+  assert.deepEqual(loadConfig({ TOMADA_WEBHOOK_DENIED_NETWORKS: '10.0.0.0/8, 192.0.2.7' }).webhookDeniedNetworks, ['10.0.0.0/8', '192.0.2.7']);
+  assert.throws(() => loadConfig({ TOMADA_WEBHOOK_DENIED_NETWORKS: 'intranet' }), (error: unknown) => error instanceof ConfigError && /TOMADA_WEBHOOK_DENIED_NETWORKS/.test(error.message));
+});
