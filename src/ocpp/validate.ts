@@ -13,10 +13,18 @@ const addFormats = createRequire(import.meta.url)('ajv-formats') as typeof impor
 // for values such as 16.3 (16.3 / 0.1 = 162.99999999999997).
 // strictNumbers: `strict: false` (the official schemas carry keywords Ajv does not know) also lets
 // Infinity, which JSON.parse makes of 1e400, pass as an integer.
-const ajv = new Ajv({ allErrors: false, strict: false, strictNumbers: true, coerceTypes: false, useDefaults: false, multipleOfPrecision: 6 });
-addFormats(ajv, ['uri']);
-// Times a store can place (date-time.ts): refused otherwise, as a TypeConstraintViolation.
-ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
+function newAjv(allErrors: boolean): Ajv {
+  const instance = new Ajv({ allErrors, strict: false, strictNumbers: true, coerceTypes: false, useDefaults: false, multipleOfPrecision: 6 });
+  addFormats(instance, ['uri']);
+  // Times a store can place (date-time.ts): refused otherwise, as a TypeConstraintViolation.
+  instance.addFormat('date-time', { type: 'string', validate: isDateTime });
+  return instance;
+}
+
+/** Stops at the first violation: what a strict charge point is told. */
+const ajv = newAjv(false);
+/** Finds them all: what lenient mode must look through, since it forgives only some kinds. */
+const ajvAll = newAjv(true);
 
 export interface Violation {
   code: RpcErrorCode;
@@ -25,7 +33,15 @@ export interface Violation {
   message: string;
 }
 
-export type ValidationResult<T> = { ok: true; value: T } | { ok: false; violation: Violation };
+export type ValidationResult<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      /** The first violation found. */
+      violation: Violation;
+      /** Every violation of the payload (checked again, in full, only when asked). */
+      allViolations(): Violation[];
+    };
 
 export type Validator<T> = (payload: unknown) => ValidationResult<T>;
 
@@ -83,14 +99,19 @@ function describe(error: ErrorObject): Violation {
  */
 export function compileValidator<T>(schema: TSchema): Validator<T> {
   let check: ValidateFunction | undefined;
+  let checkAll: ValidateFunction | undefined;
+  const unnamed: Violation = { code: 'FormationViolation', path: '', message: 'is invalid' };
   return (payload) => {
     check ??= ajv.compile(schema);
     if (check(payload)) return { ok: true, value: payload as T };
     const first = check.errors?.[0];
-    return {
-      ok: false,
-      violation: first ? describe(first) : { code: 'FormationViolation', path: '', message: 'is invalid' },
+    const allViolations = () => {
+      checkAll ??= ajvAll.compile(schema);
+      checkAll(payload);
+      const all = (checkAll.errors ?? []).map(describe);
+      return all.length > 0 ? all : [first ? describe(first) : unnamed];
     };
+    return { ok: false, violation: first ? describe(first) : unnamed, allViolations };
   };
 }
 

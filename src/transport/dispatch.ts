@@ -71,7 +71,12 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
   const request = action.validateRequest(payload);
   if (!request.ok) {
     if (!forgivable(request.violation) || !(await context.isLenient())) throw new RpcError(request.violation.code, violationText(request.violation));
-    log.warn({ action: name, violation: request.violation }, 'schema violation accepted (lenient mode)');
+    // The first violation is only where the check stopped: a wrong type further on must be
+    // refused all the same (a meterStart of "abc" stored as NaN broke every session list).
+    const violations = request.allViolations();
+    const unforgivable = violations.find((violation) => !forgivable(violation));
+    if (unforgivable) throw new RpcError(unforgivable.code, violationText(unforgivable));
+    log.warn({ action: name, violations }, 'schema violation accepted (lenient mode)');
   }
   if (name !== adapter.bootAction) {
     // The registration is named as the registry holds it, not as the boot was answered: OCPP 1.5

@@ -372,6 +372,25 @@ describe('lenient mode', () => {
     assertCallError(await cp.call('BootNotification', withExtra, 't-3'), 't-3', 'FormationViolation');
   });
 
+  test('lenient mode forgives what it forgives only: a wrong type after a forgiven field is refused', async () => {
+    await t.api('/api/v1/charge-points/CP-LENIENT-3', { method: 'PUT', body: { lenient: true } });
+    const cp = await clients.connect('CP-LENIENT-3');
+    assert.equal((await cp.call('BootNotification', withExtra, 'm-1'))[0], 3);
+    const longTag = 'T'.repeat(25);
+    const start = { connectorId: 1, idTag: longTag, meterStart: 5000, timestamp: '2025-01-01T10:00:00Z' };
+    // The first violation (a tag too long) is forgiven; what follows it in the payload is checked all the same.
+    assertCallError(await cp.call('StartTransaction', { ...start, meterStart: 'abc' }, 'm-2'), 'm-2', 'TypeConstraintViolation');
+    assertCallError(await cp.call('StartTransaction', { ...start, meterStart: '5000' }, 'm-3'), 'm-3', 'TypeConstraintViolation');
+    assertCallError(await cp.call('StartTransaction', { ...start, vendorField: 1, timestamp: 12345 }, 'm-4'), 'm-4', 'TypeConstraintViolation');
+    assertCallError(await cp.call('StartTransaction', { ...start, vendorField: 1, timestamp: '2025-01-01T10:00:00' }, 'm-5'), 'm-5', 'TypeConstraintViolation');
+    const { status, body } = await t.api('/api/v1/transactions?chargePointId=CP-LENIENT-3');
+    assert.equal(status, 200, 'the session list still reads');
+    assert.deepEqual(body.items, [], 'nothing was stored');
+    // Forgivable violations alone are still forgiven.
+    const accepted = await cp.call('StartTransaction', { ...start, vendorField: 1 }, 'm-6');
+    assert.equal(accepted[0], 3, JSON.stringify(accepted));
+  });
+
   test('turning lenient off makes the charge point strict again', async () => {
     await t.api('/api/v1/charge-points/CP-LENIENT-2', { method: 'PUT', body: { lenient: true } });
     await t.api('/api/v1/charge-points/CP-LENIENT-2', { method: 'PUT', body: { lenient: false } });
