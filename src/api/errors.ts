@@ -40,6 +40,9 @@ export function canonicalTimeOrBadRequest(name: string, time: string): string {
   return new Date(ms).toISOString();
 }
 
+/** The same, for a time a query may leave out. */
+export const canonicalTimeIfGiven = (name: string, time: string | undefined) => (time === undefined ? undefined : canonicalTimeOrBadRequest(name, time));
+
 const domainStatus = new Map<Function, [number, string]>([
   [UnknownChargePoint, [404, 'NotFound']],
   [ChargePointNotConnected, [409, 'NotConnected']],

@@ -1,7 +1,7 @@
 // The REST API's bodies and answers, defined once: Fastify validates with them and the OpenAPI
 // document is generated from them.
 import { Type, type Static } from '@sinclair/typebox';
-import { OCPP_INT_MAX } from '../ocpp/integer.js';
+import { OCPP_INT_MAX, OCPP_INT_MIN } from '../ocpp/integer.js';
 import { ConnectorStatuses } from '../domain/model.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -205,6 +205,14 @@ export const MeterSample = Type.Object({
   phase: NullableString,
   connectorId: Type.Integer(),
 });
+/**
+ * A connector named in a query, to read what was stored of it. Bounded as the columns are
+ * (connector_id a 32-bit integer): PostgreSQL refuses a larger value, which would be a 500 instead
+ * of this 400. Below 0 too: a charge point's negative connector ids are refused since 2026-12-06,
+ * but what was stored of them before can still be read.
+ */
+export const StoredConnectorId = Type.Integer({ minimum: OCPP_INT_MIN, maximum: OCPP_INT_MAX, description: 'One connector only (0: the charge point as a whole)' });
+
 export const TransactionDetail = Type.Intersect([Type.Ref('Transaction'), Type.Object({ meterValues: Type.Array(MeterSample) })]);
 
 export const TransactionQuery = Type.Object(

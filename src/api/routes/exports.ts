@@ -8,7 +8,7 @@ import type { Domain } from '../../domain/index.js';
 import type { Transaction } from '../../domain/model.js';
 import { narrowOperator } from '../access.js';
 import { csvLine } from '../csv.js';
-import { canonicalTimeOrBadRequest } from '../errors.js';
+import { canonicalTimeIfGiven } from '../errors.js';
 import { ErrorBody, OperatorRef } from '../schemas.js';
 
 const ExportQuery = Type.Object(
@@ -82,8 +82,8 @@ export async function exportRoutes(app: FastifyInstance, { domain }: { domain: D
     handler: async (request, reply) => {
       const q = request.query;
       const format = q.format ?? 'csv';
-      const from = q.from === undefined ? undefined : canonicalTimeOrBadRequest('from', q.from);
-      const to = q.to === undefined ? undefined : canonicalTimeOrBadRequest('to', q.to);
+      const from = canonicalTimeIfGiven('from', q.from);
+      const to = canonicalTimeIfGiven('to', q.to);
       const operator = narrowOperator(request.scope, q.operator);
       // With an operator (the caller's own, or the one asked for), each page holds only the
       // sessions of charge points that operator holds when the page is read: the operator is

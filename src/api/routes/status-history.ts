@@ -6,8 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
 import { ConnectorStatuses } from '../../domain/model.js';
 import { missing } from '../errors.js';
-import { OCPP_INT_MAX, OCPP_INT_MIN } from '../../ocpp/integer.js';
-import { ChargePointId, ErrorBody } from '../schemas.js';
+import { ChargePointId, ErrorBody, StoredConnectorId } from '../schemas.js';
 
 const NullableText = Type.Union([Type.String(), Type.Null()]);
 
@@ -29,11 +28,8 @@ const StatusHistory = Type.Object({
 
 const StatusHistoryQuery = Type.Object(
   {
-    // Bounded as the columns are (connector_id a 32-bit integer, id a 64-bit one read as a
-    // number): PostgreSQL refuses a larger value, which would be a 500 instead of this 400. Below
-    // 0 too: a charge point's negative connector ids are refused since 2026-12-06, but those
-    // stored before can still be read.
-    connectorId: Type.Optional(Type.Integer({ minimum: OCPP_INT_MIN, maximum: OCPP_INT_MAX, description: 'One connector only (0: the charge point as a whole)' })),
+    // The id bounded as its column is (a 64-bit integer read as a number), as the connector is.
+    connectorId: Type.Optional(StoredConnectorId),
     beforeId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Entries older than this id: the last id of the previous page' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   },

@@ -3,10 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
 import { narrowOperator } from '../access.js';
-import { canonicalTimeOrBadRequest, missing } from '../errors.js';
+import { canonicalTimeIfGiven, missing } from '../errors.js';
 import { ErrorBody, TransactionDetail, TransactionId, TransactionList, TransactionQuery } from '../schemas.js';
-
-const canonical = (name: string, time: string | undefined) => (time === undefined ? undefined : canonicalTimeOrBadRequest(name, time));
 
 export async function transactionRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
   app.get<{ Querystring: TransactionQuery }>('/transactions', {
@@ -22,8 +20,8 @@ export async function transactionRoutes(app: FastifyInstance, { domain }: { doma
           operator,
           idTag: q.idTag,
           active: q.active,
-          from: canonical('from', q.from),
-          to: canonical('to', q.to),
+          from: canonicalTimeIfGiven('from', q.from),
+          to: canonicalTimeIfGiven('to', q.to),
           limit: q.limit,
         }),
       };
