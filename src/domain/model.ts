@@ -169,6 +169,11 @@ export interface StoredMeterSample extends MeterSample {
   transactionId: number | null;
 }
 
+/** A stored sample with its row's id: arrival order, and the cursor of a page of them. */
+export interface NumberedMeterSample extends StoredMeterSample {
+  id: number;
+}
+
 /** What makes two samples the same reading (a resent message repeats them exactly). */
 export function sampleIdentity(s: MeterSample): unknown[] {
   return [s.timestamp, s.measurand, s.phase, s.location, s.context, s.unit, s.format, s.value];

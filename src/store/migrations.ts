@@ -450,6 +450,25 @@ const legacySampleKeysEverywhere: Migration = {
   },
 };
 
+/**
+ * A charge point's readings outside any session (connector 0's grid meter, an idle connector's
+ * register, readings for a transaction nobody knows), by their time, then id: what
+ * GET /charge-points/{id}/meter-values reads a page of. Partial, on `transaction_id is null`: a
+ * session's samples, nearly all of them, are read by transaction (meter_samples_transaction) and
+ * get no entry here, so the hot path writes nothing more for them, and the build, which reads
+ * the table once as any new index must, writes only the few rows outside sessions.
+ */
+const sessionlessSampleIndex: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createIndex('meter_samples_sessionless')
+      .on('meter_samples')
+      .columns(['charge_point_id', 'timestamp', 'id'])
+      .where(sql.ref('transaction_id'), 'is', null)
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -470,6 +489,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0014_transactions_by_id_tag': transactionsByIdTag,
         '0015_webhook_leases': webhookLeases,
         '0016_legacy_sample_keys_everywhere': legacySampleKeysEverywhere,
+        '0017_sessionless_sample_index': sessionlessSampleIndex,
       };
     },
   };

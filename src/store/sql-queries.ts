@@ -12,6 +12,7 @@ import {
   type IdTag,
   type IdTagStatus,
   type MeterSample,
+  type NumberedMeterSample,
   type Operator,
   type OperatorKind,
   type OwnedIdTag,
@@ -38,6 +39,7 @@ import type {
   ChargePointFilter,
   OperatorFilter,
   SampleSelection,
+  SessionlessSampleQuery,
   StatusHistoryQuery,
   StoredEvent,
   EventFilter,
@@ -237,6 +239,10 @@ function toSample(row: Selectable<MeterSampleRow>): StoredMeterSample {
     phase: row.phase,
     signedIdentity: row.signed_identity,
   };
+}
+
+function toNumberedSample(row: Selectable<MeterSampleRow>): NumberedMeterSample {
+  return { id: num(row.id), ...toSample(row) };
 }
 
 /**
@@ -651,6 +657,29 @@ export class SqlQueries implements StoreWriter {
       [transactionId, ...measurands, ...formats],
     );
     return rows.map(toSample);
+  }
+
+  async getSample(id: number): Promise<NumberedMeterSample | undefined> {
+    const row = await this.db.selectFrom('meter_samples').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toNumberedSample(row);
+  }
+
+  async listSessionlessSamples(chargePointId: string, { connectorId, measurand, from, to, after, limit }: SessionlessSampleQuery): Promise<NumberedMeterSample[]> {
+    // Every condition is on the rows of the partial index meter_samples_sessionless (migration
+    // 0017: charge point, time, id, of samples without a transaction), so a page is a range of it.
+    let query = this.db.selectFrom('meter_samples').selectAll().where('charge_point_id', '=', chargePointId).where('transaction_id', 'is', null);
+    if (connectorId !== undefined) query = query.where('connector_id', '=', connectorId);
+    if (measurand !== undefined) query = query.where('measurand', '=', measurand);
+    if (to !== undefined) query = query.where('timestamp', '<', to);
+    // The cursor and the period's start make one lower bound, as in listTransactions: given as two,
+    // SQLite ranged the index from the period's start and stepped over every row already read.
+    if (after && !(from !== undefined && from > after.timestamp)) {
+      query = query
+        .where('timestamp', '>=', after.timestamp)
+        .where((eb) => eb(eb.refTuple('timestamp', 'id'), '>', eb.tuple(after.timestamp, after.id)));
+    } else if (from !== undefined) query = query.where('timestamp', '>=', from);
+    const rows = await query.orderBy('timestamp').orderBy('id').limit(limit).execute();
+    return rows.map(toNumberedSample);
   }
 
   async findSignedElsewhere(transactionId: number, identities: readonly string[]): Promise<Set<string>> {

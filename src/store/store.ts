@@ -7,6 +7,7 @@ import type {
   Connector,
   IdTag,
   MeterSample,
+  NumberedMeterSample,
   Operator,
   OwnedIdTag,
   StatusHistoryEntry,
@@ -169,6 +170,23 @@ export interface StatusHistoryQuery {
   limit: number;
 }
 
+/**
+ * A page of a charge point's samples stored outside any session (no transaction), oldest first by
+ * the reading's own time, arrival order breaking ties: a late (offline) reading stands where it
+ * belongs in time, as it does in a session's energy (docs/METERING.md).
+ */
+export interface SessionlessSampleQuery {
+  connectorId?: number | undefined;
+  measurand?: string | undefined;
+  /** Readings stamped at or after this instant (canonical UTC, as the samples' times are kept). */
+  from?: string | undefined;
+  /** Readings stamped before this instant. */
+  to?: string | undefined;
+  /** Readings after this one in the order above: the last of the previous page. */
+  after?: { timestamp: string; id: number } | undefined;
+  limit: number;
+}
+
 export interface JournalRange {
   /** Rows after this sequence number. */
   afterSeq?: number;
@@ -213,6 +231,10 @@ export interface StoreReader {
   listTransactions(filter: TransactionFilter): Promise<Transaction[]>;
   /** The transaction's samples, by time; with `only`, just those of its measurands or formats. */
   listTransactionSamples(transactionId: number, only?: SampleSelection): Promise<StoredMeterSample[]>;
+  /** One stored sample, by its id. */
+  getSample(id: number): Promise<NumberedMeterSample | undefined>;
+  /** The charge point's samples stored outside any session, a page at a time (SessionlessSampleQuery). */
+  listSessionlessSamples(chargePointId: string, query: SessionlessSampleQuery): Promise<NumberedMeterSample[]>;
   /** Which of these signed identities were also stored for another transaction (or for none). */
   findSignedElsewhere(transactionId: number, identities: readonly string[]): Promise<Set<string>>;
   /**
