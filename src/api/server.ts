@@ -32,6 +32,7 @@ import { Validation } from './validation-schemas.js';
 import { energyRoutes } from './routes/energy.js';
 import { frameRoutes } from './routes/frames.js';
 import { statusHistoryRoutes } from './routes/status-history.js';
+import { meterValueRoutes } from './routes/meter-values.js';
 import { streamRoutes } from './routes/stream.js';
 import { LiveFeed } from './live-feed.js';
 import { uiRoutes } from './ui.js';
@@ -180,6 +181,7 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
       await v1.register(eventRoutes, { events });
       await v1.register(frameRoutes, { domain });
       await v1.register(statusHistoryRoutes, { domain });
+      await v1.register(meterValueRoutes, { domain });
       await v1.register(energyRoutes, { domain });
       await v1.register(streamRoutes, { feed, apiTokens: domain.apiTokens });
       await v1.register(operatorRoutes, { domain });

@@ -103,7 +103,8 @@ export class Transactions {
           at: this.clock().toISOString(),
           chargePointId,
           type: 'meterValuesForUnknownTransaction',
-          // The readings too: stored without a transaction, they are read back through nothing else.
+          // The readings too, so the operator's webhook carries them whole; stored without a
+          // transaction, they are also listed by GET /charge-points/{id}/meter-values.
           data: { transactionId: report.transactionId, connectorId: report.connectorId, samples },
         });
       }

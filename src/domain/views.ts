@@ -1,8 +1,9 @@
 // Read models for operators: a charge point with its connectors and live state, a transaction
 // with its samples. Reads only; nothing here changes stored data.
-import type { ChargePointFilter, StatusHistoryQuery, Store, TransactionFilter } from '../store/store.js';
+import type { ChargePointFilter, SessionlessSampleQuery, StatusHistoryQuery, Store, TransactionFilter } from '../store/store.js';
 import type { ClusterStatus, CommandRouter } from './commands.js';
-import type { ChargePoint, Connector, SoftwareIdentity, StatusHistoryEntry, StoredMeterSample, Transaction } from './model.js';
+import { InvalidRequest } from './errors.js';
+import type { ChargePoint, Connector, NumberedMeterSample, SoftwareIdentity, StatusHistoryEntry, StoredMeterSample, Transaction } from './model.js';
 import { softwareIdentity } from './registry.js';
 
 const identityKey = (s: SoftwareIdentity) => JSON.stringify([s.vendor, s.model, s.firmwareVersion, s.ocppVersion, s.transport]);
@@ -133,6 +134,24 @@ export class Views {
   /** The charge point's connector status reports as they arrived, newest first, a page at a time. */
   statusHistory(chargePointId: string, query: StatusHistoryQuery): Promise<StatusHistoryEntry[]> {
     return this.store.statusHistory(chargePointId, query);
+  }
+
+  /**
+   * The charge point's readings stored outside any session, a page at a time; `afterId` is the
+   * last reading of the previous page. The cursor must be one of these readings: the position of
+   * another charge point's, or of a session's, in this order means nothing, and an empty page
+   * would read as the end.
+   */
+  async sessionlessSamples(chargePointId: string, { afterId, ...query }: Omit<SessionlessSampleQuery, 'after'> & { afterId?: number | undefined }): Promise<NumberedMeterSample[]> {
+    let after: SessionlessSampleQuery['after'];
+    if (afterId !== undefined) {
+      const cursor = await this.store.getSample(afterId);
+      if (!cursor || cursor.chargePointId !== chargePointId || cursor.transactionId !== null) {
+        throw new InvalidRequest(`afterId ${afterId} is not a reading of charge point "${chargePointId}" outside a session: pass the id of the last reading of the previous page`);
+      }
+      after = { timestamp: cursor.timestamp, id: cursor.id };
+    }
+    return this.store.listSessionlessSamples(chargePointId, { ...query, after });
   }
 
   /** The charge point's latest journaled frames, newest first. */

@@ -140,6 +140,7 @@ const CASES: Record<string, Case> = {
   'DELETE /api/v1/tokens/{id}': { kind: 'thing', level: 'write', path: (who, w) => `/api/v1/tokens/${w.victimToken[who]}`, ok: [200] },
   'GET /api/v1/charge-points/{id}/frames': { kind: 'thing', level: 'read', path: (who) => `/api/v1/charge-points/${CP[who]}/frames`, ok: [200] },
   'GET /api/v1/charge-points/{id}/status-history': { kind: 'thing', level: 'read', path: (who) => `/api/v1/charge-points/${CP[who]}/status-history`, ok: [200] },
+  'GET /api/v1/charge-points/{id}/meter-values': { kind: 'thing', level: 'read', path: (who) => `/api/v1/charge-points/${CP[who]}/meter-values`, ok: [200] },
   'GET /api/v1/transactions/{id}/energy': { kind: 'thing', level: 'read', path: (who, w) => `/api/v1/transactions/${w.transaction[who]}/energy`, ok: [200] },
   'GET /api/v1/stream': { kind: 'stream', path: '/api/v1/stream' },
   'GET /api/v1/validations/cases': { kind: 'open', path: '/api/v1/validations/cases' },
