@@ -45,12 +45,17 @@ const list = (path: string, columns: string[], query: (values: Values) => string
   run: async (ctx, _args, values) => show(ctx, await ctx.api.request('GET', `${path}${query(values)}`), columns),
 });
 
-function queryOf(values: Values, names: Record<string, string>): string {
+/**
+ * The options given, under their query names; those in `integers` are checked here first, so a
+ * mistyped number is a usage error (exit 2) rather than the API's 400.
+ */
+function queryOf(values: Values, names: Record<string, string>, integers: Record<string, string> = {}): string {
   const params = new URLSearchParams();
   for (const [option, param] of Object.entries(names)) {
     const value = values[option];
     if (value !== undefined) params.set(param, String(value));
   }
+  for (const [option, param] of Object.entries(integers)) if (values[option] !== undefined) params.set(param, String(integer(values, option)));
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -107,12 +112,19 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
       help: "its connectors' status reports, newest first: [--connector N] [--limit N (1-500, default 50)] [--before ID (the last id of the previous page)]",
       options: { connector: { type: 'string' }, limit: { type: 'string' }, before: { type: 'string' } },
       run: async (ctx, [id], values) => {
-        const query = new URLSearchParams();
-        if (values.connector !== undefined) query.set('connectorId', String(integer(values, 'connector')));
-        if (values.limit !== undefined) query.set('limit', String(integer(values, 'limit')));
-        if (values.before !== undefined) query.set('beforeId', String(integer(values, 'before')));
-        const page = await ctx.api.request<{ items: Record<string, unknown>[] }>('GET', `/charge-points/${enc(id!)}/status-history?${query}`);
+        const query = queryOf(values, {}, { connector: 'connectorId', limit: 'limit', before: 'beforeId' });
+        const page = await ctx.api.request('GET', `/charge-points/${enc(id!)}/status-history${query}`);
         return show(ctx, page, ['id', 'receivedAt', 'connectorId', 'status', 'errorCode', 'reportedAt', 'info', 'vendorErrorCode']);
+      },
+    },
+    'meter-values': {
+      args: ['id'],
+      help: 'its meter readings outside any session (a grid meter, an idle connector), oldest first by their time: [--connector N] [--measurand M] [--from T] [--to T] [--limit N (1-1000, default 100)] [--after ID (the last id of the previous page)]',
+      options: { connector: { type: 'string' }, measurand: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, after: { type: 'string' } },
+      run: async (ctx, [id], values) => {
+        const query = queryOf(values, { measurand: 'measurand', from: 'from', to: 'to' }, { connector: 'connectorId', limit: 'limit', after: 'afterId' });
+        const page = await ctx.api.request('GET', `/charge-points/${enc(id!)}/meter-values${query}`);
+        return show(ctx, page, ['id', 'timestamp', 'connectorId', 'measurand', 'value', 'unit', 'phase', 'location', 'context', 'format']);
       },
     },
     register: {

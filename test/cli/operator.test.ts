@@ -1,6 +1,7 @@
 // The operator commands of the `tomada` CLI, run as a separate process against a real server
 // over HTTP: register a charge point, manage id tags and tokens, send the four commands to a
-// connected charge point, list and export sessions; and clear errors with their exit codes.
+// connected charge point, read a charge point's status history and its readings outside sessions,
+// list and export sessions; and clear errors with their exit codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -110,6 +111,28 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
         const refused = await tomada(['charge-points', 'history', 'CLI-CP', '--limit', bad], env);
         assert.deepEqual([refused.code, refused.stderr], [2, 'tomada: --limit must be an integer\n'], `--limit ${JSON.stringify(bad)}`);
       }
+
+      // The grid meter on connector 0, outside any session: read back as sent, by time.
+      await client.ok('MeterValues', {
+        connectorId: 0,
+        meterValue: [
+          { timestamp: '2024-07-01T11:00:00Z', sampledValue: [{ value: '5000.250', unit: 'kWh', context: 'Sample.Clock', location: 'Inlet' }] },
+          { timestamp: '2024-07-01T10:45:00Z', sampledValue: [{ value: '231.4', unit: 'V', measurand: 'Voltage', phase: 'L1-N', location: 'Inlet' }] },
+        ],
+      });
+      const readings = await tomada(['charge-points', 'meter-values', 'CLI-CP', '--connector', '0'], env);
+      assert.equal(readings.code, 0, readings.stderr);
+      const [readingsHeader, ...readingRows] = readings.stdout.trimEnd().split('\n');
+      assert.match(readingsHeader!, /^id\s+timestamp\s+connectorId\s+measurand\s+value\s+unit\s+phase\s+location\s+context\s+format$/);
+      assert.equal(readingRows.length, 2, readings.stdout);
+      assert.match(readingRows[0]!, /\s2024-07-01T10:45:00.000Z\s+0\s+Voltage\s+231.4\s+V\s+L1-N\s+Inlet\s+Sample.Periodic\s+Raw$/);
+      assert.match(readingRows[1]!, /\s2024-07-01T11:00:00.000Z\s+0\s+Energy.Active.Import.Register\s+5000.250\s+kWh\s+-\s+Inlet\s+Sample.Clock\s+Raw$/);
+      const first = Number(readingRows[0]!.split(/\s+/)[0]);
+      const after = await tomada(['charge-points', 'meter-values', 'CLI-CP', '--after', String(first), '--from', '2024-07-01T00:00:00Z', '--measurand', 'Energy.Active.Import.Register', '--json'], env);
+      assert.deepEqual(JSON.parse(after.stdout).items.map((item: { value: string }) => item.value), ['5000.250'], after.stdout);
+      const refused = await tomada(['charge-points', 'meter-values', 'CLI-CP', '--after', 'last'], env);
+      assert.deepEqual([refused.code, refused.stderr], [2, 'tomada: --after must be an integer\n']);
+      assert.equal((await tomada(['charge-points', 'meter-values', 'CLI-CP', '--from', 'yesterday'], env)).code, 1, "the API's 400");
 
       const sessions = await tomada(['sessions', 'list', '--charge-point', 'CLI-CP'], env);
       assert.match(sessions.stdout, new RegExp(`^${tx}\\s+CLI-CP\\s+1\\s+CLI-GO\\s+2024-07-01T10:00:00.000Z\\s+2024-07-01T10:30:00.000Z\\s+2000\\s+meterStop`, 'm'));
