@@ -188,8 +188,9 @@ function replay(chargePointId: string, request: Request, answer: Record<string, 
   const transactionId = payload.transactionId as number;
   const transaction = transactions.get(transactionId);
   if (!transaction || transaction.chargePointId !== chargePointId) return undefined;
-  // Keyed as the store keys them, so a reading a stop's transaction data repeats counts once: a
+  // Keyed as the store keys them, so a reading a stop's transaction data repeats is kept once: a
   // MeterValues under its own connector, a stop's under the connector the transaction started on.
+  // A reading filed under two connectors is kept twice, as stored, and computeEnergy counts it once.
   const connectorId = action === 'StopTransaction' ? transaction.connectorId : ((payload.connectorId as number | undefined) ?? 0);
   for (const sample of samplesOf(protocol, action, payload)) {
     const digest = sampleDigest(chargePointId, connectorId, transactionId, sample);

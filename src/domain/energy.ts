@@ -1,13 +1,16 @@
 // Session energy from what a charge point reported. Pure: the same inputs always give the same
 // energy, source and anomalies, so it can be recomputed at any time (after late samples, or to
 // check stored data). docs/METERING.md states these rules in prose.
-import type { EnergySource, EnergyTail, MeterSample } from './model.js';
+import { sampleIdentity, type EnergySource, type EnergyTail, type MeterSample } from './model.js';
 
 export interface EnergyInput {
   meterStartWh: number;
   /** null while the transaction is active. */
   meterStopWh: number | null;
-  /** Every sample stored for the transaction, in arrival order. */
+  /**
+   * Every sample stored for the transaction, in arrival order. The same reading may be there more
+   * than once, filed under two connectors (see onceEach).
+   */
   samples: readonly MeterSample[];
 }
 
@@ -109,6 +112,28 @@ function readings(samples: readonly MeterSample[], measurand: string, anomalies:
 const sum = (series: readonly Reading[]) => series.reduce((total, r) => total + r.wh, 0);
 
 /**
+ * Each reading of `series` (in time order) once. The store keeps a reading once per connector it
+ * was filed under, and a session's reading can come on two: some firmwares report the session's
+ * meter on connector 0 (with its transactionId), and the stop's transaction data repeats those
+ * readings, filed under the session's connector. Summed, an interval counted twice. The samples'
+ * keys stay as they are (changing them would rewrite a national network's whole history, and a
+ * resend of a message stored before would no longer find its samples): the energy tells the
+ * copies apart instead, by what makes two samples the same reading (sampleIdentity). Only readings
+ * of the same instant can be the same, so only those are compared: the chart recomputes the energy
+ * at every instant of a session, and keying every reading made it two thirds slower. A register
+ * repeated is read again, not added, so registers skip this.
+ */
+function onceEach(samples: readonly MeterSample[], series: readonly Reading[]): Reading[] {
+  const identity = (r: Reading) => JSON.stringify(sampleIdentity(samples[r.order]!));
+  return series.filter((reading, i) => {
+    for (let j = i - 1; j >= 0 && series[j]!.at === reading.at; j--) {
+      if (identity(series[j]!) === identity(reading)) return false;
+    }
+    return true;
+  });
+}
+
+/**
  * Interval samples cover consecutive periods of one series. A charger that reports both a
  * transaction-aligned series (periodic readings, with those at the session's begin and end) and a
  * clock-aligned one reports the same energy twice, so only one series is summed: the
@@ -144,7 +169,7 @@ export function energyIsFinal(input: Pick<EnergyInput, 'meterStopWh' | 'samples'
 export function computeEnergy(input: EnergyInput): EnergyResult {
   const anomalies = new Set<string>();
   const registers = readings(input.samples, REGISTER, anomalies);
-  const intervals = readings(input.samples, INTERVAL, anomalies);
+  const intervals = onceEach(input.samples, readings(input.samples, INTERVAL, anomalies));
   const { meterStartWh, meterStopWh } = input;
 
   if (meterStopWh !== null && meterStopWh < meterStartWh) anomalies.add(Anomaly.meterStopBelowMeterStart);

@@ -258,6 +258,21 @@ const anySample = fc
     return sample(minute, String(wh), { measurand: register, context });
   });
 
+test('an interval reading stored twice, filed under two connectors, counts once (reported on connector 0, repeated by the stop)', () => {
+  const interval = (minute: number) => sample(minute, '500', { measurand: 'Energy.Active.Import.Interval' });
+  const onConnector0 = [interval(15), interval(25)];
+  const stopData = [interval(15), interval(25), interval(35)];
+  assert.deepEqual(computeEnergy({ meterStartWh: 0, meterStopWh: 0, samples: [...onConnector0, ...stopData] }), { energyWh: 1500, source: 'interval', anomalies: [] });
+  fc.assert(
+    fc.property(fc.array(anySample, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 6 }), fc.option(fc.integer({ min: 0, max: 200_000 }), { nil: null }), (samples, picks, meterStopWh) => {
+      const intervals = samples.filter((s) => s.measurand === 'Energy.Active.Import.Interval');
+      const repeated = intervals.length === 0 ? [] : picks.map((p) => intervals[p % intervals.length]!);
+      const input = { meterStartWh: 0, meterStopWh };
+      assert.deepEqual(computeEnergy({ ...input, samples: [...samples, ...repeated] }), computeEnergy({ ...input, samples }));
+    }),
+  );
+});
+
 test('energy read from the energy readings alone is the energy read from every sample (journal verify keeps only those)', () => {
   fc.assert(
     fc.property(fc.array(anySample, { maxLength: 12 }), fc.option(fc.integer({ min: 0, max: 200_000 }), { nil: null }), (samples, meterStopWh) => {
