@@ -550,10 +550,18 @@ export class SqlQueries implements StoreWriter {
           .selectAll()
           .where('charge_point_id', '=', slot(0))
           .where('connector_id', '=', slot(1))
-          .where('id_tag', '=', slot(2))
+          // OCPP's IdToken is case-insensitive: a start resent with its tag in another case is the
+          // same start, compared as the id tags and ConcurrentTx compare tags. Written so that no
+          // index serves it (the walk in listTransactions does the same): SQLite otherwise read every
+          // session of the tag through transactions_by_id_tag (a charger's fixed tag for free
+          // charging has thousands), not the few of that instant through the index on started_at.
+          .where(sql<string>`upper(${sql.ref('id_tag')} || '')`, '=', slot<string>(2))
           .where('started_at', '=', slot(3))
-          .where('meter_start_wh', '=', slot(4)),
-      [chargePointId, connectorId, idTag, startedAt, meterStartWh],
+          .where('meter_start_wh', '=', slot(4))
+          // The first: a store of a version that compared the tag's case may hold a second.
+          .orderBy('id')
+          .limit(1),
+      [chargePointId, connectorId, idTag.toUpperCase(), startedAt, meterStartWh],
     );
     return rows[0] && toTransaction(rows[0]);
   }

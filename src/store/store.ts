@@ -220,7 +220,10 @@ export interface StoreReader {
   /** Whether charge points, id tags or API tokens still belong to the operator. */
   operatorInUse(id: string): Promise<boolean>;
   getTransaction(id: number): Promise<Transaction | undefined>;
-  /** The transaction a StartTransaction with exactly these fields created, if any (retries). */
+  /**
+   * The transaction a StartTransaction with these fields created, if any (retries): exactly these,
+   * but the id tag, compared in any case (OCPP's IdToken is case-insensitive).
+   */
   findTransactionByStart(
     chargePointId: string,
     connectorId: number,

@@ -311,6 +311,9 @@ test('transactions over the REST API', async (s) => {
       // The same instant written differently is the same message.
       const third = await client.ok('StartTransaction', { ...startPayload, timestamp: '2025-06-01T10:00:00.000+00:00' });
       assert.equal(third.transactionId, first.transactionId);
+      // And the same tag in another case: OCPP's IdToken is case-insensitive.
+      const otherCase = await client.ok('StartTransaction', { ...startPayload, idTag: 'idem' });
+      assert.deepEqual(otherCase, again, 'the same transaction, not ConcurrentTx with itself');
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?chargePointId=CP-IDEM')), [first.transactionId], 'still one transaction');
       const id = first.transactionId as number;
 
