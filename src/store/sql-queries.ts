@@ -555,13 +555,13 @@ export class SqlQueries implements StoreWriter {
           // index serves it (the walk in listTransactions does the same): SQLite otherwise read every
           // session of the tag through transactions_by_id_tag (a charger's fixed tag for free
           // charging has thousands), not the few of that instant through the index on started_at.
-          .where(sql<string>`upper(${sql.ref('id_tag')} || '')`, '=', slot<string>(2))
+          .where(sql<string>`upper(${sql.ref('id_tag')} || '')`, '=', sql<string>`upper(${slot<string>(2)})`)
           .where('started_at', '=', slot(3))
           .where('meter_start_wh', '=', slot(4))
           // The first: a store of a version that compared the tag's case may hold a second.
           .orderBy('id')
           .limit(1),
-      [chargePointId, connectorId, idTag.toUpperCase(), startedAt, meterStartWh],
+      [chargePointId, connectorId, idTag, startedAt, meterStartWh],
     );
     return rows[0] && toTransaction(rows[0]);
   }
@@ -574,7 +574,7 @@ export class SqlQueries implements StoreWriter {
     // every session started at `from`).
     const after = filter.afterStart && (filter.from !== undefined && filter.from > filter.afterStart.startedAt ? { startedAt: filter.from, id: 0 } : filter.afterStart);
     const from = after ? undefined : filter.from;
-    const values = [filter.chargePointId, filter.operator, filter.afterId, filter.idTag?.toUpperCase(), from, filter.to, filter.limit ?? 1000, after?.startedAt, after?.id];
+    const values = [filter.chargePointId, filter.operator, filter.afterId, filter.idTag, from, filter.to, filter.limit ?? 1000, after?.startedAt, after?.id];
     const byId = filter.chargePointId === undefined && filter.idTag === undefined && from === undefined && filter.to === undefined && !after && filter.active !== true;
     const operatorRead = filter.operator !== undefined && byId ? await this.operatorSessionsRead(filter.operator, filter.limit ?? 1000) : '';
     const key = `listTransactions:${values.slice(0, 6).map((v) => (v === undefined ? 0 : 1)).join('')}:${filter.active ?? ''}:${after ? 'start' : ''}:${operatorRead}`;
@@ -594,7 +594,10 @@ export class SqlQueries implements StoreWriter {
         if (filter.afterId !== undefined) query = query.where('id', '>', slot(2));
         if (filter.active === true) query = query.where('stopped_at', 'is', null);
         if (filter.active === false) query = query.where('stopped_at', 'is not', null);
-        if (filter.idTag !== undefined) query = query.where((eb) => eb(eb.fn<string>('upper', ['id_tag']), '=', slot<string>(3)));
+        // Both sides upper-cased by the database: SQLite's upper() changes ASCII letters only, so a
+        // tag upper-cased here (JavaScript changes every letter) never matched one with a
+        // lowercase accented letter, not even itself (a card could charge twice at once).
+        if (filter.idTag !== undefined) query = query.where((eb) => eb(eb.fn<string>('upper', ['id_tag']), '=', sql<string>`upper(${slot<string>(3)})`));
         if (from !== undefined) query = query.where('started_at', '>=', slot(4));
         if (filter.to !== undefined) query = query.where('started_at', '<', slot(5));
         if (after) {

@@ -365,6 +365,23 @@ test('transactions over the REST API', async (s) => {
       assert.equal(conflicting.stoppedAt, stopped.stoppedAt);
     });
 
+    await s.test('a tag with accented lowercase letters is one tag: ConcurrentTx, the idTag filter and the resend find it', async () => {
+      // SQLite's upper() changes ASCII letters only: the tag must be compared the database's way on both sides.
+      const tag = 'zé-ção-9';
+      await t.api(`/api/v1/id-tags/${encodeURIComponent(tag)}`, { method: 'PUT', body: { status: 'Accepted' } });
+      const client = await connect('CP-ACCENT');
+      const startPayload = { connectorId: 1, idTag: tag, meterStart: 0, timestamp: '2025-07-01T10:00:00Z' };
+      const first = await client.ok('StartTransaction', startPayload);
+      assert.deepEqual(first.idTagInfo, { status: 'Accepted' });
+      assert.deepEqual(await client.ok('StartTransaction', startPayload), first, 'a resend is the same start');
+      const second = await client.ok('StartTransaction', { ...startPayload, connectorId: 2, timestamp: '2025-07-01T10:05:00Z' });
+      assert.equal(second.idTagInfo.status, 'ConcurrentTx', 'one card, one session at a time');
+      const listed = ids(await get(t, `/api/v1/transactions?idTag=${encodeURIComponent(tag)}`));
+      assert.deepEqual(listed.sort(), [first.transactionId, second.transactionId].sort());
+      // The tag in another ASCII case is the same tag on every store.
+      assert.deepEqual(ids(await get(t, `/api/v1/transactions?idTag=${encodeURIComponent('ZÉ-ÇÃO-9'.slice(0, 1) + tag.slice(1))}`)).length, 2);
+    });
+
     await s.test('a stop stamped before its start is the anomaly stoppedBeforeStart, kept when the energy is computed again', async () => {
       const client = await connect('CP-BACK');
       await t.api('/api/v1/id-tags/BACK', { method: 'PUT', body: { status: 'Accepted' } });
