@@ -26,8 +26,17 @@ interface Subcommand {
 const enc = encodeURIComponent;
 const str = (values: Values, name: string) => values[name] as string | undefined;
 
+/**
+ * Control characters, and those that reorder text, as escapes: a table's cells hold what charge
+ * points and card holders chose (an id tag, a stop reason), and an ESC sequence printed raw would
+ * drive the operator's terminal (clear it, retitle it, hide lines), a newline break the table.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function table(rows: Record<string, unknown>[], columns: string[]): string {
-  const cell = (v: unknown) => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(';') || '-' : String(v));
+  const cell = (v: unknown) => printable(v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(';') || '-' : String(v));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(columns), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') + '\n';

@@ -48,6 +48,13 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
       const tag = (await t.api('/api/v1/id-tags/CLI-TAG')).body;
       assert.deepEqual({ status: tag.status, parentIdTag: tag.parentIdTag }, { status: 'Blocked', parentIdTag: 'GROUP' });
 
+      // What a card holder chose is printed, never obeyed: an ESC sequence would clear the terminal.
+      const hostile = 'X\u001b[2J\n\u202eY';
+      assert.equal((await t.api(`/api/v1/id-tags/${encodeURIComponent(hostile)}`, { method: 'PUT', body: { status: 'Accepted' } })).status, 201);
+      const tags = await tomada(['id-tags', 'list'], env);
+      assert.doesNotMatch(tags.stdout, /[\u001b\u202e]/);
+      assert.match(tags.stdout, /^X\\u001b\[2J\\u000a\\u202eY\s+Accepted/m, tags.stdout);
+
       const made = await tomada(['tokens', 'create', '--name', 'cli op', '--role', 'operator', '--operator', 'OPC-CLI', '--json'], env);
       assert.equal(made.code, 0, made.stderr);
       const { id, token } = JSON.parse(made.stdout);
