@@ -9,7 +9,12 @@
 // node saw act (a call answered, a connection) or whose presence changed (held in memory), and the
 // whole network is read again, a page at a time, only as often as its cost allows: at least
 // `fullReadSpacing` times the last full read's busy time after it, so it keeps a small share of
-// the loop. What another node stored, or an operator changed, shows at the next full read.
+// the loop. What another node stored shows at the next full read; an operator's edit of a charge
+// point is read again at the next interval on the node that took it (activity 'configured').
+//
+// Who may see a charge point can change (an administrator gives it to another operator): a listener
+// that could see it and no longer can is sent `chargePointRemoved`, and one that now can is sent it
+// with its running transactions, so neither dashboard keeps a stale picture until a reload.
 import { setImmediate as yieldToIo, setTimeout as sleep } from 'node:timers/promises';
 import type { Activity } from '../domain/activity.js';
 import type { Domain } from '../domain/index.js';
@@ -20,7 +25,11 @@ import { Transaction as TransactionSchema } from './schemas.js';
 export type ChargePointBody = ReturnType<typeof chargePointBody>;
 export type TransactionBody = Record<string, unknown> & { id: number; chargePointId: string };
 
-export type FeedMessage = { type: 'chargePoint'; data: ChargePointBody } | { type: 'transaction'; data: TransactionBody };
+export type FeedMessage =
+  | { type: 'chargePoint'; data: ChargePointBody }
+  | { type: 'transaction'; data: TransactionBody }
+  /** The listener may no longer see this charge point (nor its transactions): drop it. */
+  | { type: 'chargePointRemoved'; data: { id: string } };
 
 export interface FeedListener {
   /** Whether this listener may see the charge point (an operator sees only their own). */
@@ -59,9 +68,22 @@ interface Reading extends State {
 interface Change {
   message: FeedMessage;
   json: string;
+  /**
+   * A charge point's owner at the previous read, when the feed knew it then: who could see it. Its
+   * change goes as a removal to a listener that could and no longer can.
+   */
+  before?: { operator: string | null };
+  /** The removal such a listener is sent, made once for all of them. */
+  removal?: Change;
 }
 
 const snapshot = <T>(value: T): Snapshot<T> => ({ json: JSON.stringify(value), value });
+
+/** That the charge point `id`, owned by `operator` when last read, is gone from the view of whoever could see it. */
+function removal(id: string, operator: string | null): Change {
+  const message: FeedMessage = { type: 'chargePointRemoved', data: { id } };
+  return { message, json: JSON.stringify(message.data), before: { operator } };
+}
 
 export class LiveFeed {
   private readonly listeners = new Set<FeedListener>();
@@ -142,7 +164,7 @@ export class LiveFeed {
 
   private heard(activity: Activity): void {
     // An answered call is written, with whatever it stored: a read now sees it.
-    if (activity.kind === 'answered' || activity.kind === 'connected') this.acted.add(activity.chargePointId);
+    if (activity.kind === 'answered' || activity.kind === 'connected' || activity.kind === 'configured') this.acted.add(activity.chargePointId);
   }
 
   private async tick(): Promise<void> {
@@ -176,6 +198,8 @@ export class LiveFeed {
     }
     if (this.state !== previous) return;
     if (next.of === 'all') {
+      // Gone from the store: whoever could see it is told.
+      for (const [id, cp] of previous.chargePoints) if (!next.chargePoints.has(id)) changes.push(removal(id, cp.value.operator));
       this.state = { chargePoints: next.chargePoints, running: next.running };
     } else {
       for (const [id, cp] of next.chargePoints) previous.chargePoints.set(id, cp);
@@ -188,10 +212,29 @@ export class LiveFeed {
     }
   }
 
-  private deliver(listener: FeedListener, { message, json }: Change) {
-    const id = message.type === 'chargePoint' ? message.data.id : message.data.chargePointId;
-    const operator = message.type === 'chargePoint' ? message.data.operator : (this.state?.chargePoints.get(id)?.value.operator ?? null);
-    if (listener.visible(id, operator)) listener.send(message, json);
+  private deliver(listener: FeedListener, change: Change) {
+    const { message, json, before } = change;
+    if (message.type === 'transaction') {
+      const id = message.data.chargePointId;
+      if (listener.visible(id, this.state?.chargePoints.get(id)?.value.operator ?? null)) listener.send(message, json);
+      return;
+    }
+    const { id } = message.data;
+    const saw = before !== undefined && listener.visible(id, before.operator);
+    if (message.type === 'chargePointRemoved') {
+      if (saw) listener.send(message, json);
+      return;
+    }
+    if (!listener.visible(id, message.data.operator)) {
+      if (saw) this.deliver(listener, (change.removal ??= removal(id, before!.operator)));
+      return;
+    }
+    listener.send(message, json);
+    // Newly visible, though known before: its running transactions did not change, and so are not
+    // among the changes, but this listener has never been sent them.
+    if (before !== undefined && !saw) {
+      for (const tx of this.state?.running.values() ?? []) if (tx.value.chargePointId === id) listener.send({ type: 'transaction', data: tx.value }, tx.json);
+    }
   }
 
   /**
@@ -271,7 +314,11 @@ function keep<K, T extends ChargePointBody | TransactionBody>(
   type: FeedMessage['type'],
 ): void {
   into.set(key, fresh);
-  if (before && before.get(key)?.json !== fresh.json) changes.push({ message: { type, data: fresh.value } as FeedMessage, json: fresh.json });
+  const was = before?.get(key);
+  if (!before || was?.json === fresh.json) return;
+  const change: Change = { message: { type, data: fresh.value } as FeedMessage, json: fresh.json };
+  if (type === 'chargePoint' && was) change.before = { operator: (was.value as ChargePointBody).operator };
+  changes.push(change);
 }
 
 const TRANSACTION_FIELDS = Object.keys(TransactionSchema.properties) as (keyof Transaction)[];

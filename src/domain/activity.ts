@@ -21,6 +21,8 @@ export type Activity =
   | { kind: 'command'; at: string; chargePointId: string; command: Command; result?: CommandResult; error?: string }
   | { kind: 'frame'; at: string; chargePointId: string | null; direction: 'in' | 'out'; protocol: string; text: string }
   | { kind: 'connected'; at: string; chargePointId: string; ocppVersion: OcppVersion; transport: Transport }
+  /** An operator's edit of a charge point's settings (its owner among them) is committed. */
+  | { kind: 'configured'; at: string; chargePointId: string }
   | {
       kind: 'answered';
       at: string;

@@ -416,7 +416,7 @@ export class Registry {
   async configure(id: string, settings: ChargePointSettings, actingFor: Scope = {}): Promise<{ chargePoint: ChargePoint; created: boolean; readmit: boolean }> {
     const passwordHash = settings.password === undefined ? undefined : await hashPassword(settings.password);
     const at = this.now();
-    return this.store.transact(async (tx) => {
+    const configured = await this.store.transact(async (tx) => {
       const existing = await this.chargePointBefore(tx, newChargePoint(id, settings.registrationStatus ?? 'Accepted', at));
       assertMayPut(actingFor, id, ownershipOf(existing));
       await tx.updateChargePoint(id, {
@@ -436,6 +436,10 @@ export class Registry {
       await this.declarationEvents(tx, existing, chargePoint, at);
       return { chargePoint, created: !existing, readmit: existing !== undefined && admissionChanged(existing, chargePoint, settings) };
     }, id);
+    // Live views read it again now, not at their next full read: a change of owner must leave the
+    // old owner's dashboard and reach the new one's at once.
+    this.activity?.emit({ kind: 'configured', at, chargePointId: id });
+    return configured;
   }
 
   /**

@@ -116,3 +116,23 @@ test('between full reads, what a charge point does here is sent within an interv
     await t.close();
   }
 });
+
+test("an operator's edit of a charge point (its owner given to another) is read within an interval on the node that took it, not at the next full read", async () => {
+  const t = await startTestTomada();
+  try {
+    for (const op of ['OPC-FROM', 'OPC-TO']) assert.equal((await t.api(`/api/v1/operators/${op}`, { method: 'PUT', body: { name: op, kind: 'OPC' } })).status, 201);
+    assert.equal((await t.api('/api/v1/charge-points/EDITED-1', { method: 'PUT', body: { operator: 'OPC-FROM' } })).status, 201);
+    // Full reads so far apart that only the first one happens in this test.
+    const paced = new LiveFeed(t.domain, { intervalMs: 50, fullReadSpacing: 1e9 });
+    const seen = recorder();
+    const remove = await paced.subscribe(seen.listener);
+    try {
+      assert.equal((await t.api('/api/v1/charge-points/EDITED-1', { method: 'PUT', body: { operator: 'OPC-TO' } })).status, 200);
+      await seen.waitFor((m) => m.type === 'chargePoint' && m.data.id === 'EDITED-1' && m.data.operator === 'OPC-TO');
+    } finally {
+      remove();
+    }
+  } finally {
+    await t.close();
+  }
+});

@@ -13,22 +13,46 @@ export const status = { connected: false, ready: false };
 const listeners = new Set();
 /** @type {(() => void) | undefined} */
 let stopFollowing;
+/**
+ * The charge points the current stream has sent, until its `ready`: any other one kept from an
+ * earlier stream is no longer ours to see (given to another operator while we were reconnecting).
+ * @type {Set<string> | undefined}
+ */
+let sentByThisStream;
 
 /** @param {{type: string, data?: any}} what */
 function notify(what) {
   for (const listener of [...listeners]) listener(what);
 }
 
+/** A charge point we may no longer see goes, with its transactions. @param {string} id */
+function forget(id) {
+  chargePoints.delete(id);
+  for (const [txId, tx] of transactions) if (tx.chargePointId === id) transactions.delete(txId);
+}
+
 export function start() {
   if (stopFollowing) return;
   stopFollowing = follow(
     (type, data) => {
-      if (type === 'chargePoint') chargePoints.set(data.id, data);
+      if (type === 'chargePoint') {
+        chargePoints.set(data.id, data);
+        sentByThisStream?.add(data.id);
+      } else if (type === 'chargePointRemoved') forget(data.id);
       else if (type === 'transaction') transactions.set(data.id, data);
-      else if (type === 'ready') status.ready = true;
+      else if (type === 'ready') {
+        status.ready = true;
+        const sent = sentByThisStream;
+        sentByThisStream = undefined;
+        for (const id of [...chargePoints.keys()].filter((id) => sent && !sent.has(id))) {
+          forget(id);
+          notify({ type: 'chargePointRemoved', data: { id } });
+        }
+      }
       notify({ type, data });
     },
     (connected) => {
+      if (connected) sentByThisStream = new Set();
       status.connected = connected;
       notify({ type: 'connection' });
     },

@@ -211,6 +211,11 @@ export async function chargePointPage(main, { id = '' }) {
   void drawHistory();
   void drawFrames();
   const off = live.onChange((what) => {
+    if (what.type === 'chargePointRemoved' && what.data.id === id) {
+      // Given to another operator: what this page shows is no longer this token's to see.
+      replace(main, h('h1', null, id), h('p.error', null, 'This charge point is no longer yours to see (it was given to another operator).'));
+      return;
+    }
     const current = live.chargePoints.get(id);
     if (!current) return;
     if ((what.type === 'chargePoint' && what.data.id === id) || (what.type === 'transaction' && what.data.chargePointId === id)) drawState(current);

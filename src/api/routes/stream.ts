@@ -5,7 +5,8 @@
 //
 // Events: `chargePoint` (a charge point as GET /charge-points/{id} returns it) and `transaction`
 // (a transaction as listed by GET /transactions), first one for everything current, then one per
-// change; `ready` once that first state is sent. A comment line every 15 s keeps proxies from
+// change; `chargePointRemoved` ({id}) when a charge point this token could see is no longer its to
+// see (given to another operator), with its transactions; `ready` once that first state is sent. A comment line every 15 s keeps proxies from
 // closing an idle stream. A stream lasts no longer than its token: it is checked again while the
 // stream runs, and a revoked one ends it with an `error` event. A client that takes gzip gets the
 // stream compressed, flushed as events are written (the first state of a large network is
@@ -62,7 +63,7 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens }: { 
     schema: {
       tags: ['dashboard'],
       summary: 'Live changes of charge points and transactions (text/event-stream)',
-      description: 'Server-sent events `chargePoint`, `transaction` and `ready`; send Authorization: Bearer TOKEN like every route.',
+      description: 'Server-sent events `chargePoint`, `transaction`, `chargePointRemoved` ({id}: no longer yours to see) and `ready`; send Authorization: Bearer TOKEN like every route.',
     },
     handler: async (request, reply) => {
       reply.hijack();
