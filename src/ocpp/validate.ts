@@ -72,7 +72,7 @@ const codeByKeyword: Record<string, RpcErrorCode> = {
 };
 
 /** A property name as one JSON-pointer segment (RFC 6901). */
-const pointerSegment = (name: unknown) => String(name).replace(/~/g, '~0').replace(/\//g, '~1');
+export const pointerSegment = (name: unknown) => String(name).replace(/~/g, '~0').replace(/\//g, '~1');
 
 function describe(error: ErrorObject): Violation {
   const code = codeByKeyword[error.keyword] ?? 'FormationViolation';

@@ -11,6 +11,7 @@ import type { ChargePoint } from '../domain/model.js';
 import { sourceAllowed } from '../domain/registry.js';
 import type { Logger } from '../log.js';
 import { RpcError } from '../ocpp/rpc.js';
+import { violationText } from '../ocpp/validate.js';
 import {
   decodeBodyText,
   decodeEnvelope,
@@ -23,6 +24,7 @@ import {
   ocppNamespaceInfo,
   operationOfRequestElement,
   payloadToXml,
+  readPayload,
   responseAddressing,
   responseElementOf,
   SOAP12_CONTENT_TYPE,
@@ -30,7 +32,6 @@ import {
   WSA_2004_ANONYMOUS,
   WSA_ANONYMOUS,
   WSA_NONE,
-  xmlToPayload,
   type DecodedEnvelope,
 } from '../ocpp/soap/index.js';
 import { soapRefusalReason, type AdmissionGate } from './admission.js';
@@ -407,8 +408,10 @@ export class SoapEndpoint {
     const chargeLog = log.child({ chargePointId });
     try {
       const action = inboundAction(adapter, operation);
-      const payload = xmlToPayload(decoded.body, action.request);
+      const { payload, repeated } = readPayload(decoded.body, action.request);
       handled.payload = payload;
+      // Refused whether or not the charge point is lenient, as a wrong count is from OCPP-J.
+      if (repeated) throw new RpcError(repeated.code, violationText(repeated));
       const dispatched = await dispatchInbound(
         {
           adapter,

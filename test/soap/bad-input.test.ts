@@ -240,6 +240,42 @@ describe('bad input to the SOAP endpoint (unknown charge points rejected)', () =
     await refused(envelope({ id: GOOD, body: '<cs:authorizeRequest/>' }), { status: 400, code: 'Sender', subcode: 'OccurenceConstraintViolation', subcodeNamespace: CS_NS });
   });
 
+  test('an element given twice where once is allowed, or a required one missing: Sender/OccurenceConstraintViolation naming it, 400', async () => {
+    // The JSON shape of a repeated element is an array, which the schema check alone called a wrong
+    // type (TypeConstraintViolation); what is wrong is how many times it occurs.
+    const boot = (inner: string) => envelope({ id: GOOD, body: `<cs:bootNotificationRequest>${inner}</cs:bootNotificationRequest>` });
+    await refused(boot('<cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointVendor>W</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel>'), {
+      status: 400,
+      code: 'Sender',
+      subcode: 'OccurenceConstraintViolation',
+      subcodeNamespace: CS_NS,
+      reason: /chargePointVendor is given 2 times/,
+    });
+    await refused(envelope({ id: GOOD, body: '<cs:authorizeRequest><cs:idTag>TAG-1</cs:idTag><cs:idTag>TAG-2</cs:idTag></cs:authorizeRequest>' }), {
+      status: 400,
+      code: 'Sender',
+      subcode: 'OccurenceConstraintViolation',
+      subcodeNamespace: CS_NS,
+      reason: /idTag is given 2 times/,
+    });
+    // Inside a list's item: the reading's timestamp.
+    await refused(
+      envelope({
+        id: GOOD,
+        body: '<cs:meterValuesRequest><cs:connectorId>1</cs:connectorId><cs:values><cs:timestamp>2025-01-01T00:00:00Z</cs:timestamp><cs:timestamp>2025-01-01T00:01:00Z</cs:timestamp><cs:value>1</cs:value></cs:values></cs:meterValuesRequest>',
+      }),
+      { status: 400, code: 'Sender', subcode: 'OccurenceConstraintViolation', subcodeNamespace: CS_NS, reason: /\/values\/0\/timestamp is given 2 times/ },
+    );
+    // Missing: already named so by the schema check.
+    await refused(boot('<cs:chargePointVendor>V</cs:chargePointVendor>'), {
+      status: 400,
+      code: 'Sender',
+      subcode: 'OccurenceConstraintViolation',
+      subcodeNamespace: CS_NS,
+      reason: /chargePointModel is required/,
+    });
+  });
+
   test('an oversize body: 413 with Sender/MessageTooLarge, declared or chunked, nothing stored', async () => {
     const padded = envelope({
       id: GOOD,

@@ -8,8 +8,9 @@
 // - an element or attribute the schema does not define becomes an extra property
 //   (FormationViolation with additionalProperties: false); non-blank text in an element that
 //   holds no text becomes the extra property '#text';
-// - a property that should occur once but occurs several times becomes an array
-//   (TypeConstraintViolation);
+// - a property that should occur once but occurs several times becomes an array, and is named
+//   in what readPayload returns as an OccurenceConstraintViolation: in the JSON shape it looks
+//   like a wrong type, but what the charge point got wrong is how many times it gave the element;
 // - child elements inside what should be a plain value become an object (TypeConstraintViolation);
 // - xsi:nil="true" on an optional property: absent; on a required one or an array item: null
 //   (TypeConstraintViolation). No OCPP element is nillable.
@@ -32,6 +33,7 @@ import { describeChar, escapeAttribute, escapeText, findInvalidXmlChar } from '.
 import { SoapFault } from './fault.js';
 import { ocppNamespaceInfo, XSI_NS } from './namespaces.js';
 import { xmlRole } from './xml-mapping.js';
+import { pointerSegment, type Violation } from '../validate.js';
 import { attributeOf, isXmlWhitespace, trimXmlWhitespace, type XmlElement } from './xml.js';
 
 type Schema = Record<string, unknown>;
@@ -201,16 +203,28 @@ function genericValue(element: XmlElement): unknown {
   return result;
 }
 
-function elementValue(element: XmlElement, schema: Schema): unknown {
+/** Where a reading is (a JSON pointer), and the elements found repeated so far. */
+interface Reading {
+  path: string;
+  repeated: Violation[];
+}
+
+/** The reading one step down: `segment` (a property name or an index) added to its pointer. */
+const below = (at: Reading, segment: string | number): Reading => ({
+  path: `${at.path}/${pointerSegment(segment)}`,
+  repeated: at.repeated,
+});
+
+function elementValue(element: XmlElement, schema: Schema, at: Reading): unknown {
   const kind = kindOf(schema);
-  if (kind === 'object') return objectValue(element, schema);
-  if (kind === 'array') return [isNil(element) ? null : elementValue(element, itemsOf(schema))];
+  if (kind === 'object') return objectValue(element, schema, at);
+  if (kind === 'array') return [isNil(element) ? null : elementValue(element, itemsOf(schema), below(at, 0))];
   if (kind === 'any') return genericValue(element);
   // A plain value: text only. Child elements make it something else, which validation refuses.
   return element.children.length > 0 ? genericValue(element) : scalarFromText(element.text, kind);
 }
 
-function objectValue(element: XmlElement, schema: Schema): Json {
+function objectValue(element: XmlElement, schema: Schema, at: Reading): Json {
   const { properties, required } = shapeOf(schema);
   const known = new Map<string, unknown>();
   const extra: [string, unknown][] = [];
@@ -244,13 +258,16 @@ function objectValue(element: XmlElement, schema: Schema): Json {
       extra.push([name, elements.length === 1 ? genericValue(elements[0] as XmlElement) : elements.map(genericValue)]);
     } else if (kindOf(sub) === 'array') {
       const items = itemsOf(sub);
-      known.set(name, elements.map((e) => (isNil(e) ? null : elementValue(e, items))));
+      const list = below(at, name);
+      known.set(name, elements.map((e, i) => (isNil(e) ? null : elementValue(e, items, below(list, i)))));
     } else if (elements.length === 1) {
       const only = elements[0] as XmlElement;
-      if (!isNil(only)) known.set(name, elementValue(only, sub));
+      if (!isNil(only)) known.set(name, elementValue(only, sub, below(at, name)));
       else if (required.has(name)) known.set(name, null);
     } else {
-      known.set(name, elements.map((e) => (isNil(e) ? null : elementValue(e, sub))));
+      const where = below(at, name);
+      at.repeated.push({ code: 'OccurenceConstraintViolation', path: where.path, message: `is given ${elements.length} times: the element ${name} may occur once` });
+      known.set(name, elements.map((e, i) => (isNil(e) ? null : elementValue(e, sub, below(where, i)))));
     }
   }
 
@@ -270,10 +287,20 @@ function objectValue(element: XmlElement, schema: Schema): Json {
 
 /**
  * The JSON-shaped payload of an OCPP body element (the `body` of a decoded envelope), read
- * following `schema`. Never throws: what does not fit is left for the validator to report.
+ * following `schema`, and the first element given more times than the schema allows (in document
+ * order), which a receiver reports before validating the payload: the validator would see only an
+ * array where a value is due, a TypeConstraintViolation. Never throws: what does not fit is left
+ * for the validator to report.
  */
+export function readPayload(body: XmlElement, schema: TSchema): { payload: unknown; repeated?: Violation } {
+  const at: Reading = { path: '', repeated: [] };
+  const payload = elementValue(body, schema as unknown as Schema, at);
+  return at.repeated.length > 0 ? { payload, repeated: at.repeated[0] } : { payload };
+}
+
+/** The payload alone (readPayload), for a reader that has its own account of what it gets wrong. */
 export function xmlToPayload(body: XmlElement, schema: TSchema): unknown {
-  return elementValue(body, schema as unknown as Schema);
+  return readPayload(body, schema).payload;
 }
 
 // ---------------------------------------------------------------- payload → XML
