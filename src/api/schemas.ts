@@ -189,6 +189,10 @@ export const Transaction = Type.Object(
     anomalies: Type.Array(Type.String()),
     signedMeterStatus: Type.Union([Type.Literal('verified'), Type.Literal('failed'), Type.Literal('absent')]),
     signedMeterReason: NullableString,
+    /** The id tag the StopTransaction named (who stopped it), when it named one. */
+    stopIdTag: NullableString,
+    /** The reservation the session was started under, as the StartTransaction named it. */
+    reservationId: Type.Union([Type.Integer(), Type.Null()]),
   },
   { $id: 'Transaction' },
 );

@@ -55,6 +55,8 @@ const COLUMNS = [
   'anomalies',
   'signedMeterStatus',
   'signedMeterReason',
+  'stopIdTag',
+  'reservationId',
 ];
 
 async function raw(t: TestTomada, path: string, token?: string) {
@@ -90,8 +92,8 @@ test('session exports', async (s) => {
     clients.push(a, b);
     await boot(a);
     await boot(b);
-    const a1 = (await a.ok('StartTransaction', { connectorId: 1, idTag: tricky, meterStart: 1000, timestamp: '2024-03-01T10:00:00Z' })).transactionId;
-    await a.ok('StopTransaction', { transactionId: a1, meterStop: 8500, timestamp: '2024-03-01T11:00:00Z', reason: 'Local' });
+    const a1 = (await a.ok('StartTransaction', { connectorId: 1, idTag: tricky, meterStart: 1000, timestamp: '2024-03-01T10:00:00Z', reservationId: 77 })).transactionId;
+    await a.ok('StopTransaction', { transactionId: a1, idTag: 'PLAIN', meterStop: 8500, timestamp: '2024-03-01T11:00:00Z', reason: 'Local' });
     const a2 = (await a.ok('StartTransaction', { connectorId: 2, idTag: 'PLAIN', meterStart: 500, timestamp: '2024-04-01T10:00:00Z' })).transactionId;
     await a.ok('StopTransaction', { transactionId: a2, meterStop: 400, timestamp: '2024-04-01T11:00:00Z' });
     const b1 = (await b.ok('StartTransaction', { connectorId: 1, idTag: 'PLAIN', meterStart: 0, timestamp: '2024-03-15T10:00:00Z' })).transactionId;
@@ -121,6 +123,8 @@ test('session exports', async (s) => {
         anomalies: '',
         signedMeterStatus: 'absent',
         signedMeterReason: '',
+        stopIdTag: 'PLAIN',
+        reservationId: '77',
       });
       assert.notEqual(rows[2]!.anomalies, '', 'a meter that went backwards is named');
       assert.equal(rows[1]!.stoppedAt, '', 'a running session has no stop');
@@ -135,6 +139,7 @@ test('session exports', async (s) => {
       assert.deepEqual(items.map((i: any) => i.id), [a1, b1, a2]);
       assert.equal(items[0].idTag, tricky);
       assert.equal(items[0].energyWh, 7500);
+      assert.deepEqual([items[0].stopIdTag, items[0].reservationId, items[1].stopIdTag, items[1].reservationId], ['PLAIN', 77, null, null]);
       assert.ok(Array.isArray(items[2].anomalies) && items[2].anomalies.length > 0);
       const csv = csvRecords((await raw(t, '/api/v1/exports/sessions')).text);
       assert.deepEqual(csv.map((r) => r.anomalies), items.map((i: any) => i.anomalies.join(';')));

@@ -21,6 +21,8 @@ const TRANSACTION_KEYS = [
   'anomalies',
   'signedMeterStatus',
   'signedMeterReason',
+  'stopIdTag',
+  'reservationId',
 ].sort();
 const SAMPLE_KEYS = ['timestamp', 'value', 'measurand', 'unit', 'context', 'format', 'location', 'phase', 'connectorId'].sort();
 
@@ -61,7 +63,7 @@ test('transactions over the REST API', async (s) => {
       const a = await connect('CP-F1');
       const b = await connect('CP-F2');
       const f1 = (await a.ok('StartTransaction', { connectorId: 1, idTag: 'TAG-1', meterStart: 100, timestamp: '2024-06-01T08:00:00Z' })).transactionId;
-      await a.ok('StopTransaction', { transactionId: f1, meterStop: 1100, timestamp: '2024-06-01T09:00:00Z', reason: 'EVDisconnected' });
+      await a.ok('StopTransaction', { transactionId: f1, idTag: 'TAG-2', meterStop: 1100, timestamp: '2024-06-01T09:00:00Z', reason: 'EVDisconnected' });
       const f2 = (await a.ok('StartTransaction', { connectorId: 2, idTag: 'TAG-2', meterStart: 200, timestamp: '2024-06-02T08:00:00Z' })).transactionId;
       const f3 = (await a.ok('StartTransaction', { connectorId: 1, idTag: 'TAG-3', meterStart: 300, timestamp: '2024-06-03T08:00:00Z' })).transactionId;
       await a.ok('StopTransaction', { transactionId: f3, meterStop: 300, timestamp: '2024-06-03T09:00:00Z' });
@@ -111,6 +113,8 @@ test('transactions over the REST API', async (s) => {
         anomalies: [],
         signedMeterStatus: 'absent',
         signedMeterReason: null,
+        stopIdTag: 'TAG-2',
+        reservationId: null,
       });
       const active = all.items.find((i: any) => i.id === f2);
       assert.equal(active.stoppedAt, null);

@@ -44,6 +44,9 @@ function exportRow(tx: Transaction, operator: string | null) {
     anomalies: tx.anomalies,
     signedMeterStatus: tx.signedMeterStatus,
     signedMeterReason: tx.signedMeterReason,
+    // Added on 2026-12-06, after the columns before them, which keep their places.
+    stopIdTag: tx.stopIdTag,
+    reservationId: tx.reservationId,
   };
 }
 export const EXPORT_COLUMNS = Object.keys(exportRow({ anomalies: [] } as unknown as Transaction, null));
