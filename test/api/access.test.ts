@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { boot, TestClient } from '../support/ocpp-client.js';
+import { openStream } from '../support/stream.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 
 type Who = 'A' | 'B';
@@ -245,22 +246,18 @@ async function setUp(t: TestTomada): Promise<World> {
 
 /** The owners of what a live stream tells a token about before its `ready` event. */
 async function streamed(t: TestTomada, path: string, token: string): Promise<Set<Owner>> {
-  const controller = new AbortController();
-  const response = await fetch(`${t.httpUrl}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-  assert.equal(response.status, 200);
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  while (!text.includes('event: ready')) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
+  assert.equal(path, '/api/v1/stream');
+  const stream = openStream(t, token);
+  try {
+    assert.equal((await stream.response).status, 200);
+    await stream.waitFor('ready');
+  } finally {
+    stream.close();
   }
-  controller.abort();
   const owners = new Set<Owner>();
-  for (const [, type, data] of text.matchAll(/event: (chargePoint|transaction)\ndata: (.*)\n/g)) {
-    const item = JSON.parse(data!);
-    owners.add(ownerOfCp(type === 'chargePoint' ? item.id : item.chargePointId));
+  for (const { type, data } of stream.events.slice(0, stream.events.findIndex((e) => e.type === 'ready'))) {
+    if (type === 'chargePoint') owners.add(ownerOfCp(data.id));
+    if (type === 'transaction') owners.add(ownerOfCp(data.chargePointId));
   }
   return owners;
 }

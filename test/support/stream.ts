@@ -1,20 +1,32 @@
 // A client of the dashboard's live stream (GET /api/v1/stream) for tests: every event it was
 // sent, parsed, and a wait for one that matches.
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { createGunzip } from 'node:zlib';
 import { ADMIN_TOKEN, type TestTomada } from './tomada.js';
 
-export /** Reads server-sent events from GET /api/v1/stream until `until` is satisfied. */
-function openStream(t: TestTomada, token = ADMIN_TOKEN) {
-  const controller = new AbortController();
+/**
+ * Reads server-sent events from GET /api/v1/stream, asking for gzip as browsers do. Over node:http,
+ * not fetch: a fetch aborted mid-stream kept its socket for undici's keep-alive (4 s), and the
+ * server's close waited for it, in every test that opened a stream.
+ */
+export function openStream(t: TestTomada, token = ADMIN_TOKEN) {
   const events: { type: string; data: any }[] = [];
   const waiters: { check: () => boolean; resolve: () => void }[] = [];
-  const response = fetch(`${t.httpUrl}/api/v1/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+  let request: ClientRequest | undefined;
+  const answer = new Promise<IncomingMessage>((resolve, reject) => {
+    request = httpRequest(`${t.httpUrl}/api/v1/stream`, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } }, resolve);
+    request.once('error', reject);
+    request.end();
+  });
+  const response = answer.then((res) => ({ status: res.statusCode ?? 0, headers: { get: (name: string) => (res.headers[name.toLowerCase()] as string | undefined) ?? null } }));
   const reading = (async () => {
-    const res = await response;
-    if (!res.body) return;
+    const res = await answer.catch(() => undefined);
+    if (!res) return;
+    const body = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip()) : res;
     const decoder = new TextDecoder();
     let buffer = '';
     try {
-      for await (const chunk of res.body) {
+      for await (const chunk of body) {
         buffer += decoder.decode(chunk as Uint8Array, { stream: true });
         let end;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -27,7 +39,7 @@ function openStream(t: TestTomada, token = ADMIN_TOKEN) {
         }
       }
     } catch {
-      // aborted
+      // closed
     }
   })();
   return {
@@ -47,6 +59,6 @@ function openStream(t: TestTomada, token = ADMIN_TOKEN) {
         else waiters.push({ check: () => find() !== undefined, resolve: done });
       });
     },
-    close: () => controller.abort(),
+    close: () => request?.destroy(),
   };
 }

@@ -81,7 +81,7 @@ test('the live stream: a token is needed, then the current state, then every cha
     const res = await stream.response;
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
-    assert.equal(res.headers.get('content-encoding'), 'gzip', 'fetch asks for gzip, and every change below arrives through it');
+    assert.equal(res.headers.get('content-encoding'), 'gzip', 'the client asks for gzip, as browsers do, and every change below arrives through it');
     const first = await stream.waitFor('chargePoint', (d) => d.id === 'LIVE-1');
     assert.equal(first.connected, false);
     await stream.waitFor('ready');
