@@ -229,6 +229,11 @@ export const TransactionQuery = Type.Object(
     active: Type.Optional(Type.Boolean()),
     from: Type.Optional(Time),
     to: Type.Optional(Time),
+    /**
+     * A cursor: sessions with a greater id, oldest first (0 for the first page; then the last id
+     * of a page). Sessions stored meanwhile come later, so a walk misses none and repeats none.
+     */
+    afterId: Type.Optional(TransactionId),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
   },
   { additionalProperties: false },

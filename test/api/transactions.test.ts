@@ -95,6 +95,13 @@ test('transactions over the REST API', async (s) => {
       assert.deepEqual(ids(await get(t, `/api/v1/transactions?from=${encodeURIComponent('2024-06-02T13:30:00+02:00')}`)), [f3, g1]);
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?chargePointId=CP-F1&active=false&from=2024-06-02T00:00:00Z')), [f3]);
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?limit=2')), [g1, f3]);
+      // A cursor: oldest first by id, a page after the id given; with the other filters too.
+      assert.deepEqual(ids(await get(t, '/api/v1/transactions?afterId=0&limit=2')), [f1, f2]);
+      assert.deepEqual(ids(await get(t, `/api/v1/transactions?afterId=${f2}&limit=2`)), [f3, g1]);
+      assert.deepEqual(ids(await get(t, `/api/v1/transactions?afterId=${g1}&limit=2`)), []);
+      assert.deepEqual(ids(await get(t, `/api/v1/transactions?afterId=${f1}&chargePointId=CP-F1`)), [f2, f3]);
+      assert.deepEqual(ids(await get(t, `/api/v1/transactions?afterId=${f1}&idTag=tag-1`)), [g1]);
+      for (const bad of ['-1', 'abc', '1.5']) assert.equal((await t.api(`/api/v1/transactions?afterId=${bad}`)).status, 400, bad);
 
       const first = all.items.find((i: any) => i.id === f1);
       assert.deepEqual(first, {

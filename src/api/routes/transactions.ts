@@ -9,7 +9,7 @@ import { ErrorBody, TransactionDetail, TransactionId, TransactionList, Transacti
 export async function transactionRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
   app.get<{ Querystring: TransactionQuery }>('/transactions', {
     config: { access: { level: 'read', items: { kind: 'chargePoint', field: 'chargePointId' } } },
-    schema: { tags: ['transactions'], summary: 'List transactions, newest first (with from or to: by start time)', querystring: TransactionQuery, response: { 200: TransactionList, 400: ErrorBody } },
+    schema: { tags: ['transactions'], summary: 'List transactions, newest first (with from or to: by start time; with afterId: oldest first, by id, a page after that id)', querystring: TransactionQuery, response: { 200: TransactionList, 400: ErrorBody } },
     handler: async (request) => {
       const q = request.query;
       const operator = narrowOperator(request.scope, q.operator);
@@ -22,6 +22,7 @@ export async function transactionRoutes(app: FastifyInstance, { domain }: { doma
           active: q.active,
           from: canonicalTimeIfGiven('from', q.from),
           to: canonicalTimeIfGiven('to', q.to),
+          afterId: q.afterId,
           limit: q.limit,
         }),
       };
