@@ -40,8 +40,19 @@ export function canonicalTimeOrBadRequest(name: string, time: string): string {
   return new Date(ms).toISOString();
 }
 
-/** The same, for a time a query may leave out. */
-export const canonicalTimeIfGiven = (name: string, time: string | undefined) => (time === undefined ? undefined : canonicalTimeOrBadRequest(name, time));
+/**
+ * A query's bound on stored times (`from`, `to`), as canonical UTC, or undefined when left out.
+ * Stored times are whole milliseconds, and JavaScript drops the digits past them; a bound between
+ * two milliseconds is taken at the next one, so that `from` (inclusive) and `to` (exclusive) keep
+ * exactly the times they would keep unrounded: `to=10:00:00.0009Z` keeps a session started at
+ * 10:00:00.000Z, which `to=10:00:00.000Z` would not.
+ */
+export function canonicalTimeIfGiven(name: string, time: string | undefined): string | undefined {
+  if (time === undefined) return undefined;
+  const canonical = canonicalTimeOrBadRequest(name, time);
+  const beyondMilliseconds = /[Tt]\d\d:\d\d:\d\d\.\d{3}(\d+)/.exec(time)?.[1];
+  return beyondMilliseconds && /[1-9]/.test(beyondMilliseconds) ? new Date(Date.parse(canonical) + 1).toISOString() : canonical;
+}
 
 const domainStatus = new Map<Function, [number, string]>([
   [UnknownChargePoint, [404, 'NotFound']],

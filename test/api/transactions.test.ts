@@ -95,6 +95,11 @@ test('transactions over the REST API', async (s) => {
       assert.deepEqual(ids(await get(t, `/api/v1/transactions?from=${encodeURIComponent('2024-06-02T13:30:00+02:00')}`)), [f3, g1]);
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?chargePointId=CP-F1&active=false&from=2024-06-02T00:00:00Z')), [f3]);
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?limit=2')), [g1, f3]);
+      // A bound between two milliseconds keeps what it would keep unrounded (stored times are whole milliseconds).
+      assert.deepEqual(ids(await get(t, '/api/v1/transactions?chargePointId=CP-F1&to=2024-06-01T08:00:00.0001Z')), [f1]);
+      assert.deepEqual(ids(await get(t, '/api/v1/transactions?chargePointId=CP-F1&to=2024-06-01T08:00:00.000Z')), []);
+      assert.deepEqual(ids(await get(t, '/api/v1/transactions?chargePointId=CP-F1&from=2024-06-01T07:59:59.9999Z&to=2024-06-01T08:00:00.0001Z')), [f1]);
+      assert.deepEqual(ids(await get(t, '/api/v1/transactions?chargePointId=CP-F1&from=2024-06-01T08:00:00.0001Z&to=2024-06-02T00:00:00Z')), []);
       // A cursor: oldest first by id, a page after the id given; with the other filters too.
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?afterId=0&limit=2')), [f1, f2]);
       assert.deepEqual(ids(await get(t, `/api/v1/transactions?afterId=${f2}&limit=2`)), [f3, g1]);
