@@ -47,7 +47,14 @@ export function signedMeterStatus(input: SignedMeterInput): SignedMeterResult {
   const lastPage = new Map<string, string>();
   const sources = new Set<string>();
   const ordered = [...signed].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  // One reading filed twice (a firmware reports the session's meter on connector 0, then the stop
+  // repeats it under the session's connector) is checked once: its page is not a replay. The same
+  // data set at another instant still is.
+  const checked = new Set<string>();
   for (const sample of ordered) {
+    const reading = `${sample.timestamp}|${sample.signedIdentity ?? sample.value}`;
+    if (checked.has(reading)) continue;
+    checked.add(reading);
     if (sample.signedIdentity && input.replayed.has(sample.signedIdentity)) return failed(`the signed value of ${sample.timestamp} was already received in another transaction (replayed)`);
     const verdict = verifySignedSample(sample.value, input.keys);
     if (verdict.status === 'failed') return failed(`signed value of ${sample.timestamp}: ${verdict.reason}: ${verdict.detail}`);

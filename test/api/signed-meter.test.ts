@@ -139,6 +139,30 @@ test('a meter counts its transaction and fiscal pages apart', async (t) => {
   assert.equal(detail.signedMeterStatus, 'verified', detail.signedMeterReason);
 });
 
+test("a signed reading sent on connector 0 and repeated in the stop's transaction data is one reading, not a replay", async (t) => {
+  const tomada = await startTestTomada({ unknownChargePoints: 'accept' });
+  t.after(() => tomada.close());
+  await tomada.domain.idTags.put({ idTag: 'SIG', status: 'Accepted', expiryDate: null, parentIdTag: null });
+  await tomada.api('/api/v1/charge-points/SIG-4', { method: 'PUT', body: { meterPublicKey: spkiHex(meter.publicKey) } });
+  const client = await TestClient.connect(tomada.wsUrl, 'SIG-4');
+  t.after(() => client.close());
+  await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+  const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'SIG', meterStart: 3_000_000, timestamp: '2025-03-01T10:00:00Z' });
+  const id = start.transactionId;
+  const begin = { timestamp: '2025-03-01T10:00:00Z', sampledValue: [signedSample(ocmf({ time: '2025-03-01T10:00:00.000Z', tx: 'B', kwh: 3000, page: 1 }), 'Transaction.Begin')] };
+  // Some firmwares report the session's meter on connector 0, then repeat it in the stop.
+  await client.ok('MeterValues', { connectorId: 0, transactionId: id, meterValue: [begin] });
+  await client.ok('StopTransaction', {
+    transactionId: id,
+    meterStop: 3_010_000,
+    timestamp: '2025-03-01T11:00:00Z',
+    transactionData: [begin, { timestamp: '2025-03-01T11:00:00Z', sampledValue: [signedSample(ocmf({ time: '2025-03-01T11:00:00.000Z', tx: 'E', kwh: 3010, page: 2 }), 'Transaction.End')] }],
+  });
+  const detail = (await tomada.api(`/api/v1/transactions/${id}`)).body;
+  assert.deepEqual(detail.meterValues.filter((m: { format: string }) => m.format === 'SignedData').map((m: { connectorId: number }) => m.connectorId), [0, 1, 1], 'both copies are kept');
+  assert.equal(detail.signedMeterStatus, 'verified', detail.signedMeterReason);
+});
+
 for (const policy of [false, true]) {
   test(`a key sent in the message is ${policy ? 'used, and said so,' : 'not trusted'} when the policy ${policy ? 'allows' : 'denies'} it`, async (t) => {
     const tomada = await startTestTomada({ unknownChargePoints: 'accept', meterKeyFromMessage: policy });
