@@ -1,7 +1,7 @@
 // Signed meter values (OCMF) end to end: a charge point's meter key registered through the API,
 // signed readings sent in MeterValues and StopTransaction, and each transaction's
 // signedMeterStatus: verified, or failed with the reason (tampered, replayed, disagreeing, no key).
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { TestClient } from '../support/ocpp-client.js';
@@ -110,14 +110,20 @@ test('signed meter values are verified against the registered key', async (t) =>
   assert.equal((await tomada.api(`/api/v1/transactions/${start.transactionId}`)).body.signedMeterStatus, 'absent');
 });
 
-test('a meter counts its transaction and fiscal pages apart', async (t) => {
+/** A node, and a booted charge point whose meter's key is registered, both closed after the test. */
+async function chargePointWithMeterKey(t: TestContext, id: string): Promise<{ tomada: TestTomada; client: TestClient }> {
   const tomada = await startTestTomada({ unknownChargePoints: 'accept' });
   t.after(() => tomada.close());
   await tomada.domain.idTags.put({ idTag: 'SIG', status: 'Accepted', expiryDate: null, parentIdTag: null });
-  await tomada.api('/api/v1/charge-points/SIG-3', { method: 'PUT', body: { meterPublicKey: spkiHex(meter.publicKey) } });
-  const client = await TestClient.connect(tomada.wsUrl, 'SIG-3');
+  await tomada.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { meterPublicKey: spkiHex(meter.publicKey) } });
+  const client = await TestClient.connect(tomada.wsUrl, id);
   t.after(() => client.close());
   await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+  return { tomada, client };
+}
+
+test('a meter counts its transaction and fiscal pages apart', async (t) => {
+  const { tomada, client } = await chargePointWithMeterKey(t, 'SIG-3');
   const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'SIG', meterStart: 2_000_000, timestamp: '2025-03-01T10:00:00Z' });
   const id = start.transactionId;
   const fiscal = ocmf({ time: '2025-03-01T10:30:00.000Z', tx: 'B', kwh: 2000, page: 'F7' });
@@ -140,13 +146,7 @@ test('a meter counts its transaction and fiscal pages apart', async (t) => {
 });
 
 test("a signed reading sent on connector 0 and repeated in the stop's transaction data is one reading, not a replay", async (t) => {
-  const tomada = await startTestTomada({ unknownChargePoints: 'accept' });
-  t.after(() => tomada.close());
-  await tomada.domain.idTags.put({ idTag: 'SIG', status: 'Accepted', expiryDate: null, parentIdTag: null });
-  await tomada.api('/api/v1/charge-points/SIG-4', { method: 'PUT', body: { meterPublicKey: spkiHex(meter.publicKey) } });
-  const client = await TestClient.connect(tomada.wsUrl, 'SIG-4');
-  t.after(() => client.close());
-  await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+  const { tomada, client } = await chargePointWithMeterKey(t, 'SIG-4');
   const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'SIG', meterStart: 3_000_000, timestamp: '2025-03-01T10:00:00Z' });
   const id = start.transactionId;
   const begin = { timestamp: '2025-03-01T10:00:00Z', sampledValue: [signedSample(ocmf({ time: '2025-03-01T10:00:00.000Z', tx: 'B', kwh: 3000, page: 1 }), 'Transaction.Begin')] };
