@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { Kysely, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import { OwnSchemaPostgresDialect } from './postgres-introspector.js';
-import type { DialectHooks } from './sql-queries.js';
+import type { CursorTable, DialectHooks } from './sql-queries.js';
 import { SqlStore, type SqlStoreOptions, type StoreLog } from './sql-store.js';
 import { StatementNames } from './statement-names.js';
 import type { Database } from './tables.js';
@@ -202,14 +202,14 @@ function recoveringPool(pool: pg.Pool, reachability: Reachability, names: Statem
 }
 
 /** How long a reader waits for the transactions writing events before that pass gives up (and is retried). */
-const EVENT_WRITERS_WAIT_MS = 60_000;
+const WRITERS_WAIT_MS = 60_000;
 
 /**
  * The transactions (virtual ids) that hold a write lock on this schema's events table: every one
  * that inserted an event and has not yet ended, on any node. `among`: only those of these.
  */
-async function eventWriters(db: Kysely<Database>, among?: readonly string[]): Promise<string[]> {
-  const others = sql`relation = to_regclass('events') and mode = 'RowExclusiveLock' and pid <> pg_backend_pid()`;
+async function tableWriters(db: Kysely<Database>, table: CursorTable, among?: readonly string[]): Promise<string[]> {
+  const others = sql`relation = to_regclass(${table}) and mode = 'RowExclusiveLock' and pid <> pg_backend_pid()`;
   const query = among
     ? sql<{ vxid: string }>`select distinct virtualtransaction as vxid from pg_locks where ${others} and virtualtransaction = any(${[...among]})`
     : sql<{ vxid: string }>`select distinct virtualtransaction as vxid from pg_locks where ${others}`;
@@ -239,17 +239,17 @@ export const postgresHooks: DialectHooks = {
       where cp.id = seen.id and (cp.last_seen_at is null or cp.last_seen_at collate "C" < seen.at)
         and cp.id in (select id from charge_points where id = any(${ids}::text[]) for no key update skip locked)`.execute(db);
   },
-  // Another node's batch may hold an event with a lower id than one already committed; its
-  // transaction holds the events table's write lock until it ends. Polled rather than waited on
-  // with a lock, which would stall every node's writers behind the reader.
-  async eventWritersDone(db) {
-    let writing = await eventWriters(db);
+  // Another batch (another node's, or another committer's of this node) may hold a row with a
+  // lower id than one already committed; its transaction holds the table's write lock until it
+  // ends. Polled rather than waited on with a lock, which would stall every writer behind the reader.
+  async writersDone(db, table) {
+    let writing = await tableWriters(db, table);
     if (writing.length === 0) return false;
-    const deadline = Date.now() + EVENT_WRITERS_WAIT_MS;
+    const deadline = Date.now() + WRITERS_WAIT_MS;
     while (writing.length > 0) {
-      if (Date.now() > deadline) throw new Error(`transactions writing events have been open for over ${EVENT_WRITERS_WAIT_MS / 1000} s`);
+      if (Date.now() > deadline) throw new Error(`transactions writing ${table} have been open for over ${WRITERS_WAIT_MS / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 10));
-      writing = await eventWriters(db, writing);
+      writing = await tableWriters(db, table, writing);
     }
     return true;
   },

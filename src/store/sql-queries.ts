@@ -308,11 +308,11 @@ export interface DialectHooks {
    */
   lockedJournalHead?(db: Kysely<Database>): Promise<string | undefined>;
   /**
-   * Waits until every transaction that was writing events when it was called has ended, and tells
-   * whether there was one (Store.listEvents with a cursor). Where writers commit side by side
-   * (PostgreSQL); SQLite has one, which commits in id order.
+   * Waits until every transaction that was writing the table when it was called has ended, and
+   * tells whether there was one (a page read with a cursor: Store.listEvents, listTransactions).
+   * Where writers commit side by side (PostgreSQL); SQLite has one, which commits in id order.
    */
-  eventWritersDone?(db: Kysely<Database>): Promise<boolean>;
+  writersDone?(db: Kysely<Database>, table: CursorTable): Promise<boolean>;
   /**
    * Writes the last-seen times of a batch's charge points (ids sorted, `ats` in step) in one
    * statement, where a statement is a round trip (PostgreSQL). Without it, one prepared statement
@@ -567,6 +567,16 @@ export class SqlQueries implements StoreWriter {
   }
 
   async listTransactions(filter: TransactionFilter): Promise<Transaction[]> {
+    const transactions = await this.readTransactions(filter);
+    // A cursor's page must not pass a session still to commit (TransactionFilter.settled), as
+    // listEvents does; inside a batch no one follows a cursor, and waiting there could wait on the batch itself.
+    if (!filter.settled || filter.afterId === undefined || this.inBatch || transactions.length === 0) return transactions;
+    if (!(await this.hooks.writersDone?.(this.db, 'transactions'))) return transactions;
+    const last = transactions.at(-1)!.id;
+    return (await this.readTransactions(filter)).filter((transaction) => transaction.id <= last);
+  }
+
+  private async readTransactions(filter: TransactionFilter): Promise<Transaction[]> {
     // One shape per combination of the filters given (and of `active`'s value).
     // With a start-time cursor, the period's start and the cursor make one lower bound: given as
     // two, SQLite ranged the index from the period's start and stepped over every row already read.
@@ -710,7 +720,7 @@ export class SqlQueries implements StoreWriter {
     // A cursor's page must not pass an event still to commit (Store.listEvents). Inside a batch no
     // one follows a cursor, and waiting there could wait on the batch itself.
     if (filter.afterId === undefined || this.inBatch || events.length === 0) return events;
-    if (!(await this.hooks.eventWritersDone?.(this.db))) return events;
+    if (!(await this.hooks.writersDone?.(this.db, 'events'))) return events;
     const last = events.at(-1)!.id;
     return (await this.readEvents(filter)).filter((event) => event.id <= last);
   }
@@ -1367,3 +1377,6 @@ export class SqlQueries implements StoreWriter {
     await this.db.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   }
 }
+
+/** The tables read page by page with an id cursor that must not pass a row committed late. */
+export type CursorTable = 'events' | 'transactions';

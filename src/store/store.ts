@@ -30,6 +30,13 @@ export interface TransactionFilter {
   /** Transactions with a greater id, oldest first (a cursor for reading page by page). */
   afterId?: number | undefined;
   /**
+   * With afterId: a page that no session committing later falls behind. Where batches commit side
+   * by side (PostgreSQL: several nodes, or several committers of one node), a session may get its id
+   * before one already committed and commit after it; the read waits for the writers in flight and
+   * reads again. For a client's walk (the API); the node's own full reads catch up by themselves.
+   */
+  settled?: boolean | undefined;
+  /**
    * Transactions started after this one, by start time then id, in that order (a cursor for
    * reading a period page by page: each page is a range of the start-time index, where paging by
    * id would sort the whole period again for every page).

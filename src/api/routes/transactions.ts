@@ -23,6 +23,7 @@ export async function transactionRoutes(app: FastifyInstance, { domain }: { doma
           from: canonicalTimeIfGiven('from', q.from),
           to: canonicalTimeIfGiven('to', q.to),
           afterId: q.afterId,
+          settled: true,
           limit: q.limit,
         }),
       };
