@@ -45,13 +45,17 @@ export function canonicalTimeOrBadRequest(name: string, time: string): string {
  * Stored times are whole milliseconds, and JavaScript drops the digits past them; a bound between
  * two milliseconds is taken at the next one, so that `from` (inclusive) and `to` (exclusive) keep
  * exactly the times they would keep unrounded: `to=10:00:00.0009Z` keeps a session started at
- * 10:00:00.000Z, which `to=10:00:00.000Z` would not.
+ * 10:00:00.000Z, which `to=10:00:00.000Z` would not. Past the last millisecond of the year 9999 (a
+ * client's "end of time", 9999-12-31T23:59:59.9999999Z) no time is stored: the bound stays there,
+ * where the next millisecond would be written `+010000-…` and sort before every stored time.
  */
 export function canonicalTimeIfGiven(name: string, time: string | undefined): string | undefined {
   if (time === undefined) return undefined;
   const canonical = canonicalTimeOrBadRequest(name, time);
   const beyondMilliseconds = /[Tt]\d\d:\d\d:\d\d\.\d{3}(\d+)/.exec(time)?.[1];
-  return beyondMilliseconds && /[1-9]/.test(beyondMilliseconds) ? new Date(Date.parse(canonical) + 1).toISOString() : canonical;
+  if (!beyondMilliseconds || !/[1-9]/.test(beyondMilliseconds)) return canonical;
+  const next = new Date(Date.parse(canonical) + 1);
+  return next.getUTCFullYear() > 9999 ? canonical : next.toISOString();
 }
 
 const domainStatus = new Map<Function, [number, string]>([

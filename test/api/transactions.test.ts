@@ -100,6 +100,10 @@ test('transactions over the REST API', async (s) => {
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?chargePointId=CP-F1&to=2024-06-01T08:00:00.000Z')), []);
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?chargePointId=CP-F1&from=2024-06-01T07:59:59.9999Z&to=2024-06-01T08:00:00.0001Z')), [f1]);
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?chargePointId=CP-F1&from=2024-06-01T08:00:00.0001Z&to=2024-06-02T00:00:00Z')), []);
+      // A client's "end of time" (.NET's DateTime.MaxValue) is not rounded into the year 10000.
+      const endOfTime = encodeURIComponent('9999-12-31T23:59:59.9999999Z');
+      assert.deepEqual(ids(await get(t, `/api/v1/transactions?chargePointId=CP-F1&active=false&to=${endOfTime}`)), [f3, f1]);
+      assert.deepEqual(ids(await get(t, `/api/v1/transactions?chargePointId=CP-F1&from=${endOfTime}`)), []);
       // A cursor: oldest first by id, a page after the id given; with the other filters too.
       assert.deepEqual(ids(await get(t, '/api/v1/transactions?afterId=0&limit=2')), [f1, f2]);
       assert.deepEqual(ids(await get(t, `/api/v1/transactions?afterId=${f2}&limit=2`)), [f3, g1]);
