@@ -256,20 +256,24 @@ export class LiveFeed {
       if (page.length === pageSize) await sleep(took);
       return page.length === pageSize ? page[page.length - 1] : undefined;
     };
-    const chargePoints = new Map<string, Snapshot<ChargePointBody>>();
-    for (let afterId: string | undefined; ; ) {
-      const last = await paced(
-        () => views.chargePoints({ afterId, limit: pageSize }),
-        (cp) => keep(chargePoints, cp.id, snapshot(chargePointBody(cp)), previous?.chargePoints, changes, 'chargePoint'),
-      );
-      if (!last) break;
-      afterId = last.id;
-    }
+    // Sessions before their charge points: a session is sent to whoever may see its charge point as
+    // read after it, so a charge point given to another operator between the two reads sends its
+    // session to the new one; read the other way round, the old one was sent the session as it
+    // stood after the move (a review's finding).
     const running = new Map<number, Snapshot<TransactionBody>>();
     for (let afterId = 0; ; ) {
       const last = await paced(
         () => views.transactions({ active: true, afterId, limit: pageSize }),
         (tx) => keep(running, tx.id, snapshot(transactionBody(tx)), previous?.running, changes, 'transaction'),
+      );
+      if (!last) break;
+      afterId = last.id;
+    }
+    const chargePoints = new Map<string, Snapshot<ChargePointBody>>();
+    for (let afterId: string | undefined; ; ) {
+      const last = await paced(
+        () => views.chargePoints({ afterId, limit: pageSize }),
+        (cp) => keep(chargePoints, cp.id, snapshot(chargePointBody(cp)), previous?.chargePoints, changes, 'chargePoint'),
       );
       if (!last) break;
       afterId = last.id;
@@ -290,15 +294,16 @@ export class LiveFeed {
     const chargePoints = new Map<string, Snapshot<ChargePointBody>>();
     const running = new Map<number, Snapshot<TransactionBody>>();
     const all = [...ids];
+    // Sessions before their charge points (see readAll).
+    for (let i = 0; i < all.length; i++) {
+      if (i > 0 && i % this.options.pageSize === 0) await yieldToIo();
+      for (const tx of await views.transactions({ chargePointId: all[i], active: true })) keep(running, tx.id, snapshot(transactionBody(tx)), previous.running, changes, 'transaction');
+    }
     for (let i = 0; i < all.length; i += this.options.pageSize) {
       if (i > 0) await yieldToIo();
       for (const cp of await views.chargePoints({ ids: all.slice(i, i + this.options.pageSize) })) {
         keep(chargePoints, cp.id, snapshot(chargePointBody(cp)), previous.chargePoints, changes, 'chargePoint');
       }
-    }
-    for (let i = 0; i < all.length; i++) {
-      if (i > 0 && i % this.options.pageSize === 0) await yieldToIo();
-      for (const tx of await views.transactions({ chargePointId: all[i], active: true })) keep(running, tx.id, snapshot(transactionBody(tx)), previous.running, changes, 'transaction');
     }
     return { chargePoints, running, of: ids };
   }
