@@ -31,8 +31,17 @@ const str = (values: Values, name: string) => values[name] as string | undefined
  * points and card holders chose (an id tag, a stop reason), and an ESC sequence printed raw would
  * drive the operator's terminal (clear it, retitle it, hide lines), a newline break the table.
  */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, escaped);
+}
+
+/** JSON as printed: JSON.stringify escapes the C0 controls in strings, not DEL, C1 or the reordering ones. */
+function printableJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, escaped);
+}
+
+function escaped(character: string): string {
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 function table(rows: Record<string, unknown>[], columns: string[]): string {
@@ -43,7 +52,7 @@ function table(rows: Record<string, unknown>[], columns: string[]): string {
 }
 
 function show(ctx: Context, body: unknown, columns?: string[]): number {
-  if (ctx.json || !columns) ctx.print(`${JSON.stringify(body, null, 2)}\n`);
+  if (ctx.json || !columns) ctx.print(`${printableJson(body, 2)}\n`);
   else ctx.print(table((body as { items: Record<string, unknown>[] }).items, columns));
   return Exit.ok;
 }
@@ -72,7 +81,7 @@ function queryOf(values: Values, names: Record<string, string>, integers: Record
 /** The charge point's answer to a command: printed; a refusal is a failure for scripts. */
 async function command(ctx: Context, chargePointId: string, path: string, body: unknown): Promise<number> {
   const answer = await ctx.api.request<{ status: string }>('POST', `/charge-points/${enc(chargePointId)}/commands/${path}`, body);
-  ctx.print(ctx.json ? `${JSON.stringify(answer)}\n` : `${chargePointId}: ${answer.status}\n`);
+  ctx.print(ctx.json ? `${printableJson(answer)}\n` : `${printable(`${chargePointId}: ${answer.status}`)}\n`);
   return ['Accepted', 'Unlocked'].includes(answer.status) ? Exit.ok : Exit.failed;
 }
 

@@ -97,6 +97,15 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
       const reset = await tomada(['command', 'reset', 'CLI-CP', '--type', 'Hard'], env);
       assert.deepEqual([reset.code, reset.stdout], [1, 'CLI-CP: Rejected\n'], 'a refusal is printed and fails the script');
       assert.deepEqual(calls, ['RemoteStartTransaction', 'RemoteStopTransaction', 'UnlockConnector', 'Reset']);
+      // A lenient charge point's answer is taken though it fails its schema: printed, never obeyed.
+      assert.equal((await t.api('/api/v1/charge-points/CLI-CP', { method: 'PUT', body: { lenient: true } })).status, 200);
+      client.onCall = () => ({ status: '\u001b]0;pwned\u0007\u001b[2J\u202e' });
+      const hostile = await tomada(['command', 'reset', 'CLI-CP', '--type', 'Soft'], env);
+      assert.equal(hostile.stdout, 'CLI-CP: \\u001b]0;pwned\\u0007\\u001b[2J\\u202e\n');
+      const hostileJson = await tomada(['command', 'reset', 'CLI-CP', '--type', 'Soft', '--json'], env);
+      assert.doesNotMatch(hostileJson.stdout, /[\u001b\u0007\u202e]/);
+      assert.equal(JSON.parse(hostileJson.stdout).status, '\u001b]0;pwned\u0007\u001b[2J\u202e', 'the JSON still reads as sent');
+      assert.equal((await t.api('/api/v1/charge-points/CLI-CP', { method: 'PUT', body: { lenient: false } })).status, 200);
 
       await client.ok('StatusNotification', { connectorId: 1, status: 'Preparing', errorCode: 'NoError' });
       await client.ok('StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'GroundFailure', vendorErrorCode: 'E-31' });
