@@ -38,6 +38,9 @@ export interface InboundContext {
  */
 const REPORTS_OF_SESSIONS = new Set(['MeterValues', 'StopTransaction']);
 
+/** How many of a lenient charge point's forgiven violations one log line names. */
+const LOGGED_VIOLATIONS = 5;
+
 /**
  * What lenient mode may forgive: a field the message does not define, or a value outside its
  * allowed set or length. A wrong type, a missing field or an unreadable time would reach the
@@ -76,7 +79,9 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
     const violations = request.allViolations();
     const unforgivable = violations.find((violation) => !forgivable(violation));
     if (unforgivable) throw new RpcError(unforgivable.code, violationText(unforgivable));
-    log.warn({ action: name, violations }, 'schema violation accepted (lenient mode)');
+    // The first few, and how many: a frame of a thousand unknown fields must not make a log line
+    // several times its own size.
+    log.warn({ action: name, violations: violations.slice(0, LOGGED_VIOLATIONS), count: violations.length }, 'schema violation accepted (lenient mode)');
   }
   if (name !== adapter.bootAction) {
     // The registration is named as the registry holds it, not as the boot was answered: OCPP 1.5
