@@ -68,8 +68,10 @@ test('a webhook aimed at a private network is refused before it connects, and it
     await guarded.deliverAll();
     assert.equal((await t.api('/api/v1/operators/opa/webhook')).body.lastError, refused.lastError);
 
-    // A host name is checked on what it resolves to; an IPv4-mapped IPv6 address as its IPv4 one.
-    for (const url of [`http://localhost:${hook.port}/hook`, `http://[::ffff:127.0.0.1]:${hook.port}/hook`, `http://[::1]:${hook.port}/hook`]) {
+    // A host name is checked on what it resolves to; an IPv6 address that carries an IPv4 one
+    // (mapped, NAT64, 6to4) as that IPv4 address too.
+    const carriers = ['[::ffff:127.0.0.1]', '[64:ff9b::10.0.0.7]', '[64:ff9b::a00:7]', '[2002:c0a8:1::1]'];
+    for (const url of [`http://localhost:${hook.port}/hook`, `http://[::1]:${hook.port}/hook`, ...carriers.map((host) => `http://${host}:${hook.port}/hook`)]) {
       await setUrl(t, url);
       await guarded.deliverAll();
       assert.match((await t.api('/api/v1/operators/opa/webhook')).body.lastError, /is in a network webhooks may not reach/, url);
