@@ -9,7 +9,11 @@
 //   but its JSON schemas leave the bound out, and a connector -1 was stored, and shown, as one;
 //   a session starts on a connector, never on 0 (StartTransaction's connectorId > 0 in OCPP 1.6);
 // - a transaction id or a meter start or stop that is not a safe integer (past ±2^53 − 1 it is not
-//   even exact in JavaScript, and past 2^63 no 64-bit column holds it).
+//   even exact in JavaScript, and past 2^63 no 64-bit column holds it);
+// - an id tag longer than an index entry holds: the sessions' tags are indexed, and PostgreSQL's
+//   index entries end at about 2,700 bytes (a lenient charge point's tag of some kilobytes was
+//   stored by SQLite and an InternalError on PostgreSQL). OCPP allows 20 characters; lenient
+//   mode forgives a longer tag up to ID_TAG_MAX_BYTES.
 // The numbers a charge point's calls store are these five, all at the top of the payload (sampled
 // values are text). Other numbers, such as a lenient charge point's extra fields, are not stored.
 import { unkeepableText } from '../keepable-text.js';
@@ -44,9 +48,16 @@ function rangesOf(action: string | undefined): Map<string, Range> {
   return action === 'StartTransaction' ? STARTS_STORED_INTEGERS : STORED_INTEGERS;
 }
 
+/** The longest id tag stored, in UTF-8 bytes: 50 times OCPP's 20 characters, well inside an index entry. */
+const ID_TAG_MAX_BYTES = 1000;
+
 /** The first value of a call's payload that no store could keep as it is, if any. */
 export function unstorable(payload: unknown, action?: string): Violation | undefined {
   if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
+    const idTag = (payload as Record<string, unknown>).idTag;
+    if (typeof idTag === 'string' && Buffer.byteLength(idTag) > ID_TAG_MAX_BYTES) {
+      return { code: 'PropertyConstraintViolation', path: '/idTag', message: `must be at most ${ID_TAG_MAX_BYTES} bytes to be stored (OCPP allows 20 characters), got ${Buffer.byteLength(idTag)}` };
+    }
     for (const [field, { min, max, what }] of rangesOf(action)) {
       const value = (payload as Record<string, unknown>)[field];
       if (typeof value === 'number' && !(Number.isInteger(value) && value >= min && value <= max)) {

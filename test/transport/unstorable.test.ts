@@ -54,6 +54,8 @@ test('a call no store could keep as it came is refused alike on every store; not
       ['StartTransaction', { connectorId: 1, idTag: 'KEEP\ud800', meterStart: 0, timestamp: now() }, '/idTag'],
       ['StartTransaction', { connectorId: 1, idTag: 'KEEP-TAG', meterStart: 1e19, timestamp: now() }, '/meterStart'],
       ['StopTransaction', { transactionId: 1, meterStop: 9_007_199_254_740_993, timestamp: now() }, '/meterStop'],
+      // Longer than PostgreSQL's index entries hold: refused alike on SQLite.
+      ['StartTransaction', { connectorId: 1, idTag: 'T'.repeat(3000), meterStart: 0, timestamp: now() }, '/idTag'],
     ];
     for (const [action, payload, path] of refused) {
       const answer = await client.call(action, payload);
