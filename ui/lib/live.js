@@ -19,6 +19,12 @@ let stopFollowing;
  * @type {Set<string> | undefined}
  */
 let sentByThisStream;
+/**
+ * The running transactions the current stream has sent, until its `ready`: one kept from an earlier
+ * stream as running and not sent again ended while we were reconnecting.
+ * @type {Set<number> | undefined}
+ */
+let runningSentByThisStream;
 
 /** @param {{type: string, data?: any}} what */
 function notify(what) {
@@ -39,20 +45,29 @@ export function start() {
         chargePoints.set(data.id, data);
         sentByThisStream?.add(data.id);
       } else if (type === 'chargePointRemoved') forget(data.id);
-      else if (type === 'transaction') transactions.set(data.id, data);
-      else if (type === 'ready') {
+      else if (type === 'transaction') {
+        transactions.set(data.id, data);
+        runningSentByThisStream?.add(data.id);
+      } else if (type === 'ready') {
         status.ready = true;
         const sent = sentByThisStream;
+        const running = runningSentByThisStream;
         sentByThisStream = undefined;
+        runningSentByThisStream = undefined;
         for (const id of [...chargePoints.keys()].filter((id) => sent && !sent.has(id))) {
           forget(id);
           notify({ type: 'chargePointRemoved', data: { id } });
         }
+        // Its end was not seen: dropped rather than shown running (its page reads it afresh).
+        for (const [txId, tx] of transactions) if (running && tx.stoppedAt === null && !running.has(txId)) transactions.delete(txId);
       }
       notify({ type, data });
     },
     (connected) => {
-      if (connected) sentByThisStream = new Set();
+      if (connected) {
+        sentByThisStream = new Set();
+        runningSentByThisStream = new Set();
+      }
       status.connected = connected;
       notify({ type: 'connection' });
     },
