@@ -3,8 +3,8 @@
 //   1. SQLite: every test file;
 //   2. PostgreSQL (TOMADA_TEST_STORE=postgres): the test files that reach a store, found by
 //      following their imports (test/support/tomada.ts, test/support/database.ts, src/store/,
-//      src/app.ts). A file marked `store: sqlite-only` (it tampers with the SQLite file itself)
-//      stays out of it; one marked `store: postgres-only` (several nodes on one database, the
+//      src/app.ts). A file marked `store: sqlite-only` (it tampers with the SQLite file itself, or
+//      what it tests lies above the store, covered on both by other files) stays out of it; one marked `store: postgres-only` (several nodes on one database, the
 //      database cut off) runs in this pass only. Pure tests (framing, schemas, simulator) would
 //      only run twice.
 // When PostgreSQL does not answer, the second pass is reported SKIPPED; with CI=true it fails.

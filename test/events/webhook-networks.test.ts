@@ -2,6 +2,7 @@
 // system unless the administrator allows it (TOMADA_WEBHOOK_DENIED_NETWORKS, by default the
 // private ones): refused before connecting, whether the URL names an address or a host name, with
 // the same words for an open port as for a closed one, and with the event kept for later.
+// store: sqlite-only. The guard is the same on every store; delivery on both is in webhook-nodes.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';

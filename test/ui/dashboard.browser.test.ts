@@ -2,6 +2,8 @@
 // Tomada with a simulated charge point on a real socket: sign in, watch the charge point come
 // online, start and stop a session from the page and read its energy, run a validation and open
 // its report. Screenshots of each step are kept in test-artifacts/.
+// store: sqlite-only. The pages are what it tests; the API and the stream they read run on both
+// stores in test/api/ and test/ui/server.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

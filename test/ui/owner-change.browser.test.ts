@@ -1,6 +1,8 @@
 // A charge point given to another operator, seen in the dashboards of both (Debian's Chromium
 // through playwright-core): the old operator's list drops its card, and its open page says it is
 // no longer theirs, without a reload; the new operator's list gains it.
+// store: sqlite-only. The pages are what it tests; the stream's owner change runs on both stores in
+// test/api/stream-owner-change.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
