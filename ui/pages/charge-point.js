@@ -212,8 +212,8 @@ export async function chargePointPage(main, { id = '' }) {
   void drawFrames();
   const off = live.onChange((what) => {
     if (what.type === 'chargePointRemoved' && what.data.id === id) {
-      // Given to another operator: what this page shows is no longer this token's to see.
-      replace(main, h('h1', null, id), h('p.error', null, 'This charge point is no longer yours to see (it was given to another operator).'));
+      // Given to another operator, or removed: what this page shows is no longer this token's to see.
+      replace(main, h('h1', null, id), h('p.error', null, 'This charge point is no longer yours to see (it was given to another operator, or removed).'));
       return;
     }
     const current = live.chargePoints.get(id);

@@ -6,11 +6,12 @@
 // Events: `chargePoint` (a charge point as GET /charge-points/{id} returns it) and `transaction`
 // (a transaction as listed by GET /transactions), first one for everything current, then one per
 // change; `chargePointRemoved` ({id}) when a charge point this token could see is no longer its to
-// see (given to another operator), with its transactions; `ready` once that first state is sent. A comment line every 15 s keeps proxies from
-// closing an idle stream. A stream lasts no longer than its token: it is checked again while the
-// stream runs, and a revoked one ends it with an `error` event. A client that takes gzip gets the
-// stream compressed, flushed as events are written (the first state of a large network is
-// megabytes of JSON that compresses many times over).
+// see (given to another operator, or removed), with its transactions; `ready` once that first
+// state is sent. A comment line every 15 s keeps proxies from closing an idle stream. A stream
+// lasts no longer than its token: it is checked again while the stream runs, and a revoked one
+// ends it with an `error` event. A client that takes gzip gets the stream compressed, flushed as
+// events are written (the first state of a large network is megabytes of JSON that compresses
+// many times over).
 import { pipeline } from 'node:stream';
 import { constants, createGzip } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
