@@ -32,12 +32,17 @@ const str = (values: Values, name: string) => values[name] as string | undefined
  * drive the operator's terminal (clear it, retitle it, hide lines), a newline break the table.
  */
 function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, escaped);
+  return text.replace(CONTROLS, escaped).replace(BEYOND_JSON, escaped);
 }
 
-/** JSON as printed: JSON.stringify escapes the C0 controls in strings, not DEL, C1 or the reordering ones. */
+/** The C0 controls, which JSON.stringify escapes in strings. */
+const CONTROLS = /[\u0000-\u001f]/g;
+/** DEL, the C1 controls and the characters that reorder text or break lines, which it does not. */
+const BEYOND_JSON = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON as printed: its strings' C0 controls are escaped already. */
 function printableJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, escaped);
+  return JSON.stringify(value, null, indent).replace(BEYOND_JSON, escaped);
 }
 
 function escaped(character: string): string {

@@ -568,12 +568,22 @@ export class SqlQueries implements StoreWriter {
 
   async listTransactions(filter: TransactionFilter): Promise<Transaction[]> {
     const transactions = await this.readTransactions(filter);
-    // A cursor's page must not pass a session still to commit (TransactionFilter.settled), as
-    // listEvents does; inside a batch no one follows a cursor, and waiting there could wait on the batch itself.
-    if (!filter.settled || filter.afterId === undefined || this.inBatch || transactions.length === 0) return transactions;
-    if (!(await this.hooks.writersDone?.(this.db, 'transactions'))) return transactions;
-    const last = transactions.at(-1)!.id;
-    return (await this.readTransactions(filter)).filter((transaction) => transaction.id <= last);
+    // TransactionFilter.settled: a client's walk, which must not pass a session still to commit.
+    if (!filter.settled || filter.afterId === undefined) return transactions;
+    return this.settledPage('transactions', transactions, () => this.readTransactions(filter));
+  }
+
+  /**
+   * A page read with an id cursor (rows after it, in id order), as it stands once every writer of
+   * `table` in flight has ended: such a writer may hold a row with a lower id than one the page
+   * has, which would commit behind the cursor and never be read. Inside a batch no one follows a
+   * cursor, and waiting there could wait on the batch itself.
+   */
+  private async settledPage<T extends { id: number }>(table: CursorTable, page: T[], readAgain: () => Promise<T[]>): Promise<T[]> {
+    if (this.inBatch || page.length === 0) return page;
+    if (!(await this.hooks.writersDone?.(this.db, table))) return page;
+    const last = page.at(-1)!.id;
+    return (await readAgain()).filter((row) => row.id <= last);
   }
 
   private async readTransactions(filter: TransactionFilter): Promise<Transaction[]> {
@@ -717,12 +727,9 @@ export class SqlQueries implements StoreWriter {
 
   async listEvents(filter: EventFilter): Promise<StoredEvent[]> {
     const events = await this.readEvents(filter);
-    // A cursor's page must not pass an event still to commit (Store.listEvents). Inside a batch no
-    // one follows a cursor, and waiting there could wait on the batch itself.
-    if (filter.afterId === undefined || this.inBatch || events.length === 0) return events;
-    if (!(await this.hooks.writersDone?.(this.db, 'events'))) return events;
-    const last = events.at(-1)!.id;
-    return (await this.readEvents(filter)).filter((event) => event.id <= last);
+    // A cursor's page must not pass an event still to commit (Store.listEvents).
+    if (filter.afterId === undefined) return events;
+    return this.settledPage('events', events, () => this.readEvents(filter));
   }
 
   private async readEvents(filter: EventFilter): Promise<StoredEvent[]> {

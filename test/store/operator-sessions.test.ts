@@ -8,9 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { openStore } from '../../src/store/open.js';
-import { kyselyOn, withTestDatabase, type TestDatabase } from '../support/database.js';
-import { capturingQueries, planOf } from '../support/query-plans.js';
+import type { TestDatabase } from '../support/database.js';
+import { fillTables, planOf, withFilledDatabase } from '../support/query-plans.js';
 
 const CHARGE_POINTS = 200;
 const SESSIONS = 20_000;
@@ -22,8 +21,7 @@ const chargePointOf = (i: number) => (i * 7919) % CHARGE_POINTS;
 const running = (i: number) => i % 7 === 0;
 
 async function fillNetwork(database: TestDatabase): Promise<void> {
-  const db = kyselyOn(database);
-  try {
+  await fillTables(database, ['charge_points', 'transactions'], async (db) => {
     await sql`insert into operators (id, name, kind, created_at) values ('BIG', 'Big', 'OPC', '2025-01-01T00:00:00.000Z'), ('SMALL', 'Small', 'OPC', '2025-01-01T00:00:00.000Z')`.execute(db);
     await sql`insert into charge_points (id, registration_status, created_at, operator)
       with recursive c(k) as (select 0 union all select k + 1 from c where k < ${sql.lit(CHARGE_POINTS - 1)})
@@ -32,10 +30,7 @@ async function fillNetwork(database: TestDatabase): Promise<void> {
       with recursive s(i) as (select 1 union all select i + 1 from s where i < ${sql.lit(SESSIONS)})
       select 'CP-' || ((i * 7919) % ${sql.lit(CHARGE_POINTS)}), 1, 'TAG', 'Accepted', '2025-01-01T00:00:00.000Z',
         case when i % 7 = 0 then null else '2025-01-01T01:00:00.000Z' end, i, 'none' from s`.execute(db);
-    if (database.kind === 'postgres') await sql`analyze charge_points, transactions`.execute(db);
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 /** The operator's sessions (by their number, which is their id), filtered, in id order. */
@@ -44,49 +39,42 @@ function sessionsOf(operator: string, keep: (i: number) => boolean = () => true)
 }
 
 test("an operator's sessions by id: the newest page and the next pages are the same whichever way the store reads them, and each way has its plan", async (t) => {
-  await withTestDatabase(t, async (database) => {
-    await (await openStore(database.url)).close(); // migrated
-    await fillNetwork(database);
-    const { queries, statements, db } = capturingQueries(database);
-    try {
-      // BIG: 0.75² × 20,000 sessions > a page of 50, so walk; SMALL: 0.01² × 20,000 < 50, so gather.
-      for (const [operator, read] of [['BIG', 'walk'], ['SMALL', 'gather']] as const) {
-        statements.length = 0;
-        const newest = await queries.listTransactions({ operator, limit: 50 });
-        assert.deepEqual(newest.map((tx) => tx.meterStartWh), sessionsOf(operator).reverse().slice(0, 50), `${operator}: its newest 50, newest first`);
-        const listed = statements.at(-1)!;
-        assert.match(listed.sql, read === 'walk' ? /\|\| ''/ : /\+ 0/, `${operator} is read by ${read}: ${listed.sql}`);
-        const plan = await planOf(db, database.kind, listed);
-        if (read === 'walk') {
-          // Newest first along the ids, stopping at the page: nothing gathered and sorted.
-          assert.doesNotMatch(plan, database.kind === 'sqlite' ? /TEMP B-TREE/ : /Sort/, plan);
-        } else {
-          // Found by charge point: the ids are not walked (PostgreSQL's plan before was a backward scan of the primary key).
-          assert.match(plan, database.kind === 'sqlite' ? /SEARCH transactions USING (COVERING )?INDEX/ : /Index Scan using transactions_(active|start_key)|Bitmap/, plan);
-          assert.doesNotMatch(plan, /transactions_pkey/, plan);
-        }
-
-        // Page by page after a cursor, oldest first, as the CLI and the export read.
-        const all = sessionsOf(operator);
-        const pages: number[] = [];
-        let afterId = 0;
-        for (;;) {
-          const page = await queries.listTransactions({ operator, afterId, limit: 97 });
-          if (page.length === 0) break;
-          pages.push(...page.map((tx) => tx.meterStartWh));
-          afterId = page.at(-1)!.id;
-        }
-        assert.deepEqual(pages, all, `${operator}: every session once, in id order, across pages`);
-
-        // Only the stopped ones: the same read, filtered.
-        const stopped = await queries.listTransactions({ operator, active: false, limit: 20 });
-        assert.deepEqual(stopped.map((tx) => tx.meterStartWh), sessionsOf(operator, (i) => !running(i)).reverse().slice(0, 20));
+  await withFilledDatabase(t, fillNetwork, async ({ database, queries, statements, db }) => {
+    // BIG: 0.75² × 20,000 sessions > a page of 50, so walk; SMALL: 0.01² × 20,000 < 50, so gather.
+    for (const [operator, read] of [['BIG', 'walk'], ['SMALL', 'gather']] as const) {
+      statements.length = 0;
+      const newest = await queries.listTransactions({ operator, limit: 50 });
+      assert.deepEqual(newest.map((tx) => tx.meterStartWh), sessionsOf(operator).reverse().slice(0, 50), `${operator}: its newest 50, newest first`);
+      const listed = statements.at(-1)!;
+      assert.match(listed.sql, read === 'walk' ? /\|\| ''/ : /\+ 0/, `${operator} is read by ${read}: ${listed.sql}`);
+      const plan = await planOf(db, database.kind, listed);
+      if (read === 'walk') {
+        // Newest first along the ids, stopping at the page: nothing gathered and sorted.
+        assert.doesNotMatch(plan, database.kind === 'sqlite' ? /TEMP B-TREE/ : /Sort/, plan);
+      } else {
+        // Found by charge point: the ids are not walked (PostgreSQL's plan before was a backward scan of the primary key).
+        assert.match(plan, database.kind === 'sqlite' ? /SEARCH transactions USING (COVERING )?INDEX/ : /Index Scan using transactions_(active|start_key)|Bitmap/, plan);
+        assert.doesNotMatch(plan, /transactions_pkey/, plan);
       }
 
-      // An operator with no charge point, and one that does not exist: nothing, at once.
-      assert.deepEqual(await queries.listTransactions({ operator: 'NOBODY', limit: 50 }), []);
-    } finally {
-      await db.destroy();
+      // Page by page after a cursor, oldest first, as the CLI and the export read.
+      const all = sessionsOf(operator);
+      const pages: number[] = [];
+      let afterId = 0;
+      for (;;) {
+        const page = await queries.listTransactions({ operator, afterId, limit: 97 });
+        if (page.length === 0) break;
+        pages.push(...page.map((tx) => tx.meterStartWh));
+        afterId = page.at(-1)!.id;
+      }
+      assert.deepEqual(pages, all, `${operator}: every session once, in id order, across pages`);
+
+      // Only the stopped ones: the same read, filtered.
+      const stopped = await queries.listTransactions({ operator, active: false, limit: 20 });
+      assert.deepEqual(stopped.map((tx) => tx.meterStartWh), sessionsOf(operator, (i) => !running(i)).reverse().slice(0, 20));
     }
+
+    // An operator with no charge point, and one that does not exist: nothing, at once.
+    assert.deepEqual(await queries.listTransactions({ operator: 'NOBODY', limit: 50 }), []);
   });
 });

@@ -5,10 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { openStore } from '../../src/store/open.js';
 import type { TransactionFilter } from '../../src/store/store.js';
-import { kyselyOn, withTestDatabase, type TestDatabase } from '../support/database.js';
-import { capturingQueries, planOf } from '../support/query-plans.js';
+import type { TestDatabase } from '../support/database.js';
+import { fillTables, planOf, withFilledDatabase, type capturingQueries } from '../support/query-plans.js';
 
 const SESSIONS = 20_000;
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
@@ -24,8 +23,7 @@ const startOf = (i: number) => {
 };
 
 async function fill(database: TestDatabase): Promise<void> {
-  const db = kyselyOn(database);
-  try {
+  await fillTables(database, ['transactions'], async (db) => {
     await sql`insert into charge_points (id, registration_status, created_at) values ('CP-1', 'Accepted', '2025-01-01T00:00:00.000Z')`.execute(db);
     for (let start = 0; start < SESSIONS; start += 1000) {
       const rows = Array.from({ length: 1000 }, (_, k) => start + k).map((i) => ({
@@ -40,10 +38,7 @@ async function fill(database: TestDatabase): Promise<void> {
       }));
       await db.insertInto('transactions').values(rows).execute();
     }
-    if (database.kind === 'postgres') await sql`analyze transactions`.execute(db);
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 /** The period the tests read: days 40 to 70. */
@@ -51,17 +46,8 @@ const from = new Date(T0 + 40 * 86_400_000).toISOString();
 const to = new Date(T0 + 70 * 86_400_000).toISOString();
 
 /** A migrated database filled with the sessions, and the store's queries on it with their statements captured. */
-async function withSessions(t: { skip(reason: string): void }, body: (database: TestDatabase, captured: ReturnType<typeof capturingQueries>) => Promise<void>) {
-  await withTestDatabase(t, async (database) => {
-    await (await openStore(database.url)).close(); // migrated
-    await fill(database);
-    const captured = capturingQueries(database);
-    try {
-      await body(database, captured);
-    } finally {
-      await captured.db.destroy();
-    }
-  });
+function withSessions(t: { skip(reason: string): void }, body: (database: TestDatabase, captured: ReturnType<typeof capturingQueries>) => Promise<void>) {
+  return withFilledDatabase(t, fill, ({ database, ...captured }) => body(database, captured));
 }
 
 test('a period read by start-time cursor: every session once, in start order, each page from the start-time index', async (t) => {

@@ -7,39 +7,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { openStore } from '../../src/store/open.js';
-import { kyselyOn, withTestDatabase, type TestDatabase } from '../support/database.js';
-import { capturingQueries, planOf } from '../support/query-plans.js';
+import type { TestDatabase } from '../support/database.js';
+import { fillTables, planOf, withFilledDatabase } from '../support/query-plans.js';
 
 const SESSIONS = 20_000;
 
 /** Sessions of one connector, each at its own time, half of them under the free-charging tag FREE. */
 async function fillHistory(database: TestDatabase): Promise<void> {
-  const db = kyselyOn(database);
-  try {
+  await fillTables(database, ['transactions'], async (db) => {
     await sql`insert into charge_points (id, registration_status, created_at) values ('CP-1', 'Accepted', '2025-01-01T00:00:00.000Z')`.execute(db);
     await sql`insert into transactions (charge_point_id, connector_id, id_tag, id_tag_status, started_at, stopped_at, meter_start_wh, energy_source)
       with recursive s(i) as (select 1 union all select i + 1 from s where i < ${sql.lit(SESSIONS)})
       select 'CP-1', 1, case when i % 2 = 0 then 'FREE' else 'TAG-' || i end, 'Accepted', '2025-01-01T00:00:00.000Z-' || i, null, i, 'none' from s`.execute(db);
-    if (database.kind === 'postgres') await sql`analyze transactions`.execute(db);
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 test("a resent StartTransaction is looked up by its start time, not through its tag's sessions, and found in any case", async (t) => {
-  await withTestDatabase(t, async (database) => {
-    await (await openStore(database.url)).close(); // migrated
-    await fillHistory(database);
-    const { queries, statements, db } = capturingQueries(database);
-    try {
-      const found = await queries.findTransactionByStart('CP-1', 1, 'free', '2025-01-01T00:00:00.000Z-500', 500);
-      assert.equal(found?.idTag, 'FREE');
-      const plan = await planOf(db, database.kind, statements.at(-1)!);
-      assert.match(plan, /transactions_started_at/);
-      assert.doesNotMatch(plan, /transactions_by_id_tag/);
-    } finally {
-      await db.destroy();
-    }
+  await withFilledDatabase(t, fillHistory, async ({ database, queries, statements, db }) => {
+    const found = await queries.findTransactionByStart('CP-1', 1, 'free', '2025-01-01T00:00:00.000Z-500', 500);
+    assert.equal(found?.idTag, 'FREE');
+    const plan = await planOf(db, database.kind, statements.at(-1)!);
+    assert.match(plan, /transactions_started_at/);
+    assert.doesNotMatch(plan, /transactions_by_id_tag/);
   });
 });

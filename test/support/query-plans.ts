@@ -1,12 +1,13 @@
 // The store's own queries on a test database, with every statement they run captured, and the
 // plan the database makes of one: for tests that a read uses an index, on either store.
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type LogEvent } from 'kysely';
+import { Kysely, SqliteDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { SqlQueries } from '../../src/store/sql-queries.js';
 import { OwnSchemaPostgresDialect } from '../../src/store/postgres-introspector.js';
 import type { Database } from '../../src/store/tables.js';
-import { testPostgresUrl, type TestDatabase } from './database.js';
+import { openStore } from '../../src/store/open.js';
+import { kyselyOn, testPostgresUrl, withTestDatabase, type TestDatabase } from './database.js';
 
 export interface CapturedStatement {
   sql: string;
@@ -31,4 +32,39 @@ export async function planOf(db: Kysely<Database>, kind: TestDatabase['kind'], s
   const explain = kind === 'postgres' ? 'explain' : 'explain query plan';
   const { rows } = await db.executeQuery<Record<string, string>>({ sql: `${explain} ${statement.sql}`, parameters: statement.parameters, query: { kind: 'RawNode' } } as never);
   return rows.map((row) => row['QUERY PLAN'] ?? row.detail).join('; ');
+}
+
+/**
+ * Rows written straight into a migrated test database by `write`, then, on PostgreSQL, the
+ * statistics of `tables` gathered, so that its planner sees the table as a network's would be.
+ */
+export async function fillTables(database: TestDatabase, tables: readonly string[], write: (db: Kysely<any>) => Promise<void>): Promise<void> {
+  const db = kyselyOn(database);
+  try {
+    await write(db);
+    if (database.kind === 'postgres') await sql.raw(`analyze ${tables.join(', ')}`).execute(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * A plan test on the store under test: a database migrated, filled by `fill`, and `body` given the
+ * store's queries capturing their statements (capturingQueries), closed after.
+ */
+export async function withFilledDatabase(
+  t: { skip(reason: string): void },
+  fill: (database: TestDatabase) => Promise<void>,
+  body: (context: ReturnType<typeof capturingQueries> & { database: TestDatabase }) => Promise<void>,
+): Promise<void> {
+  await withTestDatabase(t, async (database) => {
+    await (await openStore(database.url)).close(); // migrated
+    await fill(database);
+    const captured = capturingQueries(database);
+    try {
+      await body({ ...captured, database });
+    } finally {
+      await captured.db.destroy();
+    }
+  });
 }
