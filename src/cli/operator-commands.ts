@@ -142,10 +142,10 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
     },
     'meter-values': {
       args: ['id'],
-      help: 'its meter readings outside any session (a grid meter, an idle connector), oldest first by their time: [--connector N] [--measurand M] [--from T] [--to T] [--limit N (1-1000, default 100)] [--after ID (the last id of the previous page)]',
-      options: { connector: { type: 'string' }, measurand: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, after: { type: 'string' } },
+      help: 'its meter readings outside any session (a grid meter, an idle connector), oldest first by their time: [--newest (the latest first)] [--connector N] [--measurand M] [--from T] [--to T] [--limit N (1-1000, default 100)] [--after ID (the last id of the previous page)]',
+      options: { newest: { type: 'boolean' }, connector: { type: 'string' }, measurand: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, after: { type: 'string' } },
       run: async (ctx, [id], values) => {
-        const query = queryOf(values, { measurand: 'measurand', from: 'from', to: 'to' }, { connector: 'connectorId', limit: 'limit', after: 'afterId' });
+        const query = queryOf({ ...values, order: values.newest ? 'newest' : undefined }, { measurand: 'measurand', from: 'from', to: 'to', order: 'order' }, { connector: 'connectorId', limit: 'limit', after: 'afterId' });
         const page = await ctx.api.request('GET', `/charge-points/${enc(id!)}/meter-values${query}`);
         return show(ctx, page, ['id', 'timestamp', 'connectorId', 'measurand', 'value', 'unit', 'phase', 'location', 'context', 'format']);
       },

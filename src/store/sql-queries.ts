@@ -695,21 +695,33 @@ export class SqlQueries implements StoreWriter {
     return row && toNumberedSample(row);
   }
 
-  async listSessionlessSamples(chargePointId: string, { connectorId, measurand, from, to, after, limit }: SessionlessSampleQuery): Promise<NumberedMeterSample[]> {
+  async listSessionlessSamples(chargePointId: string, { connectorId, measurand, from, to, after, newestFirst, limit }: SessionlessSampleQuery): Promise<NumberedMeterSample[]> {
     // Every condition is on the rows of the partial index meter_samples_sessionless (migration
-    // 0017: charge point, time, id, of samples without a transaction), so a page is a range of it.
+    // 0017: charge point, time, id, of samples without a transaction), so a page is a range of it,
+    // read forwards or backwards.
     let query = this.db.selectFrom('meter_samples').selectAll().where('charge_point_id', '=', chargePointId).where('transaction_id', 'is', null);
     if (connectorId !== undefined) query = query.where('connector_id', '=', connectorId);
     if (measurand !== undefined) query = query.where('measurand', '=', measurand);
-    if (to !== undefined) query = query.where('timestamp', '<', to);
-    // The cursor and the period's start make one lower bound, as in listTransactions: given as two,
-    // SQLite ranged the index from the period's start and stepped over every row already read.
-    if (after && !(from !== undefined && from > after.timestamp)) {
-      query = query
-        .where('timestamp', '>=', after.timestamp)
-        .where((eb) => eb(eb.refTuple('timestamp', 'id'), '>', eb.tuple(after.timestamp, after.id)));
-    } else if (from !== undefined) query = query.where('timestamp', '>=', from);
-    const rows = await query.orderBy('timestamp').orderBy('id').limit(limit).execute();
+    // The cursor and the period's bound on the side the page moves towards make one bound, as in
+    // listTransactions: given as two, SQLite ranged the index from the period's bound and stepped
+    // over every row already read.
+    if (newestFirst) {
+      if (from !== undefined) query = query.where('timestamp', '>=', from);
+      if (after && !(to !== undefined && to <= after.timestamp)) {
+        query = query
+          .where('timestamp', '<=', after.timestamp)
+          .where((eb) => eb(eb.refTuple('timestamp', 'id'), '<', eb.tuple(after.timestamp, after.id)));
+      } else if (to !== undefined) query = query.where('timestamp', '<', to);
+    } else {
+      if (to !== undefined) query = query.where('timestamp', '<', to);
+      if (after && !(from !== undefined && from > after.timestamp)) {
+        query = query
+          .where('timestamp', '>=', after.timestamp)
+          .where((eb) => eb(eb.refTuple('timestamp', 'id'), '>', eb.tuple(after.timestamp, after.id)));
+      } else if (from !== undefined) query = query.where('timestamp', '>=', from);
+    }
+    const direction = newestFirst ? 'desc' : 'asc';
+    const rows = await query.orderBy('timestamp', direction).orderBy('id', direction).limit(limit).execute();
     return rows.map(toNumberedSample);
   }
 

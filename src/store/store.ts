@@ -179,8 +179,9 @@ export interface StatusHistoryQuery {
 
 /**
  * A page of a charge point's samples stored outside any session (no transaction), oldest first by
- * the reading's own time, arrival order breaking ties: a late (offline) reading stands where it
- * belongs in time, as it does in a session's energy (docs/METERING.md).
+ * the reading's own time, arrival order breaking ties (newest first, both reversed, with
+ * `newestFirst`): a late (offline) reading stands where it belongs in time, as it does in a
+ * session's energy (docs/METERING.md).
  */
 export interface SessionlessSampleQuery {
   connectorId?: number | undefined;
@@ -189,8 +190,10 @@ export interface SessionlessSampleQuery {
   from?: string | undefined;
   /** Readings stamped before this instant. */
   to?: string | undefined;
-  /** Readings after this one in the order above: the last of the previous page. */
+  /** Readings after this one in the page's order: the last of the previous page. */
   after?: { timestamp: string; id: number } | undefined;
+  /** The latest readings first (a dashboard's view), where the default is the oldest first. */
+  newestFirst?: boolean | undefined;
   limit: number;
 }
 

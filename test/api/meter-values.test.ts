@@ -130,6 +130,22 @@ test("a charge point's readings outside sessions through the REST API", async (s
       assert.deepEqual(await page(`?afterId=${ids.at(-1)}`), []);
     });
 
+    await s.test('order=newest: the latest first, paged by afterId the same way, with the filters', async () => {
+      const reversed = [...ids].reverse();
+      assert.deepEqual(await page('?order=newest'), reversed);
+      assert.deepEqual(await page('?order=newest&limit=2'), reversed.slice(0, 2));
+      assert.deepEqual(await page(`?order=newest&limit=2&afterId=${reversed[1]}`), reversed.slice(2, 4));
+      assert.deepEqual(await page(`?order=newest&afterId=${reversed.at(-1)}`), []);
+      // The latest grid meter register: what an operator looks at.
+      assert.deepEqual(await page(`?order=newest&limit=1&connectorId=0&measurand=${REGISTER}`), [ids[expected.findIndex((e) => e.value === '1240.125')]]);
+      // A cursor past the period's end stands for the end.
+      assert.deepEqual(await page(`?order=newest&afterId=${reversed[0]}&to=2026-12-06T10:15:00Z`), [...idsWhere((e) => e.timestamp < '2026-12-06T10:15:00.000Z')].reverse());
+      assert.deepEqual(await page('?order=oldest'), ids);
+      const bad = await t.api('/api/v1/charge-points/GRID-A/meter-values?order=latest');
+      assert.equal(bad.status, 400, JSON.stringify(bad.body));
+      assert.match(bad.body.message, /querystring\/order/);
+    });
+
     await s.test("an operator reads its own charge point's readings; another operator's is answered as one nobody has", async () => {
       assert.deepEqual(await page('', tokenA), ids);
       const foreign = await t.api('/api/v1/charge-points/GRID-A/meter-values', { token: tokenB });

@@ -146,6 +146,8 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
       const first = Number(readingRows[0]!.split(/\s+/)[0]);
       const after = await tomada(['charge-points', 'meter-values', 'CLI-CP', '--after', String(first), '--from', '2024-07-01T00:00:00Z', '--measurand', 'Energy.Active.Import.Register', '--json'], env);
       assert.deepEqual(JSON.parse(after.stdout).items.map((item: { value: string }) => item.value), ['5000.250'], after.stdout);
+      const latest = await tomada(['charge-points', 'meter-values', 'CLI-CP', '--newest', '--limit', '1', '--json'], env);
+      assert.deepEqual(JSON.parse(latest.stdout).items.map((item: { value: string }) => item.value), ['5000.250'], `--newest: the latest first: ${latest.stdout}`);
       const refused = await tomada(['charge-points', 'meter-values', 'CLI-CP', '--after', 'last'], env);
       assert.deepEqual([refused.code, refused.stderr], [2, 'tomada: --after must be an integer\n']);
       assert.equal((await tomada(['charge-points', 'meter-values', 'CLI-CP', '--from', 'yesterday'], env)).code, 1, "the API's 400");

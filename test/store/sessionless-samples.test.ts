@@ -45,7 +45,7 @@ async function fill(database: TestDatabase): Promise<void> {
   });
 }
 
-test("a charge point's readings outside sessions are read a page at a time from the partial index, oldest first", async (t) => {
+test("a charge point's readings outside sessions are read a page at a time from the partial index, oldest or newest first", async (t) => {
   await withFilledDatabase(t, fill, async ({ database, queries, statements, db }) => {
     const all = await queries.listSessionlessSamples('CP-1', { limit: 1000 });
     assert.equal(all.length, SESSIONLESS, 'every reading outside a session, none of a session, none of CP-2');
@@ -80,6 +80,26 @@ test("a charge point's readings outside sessions are read a page at a time from 
       all.filter((s) => s.connectorId === 0 && s.measurand === 'Voltage'),
     );
     assert.deepEqual(await queries.listSessionlessSamples('NOBODY', { limit: 10 }), []);
+
+    // Newest first: the same rows reversed, the index read backwards (no sort), paged by the
+    // cursor, and with a period whose end the cursor stands for or goes on from.
+    const newest = [...all].reverse();
+    statements.length = 0;
+    assert.deepEqual(await queries.listSessionlessSamples('CP-1', { newestFirst: true, limit: 50 }), newest.slice(0, 50));
+    const backwards = await planOf(db, database.kind, statements.at(-1)!);
+    assert.match(backwards, /meter_samples_sessionless/, backwards);
+    assert.doesNotMatch(backwards, database.kind === 'sqlite' ? /TEMP B-TREE/ : /Seq Scan|Sort/, backwards);
+    const latest = newest[49]!;
+    statements.length = 0;
+    assert.deepEqual(await queries.listSessionlessSamples('CP-1', { newestFirst: true, after: { timestamp: latest.timestamp, id: latest.id }, limit: 50 }), newest.slice(50, 100));
+    const backwardsNext = await planOf(db, database.kind, statements.at(-1)!);
+    assert.match(backwardsNext, /meter_samples_sessionless/, backwardsNext);
+    assert.doesNotMatch(backwardsNext, database.kind === 'sqlite' ? /TEMP B-TREE/ : /Seq Scan|Sort/, backwardsNext);
+    const newestInPeriod = [...inPeriod].reverse();
+    assert.deepEqual(await queries.listSessionlessSamples('CP-1', { from, to, newestFirst: true, limit: 1000 }), newestInPeriod);
+    assert.deepEqual(await queries.listSessionlessSamples('CP-1', { from, to, newestFirst: true, after: { timestamp: latest.timestamp, id: latest.id }, limit: 1000 }), newestInPeriod);
+    const inside = newestInPeriod[4]!;
+    assert.deepEqual(await queries.listSessionlessSamples('CP-1', { from, to, newestFirst: true, after: { timestamp: inside.timestamp, id: inside.id }, limit: 1000 }), newestInPeriod.slice(5));
 
     // getSample: the cursor's own reading, whatever it belongs to.
     assert.deepEqual(await queries.getSample(cursor.id), cursor);

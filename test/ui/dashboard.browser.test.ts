@@ -1,7 +1,7 @@
 // The dashboard in a real browser (Debian's Chromium through playwright-core) against a real
 // Tomada with a simulated charge point on a real socket: sign in, watch the charge point come
-// online, start and stop a session from the page and read its energy, run a validation and open
-// its report. Screenshots of each step are kept in test-artifacts/.
+// online, start and stop a session from the page and read its energy, read a grid meter's readings
+// outside sessions, run a validation and open its report. Screenshots of each step are kept in test-artifacts/.
 // store: sqlite-only. The pages are what it tests; the API and the stream they read run on both
 // stores in test/api/ and test/ui/server.test.ts.
 import { test } from 'node:test';
@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
 import { actAsPerson } from '../../src/sim/person.js';
 import { newChargePoint } from '../../src/domain/registry.js';
+import { TestClient } from '../support/ocpp-client.js';
 import { ADMIN_TOKEN, startTestTomada, type TestTomada } from '../support/tomada.js';
 import { artifactPath, browserUnavailable, launchBrowser, type Browser } from './browser.js';
 
@@ -115,6 +116,27 @@ test('the operator dashboard in Chromium', { skip }, async (s) => {
       await page.getByText('No session matches.').waitFor();
     });
 
+    await s.test("a charge point's page shows its latest readings outside sessions, and a new one without reloading", async () => {
+      await t.api('/api/v1/charge-points/UI-GRID', { method: 'PUT', body: { registrationStatus: 'Accepted' } });
+      const grid = await TestClient.connect(t.wsUrl, 'UI-GRID');
+      const register = (timestamp: string, value: string) => ({ connectorId: 0, meterValue: [{ timestamp, sampledValue: [{ value, unit: 'kWh', context: 'Sample.Clock', location: 'Inlet' }] }] });
+      try {
+        await grid.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+        await grid.ok('MeterValues', register('2026-12-06T10:00:00Z', '1234.500'));
+        await page.goto(`${t.httpUrl}/#/charge-points/UI-GRID`);
+        const rows = page.locator('#sessionless-readings tbody tr');
+        await rows.filter({ hasText: '1234.500 kWh' }).waitFor();
+        await grid.ok('MeterValues', register('2026-12-06T10:15:00Z', '1235.750'));
+        // The page reads them again every few seconds: the new reading comes first, as sent.
+        await rows.first().filter({ hasText: '1235.750 kWh' }).waitFor({ timeout: 10_000 });
+        const shown = await rows.allInnerTexts();
+        assert.equal(shown.length, 2, shown.join('\n'));
+        assert.match(shown[1]!, /\b0\b[\s\S]*Energy\.Active\.Import\.Register[\s\S]*1234\.500 kWh[\s\S]*Inlet[\s\S]*Sample\.Clock/);
+      } finally {
+        await grid.close();
+      }
+    });
+
     await s.test('at phone width the list is one column and nothing overflows sideways', async () => {
       await page.setViewportSize({ width: 390, height: 844 });
       await page.goto(`${t.httpUrl}/#/charge-points/${CP}`);
@@ -170,14 +192,16 @@ test('the operator dashboard in Chromium', { skip }, async (s) => {
       // Written straight into the store, as another node would: the list learns of them at the
       // live feed's next full read, without reloading the page.
       const ids = Array.from({ length: 320 }, (_, i) => `BULK-${String(i).padStart(4, '0')}`);
+      // The charge points of the steps before are in the list too.
+      const total = ids.length + (await t.api('/api/v1/charge-points')).body.items.length;
       await t.store.transact(async (tx) => {
         for (const id of ids) await tx.insertChargePoint(newChargePoint(id, 'Accepted', new Date().toISOString()));
       });
       await page.goto(`${t.httpUrl}/#/charge-points`);
       const more = page.locator('#charge-points-more');
-      await page.getByText(/of 321 are shown/).waitFor();
+      await page.getByText(`of ${total} are shown`).waitFor();
       assert.equal(await page.locator('#charge-points .cp-card').count(), 300);
-      assert.match(await more.innerText(), /^The first 300 of 321 are shown/);
+      assert.match(await more.innerText(), new RegExp(`^The first 300 of ${total} are shown`));
       await page.fill('input[type="search"]', 'BULK-031');
       await page.locator('#charge-points .cp-card', { hasText: 'BULK-0319' }).waitFor();
       assert.equal(await page.locator('#charge-points .cp-card').count(), 10);

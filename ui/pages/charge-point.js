@@ -1,7 +1,8 @@
 // @ts-check
 // One charge point: identity, OCPP version declared and observed, validation state of its
 // software, connectors with their sessions, the four commands, recent sessions, the connectors'
-// status history and the frames it exchanged (from the journal).
+// status history, its latest meter readings outside sessions (a grid meter on connector 0, an idle
+// connector) and the frames it exchanged (from the journal).
 import { api, ApiError, query } from '../lib/api.js';
 import { commandForm, field } from '../lib/commands.js';
 import { ago, badge, facts, formatEnergy, formatTime, h, replace, table } from '../lib/dom.js';
@@ -36,8 +37,9 @@ export async function chargePointPage(main, { id = '' }) {
   const commands = h('section.card', null, h('h2', null, 'Commands'));
   const sessions = h('section.card');
   const history = h('section.card.wide', { id: 'status-history' });
+  const readings = h('section.card.wide', { id: 'sessionless-readings' });
   const frames = h('section.card.wide');
-  replace(main, head, h('div.columns', null, identity, connectors, commands, sessions), history, frames);
+  replace(main, head, h('div.columns', null, identity, connectors, commands, sessions), history, readings, frames);
 
   /** @param {any} c */
   function drawState(c) {
@@ -182,6 +184,33 @@ export async function chargePointPage(main, { id = '' }) {
     }
   }
 
+  async function drawReadings() {
+    try {
+      const { items } = await api(`${path}/meter-values${query({ order: 'newest', limit: 12 })}`);
+      replace(
+        readings,
+        h('h2', null, 'Readings outside sessions'),
+        h('p.muted.small', null, "The latest readings that belong to no session (a grid meter on connector 0, an idle connector), newest first by the charge point's own time, as stored. A session's readings are on its page."),
+        table(
+          ['Time', 'Connector', 'Measurand', 'Value', 'Phase', 'Location', 'Context'],
+          items.map((/** @type {any} */ r) => [
+            formatTime(r.timestamp),
+            String(r.connectorId),
+            r.measurand,
+            // As stored: the charge point's own digits and unit, never converted.
+            `${r.value} ${r.unit}`,
+            r.phase ?? '—',
+            r.location,
+            r.context,
+          ]),
+          'No reading outside a session.',
+        ),
+      );
+    } catch (error) {
+      replace(readings, h('h2', null, 'Readings outside sessions'), h('p.error', null, /** @type {Error} */ (error).message));
+    }
+  }
+
   async function drawFrames() {
     try {
       const { items } = await api(`${path}/frames?limit=40`);
@@ -209,6 +238,7 @@ export async function chargePointPage(main, { id = '' }) {
   drawState(cp);
   void drawSessions();
   void drawHistory();
+  void drawReadings();
   void drawFrames();
   const off = live.onChange((what) => {
     if (what.type === 'chargePointRemoved' && what.data.id === id) {
@@ -223,9 +253,10 @@ export async function chargePointPage(main, { id = '' }) {
     if (what.type === 'chargePoint' && what.data.id === id) void drawHistory();
     if (what.type === 'transaction' && what.data.chargePointId === id) void drawSessions();
   });
-  // Frames are not in the live stream (there are many): read again every few seconds, unless the
-  // operator has one open.
+  // Frames and readings outside sessions are not in the live stream (there are many): read again
+  // every few seconds, the frames unless the operator has one open.
   const timer = setInterval(() => {
+    void drawReadings();
     if (!frames.querySelector('details[open]')) void drawFrames();
   }, 3000);
   return () => {

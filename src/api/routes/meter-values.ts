@@ -27,6 +27,12 @@ const SessionlessSampleQuery = Type.Object(
     to: Type.Optional(Type.String({ format: 'date-time', description: 'Readings stamped before this instant' })),
     // Bounded as the id column is (a 64-bit integer read as a number).
     afterId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The id of the last reading of the previous page' })),
+    order: Type.Optional(
+      Type.Union([Type.Literal('oldest'), Type.Literal('newest')], {
+        default: 'oldest',
+        description: 'oldest: oldest first by their timestamp (a walk through a period); newest: the latest first (what the meter says now)',
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   },
   { additionalProperties: false },
@@ -37,7 +43,7 @@ export async function meterValueRoutes(app: FastifyInstance, { domain }: { domai
     config: { access: { level: 'read', resource: { kind: 'chargePoint', param: 'id' } } },
     schema: {
       tags: ['charge points'],
-      summary: "A charge point's meter readings outside any session, as stored, oldest first by their timestamp, a page at a time (connectorId, measurand, from, to, afterId, limit)",
+      summary: "A charge point's meter readings outside any session, as stored, oldest first by their timestamp (or newest first), a page at a time (connectorId, measurand, from, to, afterId, order, limit)",
       params: Type.Object({ id: ChargePointId }),
       querystring: SessionlessSampleQuery,
       response: { 200: SessionlessSamples, 400: ErrorBody, 404: ErrorBody },
@@ -45,12 +51,12 @@ export async function meterValueRoutes(app: FastifyInstance, { domain }: { domai
     handler: async (request) => {
       const cp = await domain.views.chargePoint(request.params.id);
       if (!cp) throw missing('chargePoint', request.params.id);
-      const { connectorId, measurand, afterId, limit } = request.query;
+      const { connectorId, measurand, afterId, order, limit } = request.query;
       const from = canonicalTimeIfGiven('from', request.query.from);
       const to = canonicalTimeIfGiven('to', request.query.to);
       // An empty period is the caller's mistake (the two swapped, most likely), not "no readings".
       if (from !== undefined && to !== undefined && from >= to) throw new HttpError(400, 'BadRequest', `from (${from}) must be before to (${to})`);
-      return { items: await domain.views.sessionlessSamples(cp.id, { connectorId, measurand, from, to, afterId, limit: limit ?? 100 }) };
+      return { items: await domain.views.sessionlessSamples(cp.id, { connectorId, measurand, from, to, afterId, newestFirst: order === 'newest', limit: limit ?? 100 }) };
     },
   });
 }
