@@ -14,7 +14,7 @@ import { DefaultTiming, type CampaignTiming, type CaseRecord, type PersonAction,
 import type { Store, ValidationFilter } from '../store/store.js';
 import { cases, caseIds, type CaseDefinition } from './cases.js';
 import { fail, type CampaignState, type CaseContext, type CommandOutcome, type ManualOutcome, type Outcome } from './context.js';
-import { field } from './readings.js';
+import { field, otherSoftware } from './readings.js';
 import type { SoftwareRegistry } from './software.js';
 import { CampaignBoots } from './campaign-boots.js';
 import { Watch, type Call } from './watch.js';
@@ -339,6 +339,7 @@ class CampaignRun {
 
   private async runCase(definition: CaseDefinition, item: CaseRecord): Promise<void> {
     Object.assign(item, { status: 'running', startedAt: new Date().toISOString() });
+    const caseFrom = this.watch.mark();
     this.watch.collectInto(item.frames);
     await this.save();
     const t = this.record.timing;
@@ -365,6 +366,10 @@ class CampaignRun {
       caseAbort.abort();
     }
     if (this.abort.signal.aborted && outcome.verdict !== 'pass') outcome = { verdict: 'skipped', reason: this.cancelReason };
+    // A case run on other software (a firmware booted in mid-campaign, then the tested one again)
+    // did not test the software under test: it cannot pass for it.
+    const other = this.watch.callsSince(caseFrom).map((call) => otherSoftware(call, this.record.software)).find((why) => why !== undefined);
+    if (other !== undefined && outcome.verdict === 'pass') outcome = fail(`${outcome.reason}, but ${other}`);
     this.watch.collectInto(undefined);
     Object.assign(item, {
       status: outcome.verdict,
@@ -390,7 +395,10 @@ class CampaignRun {
       const cp = await this.deps.store.getChargePoint(record.chargePointId);
       const now = cp ? softwareIdentity(cp) : undefined;
       const tested = record.software;
-      const unchanged = now !== undefined && (Object.keys(now) as (keyof typeof now)[]).every((k) => tested[k] === now[k]);
+      const unchanged =
+        now !== undefined &&
+        (Object.keys(now) as (keyof typeof now)[]).every((k) => tested[k] === now[k]) &&
+        this.watch.callsSince(0).every((call) => otherSoftware(call, tested) === undefined);
       const validated = verdict === 'pass' && this.complete && unchanged;
       if (validated) await this.deps.software.recordPassed(now, record.id);
       else if (this.deps.unvalidatedSoftware !== 'flag' && this.cancelReason !== NODE_STOPPED && now && !(await this.deps.software.find(now))) {

@@ -2,7 +2,7 @@
 // fields alike; where they differ (the boot interval, meter values), the difference is here.
 import { messageSamples } from '../adapters/message-samples.js';
 import { energyToWh } from '../domain/energy.js';
-import type { MeterSample } from '../domain/model.js';
+import type { MeterSample, SoftwareIdentity } from '../domain/model.js';
 import type { Call } from './watch.js';
 
 export const REGISTER = 'Energy.Active.Import.Register';
@@ -46,3 +46,22 @@ export function energyWh(sample: MeterSample, measurand: string): number | undef
 }
 
 export const BOOT_FIELDS = ['chargePointVendor', 'chargePointModel', 'firmwareVersion'] as const;
+
+const describe = (s: Partial<SoftwareIdentity>) =>
+  `${s.vendor ?? '?'} ${s.model ?? '?'}, firmware ${s.firmwareVersion ?? '?'}, OCPP ${s.ocppVersion ?? '?'}`;
+
+/**
+ * How a BootNotification's software differs from the software a campaign tests, or undefined when
+ * it is that software (or is not a boot). Only what the campaign knew at its start is compared.
+ */
+export function otherSoftware(call: Call, tested: Partial<SoftwareIdentity>): string | undefined {
+  if (call.action !== 'BootNotification') return undefined;
+  const booted: Partial<SoftwareIdentity> = {
+    vendor: text(call.payload.chargePointVendor),
+    model: text(call.payload.chargePointModel),
+    firmwareVersion: text(call.payload.firmwareVersion),
+    ocppVersion: call.ocppVersion,
+  };
+  const differs = (['vendor', 'model', 'firmwareVersion', 'ocppVersion'] as const).some((k) => tested[k] !== undefined && booted[k] !== tested[k]);
+  return differs ? `the charge point booted as ${describe(booted)} at ${call.at}; the campaign tests ${describe(tested)}` : undefined;
+}

@@ -6,6 +6,24 @@ import assert from 'node:assert/strict';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 import { runCampaign, summary, type CampaignRun } from './rig.js';
 import { caseIds } from '../../src/validation/cases.js';
+import { ocpp16 } from '../../src/sim/protocol-16.js';
+import type { ChargePointProtocol } from '../../src/sim/protocol.js';
+
+/**
+ * OCPP 1.6 as the simulator words it, but a charge point whose firmware is another one for two of
+ * its boots in mid-campaign (the 4th and 5th: reset.hard.idle, reset.soft.charging) and the
+ * registered one before and after: the cases those boots fall in did not test the software.
+ */
+function flipping(): ChargePointProtocol {
+  let boots = 0;
+  return {
+    ...ocpp16,
+    bootNotification(info) {
+      boots += 1;
+      return ocpp16.bootNotification({ ...info, model: 'Flip', firmwareVersion: boots === 4 || boots === 5 ? '6.6.6' : info.firmwareVersion });
+    },
+  };
+}
 
 let tomada: TestTomada;
 const runs = new Map<string, CampaignRun>();
@@ -17,8 +35,9 @@ before(async () => {
     { id: 'VAL-J16', protocol: 'ocpp1.6-json' as const },
     { id: 'VAL-J15', protocol: 'ocpp1.5-json' as const, unit: 'kWh' as const, mode: 'interval' as const },
     { id: 'VAL-S15', protocol: 'ocpp1.5-soap' as const },
+    { id: 'VAL-FLIP', protocol: 'ocpp1.6-json' as const, wording: flipping() },
   ];
-  await Promise.all(variants.map(async (v) => runs.set(v.protocol, await runCampaign(tomada, v))));
+  await Promise.all(variants.map(async (v) => runs.set(v.id === 'VAL-FLIP' ? v.id : v.protocol, await runCampaign(tomada, v))));
 });
 
 after(async () => {
@@ -61,6 +80,14 @@ test('the passed software is in the validated registry and the charge points sho
   for (const item of body.items) assert.match(item.validationId, /^val-/);
   const cp = await tomada.api('/api/v1/charge-points/VAL-J16');
   assert.equal(cp.body.softwareValidated, true);
+});
+
+test('a charge point that boots with other firmware in mid-campaign fails the cases run on it, and its software is not validated', () => {
+  const { validation } = runs.get('VAL-FLIP')!;
+  assert.equal(validation.verdict, 'fail', summary(validation));
+  const failed = validation.cases.filter((c) => c.status === 'fail');
+  assert.deepEqual(failed.map((c) => c.id), ['reset.hard.idle', 'reset.soft.charging'], summary(validation));
+  for (const c of failed) assert.match(c.reason ?? '', /firmware 6\.6\.6.*the campaign tests.*firmware 1\.0\.0/, c.reason ?? '');
 });
 
 test('the HTML report names the verdict, the software and every case with its evidence', async () => {
