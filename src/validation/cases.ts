@@ -1,7 +1,7 @@
 // The cases of the network's validation campaign, in the order they run. Each names the mandatory
 // messages it exercises, what it does to the charge point, what it expects, and decides a verdict
 // with a reason that names the problem. docs/VALIDATION.md lists them with their pass criteria.
-import { computeEnergy, Anomaly } from '../domain/energy.js';
+import { computeEnergy, Anomaly, energyToWh } from '../domain/energy.js';
 import type { MeterSample } from '../domain/model.js';
 import { fail, notApplicable, pass, skip, type CaseContext, type ManualOutcome, type Outcome } from './context.js';
 import { BOOT_FIELDS, ENERGY_UNITS, INTERVAL, REGISTER, energyWh, field, sameTag, samplesOf } from './readings.js';
@@ -81,6 +81,20 @@ async function resetWhileCharging(ctx: CaseContext, type: 'Soft' | 'Hard'): Prom
     return fail(`transaction ${id} stopped with reason ${reason ?? 'absent (Local)'}, expected ${reasons.join(' or ')}`);
   }
   return pass(`transaction ${id} stopped${stopBeforeBoot ? ' before the boot' : ' after the boot'}, then the charge point booted again`);
+}
+
+/**
+ * What keeps energy samples from giving Wh: a unit other than Wh or kWh, or a plain reading whose
+ * value is not a decimal number ("1,05" with a decimal comma): the session's energy could not be
+ * computed from it (docs/METERING.md, unreadableEnergySample).
+ */
+function energyProblem(samples: MeterSample[]): string | undefined {
+  const energy = samples.filter((s) => s.measurand === REGISTER || s.measurand === INTERVAL);
+  const badUnit = energy.find((s) => !ENERGY_UNITS.includes(s.unit));
+  if (badUnit) return `${badUnit.measurand} in unit "${badUnit.unit}"; expected Wh or kWh`;
+  const unreadable = energy.find((s) => s.format !== 'SignedData' && energyToWh(s.value, s.unit) === null);
+  if (unreadable) return `${unreadable.measurand} value "${unreadable.value}" ${unreadable.unit} is not a number`;
+  return undefined;
 }
 
 /** The energy samples of MeterValues messages, in arrival order, with the message they came in. */
@@ -289,7 +303,7 @@ export const cases: CaseDefinition[] = [
     title: 'Meter values while charging',
     messages: ['MeterValues'],
     stimulus: 'The running transaction.',
-    expected: 'MeterValues with the transactionId, Energy.Active.Import.Register or .Interval in Wh or kWh, and a register that never decreases.',
+    expected: 'MeterValues with the transactionId, Energy.Active.Import.Register or .Interval as a number in Wh or kWh, and a register that never decreases.',
     async run(ctx) {
       const active = await ctx.activeTransaction();
       if (!active) return skip(`no transaction is running on connector ${ctx.connectorId} (see remote.start)`);
@@ -313,8 +327,8 @@ export const cases: CaseDefinition[] = [
         }
       }
       const samples = energySamples(received);
-      const badUnit = samples.find(({ sample }) => !ENERGY_UNITS.includes(sample.unit));
-      if (badUnit) return fail(`${badUnit.sample.measurand} in unit "${badUnit.sample.unit}"; expected Wh or kWh`);
+      const problem = energyProblem(samples.map(({ sample }) => sample));
+      if (problem) return fail(problem);
       let previous = active.meterStartWh;
       for (const { sample } of samples) {
         const reading = energyWh(sample, REGISTER);
@@ -330,7 +344,7 @@ export const cases: CaseDefinition[] = [
     title: 'Remote stop followed by StopTransaction',
     messages: ['RemoteStopTransaction', 'StopTransaction'],
     stimulus: 'RemoteStopTransaction for the running transaction.',
-    expected: 'Accepted; then StopTransaction for it with reason Remote (OCPP 1.6), meterStop ≥ meterStart and energy in transactionData.',
+    expected: 'Accepted; then StopTransaction for it with reason Remote (OCPP 1.6), meterStop ≥ meterStart and energy in transactionData, as a number in Wh or kWh.',
     async run(ctx) {
       const active = await ctx.activeTransaction();
       if (!active) return skip(`no transaction is running on connector ${ctx.connectorId} (see remote.start)`);
@@ -347,6 +361,8 @@ export const cases: CaseDefinition[] = [
       if (!(meterStop >= active.meterStartWh)) return fail(`meterStop ${meterStop} Wh is below meterStart ${active.meterStartWh} Wh`);
       const energy = samplesOf(stop).filter((s) => s.measurand === REGISTER || s.measurand === INTERVAL);
       if (energy.length === 0) return fail(`StopTransaction has no transactionData with ${REGISTER} or ${INTERVAL}`);
+      const problem = energyProblem(energy);
+      if (problem) return fail(`StopTransaction transactionData: ${problem}`);
       return pass(`transaction ${active.id} stopped (reason ${reason ?? 'not reported in 1.5'}), ${meterStop - active.meterStartWh} Wh, energy in transactionData`);
     },
   },
@@ -355,7 +371,7 @@ export const cases: CaseDefinition[] = [
     title: 'Readings consistent with meterStart and meterStop',
     messages: ['MeterValues', 'StopTransaction'],
     stimulus: 'Every reading stored for the stopped transaction.',
-    expected: 'Register readings within [meterStart, meterStop]; interval values summing to meterStop − meterStart.',
+    expected: 'Every energy reading readable in Wh or kWh; the register never going down and within [meterStart, meterStop]; interval values summing to meterStop − meterStart.',
     async run(ctx) {
       const id = ctx.state.stoppedTransactionId;
       const transaction = id === undefined ? undefined : await ctx.transaction(id);
@@ -363,6 +379,8 @@ export const cases: CaseDefinition[] = [
       const samples = await ctx.samples(transaction.id);
       const input = { meterStartWh: transaction.meterStartWh, meterStopWh: transaction.meterStopWh };
       const all = computeEnergy({ ...input, samples });
+      if (all.anomalies.includes(Anomaly.unreadableEnergySample)) return fail('an energy reading stored for the transaction cannot be read as Wh or kWh');
+      if (all.anomalies.includes(Anomaly.registerDecreased)) return fail('the register went down between two readings of the transaction');
       if (all.anomalies.includes(Anomaly.registerBelowMeterStart)) return fail(`a register reading is below meterStart ${transaction.meterStartWh} Wh`);
       if (all.anomalies.includes(Anomaly.registerAboveMeterStop)) return fail(`a register reading is above meterStop ${transaction.meterStopWh} Wh`);
       const intervals = samples.filter((s) => s.measurand === INTERVAL);
