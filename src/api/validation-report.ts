@@ -36,6 +36,8 @@ export function reportHtml(v: Validation): string {
   const software = v.software;
   const verdict = v.verdict === null ? 'RUNNING' : VERDICT_WORDS[v.verdict] ?? v.verdict;
   const c = v.counts;
+  // counts.skipped holds both kinds of skip: only those not applicable leave a campaign passable.
+  const notApplicable = v.cases.filter((item) => item.status === 'skipped' && item.notApplicable).length;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Validation ${escape(v.id)} — ${escape(v.chargePointId)}</title>
@@ -53,7 +55,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.2
 </style></head><body>
 <h1>OCPP validation report</h1>
 <p class="verdict ${escape(v.verdict ?? 'running')}">${escape(verdict)}</p>
-<p>${c.pass} passed · ${c.fail} failed · ${c.skipped} not applicable · ${c.manual} manual steps not run · ${c.pending} pending</p>
+<p>${c.pass} passed · ${c.fail} failed · ${notApplicable} not applicable · ${c.skipped - notApplicable} skipped, not run · ${c.manual} manual steps not run · ${c.pending} pending</p>
 <table>
 <tr><th>Charge point</th><td>${escape(v.chargePointId)} (connector ${v.connectorId})</td></tr>
 <tr><th>Vendor / model</th><td>${escape(software.vendor ?? '?')} / ${escape(software.model ?? '?')}</td></tr>

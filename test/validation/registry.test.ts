@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
 import { signature, SIGNATURE_HEADER, EVENT_ID_HEADER } from '../../src/events/webhooks.js';
-import { startTestTomada, type TestTomada } from '../support/tomada.js';
+import { ADMIN_TOKEN, startTestTomada, type TestTomada } from '../support/tomada.js';
 import { TestClient } from '../support/ocpp-client.js';
 import { centralSystemClient, envelope, postRaw } from '../soap/helpers.js';
 
@@ -336,6 +336,9 @@ test('a manual step the operator cannot do is marked not run and the campaign is
     // The stored record says the same after the run is gone.
     const stored = await t.api(`/api/v1/validations/${id}`);
     assert.equal(stored.body.status, 'cancelled');
+    // The report counts the cancelled case as not run, as the API does: not as not applicable.
+    const report = await fetch(`${t.httpUrl}/api/v1/validations/${id}/report.html`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.match(await report.text(), /1 passed · 0 failed · 0 not applicable · 1 skipped, not run · 1 manual steps not run · 0 pending/);
     assert.equal((await t.api('/api/v1/software')).body.items.length, 0);
   } finally {
     await cp.stop();
