@@ -14,7 +14,7 @@ import { DefaultTiming, type CampaignTiming, type CaseRecord, type PersonAction,
 import type { Store, ValidationFilter } from '../store/store.js';
 import { cases, caseIds, type CaseDefinition } from './cases.js';
 import { fail, type CampaignState, type CaseContext, type CommandOutcome, type ManualOutcome, type Outcome } from './context.js';
-import { field, otherSoftware } from './readings.js';
+import { field, otherSoftware, sameTag } from './readings.js';
 import type { SoftwareRegistry } from './software.js';
 import { CampaignBoots } from './campaign-boots.js';
 import { Watch, type Call } from './watch.js';
@@ -326,6 +326,7 @@ class CampaignRun {
       }
       // Leave the connector as it was found: nothing charging.
       if (!this.abort.signal.aborted) await this.context(this.abort.signal).ensureIdle().catch(() => false);
+      else if (this.cancelReason !== NODE_STOPPED) await this.stopOwnTransactions();
     } catch (error) {
       log.error({ err: error, chargePointId, validationId: this.record.id }, 'validation campaign failed');
     } finally {
@@ -334,6 +335,21 @@ class CampaignRun {
       this.watch.close();
       this.boots.close();
       await this.finish();
+    }
+  }
+
+  /**
+   * After a cancel: a remote stop for each transaction still running on the campaign's connector
+   * with the campaign's card, so a vehicle does not go on charging on a test card. Sent without
+   * waiting for the StopTransaction (the cancel waits for this); a node stopping sends none.
+   */
+  private async stopOwnTransactions(): Promise<void> {
+    const { chargePointId, connectorId, idTag } = this.record;
+    const active = await this.deps.store.listTransactions({ chargePointId, active: true, limit: 20 });
+    for (const transaction of active.filter((t) => t.connectorId === connectorId && sameTag(t.idTag, idTag))) {
+      await this.deps.commands.send(chargePointId, { kind: 'remoteStop', transactionId: transaction.id }, { byCampaign: true }).catch((error: unknown) => {
+        this.deps.log.error({ err: error, validationId: this.record.id, transactionId: transaction.id }, 'could not stop the cancelled campaign’s transaction');
+      });
     }
   }
 

@@ -346,6 +346,31 @@ test('a manual step the operator cannot do is marked not run and the campaign is
   }
 });
 
+test('a cancelled campaign stops the transaction it started on its card, as a finished one does', async () => {
+  const t = await startTestTomada();
+  // No MeterValues: meter.values waits its whole limit, so the cancel comes while the campaign's transaction runs.
+  const cp = new SimulatedChargePoint({ id: 'CP-C', baseUrl: t.wsUrl, connectors: 1, reconnectDelayMs: 200, minIntervalMs: 200, faults: ['no-meter-values'] });
+  try {
+    await t.api('/api/v1/charge-points/CP-C', { method: 'PUT', body: { registrationStatus: 'Accepted' } });
+    await t.api('/api/v1/id-tags/TAG-C', { method: 'PUT', body: { status: 'Accepted' } });
+    cp.start();
+    await cp.ready();
+    const body = { chargePointId: 'CP-C', connectorId: 1, idTag: 'TAG-C', cases: ['remote.start', 'meter.values'], timing: { caseTimeoutS: 30 } };
+    const started = await t.api('/api/v1/validations', { body });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const active = async () => (await t.api('/api/v1/transactions?chargePointId=CP-C&active=true')).body.items as { id: number; idTag: string }[];
+    for (let i = 0; i < 100 && (await active()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await active()).length, 1, 'the campaign started a transaction');
+    const cancelled = await t.api(`/api/v1/validations/${started.body.id}/cancel`, { body: {} });
+    assert.equal(cancelled.body.status, 'cancelled');
+    for (let i = 0; i < 100 && (await active()).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await active(), [], 'the campaign\'s transaction was left charging on its card');
+  } finally {
+    await cp.stop();
+    await t.close();
+  }
+});
+
 // Under `reject` the campaign's closing reset goes to a charge point the policy holds Rejected:
 // a campaign's command, not held back as an operator's is.
 for (const [policy, answered] of [
