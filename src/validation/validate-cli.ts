@@ -39,6 +39,7 @@ interface CaseView {
   status: string;
   reason: string | null;
   prompt: string | null;
+  notApplicable: boolean;
 }
 
 interface CampaignView {
@@ -179,8 +180,10 @@ export async function validateCommand(argv: string[], io: Io = terminalIo()): Pr
     const report = values.report ?? `validation-${campaign.id}.html`;
     writeFileSync(report, (await api(`/validations/${encodeURIComponent(campaign.id)}/report.html`)) as string);
     const c = campaign.counts;
+    // counts.skipped holds both kinds of skip: only those not applicable leave a campaign passable.
+    const notApplicable = campaign.cases.filter((item) => item.status === 'skipped' && item.notApplicable).length;
     io.out(
-      `${(campaign.verdict ?? campaign.status).toUpperCase()}: ${c.pass} passed, ${c.fail} failed, ${c.skipped} not applicable, ${c.manual} manual steps not run\n` +
+      `${(campaign.verdict ?? campaign.status).toUpperCase()}: ${c.pass} passed, ${c.fail} failed, ${notApplicable} not applicable, ${(c.skipped ?? 0) - notApplicable} skipped (not run), ${c.manual} manual steps not run\n` +
         `software: ${Object.values(campaign.software).join(' / ')}\nreport: ${report}\n`,
     );
     return campaign.verdict === 'pass' ? 0 : 1;
