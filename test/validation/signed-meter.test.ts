@@ -57,3 +57,29 @@ test('signed meter values: verified with the registered key, failed with another
     await t.close();
   }
 });
+
+/** The same signed end reading, in a JSON wrapper that carries the meter's public key itself. */
+const signingWithKey: ChargePointProtocol = {
+  ...ocpp16,
+  stopTransaction(input) {
+    const call = ocpp16.stopTransaction(input);
+    const data = (call.payload as { transactionData: { sampledValue: object[] }[] }).transactionData;
+    const value = JSON.stringify({ encodingMethod: 'OCMF', signedMeterValue: signedEnd(input), publicKey: spkiHex(meter.publicKey) });
+    data[0]!.sampledValue.push({ value, format: 'SignedData', context: 'Transaction.End', measurand: 'Energy.Active.Import.Register', unit: 'Wh' });
+    return call;
+  },
+};
+
+test('signed meter values verified with the key the charge point sent (none registered): the case says so', { timeout: 120_000 }, async () => {
+  const t = await startTestTomada({ meterKeyFromMessage: true });
+  try {
+    const run = await runCampaign(t, { id: 'SIGNED-MSG', protocol: 'ocpp1.6-json', wording: signingWithKey, cases: ['remote.start', 'remote.stop', 'signed.meter'] });
+    await run.chargePoint.stop();
+    const signedCase = run.validation.cases.find((c) => c.id === 'signed.meter')!;
+    assert.equal(signedCase.status, 'pass', summary(run.validation));
+    // It proves the readings were not altered, not that they come from the registered meter.
+    assert.equal(signedCase.reason, 'signed meter values: verified with the public key sent in the message (none registered)');
+  } finally {
+    await t.close();
+  }
+});
