@@ -63,6 +63,8 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.2
 <tr><th>OCPP</th><td>${escape(software.ocppVersion ?? '?')} over ${escape(software.transport ?? '?')}</td></tr>
 <tr><th>Campaign</th><td>${escape(v.id)} · ${escape(v.status)} · started ${escape(v.startedAt)}${v.finishedAt ? ` · finished ${escape(v.finishedAt)}` : ''}</td></tr>
 <tr><th>Cards</th><td>valid ${escape(v.idTag)} · blocked ${escape(v.blockedIdTag)}</td></tr>
+<tr><th>Time limits</th><td>${Object.entries(v.timing).map(([name, s]) => `${escape(name)} ${s} s`).join(' · ')}</td></tr>
+<tr><th>Registry</th><td>${v.registry ? `${v.registry.validated ? 'software validated' : 'software not validated'}: ${escape(v.registry.reason)}` : v.status === 'running' ? 'decided when the campaign ends' : 'not recorded'}</td></tr>
 </table>
 <h2>Cases</h2>
 ${v.cases.map(caseSection).join('\n')}

@@ -86,6 +86,12 @@ const ValidationFields = {
   finishedAt: NullableTime,
   counts: Type.Object({ pass: Type.Integer(), fail: Type.Integer(), skipped: Type.Integer(), manual: Type.Integer(), pending: Type.Integer() }),
   node: Type.Optional(Type.String({ description: 'The node running the campaign, with several nodes' })),
+  registry: Type.Optional(
+    Type.Object(
+      { validated: Type.Boolean(), reason: Type.String() },
+      { description: 'Once it ended: whether the campaign validated the software it tested (entered it in the registry), and why (not)' },
+    ),
+  ),
 };
 
 export const Validation = Type.Object({ ...ValidationFields, cases: Type.Array(Case) }, { $id: 'Validation' });

@@ -240,10 +240,10 @@ export class Campaigns {
         if (['pass', 'fail', 'skipped', 'manual'].includes(item.status)) continue;
         Object.assign(item, { status: 'skipped', reason, prompt: null, action: null, finishedAt: at });
       }
-      Object.assign(v, { status: 'cancelled', verdict: 'incomplete', finishedAt: at, counts: counts(v.cases) });
+      Object.assign(v, { status: 'cancelled', verdict: 'incomplete', finishedAt: at, counts: counts(v.cases), registry: { validated: false, reason: `the campaign was interrupted: ${reason}` } });
       const done = await this.deps.store.transact(async (tx) => {
         if (!(await tx.closeRunningValidation(v))) return false;
-        await tx.insertEvent({ at, chargePointId: v.chargePointId, type: 'validationFinished', data: { validationId: v.id, verdict: v.verdict, software: v.software, interrupted: true } });
+        await tx.insertEvent({ at, chargePointId: v.chargePointId, type: 'validationFinished', data: { validationId: v.id, verdict: v.verdict, software: v.software, interrupted: true, validated: false } });
         return true;
       });
       if (done) closed++;
@@ -416,6 +416,9 @@ class CampaignRun {
         (Object.keys(now) as (keyof typeof now)[]).every((k) => tested[k] === now[k]) &&
         this.watch.callsSince(0).every((call) => otherSoftware(call, tested) === undefined);
       const validated = verdict === 'pass' && this.complete && unchanged;
+      const registry = validated
+        ? { validated, reason: 'the software tested is in the validated-software registry' }
+        : { validated, reason: verdict !== 'pass' ? `the campaign's verdict is ${verdict}` : !this.complete ? `a partial campaign (${record.cases.length} of ${cases.length} cases) validates no software` : now === undefined ? 'the charge point has not reported its whole software identity' : 'the charge point reported other software during the campaign than at its start' };
       if (validated) await this.deps.software.recordPassed(now, record.id);
       else if (this.deps.unvalidatedSoftware !== 'flag' && this.cancelReason !== NODE_STOPPED && now && !(await this.deps.software.find(now))) {
         // The campaign answered its boots Accepted; software still unvalidated must be kept
@@ -424,11 +427,11 @@ class CampaignRun {
           this.deps.log.error({ err: error, validationId: record.id }, 'could not reset the charge point back under the unvalidated-software policy');
         });
       }
-      Object.assign(record, { status, verdict, finishedAt, counts: counts(record.cases) });
+      Object.assign(record, { status, verdict, finishedAt, counts: counts(record.cases), registry });
       const copy = this.snapshot();
       await this.deps.store.transact(async (tx) => {
         await tx.putValidation(copy);
-        await tx.insertEvent({ at: finishedAt, chargePointId: record.chargePointId, type: 'validationFinished', data: { validationId: record.id, verdict, software: tested, complete: this.complete } });
+        await tx.insertEvent({ at: finishedAt, chargePointId: record.chargePointId, type: 'validationFinished', data: { validationId: record.id, verdict, software: tested, complete: this.complete, validated } });
       });
       this.deps.log.info({ chargePointId: record.chargePointId, validationId: record.id, verdict }, 'validation campaign finished');
     } catch (error) {

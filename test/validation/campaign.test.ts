@@ -80,6 +80,8 @@ test('the passed software is in the validated registry and the charge points sho
   for (const item of body.items) assert.match(item.validationId, /^val-/);
   const cp = await tomada.api('/api/v1/charge-points/VAL-J16');
   assert.equal(cp.body.softwareValidated, true);
+  assert.deepEqual(runs.get('ocpp1.6-json')!.validation.registry, { validated: true, reason: 'the software tested is in the validated-software registry' });
+  assert.deepEqual(runs.get('VAL-FLIP')!.validation.registry, { validated: false, reason: "the campaign's verdict is fail" });
 });
 
 test('a charge point that boots with other firmware in mid-campaign fails the cases run on it, and its software is not validated', () => {
@@ -99,6 +101,7 @@ test('the HTML report names the verdict, the software and every case with its ev
   assert.match(html, /<p class="verdict pass">PASSED<\/p>/);
   assert.match(html, /Tomada \/ Simulator/);
   assert.match(html, /1\.6 over json/);
+  assert.match(html, /<th>Registry<\/th><td>software validated: the software tested is in the validated-software registry<\/td>/);
   for (const c of validation.cases) assert.ok(html.includes(`<code>${c.id}</code>`), c.id);
   assert.match(html, /RemoteStartTransaction/);
   assert.ok(!html.includes('<script'), 'a report carries no script');

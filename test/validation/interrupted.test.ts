@@ -22,6 +22,7 @@ test('a campaign left running by a stopped node is closed as incomplete at the n
       const { body } = await second.api('/api/v1/validations/val-left-running');
       assert.equal(body.status, 'cancelled');
       assert.equal(body.verdict, 'incomplete');
+      assert.deepEqual(body.registry, { validated: false, reason: 'the campaign was interrupted: the node stopped during the campaign' });
       assert.deepEqual(body.cases.map((c: any) => [c.id, c.status, c.reason]), [
         ['ocpp.version', 'pass', 'ok'],
         ['authorize.valid', 'skipped', 'the node stopped during the campaign'],

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { ocpp16 } from '../../src/sim/protocol-16.js';
 import type { ChargePointProtocol, StopTransactionInput } from '../../src/sim/protocol.js';
-import { startTestTomada } from '../support/tomada.js';
+import { ADMIN_TOKEN, startTestTomada } from '../support/tomada.js';
 import { runCampaign, summary } from './rig.js';
 
 const meter = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -50,9 +50,12 @@ test('signed meter values: verified with the registered key, failed with another
     assert.equal(signedCase(good.validation).reason, 'signed meter values verified');
     assert.equal(signedCase(bad.validation).status, 'fail', summary(bad.validation));
     assert.match(signedCase(bad.validation).reason ?? '', /^signed meter values do not verify: .*signature/i);
-    // A partial campaign passes its cases but validates no software.
+    // A partial campaign passes its cases but validates no software, and its record and report say so.
     assert.equal(good.validation.verdict, 'pass');
     assert.deepEqual((await t.api('/api/v1/software')).body.items, []);
+    assert.deepEqual(good.validation.registry, { validated: false, reason: 'a partial campaign (3 of 22 cases) validates no software' });
+    const report = await fetch(`${t.httpUrl}/api/v1/validations/${good.validation.id}/report.html`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.match(await report.text(), /<th>Registry<\/th><td>software not validated: a partial campaign \(3 of 22 cases\) validates no software<\/td>/);
   } finally {
     await t.close();
   }

@@ -81,6 +81,12 @@ export interface Validation {
   finishedAt: string | null;
   counts: Record<'pass' | 'fail' | 'skipped' | 'manual' | 'pending', number>;
   cases: CaseRecord[];
+  /**
+   * What the campaign's end did for the registry: whether the software it tested is validated by
+   * it, and why (not) — a passed partial campaign validates nothing. Absent while it runs, and in
+   * records from before 2026-12-06.
+   */
+  registry?: { validated: boolean; reason: string };
   /** The node running it, with several nodes (absent on a node alone, and in earlier records). */
   node?: string;
 }
