@@ -58,6 +58,7 @@ export function validationPage(main, { id = '' }) {
         ['Started · finished', `${formatTime(v.startedAt)} · ${formatTime(v.finishedAt)}`],
         ['Verdict', h('span', { id: 'verdict' }, verdictBadge(v))],
         ['Cases', `${v.counts.pass} pass · ${v.counts.fail} fail · ${v.counts.skipped} skipped · ${v.counts.manual} not run · ${v.counts.pending} pending`],
+        ['Registry', v.registry ? `${v.registry.validated ? 'Software validated' : 'Software not validated'}: ${v.registry.reason}` : running ? 'decided when the campaign ends' : '—'],
       ]),
     );
     replace(
