@@ -119,6 +119,12 @@ export class Campaigns {
     }
     const unknown = (request.cases ?? []).filter((id) => !caseIds.includes(id));
     if (unknown.length > 0) throw new InvalidRequest(`Unknown case ${unknown.join(', ')}; the cases are ${caseIds.join(', ')}`);
+    // A connector the charge point does not have would fail every case that charges, a correct
+    // charge point included, and pass its unlock as "no lock": refused, naming those it has.
+    const reported = (await store.listConnectors(cp.id)).map((c) => c.connectorId).filter((id) => id > 0);
+    if (reported.length > 0 && !reported.includes(request.connectorId)) {
+      throw new Conflict(`Charge point "${cp.id}" has reported connectors ${reported.sort((a, b) => a - b).join(', ')}; connector ${request.connectorId} is not one of them`);
+    }
     const authorized = await this.deps.transactions.authorize(request.idTag);
     if (authorized.status !== 'Accepted') throw new Conflict(`idTag "${request.idTag}" is ${authorized.status}; the campaign needs an Accepted tag`);
     const blockedIdTag = request.blockedIdTag ?? `VAL-BLOCKED-${token()}`;
