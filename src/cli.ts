@@ -23,6 +23,14 @@ Operator tasks through the REST API (tomada help operators):
   tomada operators list|set|remove            tomada whoami
 `;
 
+const SERVE_USAGE = `Usage: tomada serve
+
+Starts the central system: the OCPP listener (TOMADA_OCPP_PORT, 9000), the operator API and
+dashboard (TOMADA_HTTP_PORT, 8080) and the store (TOMADA_DATABASE_URL, sqlite:./data/tomada.db).
+It takes no options: every setting is a TOMADA_* environment variable, listed with its default
+in the README's "Configuration" table. It runs until SIGINT or SIGTERM, then stops cleanly.
+`;
+
 const OPERATOR_GROUPS = new Set(['charge-points', 'id-tags', 'command', 'sessions', 'tokens', 'operators', 'whoami']);
 
 /** A bug anywhere must not take the network down: log it loudly and keep serving. */
@@ -73,7 +81,15 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
-      return serve();
+      if (rest.length === 0) return serve();
+      // Anything after it is a question or a mistake (an option it does not take): never a start
+      // that silently ignores it, or makes ./data/ where the operator only asked for help.
+      if (rest.length === 1 && ['--help', '-h', 'help'].includes(rest[0]!)) {
+        process.stdout.write(SERVE_USAGE);
+        return 0;
+      }
+      process.stderr.write(`tomada serve takes no arguments (given: ${rest.join(' ')}); it is configured by environment variables\n\n${SERVE_USAGE}`);
+      return 2;
     case 'demo': {
       const { demo } = await import('./demo.js');
       return demo(rest);

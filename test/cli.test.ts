@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ROOT } from './support/cli-entry.js';
 
 const BIN = `${ROOT}dist/cli.js`;
@@ -15,6 +17,20 @@ test('the built bin is executable and prints its version and usage', { skip: exi
   const help = spawnSync(BIN, ['--help'], { encoding: 'utf8' });
   assert.match(help.stdout, /tomada serve/);
   assert.match(help.stdout, /tomada journal verify/);
+  // serve takes no options: asked for help it prints it and starts nothing; an option is refused.
+  const cwd = mkdtempSync(join(tmpdir(), 'tomada-cli-'));
+  try {
+    const serveHelp = spawnSync(BIN, ['serve', '--help'], { encoding: 'utf8', cwd, timeout: 10_000 });
+    assert.equal(serveHelp.status, 0, serveHelp.stderr);
+    assert.match(serveHelp.stdout, /^Usage: tomada serve\n/);
+    assert.match(serveHelp.stdout, /TOMADA_\* environment variable/);
+    const option = spawnSync(BIN, ['serve', '--port', '9001'], { encoding: 'utf8', cwd, timeout: 10_000 });
+    assert.equal(option.status, 2, option.stdout);
+    assert.match(option.stderr, /^tomada serve takes no arguments \(given: --port 9001\)/);
+    assert.deepEqual(readdirSync(cwd), [], 'no ./data/ made, no database opened');
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
   const wrong = spawnSync(BIN, ['frobnicate'], { encoding: 'utf8' });
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /Unknown command "frobnicate"/);
