@@ -194,7 +194,10 @@ export function loadConfig(env: Env = process.env): Config {
     bootRetryIntervalS: integer(env, 'TOMADA_BOOT_RETRY_INTERVAL', 60, 1, 86400),
     callTimeoutMs: integer(env, 'TOMADA_CALL_TIMEOUT_MS', 30_000, 100, 600_000),
     pingIntervalMs: integer(env, 'TOMADA_PING_INTERVAL_MS', 30_000, 100, 3_600_000),
-    maxFrameBytes: integer(env, 'TOMADA_MAX_FRAME_BYTES', 65_536, 1024, 16 * 1024 * 1024),
+    // 1 MiB: a StopTransaction carries the session's transactionData, which a charger set to
+    // sample every minute fills to several hundred KiB over a day (libocpp thins it for that
+    // reason). Refused, it is resent for ever and holds up the transaction messages behind it.
+    maxFrameBytes: integer(env, 'TOMADA_MAX_FRAME_BYTES', 1024 * 1024, 1024, 16 * 1024 * 1024),
     journalKey: env.TOMADA_JOURNAL_KEY || undefined,
     meterKeyFromMessage: oneOf(env, 'TOMADA_METER_KEY_FROM_MESSAGE', ['deny', 'allow'], 'deny') === 'allow',
     ocppTlsPort: integer(env, 'TOMADA_OCPP_TLS_PORT', 9443, 0, 65535),

@@ -133,7 +133,16 @@ export class JsonSession implements CommandTarget {
         resolve();
       }),
     );
-    socket.on('error', (error) => this.log.warn({ err: error.message }, 'socket error'));
+    socket.on('error', (error) => {
+      if ((error as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        // ws has closed it with 1009. The charge point will send that frame again: said plainly,
+        // with what to change, since a transaction message it cannot deliver holds up the rest.
+        this.log.warn(
+          { err: error.message },
+          'frame larger than TOMADA_MAX_FRAME_BYTES refused, connection closed (1009): the charge point will resend it, and the messages queued behind it wait; if it is legitimate (a long StopTransaction with its transactionData), raise the limit',
+        );
+      } else this.log.warn({ err: error.message }, 'socket error');
+    });
   }
 
   get closed(): Promise<void> {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { spawnServer, type ServerProcess } from '../support/process.js';
-import { assertWorks, basic, faultSubcode, postSoap, refusal, sleep, Sockets, soapBoot, startSecureTomada } from './helpers.js';
+import { assertWorks, basic, call, faultSubcode, postSoap, refusal, sleep, Sockets, soapBoot, startSecureTomada } from './helpers.js';
 
 const ADMIN = 'logging-test-admin-token-0123456789';
 const SECRET = 'the-secret-password-1234';
@@ -84,6 +84,48 @@ describe('logs of refusals', () => {
     for (const secret of [SECRET, WRONG, ADMIN, basic('CP-LOG', SECRET).slice(6), basic('CP-LOG', WRONG).slice(6), basic('CP-LOG-SOAP', WRONG).slice(6)]) {
       assert.ok(!output.includes(secret), `the output contains a secret (${secret.slice(0, 6)}…)`);
     }
+  });
+
+  test("a day's StopTransaction fits the default frame limit; a frame past it is closed with 1009 and logged with the setting to change", async () => {
+    const ws = await sockets.connect(`ws://127.0.0.1:${server.ocppPort}/ocpp`, 'CP-LOG', { password: SECRET });
+    await assertWorks(ws);
+    const tag = await fetch(`http://127.0.0.1:${server.httpPort}/api/v1/id-tags/LOG-TAG`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'Accepted' }),
+    });
+    assert.equal(tag.status, 201);
+    const start = Date.UTC(2026, 11, 6);
+    const at = (minute: number) => new Date(start + minute * 60_000).toISOString();
+    const started = (await call(ws, 'StartTransaction', { connectorId: 1, idTag: 'LOG-TAG', meterStart: 0, timestamp: at(0) })) as [number, string, { transactionId: number }];
+    // A charger sampling every minute for 24 hours: the register, power, three currents, a voltage.
+    const transactionData = Array.from({ length: 1440 }, (_, minute) => ({
+      timestamp: at(minute),
+      sampledValue: [
+        { value: String(minute * 100), measurand: 'Energy.Active.Import.Register', unit: 'Wh', context: 'Sample.Periodic' },
+        { value: '6000', measurand: 'Power.Active.Import', unit: 'W' },
+        ...['L1', 'L2', 'L3'].map((phase) => ({ value: '9', measurand: 'Current.Import', unit: 'A', phase })),
+        { value: '230', measurand: 'Voltage', unit: 'V' },
+      ],
+    }));
+    const stop = { transactionId: started[2].transactionId, meterStop: 144_000, timestamp: at(1440), transactionData };
+    const bytes = Buffer.byteLength(JSON.stringify([2, 'sec-0', 'StopTransaction', stop]));
+    assert.ok(bytes > 8 * 65_536 && bytes < 1024 * 1024, `a frame of ${bytes} bytes: eight times the old limit, within the new one`);
+    const stopped = await call(ws, 'StopTransaction', stop, 20_000);
+    assert.equal(stopped[0], 3, JSON.stringify(stopped).slice(0, 300));
+    const session = await fetch(`http://127.0.0.1:${server.httpPort}/api/v1/transactions/${started[2].transactionId}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    assert.equal(((await session.json()) as { energyWh: number }).energyWh, 144_000);
+
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send(JSON.stringify([2, 'huge', 'DataTransfer', { vendorId: 'V', data: 'a'.repeat(1024 * 1024) }]));
+    assert.equal(await closed, 1009);
+    await sleep(200);
+    const warned = output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine)
+      .filter((l) => l.msg?.includes('TOMADA_MAX_FRAME_BYTES'));
+    assert.deepEqual(warned.map((l) => l.chargePointId), ['CP-LOG'], 'one warning, naming the charge point and the setting');
   });
 });
 
