@@ -288,16 +288,38 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     if (!this.natsUp || !connection) {
       throw new CommandFailed(`Charge point "${chargePointId}" is not connected to this node, and the other nodes cannot be asked: NATS is unreachable`);
     }
+    // To the node our view names first, by its own subject. On the charge point's subject the NATS
+    // server picks one subscriber of the queue group at random, and a node that died without
+    // closing its NATS connection (a machine lost, a frozen process) keeps its subscriptions there
+    // until the server's pings give up on it, minutes later: a charge point that moved on from it
+    // to a live node had every other command swallowed, answered 504 after the whole timeout.
     const holder = this.view.holder(chargePointId)?.node;
+    if (holder !== undefined) {
+      try {
+        return await this.requestOn(connection, this.subjects.nodeCommand(holder, chargePointId), holder, chargePointId, command, sendBy);
+      } catch (error) {
+        // That node does not hold it (any more), or is gone from NATS: nothing was sent. Whichever
+        // node holds it now, if any, answers on the charge point's own subject.
+        if (!(error instanceof ChargePointNotConnected)) throw error;
+      }
+    }
+    return this.requestOn(connection, this.subjects.command(chargePointId), this.view.holder(chargePointId)?.node, chargePointId, command, sendBy);
+  }
+
+  private async requestOn(
+    connection: NatsConnection,
+    subject: string,
+    holder: string | undefined,
+    chargePointId: string,
+    command: Command,
+    sendBy: number | undefined,
+  ): Promise<CommandResult> {
     // The holder gets what is left of the time to send it; the reply may take a call timeout more.
     const sendWithinMs = sendBy === undefined ? undefined : Math.max(0, Math.floor(sendBy - performance.now()));
     const timeout = (sendWithinMs ?? 0) + this.options.requestTimeoutMs;
     let msg: Msg;
     try {
-      msg = await this.untilLost(
-        holder,
-        connection.request(this.subjects.command(chargePointId), encode<CommandRequest>({ from: this.nodeId, command, sendWithinMs }), { timeout }),
-      );
+      msg = await this.untilLost(holder, connection.request(subject, encode<CommandRequest>({ from: this.nodeId, command, sendWithinMs }), { timeout }));
     } catch (error) {
       if (!(error instanceof NatsError)) throw error;
       if (error.code === ErrorCode.NoResponders) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected to any node`);
@@ -342,6 +364,14 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       connection.subscribe(this.subjects.left, { callback: (_e, msg) => this.onLeft(msg) });
       for (const subject of this.subjects.announcements) connection.subscribe(subject, { callback: (_e, msg) => this.onAnnouncement(msg) });
       connection.subscribe(this.subjects.holdings(this.nodeId), { callback: (_e, msg) => this.onHoldingsRequest(msg) });
+      // Commands sent to this node by name; a queue group, as the charge points' own subjects.
+      connection.subscribe(this.subjects.nodeCommands(this.nodeId), {
+        queue: HOLDER_QUEUE,
+        callback: (_e, msg) => {
+          const chargePointId = this.subjects.parseNodeCommand(msg.subject);
+          if (chargePointId !== undefined) this.onCommand(chargePointId, msg);
+        },
+      });
       for (const [id, holding] of this.holdings) holding.subscription = this.subscribeCommands(connection, id);
       for (const service of this.services.keys()) this.subscribeService(connection, service);
     }

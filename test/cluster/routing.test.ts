@@ -114,6 +114,24 @@ describe('commands across three nodes', { skip }, () => {
     }
   });
 
+  test("a dead node's leftover subscription to a charge point's commands does not swallow them", async () => {
+    // A node whose machine died keeps its NATS subscriptions on the server until the server's pings
+    // give up on it, minutes later; here a bare connection subscribed as a holder stands for it.
+    const { connect } = await import('nats');
+    const dead = await connect({ servers: SHARED_NATS });
+    try {
+      dead.subscribe(`${cluster.prefix}.cp.CP-B1.command`, { queue: 'holder', callback: () => undefined });
+      await dead.flush();
+      const client = clients[1]!;
+      client.onCall = () => ({ status: 'Unlocked' });
+      // Each would have gone to the dead subscriber one time in two, then waited out its timeout.
+      const results = await Promise.all(Array.from({ length: 8 }, () => command(a, 'CP-B1', 'unlock', { connectorId: 1 })));
+      for (const result of results) assert.deepEqual(result, { status: 200, body: { status: 'Unlocked' } });
+    } finally {
+      await dead.close();
+    }
+  });
+
   test('a charge point connected nowhere is 409 "not connected to any node"', async () => {
     for (const node of cluster.nodes) {
       const result = await command(node, 'CP-NOWHERE', 'reset', { type: 'Soft' });
