@@ -82,6 +82,12 @@ const HOLDINGS_PAGE = 2_000;
 /** How often a process sharing this node's id is reported again while it runs. */
 const DUPLICATE_REPORT_MS = 60_000;
 const HOLDER_QUEUE = 'holder';
+/**
+ * How far apart two nodes' clocks may be before a command request judged by its send time is
+ * given less time than it had (a holder ahead) or kept past its asker's time (a holder behind).
+ * Well under the margin the asker waits beyond the holder's time (a call timeout and 2 s).
+ */
+const CLOCK_SKEW_MS = 1_000;
 /** NATS's own default limit on one message, for a connection that has not said its server's yet. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
@@ -319,7 +325,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const timeout = (sendWithinMs ?? 0) + this.options.requestTimeoutMs;
     let msg: Msg;
     try {
-      msg = await this.untilLost(holder, connection.request(subject, encode<CommandRequest>({ from: this.nodeId, command, sendWithinMs }), { timeout }));
+      const body = encode<CommandRequest>({ from: this.nodeId, command, sendWithinMs, sentAt: Date.now() });
+      msg = await this.untilLost(holder, connection.request(subject, body, { timeout }));
     } catch (error) {
       if (!(error instanceof NatsError)) throw error;
       if (error.code === ErrorCode.NoResponders) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected to any node`);
@@ -425,8 +432,28 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const holding = this.holdings.get(chargePointId);
     if (!holding) return void answer(errorReply(this.nodeId, new ChargePointNotConnected(`Charge point "${chargePointId}" is no longer connected to node ${this.nodeId}`)));
     this.log.debug({ chargePointId, from: request.from, command: request.command.kind }, 'command from another node');
-    // Counted from now: the asker's clock is never read, so clocks apart do not matter.
-    const sendBy = sendDeadline(request.sendWithinMs ?? this.options.sendWithinMs);
+    // Counted from now, and ending no later than the asker's own time to send it (by the clocks,
+    // which are kept in step anyway for takeovers, give or take CLOCK_SKEW_MS).
+    let sendWithinMs = request.sendWithinMs ?? this.options.sendWithinMs;
+    if (request.sendWithinMs !== undefined && request.sentAt !== undefined) {
+      const ageMs = Date.now() - request.sentAt;
+      const leftMs = request.sendWithinMs + CLOCK_SKEW_MS - ageMs;
+      if (leftMs <= 0) {
+        // The hop stalled (NATS, or this node frozen) until the asker gave up, or nearly: sent now,
+        // it would be carried out after the operator was told it timed out.
+        this.log.warn({ chargePointId, from: request.from, command: request.command.kind, ageMs }, 'a command from another node arrived after its time to be sent: not sent');
+        return void answer(
+          errorReply(
+            this.nodeId,
+            new CommandTimedOut(
+              `The command was not sent to charge point "${chargePointId}": it reached node ${this.nodeId} ${ageMs} ms after node ${request.from} sent it, past its time to be sent (the link between them stalled); it was not carried out, so retrying is safe`,
+            ),
+          ),
+        );
+      }
+      sendWithinMs = Math.min(request.sendWithinMs, leftMs);
+    }
+    const sendBy = sendDeadline(sendWithinMs);
     holding.target.execute(request.command, sendBy).then(
       (result) => answer({ node: this.nodeId, result }),
       (error: unknown) => answer(errorReply(this.nodeId, error)),

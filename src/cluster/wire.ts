@@ -42,6 +42,13 @@ export const CommandRequest = Type.Object({
    * Absent (a node of an older version asks): the holder's own limit.
    */
   sendWithinMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  /**
+   * When the asker sent the request, on its clock. A request that reaches the holder later than
+   * its time to be sent allows (the hop stalled: NATS, or the holder frozen) is failed unsent, and
+   * the holder's time to send it ends no later than the asker's, give or take the clocks' skew.
+   * Absent (an older node asks): only the time from the request's arrival counts.
+   */
+  sentAt: Type.Optional(Millis),
   command: Type.Union([
     Type.Object({ kind: Type.Literal('remoteStart'), idTag: Type.String(), connectorId: Type.Optional(Type.Integer()) }),
     Type.Object({ kind: Type.Literal('remoteStop'), transactionId: Type.Integer() }),
