@@ -275,6 +275,10 @@ class CampaignRun {
   private readonly confirmations = new Map<string, (c: Confirmation) => void>();
   private cancelReason = 'the campaign was cancelled';
   private finished: Promise<void> | undefined;
+  /** Its record has been stored once: later saves write it only while the stored one is running. */
+  private stored = false;
+  /** Another node closed the stored record meanwhile (it judged this node lost): nothing more is written. */
+  private closedElsewhere = false;
 
   constructor(
     private readonly deps: CampaignDeps,
@@ -292,9 +296,26 @@ class CampaignRun {
   }
 
   async save(): Promise<void> {
+    if (this.closedElsewhere) return;
     this.record.counts = counts(this.record.cases);
     const copy = this.snapshot();
-    await this.deps.store.transact((tx) => tx.putValidation(copy));
+    const first = !this.stored;
+    // After the first write, only over a record still running: the other nodes close as incomplete
+    // the campaigns of a node they judge lost, and a node that was only frozen (a long pause, a
+    // stalled link) wakes up still running them; written over, the closed record came back to life
+    // and ended a second time, with a second validationFinished event.
+    const kept = await this.deps.store.transact(async (tx) => (first ? (await tx.putValidation(copy), true) : tx.closeRunningValidation(copy)));
+    this.stored = true;
+    if (!kept) this.stopClosedElsewhere();
+  }
+
+  /** The stored record was closed by another node: the campaign stops here and writes nothing more. */
+  private stopClosedElsewhere(): void {
+    if (this.closedElsewhere) return;
+    this.closedElsewhere = true;
+    this.deps.log.info({ chargePointId: this.record.chargePointId, validationId: this.record.id }, 'validation campaign closed meanwhile by another node (it judged this node lost): stopped here');
+    this.cancelReason = NODE_LOST;
+    this.abort.abort();
   }
 
   confirm(caseId: string, confirmation: Confirmation): void {
@@ -409,6 +430,8 @@ class CampaignRun {
    * before the campaign shows as finished, so whoever sees it finished sees all of that too.
    */
   private async finish(): Promise<void> {
+    // Closed by another node: its end (event, verdict) is the one stored.
+    if (this.closedElsewhere) return;
     const record = this.record;
     const status = this.abort.signal.aborted ? 'cancelled' : 'finished';
     const verdict = status === 'cancelled' ? 'incomplete' : verdictOf(record.cases);
@@ -435,10 +458,12 @@ class CampaignRun {
       }
       Object.assign(record, { status, verdict, finishedAt, counts: counts(record.cases), registry });
       const copy = this.snapshot();
-      await this.deps.store.transact(async (tx) => {
-        await tx.putValidation(copy);
+      const kept = await this.deps.store.transact(async (tx) => {
+        if (!(await tx.closeRunningValidation(copy))) return false;
         await tx.insertEvent({ at: finishedAt, chargePointId: record.chargePointId, type: 'validationFinished', data: { validationId: record.id, verdict, software: tested, complete: this.complete, validated } });
+        return true;
       });
+      if (!kept) return this.stopClosedElsewhere();
       this.deps.log.info({ chargePointId: record.chargePointId, validationId: record.id, verdict }, 'validation campaign finished');
     } catch (error) {
       Object.assign(record, { status, verdict, finishedAt });

@@ -278,6 +278,25 @@ describe('takeover and lost nodes', { skip }, () => {
     assert.match(((await carried.json()) as { message: string }).message, /^Campaign val-on-gone runs on node "node-gone": send this request to that node/);
   });
 
+  test("a campaign the other nodes closed as their lost node's keeps its closed record when that node wakes up", async () => {
+    // Node a was only frozen (a long pause, a stalled link): node b judged it lost and closed its
+    // campaign; node a then goes on with it, and must not bring the closed record back to life.
+    await a.api('/api/v1/id-tags/TAG-WOKEN', { method: 'PUT', body: { status: 'Accepted' } });
+    await connectTo(a, 'CP-WOKEN');
+    const started = await a.api('/api/v1/validations', { body: { chargePointId: 'CP-WOKEN', connectorId: 1, idTag: 'TAG-WOKEN', cases: ['authorize.valid'] } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const id = started.body.id as string;
+    await eventually('its manual step waits', async () => (await a.api(`/api/v1/validations/${id}`)).body.cases[0].status === 'waiting');
+    assert.equal(await b.campaigns.closeLostNodes('node-a'), 1);
+    // Node a's run still waits for the step; answered, its case ends and the campaign with it.
+    await a.api(`/api/v1/validations/${id}/cases/authorize.valid/confirm`, { body: { done: false, note: 'woken' } });
+    await eventually('node a no longer runs it', async () => (await a.campaigns.get(id))?.status !== 'running');
+    const stored = await a.store.getValidation(id);
+    assert.deepEqual([stored?.status, stored?.verdict, stored?.cases[0]?.reason], ['cancelled', 'incomplete', 'the node running the campaign was lost']);
+    const finished = (await a.store.listEvents({ type: 'validationFinished', limit: 50 })).filter((e) => e.data.validationId === id);
+    assert.equal(finished.length, 1, 'ended once, by the node that closed it');
+  });
+
   test('a node that falls silent is lost: its charge points stop counting as connected, a command waiting on it fails at once, an event is kept', async () => {
     // A campaign node c was running: once c is lost, it is closed as incomplete, once.
     await a.store.transact((tx) => tx.putValidation(runningCampaign('val-on-c', 'node-c')));
