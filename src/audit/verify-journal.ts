@@ -7,7 +7,7 @@
 // samples is kept, with the readings the energy rules read.
 import { messageSamples } from '../adapters/message-samples.js';
 import { computeEnergy, energyIsFinal, isEnergyReading } from '../domain/energy.js';
-import { storedSampleIdentity, type MeterSample, type StoredMeterSample } from '../domain/model.js';
+import { numberedIdentityTexts, storedSampleIdentity, type MeterSample, type StoredMeterSample } from '../domain/model.js';
 import { canonicalTime } from '../domain/time.js';
 import { decodeEnvelope, operationOfRequestElement, operationOfResponseElement, xmlToPayload } from '../ocpp/soap/index.js';
 import { normalizeMeterValueVariant } from '../ocpp/v15/meter-value-variant.js';
@@ -78,7 +78,7 @@ interface Replayed {
   connectorId: number;
   meterStartWh: number;
   meterStopWh: number | null;
-  /** Every sample the frames sent, as a digest (sampleDigest), each once as the store keeps it. */
+  /** Every sample the frames sent, as a digest (sampleDigests), each once as the store keeps it: a reading a message repeats, numbered. */
   digests: Set<string>;
   /** The readings the energy rules read, by digest, in the order they arrived. */
   readings: Map<string, MeterSample>;
@@ -104,16 +104,17 @@ function canonical(sample: MeterSample): MeterSample {
 }
 
 /**
- * A sample's identity as the store keys it, hashed and cut to 22 characters (132 bits): a few
- * dozen bytes per sample of an open transaction, and still beyond reach of anyone searching for
- * an altered value with the same digest.
+ * Samples' identities as the store keys them (a reading given twice numbered, numberedIdentityTexts),
+ * hashed and cut to 22 characters (132 bits): a few dozen bytes per sample of an open transaction,
+ * and still beyond reach of anyone searching for an altered value with the same digest.
  */
-function sampleDigest(chargePointId: string, connectorId: number, transactionId: number | null, sample: MeterSample): string {
-  return sha256(JSON.stringify(storedSampleIdentity(chargePointId, connectorId, transactionId, sample)), 'base64url').slice(0, 22);
+function sampleDigests(identities: readonly unknown[][]): string[] {
+  return numberedIdentityTexts(identities).map((text) => sha256(text, 'base64url').slice(0, 22));
 }
 
-/** A stored row's digest from its contents, its time read as an instant: a tamperer leaves its key alone. */
-const storedDigest = (row: StoredMeterSample) => sampleDigest(row.chargePointId, row.connectorId, row.transactionId, canonical(row));
+/** Stored rows' digests from their contents, their times read as instants: a tamperer leaves the keys alone. */
+const storedDigests = (rows: readonly StoredMeterSample[]) =>
+  sampleDigests(rows.map((row) => storedSampleIdentity(row.chargePointId, row.connectorId, row.transactionId, canonical(row))));
 
 function samplesOf(protocol: string, action: string, payload: Record<string, unknown>): MeterSample[] {
   return messageSamples(protocol.startsWith('ocpp1.5') ? '1.5' : '1.6', action, payload).map(canonical);
@@ -192,11 +193,13 @@ function replay(chargePointId: string, request: Request, answer: Record<string, 
   // MeterValues under its own connector, a stop's under the connector the transaction started on.
   // A reading filed under two connectors is kept twice, as stored, and computeEnergy counts it once.
   const connectorId = action === 'StopTransaction' ? transaction.connectorId : ((payload.connectorId as number | undefined) ?? 0);
-  for (const sample of samplesOf(protocol, action, payload)) {
-    const digest = sampleDigest(chargePointId, connectorId, transactionId, sample);
+  const samples = samplesOf(protocol, action, payload);
+  const digests = sampleDigests(samples.map((sample) => storedSampleIdentity(chargePointId, connectorId, transactionId, sample)));
+  samples.forEach((sample, i) => {
+    const digest = digests[i] as string;
     transaction.digests.add(digest);
     if (isEnergyReading(sample)) transaction.readings.set(digest, sample); // nothing else moves the energy
-  }
+  });
   // The first stop counts; a later, different one is an anomaly of its own, not a new stop.
   if (action === 'StopTransaction' && transaction.meterStopWh === null) {
     transaction.meterStopWh = payload.meterStop as number;
@@ -231,10 +234,9 @@ async function judge(store: Store, transactionId: number, replayed: Replayed, fr
 function compareSamples(stored: readonly StoredMeterSample[], journal: ReadonlySet<string>, framesAfter: boolean): SampleDifference | undefined {
   const seen = new Set<string>();
   let notInJournal = 0;
-  for (const row of stored) {
-    const digest = storedDigest(row);
-    // A digest seen twice is a row stored twice: the store keeps one per identity.
-    if (!journal.has(digest) || seen.has(digest)) notInJournal++;
+  for (const digest of storedDigests(stored)) {
+    // A row stored more times than a message gave it is numbered past them: not in the journal.
+    if (!journal.has(digest)) notInJournal++;
     seen.add(digest);
   }
   let alteredOrMissing = 0;

@@ -181,10 +181,28 @@ export function sampleIdentity(s: MeterSample): unknown[] {
 
 /**
  * What tells stored samples apart: the reading, and where it is filed (charge point, connector,
- * transaction). The store keeps one row per identity, so a resent message adds nothing.
+ * transaction). The store keeps one row per identity, numbered where one message gives it more
+ * than once (numberedIdentityTexts), so a resent message adds nothing.
  */
 export function storedSampleIdentity(chargePointId: string, connectorId: number, transactionId: number | null, s: MeterSample): unknown[] {
   return [chargePointId, connectorId, transactionId, ...sampleIdentity(s)];
+}
+
+/**
+ * The identity texts (JSON of storedSampleIdentity) of samples one message gives, or one
+ * transaction stores, where a reading given more than once is numbered from its second time on:
+ * OCPP 1.5 has no phase, so a charger's three phases reading 230 V, or 16 A, are three readings
+ * alike, and kept as one they lost two (until 2026-12-06). A first time keeps the identity it
+ * always had, and a resent message numbers its repeats the same way, so it still adds nothing.
+ */
+export function numberedIdentityTexts(identities: readonly unknown[][]): string[] {
+  const times = new Map<string, number>();
+  return identities.map((identity) => {
+    const text = JSON.stringify(identity);
+    const before = times.get(text) ?? 0;
+    times.set(text, before + 1);
+    return before === 0 ? text : `${text.slice(0, -1)},${before}]`;
+  });
 }
 
 export const SampleDefaults = {

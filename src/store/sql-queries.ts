@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Compilable, type Kysely, type Selectable } from 'kysely';
 import {
+  numberedIdentityTexts,
   storedSampleIdentity,
   type ChargePoint,
   type Connector,
@@ -254,9 +255,13 @@ const MERGED_CONNECTORS_AT_MOST = 16;
 /** Samples per INSERT: 12 columns each stays far below SQLite's 32,766 bound variables. */
 const SAMPLE_CHUNK = 500;
 
-/** What identifies a sample across resends of its message: a SHA-256 of everything in it. */
-function sampleHash(chargePointId: string, connectorId: number, transactionId: number | null, s: MeterSample): string {
-  return sha256(JSON.stringify(storedSampleIdentity(chargePointId, connectorId, transactionId, s)), 'base64url');
+/**
+ * What identifies each sample of a message across resends: a SHA-256 of everything in it, and of
+ * how many times the message gave it before (numberedIdentityTexts).
+ */
+function sampleHashes(chargePointId: string, connectorId: number, transactionId: number | null, samples: readonly MeterSample[]): string[] {
+  const identities = samples.map((s) => storedSampleIdentity(chargePointId, connectorId, transactionId, s));
+  return numberedIdentityTexts(identities).map((text) => sha256(text, 'base64url'));
 }
 
 /**
@@ -1179,7 +1184,8 @@ export class SqlQueries implements StoreWriter {
     transactionId: number | null,
     samples: readonly MeterSample[],
   ): Promise<number> {
-    const hashed = samples.map((sample) => ({ sample, hash: sampleHash(chargePointId, connectorId, transactionId, sample) }));
+    const hashes = sampleHashes(chargePointId, connectorId, transactionId, samples);
+    const hashed = samples.map((sample, i) => ({ sample, hash: hashes[i] as string }));
     const fresh = await this.notStoredBefore0009(hashed);
     let added = 0;
     // A statement binds a limited number of values: insert in chunks.

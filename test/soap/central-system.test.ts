@@ -4,6 +4,7 @@
 // answers' WS-Addressing headers and what Tomada stored (through the REST API) are checked.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { verifyJournal } from '../../src/audit/verify-journal.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 import { addressingHeaders, centralSystemClient, CS_WSDL, WSA_ANONYMOUS, wsdlSkip, type CentralSystemClient } from './helpers.js';
 
@@ -305,6 +306,38 @@ describe('the soap package, driven by the official CentralSystemService WSDL, ag
     assert.equal(body.items.length, 2);
     assert.ok(body.items.every((tx: { stoppedAt: string | null }) => tx.stoppedAt !== null), 'both stopped');
     assert.deepEqual(body.items.map((tx: { energyWh: number }) => tx.energyWh).sort((a: number, b: number) => a - b), [1500, 4000]);
+  });
+
+  test('readings alike in one message (1.5 has no phase: three phases at 230 V) are each stored; resent, or repeated by the stop, they add none', async () => {
+    const t0 = Date.parse('2025-03-03T08:00:00.000Z');
+    const started = await call('StartTransaction', { connectorId: 3, idTag: 'TAG-B', timestamp: iso(t0), meterStart: 0 });
+    const id: number = started.transactionId;
+    const reading = (measurand: string, unit: string, value: string) => ({ attributes: { measurand, unit }, $value: value });
+    const phases = {
+      timestamp: iso(t0 + 60_000),
+      value: [
+        reading('Voltage', 'Volt', '230'),
+        reading('Voltage', 'Volt', '230'),
+        reading('Voltage', 'Volt', '231'),
+        reading('Current.Import', 'Amp', '16'),
+        reading('Current.Import', 'Amp', '16'),
+        reading('Current.Import', 'Amp', '16'),
+        reading('Energy.Active.Import.Register', 'Wh', '250'),
+      ],
+    };
+    const sent = () => ['230', '230', '231', '16', '16', '16', '250'];
+    const stored = async () => (await t.api(`/api/v1/transactions/${id}`)).body.meterValues.map((s: { value: string }) => s.value).sort();
+    await call('MeterValues', { connectorId: 3, transactionId: id, values: [phases] });
+    assert.deepEqual(await stored(), sent().sort(), 'every reading the message gave, the alike ones included');
+    await call('MeterValues', { connectorId: 3, transactionId: id, values: [phases] });
+    assert.deepEqual(await stored(), sent().sort(), 'the message resent adds none');
+    await call('StopTransaction', { transactionId: id, timestamp: iso(t0 + 120_000), meterStop: 500, transactionData: [{ values: [phases] }] });
+    const { body } = await t.api(`/api/v1/transactions/${id}`);
+    assert.deepEqual(body.meterValues.map((s: { value: string }) => s.value).sort(), sent().sort(), 'nor the stop repeating them');
+    assert.equal(body.energyWh, 500);
+    assert.deepEqual(body.anomalies, []);
+    const report = await verifyJournal(t.store);
+    assert.deepEqual(report.mismatches, [], 'journal verify finds the stored readings to be the ones sent');
   });
 
   test('a SOAP fault reaches the soap package as an error with its code and subcode', async () => {
