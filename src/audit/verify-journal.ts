@@ -120,6 +120,15 @@ function samplesOf(protocol: string, action: string, payload: Record<string, unk
   return messageSamples(protocol.startsWith('ocpp1.5') ? '1.5' : '1.6', action, payload).map(canonical);
 }
 
+/**
+ * The correlation of a SOAP request sent without a WS-Addressing MessageID, and of its answer
+ * (which then has no RelatesTo): its operation, on a line of its own (a MessageID has no NUL). A
+ * charge point's messages are answered as they come, so such an answer is its charge point's
+ * latest request of that operation. Such messages are accepted and stored; until 2026-12-06 they
+ * were not replayed, and their sessions were reported "stored but not in the journal".
+ */
+const withoutMessageId = (operation: string) => `\u0000${operation}`;
+
 /** Reads a journaled frame: a request (with its correlation id) or an answer to one. */
 function readFrame(row: JournalRow): { kind: 'request'; id: string; request: Request } | { kind: 'answer'; id: string; payload: Record<string, unknown> } | undefined {
   const text = row.frame.toString('utf8');
@@ -129,14 +138,14 @@ function readFrame(row: JournalRow): { kind: 'request'; id: string; request: Req
       if (row.direction === 'in') {
         const action = operationOfRequestElement(envelope.bodyElement);
         const schema = action ? centralSystemActions[action as keyof typeof centralSystemActions] : undefined;
-        if (!action || !schema || !envelope.headers.messageId) return undefined;
+        if (!action || !schema) return undefined;
         const payload = xmlToPayload(envelope.body, schema.request) as Record<string, unknown>;
-        return { kind: 'request', id: envelope.headers.messageId, request: { action, payload, protocol: row.protocol } };
+        return { kind: 'request', id: envelope.headers.messageId || withoutMessageId(action), request: { action, payload, protocol: row.protocol } };
       }
       const operation = operationOfResponseElement(envelope.bodyElement);
       const schema = operation ? centralSystemActions[operation as keyof typeof centralSystemActions] : undefined;
-      if (!schema || !envelope.headers.relatesTo) return undefined;
-      return { kind: 'answer', id: envelope.headers.relatesTo, payload: xmlToPayload(envelope.body, schema.response) as Record<string, unknown> };
+      if (!operation || !schema) return undefined;
+      return { kind: 'answer', id: envelope.headers.relatesTo || withoutMessageId(operation), payload: xmlToPayload(envelope.body, schema.response) as Record<string, unknown> };
     }
     const frame = JSON.parse(text) as unknown[];
     if (row.direction === 'in' && frame[0] === 2) {

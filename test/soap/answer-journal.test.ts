@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JournalFrame } from '../../src/store/journal-chain.js';
 import type { InboundMessage } from '../../src/store/store.js';
+import { verifyJournal } from '../../src/audit/verify-journal.js';
 import { startTestTomada } from '../support/tomada.js';
 import { envelope, postRaw, readFault } from './helpers.js';
 
@@ -51,6 +52,30 @@ test('an answer that could not be journaled: an InternalError fault, journaled, 
     const answered = await postRaw(t, heartbeat(2));
     assert.equal(answered.status, 200, answered.text.slice(0, 300));
     assert.equal(counted.length, 2);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a charge point that sends no MessageID: its session is replayed by journal verify, as its answers carry no RelatesTo', async () => {
+  const t = await startTestTomada({ unknownChargePoints: 'accept' });
+  try {
+    await t.api('/api/v1/id-tags/TAG-NO-ID', { method: 'PUT', body: { status: 'Accepted' } });
+    const post = async (body: string) => {
+      const answer = await postRaw(t, envelope({ id: 'CP-SOAP-NO-MESSAGE-ID', body }));
+      assert.equal(answer.status, 200, answer.text.slice(0, 300));
+      assert.doesNotMatch(answer.text, /RelatesTo/);
+      return answer.text;
+    };
+    const started = await post('<cs:startTransactionRequest><cs:connectorId>1</cs:connectorId><cs:idTag>TAG-NO-ID</cs:idTag><cs:timestamp>2025-04-01T10:00:00Z</cs:timestamp><cs:meterStart>1000</cs:meterStart></cs:startTransactionRequest>');
+    const id = Number(/transactionId>(\d+)</.exec(started)?.[1]);
+    await post(`<cs:meterValuesRequest><cs:connectorId>1</cs:connectorId><cs:transactionId>${id}</cs:transactionId><cs:values><cs:timestamp>2025-04-01T10:05:00Z</cs:timestamp><cs:value unit="kWh">1.5</cs:value></cs:values></cs:meterValuesRequest>`);
+    await post(`<cs:stopTransactionRequest><cs:transactionId>${id}</cs:transactionId><cs:timestamp>2025-04-01T10:10:00Z</cs:timestamp><cs:meterStop>2000</cs:meterStop></cs:stopTransactionRequest>`);
+    assert.equal((await t.api(`/api/v1/transactions/${id}`)).body.energyWh, 1000);
+
+    const report = await verifyJournal(t.store);
+    assert.deepEqual(report.mismatches, []);
+    assert.equal(report.transactionsChecked, 1, 'the session was replayed from its frames');
   } finally {
     await t.close();
   }
