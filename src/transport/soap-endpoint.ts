@@ -227,7 +227,11 @@ export class SoapEndpoint {
         if (error instanceof BodyTooLarge) {
           throw new SoapFault('Sender', `The message is larger than ${options.maxBodyBytes} bytes`, { subcode: 'MessageTooLarge' });
         }
-        throw error;
+        // The connection ended before the message did (a cellular link lost mid-POST): there is
+        // no message to journal, and no one to answer. (Until 2026-12-06 it was logged as a failure
+        // of the central system, and an InternalError fault nobody received was journaled.)
+        this.deps.log.info({ remote, reason: (error as Error).message }, 'a SOAP message was cut off before its end: nothing to answer');
+        return void request.socket.destroy();
       }
       let text: string | undefined;
       try {

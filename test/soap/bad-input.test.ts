@@ -2,6 +2,7 @@
 // subcode, HTTP status), nothing is stored, and the next good message is answered as usual.
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 import { child, CS_NS, envelope, postRaw, readFault, readXml, SOAP11_NS, SOAP12_NS, soapUrl, WSA_NS, type RawAnswer } from './helpers.js';
@@ -353,6 +354,26 @@ describe('bad input to the SOAP endpoint (unknown charge points rejected)', () =
     const response = await fetch(soapUrl(t));
     await response.text();
     assert.ok(response.status >= 400 && response.status < 500, `a client error, got ${response.status}`);
+    assert.deepEqual(await snapshot(), before);
+    await assertAlive();
+  });
+
+  test('a message cut off before its end (the connection lost mid-POST): nothing answered, nothing journaled', async () => {
+    const journal = async () => (await t.store.listJournal({ limit: 10_000 })).length;
+    const before = await snapshot();
+    const rows = await journal();
+    const { port } = new URL(soapUrl(t));
+    const part = heartbeat(GOOD).slice(0, 120);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(`POST /ocpp/soap HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/soap+xml\r\nContent-Length: 2000\r\n\r\n${part}`);
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await journal(), rows, 'no frame journaled: no message arrived, and no fault was sent');
     assert.deepEqual(await snapshot(), before);
     await assertAlive();
   });
