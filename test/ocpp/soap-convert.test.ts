@@ -191,6 +191,19 @@ test('strings are kept exactly as received: whitespace, entities, CDATA, non-ASC
   assert.equal(reading.samples[0].reading[0].value, ' 12 ');
 });
 
+test('a dateTime is read without the whitespace around it, which XSD collapses; inside it, whitespace stays and is refused', () => {
+  const timestamp = (text: string) =>
+    (xmlToPayload(body(`<m:id>1</m:id><m:samples><m:timestamp>${text}</m:timestamp><m:reading>1</m:reading></m:samples>`), Message) as {
+      samples: [{ timestamp: unknown }];
+    }).samples[0].timestamp;
+  assert.equal(timestamp('\n      2025-01-01T10:00:00Z\n    '), '2025-01-01T10:00:00Z');
+  assert.equal(timestamp(' 2025-01-01T10:00:00+01:00\t'), '2025-01-01T10:00:00+01:00');
+  const payload = xmlToPayload(body('<m:id>1</m:id><m:samples><m:timestamp>\r\n 2025-01-01T10:00:00Z </m:timestamp><m:reading>1</m:reading></m:samples>'), Message);
+  assert.equal(validate(payload).ok, true, JSON.stringify(payload));
+  assert.equal(timestamp('2025-01-01 T10:00:00Z'), '2025-01-01 T10:00:00Z');
+  assert.equal(violationOf(xmlToPayload(body('<m:id>1</m:id><m:samples><m:timestamp>2025-01-01 T10:00:00Z</m:timestamp><m:reading>1</m:reading></m:samples>'), Message)).code, 'TypeConstraintViolation');
+});
+
 test('elements and attributes the schema does not define are kept, so validation reports them', () => {
   const extraElement = xmlToPayload(body('<m:id>1</m:id><m:colour>red</m:colour>'), Message);
   assert.deepEqual(extraElement, { id: 1, samples: [], colour: 'red' });

@@ -154,10 +154,12 @@ const decimalText = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$
 
 /**
  * A text read as `kind`, strictly (XSD lexical forms, surrounding XML whitespace ignored); the
- * text itself when it is not one (the validator reports it). Strings are kept exactly.
+ * text itself when it is not one (the validator reports it). Strings are kept exactly, but for
+ * the dateTime and anyURI ones, whose surrounding whitespace XSD collapses (collapsesWhitespace).
  */
-function scalarFromText(text: string, kind: Kind): unknown {
-  if (kind === 'string' || kind === 'any' || kind === 'object' || kind === 'array') return text;
+function scalarFromText(text: string, kind: Kind, schema?: Schema): unknown {
+  if (kind === 'string') return collapsesWhitespace(schema) ? trimXmlWhitespace(text) : text;
+  if (kind === 'any' || kind === 'object' || kind === 'array') return text;
   const trimmed = trimXmlWhitespace(text);
   if (kind === 'boolean') {
     if (trimmed === 'true' || trimmed === '1') return true;
@@ -172,6 +174,16 @@ function scalarFromText(text: string, kind: Kind): unknown {
   if (!decimalText.test(trimmed)) return text;
   const value = Number(trimmed);
   return Number.isFinite(value) ? value + 0 : text;
+}
+
+/**
+ * Whether a string's XSD type collapses whitespace: s:dateTime and s:anyURI do (their whiteSpace
+ * facet is fixed to collapse), so `<timestamp>\n  2025-01-01T10:00:00Z\n</timestamp>` is the time
+ * itself; s:string and the enumerations and IdTokens restricting it keep their text as it is.
+ * (Until 2026-12-06 such a timestamp was a TypeConstraintViolation.)
+ */
+function collapsesWhitespace(schema: Schema | undefined): boolean {
+  return schema?.format === 'date-time' || schema?.format === 'uri';
 }
 
 function isNil(element: XmlElement): boolean {
@@ -221,7 +233,7 @@ function elementValue(element: XmlElement, schema: Schema, at: Reading): unknown
   if (kind === 'array') return [isNil(element) ? null : elementValue(element, itemsOf(schema), below(at, 0))];
   if (kind === 'any') return genericValue(element);
   // A plain value: text only. Child elements make it something else, which validation refuses.
-  return element.children.length > 0 ? genericValue(element) : scalarFromText(element.text, kind);
+  return element.children.length > 0 ? genericValue(element) : scalarFromText(element.text, kind, schema);
 }
 
 function objectValue(element: XmlElement, schema: Schema, at: Reading): Json {
@@ -237,7 +249,7 @@ function objectValue(element: XmlElement, schema: Schema, at: Reading): Json {
     const isOurs = attribute.namespace === '' || ocppNamespaceInfo(attribute.namespace) !== undefined;
     if (!isOurs && roleOf(attribute.name) !== 'attribute') continue;
     if (isOurs && roleOf(attribute.name) === 'attribute' && !known.has(attribute.name)) {
-      known.set(attribute.name, scalarFromText(attribute.value, kindOf(properties.get(attribute.name))));
+      known.set(attribute.name, scalarFromText(attribute.value, kindOf(properties.get(attribute.name)), properties.get(attribute.name)));
     } else {
       // Another namespace's is named in Clark notation, `{urn:…}unit`, so that it is reported as itself.
       extra.push([isOurs ? attribute.name : `{${attribute.namespace}}${attribute.name}`, attribute.value]);
