@@ -197,15 +197,20 @@ describe('bad input to the SOAP endpoint (unknown charge points rejected)', () =
   });
 
   test('a header block marked mustUnderstand that is not understood: MustUnderstand, 500', async () => {
-    const xml = envelope({ id: GOOD, body: '<cs:heartbeatRequest/>' }).replace(
+    const messageId = 'urn:uuid:5e0f3c2a-6b1d-4c8e-9f7a-000000000042';
+    const xml = envelope({ id: GOOD, messageId, body: '<cs:heartbeatRequest/>' }).replace(
       '<s:Header>',
       `<s:Header><x:Security xmlns:x="urn:example:security" s:mustUnderstand="true">secret</x:Security>`,
     );
     const before = await snapshot();
     const answer = await postRaw(t, xml);
     assert.equal(answer.status, 500);
-    assert.deepEqual(readFault(answer.text).code, { namespace: SOAP12_NS, name: 'MustUnderstand' });
+    const fault = readFault(answer.text);
+    assert.deepEqual(fault.code, { namespace: SOAP12_NS, name: 'MustUnderstand' });
     assert.match(answer.text, /NotUnderstood/);
+    // Addressed as every fault is: it answers the message's MessageID.
+    assert.equal(fault.headers.RelatesTo, messageId);
+    assert.equal(fault.headers.Action, 'http://www.w3.org/2005/08/addressing/soap/fault');
     assert.deepEqual(await snapshot(), before);
     await assertAlive();
   });

@@ -50,10 +50,15 @@ const invalidAddressing = (reason: string) => new SoapFault('Sender', reason, { 
 const describe = (e: XmlElement) => (e.namespace === '' ? e.name : `{${e.namespace}}${e.name}`);
 const isSoap = (e: XmlElement, name: string) => e.namespace === SOAP12_ENVELOPE_NS && e.name === name;
 
-/** Reads the header blocks: chargeBoxIdentity and WS-Addressing, and refuses what must be understood but is not. */
-function readHeaders(header: XmlElement | undefined): { headers: SoapHeaders; addressingNamespace?: string } {
+/**
+ * Reads the header blocks: chargeBoxIdentity and WS-Addressing, and the first block that must be
+ * understood but is not, which the caller refuses once it has read the others: the fault then
+ * answers the message's MessageID (until 2026-12-06 it had no RelatesTo, nor any WS-Addressing).
+ */
+function readHeaders(header: XmlElement | undefined): { headers: SoapHeaders; addressingNamespace?: string; notUnderstood?: SoapFault } {
   const headers: SoapHeaders = {};
   let addressingNamespace: string | undefined;
+  let notUnderstood: SoapFault | undefined;
   const set = (key: keyof SoapHeaders, value: string, what: string) => {
     if (headers[key] !== undefined) throw (key === 'chargeBoxIdentity' ? invalidEnvelope : invalidAddressing)(`header ${what} appears more than once`);
     headers[key] = value;
@@ -94,13 +99,13 @@ function readHeaders(header: XmlElement | undefined): { headers: SoapHeaders; ad
       const role = attributeOf(block, 'role', SOAP12_ENVELOPE_NS);
       const targeted = role === undefined || [SOAP_ROLE_NEXT, SOAP_ROLE_ULTIMATE].includes(trimXmlWhitespace(role));
       if (targeted && mustUnderstand !== undefined && ['true', '1'].includes(trimXmlWhitespace(mustUnderstand))) {
-        throw new SoapFault('MustUnderstand', `header block ${describe(block)} is not understood`, {
+        notUnderstood ??= new SoapFault('MustUnderstand', `header block ${describe(block)} is not understood`, {
           notUnderstood: { namespace: block.namespace, name: block.name },
         });
       }
     }
   }
-  return addressingNamespace === undefined ? { headers } : { headers, addressingNamespace };
+  return { headers, ...(addressingNamespace === undefined ? {} : { addressingNamespace }), ...(notUnderstood ? { notUnderstood } : {}) };
 }
 
 /**
@@ -150,11 +155,12 @@ export function decodeEnvelope(xml: string, options: DecodeOptions = {}): Decode
   const after = header ? rest : [second, ...rest].filter((e) => e !== undefined);
   if (after.length > 0) throw invalidEnvelope(`unexpected ${describe(after[0] as XmlElement)} after env:Body`);
 
-  const answering = readHeaders(header);
+  const { notUnderstood, ...answering } = readHeaders(header);
   const withAnswering = (fault: SoapFault) => {
     fault.answering = answering;
     return fault;
   };
+  if (notUnderstood) throw withAnswering(notUnderstood);
 
   if (!isXmlWhitespace(body.text)) throw withAnswering(invalidEnvelope('character data directly in env:Body'));
   const [element, ...others] = body.children;
