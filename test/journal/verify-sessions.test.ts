@@ -251,3 +251,34 @@ test('on a running network, samples stored after the walk ends are read before a
     }
   });
 });
+
+test('readings one message repeats (1.5 has no phase) are each judged; a store that kept them once, as before 2026-12-06, is no mismatch', async (t) => {
+  await withTestDatabase(t, async (database) => {
+    const id = await charge(
+      database,
+      async (client) => {
+        const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'J1', meterStart: 0, timestamp: '2025-06-01T10:00:00Z' });
+        const transactionId = start.transactionId as number;
+        const volts = { value: '230', measurand: 'Voltage', unit: 'Volt' };
+        await client.ok('MeterValues', { connectorId: 1, transactionId, values: [{ timestamp: '2025-06-01T10:10:00Z', value: [volts, volts, volts, { value: '500' }] }] });
+        await client.ok('StopTransaction', { transactionId, meterStop: 1000, timestamp: '2025-06-01T10:20:00Z' });
+        return transactionId;
+      },
+      'ocpp1.5',
+    );
+    const reasons = async () => (await verifyDatabase(database)).mismatches.map((m) => [m.transactionId, m.reason]);
+    assert.deepEqual(await reasons(), [], 'untouched: four stored, four sent');
+    // As a store written before 2026-12-06 kept them: the voltage once.
+    await alter(database, sql`delete from meter_samples where transaction_id = ${id} and value = '230' and dedupe_key not in (select min(dedupe_key) from meter_samples where transaction_id = ${id} and value = '230')`);
+    const kept = await kyselyOn(database);
+    try {
+      const { rows } = await sql<{ n: number | string }>`select count(*) as n from meter_samples where transaction_id = ${id}`.execute(kept);
+      assert.equal(Number(rows[0]?.n), 2);
+    } finally {
+      await kept.destroy();
+    }
+    assert.deepEqual(await reasons(), [], 'the reading is there, unaltered');
+    await alter(database, sql`update meter_samples set value = '240' where transaction_id = ${id} and value = '230'`);
+    assert.deepEqual(await reasons(), [[id, 'samples differ (2 stored, 4 in the journal; 3 altered or missing, 1 not in the journal)']], 'altered, it is named');
+  });
+});
