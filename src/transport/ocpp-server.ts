@@ -238,8 +238,9 @@ export class OcppServer {
   private refuseSoap(request: IncomingMessage, response: ServerResponse, refusal: Refusal): void {
     request.resume();
     const fault = new SoapFault('Sender', 'Too many failed attempts from this address; try again later', { subcode: 'SecurityError' });
-    response.writeHead(refusal.status, { 'content-type': fault.contentType, connection: 'close', ...refusal.headers });
-    response.end(encodeFault(fault));
+    const body = encodeFault(fault);
+    response.writeHead(refusal.status, { 'content-type': fault.contentType, 'content-length': Buffer.byteLength(body), connection: 'close', ...refusal.headers });
+    response.end(body);
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -264,7 +264,13 @@ export class SoapEndpoint {
     }
     if ('drop' in answer) return void request.socket.destroy();
     if (response.headersSent) return;
-    response.writeHead(answer.status, { 'content-type': answer.contentType, ...(answer.close ? { connection: 'close' } : {}) });
+    // With its length, not chunked: a charge point's small HTTP client may not read chunks (until
+    // 2026-12-06 every answer and fault went chunked).
+    response.writeHead(answer.status, {
+      'content-type': answer.contentType,
+      'content-length': Buffer.byteLength(answer.body),
+      ...(answer.close ? { connection: 'close' } : {}),
+    });
     response.end(answer.body);
     answer.sent?.();
   }

@@ -363,6 +363,15 @@ describe('bad input to the SOAP endpoint (unknown charge points rejected)', () =
     await assertAlive();
   });
 
+  test('answers and faults are sent with their Content-Length, not chunked', async () => {
+    for (const body of [heartbeat(GOOD), heartbeat(GOOD, { body: '<cs:heartbeatRequest><cs:extra/></cs:heartbeatRequest>' }), 'not XML']) {
+      const response = await fetch(soapUrl(t), { method: 'POST', headers: { 'content-type': 'application/soap+xml; charset=utf-8' }, body });
+      const bytes = Buffer.from(await response.arrayBuffer());
+      assert.equal(response.headers.get('transfer-encoding'), null, `${response.status}: not chunked`);
+      assert.equal(response.headers.get('content-length'), String(bytes.length), `${response.status}: its length`);
+    }
+  });
+
   test('a message cut off before its end (the connection lost mid-POST): nothing answered, nothing journaled', async () => {
     const journal = async () => (await t.store.listJournal({ limit: 10_000 })).length;
     const before = await snapshot();
