@@ -30,6 +30,7 @@ import {
   SOAP12_CONTENT_TYPE,
   SoapFault,
   WSA_2004_ANONYMOUS,
+  WSA_2004_NS,
   WSA_ANONYMOUS,
   WSA_NONE,
   type DecodedEnvelope,
@@ -194,6 +195,13 @@ export class SoapEndpoint {
    * not one per message.
    */
   private readonly refusedHosts = new Map<string, Set<string>>();
+  /**
+   * The WS-Addressing namespace each SOAP charge point's last accepted message used, when not
+   * WS-Addressing 1.0: its commands are written in it, as its answers are. A stack that knows only
+   * 2004/08 found no Action or MessageID it could read in a command (until 2026-12-06 every
+   * command was in 1.0). Not kept across restarts: until the charge point speaks again, 1.0.
+   */
+  private readonly addressing = new Map<string, string>();
 
   constructor(private readonly deps: SoapEndpointDeps) {
     deps.nodes?.serve(SOAP_SERVICE, (data) => this.answerCarried(data));
@@ -437,6 +445,8 @@ export class SoapEndpoint {
         payload,
       );
       handled.response = dispatched.response;
+      if (decoded.addressingNamespace === WSA_2004_NS) this.addressing.set(chargePointId, WSA_2004_NS);
+      else if (decoded.addressingNamespace !== undefined) this.addressing.delete(chargePointId);
       // Only a message that was accepted may change where its charge point is reached.
       await this.recordContact(chargePoint, (await this.ownEndpoint(chargePoint.id, decoded.headers.from)) ?? chargePoint.soapEndpoint ?? undefined);
       return encodeEnvelope({
@@ -527,6 +537,7 @@ export class SoapEndpoint {
       maxQueuedCommands: options.maxQueuedCommands,
       record: (text, direction) => domain.journal.record({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, direction),
       endpoint: async () => (await domain.registry.chargePoint(chargePointId))?.soapEndpoint ?? undefined,
+      addressingNamespace: () => this.addressing.get(chargePointId),
       isLenient: async () => (await domain.registry.chargePoint(chargePointId))?.lenient ?? false,
     });
   }

@@ -34,6 +34,11 @@ export interface SoapTargetOptions {
    * before each command so a changed endpoint is used at once; undefined: none is known.
    */
   endpoint(): Promise<string | undefined>;
+  /**
+   * The WS-Addressing namespace the charge point's messages use (2004/08 or 1.0), read before each
+   * command; undefined: not known (WS-Addressing 1.0, the one the 1.5 WSDLs name).
+   */
+  addressingNamespace?(): string | undefined;
   adapter: ProtocolAdapter;
   log: Logger;
   callTimeoutMs: number;
@@ -75,6 +80,9 @@ function answerText(bytes: Buffer, contentType: string | null): { text: string; 
   }
 }
 
+/** The addressing option of a command in WS-Addressing `namespace`, when one is known. */
+const addressingIn = (namespace: string | undefined) => (namespace === undefined ? {} : { addressingNamespace: namespace });
+
 export class SoapCommandTarget implements CommandTarget {
   private readonly queue: CommandQueue;
 
@@ -100,7 +108,7 @@ export class SoapCommandTarget implements CommandTarget {
     const operation = call.action.name;
     const envelope = encodeEnvelope({
       namespace: OCPP15_CP_NS,
-      headers: requestAddressing({ chargeBoxIdentity: chargePointId, operation, to: endpoint }),
+      headers: requestAddressing({ chargeBoxIdentity: chargePointId, operation, to: endpoint, ...addressingIn(this.options.addressingNamespace?.()) }),
       bodyXml: payloadToXml(call.payload, call.action.request, requestElementOf(operation), OCPP_PREFIX),
     });
     let text: string;

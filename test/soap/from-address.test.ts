@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
-import { closeServer, CP_NS, envelope, listen, postRaw } from './helpers.js';
+import { child, closeServer, CP_NS, envelope, listen, postRaw, readXml, SOAP12_NS, WSA_ANONYMOUS, WSA_NS } from './helpers.js';
 
 const CP = 'CP-SOAP-FROM';
 const WSA_2004_NS = 'http://schemas.xmlsoap.org/ws/2004/08/addressing';
@@ -15,11 +15,15 @@ const WSA_2004_ANONYMOUS = 'http://schemas.xmlsoap.org/ws/2004/08/addressing/rol
 /** A charge point's command endpoint: answers every POST with an Accepted resetResponse, and keeps the paths posted to. */
 class CommandEndpoint {
   readonly paths: string[] = [];
+  readonly bodies: string[] = [];
   port = 0;
   private readonly server: Server = createServer((request, response) => {
     this.paths.push(request.url ?? '');
-    request.resume();
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (body += chunk));
     request.on('end', () => {
+      this.bodies.push(body);
       response.writeHead(200, { 'content-type': 'application/soap+xml; charset=utf-8' });
       response.end(
         `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:cp="${CP_NS}"><s:Body><cp:resetResponse><cp:status>Accepted</cp:status></cp:resetResponse></s:Body></s:Envelope>`,
@@ -50,11 +54,11 @@ describe("a SOAP charge point's From as its command endpoint", () => {
 
   const soapEndpoint = async () => (await t.api(`/api/v1/charge-points/${CP}`)).body.soapEndpoint;
 
-  /** A Reset through the operator API: its result, and the path it was posted to. */
+  /** A Reset through the operator API: its result, and the paths it was posted to, with the bodies. */
   async function reset() {
     const since = endpoint.paths.length;
     const result = await t.api(`/api/v1/charge-points/${CP}/commands/reset`, { method: 'POST', body: { type: 'Soft' } });
-    return { result, paths: endpoint.paths.slice(since) };
+    return { result, paths: endpoint.paths.slice(since), bodies: endpoint.bodies.slice(since) };
   }
 
   before(async () => {
@@ -86,5 +90,28 @@ describe("a SOAP charge point's From as its command endpoint", () => {
     const { result, paths } = await reset();
     assert.deepEqual(result, { status: 200, body: { status: 'Accepted' } });
     assert.deepEqual(paths, ['/upper']);
+  });
+
+  test('commands are written in the WS-Addressing the charge point speaks: 2004/08, then 1.0 again', async () => {
+    const good = `http://127.0.0.1:${endpoint.port}/good`;
+    const headersOf = (body: string) => {
+      const root = readXml(body);
+      const header = child(root, SOAP12_NS, 'Header');
+      return Object.fromEntries((header?.children ?? []).map((h) => [h.name, { namespace: h.namespace, text: h.children[0]?.text ?? h.text }]));
+    };
+    await heartbeatFrom(good, WSA_2004_NS);
+    let { result, bodies } = await reset();
+    assert.deepEqual(result, { status: 200, body: { status: 'Accepted' } });
+    let headers = headersOf(bodies[0] ?? '');
+    for (const name of ['Action', 'MessageID', 'To', 'From', 'ReplyTo']) assert.equal(headers[name]?.namespace, WSA_2004_NS, `${name} in 2004/08`);
+    assert.equal(headers.Action?.text, '/Reset');
+    assert.equal(headers.ReplyTo?.text, WSA_2004_ANONYMOUS, "2004/08's anonymous address");
+
+    await heartbeatFrom(good);
+    ({ result, bodies } = await reset());
+    assert.deepEqual(result, { status: 200, body: { status: 'Accepted' } });
+    headers = headersOf(bodies[0] ?? '');
+    for (const name of ['Action', 'MessageID', 'To', 'From', 'ReplyTo']) assert.equal(headers[name]?.namespace, WSA_NS, `${name} in 1.0`);
+    assert.equal(headers.ReplyTo?.text, WSA_ANONYMOUS);
   });
 });

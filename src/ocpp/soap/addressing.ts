@@ -56,6 +56,11 @@ export interface RequestAddressing {
   replyTo?: string;
   /** Default: a fresh `urn:uuid:…`. */
   messageId?: string;
+  /**
+   * The WS-Addressing namespace to write (default WS-Addressing 1.0): the one the charge point
+   * speaks, so that a stack that knows only 2004/08 finds its Action and MessageID.
+   */
+  addressingNamespace?: string;
 }
 
 export type Addressing = ResponseAddressing | RequestAddressing;
@@ -160,6 +165,7 @@ export function requestAddressing(options: {
   from?: string;
   replyTo?: string;
   messageId?: string;
+  addressingNamespace?: string;
 }): RequestAddressing {
   const { operation, ...rest } = options;
   return { direction: 'request', ...rest, action: requestActionOf(operation) };
@@ -185,7 +191,7 @@ export function encodeAddressingHeaders(addressing: Addressing): string {
       element('To', addressing.to ?? anonymous)
     );
   }
-  const anonymous = anonymousAddressOf(WSA_NS);
+  const anonymous = anonymousAddressOf(addressing.addressingNamespace ?? WSA_NS);
   return (
     `<ocpp:chargeBoxIdentity>${escapeText(addressing.chargeBoxIdentity)}</ocpp:chargeBoxIdentity>` +
     element('Action', addressing.action) +

@@ -215,7 +215,7 @@ export interface EncodeEnvelopeInput {
  * ReplyTo). Declares `env:`, `wsa:` and `ocpp:` (= `namespace`) on the Envelope.
  */
 export function encodeEnvelope({ namespace, headers, bodyXml }: EncodeEnvelopeInput): string {
-  const addressingNs = headers.direction === 'response' ? (headers.addressingNamespace ?? WSA_NS) : WSA_NS;
+  const addressingNs = headers.addressingNamespace ?? WSA_NS;
   return (
     '<?xml version="1.0" encoding="UTF-8"?>' +
     `<env:Envelope xmlns:env="${SOAP12_ENVELOPE_NS}" xmlns:wsa="${escapeAttribute(addressingNs)}" xmlns:${OCPP_PREFIX}="${escapeAttribute(namespace)}">` +
