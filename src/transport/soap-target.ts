@@ -112,6 +112,8 @@ export class SoapCommandTarget implements CommandTarget {
       bodyXml: payloadToXml(call.payload, call.action.request, requestElementOf(operation), OCPP_PREFIX),
     });
     let text: string;
+    /** The HTTP status when it is not a success (a 404 for a wrong path, a 500), for the operator. */
+    let httpError: string | undefined;
     this.options.record?.(envelope, 'out');
     try {
       const response = await fetch(endpoint, {
@@ -135,7 +137,10 @@ export class SoapCommandTarget implements CommandTarget {
         const location = response.headers.get('location');
         throw new CommandFailed(`${operation}: the charge point's endpoint ${endpoint} answered HTTP ${response.status}, a redirect${location ? ` to ${location}` : ''}, which is not followed`);
       }
-      if (answer.unreadable !== undefined) throw new CommandFailed(`${operation} was answered with text that cannot be read: ${answer.unreadable}`);
+      if (response.status < 200 || response.status >= 300) httpError = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+      if (answer.unreadable !== undefined) {
+        throw new CommandFailed(`${operation} was answered${httpError ? ` ${httpError}` : ''} with text that cannot be read: ${answer.unreadable}`);
+      }
     } catch (error) {
       if (error instanceof CommandFailed) throw error;
       const name = (error as Error).name;
@@ -148,13 +153,17 @@ export class SoapCommandTarget implements CommandTarget {
       const decoded = decodeEnvelope(text);
       const fault = readFault(decoded.body);
       if (fault) throw new CommandFailed(`${operation} answered with a SOAP fault: ${fault.code}${fault.subcode ? `/${fault.subcode}` : ''} ${fault.reason}`);
+      // An answer is a success; anything else the endpoint says with a failure is no answer.
+      if (httpError) throw new CommandFailed(`${operation}: the charge point's endpoint ${endpoint} answered ${httpError} with ${decoded.bodyElement}, not a SOAP fault`);
       if (decoded.namespace !== OCPP15_CP_NS || operationOfResponseElement(decoded.bodyElement) !== operation) {
         throw new CommandFailed(`${operation} was answered with ${decoded.bodyElement} in ${decoded.namespace}`);
       }
       payload = xmlToPayload(decoded.body, call.action.response);
     } catch (error) {
       if (error instanceof SoapFault) {
-        log.warn({ operation, reason: error.reason }, 'unreadable SOAP answer to our command');
+        log.warn({ operation, reason: error.reason, httpError }, 'unreadable SOAP answer to our command');
+        // Until 2026-12-06 a 404 (an endpoint with a wrong path) read "not well-formed XML: no root element".
+        if (httpError) throw new CommandFailed(`${operation}: the charge point's endpoint ${endpoint} answered ${httpError}, not a SOAP message (${error.reason})`);
         throw new CommandFailed(`${operation} was answered with an unreadable SOAP message: ${error.reason}`);
       }
       throw error;

@@ -291,6 +291,33 @@ describe('commands from Tomada to a charge point served by the soap package (off
       await elsewhere.close();
     }
   });
+
+  test('an endpoint with a wrong path (HTTP 404), or one answering a failure without a fault: 502 naming the HTTP status', async () => {
+    const id = 'CP-SOAP-WRONG-PATH';
+    const cs = await centralSystemClient(t, id, `http://127.0.0.1:${cp.port}/wrong/path`);
+    await cs.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+    let result = await command(id, 'reset', { type: 'Soft' });
+    assert.equal(result.status, 502, JSON.stringify(result.body));
+    assert.match(result.body.message, /answered HTTP 404 Not Found, not a SOAP message/);
+
+    const failing = createServer((request, response) => {
+      request.resume();
+      request.on('end', () =>
+        response
+          .writeHead(500, { 'content-type': 'application/soap+xml' })
+          .end(`<s:Envelope xmlns:s="${SOAP12_NS}"><s:Body><resetResponse xmlns="${CP_NS}"><status>Accepted</status></resetResponse></s:Body></s:Envelope>`),
+      );
+    });
+    const port = await listen(failing);
+    try {
+      await (await centralSystemClient(t, id, `http://127.0.0.1:${port}/cp`)).call('Heartbeat', {});
+      result = await command(id, 'reset', { type: 'Soft' });
+      assert.equal(result.status, 502, JSON.stringify(result.body));
+      assert.match(result.body.message, /answered HTTP 500 Internal Server Error with resetResponse, not a SOAP fault/);
+    } finally {
+      await closeServer(failing);
+    }
+  });
 });
 
 describe('answers in the charset they name', { skip }, () => {
