@@ -142,6 +142,22 @@ test('a repeated WS-Addressing header is refused; a fault after the headers were
   assert.equal(answer.headers.to, 'http://cp/r');
 });
 
+test('a header block not understood is refused before anything else, the fault answering the MessageID', () => {
+  const security = '<x:Security xmlns:x="urn:example:security" s:mustUnderstand="true"/>';
+  for (const header of [
+    `<a:MessageID>urn:uuid:m2</a:MessageID>${security}`,
+    `${security}<a:MessageID>urn:uuid:m2</a:MessageID><a:Action>/Heartbeat</a:Action><a:Action>/Authorize</a:Action>`,
+    `<a:MessageID>urn:uuid:m2</a:MessageID><a:From><a:Address>http://a/</a:Address><a:Address>http://b/</a:Address></a:From>${security}`,
+  ]) {
+    const fault = expectFault(envelope(heartbeat, header), 'MustUnderstand', undefined, /Security is not understood/);
+    assert.equal(fault.answering?.headers.messageId, 'urn:uuid:m2', header);
+    const answer = decodeEnvelope(encodeFault(fault, faultAddressing(fault.answering!)));
+    assert.equal(answer.headers.relatesTo, 'urn:uuid:m2');
+  }
+  // Understood (or not marked), the other faults stand.
+  expectFault(envelope(heartbeat, '<a:From><a:Address>http://a/</a:Address><a:Address>http://b/</a:Address></a:From>'), 'Sender', 'InvalidAddressingHeader', /exactly one wsa:Address/);
+});
+
 // ---------------------------------------------------------------- DTDs
 
 const billionLaughs = `<?xml version="1.0"?>

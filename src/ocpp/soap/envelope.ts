@@ -54,14 +54,17 @@ const isSoap = (e: XmlElement, name: string) => e.namespace === SOAP12_ENVELOPE_
  * Reads the header blocks: chargeBoxIdentity and WS-Addressing, and the first block that must be
  * understood but is not, which the caller refuses once it has read the others: the fault then
  * answers the message's MessageID (until 2026-12-06 it had no RelatesTo, nor any WS-Addressing).
+ * A header given twice, or a From without one Address, is refused after the loop too, and only
+ * when every block is understood: SOAP 1.2 (Part 1 §2.6) checks mustUnderstand before anything.
  */
 function readHeaders(header: XmlElement | undefined): { headers: SoapHeaders; addressingNamespace?: string; notUnderstood?: SoapFault } {
   const headers: SoapHeaders = {};
   let addressingNamespace: string | undefined;
   let notUnderstood: SoapFault | undefined;
+  let invalid: SoapFault | undefined;
   const set = (key: keyof SoapHeaders, value: string, what: string) => {
-    if (headers[key] !== undefined) throw (key === 'chargeBoxIdentity' ? invalidEnvelope : invalidAddressing)(`header ${what} appears more than once`);
-    headers[key] = value;
+    if (headers[key] !== undefined) invalid ??= (key === 'chargeBoxIdentity' ? invalidEnvelope : invalidAddressing)(`header ${what} appears more than once`);
+    else headers[key] = value;
   };
   for (const block of header?.children ?? []) {
     let understood = true;
@@ -83,9 +86,9 @@ function readHeaders(header: XmlElement | undefined): { headers: SoapHeaders; ad
         case 'ReplyTo':
         case 'FaultTo': {
           const addresses = block.children.filter((c) => c.name === 'Address' && c.namespace === block.namespace);
-          if (addresses.length !== 1) throw invalidAddressing(`${what} must hold exactly one wsa:Address`);
           const key = ({ From: 'from', ReplyTo: 'replyTo', FaultTo: 'faultTo' } as const)[block.name];
-          set(key, trimXmlWhitespace((addresses[0] as XmlElement).text), what);
+          if (addresses.length !== 1) invalid ??= invalidAddressing(`${what} must hold exactly one wsa:Address`);
+          else set(key, trimXmlWhitespace((addresses[0] as XmlElement).text), what);
           break;
         }
         default:
@@ -105,6 +108,7 @@ function readHeaders(header: XmlElement | undefined): { headers: SoapHeaders; ad
       }
     }
   }
+  if (invalid && !notUnderstood) throw invalid;
   return { headers, ...(addressingNamespace === undefined ? {} : { addressingNamespace }), ...(notUnderstood ? { notUnderstood } : {}) };
 }
 
