@@ -144,7 +144,8 @@ function readFrame(row: JournalRow): { kind: 'request'; id: string; request: Req
   const text = row.frame.toString('utf8');
   try {
     if (row.protocol.endsWith('-soap')) {
-      const envelope = decodeEnvelope(text);
+      // Journaled means taken, under whatever body limit the node had then: no limit here.
+      const envelope = decodeEnvelope(text, { maxBytes: Number.POSITIVE_INFINITY });
       if (row.direction === 'in') {
         const action = operationOfRequestElement(envelope.bodyElement);
         const schema = action ? centralSystemActions[action as keyof typeof centralSystemActions] : undefined;

@@ -150,7 +150,8 @@ export class SoapCommandTarget implements CommandTarget {
     }
     let payload: unknown;
     try {
-      const decoded = decodeEnvelope(text);
+      // Already read within the body limit: the envelope's own default (256 KiB) is not this node's.
+      const decoded = decodeEnvelope(text, { maxBytes: this.options.maxBodyBytes });
       const fault = readFault(decoded.body);
       if (fault) throw new CommandFailed(`${operation} answered with a SOAP fault: ${fault.code}${fault.subcode ? `/${fault.subcode}` : ''} ${fault.reason}`);
       // An answer is a success; anything else the endpoint says with a failure is no answer.

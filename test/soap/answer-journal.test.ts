@@ -80,3 +80,36 @@ test('a charge point that sends no MessageID: its session is replayed by journal
     await t.close();
   }
 });
+
+test("a SOAP StopTransaction with a day's transactionData is taken under the default body limit, and journal verify replays it", async () => {
+  const t = await startTestTomada({ unknownChargePoints: 'accept' });
+  try {
+    await t.api('/api/v1/id-tags/TAG-LONG', { method: 'PUT', body: { status: 'Accepted' } });
+    let n = 0;
+    const post = async (body: string) => {
+      const answer = await postRaw(t, envelope({ id: 'CP-SOAP-LONG', action: '/x', messageId: `urn:uuid:00000000-0000-4000-8000-1000000000${String(++n).padStart(2, '0')}`, body }));
+      assert.equal(answer.status, 200, answer.text.slice(0, 300));
+      return answer.text;
+    };
+    const started = await post('<cs:startTransactionRequest><cs:connectorId>1</cs:connectorId><cs:idTag>TAG-LONG</cs:idTag><cs:timestamp>2025-04-01T00:00:00Z</cs:timestamp><cs:meterStart>0</cs:meterStart></cs:startTransactionRequest>');
+    const id = Number(/transactionId>(\d+)</.exec(started)?.[1]);
+    // Every minute of a day: the register, and a voltage (1.5 has no phase: three alike).
+    const minute = (m: number) => new Date(Date.UTC(2025, 3, 1) + m * 60_000).toISOString();
+    const values = Array.from(
+      { length: 1440 },
+      (_, m) => `<cs:values><cs:timestamp>${minute(m)}</cs:timestamp><cs:value unit="Wh" context="Sample.Periodic">${m * 10}</cs:value>${'<cs:value measurand="Voltage" unit="Volt">230</cs:value>'.repeat(3)}</cs:values>`,
+    ).join('');
+    const stop = `<cs:stopTransactionRequest><cs:transactionId>${id}</cs:transactionId><cs:timestamp>${minute(1440)}</cs:timestamp><cs:meterStop>14400</cs:meterStop><cs:transactionData>${values}</cs:transactionData></cs:stopTransactionRequest>`;
+    assert.ok(Buffer.byteLength(stop) > 256 * 1024, `${Buffer.byteLength(stop)} bytes: more than the envelope reader's own default`);
+    await post(stop);
+    const session = (await t.api(`/api/v1/transactions/${id}`)).body;
+    assert.equal(session.energyWh, 14400);
+    assert.equal(session.meterValues.length, 1440 * 4, 'every reading, the three alike voltages each');
+
+    const report = await verifyJournal(t.store);
+    assert.deepEqual(report.mismatches, []);
+    assert.equal(report.transactionsChecked, 1, 'the session was replayed from its frames, the long stop included');
+  } finally {
+    await t.close();
+  }
+});
