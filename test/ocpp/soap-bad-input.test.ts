@@ -271,7 +271,7 @@ test('input over the size limit (default 256 KiB) is refused before parsing, wit
   const over = envelope(`<dataTransferRequest xmlns="${OCPP15_CS_NS}">${padding(DEFAULT_MAX_ENVELOPE_BYTES - base.length + 1)}</dataTransferRequest>`);
   expectFault(over, 'Sender', 'MessageTooLarge', new RegExp(`${DEFAULT_MAX_ENVELOPE_BYTES + 1} bytes, the limit is ${DEFAULT_MAX_ENVELOPE_BYTES} bytes`));
   // Much larger input is refused without being read: 200 times the size, no more than the
-  // refusal of one byte too many (which counts its bytes) costs, timed beside it.
+  // refusal of one byte too many costs, timed beside it.
   const huge = 'x'.repeat(50 * 1024 * 1024);
   assert.equal(faultOf(() => decodeEnvelope(huge)).subcode, 'MessageTooLarge');
   const refusingOver = fastest(() => faultOf(() => decodeEnvelope(over)));
