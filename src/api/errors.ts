@@ -1,7 +1,8 @@
 // How failures reach API clients: a status that names the problem and a JSON body
 // `{error, message}`. Bad input is a 4xx, never a 500, and no stack trace leaves the process.
-import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES, maxHeaderSize } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AccessDenied, UnknownOperator, type ResourceKind } from '../domain/access.js';
 import { ChargePointNotConnected, CommandFailed, CommandTimedOut, Conflict, InvalidRequest, NodeUnreachable, NotFound, OnAnotherNode, UnknownChargePoint } from '../domain/errors.js';
 import { OperatorInUse } from '../domain/operators.js';
@@ -141,6 +142,22 @@ function statusName(status: number): string {
   return (STATUS_CODES[status] ?? 'Bad Request').replace(/[^A-Za-z]/g, '');
 }
 
+/** Clearer words than the framework's for the client errors it raises itself, by its code. */
+function frameworkMessage(error: FastifyError, request: FastifyRequest): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const type = request.headers['content-type'];
+      return `A body must be JSON, sent with Content-Type: application/json; this one came ${type ? `as "${type}"` : 'without a Content-Type'}`;
+    }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `The body is larger than the ${Math.round(request.routeOptions.bodyLimit / 1024)} KiB a request may send`;
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'The body is not as long as its Content-Length says';
+    default:
+      return error.message;
+  }
+}
+
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof HttpError) {
     void reply.status(error.statusCode).send({ error: error.error, message: error.message });
@@ -157,9 +174,92 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    void reply.status(status).send({ error: statusName(status), message: error.message });
+    void reply.status(status).send({ error: statusName(status), message: frameworkMessage(error, request) });
     return;
   }
   request.log.error({ err: error }, 'request failed');
   void reply.status(500).send({ error: 'InternalError', message: 'The request could not be handled' });
+}
+
+/** The methods a route of the API may have, in the order an `Allow` header names them. */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+/**
+ * A request that no route takes: 405 with `Allow` when its path is a route's with other methods
+ * (RFC 9110 §15.5.6), else 404. Neither needs a token: the routes are in the OpenAPI document.
+ */
+export function notFoundHandler(app: FastifyInstance) {
+  return (request: FastifyRequest, reply: FastifyReply): void => {
+    const path = request.url.split('?')[0];
+    const allowed = METHODS.filter((method) => method !== request.method && app.findRoute({ method, url: request.url }) !== null);
+    if (allowed.length > 0) {
+      void reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send({ error: 'MethodNotAllowed', message: `${request.method} is not a method of ${path}; it takes ${allowed.join(', ')}` });
+      return;
+    }
+    void reply.status(404).send({ error: 'NotFound', message: `No route ${request.method} ${path}` });
+  };
+}
+
+/**
+ * The errors the router raises before any route is chosen (Fastify's `frameworkErrors`), in the
+ * API's shape: a path that is not valid percent-encoding, a path segment longer than the router
+ * keeps (100 characters; no id of the API is that long).
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.url.split('?')[0];
+  if (error.code === 'FST_ERR_BAD_URL') {
+    void reply.status(400).send({ error: 'BadRequest', message: `The path ${path} is not valid percent-encoding (a "%" must start a UTF-8 byte written as two hexadecimal digits)` });
+  } else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(414).send({ error: 'URITooLong', message: 'A path segment is longer than 100 characters, more than any id of the API' });
+  } else {
+    errorHandler(error, request, reply);
+  }
+}
+
+/** What a request that is not readable HTTP gets, by the parser's code: status and words. */
+function unreadableRequest(code: string | undefined, requestTimeoutMs: number): [number, string] {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return [408, `The request did not arrive whole within ${requestTimeoutMs / 1000} s`];
+    case 'HPE_HEADER_OVERFLOW':
+      return [431, `The request line and header fields are larger than ${maxHeaderSize / 1024} KiB together (a URL or a header too long)`];
+    case 'HPE_INVALID_METHOD':
+      return [501, 'The request method is not one of HTTP\'s'];
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return [400, 'Content-Length is not one decimal length, or comes beside Transfer-Encoding'];
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+    case 'HPE_INVALID_CHUNK_SIZE':
+      return [400, 'The body is not well-formed chunked Transfer-Encoding'];
+    case 'HPE_INVALID_HEADER_TOKEN':
+      return [400, 'A header field is not well-formed (its name or its value has a character HTTP does not allow)'];
+    case 'HPE_INVALID_URL':
+      return [400, 'The request target is not a valid URL path'];
+    default:
+      return [400, 'The request is not well-formed HTTP/1.1'];
+  }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request the HTTP parser refused, or one that did not arrive in
+ * time, answered in the API's shape (Fastify's own adds a `statusCode` and names the error in
+ * spaced words), then the connection is closed, as the stream is no longer in step. Nothing is
+ * written when an answer to an earlier request on the connection has already begun.
+ */
+export function clientErrorHandler(requestTimeoutMs: number) {
+  return (error: Error & { code?: string }, socket: Socket): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (socket.writable && !answering?.headersSent) {
+      const [status, message] = unreadableRequest(error.code, requestTimeoutMs);
+      const body = JSON.stringify({ error: statusName(status), message });
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy(error);
+  };
 }

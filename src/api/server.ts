@@ -10,7 +10,7 @@ import type { Domain } from '../domain/index.js';
 import { unkeepableText } from '../keepable-text.js';
 import type { Logger } from '../log.js';
 import { accessControl } from './access.js';
-import { errorHandler } from './errors.js';
+import { clientErrorHandler, errorHandler, frameworkErrors, notFoundHandler } from './errors.js';
 import { carryingErrorHandler, serveCarriedRequests } from './forward.js';
 import { chargePointRoutes } from './routes/charge-points.js';
 import { commandRoutes } from './routes/commands.js';
@@ -137,21 +137,26 @@ const lazySerializers: SerializerFactory = (externalSchemas, options) => {
   };
 };
 
+const REQUEST_TIMEOUT_MS = 10_000;
+
 export async function buildApi({ domain, campaigns, software, events, log, version, metrics, readiness, carry }: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     // Slow-client-safe: a request must arrive whole within 10 s, idle keep-alives end after 5 s.
-    requestTimeout: 10_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Errors raised before a route runs, in the API's shape too (errors.ts).
+    clientErrorHandler: clientErrorHandler(REQUEST_TIMEOUT_MS),
+    frameworkErrors,
     keepAliveTimeout: 5_000,
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   });
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(carry ? carryingErrorHandler(carry.nodes, errorHandler, carry.answerWithinMs) : errorHandler);
-  app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: 'NotFound', message: `No route ${request.method} ${request.url.split('?')[0]}` });
-  });
+  app.setNotFoundHandler(notFoundHandler(app));
+  // Without it, text/plain bodies are read as strings and refused as "body must be object".
+  app.removeContentTypeParser('text/plain');
   for (const schema of [ErrorBody, ChargePoint, IdTag, Transaction, Validation, Operator, Token]) app.addSchema(schema);
 
   await app.register(swagger, {

@@ -2,6 +2,8 @@
 // (unknown routes, broken JSON, oversize bodies) with precise 4xx JSON errors, never a 500.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { clientErrorHandler } from '../../src/api/errors.js';
 import { ADMIN_TOKEN, startTestTomada, type TestTomada } from '../support/tomada.js';
 
 const EXPECTED_ROUTES: Record<string, string[]> = {
@@ -71,6 +73,23 @@ function assertJsonError(result: { status: number; contentType: string; text: st
   assert.match(body.error, /^[A-Z][A-Za-z]+$/, what);
   assert.equal(typeof body.message, 'string');
   return body;
+}
+
+/** Writes `request` as it is on a new connection to the API and reads until the server closes it. */
+async function rawExchange(t: TestTomada, request: string): Promise<{ status: number; headers: string; body: string }> {
+  const { port } = new URL(t.httpUrl);
+  const socket = connect(Number(port), '127.0.0.1');
+  let text = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => (text += chunk));
+  socket.write(request);
+  await new Promise<void>((resolve, reject) => {
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+    setTimeout(() => reject(new Error(`no close; read so far: ${text}`)), 3_000).unref();
+  });
+  const [head, body = ''] = text.split('\r\n\r\n');
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head!)?.[1]), headers: head!, body };
 }
 
 test('the OpenAPI document and the HTTP edge', async (s) => {
@@ -177,11 +196,83 @@ test('the OpenAPI document and the HTTP edge', async (s) => {
         ['GET', '/api/v1/nope'],
         ['GET', '/nope'],
         ['GET', '/api/v2/charge-points'],
-        ['DELETE', '/api/v1/id-tags/TAG'],
+        ['DELETE', '/api/v1/id-tags/TAG/history'],
         ['POST', '/api/v1/charge-points/CP/commands/explode'],
       ] as const) {
         assertJsonError(await send(t, method, path, method === 'POST' ? '{}' : undefined, method === 'POST' ? { 'content-type': 'application/json' } : {}), 404, `${method} ${path}`);
       }
+    });
+
+    await s.test('a method a route does not have is a 405 naming the ones it has in Allow, with or without a token', async () => {
+      for (const [method, path, allow] of [
+        ['DELETE', '/api/v1/id-tags/TAG', 'GET, HEAD, PUT'],
+        ['PATCH', '/api/v1/charge-points/CP', 'GET, HEAD, PUT'],
+        ['POST', '/api/v1/me', 'GET, HEAD'],
+        ['GET', '/api/v1/charge-points/CP/commands/reset', 'POST'],
+        ['PUT', '/api/v1/tokens?name=x', 'GET, HEAD, POST'],
+        ['POST', '/health', 'GET, HEAD'],
+        ['OPTIONS', '/api/v1/operators/OPC-1', 'GET, HEAD, PUT, DELETE'],
+      ] as const) {
+        for (const headers of [{}, { authorization: '' }]) {
+          const response = await fetch(`${t.httpUrl}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers } });
+          const result = { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() };
+          const body = assertJsonError(result, 405, `${method} ${path}`);
+          assert.equal(body.error, 'MethodNotAllowed');
+          assert.equal(response.headers.get('allow'), allow, `${method} ${path}`);
+          assert.match(body.message, new RegExp(`^${method} is not a method of ${path.split('?')[0]}; it takes ${allow}$`));
+        }
+      }
+    });
+
+    await s.test('what the HTTP parser and the router refuse has the same {error, message} shape, with clear words', async () => {
+      const expectShape = (result: { status: number; body: string }, status: number, error: string, message: RegExp, what: string) => {
+        assert.equal(result.status, status, `${what}: ${result.body}`);
+        const body = JSON.parse(result.body);
+        assert.deepEqual(Object.keys(body).sort(), ['error', 'message'], what);
+        assert.equal(body.error, error, what);
+        assert.match(body.message, message, what);
+      };
+      // A header (or a URL) past Node's 16 KiB: the framework's body had a third field, statusCode.
+      const big = await rawExchange(t, `GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(17 * 1024)}\r\n\r\n`);
+      expectShape(big, 431, 'RequestHeaderFieldsTooLarge', /larger than 16 KiB/, 'header too large');
+      assert.match(big.headers, /\r\ncontent-type: application\/json; charset=utf-8\r\n/i);
+      const longUrl = await rawExchange(t, `GET /api/v1/transactions?idTag=${'u'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expectShape(longUrl, 431, 'RequestHeaderFieldsTooLarge', /a URL or a header too long/, 'URL too long');
+      for (const length of ['abc', '5\r\nContent-Length: 6']) {
+        const wrong = await rawExchange(t, `PUT /api/v1/operators/OPC-1 HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n{}`);
+        expectShape(wrong, 400, 'BadRequest', /^Content-Length is not one decimal length/, `Content-Length: ${length}`);
+      }
+      expectShape(await rawExchange(t, 'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n'), 400, 'BadRequest', /header field is not well-formed/, 'bad header name');
+      expectShape(await rawExchange(t, 'BREW /api/v1/me HTTP/1.1\r\nHost: x\r\n\r\n'), 501, 'NotImplemented', /method/, 'unknown method');
+      // The router's own: a path segment longer than it keeps, a broken percent-encoding.
+      const long = await send(t, 'GET', `/api/v1/charge-points/${'L'.repeat(101)}`, undefined);
+      expectShape({ status: long.status, body: long.text }, 414, 'URITooLong', /longer than 100 characters/, 'long path segment');
+      const badUrl = await send(t, 'GET', '/api/v1/charge-points/%zz', undefined);
+      expectShape({ status: badUrl.status, body: badUrl.text }, 400, 'BadRequest', /not valid percent-encoding/, 'bad percent-encoding');
+      // The body parser's: another media type or none (text/plain was read as a string, then refused as "body must be object").
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', undefined]) {
+        const other = await send(t, 'PUT', '/api/v1/operators/OPC-1', '{"name":"A","kind":"OPC"}', type === undefined ? { 'content-type': '' } : { 'content-type': type });
+        expectShape({ status: other.status, body: other.text }, 415, 'UnsupportedMediaType', type ? new RegExp(`application/json; this one came as "${type}"`) : /without a Content-Type/, `${type}`);
+      }
+      const tooLarge = await send(t, 'PUT', '/api/v1/operators/OPC-1', JSON.stringify({ name: 'x'.repeat(70_000), kind: 'OPC' }), { 'content-type': 'application/json' });
+      expectShape({ status: tooLarge.status, body: tooLarge.text }, 413, 'PayloadTooLarge', /larger than the 64 KiB/, 'body too large');
+      assert.equal((await t.api('/api/v1/operators/OPC-1')).status, 404, 'none of them wrote');
+    });
+
+    await s.test('a request that does not arrive in time is a 408 in the same shape; nothing is written into an answer already begun', () => {
+      const written: string[] = [];
+      let destroyed = false;
+      const socket = (answering?: { headersSent: boolean }) =>
+        ({ writable: true, destroyed: false, _httpMessage: answering, write: (text: string) => written.push(text), destroy: () => (destroyed = true) }) as unknown as Socket;
+      const timeout = Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
+      clientErrorHandler(10_000)(timeout, socket());
+      assert.ok(destroyed);
+      const [head, body] = written[0]!.split('\r\n\r\n');
+      assert.match(head!, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      assert.deepEqual(JSON.parse(body!), { error: 'RequestTimeout', message: 'The request did not arrive whole within 10 s' });
+      written.length = 0;
+      clientErrorHandler(10_000)(timeout, socket({ headersSent: true }));
+      assert.deepEqual(written, []);
     });
 
     await s.test('a body that is not JSON is a 400, not a 500', async () => {
@@ -195,9 +286,7 @@ test('the OpenAPI document and the HTTP edge', async (s) => {
       assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', '{"status":"Accepted","__proto__":{"admin":true}}', json), 400, '__proto__');
       assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', Buffer.from([0xff, 0xfe, 0x00]), json), 400, 'bytes that are not UTF-8 JSON');
       // Another media type is refused as such.
-      const text = await send(t, 'PUT', '/api/v1/id-tags/TAG', 'status=Accepted', { 'content-type': 'text/plain' });
-      assert.ok(text.status === 415 || text.status === 400, `text/plain: ${text.status}`);
-      assertJsonError(text, text.status, 'text/plain');
+      assertJsonError(await send(t, 'PUT', '/api/v1/id-tags/TAG', 'status=Accepted', { 'content-type': 'text/plain' }), 415, 'text/plain');
       // None of these created the tag.
       assert.deepEqual((await t.api('/api/v1/id-tags')).body, { items: [] });
     });
