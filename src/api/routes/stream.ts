@@ -37,6 +37,16 @@ const TOKEN_CHECK_MS = 1_000;
 const STOP_GRACE_MS = 500;
 
 /**
+ * How far behind a client may fall after its first state, in characters written and not yet
+ * taken by it. Every event is written whether the client reads or not, so a client that stops
+ * reading and keeps its connection open (a laptop asleep behind a NAT that keeps the socket, or a
+ * token holder who means harm) had the node keep every change of the network for it, without
+ * bound, until the node ran out of memory. Past this its stream is cut; a dashboard reconnects
+ * (`retry`) and reads a fresh first state, which a client that far behind needs anyway.
+ */
+export const MAX_BEHIND = 16 * 1024 * 1024;
+
+/**
  * Whether an Accept-Encoding header takes gzip: named (or as x-gzip) with a weight above 0, or
  * not named and `*` is, with a weight above 0 (RFC 9110, 12.5.3).
  */
@@ -51,7 +61,14 @@ export function acceptsGzip(header: string | undefined): boolean {
   return (weights.get('gzip') ?? weights.get('*') ?? 0) > 0;
 }
 
-export async function streamRoutes(app: FastifyInstance, { feed, apiTokens }: { feed: LiveFeed; apiTokens: ApiTokens }) {
+export interface StreamOptions {
+  feed: Pick<LiveFeed, 'subscribe' | 'stop'>;
+  apiTokens: Pick<ApiTokens, 'verify'>;
+  /** MAX_BEHIND, smaller in tests. */
+  maxBehind?: number;
+}
+
+export async function streamRoutes(app: FastifyInstance, { feed, apiTokens, maxBehind = MAX_BEHIND }: StreamOptions) {
   const open = new Set<(stopping?: boolean) => Promise<void>>();
   // Streams never end by themselves: end them, or closing the server would wait forever.
   app.addHook('preClose', async () => {
@@ -88,13 +105,25 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens }: { 
         queued.push(text);
         if (queued.length === 1) setImmediate(send);
       };
+      /** Characters of the first state, up to `ready`; then the limit is that and maxBehind more. */
+      let firstState = 0;
+      let limit = Infinity;
+      /** What the client has not taken yet: in the response, and in gzip before it (compressed or not). */
+      const unsent = () => res.writableLength + (gzip ? gzip.writableLength + gzip.readableLength : 0);
       const send = () => {
         const out = gzip ?? res;
         if (queued.length === 0 || out.destroyed || out.writableEnded) return;
         const text = queued.join('');
         queued = [];
+        if (limit === Infinity) firstState += text.length;
         out.write(text);
         gzip?.flush(constants.Z_SYNC_FLUSH);
+        if (unsent() > limit) {
+          request.log.warn({ tokenId: request.apiToken?.id, unsent: unsent(), limit }, 'live stream cut: its client has stopped reading');
+          res.destroy();
+          gzip?.destroy();
+          void end();
+        }
       };
       write('retry: 3000\n\n');
       // Present: the access hook let the request through with it.
@@ -171,7 +200,11 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens }: { 
         void end();
         return;
       }
-      if (!ended) write('event: ready\ndata: {}\n\n');
+      if (!ended) {
+        write('event: ready\ndata: {}\n\n');
+        // Once the first state has gone into the response, with what was written before it.
+        setImmediate(() => (limit = firstState + maxBehind));
+      }
     },
   });
 }
