@@ -73,8 +73,11 @@ export async function accessControl(v1: FastifyInstance, { domain }: { domain: D
   v1.addHook('onRoute', (route: RouteOptions) => {
     const access = route.config?.access;
     if (!access) throw new Error(`Route ${String(route.method)} ${route.url} declares no access (config.access)`);
-    // Documented for every route: who may not call it.
-    if (route.schema) route.schema.response = { 401: ErrorBody, 403: ErrorBody, ...(access.resource ? { 404: ErrorBody } : {}), ...(route.schema.response as object) };
+    // Documented for every route: who may not call it, and that what its schemas refuse is a 400.
+    if (route.schema) {
+      const checked = route.schema.params !== undefined || route.schema.querystring !== undefined || route.schema.body !== undefined;
+      route.schema.response = { ...(checked ? { 400: ErrorBody } : {}), 401: ErrorBody, 403: ErrorBody, ...(access.resource ? { 404: ErrorBody } : {}), ...(route.schema.response as object) };
+    }
   });
 
   v1.addHook('onRequest', async (request) => {

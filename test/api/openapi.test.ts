@@ -136,6 +136,29 @@ test('the OpenAPI document and the HTTP edge', async (s) => {
       assert.match(okSchema('/api/v1/transactions/{id}', 'get'), /meterValues/);
     });
 
+    await s.test('the document says what each route answers: a success, a 400 when it checks input, errors as JSON only', async () => {
+      const doc = (await (await fetch(`${t.httpUrl}/api/openapi.json`)).json()) as any;
+      for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+        for (const method of EXPECTED_ROUTES[path]!) {
+          const operation = item[method];
+          const what = `${method} ${path}`;
+          const statuses = Object.keys(operation.responses);
+          assert.ok(statuses.some((status) => /^2\d\d$/.test(status)), `${what}: a success documented (${statuses})`);
+          if ((operation.parameters ?? []).length > 0 || operation.requestBody) assert.ok(statuses.includes('400'), `${what}: its input is checked, so a 400 (${statuses})`);
+          for (const status of statuses.filter((status) => Number(status) >= 400)) {
+            assert.deepEqual(Object.keys(operation.responses[status].content ?? {}), ['application/json'], `${what} ${status}: errors are JSON`);
+          }
+        }
+      }
+      const successTypes = (path: string) => Object.keys(doc.paths[path].get.responses['200'].content);
+      assert.deepEqual(successTypes('/api/v1/validations/{id}/report.html'), ['text/html']);
+      assert.deepEqual(successTypes('/api/v1/exports/sessions'), ['text/csv', 'application/json']);
+      assert.deepEqual(successTypes('/api/v1/stream'), ['text/event-stream']);
+      // What the document says of the report's errors is what they are.
+      const missing = await send(t, 'GET', '/api/v1/validations/nope/report.html', undefined);
+      assertJsonError(missing, 404, 'a missing report');
+    });
+
     await s.test('every $ref in the document resolves to a schema in components.schemas', async () => {
       const doc = (await (await fetch(`${t.httpUrl}/api/openapi.json`)).json()) as any;
       const schemas = doc.components?.schemas ?? {};

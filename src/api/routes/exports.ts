@@ -79,8 +79,14 @@ export async function exportRoutes(app: FastifyInstance, { domain }: { domain: D
       tags: ['exports'],
       summary: 'Export sessions as CSV (default) or JSON, oldest first (by start time), filtered by operator, charge point and period',
       querystring: ExportQuery,
-      produces: ['text/csv', 'application/json'],
-      response: { 200: { description: 'CSV with a header line, or a JSON array', type: 'string' }, 400: ErrorBody },
+      // Its errors are JSON, as every route's: only the export itself is CSV (or a JSON array).
+      response: {
+        200: {
+          description: 'CSV with a header line (format=csv), or a JSON array of the same columns (format=json)',
+          content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'array', items: { type: 'object' } } } },
+        },
+        400: ErrorBody,
+      },
     },
     handler: async (request, reply) => {
       const q = request.query;

@@ -82,6 +82,7 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens, maxB
       tags: ['dashboard'],
       summary: 'Live changes of charge points and transactions (text/event-stream)',
       description: 'Server-sent events `chargePoint`, `transaction`, `chargePointRemoved` ({id}: no longer yours to see) and `ready`; send Authorization: Bearer TOKEN like every route.',
+      response: { 200: { description: 'The events, for as long as the stream lasts', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
     },
     handler: async (request, reply) => {
       reply.hijack();

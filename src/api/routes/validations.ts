@@ -54,7 +54,13 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
 
   app.get<{ Params: { id: string } }>('/validations/:id/report.html', {
     config: { access: { level: 'read', resource: { kind: 'validation', param: 'id' } } },
-    schema: { tags, summary: 'The campaign’s report as a printable HTML page', params: IdParams, produces: ['text/html'] },
+    schema: {
+      tags,
+      summary: 'The campaign’s report as a printable HTML page',
+      params: IdParams,
+      // Its errors are JSON, as every route's: only the page itself is HTML.
+      response: { 200: { description: 'The report, a printable HTML page', content: { 'text/html': { schema: { type: 'string' } } } } },
+    },
     handler: async (request, reply) => {
       const validation = await campaigns.get(request.params.id);
       if (!validation) throw missing('validation', request.params.id);
