@@ -169,6 +169,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
       log,
       version: VERSION,
       metrics,
+      connections: { total: config.httpMaxConnections, perAddress: config.httpMaxConnectionsPerAddress || undefined },
       readiness: async () => ({
         store: await store.countApiTokens().then(
           () => true,

@@ -52,6 +52,9 @@ export interface Config {
   maxQueuedCommands: number;
   /** Inbound OCPP-J CALLs one node handles at once over all its connections; more wait their turn. */
   maxCallsInFlight: number;
+  /** Connections the operator listener holds at once, in all and from one address (0: no cap by address). */
+  httpMaxConnections: number;
+  httpMaxConnectionsPerAddress: number;
   /** Networks a SOAP charge point's own WS-Addressing From may name as its command endpoint; empty: any. */
   soapEndpointNetworks: string[];
   /** Networks no webhook POST may reach: by default the node's own and private ones; empty: any. */
@@ -210,6 +213,8 @@ export function loadConfig(env: Env = process.env): Config {
     messageBurst: integer(env, 'TOMADA_MESSAGE_BURST', 10_000, 1, 10_000_000),
     maxQueuedCommands: integer(env, 'TOMADA_MAX_QUEUED_COMMANDS', 10, 1, 10_000),
     maxCallsInFlight: integer(env, 'TOMADA_MAX_CALLS_IN_FLIGHT', 1_000, 1, 1_000_000),
+    httpMaxConnections: integer(env, 'TOMADA_HTTP_MAX_CONNECTIONS', 1_000, 1, 1_000_000),
+    httpMaxConnectionsPerAddress: integer(env, 'TOMADA_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 0, 0, 1_000_000),
     soapEndpointNetworks: networks(env, 'TOMADA_SOAP_ENDPOINT_NETWORKS'),
     webhookDeniedNetworks: webhookDeniedNetworks(env),
     cluster: clusterConfig(env),

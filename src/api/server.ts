@@ -10,6 +10,7 @@ import type { Domain } from '../domain/index.js';
 import { unkeepableText } from '../keepable-text.js';
 import type { Logger } from '../log.js';
 import { accessControl } from './access.js';
+import { limitConnections, type ConnectionLimits } from './connections.js';
 import { clientErrorHandler, errorHandler, frameworkErrors, notFoundHandler } from './errors.js';
 import { carryingErrorHandler, serveCarriedRequests } from './forward.js';
 import { chargePointRoutes } from './routes/charge-points.js';
@@ -54,6 +55,8 @@ export interface ApiDeps {
    * twice the call timeout, its turn then its answer).
    */
   carry?: { nodes: NodeRequests; answerWithinMs: number } | undefined;
+  /** Connections held at once (connections.ts); absent: no cap. */
+  connections?: ConnectionLimits | undefined;
 }
 
 /**
@@ -139,7 +142,7 @@ const lazySerializers: SerializerFactory = (externalSchemas, options) => {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export async function buildApi({ domain, campaigns, software, events, log, version, metrics, readiness, carry }: ApiDeps): Promise<FastifyInstance> {
+export async function buildApi({ domain, campaigns, software, events, log, version, metrics, readiness, carry, connections }: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -149,9 +152,13 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
     // Errors raised before a route runs, in the API's shape too (errors.ts).
     clientErrorHandler: clientErrorHandler(REQUEST_TIMEOUT_MS),
     frameworkErrors,
+    // The request timeout is checked every second (Node's default, 30 s, let a slow client keep
+    // its connection up to 40 s).
+    http: { connectionsCheckingInterval: 1_000 },
     keepAliveTimeout: 5_000,
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   });
+  if (connections) limitConnections(app.server, connections, log.child({ component: 'api' }));
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(carry ? carryingErrorHandler(carry.nodes, errorHandler, carry.answerWithinMs) : errorHandler);
   app.setNotFoundHandler(notFoundHandler(app));

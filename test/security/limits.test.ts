@@ -1,7 +1,10 @@
 // Limits over real sockets: failed attempts per source address (429), the per-charge-point source
-// allow list, the cap on queued commands, and the inbound message rate.
+// allow list, the cap on queued commands, the inbound message rate, and the operator API's
+// connections.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { startTestTomada, type TestTomada } from '../support/tomada.js';
 import { after, before, describe, test } from 'node:test';
 import { TestClient } from '../support/ocpp-client.js';
 import {
@@ -225,5 +228,59 @@ describe('inbound message rate', () => {
     await sleep(100);
     assert.deepEqual(answers, Array.from({ length: total }, (_, i) => `3:f${i}`), 'each answered once, in order');
     assert.equal((await call(flood, 'Heartbeat', {}))[0], 3, 'the connection survives');
+  });
+});
+
+describe('connections to the operator API', () => {
+  let t: TestTomada;
+  const held: Socket[] = [];
+
+  before(async () => {
+    t = await startTestTomada({ httpMaxConnections: 6, httpMaxConnectionsPerAddress: 4 });
+  });
+
+  after(async () => {
+    held.forEach((socket) => socket.destroy());
+    await t?.close();
+  });
+
+  const port = () => Number(new URL(t.httpUrl).port);
+
+  /** A connection from `localAddress` that sends half a request and waits: what a slow client holds. */
+  async function hold(localAddress: string): Promise<void> {
+    const socket = connect({ port: port(), host: '127.0.0.1', localAddress });
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('GET /health HTTP/1.1\r\nHost: x\r\n');
+    held.push(socket);
+  }
+
+  /** A whole request from `localAddress` on a connection of its own: what came back before the server closed it. */
+  async function exchange(localAddress: string): Promise<string> {
+    const socket = connect({ port: port(), host: '127.0.0.1', localAddress });
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('error', () => undefined);
+    socket.write('GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await new Promise((resolve) => socket.once('close', resolve));
+    return text;
+  }
+
+  test('one address holds at most its share (then 429), all of them at most the total (then closed unanswered), and places come back as connections close', async () => {
+    for (let i = 0; i < 4; i++) await hold('127.0.0.3');
+    await sleep(100); // the server has taken them
+    const refused = await exchange('127.0.0.3');
+    assert.match(refused, /^HTTP\/1\.1 429 Too Many Requests\r\n/);
+    assert.deepEqual(JSON.parse(refused.split('\r\n\r\n')[1]!), { error: 'TooManyRequests', message: 'This address has 4 connections open to the operator API already; close some first' });
+    assert.match(await exchange('127.0.0.4'), /^HTTP\/1\.1 200 OK\r\n/, 'another address is answered');
+
+    for (let i = 0; i < 2; i++) await hold('127.0.0.4');
+    await sleep(100);
+    assert.equal(await exchange('127.0.0.5'), '', 'past the total, closed before anything is read or written');
+
+    held.splice(0).forEach((socket) => socket.destroy());
+    await sleep(100);
+    assert.match(await exchange('127.0.0.3'), /^HTTP\/1\.1 200 OK\r\n/, 'free again');
   });
 });
