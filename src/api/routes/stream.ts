@@ -17,8 +17,10 @@ import { constants, createGzip } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { inScope } from '../../domain/access.js';
 import { bearerToken } from '../access.js';
+import { HttpError } from '../errors.js';
 import type { ApiTokens } from '../../domain/api-tokens.js';
 import type { FeedListener, FeedMessage, LiveFeed } from '../live-feed.js';
+import { ErrorBody } from '../schemas.js';
 
 const KEEPALIVE_MS = 15_000;
 /**
@@ -61,15 +63,27 @@ export function acceptsGzip(header: string | undefined): boolean {
   return (weights.get('gzip') ?? weights.get('*') ?? 0) > 0;
 }
 
+/**
+ * Streams one token may hold open at once on a node. Each new stream is sent the whole state it
+ * may see, the node's main thread busy for most of a second at 13,000 charge points (docs/DASHBOARD.md),
+ * and a token could open them without end: the charge points of the node waited meanwhile. A
+ * wall of dashboards shares a token; past this many, 429.
+ */
+export const MAX_STREAMS_PER_TOKEN = 20;
+
 export interface StreamOptions {
   feed: Pick<LiveFeed, 'subscribe' | 'stop'>;
   apiTokens: Pick<ApiTokens, 'verify'>;
   /** MAX_BEHIND, smaller in tests. */
   maxBehind?: number;
+  /** MAX_STREAMS_PER_TOKEN, smaller in tests. */
+  maxPerToken?: number;
 }
 
-export async function streamRoutes(app: FastifyInstance, { feed, apiTokens, maxBehind = MAX_BEHIND }: StreamOptions) {
+export async function streamRoutes(app: FastifyInstance, { feed, apiTokens, maxBehind = MAX_BEHIND, maxPerToken = MAX_STREAMS_PER_TOKEN }: StreamOptions) {
   const open = new Set<(stopping?: boolean) => Promise<void>>();
+  /** Streams open, by the id of their token. */
+  const perToken = new Map<string, number>();
   // Streams never end by themselves: end them, or closing the server would wait forever.
   app.addHook('preClose', async () => {
     await Promise.all([...open].map((end) => end(true)));
@@ -82,9 +96,13 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens, maxB
       tags: ['dashboard'],
       summary: 'Live changes of charge points and transactions (text/event-stream)',
       description: 'Server-sent events `chargePoint`, `transaction`, `chargePointRemoved` ({id}: no longer yours to see) and `ready`; send Authorization: Bearer TOKEN like every route.',
-      response: { 200: { description: 'The events, for as long as the stream lasts', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+      response: { 200: { description: 'The events, for as long as the stream lasts', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 429: ErrorBody },
     },
     handler: async (request, reply) => {
+      const tokenId = request.apiToken?.id ?? '';
+      const held = perToken.get(tokenId) ?? 0;
+      if (held >= maxPerToken) throw new HttpError(429, 'TooManyRequests', `This token has ${maxPerToken} live streams open on this node already; close one first`);
+      perToken.set(tokenId, held + 1);
       reply.hijack();
       const res = reply.raw;
       const gzip = acceptsGzip(request.headers['accept-encoding']) ? createGzip() : undefined;
@@ -165,6 +183,9 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens, maxB
       const end = async (stopping = false): Promise<void> => {
         if (!ended) {
           ended = true;
+          const left = (perToken.get(tokenId) ?? 1) - 1;
+          if (left === 0) perToken.delete(tokenId);
+          else perToken.set(tokenId, left);
           clearInterval(keepalive);
           unsubscribe?.();
           open.delete(end);
