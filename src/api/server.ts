@@ -11,7 +11,7 @@ import { unkeepableText } from '../keepable-text.js';
 import type { Logger } from '../log.js';
 import { accessControl } from './access.js';
 import { limitConnections, type ConnectionLimits } from './connections.js';
-import { clientErrorHandler, errorHandler, frameworkErrors, notFoundHandler } from './errors.js';
+import { clientErrorHandler, errorHandler, frameworkErrors, HttpError, notFoundHandler } from './errors.js';
 import { carryingErrorHandler, serveCarriedRequests } from './forward.js';
 import { chargePointRoutes } from './routes/charge-points.js';
 import { commandRoutes } from './routes/commands.js';
@@ -155,10 +155,29 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
     // The request timeout is checked every second (Node's default, 30 s, let a slow client keep
     // its connection up to 40 s).
     http: { connectionsCheckingInterval: 1_000 },
+    // A request that arrives while the node stops gets the 503 below, in the API's shape.
+    return503OnClosing: false,
     keepAliveTimeout: 5_000,
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   });
   if (connections) limitConnections(app.server, connections, log.child({ component: 'api' }));
+  // Requests that come on open connections while the node stops (pipelined, or on a connection
+  // busy when it began): 503, so that a load balancer's client tries another node.
+  let stopping = false;
+  app.addHook('preClose', async () => {
+    stopping = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!stopping) return;
+    void reply.header('connection', 'close');
+    throw new HttpError(503, 'ServiceUnavailable', 'This node is stopping: send the request again (to another node)');
+  });
+  // An Expect header other than 100-continue: Node answered 417 itself, with no body.
+  app.server.on('checkExpectation', (request, response) => {
+    const body = JSON.stringify({ error: 'ExpectationFailed', message: `Expect: ${request.headers.expect} is not supported (only 100-continue is)` });
+    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    response.end(body);
+  });
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(carry ? carryingErrorHandler(carry.nodes, errorHandler, carry.answerWithinMs) : errorHandler);
   app.setNotFoundHandler(notFoundHandler(app));

@@ -282,6 +282,12 @@ test('the OpenAPI document and the HTTP edge', async (s) => {
       assert.equal((await t.api('/api/v1/operators/OPC-1')).status, 404, 'none of them wrote');
     });
 
+    await s.test('an Expect header the server does not take is a 417 in the same shape (Node answered it with no body)', async () => {
+      const answer = await rawExchange(t, 'GET /health HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n');
+      assert.equal(answer.status, 417, answer.headers);
+      assert.deepEqual(JSON.parse(answer.body), { error: 'ExpectationFailed', message: 'Expect: tea is not supported (only 100-continue is)' });
+    });
+
     await s.test('a request that does not arrive in time is a 408 in the same shape; nothing is written into an answer already begun', () => {
       const written: string[] = [];
       let destroyed = false;
@@ -343,5 +349,31 @@ test('the OpenAPI document and the HTTP edge', async (s) => {
     });
   } finally {
     await t.close();
+  }
+});
+
+test('a request that comes on an open connection while the node stops is a 503 in the API shape, the one before it done', async () => {
+  const t = await startTestTomada();
+  let stopped: Promise<void> | undefined;
+  try {
+    const socket = connect(Number(new URL(t.httpUrl).port), '127.0.0.1');
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (text += chunk));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    // A request whose body is still on its way when the node begins to stop: its connection is busy.
+    socket.write(`PUT /api/v1/operators/OPC-STOP HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 25\r\n\r\n{"name":"S",`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stopped = t.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.write('"kind":"OPC"}GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    await closed;
+    const [first, second] = text.split(/(?=HTTP\/1\.1 )/);
+    assert.match(first!, /^HTTP\/1\.1 201 Created\r\n/, text);
+    assert.match(second!, /^HTTP\/1\.1 503 Service Unavailable\r\n/, text);
+    assert.match(second!, /\r\nconnection: close\r\n/i);
+    assert.deepEqual(JSON.parse(second!.split('\r\n\r\n')[1]!), { error: 'ServiceUnavailable', message: 'This node is stopping: send the request again (to another node)' });
+  } finally {
+    await (stopped ?? t.close());
   }
 });
