@@ -160,6 +160,10 @@ describe('configuration of the defences', () => {
     assert.equal(config.handshakeTimeoutMs, 10_000);
     assert.equal(config.requestTimeoutMs, 30_000);
     assert.deepEqual(config.soapEndpointNetworks, [], 'a SOAP From may name any address unless networks are set');
+    assert.equal(config.httpMaxConnections, 1_000);
+    assert.equal(config.httpMaxConnectionsPerAddress, 0, 'no cap by address: behind a balancer every client has its address');
+    assert.equal(loadConfig({ TOMADA_HTTP_MAX_CONNECTIONS_PER_ADDRESS: '50' }).httpMaxConnectionsPerAddress, 50);
+    assert.throws(() => loadConfig({ TOMADA_HTTP_MAX_CONNECTIONS: '0' }), /TOMADA_HTTP_MAX_CONNECTIONS/);
   });
 
   test("the networks a SOAP charge point's From may name: addresses and CIDR networks, anything else stops the start", () => {
