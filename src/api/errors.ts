@@ -191,7 +191,9 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as 
 export function notFoundHandler(app: FastifyInstance) {
   return (request: FastifyRequest, reply: FastifyReply): void => {
     const path = request.url.split('?')[0];
-    const allowed = METHODS.filter((method) => method !== request.method && app.findRoute({ method, url: request.url }) !== null);
+    // A path, or an absolute URL; `OPTIONS *` (asterisk-form) names no resource, and the router reads `*` as `/`.
+    const resource = request.url.startsWith('/') || request.url.includes('://');
+    const allowed = resource ? METHODS.filter((method) => method !== request.method && app.findRoute({ method, url: request.url }) !== null) : [];
     if (allowed.length > 0) {
       void reply
         .status(405)

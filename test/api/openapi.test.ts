@@ -267,6 +267,8 @@ test('the OpenAPI document and the HTTP edge', async (s) => {
       }
       expectShape(await rawExchange(t, 'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n'), 400, 'BadRequest', /header field is not well-formed/, 'bad header name');
       expectShape(await rawExchange(t, 'BREW /api/v1/me HTTP/1.1\r\nHost: x\r\n\r\n'), 501, 'NotImplemented', /method/, 'unknown method');
+      // Asterisk-form names no resource (the router read it as "/", the dashboard's page, whose methods a 405 named).
+      expectShape(await rawExchange(t, 'OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 404, 'NotFound', /^No route OPTIONS \*$/, 'OPTIONS *');
       // The router's own: a path segment longer than it keeps, a broken percent-encoding.
       const long = await send(t, 'GET', `/api/v1/charge-points/${'L'.repeat(101)}`, undefined);
       expectShape({ status: long.status, body: long.text }, 414, 'URITooLong', /longer than 100 characters/, 'long path segment');
