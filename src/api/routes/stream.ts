@@ -91,6 +91,9 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens, maxB
   });
 
   app.get('/stream', {
+    // A HEAD would subscribe and hold a stream whose headers never go out (nothing is written to
+    // a HEAD's body, and they leave with the first write): it is a 405 instead.
+    exposeHeadRoute: false,
     config: { access: { level: 'read' } },
     schema: {
       tags: ['dashboard'],
