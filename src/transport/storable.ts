@@ -65,6 +65,14 @@ export function unstorable(payload: unknown, action?: string): Violation | undef
       }
     }
   }
-  const text = unkeepableText(payload);
+  let text;
+  try {
+    text = unkeepableText(payload);
+  } catch (error) {
+    // Nesting deeper than the walk's stack (a lenient charge point's extra field of thousands of
+    // nested arrays) was an InternalError: the call is as unreadable as a frame that is not JSON.
+    if (!(error instanceof RangeError)) throw error;
+    return { code: 'FormationViolation', path: '', message: 'is nested too deeply to be read' };
+  }
   return text && { code: 'PropertyConstraintViolation', path: text.path, message: text.message };
 }

@@ -30,6 +30,9 @@ test('unstorable: the first value no store keeps, with its JSON pointer', () => 
   assert.equal(unstorable({ transactionId: 9_007_199_254_740_993 })?.path, '/transactionId');
   assert.equal(unstorable({ meterStart: Infinity })?.path, '/meterStart');
   assert.equal(unstorable('plain'), undefined);
+  // A lenient charge point's extra field nested past the walk's stack: a precise error, not an InternalError.
+  const deep = JSON.parse(`{"idTag":"T1","extra":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+  assert.deepEqual(unstorable(deep), { code: 'FormationViolation', path: '', message: 'is nested too deeply to be read' });
 });
 
 test('a call no store could keep as it came is refused alike on every store; nothing of it is stored, the connection goes on', async () => {
