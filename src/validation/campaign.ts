@@ -10,8 +10,8 @@ import type { Command, MeterSample, Transaction } from '../domain/model.js';
 import type { Registry } from '../domain/registry.js';
 import { softwareIdentity } from '../domain/registry.js';
 import type { Transactions } from '../domain/transactions.js';
-import { DefaultTiming, type CampaignTiming, type CaseRecord, type PersonAction, type Validation, type Verdict } from '../domain/validation/types.js';
-import type { Store, ValidationFilter } from '../store/store.js';
+import { DefaultTiming, type CampaignTiming, type CaseRecord, type LeftRunning, type PersonAction, type Validation, type Verdict } from '../domain/validation/types.js';
+import type { Store, StoreWriter, ValidationFilter } from '../store/store.js';
 import { cases, caseIds, type CaseDefinition } from './cases.js';
 import { fail, type CampaignState, type CaseContext, type CommandOutcome, type ManualOutcome, type Outcome } from './context.js';
 import { field, otherSoftware, sameTag } from './readings.js';
@@ -69,6 +69,13 @@ function counts(list: CaseRecord[]): Validation['counts'] {
     else c.pending += 1;
   }
   return c;
+}
+
+/** One `validationSessionLeftRunning` event per session a campaign's end left running on its card. */
+async function insertLeftRunning(tx: StoreWriter, at: string, v: Validation, leftRunning: LeftRunning[]): Promise<void> {
+  for (const left of leftRunning) {
+    await tx.insertEvent({ at, chargePointId: v.chargePointId, type: 'validationSessionLeftRunning', data: { validationId: v.id, idTag: v.idTag, ...left } });
+  }
 }
 
 function verdictOf(list: CaseRecord[]): Verdict {
@@ -246,10 +253,18 @@ export class Campaigns {
         if (['pass', 'fail', 'skipped', 'manual'].includes(item.status)) continue;
         Object.assign(item, { status: 'skipped', reason, prompt: null, action: null, finishedAt: at });
       }
-      Object.assign(v, { status: 'cancelled', verdict: 'incomplete', finishedAt: at, counts: counts(v.cases), registry: { validated: false, reason: `the campaign was interrupted: ${reason}` } });
+      // Its node is gone: nothing stopped the sessions it started with its card. They are named
+      // for the engineer to end, not stopped from here (docs/VALIDATION.md, "Leaving nothing running").
+      const since = Date.parse(v.startedAt);
+      const active = await this.deps.store.listTransactions({ chargePointId: v.chargePointId, active: true, limit: 100 });
+      const leftRunning = active
+        .filter((t) => sameTag(t.idTag, v.idTag) && (t.connectorId === v.connectorId || Date.parse(t.startedAt) >= since))
+        .map((t) => ({ transactionId: t.id, connectorId: t.connectorId, reason: `the campaign was interrupted (${reason}): no remote stop was sent` }));
+      Object.assign(v, { status: 'cancelled', verdict: 'incomplete', finishedAt: at, counts: counts(v.cases), registry: { validated: false, reason: `the campaign was interrupted: ${reason}` }, ...(leftRunning.length > 0 ? { leftRunning } : {}) });
       const done = await this.deps.store.transact(async (tx) => {
         if (!(await tx.closeRunningValidation(v))) return false;
         await tx.insertEvent({ at, chargePointId: v.chargePointId, type: 'validationFinished', data: { validationId: v.id, verdict: v.verdict, software: v.software, interrupted: true, validated: false } });
+        await insertLeftRunning(tx, at, v, leftRunning);
         return true;
       });
       if (done) closed++;
@@ -342,41 +357,103 @@ class CampaignRun {
     const { chargePointId } = this.record;
     const removeOverride = registry.overrideBoot(chargePointId, this.boots.answer);
     log.info({ chargePointId, validationId: this.record.id }, 'validation campaign started');
+    let leftRunning: LeftRunning[] = [];
     try {
-      for (const definition of this.definitions) {
-        const item = this.record.cases.find((c) => c.id === definition.id)!;
-        if (this.abort.signal.aborted) {
-          Object.assign(item, { status: 'skipped', reason: this.cancelReason });
-          continue;
+      try {
+        for (const definition of this.definitions) {
+          const item = this.record.cases.find((c) => c.id === definition.id)!;
+          if (this.abort.signal.aborted) {
+            Object.assign(item, { status: 'skipped', reason: this.cancelReason });
+            continue;
+          }
+          await this.runCase(definition, item);
         }
-        await this.runCase(definition, item);
+      } catch (error) {
+        log.error({ err: error, chargePointId, validationId: this.record.id }, 'validation campaign failed');
       }
-      // Leave the connector as it was found: nothing charging.
-      if (!this.abort.signal.aborted) await this.context(this.abort.signal).ensureIdle().catch(() => false);
-      else if (this.cancelReason !== NODE_STOPPED) await this.stopOwnTransactions();
+      // A charge point held offline cannot be told to stop: it is let back first.
+      this.deps.holds.release(chargePointId);
+      leftRunning = await this.stopOwnTransactions();
     } catch (error) {
-      log.error({ err: error, chargePointId, validationId: this.record.id }, 'validation campaign failed');
+      log.error({ err: error, chargePointId, validationId: this.record.id }, 'could not stop the validation campaign’s transactions');
     } finally {
       removeOverride();
       this.deps.holds.release(chargePointId);
       this.watch.close();
       this.boots.close();
-      await this.finish();
+      await this.finish(leftRunning);
     }
   }
 
   /**
-   * After a cancel: a remote stop for each transaction still running on the campaign's connector
-   * with the campaign's card, so a vehicle does not go on charging on a test card. Sent without
-   * waiting for the StopTransaction (the cancel waits for this); a node stopping sends none.
+   * The transactions still running that the campaign caused: started with its card on its charge
+   * point while it ran (seen by it, or stored as started since), on any connector, and any running
+   * with its card on its connector.
    */
-  private async stopOwnTransactions(): Promise<void> {
-    const { chargePointId, connectorId, idTag } = this.record;
-    const active = await this.deps.store.listTransactions({ chargePointId, active: true, limit: 20 });
-    for (const transaction of active.filter((t) => t.connectorId === connectorId && sameTag(t.idTag, idTag))) {
-      await this.deps.commands.send(chargePointId, { kind: 'remoteStop', transactionId: transaction.id }, { byCampaign: true }).catch((error: unknown) => {
-        this.deps.log.error({ err: error, validationId: this.record.id, transactionId: transaction.id }, 'could not stop the cancelled campaign’s transaction');
-      });
+  private async ownActiveTransactions(): Promise<Transaction[]> {
+    const { chargePointId, connectorId, idTag, startedAt } = this.record;
+    const seen = new Set(
+      this.watch
+        .callsSince(0)
+        .filter((c) => c.action === 'StartTransaction' && sameTag(field.idTag(c), idTag))
+        .map((c) => field.answerTransactionId(c)),
+    );
+    const since = Date.parse(startedAt);
+    const active = await this.deps.store.listTransactions({ chargePointId, active: true, limit: 100 });
+    return active.filter((t) => sameTag(t.idTag, idTag) && (seen.has(t.id) || t.connectorId === connectorId || Date.parse(t.startedAt) >= since));
+  }
+
+  /**
+   * At the campaign's end, whatever the end: leaves nothing charging on the test card. The
+   * campaign's connector is made idle (remote stop, then resets) after cases that ran to the end;
+   * every transaction the campaign caused, whatever its connector, gets a remote stop and its
+   * StopTransaction is awaited (caseTimeoutS). A charge point away at that moment (just let back
+   * from an offline hold, reconnecting) is waited for, caseTimeoutS at most. What still runs is
+   * returned with why, for the record and an event; a node stopping sends nothing.
+   */
+  private async stopOwnTransactions(): Promise<LeftRunning[]> {
+    const { chargePointId } = this.record;
+    const caseMs = this.record.timing.caseTimeoutS * 1000;
+    const left = (transactions: Transaction[], reason: string) => transactions.map((t) => ({ transactionId: t.id, connectorId: t.connectorId, reason }));
+    if ((await this.ownActiveTransactions()).length === 0) return [];
+    if (this.cancelReason === NODE_STOPPED && this.abort.signal.aborted) return left(await this.ownActiveTransactions(), `${NODE_STOPPED}: no remote stop was sent`);
+    await this.backOnline(caseMs);
+    // The wrap-up's waits are bounded by their own limits; a cancel has already ended the cases.
+    const wrapUp = new AbortController().signal;
+    if (!this.abort.signal.aborted) await this.context(wrapUp).ensureIdle().catch(() => false);
+    const from = this.watch.mark();
+    const out: LeftRunning[] = [];
+    const awaited: Transaction[] = [];
+    for (const transaction of await this.ownActiveTransactions()) {
+      let answer: string;
+      try {
+        answer = (await this.deps.commands.send(chargePointId, { kind: 'remoteStop', transactionId: transaction.id }, { byCampaign: true })).status;
+      } catch (error) {
+        this.deps.log.error({ err: error, validationId: this.record.id, transactionId: transaction.id }, 'could not stop a validation campaign’s transaction');
+        out.push(...left([transaction], `RemoteStopTransaction was not answered: ${(error as Error).message}`));
+        continue;
+      }
+      // Rejected: the charge point runs no such transaction; the stored one is stale, nothing charges.
+      if (answer === 'Rejected') continue;
+      if (answer !== 'Accepted') out.push(...left([transaction], `RemoteStopTransaction answered ${answer}`));
+      else awaited.push(transaction);
+    }
+    const deadline = Date.now() + caseMs;
+    for (const transaction of awaited) {
+      const stopped = await this.watch.next(from, (c) => c.action === 'StopTransaction' && field.transactionId(c) === transaction.id, deadline - Date.now(), wrapUp);
+      if (!stopped) out.push(...left([transaction], `RemoteStopTransaction was accepted, but no StopTransaction came within ${this.record.timing.caseTimeoutS} s`));
+    }
+    return out;
+  }
+
+  /** Waits, up to `ms`, for the charge point to be reachable again (a WebSocket one reconnected). */
+  private async backOnline(ms: number): Promise<void> {
+    const { chargePointId } = this.record;
+    const cp = await this.deps.store.getChargePoint(chargePointId);
+    if (cp?.transport === 'soap' && cp.soapEndpoint !== null) return;
+    const deadline = Date.now() + ms;
+    while (!this.deps.isConnected(chargePointId) && Date.now() < deadline) {
+      await this.watch.next(this.watch.mark(), () => true, Math.min(200, deadline - Date.now()));
     }
   }
 
@@ -429,7 +506,7 @@ class CampaignRun {
    * Ends the campaign. Everything its end implies (the software validated, the event) is stored
    * before the campaign shows as finished, so whoever sees it finished sees all of that too.
    */
-  private async finish(): Promise<void> {
+  private async finish(leftRunning: LeftRunning[]): Promise<void> {
     // Closed by another node: its end (event, verdict) is the one stored.
     if (this.closedElsewhere) return;
     const record = this.record;
@@ -456,14 +533,16 @@ class CampaignRun {
           this.deps.log.error({ err: error, validationId: record.id }, 'could not reset the charge point back under the unvalidated-software policy');
         });
       }
-      Object.assign(record, { status, verdict, finishedAt, counts: counts(record.cases), registry });
+      Object.assign(record, { status, verdict, finishedAt, counts: counts(record.cases), registry, ...(leftRunning.length > 0 ? { leftRunning } : {}) });
       const copy = this.snapshot();
       const kept = await this.deps.store.transact(async (tx) => {
         if (!(await tx.closeRunningValidation(copy))) return false;
         await tx.insertEvent({ at: finishedAt, chargePointId: record.chargePointId, type: 'validationFinished', data: { validationId: record.id, verdict, software: tested, complete: this.complete, validated } });
+        await insertLeftRunning(tx, finishedAt, record, leftRunning);
         return true;
       });
       if (!kept) return this.stopClosedElsewhere();
+      if (leftRunning.length > 0) this.deps.log.error({ chargePointId: record.chargePointId, validationId: record.id, leftRunning }, 'a validation campaign left a session running on its card');
       this.deps.log.info({ chargePointId: record.chargePointId, validationId: record.id, verdict }, 'validation campaign finished');
     } catch (error) {
       Object.assign(record, { status, verdict, finishedAt });

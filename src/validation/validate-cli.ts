@@ -49,6 +49,7 @@ interface CampaignView {
   counts: Record<string, number>;
   software: Record<string, string>;
   registry?: { validated: boolean; reason: string };
+  leftRunning?: { transactionId: number; connectorId: number; reason: string }[];
   cases: CaseView[];
 }
 
@@ -185,7 +186,9 @@ export async function validateCommand(argv: string[], io: Io = terminalIo()): Pr
     const notApplicable = campaign.cases.filter((item) => item.status === 'skipped' && item.notApplicable).length;
     io.out(
       `${(campaign.verdict ?? campaign.status).toUpperCase()}: ${c.pass} passed, ${c.fail} failed, ${notApplicable} not applicable, ${(c.skipped ?? 0) - notApplicable} skipped (not run), ${c.manual} manual steps not run\n` +
-        `software: ${Object.values(campaign.software).join(' / ')}${campaign.registry ? ` — ${campaign.registry.validated ? 'validated' : 'not validated'}: ${campaign.registry.reason}` : ''}\nreport: ${report}\n`,
+        `software: ${Object.values(campaign.software).join(' / ')}${campaign.registry ? ` — ${campaign.registry.validated ? 'validated' : 'not validated'}: ${campaign.registry.reason}` : ''}\n` +
+        (campaign.leftRunning ?? []).map((l) => `LEFT RUNNING: transaction ${l.transactionId} on connector ${l.connectorId} (${l.reason}): end it at the charge point\n`).join('') +
+        `report: ${report}\n`,
     );
     return campaign.verdict === 'pass' ? 0 : 1;
   } catch (error) {

@@ -87,7 +87,9 @@ export class Watch {
   async next(from: number, match: (call: Call) => boolean, timeoutMs: number, abort?: AbortSignal): Promise<Call | undefined> {
     const found = (): Call | undefined => this.calls.slice(from).find(match);
     const now = found();
-    if (now || timeoutMs <= 0) return now;
+    // An abort already signalled ends the wait too: a case cancelled between two waits must not
+    // sit out the next one's whole limit (a cancel during offline.backlog waited caseTimeoutS).
+    if (now || timeoutMs <= 0 || abort?.aborted) return now;
     return new Promise((resolve) => {
       const done = (value: Call | undefined) => {
         clearTimeout(timer);

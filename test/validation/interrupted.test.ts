@@ -7,14 +7,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runningCampaign } from '../support/campaign-records.js';
 import { startTestTomada } from '../support/tomada.js';
+import { TestClient } from '../support/ocpp-client.js';
 import { natsUnavailable, randomPrefix, SHARED_NATS } from '../cluster/helpers.js';
 
 test('a campaign left running by a stopped node is closed as incomplete at the next start', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tomada-interrupted-'));
   try {
-    const first = await startTestTomada({}, dir);
+    const first = await startTestTomada({ unknownChargePoints: 'accept' }, dir);
     const left = runningCampaign('val-left-running');
     await first.store.transact((tx) => tx.putValidation(left));
+    // A session its campaign started with its card (on another connector than the campaign's).
+    await first.api('/api/v1/id-tags/T', { method: 'PUT', body: { status: 'Accepted' } });
+    const cp = await TestClient.connect(first.wsUrl, 'CP-X');
+    await cp.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+    const { transactionId } = await cp.ok('StartTransaction', { connectorId: 2, idTag: 'T', meterStart: 0, timestamp: new Date().toISOString() });
+    await cp.close();
     await first.close();
 
     const second = await startTestTomada({}, dir);
@@ -29,6 +36,11 @@ test('a campaign left running by a stopped node is closed as incomplete at the n
       ]);
       const events = await second.api('/api/v1/events?type=validationFinished');
       assert.equal(events.body.items[0].data.interrupted, true);
+      // The session it started with its card was never stopped: the record and an event name it.
+      const reason = 'the campaign was interrupted (the node stopped during the campaign): no remote stop was sent';
+      assert.deepEqual(body.leftRunning, [{ transactionId, connectorId: 2, reason }]);
+      const left = await second.api('/api/v1/events?type=validationSessionLeftRunning');
+      assert.deepEqual(left.body.items.map((e: any) => e.data), [{ validationId: 'val-left-running', idTag: 'T', transactionId, connectorId: 2, reason }]);
     } finally {
       await second.close();
     }

@@ -11,6 +11,9 @@ import { signature, SIGNATURE_HEADER, EVENT_ID_HEADER } from '../../src/events/w
 import { ADMIN_TOKEN, startTestTomada, type TestTomada } from '../support/tomada.js';
 import { TestClient } from '../support/ocpp-client.js';
 import { centralSystemClient, envelope, postRaw } from '../soap/helpers.js';
+import { ocpp16 } from '../../src/sim/protocol-16.js';
+import type { ChargePointProtocol } from '../../src/sim/protocol.js';
+import { idTagFor, runCampaign, summary } from './rig.js';
 
 const BOOT = { chargePointVendor: 'Acme', chargePointModel: 'Wall-22', firmwareVersion: '4.2.0', chargePointSerialNumber: 'SN-1' };
 
@@ -372,6 +375,64 @@ test('a cancelled campaign stops the transaction it started on its card, as a fi
     assert.deepEqual(await active(), [], 'the campaign\'s transaction was left charging on its card');
   } finally {
     await cp.stop();
+    await t.close();
+  }
+});
+
+test('a campaign cancelled while it holds the charge point offline stops its transaction once the charge point is back', async () => {
+  const t = await startTestTomada();
+  // A short call timeout: the call cut by the hold is given up soon, and its queue moves on.
+  const cp = new SimulatedChargePoint({ id: 'CP-OFF', baseUrl: t.wsUrl, connectors: 1, reconnectDelayMs: 200, minIntervalMs: 200, callTimeoutMs: 1_000, meter: { sampleIntervalMs: 300, powerW: 50_000 } });
+  try {
+    await t.api('/api/v1/charge-points/CP-OFF', { method: 'PUT', body: { registrationStatus: 'Accepted' } });
+    await t.api('/api/v1/id-tags/TAG-OFF', { method: 'PUT', body: { status: 'Accepted' } });
+    cp.start();
+    await cp.ready();
+    const body = { chargePointId: 'CP-OFF', connectorId: 1, idTag: 'TAG-OFF', cases: ['offline.backlog'], timing: { caseTimeoutS: 10, offlineS: 60 } };
+    const started = await t.api('/api/v1/validations', { body });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const active = async () => (await t.api('/api/v1/transactions?chargePointId=CP-OFF&active=true')).body.items as { id: number }[];
+    const offline = async () => (await active()).length === 1 && !(await t.api('/api/v1/charge-points/CP-OFF')).body.connected;
+    for (let i = 0; i < 200 && !(await offline()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(await offline(), 'the campaign holds the charge point offline during its transaction');
+    const cancelledAt = Date.now();
+    const cancelled = await t.api(`/api/v1/validations/${started.body.id}/cancel`, { body: {} });
+    assert.equal(cancelled.body.status, 'cancelled');
+    assert.ok(Date.now() - cancelledAt < 5_000, `the cancel took ${Date.now() - cancelledAt} ms: the case sat out a wait after it was cancelled`);
+    assert.deepEqual(await active(), [], 'the remote stop sent while the charge point was held offline failed and left it charging');
+    assert.equal(cancelled.body.leftRunning, undefined, JSON.stringify(cancelled.body.leftRunning));
+  } finally {
+    await cp.stop();
+    await t.close();
+  }
+});
+
+test('a transaction the charge point started on another connector than the campaign’s is stopped at the end, and one it cannot stop is named', async () => {
+  const t = await startTestTomada();
+  // A faulty charge point: asked to start on connector 1, it reports the transaction on connector 2.
+  const elsewhere: ChargePointProtocol = { ...ocpp16, startTransaction: (input) => { const call = ocpp16.startTransaction(input); call.payload.connectorId = 2; return call; } };
+  const cases = ['remote.start', 'remote.stop'];
+  try {
+    const [moved, ignored] = await Promise.all([
+      runCampaign(t, { id: 'CP-ELSEWHERE', protocol: 'ocpp1.6-json', wording: elsewhere, cases, timing: { caseTimeoutS: 5 } }),
+      runCampaign(t, { id: 'CP-NOSTOP', protocol: 'ocpp1.6-json', wording: elsewhere, faults: ['remote-stop-ignored'], cases: ['remote.start'], timing: { caseTimeoutS: 2 } }),
+    ]);
+    await moved.chargePoint.stop();
+    await ignored.chargePoint.stop();
+    assert.match(moved.validation.cases[0]!.reason ?? '', /StartTransaction on connector 2/, summary(moved.validation));
+    const active = async (id: string) => (await t.api(`/api/v1/transactions?chargePointId=${id}&active=true`)).body.items as { id: number; connectorId: number }[];
+    assert.deepEqual(await active('CP-ELSEWHERE'), [], 'only the campaign’s connector was made idle');
+    assert.equal(moved.validation.leftRunning, undefined);
+    // There, a charge point that ignores remote stops keeps charging (the resets that follow are only
+    // for the campaign's connector): the record and an event name the session.
+    const [running] = await active('CP-NOSTOP');
+    assert.ok(running, 'the session runs on');
+    assert.deepEqual(ignored.validation.leftRunning, [{ transactionId: running.id, connectorId: 2, reason: 'RemoteStopTransaction was accepted, but no StopTransaction came within 2 s' }]);
+    const left = await events(t, 'type=validationSessionLeftRunning&chargePointId=CP-NOSTOP');
+    assert.deepEqual(left.map((e) => e.data), [{ validationId: ignored.validation.id, idTag: idTagFor('CP-NOSTOP'), transactionId: running.id, connectorId: 2, reason: 'RemoteStopTransaction was accepted, but no StopTransaction came within 2 s' }]);
+    const report = await fetch(`${t.httpUrl}/api/v1/validations/${ignored.validation.id}/report.html`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.match(await report.text(), new RegExp(`<tr><th>Left running</th><td>transaction ${running.id} on connector 2: RemoteStopTransaction was accepted`));
+  } finally {
     await t.close();
   }
 });

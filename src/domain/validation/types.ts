@@ -65,6 +65,13 @@ export const DefaultTiming: CampaignTiming = {
   quietS: 5,
 };
 
+/** A session a campaign left running at its end (see Validation.leftRunning). */
+export interface LeftRunning {
+  transactionId: number;
+  connectorId: number;
+  reason: string;
+}
+
 export interface Validation {
   id: string;
   chargePointId: string;
@@ -87,6 +94,12 @@ export interface Validation {
    * records from before 2026-12-06.
    */
   registry?: { validated: boolean; reason: string };
+  /**
+   * Sessions the campaign started with its card on the charge point (any connector) that were
+   * still running when it ended and that it could not stop, each with why: the engineer must end
+   * them. Absent when it left none, while it runs, and in records from before 2026-12-06.
+   */
+  leftRunning?: LeftRunning[];
   /** The node running it, with several nodes (absent on a node alone, and in earlier records). */
   node?: string;
 }
