@@ -62,7 +62,7 @@ function readable(wh: number): number | null {
 }
 
 /** A plain energy reading: the session's total, not a phase's, the EV's or a signed value. */
-function isPlainReading(sample: MeterSample, measurand: string): boolean {
+export function isPlainReading(sample: MeterSample, measurand: string): boolean {
   return sample.measurand === measurand && sample.phase === null && sample.location !== 'EV' && sample.format !== 'SignedData';
 }
 

@@ -1,7 +1,7 @@
 // The cases of the network's validation campaign, in the order they run. Each names the mandatory
 // messages it exercises, what it does to the charge point, what it expects, and decides a verdict
 // with a reason that names the problem. docs/VALIDATION.md lists them with their pass criteria.
-import { computeEnergy, Anomaly, energyToWh } from '../domain/energy.js';
+import { computeEnergy, Anomaly, energyToWh, isPlainReading } from '../domain/energy.js';
 import type { MeterSample } from '../domain/model.js';
 import { fail, notApplicable, pass, skip, type CaseContext, type ManualOutcome, type Outcome } from './context.js';
 import { BOOT_FIELDS, ENERGY_UNITS, INTERVAL, REGISTER, energyWh, field, sameTag, samplesOf } from './readings.js';
@@ -95,6 +95,23 @@ function energyProblem(samples: MeterSample[]): string | undefined {
   const unreadable = energy.find((s) => s.format !== 'SignedData' && energyToWh(s.value, s.unit) === null);
   if (unreadable) return `${unreadable.measurand} value "${unreadable.value}" ${unreadable.unit} is not a number`;
   return undefined;
+}
+
+/**
+ * How a message's active-energy samples all fall outside what Tomada computes energy from (a
+ * phase's part, the EV's own meter, a signed value without its plain twin), or undefined when one
+ * of them counts: a total register or interval at the outlet (or cable, inlet, body).
+ */
+function notCounted(samples: MeterSample[]): string | undefined {
+  const energy = samples.filter((s) => s.measurand === REGISTER || s.measurand === INTERVAL);
+  if (energy.some((s) => isPlainReading(s, s.measurand))) return undefined;
+  const phases = [...new Set(energy.filter((s) => s.phase !== null).map((s) => s.phase))];
+  const ways = [
+    ...(phases.length > 0 ? [`per phase (${phases.join(', ')})`] : []),
+    ...(energy.some((s) => s.phase === null && s.location === 'EV') ? ['at the EV (location EV)'] : []),
+    ...(energy.some((s) => s.phase === null && s.location !== 'EV' && s.format === 'SignedData') ? ['as signed data'] : []),
+  ];
+  return ways.join(', ');
 }
 
 /** The energy samples of MeterValues messages, in arrival order, with the message they came in. */
@@ -303,7 +320,7 @@ export const cases: CaseDefinition[] = [
     title: 'Meter values while charging',
     messages: ['MeterValues'],
     stimulus: 'The running transaction.',
-    expected: 'MeterValues with the transactionId, Energy.Active.Import.Register or .Interval as a number in Wh or kWh, and a register that never decreases.',
+    expected: 'MeterValues with the transactionId, a total (no phase, not at the EV) Energy.Active.Import.Register or .Interval as a number in Wh or kWh, and a register that never decreases.',
     async run(ctx) {
       const active = await ctx.activeTransaction();
       if (!active) return skip(`no transaction is running on connector ${ctx.connectorId} (see remote.start)`);
@@ -325,6 +342,8 @@ export const cases: CaseDefinition[] = [
         if (!measurands.includes(REGISTER) && !measurands.includes(INTERVAL)) {
           return fail(`MeterValues reports ${measurands.join(', ') || 'nothing'}, without ${REGISTER} or ${INTERVAL}`);
         }
+        const unusable = notCounted(samplesOf(call));
+        if (unusable) return fail(`MeterValues at ${call.at} reports active energy only ${unusable}: none of it is the charge point’s total, from which Tomada computes a session’s energy (docs/METERING.md)`);
       }
       const samples = energySamples(received);
       const problem = energyProblem(samples.map(({ sample }) => sample));

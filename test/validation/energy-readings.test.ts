@@ -10,7 +10,7 @@ import type { ChargePointProtocol, OutboundCall } from '../../src/sim/protocol.j
 import { startTestTomada } from '../support/tomada.js';
 import { runCampaign, summary } from './rig.js';
 
-type Sampled = { value: string; unit?: string; measurand?: string };
+type Sampled = { value: string; unit?: string; measurand?: string; phase?: string; location?: string };
 type Rewrite = (sample: Sampled) => void;
 
 /** The energy samples of a 1.6 MeterValues or StopTransaction, rewritten in place. */
@@ -57,6 +57,30 @@ test('energy readings that are not a number in Wh or kWh fail meter.values, remo
     assert.deepEqual(status(kvarh.validation), { 'remote.start': 'pass', 'meter.values': 'pass', 'remote.stop': 'fail', 'meter.consistency': 'fail' }, summary(kvarh.validation));
     assert.match(reason(kvarh.validation, 'remote.stop'), /transactionData: Energy\.Active\.Import\.Register in unit "kvarh"; expected Wh or kWh/);
     assert.equal(kvarh.validation.verdict, 'fail');
+  } finally {
+    await t.close();
+  }
+});
+
+/** Energy reported only as a phase's register (L1), or only at the EV's own meter, in MeterValues. */
+const perPhase: ChargePointProtocol = { ...ocpp16, meterValues: (...args) => rewrite(ocpp16.meterValues(...args), 'meterValue', (s) => void (s.phase = 'L1')) };
+const atTheEv: ChargePointProtocol = { ...ocpp16, meterValues: (...args) => rewrite(ocpp16.meterValues(...args), 'meterValue', (s) => void (s.location = 'EV')) };
+
+test('MeterValues whose active energy is only per phase, or only at the EV, fail meter.values: Tomada computes no energy from them', { timeout: 60_000 }, async () => {
+  const t = await startTestTomada();
+  const cases = ['remote.start', 'meter.values'];
+  try {
+    const [phase, ev] = await Promise.all([
+      runCampaign(t, { id: 'ENERGY-PHASE', protocol: 'ocpp1.6-json', wording: perPhase, cases }),
+      runCampaign(t, { id: 'ENERGY-EV', protocol: 'ocpp1.6-json', wording: atTheEv, cases }),
+    ]);
+    await phase.chargePoint.stop();
+    await ev.chargePoint.stop();
+    for (const [run, how] of [[phase, /reports active energy only per phase \(L1\): none of it is the charge point’s total/], [ev, /reports active energy only at the EV \(location EV\): none of it is the charge point’s total/]] as const) {
+      const meter = run.validation.cases.find((c) => c.id === 'meter.values')!;
+      assert.equal(meter.status, 'fail', summary(run.validation));
+      assert.match(meter.reason ?? '', how);
+    }
   } finally {
     await t.close();
   }
