@@ -10,7 +10,7 @@ import type { Command, MeterSample, Transaction } from '../domain/model.js';
 import type { Registry } from '../domain/registry.js';
 import { softwareIdentity } from '../domain/registry.js';
 import type { Transactions } from '../domain/transactions.js';
-import { DefaultTiming, type CampaignTiming, type CaseRecord, type LeftRunning, type PersonAction, type Validation, type Verdict } from '../domain/validation/types.js';
+import { belowValidatingFloor, DefaultTiming, type CampaignTiming, type CaseRecord, type LeftRunning, type PersonAction, type Validation, type Verdict } from '../domain/validation/types.js';
 import type { Store, StoreWriter, ValidationFilter } from '../store/store.js';
 import { cases, caseIds, type CaseDefinition } from './cases.js';
 import { fail, type CampaignState, type CaseContext, type CommandOutcome, type ManualOutcome, type Outcome } from './context.js';
@@ -521,10 +521,24 @@ class CampaignRun {
         now !== undefined &&
         (Object.keys(now) as (keyof typeof now)[]).every((k) => tested[k] === now[k]) &&
         this.watch.callsSince(0).every((call) => otherSoftware(call, tested) === undefined);
-      const validated = verdict === 'pass' && this.complete && unchanged;
+      // Limits so short that checks accept anything make a trial run, not a validation.
+      const tooShort = belowValidatingFloor(record.timing);
+      const validated = verdict === 'pass' && this.complete && tooShort.length === 0 && unchanged;
       const registry = validated
         ? { validated, reason: 'the software tested is in the validated-software registry' }
-        : { validated, reason: verdict !== 'pass' ? `the campaign's verdict is ${verdict}` : !this.complete ? `a partial campaign (${record.cases.length} of ${cases.length} cases) validates no software` : now === undefined ? 'the charge point has not reported its whole software identity' : 'the charge point reported other software during the campaign than at its start' };
+        : {
+            validated,
+            reason:
+              verdict !== 'pass'
+                ? `the campaign's verdict is ${verdict}`
+                : !this.complete
+                  ? `a partial campaign (${record.cases.length} of ${cases.length} cases) validates no software`
+                  : tooShort.length > 0
+                    ? `limits below what a validating campaign needs: ${tooShort.join(', ')}`
+                    : now === undefined
+                      ? 'the charge point has not reported its whole software identity'
+                      : 'the charge point reported other software during the campaign than at its start',
+          };
       if (validated) await this.deps.software.recordPassed(now, record.id);
       else if (this.deps.unvalidatedSoftware !== 'flag' && this.cancelReason !== NODE_STOPPED && now && !(await this.deps.software.find(now))) {
         // The campaign answered its boots Accepted; software still unvalidated must be kept

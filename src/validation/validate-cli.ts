@@ -17,7 +17,8 @@ Options:
   --blocked-id-tag TAG    the card to register as Blocked for the blocked-card case
   --case-timeout S        how long a case waits for the charge point (default 60)
   --manual-timeout S      how long a manual step waits for the operator (default 300)
-  --heartbeat S           heartbeat interval given during the campaign (default 30)
+  --heartbeat S           heartbeat interval given during the campaign (default 30; below 10 a trial
+                          run: it validates no software)
   --offline S             how long the connection is cut in the offline case (default 60)
   --skip-manual           answer every manual step "cannot be done" (it is then marked not run)
   --report FILE           write the HTML report to FILE (default validation-ID.html)

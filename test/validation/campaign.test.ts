@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
-import { runCampaign, summary, type CampaignRun } from './rig.js';
+import { runCampaign, summary, VALIDATING_TIMING, type CampaignRun } from './rig.js';
 import { caseIds } from '../../src/validation/cases.js';
 import { ocpp16 } from '../../src/sim/protocol-16.js';
 import type { ChargePointProtocol } from '../../src/sim/protocol.js';
@@ -31,13 +31,16 @@ const runs = new Map<string, CampaignRun>();
 before(async () => {
   tomada = await startTestTomada();
   // Concurrently, as a network validates many charge points at once; each campaign sees only its own.
+  // The three that validate their software run with the limits a validating campaign needs; the
+  // trial run (FAST_TIMING: a 2 s heartbeat, a 4 s retry, a 1 s watch) passes and validates nothing.
   const variants = [
-    { id: 'VAL-J16', protocol: 'ocpp1.6-json' as const },
-    { id: 'VAL-J15', protocol: 'ocpp1.5-json' as const, unit: 'kWh' as const, mode: 'interval' as const },
-    { id: 'VAL-S15', protocol: 'ocpp1.5-soap' as const },
+    { id: 'VAL-J16', protocol: 'ocpp1.6-json' as const, timing: VALIDATING_TIMING },
+    { id: 'VAL-J15', protocol: 'ocpp1.5-json' as const, unit: 'kWh' as const, mode: 'interval' as const, timing: VALIDATING_TIMING },
+    { id: 'VAL-S15', protocol: 'ocpp1.5-soap' as const, timing: VALIDATING_TIMING },
     { id: 'VAL-FLIP', protocol: 'ocpp1.6-json' as const, wording: flipping() },
+    { id: 'VAL-QUICK', protocol: 'ocpp1.6-json' as const },
   ];
-  await Promise.all(variants.map(async (v) => runs.set(v.id === 'VAL-FLIP' ? v.id : v.protocol, await runCampaign(tomada, v))));
+  await Promise.all(variants.map(async (v) => runs.set(v.id.startsWith('VAL-J') || v.id === 'VAL-S15' ? v.protocol : v.id, await runCampaign(tomada, v))));
 });
 
 after(async () => {
@@ -82,6 +85,14 @@ test('the passed software is in the validated registry and the charge points sho
   assert.equal(cp.body.softwareValidated, true);
   assert.deepEqual(runs.get('ocpp1.6-json')!.validation.registry, { validated: true, reason: 'the software tested is in the validated-software registry' });
   assert.deepEqual(runs.get('VAL-FLIP')!.validation.registry, { validated: false, reason: "the campaign's verdict is fail" });
+});
+
+test('a trial run with limits too short for its checks to mean anything passes and validates no software, saying why', async () => {
+  const { validation } = runs.get('VAL-QUICK')!;
+  assert.equal(validation.verdict, 'pass', summary(validation));
+  assert.deepEqual(validation.registry, { validated: false, reason: 'limits below what a validating campaign needs: heartbeatIntervalS 2 < 10, pendingIntervalS 4 < 10, quietS 1 < 3' });
+  const events = (await tomada.api('/api/v1/events?type=validationFinished&chargePointId=VAL-QUICK')).body.items;
+  assert.equal(events[0].data.validated, false);
 });
 
 test('a charge point that boots with other firmware in mid-campaign fails the cases run on it, and its software is not validated', () => {

@@ -6,11 +6,14 @@ import { declaredProtocol, type SimFault } from '../../src/sim/faults.js';
 import { actAsPerson } from '../../src/sim/person.js';
 import type { SimProtocolName } from '../../src/sim/protocols.js';
 import type { ChargePointProtocol } from '../../src/sim/protocol.js';
-import type { Validation } from '../../src/domain/validation/types.js';
+import { ValidatingFloor, type Validation } from '../../src/domain/validation/types.js';
 import { ADMIN_TOKEN, type TestTomada } from '../support/tomada.js';
 
-/** Short limits: a simulator answers at once. */
+/** Short limits: a simulator answers at once. A trial run: too short for a campaign to validate software. */
 export const FAST_TIMING = { caseTimeoutS: 15, manualTimeoutS: 10, heartbeatIntervalS: 2, pendingIntervalS: 4, offlineS: 3, quietS: 1 };
+
+/** The shortest limits with which a passed campaign validates its software (ValidatingFloor). */
+export const VALIDATING_TIMING = { ...FAST_TIMING, ...ValidatingFloor };
 
 /** Each campaign its own card: one card charging at two charge points at once is ConcurrentTx. */
 export const idTagFor = (chargePointId: string) => `TAG-${chargePointId}`.slice(0, 20);

@@ -72,6 +72,24 @@ export interface LeftRunning {
   reason: string;
 }
 
+/**
+ * The least a campaign's limits may be for it to validate software. Below them a check accepts
+ * what it exists to refuse: with a 1 s retry interval `boot.pending`'s 1 s slack accepts a retry at
+ * once, with a 2 s heartbeat interval `heartbeat.interval`'s ±2 s accepts heartbeats any rate, and
+ * a 1 s watch misses a StartTransaction a charge point sends a moment after a refusal. At 10 s the
+ * intervals' tolerances are their relative ones (±25 %, −10 %), not the absolute minimums.
+ * Shorter limits still run (a trial run against a simulator), and their verdicts show; the
+ * software is not validated by them (docs/VALIDATION.md, "Time limits").
+ */
+export const ValidatingFloor = { heartbeatIntervalS: 10, pendingIntervalS: 10, quietS: 3 } as const satisfies Partial<CampaignTiming>;
+
+/** The limits below ValidatingFloor, as "name value < floor", in the floor's order. */
+export function belowValidatingFloor(timing: CampaignTiming): string[] {
+  return (Object.entries(ValidatingFloor) as [keyof typeof ValidatingFloor, number][])
+    .filter(([name, floor]) => timing[name] < floor)
+    .map(([name, floor]) => `${name} ${timing[name]} < ${floor}`);
+}
+
 export interface Validation {
   id: string;
   chargePointId: string;
