@@ -59,6 +59,10 @@ export function validationPage(main, { id = '' }) {
         ['Verdict', h('span', { id: 'verdict' }, verdictBadge(v))],
         ['Cases', `${v.counts.pass} pass · ${v.counts.fail} fail · ${v.counts.skipped} skipped · ${v.counts.manual} not run · ${v.counts.pending} pending`],
         ['Registry', v.registry ? `${v.registry.validated ? 'Software validated' : 'Software not validated'}: ${v.registry.reason}` : running ? 'decided when the campaign ends' : '—'],
+        // Sessions the campaign could not stop at its end: the engineer must end them at the charge point.
+        ...(v.leftRunning?.length
+          ? [/** @type {[string, string]} */ (['Left running', `${v.leftRunning.map((/** @type {any} */ l) => `transaction ${l.transactionId} on connector ${l.connectorId} (${l.reason})`).join('; ')}: end ${v.leftRunning.length === 1 ? 'it' : 'them'} at the charge point`])]
+          : []),
       ]),
     );
     replace(
