@@ -48,6 +48,7 @@ test('the operator answers the manual step at the terminal; a pass exits 0 and s
     assert.equal(questions.length, 1);
     assert.match(questions[0]!, /Present the card "TAG-CLI-1"/);
     assert.match(out.join(''), /^PASS: 5 passed, 0 failed/m);
+    assert.doesNotMatch(err.join(''), /a trial run/, 'the default limits are a validating campaign\'s');
     for (const c of CASES) assert.match(err.join(''), new RegExp(`PASS +${c.replace('.', '\\.')} — `));
     const html = readFileSync(join(dir, 'r.html'), 'utf8');
     assert.match(html, /PASSED/);
@@ -67,11 +68,12 @@ test('the built command: a failing charge point exits 1 and names the failed cas
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
   try {
-    const failed = await run(['CLI-2', '--id-tag', 'TAG-CLI-2', '--case', 'remote.start', '--case', 'remote.stop', '--case', 'meter.consistency', '--case-timeout', '3', '--report', join(dir, 'f.html')]);
+    const failed = await run(['CLI-2', '--id-tag', 'TAG-CLI-2', '--case', 'remote.start', '--case', 'remote.stop', '--case', 'meter.consistency', '--case-timeout', '3', '--heartbeat', '5', '--report', join(dir, 'f.html')]);
     assert.equal(failed.code, 1, failed.stderr);
     // meter.consistency had no stopped transaction to judge: not run, which is not "not applicable".
     assert.match(failed.stdout, /^FAIL: 1 passed, 1 failed, 0 not applicable, 1 skipped \(not run\), 0 manual steps not run$/m);
     assert.match(failed.stderr, /FAIL +remote\.stop — no StopTransaction for transaction \d+ within 3 s/);
+    assert.match(failed.stderr, /^a trial run: limits below what a validating campaign needs \(heartbeatIntervalS 5 < 10\); it will validate no software$/m);
     assert.match(readFileSync(join(dir, 'f.html'), 'utf8'), /FAILED/);
 
     const missing = await run(['CLI-2']);
