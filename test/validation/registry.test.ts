@@ -407,6 +407,22 @@ test('a campaign cancelled while it holds the charge point offline stops its tra
   }
 });
 
+test('offline.backlog with the connection cut for less than two sampling intervals judged no backlog: not run, not passed', async () => {
+  const t = await startTestTomada();
+  try {
+    // The simulator samples every second: cut for 1 s, no gap can show a lost backlog.
+    const { validation, chargePoint } = await runCampaign(t, { id: 'CP-SHORT-OFF', protocol: 'ocpp1.6-json', cases: ['offline.backlog'], timing: { offlineS: 1 } });
+    await chargePoint.stop();
+    const [backlog] = validation.cases;
+    assert.equal(backlog!.status, 'skipped', summary(validation));
+    assert.equal(backlog!.notApplicable, false);
+    assert.match(backlog!.reason ?? '', /^not run: offline for 1 s, less than twice the charge point’s sampling interval \(1(\.\d)? s\), so a lost backlog could not be told; set offlineS to at least [23]$/);
+    assert.equal(validation.verdict, 'incomplete');
+  } finally {
+    await t.close();
+  }
+});
+
 test('a transaction the charge point started on another connector than the campaign’s is stopped at the end, and one it cannot stop is named', async () => {
   const t = await startTestTomada();
   // A faulty charge point: asked to start on connector 1, it reports the transaction on connector 2.
