@@ -415,11 +415,14 @@ class CampaignRun {
     const { chargePointId } = this.record;
     const caseMs = this.record.timing.caseTimeoutS * 1000;
     const left = (transactions: Transaction[], reason: string) => transactions.map((t) => ({ transactionId: t.id, connectorId: t.connectorId, reason }));
-    if ((await this.ownActiveTransactions()).length === 0) return [];
-    if (this.cancelReason === NODE_STOPPED && this.abort.signal.aborted) return left(await this.ownActiveTransactions(), `${NODE_STOPPED}: no remote stop was sent`);
-    await this.backOnline(caseMs);
     // The wrap-up's waits are bounded by their own limits; a cancel has already ended the cases.
     const wrapUp = new AbortController().signal;
+    // After cases that ran to the end the campaign's connector is made idle whatever card charges
+    // there (a faulty charge point starts a remote start with another card, and keeps charging).
+    const busyConnector = !this.abort.signal.aborted && (await this.context(wrapUp).activeTransaction()) !== undefined;
+    if (!busyConnector && (await this.ownActiveTransactions()).length === 0) return [];
+    if (this.cancelReason === NODE_STOPPED && this.abort.signal.aborted) return left(await this.ownActiveTransactions(), `${NODE_STOPPED}: no remote stop was sent`);
+    await this.backOnline(caseMs);
     if (!this.abort.signal.aborted) await this.context(wrapUp).ensureIdle().catch(() => false);
     const from = this.watch.mark();
     const out: LeftRunning[] = [];
