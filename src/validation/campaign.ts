@@ -546,8 +546,10 @@ class CampaignRun {
                       ? 'the charge point has not reported its whole software identity'
                       : 'the charge point reported other software during the campaign than at its start',
           };
-      if (validated) await this.deps.software.recordPassed(now, record.id);
-      else if (this.deps.unvalidatedSoftware !== 'flag' && this.cancelReason !== NODE_STOPPED && now && !(await this.deps.software.find(now))) {
+      // Validated in the transaction that closes the record, and only if it closes it: a record
+      // another node closed meanwhile (it judged this node lost) says the software was not.
+      const passed = validated ? now : undefined;
+      if (!validated && this.deps.unvalidatedSoftware !== 'flag' && this.cancelReason !== NODE_STOPPED && now && !(await this.deps.software.find(now))) {
         // The campaign answered its boots Accepted; software still unvalidated must be kept
         // Pending or rejected again as the network's policy says: a soft reset makes it boot into it.
         await this.deps.commands.send(record.chargePointId, { kind: 'reset', type: 'Soft' }, { byCampaign: true }).catch((error: unknown) => {
@@ -558,6 +560,7 @@ class CampaignRun {
       const copy = this.snapshot();
       const kept = await this.deps.store.transact(async (tx) => {
         if (!(await tx.closeRunningValidation(copy))) return false;
+        if (passed) await this.deps.software.recordPassedIn(tx, passed, record.id);
         await tx.insertEvent({ at: finishedAt, chargePointId: record.chargePointId, type: 'validationFinished', data: { validationId: record.id, verdict, software: tested, complete: this.complete, validated } });
         await insertLeftRunning(tx, finishedAt, record, leftRunning);
         return true;

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { NotFound } from '../domain/errors.js';
 import type { SoftwareIdentity, ValidatedSoftware } from '../domain/model.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoreWriter } from '../store/store.js';
 
 export class SoftwareRegistry {
   constructor(private readonly store: Store) {}
@@ -22,6 +22,11 @@ export class SoftwareRegistry {
     return this.add(identity, { source: 'campaign', validationId, reference: null, approvedBy: null });
   }
 
+  /** A passed campaign validates the software it tested, in the transaction that closes its record. */
+  recordPassedIn(tx: StoreWriter, identity: SoftwareIdentity, validationId: string): Promise<ValidatedSoftware> {
+    return this.addIn(tx, this.entry(identity, { source: 'campaign', validationId, reference: null, approvedBy: null }));
+  }
+
   /** An operator's approval, referring to a bench report (its reference is kept). */
   approve(identity: SoftwareIdentity, reference: string, approvedBy: string | null): Promise<ValidatedSoftware> {
     return this.add(identity, { source: 'manual', validationId: null, reference, approvedBy });
@@ -37,7 +42,11 @@ export class SoftwareRegistry {
   }
 
   private add(identity: SoftwareIdentity, how: Pick<ValidatedSoftware, 'source' | 'validationId' | 'reference' | 'approvedBy'>): Promise<ValidatedSoftware> {
-    const entry: ValidatedSoftware = {
+    return this.store.transact((tx) => this.addIn(tx, this.entry(identity, how)));
+  }
+
+  private entry(identity: SoftwareIdentity, how: Pick<ValidatedSoftware, 'source' | 'validationId' | 'reference' | 'approvedBy'>): ValidatedSoftware {
+    return {
       id: randomUUID(),
       vendor: identity.vendor,
       model: identity.model,
@@ -47,10 +56,11 @@ export class SoftwareRegistry {
       ...how,
       approvedAt: new Date().toISOString(),
     };
-    return this.store.transact(async (tx) => {
-      const stored = await tx.insertValidatedSoftware(entry);
-      if (stored.id === entry.id) await tx.insertEvent({ at: entry.approvedAt, chargePointId: null, type: 'softwareApproved', data: { software: stored } });
-      return stored;
-    });
+  }
+
+  private async addIn(tx: StoreWriter, entry: ValidatedSoftware): Promise<ValidatedSoftware> {
+    const stored = await tx.insertValidatedSoftware(entry);
+    if (stored.id === entry.id) await tx.insertEvent({ at: entry.approvedAt, chargePointId: null, type: 'softwareApproved', data: { software: stored } });
+    return stored;
   }
 }
