@@ -432,6 +432,22 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const holding = this.holdings.get(chargePointId);
     if (!holding) return void answer(errorReply(this.nodeId, new ChargePointNotConnected(`Charge point "${chargePointId}" is no longer connected to node ${this.nodeId}`)));
     this.log.debug({ chargePointId, from: request.from, command: request.command.kind }, 'command from another node');
+    // Cut off from the others for longer than a node is judged lost after (our own heartbeats did
+    // not come back: a stalled link; or our own ticks stopped: a frozen process): the asker may
+    // have failed this request already ("node lost", untilLost), long before its time to be sent
+    // ran out. Carried out now, it would happen after the operator was told it failed.
+    const now = this.now();
+    if (this.linkSilent(now) || now - this.lastTick > this.lostAfterMs) {
+      this.log.warn({ chargePointId, from: request.from, command: request.command.kind }, 'a command from another node arrived while this node was cut off from the others: not sent');
+      return void answer(
+        errorReply(
+          this.nodeId,
+          new CommandTimedOut(
+            `The command was not sent to charge point "${chargePointId}": it reached node ${this.nodeId} while that node was cut off from the others for longer than a node is judged lost after; it was not carried out, so retrying is safe`,
+          ),
+        ),
+      );
+    }
     // Counted from now, and ending no later than the asker's own time to send it (by the clocks,
     // which are kept in step anyway for takeovers, give or take CLOCK_SKEW_MS).
     let sendWithinMs = request.sendWithinMs ?? this.options.sendWithinMs;
