@@ -83,6 +83,11 @@ export interface RpcPeerOptions {
   /** Inbound CALLs waiting to be handled beyond which the transport should stop reading. */
   inboundHighWater?: number;
   /**
+   * Characters of inbound CALLs waiting to be handled beyond which the transport should stop
+   * reading, whatever their number (default INBOUND_HIGH_WATER_CHARS).
+   */
+  inboundHighWaterChars?: number;
+  /**
    * Runs before the answer to an inbound CALL is written, with its exact text (the central
    * system journals it there, so no answer leaves unrecorded). If it fails, the CALL is answered
    * InternalError instead and the peer will retry.
@@ -105,17 +110,30 @@ interface InFlight extends OutboundCall {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * 4 Mi characters of CALLs waiting on one connection pause its reading, however few they are. With
+ * frames of up to 1 MiB (TOMADA_MAX_FRAME_BYTES), 100 waiting CALLs could hold 100 MiB of text and
+ * several times that parsed: one connection sending large frames without waiting for answers took
+ * a node from 127 to 851 MiB (a review's run, 2026-12-06). A charge point waits for each answer
+ * (OCPP-J: one CALL in flight), so this only holds back one that does not.
+ */
+export const INBOUND_HIGH_WATER_CHARS = 4 * 1024 * 1024;
+
 export class RpcPeer {
   private readonly outboundQueue: OutboundCall[] = [];
   private inFlight: InFlight | undefined;
   private readonly inboundQueue: InboundCall[] = [];
+  /** Characters of the raw text of the CALLs in inboundQueue. */
+  private inboundChars = 0;
   private handlingInbound = false;
   private backlogHigh = false;
   private closedReason: string | undefined;
   private readonly highWater: number;
+  private readonly highWaterChars: number;
 
   constructor(private readonly options: RpcPeerOptions) {
     this.highWater = options.inboundHighWater ?? 100;
+    this.highWaterChars = options.inboundHighWaterChars ?? INBOUND_HIGH_WATER_CHARS;
   }
 
   get closed(): boolean {
@@ -154,6 +172,7 @@ export class RpcPeer {
     switch (frame.type) {
       case MessageType.Call:
         this.inboundQueue.push({ ...frame, raw: text, receivedAt: performance.now() });
+        this.inboundChars += text.length;
         this.updateBacklog();
         void this.drainInbound();
         return;
@@ -183,6 +202,7 @@ export class RpcPeer {
     if (this.inFlight) clearTimeout(this.inFlight.timer);
     this.inFlight = undefined;
     this.inboundQueue.length = 0;
+    this.inboundChars = 0;
     for (const call of failed) call.reject(new PeerClosedError(reason));
   }
 
@@ -259,6 +279,7 @@ export class RpcPeer {
         if (turn) await turn;
         // Closed while it waited: the queue is empty, and the place goes back at once.
         const call = this.inboundQueue.shift();
+        if (call?.raw !== undefined) this.inboundChars -= call.raw.length;
         try {
           if (call) await this.handleInbound(call);
         } finally {
@@ -289,7 +310,7 @@ export class RpcPeer {
   }
 
   private updateBacklog(): void {
-    const high = this.inboundQueue.length >= this.highWater;
+    const high = this.inboundQueue.length >= this.highWater || this.inboundChars >= this.highWaterChars;
     if (high !== this.backlogHigh) {
       this.backlogHigh = high;
       this.options.events?.backlog?.(high);

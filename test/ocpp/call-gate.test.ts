@@ -147,3 +147,40 @@ test('a gate needs a limit of at least one', () => {
   assert.throws(() => new CallGate(0), /at least 1/);
   assert.throws(() => new CallGate(1.5), /at least 1/);
 });
+
+test('a connection stops being read once its waiting CALLs pass a number, or a size, whichever comes first', async () => {
+  const backlog: boolean[] = [];
+  const finishers: (() => void)[] = [];
+  const peer = new RpcPeer({
+    send: () => undefined,
+    callTimeoutMs: 1000,
+    inboundHighWater: 100,
+    inboundHighWaterChars: 4 * 1024 * 1024,
+    events: { backlog: (high) => backlog.push(high) },
+    handleCall: () => new Promise<JsonObject>((resolve) => finishers.push(() => resolve({}))),
+  });
+  // Large frames: the first is handled, and the reading stops once those waiting hold 4 Mi
+  // characters, the fifth, long before there are 100 of them.
+  const large = (i: number) => encodeCall(`big${i}`, 'DataTransfer', { vendorId: 'V', data: 'x'.repeat(1024 * 1024) });
+  for (let i = 0; i < 4; i++) peer.receive(large(i));
+  await settle();
+  assert.deepEqual(backlog, [], 'three waiting, about 3 Mi characters: still read');
+  peer.receive(large(4));
+  assert.deepEqual(backlog, [true], 'four waiting, past 4 Mi characters: paused');
+  // As they are answered the waiting ones shrink, and reading resumes.
+  finishers.shift()!();
+  await settle();
+  assert.deepEqual(backlog, [true, false]);
+  for (let i = 0; i < 4; i++) {
+    finishers.shift()!();
+    await settle();
+  }
+  assert.deepEqual(backlog, [true, false]);
+
+  // Small frames: the number decides, as before.
+  for (let i = 0; i < 100; i++) peer.receive(encodeCall(`small${i}`, 'Heartbeat', {}));
+  assert.deepEqual(backlog, [true, false], '99 waiting');
+  peer.receive(encodeCall('small100', 'Heartbeat', {}));
+  assert.deepEqual(backlog, [true, false, true], '100 waiting');
+  peer.close('test over');
+});
