@@ -412,22 +412,43 @@ class CampaignRun {
    * returned with why, for the record and an event; a node stopping sends nothing.
    */
   private async stopOwnTransactions(): Promise<LeftRunning[]> {
-    const { chargePointId } = this.record;
     const caseMs = this.record.timing.caseTimeoutS * 1000;
     const left = (transactions: Transaction[], reason: string) => transactions.map((t) => ({ transactionId: t.id, connectorId: t.connectorId, reason }));
     // The wrap-up's waits are bounded by their own limits; a cancel has already ended the cases.
-    const wrapUp = new AbortController().signal;
+    // A node stopping meanwhile ends them at once: it sends nothing more (as when it stops during
+    // the cases), and its own stop must not wait out a case limit or two.
+    const stopping = new AbortController();
+    const wrapUp = stopping.signal;
+    const onStop = () => this.cancelReason === NODE_STOPPED && stopping.abort();
+    this.abort.signal.addEventListener('abort', onStop);
+    try {
+      return await this.wrapUp(wrapUp, caseMs, left);
+    } finally {
+      this.abort.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  /** stopOwnTransactions' work; `wrapUp` aborts when the node stops meanwhile. */
+  private async wrapUp(wrapUp: AbortSignal, caseMs: number, left: (transactions: Transaction[], reason: string) => LeftRunning[]): Promise<LeftRunning[]> {
+    const { chargePointId } = this.record;
+    // Stopped once the wrap-up had begun: a remote stop may have gone out, its StopTransaction not seen.
+    const STOPPED_IN_WRAP_UP = `${NODE_STOPPED}'s wrap-up, before the session was seen to stop`;
     // After cases that ran to the end the campaign's connector is made idle whatever card charges
     // there (a faulty charge point starts a remote start with another card, and keeps charging).
     const busyConnector = !this.abort.signal.aborted && (await this.context(wrapUp).activeTransaction()) !== undefined;
     if (!busyConnector && (await this.ownActiveTransactions()).length === 0) return [];
     if (this.cancelReason === NODE_STOPPED && this.abort.signal.aborted) return left(await this.ownActiveTransactions(), `${NODE_STOPPED}: no remote stop was sent`);
-    await this.backOnline(caseMs);
+    await this.backOnline(caseMs, wrapUp);
     if (!this.abort.signal.aborted) await this.context(wrapUp).ensureIdle().catch(() => false);
+    if (wrapUp.aborted) return left(await this.ownActiveTransactions(), STOPPED_IN_WRAP_UP);
     const from = this.watch.mark();
     const out: LeftRunning[] = [];
     const awaited: Transaction[] = [];
     for (const transaction of await this.ownActiveTransactions()) {
+      if (wrapUp.aborted) {
+        out.push(...left([transaction], STOPPED_IN_WRAP_UP));
+        continue;
+      }
       let answer: string;
       try {
         answer = (await this.deps.commands.send(chargePointId, { kind: 'remoteStop', transactionId: transaction.id }, { byCampaign: true })).status;
@@ -449,18 +470,19 @@ class CampaignRun {
     }
     // A stop this node did not see (the charge point came back to another node) is in the store.
     const still = new Set(unseen.length > 0 ? (await this.ownActiveTransactions()).map((t) => t.id) : []);
-    out.push(...left(unseen.filter((t) => still.has(t.id)), `RemoteStopTransaction was accepted, but no StopTransaction came within ${this.record.timing.caseTimeoutS} s`));
+    const why = wrapUp.aborted ? STOPPED_IN_WRAP_UP : `RemoteStopTransaction was accepted, but no StopTransaction came within ${this.record.timing.caseTimeoutS} s`;
+    out.push(...left(unseen.filter((t) => still.has(t.id)), why));
     return out;
   }
 
-  /** Waits, up to `ms`, for the charge point to be reachable again (a WebSocket one reconnected). */
-  private async backOnline(ms: number): Promise<void> {
+  /** Waits, up to `ms` or until `signal`, for the charge point to be reachable again (a WebSocket one reconnected). */
+  private async backOnline(ms: number, signal: AbortSignal): Promise<void> {
     const { chargePointId } = this.record;
     const cp = await this.deps.store.getChargePoint(chargePointId);
     if (cp?.transport === 'soap' && cp.soapEndpoint !== null) return;
     const deadline = Date.now() + ms;
-    while (!this.deps.isConnected(chargePointId) && Date.now() < deadline) {
-      await this.watch.next(this.watch.mark(), () => true, Math.min(200, deadline - Date.now()));
+    while (!this.deps.isConnected(chargePointId) && Date.now() < deadline && !signal.aborted) {
+      await this.watch.next(this.watch.mark(), () => true, Math.min(200, deadline - Date.now()), signal);
     }
   }
 

@@ -509,3 +509,25 @@ test('a charge point the software policy answered Pending gets no remote start o
     await t.close();
   }
 });
+
+test('a node that stops during a campaign’s wrap-up ends it at once: no wait for the StopTransaction, the session named', async () => {
+  const t = await startTestTomada();
+  try {
+    // This charge point accepts the remote stop and keeps charging: the wrap-up would wait its 30 s.
+    const running = runCampaign(t, { id: 'CP-WRAP-STOP', protocol: 'ocpp1.6-json', faults: ['remote-stop-ignored'], cases: ['remote.start'], timing: { caseTimeoutS: 30 } });
+    const stopSent = async () => ((await t.api('/api/v1/charge-points/CP-WRAP-STOP/frames?limit=40')).body.items ?? []).some((f: { frame: string }) => f.frame.includes('"RemoteStopTransaction"'));
+    for (let i = 0; i < 300 && !(await stopSent()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(await stopSent(), 'the wrap-up sent its remote stop');
+    const started = performance.now();
+    await t.campaigns.close();
+    const ms = performance.now() - started;
+    const { validation, chargePoint } = await running;
+    await chargePoint.stop();
+    // Not a speed goal: whether the stop waited out the 30 s limit or not.
+    assert.ok(ms < 15_000, `the node's stop waited ${Math.round(ms)} ms for the wrap-up`);
+    assert.equal(validation.leftRunning?.length, 1, JSON.stringify(validation.leftRunning));
+    assert.equal(validation.leftRunning[0]!.reason, "the node stopped during the campaign's wrap-up, before the session was seen to stop");
+  } finally {
+    await t.close();
+  }
+});
