@@ -46,6 +46,8 @@ const collect = (dir) => collectFiles(dir, (name) => name.endsWith('.test.ts'));
  * was the run's tail, a minute or more with the other slot idle.
  */
 const SLOW_FIRST = [
+  'test/validation/campaign.test.ts',
+  'test/validation/closed-before-end.test.ts',
   'test/validation/faults.test.ts',
   'test/transport/bad-input.test.ts',
   'test/durability/kill.test.ts',

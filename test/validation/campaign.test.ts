@@ -1,6 +1,9 @@
 // The whole campaign against a correct simulated charge point, in each protocol: every case passes
 // (signed meter values do not apply: the simulator sends none), the evidence is kept, the report
 // reads as a report, and the tested software enters the validated registry.
+// store: sqlite-only. Verdicts do not depend on the store, and these full campaigns at a validating
+// campaign's limits take most of a minute; the registry and the record's writes run on both stores
+// in registry.test.ts, interrupted.test.ts and closed-before-end.test.ts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';

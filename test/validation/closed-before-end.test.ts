@@ -1,6 +1,9 @@
 // A campaign closed by another node (which judged its node lost) between its last case and its
 // end: the node, awake again, must write nothing of that end — no event, and no software
 // validated by a campaign whose record says cancelled and incomplete.
+// store: postgres-only (scripts/run-tests.mjs runs it in the PostgreSQL pass alone). Another node
+// closing the record is a case of several nodes, which share PostgreSQL; the full campaign it needs
+// takes most of a minute.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestTomada } from '../support/tomada.js';
