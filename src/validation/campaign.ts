@@ -283,6 +283,9 @@ export class Campaigns {
   }
 }
 
+/** Transactions a campaign's end leaves running, each with why. */
+const left = (transactions: Transaction[], reason: string): LeftRunning[] => transactions.map((t) => ({ transactionId: t.id, connectorId: t.connectorId, reason }));
+
 class CampaignRun {
   private readonly abort = new AbortController();
   private readonly watch: Watch;
@@ -412,8 +415,6 @@ class CampaignRun {
    * returned with why, for the record and an event; a node stopping sends nothing.
    */
   private async stopOwnTransactions(): Promise<LeftRunning[]> {
-    const caseMs = this.record.timing.caseTimeoutS * 1000;
-    const left = (transactions: Transaction[], reason: string) => transactions.map((t) => ({ transactionId: t.id, connectorId: t.connectorId, reason }));
     // The wrap-up's waits are bounded by their own limits; a cancel has already ended the cases.
     // A node stopping meanwhile ends them at once: it sends nothing more (as when it stops during
     // the cases), and its own stop must not wait out a case limit or two.
@@ -422,15 +423,16 @@ class CampaignRun {
     const onStop = () => this.cancelReason === NODE_STOPPED && stopping.abort();
     this.abort.signal.addEventListener('abort', onStop);
     try {
-      return await this.wrapUp(wrapUp, caseMs, left);
+      return await this.wrapUp(wrapUp);
     } finally {
       this.abort.signal.removeEventListener('abort', onStop);
     }
   }
 
   /** stopOwnTransactions' work; `wrapUp` aborts when the node stops meanwhile. */
-  private async wrapUp(wrapUp: AbortSignal, caseMs: number, left: (transactions: Transaction[], reason: string) => LeftRunning[]): Promise<LeftRunning[]> {
+  private async wrapUp(wrapUp: AbortSignal): Promise<LeftRunning[]> {
     const { chargePointId } = this.record;
+    const caseMs = this.record.timing.caseTimeoutS * 1000;
     // Stopped once the wrap-up had begun: a remote stop may have gone out, its StopTransaction not seen.
     const STOPPED_IN_WRAP_UP = `${NODE_STOPPED}'s wrap-up, before the session was seen to stop`;
     // After cases that ran to the end the campaign's connector is made idle whatever card charges
