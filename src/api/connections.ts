@@ -5,8 +5,9 @@
 // Past the cap for all, Node closes a new connection at once; past the one for its address (when
 // set: behind a load balancer or a proxy every client has the balancer's address), it is answered
 // 429 and closed, so that one address cannot take every place.
-import { STATUS_CODES, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Logger } from '../log.js';
+import { rawErrorResponse } from './errors.js';
 
 export interface ConnectionLimits {
   /** Connections held at once, from every address. */
@@ -38,9 +39,8 @@ export function limitConnections(server: Server, { total, perAddress }: Connecti
     const count = (open.get(address) ?? 0) + 1;
     if (count > perAddress) {
       note('perAddress', address);
-      const body = JSON.stringify({ error: 'TooManyRequests', message: `This address has ${perAddress} connections open to the operator API already; close some first` });
       socket.on('error', () => undefined);
-      socket.end(`HTTP/1.1 429 ${STATUS_CODES[429]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(rawErrorResponse(429, `This address has ${perAddress} connections open to the operator API already; close some first`));
       // Its descriptor is not kept waiting for a client that does not close its side.
       setTimeout(() => socket.destroy(), 1_000).unref();
       return;

@@ -221,6 +221,15 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   }
 }
 
+/**
+ * A whole HTTP/1.1 error response in the API's shape, for a socket written to before or outside
+ * the framework (a refused connection, an unreadable request); it closes the connection.
+ */
+export function rawErrorResponse(status: number, message: string): string {
+  const body = JSON.stringify({ error: statusName(status), message });
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
 /** What a request that is not readable HTTP gets, by the parser's code: status and words. */
 function unreadableRequest(code: string | undefined, requestTimeoutMs: number): [number, string] {
   switch (code) {
@@ -255,13 +264,7 @@ export function clientErrorHandler(requestTimeoutMs: number) {
   return (error: Error & { code?: string }, socket: Socket): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
-    if (socket.writable && !answering?.headersSent) {
-      const [status, message] = unreadableRequest(error.code, requestTimeoutMs);
-      const body = JSON.stringify({ error: statusName(status), message });
-      socket.write(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    }
+    if (socket.writable && !answering?.headersSent) socket.write(rawErrorResponse(...unreadableRequest(error.code, requestTimeoutMs)));
     socket.destroy(error);
   };
 }
