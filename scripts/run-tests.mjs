@@ -171,17 +171,48 @@ async function dropRunSchemas(runTag) {
  */
 const CONCURRENCY = Number(process.env.TOMADA_TEST_CONCURRENCY ?? 3);
 
-function run(files, env) {
+/** Test files named at the end of a pass as its slowest. */
+const SLOWEST_SHOWN = 8;
+
+/** The pass's slowest files by the time of their tests (scripts/test-durations.mjs), as lines to print. */
+function slowestFiles(durationsFile) {
+  let byFile;
+  try {
+    byFile = JSON.parse(readFileSync(durationsFile, 'utf8'));
+  } catch {
+    return [];
+  }
+  return Object.entries(byFile)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, SLOWEST_SHOWN)
+    .map(([file, ms]) => `${(ms / 1000).toFixed(1).padStart(6)} s  ${relative('.', file)}`);
+}
+
+function run(files, env, store) {
   const started = Date.now();
+  const durations = join(BUILD, `durations-${store}.json`);
+  rmSync(durations, { force: true });
   const result = spawnSync(
     process.execPath,
     // A test that hangs (a promise nobody settles) fails after five minutes, by name, instead of
     // holding the whole run; the slowest test today takes about 25 s.
-    ['--enable-source-maps', '--test', `--test-concurrency=${CONCURRENCY}`, '--test-timeout=300000', '--test-reporter=spec', ...files.map(compiled)],
+    [
+      '--enable-source-maps',
+      '--test',
+      `--test-concurrency=${CONCURRENCY}`,
+      '--test-timeout=300000',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=./${join('scripts', 'test-durations.mjs')}`,
+      `--test-reporter-destination=${durations}`,
+      ...files.map(compiled),
+    ],
     { stdio: 'inherit', env: { ...process.env, ...env } },
   );
-  return { status: result.status ?? 1, seconds: (Date.now() - started) / 1000 };
+  return { status: result.status ?? 1, seconds: (Date.now() - started) / 1000, slowest: slowestFiles(durations) };
 }
+
+const slowestLines = (lines) => (lines.length > 1 ? `; slowest files (their tests' time):\n      ${lines.join('\n      ')}` : '');
 
 const args = process.argv.slice(2);
 const storeArg = args.find((a) => a.startsWith('--store='))?.slice('--store='.length) ?? 'both';
@@ -203,8 +234,8 @@ if (storeArg !== 'postgres') {
   const sqliteFiles = files.filter((file) => !marked(file, 'postgres'));
   if (sqliteFiles.length === 0) summary.push('sqlite:   no test file for this store');
   else {
-    const { status, seconds } = run(sqliteFiles, { TOMADA_TEST_STORE: 'sqlite' });
-    summary.push(`sqlite:   ${sqliteFiles.length} files, ${seconds.toFixed(1)} s, ${status === 0 ? 'passed' : 'FAILED'}`);
+    const { status, seconds, slowest } = run(sqliteFiles, { TOMADA_TEST_STORE: 'sqlite' }, 'sqlite');
+    summary.push(`sqlite:   ${sqliteFiles.length} files, ${seconds.toFixed(1)} s, ${status === 0 ? 'passed' : 'FAILED'}${slowestLines(slowest)}`);
     failed ||= status !== 0;
   }
 }
@@ -221,9 +252,9 @@ if (storeArg !== 'sqlite') {
       // Schemas this run keeps across a test's restarts are named with the run's tag and dropped
       // here, once every test file is done (a test process cannot tell when its tests are).
       const runTag = randomBytes(4).toString('hex');
-      const { status, seconds } = run(storeFiles, { TOMADA_TEST_STORE: 'postgres', TOMADA_TEST_DATABASE_URL: DATABASE_URL, TOMADA_TEST_RUN: runTag });
+      const { status, seconds, slowest } = run(storeFiles, { TOMADA_TEST_STORE: 'postgres', TOMADA_TEST_DATABASE_URL: DATABASE_URL, TOMADA_TEST_RUN: runTag }, 'postgres');
       await dropRunSchemas(runTag);
-      summary.push(`postgres: ${storeFiles.length} files, ${seconds.toFixed(1)} s, ${status === 0 ? 'passed' : 'FAILED'}`);
+      summary.push(`postgres: ${storeFiles.length} files, ${seconds.toFixed(1)} s, ${status === 0 ? 'passed' : 'FAILED'}${slowestLines(slowest)}`);
       failed ||= status !== 0;
     }
   }

@@ -48,8 +48,10 @@ describe('commands across three nodes', { skip }, () => {
   test('every node reports every charge point as connected, and names its holder', async () => {
     for (const node of cluster.nodes) {
       for (const [id, index] of placement) {
-        await eventually(`${id} shows as connected through ${node.cluster!.nodeId}`, () => connected(node, id));
-        assert.equal(node.cluster!.holderOf(id), `node-${'abc'[index]}`);
+        // Both together: on a loaded machine a node may judge another lost for a moment between two
+        // reads, and the charge point then shows as connected nowhere until its holder is heard again.
+        const holder = `node-${'abc'[index]}`;
+        await eventually(`${id} shows as connected through ${node.cluster!.nodeId}, held by ${holder}`, async () => (await connected(node, id)) && node.cluster!.holderOf(id) === holder);
       }
       assert.equal(await connected(node, 'CP-NOWHERE'), false);
     }
