@@ -44,6 +44,11 @@ export interface SampleDifference {
   alteredOrMissing: number;
   /** Stored samples no frame sent (changed, added, or stored twice). */
   notInJournal: number;
+  /**
+   * When the frame at this journal row alone was compared (one that came after its transaction
+   * was judged and forgotten): `journal` counts its samples, and `notInJournal` is 0.
+   */
+  row?: number;
 }
 
 export type Difference = FigureDifference | SampleDifference;
@@ -80,12 +85,19 @@ interface Replayed {
   meterStopWh: number | null;
   /** Every sample the frames sent, as a digest (sampleDigests), each once as the store keeps it: a reading a message repeats, numbered. */
   digests: Set<string>;
+  /**
+   * The numbered repeats that only messages stored before repeats were numbered sent (their
+   * journal rows up to Store.lastRowBeforeNumberedRepeats): such a store kept the reading once.
+   */
+  keptOnce: Set<string>;
   /** The readings the energy rules read, by digest, in the order they arrived. */
   readings: Map<string, MeterSample>;
 }
 
 /** A request the charge point sent, as the adapter reads it, waiting for our answer. */
 interface Request {
+  /** Its journal row. */
+  seq: number;
   action: string;
   payload: Record<string, unknown>;
   protocol: string;
@@ -122,6 +134,8 @@ function sampleDigests(identities: readonly unknown[][]): string[] {
 /** What numbers a repeated reading's digest (never a character of base64url). */
 const REPEAT = '#';
 
+const isRepeat = (digest: string) => digest.includes(REPEAT);
+
 /** Stored rows' digests from their contents, their times read as instants: a tamperer leaves the keys alone. */
 const storedDigests = (rows: readonly StoredMeterSample[]) =>
   sampleDigests(rows.map((row) => storedSampleIdentity(row.chargePointId, row.connectorId, row.transactionId, canonical(row))));
@@ -151,7 +165,7 @@ function readFrame(row: JournalRow): { kind: 'request'; id: string; request: Req
         const schema = action ? centralSystemActions[action as keyof typeof centralSystemActions] : undefined;
         if (!action || !schema) return undefined;
         const payload = xmlToPayload(envelope.body, schema.request) as Record<string, unknown>;
-        return { kind: 'request', id: envelope.headers.messageId || withoutMessageId(action), request: { action, payload, protocol: row.protocol } };
+        return { kind: 'request', id: envelope.headers.messageId || withoutMessageId(action), request: { seq: row.seq, action, payload, protocol: row.protocol } };
       }
       const operation = operationOfResponseElement(envelope.bodyElement);
       const schema = operation ? centralSystemActions[operation as keyof typeof centralSystemActions] : undefined;
@@ -163,7 +177,7 @@ function readFrame(row: JournalRow): { kind: 'request'; id: string; request: Req
       const action = String(frame[2]);
       const raw = frame[3] as Record<string, unknown>;
       const payload = row.protocol.startsWith('ocpp1.5') ? (normalizeMeterValueVariant(action, raw) as Record<string, unknown>) : raw;
-      return { kind: 'request', id: String(frame[1]), request: { action, payload, protocol: row.protocol } };
+      return { kind: 'request', id: String(frame[1]), request: { seq: row.seq, action, payload, protocol: row.protocol } };
     }
     if (row.direction === 'out' && frame[0] === 3) return { kind: 'answer', id: String(frame[1]), payload: frame[2] as Record<string, unknown> };
   } catch {
@@ -197,12 +211,28 @@ class IdSet {
 /**
  * Applies an acknowledged request to the transactions it reports on; returns the transaction a
  * StopTransaction stopped, if any. `journaled`: every transaction started so far, judged or not.
+ * `unnumberedUpTo`: the last journal row whose repeated readings may have been stored once.
  */
-function replay(chargePointId: string, request: Request, answer: Record<string, unknown>, transactions: Map<number, Replayed>, journaled: IdSet): number | undefined {
+function replay(
+  chargePointId: string,
+  request: Request,
+  answer: Record<string, unknown>,
+  transactions: Map<number, Replayed>,
+  journaled: IdSet,
+  unnumberedUpTo: number,
+): number | undefined {
   const { action, payload, protocol } = request;
   if (action === 'StartTransaction' && typeof answer.transactionId === 'number' && !journaled.has(answer.transactionId)) {
     journaled.add(answer.transactionId);
-    transactions.set(answer.transactionId, { chargePointId, connectorId: payload.connectorId as number, meterStartWh: payload.meterStart as number, meterStopWh: null, digests: new Set(), readings: new Map() });
+    transactions.set(answer.transactionId, {
+      chargePointId,
+      connectorId: payload.connectorId as number,
+      meterStartWh: payload.meterStart as number,
+      meterStopWh: null,
+      digests: new Set(),
+      keptOnce: new Set(),
+      readings: new Map(),
+    });
     return undefined;
   }
   if (action !== 'MeterValues' && action !== 'StopTransaction') return undefined;
@@ -215,8 +245,15 @@ function replay(chargePointId: string, request: Request, answer: Record<string, 
   const connectorId = action === 'StopTransaction' ? transaction.connectorId : ((payload.connectorId as number | undefined) ?? 0);
   const samples = samplesOf(protocol, action, payload);
   const digests = sampleDigests(samples.map((sample) => storedSampleIdentity(chargePointId, connectorId, transactionId, sample)));
+  const storedUnnumbered = request.seq <= unnumberedUpTo;
   samples.forEach((sample, i) => {
     const digest = digests[i] as string;
+    // A repeat is excused only while no message stored since the numbering has sent it (a resend
+    // after the upgrade stores the repeats the first time lost).
+    if (isRepeat(digest)) {
+      if (!storedUnnumbered) transaction.keptOnce.delete(digest);
+      else if (!transaction.digests.has(digest)) transaction.keptOnce.add(digest);
+    }
     transaction.digests.add(digest);
     if (isEnergyReading(sample)) transaction.readings.set(digest, sample); // nothing else moves the energy
   });
@@ -244,14 +281,14 @@ async function judge(store: Store, transactionId: number, replayed: Replayed, fr
       { field: 'energy', storedWh: stored.energyWh, journalWh: energy.energyWh },
     ] satisfies FigureDifference[]
   ).filter((d) => d.storedWh !== d.journalWh);
-  const samples = compareSamples(await store.listTransactionSamples(transactionId), replayed.digests, framesAfter);
+  const samples = compareSamples(await store.listTransactionSamples(transactionId), replayed, framesAfter);
   const differences: Difference[] = samples ? [...figures, samples] : figures;
   if (differences.length === 0) return undefined;
   return { transactionId, storedEnergyWh: stored.energyWh, journalEnergyWh: energy.energyWh, differences, reason: differences.map(describe).join('; ') };
 }
 
 /** The stored samples against the digests of those the frames sent; undefined when they are the same. */
-function compareSamples(stored: readonly StoredMeterSample[], journal: ReadonlySet<string>, framesAfter: boolean): SampleDifference | undefined {
+function compareSamples(stored: readonly StoredMeterSample[], { digests: journal, keptOnce }: Replayed, framesAfter: boolean): SampleDifference | undefined {
   const seen = new Set<string>();
   let notInJournal = 0;
   for (const digest of storedDigests(stored)) {
@@ -262,14 +299,40 @@ function compareSamples(stored: readonly StoredMeterSample[], journal: ReadonlyS
   let alteredOrMissing = 0;
   for (const digest of journal) {
     if (seen.has(digest)) continue;
-    // A repeat of a reading that is stored: a store written before 2026-12-06 kept a reading one
-    // message repeated (1.5's phases reading alike) once. The reading itself is there, unaltered.
-    const repeat = digest.indexOf(REPEAT);
-    if (repeat !== -1 && seen.has(digest.slice(0, repeat))) continue;
+    // A repeat that a message stored before repeats were numbered sent (1.5's phases reading
+    // alike): such a store kept the reading once, and that one is there, unaltered. A message
+    // stored since stored each repeat, so one missing from it was removed.
+    if (keptOnce.has(digest) && seen.has(digest.slice(0, digest.indexOf(REPEAT)))) continue;
     alteredOrMissing++;
   }
   if (alteredOrMissing === 0 && (notInJournal === 0 || framesAfter)) return undefined;
   return { field: 'samples', stored: stored.length, journal: journal.size, alteredOrMissing, notInJournal };
+}
+
+/**
+ * A MeterValues or StopTransaction that came after its transaction was judged sound and forgotten
+ * (a reading sent after the stop, a stop resent): only its own samples can still be checked, each
+ * of which must be stored. The mismatch, if any.
+ */
+async function judgeLateFrame(store: Store, chargePointId: string, request: Request, unnumberedUpTo: number): Promise<TransactionMismatch | undefined> {
+  const { action, payload, protocol } = request;
+  const samples = samplesOf(protocol, action, payload);
+  if (samples.length === 0) return undefined;
+  const transactionId = payload.transactionId as number;
+  const stored = await store.getTransaction(transactionId);
+  if (!stored || stored.chargePointId !== chargePointId) return undefined;
+  const connectorId = action === 'StopTransaction' ? stored.connectorId : ((payload.connectorId as number | undefined) ?? 0);
+  const storedSet = new Set(storedDigests(await store.listTransactionSamples(transactionId)));
+  const storedUnnumbered = request.seq <= unnumberedUpTo;
+  let alteredOrMissing = 0;
+  for (const digest of sampleDigests(samples.map((sample) => storedSampleIdentity(chargePointId, connectorId, transactionId, sample)))) {
+    if (storedSet.has(digest)) continue;
+    if (storedUnnumbered && isRepeat(digest) && storedSet.has(digest.slice(0, digest.indexOf(REPEAT)))) continue; // as in compareSamples
+    alteredOrMissing++;
+  }
+  if (alteredOrMissing === 0) return undefined;
+  const difference: SampleDifference = { field: 'samples', stored: storedSet.size, journal: samples.length, alteredOrMissing, notInJournal: 0, row: request.seq };
+  return { transactionId, storedEnergyWh: stored.energyWh, journalEnergyWh: null, differences: [difference], reason: describe(difference) };
 }
 
 /** A transaction found on one side only (stored, or journaled): nothing to compare figure by figure. */
@@ -283,7 +346,8 @@ function unmatched(transactionId: number, storedEnergyWh: number | null, reason:
  */
 function describe(difference: Difference): string {
   if (difference.field === 'samples') {
-    const { stored, journal, alteredOrMissing, notInJournal } = difference;
+    const { stored, journal, alteredOrMissing, notInJournal, row } = difference;
+    if (row !== undefined) return `samples differ (${stored} stored; of the ${journal} that row ${row} sent after the session was judged, ${alteredOrMissing} altered or missing)`;
     const counts = [alteredOrMissing > 0 ? `${alteredOrMissing} altered or missing` : '', notInJournal > 0 ? `${notInJournal} not in the journal` : ''].filter(Boolean);
     return `samples differ (${stored} stored, ${journal} in the journal; ${counts.join(', ')})`;
   }
@@ -301,6 +365,7 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
   const pendingRequests = new Map<string, Request>();
   const transactions = new Map<number, Replayed>();
   const journaled = new IdSet();
+  const unnumberedUpTo = await store.lastRowBeforeNumberedRepeats();
   /**
    * Mismatches so far, with what the frames said (none for a transaction stored and not
    * journaled). On a running network a transaction goes on, or starts, between the journal's last
@@ -309,6 +374,12 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
    * before it reports (catching up below).
    */
   const found = new Map<number, { mismatch: TransactionMismatch; replayed: Replayed | undefined }>();
+  /** A frame of a transaction judged sound and forgotten: no later judgement will see it (judgeLateFrame). */
+  const isLate = ({ action, payload }: Request) => {
+    if (action !== 'MeterValues' && action !== 'StopTransaction') return false;
+    const id = payload.transactionId as number;
+    return journaled.has(id) && !transactions.has(id) && !found.has(id);
+  };
   const judgeNow = async (transactionId: number, replayed: Replayed) => {
     const mismatch = await judge(store, transactionId, replayed, options.to !== undefined);
     if (mismatch) found.set(transactionId, { mismatch, replayed });
@@ -334,7 +405,11 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
         else {
           const request = pendingRequests.get(key);
           pendingRequests.delete(key);
-          const stopped = request && replay(row.chargePointId, request, read.payload, transactions, journaled);
+          const stopped = request && replay(row.chargePointId, request, read.payload, transactions, journaled, unnumberedUpTo);
+          if (request && isLate(request)) {
+            const mismatch = await judgeLateFrame(store, row.chargePointId, request, unnumberedUpTo);
+            if (mismatch) found.set(mismatch.transactionId, { mismatch, replayed: undefined });
+          }
           const replayed = stopped === undefined ? undefined : transactions.get(stopped);
           // Judged now, and forgotten: its stored energy can no longer differ because of a later
           // frame. Unless it differs: a later MeterValues may have filed the samples not seen yet

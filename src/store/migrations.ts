@@ -469,6 +469,21 @@ const sessionlessSampleIndex: Migration = {
   },
 };
 
+/**
+ * Since 2026-12-06 a reading one message gives more than once (OCPP 1.5's phases reading alike) is
+ * stored each time, its repeats numbered in their keys; before, it was kept once. Journal rows up
+ * to the one recorded here (the journal's last when this ran; 0 on a store made since) may have
+ * been stored the old way, so `journal verify` tolerates their repeats missing, and demands those
+ * of every later row. Builds between that change (6433882) and this migration numbered repeats
+ * already: their rows are tolerated too, which errs towards silence, never towards a false alarm.
+ */
+const numberedRepeatsMark: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('numbered_repeats_mark').addColumn('seq', 'bigint', (c) => c.notNull()).execute();
+    await sql`insert into numbered_repeats_mark (seq) select coalesce(max(seq), 0) from frame_journal`.execute(db);
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -490,6 +505,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0015_webhook_leases': webhookLeases,
         '0016_legacy_sample_keys_everywhere': legacySampleKeysEverywhere,
         '0017_sessionless_sample_index': sessionlessSampleIndex,
+        '0018_numbered_repeats_mark': numberedRepeatsMark,
       };
     },
   };

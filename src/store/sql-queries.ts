@@ -925,6 +925,11 @@ export class SqlQueries implements StoreWriter {
     return row && toJournalRow(row);
   }
 
+  async lastRowBeforeNumberedRepeats(): Promise<number> {
+    const row = await this.db.selectFrom('numbered_repeats_mark').select('seq').executeTakeFirst();
+    return row === undefined ? 0 : num(row.seq);
+  }
+
   /**
    * Writes the last-seen times noted for a batch (SqlStore.noteSeen). A time later than the one
    * noted may be stored already (a boot in the same batch, another node): it stays. The times are

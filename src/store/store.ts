@@ -283,6 +283,11 @@ export interface StoreReader {
   journalSeqBounds(range: { from?: string; to?: string }): Promise<{ first: number | undefined; last: number | undefined }>;
   /** The row just before `seq`, if any (to check the first link of a partial walk). */
   journalRowBefore(seq: number): Promise<JournalRow | undefined>;
+  /**
+   * The last journal row whose message may have had a reading it repeated stored once, as before
+   * repeats were numbered (migration 0018); 0 when every row's repeats were stored each time.
+   */
+  lastRowBeforeNumberedRepeats(): Promise<number>;
   countApiTokens(): Promise<number>;
 }
 

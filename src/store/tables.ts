@@ -152,6 +152,11 @@ export interface JournalIndexMarkRow {
   seq: number;
 }
 
+/** One row, written by migration 0018: the last journal row whose repeated readings may have been stored once. */
+export interface NumberedRepeatsMarkRow {
+  seq: number;
+}
+
 export interface ApiTokenRow {
   id: string;
   name: string;
@@ -232,4 +237,5 @@ export interface Database {
   frame_journal: FrameJournalRow;
   journal_charge_points: JournalChargePointRow;
   journal_index_mark: JournalIndexMarkRow;
+  numbered_repeats_mark: NumberedRepeatsMarkRow;
 }

@@ -220,6 +220,13 @@ test("samples filed under a session after its stop are no mismatch, nor, with --
       // A sample that a frame of the range sent, altered: still found.
       await alter(database, sql`update meter_samples set value = '1600' where transaction_id = ${transactionId} and value = '1500'`);
       assert.deepEqual((await verifyJournal(store, { to: end })).mismatches.map((m) => m.differences), [[{ field: 'samples', stored: 2, journal: 1, alteredOrMissing: 1, notInJournal: 2 }]]);
+      await alter(database, sql`update meter_samples set value = '1500' where transaction_id = ${transactionId} and value = '1600'`);
+      // The reading sent after the stop, removed: the session matched its frames up to its stop,
+      // and was forgotten there; the late frame is checked on its own.
+      await alter(database, sql`delete from meter_samples where transaction_id = ${transactionId} and value = '7000'`);
+      const late = (await verifyJournal(store)).mismatches;
+      assert.deepEqual(late.map((m) => m.transactionId), [transactionId]);
+      assert.match(late[0]!.reason, /^samples differ \(1 stored; of the 1 that row \d+ sent after the session was judged, 1 altered or missing\)$/);
     } finally {
       await store.close();
     }
@@ -252,32 +259,55 @@ test('on a running network, samples stored after the walk ends are read before a
   });
 });
 
-test('readings one message repeats (1.5 has no phase) are each judged; a store that kept them once, as before 2026-12-06, is no mismatch', async (t) => {
+test('readings one message repeats (1.5 has no phase) are each judged; missing, they are named, unless stored before repeats were numbered', async (t) => {
   await withTestDatabase(t, async (database) => {
+    const volts = { value: '230', measurand: 'Voltage', unit: 'Volt' };
+    const meterValues = (transactionId: number) => ({ connectorId: 1, transactionId, values: [{ timestamp: '2025-06-01T10:10:00Z', value: [volts, volts, volts, { value: '500' }] }] });
     const id = await charge(
       database,
       async (client) => {
         const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'J1', meterStart: 0, timestamp: '2025-06-01T10:00:00Z' });
         const transactionId = start.transactionId as number;
-        const volts = { value: '230', measurand: 'Voltage', unit: 'Volt' };
-        await client.ok('MeterValues', { connectorId: 1, transactionId, values: [{ timestamp: '2025-06-01T10:10:00Z', value: [volts, volts, volts, { value: '500' }] }] });
+        await client.ok('MeterValues', meterValues(transactionId));
         await client.ok('StopTransaction', { transactionId, meterStop: 1000, timestamp: '2025-06-01T10:20:00Z' });
         return transactionId;
       },
       'ocpp1.5',
     );
     const reasons = async () => (await verifyDatabase(database)).mismatches.map((m) => [m.transactionId, m.reason]);
+    const storedSamples = async () => {
+      const db = kyselyOn(database);
+      try {
+        const { rows } = await sql<{ n: number | string }>`select count(*) as n from meter_samples where transaction_id = ${id}`.execute(db);
+        return Number(rows[0]?.n);
+      } finally {
+        await db.destroy();
+      }
+    };
+    // Two of the three voltages removed: as a store written before 2026-12-06 kept them, once.
+    const keepOneVoltage = () =>
+      alter(database, sql`delete from meter_samples where transaction_id = ${id} and value = '230' and dedupe_key not in (select min(dedupe_key) from meter_samples where transaction_id = ${id} and value = '230')`);
     assert.deepEqual(await reasons(), [], 'untouched: four stored, four sent');
-    // As a store written before 2026-12-06 kept them: the voltage once.
-    await alter(database, sql`delete from meter_samples where transaction_id = ${id} and value = '230' and dedupe_key not in (select min(dedupe_key) from meter_samples where transaction_id = ${id} and value = '230')`);
-    const kept = await kyselyOn(database);
-    try {
-      const { rows } = await sql<{ n: number | string }>`select count(*) as n from meter_samples where transaction_id = ${id}`.execute(kept);
-      assert.equal(Number(rows[0]?.n), 2);
-    } finally {
-      await kept.destroy();
-    }
-    assert.deepEqual(await reasons(), [], 'the reading is there, unaltered');
+    await keepOneVoltage();
+    assert.equal(await storedSamples(), 2);
+    assert.deepEqual(await reasons(), [[id, 'samples differ (2 stored, 4 in the journal; 2 altered or missing)']], 'a store that numbers repeats stored them: removed, they are named');
+
+    // As migration 0018 marks a store written before the numbering: its journal so far.
+    await alter(database, sql`update numbered_repeats_mark set seq = (select max(seq) from frame_journal)`);
+    assert.deepEqual(await reasons(), [], 'stored before the numbering, the reading is there, unaltered');
+
+    // The message resent after the upgrade stores the repeats it lost, and they are due from then on.
+    await charge(database, (client) => client.ok('MeterValues', meterValues(id)), 'ocpp1.5');
+    assert.equal(await storedSamples(), 4, 'the resend stored the two voltages lost');
+    assert.deepEqual(await reasons(), []);
+    await keepOneVoltage();
+    const resent = (await verifyDatabase(database)).mismatches;
+    assert.deepEqual(
+      resent.map((m) => [m.transactionId, m.reason]),
+      [[id, `samples differ (2 stored; of the 4 that row ${(resent[0]?.differences[0] as { row?: number } | undefined)?.row} sent after the session was judged, 2 altered or missing)`]],
+      'a message stored since the numbering demands its repeats',
+    );
+
     await alter(database, sql`update meter_samples set value = '240' where transaction_id = ${id} and value = '230'`);
     assert.deepEqual(await reasons(), [[id, 'samples differ (2 stored, 4 in the journal; 3 altered or missing, 1 not in the journal)']], 'altered, it is named');
   });

@@ -2,7 +2,8 @@
 // long history is rewritten), and a charge point that sends such a sample again after the upgrade
 // still does not get it stored twice; a sample that differs in anything is still stored, now under
 // the time-ordered key. The index of signed values, now holding signed samples only, still finds
-// a signed value replayed from before. Runs on the store under test (SQLite or PostgreSQL).
+// a signed value replayed from before. Migration 0018 marks the journal rows whose repeated
+// readings may have been stored once. Runs on the store under test (SQLite or PostgreSQL).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -154,5 +155,34 @@ test("a store migrated by 0009's first form (every key rewritten, no table of le
     }
   } finally {
     await database.drop();
+  }
+});
+
+test('migration 0018 marks the journal rows stored before repeated readings were numbered: all on an upgraded store, none on a new one', async (t) => {
+  if (testStoreKind === 'postgres') {
+    const skip = await needsPostgres();
+    if (skip.skip) return t.skip(skip.skip);
+  }
+  const upgraded = await createTestDatabase();
+  const created = await createTestDatabase();
+  try {
+    const db = await migratedTo(upgraded, '0017_sessionless_sample_index');
+    for (const n of [1, 2]) {
+      await sql`insert into frame_journal (at, charge_point_id, direction, transport, frame, prev_hash, hash)
+        values ('2026-12-05T10:00:00.000Z', 'CP-1', 'in', 'ocpp1.5-json', ${Buffer.from(`[2,"${n}","Heartbeat",{}]`)}, 'p', 'h')`.execute(db);
+    }
+    const { rows } = await sql<{ seq: number | string }>`select max(seq) as seq from frame_journal`.execute(db);
+    await db.destroy();
+    for (const [database, expected] of [[upgraded, Number(rows[0]?.seq)], [created, 0]] as const) {
+      const store = await openStore(database.url);
+      try {
+        assert.equal(await store.lastRowBeforeNumberedRepeats(), expected);
+      } finally {
+        await store.close();
+      }
+    }
+  } finally {
+    await upgraded.drop();
+    await created.drop();
   }
 });
