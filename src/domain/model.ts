@@ -194,14 +194,15 @@ export function storedSampleIdentity(chargePointId: string, connectorId: number,
  * OCPP 1.5 has no phase, so a charger's three phases reading 230 V, or 16 A, are three readings
  * alike, and kept as one they lost two (until 2026-12-06). A first time keeps the identity it
  * always had, and a resent message numbers its repeats the same way, so it still adds nothing.
+ * `repeat`: numbered, not a first time.
  */
-export function numberedIdentityTexts(identities: readonly unknown[][]): string[] {
+export function numberedIdentityTexts(identities: readonly unknown[][]): { text: string; repeat: boolean }[] {
   const times = new Map<string, number>();
   return identities.map((identity) => {
     const text = JSON.stringify(identity);
     const before = times.get(text) ?? 0;
     times.set(text, before + 1);
-    return before === 0 ? text : `${text.slice(0, -1)},${before}]`;
+    return before === 0 ? { text, repeat: false } : { text: `${text.slice(0, -1)},${before}]`, repeat: true };
   });
 }
 

@@ -95,9 +95,10 @@ export class Transactions {
     const samples = this.canonicalSamples(report.samples);
     await this.store.transact(async (tx) => {
       const transaction = await this.ownTransaction(tx, chargePointId, report.transactionId);
-      const added = await tx.insertSamples(chargePointId, report.connectorId, transaction?.id ?? null, samples);
-      // A resent message adds nothing, so it notes nothing either.
-      if (report.transactionId !== undefined && report.transactionId !== 0 && !transaction && added > 0) {
+      const { added, firstTimes } = await tx.insertSamples(chargePointId, report.connectorId, transaction?.id ?? null, samples);
+      // A resent message adds no reading a first time, so it notes nothing either: a message
+      // stored before repeats were numbered, resent, adds its repeats alone.
+      if (report.transactionId !== undefined && report.transactionId !== 0 && !transaction && firstTimes > 0) {
         this.log.warn({ chargePointId, transactionId: report.transactionId }, 'MeterValues for an unknown transaction: kept without it');
         await tx.insertEvent({
           at: this.clock().toISOString(),
@@ -127,12 +128,8 @@ export class Transactions {
         // The same stop resent to another node while this one stores it: that node's unit waits
         // here, then finds this event.
         await tx.lockChargePoint(chargePointId);
-        // Among its own kind: the charge point's other events (a DataTransfer is one each) must not
-        // push the first one out of sight.
-        const recent = await tx.listEvents({ chargePointId, type: 'stopForUnknownTransaction', limit: 100 });
-        if (!recent.some((e) => JSON.stringify(e.data) === JSON.stringify(data))) {
+        if (await this.recordOnce(tx, chargePointId, 'stopForUnknownTransaction', data)) {
           this.log.warn({ chargePointId, transactionId: request.transactionId }, 'StopTransaction for an unknown transaction');
-          await tx.insertEvent({ at: this.clock().toISOString(), chargePointId, type: 'stopForUnknownTransaction', data });
         }
         return idTagInfo;
       }
@@ -143,29 +140,43 @@ export class Transactions {
         ? { stoppedAt, meterStopWh: request.meterStopWh, stopReason: request.reason ?? null, stopIdTag: request.idTag ?? null }
         : {};
       const stopped = first ? { ...transaction, ...stop, anomalies: stopAnomalies(transaction, stoppedAt) } : await this.repeatedStop(tx, transaction, request, stoppedAt);
-      const added = await tx.insertSamples(chargePointId, transaction.connectorId, transaction.id, samples);
+      const { added } = await tx.insertSamples(chargePointId, transaction.connectorId, transaction.id, samples);
       if (!(added === samples.length && (await this.extendFromTail(tx, stopped, samples, stop)))) await this.refreshEnergy(tx, stopped, stop);
       return idTagInfo;
     }, chargePointId, PART_OF_CALL);
   }
 
   /**
-   * A resent stop changes nothing; a second stop that disagrees with the first is an anomaly.
-   * Returns the session as it now stands.
+   * A resent stop changes nothing; a second stop that disagrees with the first is an anomaly, and
+   * an event once (the session's row is locked: the same stop resent to another node waits, then
+   * finds the event). Returns the session as it now stands.
    */
   private async repeatedStop(tx: StoreWriter, transaction: Transaction, request: StopRequest, stoppedAt: string): Promise<Transaction> {
     if (transaction.stoppedAt === stoppedAt && transaction.meterStopWh === request.meterStopWh) return transaction;
-    this.log.warn({ chargePointId: transaction.chargePointId, transactionId: transaction.id }, 'second StopTransaction disagrees with the first');
-    await tx.insertEvent({
-      at: this.clock().toISOString(),
-      chargePointId: transaction.chargePointId,
-      type: 'conflictingStopTransaction',
-      data: { transactionId: transaction.id, stoppedAt, meterStopWh: request.meterStopWh, reason: request.reason ?? null },
-    });
+    const data = { transactionId: transaction.id, stoppedAt, meterStopWh: request.meterStopWh, reason: request.reason ?? null };
+    if (await this.recordOnce(tx, transaction.chargePointId, 'conflictingStopTransaction', data)) {
+      this.log.warn({ chargePointId: transaction.chargePointId, transactionId: transaction.id }, 'second StopTransaction disagrees with the first');
+    }
     if (transaction.anomalies.includes('conflictingStop')) return transaction;
     const anomalies = [...transaction.anomalies, 'conflictingStop'].sort();
     await tx.updateTransaction(transaction.id, { anomalies });
     return { ...transaction, anomalies };
+  }
+
+  /**
+   * Records an event of a message that changes nothing stored (so nothing else tells a resend),
+   * unless the charge point's latest 100 events of its type hold one with the same data: a charge
+   * point resends what it got no answer to, and its resend must not raise the event again. Among
+   * its own type, so that the charge point's other events (each DataTransfer is one) do not push
+   * the first out of sight. Whoever calls it holds a lock that a resend on another node also takes.
+   * True when recorded.
+   */
+  private async recordOnce(tx: StoreWriter, chargePointId: string, type: string, data: Record<string, unknown>): Promise<boolean> {
+    const text = JSON.stringify(data);
+    const recent = await tx.listEvents({ chargePointId, type, limit: 100 });
+    if (recent.some((e) => JSON.stringify(e.data) === text)) return false;
+    await tx.insertEvent({ at: this.clock().toISOString(), chargePointId, type, data });
+    return true;
   }
 
   /**

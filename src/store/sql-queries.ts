@@ -40,6 +40,7 @@ import type {
   ChargePointFilter,
   OperatorFilter,
   SampleSelection,
+  SamplesAdded,
   SessionlessSampleQuery,
   StatusHistoryQuery,
   StoredEvent,
@@ -256,12 +257,12 @@ const MERGED_CONNECTORS_AT_MOST = 16;
 const SAMPLE_CHUNK = 500;
 
 /**
- * What identifies each sample of a message across resends: a SHA-256 of everything in it, and of
- * how many times the message gave it before (numberedIdentityTexts).
+ * Each sample of a message with what identifies it across resends: a SHA-256 of everything in it,
+ * and of how many times the message gave it before (numberedIdentityTexts).
  */
-function sampleHashes(chargePointId: string, connectorId: number, transactionId: number | null, samples: readonly MeterSample[]): string[] {
+function hashedSamples(chargePointId: string, connectorId: number, transactionId: number | null, samples: readonly MeterSample[]): HashedSample[] {
   const identities = samples.map((s) => storedSampleIdentity(chargePointId, connectorId, transactionId, s));
-  return numberedIdentityTexts(identities).map((text) => sha256(text, 'base64url'));
+  return numberedIdentityTexts(identities).map(({ text, repeat }, i) => ({ sample: samples[i] as MeterSample, hash: sha256(text, 'base64url'), repeat }));
 }
 
 /**
@@ -276,6 +277,8 @@ function sampleKey(sample: MeterSample, hash: string): string {
 interface HashedSample {
   sample: MeterSample;
   hash: string;
+  /** A reading the message gave before (numbered). */
+  repeat: boolean;
 }
 
 /** What migration 0009 recorded, read once per database: undefined until then. */
@@ -1188,17 +1191,27 @@ export class SqlQueries implements StoreWriter {
     connectorId: number,
     transactionId: number | null,
     samples: readonly MeterSample[],
-  ): Promise<number> {
-    const hashes = sampleHashes(chargePointId, connectorId, transactionId, samples);
-    const hashed = samples.map((sample, i) => ({ sample, hash: hashes[i] as string }));
+  ): Promise<SamplesAdded> {
+    const hashed = hashedSamples(chargePointId, connectorId, transactionId, samples);
     const fresh = await this.notStoredBefore0009(hashed);
-    let added = 0;
+    // Without repeats every sample added is a first time; with them, the rows added are named
+    // (a message stored before repeats were numbered, resent, adds its repeats alone).
+    const name = hashed.some((h) => h.repeat);
+    const result = { added: 0, firstTimes: 0 };
     // A statement binds a limited number of values: insert in chunks.
     const chunk = this.hooks.singleRowInserts ? 1 : SAMPLE_CHUNK;
     for (let start = 0; start < fresh.length; start += chunk) {
-      added += await this.insertSampleChunk(chargePointId, connectorId, transactionId, fresh.slice(start, start + chunk));
+      const part = fresh.slice(start, start + chunk);
+      const added = await this.insertSampleChunk(chargePointId, connectorId, transactionId, part, name);
+      if (typeof added === 'number') {
+        result.added += added;
+        result.firstTimes += added;
+      } else {
+        result.added += added.size;
+        result.firstTimes += part.filter((h) => !h.repeat && added.has(sampleKey(h.sample, h.hash))).length;
+      }
     }
-    return added;
+    return result;
   }
 
   /**
@@ -1225,55 +1238,56 @@ export class SqlQueries implements StoreWriter {
     return hashed.filter((h) => !stored.has(h.hash));
   }
 
+  /** The number of rows added; their keys instead, when `named`. */
   private async insertSampleChunk(
     chargePointId: string,
     connectorId: number,
     transactionId: number | null,
     samples: readonly HashedSample[],
-  ): Promise<number> {
-    const result = await this.run(
-      `insertSamples:${samples.length}`,
-      (db, slot) =>
-        db
-          .insertInto('meter_samples')
-          .values(
-            samples.map((_, i) => {
-              const at = (column: number) => slot<never>(i * SAMPLE_COLUMNS + column);
-              return {
-                charge_point_id: at(0),
-                connector_id: at(1),
-                transaction_id: at(2),
-                timestamp: at(3),
-                value: at(4),
-                measurand: at(5),
-                unit: at(6),
-                context: at(7),
-                format: at(8),
-                location: at(9),
-                phase: at(10),
-                signed_identity: at(11),
-                dedupe_key: at(12),
-              };
-            }),
-          )
-          .onConflict((oc) => oc.column('dedupe_key').doNothing()),
-      samples.flatMap(({ sample: s, hash }) => [
-        chargePointId,
-        connectorId,
-        transactionId,
-        s.timestamp,
-        s.value,
-        s.measurand,
-        s.unit,
-        s.context,
-        s.format,
-        s.location,
-        s.phase,
-        s.signedIdentity ?? null,
-        sampleKey(s, hash),
-      ]),
-    );
-    return Number(result.numAffectedRows ?? 0n);
+    named: boolean,
+  ): Promise<number | Set<string>> {
+    const insert = (db: Kysely<Database>, slot: SlotOf) =>
+      db
+        .insertInto('meter_samples')
+        .values(
+          samples.map((_, i) => {
+            const at = (column: number) => slot<never>(i * SAMPLE_COLUMNS + column);
+            return {
+              charge_point_id: at(0),
+              connector_id: at(1),
+              transaction_id: at(2),
+              timestamp: at(3),
+              value: at(4),
+              measurand: at(5),
+              unit: at(6),
+              context: at(7),
+              format: at(8),
+              location: at(9),
+              phase: at(10),
+              signed_identity: at(11),
+              dedupe_key: at(12),
+            };
+          }),
+        )
+        .onConflict((oc) => oc.column('dedupe_key').doNothing());
+    const values = samples.flatMap(({ sample: s, hash }) => [
+      chargePointId,
+      connectorId,
+      transactionId,
+      s.timestamp,
+      s.value,
+      s.measurand,
+      s.unit,
+      s.context,
+      s.format,
+      s.location,
+      s.phase,
+      s.signedIdentity ?? null,
+      sampleKey(s, hash),
+    ]);
+    if (!named) return Number((await this.run(`insertSamples:${samples.length}`, insert, values)).numAffectedRows ?? 0n);
+    const { rows } = await this.run(`insertSamplesNamed:${samples.length}`, (db, slot) => insert(db, slot).returning('dedupe_key'), values);
+    return new Set(rows.map((row) => row.dedupe_key));
   }
 
   async insertEvent(event: Omit<StoredEvent, 'id'>): Promise<void> {

@@ -291,6 +291,18 @@ export interface StoreReader {
   countApiTokens(): Promise<number>;
 }
 
+/** What a message's samples added to the store. */
+export interface SamplesAdded {
+  /** Samples not stored before. */
+  added: number;
+  /**
+   * Of those, first times of a reading in the message, not repeats of one it gave before (numbered
+   * in their keys): 0 when the message was stored before. A message first stored before repeats
+   * were numbered (migration 0018), resent, adds its repeats alone.
+   */
+  firstTimes: number;
+}
+
 /** Reads and writes, inside a unit of work. */
 export interface StoreWriter extends StoreReader {
   /**
@@ -339,13 +351,13 @@ export interface StoreWriter extends StoreReader {
    * unit that locks it too waits for this one, and then sees what it stored. Nothing on SQLite.
    */
   lockChargePoint(id: string): Promise<void>;
-  /** Stores samples, skipping any already stored (a resent message); returns how many were new. */
+  /** Stores a message's samples, skipping any already stored (a resent message). */
   insertSamples(
     chargePointId: string,
     connectorId: number,
     transactionId: number | null,
     samples: readonly MeterSample[],
-  ): Promise<number>;
+  ): Promise<SamplesAdded>;
   insertEvent(event: Omit<StoredEvent, 'id'>): Promise<void>;
   /** Creates a token, or replaces one with the same id (and lifts its revocation). */
   putApiToken(token: ApiToken): Promise<void>;

@@ -58,22 +58,22 @@ test('samples stored before migration 0009 keep their keys and are still recogni
 
     const store = await openStore(database.url);
     try {
-      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample])), 0, 'the resent sample is the stored one');
-      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [signed, sample])), 0, 'so is the signed one, also in a message with others');
-      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [farFuture])), 0, 'and one stamped past the year 9999');
+      assert.equal((await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample]))).added, 0, 'the resent sample is the stored one');
+      assert.equal((await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [signed, sample]))).added, 0, 'so is the signed one, also in a message with others');
+      assert.equal((await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [farFuture]))).added, 0, 'and one stamped past the year 9999');
       const later = { ...sample, timestamp: '2026-11-30T10:16:00.000Z', value: '12400' };
       const earlierReading = { ...sample, value: '12300' };
-      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample, later, earlierReading])), 2, 'only the new samples are added');
-      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [later, earlierReading])), 0, 'and they are recognised in turn');
-      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 8, [sample])), 1, 'the same reading in another session is another sample');
+      assert.equal((await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample, later, earlierReading]))).added, 2, 'only the new samples are added');
+      assert.equal((await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [later, earlierReading]))).added, 0, 'and they are recognised in turn');
+      assert.equal((await store.transact((tx) => tx.insertSamples('CP-1', 1, 8, [sample]))).added, 1, 'the same reading in another session is another sample');
       assert.deepEqual(
         (await store.listTransactionSamples(7)).filter((s) => s.format === 'Raw').map((s) => s.value).sort(),
         ['1', '12300', '12345', '12400'],
       );
       // A backlog longer than one statement's worth of look-ups, all of it older than the upgrade.
       const backlog = Array.from({ length: 600 }, (_, i) => ({ ...sample, timestamp: new Date(Date.parse(sample.timestamp) - (i + 1) * 60_000).toISOString(), value: String(12000 - i) }));
-      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 9, [...backlog, sample])), 601, 'a long backlog is stored whole');
-      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [...backlog.slice(0, 550), sample])), 550, 'and only the stored sample is left out of one');
+      assert.equal((await store.transact((tx) => tx.insertSamples('CP-1', 1, 9, [...backlog, sample]))).added, 601, 'a long backlog is stored whole');
+      assert.equal((await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [...backlog.slice(0, 550), sample]))).added, 550, 'and only the stored sample is left out of one');
       assert.deepEqual([...(await store.findSignedElsewhere(8, ['identity-A', 'identity-B']))], ['identity-A'], 'a signed value from before is a replay in another session');
       assert.deepEqual([...(await store.findSignedElsewhere(7, ['identity-A']))], [], 'but not in its own');
     } finally {
@@ -121,8 +121,8 @@ test('a database whose only samples are stamped past the year 9999 still has the
     await database.db.destroy();
     const store = await openStore(database.url);
     try {
-      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [farFuture])), 0);
-      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample])), 1);
+      assert.equal((await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [farFuture]))).added, 0);
+      assert.equal((await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample]))).added, 1);
     } finally {
       await store.close();
     }
@@ -148,8 +148,8 @@ test("a store migrated by 0009's first form (every key rewritten, no table of le
     await db.destroy();
     const store = await openStore(database.url);
     try {
-      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample])), 0, 'the sample sent again is the stored one');
-      assert.equal(await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [{ ...sample, value: '12400' }])), 1, 'a new one is stored');
+      assert.equal((await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [sample]))).added, 0, 'the sample sent again is the stored one');
+      assert.equal((await store.transact((tx) => tx.insertSamples('CP-1', 1, 7, [{ ...sample, value: '12400' }]))).added, 1, 'a new one is stored');
     } finally {
       await store.close();
     }
