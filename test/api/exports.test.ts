@@ -152,6 +152,8 @@ test('session exports', async (s) => {
       assert.deepEqual(await ids('chargePointId=EXP-B'), [b1]);
       assert.deepEqual(await ids('from=2024-03-10T00:00:00Z'), [b1, a2]);
       assert.deepEqual(await ids('from=2024-03-10T00:00:00Z&to=2024-04-01T00:00:00Z'), [b1]);
+      // Each arrived just now: the period is the start the charge point reported, not the arrival.
+      assert.deepEqual(await ids(`from=${new Date(Date.now() - 3_600_000).toISOString()}`), []);
       assert.deepEqual(await ids('operator=NOBODY'), []);
       assert.equal((await raw(t, '/api/v1/exports/sessions?from=yesterday')).status, 400);
       assert.equal((await raw(t, '/api/v1/exports/sessions?format=xml')).status, 400);

@@ -16,10 +16,10 @@ const ExportQuery = Type.Object(
     format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'csv' })),
     operator: Type.Optional(OperatorRef),
     chargePointId: Type.Optional(Type.String()),
-    /** Sessions started at or after this instant. */
-    from: Type.Optional(Type.String({ format: 'date-time' })),
-    /** Sessions started before this instant. */
-    to: Type.Optional(Type.String({ format: 'date-time' })),
+    // The start as the charge point reported it (startedAt): when it happened, which an offline
+    // charger tells days late. When its StartTransaction arrived is kept by the journal alone.
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Sessions started at or after this instant, as the charge point reported the start (startedAt)' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Sessions started before this instant, as the charge point reported the start (startedAt)' })),
   },
   { additionalProperties: false },
 );
