@@ -136,6 +136,14 @@ const REPEAT = '#';
 
 const isRepeat = (digest: string) => digest.includes(REPEAT);
 
+/**
+ * Whether a repeat missing from `stored` is excused: a message stored before repeats were numbered
+ * (1.5's phases reading alike) had the reading kept once, and that one is there, unaltered. A
+ * message stored since stored each repeat, so one missing from it was removed.
+ */
+const keptOnceAndThere = (digest: string, storedBeforeNumbering: boolean, stored: ReadonlySet<string>) =>
+  storedBeforeNumbering && isRepeat(digest) && stored.has(digest.slice(0, digest.indexOf(REPEAT)));
+
 /** Stored rows' digests from their contents, their times read as instants: a tamperer leaves the keys alone. */
 const storedDigests = (rows: readonly StoredMeterSample[]) =>
   sampleDigests(rows.map((row) => storedSampleIdentity(row.chargePointId, row.connectorId, row.transactionId, canonical(row))));
@@ -298,12 +306,7 @@ function compareSamples(stored: readonly StoredMeterSample[], { digests: journal
   }
   let alteredOrMissing = 0;
   for (const digest of journal) {
-    if (seen.has(digest)) continue;
-    // A repeat that a message stored before repeats were numbered sent (1.5's phases reading
-    // alike): such a store kept the reading once, and that one is there, unaltered. A message
-    // stored since stored each repeat, so one missing from it was removed.
-    if (keptOnce.has(digest) && seen.has(digest.slice(0, digest.indexOf(REPEAT)))) continue;
-    alteredOrMissing++;
+    if (!seen.has(digest) && !keptOnceAndThere(digest, keptOnce.has(digest), seen)) alteredOrMissing++;
   }
   if (alteredOrMissing === 0 && (notInJournal === 0 || framesAfter)) return undefined;
   return { field: 'samples', stored: stored.length, journal: journal.size, alteredOrMissing, notInJournal };
@@ -326,9 +329,7 @@ async function judgeLateFrame(store: Store, chargePointId: string, request: Requ
   const storedUnnumbered = request.seq <= unnumberedUpTo;
   let alteredOrMissing = 0;
   for (const digest of sampleDigests(samples.map((sample) => storedSampleIdentity(chargePointId, connectorId, transactionId, sample)))) {
-    if (storedSet.has(digest)) continue;
-    if (storedUnnumbered && isRepeat(digest) && storedSet.has(digest.slice(0, digest.indexOf(REPEAT)))) continue; // as in compareSamples
-    alteredOrMissing++;
+    if (!storedSet.has(digest) && !keptOnceAndThere(digest, storedUnnumbered, storedSet)) alteredOrMissing++;
   }
   if (alteredOrMissing === 0) return undefined;
   const difference: SampleDifference = { field: 'samples', stored: storedSet.size, journal: samples.length, alteredOrMissing, notInJournal: 0, row: request.seq };
