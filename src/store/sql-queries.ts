@@ -1196,13 +1196,13 @@ export class SqlQueries implements StoreWriter {
     const fresh = await this.notStoredBefore0009(hashed);
     // Without repeats every sample added is a first time; with them, the rows added are named
     // (a message stored before repeats were numbered, resent, adds its repeats alone).
-    const name = hashed.some((h) => h.repeat);
+    const nameRowsAdded = hashed.some((h) => h.repeat);
     const result = { added: 0, firstTimes: 0 };
     // A statement binds a limited number of values: insert in chunks.
     const chunk = this.hooks.singleRowInserts ? 1 : SAMPLE_CHUNK;
     for (let start = 0; start < fresh.length; start += chunk) {
       const part = fresh.slice(start, start + chunk);
-      const added = await this.insertSampleChunk(chargePointId, connectorId, transactionId, part, name);
+      const added = await this.insertSampleChunk(chargePointId, connectorId, transactionId, part, nameRowsAdded);
       if (typeof added === 'number') {
         result.added += added;
         result.firstTimes += added;
