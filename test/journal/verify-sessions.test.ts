@@ -302,11 +302,8 @@ test('readings one message repeats (1.5 has no phase) are each judged; missing, 
     assert.deepEqual(await reasons(), []);
     await keepOneVoltage();
     const resent = (await verifyDatabase(database)).mismatches;
-    assert.deepEqual(
-      resent.map((m) => [m.transactionId, m.reason]),
-      [[id, `samples differ (2 stored; of the 4 that row ${(resent[0]?.differences[0] as { row?: number } | undefined)?.row} sent after the session was judged, 2 altered or missing)`]],
-      'a message stored since the numbering demands its repeats',
-    );
+    assert.deepEqual(resent.map((m) => m.transactionId), [id], 'a message stored since the numbering demands its repeats');
+    assert.match(resent[0]!.reason, /^samples differ \(2 stored; of the 4 that row \d+ sent after the session was judged, 2 altered or missing\)$/);
 
     await alter(database, sql`update meter_samples set value = '240' where transaction_id = ${id} and value = '230'`);
     assert.deepEqual(await reasons(), [[id, 'samples differ (2 stored, 4 in the journal; 3 altered or missing, 1 not in the journal)']], 'altered, it is named');
