@@ -7,7 +7,7 @@
 // samples is kept, with the readings the energy rules read.
 import { messageSamples } from '../adapters/message-samples.js';
 import { computeEnergy, energyIsFinal, isEnergyReading } from '../domain/energy.js';
-import { storedSampleIdentity, type MeterSample, type StoredMeterSample } from '../domain/model.js';
+import { storedSampleIdentity, timesBefore, type MeterSample, type StoredMeterSample } from '../domain/model.js';
 import { canonicalTime } from '../domain/time.js';
 import { decodeEnvelope, operationOfRequestElement, operationOfResponseElement, xmlToPayload } from '../ocpp/soap/index.js';
 import { normalizeMeterValueVariant } from '../ocpp/v15/meter-value-variant.js';
@@ -122,13 +122,8 @@ function canonical(sample: MeterSample): MeterSample {
  * stored so) is numbered from its second time on, as the store keys it: `DIGEST#1`, `DIGEST#2`.
  */
 function sampleDigests(identities: readonly unknown[][]): string[] {
-  const times = new Map<string, number>();
-  return identities.map((identity) => {
-    const digest = sha256(JSON.stringify(identity), 'base64url').slice(0, 22);
-    const before = times.get(digest) ?? 0;
-    times.set(digest, before + 1);
-    return before === 0 ? digest : `${digest}${REPEAT}${before}`;
-  });
+  const digests = identities.map((identity) => sha256(JSON.stringify(identity), 'base64url').slice(0, 22));
+  return timesBefore(digests).map((before, i) => (before === 0 ? (digests[i] as string) : `${digests[i]}${REPEAT}${before}`));
 }
 
 /** What numbers a repeated reading's digest (never a character of base64url). */

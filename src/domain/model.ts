@@ -197,12 +197,20 @@ export function storedSampleIdentity(chargePointId: string, connectorId: number,
  * `repeat`: numbered, not a first time.
  */
 export function numberedIdentityTexts(identities: readonly unknown[][]): { text: string; repeat: boolean }[] {
-  const times = new Map<string, number>();
-  return identities.map((identity) => {
-    const text = JSON.stringify(identity);
-    const before = times.get(text) ?? 0;
-    times.set(text, before + 1);
+  const texts = identities.map((identity) => JSON.stringify(identity));
+  return timesBefore(texts).map((before, i) => {
+    const text = texts[i] as string;
     return before === 0 ? { text, repeat: false } : { text: `${text.slice(0, -1)},${before}]`, repeat: true };
+  });
+}
+
+/** For each key, how many times the list gave it before: 0 the first time, 1 the second, and so on. */
+export function timesBefore(keys: readonly string[]): number[] {
+  const times = new Map<string, number>();
+  return keys.map((key) => {
+    const before = times.get(key) ?? 0;
+    times.set(key, before + 1);
+    return before;
   });
 }
 
