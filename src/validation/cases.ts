@@ -363,7 +363,7 @@ export const cases: CaseDefinition[] = [
     title: 'Remote stop followed by StopTransaction',
     messages: ['RemoteStopTransaction', 'StopTransaction'],
     stimulus: 'RemoteStopTransaction for the running transaction.',
-    expected: 'Accepted; then StopTransaction for it with reason Remote (OCPP 1.6), meterStop ≥ meterStart and energy in transactionData, as a number in Wh or kWh.',
+    expected: 'Accepted; then StopTransaction for it with reason Remote (OCPP 1.6), meterStop ≥ meterStart and a total (no phase, not at the EV) energy reading in transactionData, as a number in Wh or kWh.',
     async run(ctx) {
       const active = await ctx.activeTransaction();
       if (!active) return skip(`no transaction is running on connector ${ctx.connectorId} (see remote.start)`);
@@ -380,6 +380,8 @@ export const cases: CaseDefinition[] = [
       if (!(meterStop >= active.meterStartWh)) return fail(`meterStop ${meterStop} Wh is below meterStart ${active.meterStartWh} Wh`);
       const energy = samplesOf(stop).filter((s) => s.measurand === REGISTER || s.measurand === INTERVAL);
       if (energy.length === 0) return fail(`StopTransaction has no transactionData with ${REGISTER} or ${INTERVAL}`);
+      const unusable = notCounted(energy);
+      if (unusable) return fail(`StopTransaction transactionData reports active energy only ${unusable}: none of it is the charge point’s total, from which Tomada computes a session’s energy (docs/METERING.md)`);
       const problem = energyProblem(energy);
       if (problem) return fail(`StopTransaction transactionData: ${problem}`);
       return pass(`transaction ${active.id} stopped (reason ${reason ?? 'not reported in 1.5'}), ${meterStop - active.meterStartWh} Wh, energy in transactionData`);

@@ -1,6 +1,6 @@
-// Energy readings Tomada cannot read as Wh or kWh fail the metering cases: a value written with a
-// decimal comma, a StopTransaction whose energy is in another unit. The session's energy could not
-// be computed from such readings, so the software must not pass.
+// Energy readings Tomada cannot compute a session's energy from fail the metering cases: a value
+// written with a decimal comma, a StopTransaction whose energy is in another unit, energy reported
+// only per phase or at the EV. The software must not pass with them.
 // store: sqlite-only. The verdicts are judged from the wire payloads and the energy rules, which
 // do not depend on the store; campaign.test.ts runs whole campaigns on PostgreSQL too.
 import { test } from 'node:test';
@@ -65,22 +65,29 @@ test('energy readings that are not a number in Wh or kWh fail meter.values, remo
 /** Energy reported only as a phase's register (L1), or only at the EV's own meter, in MeterValues. */
 const perPhase: ChargePointProtocol = { ...ocpp16, meterValues: (...args) => rewrite(ocpp16.meterValues(...args), 'meterValue', (s) => void (s.phase = 'L1')) };
 const atTheEv: ChargePointProtocol = { ...ocpp16, meterValues: (...args) => rewrite(ocpp16.meterValues(...args), 'meterValue', (s) => void (s.location = 'EV')) };
+/** Correct MeterValues, but the stop's transaction data gives its energy only per phase (L2). */
+const stopPerPhase: ChargePointProtocol = { ...ocpp16, stopTransaction: (input) => rewrite(ocpp16.stopTransaction(input), 'transactionData', (s) => void (s.phase = 'L2')) };
 
-test('MeterValues whose active energy is only per phase, or only at the EV, fail meter.values: Tomada computes no energy from them', { timeout: 60_000 }, async () => {
+test('active energy only per phase, or only at the EV, fails meter.values, and only per phase in the stop fails remote.stop: Tomada computes no energy from them', { timeout: 60_000 }, async () => {
   const t = await startTestTomada();
   const cases = ['remote.start', 'meter.values'];
   try {
-    const [phase, ev] = await Promise.all([
+    const [phase, ev, stop] = await Promise.all([
       runCampaign(t, { id: 'ENERGY-PHASE', protocol: 'ocpp1.6-json', wording: perPhase, cases }),
       runCampaign(t, { id: 'ENERGY-EV', protocol: 'ocpp1.6-json', wording: atTheEv, cases }),
+      runCampaign(t, { id: 'ENERGY-STOP-PHASE', protocol: 'ocpp1.6-json', wording: stopPerPhase, cases: ['remote.start', 'remote.stop'] }),
     ]);
     await phase.chargePoint.stop();
     await ev.chargePoint.stop();
+    await stop.chargePoint.stop();
     for (const [run, how] of [[phase, /reports active energy only per phase \(L1\): none of it is the charge point’s total/], [ev, /reports active energy only at the EV \(location EV\): none of it is the charge point’s total/]] as const) {
       const meter = run.validation.cases.find((c) => c.id === 'meter.values')!;
       assert.equal(meter.status, 'fail', summary(run.validation));
       assert.match(meter.reason ?? '', how);
     }
+    const remoteStop = stop.validation.cases.find((c) => c.id === 'remote.stop')!;
+    assert.equal(remoteStop.status, 'fail', summary(stop.validation));
+    assert.match(remoteStop.reason ?? '', /StopTransaction transactionData reports active energy only per phase \(L2\): none of it is the charge point’s total/);
   } finally {
     await t.close();
   }
