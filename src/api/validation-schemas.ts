@@ -92,6 +92,11 @@ const ValidationFields = {
       { description: 'Once it ended: whether the campaign validated the software it tested (entered it in the registry), and why (not)' },
     ),
   ),
+  trial: Type.Optional(
+    Type.String({
+      description: 'From the start: the campaign is a trial run, its limits below a validating campaign’s, and validates no software whatever its verdict; names the limits',
+    }),
+  ),
   leftRunning: Type.Optional(
     Type.Array(Type.Object({ transactionId: Type.Integer(), connectorId: Type.Integer(), reason: Type.String() }), {
       description: 'Sessions the campaign started with its card and could not stop at its end, and why: end them at the charge point',

@@ -10,7 +10,7 @@ import type { Command, MeterSample, Transaction } from '../domain/model.js';
 import type { Registry } from '../domain/registry.js';
 import { softwareIdentity } from '../domain/registry.js';
 import type { Transactions } from '../domain/transactions.js';
-import { belowValidatingFloor, DefaultTiming, type CampaignTiming, type CaseRecord, type LeftRunning, type PersonAction, type Validation, type Verdict } from '../domain/validation/types.js';
+import { DefaultTiming, trialReason, type CampaignTiming, type CaseRecord, type LeftRunning, type PersonAction, type Validation, type Verdict } from '../domain/validation/types.js';
 import type { Store, StoreWriter, ValidationFilter } from '../store/store.js';
 import { cases, caseIds, type CaseDefinition } from './cases.js';
 import { fail, type CampaignState, type CaseContext, type CommandOutcome, type ManualOutcome, type Outcome } from './context.js';
@@ -141,6 +141,9 @@ export class Campaigns {
 
     const selected = cases.filter((c) => request.cases === undefined || request.cases.includes(c.id));
     const now = new Date().toISOString();
+    const timing = { ...DefaultTiming, ...request.timing };
+    // Said in the start's answer: found out only at its end, a trial run cost a whole campaign.
+    const trial = trialReason(timing);
     const record: Validation = {
       id: `val-${Date.now().toString(36)}-${token().toLowerCase()}`,
       chargePointId: cp.id,
@@ -156,7 +159,8 @@ export class Campaigns {
         ...(cp.ocppVersion !== null ? { ocppVersion: cp.ocppVersion } : {}),
         ...(cp.transport !== null ? { transport: cp.transport } : {}),
       },
-      timing: { ...DefaultTiming, ...request.timing },
+      timing,
+      ...(trial !== undefined ? { trial } : {}),
       startedAt: now,
       finishedAt: null,
       counts: { pass: 0, fail: 0, skipped: 0, manual: 0, pending: selected.length },
@@ -553,8 +557,7 @@ class CampaignRun {
         (Object.keys(now) as (keyof typeof now)[]).every((k) => tested[k] === now[k]) &&
         this.watch.callsSince(0).every((call) => otherSoftware(call, tested) === undefined);
       // Limits so short that checks accept anything make a trial run, not a validation.
-      const tooShort = belowValidatingFloor(record.timing);
-      const validated = verdict === 'pass' && this.complete && tooShort.length === 0 && unchanged;
+      const validated = verdict === 'pass' && this.complete && record.trial === undefined && unchanged;
       const registry = validated
         ? { validated, reason: 'the software tested is in the validated-software registry' }
         : {
@@ -564,8 +567,8 @@ class CampaignRun {
                 ? `the campaign's verdict is ${verdict}`
                 : !this.complete
                   ? `a partial campaign (${record.cases.length} of ${cases.length} cases) validates no software`
-                  : tooShort.length > 0
-                    ? `limits below what a validating campaign needs: ${tooShort.join(', ')}`
+                  : record.trial !== undefined
+                    ? record.trial
                     : now === undefined
                       ? 'the charge point has not reported its whole software identity'
                       : 'the charge point reported other software during the campaign than at its start',

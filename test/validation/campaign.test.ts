@@ -90,10 +90,14 @@ test('the passed software is in the validated registry and the charge points sho
   assert.deepEqual(runs.get('VAL-FLIP')!.validation.registry, { validated: false, reason: "the campaign's verdict is fail" });
 });
 
-test('a trial run with limits too short for its checks to mean anything passes and validates no software, saying why', async () => {
-  const { validation } = runs.get('VAL-QUICK')!;
+test('a trial run with limits too short for its checks to mean anything passes and validates no software, saying so from its start', async () => {
+  const { started, validation } = runs.get('VAL-QUICK')!;
+  const why = 'limits below what a validating campaign needs: heartbeatIntervalS 2 < 10, pendingIntervalS 4 < 10, quietS 1 < 3';
+  // In the start's answer, not only at the end: a client can tell at once that it validates nothing.
+  assert.equal(started.trial, why);
+  assert.equal(runs.get('ocpp1.6-json')!.started.trial, undefined, 'a validating campaign’s limits');
   assert.equal(validation.verdict, 'pass', summary(validation));
-  assert.deepEqual(validation.registry, { validated: false, reason: 'limits below what a validating campaign needs: heartbeatIntervalS 2 < 10, pendingIntervalS 4 < 10, quietS 1 < 3' });
+  assert.deepEqual(validation.registry, { validated: false, reason: why });
   const events = (await tomada.api('/api/v1/events?type=validationFinished&chargePointId=VAL-QUICK')).body.items;
   assert.equal(events[0].data.validated, false);
 });

@@ -73,7 +73,7 @@ test('the built command: a failing charge point exits 1 and names the failed cas
     // meter.consistency had no stopped transaction to judge: not run, which is not "not applicable".
     assert.match(failed.stdout, /^FAIL: 1 passed, 1 failed, 0 not applicable, 1 skipped \(not run\), 0 manual steps not run$/m);
     assert.match(failed.stderr, /FAIL +remote\.stop — no StopTransaction for transaction \d+ within 3 s/);
-    assert.match(failed.stderr, /^a trial run: limits below what a validating campaign needs \(heartbeatIntervalS 5 < 10\); it will validate no software$/m);
+    assert.match(failed.stderr, /^a trial run: limits below what a validating campaign needs: heartbeatIntervalS 5 < 10; it will validate no software$/m);
     assert.match(readFileSync(join(dir, 'f.html'), 'utf8'), /FAILED/);
 
     const missing = await run(['CLI-2']);

@@ -19,6 +19,8 @@ export const VALIDATING_TIMING = { ...FAST_TIMING, ...ValidatingFloor };
 export const idTagFor = (chargePointId: string) => `TAG-${chargePointId}`.slice(0, 20);
 
 export interface CampaignRun {
+  /** The start's answer (202). */
+  started: Validation;
   validation: Validation;
   chargePoint: SimulatedChargePoint;
 }
@@ -70,7 +72,7 @@ export async function runCampaign(
     });
     if (started.status !== 202) throw new Error(`start: ${started.status} ${JSON.stringify(started.body)}`);
     const validation = await finished(tomada, started.body.id);
-    return { validation, chargePoint };
+    return { started: started.body as Validation, validation, chargePoint };
   } finally {
     stopPerson();
   }

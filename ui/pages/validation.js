@@ -58,7 +58,7 @@ export function validationPage(main, { id = '' }) {
         ['Started · finished', `${formatTime(v.startedAt)} · ${formatTime(v.finishedAt)}`],
         ['Verdict', h('span', { id: 'verdict' }, verdictBadge(v))],
         ['Cases', `${v.counts.pass} pass · ${v.counts.fail} fail · ${v.counts.skipped} skipped · ${v.counts.manual} not run · ${v.counts.pending} pending`],
-        ['Registry', v.registry ? `${v.registry.validated ? 'Software validated' : 'Software not validated'}: ${v.registry.reason}` : running ? 'decided when the campaign ends' : '—'],
+        ['Registry', v.registry ? `${v.registry.validated ? 'Software validated' : 'Software not validated'}: ${v.registry.reason}` : running ? (v.trial ? `A trial run, it will validate no software: ${v.trial}` : 'decided when the campaign ends') : '—'],
         // Sessions the campaign could not stop at its end: the engineer must end them at the charge point.
         ...(v.leftRunning?.length
           ? [/** @type {[string, string]} */ (['Left running', `${v.leftRunning.map((/** @type {any} */ l) => `transaction ${l.transactionId} on connector ${l.connectorId} (${l.reason})`).join('; ')}: end ${v.leftRunning.length === 1 ? 'it' : 'them'} at the charge point`])]

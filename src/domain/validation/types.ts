@@ -90,6 +90,12 @@ export function belowValidatingFloor(timing: CampaignTiming): string[] {
     .map(([name, floor]) => `${name} ${timing[name]} < ${floor}`);
 }
 
+/** Why limits make a campaign a trial run that validates no software (Validation.trial), or undefined when they do not. */
+export function trialReason(timing: CampaignTiming): string | undefined {
+  const short = belowValidatingFloor(timing);
+  return short.length > 0 ? `limits below what a validating campaign needs: ${short.join(', ')}` : undefined;
+}
+
 export interface Validation {
   id: string;
   chargePointId: string;
@@ -112,6 +118,13 @@ export interface Validation {
    * records from before 2026-12-06.
    */
   registry?: { validated: boolean; reason: string };
+  /**
+   * Set from the start when the campaign's limits are below a validating campaign's
+   * (ValidatingFloor): a trial run, whose verdicts show but which validates no software; says
+   * which limits. Absent for a campaign whose limits can validate, and in records from before
+   * 2026-12-06.
+   */
+  trial?: string;
   /**
    * Sessions the campaign started with its card on the charge point (any connector) that were
    * still running when it ended and that it could not stop, each with why: the engineer must end
