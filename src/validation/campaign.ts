@@ -296,6 +296,14 @@ class CampaignRun {
   private readonly boots: CampaignBoots;
   private readonly confirmations = new Map<string, (c: Confirmation) => void>();
   private cancelReason = 'the campaign was cancelled';
+  /** The cases are over (run, or cut by a cancel): what is left is the wrap-up. */
+  private casesOver = false;
+  /** Ends the wrap-up's waits: a node's stop at any time, an operator's cancel once the cases are over. */
+  private readonly wrapUpCut = new AbortController();
+  /** Why the wrap-up was cut short (the cancel's reason), for the sessions it names. */
+  private cutReason: string | undefined;
+  /** This node is stopping: it sends the charge point nothing more. */
+  private nodeStopping = false;
   private finished: Promise<void> | undefined;
   /** Its record has been stored once: later saves write it only while the stored one is running. */
   private stored = false;
@@ -348,9 +356,22 @@ class CampaignRun {
     resolve(confirmation);
   }
 
+  /**
+   * While the cases run, a cancel stops them (the rest are skipped) and the wrap-up then stops
+   * the campaign's sessions within its own limits. Once the cases are over (the cancel comes
+   * during the wrap-up, or a second one does), it cuts the wrap-up short instead: the cases keep
+   * their verdict, and the wrap-up waits for nothing more. A node's stop cuts it at once too.
+   */
   async cancel(reason: string): Promise<void> {
-    this.cancelReason = reason;
-    this.abort.abort();
+    if (reason === NODE_STOPPED) this.nodeStopping = true;
+    if (!this.casesOver) {
+      this.cancelReason = reason;
+      this.abort.abort();
+    }
+    if (this.casesOver || this.nodeStopping) {
+      this.cutReason ??= reason;
+      this.wrapUpCut.abort();
+    }
     await this.finished;
   }
 
@@ -378,6 +399,7 @@ class CampaignRun {
       } catch (error) {
         log.error({ err: error, chargePointId, validationId: this.record.id }, 'validation campaign failed');
       }
+      this.casesOver = true;
       // A charge point held offline cannot be told to stop: it is let back first.
       this.deps.holds.release(chargePointId);
       leftRunning = await this.stopOwnTransactions();
@@ -416,42 +438,31 @@ class CampaignRun {
    * every transaction the campaign caused, whatever its connector, gets a remote stop and its
    * StopTransaction is awaited (caseTimeoutS). A charge point away at that moment (just let back
    * from an offline hold, reconnecting) is waited for, caseTimeoutS at most. What still runs is
-   * returned with why, for the record and an event; a node stopping sends nothing.
+   * returned with why, for the record and an event. Cut short (see cancel), it waits no more.
    */
   private async stopOwnTransactions(): Promise<LeftRunning[]> {
-    // The wrap-up's waits are bounded by their own limits; a cancel has already ended the cases.
-    // A node stopping meanwhile ends them at once: it sends nothing more (as when it stops during
-    // the cases), and its own stop must not wait out a case limit or two.
-    const stopping = new AbortController();
-    const wrapUp = stopping.signal;
-    const onStop = () => this.cancelReason === NODE_STOPPED && stopping.abort();
-    this.abort.signal.addEventListener('abort', onStop);
-    try {
-      return await this.wrapUp(wrapUp);
-    } finally {
-      this.abort.signal.removeEventListener('abort', onStop);
-    }
-  }
-
-  /** stopOwnTransactions' work; `wrapUp` aborts when the node stops meanwhile. */
-  private async wrapUp(wrapUp: AbortSignal): Promise<LeftRunning[]> {
     const { chargePointId } = this.record;
     const caseMs = this.record.timing.caseTimeoutS * 1000;
-    // Stopped once the wrap-up had begun: a remote stop may have gone out, its StopTransaction not seen.
+    // Its waits end when the wrap-up is cut short: by a node's stop, which sends nothing more (as
+    // when it stops during the cases: it is shutting its connections down, and its own stop must
+    // not wait out a case limit or two), or by an operator's cancel, which still sends each session
+    // a remote stop (one call each) and waits for nothing.
+    const wrapUp = this.wrapUpCut.signal;
     const STOPPED_IN_WRAP_UP = `${NODE_STOPPED}'s wrap-up, before the session was seen to stop`;
+    const sendNothing = () => wrapUp.aborted && this.nodeStopping;
     // After cases that ran to the end the campaign's connector is made idle whatever card charges
     // there (a faulty charge point starts a remote start with another card, and keeps charging).
     const busyConnector = !this.abort.signal.aborted && (await this.context(wrapUp).activeTransaction()) !== undefined;
     if (!busyConnector && (await this.ownActiveTransactions()).length === 0) return [];
-    if (this.cancelReason === NODE_STOPPED && this.abort.signal.aborted) return left(await this.ownActiveTransactions(), `${NODE_STOPPED}: no remote stop was sent`);
+    if (sendNothing()) return left(await this.ownActiveTransactions(), `${NODE_STOPPED}: no remote stop was sent`);
     await this.backOnline(caseMs, wrapUp);
     if (!this.abort.signal.aborted) await this.context(wrapUp).ensureIdle().catch(() => false);
-    if (wrapUp.aborted) return left(await this.ownActiveTransactions(), STOPPED_IN_WRAP_UP);
+    if (sendNothing()) return left(await this.ownActiveTransactions(), STOPPED_IN_WRAP_UP);
     const from = this.watch.mark();
     const out: LeftRunning[] = [];
     const awaited: Transaction[] = [];
     for (const transaction of await this.ownActiveTransactions()) {
-      if (wrapUp.aborted) {
+      if (sendNothing()) {
         out.push(...left([transaction], STOPPED_IN_WRAP_UP));
         continue;
       }
@@ -476,7 +487,11 @@ class CampaignRun {
     }
     // A stop this node did not see (the charge point came back to another node) is in the store.
     const still = new Set(unseen.length > 0 ? (await this.ownActiveTransactions()).map((t) => t.id) : []);
-    const why = wrapUp.aborted ? STOPPED_IN_WRAP_UP : `RemoteStopTransaction was accepted, but no StopTransaction came within ${this.record.timing.caseTimeoutS} s`;
+    const why = !wrapUp.aborted
+      ? `RemoteStopTransaction was accepted, but no StopTransaction came within ${this.record.timing.caseTimeoutS} s`
+      : this.nodeStopping
+        ? STOPPED_IN_WRAP_UP
+        : `${this.cutReason} during its wrap-up: RemoteStopTransaction was accepted, but no StopTransaction came before it ended`;
     out.push(...left(unseen.filter((t) => still.has(t.id)), why));
     return out;
   }
@@ -576,7 +591,7 @@ class CampaignRun {
       // Validated in the transaction that closes the record, and only if it closes it: a record
       // another node closed meanwhile (it judged this node lost) says the software was not.
       const passed = validated ? now : undefined;
-      if (!validated && this.deps.unvalidatedSoftware !== 'flag' && this.cancelReason !== NODE_STOPPED && now && !(await this.deps.software.find(now))) {
+      if (!validated && this.deps.unvalidatedSoftware !== 'flag' && !this.nodeStopping && now && !(await this.deps.software.find(now))) {
         // The campaign answered its boots Accepted; software still unvalidated must be kept
         // Pending or rejected again as the network's policy says: a soft reset makes it boot into it.
         await this.deps.commands.send(record.chargePointId, { kind: 'reset', type: 'Soft' }, { byCampaign: true }).catch((error: unknown) => {

@@ -531,3 +531,29 @@ test('a node that stops during a campaign’s wrap-up ends it at once: no wait f
     await t.close();
   }
 });
+
+test('an operator’s cancel during a campaign’s wrap-up ends it at once: its cases keep their verdict, the session still running is named', async () => {
+  const t = await startTestTomada();
+  try {
+    // This charge point accepts the remote stop and keeps charging: the wrap-up would wait its 30 s, then reset it.
+    const running = runCampaign(t, { id: 'CP-WRAP-CANCEL', protocol: 'ocpp1.6-json', faults: ['remote-stop-ignored'], cases: ['remote.start'], timing: { caseTimeoutS: 30 } });
+    const stopSent = async () => ((await t.api('/api/v1/charge-points/CP-WRAP-CANCEL/frames?limit=40')).body.items ?? []).some((f: { frame: string }) => f.frame.includes('"RemoteStopTransaction"'));
+    for (let i = 0; i < 300 && !(await stopSent()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(await stopSent(), 'the wrap-up sent its remote stop');
+    const [campaign] = (await t.api('/api/v1/validations?chargePointId=CP-WRAP-CANCEL')).body.items;
+    const cancelled = await t.api(`/api/v1/validations/${campaign.id}/cancel`, { body: {} });
+    const { chargePoint } = await running;
+    await chargePoint.stop();
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    // The cancel came after the last case: what it cut short is the wrap-up, not the cases.
+    assert.equal(cancelled.body.status, 'finished', summary(cancelled.body));
+    assert.equal(cancelled.body.verdict, 'pass');
+    const [session] = (await t.api('/api/v1/transactions?chargePointId=CP-WRAP-CANCEL&active=true')).body.items;
+    assert.ok(session, 'the session runs on');
+    assert.deepEqual(cancelled.body.leftRunning, [
+      { transactionId: session.id, connectorId: 1, reason: 'the campaign was cancelled during its wrap-up: RemoteStopTransaction was accepted, but no StopTransaction came before it ended' },
+    ]);
+  } finally {
+    await t.close();
+  }
+});
