@@ -557,3 +557,34 @@ test('an operator’s cancel during a campaign’s wrap-up ends it at once: its 
     await t.close();
   }
 });
+
+test('a second cancel ends the wrap-up the first one began: both answer, the session still running is named', async () => {
+  const t = await startTestTomada();
+  // No MeterValues: the first cancel comes during meter.values. The remote stop is ignored: its wrap-up would wait 30 s.
+  const cp = new SimulatedChargePoint({ id: 'CP-CC', baseUrl: t.wsUrl, connectors: 1, reconnectDelayMs: 200, minIntervalMs: 200, faults: ['no-meter-values', 'remote-stop-ignored'] });
+  try {
+    await t.api('/api/v1/charge-points/CP-CC', { method: 'PUT', body: { registrationStatus: 'Accepted' } });
+    await t.api('/api/v1/id-tags/TAG-CC', { method: 'PUT', body: { status: 'Accepted' } });
+    cp.start();
+    await cp.ready();
+    const started = await t.api('/api/v1/validations', { body: { chargePointId: 'CP-CC', connectorId: 1, idTag: 'TAG-CC', cases: ['remote.start', 'meter.values'], timing: { caseTimeoutS: 30 } } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const caseOf = async (id: string) => (await t.api(`/api/v1/validations/${started.body.id}`)).body.cases.find((c: any) => c.id === id).status;
+    for (let i = 0; i < 100 && (await caseOf('meter.values')) !== 'running'; i++) await new Promise((r) => setTimeout(r, 50));
+    const first = t.api(`/api/v1/validations/${started.body.id}/cancel`, { body: {} });
+    const stopSent = async () => ((await t.api('/api/v1/charge-points/CP-CC/frames?limit=40')).body.items ?? []).some((f: { frame: string }) => f.frame.includes('"RemoteStopTransaction"'));
+    for (let i = 0; i < 300 && !(await stopSent()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(await stopSent(), 'the wrap-up sent its remote stop');
+    const second = await t.api(`/api/v1/validations/${started.body.id}/cancel`, { body: { reason: 'the campaign was cancelled again' } });
+    for (const answer of [await first, second]) {
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      // The first cancel cut the cases: cancelled, whatever the second one cut.
+      assert.deepEqual([answer.body.status, answer.body.verdict], ['cancelled', 'incomplete']);
+      assert.equal(answer.body.leftRunning?.length, 1, JSON.stringify(answer.body.leftRunning));
+      assert.equal(answer.body.leftRunning[0].reason, 'the campaign was cancelled again during its wrap-up: RemoteStopTransaction was accepted, but no StopTransaction came before it ended');
+    }
+  } finally {
+    await cp.stop();
+    await t.close();
+  }
+});
