@@ -280,6 +280,26 @@ describe('takeover and lost nodes', { skip }, () => {
     assert.match(((await carried.json()) as { message: string }).message, /^Campaign val-on-gone runs on node "node-gone": send this request to that node/);
   });
 
+  test('a cancel carried to the campaign’s node during its wrap-up is answered at once, naming the session the wrap-up left', async () => {
+    await a.api('/api/v1/id-tags/TAG-WRAP', { method: 'PUT', body: { status: 'Accepted' } });
+    const client = await connectTo(b, 'CP-WRAP');
+    // It starts the remote start's session, and accepts remote stops without ever stopping it.
+    client.onCall = (action, payload) => {
+      if (action === 'RemoteStartTransaction') void client.ok('StartTransaction', { connectorId: payload.connectorId, idTag: payload.idTag, meterStart: 0, timestamp: new Date().toISOString() });
+      return { status: 'Accepted' };
+    };
+    await eventually('node a sees CP-WRAP on node b', () => a.cluster!.holderOf('CP-WRAP') === 'node-b');
+    // Its wrap-up would wait 30 s for the StopTransaction; node a waits for node b's answer only twice the call timeout and 5 s.
+    const started = await a.api('/api/v1/validations', { body: { chargePointId: 'CP-WRAP', connectorId: 1, idTag: 'TAG-WRAP', cases: ['remote.start'], timing: { caseTimeoutS: 30 } } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    await eventually('the wrap-up sent its remote stop', () => client.received.some((f) => f[0] === 2 && f[2] === 'RemoteStopTransaction'));
+    const cancelled = await a.api(`/api/v1/validations/${started.body.id}/cancel`, { body: {} });
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    assert.deepEqual([cancelled.body.status, cancelled.body.verdict], ['finished', 'pass']);
+    assert.equal(cancelled.body.leftRunning?.length, 1, JSON.stringify(cancelled.body.leftRunning));
+    assert.match(cancelled.body.leftRunning[0].reason, /^the campaign was cancelled during its wrap-up: /);
+  });
+
   test("a campaign the other nodes closed as their lost node's keeps its closed record when that node wakes up", async () => {
     // Node a was only frozen (a long pause, a stalled link): node b judged it lost and closed its
     // campaign; node a then goes on with it, and must not bring the closed record back to life.
