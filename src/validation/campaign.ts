@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ActivityFeed, OfflineHolds } from '../domain/activity.js';
 import type { Commands } from '../domain/commands.js';
 import { CommandFailed, Conflict, InvalidRequest, NotFound, OnAnotherNode, UnknownChargePoint } from '../domain/errors.js';
-import type { Command, MeterSample, Transaction } from '../domain/model.js';
+import type { Command, MeterSample, SoftwareIdentity, Transaction } from '../domain/model.js';
 import type { Registry } from '../domain/registry.js';
 import { softwareIdentity } from '../domain/registry.js';
 import type { Transactions } from '../domain/transactions.js';
@@ -259,11 +259,7 @@ export class Campaigns {
       }
       // Its node is gone: nothing stopped the sessions it started with its card. They are named
       // for the engineer to end, not stopped from here (docs/VALIDATION.md, "Leaving nothing running").
-      const since = Date.parse(v.startedAt);
-      const active = await this.deps.store.listTransactions({ chargePointId: v.chargePointId, active: true, limit: 100 });
-      const leftRunning = active
-        .filter((t) => sameTag(t.idTag, v.idTag) && (t.connectorId === v.connectorId || Date.parse(t.startedAt) >= since))
-        .map((t) => ({ transactionId: t.id, connectorId: t.connectorId, reason: `the campaign was interrupted (${reason}): no remote stop was sent` }));
+      const leftRunning = left(await campaignSessions(this.deps.store, v), `the campaign was interrupted (${reason}): no remote stop was sent`);
       Object.assign(v, { status: 'cancelled', verdict: 'incomplete', finishedAt: at, counts: counts(v.cases), registry: { validated: false, reason: `the campaign was interrupted: ${reason}` }, ...(leftRunning.length > 0 ? { leftRunning } : {}) });
       const done = await this.deps.store.transact(async (tx) => {
         if (!(await tx.closeRunningValidation(v))) return false;
@@ -288,6 +284,26 @@ export class Campaigns {
 }
 
 /** Transactions a campaign's end leaves running, each with why. */
+/**
+ * The transactions still running that a campaign caused: started with its card on its charge point
+ * while it ran (`seen` by it, or stored as started since), on any connector, and any running with
+ * its card on its connector.
+ */
+async function campaignSessions(store: Store, v: Validation, seen: ReadonlySet<number | undefined> = new Set()): Promise<Transaction[]> {
+  const since = Date.parse(v.startedAt);
+  const active = await store.listTransactions({ chargePointId: v.chargePointId, active: true, limit: 100 });
+  return active.filter((t) => sameTag(t.idTag, v.idTag) && (seen.has(t.id) || t.connectorId === v.connectorId || Date.parse(t.startedAt) >= since));
+}
+
+/** Why an ended campaign validates no software: its verdict, its coverage, its limits, or the software it saw. */
+function whyNotValidated(record: Validation, verdict: Verdict, complete: boolean, now: SoftwareIdentity | undefined): string {
+  if (verdict !== 'pass') return `the campaign's verdict is ${verdict}`;
+  if (!complete) return `a partial campaign (${record.cases.length} of ${cases.length} cases) validates no software`;
+  if (record.trial !== undefined) return record.trial;
+  if (now === undefined) return 'the charge point has not reported its whole software identity';
+  return 'the charge point reported other software during the campaign than at its start';
+}
+
 const left = (transactions: Transaction[], reason: string): LeftRunning[] => transactions.map((t) => ({ transactionId: t.id, connectorId: t.connectorId, reason }));
 
 class CampaignRun {
@@ -414,22 +430,15 @@ class CampaignRun {
     }
   }
 
-  /**
-   * The transactions still running that the campaign caused: started with its card on its charge
-   * point while it ran (seen by it, or stored as started since), on any connector, and any running
-   * with its card on its connector.
-   */
+  /** The transactions still running that the campaign caused (campaignSessions), those it saw start among them. */
   private async ownActiveTransactions(): Promise<Transaction[]> {
-    const { chargePointId, connectorId, idTag, startedAt } = this.record;
     const seen = new Set(
       this.watch
         .callsSince(0)
-        .filter((c) => c.action === 'StartTransaction' && sameTag(field.idTag(c), idTag))
+        .filter((c) => c.action === 'StartTransaction' && sameTag(field.idTag(c), this.record.idTag))
         .map((c) => field.answerTransactionId(c)),
     );
-    const since = Date.parse(startedAt);
-    const active = await this.deps.store.listTransactions({ chargePointId, active: true, limit: 100 });
-    return active.filter((t) => sameTag(t.idTag, idTag) && (seen.has(t.id) || t.connectorId === connectorId || Date.parse(t.startedAt) >= since));
+    return campaignSessions(this.deps.store, this.record, seen);
   }
 
   /**
@@ -573,21 +582,7 @@ class CampaignRun {
         this.watch.callsSince(0).every((call) => otherSoftware(call, tested) === undefined);
       // Limits so short that checks accept anything make a trial run, not a validation.
       const validated = verdict === 'pass' && this.complete && record.trial === undefined && unchanged;
-      const registry = validated
-        ? { validated, reason: 'the software tested is in the validated-software registry' }
-        : {
-            validated,
-            reason:
-              verdict !== 'pass'
-                ? `the campaign's verdict is ${verdict}`
-                : !this.complete
-                  ? `a partial campaign (${record.cases.length} of ${cases.length} cases) validates no software`
-                  : record.trial !== undefined
-                    ? record.trial
-                    : now === undefined
-                      ? 'the charge point has not reported its whole software identity'
-                      : 'the charge point reported other software during the campaign than at its start',
-          };
+      const registry = { validated, reason: validated ? 'the software tested is in the validated-software registry' : whyNotValidated(record, verdict, this.complete, now) };
       // Validated in the transaction that closes the record, and only if it closes it: a record
       // another node closed meanwhile (it judged this node lost) says the software was not.
       const passed = validated ? now : undefined;

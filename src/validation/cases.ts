@@ -83,13 +83,16 @@ async function resetWhileCharging(ctx: CaseContext, type: 'Soft' | 'Hard'): Prom
   return pass(`transaction ${id} stopped${stopBeforeBoot ? ' before the boot' : ' after the boot'}, then the charge point booted again`);
 }
 
+/** An active-energy sample: a register or an interval reading, whatever its phase, location or format. */
+const isActiveEnergy = (s: MeterSample) => s.measurand === REGISTER || s.measurand === INTERVAL;
+
 /**
  * What keeps energy samples from giving Wh: a unit other than Wh or kWh, or a plain reading whose
  * value is not a decimal number ("1,05" with a decimal comma): the session's energy could not be
  * computed from it (docs/METERING.md, unreadableEnergySample).
  */
 function energyProblem(samples: MeterSample[]): string | undefined {
-  const energy = samples.filter((s) => s.measurand === REGISTER || s.measurand === INTERVAL);
+  const energy = samples.filter(isActiveEnergy);
   const badUnit = energy.find((s) => !ENERGY_UNITS.includes(s.unit));
   if (badUnit) return `${badUnit.measurand} in unit "${badUnit.unit}"; expected Wh or kWh`;
   const unreadable = energy.find((s) => s.format !== 'SignedData' && energyToWh(s.value, s.unit) === null);
@@ -103,7 +106,7 @@ function energyProblem(samples: MeterSample[]): string | undefined {
  * of them counts: a total register or interval at the outlet (or cable, inlet, body).
  */
 function notCounted(samples: MeterSample[]): string | undefined {
-  const energy = samples.filter((s) => s.measurand === REGISTER || s.measurand === INTERVAL);
+  const energy = samples.filter(isActiveEnergy);
   if (energy.some((s) => isPlainReading(s, s.measurand))) return undefined;
   const phases = [...new Set(energy.filter((s) => s.phase !== null).map((s) => s.phase))];
   const ways = [
@@ -116,7 +119,7 @@ function notCounted(samples: MeterSample[]): string | undefined {
 
 /** The energy samples of MeterValues messages, in arrival order, with the message they came in. */
 function energySamples(calls: Call[]): { call: Call; sample: MeterSample }[] {
-  return calls.flatMap((call) => samplesOf(call).filter((s) => s.measurand === REGISTER || s.measurand === INTERVAL).map((sample) => ({ call, sample })));
+  return calls.flatMap((call) => samplesOf(call).filter(isActiveEnergy).map((sample) => ({ call, sample })));
 }
 
 export const cases: CaseDefinition[] = [
@@ -378,7 +381,7 @@ export const cases: CaseDefinition[] = [
       if (stop.ocppVersion === '1.6' && reason !== 'Remote') return fail(`StopTransaction reason is ${reason ?? 'absent (Local)'}, expected Remote`);
       const meterStop = field.meterStop(stop) ?? NaN;
       if (!(meterStop >= active.meterStartWh)) return fail(`meterStop ${meterStop} Wh is below meterStart ${active.meterStartWh} Wh`);
-      const energy = samplesOf(stop).filter((s) => s.measurand === REGISTER || s.measurand === INTERVAL);
+      const energy = samplesOf(stop).filter(isActiveEnergy);
       if (energy.length === 0) return fail(`StopTransaction has no transactionData with ${REGISTER} or ${INTERVAL}`);
       const unusable = notCounted(energy);
       if (unusable) return fail(`StopTransaction transactionData reports active energy only ${unusable}: none of it is the charge point’s total, from which Tomada computes a session’s energy (docs/METERING.md)`);
