@@ -16,12 +16,13 @@ import {
   operationOfResponseElement,
   payloadToXml,
   readFault,
+  readPayload,
   requestAddressing,
   requestElementOf,
   SOAP12_CONTENT_TYPE,
   SoapFault,
-  xmlToPayload,
 } from '../ocpp/soap/index.js';
+import { violationText } from '../ocpp/validate.js';
 import { CommandQueue } from './command-queue.js';
 import { commandAnswer, outboundCall } from './dispatch.js';
 
@@ -159,7 +160,12 @@ export class SoapCommandTarget implements CommandTarget {
       if (decoded.namespace !== OCPP15_CP_NS || operationOfResponseElement(decoded.bodyElement) !== operation) {
         throw new CommandFailed(`${operation} was answered with ${decoded.bodyElement} in ${decoded.namespace}`);
       }
-      payload = xmlToPayload(decoded.body, call.action.response);
+      const read = readPayload(decoded.body, call.action.response);
+      // Refused even from a lenient charge point: which of the values is its answer cannot be
+      // known. (Until 2026-12-06 a status given twice read "must be string", and a lenient charge
+      // point's answer reached the operator as "Accepted,Rejected".)
+      if (read.repeated) throw new CommandFailed(`${operation} answer is invalid: ${violationText(read.repeated)}`);
+      payload = read.payload;
     } catch (error) {
       if (error instanceof SoapFault) {
         log.warn({ operation, reason: error.reason, httpError }, 'unreadable SOAP answer to our command');

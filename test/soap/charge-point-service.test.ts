@@ -174,6 +174,31 @@ describe('commands from Tomada to a charge point served by the soap package (off
     }
   });
 
+  test('an answer giving its status twice: 502 naming the element, lenient or not', async () => {
+    const id = 'CP-SOAP-TWICE';
+    const twice = createServer((request, response) => {
+      request.resume();
+      request.on('end', () =>
+        response
+          .writeHead(200, { 'content-type': 'application/soap+xml' })
+          .end(`<s:Envelope xmlns:s="${SOAP12_NS}"><s:Body><resetResponse xmlns="${CP_NS}"><status>Accepted</status><status>Rejected</status></resetResponse></s:Body></s:Envelope>`),
+      );
+    });
+    const port = await listen(twice);
+    try {
+      await (await centralSystemClient(t, id, `http://127.0.0.1:${port}/cp`)).call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+      for (const lenient of [false, true]) {
+        assert.equal((await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { lenient } })).status, 200);
+        const result = await command(id, 'reset', { type: 'Soft' });
+        assert.equal(result.status, 502, `lenient ${lenient}: ${JSON.stringify(result.body)}`);
+        assert.equal(result.body.error, 'CommandFailed');
+        assert.equal(result.body.message, 'Reset answer is invalid: /status is given 2 times: the element status may occur once');
+      }
+    } finally {
+      await closeServer(twice);
+    }
+  });
+
   test('a charge point that never gave a From and has no soapEndpoint: 409; PUT soapEndpoint, and commands go there', async () => {
     const id = 'CP-SOAP-NO-FROM';
     const cs = await centralSystemClient(t, id);
