@@ -47,6 +47,11 @@ export interface ChargePoint {
   /** Where a SOAP charge point takes commands: its WS-Addressing From, or set by the operator. */
   soapEndpoint: string | null;
   /**
+   * The WS-Addressing namespace a SOAP charge point's last accepted message used (1.0's or
+   * 2004/08's), in which its commands are written; null: not known yet (1.0 is written).
+   */
+  soapAddressing: string | null;
+  /**
    * OCPP security profile: 0 none (HTTP Basic only when a password is set), 1 HTTP Basic
    * required, 2 TLS and HTTP Basic, 3 TLS with a client certificate (docs/SECURITY.md).
    */

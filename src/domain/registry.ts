@@ -69,6 +69,12 @@ export interface ChargePointSettings {
   meterPublicKey?: string | null | undefined;
 }
 
+/** How a SOAP charge point is reached, as its message gave it: its command endpoint, its WS-Addressing namespace. */
+export interface SoapContact {
+  endpoint?: string | undefined;
+  addressing?: string | undefined;
+}
+
 /** A client certificate presented over TLS, as the transport read it. */
 export interface ClientCertificate {
   /** It chains to the configured CA (the TLS layer verified it). */
@@ -180,6 +186,7 @@ export function newChargePoint(id: string, registrationStatus: RegistrationStatu
     ocppVersion: null,
     transport: null,
     soapEndpoint: null,
+    soapAddressing: null,
     securityProfile: 0,
     allowedSources: [],
     meterPublicKey: null,
@@ -279,15 +286,20 @@ export class Registry {
   }
 
   /**
-   * Records the protocol a charge point connected with (and, for SOAP, where it takes commands);
-   * a change of version or transport is an event. `admitted`: the charge point as its admission
-   * read it a moment ago; when that already shows this protocol, only the time is noted (with
-   * the batch's other last-seen times, no unit of its own): what a reconnection storm mostly is.
+   * Records the protocol a charge point connected with (and, for SOAP, where it takes commands and
+   * in which WS-Addressing; each left as it is when undefined); a change of version or transport
+   * is an event. `admitted`: the charge point as its admission read it a moment ago; when that
+   * already shows this protocol, only the time is noted (with the batch's other last-seen times,
+   * no unit of its own): what a reconnection storm mostly is.
    */
-  async connected(id: string, ocppVersion: OcppVersion, transport: Transport, soapEndpoint?: string, admitted?: ChargePoint): Promise<void> {
+  async connected(id: string, ocppVersion: OcppVersion, transport: Transport, soap: SoapContact = {}, admitted?: ChargePoint): Promise<void> {
     const at = this.now();
+    const { endpoint: soapEndpoint, addressing: soapAddressing } = soap;
     const unchanged =
-      admitted?.ocppVersion === ocppVersion && admitted.transport === transport && (soapEndpoint === undefined || admitted.soapEndpoint === soapEndpoint);
+      admitted?.ocppVersion === ocppVersion &&
+      admitted.transport === transport &&
+      (soapEndpoint === undefined || admitted.soapEndpoint === soapEndpoint) &&
+      (soapAddressing === undefined || admitted.soapAddressing === soapAddressing);
     if (unchanged) await this.store.noteSeen(id, at);
     else await this.store.transact(async (tx) => {
       const cp = await tx.getChargePointToChange(id);
@@ -305,7 +317,7 @@ export class Registry {
       // not at every reconnection of a charge point already known to differ.
       const mismatch = changed ? declarationMismatch(cp, ocppVersion, transport) : undefined;
       if (mismatch) await tx.insertEvent({ at, chargePointId: id, type: 'ocppVersionMismatch', data: mismatch });
-      await tx.updateChargePoint(id, { ocppVersion, transport, lastSeenAt: at, soapEndpoint });
+      await tx.updateChargePoint(id, { ocppVersion, transport, lastSeenAt: at, soapEndpoint, soapAddressing });
     }, id);
     this.activity?.emit({ kind: 'connected', at, chargePointId: id, ocppVersion, transport });
   }

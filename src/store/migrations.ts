@@ -484,6 +484,17 @@ const numberedRepeatsMark: Migration = {
   },
 };
 
+/**
+ * The WS-Addressing version a SOAP charge point speaks, kept with its endpoint: held in memory
+ * only, it was forgotten at a restart, and the first command after it was written in 1.0, whose
+ * Action and MessageID a 2004/08 stack does not read.
+ */
+const soapAddressing: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('charge_points').addColumn('soap_addressing', 'text').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -506,6 +517,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0016_legacy_sample_keys_everywhere': legacySampleKeysEverywhere,
         '0017_sessionless_sample_index': sessionlessSampleIndex,
         '0018_numbered_repeats_mark': numberedRepeatsMark,
+        '0019_soap_addressing': soapAddressing,
       };
     },
   };

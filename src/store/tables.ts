@@ -24,6 +24,7 @@ export interface ChargePointRow {
   ocpp_version: string | null;
   transport: string | null;
   soap_endpoint: string | null;
+  soap_addressing: string | null;
   security_profile: number;
   /** JSON list of addresses or CIDRs. */
   allowed_sources: string;

@@ -319,7 +319,7 @@ export class OcppServer {
       if (this.sessions.get(chargePointId) === session) this.sessions.delete(chargePointId);
     });
     try {
-      await domain.registry.connected(chargePointId, adapter.ocppVersion, 'json', undefined, chargePoint);
+      await domain.registry.connected(chargePointId, adapter.ocppVersion, 'json', {}, chargePoint);
     } catch (error) {
       sessionLog.error({ err: error }, 'could not record the connection');
     }

@@ -8,7 +8,7 @@ import { answeredActivity, callActivity } from '../domain/activity.js';
 import type { CommandRouter, CommandTarget, NodeRequests } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
 import type { ChargePoint } from '../domain/model.js';
-import { sourceAllowed } from '../domain/registry.js';
+import { sourceAllowed, type SoapContact } from '../domain/registry.js';
 import type { Logger } from '../log.js';
 import { RpcError } from '../ocpp/rpc.js';
 import { violationText } from '../ocpp/validate.js';
@@ -30,7 +30,6 @@ import {
   SOAP12_CONTENT_TYPE,
   SoapFault,
   WSA_2004_ANONYMOUS,
-  WSA_2004_NS,
   WSA_ANONYMOUS,
   WSA_NONE,
   type DecodedEnvelope,
@@ -195,14 +194,6 @@ export class SoapEndpoint {
    * not one per message.
    */
   private readonly refusedHosts = new Map<string, Set<string>>();
-  /**
-   * The WS-Addressing namespace each SOAP charge point's last accepted message used, when not
-   * WS-Addressing 1.0: its commands are written in it, as its answers are. A stack that knows only
-   * 2004/08 found no Action or MessageID it could read in a command (until 2026-12-06 every
-   * command was in 1.0). Not kept across restarts: until the charge point speaks again, 1.0.
-   */
-  private readonly addressing = new Map<string, string>();
-
   constructor(private readonly deps: SoapEndpointDeps) {
     deps.nodes?.serve(SOAP_SERVICE, (data) => this.answerCarried(data));
   }
@@ -445,10 +436,11 @@ export class SoapEndpoint {
         payload,
       );
       handled.response = dispatched.response;
-      if (decoded.addressingNamespace === WSA_2004_NS) this.addressing.set(chargePointId, WSA_2004_NS);
-      else if (decoded.addressingNamespace !== undefined) this.addressing.delete(chargePointId);
-      // Only a message that was accepted may change where its charge point is reached.
-      await this.recordContact(chargePoint, (await this.ownEndpoint(chargePoint.id, decoded.headers.from)) ?? chargePoint.soapEndpoint ?? undefined);
+      // Only a message that was accepted may change where its charge point is reached, and in
+      // which WS-Addressing its commands are written (as its answers are: a stack that knows only
+      // 2004/08 reads no Action or MessageID of 1.0). A message without WS-Addressing changes neither.
+      const endpoint = (await this.ownEndpoint(chargePoint.id, decoded.headers.from)) ?? chargePoint.soapEndpoint ?? undefined;
+      await this.recordContact(chargePoint, { endpoint, addressing: decoded.addressingNamespace });
       return encodeEnvelope({
         namespace: OCPP15_CS_NS,
         headers: responseAddressing(decoded, operation),
@@ -484,15 +476,20 @@ export class SoapEndpoint {
     return undefined;
   }
 
-  /** Notes version, transport and endpoint (events on change) and makes the charge point commandable. */
-  private async recordContact(chargePoint: ChargePoint, endpoint: string | undefined): Promise<void> {
-    const contact = `1.5 soap ${endpoint ?? ''}`;
+  /** Notes version, transport, endpoint and WS-Addressing (events on change) and makes the charge point commandable. */
+  private async recordContact(chargePoint: ChargePoint, soap: SoapContact): Promise<void> {
+    const { endpoint, addressing } = soap;
+    const contact = `1.5 soap ${endpoint ?? ''} ${addressing ?? chargePoint.soapAddressing ?? ''}`;
     // The stored row is checked too: the operator may have changed the endpoint meanwhile, and
     // the charge point's own From then wins again.
-    const stored = chargePoint.ocppVersion === '1.5' && chargePoint.transport === 'soap' && (chargePoint.soapEndpoint ?? undefined) === endpoint;
+    const stored =
+      chargePoint.ocppVersion === '1.5' &&
+      chargePoint.transport === 'soap' &&
+      (chargePoint.soapEndpoint ?? undefined) === endpoint &&
+      (addressing === undefined || chargePoint.soapAddressing === addressing);
     const changed = !(stored && this.contacts.get(chargePoint.id) === contact);
     if (changed) {
-      await this.deps.domain.registry.connected(chargePoint.id, '1.5', 'soap', endpoint);
+      await this.deps.domain.registry.connected(chargePoint.id, '1.5', 'soap', soap);
       this.contacts.set(chargePoint.id, contact);
     }
     // One node: held from its first contact. Several: see unheld, asked at every message.
@@ -536,8 +533,11 @@ export class SoapEndpoint {
       maxBodyBytes: options.maxBodyBytes,
       maxQueuedCommands: options.maxQueuedCommands,
       record: (text, direction) => domain.journal.record({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, direction),
-      endpoint: async () => (await domain.registry.chargePoint(chargePointId))?.soapEndpoint ?? undefined,
-      addressingNamespace: () => this.addressing.get(chargePointId),
+      endpoint: async () => {
+        const chargePoint = await domain.registry.chargePoint(chargePointId);
+        if (!chargePoint?.soapEndpoint) return undefined;
+        return { url: chargePoint.soapEndpoint, addressingNamespace: chargePoint.soapAddressing ?? undefined };
+      },
       isLenient: async () => (await domain.registry.chargePoint(chargePointId))?.lenient ?? false,
     });
   }

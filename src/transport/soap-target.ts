@@ -31,15 +31,12 @@ export interface SoapTargetOptions {
   /** Keeps each message of the exchange (our request, the charge point's answer) in the journal. */
   record?: (text: string, direction: 'in' | 'out') => void;
   /**
-   * Where the charge point takes commands now (its last From, or what the operator set), read
-   * before each command so a changed endpoint is used at once; undefined: none is known.
+   * Where the charge point takes commands now (its last From, or what the operator set), and the
+   * WS-Addressing namespace its messages use (2004/08 or 1.0; undefined: not known, and 1.0, the
+   * one the 1.5 WSDLs name, is written), read before each command so a change is used at once;
+   * undefined: no endpoint is known.
    */
-  endpoint(): Promise<string | undefined>;
-  /**
-   * The WS-Addressing namespace the charge point's messages use (2004/08 or 1.0), read before each
-   * command; undefined: not known (WS-Addressing 1.0, the one the 1.5 WSDLs name).
-   */
-  addressingNamespace?(): string | undefined;
+  endpoint(): Promise<{ url: string; addressingNamespace?: string | undefined } | undefined>;
   adapter: ProtocolAdapter;
   log: Logger;
   callTimeoutMs: number;
@@ -103,13 +100,14 @@ export class SoapCommandTarget implements CommandTarget {
 
   private async send(command: Command): Promise<CommandResult> {
     const { adapter, chargePointId, log, callTimeoutMs } = this.options;
-    const endpoint = await this.options.endpoint();
-    if (endpoint === undefined) throw new ChargePointNotConnected(`Charge point "${chargePointId}" has no SOAP endpoint to send commands to`);
+    const reach = await this.options.endpoint();
+    if (reach === undefined) throw new ChargePointNotConnected(`Charge point "${chargePointId}" has no SOAP endpoint to send commands to`);
+    const endpoint = reach.url;
     const call = outboundCall(adapter, command);
     const operation = call.action.name;
     const envelope = encodeEnvelope({
       namespace: OCPP15_CP_NS,
-      headers: requestAddressing({ chargeBoxIdentity: chargePointId, operation, to: endpoint, ...addressingIn(this.options.addressingNamespace?.()) }),
+      headers: requestAddressing({ chargeBoxIdentity: chargePointId, operation, to: endpoint, ...addressingIn(reach.addressingNamespace) }),
       bodyXml: payloadToXml(call.payload, call.action.request, requestElementOf(operation), OCPP_PREFIX),
     });
     let text: string;

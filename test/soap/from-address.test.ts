@@ -2,8 +2,12 @@
 // the endpoint, and a Reset through the operator API must reach a server of the test's own there.
 // WS-Addressing 2004/08's anonymous address names no endpoint, as 1.0's does, so it leaves the
 // endpoint where it was; a From whose scheme is written in capitals (HTTP://) is an endpoint.
+// Commands are written in the WS-Addressing the charge point speaks, after a restart too.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 import { child, closeServer, CP_NS, envelope, listen, postRaw, readXml, SOAP12_NS, WSA_ANONYMOUS, WSA_NS } from './helpers.js';
@@ -45,6 +49,8 @@ describe("a SOAP charge point's From as its command endpoint", () => {
   let t: TestTomada;
   let endpoint: CommandEndpoint;
   let messages = 0;
+  /** The node's database folder, kept across its restart. */
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-soap-from-'));
 
   async function heartbeatFrom(from: string, addressingNamespace?: string): Promise<void> {
     const messageId = `urn:uuid:from-${++messages}`;
@@ -62,7 +68,7 @@ describe("a SOAP charge point's From as its command endpoint", () => {
   }
 
   before(async () => {
-    t = await startTestTomada({});
+    t = await startTestTomada({}, dir);
     endpoint = await new CommandEndpoint().start();
     assert.equal((await t.api(`/api/v1/charge-points/${CP}`, { method: 'PUT', body: {} })).status, 201);
   });
@@ -70,7 +76,15 @@ describe("a SOAP charge point's From as its command endpoint", () => {
   after(async () => {
     await endpoint?.close();
     await t?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
+
+  /** The WS-Addressing headers of a command as the charge point received it: namespace and text, by local name. */
+  const headersOf = (body: string) => {
+    const root = readXml(body);
+    const header = child(root, SOAP12_NS, 'Header');
+    return Object.fromEntries((header?.children ?? []).map((h) => [h.name, { namespace: h.namespace, text: h.children[0]?.text ?? h.text }]));
+  };
 
   test("WS-Addressing 2004/08's anonymous From leaves the endpoint the charge point named before", async () => {
     const good = `http://127.0.0.1:${endpoint.port}/good`;
@@ -94,11 +108,6 @@ describe("a SOAP charge point's From as its command endpoint", () => {
 
   test('commands are written in the WS-Addressing the charge point speaks: 2004/08, then 1.0 again', async () => {
     const good = `http://127.0.0.1:${endpoint.port}/good`;
-    const headersOf = (body: string) => {
-      const root = readXml(body);
-      const header = child(root, SOAP12_NS, 'Header');
-      return Object.fromEntries((header?.children ?? []).map((h) => [h.name, { namespace: h.namespace, text: h.children[0]?.text ?? h.text }]));
-    };
     await heartbeatFrom(good, WSA_2004_NS);
     let { result, bodies } = await reset();
     assert.deepEqual(result, { status: 200, body: { status: 'Accepted' } });
@@ -113,5 +122,16 @@ describe("a SOAP charge point's From as its command endpoint", () => {
     headers = headersOf(bodies[0] ?? '');
     for (const name of ['Action', 'MessageID', 'To', 'From', 'ReplyTo']) assert.equal(headers[name]?.namespace, WSA_NS, `${name} in 1.0`);
     assert.equal(headers.ReplyTo?.text, WSA_ANONYMOUS);
+  });
+
+  test("the WS-Addressing a charge point speaks outlives the node's restart: the first command after it is in 2004/08", async () => {
+    const good = `http://127.0.0.1:${endpoint.port}/good`;
+    await heartbeatFrom(good, WSA_2004_NS);
+    await t.close();
+    t = await startTestTomada({}, dir);
+    const { result, bodies } = await reset();
+    assert.deepEqual(result, { status: 200, body: { status: 'Accepted' } });
+    const headers = headersOf(bodies[0] ?? '');
+    for (const name of ['Action', 'MessageID', 'To', 'ReplyTo']) assert.equal(headers[name]?.namespace, WSA_2004_NS, `${name} in 2004/08`);
   });
 });
