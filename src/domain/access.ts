@@ -103,16 +103,19 @@ export class Access {
   }
 
   /**
-   * Whether a principal may give a charge point this SOAP endpoint. Commands to a SOAP charge point
-   * are POSTed there and the answer journaled, shown among its frames: an operator able to aim it
-   * anywhere could make the central system call into its own network and read the answer back. So
-   * an administrator sets it; the charge points give theirs in their own messages (WS-Addressing
-   * From); anyone else may only send the one already stored (a form sending the whole record).
+   * The SOAP endpoint a principal's edit sets: what an administrator sends, and nothing for anyone
+   * else. Commands to a SOAP charge point are POSTed there and the answer journaled, shown among
+   * its frames: an operator able to aim it anywhere could make the central system call into its
+   * own network and read the answer back. So an administrator sets it; the charge points give
+   * theirs in their own messages (WS-Addressing From); anyone else may only send the one already
+   * stored (a form sending the whole record), which changes nothing: it does not become an
+   * administrator's endpoint, which the charge point's From would no longer replace.
    */
-  async assertMaySetSoapEndpoint(principal: Principal, chargePointId: string, soapEndpoint: string | null | undefined): Promise<void> {
-    if (soapEndpoint === undefined || principal.role === 'admin') return;
+  async soapEndpointToSet(principal: Principal, chargePointId: string, soapEndpoint: string | null | undefined): Promise<string | null | undefined> {
+    if (soapEndpoint === undefined || principal.role === 'admin') return soapEndpoint;
     const current = (await this.store.getChargePoint(chargePointId))?.soapEndpoint ?? null;
     if (soapEndpoint !== current) throw new AccessDenied('Only an administrator sets a SOAP endpoint; a charge point gives its own in its messages (WS-Addressing From)');
+    return undefined;
   }
 
   /**

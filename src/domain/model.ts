@@ -44,8 +44,13 @@ export interface ChargePoint {
   meterSerialNumber: string | null;
   ocppVersion: OcppVersion | null;
   transport: Transport | null;
-  /** Where a SOAP charge point takes commands: its WS-Addressing From, or set by the operator. */
+  /** Where a SOAP charge point takes commands: its WS-Addressing From, or set by an administrator. */
   soapEndpoint: string | null;
+  /**
+   * The endpoint is an administrator's, and no From replaces it (a charge point behind NAT names
+   * its private address) until an administrator sets another, or null.
+   */
+  soapEndpointSetByAdministrator: boolean;
   /**
    * The WS-Addressing namespace a SOAP charge point's last accepted message used (1.0's or
    * 2004/08's), in which its commands are written; null: not known yet (1.0 is written).

@@ -187,6 +187,7 @@ export function newChargePoint(id: string, registrationStatus: RegistrationStatu
     transport: null,
     soapEndpoint: null,
     soapAddressing: null,
+    soapEndpointSetByAdministrator: false,
     securityProfile: 0,
     allowedSources: [],
     meterPublicKey: null,
@@ -317,7 +318,9 @@ export class Registry {
       // not at every reconnection of a charge point already known to differ.
       const mismatch = changed ? declarationMismatch(cp, ocppVersion, transport) : undefined;
       if (mismatch) await tx.insertEvent({ at, chargePointId: id, type: 'ocppVersionMismatch', data: mismatch });
-      await tx.updateChargePoint(id, { ocppVersion, transport, lastSeenAt: at, soapEndpoint, soapAddressing });
+      // Read in this unit, so an administrator's endpoint set since the message was admitted stays too.
+      const endpoint = cp.soapEndpointSetByAdministrator ? undefined : soapEndpoint;
+      await tx.updateChargePoint(id, { ocppVersion, transport, lastSeenAt: at, soapEndpoint: endpoint, soapAddressing });
     }, id);
     this.activity?.emit({ kind: 'connected', at, chargePointId: id, ocppVersion, transport });
   }
@@ -440,6 +443,9 @@ export class Registry {
         registrationStatus: existing ? settings.registrationStatus : undefined,
         lenient: settings.lenient,
         soapEndpoint: settings.soapEndpoint,
+        // Set by an administrator (only one may change it: Access.soapEndpointToSet): kept against
+        // the charge point's own From until an administrator sets another, or null.
+        soapEndpointSetByAdministrator: settings.soapEndpoint === undefined ? undefined : settings.soapEndpoint !== null,
         securityProfile: settings.securityProfile,
         allowedSources: settings.allowedSources,
         meterPublicKey: settings.meterPublicKey,

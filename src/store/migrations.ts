@@ -495,6 +495,20 @@ const soapAddressing: Migration = {
   },
 };
 
+/**
+ * Whether a SOAP charge point's endpoint is an administrator's, which its From does not replace:
+ * a charge point behind NAT names its private address, and it overwrote the good endpoint an
+ * administrator had set. Endpoints stored before are taken as the charge points' own.
+ */
+const soapEndpointSetByAdministrator: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .alterTable('charge_points')
+      .addColumn('soap_endpoint_set_by_administrator', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -518,6 +532,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0017_sessionless_sample_index': sessionlessSampleIndex,
         '0018_numbered_repeats_mark': numberedRepeatsMark,
         '0019_soap_addressing': soapAddressing,
+        '0020_soap_endpoint_set_by_administrator': soapEndpointSetByAdministrator,
       };
     },
   };

@@ -86,6 +86,7 @@ function toChargePoint(row: Selectable<ChargePointRow>): ChargePoint {
     transport: row.transport as Transport | null,
     soapEndpoint: row.soap_endpoint,
     soapAddressing: row.soap_addressing,
+    soapEndpointSetByAdministrator: row.soap_endpoint_set_by_administrator === 1,
     securityProfile: row.security_profile as SecurityProfile,
     allowedSources: JSON.parse(row.allowed_sources) as string[],
     meterPublicKey: row.meter_public_key,
@@ -116,6 +117,7 @@ const chargePointColumns: Record<keyof ChargePointPatch, keyof ChargePointRow> =
   transport: 'transport',
   soapEndpoint: 'soap_endpoint',
   soapAddressing: 'soap_addressing',
+  soapEndpointSetByAdministrator: 'soap_endpoint_set_by_administrator',
   securityProfile: 'security_profile',
   allowedSources: 'allowed_sources',
   meterPublicKey: 'meter_public_key',
@@ -130,7 +132,7 @@ function chargePointPatchRow(patch: ChargePointPatch): Partial<ChargePointRow> {
     if (value === undefined) continue;
     const column = chargePointColumns[key as keyof ChargePointPatch];
     if (column === undefined) continue;
-    row[column] = key === 'lenient' ? (value ? 1 : 0) : key === 'allowedSources' ? JSON.stringify(value) : value;
+    row[column] = typeof value === 'boolean' ? (value ? 1 : 0) : key === 'allowedSources' ? JSON.stringify(value) : value;
   }
   return row as Partial<ChargePointRow>;
 }

@@ -25,6 +25,7 @@ export interface ChargePointRow {
   transport: string | null;
   soap_endpoint: string | null;
   soap_addressing: string | null;
+  soap_endpoint_set_by_administrator: number;
   security_profile: number;
   /** JSON list of addresses or CIDRs. */
   allowed_sources: string;

@@ -1,7 +1,8 @@
 // The OCPP 1.5 SOAP CentralSystemService at POST /ocpp/soap: decodes the SOAP 1.2 envelope,
 // identifies the charge point by its chargeBoxIdentity header, applies the same protocol rules as
 // OCPP-J (dispatch.ts), and answers with a SOAP response or fault carrying WS-Addressing headers.
-// A charge point's WS-Addressing From is kept as the endpoint its commands go to.
+// A charge point's WS-Addressing From is kept as the endpoint its commands go to, unless an
+// administrator set one.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProtocolAdapter } from '../adapters/adapter.js';
 import { answeredActivity, callActivity } from '../domain/activity.js';
@@ -438,8 +439,10 @@ export class SoapEndpoint {
       handled.response = dispatched.response;
       // Only a message that was accepted may change where its charge point is reached, and in
       // which WS-Addressing its commands are written (as its answers are: a stack that knows only
-      // 2004/08 reads no Action or MessageID of 1.0). A message without WS-Addressing changes neither.
-      const endpoint = (await this.ownEndpoint(chargePoint.id, decoded.headers.from)) ?? chargePoint.soapEndpoint ?? undefined;
+      // 2004/08 reads no Action or MessageID of 1.0). A message without WS-Addressing changes
+      // neither, and its From does not replace an administrator's endpoint (a charge point behind
+      // NAT names its private address).
+      const endpoint = chargePoint.soapEndpointSetByAdministrator ? undefined : await this.ownEndpoint(chargePoint.id, decoded.headers.from);
       await this.recordContact(chargePoint, { endpoint, addressing: decoded.addressingNamespace });
       return encodeEnvelope({
         namespace: OCPP15_CS_NS,
@@ -476,16 +479,20 @@ export class SoapEndpoint {
     return undefined;
   }
 
-  /** Notes version, transport, endpoint and WS-Addressing (events on change) and makes the charge point commandable. */
+  /**
+   * Notes version, transport, endpoint and WS-Addressing (events on change) and makes the charge
+   * point commandable. `soap`: what its message gave; undefined leaves the stored value.
+   */
   private async recordContact(chargePoint: ChargePoint, soap: SoapContact): Promise<void> {
     const { endpoint, addressing } = soap;
-    const contact = `1.5 soap ${endpoint ?? ''} ${addressing ?? chargePoint.soapAddressing ?? ''}`;
-    // The stored row is checked too: the operator may have changed the endpoint meanwhile, and
-    // the charge point's own From then wins again.
+    const reachedAt = endpoint ?? chargePoint.soapEndpoint ?? undefined;
+    const contact = `1.5 soap ${reachedAt ?? ''} ${addressing ?? chargePoint.soapAddressing ?? ''}`;
+    // The stored row is checked too: an administrator may have changed the endpoint meanwhile
+    // (the registry keeps theirs against a From).
     const stored =
       chargePoint.ocppVersion === '1.5' &&
       chargePoint.transport === 'soap' &&
-      (chargePoint.soapEndpoint ?? undefined) === endpoint &&
+      (endpoint === undefined || chargePoint.soapEndpoint === endpoint) &&
       (addressing === undefined || chargePoint.soapAddressing === addressing);
     const changed = !(stored && this.contacts.get(chargePoint.id) === contact);
     if (changed) {
@@ -493,7 +500,7 @@ export class SoapEndpoint {
       this.contacts.set(chargePoint.id, contact);
     }
     // One node: held from its first contact. Several: see unheld, asked at every message.
-    if (endpoint && (this.deps.nodes ? this.unheld(chargePoint.id) : changed)) this.deps.router.attach(chargePoint.id, this.commandsTo(chargePoint.id));
+    if (reachedAt && (this.deps.nodes ? this.unheld(chargePoint.id) : changed)) this.deps.router.attach(chargePoint.id, this.commandsTo(chargePoint.id));
   }
 
   /**

@@ -1,9 +1,12 @@
 // Where commands to a SOAP charge point are POSTed, and whose answer is journaled and shown among
 // its frames: set by an administrator (or by the charge point's own From), never by an operator's
 // token, which could otherwise aim the central system at its own network and read the answer.
+// An operator sending back the stored one does not make it an administrator's, which a From would
+// no longer replace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestTomada } from '../support/tomada.js';
+import { envelope, postRaw } from '../soap/helpers.js';
 
 test('only an administrator sets a SOAP endpoint; an operator may send back the one stored', async () => {
   const t = await startTestTomada();
@@ -23,6 +26,17 @@ test('only an administrator sets a SOAP endpoint; an operator may send back the 
     assert.equal(same.status, 200, 'the stored one, sent back with the rest of the record');
     assert.equal((await put({ soapEndpoint: null }, tokenA)).status, 403, 'nor cleared by an operator');
     assert.equal((await t.api('/api/v1/charge-points/CP-SOAP-EP')).body.soapEndpoint, 'http://10.1.2.3:8080/ocpp');
+
+    // Cleared by the administrator: the charge point's From is its endpoint again.
+    const heartbeatFrom = async (from: string) => {
+      const answer = await postRaw(t, envelope({ id: 'CP-SOAP-EP', action: '/Heartbeat', from, body: '<cs:heartbeatRequest/>' }));
+      assert.equal(answer.status, 200, answer.text);
+    };
+    assert.equal((await put({ soapEndpoint: null })).status, 200);
+    await heartbeatFrom('http://10.9.9.9/first');
+    assert.equal((await put({ soapEndpoint: 'http://10.9.9.9/first', connection: 'direct' }, tokenA)).status, 200, 'the stored one, sent back');
+    await heartbeatFrom('http://10.9.9.9/second');
+    assert.equal((await t.api('/api/v1/charge-points/CP-SOAP-EP')).body.soapEndpoint, 'http://10.9.9.9/second', "the operator's edit did not keep it against the From");
   } finally {
     await t.close();
   }

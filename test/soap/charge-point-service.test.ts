@@ -257,8 +257,8 @@ describe('commands from Tomada to a charge point served by the soap package (off
     }
   });
 
-  test('a charge point with a From: a PUT endpoint is used until the charge point speaks again with its From', async () => {
-    const id = 'CP-SOAP-FROM-WINS';
+  test("an administrator's endpoint is not replaced by the charge point's From (behind NAT, its private address) until an administrator clears it", async () => {
+    const id = 'CP-SOAP-BEHIND-NAT';
     const own = await new FakeChargePoint('/own').start();
     const set = await new FakeChargePoint('/set').start();
     try {
@@ -269,14 +269,20 @@ describe('commands from Tomada to a charge point served by the soap package (off
 
       assert.equal((await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { soapEndpoint: set.url } })).status, 200);
       assert.equal((await command(id, 'reset', { type: 'Soft' })).status, 200);
-      assert.equal(set.received.length, 1, 'the stored (operator-set) endpoint is used');
+      assert.equal(set.received.length, 1, "the administrator's endpoint is used");
 
       await cs.call('Heartbeat', {});
-      const { body } = await t.api(`/api/v1/charge-points/${id}`);
-      assert.equal(body.soapEndpoint, own.url, "the charge point's From is stored again");
+      assert.equal((await t.api(`/api/v1/charge-points/${id}`)).body.soapEndpoint, set.url, "the From did not replace the administrator's endpoint");
+      assert.equal((await command(id, 'reset', { type: 'Soft' })).status, 200);
+      assert.equal(set.received.length, 2, "the command still goes to the administrator's endpoint");
+      assert.equal(own.received.length, 1);
+
+      assert.equal((await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { soapEndpoint: null } })).status, 200);
+      await cs.call('Heartbeat', {});
+      assert.equal((await t.api(`/api/v1/charge-points/${id}`)).body.soapEndpoint, own.url, 'cleared, the From is taken again');
       assert.equal((await command(id, 'reset', { type: 'Soft' })).status, 200);
       assert.equal(own.received.length, 2, 'the command follows the From');
-      assert.equal(set.received.length, 1);
+      assert.equal(set.received.length, 2);
     } finally {
       await own.close();
       await set.close();
