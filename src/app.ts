@@ -14,6 +14,7 @@ import type { Store } from './store/store.js';
 import { AdmissionGate } from './transport/admission.js';
 import { FailureLimiter } from './transport/auth-failures.js';
 import { OcppServer } from './transport/ocpp-server.js';
+import { InboundRates } from './transport/rate-limit.js';
 import { SoapEndpoint } from './transport/soap-endpoint.js';
 import { Events } from './events/events.js';
 import { WebhookDeliverer } from './events/webhooks.js';
@@ -119,11 +120,14 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     log,
     clientCertificates: tls?.ca !== undefined,
   });
+  // One bucket per charge point, whichever transport it speaks (or moves to).
+  const rates = new InboundRates(config.maxMessagesPerSecond, config.messageBurst);
   soap = new SoapEndpoint({
     domain,
     router,
     adapter: ocpp15Adapter,
     admission,
+    rates,
     log,
     options: {
       maxBodyBytes: config.maxFrameBytes,
@@ -140,6 +144,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     adapters: [ocpp16Adapter, ocpp15JsonAdapter],
     soap,
     admission,
+    rates,
     log,
     options: {
       callTimeoutMs: config.callTimeoutMs,
@@ -148,8 +153,6 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
       inboundHighWater: 100,
       handshakeTimeoutMs: config.handshakeTimeoutMs,
       requestTimeoutMs: config.requestTimeoutMs,
-      maxMessagesPerSecond: config.maxMessagesPerSecond,
-      messageBurst: config.messageBurst,
       maxQueuedCommands: config.maxQueuedCommands,
       maxCallsInFlight: config.maxCallsInFlight,
     },

@@ -17,7 +17,7 @@ import { CallGate } from '../ocpp/call-gate.js';
 import { encodeFault, SoapFault } from '../ocpp/soap/index.js';
 import { AdmissionGate, type Refusal } from './admission.js';
 import { JsonSession, type SessionOptions } from './json-session.js';
-import { InboundRates } from './rate-limit.js';
+import type { InboundRates } from './rate-limit.js';
 import type { SoapEndpoint } from './soap-endpoint.js';
 import { isTls, tlsServerOptions, type TlsMaterial } from './tls.js';
 
@@ -31,10 +31,6 @@ export interface OcppServerOptions extends SessionOptions {
   handshakeTimeoutMs: number;
   /** A whole HTTP request (a SOAP message with its body) must arrive within this; not shorter than the handshake's. */
   requestTimeoutMs: number;
-  /** Sustained inbound OCPP-J messages per second per charge point; 0: unlimited. */
-  maxMessagesPerSecond: number;
-  /** Messages above that rate a charge point may send before it is slowed down. */
-  messageBurst: number;
   /** Inbound OCPP-J CALLs handled at once over all connections; more wait their turn. */
   maxCallsInFlight: number;
 }
@@ -47,6 +43,8 @@ export interface OcppServerDeps {
   soap?: SoapEndpoint;
   /** Admission shared with the SOAP endpoint (failure limits); absent: admission without failure limits. */
   admission?: AdmissionGate;
+  /** Each charge point's inbound message rate, shared with the SOAP endpoint. */
+  rates: InboundRates;
   log: Logger;
   options: OcppServerOptions;
 }
@@ -122,7 +120,6 @@ export class OcppServer {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, JsonSession>();
   private readonly gate: AdmissionGate;
-  private readonly rates: InboundRates;
   /** Inbound calls handled at once, over every connection of this server. */
   readonly callGate: CallGate;
   private readonly handshakeTimeoutMs: number;
@@ -133,7 +130,6 @@ export class OcppServer {
   constructor(private readonly deps: OcppServerDeps) {
     const { options, log } = deps;
     this.gate = deps.admission ?? new AdmissionGate({ registry: deps.domain.registry, log });
-    this.rates = new InboundRates(options.maxMessagesPerSecond, options.messageBurst);
     this.callGate = new CallGate(options.maxCallsInFlight);
     this.handshakeTimeoutMs = options.handshakeTimeoutMs;
     this.requestTimeoutMs = options.requestTimeoutMs;
@@ -309,7 +305,7 @@ export class OcppServer {
       sessionLog.warn({ remote }, 'new connection replaces the live one');
       previous.close(1000, 'Replaced by a newer connection');
     }
-    const inboundRate = this.rates.bucketFor(chargePointId);
+    const inboundRate = this.deps.rates.bucketFor(chargePointId);
     const session = new JsonSession({ chargePointId, socket, adapter, domain, registration, lenient, log: sessionLog, options, inboundRate, gate: this.callGate });
     this.sessions.set(chargePointId, session);
     const detach = router.attach(chargePointId, session);

@@ -1,7 +1,8 @@
 // Inbound message rate of a charge point: a token bucket (a sustained rate plus a burst
 // allowance) and the throttle that holds frames above the rate and pauses reading the socket
 // meanwhile. Nothing is dropped: every frame is still answered, a flood is only handled more
-// slowly, and TCP backpressure holds the rest in the charge point's own send buffer.
+// slowly, and TCP backpressure holds the rest in the charge point's own send buffer. A SOAP
+// message takes from the same bucket; above it, it is refused to be sent again (soap-endpoint.ts).
 
 export class TokenBucket {
   private tokens: number;

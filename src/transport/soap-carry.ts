@@ -24,6 +24,8 @@ export const CarriedAnswer = Type.Union([
     status: Type.Integer({ minimum: 100, maximum: 599 }),
     contentType: Type.String(),
     body: Type.String(),
+    /** Its Retry-After header, in seconds (a message over its charge point's rate). */
+    retryAfterS: Type.Optional(Type.Integer({ minimum: 0 })),
   }),
 ]);
 export type CarriedAnswer = Static<typeof CarriedAnswer>;

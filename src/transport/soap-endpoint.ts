@@ -33,11 +33,13 @@ import {
   WSA_2004_ANONYMOUS,
   WSA_ANONYMOUS,
   WSA_NONE,
+  WSA_NS,
   type DecodedEnvelope,
 } from '../ocpp/soap/index.js';
 import { soapRefusalReason, type AdmissionGate } from './admission.js';
 import { dispatchInbound, inboundAction } from './dispatch.js';
 import { decodeCarried, encodeCarried } from '../carried-body.js';
+import type { InboundRates } from './rate-limit.js';
 import { CarriedAnswer, CarriedMessage, SOAP_SERVICE } from './soap-carry.js';
 import { SoapCommandTarget } from './soap-target.js';
 
@@ -59,6 +61,8 @@ export interface SoapEndpointDeps {
   adapter: ProtocolAdapter;
   /** Admission shared with the WebSocket listener: security profile, source address, failure limits. */
   admission: AdmissionGate;
+  /** Each charge point's inbound message rate, shared with the WebSocket listener. */
+  rates: InboundRates;
   log: Logger;
   options: SoapEndpointOptions;
   /** With several nodes: carries a message to the node holding its charge point, and answers those carried here. */
@@ -86,6 +90,8 @@ interface HttpAnswer {
   body: string;
   /** Close the connection after it (the request's body was not read whole). */
   close?: boolean;
+  /** Its Retry-After header, in seconds. */
+  retryAfterS?: number;
   /** Called once the answer is written: the message's activity. */
   sent?: () => void;
 }
@@ -113,7 +119,12 @@ function faultAnswer(fault: SoapFault, answering: Parameters<typeof faultAddress
 }
 
 /** The holder's answer to a carried message, as it goes back over NATS (soap-carry.ts). */
-const carriedAnswer = ({ status, contentType, body }: HttpAnswer): CarriedAnswer => ({ status, contentType, body });
+const carriedAnswer = ({ status, contentType, body, retryAfterS }: HttpAnswer): CarriedAnswer => ({
+  status,
+  contentType,
+  body,
+  ...(retryAfterS === undefined ? {} : { retryAfterS }),
+});
 
 function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -175,6 +186,9 @@ function endpointAllowed(endpoint: string, networks: readonly string[]): boolean
   return host !== undefined && sourceAllowed(networks, host).allowed;
 }
 
+/** How often a charge point's messages over its rate are logged at warn (the rest at debug). */
+const OVER_RATE_WARNING_MS = 60_000;
+
 /** Hosts of one charge point's refused From addresses recorded as events, at most (then only logged). */
 const REFUSED_HOSTS_RECORDED = 10;
 
@@ -195,6 +209,8 @@ export class SoapEndpoint {
    * not one per message.
    */
   private readonly refusedHosts = new Map<string, Set<string>>();
+  /** When each charge point over its rate was last warned of (performance.now()), so a flood is a warning a minute. */
+  private readonly overRateWarned = new Map<string, number>();
   constructor(private readonly deps: SoapEndpointDeps) {
     deps.nodes?.serve(SOAP_SERVICE, (data) => this.answerCarried(data));
   }
@@ -270,6 +286,7 @@ export class SoapEndpoint {
       'content-type': answer.contentType,
       'content-length': Buffer.byteLength(answer.body),
       ...(answer.close ? { connection: 'close' } : {}),
+      ...(answer.retryAfterS === undefined ? {} : { 'retry-after': String(answer.retryAfterS) }),
     });
     response.end(answer.body);
     answer.sent?.();
@@ -301,6 +318,8 @@ export class SoapEndpoint {
   private async exchange(text: string, message: DecodedEnvelope, admitted: Admitted, arrived: number, remote: string | undefined): Promise<HttpAnswer> {
     const { journal } = this.deps.domain;
     const chargePointId = message.headers.chargeBoxIdentity ?? null;
+    const overRate = this.overRate(text, message, admitted.chargePoint.id, arrived, remote);
+    if (overRate) return overRate;
     // `handled` names the message to the store: one answer per message (Store.withFrames).
     const handled: HandledCall = {};
     let answerJournaled = false;
@@ -325,6 +344,37 @@ export class SoapEndpoint {
       } else journal.record(frame, 'out');
       return { ...answer, sent: () => this.answered(message, arrived, handled, fault.subcode ?? fault.code) };
     }
+  }
+
+  /**
+   * The answer to a message over its charge point's rate (TOMADA_MAX_MESSAGES_PER_SECOND and
+   * TOMADA_MESSAGE_BURST, the bucket its OCPP-J frames take from too), or undefined when it is
+   * within it. A SOAP message cannot wait unread as a WebSocket frame does (the charge point's
+   * HTTP client times out, and every message waiting would be held in memory), so it is refused,
+   * nothing of it stored, for the charge point to send again: WS-Addressing's Receiver fault
+   * EndpointUnavailable with its RetryAfter, in an HTTP 503 with Retry-After (docs/PROTOCOL.md
+   * says why). Taken where the message is handled: on the node holding the charge point, so one
+   * bucket counts its messages whichever node they reach.
+   */
+  private overRate(text: string, message: DecodedEnvelope, chargePointId: string, arrived: number, remote: string | undefined): HttpAnswer | undefined {
+    const bucket = this.deps.rates.bucketFor(chargePointId);
+    if (!bucket || bucket.tryTake()) return undefined;
+    const retryAfterMs = Math.max(1, bucket.msUntilToken());
+    const fault = new SoapFault('Receiver', `Too many messages from this charge point (more than ${bucket.ratePerS} a second): this one was not handled; send it again after ${retryAfterMs} ms`, {
+      subcode: 'EndpointUnavailable',
+      subcodeNamespace: message.addressingNamespace ?? WSA_NS,
+      retryAfterMs,
+    });
+    // One a minute at warn, the rest at debug: a flood must not fill the disk with log lines.
+    const now = performance.now();
+    const warn = now - (this.overRateWarned.get(chargePointId) ?? -Infinity) >= OVER_RATE_WARNING_MS;
+    if (warn) this.overRateWarned.set(chargePointId, now);
+    this.deps.log[warn ? 'warn' : 'debug']({ chargePointId, remote, ratePerS: bucket.ratePerS, retryAfterMs }, 'SOAP message over its charge point\'s rate: refused, to be sent again');
+    const answer = faultAnswer(fault, message);
+    const { journal } = this.deps.domain;
+    journal.record({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, 'in');
+    journal.record({ chargePointId, protocol: SOAP_PROTOCOL, bytes: answer.body }, 'out');
+    return { ...answer, status: 503, retryAfterS: Math.ceil(retryAfterMs / 1000), sent: () => this.answered(message, arrived, {}, fault.subcode) };
   }
 
   /**

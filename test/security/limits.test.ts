@@ -18,6 +18,7 @@ import {
   sleep,
   Sockets,
   soapBoot,
+  soapMessage,
   startSecureTomada,
   type SecureTomada,
 } from './helpers.js';
@@ -228,6 +229,47 @@ describe('inbound message rate', () => {
     await sleep(100);
     assert.deepEqual(answers, Array.from({ length: total }, (_, i) => `3:f${i}`), 'each answered once, in order');
     assert.equal((await call(flood, 'Heartbeat', {}))[0], 3, 'the connection survives');
+  });
+
+  test('SOAP: the same rate; a message over it gets a 503 with Retry-After and an EndpointUnavailable fault, and is stored once sent again', async () => {
+    const id = 'CP-SOAP-FLOOD';
+    assert.equal((await postSoap(t.soapUrl, soapBoot(id))).status, 200);
+    await sleep(BURST * (1000 / RATE)); // the bucket is full again
+    const status = (i: number) =>
+      soapMessage(
+        id,
+        `<cs:statusNotificationRequest><cs:connectorId>1</cs:connectorId><cs:status>Available</cs:status><cs:errorCode>NoError</cs:errorCode>` +
+          `<cs:timestamp>${new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()}</cs:timestamp></cs:statusNotificationRequest>`,
+      );
+    // Far more at once than the burst, and than the rate refills while they are handled.
+    const total = 100;
+    const answers = await Promise.all(Array.from({ length: total }, (_, i) => postSoap(t.soapUrl, status(i))));
+    const refused = answers.flatMap((answer, i) => (answer.status === 503 ? [i] : []));
+    assert.deepEqual(
+      answers.filter((answer) => answer.status !== 200 && answer.status !== 503).map((answer) => `${answer.status} ${answer.text.slice(0, 300)}`),
+      [],
+      'each answered, or refused as over the rate',
+    );
+    assert.ok(refused.length > 0 && total - refused.length >= BURST, `${total - refused.length} handled, ${refused.length} refused`);
+    const over = answers[refused[0]!]!;
+    assert.match(String(over.headers['content-type']), /^application\/soap\+xml/);
+    assert.match(String(over.headers['retry-after']), /^[1-9][0-9]*$/, 'Retry-After in whole seconds');
+    assert.match(over.text, /<env:Value>env:Receiver<\/env:Value>/);
+    assert.equal(faultSubcode(over.text), 'EndpointUnavailable');
+    assert.match(over.text, /<env:Detail><ra:RetryAfter xmlns:ra="http:\/\/www.w3.org\/2005\/08\/addressing">[1-9][0-9]*<\/ra:RetryAfter><\/env:Detail>/);
+
+    const history = async () => (await t.api(`/api/v1/charge-points/${id}/status-history?connectorId=1&limit=500`)).body.items.length;
+    assert.equal(await history(), total - refused.length, 'what was answered is stored, what was refused is not');
+    // Sent again, as the charge point does with a message it got no answer to, each is stored.
+    for (const i of refused) {
+      let again = await postSoap(t.soapUrl, status(i));
+      while (again.status === 503) {
+        await sleep(Number(/<ra:RetryAfter[^>]*>(\d+)</.exec(again.text)?.[1] ?? 20));
+        again = await postSoap(t.soapUrl, status(i));
+      }
+      assert.equal(again.status, 200, again.text.slice(0, 300));
+    }
+    assert.equal(await history(), total, 'nothing lost');
   });
 });
 

@@ -59,6 +59,12 @@ export interface SoapFaultOptions {
   notUnderstood?: { namespace: string; name: string };
   /** '1.1' when the message answered was SOAP 1.1: the VersionMismatch fault is then in SOAP 1.1. */
   envelopeVersion?: '1.1' | '1.2';
+  /**
+   * With a WS-Addressing EndpointUnavailable: in how many milliseconds the message may be sent
+   * again, written as the detail WS-Addressing defines for it (wsa:RetryAfter), in the subcode's
+   * namespace.
+   */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -70,6 +76,7 @@ export class SoapFault extends Error {
   readonly httpStatus: number;
   readonly notUnderstood?: { namespace: string; name: string };
   readonly envelopeVersion: '1.1' | '1.2';
+  readonly retryAfterMs?: number;
   /**
    * The headers of the message this fault answers, when they could be read (set by
    * decodeEnvelope): pass it to faultAddressing() to address the fault.
@@ -88,6 +95,7 @@ export class SoapFault extends Error {
       this.subcodeNamespace = options.subcodeNamespace ?? defaultSubcodeNamespace(options.subcode);
     }
     if (options.notUnderstood) this.notUnderstood = options.notUnderstood;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 
   /** The Content-Type of the encoded fault (SOAP 1.1 only for a VersionMismatch to a 1.1 sender). */
@@ -153,6 +161,10 @@ export function encodeFault(fault: SoapFault, addressing?: ResponseAddressing): 
     fault.subcode === undefined
       ? ''
       : `<env:Subcode><env:Value xmlns:sc="${escapeAttribute(fault.subcodeNamespace ?? TOMADA_FAULT_NS)}">sc:${escapeText(fault.subcode)}</env:Value></env:Subcode>`;
+  const detail =
+    fault.retryAfterMs === undefined
+      ? ''
+      : `<env:Detail><ra:RetryAfter xmlns:ra="${escapeAttribute(fault.subcodeNamespace ?? WSA_NS)}">${Math.ceil(fault.retryAfterMs)}</ra:RetryAfter></env:Detail>`;
   return (
     '<?xml version="1.0" encoding="UTF-8"?>' +
     `<env:Envelope xmlns:env="${SOAP12_ENVELOPE_NS}"${addressing ? ` xmlns:wsa="${escapeAttribute(addressingNs)}"` : ''}>` +
@@ -160,6 +172,7 @@ export function encodeFault(fault: SoapFault, addressing?: ResponseAddressing): 
     '<env:Body><env:Fault>' +
     `<env:Code><env:Value>env:${fault.code}</env:Value>${subcode}</env:Code>` +
     `<env:Reason><env:Text xml:lang="en">${escapeText(reasonText(fault.reason))}</env:Text></env:Reason>` +
+    detail +
     '</env:Fault></env:Body></env:Envelope>'
   );
 }
