@@ -211,6 +211,7 @@ export class SoapEndpoint {
   private readonly refusedHosts = new Map<string, Set<string>>();
   /** When each charge point over its rate was last warned of (performance.now()), so a flood is a warning a minute. */
   private readonly overRateWarned = new Map<string, number>();
+
   constructor(private readonly deps: SoapEndpointDeps) {
     deps.nodes?.serve(SOAP_SERVICE, (data) => this.answerCarried(data));
   }
@@ -537,8 +538,8 @@ export class SoapEndpoint {
     const { endpoint, addressing } = soap;
     const reachedAt = endpoint ?? chargePoint.soapEndpoint ?? undefined;
     const contact = `1.5 soap ${reachedAt ?? ''} ${addressing ?? chargePoint.soapAddressing ?? ''}`;
-    // The stored row is checked too: an administrator may have changed the endpoint meanwhile
-    // (the registry keeps theirs against a From).
+    // The stored row is checked too: it may have changed since this node recorded the contact (an
+    // administrator's edit, a message handled by another node).
     const stored =
       chargePoint.ocppVersion === '1.5' &&
       chargePoint.transport === 'soap' &&

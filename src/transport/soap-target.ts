@@ -31,7 +31,7 @@ export interface SoapTargetOptions {
   /** Keeps each message of the exchange (our request, the charge point's answer) in the journal. */
   record?: (text: string, direction: 'in' | 'out') => void;
   /**
-   * Where the charge point takes commands now (its last From, or what the operator set), and the
+   * Where the charge point takes commands now (its last From, or what an administrator set), and the
    * WS-Addressing namespace its messages use (2004/08 or 1.0; undefined: not known, and 1.0, the
    * one the 1.5 WSDLs name, is written), read before each command so a change is used at once;
    * undefined: no endpoint is known.
