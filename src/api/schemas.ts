@@ -77,6 +77,9 @@ export const ChargePoint = Type.Object(
     ocppVersion: Type.Union([OcppVersion, Type.Null()]),
     transport: Type.Union([Type.Literal('json'), Type.Literal('soap'), Type.Null()]),
     soapEndpoint: NullableString,
+    soapEndpointSetByAdministrator: Type.Boolean({
+      description: "The SOAP endpoint is one an administrator set: the charge point's WS-Addressing From does not replace it until an administrator sets another, or null",
+    }),
     securityProfile: SecurityProfile,
     allowedSources: Type.Array(Type.String()),
     meterPublicKey: NullableString,

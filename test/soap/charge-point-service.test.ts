@@ -272,14 +272,16 @@ describe('commands from Tomada to a charge point served by the soap package (off
       assert.equal(set.received.length, 1, "the administrator's endpoint is used");
 
       await cs.call('Heartbeat', {});
-      assert.equal((await t.api(`/api/v1/charge-points/${id}`)).body.soapEndpoint, set.url, "the From did not replace the administrator's endpoint");
+      const kept = (await t.api(`/api/v1/charge-points/${id}`)).body;
+      assert.deepEqual([kept.soapEndpoint, kept.soapEndpointSetByAdministrator], [set.url, true], "the From did not replace the administrator's endpoint");
       assert.equal((await command(id, 'reset', { type: 'Soft' })).status, 200);
       assert.equal(set.received.length, 2, "the command still goes to the administrator's endpoint");
       assert.equal(own.received.length, 1);
 
       assert.equal((await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { soapEndpoint: null } })).status, 200);
       await cs.call('Heartbeat', {});
-      assert.equal((await t.api(`/api/v1/charge-points/${id}`)).body.soapEndpoint, own.url, 'cleared, the From is taken again');
+      const cleared = (await t.api(`/api/v1/charge-points/${id}`)).body;
+      assert.deepEqual([cleared.soapEndpoint, cleared.soapEndpointSetByAdministrator], [own.url, false], 'cleared, the From is taken again');
       assert.equal((await command(id, 'reset', { type: 'Soft' })).status, 200);
       assert.equal(own.received.length, 2, 'the command follows the From');
       assert.equal(set.received.length, 2);

@@ -14,6 +14,7 @@ export function chargePointBody(cp: ChargePointView) {
     ocppVersion: cp.ocppVersion,
     transport: cp.transport,
     soapEndpoint: cp.soapEndpoint,
+    soapEndpointSetByAdministrator: cp.soapEndpointSetByAdministrator,
     securityProfile: cp.securityProfile,
     allowedSources: cp.allowedSources,
     meterPublicKey: cp.meterPublicKey,
