@@ -162,6 +162,21 @@ export const IdTag = Type.Object(
 );
 export const IdTagList = Type.Object({ items: Type.Array(Type.Ref('IdTag')) });
 
+/**
+ * As for charge points: without `limit`, every tag at once (what callers from before paging get,
+ * and a script that reconciles its cards takes as the whole registry); with it, a page by the
+ * tag's key, `afterId` the last `idTag` of the page before. Tags compare in any case, so the pages
+ * are in upper-case order and `afterId` is matched in any case too.
+ */
+export const IdTagQuery = Type.Object(
+  {
+    afterId: Type.Optional(IdTagParam),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+  },
+  { additionalProperties: false },
+);
+export type IdTagQuery = Static<typeof IdTagQuery>;
+
 /** A connector of a command: an OCPP integer, so that nothing outside it is written on the wire (1e300 went out as `1e+300`). */
 export const CommandConnectorId = Type.Integer({ minimum: 1, maximum: OCPP_INT_MAX });
 export const RemoteStartBody = Type.Object(

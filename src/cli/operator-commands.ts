@@ -107,18 +107,21 @@ function required(values: Values, name: string): string {
 const SESSION_FILTERS = { operator: 'operator', 'charge-point': 'chargePointId', from: 'from', to: 'to' };
 const sessionFilterOptions: Options = { operator: { type: 'string' }, 'charge-point': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } };
 
-/** Charge points per request: a network of thousands is read in pages, so no request holds the node long. */
-const CHARGE_POINT_PAGE = 500;
+/**
+ * Items per request for the lists read whole: a network of thousands of charge points, or hundreds
+ * of thousands of id tags, is read in pages, so no request holds the node long.
+ */
+const PAGE = 500;
 
-/** Every charge point the token may see, read a page at a time. */
-async function allChargePoints(ctx: Context): Promise<{ items: Record<string, unknown>[] }> {
+/** Every item of a list paged by `afterId` (the `cursor` field of the page's last item) that the token may see. */
+async function allPages(ctx: Context, path: string, cursor: string): Promise<{ items: Record<string, unknown>[] }> {
   const items: Record<string, unknown>[] = [];
   for (let afterId = ''; ; ) {
-    const query = new URLSearchParams({ limit: String(CHARGE_POINT_PAGE), ...(afterId ? { afterId } : {}) });
-    const page = await ctx.api.request<{ items: Record<string, unknown>[] }>('GET', `/charge-points?${query}`);
+    const query = new URLSearchParams({ limit: String(PAGE), ...(afterId ? { afterId } : {}) });
+    const page = await ctx.api.request<{ items: Record<string, unknown>[] }>('GET', `${path}?${query}`);
     items.push(...page.items);
-    if (page.items.length < CHARGE_POINT_PAGE) return { items };
-    afterId = String(page.items[page.items.length - 1]!.id);
+    if (page.items.length < PAGE) return { items };
+    afterId = String(page.items[page.items.length - 1]![cursor]);
   }
 }
 
@@ -127,7 +130,7 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
     list: {
       args: [],
       help: 'list charge points',
-      run: async (ctx) => show(ctx, await allChargePoints(ctx), ['id', 'operator', 'connection', 'connected', 'ocppVersion', 'transport', 'registrationStatus', 'lastSeenAt']),
+      run: async (ctx) => show(ctx, await allPages(ctx, '/charge-points', 'id'), ['id', 'operator', 'connection', 'connected', 'ocppVersion', 'transport', 'registrationStatus', 'lastSeenAt']),
     },
     show: { args: ['id'], help: 'a charge point with its connectors', run: async (ctx, [id]) => show(ctx, await ctx.api.request('GET', `/charge-points/${enc(id!)}`)) },
     history: {

@@ -7,7 +7,7 @@
 // another's would let it hang its cards on a stranger's group, and learn from their Authorize
 // answers whether that tag exists and is blocked); an administrator names any. Nobody makes a tag
 // its own ancestor.
-import type { OperatorFilter, Store, StoreWriter } from '../store/store.js';
+import type { IdTagFilter, Store, StoreWriter } from '../store/store.js';
 import { assertMayPut, ownershipOf, type Scope } from './access.js';
 import { InvalidRequest } from './errors.js';
 import type { IdTag, OwnedIdTag } from './model.js';
@@ -43,7 +43,8 @@ export class IdTags {
     return this.store.getIdTag(idTag);
   }
 
-  list(filter: OperatorFilter = {}): Promise<OwnedIdTag[]> {
+  /** Every tag the filter names, or a page of them by key (IdTagFilter). */
+  list(filter: IdTagFilter = {}): Promise<OwnedIdTag[]> {
     return this.store.listIdTags(filter);
   }
 }

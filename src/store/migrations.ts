@@ -509,6 +509,17 @@ const soapEndpointSetByAdministrator: Migration = {
   },
 };
 
+/**
+ * An operator's id tags in the order GET /id-tags pages them (by key): an operator's token reads
+ * its own tags a page at a time, and without this each page read the whole registry's key index
+ * from the cursor on, skipping other operators' tags, to find a page of its own.
+ */
+const idTagsByOperator: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('id_tags_operator').on('id_tags').columns(['operator', 'id_tag_key']).execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -533,6 +544,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0018_numbered_repeats_mark': numberedRepeatsMark,
         '0019_soap_addressing': soapAddressing,
         '0020_soap_endpoint_set_by_administrator': soapEndpointSetByAdministrator,
+        '0021_id_tags_by_operator': idTagsByOperator,
       };
     },
   };

@@ -38,6 +38,7 @@ import type {
   JournalRange,
   NewTransaction,
   ChargePointFilter,
+  IdTagFilter,
   OperatorFilter,
   SampleSelection,
   SamplesAdded,
@@ -486,10 +487,13 @@ export class SqlQueries implements StoreWriter {
     return rows[0] && toIdTag(rows[0]);
   }
 
-  async listIdTags(filter: OperatorFilter = {}): Promise<OwnedIdTag[]> {
+  async listIdTags(filter: IdTagFilter = {}): Promise<OwnedIdTag[]> {
     let query = this.db.selectFrom('id_tags').selectAll();
     if (filter.operator !== undefined) query = query.where('operator', '=', filter.operator);
-    const rows = await query.orderBy('id_tag_key').execute();
+    if (filter.afterIdTag !== undefined) query = query.where('id_tag_key', '>', filter.afterIdTag.toUpperCase());
+    query = query.orderBy('id_tag_key');
+    if (filter.limit !== undefined) query = query.limit(filter.limit);
+    const rows = await query.execute();
     return rows.map(toIdTag);
   }
 

@@ -167,6 +167,16 @@ export interface ChargePointFilter extends OperatorFilter {
   limit?: number | undefined;
 }
 
+/**
+ * Narrows the id tag list; without `limit`, every tag (of the operator). A national network has
+ * hundreds of thousands of cards: read them a page at a time, by the tag's key (its letters in
+ * upper case, as tags compare), `afterIdTag` the last tag of the page before, in any case.
+ */
+export interface IdTagFilter extends OperatorFilter {
+  afterIdTag?: string | undefined;
+  limit?: number | undefined;
+}
+
 export type NewTransaction = Omit<Transaction, 'id'>;
 
 /** A page of a charge point's status history, newest first: every connector's, or one's. */
@@ -224,7 +234,8 @@ export interface StoreReader {
   /** Every connector, or those of one charge point or of several; by charge point, then connector. */
   listConnectors(chargePointIds?: string | readonly string[]): Promise<Connector[]>;
   getIdTag(idTag: string): Promise<OwnedIdTag | undefined>;
-  listIdTags(filter?: OperatorFilter): Promise<OwnedIdTag[]>;
+  /** By the tag's key (in upper case). */
+  listIdTags(filter?: IdTagFilter): Promise<OwnedIdTag[]>;
   getOperator(id: string): Promise<Operator | undefined>;
   listOperators(): Promise<Operator[]>;
   /** Whether charge points, id tags or API tokens still belong to the operator. */

@@ -80,6 +80,35 @@ test('id tags over the REST API', async (s) => {
       // 20 characters is the limit, and is fine.
       assert.equal((await t.api(`/api/v1/id-tags/${'X'.repeat(20)}`, { method: 'PUT', body: { status: 'Accepted' } })).status, 201);
     });
+
+    await s.test('the list is read whole or a page at a time by tag, in any case; a bad page is 400', async () => {
+      // Apart from the tags above, which sort before these (keys are in upper case).
+      await t.api('/api/v1/operators/OPC-PAGE', { method: 'PUT', body: { name: 'Pages', kind: 'OPC' } });
+      const mine = ['page-b', 'PAGE-D', 'Page-e'];
+      for (const tag of ['PAGE-A', 'PAGE-C', 'page-f']) assert.equal((await t.api(`/api/v1/id-tags/${tag}`, { method: 'PUT', body: { status: 'Accepted' } })).status, 201);
+      for (const tag of mine) assert.equal((await t.api(`/api/v1/id-tags/${tag}`, { method: 'PUT', body: { status: 'Accepted', operator: 'OPC-PAGE' } })).status, 201);
+      const operator = (await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'pages', role: 'operator', operator: 'OPC-PAGE' } })).body.token;
+      const tags = async (query: string, token?: string) => {
+        const res = await t.api(`/api/v1/id-tags${query}`, token ? { token } : {});
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        return res.body.items.map((tag: { idTag: string }) => tag.idTag).filter((tag: string) => tag.toUpperCase().startsWith('PAGE-'));
+      };
+      assert.deepEqual(await tags(''), ['PAGE-A', 'page-b', 'PAGE-C', 'PAGE-D', 'Page-e', 'page-f'], 'no limit: every tag, as before paging');
+      assert.deepEqual(await tags('?limit=2&afterId=PAGE-A'), ['page-b', 'PAGE-C']);
+      assert.deepEqual(await tags('?limit=2&afterId=page-c'), ['PAGE-D', 'Page-e'], 'the cursor in another case than the tag');
+      assert.deepEqual(await tags('?limit=2&afterId=Page-E'), ['page-f']);
+      assert.deepEqual(await tags('?afterId=PAGE-D'), ['Page-e', 'page-f'], 'afterId alone: the rest');
+      assert.deepEqual(await tags('?limit=5&afterId=PAGE-F'), []);
+      assert.equal((await t.api('/api/v1/id-tags?limit=1')).body.items.length, 1);
+      // An operator's pages hold its own tags only, full while it has that many.
+      assert.deepEqual(await tags('?limit=2', operator), ['page-b', 'PAGE-D']);
+      assert.deepEqual(await tags('?limit=2&afterId=PAGE-D', operator), ['Page-e']);
+      for (const bad of ['?limit=0', '?limit=10001', '?limit=two', '?afterId=', `?afterId=${'X'.repeat(21)}`, '?after=PAGE-A']) {
+        const res = await t.api(`/api/v1/id-tags${bad}`);
+        assert.equal(res.status, 400, bad);
+        assert.deepEqual(Object.keys(res.body).sort(), ['error', 'message'], bad);
+      }
+    });
   } finally {
     await t.close();
   }

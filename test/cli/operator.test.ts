@@ -67,6 +67,19 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
       assert.match(revoked.stderr, /401 Unauthorized: Unknown or revoked token \(check --token or TOMADA_API_TOKEN\)/);
     });
 
+    await s.test('id-tags list reads a registry larger than one page, each tag once', async () => {
+      // With CLI-TAG and the hostile one: 1,001 tags, two full pages of 500 and one of 1.
+      const tags = Array.from({ length: 999 }, (_, i) => `BULK-TAG-${String(i).padStart(4, '0')}`);
+      await t.store.transact(async (tx) => {
+        for (const idTag of tags) await tx.putIdTag({ idTag, status: 'Accepted', expiryDate: null, parentIdTag: null });
+      });
+      const listed = await tomada(['id-tags', 'list'], env);
+      assert.equal(listed.code, 0, listed.stderr);
+      const rows = listed.stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/)[0]!);
+      assert.equal(rows.length, 1001, 'every tag, once');
+      assert.deepEqual(rows.filter((tag) => tag.startsWith('BULK-TAG-')), tags);
+    });
+
     await s.test('charge-points list reads a network larger than one page, each charge point once', async () => {
       // With CLI-CP, 1,000: two full pages of 500, then the empty page that ends the loop.
       const ids = Array.from({ length: 999 }, (_, i) => `BULK-${String(i).padStart(4, '0')}`);

@@ -115,7 +115,9 @@ export async function chargePointPage(main, { id = '' }) {
     ),
     commandForm(id, 'Unlock', 'unlock', [connectorSelect(false)], (form) => ({ connectorId: Number(field(form, 'connectorId')) })),
   );
-  api('/id-tags')
+  // Suggestions only, so the first tags by name: a network's hundreds of thousands would hold the
+  // node and the browser (any tag can be typed).
+  api('/id-tags?limit=200')
     .then((tags) => {
       const list = commands.querySelector('#id-tag-list');
       if (list) replace(list, tags.items.map((/** @type {any} */ t) => h('option', { value: t.idTag })));

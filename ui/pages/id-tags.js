@@ -1,9 +1,14 @@
 // @ts-check
-// Id tags: who may charge. Listed, and created or changed with one form.
+// Id tags: who may charge. Listed a page at a time (a national network has hundreds of thousands
+// of cards: reading them all would hold the node and the browser), and created or changed with one
+// form.
 import { api } from '../lib/api.js';
 import { badge, formatTime, h, replace, table } from '../lib/dom.js';
 
 const statuses = ['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx'];
+
+/** Tags read and drawn per page, by tag. */
+export const TAGS_PER_PAGE = 100;
 
 /** @param {HTMLElement} main */
 export function idTagsPage(main) {
@@ -41,16 +46,23 @@ export function idTagsPage(main) {
     )
   );
   const list = h('div', { id: 'id-tags' }, h('p.empty', null, 'Loading…'));
-  replace(main, h('h1', null, 'Id tags'), h('section.card', null, h('h2', null, 'Add or change'), form, message), list);
+  const more = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'id-tags-more', hidden: true, onclick: () => void load(false) }, `Show the next ${TAGS_PER_PAGE}`));
+  replace(main, h('h1', null, 'Id tags'), h('section.card', null, h('h2', null, 'Add or change'), form, message), list, more);
 
-  async function load() {
+  /** @type {any[]} */
+  let shown = [];
+  /** Reads the first page again (`fresh`), or the page after the last tag shown. */
+  async function load(fresh = true) {
     try {
-      const { items } = await api('/id-tags');
+      const after = fresh || shown.length === 0 ? '' : `&afterId=${encodeURIComponent(shown[shown.length - 1].idTag)}`;
+      const { items } = await api(`/id-tags?limit=${TAGS_PER_PAGE}${after}`);
+      shown = fresh ? items : [...shown, ...items];
+      more.hidden = items.length < TAGS_PER_PAGE;
       replace(
         list,
         table(
           ['Id tag', 'Status', 'Expires', 'Parent'],
-          items.map((/** @type {any} */ t) => [t.idTag, badge(t.status), formatTime(t.expiryDate), t.parentIdTag ?? '—']),
+          shown.map((/** @type {any} */ t) => [t.idTag, badge(t.status), formatTime(t.expiryDate), t.parentIdTag ?? '—']),
           'No id tag yet.',
         ),
       );

@@ -4,15 +4,23 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
 import { canonicalTimeOrBadRequest, missing } from '../errors.js';
-import { ErrorBody, IdTagList, IdTagParam, IdTagPut } from '../schemas.js';
+import { ErrorBody, IdTagList, IdTagParam, IdTagPut, IdTagQuery } from '../schemas.js';
 
 const Params = Type.Object({ idTag: IdTagParam });
 
 export async function idTagRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
-  app.get('/id-tags', {
+  app.get<{ Querystring: IdTagQuery }>('/id-tags', {
     config: { access: { level: 'read', items: { kind: 'operator', field: 'operator' } } },
-    schema: { tags: ['id tags'], summary: 'List id tags', response: { 200: IdTagList } },
-    handler: async (request) => ({ items: await domain.idTags.list(request.scope) }),
+    schema: {
+      tags: ['id tags'],
+      summary: 'List id tags by tag (in any case): all, or a page (limit, afterId)',
+      querystring: IdTagQuery,
+      response: { 200: IdTagList, 400: ErrorBody },
+    },
+    handler: async (request) => {
+      const { afterId, limit } = request.query;
+      return { items: await domain.idTags.list({ ...request.scope, afterIdTag: afterId, limit }) };
+    },
   });
 
   app.get<{ Params: { idTag: string } }>('/id-tags/:idTag', {
