@@ -83,8 +83,9 @@ export async function accessControl(v1: FastifyInstance, { domain }: { domain: D
   v1.addHook('onRequest', async (request) => {
     const token = bearerToken(request);
     if (!token) throw new HttpError(401, 'Unauthorized', 'Send Authorization: Bearer TOKEN');
-    const principal = await domain.apiTokens.verify(token);
-    if (!principal) throw new HttpError(401, 'Unauthorized', 'Unknown or revoked token');
+    const checked = await domain.apiTokens.check(token);
+    if ('refused' in checked) throw new HttpError(401, 'Unauthorized', checked.message);
+    const { principal } = checked;
     request.principal = principal;
     request.scope = scopeOf(principal);
     request.apiToken = { id: principal.tokenId, name: principal.tokenName };

@@ -268,7 +268,16 @@ export type OperatorPut = Static<typeof OperatorPut>;
 
 export const Role = Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('readonly')]);
 export const Token = Type.Object(
-  { id: Type.String(), name: Type.String(), role: Role, operator: NullableString, createdAt: Time, revokedAt: NullableTime },
+  {
+    id: Type.String(),
+    name: Type.String(),
+    role: Role,
+    operator: NullableString,
+    createdAt: Time,
+    revokedAt: NullableTime,
+    /** From this instant it is refused (401), as a revoked one is; null: until revoked. */
+    expiresAt: NullableTime,
+  },
   { $id: 'Token' },
 );
 export const TokenList = Type.Object({ items: Type.Array(Type.Ref('Token')) });
@@ -278,6 +287,8 @@ export const TokenPost = Type.Object(
     role: Role,
     /** Required for an operator token, optional for a read-only one (then it sees one operator's things), absent for an admin. */
     operator: Type.Optional(Type.Union([OperatorRef, Type.Null()])),
+    /** When it stops working: a time in the future, with its offset; absent or null: until revoked. */
+    expiresAt: Type.Optional(Type.Union([Time, Type.Null()])),
   },
   { additionalProperties: false },
 );

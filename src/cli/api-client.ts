@@ -12,7 +12,7 @@ export const Exit = {
   failed: 1,
   usage: 2,
   unreachable: 3,
-  /** 401 or 403: the token is unknown, revoked, or may not do this. */
+  /** 401 or 403: the token is unknown, revoked, expired, or may not do this. */
   denied: 4,
   notFound: 5,
 } as const;

@@ -175,7 +175,11 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
     },
   },
   'id-tags': {
-    list: { ...list('/id-tags', ['idTag', 'status', 'expiryDate', 'parentIdTag', 'operator']), help: 'list id tags' },
+    list: {
+      args: [],
+      help: 'list id tags',
+      run: async (ctx) => show(ctx, await allPages(ctx, '/id-tags', 'idTag'), ['idTag', 'status', 'expiryDate', 'parentIdTag', 'operator']),
+    },
     show: { args: ['idTag'], help: 'one id tag', run: async (ctx, [tag]) => show(ctx, await ctx.api.request('GET', `/id-tags/${enc(tag!)}`)) },
     set: {
       args: ['idTag'],
@@ -242,16 +246,17 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
     },
   },
   tokens: {
-    list: { ...list('/tokens', ['id', 'name', 'role', 'operator', 'createdAt', 'revokedAt']), help: 'list API tokens (never their secrets)' },
+    list: { ...list('/tokens', ['id', 'name', 'role', 'operator', 'createdAt', 'revokedAt', 'expiresAt']), help: 'list API tokens (never their secrets)' },
     create: {
       args: [],
-      help: 'make a token, printed once: --name NAME --role admin|operator|readonly [--operator OP]',
-      options: { name: { type: 'string' }, role: { type: 'string' }, operator: { type: 'string' } },
+      help: 'make a token, printed once: --name NAME --role admin|operator|readonly [--operator OP] [--expires TIME (refused from then on)]',
+      options: { name: { type: 'string' }, role: { type: 'string' }, operator: { type: 'string' }, expires: { type: 'string' } },
       run: async (ctx, _args, values) => {
         const made = await ctx.api.request<{ id: string; token: string }>('POST', '/tokens', {
           name: required(values, 'name'),
           role: required(values, 'role'),
           ...(values.operator === undefined ? {} : { operator: values.operator }),
+          ...(values.expires === undefined ? {} : { expiresAt: values.expires }),
         });
         ctx.print(ctx.json ? `${JSON.stringify(made, null, 2)}\n` : `token ${made.id} (shown once, store it now):\n${made.token}\n`);
         return Exit.ok;

@@ -1,9 +1,11 @@
 // Operator API tokens. Only a SHA-256 of each token is stored: tokens are long random strings,
 // so a fast hash is enough to make a stolen database useless for signing in. A token carries a
-// role and, for operator and scoped read-only tokens, the operator it acts for.
+// role and, for operator and scoped read-only tokens, the operator it acts for, and may be made to
+// expire: from its `expiresAt` on it is refused as a revoked one is, by the node's clock.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ApiToken, Store } from '../store/store.js';
 import { AccessDenied, isRole, UnknownOperator, type Principal, type Role, type Scope } from './access.js';
+import { InvalidRequest } from './errors.js';
 import type { Clock } from './time.js';
 
 export function hashToken(token: string): string {
@@ -23,7 +25,12 @@ export interface NewToken {
   name: string;
   role: Role;
   operator?: string | null | undefined;
+  /** When it stops working (canonical UTC, after now); absent or null: until revoked. */
+  expiresAt?: string | null | undefined;
 }
+
+/** A bearer token's principal, or why it is refused, with words for the 401's message. */
+export type TokenCheck = { principal: Principal } | { refused: 'unknown' | 'expired'; message: string };
 
 export class ApiTokens {
   constructor(
@@ -31,11 +38,13 @@ export class ApiTokens {
     private readonly clock: Clock,
   ) {}
 
-  /** The principal a bearer token acts as; undefined when it is unknown or revoked. */
-  async verify(token: string): Promise<Principal | undefined> {
+  /** The principal a bearer token acts as; refused when it is unknown, revoked or expired. */
+  async check(token: string): Promise<TokenCheck> {
     const found = await this.store.findApiTokenByHash(hashToken(token));
-    if (!found || !isRole(found.role)) return undefined;
-    return { tokenId: found.id, tokenName: found.name, role: found.role, operator: found.role === 'admin' ? null : found.operator };
+    if (!found || !isRole(found.role)) return { refused: 'unknown', message: 'Unknown or revoked token' };
+    // Only its holder gets this far, so saying it expired tells nobody else anything.
+    if (found.expiresAt !== null && Date.parse(found.expiresAt) <= this.clock().getTime()) return { refused: 'expired', message: `The token expired at ${found.expiresAt}` };
+    return { principal: { tokenId: found.id, tokenName: found.name, role: found.role, operator: found.role === 'admin' ? null : found.operator } };
   }
 
   /**
@@ -53,6 +62,9 @@ export class ApiTokens {
     const owner = by.role === 'admin' ? operator : by.operator;
     if (request.role === 'admin' && owner !== null) throw new UnknownOperator('An administrator token acts for the whole network: give no operator');
     if (request.role === 'operator' && owner === null) throw new UnknownOperator('An operator token needs the operator it acts for');
+    const now = this.clock();
+    const expiresAt = request.expiresAt ?? null;
+    if (expiresAt !== null && Date.parse(expiresAt) <= now.getTime()) throw new InvalidRequest(`expiresAt: ${expiresAt} is not in the future (now ${now.toISOString()})`);
     const secret = newTokenSecret();
     const token: ApiToken = {
       id: randomUUID(),
@@ -60,8 +72,9 @@ export class ApiTokens {
       role: request.role,
       operator: owner,
       tokenHash: hashToken(secret),
-      createdAt: this.clock().toISOString(),
+      createdAt: now.toISOString(),
       revokedAt: null,
+      expiresAt,
     };
     await this.store.transact(async (tx) => {
       if (owner !== null && !(await tx.getOperator(owner))) throw new UnknownOperator(`No operator "${owner}"`);
@@ -103,6 +116,7 @@ export class ApiTokens {
       tokenHash: hashToken(secret),
       createdAt: this.clock().toISOString(),
       revokedAt: null,
+      expiresAt: null,
     });
     if (configured !== undefined) {
       await this.store.transact((tx) => tx.putApiToken(admin('admin-env', 'TOMADA_ADMIN_TOKEN', configured)));

@@ -520,6 +520,13 @@ const idTagsByOperator: Migration = {
   },
 };
 
+/** An API token may be made to stop working at a time (`expires_at`); null: until revoked. */
+const apiTokenExpiry: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('api_tokens').addColumn('expires_at', 'text').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -545,6 +552,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0019_soap_addressing': soapAddressing,
         '0020_soap_endpoint_set_by_administrator': soapEndpointSetByAdministrator,
         '0021_id_tags_by_operator': idTagsByOperator,
+        '0022_api_token_expiry': apiTokenExpiry,
       };
     },
   };

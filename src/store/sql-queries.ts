@@ -175,7 +175,7 @@ function toIdTag(row: Selectable<IdTagRow>): OwnedIdTag {
 }
 
 function toApiToken(row: Selectable<ApiTokenRow>): ApiToken {
-  return { id: row.id, name: row.name, role: row.role, operator: row.operator, tokenHash: row.token_hash, createdAt: row.created_at, revokedAt: row.revoked_at };
+  return { id: row.id, name: row.name, role: row.role, operator: row.operator, tokenHash: row.token_hash, createdAt: row.created_at, revokedAt: row.revoked_at, expiresAt: row.expires_at };
 }
 
 function toTransaction(row: Selectable<TransactionRow>): Transaction {
@@ -1417,7 +1417,7 @@ export class SqlQueries implements StoreWriter {
   }
 
   async putApiToken(token: ApiToken): Promise<void> {
-    const values = { name: token.name, role: token.role, operator: token.operator, token_hash: token.tokenHash, revoked_at: token.revokedAt };
+    const values = { name: token.name, role: token.role, operator: token.operator, token_hash: token.tokenHash, revoked_at: token.revokedAt, expires_at: token.expiresAt };
     await this.db
       .insertInto('api_tokens')
       .values({ id: token.id, created_at: token.createdAt, ...values })

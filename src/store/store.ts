@@ -138,6 +138,8 @@ export interface ApiToken {
   tokenHash: string;
   createdAt: string;
   revokedAt: string | null;
+  /** From this instant it is refused, as a revoked one is; null: until revoked. */
+  expiresAt: string | null;
 }
 
 /** Samples of any of these measurands, or in any of these formats. */
@@ -276,7 +278,7 @@ export interface StoreReader {
   findValidatedSoftware(identity: SoftwareIdentity): Promise<ValidatedSoftware | undefined>;
   getWebhook(operator: string): Promise<Webhook | undefined>;
   listWebhooks(): Promise<Webhook[]>;
-  /** The token with this hash, unless it was revoked. */
+  /** The token with this hash, unless it was revoked (an expired one is returned: the domain judges its time). */
   findApiTokenByHash(tokenHash: string): Promise<ApiToken | undefined>;
   getApiToken(id: string): Promise<ApiToken | undefined>;
   listApiTokens(filter?: OperatorFilter): Promise<ApiToken[]>;

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestTomada } from '../support/tomada.js';
+import { hashToken } from '../../src/domain/api-tokens.js';
 
 test('API tokens and operators', async (s) => {
   const t = await startTestTomada();
@@ -16,8 +17,8 @@ test('API tokens and operators', async (s) => {
       const secret: string = made.body.token;
       assert.ok(secret.length >= 24);
       assert.deepEqual(
-        { name: made.body.name, role: made.body.role, operator: made.body.operator, revokedAt: made.body.revokedAt },
-        { name: 'ops laptop', role: 'operator', operator: 'OPC-1', revokedAt: null },
+        { name: made.body.name, role: made.body.role, operator: made.body.operator, revokedAt: made.body.revokedAt, expiresAt: made.body.expiresAt },
+        { name: 'ops laptop', role: 'operator', operator: 'OPC-1', revokedAt: null, expiresAt: null },
       );
       const me = await t.api('/api/v1/me', { token: secret });
       assert.equal(me.status, 200);
@@ -25,7 +26,7 @@ test('API tokens and operators', async (s) => {
 
       const listed = await t.api('/api/v1/tokens');
       const item = listed.body.items.find((i: any) => i.id === made.body.id);
-      assert.deepEqual(Object.keys(item).sort(), ['createdAt', 'id', 'name', 'operator', 'revokedAt', 'role']);
+      assert.deepEqual(Object.keys(item).sort(), ['createdAt', 'expiresAt', 'id', 'name', 'operator', 'revokedAt', 'role']);
       assert.ok(!JSON.stringify(listed.body).includes(secret), 'no secret in a list');
 
       // Only a hash is in the database (read through the store, whichever database it is).
@@ -40,6 +41,42 @@ test('API tokens and operators', async (s) => {
       assert.equal(after.status, 401);
       assert.equal(after.body.message, 'Unknown or revoked token');
       assert.equal((await t.api(`/api/v1/tokens/${made.body.id}`)).body.revokedAt, revoked.body.revokedAt, 'kept, marked revoked');
+    });
+
+    await s.test('a token made to expire works until then, is refused (401) after, and a past or unreadable expiry is 400', async () => {
+      const made = await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'contractor', role: 'readonly', expiresAt: '2099-06-01T12:00:00+02:00' } });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      assert.equal(made.body.expiresAt, '2099-06-01T10:00:00.000Z', 'kept as UTC');
+      assert.equal((await t.api('/api/v1/me', { token: made.body.token })).status, 200, 'until then it works');
+      assert.equal((await t.api(`/api/v1/tokens/${made.body.id}`)).body.expiresAt, '2099-06-01T10:00:00.000Z');
+      assert.equal((await t.api('/api/v1/tokens')).body.items.find((i: any) => i.id === made.body.id).expiresAt, '2099-06-01T10:00:00.000Z', 'shown in the list');
+
+      // Its time come (written to the store, as no test waits for a clock): refused as a revoked one is.
+      const stored = (await t.store.getApiToken(made.body.id))!;
+      const past = new Date(Date.now() - 1_000).toISOString();
+      await t.store.transact((tx) => tx.putApiToken({ ...stored, expiresAt: past }));
+      assert.equal(stored.tokenHash, hashToken(made.body.token));
+      const refused = await t.api('/api/v1/me', { token: made.body.token });
+      assert.equal(refused.status, 401);
+      assert.deepEqual(refused.body, { error: 'Unauthorized', message: `The token expired at ${past}` });
+      assert.equal((await t.api('/api/v1/charge-points', { token: made.body.token })).status, 401, 'on every route');
+
+      const before = (await t.store.listApiTokens()).length;
+      const cases: [string, unknown][] = [
+        ['a time past', '2020-01-01T00:00:00Z'],
+        ['not a time', 'next year'],
+        ['a date without a time', '2099-01-01'],
+        ['an empty text', ''],
+        ['a number', 4102444800000],
+        ['past the year 9999', '9999-12-31T23:59:59-23:59'],
+      ];
+      for (const [what, expiresAt] of cases) {
+        const answer = await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'bad expiry', role: 'readonly', expiresAt } });
+        assert.equal(answer.status, 400, `${what}: ${JSON.stringify(answer.body)}`);
+        assert.match(answer.body.message, /expiresAt/, what);
+      }
+      assert.equal((await t.store.listApiTokens()).length, before, 'nothing made');
+      assert.equal((await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'no expiry', role: 'readonly', expiresAt: null } })).body.expiresAt, null);
     });
 
     await s.test('who may make which token', async () => {

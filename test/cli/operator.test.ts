@@ -61,6 +61,13 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
       const who = await tomada(['whoami', '--json'], { ...env, TOMADA_API_TOKEN: token });
       assert.deepEqual({ role: JSON.parse(who.stdout).role, operator: JSON.parse(who.stdout).operator }, { role: 'operator', operator: 'OPC-CLI' });
       assert.match((await tomada(['tokens', 'list'], env)).stdout, new RegExp(`${id}\\s+cli op\\s+operator\\s+OPC-CLI`));
+      const temporary = await tomada(['tokens', 'create', '--name', 'cli temp', '--role', 'readonly', '--expires', '2099-01-01T01:00:00+01:00', '--json'], env);
+      assert.equal(temporary.code, 0, temporary.stderr);
+      assert.equal(JSON.parse(temporary.stdout).expiresAt, '2099-01-01T00:00:00.000Z');
+      assert.match((await tomada(['tokens', 'list'], env)).stdout, new RegExp(`${JSON.parse(temporary.stdout).id}\\s+cli temp\\s+readonly\\s+-\\s+\\S+\\s+-\\s+2099-01-01T00:00:00.000Z`));
+      const expired = await tomada(['tokens', 'create', '--name', 'cli late', '--role', 'readonly', '--expires', '2020-01-01T00:00:00Z'], env);
+      assert.equal(expired.code, 1);
+      assert.match(expired.stderr, /answered 400 BadRequest: expiresAt: 2020-01-01T00:00:00.000Z is not in the future/);
       assert.equal((await tomada(['tokens', 'revoke', id], env)).code, 0);
       const revoked = await tomada(['whoami'], { ...env, TOMADA_API_TOKEN: token });
       assert.equal(revoked.code, 4, 'a revoked token: exit 4');

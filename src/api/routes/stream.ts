@@ -8,8 +8,8 @@
 // change; `chargePointRemoved` ({id}) when a charge point this token could see is no longer its to
 // see (given to another operator, or removed), with its transactions; `ready` once that first
 // state is sent. A comment line every 15 s keeps proxies from closing an idle stream. A stream
-// lasts no longer than its token: it is checked again while the stream runs, and a revoked one
-// ends it with an `error` event. A client that takes gzip gets the stream compressed, flushed as
+// lasts no longer than its token: it is checked again while the stream runs, and a revoked or
+// expired one ends it with an `error` event. A client that takes gzip gets the stream compressed, flushed as
 // events are written (the first state of a large network is megabytes of JSON that compresses
 // many times over).
 import { pipeline } from 'node:stream';
@@ -25,7 +25,7 @@ import { ErrorBody } from '../schemas.js';
 const KEEPALIVE_MS = 15_000;
 /**
  * How often the token is checked again, at most: with each change sent (at most once this often)
- * and each keepalive. A revoked token's stream (on any node) ends within this of its next change,
+ * and each keepalive. A revoked or expired token's stream (on any node) ends within this of its next change,
  * and within KEEPALIVE_MS when nothing changes.
  */
 const TOKEN_CHECK_MS = 1_000;
@@ -73,7 +73,7 @@ export const MAX_STREAMS_PER_TOKEN = 20;
 
 export interface StreamOptions {
   feed: Pick<LiveFeed, 'subscribe' | 'stop'>;
-  apiTokens: Pick<ApiTokens, 'verify'>;
+  apiTokens: Pick<ApiTokens, 'check'>;
   /** MAX_BEHIND, smaller in tests. */
   maxBehind?: number;
   /** MAX_STREAMS_PER_TOKEN, smaller in tests. */
@@ -152,17 +152,17 @@ export async function streamRoutes(app: FastifyInstance, { feed, apiTokens, maxB
       const token = bearerToken(request) ?? '';
       let checkedAt = Date.now();
       let checking = false;
-      // Revoked meanwhile: the stream ends. A failed read (the database away) leaves it open.
+      // Revoked or expired meanwhile: the stream ends. A failed read (the database away) leaves it open.
       const checkToken = () => {
         if (checking || Date.now() - checkedAt < TOKEN_CHECK_MS) return;
         checking = true;
         apiTokens
-          .verify(token)
+          .check(token)
           .then(
-            (principal) => {
+            (checked) => {
               checkedAt = Date.now();
-              if (principal) return;
-              write(`event: error\ndata: ${JSON.stringify({ error: 'Unauthorized', message: 'The token was revoked' })}\n\n`);
+              if ('principal' in checked) return;
+              write(`event: error\ndata: ${JSON.stringify({ error: 'Unauthorized', message: checked.refused === 'unknown' ? 'The token was revoked' : checked.message })}\n\n`);
               void end();
             },
             () => undefined,

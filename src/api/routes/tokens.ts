@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
-import { missing } from '../errors.js';
+import { canonicalTimeOrBadRequest, missing } from '../errors.js';
 import { ErrorBody, Me, TokenCreated, TokenList, TokenPost } from '../schemas.js';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -25,7 +25,9 @@ export async function tokenRoutes(app: FastifyInstance, { domain }: { domain: Do
     config: { access: { level: 'write', resource: { kind: 'operator', body: 'operator' } } },
     schema: { tags: ['tokens'], summary: 'Make an API token; its secret is in the answer only', body: TokenPost, response: { 201: TokenCreated, 400: ErrorBody } },
     handler: async (request, reply) => {
-      const { token, secret } = await domain.apiTokens.create(request.principal, request.body);
+      const { expiresAt, ...rest } = request.body;
+      const expiry = expiresAt ? canonicalTimeOrBadRequest('expiresAt', expiresAt) : null;
+      const { token, secret } = await domain.apiTokens.create(request.principal, { ...rest, expiresAt: expiry });
       return reply.status(201).send({ ...token, token: secret });
     },
   });
