@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ApiToken, Store } from '../store/store.js';
 import { AccessDenied, isRole, UnknownOperator, type Principal, type Role, type Scope } from './access.js';
 import { InvalidRequest } from './errors.js';
+import { RefusedTokens } from './refused-tokens.js';
 import type { Clock } from './time.js';
 
 export function hashToken(token: string): string {
@@ -30,21 +31,35 @@ export interface NewToken {
 }
 
 /** A bearer token's principal, or why it is refused, with words for the 401's message. */
-export type TokenCheck = { principal: Principal } | { refused: 'unknown' | 'expired'; message: string };
+export type TokenCheck = { principal: Principal } | TokenRefusal;
+type TokenRefusal = { refused: 'unknown' | 'expired'; message: string };
 
 export class ApiTokens {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly refused = new RefusedTokens<TokenRefusal>(),
   ) {}
 
-  /** The principal a bearer token acts as; refused when it is unknown, revoked or expired. */
+  /**
+   * The principal a bearer token acts as; refused when it is unknown, revoked or expired. A token
+   * refused lately is refused again without a store read (refused-tokens.ts).
+   */
   async check(token: string): Promise<TokenCheck> {
-    const found = await this.store.findApiTokenByHash(hashToken(token));
-    if (!found || !isRole(found.role)) return { refused: 'unknown', message: 'Unknown or revoked token' };
+    const tokenHash = hashToken(token);
+    const now = this.clock().getTime();
+    const remembered = this.refused.get(tokenHash, now);
+    if (remembered) return remembered;
+    const found = await this.store.findApiTokenByHash(tokenHash);
+    if (!found || !isRole(found.role)) return this.refuse(tokenHash, now, { refused: 'unknown', message: 'Unknown or revoked token' });
     // Only its holder gets this far, so saying it expired tells nobody else anything.
-    if (found.expiresAt !== null && Date.parse(found.expiresAt) <= this.clock().getTime()) return { refused: 'expired', message: `The token expired at ${found.expiresAt}` };
+    if (found.expiresAt !== null && Date.parse(found.expiresAt) <= now) return this.refuse(tokenHash, now, { refused: 'expired', message: `The token expired at ${found.expiresAt}` });
     return { principal: { tokenId: found.id, tokenName: found.name, role: found.role, operator: found.role === 'admin' ? null : found.operator } };
+  }
+
+  private refuse(tokenHash: string, now: number, refusal: TokenRefusal): TokenRefusal {
+    this.refused.remember(tokenHash, refusal, now);
+    return refusal;
   }
 
   /**
