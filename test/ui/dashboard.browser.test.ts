@@ -148,6 +148,25 @@ test('the operator dashboard in Chromium', { skip }, async (s) => {
       await page.setViewportSize({ width: 1280, height: 860 });
     });
 
+    await s.test('the id tags page reads the registry 100 tags at a time', async () => {
+      // With UI-TAG-1, which sorts after them: 151 tags, two pages and one.
+      const tags = Array.from({ length: 150 }, (_, i) => `UI-PAGE-${String(i).padStart(3, '0')}`);
+      await t.store.transact(async (tx) => {
+        for (const idTag of tags) await tx.putIdTag({ idTag, status: 'Accepted', expiryDate: null, parentIdTag: null });
+      });
+      await page.goto(`${t.httpUrl}/#/id-tags`);
+      const rows = page.locator('#id-tags tbody tr');
+      await rows.first().waitFor();
+      assert.equal(await rows.count(), 100, 'the first page only');
+      assert.equal(await rows.nth(99).locator('td').first().innerText(), 'UI-PAGE-099');
+      await page.click('#id-tags-more');
+      await page.locator('#id-tags tbody tr:nth-child(101)').waitFor();
+      assert.equal(await rows.count(), 151);
+      assert.deepEqual((await rows.locator('td:first-child').allInnerTexts()).slice(99, 102), ['UI-PAGE-099', 'UI-PAGE-100', 'UI-PAGE-101'], 'the next page follows, none twice');
+      assert.equal(await rows.nth(150).locator('td').first().innerText(), TAG);
+      assert.equal(await page.locator('#id-tags-more').isHidden(), true, 'the last page: nothing more to show');
+    });
+
     const validations = await t.api('/api/v1/validations');
     const noValidationApi = validations.status === 404 ? 'the validation API (GET/POST /api/v1/validations) is not on this branch yet' : undefined;
     await s.test('run a validation and open its report', { skip: noValidationApi }, async () => {
