@@ -9,9 +9,9 @@
 // see (given to another operator, or removed), with its transactions; `ready` once that first
 // state is sent. A comment line every 15 s keeps proxies from closing an idle stream. A stream
 // lasts no longer than its token: it is checked again while the stream runs, and a revoked or
-// expired one ends it with an `error` event. A client that takes gzip gets the stream compressed, flushed as
-// events are written (the first state of a large network is megabytes of JSON that compresses
-// many times over).
+// expired one ends it with an `error` event. A client that takes gzip gets the stream compressed,
+// flushed as events are written (the first state of a large network is megabytes of JSON that
+// compresses many times over).
 import { pipeline } from 'node:stream';
 import { constants, createGzip } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
@@ -25,8 +25,8 @@ import { ErrorBody } from '../schemas.js';
 const KEEPALIVE_MS = 15_000;
 /**
  * How often the token is checked again, at most: with each change sent (at most once this often)
- * and each keepalive. A revoked or expired token's stream (on any node) ends within this of its next change,
- * and within KEEPALIVE_MS when nothing changes.
+ * and each keepalive. A revoked or expired token's stream (on any node) ends within this of its
+ * next change, and within KEEPALIVE_MS when nothing changes.
  */
 const TOKEN_CHECK_MS = 1_000;
 
