@@ -93,7 +93,7 @@ live.onChange((what) => {
 });
 whenUnauthorized(() => {
   token.clear();
-  sessionStorage.setItem('tomada.signInReason', 'The server refused the token (revoked, or not valid here). Sign in again.');
+  sessionStorage.setItem('tomada.signInReason', 'The server refused the token (revoked, expired, or not valid here). Sign in again.');
   void render();
 });
 signOut.addEventListener('click', () => {

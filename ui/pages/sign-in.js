@@ -28,7 +28,7 @@ export function signInPage(main) {
           if (location.hash === '#/charge-points') window.dispatchEvent(new HashChangeEvent('hashchange'));
           else location.hash = '#/charge-points';
         } catch (error) {
-          message.textContent = error instanceof ApiError && error.status === 401 ? 'This token is not known to Tomada (or was revoked).' : /** @type {Error} */ (error).message;
+          message.textContent = error instanceof ApiError && error.status === 401 ? 'This token is not known to Tomada (or was revoked, or has expired).' : /** @type {Error} */ (error).message;
         } finally {
           button.disabled = false;
         }
