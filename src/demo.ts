@@ -55,7 +55,7 @@ export async function startDemo({ config, sessionSeconds, pauseSeconds = 5, samp
   // Two public operators (OPC), each seeing only its own charge points with its own token.
   await domain.operators.put('OPC-LISBOA', { name: 'Lisboa Charging', kind: 'OPC' });
   await domain.operators.put('OPC-PORTO', { name: 'Porto Plugs', kind: 'OPC' });
-  const admin = { tokenId: 'demo', tokenName: 'demo', role: 'admin' as const, operator: null };
+  const admin = { tokenId: 'demo', tokenName: 'demo', role: 'admin' as const, operator: null, expiresAt: null };
   const operatorToken = (await domain.apiTokens.create(admin, { name: 'demo: OPC-LISBOA', role: 'operator', operator: 'OPC-LISBOA' })).secret;
   for (const [index, kind] of kinds.entries()) {
     const id = `${kind.id}0001`;

@@ -296,4 +296,11 @@ export type TokenPost = Static<typeof TokenPost>;
 /** A new token: the secret is in `token`, shown this once. */
 export const TokenCreated = Type.Intersect([Type.Ref('Token'), Type.Object({ token: Type.String() })]);
 
-export const Me = Type.Object({ tokenId: Type.String(), tokenName: Type.String(), role: Role, operator: NullableString });
+export const Me = Type.Object({
+  tokenId: Type.String(),
+  tokenName: Type.String(),
+  role: Role,
+  operator: NullableString,
+  /** When the token stops working (a script can renew it before); null: until revoked. */
+  expiresAt: NullableTime,
+});

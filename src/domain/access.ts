@@ -18,6 +18,8 @@ export interface Principal {
   role: Role;
   /** The operator it acts for: always set for `operator`, optional for `readonly`, null for `admin`. */
   operator: string | null;
+  /** When its token stops working; null: until revoked. */
+  expiresAt: string | null;
 }
 
 /** What a principal may see: everything (no operator), or what one operator owns. */

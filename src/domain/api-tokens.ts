@@ -54,7 +54,8 @@ export class ApiTokens {
     if (!found || !isRole(found.role)) return this.refuse(tokenHash, now, { refused: 'unknown', message: 'Unknown or revoked token' });
     // Only its holder gets this far, so saying it expired tells nobody else anything.
     if (found.expiresAt !== null && Date.parse(found.expiresAt) <= now) return this.refuse(tokenHash, now, { refused: 'expired', message: `The token expired at ${found.expiresAt}` });
-    return { principal: { tokenId: found.id, tokenName: found.name, role: found.role, operator: found.role === 'admin' ? null : found.operator } };
+    const operator = found.role === 'admin' ? null : found.operator;
+    return { principal: { tokenId: found.id, tokenName: found.name, role: found.role, operator, expiresAt: found.expiresAt } };
   }
 
   private refuse(tokenHash: string, now: number, refusal: TokenRefusal): TokenRefusal {

@@ -41,7 +41,7 @@ async function server(feed: TestFeed, maxPerToken?: number): Promise<{ app: Fast
     const id = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
     request.apiToken = { id, name: id };
   });
-  const apiTokens = { verify: async () => ({ tokenId: 't', tokenName: 't', role: 'admin' as const, operator: null }) };
+  const apiTokens: StreamOptions['apiTokens'] = { check: async () => ({ principal: { tokenId: 't', tokenName: 't', role: 'admin', operator: null, expiresAt: null } }) };
   await app.register(streamRoutes, { feed, apiTokens, maxBehind: MAX_BEHIND, ...(maxPerToken ? { maxPerToken } : {}) } as unknown as StreamOptions);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -47,7 +47,9 @@ test('API tokens and operators', async (s) => {
       const made = await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'contractor', role: 'readonly', expiresAt: '2099-06-01T12:00:00+02:00' } });
       assert.equal(made.status, 201, JSON.stringify(made.body));
       assert.equal(made.body.expiresAt, '2099-06-01T10:00:00.000Z', 'kept as UTC');
-      assert.equal((await t.api('/api/v1/me', { token: made.body.token })).status, 200, 'until then it works');
+      const me = await t.api('/api/v1/me', { token: made.body.token });
+      assert.equal(me.status, 200, 'until then it works');
+      assert.equal(me.body.expiresAt, '2099-06-01T10:00:00.000Z', 'the token says when it ends');
       assert.equal((await t.api(`/api/v1/tokens/${made.body.id}`)).body.expiresAt, '2099-06-01T10:00:00.000Z');
       assert.equal((await t.api('/api/v1/tokens')).body.items.find((i: any) => i.id === made.body.id).expiresAt, '2099-06-01T10:00:00.000Z', 'shown in the list');
 

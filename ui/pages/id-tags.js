@@ -53,6 +53,8 @@ export function idTagsPage(main) {
   let shown = [];
   /** Reads the first page again (`fresh`), or the page after the last tag shown. */
   async function load(fresh = true) {
+    // A second click while a page is on its way would read that page again.
+    more.disabled = true;
     try {
       const after = fresh || shown.length === 0 ? '' : `&afterId=${encodeURIComponent(shown[shown.length - 1].idTag)}`;
       const { items } = await api(`/id-tags?limit=${TAGS_PER_PAGE}${after}`);
@@ -68,6 +70,8 @@ export function idTagsPage(main) {
       );
     } catch (error) {
       replace(list, h('p.error', null, /** @type {Error} */ (error).message));
+    } finally {
+      more.disabled = false;
     }
   }
   void load();

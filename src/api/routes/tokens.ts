@@ -11,7 +11,7 @@ const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }
 export async function tokenRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
   app.get('/me', {
     config: { access: { level: 'read' } },
-    schema: { tags: ['tokens'], summary: 'The token this request is made with: its role and operator', response: { 200: Me } },
+    schema: { tags: ['tokens'], summary: 'The token this request is made with: its role, operator and expiry', response: { 200: Me } },
     handler: async (request) => request.principal,
   });
 
