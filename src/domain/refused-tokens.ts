@@ -1,10 +1,10 @@
 // Bearer tokens refused lately, remembered a short while so that a client repeating one (a script
 // or a poller left with a revoked, expired or mistyped token, retrying in a loop) costs the node a
 // hash and a map lookup per request instead of a store read. Only refusals are kept: a token
-// that works is read from the store each time, so a revocation applies at once. A token refused is
-// refused for good unless someone makes its secret valid afterwards, which only
-// TOMADA_ADMIN_TOKEN does (set again at a node's start); that token then waits out the rest of
-// the time here. Memory is bounded: past `atMost` tokens, the least recently refused are forgotten.
+// that works is read from the store each time, so a revocation applies at once. A refusal stays
+// right unless the token's secret is made valid afterwards, which only TOMADA_ADMIN_TOKEN can be
+// (set again at a node's start); that token then waits out the rest of its time here. Memory is
+// bounded: past `atMost` tokens, the least recently refused are forgotten.
 
 /** How long a refusal is remembered: short, so a token made valid afterwards waits little. */
 export const REFUSED_FOR_MS = 10_000;
