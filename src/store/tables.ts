@@ -169,7 +169,7 @@ export interface ApiTokenRow {
   /** The operator an operator (or scoped read-only) token acts for. */
   operator: string | null;
   revoked_at: string | null;
-  /** From this instant the token is refused; null: until revoked (migration 0019). */
+  /** From this instant the token is refused; null: until revoked (migration 0022). */
   expires_at: string | null;
 }
 

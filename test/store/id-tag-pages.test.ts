@@ -1,5 +1,5 @@
 // An operator's page of id tags (GET /id-tags?limit=&afterId= with an operator's token) is read
-// through the index of each operator's tags by key (migration 0018), on either store: without it,
+// through the index of each operator's tags by key (migration 0021), on either store: without it,
 // each page walked the registry's key index from the cursor on, past every other operator's tags.
 // The SQL is the one the store runs (captured from SqlQueries); SQLite plans as Tomada runs it (no
 // ANALYZE statistics), PostgreSQL after ANALYZE.
