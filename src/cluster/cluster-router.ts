@@ -299,10 +299,14 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     // closing its NATS connection (a machine lost, a frozen process) keeps its subscriptions there
     // until the server's pings give up on it, minutes later: a charge point that moved on from it
     // to a live node had every other command swallowed, answered 504 after the whole timeout.
+    // The subject names the process too (the instance its heartbeats announce): a node restarted
+    // under its id while its frozen earlier process was still subscribed shared a subject named
+    // by the node alone, and that process took every other command.
     const holder = this.view.holder(chargePointId)?.node;
-    if (holder !== undefined) {
+    const instance = holder === undefined ? undefined : this.view.instanceOf(holder);
+    if (holder !== undefined && instance !== undefined) {
       try {
-        return await this.requestOn(connection, this.subjects.nodeCommand(holder, chargePointId), holder, chargePointId, command, sendBy);
+        return await this.requestOn(connection, this.subjects.nodeCommand(holder, instance, chargePointId), holder, chargePointId, command, sendBy);
       } catch (error) {
         // That node does not hold it (any more), or is gone from NATS: nothing was sent. Whichever
         // node holds it now, if any, answers on the charge point's own subject.
@@ -371,9 +375,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       connection.subscribe(this.subjects.left, { callback: (_e, msg) => this.onLeft(msg) });
       for (const subject of this.subjects.announcements) connection.subscribe(subject, { callback: (_e, msg) => this.onAnnouncement(msg) });
       connection.subscribe(this.subjects.holdings(this.nodeId), { callback: (_e, msg) => this.onHoldingsRequest(msg) });
-      // Commands sent to this node by name; a queue group, as the charge points' own subjects.
-      connection.subscribe(this.subjects.nodeCommands(this.nodeId), {
-        queue: HOLDER_QUEUE,
+      // Commands sent to this process by name: its own subject, shared with no other process.
+      connection.subscribe(this.subjects.nodeCommands(this.nodeId, this.instance), {
         callback: (_e, msg) => {
           const chargePointId = this.subjects.parseNodeCommand(msg.subject);
           if (chargePointId !== undefined) this.onCommand(chargePointId, msg);

@@ -43,6 +43,11 @@ export class ClusterView {
     return best;
   }
 
+  /** The instance (process) of a node that its heartbeats announce; undefined before the first. */
+  instanceOf(node: string): string | undefined {
+    return this.nodes.get(node)?.instance;
+  }
+
   /** Node ids heard from and not lost. */
   liveNodes(): string[] {
     return [...this.nodes.keys()];

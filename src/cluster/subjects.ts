@@ -7,7 +7,7 @@
 //   <prefix>.cp.<id>.end         published by a node that wants <id>'s connection ended, wherever it is
 //   <prefix>.node.heartbeat      every node's liveness and a digest of what it holds
 //   <prefix>.node.left           published by a node that stops on purpose, last of all
-//   <prefix>.node.<node>.command.<id>  request/reply: a command for <id> to the node the asker believes holds it
+//   <prefix>.node.<node>.<instance>.command.<id>  request/reply: a command for <id> to the process the asker believes holds it
 //   <prefix>.node.<node>.holdings  request/reply: the charge points a node holds, page by page
 //   <prefix>.node.<node>.ask.<service>  request/reply: work only that node can do (NodeRequests)
 
@@ -60,14 +60,17 @@ export class Subjects {
     return `${this.prefix}.node.left`;
   }
 
-  /** A command for a charge point, to one node by name (the one believed to hold it). */
-  nodeCommand(nodeId: string, chargePointId: string): string {
-    return `${this.prefix}.node.${subjectToken(nodeId)}.command.${subjectToken(chargePointId)}`;
+  /**
+   * A command for a charge point, to one process by name: the node believed to hold it, in the
+   * instance its heartbeats announce. A frozen earlier process of that node id has its own subject.
+   */
+  nodeCommand(nodeId: string, instance: string, chargePointId: string): string {
+    return `${this.prefix}.node.${subjectToken(nodeId)}.${subjectToken(instance)}.command.${subjectToken(chargePointId)}`;
   }
 
-  /** Every command sent to this node by name. */
-  nodeCommands(nodeId: string): string {
-    return `${this.prefix}.node.${subjectToken(nodeId)}.command.*`;
+  /** Every command sent to this process by name. */
+  nodeCommands(nodeId: string, instance: string): string {
+    return `${this.prefix}.node.${subjectToken(nodeId)}.${subjectToken(instance)}.command.*`;
   }
 
   /** The charge point id of a command sent to a node by name; undefined for anything else. */

@@ -1,12 +1,18 @@
 // Two processes started under one TOMADA_NODE_ID: each says so as an error, naming the other
 // process, once a minute rather than with each of its heartbeats (five a second here), in a log
-// line whose fields are each given once.
+// line whose fields are each given once. And a frozen process (SIGSTOP: its NATS connection and
+// subscriptions stay) whose replacement runs under its node id: commands sent to that node by name
+// reach the replacement only.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { ClusterRouter } from '../../src/cluster/cluster-router.js';
-import { natsUnavailable, randomPrefix, SHARED_NATS, sleep } from './helpers.js';
+import { spawnServer } from '../support/process.js';
+import { eventually, natsUnavailable, randomPrefix, SHARED_NATS, sleep } from './helpers.js';
 
 const skip = await natsUnavailable();
 
@@ -43,5 +49,43 @@ test('a node id used by two running processes: reported by each, once, naming th
     assert.notEqual(instanceOf(first), instanceOf(second), 'each names the other process');
   } finally {
     await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('a frozen process and its replacement under the same node id: commands by name reach the replacement only', { skip, timeout: 60_000 }, async () => {
+  const prefix = randomPrefix();
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-frozen-'));
+  // The earlier process of node-a: it joins the cluster, then freezes with its NATS subscriptions
+  // still in place (the server drops them only when its pings give up, minutes later).
+  const frozen = await spawnServer({
+    TOMADA_DATABASE_URL: `sqlite:${join(dir, 'frozen.db')}`,
+    TOMADA_NATS_URL: SHARED_NATS,
+    TOMADA_NATS_PREFIX: prefix,
+    TOMADA_NODE_ID: 'node-a',
+    TOMADA_NODE_HEARTBEAT_MS: '200',
+  });
+  const replacement = router('node-a', prefix, []);
+  const asker = router('node-b', prefix, []);
+  try {
+    await eventually('the earlier process is connected to NATS', () => frozen.logged.includes('connected to NATS'));
+    frozen.child.kill('SIGSTOP');
+    const sent: string[] = [];
+    replacement.attach('CP-MOVED', {
+      execute: async (command) => {
+        sent.push(command.kind);
+        return { status: 'Accepted' };
+      },
+    });
+    await eventually('the asker knows the replacement holds CP-MOVED', () => asker.holderOf('CP-MOVED') === 'node-a');
+    // Sent at once: a request the frozen process took would time out (after 1 s), not be answered.
+    const answers = await Promise.allSettled(Array.from({ length: 8 }, () => asker.send('CP-MOVED', { kind: 'reset', type: 'Soft' })));
+    const failures = answers.filter((answer) => answer.status === 'rejected').map((answer) => String((answer as PromiseRejectedResult).reason));
+    assert.deepEqual(failures, [], 'every command answered by the replacement');
+    assert.equal(sent.length, 8);
+  } finally {
+    frozen.child.kill('SIGKILL');
+    await frozen.exited;
+    await Promise.all([replacement.close(), asker.close()]);
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -144,12 +144,12 @@ describe('commands across three nodes', { skip }, () => {
       client.onCall = () => ({ status: 'Accepted' });
       const since = client.received.length;
       const request = { from: 'node-x', command: { kind: 'reset', type: 'Hard' }, sendWithinMs: 3_000, sentAt: Date.now() - 20_000 };
-      const reply = await asker.request(`${cluster.prefix}.node.node-b.command.CP-B1`, new TextEncoder().encode(JSON.stringify(request)), { timeout: 5_000 });
+      const reply = await asker.request(`${cluster.prefix}.cp.CP-B1.command`, new TextEncoder().encode(JSON.stringify(request)), { timeout: 5_000 });
       const body = JSON.parse(new TextDecoder().decode(reply.data));
       assert.equal(body.error?.name, 'CommandTimedOut', JSON.stringify(body));
       assert.match(body.error.message, /was not sent .* retrying is safe/);
       // The same request in time is sent: only its lateness kept it back.
-      const fresh = await asker.request(`${cluster.prefix}.node.node-b.command.CP-B1`, new TextEncoder().encode(JSON.stringify({ ...request, sentAt: Date.now() })), { timeout: 5_000 });
+      const fresh = await asker.request(`${cluster.prefix}.cp.CP-B1.command`, new TextEncoder().encode(JSON.stringify({ ...request, sentAt: Date.now() })), { timeout: 5_000 });
       assert.deepEqual(JSON.parse(new TextDecoder().decode(fresh.data)), { node: 'node-b', result: { status: 'Accepted' } });
       assert.deepEqual(client.received.slice(since).filter((f) => f[0] === 2).map((f) => f[2]), ['Reset'], 'one Reset on the wire: the timely one');
     } finally {
