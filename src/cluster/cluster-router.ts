@@ -20,6 +20,8 @@ import { LocalRouter, sendDeadline, type TargetResolver } from './local-router.j
 import { NatsLink } from './nats-link.js';
 import { Subjects } from './subjects.js';
 import {
+  AnswerRequest,
+  AnswerUnknown,
   CommandReply,
   CommandRequest,
   decode,
@@ -68,6 +70,18 @@ interface Holding {
   detach(): void;
 }
 
+interface InFlight {
+  /** The process asked: the node, and the instance its heartbeats announced. */
+  node: string;
+  instance: string;
+  /** performance.now() time after which the asker no longer waits. */
+  deadline: number;
+  /** Set once this node's link dropped while the request waited. */
+  dropped: boolean;
+  /** Ends the wait with an answer had again. */
+  answer(msg: Msg): void;
+}
+
 /** A subscription of a connection that may be closed already (then it is gone anyway). */
 function unsubscribe(subscription: Subscription | undefined): void {
   try {
@@ -103,6 +117,13 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   private readonly now: () => number;
   private readonly timer: NodeJS.Timeout;
   private readonly fetching = new Set<string>();
+  /**
+   * Command requests this node waits on, by request id: asked again for their answers after a
+   * drop of this node's NATS link, which loses any answer sent meanwhile.
+   */
+  private readonly inFlight = new Map<string, InFlight>();
+  /** The answers to command requests from other nodes, kept a while in case an asker's link dropped (AnswerRequest). */
+  private readonly answers = new Map<string, Promise<CommandReply>>();
   /** Commands waiting on another node, so a lost node fails them at once. */
   private readonly waiting = new Map<string, Set<(error: Error) => void>>();
   private readonly log: Logger;
@@ -327,23 +348,63 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     // The holder gets what is left of the time to send it; the reply may take a call timeout more.
     const sendWithinMs = sendBy === undefined ? undefined : Math.max(0, Math.floor(sendBy - performance.now()));
     const timeout = (sendWithinMs ?? 0) + this.options.requestTimeoutMs;
+    const id = randomUUID();
+    // Known now: the view starts afresh when the link comes back, and the answer is the asked process's.
+    const instance = holder === undefined ? undefined : this.view.instanceOf(holder);
+    let waiting: InFlight | undefined;
     let msg: Msg;
     try {
-      const body = encode<CommandRequest>({ from: this.nodeId, command, sendWithinMs, sentAt: Date.now() });
-      msg = await this.untilLost(holder, connection.request(subject, body, { timeout }));
+      const body = encode<CommandRequest>({ from: this.nodeId, id, command, sendWithinMs, sentAt: Date.now() });
+      const asked = connection.request(subject, body, { timeout });
+      let answeredAgain: Promise<Msg> | undefined;
+      if (holder !== undefined && instance !== undefined) {
+        answeredAgain = new Promise<Msg>((answer) => {
+          waiting = { node: holder, instance, deadline: performance.now() + timeout, dropped: false, answer };
+          this.inFlight.set(id, waiting);
+        });
+      }
+      msg = await this.untilLost(holder, answeredAgain ? Promise.race([asked, answeredAgain]) : asked);
     } catch (error) {
       if (!(error instanceof NatsError)) throw error;
       if (error.code === ErrorCode.NoResponders) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected to any node`);
       if (error.code === ErrorCode.Timeout) {
+        const dropped = waiting?.dropped
+          ? `; this node's NATS link dropped while it waited, and the answer could not be had again from node ${holder}`
+          : '';
         throw new CommandTimedOut(
-          `No answer from ${holder ? `node ${holder}, which holds` : 'the node holding'} charge point "${chargePointId}", within ${timeout} ms; the command may have been carried out`,
+          `No answer from ${holder ? `node ${holder}, which holds` : 'the node holding'} charge point "${chargePointId}", within ${timeout} ms${dropped}; the command may have been carried out`,
         );
       }
       throw new CommandFailed(`The command to charge point "${chargePointId}" could not be carried over NATS: ${error.message}`);
+    } finally {
+      this.inFlight.delete(id);
     }
     const reply = decode(CommandReply, msg.data);
     if (!reply) throw new CommandFailed(`Unreadable answer from the node holding charge point "${chargePointId}"`);
     return resultOf(reply);
+  }
+
+  /**
+   * After this node's link dropped and came back, asks the process that had each waiting request
+   * for its answer again: one sent while the link was down went to no one. A request it has no
+   * record of (it did not get it, or not yet) goes on waiting for its own answer.
+   */
+  private askAgain(connection: NatsConnection): void {
+    if (this.inFlight.size === 0) return;
+    this.log.info({ requests: this.inFlight.size }, 'NATS link back: asking the other nodes again for the answers to the commands waiting on them');
+    for (const [id, waiting] of this.inFlight) {
+      waiting.dropped = true;
+      const timeout = Math.floor(waiting.deadline - performance.now());
+      if (timeout <= 0) continue;
+      connection.request(this.subjects.answer(waiting.node, waiting.instance), encode<AnswerRequest>({ id }), { timeout }).then(
+        (msg) => {
+          if (decode(CommandReply, msg.data)) waiting.answer(msg);
+          else this.log.info({ peer: waiting.node, id }, 'the node asked again has no record of the command request: waiting on for its answer');
+        },
+        // No answer to this either: the request's own timeout says so.
+        () => undefined,
+      );
+    }
   }
 
   /** The request's outcome, unless the node it waits on is declared lost first. */
@@ -382,8 +443,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
           if (chargePointId !== undefined) this.onCommand(chargePointId, msg);
         },
       });
+      connection.subscribe(this.subjects.answer(this.nodeId, this.instance), { callback: (_e, msg) => this.onAnswerRequest(msg) });
       for (const [id, holding] of this.holdings) holding.subscription = this.subscribeCommands(connection, id);
       for (const service of this.services.keys()) this.subscribeService(connection, service);
+    } else {
+      this.askAgain(connection);
     }
     this.publishHeartbeat();
   }
@@ -423,17 +487,44 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
 
   private onCommand(chargePointId: string, msg: Msg): void {
     const request = decode(CommandRequest, msg.data);
-    const answer = (reply: CommandReply) => {
-      try {
-        msg.respond(encode(reply));
-      } catch (error) {
-        // The connection closed under the command: the asker learns it from its own side.
-        this.log.debug({ chargePointId, err: (error as Error).message }, 'could not answer a command from another node');
-      }
-    };
+    const answer = (reply: CommandReply) => this.respond(msg, reply, chargePointId);
     if (!request) return void answer(errorReply(this.nodeId, new CommandFailed(`Node ${this.nodeId} got an unreadable command request`)));
+    const reply = this.carryOut(chargePointId, request);
+    if (request.id !== undefined) this.keepAnswer(request.id, reply, request.sendWithinMs);
+    void reply.then(answer);
+  }
+
+  /** Answers a request; a connection closed under it leaves the asker to learn it from its own side. */
+  private respond(msg: Msg, body: CommandReply | AnswerUnknown, chargePointId?: string): void {
+    try {
+      msg.respond(encode(body));
+    } catch (error) {
+      this.log.debug({ chargePointId, err: (error as Error).message }, 'could not answer a command from another node');
+    }
+  }
+
+  /**
+   * Keeps the answer to a command request for as long as its asker may still wait for it (the
+   * time it had to be sent and the asker's margin beyond it, counted from the answer), in case the
+   * asker's link drops meanwhile and it asks again.
+   */
+  private keepAnswer(id: string, reply: Promise<CommandReply>, sendWithinMs: number | undefined): void {
+    this.answers.set(id, reply);
+    const keptMs = (sendWithinMs ?? this.options.sendWithinMs ?? 0) + this.options.requestTimeoutMs;
+    void reply.then(() => setTimeout(() => this.answers.delete(id), keptMs).unref());
+  }
+
+  private onAnswerRequest(msg: Msg): void {
+    const request = decode(AnswerRequest, msg.data);
+    const kept = request && this.answers.get(request.id);
+    if (!kept) return void this.respond(msg, { node: this.nodeId, unknown: true });
+    void kept.then((reply) => this.respond(msg, reply));
+  }
+
+  /** Carries out a command request from another node; every outcome is a reply, failures included. */
+  private async carryOut(chargePointId: string, request: CommandRequest): Promise<CommandReply> {
     const holding = this.holdings.get(chargePointId);
-    if (!holding) return void answer(errorReply(this.nodeId, new ChargePointNotConnected(`Charge point "${chargePointId}" is no longer connected to node ${this.nodeId}`)));
+    if (!holding) return errorReply(this.nodeId, new ChargePointNotConnected(`Charge point "${chargePointId}" is no longer connected to node ${this.nodeId}`));
     this.log.debug({ chargePointId, from: request.from, command: request.command.kind }, 'command from another node');
     // Cut off from the others for longer than a node is judged lost after (our own heartbeats did
     // not come back: a stalled link; or our own ticks stopped: a frozen process): the asker may
@@ -442,12 +533,10 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const now = this.now();
     if (this.linkSilent(now) || now - this.lastTick > this.lostAfterMs) {
       this.log.warn({ chargePointId, from: request.from, command: request.command.kind }, 'a command from another node arrived while this node was cut off from the others: not sent');
-      return void answer(
-        errorReply(
-          this.nodeId,
-          new CommandTimedOut(
-            `The command was not sent to charge point "${chargePointId}": it reached node ${this.nodeId} while that node was cut off from the others for longer than a node is judged lost after; it was not carried out, so retrying is safe`,
-          ),
+      return errorReply(
+        this.nodeId,
+        new CommandTimedOut(
+          `The command was not sent to charge point "${chargePointId}": it reached node ${this.nodeId} while that node was cut off from the others for longer than a node is judged lost after; it was not carried out, so retrying is safe`,
         ),
       );
     }
@@ -461,22 +550,21 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
         // The hop stalled (NATS, or this node frozen) until the asker gave up, or nearly: sent now,
         // it would be carried out after the operator was told it timed out.
         this.log.warn({ chargePointId, from: request.from, command: request.command.kind, ageMs }, 'a command from another node arrived after its time to be sent: not sent');
-        return void answer(
-          errorReply(
-            this.nodeId,
-            new CommandTimedOut(
-              `The command was not sent to charge point "${chargePointId}": it reached node ${this.nodeId} ${ageMs} ms after node ${request.from} sent it, past its time to be sent (the link between them stalled); it was not carried out, so retrying is safe`,
-            ),
+        return errorReply(
+          this.nodeId,
+          new CommandTimedOut(
+            `The command was not sent to charge point "${chargePointId}": it reached node ${this.nodeId} ${ageMs} ms after node ${request.from} sent it, past its time to be sent (the link between them stalled); it was not carried out, so retrying is safe`,
           ),
         );
       }
       sendWithinMs = Math.min(request.sendWithinMs, leftMs);
     }
     const sendBy = sendDeadline(sendWithinMs);
-    holding.target.execute(request.command, sendBy).then(
-      (result) => answer({ node: this.nodeId, result }),
-      (error: unknown) => answer(errorReply(this.nodeId, error)),
-    );
+    try {
+      return { node: this.nodeId, result: await holding.target.execute(request.command, sendBy) };
+    } catch (error) {
+      return errorReply(this.nodeId, error);
+    }
   }
 
   private onAnnouncement(msg: Msg): void {

@@ -8,6 +8,7 @@
 //   <prefix>.node.heartbeat      every node's liveness and a digest of what it holds
 //   <prefix>.node.left           published by a node that stops on purpose, last of all
 //   <prefix>.node.<node>.<instance>.command.<id>  request/reply: a command for <id> to the process the asker believes holds it
+//   <prefix>.node.<node>.<instance>.answer  request/reply: the answer to a command request again, when NATS lost it
 //   <prefix>.node.<node>.holdings  request/reply: the charge points a node holds, page by page
 //   <prefix>.node.<node>.ask.<service>  request/reply: work only that node can do (NodeRequests)
 
@@ -71,6 +72,11 @@ export class Subjects {
   /** Every command sent to this process by name. */
   nodeCommands(nodeId: string, instance: string): string {
     return `${this.prefix}.node.${subjectToken(nodeId)}.${subjectToken(instance)}.command.*`;
+  }
+
+  /** Where a process is asked again for the answer to a command request (AnswerRequest). */
+  answer(nodeId: string, instance: string): string {
+    return `${this.prefix}.node.${subjectToken(nodeId)}.${subjectToken(instance)}.answer`;
   }
 
   /** The charge point id of a command sent to a node by name; undefined for anything else. */

@@ -34,8 +34,13 @@ export type Heartbeat = Static<typeof Heartbeat>;
 export const Left = Type.Object({ node: NodeId, instance: Heartbeat.properties.instance });
 export type Left = Static<typeof Left>;
 
+/** Names one command request, so that its asker can ask for the answer again (AnswerRequest). */
+const RequestId = Type.String({ minLength: 1, maxLength: 100 });
+
 export const CommandRequest = Type.Object({
   from: NodeId,
+  /** Absent (a node of an older version asks): the holder keeps no answer to be asked for again. */
+  id: Type.Optional(RequestId),
   /**
    * How long the holder may keep the command waiting behind earlier ones before it must send it
    * or fail it, counted from when it receives the request (no clock is compared across nodes).
@@ -64,6 +69,18 @@ export const CommandReply = Type.Union([
   Type.Object({ node: NodeId, error: Type.Object({ name: ErrorName, message: Type.String() }) }),
 ]);
 export type CommandReply = Static<typeof CommandReply>;
+
+/**
+ * Asks the holder again for the answer to a command request, which NATS lost: the asker's link
+ * dropped while the answer was on its way (core NATS delivers at most once, and keeps nothing for
+ * a subscriber that is away). The holder answers with the CommandReply it kept, when it comes if
+ * the command is still going on, or with AnswerUnknown when it has no record of the request.
+ */
+export const AnswerRequest = Type.Object({ id: RequestId });
+export type AnswerRequest = Static<typeof AnswerRequest>;
+
+export const AnswerUnknown = Type.Object({ node: NodeId, unknown: Type.Literal(true) });
+export type AnswerUnknown = Static<typeof AnswerUnknown>;
 
 export const HoldingsRequest = Type.Object({ offset: Type.Integer({ minimum: 0 }) });
 export type HoldingsRequest = Static<typeof HoldingsRequest>;
