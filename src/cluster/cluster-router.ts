@@ -249,8 +249,19 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   async ask(node: string, service: string, body: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     const connection = this.link.connection;
     if (!this.natsUp || !connection) throw new NodeUnreachable(`Node "${node}" cannot be asked: NATS is unreachable from node ${this.nodeId}`);
+    const request = (subject: string) => this.untilLost(node, connection.request(subject, body, { timeout: timeoutMs }));
+    // To the process its heartbeats announce, as a command by name: not to a frozen earlier
+    // process of that node id. By the node's name alone when that process is not known, or not
+    // subscribed there (a node of an earlier version).
+    const instance = this.view.instanceOf(node);
     try {
-      const msg = await this.untilLost(node, connection.request(this.subjects.ask(node, service), body, { timeout: timeoutMs }));
+      const msg =
+        instance === undefined
+          ? await request(this.subjects.ask(node, service))
+          : await request(this.subjects.ask(node, service, instance)).catch((error: unknown) => {
+              if (error instanceof NatsError && error.code === ErrorCode.NoResponders) return request(this.subjects.ask(node, service));
+              throw error;
+            });
       return msg.data;
     } catch (error) {
       if (!(error instanceof NatsError)) {
@@ -466,23 +477,23 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
 
   private subscribeService(connection: NatsConnection, service: string): void {
     const handler = this.services.get(service)!;
-    // A queue group, as for commands: two processes under one node id (a misconfiguration, logged)
-    // must not both do what was asked.
-    connection.subscribe(this.subjects.ask(this.nodeId, service), {
-      queue: HOLDER_QUEUE,
-      callback: (_e, msg) => {
-        const answer = (body: Uint8Array) => {
-          try {
-            msg.respond(body);
-          } catch (error) {
-            // The connection closed under the request: the asker times out.
-            this.log.warn({ service, err: (error as Error).message }, 'could not answer a request from another node');
-          }
-        };
-        // NATS refuses a message over the server's limit (1 MB by default): the handler must fit.
-        handler(msg.data, connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD).then(answer, (error: unknown) => this.log.error({ err: error, service }, 'a request from another node failed unanswered'));
-      },
-    });
+    const callback = (_error: unknown, msg: Msg) => {
+      const answer = (body: Uint8Array) => {
+        try {
+          msg.respond(body);
+        } catch (error) {
+          // The connection closed under the request: the asker times out.
+          this.log.warn({ service, err: (error as Error).message }, 'could not answer a request from another node');
+        }
+      };
+      // NATS refuses a message over the server's limit (1 MB by default): the handler must fit.
+      handler(msg.data, connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD).then(answer, (error: unknown) => this.log.error({ err: error, service }, 'a request from another node failed unanswered'));
+    };
+    connection.subscribe(this.subjects.ask(this.nodeId, service, this.instance), { callback });
+    // By the node's name too, for an asker that does not know this process (yet), or of an earlier
+    // version. A queue group, as for commands: two processes under one node id (a
+    // misconfiguration, logged) must not both do what was asked.
+    connection.subscribe(this.subjects.ask(this.nodeId, service), { queue: HOLDER_QUEUE, callback });
   }
 
   private onCommand(chargePointId: string, msg: Msg): void {

@@ -11,6 +11,7 @@
 //   <prefix>.node.<node>.<instance>.answer  request/reply: the answer to a command request again, when NATS lost it
 //   <prefix>.node.<node>.holdings  request/reply: the charge points a node holds, page by page
 //   <prefix>.node.<node>.ask.<service>  request/reply: work only that node can do (NodeRequests)
+//   <prefix>.node.<node>.<instance>.ask.<service>  the same, to the process its heartbeats announce
 
 /** NATS subject tokens may not contain '.', '*', '>' or whitespace; charge point ids may. */
 export function subjectToken(text: string): string {
@@ -89,8 +90,10 @@ export class Subjects {
     return `${this.prefix}.node.${subjectToken(nodeId)}.holdings`;
   }
 
-  ask(nodeId: string, service: string): string {
-    return `${this.prefix}.node.${subjectToken(nodeId)}.ask.${subjectToken(service)}`;
+  /** Work for a node by name; with `instance`, for that process of it only (as nodeCommand). */
+  ask(nodeId: string, service: string, instance?: string): string {
+    const process = instance === undefined ? '' : `.${subjectToken(instance)}`;
+    return `${this.prefix}.node.${subjectToken(nodeId)}${process}.ask.${subjectToken(service)}`;
   }
 
   /** The charge point id and kind of an announcement subject; undefined for anything else. */

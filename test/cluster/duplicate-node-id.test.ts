@@ -1,8 +1,8 @@
 // Two processes started under one TOMADA_NODE_ID: each says so as an error, naming the other
 // process, once a minute rather than with each of its heartbeats (five a second here), in a log
 // line whose fields are each given once. And a frozen process (SIGSTOP: its NATS connection and
-// subscriptions stay) whose replacement runs under its node id: commands sent to that node by name
-// reach the replacement only.
+// subscriptions stay) whose replacement runs under its node id: commands and requests sent to that
+// node by name reach the replacement only.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +52,7 @@ test('a node id used by two running processes: reported by each, once, naming th
   }
 });
 
-test('a frozen process and its replacement under the same node id: commands by name reach the replacement only', { skip, timeout: 60_000 }, async () => {
+test('a frozen process and its replacement under the same node id: commands and requests by name reach the replacement only', { skip, timeout: 60_000 }, async () => {
   const prefix = randomPrefix();
   const dir = mkdtempSync(join(tmpdir(), 'tomada-frozen-'));
   // The earlier process of node-a: it joins the cluster, then freezes with its NATS subscriptions
@@ -82,6 +82,10 @@ test('a frozen process and its replacement under the same node id: commands by n
     const failures = answers.filter((answer) => answer.status === 'rejected').map((answer) => String((answer as PromiseRejectedResult).reason));
     assert.deepEqual(failures, [], 'every command answered by the replacement');
     assert.equal(sent.length, 8);
+    // Work only that node can do (an API request carried to it) takes the same way.
+    replacement.serve('api', async () => new TextEncoder().encode('done'));
+    const asked = await Promise.allSettled(Array.from({ length: 8 }, () => asker.ask('node-a', 'api', new Uint8Array(), 1_000)));
+    assert.deepEqual(asked.filter((answer) => answer.status === 'rejected').map((answer) => String((answer as PromiseRejectedResult).reason)), [], 'every request answered by the replacement');
   } finally {
     frozen.child.kill('SIGKILL');
     await frozen.exited;
