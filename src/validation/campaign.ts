@@ -505,6 +505,17 @@ class CampaignRun {
     return out;
   }
 
+  /**
+   * Why a case may have missed what it waited for: the charge point reconnected to another node
+   * (a load balancer that is not sticky), whose traffic this campaign does not see.
+   */
+  private connectedElsewhere(): string | undefined {
+    const { node } = this.deps;
+    const holder = this.deps.holderOf?.(this.record.chargePointId);
+    if (node === undefined || holder === undefined || holder === node) return undefined;
+    return `the charge point is connected to node ${holder} now, and the campaign runs on node ${node}, which sees only the traffic of the charge points connected to it: keep the charge point on one node (a sticky load balancer, docs/OPERATIONS.md)`;
+  }
+
   /** Waits, up to `ms` or until `signal`, for the charge point to be reachable again (a WebSocket one reconnected). */
   private async backOnline(ms: number, signal: AbortSignal): Promise<void> {
     const { chargePointId } = this.record;
@@ -545,6 +556,8 @@ class CampaignRun {
       caseAbort.abort();
     }
     if (this.abort.signal.aborted && outcome.verdict !== 'pass') outcome = { verdict: 'skipped', reason: this.cancelReason };
+    const elsewhere = outcome.verdict === 'pass' ? undefined : this.connectedElsewhere();
+    if (elsewhere !== undefined) outcome = { ...outcome, reason: `${outcome.reason}; ${elsewhere}` };
     // A case run on other software (a firmware booted in mid-campaign, then the tested one again)
     // did not test the software under test: it cannot pass for it.
     const other = this.watch.callsSince(caseFrom).map((call) => otherSoftware(call, this.record.software)).find((why) => why !== undefined);

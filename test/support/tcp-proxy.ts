@@ -1,7 +1,8 @@
 // A TCP proxy for fault tests, put between two real parties (Tomada and PostgreSQL, a charge point
 // and Tomada) to play a bad link: it forwards, delays every chunk, stalls (holds traffic until
 // restored), cuts every open connection, refuses new ones, or lets only so many more bytes through
-// before cutting, like a cellular link dropping in the middle of a message.
+// before cutting, like a cellular link dropping in the middle of a message. Given several targets,
+// it hands each new connection to the next one in turn, as a load balancer that is not sticky.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 interface Held {
@@ -75,15 +76,20 @@ export class TcpProxy {
   private refusing = false;
   private readonly lanes = new Set<Lane>();
   private readonly sockets = new Set<Socket>();
+  private readonly targets: { host: string; port: number }[];
+  /** How many connections were accepted: the next one goes to targets[accepted % targets.length]. */
+  private accepted = 0;
 
   private constructor(
     private readonly server: Server,
     readonly port: number,
-    private readonly target: { host: string; port: number },
-  ) {}
+    target: { host: string; port: number } | { host: string; port: number }[],
+  ) {
+    this.targets = Array.isArray(target) ? target : [target];
+  }
 
-  /** Listens on 127.0.0.1 (a port chosen by the OS) and forwards to `target`. */
-  static async start(target: { host: string; port: number }): Promise<TcpProxy> {
+  /** Listens on 127.0.0.1 (a port chosen by the OS) and forwards to `target`, or to each of several in turn. */
+  static async start(target: { host: string; port: number } | { host: string; port: number }[]): Promise<TcpProxy> {
     let proxy: TcpProxy | undefined;
     const server = createServer((client) => proxy!.accept(client));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -151,7 +157,8 @@ export class TcpProxy {
       client.resetAndDestroy();
       return;
     }
-    const upstream = connect(this.target.port, this.target.host);
+    const target = this.targets[this.accepted++ % this.targets.length]!;
+    const upstream = connect(target.port, target.host);
     const pair = [client, upstream];
     const lanes: Lane[] = [];
     const cut = () => {

@@ -42,6 +42,8 @@ export async function runCampaign(
     /** The simulator starts a remotely started session only once a vehicle is plugged in. */
     cableRequired?: boolean;
     timing?: Partial<typeof FAST_TIMING>;
+    /** Where the simulator connects (a WebSocket one): a balancer in front of several nodes, say. Default: `tomada`. */
+    wsUrl?: string;
   },
 ): Promise<CampaignRun> {
   const faults = options.faults ?? [];
@@ -53,7 +55,7 @@ export async function runCampaign(
   const soap = options.protocol === 'ocpp1.5-soap';
   const chargePoint = new SimulatedChargePoint({
     id: options.id,
-    baseUrl: soap ? `http://127.0.0.1:${tomada.ocppPort}/ocpp/soap` : tomada.wsUrl,
+    baseUrl: soap ? `http://127.0.0.1:${tomada.ocppPort}/ocpp/soap` : (options.wsUrl ?? tomada.wsUrl),
     protocol: options.wording ?? options.protocol,
     connectors: 2,
     faults,
