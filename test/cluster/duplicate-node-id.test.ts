@@ -64,11 +64,18 @@ test('a frozen process and its replacement under the same node id: commands and 
     TOMADA_NODE_ID: 'node-a',
     TOMADA_NODE_HEARTBEAT_MS: '200',
   });
-  const replacement = router('node-a', prefix, []);
-  const asker = router('node-b', prefix, []);
+  const routers: ClusterRouter[] = [];
   try {
     await eventually('the earlier process is connected to NATS', () => frozen.logged.includes('connected to NATS'));
     frozen.child.kill('SIGSTOP');
+    // Started once it is frozen, as a replacement is: they hear none of its heartbeats.
+    const replacement = router('node-a', prefix, []);
+    // Served from its start, as a node's services are: subscribed before its first heartbeat goes out.
+    replacement.serve('api', async () => new TextEncoder().encode('done'));
+    const asker = router('node-b', prefix, []);
+    routers.push(replacement, asker);
+    // Heard by its heartbeat (nothing is claimed yet): the asker knows the replacement's instance.
+    await eventually('the asker hears the replacement', () => asker.liveNodes().includes('node-a'));
     const sent: string[] = [];
     replacement.attach('CP-MOVED', {
       execute: async (command) => {
@@ -83,13 +90,12 @@ test('a frozen process and its replacement under the same node id: commands and 
     assert.deepEqual(failures, [], 'every command answered by the replacement');
     assert.equal(sent.length, 8);
     // Work only that node can do (an API request carried to it) takes the same way.
-    replacement.serve('api', async () => new TextEncoder().encode('done'));
     const asked = await Promise.allSettled(Array.from({ length: 8 }, () => asker.ask('node-a', 'api', new Uint8Array(), 1_000)));
     assert.deepEqual(asked.filter((answer) => answer.status === 'rejected').map((answer) => String((answer as PromiseRejectedResult).reason)), [], 'every request answered by the replacement');
   } finally {
     frozen.child.kill('SIGKILL');
     await frozen.exited;
-    await Promise.all([replacement.close(), asker.close()]);
+    await Promise.all(routers.map((r) => r.close()));
     rmSync(dir, { recursive: true, force: true });
   }
 });
