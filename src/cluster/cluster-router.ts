@@ -78,6 +78,8 @@ interface InFlight {
   deadline: number;
   /** Set once this node's link dropped while the request waited. */
   dropped: boolean;
+  /** The answer is to be asked for again, when the process asked is next heard (it was not on NATS when asked). */
+  owed: boolean;
   /** Ends the wait with an answer had again. */
   answer(msg: Msg): void;
 }
@@ -122,6 +124,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
    * drop of this node's NATS link, which loses any answer sent meanwhile.
    */
   private readonly inFlight = new Map<string, InFlight>();
+  /**
+   * Replies given while this node's link was down: nats.js drops whatever is published then when it
+   * connects again, so they are given again once the link is back.
+   */
+  private readonly unsentReplies: { msg: Msg; data: Uint8Array }[] = [];
   /** The answers to command requests from other nodes, kept a while in case an asker's link dropped (AnswerRequest). */
   private readonly answers = new Map<string, Promise<CommandReply>>();
   /** Commands waiting on another node, so a lost node fails them at once. */
@@ -370,7 +377,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       let answeredAgain: Promise<Msg> | undefined;
       if (holder !== undefined && instance !== undefined) {
         answeredAgain = new Promise<Msg>((answer) => {
-          waiting = { node: holder, instance, deadline: performance.now() + timeout, dropped: false, answer };
+          waiting = { node: holder, instance, deadline: performance.now() + timeout, dropped: false, owed: false, answer };
           this.inFlight.set(id, waiting);
         });
       }
@@ -397,25 +404,36 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
 
   /**
    * After this node's link dropped and came back, asks the process that had each waiting request
-   * for its answer again: one sent while the link was down went to no one. A request it has no
-   * record of (it did not get it, or not yet) goes on waiting for its own answer.
+   * for its answer again: one sent while the link was down went to no one.
    */
   private askAgain(connection: NatsConnection): void {
     if (this.inFlight.size === 0) return;
     this.log.info({ requests: this.inFlight.size }, 'NATS link back: asking the other nodes again for the answers to the commands waiting on them');
     for (const [id, waiting] of this.inFlight) {
       waiting.dropped = true;
-      const timeout = Math.floor(waiting.deadline - performance.now());
-      if (timeout <= 0) continue;
-      connection.request(this.subjects.answer(waiting.node, waiting.instance), encode<AnswerRequest>({ id }), { timeout }).then(
-        (msg) => {
-          if (decode(CommandReply, msg.data)) waiting.answer(msg);
-          else this.log.info({ peer: waiting.node, id }, 'the node asked again has no record of the command request: waiting on for its answer');
-        },
-        // No answer to this either: the request's own timeout says so.
-        () => undefined,
-      );
+      this.askForAnswer(connection, id, waiting);
     }
+  }
+
+  /**
+   * Asks a process for the answer to a request again. One with no record of it (it did not get it,
+   * or not yet) lets the request wait on for its own answer; one not on NATS (its own link down
+   * too: NATS restarted, say) is asked again when its next heartbeat is heard.
+   */
+  private askForAnswer(connection: NatsConnection, id: string, waiting: InFlight): void {
+    const timeout = Math.floor(waiting.deadline - performance.now());
+    if (timeout <= 0) return;
+    waiting.owed = false;
+    connection.request(this.subjects.answer(waiting.node, waiting.instance), encode<AnswerRequest>({ id }), { timeout }).then(
+      (msg) => {
+        if (decode(CommandReply, msg.data)) waiting.answer(msg);
+        else this.log.info({ peer: waiting.node, id }, 'the node asked again has no record of the command request: waiting on for its answer');
+      },
+      (error: unknown) => {
+        if (error instanceof NatsError && error.code === ErrorCode.NoResponders) waiting.owed = true;
+        // Anything else (no answer to this either): the request's own timeout says so.
+      },
+    );
   }
 
   /** The request's outcome, unless the node it waits on is declared lost first. */
@@ -443,6 +461,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     this.ownHeardAt = this.now();
     this.silent = false;
     if (fresh) {
+      // Replies owed on a connection now closed can no longer be given: their askers time out.
+      this.unsentReplies.length = 0;
       connection.subscribe(this.subjects.heartbeat, { callback: (_e, msg) => this.onHeartbeat(msg) });
       connection.subscribe(this.subjects.left, { callback: (_e, msg) => this.onLeft(msg) });
       for (const subject of this.subjects.announcements) connection.subscribe(subject, { callback: (_e, msg) => this.onAnnouncement(msg) });
@@ -458,6 +478,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       for (const [id, holding] of this.holdings) holding.subscription = this.subscribeCommands(connection, id);
       for (const service of this.services.keys()) this.subscribeService(connection, service);
     } else {
+      for (const { msg, data } of this.unsentReplies.splice(0)) this.reply(msg, data);
       this.askAgain(connection);
     }
     this.publishHeartbeat();
@@ -478,14 +499,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   private subscribeService(connection: NatsConnection, service: string): void {
     const handler = this.services.get(service)!;
     const callback = (_error: unknown, msg: Msg) => {
-      const answer = (body: Uint8Array) => {
-        try {
-          msg.respond(body);
-        } catch (error) {
-          // The connection closed under the request: the asker times out.
-          this.log.warn({ service, err: (error as Error).message }, 'could not answer a request from another node');
-        }
-      };
+      const answer = (body: Uint8Array) => this.reply(msg, body);
       // NATS refuses a message over the server's limit (1 MB by default): the handler must fit.
       handler(msg.data, connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD).then(answer, (error: unknown) => this.log.error({ err: error, service }, 'a request from another node failed unanswered'));
     };
@@ -498,19 +512,27 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
 
   private onCommand(chargePointId: string, msg: Msg): void {
     const request = decode(CommandRequest, msg.data);
-    const answer = (reply: CommandReply) => this.respond(msg, reply, chargePointId);
+    const answer = (reply: CommandReply) => this.respond(msg, reply);
     if (!request) return void answer(errorReply(this.nodeId, new CommandFailed(`Node ${this.nodeId} got an unreadable command request`)));
     const reply = this.carryOut(chargePointId, request);
     if (request.id !== undefined) this.keepAnswer(request.id, reply, request.sendWithinMs);
     void reply.then(answer);
   }
 
-  /** Answers a request; a connection closed under it leaves the asker to learn it from its own side. */
-  private respond(msg: Msg, body: CommandReply | AnswerUnknown, chargePointId?: string): void {
+  private respond(msg: Msg, body: CommandReply | AnswerUnknown): void {
+    this.reply(msg, encode(body));
+  }
+
+  /**
+   * Answers a request from another node: now, or once the link is back when it is down. A
+   * connection closed for good under it leaves the asker to learn it from its own side.
+   */
+  private reply(msg: Msg, data: Uint8Array): void {
+    if (!this.link.up) return void this.unsentReplies.push({ msg, data });
     try {
-      msg.respond(encode(body));
+      msg.respond(data);
     } catch (error) {
-      this.log.debug({ chargePointId, err: (error as Error).message }, 'could not answer a command from another node');
+      this.log.warn({ subject: msg.subject, err: (error as Error).message }, 'could not answer a request from another node');
     }
   }
 
@@ -621,6 +643,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       return;
     }
     if (this.view.heartbeat(body.node, body.instance, body.count, body.digest, this.now())) void this.fetchHoldings(body.node);
+    const connection = this.link.connection;
+    if (!connection) return;
+    for (const [id, waiting] of this.inFlight) {
+      if (waiting.owed && waiting.node === body.node && waiting.instance === body.instance) this.askForAnswer(connection, id, waiting);
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
-// A node's own link to NATS in trouble, the other node's fine. Node a reaches NATS through a TCP
-// proxy the tests stall or cut; node b holds a charge point and reaches NATS directly.
+// A node's own link to NATS in trouble. Node a and node b each reach NATS through a TCP proxy the
+// tests stall or cut; node b holds a charge point, and node a sends it commands.
 //
 // A link gone silent (half-open TCP, a stalled path: nothing is closed, so nats.js notices only
 // when its pings go unanswered) hears nobody, and its node must take that for its own outage: it
@@ -7,13 +7,17 @@
 // lost". When the link carries messages again, everything works as before.
 //
 // A link that drops for a moment while a command waits on the other node loses the answer sent
-// meanwhile (core NATS keeps nothing for a subscriber that is away): the asker asks the holder for
-// it again once its link is back, and the operator gets the charge point's answer.
+// meanwhile: core NATS keeps nothing for a subscriber that is away, and nats.js drops what the
+// holder publishes while its own link is down. The asker asks the holder for it again once its
+// link is back, the holder gives again what it answered while its link was down, and the operator
+// gets the charge point's answer.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { pino } from 'pino';
+import { ClusterRouter } from '../../src/cluster/cluster-router.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
@@ -23,6 +27,7 @@ const skip = PrivateNats.unavailable();
 
 let nats: PrivateNats;
 let proxy: TcpProxy;
+let proxyB: TcpProxy;
 let dir: string;
 let a: TestTomada, b: TestTomada;
 let client: TestClient;
@@ -32,12 +37,13 @@ before(async () => {
   if (skip) return;
   nats = await PrivateNats.start();
   proxy = await TcpProxy.start({ host: '127.0.0.1', port: nats.port });
+  proxyB = await TcpProxy.start({ host: '127.0.0.1', port: nats.port });
   dir = mkdtempSync(join(tmpdir(), 'tomada-stall-'));
   const prefix = randomPrefix();
   // 200 ms heartbeats: the others are judged lost after 600 ms, long before NATS's pings fail.
   const cluster = (nodeId: string, natsUrl: string) => ({ unknownChargePoints: 'accept' as const, callTimeoutMs: 3_000, cluster: { natsUrl, nodeId, prefix, heartbeatMs: 200 } });
   a = await startTestTomada(cluster('node-a', `nats://127.0.0.1:${proxy.port}`), dir);
-  b = await startTestTomada(cluster('node-b', nats.url), dir);
+  b = await startTestTomada(cluster('node-b', `nats://127.0.0.1:${proxyB.port}`), dir);
   client = await TestClient.connect(b.wsUrl, 'CP-ON-B');
   await boot(client);
 });
@@ -45,9 +51,11 @@ before(async () => {
 after(async () => {
   if (skip) return;
   proxy.restore();
+  proxyB.restore();
   client?.ws.terminate();
   await Promise.race([Promise.all([a?.close(), b?.close()]), sleep(10_000)]);
   await proxy.close();
+  await proxyB.close();
   await nats.kill();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -74,21 +82,80 @@ test('a node whose own NATS link stalls declares no healthy node lost', { skip, 
   await eventually('node a routes to CP-ON-B again', async () => (await reset()).status === 200, 20_000);
 });
 
-test("an answer sent while the asking node's link was down is asked for again, and the operator gets it", { skip, timeout: 60_000 }, async () => {
-  client.onCall = () => undefined; // answered by hand below
+/**
+ * Node a sends a Reset to CP-ON-B on node b, which the charge point answers only when the test
+ * says (`answer`); `outcome` checks the operator got that answer, and the Reset was sent once.
+ */
+async function resetInFlight(): Promise<{ answer(): void; outcome(): Promise<void> }> {
+  client.onCall = () => undefined;
   await clusterFormed([a, b]);
   await eventually('node a sees CP-ON-B', () => a.cluster!.holderOf('CP-ON-B') === 'node-b');
   const since = client.received.length;
   const waiting = reset();
   const call = await client.waitFor((f) => f[0] === 2 && f[2] === 'Reset' && client.received.indexOf(f) >= since);
-  // Node a's link drops, and stays down while the charge point answers and node b replies.
-  proxy.refuse();
-  proxy.cutAll();
-  await eventually("node a notices its link's drop", () => !a.cluster!.natsUp);
-  client.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+  return {
+    answer: () => client.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }])),
+    async outcome() {
+      assert.deepEqual(await waiting, { status: 200, body: { status: 'Accepted' } });
+      assert.deepEqual(client.received.slice(since).filter((f) => f[0] === 2).map((f) => f[2]), ['Reset'], 'carried out once');
+    },
+  };
+}
+
+/** Cuts a node's link to NATS, and keeps it down (until `restore()`). */
+async function cut(link: TcpProxy, node: TestTomada): Promise<void> {
+  link.refuse();
+  link.cutAll();
+  await eventually(`${node.cluster!.nodeId} notices its link's drop`, () => !node.cluster!.natsUp);
+}
+
+test("an answer sent while the asking node's link was down is asked for again, and the operator gets it", { skip, timeout: 60_000 }, async () => {
+  const command = await resetInFlight();
+  await cut(proxy, a);
+  command.answer();
   await sleep(300); // node b's reply goes out to nobody
   proxy.restore();
-  const answer = await waiting;
-  assert.deepEqual(answer, { status: 200, body: { status: 'Accepted' } });
-  assert.deepEqual(client.received.slice(since).filter((f) => f[0] === 2).map((f) => f[2]), ['Reset'], 'carried out once');
+  await command.outcome();
 });
+
+test("an answer given while the holding node's link was down is given again once it is back", { skip, timeout: 60_000 }, async () => {
+  // Two routers of their own, with 1 s heartbeats: the holder's link is down for about a second (nats.js
+  // tries again every second), and must not be judged lost meanwhile (after 3 s).
+  const prefix = randomPrefix();
+  const log = pino({ level: 'silent' });
+  const asker = new ClusterRouter({ natsUrl: nats.url, nodeId: 'asker', prefix, heartbeatMs: 1_000, requestTimeoutMs: 5_000, log });
+  const holder = new ClusterRouter({ natsUrl: `nats://127.0.0.1:${proxyB.port}`, nodeId: 'holder', prefix, heartbeatMs: 1_000, requestTimeoutMs: 5_000, log });
+  try {
+    let chargePointAnswers!: (result: { status: string }) => void;
+    let sent = 0;
+    holder.attach('CP-HELD', { execute: () => (sent++, new Promise((resolve) => (chargePointAnswers = resolve))) });
+    await eventually('the asker knows the holder holds CP-HELD', () => asker.holderOf('CP-HELD') === 'holder');
+    const answer = asker.send('CP-HELD', { kind: 'reset', type: 'Soft' });
+    await eventually('the command reached the holder', () => sent === 1);
+    proxyB.refuse();
+    proxyB.cutAll();
+    await eventually("the holder notices its link's drop", () => !holder.natsUp);
+    chargePointAnswers({ status: 'Accepted' });
+    await sleep(300); // the holder replies while its link is down
+    proxyB.restore();
+    assert.deepEqual(await answer, { status: 'Accepted' });
+    assert.equal(sent, 1);
+  } finally {
+    proxyB.restore();
+    await Promise.all([asker.close(), holder.close()]);
+  }
+});
+
+test('an answer asked for again while the holding node was off NATS too is asked for when it is back', { skip, timeout: 60_000 }, async () => {
+  const command = await resetInFlight();
+  await cut(proxy, a);
+  command.answer();
+  await sleep(300); // node b's reply goes out to nobody
+  await cut(proxyB, b);
+  proxy.restore(); // node a asks node b again: b is not on NATS
+  await eventually('node a is back on NATS', () => a.cluster!.natsUp);
+  await sleep(300);
+  proxyB.restore();
+  await command.outcome();
+});
+
