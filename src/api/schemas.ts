@@ -287,7 +287,7 @@ export const TokenPost = Type.Object(
     role: Role,
     /** Required for an operator token, optional for a read-only one (then it sees one operator's things), absent for an admin. */
     operator: Type.Optional(Type.Union([OperatorRef, Type.Null()])),
-    /** When it stops working: a time in the future, with its offset; absent or null: until revoked. */
+    /** When it stops working: a time in the future, with its offset; null: until revoked; absent: when the calling token expires, or until revoked. */
     expiresAt: Type.Optional(Type.Union([Time, Type.Null()])),
   },
   { additionalProperties: false },

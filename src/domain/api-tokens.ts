@@ -79,7 +79,12 @@ export class ApiTokens {
     if (request.role === 'admin' && owner !== null) throw new UnknownOperator('An administrator token acts for the whole network: give no operator');
     if (request.role === 'operator' && owner === null) throw new UnknownOperator('An operator token needs the operator it acts for');
     const now = this.clock();
-    const expiresAt = request.expiresAt ?? null;
+    // A token that expires makes none that outlives it (else a contractor's would make itself one
+    // that lasts until revoked); without expiresAt, the new one ends when it does.
+    const expiresAt = request.expiresAt === undefined ? by.expiresAt : request.expiresAt;
+    if (by.expiresAt !== null && (expiresAt === null || Date.parse(expiresAt) > Date.parse(by.expiresAt))) {
+      throw new AccessDenied(`This token expires at ${by.expiresAt}: the tokens it makes expire no later`);
+    }
     if (expiresAt !== null && Date.parse(expiresAt) <= now.getTime()) throw new InvalidRequest(`expiresAt: ${expiresAt} is not in the future (now ${now.toISOString()})`);
     const secret = newTokenSecret();
     const token: ApiToken = {

@@ -81,6 +81,23 @@ test('API tokens and operators', async (s) => {
       assert.equal((await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'no expiry', role: 'readonly', expiresAt: null } })).body.expiresAt, null);
     });
 
+    await s.test('a token that expires makes only tokens that expire no later: absent, they end when it does', async () => {
+      const ends = '2099-06-01T10:00:00.000Z';
+      const contractor = (await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'contractor', role: 'operator', operator: 'OPC-1', expiresAt: ends } })).body.token;
+      const post = (body: Record<string, unknown>) => t.api('/api/v1/tokens', { method: 'POST', body: { name: 'made by the contractor', role: 'operator', ...body }, token: contractor });
+      const before = (await t.store.listApiTokens()).length;
+      for (const [what, expiresAt] of [['until revoked', null], ['a moment later', '2099-06-01T10:00:00.001Z']] as const) {
+        const refused = await post({ expiresAt });
+        assert.equal(refused.status, 403, `${what}: ${JSON.stringify(refused.body)}`);
+        assert.match(refused.body.message, /expires at 2099-06-01T10:00:00.000Z/, what);
+      }
+      assert.equal((await t.store.listApiTokens()).length, before, 'nothing made');
+      const inherited = await post({});
+      assert.equal(inherited.status, 201);
+      assert.equal(inherited.body.expiresAt, ends, 'it ends when the token that made it does');
+      assert.equal((await post({ expiresAt: '2099-01-01T00:00:00Z' })).body.expiresAt, '2099-01-01T00:00:00.000Z', 'or sooner');
+    });
+
     await s.test('who may make which token', async () => {
       const operator = (await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'op', role: 'operator', operator: 'OPC-1' } })).body.token;
       const readonly = (await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'ro', role: 'readonly' } })).body.token;

@@ -26,7 +26,8 @@ export async function tokenRoutes(app: FastifyInstance, { domain }: { domain: Do
     schema: { tags: ['tokens'], summary: 'Make an API token; its secret is in the answer only', body: TokenPost, response: { 201: TokenCreated, 400: ErrorBody } },
     handler: async (request, reply) => {
       const { expiresAt, ...rest } = request.body;
-      const expiry = expiresAt ? canonicalTimeOrBadRequest('expiresAt', expiresAt) : null;
+      // Absent is not null: absent, a token that expires makes one that ends when it does.
+      const expiry = expiresAt === undefined || expiresAt === null ? expiresAt : canonicalTimeOrBadRequest('expiresAt', expiresAt);
       const { token, secret } = await domain.apiTokens.create(request.principal, { ...rest, expiresAt: expiry });
       return reply.status(201).send({ ...token, token: secret });
     },
