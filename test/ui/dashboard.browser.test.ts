@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { SimulatedChargePoint } from '../../src/sim/charge-point.js';
 import { actAsPerson } from '../../src/sim/person.js';
 import { newChargePoint } from '../../src/domain/registry.js';
@@ -165,6 +165,30 @@ test('the operator dashboard in Chromium', { skip }, async (s) => {
       assert.deepEqual((await rows.locator('td:first-child').allInnerTexts()).slice(99, 102), ['UI-PAGE-099', 'UI-PAGE-100', 'UI-PAGE-101'], 'the next page follows, none twice');
       assert.equal(await rows.nth(150).locator('td').first().innerText(), TAG);
       assert.equal(await page.locator('#id-tags-more').isHidden(), true, 'the last page: nothing more to show');
+    });
+
+    await s.test('a tag saved while the next page is on its way: that page is dropped, not added to the fresh first page', async () => {
+      // Read afresh: the test before left all 151 shown.
+      await page.goto(`${t.httpUrl}/#/id-tags`);
+      await page.reload();
+      const rows = page.locator('#id-tags tbody tr');
+      await page.locator('#id-tags-more').waitFor();
+      // The next page is held until the tag is saved and the first page read again.
+      const nextPage = /\/api\/v1\/id-tags\?limit=100&afterId=/;
+      const held = new Promise<Route>((resolve) => void page.route(nextPage, (route) => resolve(route)));
+      await page.click('#id-tags-more');
+      const route = await held;
+      // Sorts second: the first page read afresh ends at UI-PAGE-098, the held one follows UI-PAGE-099.
+      const saved = 'UI-PAGE-000A';
+      await page.fill('input[name="idTag"]', saved);
+      await page.click('form.filters button[type="submit"]');
+      await page.locator('#id-tags tbody tr:nth-child(2) td:first-child', { hasText: saved }).waitFor();
+      await route.continue();
+      await page.unroute(nextPage);
+      await page.click('#id-tags-more', { timeout: 5_000 });
+      await page.locator('#id-tags tbody tr:nth-child(152)').waitFor({ timeout: 5_000 });
+      const expected = ['UI-PAGE-000', saved, ...Array.from({ length: 149 }, (_, i) => `UI-PAGE-${String(i + 1).padStart(3, '0')}`), TAG];
+      assert.deepEqual(await rows.locator('td:first-child').allInnerTexts(), expected, 'every tag once, in order: none hidden between the pages');
     });
 
     const validations = await t.api('/api/v1/validations');

@@ -51,13 +51,19 @@ export function idTagsPage(main) {
 
   /** @type {any[]} */
   let shown = [];
+  /** Counts the reads of the first page: a next page asked for before the latest one is dropped. */
+  let reads = 0;
   /** Reads the first page again (`fresh`), or the page after the last tag shown. */
   async function load(fresh = true) {
+    const read = fresh ? ++reads : reads;
     // A second click while a page is on its way would read that page again.
     more.disabled = true;
     try {
       const after = fresh || shown.length === 0 ? '' : `&afterId=${encodeURIComponent(shown[shown.length - 1].idTag)}`;
       const { items } = await api(`/id-tags?limit=${TAGS_PER_PAGE}${after}`);
+      // The list was read afresh meanwhile (a tag saved): this page followed the old list's last
+      // tag, and added to the new first page it would hide every tag between the two.
+      if (read !== reads) return;
       shown = fresh ? items : [...shown, ...items];
       more.hidden = items.length < TAGS_PER_PAGE;
       replace(
@@ -69,9 +75,9 @@ export function idTagsPage(main) {
         ),
       );
     } catch (error) {
-      replace(list, h('p.error', null, /** @type {Error} */ (error).message));
+      if (read === reads) replace(list, h('p.error', null, /** @type {Error} */ (error).message));
     } finally {
-      more.disabled = false;
+      if (read === reads) more.disabled = false;
     }
   }
   void load();
