@@ -467,10 +467,17 @@ class CampaignRun {
     await this.backOnline(caseMs, wrapUp);
     if (!this.abort.signal.aborted) await this.context(wrapUp).ensureIdle().catch(() => false);
     if (sendNothing()) return left(await this.ownActiveTransactions(), STOPPED_IN_WRAP_UP);
+    // Cut short by a cancel before the connector was made idle: a session there on another card is
+    // stopped and named as the campaign's own are (it would run on unsaid otherwise).
+    const toStop = async () => {
+      const own = await this.ownActiveTransactions();
+      const there = busyConnector && wrapUp.aborted ? await this.context(wrapUp).activeTransaction() : undefined;
+      return there && !own.some((t) => t.id === there.id) ? [...own, there] : own;
+    };
     const from = this.watch.mark();
     const out: LeftRunning[] = [];
     const awaited: Transaction[] = [];
-    for (const transaction of await this.ownActiveTransactions()) {
+    for (const transaction of await toStop()) {
       if (sendNothing()) {
         out.push(...left([transaction], STOPPED_IN_WRAP_UP));
         continue;
@@ -495,7 +502,7 @@ class CampaignRun {
       if (!stopped) unseen.push(transaction);
     }
     // A stop this node did not see (the charge point came back to another node) is in the store.
-    const still = new Set(unseen.length > 0 ? (await this.ownActiveTransactions()).map((t) => t.id) : []);
+    const still = new Set(unseen.length > 0 ? (await toStop()).map((t) => t.id) : []);
     const why = !wrapUp.aborted
       ? `RemoteStopTransaction was accepted, but no StopTransaction came within ${this.record.timing.caseTimeoutS} s`
       : this.nodeStopping

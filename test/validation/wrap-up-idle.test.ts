@@ -22,3 +22,30 @@ test('a charge point that started the remote start on another card is stopped at
     await t.close();
   }
 });
+
+test('a cancel that cuts the wrap-up short before the connector is idle names the session there on another card', async () => {
+  const t = await startTestTomada();
+  try {
+    // Started on SIMOTHER1, and it ignores the remote stop: making the connector idle would wait its 30 s, then reset.
+    const id = 'CP-OTHERTAG-CUT';
+    const running = runCampaign(t, { id, protocol: 'ocpp1.6-json', faults: ['other-id-tag', 'remote-stop-ignored'], cases: ['remote.start'], timing: { caseTimeoutS: 30 } });
+    const stopSent = async () => ((await t.api(`/api/v1/charge-points/${id}/frames?limit=40`)).body.items ?? []).some((f: { frame: string }) => f.frame.includes('"RemoteStopTransaction"'));
+    for (let i = 0; i < 300 && !(await stopSent()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(await stopSent(), 'the wrap-up sent its remote stop');
+    const [campaign] = (await t.api(`/api/v1/validations?chargePointId=${id}`)).body.items;
+    const cancelled = await t.api(`/api/v1/validations/${campaign.id}/cancel`, { body: {} });
+    const { chargePoint } = await running;
+    try {
+      assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+      const [session] = (await t.api(`/api/v1/transactions?chargePointId=${id}&active=true`)).body.items;
+      assert.equal(session?.idTag, 'SIMOTHER1', 'the session on another card runs on');
+      assert.deepEqual(cancelled.body.leftRunning, [
+        { transactionId: session.id, connectorId: 1, reason: 'the campaign was cancelled during its wrap-up: RemoteStopTransaction was accepted, but no StopTransaction came before it ended' },
+      ], summary(cancelled.body));
+    } finally {
+      await chargePoint.stop();
+    }
+  } finally {
+    await t.close();
+  }
+});
