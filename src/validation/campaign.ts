@@ -463,17 +463,18 @@ class CampaignRun {
     // there (a faulty charge point starts a remote start with another card, and keeps charging).
     const busyConnector = !this.abort.signal.aborted && (await this.context(wrapUp).activeTransaction()) !== undefined;
     if (!busyConnector && (await this.ownActiveTransactions()).length === 0) return [];
-    if (sendNothing()) return left(await this.ownActiveTransactions(), `${NODE_STOPPED}: no remote stop was sent`);
-    await this.backOnline(caseMs, wrapUp);
-    if (!this.abort.signal.aborted) await this.context(wrapUp).ensureIdle().catch(() => false);
-    if (sendNothing()) return left(await this.ownActiveTransactions(), STOPPED_IN_WRAP_UP);
-    // Cut short by a cancel before the connector was made idle: a session there on another card is
-    // stopped and named as the campaign's own are (it would run on unsaid otherwise).
+    // The campaign's sessions still running; and once the wrap-up is cut short (a cancel, a node's
+    // stop) before the connector was made idle, a session there on another card, stopped and named
+    // as they are (it ran on unsaid otherwise).
     const toStop = async () => {
       const own = await this.ownActiveTransactions();
       const there = busyConnector && wrapUp.aborted ? await this.context(wrapUp).activeTransaction() : undefined;
       return there && !own.some((t) => t.id === there.id) ? [...own, there] : own;
     };
+    if (sendNothing()) return left(await toStop(), `${NODE_STOPPED}: no remote stop was sent`);
+    await this.backOnline(caseMs, wrapUp);
+    if (!this.abort.signal.aborted) await this.context(wrapUp).ensureIdle().catch(() => false);
+    if (sendNothing()) return left(await toStop(), STOPPED_IN_WRAP_UP);
     const from = this.watch.mark();
     const out: LeftRunning[] = [];
     const awaited: Transaction[] = [];

@@ -49,3 +49,25 @@ test('a cancel that cuts the wrap-up short before the connector is idle names th
     await t.close();
   }
 });
+
+test('a node that stops during the wrap-up, before the connector is idle, names the session there on another card', async () => {
+  const t = await startTestTomada();
+  try {
+    const id = 'CP-OTHERTAG-STOP';
+    const running = runCampaign(t, { id, protocol: 'ocpp1.6-json', faults: ['other-id-tag', 'remote-stop-ignored'], cases: ['remote.start'], timing: { caseTimeoutS: 30 } });
+    const stopSent = async () => ((await t.api(`/api/v1/charge-points/${id}/frames?limit=40`)).body.items ?? []).some((f: { frame: string }) => f.frame.includes('"RemoteStopTransaction"'));
+    for (let i = 0; i < 300 && !(await stopSent()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(await stopSent(), 'the wrap-up sent its remote stop');
+    await t.campaigns.close();
+    const { validation, chargePoint } = await running;
+    try {
+      const [session] = (await t.api(`/api/v1/transactions?chargePointId=${id}&active=true`)).body.items;
+      assert.equal(session?.idTag, 'SIMOTHER1', 'the session on another card runs on');
+      assert.deepEqual(validation.leftRunning, [{ transactionId: session.id, connectorId: 1, reason: "the node stopped during the campaign's wrap-up, before the session was seen to stop" }], summary(validation));
+    } finally {
+      await chargePoint.stop();
+    }
+  } finally {
+    await t.close();
+  }
+});
