@@ -1,8 +1,9 @@
 // A campaign whose cases ran to the end leaves its connector idle, whatever card the charge point
-// charges on there (docs/VALIDATION.md, "Leaving nothing running", step 2).
+// charges on there (docs/VALIDATION.md, "Leaving nothing running", step 2); a wrap-up cut short
+// before that (a cancel, the node's stop) names the session there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestTomada } from '../support/tomada.js';
+import { startTestTomada, type TestTomada } from '../support/tomada.js';
 import { runCampaign, summary } from './rig.js';
 
 test('a charge point that started the remote start on another card is stopped at the campaign’s end, not left charging', async () => {
@@ -23,25 +24,35 @@ test('a charge point that started the remote start on another card is stopped at
   }
 });
 
+/**
+ * A campaign on a charge point that starts the remote start on another card (SIMOTHER1) and
+ * ignores the remote stop, once its wrap-up has sent that stop: making the connector idle would wait
+ * its 30 s, then reset it. What cuts the wrap-up short is the caller's.
+ */
+async function inWrapUp(t: TestTomada, id: string) {
+  const running = runCampaign(t, { id, protocol: 'ocpp1.6-json', faults: ['other-id-tag', 'remote-stop-ignored'], cases: ['remote.start'], timing: { caseTimeoutS: 30 } });
+  const stopSent = async () => ((await t.api(`/api/v1/charge-points/${id}/frames?limit=40`)).body.items ?? []).some((f: { frame: string }) => f.frame.includes('"RemoteStopTransaction"'));
+  for (let i = 0; i < 300 && !(await stopSent()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(await stopSent(), 'the wrap-up sent its remote stop');
+  const session = async () => {
+    const [active] = (await t.api(`/api/v1/transactions?chargePointId=${id}&active=true`)).body.items;
+    assert.equal(active?.idTag, 'SIMOTHER1', 'the session on another card runs on');
+    return active.id as number;
+  };
+  return { running, session };
+}
+
 test('a cancel that cuts the wrap-up short before the connector is idle names the session there on another card', async () => {
   const t = await startTestTomada();
   try {
-    // Started on SIMOTHER1, and it ignores the remote stop: making the connector idle would wait its 30 s, then reset.
-    const id = 'CP-OTHERTAG-CUT';
-    const running = runCampaign(t, { id, protocol: 'ocpp1.6-json', faults: ['other-id-tag', 'remote-stop-ignored'], cases: ['remote.start'], timing: { caseTimeoutS: 30 } });
-    const stopSent = async () => ((await t.api(`/api/v1/charge-points/${id}/frames?limit=40`)).body.items ?? []).some((f: { frame: string }) => f.frame.includes('"RemoteStopTransaction"'));
-    for (let i = 0; i < 300 && !(await stopSent()); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(await stopSent(), 'the wrap-up sent its remote stop');
-    const [campaign] = (await t.api(`/api/v1/validations?chargePointId=${id}`)).body.items;
+    const { running, session } = await inWrapUp(t, 'CP-OTHERTAG-CUT');
+    const [campaign] = (await t.api('/api/v1/validations?chargePointId=CP-OTHERTAG-CUT')).body.items;
     const cancelled = await t.api(`/api/v1/validations/${campaign.id}/cancel`, { body: {} });
     const { chargePoint } = await running;
     try {
       assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
-      const [session] = (await t.api(`/api/v1/transactions?chargePointId=${id}&active=true`)).body.items;
-      assert.equal(session?.idTag, 'SIMOTHER1', 'the session on another card runs on');
-      assert.deepEqual(cancelled.body.leftRunning, [
-        { transactionId: session.id, connectorId: 1, reason: 'the campaign was cancelled during its wrap-up: RemoteStopTransaction was accepted, but no StopTransaction came before it ended' },
-      ], summary(cancelled.body));
+      const reason = 'the campaign was cancelled during its wrap-up: RemoteStopTransaction was accepted, but no StopTransaction came before it ended';
+      assert.deepEqual(cancelled.body.leftRunning, [{ transactionId: await session(), connectorId: 1, reason }], summary(cancelled.body));
     } finally {
       await chargePoint.stop();
     }
@@ -53,17 +64,12 @@ test('a cancel that cuts the wrap-up short before the connector is idle names th
 test('a node that stops during the wrap-up, before the connector is idle, names the session there on another card', async () => {
   const t = await startTestTomada();
   try {
-    const id = 'CP-OTHERTAG-STOP';
-    const running = runCampaign(t, { id, protocol: 'ocpp1.6-json', faults: ['other-id-tag', 'remote-stop-ignored'], cases: ['remote.start'], timing: { caseTimeoutS: 30 } });
-    const stopSent = async () => ((await t.api(`/api/v1/charge-points/${id}/frames?limit=40`)).body.items ?? []).some((f: { frame: string }) => f.frame.includes('"RemoteStopTransaction"'));
-    for (let i = 0; i < 300 && !(await stopSent()); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(await stopSent(), 'the wrap-up sent its remote stop');
+    const { running, session } = await inWrapUp(t, 'CP-OTHERTAG-STOP');
     await t.campaigns.close();
     const { validation, chargePoint } = await running;
     try {
-      const [session] = (await t.api(`/api/v1/transactions?chargePointId=${id}&active=true`)).body.items;
-      assert.equal(session?.idTag, 'SIMOTHER1', 'the session on another card runs on');
-      assert.deepEqual(validation.leftRunning, [{ transactionId: session.id, connectorId: 1, reason: "the node stopped during the campaign's wrap-up, before the session was seen to stop" }], summary(validation));
+      const reason = "the node stopped during the campaign's wrap-up, before the session was seen to stop";
+      assert.deepEqual(validation.leftRunning, [{ transactionId: await session(), connectorId: 1, reason }], summary(validation));
     } finally {
       await chargePoint.stop();
     }
