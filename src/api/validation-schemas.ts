@@ -99,7 +99,7 @@ const ValidationFields = {
   ),
   leftRunning: Type.Optional(
     Type.Array(Type.Object({ transactionId: Type.Integer(), connectorId: Type.Integer(), reason: Type.String() }), {
-      description: 'Sessions the campaign started with its card and could not stop at its end, and why: end them at the charge point',
+      description: 'Sessions the campaign started with its card (or on its connector on another card, when its wrap-up was cut short before the connector was made idle) and could not stop at its end, and why: end them at the charge point',
     }),
   ),
 };

@@ -128,7 +128,9 @@ export interface Validation {
   /**
    * Sessions the campaign started with its card on the charge point (any connector) that were
    * still running when it ended and that it could not stop, each with why: the engineer must end
-   * them. Absent when it left none, while it runs, and in records from before 2026-12-06.
+   * them. A wrap-up cut short before its connector was made idle names the session there on
+   * another card too. Absent when it left none, while it runs, and in records from before
+   * 2026-12-06.
    */
   leftRunning?: LeftRunning[];
   /** The node running it, with several nodes (absent on a node alone, and in earlier records). */
