@@ -207,6 +207,19 @@ function declarationMismatch(cp: Pick<ChargePoint, 'declaredOcppVersion' | 'decl
   return { declared: { ocppVersion: cp.declaredOcppVersion, transport: cp.declaredTransport }, observed: { ocppVersion, transport } };
 }
 
+/**
+ * What an edit makes of the SOAP endpoint's origin: a new value is an administrator's, kept
+ * against the charge point's From; null gives it back to the From. The value already stored,
+ * written back (a client saving what it read, a sync from an asset register), changes nothing:
+ * it pinned an address the charge point had named itself, and its next From (a new address on a
+ * cellular link) was then never taken.
+ */
+function endpointSetByAdministrator(existing: ChargePoint | undefined, soapEndpoint: string | null | undefined): boolean | undefined {
+  if (soapEndpoint === undefined) return undefined;
+  if (soapEndpoint === null) return false;
+  return existing?.soapEndpoint === soapEndpoint ? undefined : true;
+}
+
 export class Registry {
   private readonly bootOverrides = new Map<string, BootOverride>();
 
@@ -445,7 +458,7 @@ export class Registry {
         soapEndpoint: settings.soapEndpoint,
         // Set by an administrator (only one may change it: Access.soapEndpointToSet): kept against
         // the charge point's own From until an administrator sets another, or null.
-        soapEndpointSetByAdministrator: settings.soapEndpoint === undefined ? undefined : settings.soapEndpoint !== null,
+        soapEndpointSetByAdministrator: endpointSetByAdministrator(existing, settings.soapEndpoint),
         securityProfile: settings.securityProfile,
         allowedSources: settings.allowedSources,
         meterPublicKey: settings.meterPublicKey,

@@ -285,6 +285,14 @@ describe('commands from Tomada to a charge point served by the soap package (off
       assert.equal((await command(id, 'reset', { type: 'Soft' })).status, 200);
       assert.equal(own.received.length, 2, 'the command follows the From');
       assert.equal(set.received.length, 2);
+
+      // Written back as read (a client saving the whole record, a sync from an asset register),
+      // the endpoint the charge point named stays its own: its next From is still taken.
+      const read = (await t.api(`/api/v1/charge-points/${id}`)).body;
+      assert.equal((await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { soapEndpoint: read.soapEndpoint } })).status, 200);
+      assert.equal((await t.api(`/api/v1/charge-points/${id}`)).body.soapEndpointSetByAdministrator, false, 'written back unchanged, it is not pinned');
+      await (await centralSystemClient(t, id, set.url)).call('Heartbeat', {});
+      assert.equal((await t.api(`/api/v1/charge-points/${id}`)).body.soapEndpoint, set.url, 'the next From is taken');
     } finally {
       await own.close();
       await set.close();
