@@ -241,8 +241,9 @@ describe('inbound message rate', () => {
         `<cs:statusNotificationRequest><cs:connectorId>1</cs:connectorId><cs:status>Available</cs:status><cs:errorCode>NoError</cs:errorCode>` +
           `<cs:timestamp>${new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()}</cs:timestamp></cs:statusNotificationRequest>`,
       );
-    // Far more at once than the burst, and than the rate refills while they are handled.
-    const total = 100;
+    // Far more at once than the burst, and than the rate refills while they are handled: all of
+    // them would be admitted only if the node took about 4 s to read them (10 + 50/s).
+    const total = 200;
     const answers = await Promise.all(Array.from({ length: total }, (_, i) => postSoap(t.soapUrl, status(i))));
     const refused = answers.flatMap((answer, i) => (answer.status === 503 ? [i] : []));
     assert.deepEqual(
