@@ -17,10 +17,11 @@ Usage:
   tomada --version
 
 Operator tasks through the REST API (tomada help operators):
-  tomada charge-points list|show|register     tomada id-tags list|show|set|block
+  tomada charge-points list|show|history|meter-values|register
+  tomada id-tags list|show|set|block          tomada whoami
   tomada command remote-start|remote-stop|reset|unlock CHARGE_POINT_ID
   tomada sessions list|show|export            tomada tokens list|create|revoke
-  tomada operators list|set|remove            tomada whoami
+  tomada operators list|set|remove
 `;
 
 const SERVE_USAGE = `Usage: tomada serve
