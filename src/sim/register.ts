@@ -13,10 +13,14 @@ async function put(apiUrl: string, token: string, path: string, body: object): P
       body: JSON.stringify(body),
     });
   } catch (error) {
-    throw new RegistrationError(`cannot reach the operator API at ${apiUrl}: ${(error as Error).message}`);
+    // fetch says only "fetch failed"; the cause names what went wrong (ECONNREFUSED, ENOTFOUND).
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new RegistrationError(`cannot reach the operator API at ${apiUrl} (${why}): is Tomada running there? Set --api-url or TOMADA_API_URL`);
   }
   if (!response.ok) {
-    throw new RegistrationError(`PUT ${path} answered ${response.status}: ${await response.text()}`);
+    const hint = response.status === 401 ? ' (check --api-token or TOMADA_API_TOKEN)' : '';
+    throw new RegistrationError(`PUT ${path} answered ${response.status}: ${await response.text()}${hint}`);
   }
 }
 

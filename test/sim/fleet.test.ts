@@ -182,6 +182,24 @@ test('tomada sim refuses invalid options with the usage and exit code 2', async 
   }
 });
 
+test('tomada sim says what to set when the operator API cannot register its charge points', async (t) => {
+  // A port just freed: nothing listens there (the README's quick start with its ports moved).
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const freePort = (closed.address() as AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+  const unreachable = capture();
+  assert.equal(await simCommand(['--api-token', 'some-token', '--api-url', `http://127.0.0.1:${freePort}`], unreachable), 1);
+  assert.match(unreachable.stderr, new RegExp(`cannot reach the operator API at http://127\\.0\\.0\\.1:${freePort} \\(ECONNREFUSED\\): is Tomada running there\\? Set --api-url or TOMADA_API_URL`));
+
+  const refusing = createServer((_request, response) => response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"Unauthorized"}'));
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+  t.after(() => refusing.close());
+  const denied = capture();
+  assert.equal(await simCommand(['--api-token', 'wrong-token', '--api-url', `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`], denied), 1);
+  assert.match(denied.stderr, /answered 401: \{"error":"Unauthorized"\} \(check --api-token or TOMADA_API_TOKEN\)/);
+});
+
 test('tomada sim --help prints the usage, exit code 0', async () => {
   const io = capture();
   assert.equal(await simCommand(['--help'], io), 0);
