@@ -49,6 +49,25 @@ function textOf(data: WebSocket.RawData): string {
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
 
+/**
+ * What a central system's refusal of the handshake means to whoever runs the simulator: ws says
+ * only "Unexpected server response: 404". The statuses are Tomada's admission (docs/SECURITY.md).
+ */
+function refusalHint(message: string): string {
+  switch (/^Unexpected server response: (\d{3})$/.exec(message)?.[1]) {
+    case '404':
+      return ' (a --url other than ws://HOST:PORT/ocpp, or a charge point id the central system does not know: register it, e.g. with --api-token)';
+    case '401':
+      return ' (the charge point\'s password is missing or wrong: --password)';
+    case '403':
+      return ' (refused by the charge point\'s registration: its allowed source addresses, or a security profile that needs wss://)';
+    case '429':
+      return ' (too many failed admissions from this address: wait for the window, TOMADA_AUTH_FAILURE_WINDOW_S, to pass)';
+    default:
+      return '';
+  }
+}
+
 export function openWebSocketLink(options: WebSocketLinkOptions, handlers: LinkHandlers): SimLink {
   const headers: Record<string, string> = {};
   if (options.basicAuth) {
@@ -76,7 +95,7 @@ export function openWebSocketLink(options: WebSocketLinkOptions, handlers: LinkH
     else peer.receive(textOf(data));
   });
   // ws always emits 'close' after 'error' (also when the handshake fails), so 'close' does the work.
-  socket.on('error', (error) => handlers.log('warn', `connection error: ${error.message}`));
+  socket.on('error', (error) => handlers.log('warn', `connection error: ${error.message}${refusalHint(error.message)}`));
   socket.on('close', (code, reason) => {
     if (closed) return;
     closed = true;

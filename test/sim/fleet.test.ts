@@ -200,6 +200,24 @@ test('tomada sim says what to set when the operator API cannot register its char
   assert.match(denied.stderr, /answered 401: \{"error":"Unauthorized"\} \(check --api-token or TOMADA_API_TOKEN\)/);
 });
 
+test('a refused handshake is logged with what it means: an unknown id (404), a wrong password (401)', async (t) => {
+  const statuses: Record<string, string> = { '/ocpp/UNKNOWN-0001': '404 Not Found', '/ocpp/LOCKED-0001': '401 Unauthorized' };
+  const server = createServer();
+  server.on('upgrade', (request, socket) => socket.end(`HTTP/1.1 ${statuses[request.url ?? ''] ?? '500 Internal Server Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const firstWarning = async (prefix: string): Promise<string> => {
+    const warnings: string[] = [];
+    const fleet = runFleet({ baseUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ocpp`, count: 1, prefix, sessionMs: 10, logger: (entry) => entry.level === 'warn' && warnings.push(entry.message) });
+    t.after(() => fleet.stop());
+    await waitFor(`a refusal of ${prefix}0001`, () => warnings.length > 0);
+    await fleet.stop();
+    return warnings[0]!;
+  };
+  assert.match(await firstWarning('UNKNOWN-'), /Unexpected server response: 404 \(.*a charge point id the central system does not know: register it/);
+  assert.match(await firstWarning('LOCKED-'), /Unexpected server response: 401 \(the charge point's password is missing or wrong: --password\)/);
+});
+
 test('tomada sim --help prints the usage, exit code 0', async () => {
   const io = capture();
   assert.equal(await simCommand(['--help'], io), 0);
