@@ -109,16 +109,44 @@ export async function startDemo({ config, sessionSeconds, pauseSeconds = 5, samp
   };
 }
 
+const DEMO_USAGE = `Usage: tomada demo [--session-seconds N] [--database URL]
+
+Starts Tomada with 4 simulated charge points (OCPP 1.6 JSON, 1.5 JSON and 1.5 SOAP) charging in a
+loop and a fifth standing idle for a validation campaign, and prints the dashboard link.
+  --session-seconds N   length of each session (default 30)
+  --database URL        the demo's own database (default sqlite:./data/demo.db); never
+                        TOMADA_DATABASE_URL, which may be a real network's
+The ports, the address and the log level come from TOMADA_OCPP_PORT, TOMADA_HTTP_PORT, TOMADA_HOST
+(default 127.0.0.1) and TOMADA_LOG_LEVEL (default warn); TOMADA_NATS_URL is ignored.
+`;
+
+/**
+ * The demo's settings: the environment's, but for the database and the cluster. A shell set up
+ * for a real node (TOMADA_DATABASE_URL, TOMADA_NATS_URL exported) must not have the demo migrate
+ * that network's database and write made-up operators, tokens, charge points and sessions into
+ * it, nor join its cluster.
+ */
+export function demoEnvironment(env: Record<string, string | undefined>, databaseUrl = 'sqlite:./data/demo.db'): Record<string, string | undefined> {
+  return { TOMADA_HOST: '127.0.0.1', TOMADA_LOG_LEVEL: 'warn', ...env, TOMADA_DATABASE_URL: databaseUrl, TOMADA_NATS_URL: undefined };
+}
+
 export async function demo(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'session-seconds': { type: 'string', default: '30' },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        'session-seconds': { type: 'string', default: '30' },
+        database: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(`tomada demo: ${(error as Error).message}\n\n${DEMO_USAGE}`);
+    return 2;
+  }
   if (values.help) {
-    process.stdout.write('tomada demo [--session-seconds N]\n  Starts Tomada on ./data/demo.db (TOMADA_DATABASE_URL overrides) with 4 simulated charge points\n  (OCPP 1.6 JSON, 1.5 JSON and 1.5 SOAP) charging in a loop, and prints the dashboard link.\n');
+    process.stdout.write(DEMO_USAGE);
     return 0;
   }
   const sessionSeconds = Number(values['session-seconds']);
@@ -126,7 +154,7 @@ export async function demo(argv: string[]): Promise<number> {
     process.stderr.write('--session-seconds must be a number of at least 1\n');
     return 2;
   }
-  const env: Record<string, string | undefined> = { TOMADA_HOST: '127.0.0.1', TOMADA_DATABASE_URL: 'sqlite:./data/demo.db', TOMADA_LOG_LEVEL: 'warn', ...process.env };
+  const env = demoEnvironment(process.env, values.database || undefined);
   const running = await startDemo({ config: loadConfig(env), sessionSeconds, logLevel: env.TOMADA_LOG_LEVEL });
   const { tomada, adminToken, operatorToken, httpUrl: api } = running;
   const baseUrl = `ws://127.0.0.1:${tomada.ocppPort}/ocpp`;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { startDemo } from '../src/demo.js';
+import { demoEnvironment, startDemo } from '../src/demo.js';
 
 test('the demo starts, charges, scopes its operator token, and runs a validation from its idle charge point', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tomada-demo-'));
@@ -43,4 +43,14 @@ test('the demo starts, charges, scopes its operator token, and runs a validation
     await demo.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the demo keeps to its own database and out of a cluster, whatever the shell exports for a real node", () => {
+  const realNode = { TOMADA_DATABASE_URL: 'postgres://tomada@db.internal/tomada', TOMADA_NATS_URL: 'nats://nats-1.internal:4222', TOMADA_HTTP_PORT: '19603' };
+  const config = loadConfig(demoEnvironment(realNode));
+  assert.equal(config.databaseUrl, 'sqlite:./data/demo.db');
+  assert.equal(config.cluster, undefined);
+  assert.equal(config.httpPort, 19603, 'the ports still come from the environment');
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(loadConfig(demoEnvironment(realNode, 'sqlite:/tmp/other-demo.db')).databaseUrl, 'sqlite:/tmp/other-demo.db');
 });
