@@ -66,10 +66,13 @@ function stopOnSignals(stop: () => Promise<void>, log: Logger, endLog: (log: Log
 }
 
 async function serve(): Promise<number> {
-  const [{ startTomada }, { loadConfig }, { createLogger, endLog }] = await Promise.all([import('./app.js'), import('./config.js'), import('./log.js')]);
+  const [{ startTomada }, { loadConfig, explainListenError }, { createLogger, endLog }] = await Promise.all([import('./app.js'), import('./config.js'), import('./log.js')]);
   const log = createLogger();
   keepRunningOnErrors(log);
-  const tomada = await startTomada(loadConfig(), log);
+  const config = loadConfig();
+  const tomada = await startTomada(config, log).catch((error: unknown) => {
+    throw explainListenError(error, config);
+  });
   if (tomada.generatedAdminToken) {
     // Shown once, on stdout, never logged: only its hash is stored.
     process.stdout.write(`\nFirst administrator token (shown once, store it now): ${tomada.generatedAdminToken}\n\n`);

@@ -172,6 +172,27 @@ function clusterConfig(env: Env): ClusterConfig | undefined {
   return { natsUrl, nodeId, prefix, heartbeatMs };
 }
 
+/**
+ * A listener that could not open says only "listen EADDRINUSE: address already in use". This
+ * names the setting that chose the port or address, so the operator knows what to change; any
+ * other error is returned as it is.
+ */
+export function explainListenError(error: unknown, config: Config): unknown {
+  const { code, port, address } = error as { code?: string; port?: number; address?: string };
+  const ports: Array<[string, number | undefined]> = [
+    ['TOMADA_OCPP_PORT', config.ocppPort],
+    ['TOMADA_OCPP_TLS_PORT', config.tls ? config.ocppTlsPort : undefined],
+    ['TOMADA_HTTP_PORT', config.httpPort],
+  ];
+  const setting = ports.filter(([, value]) => value === port).map(([name]) => name).join(' or ') || 'the TOMADA_*_PORT variables';
+  if (code === 'EADDRINUSE') {
+    return new ConfigError(`${address}:${port} is already in use (another Tomada, or another program): stop it, or set ${setting} to a free port`);
+  }
+  if (code === 'EACCES') return new ConfigError(`${address}:${port}: permission denied (a port below 1024 needs privileges): set ${setting} to a port from 1024`);
+  if (code === 'EADDRNOTAVAIL') return new ConfigError(`TOMADA_HOST ${address} is not an address of this machine: set it to one of its addresses, or 0.0.0.0`);
+  return error;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const adminToken = env.TOMADA_ADMIN_TOKEN === '' ? undefined : env.TOMADA_ADMIN_TOKEN;
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('TOMADA_ADMIN_TOKEN must be at least 16 characters');

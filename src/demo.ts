@@ -2,7 +2,7 @@
 // so a newcomer sees the dashboard, sessions, energy and commands work within a minute.
 import { parseArgs } from 'node:util';
 import { startTomada, type RunningTomada } from './app.js';
-import { loadConfig, type Config } from './config.js';
+import { explainListenError, loadConfig, type Config } from './config.js';
 import { newTokenSecret } from './domain/api-tokens.js';
 import { createLogger } from './log.js';
 import { SimulatedChargePoint } from './sim/charge-point.js';
@@ -155,7 +155,10 @@ export async function demo(argv: string[]): Promise<number> {
     return 2;
   }
   const env = demoEnvironment(process.env, values.database || undefined);
-  const running = await startDemo({ config: loadConfig(env), sessionSeconds, logLevel: env.TOMADA_LOG_LEVEL });
+  const config = loadConfig(env);
+  const running = await startDemo({ config, sessionSeconds, logLevel: env.TOMADA_LOG_LEVEL }).catch((error: unknown) => {
+    throw explainListenError(error, config);
+  });
   const { tomada, adminToken, operatorToken, httpUrl: api } = running;
   const baseUrl = `ws://127.0.0.1:${tomada.ocppPort}/ocpp`;
   const soapUrl = `http://127.0.0.1:${tomada.ocppPort}/ocpp/soap`;

@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './support/cli-entry.js';
+import { createServer, type AddressInfo } from 'node:net';
+import { ROOT, tomadaArgs } from './support/cli-entry.js';
 
 const BIN = `${ROOT}dist/cli.js`;
 
@@ -34,4 +35,17 @@ test('the built bin is executable and prints its version and usage', { skip: exi
   const wrong = spawnSync(BIN, ['frobnicate'], { encoding: 'utf8' });
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /Unknown command "frobnicate"/);
+});
+
+test('serve on a port already taken names the setting to change, not only EADDRINUSE', async (t) => {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  t.after(() => holder.close());
+  const taken = (holder.address() as AddressInfo).port;
+  const cwd = mkdtempSync(join(tmpdir(), 'tomada-cli-'));
+  t.after(() => rmSync(cwd, { recursive: true, force: true }));
+  const env = { ...process.env, TOMADA_HOST: '127.0.0.1', TOMADA_OCPP_PORT: String(taken), TOMADA_HTTP_PORT: '0', TOMADA_DATABASE_URL: `sqlite:${join(cwd, 'tomada.db')}`, TOMADA_ADMIN_TOKEN: 'a-test-admin-token-0001', TOMADA_LOG_LEVEL: 'silent' };
+  const serve = spawnSync(process.execPath, tomadaArgs('serve'), { encoding: 'utf8', cwd: ROOT, env, timeout: 30_000 });
+  assert.equal(serve.status, 1, serve.stderr);
+  assert.equal(serve.stderr, `Configuration error: 127.0.0.1:${taken} is already in use (another Tomada, or another program): stop it, or set TOMADA_OCPP_PORT to a free port\n`);
 });
