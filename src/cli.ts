@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `tomada` command: serve, demo, sim, journal verify, migrate, and the operator tasks (src/cli/).
 // The server is loaded only by the commands that run it: the operator commands start fast.
-import { ConfigError } from './config.js';
+import { ConfigError, explainStoreError } from './config.js';
 import type { Logger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -142,7 +142,9 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => {
+  (thrown: unknown) => {
+    // Every command that fails here opened a store: the demo its own (--database), the others TOMADA_DATABASE_URL's.
+    const error = explainStoreError(thrown, process.argv[2] === 'demo' ? '--database' : 'TOMADA_DATABASE_URL');
     if (error instanceof ConfigError) process.stderr.write(`Configuration error: ${error.message}\n`);
     else process.stderr.write(`tomada: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

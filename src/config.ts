@@ -193,6 +193,27 @@ export function explainListenError(error: unknown, config: Config): unknown {
   return error;
 }
 
+/** Node's codes for a server that could not be reached at all (refused, no such host, no route). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
+
+/**
+ * The store could not be opened: the driver says "connect ECONNREFUSED 127.0.0.1:5432" or
+ * 'database "tomada" does not exist' and nothing of where that address came from. This adds the
+ * setting that named the database (`setting`); any other error is returned as it is. PostgreSQL's
+ * own refusals carry a severity (pg's DatabaseError); failed connections carry a system code.
+ */
+export function explainStoreError(error: unknown, setting: string): unknown {
+  if (!(error instanceof Error) || error instanceof ConfigError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  // A failed connection to `localhost` (IPv6, then IPv4) is an AggregateError with an empty message.
+  const message = error.message || (error instanceof AggregateError ? error.errors.map((e: Error) => e.message).join('; ') : '') || String(code);
+  if (code !== undefined && UNREACHABLE.has(code)) {
+    return new Error(`cannot reach the database (${message}): is PostgreSQL running there, and does ${setting} name it?`);
+  }
+  if ('severity' in error) return new Error(`the database named by ${setting} refused: ${message}`);
+  return error;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const adminToken = env.TOMADA_ADMIN_TOKEN === '' ? undefined : env.TOMADA_ADMIN_TOKEN;
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('TOMADA_ADMIN_TOKEN must be at least 16 characters');

@@ -49,3 +49,14 @@ test('serve on a port already taken names the setting to change, not only EADDRI
   assert.equal(serve.status, 1, serve.stderr);
   assert.equal(serve.stderr, `Configuration error: 127.0.0.1:${taken} is already in use (another Tomada, or another program): stop it, or set TOMADA_OCPP_PORT to a free port\n`);
 });
+
+test('a database that cannot be reached is named by the setting that chose it, not only ECONNREFUSED', async () => {
+  // A port just freed: no PostgreSQL answers there.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  const migrate = spawnSync(process.execPath, tomadaArgs('migrate'), { encoding: 'utf8', cwd: ROOT, env: { ...process.env, TOMADA_DATABASE_URL: `postgres://tomada@127.0.0.1:${port}/tomada` }, timeout: 30_000 });
+  assert.equal(migrate.status, 1, migrate.stderr);
+  assert.equal(migrate.stderr, `tomada: cannot reach the database (connect ECONNREFUSED 127.0.0.1:${port}): is PostgreSQL running there, and does TOMADA_DATABASE_URL name it?\n`);
+});
