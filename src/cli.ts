@@ -67,9 +67,10 @@ function stopOnSignals(stop: () => Promise<void>, log: Logger, endLog: (log: Log
 
 async function serve(): Promise<number> {
   const [{ startTomada }, { loadConfig, explainListenError }, { createLogger, endLog }] = await Promise.all([import('./app.js'), import('./config.js'), import('./log.js')]);
+  // The configuration first: a wrong value stops here, named, before anything is logged or opened.
+  const config = loadConfig();
   const log = createLogger();
   keepRunningOnErrors(log);
-  const config = loadConfig();
   const tomada = await startTomada(config, log).catch((error: unknown) => {
     throw explainListenError(error, config);
   });

@@ -217,6 +217,9 @@ export function explainStoreError(error: unknown, setting: string): unknown {
 export function loadConfig(env: Env = process.env): Config {
   const adminToken = env.TOMADA_ADMIN_TOKEN === '' ? undefined : env.TOMADA_ADMIN_TOKEN;
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('TOMADA_ADMIN_TOKEN must be at least 16 characters');
+  // Read by createLogger (log.ts); checked here with the rest, so a mistyped level is named
+  // instead of pino's "default level:verbose must be included in custom levels".
+  oneOf(env, 'TOMADA_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info');
   const databaseUrl = env.TOMADA_DATABASE_URL || 'sqlite:./data/tomada.db';
   const handshakeTimeoutMs = integer(env, 'TOMADA_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000);
   const requestTimeoutMs = integer(env, 'TOMADA_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);

@@ -60,3 +60,13 @@ test('a database that cannot be reached is named by the setting that chose it, n
   assert.equal(migrate.status, 1, migrate.stderr);
   assert.equal(migrate.stderr, `tomada: cannot reach the database (connect ECONNREFUSED 127.0.0.1:${port}): is PostgreSQL running there, and does TOMADA_DATABASE_URL name it?\n`);
 });
+
+test('serve with a mistyped TOMADA_LOG_LEVEL names it, and opens nothing', (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'tomada-cli-'));
+  t.after(() => rmSync(cwd, { recursive: true, force: true }));
+  const env = { ...process.env, TOMADA_LOG_LEVEL: 'verbose', TOMADA_OCPP_PORT: '0', TOMADA_HTTP_PORT: '0', TOMADA_DATABASE_URL: `sqlite:${join(cwd, 'data', 'tomada.db')}` };
+  const serve = spawnSync(process.execPath, tomadaArgs('serve'), { encoding: 'utf8', cwd: ROOT, env, timeout: 30_000 });
+  assert.equal(serve.status, 1, serve.stderr);
+  assert.equal(serve.stderr, 'Configuration error: TOMADA_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"\n');
+  assert.deepEqual(readdirSync(cwd), [], 'no ./data/ made, no database opened');
+});
