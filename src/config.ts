@@ -189,7 +189,12 @@ export function explainListenError(error: unknown, config: Config): unknown {
     return new ConfigError(`${address}:${port} is already in use (another Tomada, or another program): stop it, or set ${setting} to a free port`);
   }
   if (code === 'EACCES') return new ConfigError(`${address}:${port}: permission denied (a port below 1024 needs privileges): set ${setting} to a port from 1024`);
-  if (code === 'EADDRNOTAVAIL') return new ConfigError(`TOMADA_HOST ${address} is not an address of this machine: set it to one of its addresses, or 0.0.0.0`);
+  // A host name that does not resolve fails the listen as a look-up (the database's own look-up
+  // fails before any listener opens, with its own host name).
+  const unresolved = (code === 'ENOTFOUND' || code === 'EAI_AGAIN') && (error as { hostname?: string }).hostname === config.host;
+  if (code === 'EADDRNOTAVAIL' || unresolved) {
+    return new ConfigError(`TOMADA_HOST ${config.host} is not an address of this machine: set it to one of its addresses, or 0.0.0.0`);
+  }
   return error;
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { ROOT, tomadaArgs } from './support/cli-entry.js';
+import { explainListenError, loadConfig } from '../src/config.js';
 
 const BIN = `${ROOT}dist/cli.js`;
 
@@ -69,4 +70,13 @@ test('serve with a mistyped TOMADA_LOG_LEVEL names it, and opens nothing', (t) =
   assert.equal(serve.status, 1, serve.stderr);
   assert.equal(serve.stderr, 'Configuration error: TOMADA_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"\n');
   assert.deepEqual(readdirSync(cwd), [], 'no ./data/ made, no database opened');
+});
+
+test('a TOMADA_HOST that names no address of this machine is named as such, not taken for the database', async () => {
+  const config = loadConfig({ TOMADA_HOST: 'no-such-host.invalid' });
+  const failure = await new Promise<unknown>((resolve) => createServer().once('error', resolve).listen(0, config.host));
+  assert.equal((explainListenError(failure, config) as Error).message, 'TOMADA_HOST no-such-host.invalid is not an address of this machine: set it to one of its addresses, or 0.0.0.0');
+  const elsewhere = loadConfig({ TOMADA_HOST: '198.51.100.77' }); // TEST-NET-2: documentation only, on no machine
+  const notMine = await new Promise<unknown>((resolve) => createServer().once('error', resolve).listen(0, elsewhere.host));
+  assert.equal((explainListenError(notMine, elsewhere) as Error).message, 'TOMADA_HOST 198.51.100.77 is not an address of this machine: set it to one of its addresses, or 0.0.0.0');
 });
