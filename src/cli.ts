@@ -129,6 +129,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case undefined:
     case '--help':
+    case '-h':
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;
     default:

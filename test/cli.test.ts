@@ -80,3 +80,9 @@ test('a TOMADA_HOST that names no address of this machine is named as such, not 
   const notMine = await new Promise<unknown>((resolve) => createServer().once('error', resolve).listen(0, elsewhere.host));
   assert.equal((explainListenError(notMine, elsewhere) as Error).message, 'TOMADA_HOST 198.51.100.77 is not an address of this machine: set it to one of its addresses, or 0.0.0.0');
 });
+
+test('-h prints the usage, as --help does', () => {
+  const short = spawnSync(process.execPath, tomadaArgs('-h'), { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
+  assert.equal(short.status, 0, short.stderr);
+  assert.match(short.stdout, /^tomada \d+\.\d+\.\d+ — OCPP central system\n\nUsage:/);
+});

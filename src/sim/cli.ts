@@ -55,7 +55,7 @@ Options:
                           present the cards a campaign asks for and confirm (needs --api-token)
   --fault NAME            misbehave (repeatable), for validation campaigns to catch:
 ${Object.entries(SIM_FAULTS).map(([name, text]) => `                            ${name}: ${text}`).join('\n')}
-  --help                  show this text
+  --help, -h              show this text
 
 Exit code: 0 when every session completed with a transactionId, 1 otherwise, 2 for invalid options.
 `;
@@ -141,7 +141,7 @@ function parse(argv: string[]): Parsed {
         idle: { type: 'boolean', default: false },
         person: { type: 'boolean', default: false },
         fault: { type: 'string', multiple: true },
-        help: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (error) {

@@ -219,6 +219,9 @@ test('a refused handshake is logged with what it means: an unknown id (404), a w
 });
 
 test('tomada sim --help prints the usage, exit code 0', async () => {
+  const short = capture();
+  assert.equal(await simCommand(['-h'], short), 0, short.stderr);
+  assert.match(short.stdout, /^Usage: tomada sim/);
   const io = capture();
   assert.equal(await simCommand(['--help'], io), 0);
   assert.match(io.stdout, /--session-seconds/);
