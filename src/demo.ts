@@ -138,7 +138,7 @@ export async function demo(argv: string[]): Promise<number> {
       options: {
         'session-seconds': { type: 'string', default: '30' },
         database: { type: 'string' },
-        help: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (error) {

@@ -85,4 +85,7 @@ test('-h prints the usage, as --help does', () => {
   const short = spawnSync(process.execPath, tomadaArgs('-h'), { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
   assert.equal(short.status, 0, short.stderr);
   assert.match(short.stdout, /^tomada \d+\.\d+\.\d+ — OCPP central system\n\nUsage:/);
+  const demo = spawnSync(process.execPath, tomadaArgs('demo', '-h'), { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
+  assert.equal(demo.status, 0, demo.stderr);
+  assert.match(demo.stdout, /^Usage: tomada demo /);
 });
