@@ -49,12 +49,18 @@ function textOf(data: WebSocket.RawData): string {
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
 
+/** Node's codes for a server certificate that no CA it trusts has signed. */
+const UNTRUSTED_CERTIFICATE = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']);
+
 /**
  * What a central system's refusal of the handshake means to whoever runs the simulator: ws says
  * only "Unexpected server response: 404". The statuses are Tomada's admission (docs/SECURITY.md).
  */
-function refusalHint(message: string): string {
-  switch (/^Unexpected server response: (\d{3})$/.exec(message)?.[1]) {
+function refusalHint(error: Error): string {
+  if (UNTRUSTED_CERTIFICATE.has((error as NodeJS.ErrnoException).code ?? '')) {
+    return " (the central system's certificate is not signed by a CA this machine trusts: name its CA with NODE_EXTRA_CA_CERTS=FILE)";
+  }
+  switch (/^Unexpected server response: (\d{3})$/.exec(error.message)?.[1]) {
     case '404':
       return ' (a --url other than ws://HOST:PORT/ocpp, or a charge point id the central system does not know: register it, e.g. with --api-token)';
     case '401':
@@ -95,7 +101,7 @@ export function openWebSocketLink(options: WebSocketLinkOptions, handlers: LinkH
     else peer.receive(textOf(data));
   });
   // ws always emits 'close' after 'error' (also when the handshake fails), so 'close' does the work.
-  socket.on('error', (error) => handlers.log('warn', `connection error: ${error.message}${refusalHint(error.message)}`));
+  socket.on('error', (error) => handlers.log('warn', `connection error: ${error.message}${refusalHint(error)}`));
   socket.on('close', (code, reason) => {
     if (closed) return;
     closed = true;

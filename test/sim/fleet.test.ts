@@ -1,12 +1,14 @@
 // A fleet of simulated charge points and the `tomada sim` command, against a fake central system.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { simCommand, type SimIo } from '../../src/sim/cli.js';
 import { chargePointId, defaultIdTags, fleetMembers, runFleet } from '../../src/sim/fleet.js';
 import { waitFor } from './fake-central-system.js';
 import { fakeCentralSystem, soapCentralSystem } from './harness.js';
+import { makePki, opensslSkip } from '../security/pki.js';
 
 test('chargePointId pads the number to four digits', () => {
   assert.equal(chargePointId('SIM-', 1), 'SIM-0001');
@@ -216,6 +218,20 @@ test('a refused handshake is logged with what it means: an unknown id (404), a w
   };
   assert.match(await firstWarning('UNKNOWN-'), /Unexpected server response: 404 \(.*a charge point id the central system does not know: register it/);
   assert.match(await firstWarning('LOCKED-'), /Unexpected server response: 401 \(the charge point's password is missing or wrong: --password\)/);
+});
+
+test('a central system whose certificate this machine does not trust is logged with how to trust it', { skip: opensslSkip() }, async (t) => {
+  const pki = makePki({ clients: [] });
+  t.after(() => pki.remove());
+  const server = createHttpsServer({ cert: pki.server.cert, key: pki.server.key });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const warnings: string[] = [];
+  const fleet = runFleet({ baseUrl: `wss://127.0.0.1:${(server.address() as AddressInfo).port}/ocpp`, count: 1, sessionMs: 10, logger: (entry) => entry.level === 'warn' && warnings.push(entry.message) });
+  t.after(() => fleet.stop());
+  await waitFor('the TLS refusal', () => warnings.length > 0);
+  await fleet.stop();
+  assert.match(warnings[0]!, /connection error: .+ \(the central system's certificate is not signed by a CA this machine trusts: name its CA with NODE_EXTRA_CA_CERTS=FILE\)$/);
 });
 
 test('tomada sim --help prints the usage, exit code 0', async () => {
