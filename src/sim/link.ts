@@ -52,14 +52,18 @@ function textOf(data: WebSocket.RawData): string {
 /** Node's codes for a server certificate that no CA it trusts has signed. */
 const UNTRUSTED_CERTIFICATE = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']);
 
+/** For a TLS failure of that kind (Node's `code`), how to trust the central system's CA; else ''. */
+export function untrustedCertificateHint(code: string | undefined): string {
+  return UNTRUSTED_CERTIFICATE.has(code ?? '') ? " (the central system's certificate is not signed by a CA this machine trusts: name its CA with NODE_EXTRA_CA_CERTS=FILE)" : '';
+}
+
 /**
  * What a central system's refusal of the handshake means to whoever runs the simulator: ws says
  * only "Unexpected server response: 404". The statuses are Tomada's admission (docs/SECURITY.md).
  */
 function refusalHint(error: Error): string {
-  if (UNTRUSTED_CERTIFICATE.has((error as NodeJS.ErrnoException).code ?? '')) {
-    return " (the central system's certificate is not signed by a CA this machine trusts: name its CA with NODE_EXTRA_CA_CERTS=FILE)";
-  }
+  const certificate = untrustedCertificateHint((error as NodeJS.ErrnoException).code);
+  if (certificate !== '') return certificate;
   switch (/^Unexpected server response: (\d{3})$/.exec(error.message)?.[1]) {
     case '404':
       return ' (a --url other than ws://HOST:PORT/ocpp, or a charge point id the central system does not know: register it, e.g. with --api-token)';

@@ -55,7 +55,7 @@ import {
 } from '../ocpp/soap/index.js';
 import { violationText } from '../ocpp/validate.js';
 import { centralSystemActions, chargePointActions } from '../ocpp/v15/index.js';
-import type { LinkHandlers, SimLink, SimTransport } from './link.js';
+import { untrustedCertificateHint, type LinkHandlers, type SimLink, type SimTransport } from './link.js';
 
 export interface SoapTransportOptions {
   /** The central system's SOAP endpoint (CentralSystemService), e.g. http://127.0.0.1:9000/ocpp/soap. */
@@ -440,7 +440,8 @@ class SoapLink implements SimLink {
     } catch (error) {
       if (this.endedReason !== undefined) throw new PeerClosedError(this.endedReason);
       if (timedOut) throw new CallTimeoutError(action, this.options.callTimeoutMs);
-      const reason = `central system unreachable at ${this.options.url} (${fetchFailure(error)})`;
+      const failure = fetchFailure(error);
+      const reason = `central system unreachable at ${this.options.url} (${failure})${untrustedCertificateHint(failure)}`;
       this.end(reason);
       throw new PeerClosedError(reason);
     } finally {

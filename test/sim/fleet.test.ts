@@ -226,12 +226,18 @@ test('a central system whose certificate this machine does not trust is logged w
   const server = createHttpsServer({ cert: pki.server.cert, key: pki.server.key });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => server.close());
-  const warnings: string[] = [];
-  const fleet = runFleet({ baseUrl: `wss://127.0.0.1:${(server.address() as AddressInfo).port}/ocpp`, count: 1, sessionMs: 10, logger: (entry) => entry.level === 'warn' && warnings.push(entry.message) });
-  t.after(() => fleet.stop());
-  await waitFor('the TLS refusal', () => warnings.length > 0);
-  await fleet.stop();
-  assert.match(warnings[0]!, /connection error: .+ \(the central system's certificate is not signed by a CA this machine trusts: name its CA with NODE_EXTRA_CA_CERTS=FILE\)$/);
+  const port = (server.address() as AddressInfo).port;
+  const hint = " \\(the central system's certificate is not signed by a CA this machine trusts: name its CA with NODE_EXTRA_CA_CERTS=FILE\\)";
+  for (const [protocol, baseUrl, said] of [
+    ['ocpp1.6-json', `wss://127.0.0.1:${port}/ocpp`, new RegExp(`^connection error: .+${hint}$`)],
+    ['ocpp1.5-soap', `https://127.0.0.1:${port}/ocpp/soap`, new RegExp(`^central system unreachable at https://\\S+ \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\\)${hint}; reconnecting`)],
+  ] as const) {
+    const lines: string[] = [];
+    const fleet = runFleet({ baseUrl, protocol, count: 1, sessionMs: 10, logger: (entry) => lines.push(entry.message) });
+    t.after(() => fleet.stop());
+    await waitFor(`the TLS refusal over ${protocol}`, () => lines.some((line) => said.test(line)));
+    await fleet.stop();
+  }
 });
 
 test('tomada sim --help prints the usage, exit code 0', async () => {
