@@ -19,11 +19,11 @@ Options:
                           or ocpp1.5-soap (OCPP 1.5 SOAP 1.2 over HTTP, WS-Addressing)
   --url URL               central system OCPP endpoint.
                           JSON protocols: a ws:// or wss:// base URL, each charge point
-                          connects to URL/ID (default ws://127.0.0.1:9000/ocpp); for wss://
-                          with a private CA, trust it with NODE_EXTRA_CA_CERTS=FILE.
+                          connects to URL/ID (default ws://127.0.0.1:9000/ocpp).
                           ocpp1.5-soap: the central system's SOAP endpoint, an http:// or
                           https:// URL every charge point posts to
-                          (default http://127.0.0.1:9000/ocpp/soap)
+                          (default http://127.0.0.1:9000/ocpp/soap).
+                          wss:// or https:// with a private CA: NODE_EXTRA_CA_CERTS=FILE
   --listen-host HOST      ocpp1.5-soap: address the charge points' own SOAP command endpoints
                           listen on (default 127.0.0.1); each sends its endpoint's URL as the
                           WS-Addressing From of every message (for 0.0.0.0 or ::, the URL
