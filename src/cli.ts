@@ -145,8 +145,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (thrown: unknown) => {
-    // Every command that fails here opened a store: the demo its own (--database), the others TOMADA_DATABASE_URL's.
-    const error = explainStoreError(thrown, process.argv[2] === 'demo' ? '--database' : 'TOMADA_DATABASE_URL');
+    // These commands open a store: the demo its own (--database), the others TOMADA_DATABASE_URL's.
+    const command = process.argv[2] ?? '';
+    const setting = command === 'demo' ? '--database' : 'TOMADA_DATABASE_URL';
+    const error = ['serve', 'demo', 'migrate', 'journal'].includes(command) ? explainStoreError(thrown, setting) : thrown;
     if (error instanceof ConfigError) process.stderr.write(`Configuration error: ${error.message}\n`);
     else process.stderr.write(`tomada: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -70,7 +70,7 @@ function refusalHint(error: Error): string {
     case '401':
       return ' (the charge point\'s password is missing or wrong: --password)';
     case '403':
-      return ' (refused by the charge point\'s registration: its allowed source addresses, or a security profile that needs wss://)';
+      return ' (refused by the charge point\'s registration: its allowed source addresses, or a security profile that needs wss:// or a client certificate)';
     case '429':
       return ' (too many failed admissions from this address: wait for the window, TOMADA_AUTH_FAILURE_WINDOW_S, to pass)';
     default:
