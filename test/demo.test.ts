@@ -45,7 +45,7 @@ test('the demo starts, charges, scopes its operator token, and runs a validation
   }
 });
 
-test("the demo keeps to its own database and out of a cluster, whatever the shell exports for a real node", () => {
+test('the demo keeps to its own database and out of a cluster, whatever the shell exports for a real node', () => {
   const realNode = { TOMADA_DATABASE_URL: 'postgres://tomada@db.internal/tomada', TOMADA_NATS_URL: 'nats://nats-1.internal:4222', TOMADA_HTTP_PORT: '19603' };
   const config = loadConfig(demoEnvironment(realNode));
   assert.equal(config.databaseUrl, 'sqlite:./data/demo.db');
