@@ -71,6 +71,14 @@ async function serve(): Promise<number> {
   const config = loadConfig();
   const log = createLogger();
   keepRunningOnErrors(log);
+  if (config.cluster && config.databaseUrl.startsWith('sqlite:')) {
+    // Allowed (a benchmark runs nodes so), but on a network it is a forgotten TOMADA_DATABASE_URL:
+    // each node would keep what its charge points report where no other node sees it.
+    log.warn(
+      { database: config.databaseUrl },
+      'TOMADA_NATS_URL is set but the store is a SQLite file of this node alone: the other nodes will not see what it stores. Several nodes share one PostgreSQL: set TOMADA_DATABASE_URL (docs/OPERATIONS.md)',
+    );
+  }
   const tomada = await startTomada(config, log).catch((error: unknown) => {
     throw explainListenError(error, config);
   });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { ROOT, tomadaArgs } from './support/cli-entry.js';
 import { explainListenError, loadConfig } from '../src/config.js';
+import { spawnServer } from './support/process.js';
 
 const BIN = `${ROOT}dist/cli.js`;
 
@@ -88,4 +89,17 @@ test('-h prints the usage, as --help does', () => {
   const demo = spawnSync(process.execPath, tomadaArgs('demo', '-h'), { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
   assert.equal(demo.status, 0, demo.stderr);
   assert.match(demo.stdout, /^Usage: tomada demo /);
+});
+
+test('a node given NATS but no shared database warns that the other nodes will not see its store', async (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'tomada-cli-'));
+  t.after(() => rmSync(cwd, { recursive: true, force: true }));
+  // No NATS needs to answer: the node starts, and retries it, either way.
+  const node = await spawnServer({ TOMADA_NATS_URL: 'nats://127.0.0.1:1', TOMADA_DATABASE_URL: `sqlite:${join(cwd, 'tomada.db')}`, TOMADA_ADMIN_TOKEN: 'a-test-admin-token-0001' });
+  node.child.kill('SIGTERM');
+  await node.exited;
+  assert.ok(
+    node.logged.some((msg) => msg.startsWith('TOMADA_NATS_URL is set but the store is a SQLite file of this node alone')),
+    node.logged.join('\n'),
+  );
 });
