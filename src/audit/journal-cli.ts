@@ -1,9 +1,11 @@
 // `tomada journal verify [--from ISO] [--to ISO] [--json]`: checks the frame journal of the
 // configured database (TOMADA_DATABASE_URL, TOMADA_JOURNAL_KEY). Exit code 0 when the chain holds
-// and every transaction matches its frames, 1 when something was found, 2 for bad options.
+// and every transaction matches its frames, 1 when something was found, 2 for bad options or
+// when there is no store to verify at this version's schema (nothing is created or migrated).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { openStore } from '../store/open.js';
+import { StoreNotFound } from '../store/sql-store.js';
 import { verifyJournal } from './verify-journal.js';
 
 const USAGE = `Usage: tomada journal verify [--from ISO-TIME] [--to ISO-TIME] [--json]
@@ -42,7 +44,16 @@ export async function journalCommand(argv: string[]): Promise<number> {
     range[name] = new Date(ms).toISOString();
   }
   const config = loadConfig();
-  const store = await openStore(config.databaseUrl, { journalKey: config.journalKey });
+  let store;
+  try {
+    // As it is: a path that holds nothing, opened as a node opens it, became an empty store whose
+    // journal was reported intact.
+    store = await openStore(config.databaseUrl, { journalKey: config.journalKey, existingOnly: true });
+  } catch (error) {
+    if (!(error instanceof StoreNotFound)) throw error;
+    process.stderr.write(`Nothing was verified: ${error.message}. TOMADA_DATABASE_URL names the store to verify (now ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}).\n`);
+    return 2;
+  }
   try {
     const report = await verifyJournal(store, { ...range, journalKey: config.journalKey });
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

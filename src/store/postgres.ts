@@ -279,7 +279,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const names = new StatementNames();
   const kysely = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool: recoveringPool(pool, reachability, names) }) });
   try {
-    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(kysely);
+    if (schema && !options.existingOnly) await sql`create schema if not exists ${sql.id(schema)}`.execute(kysely);
     const { rows } = await sql<{ schema: string; collation: string }>`
       select current_schema() as schema, datcollate as collation from pg_database where datname = current_database()`.execute(kysely);
     const current = rows[0];
@@ -289,7 +289,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     if (!/^(C|POSIX|C\.UTF-?8)$/i.test(current.collation)) {
       options.log?.warn({ collation: current.collation }, 'PostgreSQL database collation is not C: lists sort differently than on SQLite; create the database with LC_COLLATE C.UTF-8');
     }
-    await SqlStore.migrate(kysely, 'postgres', current.schema, options.log);
+    if (options.existingOnly) await SqlStore.assertCurrent(kysely, 'postgres', current.schema);
+    else await SqlStore.migrate(kysely, 'postgres', current.schema, options.log);
   } catch (error) {
     await kysely.destroy();
     throw error;

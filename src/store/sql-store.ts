@@ -27,7 +27,17 @@ export interface SqlStoreOptions {
   log?: StoreLog;
   /** The node's id in a cluster (TOMADA_NODE_ID): named in the events the store writes of itself. */
   node?: string | undefined;
+  /**
+   * Opens only a store that exists, at this version's schema: creates no file or schema and
+   * applies no migration, else fails with StoreNotFound (`journal verify`, which reads the journal
+   * as it is: pointed at a path that held nothing, it made an empty store and reported its
+   * journal intact).
+   */
+  existingOnly?: boolean;
 }
+
+/** The database holds no Tomada store at this version's schema, and was to be opened as it is (existingOnly). */
+export class StoreNotFound extends Error {}
 
 export interface StoreLog {
   info(detail: Record<string, unknown>, message: string): void;
@@ -197,6 +207,17 @@ export class SqlStore extends SqlQueries implements Store {
     const latest = Object.keys(await provider.getMigrations()).at(-1);
     if (applied.length > 0) log?.info({ applied, latest }, `database schema migrated to ${latest}`);
     else log?.info({ latest }, `database schema up to date at ${latest}`);
+  }
+
+  /** Checks, changing nothing, that the database holds a Tomada store at this version's schema (existingOnly). */
+  static async assertCurrent(kysely: Kysely<Database>, dialect: Dialect, schema?: string): Promise<void> {
+    const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
+    const migrations = await migrator.getMigrations();
+    if (!migrations.some((migration) => migration.executedAt !== undefined)) throw new StoreNotFound('the database holds no Tomada store (no migration was ever applied to it)');
+    const pending = migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+    if (pending.length > 0) {
+      throw new StoreNotFound(`the store's schema is older than this version's (${pending.join(', ')} not applied): run \`tomada migrate\` first, or the version that wrote it`);
+    }
   }
 
   transact<T>(work: (tx: StoreWriter) => Promise<T>, chargePointId?: string, options: TransactOptions = {}): Promise<T> {

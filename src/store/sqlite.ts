@@ -1,18 +1,20 @@
 // The embedded store: one SQLite file in WAL mode. Every batch is synced to disk before its units
 // settle, so an acknowledged message survives a crash of the process or of the machine; the sync
 // runs off the main thread (wal-sync.ts) instead of inside COMMIT.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Driver, type SqliteDatabase } from 'kysely';
-import { SqlStore, type SqlStoreOptions, type StoreHooks } from './sql-store.js';
+import { SqlStore, StoreNotFound, type SqlStoreOptions, type StoreHooks } from './sql-store.js';
 import { cachingStatements } from './statement-cache.js';
 import type { Database } from './tables.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
 export async function openSqliteStore(path: string, options: SqlStoreOptions = {}): Promise<SqlStore> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const file = path !== ':memory:';
+  if (file && options.existingOnly && !existsSync(path)) throw new StoreNotFound(`no SQLite database at ${resolve(path)}`);
+  if (file) mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
   database.pragma('journal_mode = WAL');
   // COMMIT writes the WAL without syncing it; WalSync syncs it before anything is acknowledged.
@@ -24,7 +26,13 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   database.pragma('temp_store = MEMORY');
   const statements = cachingStatements(database);
   const kysely = new Kysely<Database>({ dialect: new ErrorKeepingSqliteDialect(database, statements) });
-  await SqlStore.migrate(kysely, 'sqlite', undefined, options.log);
+  try {
+    if (options.existingOnly) await SqlStore.assertCurrent(kysely, 'sqlite');
+    else await SqlStore.migrate(kysely, 'sqlite', undefined, options.log);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
   const hooks: StoreHooks = {
     singleRowInserts: true,
     journalIndexInArrears: true,

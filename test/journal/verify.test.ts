@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -179,6 +179,38 @@ test('tomada journal verify reports and exits 0 on a sound journal, 1 on a tampe
   assert.equal(result.status, 1);
   assert.match(result.stdout, /meterStop differs/);
   await t.close();
+});
+
+test('tomada journal verify reads only a store that is there at its schema: a missing file or an older schema is exit 2, nothing made or migrated', async () => {
+  const verify = (url: string) =>
+    spawnSync(process.execPath, tomadaArgs('journal', 'verify'), { cwd: ROOT, env: { ...process.env, TOMADA_DATABASE_URL: url }, encoding: 'utf8' });
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-verify-none-'));
+  const t = await journaledServer();
+  try {
+    // Run from the wrong folder, it made an empty store there and said "0 journal rows checked: chain intact".
+    const missing = verify(`sqlite:${join(dir, 'data', 'tomada.db')}`);
+    assert.equal(missing.status, 2, missing.stdout);
+    assert.match(missing.stderr, /Nothing was verified: no SQLite database at .*data\/tomada\.db/);
+    assert.doesNotMatch(missing.stdout, /chain intact/);
+    assert.equal(existsSync(join(dir, 'data')), false, 'no folder, no file');
+
+    await session(t, 'J-OLD');
+    await t.stop();
+    let latest = '';
+    await withDb(t.dbPath, (db) => {
+      latest = (db.prepare('select max(name) as name from kysely_migration').get() as { name: string }).name;
+      db.prepare('delete from kysely_migration where name = ?').run(latest);
+    });
+    const older = verify(`sqlite:${t.dbPath}`);
+    assert.equal(older.status, 2, older.stdout);
+    assert.match(older.stderr, new RegExp(`${latest} not applied\\): run \`tomada migrate\` first`));
+    await withDb(t.dbPath, (db) => {
+      assert.equal((db.prepare('select count(*) as n from kysely_migration where name = ?').get(latest) as { n: number }).n, 0, 'not migrated');
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await t.close();
+  }
 });
 
 for (const protocol of ['ocpp1.6-json', 'ocpp1.5-json', 'ocpp1.5-soap'] as const) {

@@ -10,7 +10,8 @@ import { Kysely } from 'kysely';
 import pg from 'pg';
 import { openPostgresStore, parsePostgresUrl } from '../../src/store/postgres.js';
 import { OwnSchemaPostgresDialect } from '../../src/store/postgres-introspector.js';
-import { TEST_SCHEMA_PREFIX, createTestSchema, needsPostgres, testPostgresUrl } from '../support/database.js';
+import { StoreNotFound } from '../../src/store/sql-store.js';
+import { TEST_SCHEMA_PREFIX, adminQuery, createTestSchema, needsPostgres, testPostgresUrl } from '../support/database.js';
 
 /** Another schema's tables created and dropped in a loop, on a connection of its own, until stopped. */
 function churnOtherSchemas(): { stop(): Promise<number> } {
@@ -69,6 +70,24 @@ test('the store starts and finds its tables while another schema is created and 
   } finally {
     await churn.stop().catch(() => undefined);
     await db.destroy();
+    await schema.drop();
+  }
+});
+
+test('a store opened as it is (journal verify) is not made in an empty schema, nor the schema made', await needsPostgres(), async () => {
+  const schema = await createTestSchema();
+  try {
+    await assert.rejects(openPostgresStore(schema.url, { existingOnly: true }), (error: Error) => error instanceof StoreNotFound && /holds no Tomada store/.test(error.message));
+    const tables = await adminQuery(`select count(*)::int as n from information_schema.tables where table_schema = '${schema.name}'`);
+    assert.equal(tables.rows[0].n, 0, 'no table made, not even the migrations\' own');
+
+    const absent = new URL(schema.url);
+    absent.searchParams.set('schema', `${schema.name}_absent`);
+    await assert.rejects(openPostgresStore(absent.toString(), { existingOnly: true }));
+    const made = await adminQuery(`select count(*)::int as n from pg_namespace where nspname = '${schema.name}_absent'`);
+    assert.equal(made.rows[0].n, 0, 'the schema named is not made');
+  } finally {
+    await adminQuery(`drop schema if exists ${schema.name}_absent cascade`);
     await schema.drop();
   }
 });
