@@ -89,6 +89,11 @@ test('-h prints the usage, as --help does', () => {
   const demo = spawnSync(process.execPath, tomadaArgs('demo', '-h'), { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
   assert.equal(demo.status, 0, demo.stderr);
   assert.match(demo.stdout, /^Usage: tomada demo /);
+  for (const flag of ['-h', '--help']) {
+    const journal = spawnSync(process.execPath, tomadaArgs('journal', flag), { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
+    assert.equal(journal.status, 0, journal.stderr);
+    assert.match(journal.stdout, /^Usage: tomada journal verify /, `journal ${flag} on stdout, as every usage asked for`);
+  }
 });
 
 test('a node given NATS but no shared database warns that the other nodes will not see its store', async (t) => {

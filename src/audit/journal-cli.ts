@@ -17,9 +17,13 @@ names every transaction whose stored meter readings or energy no longer match th
 
 export async function journalCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   if (sub !== 'verify') {
-    process.stderr.write(sub === undefined || sub === '--help' ? USAGE : `Unknown journal command "${sub}"\n\n${USAGE}`);
-    return sub === '--help' ? 0 : 2;
+    process.stderr.write(sub === undefined ? USAGE : `Unknown journal command "${sub}"\n\n${USAGE}`);
+    return 2;
   }
   let values;
   try {
