@@ -103,6 +103,17 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     log: log.child({ component: 'validation' }),
     node: config.cluster?.nodeId,
   });
+  // Campaigns of a node that no node here ever heard from (killed before this one started, under
+  // an id no process takes again) are closed once this node has heard every live node.
+  const notLiveSweep =
+    cluster &&
+    setTimeout(() => {
+      if (!cluster.natsUp) return;
+      campaigns.closeOfNodesNotLive(new Set([cluster.nodeId, ...cluster.liveNodes()])).then(
+        (closed) => closed > 0 && log.warn({ closed }, 'validation campaigns of nodes no longer running were closed as incomplete'),
+        (error: unknown) => log.error({ err: error }, 'could not close the validation campaigns of nodes no longer running'),
+      );
+    }, cluster.lostAfterMs + config.cluster!.heartbeatMs).unref();
   campaignsOfLostNodes = (node) => {
     campaigns.closeLostNodes(node).then(
       // `lostNode`, as the cluster's own "node lost" line: `node` names the node that logs.
@@ -208,6 +219,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
       // Idempotent: a second call waits for the first.
       stop() {
         stopping ??= (async () => {
+          if (notLiveSweep) clearTimeout(notLiveSweep);
           await campaigns.close();
           await webhooks.stop();
           await api?.close();
@@ -221,6 +233,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
       },
     };
   } catch (error) {
+    if (notLiveSweep) clearTimeout(notLiveSweep);
     await api?.close();
     await ocpp.close().catch(() => undefined);
     await cluster?.close();

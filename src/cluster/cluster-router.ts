@@ -134,7 +134,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   /** Commands waiting on another node, so a lost node fails them at once. */
   private readonly waiting = new Map<string, Set<(error: Error) => void>>();
   private readonly log: Logger;
-  private readonly lostAfterMs: number;
+  /** How long a node may go unheard before it is judged lost. */
+  readonly lostAfterMs: number;
   private lastTick: number;
   /** When this node last heard its own heartbeat back through NATS: the proof that its link carries messages. */
   private ownHeardAt: number;

@@ -246,10 +246,9 @@ export class Campaigns {
    * previous run under the same TOMADA_NODE_ID, or a node judged lost. Every node notices a lost
    * node; the first to close a campaign does it, once (Store.closeRunningValidation).
    */
-  async closeInterrupted(node?: string, reason = NODE_STOPPED): Promise<number> {
-    const stale = (await this.deps.store.listValidations({ limit: 500 })).filter(
-      (v) => v.status === 'running' && !this.runs.has(v.id) && (node === undefined || v.node === node),
-    );
+  async closeInterrupted(node?: string | ((node: string | undefined) => boolean), reason = NODE_STOPPED): Promise<number> {
+    const ofNode = typeof node === 'function' ? node : (n: string | undefined) => node === undefined || n === node;
+    const stale = (await this.deps.store.listValidations({ limit: 500 })).filter((v) => v.status === 'running' && !this.runs.has(v.id) && ofNode(v.node));
     let closed = 0;
     for (const v of stale) {
       const at = new Date().toISOString();
@@ -275,6 +274,16 @@ export class Campaigns {
   /** Closes the campaigns a node judged lost was running (see closeInterrupted). */
   closeLostNodes(node: string): Promise<number> {
     return this.closeInterrupted(node, NODE_LOST);
+  }
+
+  /**
+   * Closes the campaigns of nodes that are not among `live` (this node and those it hears): run
+   * once a node has heard every live node. A node killed before any other heard it, under an id
+   * no process takes again (the default id names the process), is judged lost by nobody, and its
+   * campaigns stayed running for good, their cancel sent to a node that no longer exists.
+   */
+  closeOfNodesNotLive(live: ReadonlySet<string>): Promise<number> {
+    return this.closeInterrupted((node) => node !== undefined && !live.has(node), NODE_LOST);
   }
 
   /** Cancels every running campaign (shutdown), so none is left "running" in the store. */
