@@ -193,8 +193,12 @@ describe('takeover and lost nodes', { skip }, () => {
     const nats = new URL(SHARED_NATS);
     proxy = await TcpProxy.start({ host: nats.hostname, port: Number(nats.port) });
     cluster = await startCluster(3, { natsUrl: [SHARED_NATS, SHARED_NATS, `nats://127.0.0.1:${proxy.port}`] });
+    const started = Date.now();
     [a, b, c] = cluster.nodes as [TestTomada, TestTomada, TestTomada];
     await clusterFormed(cluster.nodes);
+    // Past each node's one look for campaigns of nodes it does not hear (four heartbeats of 200 ms
+    // after its start): the records stored below for a node that does not exist must stay running.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + 1_200 - Date.now())));
   });
 
   after(async () => {
