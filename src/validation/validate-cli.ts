@@ -1,10 +1,10 @@
 // `tomada validate CHARGE_POINT_ID`: runs a validation campaign through the operator API, shows
 // each case as it finishes, asks the operator at the terminal to do the manual steps, and saves
 // the report. Exit code 0 when the campaign passed, 1 when it failed or is incomplete, 2 for
-// invalid options or an API that refused the campaign.
-import { writeFileSync } from 'node:fs';
+// invalid options or an API that refused the campaign, 3 for an API that does not answer.
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import { ApiClient, CliError, Exit } from '../cli/api-client.js';
 
 export const VALIDATE_USAGE = `Usage: tomada validate CHARGE_POINT_ID --id-tag TAG [options]
 
@@ -21,7 +21,7 @@ Options:
                           run: it validates no software)
   --offline S             how long the connection is cut in the offline case (default 60)
   --skip-manual           answer every manual step "cannot be done" (it is then marked not run)
-  --report FILE           write the HTML report to FILE (default validation-ID.html)
+  --report FILE           write the HTML report to FILE (default validation-CAMPAIGN_ID.html)
   --url URL               operator API (default TOMADA_API_URL or http://127.0.0.1:8080)
   --token TOKEN           API token (default TOMADA_API_TOKEN)
   --help                  show this text
@@ -54,8 +54,6 @@ interface CampaignView {
   leftRunning?: { transactionId: number; connectorId: number; reason: string }[];
   cases: CaseView[];
 }
-
-class ApiError extends Error {}
 
 function terminalIo(): Io {
   const io: Io = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
@@ -128,29 +126,9 @@ export async function validateCommand(argv: string[], io: Io = terminalIo()): Pr
     return 2;
   }
   const url = (values.url ?? process.env.TOMADA_API_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-  const api = async (path: string, body?: unknown): Promise<unknown> => {
-    let response: Response;
-    try {
-      response = await fetch(`${url}/api/v1${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new ApiError(`cannot reach the operator API at ${url}: ${(error as Error).message}`);
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { message: string }).message;
-      } catch {
-        // not JSON: the text is the message
-      }
-      throw new ApiError(`${response.status}: ${message}`);
-    }
-    return response.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text;
-  };
+  // Present: its absence is one of the problems above.
+  const client = new ApiClient({ url, token: token! });
+  const api = (path: string, body?: unknown): Promise<unknown> => client.request(body === undefined ? 'GET' : 'POST', path, body);
 
   try {
     let campaign = (await api('/validations', {
@@ -184,7 +162,7 @@ export async function validateCommand(argv: string[], io: Io = terminalIo()): Pr
       if (!shown.has(item.id)) io.err(`${item.status.toUpperCase().padEnd(7)} ${item.id} — ${item.reason ?? ''}\n`);
     }
     const report = values.report ?? `validation-${campaign.id}.html`;
-    writeFileSync(report, (await api(`/validations/${encodeURIComponent(campaign.id)}/report.html`)) as string);
+    await client.download(`/validations/${encodeURIComponent(campaign.id)}/report.html`, report, process.stdout);
     const c = campaign.counts;
     // counts.skipped holds both kinds of skip: only those not applicable leave a campaign passable.
     const notApplicable = campaign.cases.filter((item) => item.status === 'skipped' && item.notApplicable).length;
@@ -196,9 +174,10 @@ export async function validateCommand(argv: string[], io: Io = terminalIo()): Pr
     );
     return campaign.verdict === 'pass' ? 0 : 1;
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
+    if (!(error instanceof CliError)) throw error;
     io.err(`tomada validate: ${error.message}\n`);
-    return 2;
+    // 1 says the campaign failed: an API that refused it is 2, one that does not answer 3, as for the operator commands.
+    return error.exitCode === Exit.unreachable ? Exit.unreachable : 2;
   }
 }
 

@@ -81,7 +81,11 @@ test('the built command: a failing charge point exits 1 and names the failed cas
     assert.match(missing.stderr, /--id-tag is required/);
     const unknown = await run(['NOBODY', '--id-tag', 'X']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /404: Charge point "NOBODY" not found/);
+    assert.match(unknown.stderr, /answered 404 NotFound: Charge point "NOBODY" not found/);
+    // Not 2, the usage's code, and not 1, a failed campaign's: 3, as for the operator commands, with what to set.
+    const unreachable = await run(['CLI-2', '--id-tag', 'X', '--url', 'http://127.0.0.1:1']);
+    assert.equal(unreachable.code, 3, unreachable.stderr);
+    assert.match(unreachable.stderr, /cannot reach the Tomada API at http:\/\/127\.0\.0\.1:1 .*Set --url or TOMADA_API_URL/);
   } finally {
     await cp.stop();
     await t.close();
