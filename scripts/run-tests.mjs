@@ -221,6 +221,11 @@ if (!['sqlite', 'postgres', 'both'].includes(storeArg)) {
   process.exit(2);
 }
 const only = args.filter((a) => !a.startsWith('--store='));
+const missing = only.filter((file) => !existsSync(file));
+if (missing.length > 0) {
+  console.error(`No such test file: ${missing.join(', ')}`);
+  process.exit(2);
+}
 const files = runOrder(only.length > 0 ? only.map((file) => relative('.', file)) : collect('test'));
 const summary = [];
 let failed = false;

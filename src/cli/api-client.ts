@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fetchFailure } from '../fetch-failure.js';
 
 /** Exit codes of the operator commands (docs/OPERATOR.md). */
 export const Exit = {
@@ -50,9 +51,8 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(
-        `cannot reach the Tomada API at ${this.target.url} (${cause?.code ?? cause?.message ?? (error as Error).message}): is it running? Set --url or TOMADA_API_URL`,
+        `cannot reach the Tomada API at ${this.target.url} (${fetchFailure(error)}): is it running? Set --url or TOMADA_API_URL`,
         Exit.unreachable,
       );
     }

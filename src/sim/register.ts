@@ -1,5 +1,6 @@
 // Registers a fleet's charge points and id tags with a central system through its operator API,
 // so `tomada sim` can run against a server that refuses unknown charge points (the default).
+import { fetchFailure } from '../fetch-failure.js';
 import type { FleetMember } from './fleet.js';
 
 export class RegistrationError extends Error {}
@@ -13,10 +14,7 @@ async function put(apiUrl: string, token: string, path: string, body: object): P
       body: JSON.stringify(body),
     });
   } catch (error) {
-    // fetch says only "fetch failed"; the cause names what went wrong (ECONNREFUSED, ENOTFOUND).
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (error as Error).message;
-    throw new RegistrationError(`cannot reach the operator API at ${apiUrl} (${why}): is Tomada running there? Set --api-url or TOMADA_API_URL`);
+    throw new RegistrationError(`cannot reach the operator API at ${apiUrl} (${fetchFailure(error)}): is Tomada running there? Set --api-url or TOMADA_API_URL`);
   }
   if (!response.ok) {
     const hint = response.status === 401 ? ' (check --api-token or TOMADA_API_TOKEN)' : '';

@@ -54,6 +54,7 @@ import {
   type DecodedEnvelope,
 } from '../ocpp/soap/index.js';
 import { violationText } from '../ocpp/validate.js';
+import { fetchFailure } from '../fetch-failure.js';
 import { centralSystemActions, chargePointActions } from '../ocpp/v15/index.js';
 import { untrustedCertificateHint, type LinkHandlers, type SimLink, type SimTransport } from './link.js';
 
@@ -105,13 +106,6 @@ function advertisedHost(listenHost: string): string {
 }
 
 /** The cause of a failed fetch, in a few words ("ECONNREFUSED", "other side closed", …). */
-function fetchFailure(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.message === 'string') return cause.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
 export function soapTransport(options: SoapTransportOptions): SimTransport & { readonly endpoint: string | undefined } {
   return new SoapTransport(options);
 }

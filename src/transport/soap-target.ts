@@ -22,6 +22,7 @@ import {
   SOAP12_CONTENT_TYPE,
   SoapFault,
 } from '../ocpp/soap/index.js';
+import { fetchFailure } from '../fetch-failure.js';
 import { violationText } from '../ocpp/validate.js';
 import { CommandQueue } from './command-queue.js';
 import { commandAnswer, outboundCall } from './dispatch.js';
@@ -144,8 +145,7 @@ export class SoapCommandTarget implements CommandTarget {
       if (error instanceof CommandFailed) throw error;
       const name = (error as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') throw new CommandTimedOut(`${operation} got no answer from ${endpoint} within ${callTimeoutMs} ms`);
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CommandFailed(`${operation}: the charge point's endpoint ${endpoint} is unreachable (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+      throw new CommandFailed(`${operation}: the charge point's endpoint ${endpoint} is unreachable (${fetchFailure(error)})`);
     }
     let payload: unknown;
     try {
