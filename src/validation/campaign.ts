@@ -246,8 +246,12 @@ export class Campaigns {
    * previous run under the same TOMADA_NODE_ID, or a node judged lost. Every node notices a lost
    * node; the first to close a campaign does it, once (Store.closeRunningValidation).
    */
-  async closeInterrupted(node?: string | ((node: string | undefined) => boolean), reason = NODE_STOPPED): Promise<number> {
-    const ofNode = typeof node === 'function' ? node : (n: string | undefined) => node === undefined || n === node;
+  closeInterrupted(node?: string, reason = NODE_STOPPED): Promise<number> {
+    return this.closeWhere((of) => node === undefined || of === node, reason);
+  }
+
+  /** Closes as incomplete, for `reason`, the running campaigns no process here runs whose node `ofNode` picks. */
+  private async closeWhere(ofNode: (node: string | undefined) => boolean, reason: string): Promise<number> {
     const stale = (await this.deps.store.listValidations({ limit: 500 })).filter((v) => v.status === 'running' && !this.runs.has(v.id) && ofNode(v.node));
     let closed = 0;
     for (const v of stale) {
@@ -283,7 +287,7 @@ export class Campaigns {
    * campaigns stayed running for good, their cancel sent to a node that no longer exists.
    */
   closeOfNodesNotLive(live: ReadonlySet<string>): Promise<number> {
-    return this.closeInterrupted((node) => node !== undefined && !live.has(node), NODE_LOST);
+    return this.closeWhere((node) => node !== undefined && !live.has(node), NODE_LOST);
   }
 
   /** Cancels every running campaign (shutdown), so none is left "running" in the store. */
