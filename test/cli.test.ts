@@ -89,6 +89,14 @@ test('-h prints the usage, as --help does', () => {
   const demo = spawnSync(process.execPath, tomadaArgs('demo', '-h'), { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
   assert.equal(demo.status, 0, demo.stderr);
   assert.match(demo.stdout, /^Usage: tomada demo /);
+  // An operator command's own help, whoami's too (it answered "Unknown option '-h'").
+  const whoami = spawnSync(process.execPath, tomadaArgs('whoami', '-h'), { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
+  assert.equal(whoami.status, 0, whoami.stderr);
+  assert.equal(whoami.stdout, "tomada whoami\n  the token's role and operator\n");
+  // Every line of the operators' usage has its description in one column, whoami's as the rest.
+  const operators = spawnSync(process.execPath, tomadaArgs('help', 'operators'), { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
+  const columns = new Set(operators.stdout.split('\n').filter((line) => line.startsWith('  tomada ')).map((line) => /^ {2}tomada \S.*?\s{2,}(?=\S)/.exec(line)?.[0].length));
+  assert.equal(columns.size, 1, operators.stdout);
   for (const flag of ['-h', '--help']) {
     const journal = spawnSync(process.execPath, tomadaArgs('journal', flag), { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
     assert.equal(journal.status, 0, journal.stderr);

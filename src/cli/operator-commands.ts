@@ -284,16 +284,19 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
   },
 };
 
-const COMMON: Options = { url: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } };
+const COMMON: Options = { url: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } };
+
+/** `tomada whoami`: a group of its own, with no subcommand. */
+const WHOAMI: Subcommand = { args: [], help: "the token's role and operator", run: async (ctx) => show(ctx, await ctx.api.request('GET', '/me')) };
+
+/** How a subcommand is written: `whoami`, or its group, its name and its arguments. */
+const commandLine = (group: string, name: string, sub: Subcommand) =>
+  group === 'whoami' ? 'whoami' : [group, name, ...sub.args.map((a) => a.toUpperCase())].join(' ');
 
 export function operatorUsage(): string {
   const lines = ['Operator commands (through the REST API; --url/TOMADA_API_URL, --token/TOMADA_API_TOKEN, --json):'];
-  lines.push('  tomada whoami                            the token\'s role and operator');
-  for (const [group, subcommands] of Object.entries(GROUPS)) {
-    for (const [name, sub] of Object.entries(subcommands)) {
-      lines.push(`  tomada ${[group, name, ...sub.args.map((a) => a.toUpperCase())].join(' ').padEnd(40)} ${sub.help}`);
-    }
-  }
+  const all: [string, string, Subcommand][] = [['whoami', 'whoami', WHOAMI], ...Object.entries(GROUPS).flatMap(([group, subs]) => Object.entries(subs).map(([name, sub]) => [group, name, sub] as [string, string, Subcommand]))];
+  for (const [group, name, sub] of all) lines.push(`  tomada ${commandLine(group, name, sub).padEnd(40)} ${sub.help}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -301,8 +304,7 @@ export async function operatorCommand(group: string, argv: string[], env: NodeJS
   const out = (text: string) => void process.stdout.write(text);
   try {
     const [name, ...rest] = group === 'whoami' ? ['whoami', ...argv] : argv;
-    const sub: Subcommand | undefined =
-      group === 'whoami' ? { args: [], help: '', run: async (ctx) => show(ctx, await ctx.api.request('GET', '/me')) } : name === undefined ? undefined : GROUPS[group]?.[name];
+    const sub: Subcommand | undefined = group === 'whoami' ? WHOAMI : name === undefined ? undefined : GROUPS[group]?.[name];
     if (!sub || name === '--help' || name === 'help') {
       process.stdout.write(operatorUsage());
       return sub || name === '--help' || name === 'help' ? Exit.ok : Exit.usage;
@@ -315,7 +317,7 @@ export async function operatorCommand(group: string, argv: string[], env: NodeJS
     }
     const { values, positionals } = parsed;
     if (values.help) {
-      out(`tomada ${group} ${name} ${sub.args.map((a) => a.toUpperCase()).join(' ')}\n  ${sub.help}\n`);
+      out(`tomada ${commandLine(group, name ?? group, sub)}\n  ${sub.help}\n`);
       return Exit.ok;
     }
     if (positionals.length !== sub.args.length) {
