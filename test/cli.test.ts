@@ -61,6 +61,12 @@ test('a database that cannot be reached is named by the setting that chose it, n
   const migrate = spawnSync(process.execPath, tomadaArgs('migrate'), { encoding: 'utf8', cwd: ROOT, env: { ...process.env, TOMADA_DATABASE_URL: `postgres://tomada@127.0.0.1:${port}/tomada` }, timeout: 30_000 });
   assert.equal(migrate.status, 1, migrate.stderr);
   assert.equal(migrate.stderr, `tomada: cannot reach the database (connect ECONNREFUSED 127.0.0.1:${port}): is PostgreSQL running there, and does TOMADA_DATABASE_URL name it?\n`);
+  // serve says the same, and its log promises no outage answered until the database is back: it stops.
+  const env = { ...process.env, TOMADA_DATABASE_URL: `postgres://tomada@127.0.0.1:${port}/tomada`, TOMADA_OCPP_PORT: '0', TOMADA_HTTP_PORT: '0' };
+  const serve = spawnSync(process.execPath, tomadaArgs('serve'), { encoding: 'utf8', cwd: ROOT, env, timeout: 30_000 });
+  assert.equal(serve.status, 1, serve.stderr);
+  assert.match(serve.stderr, /cannot reach the database/);
+  assert.doesNotMatch(serve.stdout, /until it is back/);
 });
 
 test('serve with a mistyped TOMADA_LOG_LEVEL names it, and opens nothing', (t) => {

@@ -111,6 +111,12 @@ function isConnectionError(error: unknown): boolean {
  */
 class Reachability {
   private down = false;
+  /**
+   * Set once the store is open. Before, a failed connection fails the open itself, which says so
+   * (the process then stops): "answered InternalError until it is back" would promise a node that
+   * never runs.
+   */
+  private serving = false;
   /** Connections PostgreSQL ended for a batch left idle: what fails on them next is that, not an outage. */
   private readonly endedIdle = new WeakSet<object>();
 
@@ -129,12 +135,17 @@ class Reachability {
       return;
     }
     if (connection && this.endedIdle.has(connection)) return;
-    if (this.down) return;
+    if (this.down || !this.serving) return;
     this.down = true;
     this.log?.error(
       { err: error },
       'PostgreSQL unreachable: calls that need the database are answered InternalError until it is back',
     );
+  }
+
+  /** The store is open: from now on a lost database is an outage to report. */
+  open(): void {
+    this.serving = true;
   }
 
   connected(): void {
@@ -295,6 +306,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await kysely.destroy();
     throw error;
   }
+  reachability.open();
   return new SqlStore(kysely, options, {
     ...postgresHooks,
     hotStatement: (text) => names.add(text),
