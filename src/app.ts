@@ -104,16 +104,21 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     node: config.cluster?.nodeId,
   });
   // Campaigns of a node that no node here ever heard from (killed before this one started, under
-  // an id no process takes again) are closed once this node has heard every live node.
-  const notLiveSweep =
-    cluster &&
-    setTimeout(() => {
-      if (!cluster.natsUp) return;
-      campaigns.closeOfNodesNotLive(new Set([cluster.nodeId, ...cluster.liveNodes()])).then(
-        (closed) => closed > 0 && log.warn({ closed }, 'validation campaigns of nodes no longer running were closed as incomplete'),
-        (error: unknown) => log.error({ err: error }, 'could not close the validation campaigns of nodes no longer running'),
-      );
-    }, cluster.lostAfterMs + config.cluster!.heartbeatMs).unref();
+  // an id no process takes again) are closed once this node has heard every live node: it has
+  // listened on a working link for as long as a node is judged lost after, and a heartbeat more.
+  // Counted from the link's connection, not the start: a link that came up late (NATS down at the
+  // start, or a drop, which empties the view) has not heard the live nodes yet.
+  let notLiveSweep: NodeJS.Timeout | undefined;
+  const sweepNodesNotLive = (hearEveryoneMs: number) => {
+    if (!cluster) return;
+    const leftMs = hearEveryoneMs - cluster.listeningForMs();
+    if (leftMs > 0) return void (notLiveSweep = setTimeout(() => sweepNodesNotLive(hearEveryoneMs), leftMs).unref());
+    campaigns.closeOfNodesNotLive(new Set([cluster.nodeId, ...cluster.liveNodes()])).then(
+      (closed) => closed > 0 && log.warn({ closed }, 'validation campaigns of nodes no longer running were closed as incomplete'),
+      (error: unknown) => log.error({ err: error }, 'could not close the validation campaigns of nodes no longer running'),
+    );
+  };
+  if (cluster) sweepNodesNotLive(cluster.lostAfterMs + config.cluster!.heartbeatMs);
   campaignsOfLostNodes = (node) => {
     campaigns.closeLostNodes(node).then(
       // `lostNode`, as the cluster's own "node lost" line: `node` names the node that logs.

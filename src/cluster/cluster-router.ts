@@ -139,6 +139,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   private lastTick: number;
   /** When this node last heard its own heartbeat back through NATS: the proof that its link carries messages. */
   private ownHeardAt: number;
+  /** When the view last started afresh: the current link's connection. */
+  private listeningSince = 0;
   /** When a process sharing this node's id was last reported, by its instance. */
   private readonly duplicatesToldAt = new Map<string, number>();
   private silent = false;
@@ -201,6 +203,14 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   /** Other nodes heard from and not lost. */
   liveNodes(): string[] {
     return this.view.liveNodes();
+  }
+
+  /**
+   * How long this node has listened to the others on its current link (0 without one): the view
+   * starts afresh at every connection, so a node heard before it is not in it until its next heartbeat.
+   */
+  listeningForMs(): number {
+    return this.natsUp ? Math.max(0, this.now() - this.listeningSince) : 0;
   }
 
   cluster(): ClusterStatus {
@@ -460,6 +470,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     // Whatever was heard before the outage may be stale; the others' next heartbeats rebuild it.
     this.view = new ClusterView(this.lostAfterMs);
     this.ownHeardAt = this.now();
+    this.listeningSince = this.ownHeardAt;
     this.silent = false;
     if (fresh) {
       // Replies owed on a connection now closed can no longer be given: their askers time out.
