@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Kysely, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import { OwnSchemaPostgresDialect } from './postgres-introspector.js';
 import type { CursorTable, DialectHooks } from './sql-queries.js';
-import { SqlStore, type SqlStoreOptions, type StoreLog } from './sql-store.js';
+import { SqlStore, StoreNotFound, type SqlStoreOptions, type StoreLog } from './sql-store.js';
 import { StatementNames } from './statement-names.js';
 import type { Database } from './tables.js';
 
@@ -294,6 +294,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     const { rows } = await sql<{ schema: string; collation: string }>`
       select current_schema() as schema, datcollate as collation from pg_database where datname = current_database()`.execute(kysely);
     const current = rows[0];
+    // Opened as it is, a schema named that is not there holds no store: nothing to verify.
+    if (!current?.schema && schema && options.existingOnly) throw new StoreNotFound(`PostgreSQL has no schema "${schema}" (the URL's ?schema=)`);
     if (!current?.schema) throw new Error('PostgreSQL: no schema to create the tables in (check search_path)');
     // Text keys and ISO times are compared and sorted as bytes, as SQLite does; other collations
     // order ids differently and, for times, ignore punctuation.
