@@ -1,9 +1,10 @@
 // `tomada journal verify [--from ISO] [--to ISO] [--json]`: checks the frame journal of the
 // configured database (TOMADA_DATABASE_URL, TOMADA_JOURNAL_KEY). Exit code 0 when the chain holds
 // and every transaction matches its frames, 1 when something was found, 2 for bad options or
-// when there is no store to verify at this version's schema (nothing is created or migrated).
+// when there is no store to verify at this version's schema (nothing is created or migrated), or
+// it could not be opened.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
+import { explainStoreError, loadConfig } from '../config.js';
 import { openStore } from '../store/open.js';
 import { StoreNotFound } from '../store/sql-store.js';
 import { verifyJournal } from './verify-journal.js';
@@ -54,7 +55,13 @@ export async function journalCommand(argv: string[]): Promise<number> {
     // journal was reported intact.
     store = await openStore(config.databaseUrl, { journalKey: config.journalKey, existingOnly: true });
   } catch (error) {
-    if (!(error instanceof StoreNotFound)) throw error;
+    // Exit 2 whatever kept the store from opening: 1 says something was found, and a database that
+    // does not answer (thrown on, it was exit 1) has nothing found in it.
+    if (!(error instanceof StoreNotFound)) {
+      const explained = explainStoreError(error, 'TOMADA_DATABASE_URL');
+      process.stderr.write(`Nothing was verified: ${explained instanceof Error ? explained.message : String(explained)}\n`);
+      return 2;
+    }
     process.stderr.write(`Nothing was verified: ${error.message}. TOMADA_DATABASE_URL names the store to verify (now ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}).\n`);
     return 2;
   }

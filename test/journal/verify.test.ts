@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -193,6 +194,15 @@ test('tomada journal verify reads only a store that is there at its schema: a mi
     assert.match(missing.stderr, /Nothing was verified: no SQLite database at .*data\/tomada\.db/);
     assert.doesNotMatch(missing.stdout, /chain intact/);
     assert.equal(existsSync(join(dir, 'data')), false, 'no folder, no file');
+
+    // A database that does not answer has nothing found in it: exit 1 said so.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = verify(`postgres://postgres@127.0.0.1:${port}/test`);
+    assert.equal(unreachable.status, 2, unreachable.stderr);
+    assert.match(unreachable.stderr, /^Nothing was verified: cannot reach the database \(connect ECONNREFUSED .*TOMADA_DATABASE_URL/);
 
     await session(t, 'J-OLD');
     await t.stop();
