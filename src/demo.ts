@@ -127,7 +127,9 @@ The ports, the address and the log level come from TOMADA_OCPP_PORT, TOMADA_HTTP
  * it, nor join its cluster.
  */
 export function demoEnvironment(env: Record<string, string | undefined>, databaseUrl = 'sqlite:./data/demo.db'): Record<string, string | undefined> {
-  return { TOMADA_HOST: '127.0.0.1', TOMADA_LOG_LEVEL: 'warn', ...env, TOMADA_DATABASE_URL: databaseUrl, TOMADA_NATS_URL: undefined };
+  // An empty variable is unset (as config.ts reads them): TOMADA_HOST= left the demo, and the
+  // tokens it prints, on every address of the machine (config's 0.0.0.0) instead of its own 127.0.0.1.
+  return { ...env, TOMADA_HOST: env.TOMADA_HOST || '127.0.0.1', TOMADA_LOG_LEVEL: env.TOMADA_LOG_LEVEL || 'warn', TOMADA_DATABASE_URL: databaseUrl, TOMADA_NATS_URL: undefined };
 }
 
 export async function demo(argv: string[]): Promise<number> {

@@ -4,7 +4,10 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level = process.env.TOMADA_LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(given?: string): Logger {
+  // Empty is unset, as config.ts reads every variable (TOMADA_LOG_LEVEL= in an environment file):
+  // given to pino, it stopped the process with "default level: must be included in custom levels".
+  const level = given || process.env.TOMADA_LOG_LEVEL || 'info';
   return pino({
     level,
     base: { service: 'tomada' },

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { demoEnvironment, startDemo } from '../src/demo.js';
+import { createLogger } from '../src/log.js';
 
 test('the demo starts, charges, scopes its operator token, and runs a validation from its idle charge point', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tomada-demo-'));
@@ -53,4 +54,21 @@ test('the demo keeps to its own database and out of a cluster, whatever the shel
   assert.equal(config.httpPort, 19603, 'the ports still come from the environment');
   assert.equal(config.host, '127.0.0.1');
   assert.equal(loadConfig(demoEnvironment(realNode, 'sqlite:/tmp/other-demo.db')).databaseUrl, 'sqlite:/tmp/other-demo.db');
+});
+
+test('an empty variable is unset for the demo and the log: the demo stays on 127.0.0.1 at warn, and the log starts', () => {
+  // As an environment file or a compose file leaves them (TOMADA_HOST=, TOMADA_LOG_LEVEL=).
+  const env = demoEnvironment({ TOMADA_HOST: '', TOMADA_LOG_LEVEL: '' });
+  assert.equal(loadConfig(env).host, '127.0.0.1', 'not every address of the machine, with its tokens printed');
+  assert.equal(env.TOMADA_LOG_LEVEL, 'warn');
+  const saved = process.env.TOMADA_LOG_LEVEL;
+  process.env.TOMADA_LOG_LEVEL = '';
+  try {
+    // pino stopped the process: "default level: must be included in custom levels".
+    assert.equal(createLogger().level, 'info');
+    assert.equal(createLogger('').level, 'info');
+  } finally {
+    if (saved === undefined) delete process.env.TOMADA_LOG_LEVEL;
+    else process.env.TOMADA_LOG_LEVEL = saved;
+  }
 });
