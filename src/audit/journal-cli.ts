@@ -55,8 +55,8 @@ export async function journalCommand(argv: string[]): Promise<number> {
     // journal was reported intact.
     store = await openStore(config.databaseUrl, { journalKey: config.journalKey, existingOnly: true });
   } catch (error) {
-    // Exit 2 whatever kept the store from opening: 1 says something was found, and a database that
-    // does not answer (thrown on, it was exit 1) has nothing found in it.
+    // Exit 2 whatever kept the store from opening: exit 1 says something was found in the journal,
+    // and a database that did not answer was exit 1.
     if (!(error instanceof StoreNotFound)) {
       const explained = explainStoreError(error, 'TOMADA_DATABASE_URL');
       process.stderr.write(`Nothing was verified: ${explained instanceof Error ? explained.message : String(explained)}\n`);
