@@ -1,7 +1,7 @@
 // The embedded store: one SQLite file in WAL mode. Every batch is synced to disk before its units
 // settle, so an acknowledged message survives a crash of the process or of the machine; the sync
 // runs off the main thread (wal-sync.ts) instead of inside COMMIT.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Driver, type SqliteDatabase } from 'kysely';
@@ -14,6 +14,8 @@ import { WalSync } from './wal-sync.js';
 export async function openSqliteStore(path: string, options: SqlStoreOptions = {}): Promise<SqlStore> {
   const file = path !== ':memory:';
   if (file && options.existingOnly && !existsSync(path)) throw new StoreNotFound(`no SQLite database at ${resolve(path)}`);
+  // An empty file is no database either: opened, its first pragma made it one (WAL mode, 4 KB).
+  if (file && options.existingOnly && statSync(path).size === 0) throw new StoreNotFound(`${resolve(path)} is an empty file, not a SQLite database`);
   if (file) mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
   database.pragma('journal_mode = WAL');

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,6 +194,14 @@ test('tomada journal verify reads only a store that is there at its schema: a mi
     assert.match(missing.stderr, /Nothing was verified: no SQLite database at .*data\/tomada\.db/);
     assert.doesNotMatch(missing.stdout, /chain intact/);
     assert.equal(existsSync(join(dir, 'data')), false, 'no folder, no file');
+
+    // An empty file (a touch, a copy that failed) is left as it is: opened, it became a database.
+    const empty = join(dir, 'empty.db');
+    writeFileSync(empty, '');
+    const none = verify(`sqlite:${empty}`);
+    assert.equal(none.status, 2, none.stdout);
+    assert.match(none.stderr, /Nothing was verified: .*empty\.db is an empty file/);
+    assert.equal(statSync(empty).size, 0, 'not made a database');
 
     // A database that does not answer has nothing found in it: exit 1 said so.
     const closed = createServer();
