@@ -27,8 +27,8 @@ test('a node of this version reaches a node of the earlier one by its name and i
     earlier.subscribe(subjects.command('CP-OLD'), {
       queue: 'holder',
       callback: (_e, msg) => {
-        commands++;
-        assert.ok(decode(CommandRequest, msg.data), 'a request the earlier version reads (its id is an extra it ignores)');
+        // Counted only when the earlier version can read it (its id is an extra it ignores).
+        if (decode(CommandRequest, msg.data)) commands++;
         msg.respond(encode<CommandReply>({ node: 'node-old', result: { status: 'Accepted' } }));
       },
     });
