@@ -16,6 +16,7 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   if (file && options.existingOnly && !existsSync(path)) throw new StoreNotFound(`no SQLite database at ${resolve(path)}`);
   // An empty file is no database either: opened, its first pragma made it one (WAL mode, 4 KB).
   if (file && options.existingOnly && statSync(path).size === 0) throw new StoreNotFound(`${resolve(path)} is an empty file, not a SQLite database`);
+  if (file && options.existingOnly) return openAsItIs(path, options);
   if (file) mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
   database.pragma('journal_mode = WAL');
@@ -61,6 +62,36 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
       await wal.close();
     },
   });
+}
+
+/**
+ * A store to read, not to run (`journal verify`): opened read-only, so a user who may only read
+ * the file (an auditor) can verify it, and nothing is written, not even a checkpoint at close.
+ */
+async function openAsItIs(path: string, options: SqlStoreOptions): Promise<SqlStore> {
+  const database = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+  database.pragma('busy_timeout = 5000');
+  const kysely = new Kysely<Database>({ dialect: new ErrorKeepingSqliteDialect(database, cachingStatements(database)) });
+  try {
+    await SqlStore.assertCurrent(kysely, 'sqlite');
+  } catch (error) {
+    database.close();
+    throw withoutSharedMemory(error, path);
+  }
+  return new SqlStore(kysely, options, { singleRowInserts: true, journalIndexInArrears: true, releaseSavepoints: true });
+}
+
+/**
+ * A store in WAL mode is read through its `-shm` file, which SQLite creates beside it when no
+ * process has it open. A user who may not write to that folder gets "attempt to write a readonly
+ * database" from a read: it says nothing of the cause.
+ */
+function withoutSharedMemory(error: unknown, path: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN') return error;
+  return new Error(
+    `SQLite cannot read ${resolve(path)} without creating ${resolve(path)}-shm beside it (the store is in WAL mode and no node has it open), and this user may not write to ${resolve(dirname(path))}: run as a user who may, or verify a copy of the file in a folder of your own (${String(code)})`,
+  );
 }
 
 /**

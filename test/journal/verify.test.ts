@@ -5,10 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { verifyJournal } from '../../src/audit/verify-journal.js';
 import { fleetMembers, runFleet } from '../../src/sim/fleet.js';
@@ -227,6 +227,39 @@ test('tomada journal verify reads only a store that is there at its schema: a mi
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    await t.close();
+  }
+});
+
+// An auditor may read the store and nothing more. Played by the user nobody, which only root can
+// switch to (setpriv, from util-linux).
+const asReader = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
+
+test('tomada journal verify reads a store it may not write: while a node runs on it, and a clear exit 2 when SQLite would have to create its -shm file', { skip: asReader ? false : 'needs root and setpriv to run the command as another user' }, async () => {
+  const t = await journaledServer();
+  const folder = dirname(t.dbPath);
+  const verify = () =>
+    spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, ...tomadaArgs('journal', 'verify')], {
+      cwd: ROOT,
+      env: { ...process.env, TOMADA_DATABASE_URL: `sqlite:${t.dbPath}` },
+      encoding: 'utf8',
+    });
+  try {
+    await session(t, 'J-RO');
+    // Readable by all, writable by root only: the folder and everything in it.
+    chmodSync(folder, 0o755);
+    for (const name of readdirSync(folder)) chmodSync(join(folder, name), 0o644);
+    const running = verify();
+    assert.equal(running.status, 0, running.stderr);
+    assert.match(running.stdout, /chain intact/);
+    assert.match(running.stdout, /1 transactions replayed from their frames: all match/);
+
+    await t.stop();
+    assert.equal(existsSync(`${t.dbPath}-shm`), false, 'the node removed its -shm at its stop');
+    const stopped = verify();
+    assert.equal(stopped.status, 2, stopped.stdout);
+    assert.match(stopped.stderr, /^Nothing was verified: SQLite cannot read .* without creating .*-shm beside it .* may not write to .*: run as a user who may, or verify a copy/);
+  } finally {
     await t.close();
   }
 });
