@@ -49,6 +49,8 @@ export const ChargePointPut = Type.Object(
     lenient: Type.Optional(Type.Boolean()),
     /** Where an OCPP 1.5 SOAP charge point takes commands, when it does not send a WS-Addressing From. */
     soapEndpoint: Type.Optional(Type.Union([Type.String({ format: 'uri', pattern: '^https?://', maxLength: 500 }), Type.Null()])),
+    /** true: the SOAP endpoint (this request's, or the one stored) is kept against the charge point's From; false: its next From replaces it. */
+    soapEndpointSetByAdministrator: Type.Optional(Type.Boolean()),
     /** OCPP security profile 0–3 (docs/SECURITY.md). */
     securityProfile: Type.Optional(SecurityProfile),
     /** Addresses or CIDRs a SOAP charge point may post from; empty: any. */

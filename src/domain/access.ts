@@ -22,6 +22,12 @@ export interface Principal {
   expiresAt: string | null;
 }
 
+/** An edit of a SOAP charge point's endpoint (PUT /charge-points/{id}): each part may be absent. */
+export interface SoapEndpointEdit {
+  soapEndpoint?: string | null | undefined;
+  soapEndpointSetByAdministrator?: boolean | undefined;
+}
+
 /** What a principal may see: everything (no operator), or what one operator owns. */
 export interface Scope {
   operator?: string;
@@ -111,13 +117,17 @@ export class Access {
    * own network and read the answer back. So an administrator sets it; the charge points give
    * theirs in their own messages (WS-Addressing From); anyone else may only send the one already
    * stored (a form sending the whole record), which changes nothing: it does not become an
-   * administrator's endpoint, which the charge point's From would no longer replace.
+   * administrator's endpoint, which the charge point's From would no longer replace. Whether the
+   * endpoint is kept against that From is an administrator's choice too, for the same reason.
    */
-  async soapEndpointToSet(principal: Principal, chargePointId: string, soapEndpoint: string | null | undefined): Promise<string | null | undefined> {
-    if (soapEndpoint === undefined || principal.role === 'admin') return soapEndpoint;
-    const current = (await this.store.getChargePoint(chargePointId))?.soapEndpoint ?? null;
-    if (soapEndpoint !== current) throw new AccessDenied('Only an administrator sets a SOAP endpoint; a charge point gives its own in its messages (WS-Addressing From)');
-    return undefined;
+  async soapEndpointToSet(principal: Principal, chargePointId: string, requested: SoapEndpointEdit): Promise<SoapEndpointEdit> {
+    const { soapEndpoint, soapEndpointSetByAdministrator: pinned } = requested;
+    if ((soapEndpoint === undefined && pinned === undefined) || principal.role === 'admin') return requested;
+    const current = await this.store.getChargePoint(chargePointId);
+    // Written back as read, they change nothing, and anyone who may edit the charge point may do that.
+    if (soapEndpoint !== undefined && soapEndpoint !== (current?.soapEndpoint ?? null)) throw new AccessDenied('Only an administrator sets a SOAP endpoint; a charge point gives its own in its messages (WS-Addressing From)');
+    if (pinned !== undefined && pinned !== (current?.soapEndpointSetByAdministrator ?? false)) throw new AccessDenied("Only an administrator keeps a SOAP endpoint against the charge point's From, or gives it back");
+    return {};
   }
 
   /**

@@ -4,6 +4,7 @@ import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { PART_OF_CALL, type Store, type StoreWriter } from '../store/store.js';
 import { assertMayPut, ownershipOf, type Scope } from './access.js';
 import type { ActivityFeed } from './activity.js';
+import { InvalidRequest } from './errors.js';
 import type { BootInfo, ChargePoint, ChargePointConnection, OcppVersion, RegistrationStatus, SecurityProfile, SoftwareIdentity, StatusReport, Transport } from './model.js';
 import { hashPassword, verifyPasswordRemembered } from './passwords.js';
 import { canonicalTime, type Clock } from './time.js';
@@ -64,6 +65,8 @@ export interface ChargePointSettings {
   registrationStatus?: RegistrationStatus | undefined;
   lenient?: boolean | undefined;
   soapEndpoint?: string | null | undefined;
+  /** true: the endpoint is kept against the charge point's From; false: its next From replaces it. */
+  soapEndpointSetByAdministrator?: boolean | undefined;
   securityProfile?: SecurityProfile | undefined;
   allowedSources?: string[] | undefined;
   meterPublicKey?: string | null | undefined;
@@ -212,9 +215,15 @@ function declarationMismatch(cp: Pick<ChargePoint, 'declaredOcppVersion' | 'decl
  * against the charge point's From; null gives it back to the From. The value already stored,
  * written back (a client saving what it read, a sync from an asset register), changes nothing:
  * it pinned an address the charge point had named itself, and its next From (a new address on a
- * cellular link) was then never taken.
+ * cellular link) was then never taken. To keep the address stored, or to give an administrator's
+ * back to the next From without clearing it meanwhile, the edit says so
+ * (`soapEndpointSetByAdministrator`); until 2026-12-06 keeping it took a null, then the address.
  */
-function endpointSetByAdministrator(existing: ChargePoint | undefined, soapEndpoint: string | null | undefined): boolean | undefined {
+function endpointSetByAdministrator(existing: ChargePoint | undefined, soapEndpoint: string | null | undefined, pinned: boolean | undefined): boolean | undefined {
+  if (pinned === true && (soapEndpoint === null || (soapEndpoint === undefined && (existing?.soapEndpoint ?? null) === null))) {
+    throw new InvalidRequest('soapEndpointSetByAdministrator: true keeps a SOAP endpoint, and there is none: send the address in soapEndpoint too');
+  }
+  if (pinned !== undefined) return pinned;
   if (soapEndpoint === undefined) return undefined;
   if (soapEndpoint === null) return false;
   return existing?.soapEndpoint === soapEndpoint ? undefined : true;
@@ -458,7 +467,7 @@ export class Registry {
         soapEndpoint: settings.soapEndpoint,
         // Set by an administrator (only one may change it: Access.soapEndpointToSet): kept against
         // the charge point's own From until an administrator sets another, or null.
-        soapEndpointSetByAdministrator: endpointSetByAdministrator(existing, settings.soapEndpoint),
+        soapEndpointSetByAdministrator: endpointSetByAdministrator(existing, settings.soapEndpoint, settings.soapEndpointSetByAdministrator),
         securityProfile: settings.securityProfile,
         allowedSources: settings.allowedSources,
         meterPublicKey: settings.meterPublicKey,

@@ -41,3 +41,54 @@ test('only an administrator sets a SOAP endpoint; an operator may send back the 
     await t.close();
   }
 });
+
+test("an administrator keeps the endpoint a charge point named against its next From, and gives it back, without clearing it meanwhile; an operator may do neither", async () => {
+  const t = await startTestTomada({ unknownChargePoints: 'accept' });
+  try {
+    await t.api('/api/v1/operators/OPC-A', { method: 'PUT', body: { name: 'A', kind: 'OPC' } });
+    const tokenA = (await t.api('/api/v1/tokens', { method: 'POST', body: { name: 'a', role: 'operator', operator: 'OPC-A' } })).body.token;
+    const id = 'CP-SOAP-KEPT';
+    const put = (body: object, token?: string) => t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body, ...(token ? { token } : {}) });
+    const read = async () => {
+      const body = (await t.api(`/api/v1/charge-points/${id}`)).body;
+      return [body.soapEndpoint, body.soapEndpointSetByAdministrator];
+    };
+    const heartbeatFrom = async (from: string) => {
+      const answer = await postRaw(t, envelope({ id, action: '/Heartbeat', from, body: '<cs:heartbeatRequest/>' }));
+      assert.equal(answer.status, 200, answer.text);
+    };
+
+    assert.equal((await put({ operator: 'OPC-A' })).status, 201);
+    const none = await put({ soapEndpointSetByAdministrator: true });
+    assert.equal(none.status, 400, JSON.stringify(none.body));
+    assert.match(none.body.message, /there is none: send the address in soapEndpoint too/);
+    assert.equal((await put({ soapEndpoint: null, soapEndpointSetByAdministrator: true })).status, 400);
+
+    await heartbeatFrom('http://10.9.9.9/named');
+    assert.deepEqual(await read(), ['http://10.9.9.9/named', false]);
+    const byOperator = await put({ soapEndpointSetByAdministrator: true }, tokenA);
+    assert.equal(byOperator.status, 403, JSON.stringify(byOperator.body));
+    assert.match(byOperator.body.message, /Only an administrator keeps a SOAP endpoint/);
+    assert.equal((await put({ soapEndpointSetByAdministrator: false, connection: 'direct' }, tokenA)).status, 200, 'sent back as read, it changes nothing');
+
+    // The address the charge point named, kept: its next From (a private address behind NAT) is not taken.
+    assert.equal((await put({ soapEndpointSetByAdministrator: true })).status, 200);
+    assert.deepEqual(await read(), ['http://10.9.9.9/named', true]);
+    await heartbeatFrom('http://192.168.1.20/private');
+    assert.deepEqual(await read(), ['http://10.9.9.9/named', true], 'kept against the From');
+    assert.equal((await put({ soapEndpointSetByAdministrator: true, connection: 'direct' }, tokenA)).status, 200, 'sent back as read');
+    assert.equal((await put({ soapEndpointSetByAdministrator: false }, tokenA)).status, 403, 'nor given back by an operator');
+
+    // Given back: kept until the next From, which replaces it.
+    assert.equal((await put({ soapEndpointSetByAdministrator: false })).status, 200);
+    assert.deepEqual(await read(), ['http://10.9.9.9/named', false], 'not cleared');
+    await heartbeatFrom('http://10.9.9.9/moved');
+    assert.deepEqual(await read(), ['http://10.9.9.9/moved', false]);
+
+    // A new address with false: set now, replaced by the next From.
+    assert.equal((await put({ soapEndpoint: 'http://10.1.2.3/for-now', soapEndpointSetByAdministrator: false })).status, 200);
+    assert.deepEqual(await read(), ['http://10.1.2.3/for-now', false]);
+  } finally {
+    await t.close();
+  }
+});

@@ -79,8 +79,8 @@ export async function chargePointRoutes(app: FastifyInstance, { domain }: { doma
     },
     handler: async (request, reply) => {
       const operator = await domain.access.ownerFor(request.principal, request.body.operator);
-      const soapEndpoint = await domain.access.soapEndpointToSet(request.principal, request.params.id, request.body.soapEndpoint);
-      const { created, readmit } = await domain.registry.configure(request.params.id, { ...request.body, operator, soapEndpoint }, request.scope);
+      const { soapEndpoint, soapEndpointSetByAdministrator } = await domain.access.soapEndpointToSet(request.principal, request.params.id, request.body);
+      const { created, readmit } = await domain.registry.configure(request.params.id, { ...request.body, operator, soapEndpoint, soapEndpointSetByAdministrator }, request.scope);
       // Its connection was admitted under the settings this edit changed: it must connect again.
       if (readmit) domain.commands.endConnection(request.params.id, 'its security settings changed: connect again');
       const cp = await domain.views.chargePoint(request.params.id);
