@@ -10,6 +10,7 @@ import { request as httpRequest, type IncomingMessage, type RequestOptions } fro
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { sourceAllowed } from '../domain/registry.js';
+import { untrustedCertificateHint } from '../untrusted-certificate.js';
 
 /** The networks no webhook may reach unless the administrator says otherwise: the node's own and private ones. */
 export const PRIVATE_NETWORKS: readonly string[] = [
@@ -123,5 +124,5 @@ export function postProblem(error: unknown): string {
   const reason = (error as Error).name === 'AbortError' ? (error as { cause?: Error }).cause : undefined;
   if (reason?.name === 'TimeoutError') return 'no answer within the timeout';
   const code = (error as NodeJS.ErrnoException).code;
-  return `${(error as Error).message}${code && !(error as Error).message.includes(code) ? ` (${code})` : ''}`;
+  return `${(error as Error).message}${code && !(error as Error).message.includes(code) ? ` (${code})` : ''}${untrustedCertificateHint(code, "the receiver's")}`;
 }

@@ -4,6 +4,7 @@
 import WebSocket from 'ws';
 import { RpcPeer, type InboundCallHandler } from '../ocpp/rpc-peer.js';
 import type { JsonObject } from '../ocpp/rpc.js';
+import { untrustedCertificateHint } from '../untrusted-certificate.js';
 
 export interface SimLink {
   /** Sends a CALL and resolves with the answer; rejects with the RpcPeer errors. */
@@ -49,12 +50,9 @@ function textOf(data: WebSocket.RawData): string {
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
 
-/** Node's codes for a server certificate that no CA it trusts has signed. */
-const UNTRUSTED_CERTIFICATE = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']);
-
-/** For a TLS failure of that kind (Node's `code`), how to trust the central system's CA; else ''. */
-export function untrustedCertificateHint(code: string | undefined): string {
-  return UNTRUSTED_CERTIFICATE.has(code ?? '') ? " (the central system's certificate is not signed by a CA this machine trusts: name its CA with NODE_EXTRA_CA_CERTS=FILE)" : '';
+/** For a TLS failure (Node's `code`) of a central system under a private CA, how to trust it; else ''. */
+export function centralSystemCertificateHint(code: string | undefined): string {
+  return untrustedCertificateHint(code, "the central system's");
 }
 
 /**
@@ -62,7 +60,7 @@ export function untrustedCertificateHint(code: string | undefined): string {
  * only "Unexpected server response: 404". The statuses are Tomada's admission (docs/SECURITY.md).
  */
 function refusalHint(error: Error): string {
-  const certificate = untrustedCertificateHint((error as NodeJS.ErrnoException).code);
+  const certificate = centralSystemCertificateHint((error as NodeJS.ErrnoException).code);
   if (certificate !== '') return certificate;
   switch (/^Unexpected server response: (\d{3})$/.exec(error.message)?.[1]) {
     case '404':

@@ -56,7 +56,7 @@ import {
 import { violationText } from '../ocpp/validate.js';
 import { fetchFailure } from '../fetch-failure.js';
 import { centralSystemActions, chargePointActions } from '../ocpp/v15/index.js';
-import { untrustedCertificateHint, type LinkHandlers, type SimLink, type SimTransport } from './link.js';
+import { centralSystemCertificateHint, type LinkHandlers, type SimLink, type SimTransport } from './link.js';
 
 export interface SoapTransportOptions {
   /** The central system's SOAP endpoint (CentralSystemService), e.g. http://127.0.0.1:9000/ocpp/soap. */
@@ -435,7 +435,7 @@ class SoapLink implements SimLink {
       if (this.endedReason !== undefined) throw new PeerClosedError(this.endedReason);
       if (timedOut) throw new CallTimeoutError(action, this.options.callTimeoutMs);
       const failure = fetchFailure(error);
-      const reason = `central system unreachable at ${this.options.url} (${failure})${untrustedCertificateHint(failure)}`;
+      const reason = `central system unreachable at ${this.options.url} (${failure})${centralSystemCertificateHint(failure)}`;
       this.end(reason);
       throw new PeerClosedError(reason);
     } finally {

@@ -23,6 +23,7 @@ import {
   SoapFault,
 } from '../ocpp/soap/index.js';
 import { fetchFailure } from '../fetch-failure.js';
+import { untrustedCertificateHint } from '../untrusted-certificate.js';
 import { violationText } from '../ocpp/validate.js';
 import { CommandQueue } from './command-queue.js';
 import { commandAnswer, outboundCall } from './dispatch.js';
@@ -145,7 +146,8 @@ export class SoapCommandTarget implements CommandTarget {
       if (error instanceof CommandFailed) throw error;
       const name = (error as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') throw new CommandTimedOut(`${operation} got no answer from ${endpoint} within ${callTimeoutMs} ms`);
-      throw new CommandFailed(`${operation}: the charge point's endpoint ${endpoint} is unreachable (${fetchFailure(error)})`);
+      const failure = fetchFailure(error);
+      throw new CommandFailed(`${operation}: the charge point's endpoint ${endpoint} is unreachable (${failure})${untrustedCertificateHint(failure, "the endpoint's")}`);
     }
     let payload: unknown;
     try {
