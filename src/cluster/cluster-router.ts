@@ -9,7 +9,7 @@
 // what the others hold
 // (cluster-view.ts) for "connected" in the API and for naming the node a command waits on.
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, NatsError, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { ErrorCode, NatsError, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import type { ClusterStatus, CommandRouter, CommandTarget, NodeRequests } from '../domain/commands.js';
 import { ChargePointNotConnected, CommandFailed, CommandTimedOut, NodeUnreachable } from '../domain/errors.js';
 import type { Command, CommandResult } from '../domain/model.js';
@@ -22,6 +22,8 @@ import { Subjects } from './subjects.js';
 import {
   AnswerRequest,
   AnswerUnknown,
+  askHeaders,
+  askNamed,
   CommandReply,
   CommandRequest,
   decode,
@@ -80,8 +82,21 @@ interface InFlight {
   dropped: boolean;
   /** The answer is to be asked for again, when the process asked is next heard (it was not on NATS when asked). */
   owed: boolean;
+  /** Whether what the process gives when asked again is the answer (not AnswerUnknown). */
+  isAnswer(data: Uint8Array): boolean;
   /** Ends the wait with an answer had again. */
   answer(msg: Msg): void;
+}
+
+/** A request to another node named by an id, whose answer may be asked for again (requestKept). */
+interface Kept {
+  id: string;
+  /** The node and process asked: the answer is asked for again only when both are known. */
+  node: string | undefined;
+  instance: string | undefined;
+  timeoutMs: number;
+  headers?: MsgHdrs;
+  isAnswer(data: Uint8Array): boolean;
 }
 
 /** A subscription of a connection that may be closed already (then it is gone anyway). */
@@ -120,8 +135,9 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   private readonly timer: NodeJS.Timeout;
   private readonly fetching = new Set<string>();
   /**
-   * Command requests this node waits on, by request id: asked again for their answers after a
-   * drop of this node's NATS link, which loses any answer sent meanwhile.
+   * Requests this node waits on another process for (commands, and requests by name), by request
+   * id: asked again for their answers after a drop of this node's NATS link, which loses any
+   * answer sent meanwhile.
    */
   private readonly inFlight = new Map<string, InFlight>();
   /**
@@ -129,8 +145,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
    * connects again, so they are given again once the link is back.
    */
   private readonly unsentReplies: { msg: Msg; data: Uint8Array }[] = [];
-  /** The answers to command requests from other nodes, kept a while in case an asker's link dropped (AnswerRequest). */
-  private readonly answers = new Map<string, Promise<CommandReply>>();
+  /**
+   * The answers (as sent) to requests from other nodes that name themselves by an id, kept a while
+   * in case an asker's link dropped (AnswerRequest): commands, and requests by name (NodeRequests).
+   */
+  private readonly answers = new Map<string, Promise<Uint8Array>>();
   /** Commands waiting on another node, so a lost node fails them at once. */
   private readonly waiting = new Map<string, Set<(error: Error) => void>>();
   private readonly log: Logger;
@@ -267,17 +286,27 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   async ask(node: string, service: string, body: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     const connection = this.link.connection;
     if (!this.natsUp || !connection) throw new NodeUnreachable(`Node "${node}" cannot be asked: NATS is unreachable from node ${this.nodeId}`);
-    const request = (subject: string) => this.untilLost(node, connection.request(subject, body, { timeout: timeoutMs }));
+    // Named by an id, as a command: should this node's link drop while the answer comes, it is asked
+    // for again, and the node asked gives the answer it kept rather than doing the work twice.
+    const id = randomUUID();
+    const headers = askHeaders(id, timeoutMs);
+    const isAnswer = (data: Uint8Array) => decode(AnswerUnknown, data) === undefined;
+    let linkDropped = () => false;
+    const request = (subject: string, instance: string | undefined) => {
+      const kept = this.requestKept(connection, subject, body, { id, node, instance, timeoutMs, headers, isAnswer });
+      linkDropped = kept.linkDropped;
+      return kept.answer;
+    };
     // To the process its heartbeats announce, as a command by name: not to a frozen earlier
     // process of that node id. By the node's name alone when that process is not known, or not
-    // subscribed there (a node of an earlier version).
+    // subscribed there (a node of an earlier version, which keeps no answers: not asked again).
     const instance = this.view.instanceOf(node);
     try {
       const msg =
         instance === undefined
-          ? await request(this.subjects.ask(node, service))
-          : await request(this.subjects.ask(node, service, instance)).catch((error: unknown) => {
-              if (error instanceof NatsError && error.code === ErrorCode.NoResponders) return request(this.subjects.ask(node, service));
+          ? await request(this.subjects.ask(node, service), undefined)
+          : await request(this.subjects.ask(node, service, instance), instance).catch((error: unknown) => {
+              if (error instanceof NatsError && error.code === ErrorCode.NoResponders) return request(this.subjects.ask(node, service), undefined);
               throw error;
             });
       return msg.data;
@@ -288,7 +317,10 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
         throw error;
       }
       if (error.code === ErrorCode.NoResponders) throw new NodeUnreachable(`Node "${node}" does not answer: no such node is connected to NATS`);
-      if (error.code === ErrorCode.Timeout) throw new NodeUnreachable(`Node "${node}" did not answer within ${timeoutMs} ms; what was asked may have been done`);
+      if (error.code === ErrorCode.Timeout) {
+        const dropped = linkDropped() ? `; this node's NATS link dropped while it waited, and the answer could not be had again` : '';
+        throw new NodeUnreachable(`Node "${node}" did not answer within ${timeoutMs} ms${dropped}; what was asked may have been done`);
+      }
       throw new NodeUnreachable(`Node "${node}" could not be asked over NATS: ${error.message}`);
     }
   }
@@ -380,24 +412,19 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const id = randomUUID();
     // Known now: the view starts afresh when the link comes back, and the answer is the asked process's.
     const instance = holder === undefined ? undefined : this.view.instanceOf(holder);
-    let waiting: InFlight | undefined;
+    let linkDropped = () => false;
     let msg: Msg;
     try {
       const body = encode<CommandRequest>({ from: this.nodeId, id, command, sendWithinMs, sentAt: Date.now() });
-      const asked = connection.request(subject, body, { timeout });
-      let answeredAgain: Promise<Msg> | undefined;
-      if (holder !== undefined && instance !== undefined) {
-        answeredAgain = new Promise<Msg>((answer) => {
-          waiting = { node: holder, instance, deadline: performance.now() + timeout, dropped: false, owed: false, answer };
-          this.inFlight.set(id, waiting);
-        });
-      }
-      msg = await this.untilLost(holder, answeredAgain ? Promise.race([asked, answeredAgain]) : asked);
+      const isAnswer = (data: Uint8Array) => decode(CommandReply, data) !== undefined;
+      const kept = this.requestKept(connection, subject, body, { id, node: holder, instance, timeoutMs: timeout, isAnswer });
+      linkDropped = kept.linkDropped;
+      msg = await kept.answer;
     } catch (error) {
       if (!(error instanceof NatsError)) throw error;
       if (error.code === ErrorCode.NoResponders) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected to any node`);
       if (error.code === ErrorCode.Timeout) {
-        const dropped = waiting?.dropped
+        const dropped = linkDropped()
           ? `; this node's NATS link dropped while it waited, and the answer could not be had again from node ${holder}`
           : '';
         throw new CommandTimedOut(
@@ -405,12 +432,27 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
         );
       }
       throw new CommandFailed(`The command to charge point "${chargePointId}" could not be carried over NATS: ${error.message}`);
-    } finally {
-      this.inFlight.delete(id);
     }
     const reply = decode(CommandReply, msg.data);
     if (!reply) throw new CommandFailed(`Unreadable answer from the node holding charge point "${chargePointId}"`);
     return resultOf(reply);
+  }
+
+  /**
+   * Sends a request named by its id and waits for the answer, or until the node asked is judged lost.
+   * When the process asked is known, the answer is asked for again should this node's link drop
+   * meanwhile (askAgain): NATS loses an answer sent while the link is down. The one way for
+   * commands and requests by name alike.
+   */
+  private requestKept(connection: NatsConnection, subject: string, data: Uint8Array, kept: Kept): { answer: Promise<Msg>; linkDropped(): boolean } {
+    const asked = connection.request(subject, data, { timeout: kept.timeoutMs, ...(kept.headers ? { headers: kept.headers } : {}) });
+    const { id, node, instance } = kept;
+    if (node === undefined || instance === undefined) return { answer: this.untilLost(node, asked), linkDropped: () => false };
+    const waiting: InFlight = { node, instance, deadline: performance.now() + kept.timeoutMs, dropped: false, owed: false, isAnswer: kept.isAnswer, answer: () => undefined };
+    const answeredAgain = new Promise<Msg>((answer) => (waiting.answer = answer));
+    this.inFlight.set(id, waiting);
+    const answer = this.untilLost(node, Promise.race([asked, answeredAgain])).finally(() => this.inFlight.delete(id));
+    return { answer, linkDropped: () => waiting.dropped };
   }
 
   /**
@@ -419,7 +461,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
    */
   private askAgain(connection: NatsConnection): void {
     if (this.inFlight.size === 0) return;
-    this.log.info({ requests: this.inFlight.size }, 'NATS link back: asking the other nodes again for the answers to the commands waiting on them');
+    this.log.info({ requests: this.inFlight.size }, 'NATS link back: asking the other nodes again for the answers to the requests waiting on them');
     for (const [id, waiting] of this.inFlight) {
       waiting.dropped = true;
       this.askForAnswer(connection, id, waiting);
@@ -437,8 +479,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     waiting.owed = false;
     connection.request(this.subjects.answer(waiting.node, waiting.instance), encode<AnswerRequest>({ id }), { timeout }).then(
       (msg) => {
-        if (decode(CommandReply, msg.data)) waiting.answer(msg);
-        else this.log.info({ peer: waiting.node, id }, 'the node asked again has no record of the command request: waiting on for its answer');
+        if (waiting.isAnswer(msg.data)) waiting.answer(msg);
+        else this.log.info({ peer: waiting.node, id }, 'the node asked again has no record of the request: waiting on for its answer');
       },
       (error: unknown) => {
         if (error instanceof NatsError && error.code === ErrorCode.NoResponders) waiting.owed = true;
@@ -513,7 +555,10 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const callback = (_error: unknown, msg: Msg) => {
       const answer = (body: Uint8Array) => this.reply(msg, body);
       // NATS refuses a message over the server's limit (1 MB by default): the handler must fit.
-      handler(msg.data, connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD).then(answer, (error: unknown) => this.log.error({ err: error, service }, 'a request from another node failed unanswered'));
+      const work = () => handler(msg.data, connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD);
+      // Kept while its asker waits, should its link drop (askHeaders); an asker of an older version names none.
+      const named = askNamed(msg.headers);
+      this.answerOnce(named?.id, named?.waitMs ?? 0, work).then(answer, (error: unknown) => this.log.error({ err: error, service }, 'a request from another node failed unanswered'));
     };
     connection.subscribe(this.subjects.ask(this.nodeId, service, this.instance), { callback });
     // By the node's name too, for an asker that does not know this process (yet), or of an earlier
@@ -524,11 +569,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
 
   private onCommand(chargePointId: string, msg: Msg): void {
     const request = decode(CommandRequest, msg.data);
-    const answer = (reply: CommandReply) => this.respond(msg, reply);
-    if (!request) return void answer(errorReply(this.nodeId, new CommandFailed(`Node ${this.nodeId} got an unreadable command request`)));
-    const reply = this.carryOut(chargePointId, request);
-    if (request.id !== undefined) this.keepAnswer(request.id, reply, request.sendWithinMs);
-    void reply.then(answer);
+    if (!request) return this.respond(msg, errorReply(this.nodeId, new CommandFailed(`Node ${this.nodeId} got an unreadable command request`)));
+    // Kept for as long as its asker may still wait for it: the time it had to be sent and the asker's margin beyond it.
+    const keptMs = (request.sendWithinMs ?? this.options.sendWithinMs ?? 0) + this.options.requestTimeoutMs;
+    const work = () => this.carryOut(chargePointId, request).then((reply) => encode(reply));
+    void this.answerOnce(request.id, keptMs, work).then((data) => this.reply(msg, data));
   }
 
   private respond(msg: Msg, body: CommandReply | AnswerUnknown): void {
@@ -549,21 +594,32 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   }
 
   /**
-   * Keeps the answer to a command request for as long as its asker may still wait for it (the
-   * time it had to be sent and the asker's margin beyond it, counted from the answer), in case the
-   * asker's link drops meanwhile and it asks again.
+   * The answer to a request from another node that names itself by `id`: worked out once, and
+   * kept for `keptMs` after it is given (counted from then, as its asker's wait is longer than the
+   * work), in case the asker's link drops meanwhile and it asks again (onAnswerRequest). A request
+   * whose id came before is given the same answer, never worked out twice. Without an id (an
+   * asker of an older version), only worked out.
    */
-  private keepAnswer(id: string, reply: Promise<CommandReply>, sendWithinMs: number | undefined): void {
-    this.answers.set(id, reply);
-    const keptMs = (sendWithinMs ?? this.options.sendWithinMs ?? 0) + this.options.requestTimeoutMs;
-    void reply.then(() => setTimeout(() => this.answers.delete(id), keptMs).unref());
+  private answerOnce(id: string | undefined, keptMs: number, work: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    if (id === undefined) return work();
+    const kept = this.answers.get(id);
+    if (kept) return kept;
+    const answer = work();
+    this.answers.set(id, answer);
+    answer.then(
+      () => setTimeout(() => this.answers.delete(id), keptMs).unref(),
+      // Nothing was answered: there is nothing to give again either.
+      () => this.answers.delete(id),
+    );
+    return answer;
   }
 
   private onAnswerRequest(msg: Msg): void {
     const request = decode(AnswerRequest, msg.data);
     const kept = request && this.answers.get(request.id);
-    if (!kept) return void this.respond(msg, { node: this.nodeId, unknown: true });
-    void kept.then((reply) => this.respond(msg, reply));
+    const unknown = () => this.respond(msg, { node: this.nodeId, unknown: true });
+    if (!kept) return unknown();
+    kept.then((data) => this.reply(msg, data), unknown);
   }
 
   /** Carries out a command request from another node; every outcome is a reply, failures included. */

@@ -8,7 +8,7 @@
 //   <prefix>.node.heartbeat      every node's liveness and a digest of what it holds
 //   <prefix>.node.left           published by a node that stops on purpose, last of all
 //   <prefix>.node.<node>.<instance>.command.<id>  request/reply: a command for <id> to the process the asker believes holds it
-//   <prefix>.node.<node>.<instance>.answer  request/reply: the answer to a command request again, when NATS lost it
+//   <prefix>.node.<node>.<instance>.answer  request/reply: the answer to a command or an ask again, when NATS lost it
 //   <prefix>.node.<node>.holdings  request/reply: the charge points a node holds, page by page
 //   <prefix>.node.<node>.ask.<service>  request/reply: work only that node can do (NodeRequests)
 //   <prefix>.node.<node>.<instance>.ask.<service>  the same, to the process its heartbeats announce
@@ -75,7 +75,7 @@ export class Subjects {
     return `${this.prefix}.node.${subjectToken(nodeId)}.${subjectToken(instance)}.command.*`;
   }
 
-  /** Where a process is asked again for the answer to a command request (AnswerRequest). */
+  /** Where a process is asked again for the answer to a command request or an ask (AnswerRequest). */
   answer(nodeId: string, instance: string): string {
     return `${this.prefix}.node.${subjectToken(nodeId)}.${subjectToken(instance)}.answer`;
   }

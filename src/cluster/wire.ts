@@ -3,6 +3,7 @@
 // (announcements) or answered with an error (requests), never trusted.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { headers, type MsgHdrs } from 'nats';
 import { ChargePointNotConnected, CommandFailed, CommandTimedOut } from '../domain/errors.js';
 import type { CommandResult } from '../domain/model.js';
 
@@ -71,16 +72,43 @@ export const CommandReply = Type.Union([
 export type CommandReply = Static<typeof CommandReply>;
 
 /**
- * Asks the holder again for the answer to a command request, which NATS lost: the asker's link
- * dropped while the answer was on its way (core NATS delivers at most once, and keeps nothing for
- * a subscriber that is away). The holder answers with the CommandReply it kept, when it comes if
- * the command is still going on, or with AnswerUnknown when it has no record of the request.
+ * Asks the process asked again for the answer to a request (a command, or an ask: askHeaders),
+ * which NATS lost: the asker's link dropped while the answer was on its way (core NATS delivers at
+ * most once, and keeps nothing for a subscriber that is away). The process answers with the answer
+ * it kept, as it sent it (a CommandReply, or the service's answer), when it comes if the work is
+ * still going on, or with AnswerUnknown when it has no record of the request.
  */
 export const AnswerRequest = Type.Object({ id: RequestId });
 export type AnswerRequest = Static<typeof AnswerRequest>;
 
 export const AnswerUnknown = Type.Object({ node: NodeId, unknown: Type.Literal(true) });
 export type AnswerUnknown = Static<typeof AnswerUnknown>;
+
+/**
+ * A request to another node by name (NodeRequests: an API request, a SOAP message) names itself
+ * in NATS headers, since its body is the service's own: its id, for the answer to be asked for
+ * again (AnswerRequest), and how long its asker waits, which is how long the answer is kept.
+ * Absent (a node of an older version asks): the node asked keeps no answer.
+ */
+const ASK_ID = 'Tomada-Request-Id';
+const ASK_WAIT_MS = 'Tomada-Wait-Ms';
+/** The longest an answer is kept for an asker, whatever it says it waits. */
+const MAX_KEPT_MS = 10 * 60_000;
+
+export function askHeaders(id: string, waitMs: number): MsgHdrs {
+  const h = headers();
+  h.set(ASK_ID, id);
+  h.set(ASK_WAIT_MS, String(Math.max(0, Math.ceil(waitMs))));
+  return h;
+}
+
+/** The id and wait a request's headers give, or undefined when they do not name it (rightly). */
+export function askNamed(h: MsgHdrs | undefined): { id: string; waitMs: number } | undefined {
+  const id = h?.get(ASK_ID) ?? '';
+  const waitMs = Number(h?.get(ASK_WAIT_MS));
+  if (!Value.Check(RequestId, id) || !Number.isInteger(waitMs) || waitMs < 0) return undefined;
+  return { id, waitMs: Math.min(waitMs, MAX_KEPT_MS) };
+}
 
 export const HoldingsRequest = Type.Object({ offset: Type.Integer({ minimum: 0 }) });
 export type HoldingsRequest = Static<typeof HoldingsRequest>;

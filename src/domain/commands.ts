@@ -37,7 +37,10 @@ export interface ClusterStatus {
  */
 export interface NodeRequests {
   readonly nodeId: string;
-  /** The named node's answer; throws NodeUnreachable when it does not answer within `timeoutMs`. */
+  /**
+   * The named node's answer; throws NodeUnreachable when it does not answer within `timeoutMs`.
+   * The node does the work once: an answer lost to a short drop of a link is asked for again.
+   */
   ask(node: string, service: string, body: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
   /**
    * Answers what other nodes ask this one under `service`. The handler answers its own failures,
