@@ -471,9 +471,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   /**
    * Asks a process for the answer to a request again. One with no record of it (it did not get it,
    * or not yet) lets the request wait on for its own answer; one not on NATS (its own link down
-   * too: NATS restarted, say) is asked again when its next heartbeat is heard.
+   * too: NATS restarted, say) is asked again when its next heartbeat is heard (`heard`). Heard, and
+   * still without a subscriber there, it is a node of an earlier version, which keeps no answers:
+   * asked at each of its heartbeats, it would be asked in vain until the request's deadline.
    */
-  private askForAnswer(connection: NatsConnection, id: string, waiting: InFlight): void {
+  private askForAnswer(connection: NatsConnection, id: string, waiting: InFlight, heard = false): void {
     const timeout = Math.floor(waiting.deadline - performance.now());
     if (timeout <= 0) return;
     waiting.owed = false;
@@ -483,8 +485,10 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
         else this.log.info({ peer: waiting.node, id }, 'the node asked again has no record of the request: waiting on for its answer');
       },
       (error: unknown) => {
-        if (error instanceof NatsError && error.code === ErrorCode.NoResponders) waiting.owed = true;
-        // Anything else (no answer to this either): the request's own timeout says so.
+        // Anything but "no responders" (no answer to this either): the request's own timeout says so.
+        if (!(error instanceof NatsError && error.code === ErrorCode.NoResponders)) return;
+        if (!heard) waiting.owed = true;
+        else this.log.info({ peer: waiting.node, id }, 'the node asked again keeps no answers (a node of an earlier version): waiting on for its answer');
       },
     );
   }
@@ -714,7 +718,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const connection = this.link.connection;
     if (!connection) return;
     for (const [id, waiting] of this.inFlight) {
-      if (waiting.owed && waiting.node === body.node && waiting.instance === body.instance) this.askForAnswer(connection, id, waiting);
+      if (waiting.owed && waiting.node === body.node && waiting.instance === body.instance) this.askForAnswer(connection, id, waiting, true);
     }
   }
 
