@@ -74,6 +74,17 @@ const codeByKeyword: Record<string, RpcErrorCode> = {
 /** A property name as one JSON-pointer segment (RFC 6901). */
 export const pointerSegment = (name: unknown) => String(name).replace(/~/g, '~0').replace(/\//g, '~1');
 
+/** The value a JSON pointer (RFC 6901) names in `document`, or undefined when there is none. */
+export function valueAt(document: unknown, pointer: string): unknown {
+  let value = document;
+  for (const segment of pointer.split('/').slice(1)) {
+    if (value === null || typeof value !== 'object') return undefined;
+    const name = segment.replace(/~1/g, '/').replace(/~0/g, '~');
+    value = Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+  }
+  return value;
+}
+
 function describe(error: ErrorObject): Violation {
   const code = codeByKeyword[error.keyword] ?? 'FormationViolation';
   let path = error.instancePath;

@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import type { OcppAction } from '../ocpp/action.js';
 import { RpcError, type JsonObject } from '../ocpp/rpc.js';
 import { unstorable } from './storable.js';
-import { violationText, type Violation } from '../ocpp/validate.js';
+import { valueAt, violationText, type Violation } from '../ocpp/validate.js';
 
 export interface InboundContext {
   adapter: ProtocolAdapter;
@@ -50,6 +50,19 @@ function forgivable(violation: Violation): boolean {
   return violation.code === 'FormationViolation' || violation.code === 'PropertyConstraintViolation';
 }
 
+/**
+ * A field a message reporting readings does not define, holding a list or an object, may be
+ * readings in a shape the message does not have: a 1.5 charge point sending 1.6's `meterValue`,
+ * or 1.6's `{timestamp, sampledValue}` in a 1.5 stop's transactionData. Forgiven, it was
+ * acknowledged and never stored, and the charge point had no reason to send it again. A scalar
+ * (1.6's stop `reason` in a 1.5 stop, a reading's `phase`) holds no reading and stays forgivable.
+ */
+function mayHoldReadings(name: string, payload: unknown, violation: Violation): boolean {
+  if (violation.code !== 'FormationViolation' || !REPORTS_OF_SESSIONS.has(name)) return false;
+  const value = valueAt(payload, violation.path);
+  return value !== null && typeof value === 'object';
+}
+
 export interface DispatchedCall {
   response: JsonObject;
   /** Set when the call was a BootNotification: the registration from now on. */
@@ -79,6 +92,8 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
     const violations = request.allViolations();
     const unforgivable = violations.find((violation) => !forgivable(violation));
     if (unforgivable) throw new RpcError(unforgivable.code, violationText(unforgivable));
+    const readings = violations.find((violation) => mayHoldReadings(name, payload, violation));
+    if (readings) throw new RpcError(readings.code, `${violationText(readings)}, and may hold readings: not forgiven in lenient mode, as they would be lost`);
     // The first few, and how many: a frame of a thousand unknown fields must not make a log line
     // several times its own size.
     log.warn({ action: name, violations: violations.slice(0, LOGGED_VIOLATIONS), count: violations.length }, 'schema violation accepted (lenient mode)');

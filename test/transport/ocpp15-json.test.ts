@@ -112,3 +112,33 @@ test('changing version or transport is recorded as an event', async (t) => {
   const changes = (await tomada.store.listEvents({ chargePointId: 'CPV', type: 'ocppVersionChanged' })).length;
   assert.equal(changes, 1, 'a reconnection with the same protocol is no change');
 });
+
+test("a lenient 1.5 charge point's readings in 1.6's shape are refused, not acknowledged and lost", async (t) => {
+  const tomada = await startTestTomada({ unknownChargePoints: 'accept' });
+  t.after(() => tomada.close());
+  assert.equal((await tomada.api('/api/v1/charge-points/CP15L', { method: 'PUT', body: { lenient: true } })).status, 201);
+  const client = await TestClient.connect(tomada.wsUrl, 'CP15L', { protocols: ['ocpp1.5'] });
+  t.after(() => client.close());
+  await client.ok('BootNotification', { chargePointVendor: 'Old', chargePointModel: 'Box' });
+  const { transactionId } = await client.ok('StartTransaction', { connectorId: 1, idTag: 'TAG15', timestamp: '2025-05-01T10:00:00Z', meterStart: 1000 });
+
+  // 1.6's names for the readings: neither is 1.5's `values`, so the message held no reading 1.5
+  // reads, and was answered as if stored.
+  const sixteen = [{ timestamp: '2025-05-01T10:10:00Z', sampledValue: [{ value: '1250' }] }];
+  const meterValues = await client.call('MeterValues', { connectorId: 1, transactionId, meterValue: sixteen });
+  assert.deepEqual(meterValues.slice(0, 3), [4, meterValues[1], 'FormationViolation'], JSON.stringify(meterValues));
+  assert.match(String(meterValues[3]), /^\/meterValue .*may hold readings/);
+  const stop = { transactionId, timestamp: '2025-05-01T10:30:00Z', meterStop: 1800 };
+  const stopped = await client.call('StopTransaction', { ...stop, transactionData: sixteen });
+  assert.deepEqual(stopped.slice(0, 3), [4, stopped[1], 'FormationViolation'], JSON.stringify(stopped));
+  assert.match(String(stopped[3]), /^\/transactionData\/0\/(timestamp|sampledValue) /);
+  let detail = (await tomada.api(`/api/v1/transactions/${transactionId}`)).body;
+  assert.equal(detail.stoppedAt, null, 'the refused stop stopped nothing: the charge point sends it again');
+
+  // 1.6's stop reason holds no reading: still forgiven, with the readings in 1.5's shape stored.
+  const readings = [{ values: [{ timestamp: '2025-05-01T10:30:00Z', value: [{ value: '1800', context: 'Transaction.End' }] }] }];
+  await client.ok('StopTransaction', { ...stop, reason: 'Local', transactionData: readings });
+  detail = (await tomada.api(`/api/v1/transactions/${transactionId}`)).body;
+  assert.deepEqual(detail.meterValues.map((m: any) => m.value), ['1800']);
+  assert.equal(detail.energyWh, 800);
+});
