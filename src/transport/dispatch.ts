@@ -51,16 +51,18 @@ function forgivable(violation: Violation): boolean {
 }
 
 /**
- * A field a message reporting readings does not define, holding a list or an object, may be
- * readings in a shape the message does not have: a 1.5 charge point sending 1.6's `meterValue`,
- * or 1.6's `{timestamp, sampledValue}` in a 1.5 stop's transactionData. Forgiven, it was
- * acknowledged and never stored, and the charge point had no reason to send it again. A scalar
- * (1.6's stop `reason` in a 1.5 stop, a reading's `phase`) holds no reading and stays forgivable.
+ * A field a message reporting readings does not define is forgiven only when it holds text. A
+ * list or an object may be readings in a shape the message does not have (a 1.5 charge point
+ * sending 1.6's `meterValue`, or 1.6's `{timestamp, sampledValue}` in a 1.5 stop's
+ * transactionData): forgiven, it was answered as stored and never stored, and the charge point had
+ * no reason to send it again. A number or a boolean is no text the readings can take: a 1.5
+ * reading's `phase`, which the adapter reads as 1.6 defines it, given as `true` was an
+ * InternalError at every resend, and as `5` was stored as "5.0" on SQLite. Text (1.6's stop
+ * `reason` in a 1.5 stop, a reading's `phase`) stays forgivable.
  */
-function mayHoldReadings(name: string, payload: unknown, violation: Violation): boolean {
+function notForgivenInReadings(name: string, payload: unknown, violation: Violation): boolean {
   if (violation.code !== 'FormationViolation' || !REPORTS_OF_SESSIONS.has(name)) return false;
-  const value = valueAt(payload, violation.path);
-  return value !== null && typeof value === 'object';
+  return typeof valueAt(payload, violation.path) !== 'string';
 }
 
 export interface DispatchedCall {
@@ -92,8 +94,8 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
     const violations = request.allViolations();
     const unforgivable = violations.find((violation) => !forgivable(violation));
     if (unforgivable) throw new RpcError(unforgivable.code, violationText(unforgivable));
-    const readings = violations.find((violation) => mayHoldReadings(name, payload, violation));
-    if (readings) throw new RpcError(readings.code, `${violationText(readings)}, and may hold readings: not forgiven in lenient mode, as they would be lost`);
+    const readings = violations.find((violation) => notForgivenInReadings(name, payload, violation));
+    if (readings) throw new RpcError(readings.code, `${violationText(readings)}, and is not text: not forgiven in a report of readings, even in lenient mode`);
     // The first few, and how many: a frame of a thousand unknown fields must not make a log line
     // several times its own size.
     log.warn({ action: name, violations: violations.slice(0, LOGGED_VIOLATIONS), count: violations.length }, 'schema violation accepted (lenient mode)');
