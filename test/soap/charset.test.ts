@@ -129,4 +129,13 @@ describe('the charset of a SOAP message', () => {
     await refused(bytes, 'application/soap+xml; charset=ISO-8859-1', 'CharsetMismatch', /"ISO-8859-1".*"UTF-8"/);
     await refused(utf16(message(startTransaction(TAG, 4000)), 'le'), 'application/soap+xml; charset=utf-8', 'CharsetMismatch', /"utf-8".*byte order mark/);
   });
+
+  test('names that differ but read the bytes as the same text (an ASCII body): read, and the session stored', async () => {
+    for (const [charset, meterStart] of [['ISO-8859-1', 5000], ['us-ascii', 6000]] as const) {
+      const bytes = Buffer.from(message(startTransaction('TAG-ASCII', meterStart), 'UTF-8'), 'utf8');
+      const start = answered(await postRaw(t, bytes, `application/soap+xml; charset=${charset}`), 'startTransactionResponse');
+      const { body: transaction } = await t.api(`/api/v1/transactions/${Number(child(start, CS_NS, 'transactionId')?.text)}`);
+      assert.deepEqual([transaction.idTag, transaction.meterStartWh], ['TAG-ASCII', meterStart], charset);
+    }
+  });
 });

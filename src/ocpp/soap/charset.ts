@@ -1,7 +1,8 @@
 // The text of a SOAP message's bytes, read in the charset the message declares. Three places may
 // declare it: the HTTP Content-Type's charset parameter, a byte order mark, and the XML
-// declaration's encoding. Those present must agree; the first of them, in that order, is read
-// with; none: UTF-8, as SOAP 1.2's HTTP binding says. Decoding is strict: bytes not valid in the
+// declaration's encoding. Those present must agree, or read the bytes as the same text (an ASCII
+// body is the same text in UTF-8, ISO-8859-1 and US-ASCII); the first of them, in that order, is
+// read with; none: UTF-8, as SOAP 1.2's HTTP binding says. Decoding is strict: bytes not valid in the
 // charset are refused, never replaced by U+FFFD (which would store another id tag than was sent).
 import { SoapFault } from './fault.js';
 
@@ -114,15 +115,40 @@ function decodeStrictly(bytes: Uint8Array, name: string): string {
 }
 
 /**
+ * The text each of the named charsets reads the bytes as, when they all read them, and as the same
+ * text; undefined otherwise.
+ */
+function readAlike(bytes: Uint8Array, named: readonly NamedCharset[]): string | undefined {
+  let text: string | undefined;
+  for (const { name } of named) {
+    let read: string;
+    try {
+      read = decodeStrictly(bytes, name);
+    } catch {
+      return undefined;
+    }
+    if (text !== undefined && read !== text) return undefined;
+    text = read;
+  }
+  return text;
+}
+
+/**
  * The text of a message body, read in the charset it declares (see the top of this file).
  * Throws a Sender SoapFault: UnknownCharset (a charset Tomada cannot read), CharsetMismatch (two
- * places name different charsets), InvalidCharacterEncoding (bytes not valid in the charset).
+ * places name different charsets, which read the bytes differently), InvalidCharacterEncoding
+ * (bytes not valid in the charset).
  */
 export function decodeBodyText(bytes: Uint8Array, contentType: string | undefined): string {
   const named = namedCharsets(bytes, contentType);
   const [charset, ...others] = named;
   const disagreeing = charset && others.find((other) => !sameCharset(charset, other));
   if (charset && disagreeing) {
+    // Names that differ but read the bytes alike say one text: a stack writing its HTTP header's
+    // charset (ISO-8859-1, US-ASCII) apart from its XML declaration (UTF-8) sends an ASCII body
+    // that no reading can mistake. Refused, every message of that charge point was refused.
+    const alike = readAlike(bytes, named);
+    if (alike !== undefined) return alike;
     throw new SoapFault('Sender', `${charset.source} names the charset "${charset.label}" and ${disagreeing.source} names "${disagreeing.label}"`, {
       subcode: 'CharsetMismatch',
     });
