@@ -126,6 +126,8 @@ export class OcppServer {
   private readonly requestTimeoutMs: number;
   /** close() has begun: no connection is taken any more. */
   private closing = false;
+  /** HTTP requests (SOAP messages) not yet answered, so close() can end their connections. */
+  private readonly answering = new Set<ServerResponse>();
 
   constructor(private readonly deps: OcppServerDeps) {
     const { options, log } = deps;
@@ -183,6 +185,11 @@ export class OcppServer {
     // The listeners first: a charge point told to go must reconnect elsewhere, not here again,
     // where nobody would close its new connection (and the listener would wait for it).
     this.closing = true;
+    // Node's close() ends the idle keep-alive connections only: one busy at this moment (a SOAP
+    // charge point's message, or a balancer's pooled connection) would be answered keep-alive and
+    // reused, and the listener would wait for as long as messages keep coming on it (18-88 s seen
+    // in a rolling restart). Answered with 'Connection: close', it ends after its answer.
+    for (const response of this.answering) response.shouldKeepAlive = false;
     const servers: NetServer[] = [this.http, ...(this.https ? [this.https] : [])].filter((s) => s.listening);
     const stopped = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     const sessions = [...this.sessions.values()];
@@ -209,6 +216,8 @@ export class OcppServer {
 
   private readonly onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const { soap, log } = this.deps;
+    this.answering.add(response);
+    response.once('close', () => this.answering.delete(response));
     try {
       const path = pathOf(request.url);
       if (soap && path === SOAP_PATH) {
