@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { sourceAllowed, type UnknownChargePointPolicy, type UnvalidatedSoftwarePolicy } from './domain/registry.js';
 import type { TlsMaterial } from './transport/tls.js';
-import { PRIVATE_NETWORKS } from './events/webhook-post.js';
+import { PRIVATE_NETWORKS } from './networks.js';
 
 export interface Config {
   host: string;

@@ -9,64 +9,14 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { sourceAllowed } from '../domain/registry.js';
+import { inNetworks as denied } from '../networks.js';
 import { untrustedCertificateHint } from '../untrusted-certificate.js';
-
-/** The networks no webhook may reach unless the administrator says otherwise: the node's own and private ones. */
-export const PRIVATE_NETWORKS: readonly string[] = [
-  '0.0.0.0/8', // "this network": 0.0.0.0 reaches the node itself
-  '10.0.0.0/8',
-  '100.64.0.0/10', // carrier-grade NAT
-  '127.0.0.0/8',
-  '169.254.0.0/16', // link-local, with the cloud metadata address 169.254.169.254
-  '172.16.0.0/12',
-  '192.168.0.0/16',
-  '192.0.0.0/24', // IETF protocol assignments
-  '198.18.0.0/15', // benchmarking, used inside some clouds
-  '224.0.0.0/3', // multicast, reserved, broadcast
-  '::/128',
-  '::1/128',
-  'fc00::/7', // unique local
-  'fe80::/10', // link-local
-  'ff00::/8', // multicast
-];
-
-/**
- * The IPv4 address an IPv6 one carries where a gateway would reach it: NAT64 (64:ff9b::/96, on an
- * IPv6-only network a name of a private IPv4 host resolves there) and 6to4 (2002::/16). Checked
- * against the networks too, so the private IPv4 ones cannot be reached through them.
- */
-function embeddedIPv4(address: string): string | undefined {
-  if (isIP(address) !== 6) return undefined;
-  const [head = '', tail] = address.toLowerCase().split('::');
-  const groups = (part: string | undefined) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? dottedGroups(g) : [parseInt(g, 16)])) : []);
-  const left = groups(head);
-  const right = groups(tail);
-  const all = tail === undefined ? left : [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
-  const v4 = (high: number, low: number) => [high >> 8, high & 255, low >> 8, low & 255].join('.');
-  if (all[0] === 0x64 && all[1] === 0xff9b && all.slice(2, 6).every((g) => g === 0)) return v4(all[6]!, all[7]!);
-  if (all[0] === 0x2002) return v4(all[1]!, all[2]!);
-  return undefined;
-}
-
-/** A dotted IPv4 tail of an IPv6 address as its two 16-bit groups. */
-function dottedGroups(dotted: string): number[] {
-  const [a = 0, b = 0, c = 0, d = 0] = dotted.split('.').map(Number);
-  return [(a << 8) | b, (c << 8) | d];
-}
 
 /** Raised by the lookup: the connection is never opened. */
 class DeniedAddress extends Error {
   constructor(readonly address: string) {
     super(`the address ${address} is in a network webhooks may not reach (TOMADA_WEBHOOK_DENIED_NETWORKS)`);
   }
-}
-
-/** Whether an address is in one of the denied networks (IPv4-mapped, NAT64 and 6to4 addresses also as their IPv4 one). */
-function denied(networks: readonly string[], address: string): boolean {
-  if (networks.length === 0) return false;
-  const carried = embeddedIPv4(address);
-  return sourceAllowed(networks, address).allowed || (carried !== undefined && sourceAllowed(networks, carried).allowed);
 }
 
 /** A lookup that resolves as usual, then refuses the whole name if any address it gives is denied. */

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { PRIVATE_NETWORKS } from '../../src/events/webhook-post.js';
+import { PRIVATE_NETWORKS } from '../../src/networks.js';
 import { WebhookDeliverer } from '../../src/events/webhooks.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 
