@@ -6,6 +6,7 @@ import { createSecureContext } from 'node:tls';
 import { sourceAllowed, type UnknownChargePointPolicy, type UnvalidatedSoftwarePolicy } from './domain/registry.js';
 import type { TlsMaterial } from './transport/tls.js';
 import { PRIVATE_NETWORKS } from './networks.js';
+import { DEFAULT_ENDPOINT_NETWORKS, type EndpointNetworks } from './transport/soap-endpoint-networks.js';
 
 export interface Config {
   host: string;
@@ -55,8 +56,11 @@ export interface Config {
   /** Connections the operator listener holds at once, in all and from one address (0: no cap by address). */
   httpMaxConnections: number;
   httpMaxConnectionsPerAddress: number;
-  /** Networks a SOAP charge point's own WS-Addressing From may name as its command endpoint; empty: any. */
-  soapEndpointNetworks: string[];
+  /**
+   * Networks a SOAP charge point's own WS-Addressing From may name as its command endpoint (empty:
+   * any), and those it may not (the node's own unless the networks are listed or `any`).
+   */
+  soapEndpointNetworks: EndpointNetworks;
   /** Networks no webhook POST may reach: by default the node's own and private ones; empty: any. */
   webhookDeniedNetworks: readonly string[];
   /** Several nodes: NATS to reach each other; undefined: this node is alone. */
@@ -117,6 +121,17 @@ function webhookDeniedNetworks(env: Env): readonly string[] {
   if (value === undefined || value === '') return PRIVATE_NETWORKS;
   if (value === 'none') return [];
   return networks(env, 'TOMADA_WEBHOOK_DENIED_NETWORKS');
+}
+
+/**
+ * TOMADA_SOAP_ENDPOINT_NETWORKS: unset, any address but the node's own and link-local ones; `any`,
+ * any address at all; else only the networks given.
+ */
+function soapEndpointNetworks(env: Env): EndpointNetworks {
+  const value = env.TOMADA_SOAP_ENDPOINT_NETWORKS?.trim();
+  if (value === undefined || value === '') return DEFAULT_ENDPOINT_NETWORKS;
+  if (value === 'any') return { allowed: [], denied: [] };
+  return { allowed: networks(env, 'TOMADA_SOAP_ENDPOINT_NETWORKS'), denied: [] };
 }
 
 function tlsFiles(env: Env): TlsFiles | undefined {
@@ -265,7 +280,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxCallsInFlight: integer(env, 'TOMADA_MAX_CALLS_IN_FLIGHT', 1_000, 1, 1_000_000),
     httpMaxConnections: integer(env, 'TOMADA_HTTP_MAX_CONNECTIONS', 1_000, 1, 1_000_000),
     httpMaxConnectionsPerAddress: integer(env, 'TOMADA_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 0, 0, 1_000_000),
-    soapEndpointNetworks: networks(env, 'TOMADA_SOAP_ENDPOINT_NETWORKS'),
+    soapEndpointNetworks: soapEndpointNetworks(env),
     webhookDeniedNetworks: webhookDeniedNetworks(env),
     cluster: clusterConfig(env),
   };

@@ -47,7 +47,10 @@ export interface RunningDemo {
 /** Starts Tomada with the demo's charge points registered and charging in a loop. */
 export async function startDemo({ config, sessionSeconds, pauseSeconds = 5, sampleIntervalMs = 5000, logLevel = 'warn' }: DemoOptions): Promise<RunningDemo> {
   const adminToken = config.adminToken || `demo-${newTokenSecret()}`;
-  const tomada = await startTomada({ ...config, adminToken }, createLogger(logLevel));
+  // The demo's SOAP charge point takes commands on this machine, whose addresses a From may not
+  // name by default (docs/SECURITY.md): unless told otherwise the demo allows that one address.
+  const soapEndpointNetworks = config.soapEndpointNetworks.allowed.length === 0 && config.soapEndpointNetworks.denied.length > 0 ? { allowed: ['127.0.0.1'], denied: [] } : config.soapEndpointNetworks;
+  const tomada = await startTomada({ ...config, adminToken, soapEndpointNetworks }, createLogger(logLevel));
   const { domain } = tomada;
   const baseUrl = `ws://127.0.0.1:${tomada.ocppPort}/ocpp`;
   const soapUrl = `http://127.0.0.1:${tomada.ocppPort}/ocpp/soap`;

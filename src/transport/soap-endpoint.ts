@@ -9,7 +9,7 @@ import { answeredActivity, callActivity } from '../domain/activity.js';
 import type { CommandRouter, CommandTarget, NodeRequests } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
 import type { ChargePoint } from '../domain/model.js';
-import { sourceAllowed, type SoapContact } from '../domain/registry.js';
+import type { SoapContact } from '../domain/registry.js';
 import type { Logger } from '../log.js';
 import { RpcError } from '../ocpp/rpc.js';
 import { violationText } from '../ocpp/validate.js';
@@ -41,7 +41,10 @@ import { dispatchInbound, inboundAction } from './dispatch.js';
 import { decodeCarried, encodeCarried } from '../carried-body.js';
 import type { InboundRates } from './rate-limit.js';
 import { CarriedAnswer, CarriedMessage, SOAP_SERVICE } from './soap-carry.js';
+import { DEFAULT_ENDPOINT_NETWORKS, fromRefusal, sendRefusal, type EndpointNetworks } from './soap-endpoint-networks.js';
 import { SoapCommandTarget } from './soap-target.js';
+import { urlHost } from '../networks.js';
+import { CommandFailed } from '../domain/errors.js';
 
 export interface SoapEndpointOptions {
   maxBodyBytes: number;
@@ -49,10 +52,10 @@ export interface SoapEndpointOptions {
   /** Commands waiting for one charge point beyond which a new one fails at once (default 10). */
   maxQueuedCommands?: number;
   /**
-   * Addresses and networks a charge point's own From may name as its command endpoint
-   * (TOMADA_SOAP_ENDPOINT_NETWORKS); empty or absent: any address.
+   * The networks a charge point's own From may name as its command endpoint, and those it may not
+   * (TOMADA_SOAP_ENDPOINT_NETWORKS); absent: any but the node's own (DEFAULT_ENDPOINT_NETWORKS).
    */
-  endpointNetworks?: readonly string[];
+  endpointNetworks?: EndpointNetworks;
 }
 
 export interface SoapEndpointDeps {
@@ -164,26 +167,6 @@ function usableEndpoint(address: string | undefined): string | undefined {
   const url = new URL(address);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   return ADDRESSES_OF_NO_ENDPOINT.has(url.href) ? undefined : address;
-}
-
-/** The host an endpoint names, as a request to it would connect (an IPv6 address without brackets). */
-function endpointHost(endpoint: string): string | undefined {
-  try {
-    return new URL(endpoint).hostname.replace(/^\[(.*)\]$/, '$1');
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Whether a From may become its charge point's command endpoint: with networks configured, only
- * an address written as an IP inside one of them. A host name is refused then, since what it
- * resolves to when a command is sent is not what was checked.
- */
-function endpointAllowed(endpoint: string, networks: readonly string[]): boolean {
-  if (networks.length === 0) return true;
-  const host = endpointHost(endpoint);
-  return host !== undefined && sourceAllowed(networks, host).allowed;
 }
 
 /** How often a charge point's messages over its rate are logged at warn (the rest at debug). */
@@ -507,27 +490,32 @@ export class SoapEndpoint {
   }
 
   /**
-   * The endpoint the charge point's From names, when the configured networks allow it. One outside
-   * them is not taken (commands keep going where they went) and is recorded as an event, once per
-   * host: a charge point must not make the central system send requests, and keep their answers
-   * in its journal, to any address it likes.
+   * The endpoint the charge point's From names, when the networks allow it (soap-endpoint-networks.ts).
+   * One refused is not taken (commands keep going where they went) and is recorded as an event,
+   * once per host: a charge point must not make the central system send requests, and keep their
+   * answers in its journal, to any address it likes.
    */
   private async ownEndpoint(chargePointId: string, from: string | undefined): Promise<string | undefined> {
     const endpoint = usableEndpoint(from);
-    const networks = this.deps.options.endpointNetworks ?? [];
-    if (endpoint === undefined || endpointAllowed(endpoint, networks)) return endpoint;
-    const host = endpointHost(endpoint) ?? endpoint;
+    const networks = this.endpointNetworks;
+    const why = endpoint === undefined ? undefined : fromRefusal(endpoint, networks);
+    if (endpoint === undefined || why === undefined) return endpoint;
+    const host = urlHost(endpoint) ?? endpoint;
     const refused = this.refusedHosts.get(chargePointId) ?? new Set<string>();
     this.refusedHosts.set(chargePointId, refused);
     if (refused.has(host) || refused.size > REFUSED_HOSTS_RECORDED) return undefined;
     refused.add(host);
     if (refused.size > REFUSED_HOSTS_RECORDED) {
-      this.deps.log.warn({ chargePointId }, `SOAP From outside TOMADA_SOAP_ENDPOINT_NETWORKS naming a host beyond the first ${REFUSED_HOSTS_RECORDED}: not taken, and no longer recorded for this charge point until the node restarts`);
+      this.deps.log.warn({ chargePointId }, `SOAP From refused by TOMADA_SOAP_ENDPOINT_NETWORKS naming a host beyond the first ${REFUSED_HOSTS_RECORDED}: not taken, and no longer recorded for this charge point until the node restarts`);
       return undefined;
     }
-    this.deps.log.warn({ chargePointId, from: endpoint }, 'SOAP From outside TOMADA_SOAP_ENDPOINT_NETWORKS: not taken as the command endpoint');
-    await this.deps.domain.registry.note(chargePointId, 'soapEndpointRefused', { from: endpoint, networks: [...networks] });
+    this.deps.log.warn({ chargePointId, from: endpoint, reason: why }, 'SOAP From not taken as the command endpoint');
+    await this.deps.domain.registry.note(chargePointId, 'soapEndpointRefused', { from: endpoint, reason: why, networks: [...networks.allowed] });
     return undefined;
+  }
+
+  private get endpointNetworks(): EndpointNetworks {
+    return this.deps.options.endpointNetworks ?? DEFAULT_ENDPOINT_NETWORKS;
   }
 
   /**
@@ -594,6 +582,10 @@ export class SoapEndpoint {
       endpoint: async () => {
         const chargePoint = await domain.registry.chargePoint(chargePointId);
         if (!chargePoint?.soapEndpoint) return undefined;
+        // A From's endpoint is checked again as each command goes: a name may resolve elsewhere
+        // now, and one taken before the networks were set was never checked against them.
+        const refused = chargePoint.soapEndpointSetByAdministrator ? undefined : await sendRefusal(chargePoint.soapEndpoint, this.endpointNetworks);
+        if (refused) throw new CommandFailed(`the endpoint ${chargePoint.soapEndpoint} that charge point "${chargePointId}" named in its From is not sent commands: ${refused}; an administrator may set its soapEndpoint`);
         return { url: chargePoint.soapEndpoint, addressingNamespace: chargePoint.soapAddressing ?? undefined };
       },
       isLenient: async () => (await domain.registry.chargePoint(chargePointId))?.lenient ?? false,

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { NODE_NETWORKS } from '../../src/networks.js';
 import { CommandFailed } from '../../src/domain/errors.js';
 import { sourceAllowed } from '../../src/domain/registry.js';
 import { addressKey, FailureLimiter } from '../../src/transport/auth-failures.js';
@@ -159,7 +160,7 @@ describe('configuration of the defences', () => {
     assert.equal(config.maxCallsInFlight, 1_000);
     assert.equal(config.handshakeTimeoutMs, 10_000);
     assert.equal(config.requestTimeoutMs, 30_000);
-    assert.deepEqual(config.soapEndpointNetworks, [], 'a SOAP From may name any address unless networks are set');
+    assert.deepEqual(config.soapEndpointNetworks, { allowed: [], denied: NODE_NETWORKS }, "a SOAP From may name any address but the node's own unless networks are set");
     assert.equal(config.httpMaxConnections, 1_000);
     assert.equal(config.httpMaxConnectionsPerAddress, 0, 'no cap by address: behind a balancer every client has its address');
     assert.equal(loadConfig({ TOMADA_HTTP_MAX_CONNECTIONS_PER_ADDRESS: '50' }).httpMaxConnectionsPerAddress, 50);
@@ -167,7 +168,8 @@ describe('configuration of the defences', () => {
   });
 
   test("the networks a SOAP charge point's From may name: addresses and CIDR networks, anything else stops the start", () => {
-    assert.deepEqual(loadConfig({ TOMADA_SOAP_ENDPOINT_NETWORKS: ' 10.64.0.0/12, 192.0.2.7 ,2001:db8::/32,' }).soapEndpointNetworks, ['10.64.0.0/12', '192.0.2.7', '2001:db8::/32']);
+    assert.deepEqual(loadConfig({ TOMADA_SOAP_ENDPOINT_NETWORKS: ' 10.64.0.0/12, 192.0.2.7 ,2001:db8::/32,' }).soapEndpointNetworks, { allowed: ['10.64.0.0/12', '192.0.2.7', '2001:db8::/32'], denied: [] });
+    assert.deepEqual(loadConfig({ TOMADA_SOAP_ENDPOINT_NETWORKS: 'any' }).soapEndpointNetworks, { allowed: [], denied: [] }, 'any: the node itself too');
     assert.throws(() => loadConfig({ TOMADA_SOAP_ENDPOINT_NETWORKS: '10.0.0.0/8,chargers.example.net' }), /TOMADA_SOAP_ENDPOINT_NETWORKS .*"chargers\.example\.net"/);
     assert.throws(() => loadConfig({ TOMADA_SOAP_ENDPOINT_NETWORKS: '10.0.0.0/33' }), /TOMADA_SOAP_ENDPOINT_NETWORKS/);
   });

@@ -467,7 +467,7 @@ describe('a From outside TOMADA_SOAP_ENDPOINT_NETWORKS is not taken as the comma
   const id = 'CP-SOAP-FENCED';
 
   before(async () => {
-    t = await startTestTomada({ unknownChargePoints: 'accept', soapEndpointNetworks: ['127.0.0.1/32', '10.64.0.0/12'] });
+    t = await startTestTomada({ unknownChargePoints: 'accept', soapEndpointNetworks: { allowed: ['127.0.0.1/32', '10.64.0.0/12'], denied: [] } });
     cp = await new FakeChargePoint().start();
   });
 

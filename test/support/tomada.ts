@@ -63,6 +63,8 @@ async function startOn(kind: TestStoreKind, overrides: Partial<Config>, dir: str
     callTimeoutMs: 2_000,
     // The tests' webhook receivers listen on 127.0.0.1; the default refusal has tests of its own.
     webhookDeniedNetworks: [],
+    // Their SOAP charge points' endpoints too.
+    soapEndpointNetworks: { allowed: [], denied: [] },
     ...overrides,
   };
   let tomada: RunningTomada;
