@@ -22,6 +22,7 @@ import { Campaigns } from './validation/campaign.js';
 import { SoftwareRegistry } from './validation/software.js';
 
 import { VERSION } from './version.js';
+import { urlForLog, urlListForLog } from './url-for-log.js';
 
 export { VERSION };
 
@@ -207,7 +208,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     const interrupted = await campaigns.closeInterrupted(config.cluster?.nodeId);
     if (interrupted > 0) log.warn({ interrupted }, 'validation campaigns interrupted by the last stop were closed as incomplete');
     if (config.webhookDelivery) webhooks.start();
-    log.info({ ocppPort, ocppTlsPort, clientCertificates: tls ? tls.ca !== undefined : undefined, httpPort, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Tomada is running');
+    log.info({ ocppPort, ocppTlsPort, clientCertificates: tls ? tls.ca !== undefined : undefined, httpPort, database: urlForLog(config.databaseUrl) }, 'Tomada is running');
     return {
       cluster,
       ocppPort,
@@ -262,7 +263,7 @@ function sendWithinMs(config: Config): number {
 async function startCluster(config: Config, store: Store, soapTarget: TargetResolver, log: Logger, lost: (node: string) => void): Promise<ClusterRouter> {
   const { ClusterRouter } = await import('./cluster/cluster-router.js');
   const cluster = config.cluster!;
-  log.info({ node: cluster.nodeId, nats: cluster.natsUrl, prefix: cluster.prefix }, 'joining the cluster over NATS');
+  log.info({ node: cluster.nodeId, nats: urlListForLog(cluster.natsUrl), prefix: cluster.prefix }, 'joining the cluster over NATS');
   return new ClusterRouter({
     natsUrl: cluster.natsUrl,
     nodeId: cluster.nodeId,

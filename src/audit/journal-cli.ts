@@ -8,6 +8,7 @@ import { explainStoreError, loadConfig } from '../config.js';
 import { openStore } from '../store/open.js';
 import { StoreNotFound } from '../store/sql-store.js';
 import { verifyJournal } from './verify-journal.js';
+import { urlForLog } from '../url-for-log.js';
 
 const USAGE = `Usage: tomada journal verify [--from ISO-TIME] [--to ISO-TIME] [--json]
 
@@ -62,7 +63,7 @@ export async function journalCommand(argv: string[]): Promise<number> {
       process.stderr.write(`Nothing was verified: ${explained instanceof Error ? explained.message : String(explained)}\n`);
       return 2;
     }
-    process.stderr.write(`Nothing was verified: ${error.message}. TOMADA_DATABASE_URL names the store to verify (now ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}).\n`);
+    process.stderr.write(`Nothing was verified: ${error.message}. TOMADA_DATABASE_URL names the store to verify (now ${urlForLog(config.databaseUrl)}).\n`);
     return 2;
   }
   try {

@@ -4,6 +4,7 @@
 // be exchanged right now, so callers fail fast instead of waiting for a timeout.
 import { connect, Events, type NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
+import { urlListForLog } from '../url-for-log.js';
 
 export interface NatsLinkOptions {
   servers: string;
@@ -75,7 +76,7 @@ export class NatsLink {
         connection = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: RETRY_MS, pingInterval: pingIntervalMs, maxPingOut: 2, timeout: CONNECT_TIMEOUT_MS });
       } catch (error) {
         // Once per outage at warn, then at debug: a node without NATS still serves its own charge points.
-        if (failures++ === 0) log.warn({ err: (error as Error).message, servers }, 'NATS unreachable: serving only the charge points held here, retrying');
+        if (failures++ === 0) log.warn({ err: (error as Error).message, servers: urlListForLog(servers) }, 'NATS unreachable: serving only the charge points held here, retrying');
         else log.debug({ err: (error as Error).message }, 'NATS still unreachable');
         await this.pause(RETRY_MS);
         continue;
@@ -87,7 +88,7 @@ export class NatsLink {
       failures = 0;
       this.connection = connection;
       this.up = true;
-      log.info({ servers, server: connection.getServer() }, 'connected to NATS');
+      log.info({ servers: urlListForLog(servers), server: connection.getServer() }, 'connected to NATS');
       this.options.onConnect(connection, true);
       void this.watch(connection);
       const closed = await connection.closed();

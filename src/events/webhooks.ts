@@ -19,24 +19,13 @@ import { createHmac } from 'node:crypto';
 import { hostname } from 'node:os';
 import { postProblem, postWebhook } from './webhook-post.js';
 import type { Store, StoredEvent, Webhook, WebhookDelivery, WebhookLease } from '../store/store.js';
+import { urlForLog } from '../url-for-log.js';
 
 export const SIGNATURE_HEADER = 'x-tomada-signature';
 export const EVENT_ID_HEADER = 'x-tomada-event-id';
 
 export function signature(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-
-/** A URL as logged: user and password (if the operator put any in it) are not written. */
-function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return '(unreadable URL)';
-  }
 }
 
 export interface DelivererOptions {
@@ -177,7 +166,7 @@ export class WebhookDeliverer {
   private async failed(hook: Webhook, held: HeldLease, state: WebhookDelivery, problem: string): Promise<void> {
     const failures = state.failures + 1;
     const delay = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** (failures - 1));
-    this.log.warn({ operator: hook.operator, url: withoutCredentials(hook.url), problem, retryInMs: delay }, 'webhook delivery failed; will retry');
+    this.log.warn({ operator: hook.operator, url: urlForLog(hook.url), problem, retryInMs: delay }, 'webhook delivery failed; will retry');
     // Given up, so the retry is any node's once the backoff ends.
     const delivery = { ...state, lastError: problem, failures, nextAttemptAt: new Date(Date.now() + delay).toISOString(), release: true };
     if (!(await this.record(hook, held, delivery))) this.lost(hook);

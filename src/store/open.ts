@@ -3,6 +3,7 @@
 import type { PostgresStoreOptions } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
+import { urlForLog } from '../url-for-log.js';
 
 export async function openStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   if (url.startsWith('sqlite:')) return openSqliteStore(url.slice('sqlite:'.length), options);
@@ -10,5 +11,5 @@ export async function openStore(url: string, options: PostgresStoreOptions = {})
     const { openPostgresStore } = await import('./postgres.js');
     return openPostgresStore(url, options);
   }
-  throw new Error(`Unsupported database URL "${url}": expected sqlite:PATH or postgres://USER@HOST:PORT/DATABASE`);
+  throw new Error(`Unsupported database URL "${urlForLog(url)}": expected sqlite:PATH or postgres://USER@HOST:PORT/DATABASE`);
 }
