@@ -4,6 +4,7 @@
 // the node itself and the services beside it.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { sourceAllowed } from './domain/registry.js';
 
 /**
@@ -84,4 +85,13 @@ export function isLocalhostName(host: string): boolean {
 export async function addressesOf(host: string): Promise<string[]> {
   if (isIP(host) !== 0) return [host];
   return (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
+}
+
+/**
+ * The addresses of this machine's own interfaces, read at each call (an address may come or go).
+ * Services listening on every address (the node's API by default, a NATS monitoring port) answer
+ * there as on loopback, so a request kept from loopback is kept from these too.
+ */
+export function ownAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => entry.address.replace(/%.*$/, '')));
 }

@@ -4,7 +4,7 @@
 // there and journals the answer, which the operator reads back among the frames: unchecked, the
 // node's own API, its database's or NATS's port and the cloud's metadata address are one Reset
 // away. An administrator's endpoint is not checked: the administrator is trusted with the network.
-import { addressesOf, inNetworks, isLocalhostName, NODE_NETWORKS, urlHost } from '../networks.js';
+import { addressesOf, inNetworks, isLocalhostName, NODE_NETWORKS, ownAddresses, urlHost } from '../networks.js';
 import { isIP } from 'node:net';
 
 export interface EndpointNetworks {
@@ -14,7 +14,7 @@ export interface EndpointNetworks {
   denied: readonly string[];
 }
 
-/** The default: any address but the node's own, loopback, link-local and multicast ones. */
+/** The default: any address but the node's own (its interfaces' and loopback), link-local and multicast ones. */
 export const DEFAULT_ENDPOINT_NETWORKS: EndpointNetworks = { allowed: [], denied: NODE_NETWORKS };
 
 /** The setting's name, for the words an operator reads. */
@@ -24,6 +24,9 @@ const SETTING = 'TOMADA_SOAP_ENDPOINT_NETWORKS';
 function addressRefusal(address: string, networks: EndpointNetworks): string | undefined {
   if (networks.allowed.length > 0 && !inNetworks(networks.allowed, address)) return `${address} is outside the networks ${SETTING} lists`;
   if (inNetworks(networks.denied, address)) return `${address} is the node's own or a link-local address, which no charge point's From may name (${SETTING})`;
+  // With the default networks, the addresses of the node's interfaces too: what listens on every
+  // address (its API, by default) is reached there as on loopback.
+  if (networks.denied.length > 0 && inNetworks(ownAddresses(), address)) return `${address} is an address of this node, which no charge point's From may name (${SETTING})`;
   return undefined;
 }
 

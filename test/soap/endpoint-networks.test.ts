@@ -2,13 +2,14 @@
 // is not set. An operator registers a charge point of its own without a password, sends one SOAP
 // message as it naming a service beside the node (here a server on 127.0.0.1) as its From, then
 // commands it: until 2026-12-06 the node POSTed the command there and journaled the answer, which
-// the operator read among its frames. By default now the node's own, loopback and link-local
-// addresses are refused as a From, and a host name is checked as each command goes.
+// the operator read among its frames. By default now the node's own (its interfaces' and
+// loopback) and link-local addresses are refused as a From, and a host name is checked as each
+// command goes.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { lookup } from 'node:dns/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_ENDPOINT_NETWORKS } from '../../src/transport/soap-endpoint-networks.js';
@@ -93,6 +94,17 @@ describe("a SOAP charge point's From may not name the node's own addresses by de
     const reasons = events.map((e) => String(e.data.reason));
     assert.ok(reasons.includes("169.254.169.254 is the node's own or a link-local address, which no charge point's From may name (TOMADA_SOAP_ENDPOINT_NETWORKS)"), reasons.join('\n'));
     assert.ok(reasons.includes('localhost names the node itself (TOMADA_SOAP_ENDPOINT_NETWORKS)'), reasons.join('\n'));
+  });
+
+  test("an address of the node's own interfaces, other than loopback, is refused", async (context) => {
+    const own = Object.values(networkInterfaces()).flat().find((entry) => entry && entry.family === 'IPv4' && !entry.internal && !entry.address.startsWith('169.254.'));
+    if (!own) return context.skip('this machine has no IPv4 address but loopback');
+    // The node's API listens on every address by default: reached there as on 127.0.0.1.
+    const from = `http://${own.address}:${t.httpPort}/api/v1/charge-points`;
+    await (await centralSystemClient(t, id, from)).call('Heartbeat', {});
+    assert.equal(await endpointNow(), null);
+    const reasons = (await refusals()).map((e) => String(e.data.reason));
+    assert.ok(reasons.includes(`${own.address} is an address of this node, which no charge point's From may name (TOMADA_SOAP_ENDPOINT_NETWORKS)`), reasons.join('\n'));
   });
 
   test("a host name that resolves to the node is taken, but no command goes there", async (context) => {
