@@ -38,7 +38,11 @@ async function endpointUnder(cert: Buffer, key: Buffer): Promise<{ url: string; 
 /** A node on a fresh SQLite file; a SOAP charge point boots naming `endpoint`; then a Reset through the API. */
 async function resetThroughNode(endpoint: string, env: Record<string, string>): Promise<{ status: number; message: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tomada-private-ca-'));
-  const node = await spawnServer({ TOMADA_DATABASE_URL: `sqlite:${join(dir, 'tomada.db')}`, TOMADA_ADMIN_TOKEN: ADMIN, TOMADA_UNKNOWN_CHARGE_POINTS: 'accept', ...env });
+  const node = await spawnServer({ TOMADA_DATABASE_URL: `sqlite:${join(dir, 'tomada.db')}`, TOMADA_ADMIN_TOKEN: ADMIN, TOMADA_UNKNOWN_CHARGE_POINTS: 'accept',
+    // The endpoint listens on loopback, which a From may not name by default (docs/SECURITY.md).
+    TOMADA_SOAP_ENDPOINT_NETWORKS: '127.0.0.1/32',
+    ...env,
+  });
   try {
     const boot = envelope({ id: 'CP-PRIVATE-CA', action: '/BootNotification', from: endpoint, body: '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>' });
     const booted = await fetch(`http://127.0.0.1:${node.ocppPort}/ocpp/soap`, { method: 'POST', headers: { 'content-type': 'application/soap+xml; charset=utf-8' }, body: boot });
