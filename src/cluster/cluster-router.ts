@@ -119,6 +119,11 @@ const HOLDER_QUEUE = 'holder';
  * Well under the margin the asker waits beyond the holder's time (a call timeout and 2 s).
  */
 const CLOCK_SKEW_MS = 1_000;
+/**
+ * How long a stop waits for the answers this node is still working out for other nodes before it
+ * says it leaves: on "left" their askers stop waiting ("stopped before it answered").
+ */
+const REPLIES_ON_STOP_MS = 2_000;
 /** NATS's own default limit on one message, for a connection that has not said its server's yet. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
@@ -150,6 +155,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
    * in case an asker's link dropped (AnswerRequest): commands, and requests by name (NodeRequests).
    */
   private readonly answers = new Map<string, Promise<Uint8Array>>();
+  /** Answers to requests from other nodes being worked out, until sent: a stop waits for them (close). */
+  private readonly replying = new Set<Promise<void>>();
   /** Commands waiting on another node, so a lost node fails them at once. */
   private readonly waiting = new Map<string, Set<(error: Error) => void>>();
   private readonly log: Logger;
@@ -331,6 +338,15 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
    * publisher's order) and no heartbeat follows.
    */
   async close(): Promise<void> {
+    // The answers this node finishes soon go out first (NATS keeps one publisher's order), rather
+    // than their askers being told it stopped before answering; a while at most, heartbeats going
+    // on meanwhile so that it is not judged lost. Without a link there is no one to send them to.
+    if (this.link.up && this.replying.size > 0) {
+      this.log.info({ requests: this.replying.size }, 'stopping: finishing the answers to other nodes first');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(this.replying), new Promise<void>((resolve) => (timer = setTimeout(resolve, REPLIES_ON_STOP_MS)))]);
+      clearTimeout(timer);
+    }
     clearInterval(this.timer);
     this.link.publish(this.subjects.left, encode<Left>({ node: this.nodeId, instance: this.instance }));
     await this.link.close();
@@ -557,12 +573,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   private subscribeService(connection: NatsConnection, service: string): void {
     const handler = this.services.get(service)!;
     const callback = (_error: unknown, msg: Msg) => {
-      const answer = (body: Uint8Array) => this.reply(msg, body);
       // NATS refuses a message over the server's limit (1 MB by default): the handler must fit.
       const work = () => handler(msg.data, connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD);
       // Kept while its asker waits, should its link drop (askHeaders); an asker of an older version names none.
       const named = askNamed(msg.headers);
-      this.answerOnce(named?.id, named?.waitMs ?? 0, work).then(answer, (error: unknown) => this.log.error({ err: error, service }, 'a request from another node failed unanswered'));
+      this.answer(msg, named?.id, named?.waitMs ?? 0, work, (error) => this.log.error({ err: error, service }, 'a request from another node failed unanswered'));
     };
     connection.subscribe(this.subjects.ask(this.nodeId, service, this.instance), { callback });
     // By the node's name too, for an asker that does not know this process (yet), or of an earlier
@@ -577,7 +592,15 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     // Kept for as long as its asker may still wait for it: the time it had to be sent and the asker's margin beyond it.
     const keptMs = (request.sendWithinMs ?? this.options.sendWithinMs ?? 0) + this.options.requestTimeoutMs;
     const work = () => this.carryOut(chargePointId, request).then((reply) => encode(reply));
-    void this.answerOnce(request.id, keptMs, work).then((data) => this.reply(msg, data));
+    // carryOut turns every failure into a reply.
+    this.answer(msg, request.id, keptMs, work, () => undefined);
+  }
+
+  /** Works out the answer to a request from another node (answerOnce) and sends it; a stop waits until it is sent (close). */
+  private answer(msg: Msg, id: string | undefined, keptMs: number, work: () => Promise<Uint8Array>, failed: (error: unknown) => void): void {
+    const sent = this.answerOnce(id, keptMs, work).then((data) => this.reply(msg, data), failed);
+    this.replying.add(sent);
+    void sent.then(() => this.replying.delete(sent));
   }
 
   private respond(msg: Msg, body: CommandReply | AnswerUnknown): void {
@@ -803,7 +826,10 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const chargePointIds = this.view.leave(body.node, body.instance);
     if (!chargePointIds) return;
     this.log.info({ leftNode: body.node, chargePoints: chargePointIds.length }, 'node left: it stopped; its charge points no longer count as connected');
-    this.failWaiting(body.node, `Node ${body.node} stopped before it answered the request, which may have been carried out`);
+    // Answers the node sent before it left (a stop sends those it finishes first) may have come in
+    // the same read from NATS: their requests settle in promise jobs after this callback, so the
+    // waits are failed only after those have run.
+    setImmediate(() => this.failWaiting(body.node, `Node ${body.node} stopped before it answered the request, which may have been carried out`));
     this.options.onNodeLeft?.(body.node, chargePointIds);
   }
 

@@ -4,6 +4,8 @@
 // restart) is no lost node, while its charge points end up on the nodes they reconnect to.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pino } from 'pino';
+import { ClusterRouter } from '../../src/cluster/cluster-router.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
@@ -108,6 +110,38 @@ test('a node that stops says it leaves: the others forget it at once, as left an
     for (const client of clients) client.ws.terminate();
     await proxy.close();
     await Promise.race([cluster.close(), sleep(10_000)]);
+    await nats.kill();
+  }
+});
+
+test('a node that stops sends the answers it finishes meanwhile before it says it leaves', { skip, timeout: 30_000 }, async () => {
+  const nats = await PrivateNats.start();
+  const prefix = randomPrefix();
+  const log = pino({ level: 'silent' });
+  const asker = new ClusterRouter({ natsUrl: nats.url, nodeId: 'asker', prefix, heartbeatMs: 200, requestTimeoutMs: 3_000, log });
+  const stopping = new ClusterRouter({ natsUrl: nats.url, nodeId: 'stopping', prefix, heartbeatMs: 200, requestTimeoutMs: 3_000, log });
+  let release!: () => void;
+  let runs = 0;
+  stopping.serve('api', async () => {
+    runs++;
+    await new Promise<void>((resolve) => (release = resolve));
+    return new TextEncoder().encode('done');
+  });
+  try {
+    await eventually('the nodes hear each other', () => asker.liveNodes().includes('stopping') && stopping.liveNodes().includes('asker'));
+    const answer = asker.ask('stopping', 'api', new TextEncoder().encode('work'), 5_000).then(
+      (data) => new TextDecoder().decode(data),
+      (error: unknown) => error,
+    );
+    await eventually('the stopping node works on the request', () => runs === 1);
+    const stopped = stopping.close();
+    await sleep(200); // the work ends while the node stops
+    release();
+    await stopped;
+    assert.equal(await answer, 'done');
+    assert.equal(runs, 1);
+  } finally {
+    await Promise.all([asker.close(), stopping.close()]);
     await nats.kill();
   }
 });
