@@ -5,17 +5,24 @@
 // request reaching node b and its answer. The answer must come back as node b gave it, and node b
 // must have done the work once: asked again, it gives the answer it kept.
 import assert from 'node:assert/strict';
+import { Type } from '@sinclair/typebox';
 import { after, before, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { connect } from 'nats';
 import { pino } from 'pino';
 import { errorHandler } from '../../src/api/errors.js';
 import { carryingErrorHandler, serveCarriedRequests } from '../../src/api/forward.js';
+import { decodeCarried, encodeCarried } from '../../src/carried-body.js';
 import { ClusterRouter } from '../../src/cluster/cluster-router.js';
+import { Subjects } from '../../src/cluster/subjects.js';
+import { askHeaders } from '../../src/cluster/wire.js';
 import { OnAnotherNode } from '../../src/domain/errors.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { eventually, PrivateNats, randomPrefix, sleep } from './helpers.js';
 
 const skip = PrivateNats.unavailable();
+/** What a node answers a carried request with (src/api/forward.ts): the fields this file reads. */
+const CarriedAnswerShape = Type.Object({ status: Type.Integer(), body: Type.String() });
 /** How long node a waits for node b's answer: the 503 of a lost answer comes after this. */
 const ANSWER_WITHIN_MS = 8_000;
 
@@ -29,6 +36,7 @@ let appB: FastifyInstance;
 /** How many times node b's route ran, and what lets its latest run answer. */
 let runs = 0;
 let release: () => void = () => undefined;
+let prefix: string;
 
 /** A node whose route `/api/v1/work/:node` is done by the node it names, answered when the test releases it. */
 async function node(router: ClusterRouter): Promise<FastifyInstance> {
@@ -50,7 +58,7 @@ before(async () => {
   nats = await PrivateNats.start();
   proxyA = await TcpProxy.start({ host: '127.0.0.1', port: nats.port });
   proxyB = await TcpProxy.start({ host: '127.0.0.1', port: nats.port });
-  const prefix = randomPrefix();
+  prefix = randomPrefix();
   const log = pino({ level: 'silent' });
   // 1 s heartbeats: a link down for about a second (nats.js tries again every second) is not judged lost (after 3 s).
   const options = { prefix, heartbeatMs: 1_000, requestTimeoutMs: 3_000, log };
@@ -111,4 +119,26 @@ test("an answer given while the answering node's link was down is given again on
   await sleep(300); // node b answers while its link is down
   proxyB.restore();
   await assertAnswered(carried);
+});
+
+test('a request whose id came before is given the answer it had, and the work is not done again', { skip, timeout: 30_000 }, async () => {
+  await eventually('node b is on NATS', () => routerB.natsUp);
+  const raw = await connect({ servers: nats.url });
+  try {
+    const before = runs;
+    const body = encodeCarried({ from: 'node-a', method: 'POST', url: '/api/v1/work/node-b', body: '{}' });
+    const headers = askHeaders('the-same-id', 10_000);
+    const subject = new Subjects(prefix).ask('node-b', 'api');
+    const first = raw.request(subject, body, { timeout: 10_000, headers });
+    await eventually('node b works on the request', () => runs === before + 1);
+    const second = raw.request(subject, body, { timeout: 10_000, headers });
+    await sleep(200); // the second reaches node b while the first is being worked out
+    release();
+    const answers = (await Promise.all([first, second])).map((msg) => decodeCarried(CarriedAnswerShape, msg.data));
+    assert.deepEqual(answers[0], answers[1]);
+    assert.equal(answers[0]?.status, 201);
+    assert.equal(runs, before + 1, 'worked out once');
+  } finally {
+    await raw.close();
+  }
 });
