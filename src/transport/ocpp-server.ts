@@ -62,6 +62,13 @@ const SHUTTING_DOWN = 'Central system shutting down';
 /** Where OCPP 1.5 SOAP charge points post their messages. */
 export const SOAP_PATH = '/ocpp/soap';
 
+/**
+ * The SOAP path, with or without a slash at its end, as a WebSocket charge point's path may have
+ * one: a charge point configured with `/ocpp/soap/` was answered 426, "connect with a WebSocket",
+ * at every message.
+ */
+const isSoapPath = (path: string | undefined) => path === SOAP_PATH || path === `${SOAP_PATH}/`;
+
 const PATH = /^\/ocpp\/([^/?#]+)\/?$/;
 
 /** The request's path, or undefined when its target cannot be read as a URL. */
@@ -220,7 +227,7 @@ export class OcppServer {
     response.once('close', () => this.answering.delete(response));
     try {
       const path = pathOf(request.url);
-      if (soap && path === SOAP_PATH) {
+      if (soap && isSoapPath(path)) {
         if (request.method !== 'POST') {
           response.writeHead(405, { 'Content-Type': 'text/plain', Allow: 'POST' });
           return void response.end('POST OCPP 1.5 SOAP messages here\n');
