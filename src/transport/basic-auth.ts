@@ -10,7 +10,8 @@ export function basicPassword(header: string | undefined, chargePointId: string)
   const match = /^Basic +([A-Za-z0-9+/=_-]+) *$/i.exec(header);
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0 || decoded.slice(0, colon) !== chargePointId) return undefined;
-  return decoded.slice(colon + 1);
+  // The user is the id we expect, up to the colon after it: an id may hold colons itself
+  // (`MOBI:E:0001`), and read up to its first one, such a charge point's user never matched.
+  const user = `${chargePointId}:`;
+  return decoded.startsWith(user) ? decoded.slice(user.length) : undefined;
 }

@@ -144,6 +144,10 @@ describe('basicPassword', () => {
     assert.equal(basicPassword('Bearer abc', 'CP-1'), undefined);
     assert.equal(basicPassword(undefined, 'CP-1'), undefined);
     assert.equal(basicPassword(`Basic ${'A'.repeat(2000)}`, 'CP-1'), undefined, 'oversized headers are not read');
+    assert.equal(basicPassword(header('CP:1', 'pa:ss'), 'CP:1'), 'pa:ss', 'an id with a colon is the user, up to the password');
+    assert.equal(basicPassword(header('CP', '1:pa:ss'), 'CP:1'), 'pa:ss', 'the bytes are the same: the known id decides where the user ends');
+    assert.equal(basicPassword(header('CP:1', 'pa:ss'), 'CP'), '1:pa:ss');
+    assert.equal(basicPassword(header('CP:12', 'pa:ss'), 'CP:1'), undefined);
   });
 });
 

@@ -105,6 +105,18 @@ describe('handshake with the default policy (reject unknown charge points)', () 
     client.ws.terminate();
   });
 
+  test('a charge point whose id has a colon (an allowed character) is admitted with its password', async () => {
+    // HTTP Basic joins user and password with a colon: the id is known, so it is the part before
+    // the password. Read up to the first colon, the user was "MOBI" and every attempt a 401.
+    const id = 'MOBI:E:0001';
+    assert.equal((await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: { password: PASSWORD } })).status, 201);
+    assert.equal(await refusedWith(clients.rawUrl(`${t.wsUrl}/${id}`, { headers: { authorization: basic(id, `${PASSWORD}x`) } })), 401, 'wrong password');
+    const client = await clients.connect(id, { password: PASSWORD });
+    await boot(client);
+    await assertAlive(client);
+    client.ws.terminate();
+  });
+
   test('a second connection with the same id replaces the first; a command in flight on the first fails cleanly', async () => {
     const first = await clients.connect('CP-REPLACED');
     await boot(first);
