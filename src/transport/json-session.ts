@@ -97,7 +97,12 @@ export class JsonSession implements CommandTarget {
       },
     });
     // Over its message rate, frames wait in order and the socket is not read until they are due.
-    this.throttle = init.inboundRate && new InboundThrottle(init.inboundRate, () => socket.pause(), () => {
+    const rate = init.inboundRate;
+    this.throttle = rate && new InboundThrottle(rate, () => {
+      socket.pause();
+      // Said as for SOAP: without it a flood showed only as slower answers, from no one named.
+      this.log[rate.warningDue() ? 'warn' : 'debug']({ ratePerS: rate.ratePerS, burst: rate.capacity }, 'frames over the charge point\'s rate (TOMADA_MAX_MESSAGES_PER_SECOND): read more slowly, none dropped');
+    }, () => {
       this.alive = true; // as after a backlog: the pong may have waited
       if (!this.backlogged) socket.resume();
     });

@@ -4,9 +4,13 @@
 // slowly, and TCP backpressure holds the rest in the charge point's own send buffer. A SOAP
 // message takes from the same bucket; above it, it is refused to be sent again (soap-endpoint.ts).
 
+/** How often a charge point over its rate is logged at warn (the rest at debug). */
+const WARNING_INTERVAL_MS = 60_000;
+
 export class TokenBucket {
   private tokens: number;
   private last: number;
+  private warnedAt = -Infinity;
 
   constructor(
     /** Tokens added per second (the sustained rate). */
@@ -37,6 +41,17 @@ export class TokenBucket {
   get full(): boolean {
     this.refill();
     return this.tokens >= this.capacity;
+  }
+
+  /**
+   * Whether a warning that the charge point is over its rate is due: one a minute, over its
+   * connections and SOAP messages alike, so that a flood cannot fill the disk with log lines.
+   */
+  warningDue(): boolean {
+    const now = this.now();
+    if (now - this.warnedAt < WARNING_INTERVAL_MS) return false;
+    this.warnedAt = now;
+    return true;
   }
 
   private refill(): void {

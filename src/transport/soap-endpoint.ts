@@ -169,8 +169,6 @@ function usableEndpoint(address: string | undefined): string | undefined {
   return ADDRESSES_OF_NO_ENDPOINT.has(url.href) ? undefined : address;
 }
 
-/** How often a charge point's messages over its rate are logged at warn (the rest at debug). */
-const OVER_RATE_WARNING_MS = 60_000;
 
 /** Hosts of one charge point's refused From addresses recorded as events, at most (then only logged). */
 const REFUSED_HOSTS_RECORDED = 10;
@@ -192,8 +190,6 @@ export class SoapEndpoint {
    * not one per message.
    */
   private readonly refusedHosts = new Map<string, Set<string>>();
-  /** When each charge point over its rate was last warned of (performance.now()), so a flood is a warning a minute. */
-  private readonly overRateWarned = new Map<string, number>();
 
   constructor(private readonly deps: SoapEndpointDeps) {
     deps.nodes?.serve(SOAP_SERVICE, (data) => this.answerCarried(data));
@@ -349,11 +345,7 @@ export class SoapEndpoint {
       subcodeNamespace: message.addressingNamespace ?? WSA_NS,
       retryAfterMs,
     });
-    // One a minute at warn, the rest at debug: a flood must not fill the disk with log lines.
-    const now = performance.now();
-    const warn = now - (this.overRateWarned.get(chargePointId) ?? -Infinity) >= OVER_RATE_WARNING_MS;
-    if (warn) this.overRateWarned.set(chargePointId, now);
-    this.deps.log[warn ? 'warn' : 'debug']({ chargePointId, remote, ratePerS: bucket.ratePerS, retryAfterMs }, 'SOAP message over its charge point\'s rate: refused, to be sent again');
+    this.deps.log[bucket.warningDue() ? 'warn' : 'debug']({ chargePointId, remote, ratePerS: bucket.ratePerS, retryAfterMs }, 'SOAP message over its charge point\'s rate: refused, to be sent again');
     const answer = faultAnswer(fault, message);
     const { journal } = this.deps.domain;
     journal.record({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, 'in');

@@ -183,3 +183,56 @@ describe('failures inside the OCPP listener', () => {
     }
   });
 });
+
+describe('logs of a flood', () => {
+  let dir: string;
+  let server: ServerProcess;
+  let output = '';
+  const sockets = new Sockets();
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tomada-logging-'));
+    server = await spawnServer({
+      TOMADA_DATABASE_URL: `sqlite:${join(dir, 'tomada.db')}`,
+      TOMADA_ADMIN_TOKEN: ADMIN,
+      TOMADA_UNKNOWN_CHARGE_POINTS: 'accept',
+      TOMADA_MAX_MESSAGES_PER_SECOND: '20',
+      TOMADA_MESSAGE_BURST: '5',
+    });
+    server.child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  });
+
+  after(async () => {
+    sockets.closeAll();
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a WebSocket charge point over its message rate is named in one warning (it was held to the rate without a word)', async () => {
+    const ws = `ws://127.0.0.1:${server.ocppPort}/ocpp`;
+    const flood = await sockets.connect(ws, 'CP-FLOOD');
+    const calm = await sockets.connect(ws, 'CP-CALM');
+    const total = 40;
+    let answers = 0;
+    const done = new Promise<void>((resolve) =>
+      flood.on('message', () => {
+        if (++answers === total) resolve();
+      }),
+    );
+    // Twice over the rate, in two rounds: still one warning.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < total / 2; i++) flood.send(JSON.stringify([2, `f${round}-${i}`, 'Heartbeat', {}]));
+      await sleep(300);
+    }
+    await done;
+    assert.equal((await call(calm, 'Heartbeat', {}))[0], 3);
+    await sleep(200);
+    const warned = output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine & { level: number })
+      .filter((l) => l.msg?.includes('TOMADA_MAX_MESSAGES_PER_SECOND'));
+    assert.deepEqual(warned.map((l) => [l.chargePointId, l.level]), [['CP-FLOOD', 40]], 'one warning, naming the charge point and the setting');
+  });
+});
