@@ -169,7 +169,6 @@ function usableEndpoint(address: string | undefined): string | undefined {
   return ADDRESSES_OF_NO_ENDPOINT.has(url.href) ? undefined : address;
 }
 
-
 /** Hosts of one charge point's refused From addresses recorded as events, at most (then only logged). */
 const REFUSED_HOSTS_RECORDED = 10;
 
