@@ -59,6 +59,7 @@ export const DefaultDelivererOptions: DelivererOptions = {
 
 interface Log {
   info?(detail: object, message: string): void;
+  debug?(detail: object, message: string): void;
   warn(detail: object, message: string): void;
   error(detail: object, message: string): void;
 }
@@ -73,6 +74,8 @@ export class WebhookDeliverer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** The passes are failing (the store does not answer): said once, and again when they work. */
+  private failing = false;
   /** Aborts a POST in flight when the node stops: the event is sent again, by this node or another. */
   private readonly stopping = new AbortController();
   private readonly options: DelivererOptions;
@@ -88,7 +91,19 @@ export class WebhookDeliverer {
   start(): void {
     const tick = () => {
       this.running = this.deliverAll()
-        .catch((error: unknown) => this.log.error({ err: error }, 'webhook delivery failed'))
+        .then(
+          () => {
+            if (this.failing) this.log.info?.({}, 'webhook delivery resumed: the store answers again');
+            this.failing = false;
+          },
+          (error: unknown) => {
+            // A pass fails when the store does (a receiver's failure is handled per webhook): once
+            // at error, not every pollMs, and not as a receiver's failure, which it is not.
+            if (this.failing) return this.log.debug?.({ err: error }, 'webhook delivery still paused');
+            this.failing = true;
+            this.log.error({ err: error }, 'webhook delivery paused: the store could not be read or written; no event is lost, delivery resumes once it answers');
+          },
+        )
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs);
         });
