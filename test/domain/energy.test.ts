@@ -302,3 +302,21 @@ test('once energyIsFinal says so, no sample added later changes the energy (jour
   assert.equal(energyIsFinal({ meterStopWh: 900, samples: [sample(1, 'n/a', { measurand: 'Energy.Active.Import.Register' })] }), false);
   assert.equal(energyIsFinal({ meterStopWh: 900, samples: [register] }), true);
 });
+
+test('interval readings stamped at one instant are told apart by keying each once, not by comparing every pair', () => {
+  // A charger whose clock stands still stamps every reading alike. Each reading's value is counted
+  // as it is read: pair by pair it was read about n² times (a MeterValues of 3,000 such readings
+  // held a node 23 s), keyed once it is read a few times each.
+  const n = 1000;
+  let reads = 0;
+  const reading = (i: number, copy: boolean): MeterSample => {
+    const sample = { timestamp: '1970-01-01T00:00:00.000Z', measurand: 'Energy.Active.Import.Interval', unit: 'Wh', context: 'Sample.Periodic', format: 'Raw', location: 'Outlet', phase: null } as Omit<MeterSample, 'value'>;
+    return Object.defineProperty(sample, 'value', { enumerable: true, get: () => (reads++, String(copy ? n - 1 - i : i)) }) as MeterSample;
+  };
+  // Each reading, then each again (as a stop's transaction data repeats them): counted once.
+  const samples = [...Array.from({ length: n }, (_, i) => reading(i, false)), ...Array.from({ length: n }, (_, i) => reading(i, true))];
+  const result = computeEnergy({ meterStartWh: 0, meterStopWh: null, samples });
+  assert.equal(result.energyWh, (n * (n - 1)) / 2);
+  assert.equal(result.source, 'interval');
+  assert.ok(reads <= 10 * samples.length, `${reads} reads of ${samples.length} readings' values`);
+});
