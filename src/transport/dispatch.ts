@@ -94,8 +94,8 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
     const violations = request.allViolations();
     const unforgivable = violations.find((violation) => !forgivable(violation));
     if (unforgivable) throw new RpcError(unforgivable.code, violationText(unforgivable));
-    const readings = violations.find((violation) => notForgivenInReadings(name, payload, violation));
-    if (readings) throw new RpcError(readings.code, `${violationText(readings)}, and is not text: not forgiven in a report of readings, even in lenient mode`);
+    const notText = violations.find((violation) => notForgivenInReadings(name, payload, violation));
+    if (notText) throw new RpcError(notText.code, `${violationText(notText)}, and is not text: not forgiven in a report of readings, even in lenient mode`);
     // The first few, and how many: a frame of a thousand unknown fields must not make a log line
     // several times its own size.
     log.warn({ action: name, violations: violations.slice(0, LOGGED_VIOLATIONS), count: violations.length }, 'schema violation accepted (lenient mode)');
