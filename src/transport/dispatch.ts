@@ -58,11 +58,21 @@ function forgivable(violation: Violation): boolean {
  * no reason to send it again. A number or a boolean is no text the readings can take: a 1.5
  * reading's `phase`, which the adapter reads as 1.6 defines it, given as `true` was an
  * InternalError at every resend, and as `5` was stored as "5.0" on SQLite. Text (1.6's stop
- * `reason` in a 1.5 stop, a reading's `phase`) stays forgivable.
+ * `reason` in a 1.5 stop, a reading's `phase`) stays forgivable. So does a list or an object in a
+ * StopTransaction, with a warning: refused, the stop was never stored, the session stayed open and
+ * the charge point sent it again until it gave up, where its meterStop alone gives the session's
+ * energy; the readings it held are kept in the journal, as every frame is.
  */
 function notForgivenInReadings(name: string, payload: unknown, violation: Violation): boolean {
   if (violation.code !== 'FormationViolation' || !REPORTS_OF_SESSIONS.has(name)) return false;
+  if (name === 'StopTransaction' && mayHoldReadings(payload, violation)) return false;
   return typeof valueAt(payload, violation.path) !== 'string';
+}
+
+/** An undefined field holding a list or an object: it may be readings in another version's shape. */
+function mayHoldReadings(payload: unknown, violation: Violation): boolean {
+  const value = valueAt(payload, violation.path);
+  return violation.code === 'FormationViolation' && value !== null && typeof value === 'object';
 }
 
 export interface DispatchedCall {
@@ -99,6 +109,8 @@ export async function dispatchInbound(context: InboundContext, name: string, pay
     // The first few, and how many: a frame of a thousand unknown fields must not make a log line
     // several times its own size.
     log.warn({ action: name, violations: violations.slice(0, LOGGED_VIOLATIONS), count: violations.length }, 'schema violation accepted (lenient mode)');
+    const unread = name === 'StopTransaction' ? violations.filter((violation) => mayHoldReadings(payload, violation)) : [];
+    if (unread.length > 0) log.warn({ action: name, fields: unread.slice(0, LOGGED_VIOLATIONS).map((violation) => violation.path) }, 'a lenient stop held fields this version does not define that may be readings: the stop is stored, those readings only in the journal (lenient mode)');
   }
   if (name !== adapter.bootAction) {
     // The registration is named as the registry holds it, not as the boot was answered: OCPP 1.5

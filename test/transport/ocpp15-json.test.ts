@@ -113,7 +113,7 @@ test('changing version or transport is recorded as an event', async (t) => {
   assert.equal(changes, 1, 'a reconnection with the same protocol is no change');
 });
 
-test("a lenient 1.5 charge point's readings in 1.6's shape are refused, not acknowledged and lost", async (t) => {
+test("a lenient 1.5 charge point's readings in 1.6's shape are refused in MeterValues, not acknowledged and lost; its stop is stored, with them left to the journal", async (t) => {
   const tomada = await startTestTomada({ unknownChargePoints: 'accept' });
   t.after(() => tomada.close());
   assert.equal((await tomada.api('/api/v1/charge-points/CP15L', { method: 'PUT', body: { lenient: true } })).status, 201);
@@ -128,19 +128,24 @@ test("a lenient 1.5 charge point's readings in 1.6's shape are refused, not ackn
   const meterValues = await client.call('MeterValues', { connectorId: 1, transactionId, meterValue: sixteen });
   assert.deepEqual(meterValues.slice(0, 3), [4, meterValues[1], 'FormationViolation'], JSON.stringify(meterValues));
   assert.match(String(meterValues[3]), /^\/meterValue .*is not text/);
-  const stop = { transactionId, timestamp: '2025-05-01T10:30:00Z', meterStop: 1800 };
-  const stopped = await client.call('StopTransaction', { ...stop, transactionData: sixteen });
-  assert.deepEqual(stopped.slice(0, 3), [4, stopped[1], 'FormationViolation'], JSON.stringify(stopped));
-  assert.match(String(stopped[3]), /^\/transactionData\/0\/(timestamp|sampledValue) /);
-  let detail = (await tomada.api(`/api/v1/transactions/${transactionId}`)).body;
-  assert.equal(detail.stoppedAt, null, 'the refused stop stopped nothing: the charge point sends it again');
-
   // 1.6's stop reason holds no reading: still forgiven, with the readings in 1.5's shape stored.
+  const stop = { transactionId, timestamp: '2025-05-01T10:30:00Z', meterStop: 1800 };
   const readings = [{ values: [{ timestamp: '2025-05-01T10:30:00Z', value: [{ value: '1800', context: 'Transaction.End' }] }] }];
   await client.ok('StopTransaction', { ...stop, reason: 'Local', transactionData: readings });
-  detail = (await tomada.api(`/api/v1/transactions/${transactionId}`)).body;
+  const detail = (await tomada.api(`/api/v1/transactions/${transactionId}`)).body;
   assert.deepEqual(detail.meterValues.map((m: any) => m.value), ['1800']);
   assert.equal(detail.energyWh, 800);
+
+  // A stop's readings in 1.6's shape: the stop is stored all the same (refused, the session stayed
+  // open while the charge point sent it again, until it gave up), its energy from meterStop.
+  const second = await client.ok('StartTransaction', { connectorId: 1, idTag: 'TAG15', timestamp: '2025-05-01T11:00:00Z', meterStart: 2000 });
+  await client.ok('StopTransaction', { transactionId: second.transactionId, timestamp: '2025-05-01T11:30:00Z', meterStop: 2600, transactionData: [{ timestamp: '2025-05-01T11:30:00Z', sampledValue: [{ value: '2600' }] }] });
+  const stopped = (await tomada.api(`/api/v1/transactions/${second.transactionId}`)).body;
+  assert.equal(stopped.stoppedAt, '2025-05-01T11:30:00.000Z');
+  assert.equal(stopped.energyWh, 600);
+  assert.deepEqual(stopped.meterValues, [], 'not read as readings: kept in the journal only');
+  const journal = await tomada.api(`/api/v1/charge-points/CP15L/frames?limit=10`);
+  assert.ok(JSON.stringify(journal.body).includes('sampledValue'), 'the frame with its readings is in the journal');
 });
 
 test("a lenient 1.5 charge point's reading phase is taken as text only", async (t) => {
