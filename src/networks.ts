@@ -2,8 +2,9 @@
 // set by operators) and a command to a SOAP charge point (the address it names in its
 // WS-Addressing From). Both are requests made on someone else's word, so both are kept away from
 // the node itself and the services beside it.
+import { lookup as lookupCallback, type LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { sourceAllowed } from './domain/registry.js';
 
@@ -94,4 +95,27 @@ export async function addressesOf(host: string): Promise<string[]> {
  */
 export function ownAddresses(): string[] {
   return Object.values(networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => entry.address.replace(/%.*$/, '')));
+}
+
+/**
+ * A lookup for a connection (http.request's `lookup`) that resolves as usual, then fails the whole
+ * name with the error `refuse` gives for any address it resolves to. The address is checked where
+ * the connection is opened, so a name that resolves elsewhere than when it was checked before
+ * (DNS rebinding) gains nothing. A literal address is never looked up: check it before.
+ */
+export function guardedLookup(refuse: (address: string) => Error | undefined): LookupFunction {
+  return (hostname, options, callback) => {
+    lookupCallback(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      const list = addresses as unknown as LookupAddress[];
+      for (const entry of list) {
+        const refused = refuse(entry.address);
+        if (refused) return callback(refused as NodeJS.ErrnoException, '', 0);
+      }
+      if (options.all) return (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, list);
+      const first = list[0];
+      if (!first) return callback(Object.assign(new Error(`${hostname} resolves to no address`), { code: 'ENOTFOUND' }), '', 0);
+      callback(null, first.address, first.family);
+    });
+  };
 }

@@ -5,11 +5,10 @@
 // which ports answer. The check is made on the address the connection is opened to, after the
 // name is resolved, so a name that resolves differently the second time (DNS rebinding) gains
 // nothing; a literal address is checked before the request, since it is never looked up.
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
-import { inNetworks as denied } from '../networks.js';
+import { isIP } from 'node:net';
+import { guardedLookup, inNetworks as denied } from '../networks.js';
 import { untrustedCertificateHint } from '../untrusted-certificate.js';
 
 /** Raised by the lookup: the connection is never opened. */
@@ -17,22 +16,6 @@ class DeniedAddress extends Error {
   constructor(readonly address: string) {
     super(`the address ${address} is in a network webhooks may not reach (TOMADA_WEBHOOK_DENIED_NETWORKS)`);
   }
-}
-
-/** A lookup that resolves as usual, then refuses the whole name if any address it gives is denied. */
-function guardedLookup(networks: readonly string[]): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 0);
-      const list = addresses as unknown as LookupAddress[];
-      const refused = list.find((entry) => denied(networks, entry.address));
-      if (refused) return callback(Object.assign(new DeniedAddress(refused.address), { code: 'EWEBHOOKDENIED' }) as NodeJS.ErrnoException, '', 0);
-      if (options.all) return (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, list);
-      const first = list[0];
-      if (!first) return callback(Object.assign(new Error(`${hostname} resolves to no address`), { code: 'ENOTFOUND' }), '', 0);
-      callback(null, first.address, first.family);
-    });
-  };
 }
 
 export interface WebhookPost {
@@ -53,7 +36,7 @@ export function postWebhook(post: WebhookPost): Promise<number> {
     method: 'POST',
     headers: { ...post.headers, 'content-length': String(Buffer.byteLength(post.body)) },
     signal: post.signal,
-    lookup: guardedLookup(post.deniedNetworks),
+    lookup: guardedLookup((address) => (denied(post.deniedNetworks, address) ? Object.assign(new DeniedAddress(address), { code: 'EWEBHOOKDENIED' }) : undefined)),
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {

@@ -21,7 +21,7 @@ export const DEFAULT_ENDPOINT_NETWORKS: EndpointNetworks = { allowed: [], denied
 const SETTING = 'TOMADA_SOAP_ENDPOINT_NETWORKS';
 
 /** Why an address may not be an endpoint, or undefined when it may. */
-function addressRefusal(address: string, networks: EndpointNetworks): string | undefined {
+export function addressRefusal(address: string, networks: EndpointNetworks): string | undefined {
   if (networks.allowed.length > 0 && !inNetworks(networks.allowed, address)) return `${address} is outside the networks ${SETTING} lists`;
   if (inNetworks(networks.denied, address)) return `${address} is the node's own or a link-local address, which no charge point's From may name (${SETTING})`;
   // With the default networks, the addresses of the node's interfaces too: what listens on every

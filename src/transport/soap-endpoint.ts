@@ -41,7 +41,7 @@ import { dispatchInbound, inboundAction } from './dispatch.js';
 import { decodeCarried, encodeCarried } from '../carried-body.js';
 import type { InboundRates } from './rate-limit.js';
 import { CarriedAnswer, CarriedMessage, SOAP_SERVICE } from './soap-carry.js';
-import { DEFAULT_ENDPOINT_NETWORKS, fromRefusal, sendRefusal, type EndpointNetworks } from './soap-endpoint-networks.js';
+import { addressRefusal, DEFAULT_ENDPOINT_NETWORKS, fromRefusal, sendRefusal, type EndpointNetworks } from './soap-endpoint-networks.js';
 import { SoapCommandTarget } from './soap-target.js';
 import { urlHost } from '../networks.js';
 import { CommandFailed } from '../domain/errors.js';
@@ -577,7 +577,15 @@ export class SoapEndpoint {
         // now, and one taken before the networks were set was never checked against them.
         const refused = chargePoint.soapEndpointSetByAdministrator ? undefined : await sendRefusal(chargePoint.soapEndpoint, this.endpointNetworks);
         if (refused) throw new CommandFailed(`the endpoint ${chargePoint.soapEndpoint} that charge point "${chargePointId}" named in its From is not sent commands: ${refused}; an administrator may set its soapEndpoint`);
-        return { url: chargePoint.soapEndpoint, addressingNamespace: chargePoint.soapAddressing ?? undefined };
+        // And again on the address the command's connection opens to, which a name may change
+        // between this check and that connection (DNS rebinding).
+        const networks = this.endpointNetworks;
+        const checked = !chargePoint.soapEndpointSetByAdministrator && (networks.allowed.length > 0 || networks.denied.length > 0);
+        return {
+          url: chargePoint.soapEndpoint,
+          addressingNamespace: chargePoint.soapAddressing ?? undefined,
+          refusal: checked ? (address: string) => addressRefusal(address, networks) : undefined,
+        };
       },
       isLenient: async () => (await domain.registry.chargePoint(chargePointId))?.lenient ?? false,
     });

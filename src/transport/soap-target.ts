@@ -26,6 +26,7 @@ import { fetchFailure } from '../fetch-failure.js';
 import { untrustedCertificateHint } from '../untrusted-certificate.js';
 import { violationText } from '../ocpp/validate.js';
 import { CommandQueue } from './command-queue.js';
+import { EndpointAddressRefused, postToEndpoint } from './endpoint-post.js';
 import { commandAnswer, outboundCall } from './dispatch.js';
 
 export interface SoapTargetOptions {
@@ -36,9 +37,10 @@ export interface SoapTargetOptions {
    * Where the charge point takes commands now (its last From, or what an administrator set), and the
    * WS-Addressing namespace its messages use (2004/08 or 1.0; undefined: not known, and 1.0, the
    * one the 1.5 WSDLs name, is written), read before each command so a change is used at once;
-   * undefined: no endpoint is known.
+   * undefined: no endpoint is known. `refusal`: why a command may not go to an address the
+   * endpoint's name resolves to (checked as the connection opens); absent: any address.
    */
-  endpoint(): Promise<{ url: string; addressingNamespace?: string | undefined } | undefined>;
+  endpoint(): Promise<{ url: string; addressingNamespace?: string | undefined; refusal?: ((address: string) => string | undefined) | undefined } | undefined>;
   adapter: ProtocolAdapter;
   log: Logger;
   callTimeoutMs: number;
@@ -117,15 +119,14 @@ export class SoapCommandTarget implements CommandTarget {
     let httpError: string | undefined;
     this.options.record?.(envelope, 'out');
     try {
-      const response = await fetch(endpoint, {
-        method: 'POST',
+      // A redirect is not followed (postToEndpoint): a 307 would send the command, and journal the
+      // answer, from wherever the endpoint points, past the check of where commands may go
+      // (TOMADA_SOAP_ENDPOINT_NETWORKS) and past the operator who set the endpoint.
+      const response = await postToEndpoint(endpoint, {
         headers: { 'content-type': `${SOAP12_CONTENT_TYPE}; charset=utf-8; action="/${operation}"` },
         body: envelope,
         signal: AbortSignal.timeout(callTimeoutMs),
-        // A redirect is not followed: a 307 would send the command, and journal the answer, from
-        // wherever the endpoint points, past the check of where commands may go
-        // (TOMADA_SOAP_ENDPOINT_NETWORKS) and past the operator who set the endpoint.
-        redirect: 'manual',
+        refusal: reach.refusal,
       });
       const read = await readAtMost(response, this.options.maxBodyBytes);
       // Not read beyond the limit, and not journaled: a charge point's endpoint (or whatever the
@@ -144,6 +145,7 @@ export class SoapCommandTarget implements CommandTarget {
       }
     } catch (error) {
       if (error instanceof CommandFailed) throw error;
+      if (error instanceof EndpointAddressRefused) throw new CommandFailed(`${operation} was not sent to the endpoint ${endpoint}: ${error.message}`);
       const name = (error as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') throw new CommandTimedOut(`${operation} got no answer from ${endpoint} within ${callTimeoutMs} ms`);
       const failure = fetchFailure(error);

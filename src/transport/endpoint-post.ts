@@ -1,0 +1,71 @@
+// The one HTTP POST of a command to a SOAP charge point's endpoint, as fetch() would make it (the
+// same Response), but through node:http(s), which takes a lookup: where the address an endpoint's
+// name resolves to must be checked (a From's endpoint, TOMADA_SOAP_ENDPOINT_NETWORKS), it is
+// checked on the address the connection is opened to. fetch() resolves the name itself, after any
+// check made before it: a name answering a public address to the check and 127.0.0.1 to the
+// connection (DNS rebinding) had the command POSTed to the node's own services, and their answer
+// journaled among the charge point's frames.
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+import { guardedLookup } from '../networks.js';
+
+/** Raised by the lookup when the name resolves to an address commands may not go to. */
+export class EndpointAddressRefused extends Error {
+  readonly code = 'EENDPOINTREFUSED';
+}
+
+export interface EndpointPost {
+  headers: Record<string, string>;
+  body: string;
+  signal: AbortSignal;
+  /** Why commands may not go to an address the endpoint's name resolves to, undefined when they may; absent: any address. */
+  refusal?: ((address: string) => string | undefined) | undefined;
+}
+
+/** Statuses whose Response has no body (its constructor refuses one). */
+const NO_BODY = new Set([101, 204, 205, 304]);
+
+/**
+ * The endpoint's answer, its body to be read from the Response; a redirect is not followed. Fails
+ * as fetch() does ("fetch failed" with the system error as its cause), or with
+ * EndpointAddressRefused before any connection is opened.
+ */
+export function postToEndpoint(url: string, post: EndpointPost): Promise<Response> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const { refusal } = post;
+  const lookup = refusal && guardedLookup((address) => {
+    const why = refusal(address);
+    return why === undefined ? undefined : new EndpointAddressRefused(`${target.hostname} resolves to ${why}`);
+  });
+  return new Promise((resolve, reject) => {
+    const request = send(target, {
+      method: 'POST',
+      headers: { ...post.headers, 'content-length': String(Buffer.byteLength(post.body)) },
+      signal: post.signal,
+      ...(lookup ? { lookup } : {}),
+    });
+    request.on('response', (response: IncomingMessage) => {
+      const status = response.statusCode ?? 0;
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value === undefined) continue;
+        for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+      }
+      const body = NO_BODY.has(status) ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
+      if (body === null) response.resume();
+      try {
+        resolve(new Response(body, { status, statusText: response.statusMessage ?? '', headers }));
+      } catch (error) {
+        response.destroy();
+        reject(new Error(`the endpoint answered HTTP ${status}, which cannot be read`, { cause: error }));
+      }
+    });
+    request.on('error', (error: Error) => {
+      if (error instanceof EndpointAddressRefused || error.name === 'AbortError') return reject(error);
+      reject(new TypeError('fetch failed', { cause: error }));
+    });
+    request.end(post.body);
+  });
+}
