@@ -6,6 +6,7 @@ import { createSecureContext } from 'node:tls';
 import { sourceAllowed, type UnknownChargePointPolicy, type UnvalidatedSoftwarePolicy } from './domain/registry.js';
 import type { TlsMaterial } from './transport/tls.js';
 import { PRIVATE_NETWORKS } from './networks.js';
+import { urlListForLog } from './url-for-log.js';
 import { DEFAULT_ENDPOINT_NETWORKS, type EndpointNetworks } from './transport/soap-endpoint-networks.js';
 
 export interface Config {
@@ -182,7 +183,7 @@ function clusterConfig(env: Env): ClusterConfig | undefined {
   if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(prefix)) throw new ConfigError(`TOMADA_NATS_PREFIX must be dot-separated words of letters, digits, "_" or "-", got "${prefix}"`);
   const heartbeatMs = integer(env, 'TOMADA_NODE_HEARTBEAT_MS', 2_000, 50, 60_000);
   if (!/^(nats|tls|wss?):\/\/[^,\s]+(,(nats|tls|wss?):\/\/[^,\s]+)*$/.test(natsUrl)) {
-    throw new ConfigError(`TOMADA_NATS_URL must be nats://HOST:PORT (several separated by commas), got "${natsUrl}"`);
+    throw new ConfigError(`TOMADA_NATS_URL must be nats://HOST:PORT (several separated by commas), got "${urlListForLog(natsUrl)}"`);
   }
   return { natsUrl, nodeId, prefix, heartbeatMs };
 }

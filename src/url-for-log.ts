@@ -14,6 +14,10 @@ export function urlForLog(text: string): string {
     // Its text may be a URL with a typo that still holds a password: none of it is written.
     return '(unreadable URL)';
   }
+  // Without '//' (a scheme left out: `user:password@host:4222` reads as the scheme `user:`), no
+  // user or password is parsed: what comes before an '@' may be one all the same.
+  const at = url.host === '' ? url.pathname.lastIndexOf('@') : -1;
+  if (at >= 0) return `${url.protocol}***${url.pathname.slice(at)}${url.search === '' ? '' : '?…'}`;
   if (url.username !== '' || url.password !== '') {
     url.username = '***';
     url.password = '';

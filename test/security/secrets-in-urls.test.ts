@@ -63,6 +63,22 @@ describe('passwords in the URLs of settings', () => {
     }
   });
 
+  test('a TOMADA_NATS_URL refused at start (no scheme, a space after a comma) is not printed with its password', () => {
+    for (const natsUrl of ['natsuser:NatsSecret4@127.0.0.1:4222', 'nats://natsuser:NatsSecret5@127.0.0.1:4222, nats://127.0.0.1:4223']) {
+      const run = spawnSync(process.execPath, tomadaArgs('serve'), {
+        cwd: ROOT,
+        env: { ...process.env, TOMADA_HOST: '127.0.0.1', TOMADA_OCPP_PORT: '0', TOMADA_HTTP_PORT: '0', TOMADA_NATS_URL: natsUrl },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      const output = `${run.stdout}${run.stderr}`;
+      assert.notEqual(run.status, 0, output);
+      assert.match(output, /TOMADA_NATS_URL must be nats:\/\/HOST:PORT/, output);
+      assert.doesNotMatch(output, /NatsSecret/, output);
+      assert.match(output, /natsuser:\*\*\*@127\.0\.0\.1:4222|nats:\/\/\*\*\*@127\.0\.0\.1:4222/, 'the servers are named, without the password');
+    }
+  });
+
   test('a database URL that is not one Tomada reads is not printed with its password', () => {
     const run = spawnSync(process.execPath, tomadaArgs('serve'), {
       cwd: ROOT,
@@ -100,5 +116,7 @@ describe('passwords in the URLs of settings', () => {
     assert.equal(urlForLog('https://hooks.example/in?token=abc&x=1'), 'https://hooks.example/in?token=***&x=1');
     assert.equal(urlForLog('postgres://u:secret@[bad/db'), '(unreadable URL)', 'a URL that cannot be read is not written');
     assert.equal(urlListForLog('nats://a:b@n1:4222, nats://n2:4222'), 'nats://***@n1:4222,nats://n2:4222');
+    assert.equal(urlListForLog('a:b@n1:4222,n2:4222'), 'a:***@n1:4222,n2:4222', 'without a scheme: what comes before the @ may be a password');
+    assert.equal(urlForLog('postgresql:u:DbSecret@h/db'), 'postgresql:***@h/db', "a URL without '//' holding an '@': what comes before it may be a password");
   });
 });
