@@ -53,6 +53,11 @@ export function postToEndpoint(url: string, post: EndpointPost): Promise<Respons
         if (value === undefined) continue;
         for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
       }
+      // The timeout ends the body's reading too, as fetch's does, with its own reason (a
+      // TimeoutError), not the socket's "aborted": the command timed out, it did not fail.
+      const abort = () => response.destroy(post.signal.reason as Error);
+      post.signal.addEventListener('abort', abort, { once: true });
+      response.once('close', () => post.signal.removeEventListener('abort', abort));
       const body = NO_BODY.has(status) ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
       if (body === null) response.resume();
       try {

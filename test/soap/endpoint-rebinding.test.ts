@@ -54,6 +54,22 @@ describe('the address of a command to a SOAP endpoint is checked where its conne
   });
 });
 
+test("an answer whose body stops coming fails with the timeout's own error, as fetch's did", { skip: IN_NAMESPACE }, async () => {
+  const server = createServer((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/soap+xml' });
+    response.write('<env:Envelope');
+  });
+  const port = await listen(server);
+  try {
+    const answer = await postToEndpoint(`http://127.0.0.1:${port}/`, { headers: {}, body: 'x', signal: AbortSignal.timeout(300) });
+    await assert.rejects(answer.text(), (error: Error) => error.name === 'TimeoutError');
+  } finally {
+    server.closeAllConnections();
+    await closeServer(server);
+  }
+});
+
 /** Whether this process may run a child in its own mount and network namespaces (root, unshare). */
 function namespacesUsable(): boolean {
   return process.getuid?.() === 0 && spawnSync('unshare', ['-mn', 'true']).status === 0;
