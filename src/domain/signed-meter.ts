@@ -2,7 +2,7 @@
 // unsigned ones. Pure, like energy.ts: recomputed from what is stored whenever it changes.
 // docs/METERING.md states these rules.
 import type { MeterSample, SignedMeterStatus } from './model.js';
-import { checkPagination, parsePagination, verifySignedSample, type SignedKeys } from './ocmf/index.js';
+import { checkPagination, parsePagination, verifySignedSample, type SignedKeys, type SignedVerdict } from './ocmf/index.js';
 
 export interface SignedMeterInput {
   meterStartWh: number;
@@ -12,6 +12,8 @@ export interface SignedMeterInput {
   keys: SignedKeys;
   /** Signed identities of this transaction that also arrived in another transaction: replays. */
   replayed: ReadonlySet<string>;
+  /** How one signed value is verified: verifySignedSample, or a node's remembered verdicts of it (SignedVerdicts). */
+  verify?: (value: string, keys: SignedKeys) => SignedVerdict;
 }
 
 export interface SignedMeterResult {
@@ -44,6 +46,7 @@ export function signedMeterStatus(input: SignedMeterInput): SignedMeterResult {
   const signed = input.samples.filter((s) => s.format === 'SignedData');
   if (signed.length === 0) return { status: 'absent', reason: null };
   const unsigned = unsignedRegisters(input.samples);
+  const verify = input.verify ?? verifySignedSample;
   const lastPage = new Map<string, string>();
   const sources = new Set<string>();
   const ordered = [...signed].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
@@ -56,7 +59,7 @@ export function signedMeterStatus(input: SignedMeterInput): SignedMeterResult {
     if (checked.has(reading)) continue;
     checked.add(reading);
     if (sample.signedIdentity && input.replayed.has(sample.signedIdentity)) return failed(`the signed value of ${sample.timestamp} was already received in another transaction (replayed)`);
-    const verdict = verifySignedSample(sample.value, input.keys);
+    const verdict = verify(sample.value, input.keys);
     if (verdict.status === 'failed') return failed(`signed value of ${sample.timestamp}: ${verdict.reason}: ${verdict.detail}`);
     sources.add(verdict.publicKeySource);
     const meter = verdict.meterSerial;

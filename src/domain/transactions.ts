@@ -5,6 +5,7 @@ import { authorizeIdTag } from './authorization.js';
 import { computeEnergy, ENERGY_MEASURANDS, energyTail, extendEnergy, type EnergyResult } from './energy.js';
 import { signedIdentity } from './ocmf/index.js';
 import { signedMeterStatus, type SignedMeterResult } from './signed-meter.js';
+import { SignedVerdicts } from './signed-verdicts.js';
 import type { EnergyTail, IdTagInfo, MeterSample, MeterValuesReport, StartRequest, StopRequest, Transaction } from './model.js';
 import { canonicalTime, type Clock } from './time.js';
 
@@ -39,6 +40,9 @@ function stopAnomalies(transaction: Transaction, stoppedAt: string): string[] {
 }
 
 export class Transactions {
+  /** Each signed value verified once on this node, not again at each message of its session. */
+  private readonly verdicts = new SignedVerdicts();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -215,6 +219,7 @@ export class Transactions {
         allowFromMessage: this.options.meterKeyFromMessage,
       },
       replayed: await tx.findSignedElsewhere(transaction.id, signedIdentities),
+      verify: (value, keys) => this.verdicts.verify(value, keys),
     });
     // Anomalies found outside the energy rules (of the stop itself) are kept.
     const kept = transaction.anomalies.filter((a) => STOP_ANOMALIES.has(a));
