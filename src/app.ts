@@ -81,7 +81,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     log,
   );
   const software = new SoftwareRegistry(store);
-  const events = new Events(store);
+  const events = new Events(store, config.webhookDeniedNetworks);
   // One node at a time delivers a webhook: each names itself in its leases.
   const webhooks = new WebhookDeliverer(store, log.child({ component: 'webhooks' }), {
     deniedNetworks: config.webhookDeniedNetworks,

@@ -2,6 +2,7 @@
 // unvalidated software, finished validations, ...) as operators read them, and where each
 // operator wants them delivered.
 import { InvalidRequest, NotFound } from '../domain/errors.js';
+import { inNetworks, isLocalhostName, urlHost } from '../networks.js';
 import type { EventFilter, Store, StoredEvent, Webhook } from '../store/store.js';
 
 export interface WebhookSettings {
@@ -27,7 +28,11 @@ const view = (hook: Webhook, now = Date.now()): WebhookView => ({
 });
 
 export class Events {
-  constructor(private readonly store: Store) {}
+  /** `deniedNetworks`: where no webhook POST may go (TOMADA_WEBHOOK_DENIED_NETWORKS), so a URL naming one is refused when set. */
+  constructor(
+    private readonly store: Store,
+    private readonly deniedNetworks: readonly string[] = [],
+  ) {}
 
   list(filter: EventFilter): Promise<StoredEvent[]> {
     return this.store.listEvents(filter);
@@ -51,6 +56,13 @@ export class Events {
       throw new InvalidRequest(`url is not a URL: "${settings.url}"`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidRequest('url must be http:// or https://');
+    // A URL that names a denied address itself is refused now, with the reason, rather than
+    // accepted and failing at every delivery. A host name is checked at each POST, on the address
+    // it resolves to then (webhook-post.ts).
+    const host = urlHost(url.href) ?? '';
+    if (this.deniedNetworks.length > 0 && inNetworks(this.deniedNetworks, isLocalhostName(host) ? '127.0.0.1' : host)) {
+      throw new InvalidRequest(`url: ${host} is in a network webhooks may not reach (TOMADA_WEBHOOK_DENIED_NETWORKS: the node's own and private networks unless the administrator lists others, or none)`);
+    }
     if (settings.secret.length < 16) throw new InvalidRequest('secret must be at least 16 characters (it keys the signature)');
     return this.store.transact(async (tx) => {
       const existing = await tx.getWebhook(operator);

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { PRIVATE_NETWORKS } from '../../src/networks.js';
 import { WebhookDeliverer } from '../../src/events/webhooks.js';
+import { Events } from '../../src/events/events.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 
 const SECRET = 'a-secret-of-sixteen-or-more';
@@ -38,11 +39,16 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Operator `opa` with a charge point and a webhook to `url`, and one event after it. */
-async function operatorWithEvent(t: TestTomada, url: string): Promise<void> {
+/**
+ * Operator `opa` with a charge point and a webhook to `url`, and one event after it. `stored`: the
+ * webhook is written as a node with no denied networks would (one set before an upgrade, or on a
+ * node with another setting), past the refusal of the node's own API.
+ */
+async function operatorWithEvent(t: TestTomada, url: string, stored = false): Promise<void> {
   assert.equal((await t.api('/api/v1/operators/opa', { method: 'PUT', body: { name: 'opa', kind: 'OPC' } })).status, 201);
   await t.api('/api/v1/charge-points/NET-1', { method: 'PUT', body: { registrationStatus: 'Accepted', operator: 'opa' } });
-  assert.equal((await t.api('/api/v1/operators/opa/webhook', { method: 'PUT', body: { url, secret: SECRET } })).status, 201);
+  if (stored) assert.equal((await new Events(t.store).setWebhook('opa', { url, secret: SECRET })).created, true);
+  else assert.equal((await t.api('/api/v1/operators/opa/webhook', { method: 'PUT', body: { url, secret: SECRET } })).status, 201);
   await t.api('/api/v1/charge-points/NET-1', { method: 'PUT', body: { declaredOcppVersion: '1.6', declaredTransport: 'json' } });
 }
 
@@ -94,7 +100,7 @@ test("a node's own deliverer refuses by the setting it was started with", async 
   const hook = await receiver();
   const t = await startTestTomada({ webhookDelivery: true, webhookDeniedNetworks: loadConfig({}).webhookDeniedNetworks });
   try {
-    await operatorWithEvent(t, `http://127.0.0.1:${hook.port}/hook`);
+    await operatorWithEvent(t, `http://127.0.0.1:${hook.port}/hook`, true);
     let lastError: string | null = null;
     // The node's timer passes every two seconds.
     for (let i = 0; i < 100 && lastError === null; i++) {
@@ -106,6 +112,37 @@ test("a node's own deliverer refuses by the setting it was started with", async 
   } finally {
     await t.close();
     hook.close();
+  }
+});
+
+test('a webhook URL naming a denied address is refused when it is set, with the reason; a host name is checked at each POST', async () => {
+  const t = await startTestTomada({ webhookDelivery: false, webhookDeniedNetworks: PRIVATE_NETWORKS });
+  try {
+    assert.equal((await t.api('/api/v1/operators/opa', { method: 'PUT', body: { name: 'opa', kind: 'OPC' } })).status, 201);
+    const put = (url: string) => t.api('/api/v1/operators/opa/webhook', { method: 'PUT', body: { url, secret: SECRET } });
+    const cases: [string, string][] = [
+      ['http://127.0.0.1:8080/api/v1/tokens', '127.0.0.1'],
+      ['http://169.254.169.254/latest/meta-data/', '169.254.169.254'],
+      ['http://[::ffff:10.1.2.3]:5432/', '::ffff:a01:203'],
+      ['http://0x7f000001/', '127.0.0.1'],
+      ['https://LOCALHOST./hook', 'localhost.'],
+    ];
+    for (const [url, host] of cases) {
+      const refused = await put(url);
+      assert.equal(refused.status, 400, `${url}: ${JSON.stringify(refused.body)}`);
+      assert.match(refused.body.message, new RegExp(`^url: ${host.replace(/\./g, '\\.')} is in a network webhooks may not reach \\(TOMADA_WEBHOOK_DENIED_NETWORKS`), url);
+    }
+    assert.equal((await t.api('/api/v1/operators/opa/webhook')).status, 404, 'nothing was set');
+    assert.equal((await put('https://hooks.example.net/in')).status, 201);
+  } finally {
+    await t.close();
+  }
+  const open = await startTestTomada({ webhookDelivery: false, webhookDeniedNetworks: [] });
+  try {
+    assert.equal((await open.api('/api/v1/operators/opa', { method: 'PUT', body: { name: 'opa', kind: 'OPC' } })).status, 201);
+    assert.equal((await open.api('/api/v1/operators/opa/webhook', { method: 'PUT', body: { url: 'http://127.0.0.1:9/hook', secret: SECRET } })).status, 201, 'none: any address');
+  } finally {
+    await open.close();
   }
 });
 
