@@ -2,7 +2,7 @@
 // TOMADA_DATABASE_URL may carry NATS's and PostgreSQL's passwords (`nats://user:pass@host`,
 // `postgres://user:pass@host/db`, libpq's `?password=`). Until 2026-12-06 a real `tomada serve`
 // wrote the NATS password twice at start ('joining the cluster over NATS', 'NATS unreachable'),
-// a database URL with a scheme typo whole in its error, and kept the part of a database password
+// a database or NATS URL with a scheme typo whole in its error, and kept the part of a database password
 // after an '@' and a `?password=` in 'Tomada is running'.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { urlForLog, urlListForLog } from '../../src/url-for-log.js';
 import { ROOT, tomadaArgs } from '../support/cli-entry.js';
 import { createTestSchema, needsPostgres } from '../support/database.js';
@@ -90,6 +91,13 @@ describe('passwords in the URLs of settings', () => {
     assert.notEqual(run.status, 0, output);
     assert.match(output, /Unsupported database URL "postgre:\/\/\*\*\*@db\.example:5432\/tomada"/, output);
     assert.doesNotMatch(output, /DbSecret/);
+  });
+
+  test('a NATS URL that is not one Tomada reads is not printed with its password', () => {
+    assert.throws(
+      () => loadConfig({ TOMADA_NATS_URL: 'http://natsuser:NatsSecret6@10.0.0.5:4222' }),
+      (error: Error) => error instanceof ConfigError && error.message === 'TOMADA_NATS_URL must be nats://HOST:PORT (several separated by commas), got "http://***@10.0.0.5:4222/"',
+    );
   });
 
   test("a PostgreSQL password with an '@' in it, or given as ?password=, is not written at start", async (context) => {
