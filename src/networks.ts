@@ -88,13 +88,23 @@ export async function addressesOf(host: string): Promise<string[]> {
   return (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 }
 
+/** How long the interfaces' addresses are taken as read: reading them costs about 120 µs. */
+const OWN_ADDRESSES_READ_EVERY_MS = 5_000;
+let ownRead: { at: number; addresses: readonly string[] } | undefined;
+
 /**
- * The addresses of this machine's own interfaces, read at each call (an address may come or go).
- * Services listening on every address (the node's API by default, a NATS monitoring port) answer
- * there as on loopback, so a request kept from loopback is kept from these too.
+ * The addresses of this machine's own interfaces, read again after 5 s (an address may come or
+ * go; read at every SOAP message, they cost a third of its From's check). Services listening on
+ * every address (the node's API by default, a NATS monitoring port) answer there as on loopback,
+ * so a request kept from loopback is kept from these too.
  */
-export function ownAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => entry.address.replace(/%.*$/, '')));
+export function ownAddresses(): readonly string[] {
+  const now = Date.now();
+  if (ownRead === undefined || now - ownRead.at >= OWN_ADDRESSES_READ_EVERY_MS) {
+    const addresses = Object.values(networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => entry.address.replace(/%.*$/, '')));
+    ownRead = { at: now, addresses };
+  }
+  return ownRead.addresses;
 }
 
 /**
