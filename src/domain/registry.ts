@@ -543,6 +543,16 @@ export class Registry {
     await this.store.transact((tx) => tx.insertEvent({ at, chargePointId: id, type, data }), id, PART_OF_CALL);
   }
 
+  /**
+   * The latest WS-Addressing From of a SOAP charge point that was not taken as its command
+   * endpoint, and why (its soapEndpointRefused event): what a command finding no endpoint says.
+   */
+  async refusedEndpoint(id: string): Promise<{ from: string; reason: string | undefined } | undefined> {
+    const [event] = await this.store.listEvents({ chargePointId: id, type: 'soapEndpointRefused', limit: 1 });
+    const { from, reason } = (event?.data ?? {}) as { from?: unknown; reason?: unknown };
+    return typeof from === 'string' ? { from, reason: typeof reason === 'string' ? reason : undefined } : undefined;
+  }
+
   private now(): string {
     return this.clock().toISOString();
   }

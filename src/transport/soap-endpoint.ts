@@ -44,7 +44,7 @@ import { CarriedAnswer, CarriedMessage, SOAP_SERVICE } from './soap-carry.js';
 import { addressRefusal, DEFAULT_ENDPOINT_NETWORKS, fromRefusal, sendRefusal, type EndpointNetworks } from './soap-endpoint-networks.js';
 import { SoapCommandTarget } from './soap-target.js';
 import { urlHost } from '../networks.js';
-import { CommandFailed } from '../domain/errors.js';
+import { ChargePointNotConnected, CommandFailed } from '../domain/errors.js';
 
 export interface SoapEndpointOptions {
   maxBodyBytes: number;
@@ -202,10 +202,26 @@ export class SoapEndpoint {
     this.deps.router.attach(chargePointId, this.commandsTo(chargePointId));
   }
 
-  /** A command target for a SOAP charge point this node does not hold (not heard from since it started). */
+  /**
+   * A command target for a SOAP charge point this node does not hold (not heard from since it
+   * started, or never with an endpoint). Without an endpoint its command is refused (409) saying
+   * why, where "is not connected" said nothing of a From that was not taken.
+   */
   targetFor(chargePoint: ChargePoint): CommandTarget | undefined {
-    if (chargePoint.transport !== 'soap' || !chargePoint.soapEndpoint) return undefined;
+    if (chargePoint.transport !== 'soap') return undefined;
     return this.commandsTo(chargePoint.id);
+  }
+
+  /**
+   * Why a SOAP charge point has no endpoint, when its From was refused: read from its latest
+   * soapEndpointRefused event, so any node, after any restart, can say it.
+   */
+  private async noEndpoint(chargePointId: string): Promise<ChargePointNotConnected> {
+    const refused = await this.deps.domain.registry.refusedEndpoint(chargePointId);
+    const why = refused
+      ? `: its From ${refused.from} was not taken (${refused.reason ?? 'outside TOMADA_SOAP_ENDPOINT_NETWORKS'}); allow its network in TOMADA_SOAP_ENDPOINT_NETWORKS, or have an administrator set its soapEndpoint`
+      : ': it has named none in a WS-Addressing From; an administrator may set its soapEndpoint';
+    return new ChargePointNotConnected(`Charge point "${chargePointId}" has no SOAP endpoint to send commands to${why}`);
   }
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -572,7 +588,7 @@ export class SoapEndpoint {
       record: (text, direction) => domain.journal.record({ chargePointId, protocol: SOAP_PROTOCOL, bytes: text }, direction),
       endpoint: async () => {
         const chargePoint = await domain.registry.chargePoint(chargePointId);
-        if (!chargePoint?.soapEndpoint) return undefined;
+        if (!chargePoint?.soapEndpoint) throw await this.noEndpoint(chargePointId);
         // A From's endpoint is checked again as each command goes: a name may resolve elsewhere
         // now, and one taken before the networks were set was never checked against them.
         const refused = chargePoint.soapEndpointSetByAdministrator ? undefined : await sendRefusal(chargePoint.soapEndpoint, this.endpointNetworks);

@@ -210,6 +210,7 @@ describe('commands from Tomada to a charge point served by the soap package (off
     const refused = await command(id, 'reset', { type: 'Soft' });
     assert.equal(refused.status, 409, JSON.stringify(refused.body));
     assert.equal(refused.body.error, 'NotConnected');
+    assert.match(refused.body.message, /has no SOAP endpoint to send commands to: it has named none in a WS-Addressing From; an administrator may set its soapEndpoint$/);
 
     const other = await new FakeChargePoint('/configured').start();
     try {

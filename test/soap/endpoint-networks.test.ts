@@ -86,6 +86,11 @@ describe("a SOAP charge point's From may not name the node's own addresses by de
     }
     const refused = await reset();
     assert.equal(refused.status, 409, `no endpoint, so nothing is sent: ${JSON.stringify(refused.body)}`);
+    // Why, where "is not connected" said nothing of the From refused: the latest one, with its reason.
+    assert.equal(
+      refused.body.message,
+      `Charge point "${id}" has no SOAP endpoint to send commands to: its From http://api.localhost:${inside.port}/steal was not taken (api.localhost names the node itself (TOMADA_SOAP_ENDPOINT_NETWORKS)); allow its network in TOMADA_SOAP_ENDPOINT_NETWORKS, or have an administrator set its soapEndpoint`,
+    );
     assert.equal(inside.requests, 0);
     assert.doesNotMatch(await framesText(), new RegExp(SECRET));
     const events = await refusals();
