@@ -3,7 +3,7 @@
 // timeout. The only code that talks to a SOAP charge point's endpoint.
 import type { ProtocolAdapter } from '../adapters/adapter.js';
 import type { CommandTarget } from '../domain/commands.js';
-import { ChargePointNotConnected, CommandFailed, CommandTimedOut } from '../domain/errors.js';
+import { CommandFailed, CommandTimedOut } from '../domain/errors.js';
 import type { Command, CommandResult } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import type { JsonObject } from '../ocpp/rpc.js';
@@ -37,10 +37,11 @@ export interface SoapTargetOptions {
    * Where the charge point takes commands now (its last From, or what an administrator set), and the
    * WS-Addressing namespace its messages use (2004/08 or 1.0; undefined: not known, and 1.0, the
    * one the 1.5 WSDLs name, is written), read before each command so a change is used at once;
-   * undefined: no endpoint is known. `refusal`: why a command may not go to an address the
-   * endpoint's name resolves to (checked as the connection opens); absent: any address.
+   * with no endpoint known it throws, saying why (ChargePointNotConnected). `refusal`: why a
+   * command may not go to an address the endpoint's name resolves to (checked as the connection
+   * opens); absent: any address.
    */
-  endpoint(): Promise<{ url: string; addressingNamespace?: string | undefined; refusal?: ((address: string) => string | undefined) | undefined } | undefined>;
+  endpoint(): Promise<{ url: string; addressingNamespace?: string | undefined; refusal?: ((address: string) => string | undefined) | undefined }>;
   adapter: ProtocolAdapter;
   log: Logger;
   callTimeoutMs: number;
@@ -105,7 +106,6 @@ export class SoapCommandTarget implements CommandTarget {
   private async send(command: Command): Promise<CommandResult> {
     const { adapter, chargePointId, log, callTimeoutMs } = this.options;
     const reach = await this.options.endpoint();
-    if (reach === undefined) throw new ChargePointNotConnected(`Charge point "${chargePointId}" has no SOAP endpoint to send commands to`);
     const endpoint = reach.url;
     const call = outboundCall(adapter, command);
     const operation = call.action.name;

@@ -25,6 +25,14 @@ interface LogLine {
   transport?: string;
 }
 
+/** Ends a describe block's sockets and `tomada serve`, and removes its folder. */
+async function stopServer(sockets: Sockets, server: ServerProcess | undefined, dir: string): Promise<void> {
+  sockets.closeAll();
+  server?.child.kill('SIGTERM');
+  await server?.exited;
+  rmSync(dir, { recursive: true, force: true });
+}
+
 describe('logs of refusals', () => {
   let dir: string;
   let server: ServerProcess;
@@ -49,12 +57,7 @@ describe('logs of refusals', () => {
     }
   });
 
-  after(async () => {
-    sockets.closeAll();
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopServer(sockets, server, dir));
 
   test('each refusal is logged with id, address and reason; no secret is ever written', async () => {
     const ws = `ws://127.0.0.1:${server.ocppPort}/ocpp`;
@@ -202,12 +205,7 @@ describe('logs of a flood', () => {
     server.child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   });
 
-  after(async () => {
-    sockets.closeAll();
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopServer(sockets, server, dir));
 
   test('a WebSocket charge point over its message rate is named in one warning (it was held to the rate without a word)', async () => {
     const ws = `ws://127.0.0.1:${server.ocppPort}/ocpp`;
