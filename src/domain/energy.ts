@@ -9,7 +9,7 @@ export interface EnergyInput {
   meterStopWh: number | null;
   /**
    * Every sample stored for the transaction, in arrival order. The same reading may be there more
-   * than once, filed under two connectors (see onceEach).
+   * than once, filed under two connectors (see Series.takenOnce).
    */
   samples: readonly MeterSample[];
 }
@@ -81,6 +81,12 @@ interface Reading {
  */
 const METER_LOCATIONS = ['Outlet', 'Cable', 'Inlet', 'Body'];
 
+/** A plain reading's instant and Wh, or null when either cannot be read. */
+function readingOf(sample: MeterSample, order: number, at = Date.parse(sample.timestamp)): Reading | null {
+  const wh = energyToWh(sample.value, sample.unit);
+  return wh === null || Number.isNaN(at) ? null : { at, order, wh, context: sample.context };
+}
+
 /** The one location whose readings of `measurand` count: the first of METER_LOCATIONS that has any. */
 function meterLocation(samples: readonly MeterSample[], measurand: string): string | undefined {
   const present = new Set(samples.filter((s) => isPlainReading(s, measurand)).map((s) => s.location));
@@ -97,51 +103,92 @@ function readings(samples: readonly MeterSample[], measurand: string, anomalies:
   const location = meterLocation(samples, measurand);
   samples.forEach((sample, order) => {
     if (!isPlainReading(sample, measurand) || sample.location !== location) return;
-    const wh = energyToWh(sample.value, sample.unit);
-    const at = Date.parse(sample.timestamp);
-    if (wh === null || Number.isNaN(at)) {
-      anomalies.add(Anomaly.unreadableEnergySample);
-      return;
-    }
-    out.push({ at, order, wh, context: sample.context });
+    const reading = readingOf(sample, order);
+    if (reading) out.push(reading);
+    else anomalies.add(Anomaly.unreadableEnergySample);
   });
   // Offline samples arrive late: time order decides, arrival order breaks ties.
   return out.sort((a, b) => a.at - b.at || a.order - b.order);
 }
 
-const sum = (series: readonly Reading[]) => series.reduce((total, r) => total + r.wh, 0);
-
 /**
- * Each reading of `series` (in time order) once. The store keeps a reading once per connector it
- * was filed under, and a session's reading can come on two: some firmwares report the session's
- * meter on connector 0 (with its transactionId), and the stop's transaction data repeats those
- * readings, filed under the session's connector. Summed, an interval counted twice. The samples'
- * keys stay as they are (changing them would rewrite a national network's whole history, and a
- * resend of a message stored before would no longer find its samples): the energy tells the
- * copies apart instead, by what makes two samples the same reading (sampleIdentity). Only readings
- * of the same instant can be the same, so only those are keyed: the chart recomputes the energy
- * at every instant of a session, and keying every reading made it two thirds slower. Each is keyed
- * once, into the set of its instant's: compared pair by pair, the readings of one instant cost
- * their number squared, and one MeterValues of 3,000 intervals stamped alike (a charger whose
- * clock stands still) held a node 23 s, and every later message of the session as long. A
- * register repeated is read again, not added, so registers skip this.
+ * One meter location's readings of one measurand, taken in time order (arrival order among
+ * readings of one instant): what the energy rules need of them, kept as running figures, so the
+ * energy can be read after any reading without going over the ones before (the chart reads it at
+ * every instant of a session).
  */
-function onceEach(samples: readonly MeterSample[], series: readonly Reading[]): Reading[] {
-  const identity = (r: Reading) => JSON.stringify(sampleIdentity(samples[r.order]!));
+class Series {
+  /** A plain reading was seen here, readable or not: the location can be the one chosen. */
+  present = false;
+  unreadable = false;
+  count = 0;
+  first: number | null = null;
+  last: number | null = null;
+  highest = -Infinity;
+  decreased = false;
+  /** Interval sums, kept in reading order so that they add up as a sum over the series would. */
+  clockSum = 0;
+  clockCount = 0;
+  alignedSum = 0;
+  alignedCount = 0;
+  periodic = false;
+  private lastAt = NaN;
+  /** The reading before, taken or not: the first of its instant's set when the instant has two. */
+  private previous: MeterSample | undefined;
   /** The identities of the instant being walked, once it has a second reading. */
-  let instant: Set<string> | undefined;
-  return series.filter((reading, i) => {
-    const previous = series[i - 1];
-    if (previous?.at !== reading.at) {
-      instant = undefined;
+  private instant: Set<string> | undefined;
+
+  register(reading: Reading): void {
+    if (this.last !== null && reading.wh < this.last) this.decreased = true;
+    this.first ??= reading.wh;
+    this.last = reading.wh;
+    this.highest = Math.max(this.highest, reading.wh);
+    this.count++;
+  }
+
+  /** An interval, unless it is a reading of this instant already taken (see takenOnce). */
+  interval(reading: Reading, sample: MeterSample): void {
+    if (!this.takenOnce(reading, sample)) return;
+    this.count++;
+    if (reading.context === 'Sample.Clock') {
+      this.clockSum += reading.wh;
+      this.clockCount++;
+    } else {
+      this.alignedSum += reading.wh;
+      this.alignedCount++;
+      if (reading.context === 'Sample.Periodic') this.periodic = true;
+    }
+  }
+
+  /**
+   * Each reading once. The store keeps a reading once per connector it was filed under, and a
+   * session's reading can come on two: some firmwares report the session's meter on connector 0
+   * (with its transactionId), and the stop's transaction data repeats those readings, filed under
+   * the session's connector. Summed, an interval counted twice. The samples' keys stay as they are
+   * (changing them would rewrite a national network's whole history, and a resend of a message
+   * stored before would no longer find its samples): the energy tells the copies apart instead, by
+   * what makes two samples the same reading (sampleIdentity). Only readings of the same instant can
+   * be the same, so only those are keyed, each once, into the set of its instant's: compared pair
+   * by pair, the readings of one instant cost their number squared, and one MeterValues of 3,000
+   * intervals stamped alike (a charger whose clock stands still) held a node 23 s, and every later
+   * message of the session as long. A register repeated is read again, not added, so registers
+   * skip this.
+   */
+  private takenOnce(reading: Reading, sample: MeterSample): boolean {
+    const previous = this.previous;
+    this.previous = sample;
+    if (reading.at !== this.lastAt) {
+      this.lastAt = reading.at;
+      this.instant = undefined;
       return true;
     }
-    instant ??= new Set([identity(previous)]);
-    const key = identity(reading);
-    if (instant.has(key)) return false;
-    instant.add(key);
+    const identity = (s: MeterSample) => JSON.stringify(sampleIdentity(s));
+    this.instant ??= new Set([identity(previous!)]);
+    const key = identity(sample);
+    if (this.instant.has(key)) return false;
+    this.instant.add(key);
     return true;
-  });
+  }
 }
 
 /**
@@ -154,13 +201,11 @@ function onceEach(samples: readonly MeterSample[], series: readonly Reading[]): 
  * session's clock-aligned energy by a begin reading of 0. The clock-aligned series is summed
  * then, and an end reading that tells otherwise is the anomaly `intervalSeriesDisagree`.
  */
-function intervalSum(intervals: Reading[], anomalies: Set<string>): number {
-  const clock = intervals.filter((r) => r.context === 'Sample.Clock');
-  const aligned = intervals.filter((r) => r.context !== 'Sample.Clock');
-  if (clock.length === 0 || aligned.some((r) => r.context === 'Sample.Periodic')) return sum(aligned.length > 0 ? aligned : clock);
-  const alignedSum = sum(aligned);
-  if (alignedSum !== 0 && alignedSum !== sum(clock)) anomalies.add(Anomaly.intervalSeriesDisagree);
-  return sum(clock);
+function intervalSum(intervals: Series, anomalies: Set<string>): number {
+  const { clockSum, alignedSum } = intervals;
+  if (intervals.clockCount === 0 || intervals.periodic) return intervals.alignedCount > 0 ? alignedSum : clockSum;
+  if (alignedSum !== 0 && alignedSum !== clockSum) anomalies.add(Anomaly.intervalSeriesDisagree);
+  return clockSum;
 }
 
 /** Whether computeEnergy reads this sample at all: a plain register or interval reading. */
@@ -177,44 +222,100 @@ export function energyIsFinal(input: Pick<EnergyInput, 'meterStopWh' | 'samples'
   return input.meterStopWh !== null && readings(input.samples, REGISTER, new Set()).length > 0;
 }
 
-export function computeEnergy(input: EnergyInput): EnergyResult {
-  const anomalies = new Set<string>();
-  const registers = readings(input.samples, REGISTER, anomalies);
-  const intervals = onceEach(input.samples, readings(input.samples, INTERVAL, anomalies));
-  const { meterStartWh, meterStopWh } = input;
+/** A session's energy readings with their instants, in the order the rules take them. */
+export interface TimedReading {
+  sample: MeterSample;
+  /** The sample's place in arrival order. */
+  order: number;
+  /** NaN when the timestamp cannot be read. */
+  at: number;
+}
 
-  if (meterStopWh !== null && meterStopWh < meterStartWh) anomalies.add(Anomaly.meterStopBelowMeterStart);
-  for (let i = 1; i < registers.length; i++) {
-    if (registers[i]!.wh < registers[i - 1]!.wh) anomalies.add(Anomaly.registerDecreased);
+/**
+ * The samples computeEnergy reads, in time order, arrival order breaking ties (offline samples
+ * arrive late: time order decides). Those whose time cannot be read come first: they count only as
+ * an unreadable reading.
+ */
+export function inTimeOrder(samples: readonly MeterSample[]): TimedReading[] {
+  const timed: TimedReading[] = [];
+  samples.forEach((sample, order) => {
+    if (isEnergyReading(sample)) timed.push({ sample, order, at: Date.parse(sample.timestamp) });
+  });
+  const key = (r: TimedReading) => (Number.isNaN(r.at) ? -Infinity : r.at);
+  return timed.sort((a, b) => key(a) - key(b) || a.order - b.order);
+}
+
+/**
+ * A session's energy readings taken one by one in time order (inTimeOrder's), with the energy
+ * they give so far readable after each: computeEnergy takes them all, the session's chart reads
+ * the energy at every instant. Each meter location's series is kept apart, as only one location's
+ * readings count, and which one can change as readings come.
+ */
+export class EnergyWalk {
+  private readonly series = new Map<string, Series>();
+
+  add({ sample, order, at }: TimedReading): void {
+    if (!METER_LOCATIONS.includes(sample.location) || !isEnergyReading(sample)) return;
+    const key = `${sample.measurand}\n${sample.location}`;
+    let series = this.series.get(key);
+    if (!series) this.series.set(key, (series = new Series()));
+    series.present = true;
+    const reading = readingOf(sample, order, at);
+    if (reading === null) series.unreadable = true;
+    else if (sample.measurand === REGISTER) series.register(reading);
+    else series.interval(reading, sample);
   }
-  const firstRegister = registers[0];
-  const lastRegister = registers[registers.length - 1];
-  if (firstRegister && firstRegister.wh < meterStartWh) anomalies.add(Anomaly.registerBelowMeterStart);
 
-  let energyWh: number | null;
-  let source: EnergySource;
-  if (registers.length === 0 && intervals.length > 0) {
-    energyWh = intervalSum(intervals, anomalies);
-    source = 'interval';
-    if (meterStopWh !== null && meterStopWh !== meterStartWh && meterStopWh - meterStartWh !== Math.round(energyWh)) {
-      anomalies.add(Anomaly.intervalSumDiffersFromMeterStop);
+  /** The energy of the readings taken so far, for a session that began at meterStart (and stopped at meterStop). */
+  energy({ meterStartWh, meterStopWh }: Pick<EnergyInput, 'meterStartWh' | 'meterStopWh'>): EnergyResult {
+    const anomalies = new Set<string>();
+    const registers = this.chosen(REGISTER);
+    const intervals = this.chosen(INTERVAL);
+    if (registers?.unreadable || intervals?.unreadable) anomalies.add(Anomaly.unreadableEnergySample);
+    if (meterStopWh !== null && meterStopWh < meterStartWh) anomalies.add(Anomaly.meterStopBelowMeterStart);
+    if (registers?.decreased) anomalies.add(Anomaly.registerDecreased);
+    if (registers?.first != null && registers.first < meterStartWh) anomalies.add(Anomaly.registerBelowMeterStart);
+
+    let energyWh: number | null;
+    let source: EnergySource;
+    if (!registers?.count && intervals?.count) {
+      energyWh = intervalSum(intervals, anomalies);
+      source = 'interval';
+      if (meterStopWh !== null && meterStopWh !== meterStartWh && meterStopWh - meterStartWh !== Math.round(energyWh)) {
+        anomalies.add(Anomaly.intervalSumDiffersFromMeterStop);
+      }
+    } else if (meterStopWh !== null) {
+      energyWh = meterStopWh - meterStartWh;
+      source = 'meterStop';
+      if (registers && registers.highest > meterStopWh) anomalies.add(Anomaly.registerAboveMeterStop);
+    } else if (registers?.last != null) {
+      energyWh = registers.last - meterStartWh;
+      source = 'register';
+    } else {
+      energyWh = null;
+      source = 'none';
     }
-  } else if (meterStopWh !== null) {
-    energyWh = meterStopWh - meterStartWh;
-    source = 'meterStop';
-    if (registers.some((r) => r.wh > meterStopWh)) anomalies.add(Anomaly.registerAboveMeterStop);
-  } else if (lastRegister) {
-    energyWh = lastRegister.wh - meterStartWh;
-    source = 'register';
-  } else {
-    energyWh = null;
-    source = 'none';
+    return {
+      energyWh: energyWh === null ? null : Math.round(energyWh),
+      source,
+      anomalies: [...anomalies].sort(),
+    };
   }
-  return {
-    energyWh: energyWh === null ? null : Math.round(energyWh),
-    source,
-    anomalies: [...anomalies].sort(),
-  };
+
+  /** The series of `measurand` that counts: that of the first of METER_LOCATIONS that has any. */
+  private chosen(measurand: string): Series | undefined {
+    for (const location of METER_LOCATIONS) {
+      const series = this.series.get(`${measurand}\n${location}`);
+      if (series?.present) return series;
+    }
+    return undefined;
+  }
+}
+
+export function computeEnergy(input: EnergyInput): EnergyResult {
+  const walk = new EnergyWalk();
+  for (const reading of inTimeOrder(input.samples)) walk.add(reading);
+  return walk.energy(input);
 }
 
 /**
