@@ -1,7 +1,7 @@
 // Session energy from what a charge point reported. Pure: the same inputs always give the same
 // energy, source and anomalies, so it can be recomputed at any time (after late samples, or to
 // check stored data). docs/METERING.md states these rules in prose.
-import { sampleIdentity, type EnergySource, type EnergyTail, type MeterSample } from './model.js';
+import { sampleIdentity, type EnergySeriesFigures, type EnergySource, type EnergyTail, type MeterSample } from './model.js';
 
 export interface EnergyInput {
   meterStartWh: number;
@@ -115,48 +115,61 @@ function readings(samples: readonly MeterSample[], measurand: string, anomalies:
  * One meter location's readings of one measurand, taken in time order (arrival order among
  * readings of one instant): what the energy rules need of them, kept as running figures, so the
  * energy can be read after any reading without going over the ones before (the chart reads it at
- * every instant of a session).
+ * every instant of a session), and a session's new readings can go on from them (its tail).
  */
 class Series {
-  /** A plain reading was seen here, readable or not: the location can be the one chosen. */
-  present = false;
-  unreadable = false;
-  count = 0;
-  first: number | null = null;
-  last: number | null = null;
-  highest = -Infinity;
-  decreased = false;
-  /** Interval sums, kept in reading order so that they add up as a sum over the series would. */
-  clockSum = 0;
-  clockCount = 0;
-  alignedSum = 0;
-  alignedCount = 0;
-  periodic = false;
-  private lastAt = NaN;
-  /** The reading before, taken or not: the first of its instant's set when the instant has two. */
+  /** The figures, but for the latest instant's identities, kept in `instant` while walking. */
+  readonly f: EnergySeriesFigures;
+  /** The latest interval taken, whose identity is computed only if another of its instant comes. */
   private previous: MeterSample | undefined;
-  /** The identities of the instant being walked, once it has a second reading. */
+  /** The identities of the latest instant's intervals, once it has a second. */
   private instant: Set<string> | undefined;
 
+  constructor(figures?: EnergySeriesFigures) {
+    this.f = figures
+      ? { ...figures, instant: null }
+      : {
+          present: false,
+          unreadable: false,
+          count: 0,
+          first: null,
+          last: null,
+          highest: null,
+          decreased: false,
+          clockSum: 0,
+          clockCount: 0,
+          alignedSum: 0,
+          alignedCount: 0,
+          periodic: false,
+          lastAt: null,
+          previousKey: null,
+          instant: null,
+        };
+    if (figures?.instant) this.instant = new Set(figures.instant);
+  }
+
   register(reading: Reading): void {
-    if (this.last !== null && reading.wh < this.last) this.decreased = true;
-    this.first ??= reading.wh;
-    this.last = reading.wh;
-    this.highest = Math.max(this.highest, reading.wh);
-    this.count++;
+    const f = this.f;
+    if (f.last !== null && reading.wh < f.last) f.decreased = true;
+    f.first ??= reading.wh;
+    f.last = reading.wh;
+    f.highest = f.highest === null ? reading.wh : Math.max(f.highest, reading.wh);
+    f.count++;
   }
 
   /** An interval, unless it is a reading of this instant already taken (see takenOnce). */
   interval(reading: Reading, sample: MeterSample): void {
     if (!this.takenOnce(reading, sample)) return;
-    this.count++;
+    const f = this.f;
+    f.count++;
+    // Sums kept in reading order, so that they add up exactly as a sum over the series would.
     if (reading.context === 'Sample.Clock') {
-      this.clockSum += reading.wh;
-      this.clockCount++;
+      f.clockSum += reading.wh;
+      f.clockCount++;
     } else {
-      this.alignedSum += reading.wh;
-      this.alignedCount++;
-      if (reading.context === 'Sample.Periodic') this.periodic = true;
+      f.alignedSum += reading.wh;
+      f.alignedCount++;
+      if (reading.context === 'Sample.Periodic') f.periodic = true;
     }
   }
 
@@ -175,21 +188,39 @@ class Series {
    * skip this.
    */
   private takenOnce(reading: Reading, sample: MeterSample): boolean {
-    const previous = this.previous;
-    this.previous = sample;
-    if (reading.at !== this.lastAt) {
-      this.lastAt = reading.at;
+    const f = this.f;
+    if (reading.at !== f.lastAt) {
+      f.lastAt = reading.at;
       this.instant = undefined;
+      this.setPrevious(sample);
       return true;
     }
-    const identity = (s: MeterSample) => JSON.stringify(sampleIdentity(s));
-    this.instant ??= new Set([identity(previous!)]);
+    this.instant ??= new Set([f.previousKey ?? identity(this.previous!)]);
+    this.setPrevious(sample);
     const key = identity(sample);
     if (this.instant.has(key)) return false;
     this.instant.add(key);
     return true;
   }
+
+  private setPrevious(sample: MeterSample): void {
+    this.previous = sample;
+    this.f.previousKey = null;
+  }
+
+  /** The figures as a tail holds them: the latest interval's identity is computed here, once. */
+  figures(): EnergySeriesFigures {
+    const previousKey = this.f.previousKey ?? (this.previous ? identity(this.previous) : null);
+    return { ...this.f, previousKey, instant: this.instant ? [...this.instant] : null };
+  }
+
+  /** How many identities a tail would hold for the latest instant. */
+  get instantSize(): number {
+    return this.instant?.size ?? 0;
+  }
 }
+
+const identity = (s: MeterSample) => JSON.stringify(sampleIdentity(s));
 
 /**
  * Interval samples cover consecutive periods of one series. A charger that reports both a
@@ -201,7 +232,7 @@ class Series {
  * session's clock-aligned energy by a begin reading of 0. The clock-aligned series is summed
  * then, and an end reading that tells otherwise is the anomaly `intervalSeriesDisagree`.
  */
-function intervalSum(intervals: Series, anomalies: Set<string>): number {
+function intervalSum(intervals: EnergySeriesFigures, anomalies: Set<string>): number {
   const { clockSum, alignedSum } = intervals;
   if (intervals.clockCount === 0 || intervals.periodic) return intervals.alignedCount > 0 ? alignedSum : clockSum;
   if (alignedSum !== 0 && alignedSum !== clockSum) anomalies.add(Anomaly.intervalSeriesDisagree);
@@ -253,15 +284,32 @@ export function inTimeOrder(samples: readonly MeterSample[]): TimedReading[] {
  */
 export class EnergyWalk {
   private readonly series = new Map<string, Series>();
+  /** The latest instant taken. */
+  private latest: number | null = null;
+
+  /** The walk a tail stands for; undefined when the tail is of an earlier shape. */
+  static fromTail(tail: EnergyTail): EnergyWalk | undefined {
+    if (tail.version !== 2) return undefined;
+    const walk = new EnergyWalk();
+    walk.latest = tail.latest;
+    for (const [key, figures] of Object.entries(tail.series)) walk.series.set(key, new Series(figures));
+    return walk;
+  }
+
+  /** Whether `reading` may be taken next: none taken is later (a backlog needs the walk anew). */
+  mayTake({ at }: TimedReading): boolean {
+    return this.latest === null || Number.isNaN(at) || at >= this.latest;
+  }
 
   add({ sample, order, at }: TimedReading): void {
     if (!METER_LOCATIONS.includes(sample.location) || !isEnergyReading(sample)) return;
-    const key = `${sample.measurand}\n${sample.location}`;
+    const key = `${sample.measurand} ${sample.location}`;
     let series = this.series.get(key);
     if (!series) this.series.set(key, (series = new Series()));
-    series.present = true;
+    series.f.present = true;
+    if (!Number.isNaN(at)) this.latest = Math.max(this.latest ?? at, at);
     const reading = readingOf(sample, order, at);
-    if (reading === null) series.unreadable = true;
+    if (reading === null) series.f.unreadable = true;
     else if (sample.measurand === REGISTER) series.register(reading);
     else series.interval(reading, sample);
   }
@@ -287,7 +335,7 @@ export class EnergyWalk {
     } else if (meterStopWh !== null) {
       energyWh = meterStopWh - meterStartWh;
       source = 'meterStop';
-      if (registers && registers.highest > meterStopWh) anomalies.add(Anomaly.registerAboveMeterStop);
+      if (registers?.highest != null && registers.highest > meterStopWh) anomalies.add(Anomaly.registerAboveMeterStop);
     } else if (registers?.last != null) {
       energyWh = registers.last - meterStartWh;
       source = 'register';
@@ -302,39 +350,60 @@ export class EnergyWalk {
     };
   }
 
-  /** The series of `measurand` that counts: that of the first of METER_LOCATIONS that has any. */
-  private chosen(measurand: string): Series | undefined {
+  /**
+   * The walk as a session's tail; null when a tail would hold too many identities of one instant
+   * (a charger whose clock stands still: the energy is then recomputed from the samples).
+   */
+  tail(): EnergyTail | null {
+    const series: Record<string, EnergySeriesFigures> = {};
+    for (const [key, s] of this.series) {
+      if (s.instantSize > MAX_TAIL_INSTANT) return null;
+      series[key] = s.figures();
+    }
+    return { version: 2, latest: this.latest, series };
+  }
+
+  /** The figures of the series of `measurand` that counts: that of the first of METER_LOCATIONS that has any. */
+  private chosen(measurand: string): EnergySeriesFigures | undefined {
     for (const location of METER_LOCATIONS) {
-      const series = this.series.get(`${measurand}\n${location}`);
-      if (series?.present) return series;
+      const series = this.series.get(`${measurand} ${location}`);
+      if (series?.f.present) return series.f;
     }
     return undefined;
   }
 }
 
-export function computeEnergy(input: EnergyInput): EnergyResult {
+/** Readings of one instant a tail keeps the identities of; a session's tail is written at every message. */
+const MAX_TAIL_INSTANT = 64;
+
+/** The walk of `samples` taken to its end. */
+function walkOf(samples: readonly MeterSample[]): EnergyWalk {
   const walk = new EnergyWalk();
-  for (const reading of inTimeOrder(input.samples)) walk.add(reading);
-  return walk.energy(input);
+  for (const reading of inTimeOrder(samples)) walk.add(reading);
+  return walk;
+}
+
+export function computeEnergy(input: EnergyInput): EnergyResult {
+  return walkOf(input.samples).energy(input);
+}
+
+/** A signed value is checked against every other reading of its session: its energy needs them all. */
+function isSigned(sample: MeterSample): boolean {
+  return sample.format === 'SignedData';
 }
 
 /**
- * Interval readings (a choice between series), signed values (checked against every other
- * reading) and registers read anywhere but the outlet (a choice between meters) need all of a
- * session's samples; outlet registers alone do not.
+ * computeEnergy's result, and what extendEnergy needs to go on from `input.samples` (all of a
+ * session's energy samples): null when its energy can only be recomputed from all of them.
  */
-function needsEverySample(sample: MeterSample): boolean {
-  return sample.measurand === INTERVAL || sample.format === 'SignedData' || (isPlainReading(sample, REGISTER) && sample.location !== 'Outlet');
+export function computeEnergyAndTail(input: EnergyInput): { energy: EnergyResult; tail: EnergyTail | null } {
+  const walk = walkOf(input.samples);
+  return { energy: walk.energy(input), tail: input.samples.some(isSigned) ? null : walk.tail() };
 }
 
-/**
- * What extendEnergy needs to go on from `samples` (all of a session's energy samples), or null
- * when its energy can only be recomputed from all of them.
- */
+/** The tail of a session with these samples. */
 export function energyTail(samples: readonly MeterSample[]): EnergyTail | null {
-  if (samples.some(needsEverySample)) return null;
-  const last = readings(samples, REGISTER, new Set()).at(-1);
-  return { lastRegister: last ? { at: samples[last.order]!.timestamp, wh: last.wh } : null };
+  return computeEnergyAndTail({ meterStartWh: 0, meterStopWh: null, samples }).tail;
 }
 
 export interface ExtendedEnergy {
@@ -343,44 +412,19 @@ export interface ExtendedEnergy {
 }
 
 /**
- * A session's energy after `added` (its new samples, in arrival order), from what was computed
- * before and its tail alone, without reading its earlier samples back: the same result as
- * computeEnergy over all of them (test/domain/energy-extend.test.ts checks it). A stop extends it
- * too (`meterStopWh` set, `added` its transactionData, maybe none). undefined when that takes
- * every sample: `added` holds an interval or signed value, or a register reading older than the
- * latest one (an offline backlog); or the session has stopped and its registers once went down,
- * so the latest may not be the highest.
+ * A session's energy after `added` (its new samples, in arrival order), from its tail alone,
+ * without reading its earlier samples back: the same result as computeEnergy over all of them
+ * (test/domain/energy-extend.test.ts checks it). A stop extends it too (`meterStopWh` set, `added`
+ * its transactionData, maybe none). undefined when that takes every sample: `added` holds a signed
+ * value, or a reading older than the latest taken (an offline backlog), or the tail is of an
+ * earlier shape.
  */
-export function extendEnergy(
-  session: { meterStartWh: number; meterStopWh: number | null; anomalies: readonly string[] },
-  tail: EnergyTail,
-  added: readonly MeterSample[],
-): ExtendedEnergy | undefined {
-  if (added.some(needsEverySample)) return undefined;
-  const { meterStartWh, meterStopWh } = session;
-  const anomalies = new Set(session.anomalies);
-  const registers = readings(added, REGISTER, anomalies);
-  let previous = tail.lastRegister;
-  if (previous && registers.length > 0 && registers[0]!.at < Date.parse(previous.at)) return undefined;
-  // The new readings all come after the earlier ones: they only add pairs at the end of the series.
-  for (const reading of registers) {
-    if (previous === null && reading.wh < meterStartWh) anomalies.add(Anomaly.registerBelowMeterStart);
-    if (previous !== null && reading.wh < previous.wh) anomalies.add(Anomaly.registerDecreased);
-    previous = { at: added[reading.order]!.timestamp, wh: reading.wh };
-  }
-  let energy: EnergyResult;
-  if (meterStopWh !== null) {
-    // The stop's reading is the energy; the registers only check it, and with none ever lower
-    // than the one before, the latest is the highest.
-    if (anomalies.has(Anomaly.registerDecreased)) return undefined;
-    if (meterStopWh < meterStartWh) anomalies.add(Anomaly.meterStopBelowMeterStart);
-    if (previous !== null && previous.wh > meterStopWh) anomalies.add(Anomaly.registerAboveMeterStop);
-    energy = { energyWh: Math.round(meterStopWh - meterStartWh), source: 'meterStop', anomalies: [...anomalies].sort() };
-  } else {
-    energy =
-      previous === null
-        ? { energyWh: null, source: 'none', anomalies: [...anomalies].sort() }
-        : { energyWh: Math.round(previous.wh - meterStartWh), source: 'register', anomalies: [...anomalies].sort() };
-  }
-  return { energy, tail: { lastRegister: previous } };
+export function extendEnergy(session: Pick<EnergyInput, 'meterStartWh' | 'meterStopWh'>, tail: EnergyTail, added: readonly MeterSample[]): ExtendedEnergy | undefined {
+  if (added.some(isSigned)) return undefined;
+  const walk = EnergyWalk.fromTail(tail);
+  const readings = inTimeOrder(added);
+  if (!walk || !readings.every((r) => walk.mayTake(r))) return undefined;
+  for (const reading of readings) walk.add(reading);
+  const extended = walk.tail();
+  return extended ? { energy: walk.energy(session), tail: extended } : undefined;
 }

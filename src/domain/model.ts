@@ -262,9 +262,41 @@ export interface Transaction {
   energyTail: EnergyTail | null;
 }
 
-/** The latest plain register reading of a session in time order (arrival order among equal times). */
+/**
+ * Where a session's energy stands: the running figures of each meter series its readings were
+ * walked into (energy.ts, EnergyWalk), so that new readings go on from them without the earlier
+ * ones read back. Plain JSON, stored with the session. A tail of another shape (before 2026-12-07
+ * it held the latest register alone) is no tail: the energy is recomputed once and a tail of this
+ * shape written.
+ */
 export interface EnergyTail {
-  lastRegister: { at: string; wh: number } | null;
+  version: 2;
+  /** The latest instant walked (ms since the epoch), null before any: new readings may not be older. */
+  latest: number | null;
+  /** By `${measurand} ${location}`. */
+  series: Record<string, EnergySeriesFigures>;
+}
+
+/** One meter location's readings of one measurand, as the energy rules need them (energy.ts, Series). */
+export interface EnergySeriesFigures {
+  /** A plain reading was seen here, readable or not. */
+  present: boolean;
+  unreadable: boolean;
+  /** Readings taken: registers, or intervals once each. */
+  count: number;
+  first: number | null;
+  last: number | null;
+  highest: number | null;
+  decreased: boolean;
+  clockSum: number;
+  clockCount: number;
+  alignedSum: number;
+  alignedCount: number;
+  periodic: boolean;
+  /** The instant of the latest interval (ms), its identity, and once it has two, the identities of its readings. */
+  lastAt: number | null;
+  previousKey: string | null;
+  instant: string[] | null;
 }
 
 export type SignedMeterStatus = 'verified' | 'failed' | 'absent';

@@ -2,7 +2,7 @@
 // it is answered. Retries are idempotent and late (offline) messages are ordered by their own time.
 import { PART_OF_CALL, type Store, type StoreWriter, type TransactionPatch } from '../store/store.js';
 import { authorizeIdTag } from './authorization.js';
-import { computeEnergy, ENERGY_MEASURANDS, energyTail, extendEnergy, type EnergyResult } from './energy.js';
+import { computeEnergyAndTail, ENERGY_MEASURANDS, energyTail, extendEnergy, type EnergyResult } from './energy.js';
 import { signedIdentity } from './ocmf/index.js';
 import { signedMeterStatus, type SignedMeterResult } from './signed-meter.js';
 import { SignedVerdicts } from './signed-verdicts.js';
@@ -32,6 +32,12 @@ export interface TransactionLog {
  * session's chart back in time. Recomputing the energy keeps them.
  */
 const STOP_ANOMALIES = new Set(['conflictingStop', 'stoppedBeforeStart']);
+
+/** The energy rules' result, with the anomalies found outside them (of the stop itself) kept. */
+function withStopAnomalies(transaction: Transaction, energy: EnergyResult): EnergyResult {
+  const kept = transaction.anomalies.filter((a) => STOP_ANOMALIES.has(a));
+  return kept.length === 0 ? energy : { ...energy, anomalies: [...new Set([...kept, ...energy.anomalies])].sort() };
+}
 
 /** The session's anomalies once stopped at `stoppedAt`. */
 function stopAnomalies(transaction: Transaction, stoppedAt: string): string[] {
@@ -84,7 +90,7 @@ export class Transactions {
         reservationId: request.reservationId ?? null,
         signedMeterStatus: 'absent',
         signedMeterReason: null,
-        energyTail: { lastRegister: null },
+        energyTail: energyTail([]),
       });
       if (created) return { transactionId: created.id, idTagInfo };
       // The same start was stored meanwhile by another node (the charge point resent it there
@@ -190,7 +196,8 @@ export class Transactions {
   private async extendFromTail(tx: StoreWriter, transaction: Transaction, added: readonly MeterSample[], alsoSet: TransactionPatch = {}): Promise<boolean> {
     const extended = transaction.energyTail && extendEnergy(transaction, transaction.energyTail, added);
     if (!extended) return false;
-    const { energy, tail } = extended;
+    const { tail } = extended;
+    const energy = withStopAnomalies(transaction, extended.energy);
     const unchanged =
       energy.energyWh === transaction.energyWh &&
       energy.source === transaction.energySource &&
@@ -207,7 +214,7 @@ export class Transactions {
     // Only what the energy and signed-meter rules read: the other measurands (power, current,
     // voltage…) are most of a session's samples, and this runs on every MeterValues.
     const samples = await tx.listTransactionSamples(transaction.id, ENERGY_SAMPLES);
-    const energy = computeEnergy({ meterStartWh: transaction.meterStartWh, meterStopWh: transaction.meterStopWh, samples });
+    const { energy, tail } = computeEnergyAndTail({ meterStartWh: transaction.meterStartWh, meterStopWh: transaction.meterStopWh, samples });
     const signedIdentities = samples.flatMap((s) => (s.format === 'SignedData' && s.signedIdentity ? [s.signedIdentity] : []));
     const signedCount = samples.filter((s) => s.format === 'SignedData').length;
     const signed = signedMeterStatus({
@@ -221,10 +228,7 @@ export class Transactions {
       replayed: await tx.findSignedElsewhere(transaction.id, signedIdentities),
       verify: (value, keys) => this.verdicts.verify(value, keys),
     });
-    // Anomalies found outside the energy rules (of the stop itself) are kept.
-    const kept = transaction.anomalies.filter((a) => STOP_ANOMALIES.has(a));
-    const anomalies = [...new Set([...kept, ...energy.anomalies])].sort();
-    await tx.updateTransaction(transaction.id, { ...alsoSet, ...this.energyPatch({ ...energy, anomalies }, signed, energyTail(samples)) });
+    await tx.updateTransaction(transaction.id, { ...alsoSet, ...this.energyPatch(withStopAnomalies(transaction, energy), signed, tail) });
   }
 
   /** One statement shape for both ways of computing the energy. */

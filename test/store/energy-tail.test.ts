@@ -1,12 +1,12 @@
 // A session's energy goes on from its stored tail when a MeterValues or a stop brings only new
-// plain register readings (migration 0010, Transactions.extendEnergy), and is recomputed from every
-// sample when it must be: resends, an offline backlog, interval values, a stop after registers that
-// went down, a session stored before the migration. Either way the stored energy is what all its
+// readings, none older than the latest (migration 0010, Transactions.extendEnergy), and is
+// recomputed from every sample when it must be: resends, an offline backlog, signed values, a
+// session stored before the migration or with a tail of the earlier shape. Either way the stored energy is what all its
 // samples give. Runs on the store under test (SQLite or PostgreSQL).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeEnergy } from '../../src/domain/energy.js';
-import { SampleDefaults, type MeterSample } from '../../src/domain/model.js';
+import { computeEnergy, energyTail } from '../../src/domain/energy.js';
+import { SampleDefaults, type EnergyTail, type MeterSample } from '../../src/domain/model.js';
 import { newChargePoint } from '../../src/domain/registry.js';
 import { Transactions } from '../../src/domain/transactions.js';
 import type { Store } from '../../src/store/store.js';
@@ -16,6 +16,7 @@ const T0 = Date.parse('2026-12-04T10:00:00Z');
 const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
 const register = (minute: number, wh: number): MeterSample => ({ ...SampleDefaults, phase: null, timestamp: at(minute), value: String(wh) });
 const power = (minute: number, w: number): MeterSample => ({ ...register(minute, w), measurand: 'Power.Active.Import', unit: 'W' });
+const interval = (minute: number, wh: number): MeterSample => ({ ...register(minute, wh), measurand: 'Energy.Active.Import.Interval' });
 
 async function withSession(t: { skip(reason: string): void }, body: (s: { store: Store; transactions: Transactions; start(meterStartWh: number): Promise<number> }) => Promise<void>) {
   await withTestStore(t, async (store) => {
@@ -45,10 +46,10 @@ test('a session whose energy is extended and recomputed in turns always stores w
     const id = await start(1000);
     const send = (samples: MeterSample[]) => transactions.meterValues('CP-E', { connectorId: 1, transactionId: id, samples });
     const started = await assertConsistent(store, id, 'started');
-    assert.deepEqual(started.energyTail, { lastRegister: null }, 'a new session can be extended from the start');
+    assert.deepEqual(started.energyTail, energyTail([]), 'a new session can be extended from the start');
 
     await send([register(1, 1500), power(1, 7000)]);
-    assert.deepEqual((await assertConsistent(store, id, 'live reading')).energyTail, { lastRegister: { at: at(1), wh: 1500 } });
+    assert.deepEqual((await assertConsistent(store, id, 'live reading')).energyTail, energyTail([register(1, 1500)]));
     await send([power(2, 7100)]);
     await assertConsistent(store, id, 'power alone');
     await send([register(1, 1500), power(1, 7000)]);
@@ -56,11 +57,13 @@ test('a session whose energy is extended and recomputed in turns always stores w
     await send([register(1, 1500), register(3, 1800)]);
     assert.equal((await assertConsistent(store, id, 'a resend with something new')).energyWh, 800);
     await send([register(0.5, 1200)]);
-    assert.deepEqual((await assertConsistent(store, id, 'an offline backlog reading')).energyTail, { lastRegister: { at: at(3), wh: 1800 } });
+    assert.deepEqual((await assertConsistent(store, id, 'an offline backlog reading')).energyTail, energyTail([register(0.5, 1200), register(1, 1500), register(3, 1800)]));
     await send([register(4, 1700)]);
     assert.deepEqual((await assertConsistent(store, id, 'a register that went down')).anomalies, ['registerDecreased']);
     await send([{ ...register(5, 40), measurand: 'Energy.Active.Import.Interval' }]);
-    assert.equal((await assertConsistent(store, id, 'an interval value')).energyTail, null, 'interval values need every sample from now on');
+    assert.notEqual((await assertConsistent(store, id, 'an interval value')).energyTail, null, 'interval values go on from the tail too');
+    await send([{ ...register(5.5, 1850), format: 'SignedData', value: 'OCMF|{}|{}' }]);
+    assert.equal((await assertConsistent(store, id, 'a signed value')).energyTail, null, 'signed values need every sample from now on');
     await send([register(6, 1900)]);
     assert.equal((await assertConsistent(store, id, 'after an interval value')).energyWh, 900);
 
@@ -77,11 +80,26 @@ test('the next message goes on from the stored tail, without reading the samples
     const send = (samples: MeterSample[]) => transactions.meterValues('CP-E', { connectorId: 1, transactionId: id, samples });
     await send([register(1, 1500)]);
     // A tail that disagrees with the samples (it cannot, outside this test) shows which one was read.
-    await store.transact((tx) => tx.updateTransaction(id, { energyTail: { lastRegister: { at: at(1), wh: 1700 } } }));
+    await store.transact((tx) => tx.updateTransaction(id, { energyTail: energyTail([register(1, 1700)]) }));
     await send([register(2, 1600)]);
     const transaction = (await store.getTransaction(id))!;
     assert.deepEqual(transaction.anomalies, ['registerDecreased'], 'compared with the tail, not with the stored 1500 Wh');
     assert.equal(transaction.energyWh, 600);
+  });
+});
+
+test("an interval session's next message goes on from the stored tail, without reading the samples back", async (t) => {
+  await withSession(t, async ({ store, transactions, start }) => {
+    const id = await start(1000);
+    const send = (samples: MeterSample[]) => transactions.meterValues('CP-E', { connectorId: 1, transactionId: id, samples });
+    await send([interval(1, 100), power(1, 7000)]);
+    await send([interval(2, 120)]);
+    assert.equal((await assertConsistent(store, id, 'two intervals')).energyWh, 220);
+    // Until 2026-12-07 every MeterValues of such a session read all of its samples back. A tail
+    // that disagrees with the samples shows which one was read.
+    await store.transact((tx) => tx.updateTransaction(id, { energyTail: energyTail([interval(1, 100), interval(2, 500)]) }));
+    await send([interval(3, 80)]);
+    assert.equal((await store.getTransaction(id))!.energyWh, 680, 'summed on from the tail, not from the stored 220 Wh');
   });
 });
 
@@ -93,8 +111,14 @@ test('a session stored before migration 0010 is recomputed once, then extended',
     await store.transact((tx) => tx.updateTransaction(id, { energyTail: null }));
     await send([register(2, 1400)]);
     const recomputed = await assertConsistent(store, id, 'recomputed');
-    assert.deepEqual(recomputed.energyTail, { lastRegister: { at: at(2), wh: 1400 } });
+    assert.deepEqual(recomputed.energyTail, energyTail([register(1, 1500), register(2, 1400)]));
     assert.deepEqual(recomputed.anomalies, ['registerDecreased'], 'found against the samples read back');
+
+    // A tail of the shape written before 2026-12-07: read as none, recomputed once.
+    await store.transact((tx) => tx.updateTransaction(id, { energyTail: { lastRegister: { at: at(2), wh: 9999 } } as unknown as EnergyTail }));
+    await send([register(3, 1600)]);
+    const again = await assertConsistent(store, id, 'recomputed from a tail of the earlier shape');
+    assert.deepEqual(again.energyTail, energyTail([register(1, 1500), register(2, 1400), register(3, 1600)]));
   });
 });
 
@@ -107,7 +131,7 @@ test('a stop goes on from the stored tail as well, and recomputes when the tail 
     const fromTail = await start(1000);
     await send(fromTail, 1, [register(1, 1500)]);
     // A tail above the stop (the stored 1500 Wh is not) shows that the stop read the tail.
-    await store.transact((tx) => tx.updateTransaction(fromTail, { energyTail: { lastRegister: { at: at(1), wh: 2500 } } }));
+    await store.transact((tx) => tx.updateTransaction(fromTail, { energyTail: energyTail([register(1, 2500)]) }));
     await stop(fromTail, 2000);
     const stopped = (await store.getTransaction(fromTail))!;
     assert.deepEqual(
@@ -119,7 +143,7 @@ test('a stop goes on from the stored tail as well, and recomputes when the tail 
     await send(withBegin, 2, [register(1, 1500), register(2, 1800)]);
     // transactionData usually opens with the session's first reading: older than the tail, so every sample is read.
     await stop(withBegin, 1900, [{ ...register(0, 1000), context: 'Transaction.Begin' }, { ...register(8, 1900), context: 'Transaction.End' }]);
-    assert.deepEqual((await assertConsistent(store, withBegin, 'a stop with its begin reading')).energyTail, { lastRegister: { at: at(8), wh: 1900 } });
+    assert.equal((await assertConsistent(store, withBegin, 'a stop with its begin reading')).energyTail?.latest, Date.parse(at(8)));
     await stop(withBegin, 1900, [{ ...register(0, 1000), context: 'Transaction.Begin' }, { ...register(8, 1900), context: 'Transaction.End' }]);
     assert.equal((await assertConsistent(store, withBegin, 'the same stop sent again')).stoppedAt, at(9));
 
