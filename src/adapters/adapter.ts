@@ -41,6 +41,11 @@ export interface ProtocolAdapter {
   readonly bootAction: string;
   /** Rewrites a known field variant into the schema's shape before validation (documented per adapter). */
   normalizeInbound?(action: string, payload: unknown): unknown;
+  /**
+   * Rewrites another version's shape of a message, forgiven to a lenient charge point only, into
+   * the schema's shape before validation; the payload itself when it has none (documented per adapter).
+   */
+  lenientInbound?(action: string, payload: unknown): unknown;
   handle(domain: Domain, context: CallContext, action: string, payload: unknown): Promise<HandledCall>;
   command(command: Command): WireCommand;
   commandResult(command: Command, response: JsonObject): CommandResult;

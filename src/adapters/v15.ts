@@ -15,6 +15,7 @@ import {
   type StopTransactionRequest,
 } from '../ocpp/v15/index.js';
 import { normalizeMeterValueVariant } from '../ocpp/v15/meter-value-variant.js';
+import { readingsIn15Shape } from '../ocpp/v15/readings-in-16-shape.js';
 import type { JsonProtocolAdapter, ProtocolAdapter } from './adapter.js';
 import * as shared from './shared.js';
 
@@ -83,9 +84,13 @@ export const ocpp15Adapter: ProtocolAdapter = {
   commandResult: shared.statusResult,
 };
 
-/** OCPP 1.5 over JSON/WebSocket, which tolerates the `values` variant of the reading list. */
+/**
+ * OCPP 1.5 over JSON/WebSocket, which tolerates the `values` variant of the reading list, and
+ * from a lenient charge point readings in 1.6's shape (readings-in-16-shape.ts).
+ */
 export const ocpp15JsonAdapter: JsonProtocolAdapter = {
   ...ocpp15Adapter,
   subprotocol: 'ocpp1.5',
   normalizeInbound: normalizeMeterValueVariant,
+  lenientInbound: readingsIn15Shape,
 };

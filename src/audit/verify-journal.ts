@@ -11,7 +11,7 @@ import { storedSampleIdentity, timesBefore, type MeterSample, type StoredMeterSa
 import { canonicalTime } from '../domain/time.js';
 import { decodeEnvelope, operationOfRequestElement, operationOfResponseElement, xmlToPayload } from '../ocpp/soap/index.js';
 import { normalizeMeterValueVariant } from '../ocpp/v15/meter-value-variant.js';
-import { centralSystemActions } from '../ocpp/v15/index.js';
+import { centralSystemActions, readingsIn15Shape } from '../ocpp/v15/index.js';
 import { chainHash, GENESIS_HASH, type JournalRow } from '../store/journal-chain.js';
 import { sha256 } from '../store/sha256.js';
 import type { Store } from '../store/store.js';
@@ -156,8 +156,18 @@ function samplesOf(protocol: string, action: string, payload: Record<string, unk
  */
 const withoutMessageId = (operation: string) => `\u0000${operation}`;
 
+/**
+ * A 1.5 JSON request as the adapter read it: the `values` variant renamed, and readings in 1.6's
+ * shape converted (taken only from a lenient charge point, so an acknowledged frame that has them
+ * came from one), unless the row was stored before they were (`unconvertedUpTo`).
+ */
+function payload15(row: JournalRow, action: string, raw: unknown, unconvertedUpTo: number): Record<string, unknown> {
+  const normalized = normalizeMeterValueVariant(action, raw);
+  return (row.seq > unconvertedUpTo ? readingsIn15Shape(action, normalized) : normalized) as Record<string, unknown>;
+}
+
 /** Reads a journaled frame: a request (with its correlation id) or an answer to one. */
-function readFrame(row: JournalRow): { kind: 'request'; id: string; request: Request } | { kind: 'answer'; id: string; payload: Record<string, unknown> } | undefined {
+function readFrame(row: JournalRow, unconvertedUpTo: number): { kind: 'request'; id: string; request: Request } | { kind: 'answer'; id: string; payload: Record<string, unknown> } | undefined {
   const text = row.frame.toString('utf8');
   try {
     if (row.protocol.endsWith('-soap')) {
@@ -179,7 +189,7 @@ function readFrame(row: JournalRow): { kind: 'request'; id: string; request: Req
     if (row.direction === 'in' && frame[0] === 2) {
       const action = String(frame[2]);
       const raw = frame[3] as Record<string, unknown>;
-      const payload = row.protocol.startsWith('ocpp1.5') ? (normalizeMeterValueVariant(action, raw) as Record<string, unknown>) : raw;
+      const payload = row.protocol.startsWith('ocpp1.5') ? payload15(row, action, raw, unconvertedUpTo) : raw;
       return { kind: 'request', id: String(frame[1]), request: { seq: row.seq, action, payload, protocol: row.protocol } };
     }
     if (row.direction === 'out' && frame[0] === 3) return { kind: 'answer', id: String(frame[1]), payload: frame[2] as Record<string, unknown> };
@@ -362,6 +372,7 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
   const transactions = new Map<number, Replayed>();
   const journaled = new IdSet();
   const unnumberedUpTo = await store.lastRowBeforeNumberedRepeats();
+  const unconvertedUpTo = await store.lastRowBeforeConvertedReadings();
   /**
    * Mismatches so far, with what the frames said (none for a transaction stored and not
    * journaled). On a running network a transaction goes on, or starts, between the journal's last
@@ -394,7 +405,7 @@ export async function verifyJournal(store: Store, options: VerifyOptions = {}): 
         rowsChecked++;
         if (!firstBrokenLink) firstBrokenLink = checkLink(previous, row, options.journalKey);
         previous = row;
-        const read = readFrame(row);
+        const read = readFrame(row, unconvertedUpTo);
         if (!read || row.chargePointId === null) continue;
         const key = `${row.chargePointId}\u0000${read.id}`;
         if (read.kind === 'request') pendingRequests.set(key, read.request);

@@ -520,6 +520,20 @@ const idTagsByOperator: Migration = {
   },
 };
 
+/**
+ * Since 2026-12-07 a lenient OCPP 1.5 JSON charge point's readings in 1.6's shape are converted
+ * and stored; before, a MeterValues so written was refused (acknowledged and not stored until
+ * 2026-12-06) and a StopTransaction was stored without them. Journal rows up to the one recorded
+ * here (the journal's last when this ran; 0 on a store made since) are replayed by `journal
+ * verify` as they were stored then, without the conversion.
+ */
+const convertedReadingsMark: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('converted_readings_mark').addColumn('seq', 'bigint', (c) => c.notNull()).execute();
+    await sql`insert into converted_readings_mark (seq) select coalesce(max(seq), 0) from frame_journal`.execute(db);
+  },
+};
+
 /** An API token may be made to stop working at a time (`expires_at`); null: until revoked. */
 const apiTokenExpiry: Migration = {
   async up(db: Kysely<any>) {
@@ -553,6 +567,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0020_soap_endpoint_set_by_administrator': soapEndpointSetByAdministrator,
         '0021_id_tags_by_operator': idTagsByOperator,
         '0022_api_token_expiry': apiTokenExpiry,
+        '0023_converted_readings_mark': convertedReadingsMark,
       };
     },
   };

@@ -941,6 +941,11 @@ export class SqlQueries implements StoreWriter {
     return row === undefined ? 0 : num(row.seq);
   }
 
+  async lastRowBeforeConvertedReadings(): Promise<number> {
+    const row = await this.db.selectFrom('converted_readings_mark').select('seq').executeTakeFirst();
+    return row === undefined ? 0 : num(row.seq);
+  }
+
   /**
    * Writes the last-seen times noted for a batch (SqlStore.noteSeen). A time later than the one
    * noted may be stored already (a boot in the same batch, another node): it stays. The times are

@@ -301,6 +301,11 @@ export interface StoreReader {
    * repeats were numbered (migration 0018); 0 when every row's repeats were stored each time.
    */
   lastRowBeforeNumberedRepeats(): Promise<number>;
+  /**
+   * The last journal row whose lenient 1.5 readings in 1.6's shape were left unconverted, as
+   * before they were converted (migration 0023); 0 when every row's were converted.
+   */
+  lastRowBeforeConvertedReadings(): Promise<number>;
   countApiTokens(): Promise<number>;
 }
 

@@ -159,6 +159,11 @@ export interface NumberedRepeatsMarkRow {
   seq: number;
 }
 
+/** One row, written by migration 0023: the last journal row whose 1.5 readings in 1.6's shape were not converted. */
+export interface ConvertedReadingsMarkRow {
+  seq: number;
+}
+
 export interface ApiTokenRow {
   id: string;
   name: string;
@@ -242,4 +247,5 @@ export interface Database {
   journal_charge_points: JournalChargePointRow;
   journal_index_mark: JournalIndexMarkRow;
   numbered_repeats_mark: NumberedRepeatsMarkRow;
+  converted_readings_mark: ConvertedReadingsMarkRow;
 }

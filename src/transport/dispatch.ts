@@ -54,7 +54,8 @@ function forgivable(violation: Violation): boolean {
  * A field a message reporting readings does not define is forgiven only when it holds text. A
  * list or an object may be readings in a shape the message does not have (a 1.5 charge point
  * sending 1.6's `meterValue`, or 1.6's `{timestamp, sampledValue}` in a 1.5 stop's
- * transactionData): forgiven, it was answered as stored and never stored, and the charge point had
+ * transactionData, that is no valid 1.6 message: a valid one was converted before this, by the
+ * adapter's lenientInbound): forgiven, it was answered as stored and never stored, and the charge point had
  * no reason to send it again. A number or a boolean is no text the readings can take: a 1.5
  * reading's `phase`, which the adapter reads as 1.6 defines it, given as `true` was an
  * InternalError at every resend, and as `5` was stored as "5.0" on SQLite. Text (1.6's stop

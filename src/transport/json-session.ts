@@ -217,7 +217,8 @@ export class JsonSession implements CommandTarget {
 
   private async handleCall(call: InboundCall): Promise<JsonObject> {
     const { adapter, domain } = this.init;
-    const payload = adapter.normalizeInbound ? adapter.normalizeInbound(call.action, call.payload) : call.payload;
+    const normalized = adapter.normalizeInbound ? adapter.normalizeInbound(call.action, call.payload) : call.payload;
+    const payload = await this.lenientShape(call.action, normalized);
     const handling: HandledCall = { messageId: call.messageId, payload };
     this.handling = handling;
     // The CALL is journaled in the same commit as what it reports (or alone, if it reports nothing).
@@ -226,6 +227,17 @@ export class JsonSession implements CommandTarget {
     handling.response = dispatched.response;
     if (dispatched.registration) handling.registration = dispatched.registration;
     return dispatched.response;
+  }
+
+  /**
+   * The payload in the shape its schema reads, where the adapter knows another version's shape of
+   * it and the charge point is lenient (read only then: the shape is rare, the setting a read).
+   */
+  private async lenientShape(action: string, payload: unknown): Promise<unknown> {
+    const converted = this.init.adapter.lenientInbound?.(action, payload) ?? payload;
+    if (converted === payload || !(await this.isLenient())) return payload;
+    this.log.warn({ action }, "readings in another OCPP version's shape converted to this one's (lenient mode)");
+    return converted;
   }
 
   /**

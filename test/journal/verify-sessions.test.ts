@@ -309,3 +309,34 @@ test('readings one message repeats (1.5 has no phase) are each judged; missing, 
     assert.deepEqual(await reasons(), [[id, 'samples differ (2 stored, 4 in the journal; 3 altered or missing, 1 not in the journal)']], 'altered, it is named');
   });
 });
+
+test("a lenient 1.5 charge point's readings in 1.6's shape are replayed converted, unless journaled before they were (migration 0023)", async (t) => {
+  await withTestDatabase(t, async (database) => {
+    const node = await startTestTomada({ unknownChargePoints: 'accept', databaseUrl: database.url });
+    let id: number;
+    try {
+      await node.domain.idTags.put({ idTag: 'J1', status: 'Accepted', expiryDate: null, parentIdTag: null });
+      assert.equal((await node.api('/api/v1/charge-points/J-L', { method: 'PUT', body: { lenient: true } })).status, 201);
+      const client = await TestClient.connect(node.wsUrl, 'J-L', { protocols: ['ocpp1.5'] });
+      try {
+        await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+        const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'J1', meterStart: 0, timestamp: '2025-06-01T10:00:00Z' });
+        id = start.transactionId as number;
+        const end = [{ timestamp: '2025-06-01T10:20:00Z', sampledValue: [{ value: '1000', context: 'Transaction.End' }] }];
+        await client.ok('StopTransaction', { transactionId: id, meterStop: 1000, timestamp: '2025-06-01T10:20:00Z', transactionData: end });
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await node.close();
+    }
+    const reasons = async () => (await verifyDatabase(database)).mismatches.map((m) => [m.transactionId, m.reason]);
+    assert.deepEqual(await reasons(), [], 'stored converted, replayed converted');
+    // As a store written before the conversion kept the stop: without its readings.
+    await alter(database, sql`delete from meter_samples where transaction_id = ${id!}`);
+    assert.deepEqual(await reasons(), [[id!, 'samples differ (0 stored, 1 in the journal; 1 altered or missing)']], 'removed since the conversion, the reading is named');
+    // As migration 0023 marks a store written before the conversion: its journal so far.
+    await alter(database, sql`update converted_readings_mark set seq = (select max(seq) from frame_journal)`);
+    assert.deepEqual(await reasons(), [], 'journaled before the conversion, the stop was stored without them');
+  });
+});

@@ -1,9 +1,10 @@
 // normalizeMeterValueVariant: the `values` spelling of a MeterValue's readings is renamed to the
-// WSDL's `value` in MeterValues and StopTransaction, without touching anything else.
+// WSDL's `value` in MeterValues and StopTransaction, without touching anything else; and
+// readingsIn15Shape, which puts a lenient charge point's readings in 1.6's shape into 1.5's lists.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MeterValues, StopTransaction, normalizeMeterValueVariant } from '../../src/ocpp/v15/index.js';
+import { MeterValues, StopTransaction, normalizeMeterValueVariant, readingsIn15Shape } from '../../src/ocpp/v15/index.js';
 import { validArbitrary, type JsonSchema } from './schema-arbitrary.js';
 
 const at = '2013-09-23T10:00:00Z';
@@ -119,4 +120,31 @@ test('property: the variant of any valid MeterValues or StopTransaction normaliz
     }),
     { numRuns: 200 },
   );
+});
+
+test("readingsIn15Shape: a valid 1.6 MeterValues or stop's readings get 1.5's lists, the readings themselves untouched; anything else is the same object", () => {
+  const sampled = [{ value: '0012.50', unit: 'kWh', phase: 'L1' }];
+  const sixteen = deepFreeze({ connectorId: 1, meterValue: [{ timestamp: at, sampledValue: sampled }], transactionId: 5 });
+  const converted = readingsIn15Shape('MeterValues', sixteen) as { values: { value: unknown }[] };
+  assert.deepEqual(converted, { connectorId: 1, values: [{ timestamp: at, value: sampled }], transactionId: 5 });
+  assert.deepEqual(Object.keys(converted), ['connectorId', 'values', 'transactionId'], 'in the same key position');
+  assert.equal(converted.values[0]?.value, sixteen.meterValue[0]?.sampledValue, 'the readings are not copied');
+
+  const stop = deepFreeze({ transactionId: 5, timestamp: at, meterStop: 2500, reason: 'Local', transactionData: [{ timestamp: at, sampledValue: [reading] }] });
+  assert.deepEqual(readingsIn15Shape('StopTransaction', stop), { ...stop, transactionData: [{ values: [{ timestamp: at, value: [reading] }] }] });
+  const checked = StopTransaction.validateRequest(readingsIn15Shape('StopTransaction', stop));
+  assert.deepEqual(checked.ok ? [] : checked.allViolations().map((v) => v.path), ['/reason'], "1.6's reason is left for lenient mode to judge");
+
+  const unchanged: [string, unknown][] = [
+    // Not valid 1.6: a reading's value a number, an item with a field 1.6 has not.
+    ['MeterValues', { connectorId: 1, meterValue: [{ timestamp: at, sampledValue: [{ value: 12 }] }] }],
+    ['StopTransaction', { transactionId: 5, timestamp: at, meterStop: 1, transactionData: [{ timestamp: at, sampledValue: [reading], x: 'y' }] }],
+    // 1.5's shape, or a mix of both.
+    ['MeterValues', { connectorId: 1, values: [{ timestamp: at, value: [reading] }] }],
+    ['MeterValues', { connectorId: 1, values: [], meterValue: [{ timestamp: at, sampledValue: [reading] }] }],
+    ['StopTransaction', { transactionId: 5, timestamp: at, meterStop: 1, transactionData: [{ values: [{ timestamp: at, value: [reading] }] }, { timestamp: at, sampledValue: [reading] }] }],
+    ['StopTransaction', { transactionId: 5, timestamp: at, meterStop: 1, transactionData: [] }],
+    ['Heartbeat', {}],
+  ];
+  for (const [action, payload] of unchanged) assert.equal(readingsIn15Shape(action, payload), payload, `${action} ${JSON.stringify(payload)}`);
 });

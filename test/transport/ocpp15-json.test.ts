@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestClient } from '../support/ocpp-client.js';
+import { verifyJournal } from '../../src/audit/verify-journal.js';
 import { startTestTomada } from '../support/tomada.js';
 
 test('a 1.5 JSON charge point boots, charges and is commanded like a 1.6 one', async (t) => {
@@ -113,39 +114,75 @@ test('changing version or transport is recorded as an event', async (t) => {
   assert.equal(changes, 1, 'a reconnection with the same protocol is no change');
 });
 
-test("a lenient 1.5 charge point's readings in 1.6's shape are refused in MeterValues, not acknowledged and lost; its stop is stored, with them left to the journal", async (t) => {
+test("a lenient 1.5 charge point's readings in 1.6's shape are converted and stored, in MeterValues and in its stop, and journal verify replays them so", async (t) => {
   const tomada = await startTestTomada({ unknownChargePoints: 'accept' });
   t.after(() => tomada.close());
   assert.equal((await tomada.api('/api/v1/charge-points/CP15L', { method: 'PUT', body: { lenient: true } })).status, 201);
   const client = await TestClient.connect(tomada.wsUrl, 'CP15L', { protocols: ['ocpp1.5'] });
   t.after(() => client.close());
   await client.ok('BootNotification', { chargePointVendor: 'Old', chargePointModel: 'Box' });
-  const { transactionId } = await client.ok('StartTransaction', { connectorId: 1, idTag: 'TAG15', timestamp: '2025-05-01T10:00:00Z', meterStart: 1000 });
+  const { transactionId } = await client.ok('StartTransaction', { connectorId: 1, idTag: 'TAG15', timestamp: '2025-05-01T10:00:00+01:00', meterStart: 1000 });
 
-  // 1.6's names for the readings: neither is 1.5's `values`, so the message held no reading 1.5
-  // reads, and was answered as if stored.
+  // 1.6's names for the readings, with 1.6's own phase, unit and location: stored as sent, in
+  // their order. Until 2026-12-07 this was refused (FormationViolation, "is not text").
+  const sixteen = [
+    { timestamp: '2025-05-01T10:10:00+01:00', sampledValue: [{ value: '0001.250', unit: 'kWh' }, { value: '16.2', measurand: 'Current.Import', unit: 'A', phase: 'L1', location: 'EV' }] },
+    { timestamp: '2025-05-01T09:20:00Z', sampledValue: [{ value: '1400' }] },
+  ];
+  await client.ok('MeterValues', { connectorId: 1, transactionId, meterValue: sixteen });
+  let detail = (await tomada.api(`/api/v1/transactions/${transactionId}`)).body;
+  assert.deepEqual(
+    detail.meterValues.map((m: any) => [m.timestamp, m.value, m.measurand, m.unit, m.phase, m.location]),
+    [
+      ['2025-05-01T09:10:00.000Z', '0001.250', 'Energy.Active.Import.Register', 'kWh', null, 'Outlet'],
+      ['2025-05-01T09:10:00.000Z', '16.2', 'Current.Import', 'A', 'L1', 'EV'],
+      ['2025-05-01T09:20:00.000Z', '1400', 'Energy.Active.Import.Register', 'Wh', null, 'Outlet'],
+    ],
+  );
+  assert.equal(detail.energyWh, 400);
+  // Sent again: stored once.
+  await client.ok('MeterValues', { connectorId: 1, transactionId, meterValue: sixteen });
+  assert.equal((await tomada.api(`/api/v1/transactions/${transactionId}`)).body.meterValues.length, 3);
+
+  // The stop's transactionData in 1.6's shape (and 1.6's reason, text): stored with the stop.
+  const end = [{ timestamp: '2025-05-01T09:30:00Z', sampledValue: [{ value: '1.800', unit: 'kWh', context: 'Transaction.End' }] }];
+  await client.ok('StopTransaction', { transactionId, timestamp: '2025-05-01T09:30:00Z', meterStop: 1800, reason: 'Local', transactionData: end });
+  detail = (await tomada.api(`/api/v1/transactions/${transactionId}`)).body;
+  assert.equal(detail.stoppedAt, '2025-05-01T09:30:00.000Z');
+  assert.deepEqual(detail.meterValues.map((m: any) => [m.value, m.context, m.connectorId]).at(-1), ['1.800', 'Transaction.End', 1]);
+  assert.equal(detail.energyWh, 800);
+  assert.deepEqual(detail.anomalies, []);
+
+  // Not a valid 1.6 message (a reading's value a number): not converted, so refused in a
+  // MeterValues; a stop (here with a field 1.6 has not either) is forgiven with its readings left to the
+  // journal, as before.
+  const invalid = await client.call('MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2025-05-01T09:25:00Z', sampledValue: [{ value: 1500 }] }] });
+  assert.deepEqual(invalid.slice(0, 3), [4, invalid[1], 'FormationViolation'], JSON.stringify(invalid));
+  const second = await client.ok('StartTransaction', { connectorId: 1, idTag: 'TAG15', timestamp: '2025-05-01T11:00:00Z', meterStart: 2000 });
+  await client.ok('StopTransaction', { transactionId: second.transactionId, timestamp: '2025-05-01T11:30:00Z', meterStop: 2600, transactionData: [{ timestamp: '2025-05-01T11:30:00Z', sampledValue: [{ value: '2600' }], extra: 'x' }] });
+  const stopped = (await tomada.api(`/api/v1/transactions/${second.transactionId}`)).body;
+  assert.equal(stopped.energyWh, 600);
+  assert.deepEqual(stopped.meterValues, [], 'not a 1.6 message: its readings in the journal only');
+
+  // The journal's replay converts them as the node did: nothing is reported.
+  const report = await verifyJournal(tomada.store);
+  assert.deepEqual(report.mismatches, []);
+  assert.equal(report.ok, true);
+});
+
+test("a strict 1.5 charge point's readings in 1.6's shape are refused, not converted", async (t) => {
+  const tomada = await startTestTomada({ unknownChargePoints: 'accept' });
+  t.after(() => tomada.close());
+  const client = await TestClient.connect(tomada.wsUrl, 'CP15S', { protocols: ['ocpp1.5'] });
+  t.after(() => client.close());
+  await client.ok('BootNotification', { chargePointVendor: 'Old', chargePointModel: 'Box' });
+  const { transactionId } = await client.ok('StartTransaction', { connectorId: 1, idTag: 'TAG15', timestamp: '2025-05-01T10:00:00Z', meterStart: 1000 });
   const sixteen = [{ timestamp: '2025-05-01T10:10:00Z', sampledValue: [{ value: '1250' }] }];
   const meterValues = await client.call('MeterValues', { connectorId: 1, transactionId, meterValue: sixteen });
   assert.deepEqual(meterValues.slice(0, 3), [4, meterValues[1], 'FormationViolation'], JSON.stringify(meterValues));
-  assert.match(String(meterValues[3]), /^\/meterValue .*is not text/);
-  // 1.6's stop reason holds no reading: still forgiven, with the readings in 1.5's shape stored.
-  const stop = { transactionId, timestamp: '2025-05-01T10:30:00Z', meterStop: 1800 };
-  const readings = [{ values: [{ timestamp: '2025-05-01T10:30:00Z', value: [{ value: '1800', context: 'Transaction.End' }] }] }];
-  await client.ok('StopTransaction', { ...stop, reason: 'Local', transactionData: readings });
-  const detail = (await tomada.api(`/api/v1/transactions/${transactionId}`)).body;
-  assert.deepEqual(detail.meterValues.map((m: any) => m.value), ['1800']);
-  assert.equal(detail.energyWh, 800);
-
-  // A stop's readings in 1.6's shape: the stop is stored all the same (refused, the session stayed
-  // open while the charge point sent it again, until it gave up), its energy from meterStop.
-  const second = await client.ok('StartTransaction', { connectorId: 1, idTag: 'TAG15', timestamp: '2025-05-01T11:00:00Z', meterStart: 2000 });
-  await client.ok('StopTransaction', { transactionId: second.transactionId, timestamp: '2025-05-01T11:30:00Z', meterStop: 2600, transactionData: [{ timestamp: '2025-05-01T11:30:00Z', sampledValue: [{ value: '2600' }] }] });
-  const stopped = (await tomada.api(`/api/v1/transactions/${second.transactionId}`)).body;
-  assert.equal(stopped.stoppedAt, '2025-05-01T11:30:00.000Z');
-  assert.equal(stopped.energyWh, 600);
-  assert.deepEqual(stopped.meterValues, [], 'not read as readings: kept in the journal only');
-  const journal = await tomada.api(`/api/v1/charge-points/CP15L/frames?limit=10`);
-  assert.ok(JSON.stringify(journal.body).includes('sampledValue'), 'the frame with its readings is in the journal');
+  const stop = await client.call('StopTransaction', { transactionId, timestamp: '2025-05-01T10:30:00Z', meterStop: 1800, transactionData: sixteen });
+  assert.deepEqual(stop.slice(0, 3), [4, stop[1], 'FormationViolation'], JSON.stringify(stop));
+  assert.equal((await tomada.api(`/api/v1/transactions/${transactionId}`)).body.stoppedAt, null);
 });
 
 test("a lenient 1.5 charge point's reading phase is taken as text only", async (t) => {

@@ -27,6 +27,7 @@ import { UpdateFirmware } from './UpdateFirmware.js';
 // Each module exports its action, its request/response schemas and their static types.
 export * from './common.js';
 export * from './meter-value-variant.js';
+export * from './readings-in-16-shape.js';
 export * from './Authorize.js';
 export * from './BootNotification.js';
 export * from './CancelReservation.js';
