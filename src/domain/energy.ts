@@ -162,12 +162,13 @@ class Series {
     if (!this.takenOnce(reading, sample)) return;
     const f = this.f;
     f.count++;
-    // Sums kept in reading order, so that they add up exactly as a sum over the series would.
+    // Summed as whole millionths of a Wh (see MICRO_WH).
+    const micro = Math.round(reading.wh * MICRO_WH);
     if (reading.context === 'Sample.Clock') {
-      f.clockSum += reading.wh;
+      f.clockSum += micro;
       f.clockCount++;
     } else {
-      f.alignedSum += reading.wh;
+      f.alignedSum += micro;
       f.alignedCount++;
       if (reading.context === 'Sample.Periodic') f.periodic = true;
     }
@@ -223,6 +224,14 @@ class Series {
 const identity = (s: MeterSample) => JSON.stringify(sampleIdentity(s));
 
 /**
+ * A millionth of a Wh: how finely interval readings are summed (energyToWh reads kWh to it), as
+ * whole numbers, divided once. Summed in binary floating point as they came, 55 readings of 0.1 Wh
+ * made 5.4999999999999964, rounded to 5 Wh where their 5.5 is 6 (and 15 of them
+ * 1.5000000000000002, 2 Wh): which way a session's half Wh went depended on how many readings it had.
+ */
+const MICRO_WH = 1e6;
+
+/**
  * Interval samples cover consecutive periods of one series. A charger that reports both a
  * transaction-aligned series (periodic readings, with those at the session's begin and end) and a
  * clock-aligned one reports the same energy twice, so only one series is summed: the
@@ -233,7 +242,8 @@ const identity = (s: MeterSample) => JSON.stringify(sampleIdentity(s));
  * then, and an end reading that tells otherwise is the anomaly `intervalSeriesDisagree`.
  */
 function intervalSum(intervals: EnergySeriesFigures, anomalies: Set<string>): number {
-  const { clockSum, alignedSum } = intervals;
+  const clockSum = intervals.clockSum / MICRO_WH;
+  const alignedSum = intervals.alignedSum / MICRO_WH;
   if (intervals.clockCount === 0 || intervals.periodic) return intervals.alignedCount > 0 ? alignedSum : clockSum;
   if (alignedSum !== 0 && alignedSum !== clockSum) anomalies.add(Anomaly.intervalSeriesDisagree);
   return clockSum;

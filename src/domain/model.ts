@@ -288,6 +288,7 @@ export interface EnergySeriesFigures {
   last: number | null;
   highest: number | null;
   decreased: boolean;
+  /** Interval sums in millionths of a Wh (energy.ts, MICRO_WH). */
   clockSum: number;
   clockCount: number;
   alignedSum: number;

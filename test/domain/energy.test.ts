@@ -115,6 +115,24 @@ test('interval-only sessions: energy is the sum of the intervals, whatever meter
   );
 });
 
+test('intervals with fractions of a Wh are summed exactly, and the total rounded once: half a Wh up, however many readings made it', () => {
+  // 55 readings of 0.1 Wh summed in binary floating point came to 5.4999999999999964: 5 Wh, where
+  // 15 of them (1.5000000000000002) gave 2.
+  const tenths = (count: number, value: string, unit: string) =>
+    computeEnergy({ meterStartWh: 0, meterStopWh: null, samples: Array.from({ length: count }, (_, i) => sample(i + 1, value, { measurand: 'Energy.Active.Import.Interval', unit })) }).energyWh;
+  assert.deepEqual([tenths(15, '0.1', 'Wh'), tenths(55, '0.1', 'Wh'), tenths(65, '0.1', 'Wh'), tenths(55, '0.0001', 'kWh')], [2, 6, 7, 6]);
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 2_000_000 }), { minLength: 1, maxLength: 200 }), fc.boolean(), (tenthsOfWh, kwh) => {
+      const samples = tenthsOfWh.map((t, i) =>
+        sample(i + 1, kwh ? (t / 10_000).toFixed(4) : (t / 10).toFixed(1), { measurand: 'Energy.Active.Import.Interval', unit: kwh ? 'kWh' : 'Wh' }),
+      );
+      // In whole tenths, exactly; half a Wh (5 tenths) rounds up, as Math.round does.
+      const total = tenthsOfWh.reduce((a, b) => a + b, 0);
+      assert.equal(computeEnergy({ meterStartWh: 0, meterStopWh: null, samples }).energyWh, Math.floor((total + 5) / 10));
+    }),
+  );
+});
+
 test('interval sum that disagrees with a real meterStop delta is flagged', () => {
   const samples = [sample(1, '100', { measurand: 'Energy.Active.Import.Interval' }), sample(2, '100', { measurand: 'Energy.Active.Import.Interval' })];
   assert.deepEqual(computeEnergy({ meterStartWh: 1000, meterStopWh: 1200, samples }).anomalies, []);
