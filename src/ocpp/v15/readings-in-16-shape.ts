@@ -14,14 +14,16 @@
 import { MeterValues as MeterValues16 } from '../v16/MeterValues.js';
 import { StopTransaction as StopTransaction16 } from '../v16/StopTransaction.js';
 import type { MeterValue as MeterValue16 } from '../v16/common.js';
-import type { MeterValue } from './common.js';
 
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** 1.6's MeterValue as 1.5's: the same timestamp and readings, the list named `value`. */
-const as15 = ({ timestamp, sampledValue }: MeterValue16): MeterValue => ({ timestamp, value: sampledValue as MeterValue['value'] });
+/**
+ * 1.6's MeterValue as 1.5's: the same timestamp and readings, the list named `value`. Its readings
+ * may hold what 1.5 has not (a `phase`, a unit `A`): the 1.5 schema judges them next.
+ */
+const as15 = ({ timestamp, sampledValue }: MeterValue16): Json => ({ timestamp, value: sampledValue });
 
 /** `object` with `key` replaced by `renamed` holding `value`, in the same key position. */
 function renamedKey(object: Json, key: string, renamed: string, value: unknown): Json {
@@ -34,7 +36,7 @@ function renamedKey(object: Json, key: string, renamed: string, value: unknown):
 }
 
 /** Whether the payload holds readings in 1.6's shape (and none in 1.5's) that this converts, if valid. */
-export function hasReadingsIn16Shape(action: string, payload: unknown): boolean {
+function hasReadingsIn16Shape(action: string, payload: unknown): boolean {
   if (!isObject(payload)) return false;
   if (action === 'MeterValues') return 'meterValue' in payload && !('values' in payload);
   if (action === 'StopTransaction') {
