@@ -218,7 +218,9 @@ export class JsonSession implements CommandTarget {
   private async handleCall(call: InboundCall): Promise<JsonObject> {
     const { adapter, domain } = this.init;
     const normalized = adapter.normalizeInbound ? adapter.normalizeInbound(call.action, call.payload) : call.payload;
-    const payload = await this.lenientShape(call.action, normalized);
+    const converted = adapter.lenientInbound?.(call.action, normalized) ?? normalized;
+    // Nothing awaited on the common path: the shape is rare.
+    const payload = converted === normalized ? normalized : await this.ifLenient(call.action, normalized, converted);
     const handling: HandledCall = { messageId: call.messageId, payload };
     this.handling = handling;
     // The CALL is journaled in the same commit as what it reports (or alone, if it reports nothing).
@@ -230,12 +232,11 @@ export class JsonSession implements CommandTarget {
   }
 
   /**
-   * The payload in the shape its schema reads, where the adapter knows another version's shape of
-   * it and the charge point is lenient (read only then: the shape is rare, the setting a read).
+   * `converted`, another version's shape of the payload put in the one its schema reads, when the
+   * charge point is lenient (read only then); else the payload as it came, for validation to refuse.
    */
-  private async lenientShape(action: string, payload: unknown): Promise<unknown> {
-    const converted = this.init.adapter.lenientInbound?.(action, payload) ?? payload;
-    if (converted === payload || !(await this.isLenient())) return payload;
+  private async ifLenient(action: string, payload: unknown, converted: unknown): Promise<unknown> {
+    if (!(await this.isLenient())) return payload;
     this.log.warn({ action }, "readings in another OCPP version's shape converted to this one's (lenient mode)");
     return converted;
   }
