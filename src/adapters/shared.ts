@@ -75,12 +75,12 @@ export const statusNotification: Handler<v15.StatusNotificationRequest | v16.Sta
 };
 
 export const firmwareStatusNotification: Handler<v15.FirmwareStatusNotificationRequest | v16.FirmwareStatusNotificationRequest> = async (domain, { chargePointId }, req) => {
-  await domain.registry.note(chargePointId, 'firmwareStatus', { status: req.status });
+  await domain.registry.jobStatus(chargePointId, 'firmwareStatus', req.status);
   return { response: {} };
 };
 
 export const diagnosticsStatusNotification: Handler<v15.DiagnosticsStatusNotificationRequest | v16.DiagnosticsStatusNotificationRequest> = async (domain, { chargePointId }, req) => {
-  await domain.registry.note(chargePointId, 'diagnosticsStatus', { status: req.status });
+  await domain.registry.jobStatus(chargePointId, 'diagnosticsStatus', req.status);
   return { response: {} };
 };
 

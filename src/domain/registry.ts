@@ -7,6 +7,7 @@ import type { ActivityFeed } from './activity.js';
 import { InvalidRequest } from './errors.js';
 import type { BootInfo, ChargePoint, ChargePointConnection, OcppVersion, RegistrationStatus, SecurityProfile, SoftwareIdentity, StatusReport, Transport } from './model.js';
 import { hashPassword, verifyPasswordRemembered } from './passwords.js';
+import { isResend, type JobStatusType } from './status-resends.js';
 import { canonicalTime, type Clock } from './time.js';
 
 export type UnknownChargePointPolicy = 'reject' | 'accept' | 'pending';
@@ -537,7 +538,27 @@ export class Registry {
     return this.store.getChargePoint(id);
   }
 
-  /** Keeps a notification that has no table of its own (firmware, diagnostics) as an event. */
+  /**
+   * A firmware or diagnostics status notification, kept as an event, unless it is the charge
+   * point's resend of its latest one (status-resends.ts): a resend raises no second event, and so
+   * no second webhook delivery.
+   */
+  async jobStatus(id: string, type: JobStatusType, status: string): Promise<void> {
+    const at = this.now();
+    await this.store.transact(
+      async (tx) => {
+        // The charge point's row locked first (PostgreSQL): the same resend stored by two nodes at
+        // once (a takeover) is then judged one after the other, and kept once.
+        await tx.getChargePointToChange(id);
+        const [latest] = await tx.listEvents({ chargePointId: id, type, limit: 1 });
+        if (!isResend(latest, status, at)) await tx.insertEvent({ at, chargePointId: id, type, data: { status } });
+      },
+      id,
+      PART_OF_CALL,
+    );
+  }
+
+  /** Keeps a notification that has no table of its own (a DataTransfer) as an event. */
   async note(id: string, type: string, data: Record<string, unknown>): Promise<void> {
     const at = this.now();
     await this.store.transact((tx) => tx.insertEvent({ at, chargePointId: id, type, data }), id, PART_OF_CALL);
