@@ -16,10 +16,12 @@ import type { Command, CommandResult } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import { ClusterView, newer, type Claim } from './cluster-view.js';
 import { SetDigest } from './digest.js';
+import { DEFAULT_KEPT_ANSWER_LIMITS, KeptAnswers, type KeptAnswerLimits } from './kept-answers.js';
 import { LocalRouter, sendDeadline, type TargetResolver } from './local-router.js';
 import { NatsLink } from './nats-link.js';
 import { Subjects } from './subjects.js';
 import {
+  AnswerForgotten,
   AnswerRequest,
   AnswerUnknown,
   askHeaders,
@@ -56,6 +58,8 @@ export interface ClusterRouterOptions {
   sendWithinMs?: number;
   /** Targets reachable from any node without NATS (SOAP charge points at their endpoint). */
   resolve?: TargetResolver;
+  /** How many answers to other nodes' requests, and how many bytes of them, are kept (kept-answers.ts). */
+  keptAnswers?: Partial<KeptAnswerLimits>;
   /** Told when another node is declared lost, with the charge points it held. */
   onNodeLost?(node: string, chargePointIds: string[]): void;
   /** Told when another node says it stops, with the charge points it still claimed. */
@@ -86,6 +90,8 @@ interface InFlight {
   isAnswer(data: Uint8Array): boolean;
   /** Ends the wait with an answer had again. */
   answer(msg: Msg): void;
+  /** Ends the wait: the process asked again no longer keeps the answer it gave (AnswerForgotten). */
+  forgotten(): void;
 }
 
 /** A request to another node named by an id, whose answer may be asked for again (requestKept). */
@@ -97,6 +103,8 @@ interface Kept {
   timeoutMs: number;
   headers?: MsgHdrs;
   isAnswer(data: Uint8Array): boolean;
+  /** What the request fails with when the process asked again no longer keeps its answer. */
+  forgottenError(): Error;
 }
 
 /** A subscription of a connection that may be closed already (then it is gone anyway). */
@@ -154,7 +162,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
    * The answers (as sent) to requests from other nodes that name themselves by an id, kept a while
    * in case an asker's link dropped (AnswerRequest): commands, and requests by name (NodeRequests).
    */
-  private readonly answers = new Map<string, Promise<Uint8Array>>();
+  private readonly answers: KeptAnswers;
   /** Answers to requests from other nodes being worked out, until sent: a stop waits for them (close). */
   private readonly replying = new Set<Promise<void>>();
   /** Commands waiting on another node, so a lost node fails them at once. */
@@ -180,6 +188,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     this.subjects = new Subjects(options.prefix);
     this.lostAfterMs = options.lostAfterMs ?? 3 * options.heartbeatMs;
     this.view = new ClusterView(this.lostAfterMs);
+    this.answers = new KeptAnswers({ ...DEFAULT_KEPT_ANSWER_LIMITS, ...options.keptAnswers }, this.now);
     const resolve = options.resolve ?? (async () => undefined);
     this.local = new LocalRouter(async (id) => this.route(id, await resolve(id)), { sendWithinMs: options.sendWithinMs });
     this.link = new NatsLink({
@@ -298,9 +307,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const id = randomUUID();
     const headers = askHeaders(id, timeoutMs);
     const isAnswer = (data: Uint8Array) => decode(AnswerUnknown, data) === undefined;
+    const forgotten = `Node "${node}" answered, but the answer was lost to a drop of a NATS link and that node no longer keeps it (it keeps only its latest answers); what was asked may have been done`;
+    const forgottenError = () => new CommandFailed(forgotten);
     let linkDropped = () => false;
     const request = (subject: string, instance: string | undefined) => {
-      const kept = this.requestKept(connection, subject, body, { id, node, instance, timeoutMs, headers, isAnswer });
+      const kept = this.requestKept(connection, subject, body, { id, node, instance, timeoutMs, headers, isAnswer, forgottenError });
       linkDropped = kept.linkDropped;
       return kept.answer;
     };
@@ -316,6 +327,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
               if (error instanceof NatsError && error.code === ErrorCode.NoResponders) return request(this.subjects.ask(node, service), undefined);
               throw error;
             });
+      // This id came before (sent again on the node's name), and its answer is no longer kept.
+      if (decode(AnswerForgotten, msg.data)) throw new NodeUnreachable(forgotten);
       return msg.data;
     } catch (error) {
       if (!(error instanceof NatsError)) {
@@ -433,7 +446,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     try {
       const body = encode<CommandRequest>({ from: this.nodeId, id, command, sendWithinMs, sentAt: Date.now() });
       const isAnswer = (data: Uint8Array) => decode(CommandReply, data) !== undefined;
-      const kept = this.requestKept(connection, subject, body, { id, node: holder, instance, timeoutMs: timeout, isAnswer });
+      const forgottenError = () =>
+        new CommandFailed(
+          `Node ${holder} answered the command to charge point "${chargePointId}", but the answer was lost to a drop of a NATS link and that node no longer keeps it (it keeps only its latest answers); the command may have been carried out`,
+        );
+      const kept = this.requestKept(connection, subject, body, { id, node: holder, instance, timeoutMs: timeout, isAnswer, forgottenError });
       linkDropped = kept.linkDropped;
       msg = await kept.answer;
     } catch (error) {
@@ -464,8 +481,20 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const asked = connection.request(subject, data, { timeout: kept.timeoutMs, ...(kept.headers ? { headers: kept.headers } : {}) });
     const { id, node, instance } = kept;
     if (node === undefined || instance === undefined) return { answer: this.untilLost(node, asked), linkDropped: () => false };
-    const waiting: InFlight = { node, instance, deadline: performance.now() + kept.timeoutMs, dropped: false, owed: false, isAnswer: kept.isAnswer, answer: () => undefined };
-    const answeredAgain = new Promise<Msg>((answer) => (waiting.answer = answer));
+    const waiting: InFlight = {
+      node,
+      instance,
+      deadline: performance.now() + kept.timeoutMs,
+      dropped: false,
+      owed: false,
+      isAnswer: kept.isAnswer,
+      answer: () => undefined,
+      forgotten: () => undefined,
+    };
+    const answeredAgain = new Promise<Msg>((answer, fail) => {
+      waiting.answer = answer;
+      waiting.forgotten = () => fail(kept.forgottenError());
+    });
     this.inFlight.set(id, waiting);
     const answer = this.untilLost(node, Promise.race([asked, answeredAgain])).finally(() => this.inFlight.delete(id));
     return { answer, linkDropped: () => waiting.dropped };
@@ -497,7 +526,10 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     waiting.owed = false;
     connection.request(this.subjects.answer(waiting.node, waiting.instance), encode<AnswerRequest>({ id }), { timeout }).then(
       (msg) => {
-        if (waiting.isAnswer(msg.data)) waiting.answer(msg);
+        if (decode(AnswerForgotten, msg.data)) {
+          this.log.warn({ peer: waiting.node, id }, 'the node asked again no longer keeps the answer (over its limits): the request may have been carried out');
+          waiting.forgotten();
+        } else if (waiting.isAnswer(msg.data)) waiting.answer(msg);
         else this.log.info({ peer: waiting.node, id }, 'the node asked again has no record of the request: waiting on for its answer');
       },
       (error: unknown) => {
@@ -577,7 +609,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       const work = () => handler(msg.data, connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD);
       // Kept while its asker waits, should its link drop (askHeaders); an asker of an older version names none.
       const named = askNamed(msg.headers);
-      this.answer(msg, named?.id, named?.waitMs ?? 0, work, (error) => this.log.error({ err: error, service }, 'a request from another node failed unanswered'));
+      const forgotten = () => encode<AnswerForgotten>({ node: this.nodeId, unknown: true, forgotten: true });
+      this.answer(msg, named?.id, named?.waitMs ?? 0, work, forgotten, (error) => this.log.error({ err: error, service }, 'a request from another node failed unanswered'));
     };
     connection.subscribe(this.subjects.ask(this.nodeId, service, this.instance), { callback });
     // By the node's name too, for an asker that does not know this process (yet), or of an earlier
@@ -592,13 +625,22 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     // Kept for as long as its asker may still wait for it: the time it had to be sent and the asker's margin beyond it.
     const keptMs = (request.sendWithinMs ?? this.options.sendWithinMs ?? 0) + this.options.requestTimeoutMs;
     const work = () => this.carryOut(chargePointId, request).then((reply) => encode(reply));
+    const forgotten = () =>
+      encode(
+        errorReply(
+          this.nodeId,
+          new CommandFailed(
+            `Node ${this.nodeId} had this command request before and no longer keeps its answer (it keeps only its latest answers); it is not carried out again, and may have been carried out`,
+          ),
+        ),
+      );
     // carryOut turns every failure into a reply.
-    this.answer(msg, request.id, keptMs, work, () => undefined);
+    this.answer(msg, request.id, keptMs, work, forgotten, () => undefined);
   }
 
   /** Works out the answer to a request from another node (answerOnce) and sends it; a stop waits until it is sent (close). */
-  private answer(msg: Msg, id: string | undefined, keptMs: number, work: () => Promise<Uint8Array>, failed: (error: unknown) => void): void {
-    const sent = this.answerOnce(id, keptMs, work).then((data) => this.reply(msg, data), failed);
+  private answer(msg: Msg, id: string | undefined, keptMs: number, work: () => Promise<Uint8Array>, forgotten: () => Uint8Array, failed: (error: unknown) => void): void {
+    const sent = this.answerOnce(id, keptMs, work, forgotten).then((data) => this.reply(msg, data), failed);
     this.replying.add(sent);
     void sent.then(() => this.replying.delete(sent));
   }
@@ -624,27 +666,22 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
    * The answer to a request from another node that names itself by `id`: worked out once, and
    * kept for `keptMs` after it is given (counted from then, as its asker's wait is longer than the
    * work), in case the asker's link drops meanwhile and it asks again (onAnswerRequest). A request
-   * whose id came before is given the same answer, never worked out twice. Without an id (an
-   * asker of an older version), only worked out.
+   * whose id came before is given the same answer, never worked out twice; once that answer is
+   * forgotten (past the limits of what is kept), the `forgotten` answer. Without an id (an asker of
+   * an older version), only worked out.
    */
-  private answerOnce(id: string | undefined, keptMs: number, work: () => Promise<Uint8Array>): Promise<Uint8Array> {
+  private answerOnce(id: string | undefined, keptMs: number, work: () => Promise<Uint8Array>, forgotten: () => Uint8Array): Promise<Uint8Array> {
     if (id === undefined) return work();
     const kept = this.answers.get(id);
-    if (kept) return kept;
-    const answer = work();
-    this.answers.set(id, answer);
-    answer.then(
-      () => setTimeout(() => this.answers.delete(id), keptMs).unref(),
-      // Nothing was answered: there is nothing to give again either.
-      () => this.answers.delete(id),
-    );
-    return answer;
+    if (kept === 'forgotten') return Promise.resolve(forgotten());
+    return kept ?? this.answers.work(id, keptMs, work);
   }
 
   private onAnswerRequest(msg: Msg): void {
     const request = decode(AnswerRequest, msg.data);
     const kept = request && this.answers.get(request.id);
     const unknown = () => this.respond(msg, { node: this.nodeId, unknown: true });
+    if (kept === 'forgotten') return this.reply(msg, encode<AnswerForgotten>({ node: this.nodeId, unknown: true, forgotten: true }));
     if (!kept) return unknown();
     kept.then((data) => this.reply(msg, data), unknown);
   }
@@ -800,6 +837,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const now = this.now();
     const late = now - this.lastTick > 2 * this.options.heartbeatMs;
     this.lastTick = now;
+    this.answers.sweep();
     this.publishHeartbeat();
     // Cut off from NATS, this node hears nobody: that says nothing about the others.
     if (!this.link.up) return;

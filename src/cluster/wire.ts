@@ -85,6 +85,15 @@ export const AnswerUnknown = Type.Object({ node: NodeId, unknown: Type.Literal(t
 export type AnswerUnknown = Static<typeof AnswerUnknown>;
 
 /**
+ * The process asked had the answer but no longer keeps it (kept-answers.ts: the oldest go first
+ * past its limits), so the work may have been done. Also an AnswerUnknown: an asker of an earlier
+ * version waits on for the answer, as it would for one never had. Given too to a request by name
+ * whose id came before (a command's repeat gets a CommandReply saying the same).
+ */
+export const AnswerForgotten = Type.Object({ node: NodeId, unknown: Type.Literal(true), forgotten: Type.Literal(true) });
+export type AnswerForgotten = Static<typeof AnswerForgotten>;
+
+/**
  * A request to another node by name (NodeRequests: an API request, a SOAP message) names itself
  * in NATS headers, since its body is the service's own: its id, for the answer to be asked for
  * again (AnswerRequest), and how long its asker waits, which is how long the answer is kept.
