@@ -77,9 +77,13 @@ interface Holding {
 }
 
 interface InFlight {
-  /** The process asked: the node, and the instance its heartbeats announced. */
+  /**
+   * The process asked: the node, and the instance its heartbeats announced; undefined when the
+   * request went by the node's name alone (no process of it heard yet), until its next heartbeat
+   * names the one to ask again.
+   */
   node: string;
-  instance: string;
+  instance: string | undefined;
   /** performance.now() time after which the asker no longer waits. */
   deadline: number;
   /** Set once this node's link dropped while the request waited. */
@@ -97,7 +101,7 @@ interface InFlight {
 /** A request to another node named by an id, whose answer may be asked for again (requestKept). */
 interface Kept {
   id: string;
-  /** The node and process asked: the answer is asked for again only when both are known. */
+  /** The node and process asked: the answer is asked for again only when the node is known (askAgain). */
   node: string | undefined;
   instance: string | undefined;
   timeoutMs: number;
@@ -473,14 +477,14 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
 
   /**
    * Sends a request named by its id and waits for the answer, or until the node asked is judged lost.
-   * When the process asked is known, the answer is asked for again should this node's link drop
+   * When the node asked is known, the answer is asked for again should this node's link drop
    * meanwhile (askAgain): NATS loses an answer sent while the link is down. The one way for
    * commands and requests by name alike.
    */
   private requestKept(connection: NatsConnection, subject: string, data: Uint8Array, kept: Kept): { answer: Promise<Msg>; linkDropped(): boolean } {
     const asked = connection.request(subject, data, { timeout: kept.timeoutMs, ...(kept.headers ? { headers: kept.headers } : {}) });
     const { id, node, instance } = kept;
-    if (node === undefined || instance === undefined) return { answer: this.untilLost(node, asked), linkDropped: () => false };
+    if (node === undefined) return { answer: asked, linkDropped: () => false };
     const waiting: InFlight = {
       node,
       instance,
@@ -509,7 +513,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     this.log.info({ requests: this.inFlight.size }, 'NATS link back: asking the other nodes again for the answers to the requests waiting on them');
     for (const [id, waiting] of this.inFlight) {
       waiting.dropped = true;
-      this.askForAnswer(connection, id, waiting);
+      // Sent by the node's name alone: the process that took it is the one the node's next
+      // heartbeat names (the view starts afresh on this connection), unless it restarted
+      // meanwhile, and then it says it has no record of the request.
+      if (waiting.instance === undefined) waiting.owed = true;
+      else this.askForAnswer(connection, id, waiting);
     }
   }
 
@@ -522,7 +530,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
    */
   private askForAnswer(connection: NatsConnection, id: string, waiting: InFlight, heard = false): void {
     const timeout = Math.floor(waiting.deadline - performance.now());
-    if (timeout <= 0) return;
+    if (timeout <= 0 || waiting.instance === undefined) return;
     waiting.owed = false;
     connection.request(this.subjects.answer(waiting.node, waiting.instance), encode<AnswerRequest>({ id }), { timeout }).then(
       (msg) => {
@@ -778,7 +786,9 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const connection = this.link.connection;
     if (!connection) return;
     for (const [id, waiting] of this.inFlight) {
-      if (waiting.owed && waiting.node === body.node && waiting.instance === body.instance) this.askForAnswer(connection, id, waiting, true);
+      if (!waiting.owed || waiting.node !== body.node || (waiting.instance ?? body.instance) !== body.instance) continue;
+      waiting.instance = body.instance;
+      this.askForAnswer(connection, id, waiting, true);
     }
   }
 
