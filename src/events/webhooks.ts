@@ -1,7 +1,8 @@
 // Delivers each operator's events to its webhook, in order, at least once: an event is marked
 // delivered only after the receiver answered 2xx, so a receiver that is down gets everything when
 // it is back, and an event another node commits late is waited for, never passed (Store.listEvents).
-// Retries back off exponentially per operator. Each POST carries the event as JSON,
+// Retries back off exponentially per operator, and webhooks are delivered side by side (a few at
+// once), so one slow receiver holds up its own operator only. Each POST carries the event as JSON,
 // its id (receivers deduplicate by it) and an HMAC-SHA256 signature of the body under the
 // operator's secret.
 //
@@ -22,6 +23,12 @@ import type { Store, StoredEvent, Webhook, WebhookDelivery, WebhookLease } from 
 import { urlForLog } from '../url-for-log.js';
 
 export const SIGNATURE_HEADER = 'x-tomada-signature';
+/**
+ * How many webhooks a node delivers at once. Each operator's events go out one after the other,
+ * but a receiver that answers slowly (up to timeoutMs a POST) or not at all holds up its own
+ * operator's events only, not every webhook after it.
+ */
+export const WEBHOOKS_AT_ONCE = 8;
 export const EVENT_ID_HEADER = 'x-tomada-event-id';
 
 export function signature(secret: string, body: string): string {
@@ -122,21 +129,30 @@ export class WebhookDeliverer {
 
   /**
    * One pass: every webhook with events pending gets them, oldest first, unless another node
-   * holds it or its backoff has not ended.
+   * holds it or its backoff has not ended; WEBHOOKS_AT_ONCE webhooks side by side. It ends when
+   * every webhook's delivery has, and fails with the first that failed (the store did).
    */
   async deliverAll(): Promise<void> {
-    for (const hook of await this.store.listWebhooks()) {
-      if (this.stopped) return;
-      if (this.waiting(hook, Date.now())) continue;
-      // Nothing pending: no lease taken (a write), the usual case for most operators.
-      if ((await this.store.listEvents({ operator: hook.operator, afterId: hook.lastEventId, limit: 1 })).length === 0) continue;
-      const held = await this.claim(hook);
-      if (!held) continue;
-      // Read again under the lease: another node may have moved the cursor since the list.
-      const current = await this.store.getWebhook(hook.operator);
-      if (current?.generation !== hook.generation) continue;
-      await this.deliver(current, held);
-    }
+    const hooks = await this.store.listWebhooks();
+    let next = 0;
+    const worker = async () => {
+      while (next < hooks.length && !this.stopped) await this.deliverOne(hooks[next++]!);
+    };
+    const outcomes = await Promise.allSettled(Array.from({ length: Math.min(WEBHOOKS_AT_ONCE, hooks.length) }, worker));
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private async deliverOne(hook: Webhook): Promise<void> {
+    if (this.waiting(hook, Date.now())) return;
+    // Nothing pending: no lease taken (a write), the usual case for most operators.
+    if ((await this.store.listEvents({ operator: hook.operator, afterId: hook.lastEventId, limit: 1 })).length === 0) return;
+    const held = await this.claim(hook);
+    if (!held) return;
+    // Read again under the lease: another node may have moved the cursor since the list.
+    const current = await this.store.getWebhook(hook.operator);
+    if (current?.generation !== hook.generation) return;
+    await this.deliver(current, held);
   }
 
   private async deliver(hook: Webhook, held: HeldLease): Promise<void> {
