@@ -80,10 +80,13 @@ interface InFlight {
   /**
    * The process asked: the node, and the instance its heartbeats announced; undefined when the
    * request went by the node's name alone (no process of it heard yet), until its next heartbeat
-   * names the one to ask again.
+   * names the one to ask again. The node too is undefined for a command sent on its charge point's
+   * own subject with no holder known, until the view names the charge point's holder.
    */
-  node: string;
+  node: string | undefined;
   instance: string | undefined;
+  /** A command's charge point: its holder, once known, is the node to ask again. */
+  chargePointId?: string;
   /** performance.now() time after which the asker no longer waits. */
   deadline: number;
   /** Set once this node's link dropped while the request waited. */
@@ -101,9 +104,10 @@ interface InFlight {
 /** A request to another node named by an id, whose answer may be asked for again (requestKept). */
 interface Kept {
   id: string;
-  /** The node and process asked: the answer is asked for again only when the node is known (askAgain). */
+  /** The node and process asked, as far as known when it is sent (InFlight). */
   node: string | undefined;
   instance: string | undefined;
+  chargePointId?: string;
   timeoutMs: number;
   headers?: MsgHdrs;
   isAnswer(data: Uint8Array): boolean;
@@ -452,9 +456,9 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       const isAnswer = (data: Uint8Array) => decode(CommandReply, data) !== undefined;
       const forgottenError = () =>
         new CommandFailed(
-          `Node ${holder} answered the command to charge point "${chargePointId}", but the answer was lost to a drop of a NATS link and that node no longer keeps it (it keeps only its latest answers); the command may have been carried out`,
+          `${holder ? `Node ${holder}` : 'The node holding it'} answered the command to charge point "${chargePointId}", but the answer was lost to a drop of a NATS link and that node no longer keeps it (it keeps only its latest answers); the command may have been carried out`,
         );
-      const kept = this.requestKept(connection, subject, body, { id, node: holder, instance, timeoutMs: timeout, isAnswer, forgottenError });
+      const kept = this.requestKept(connection, subject, body, { id, node: holder, instance, chargePointId, timeoutMs: timeout, isAnswer, forgottenError });
       linkDropped = kept.linkDropped;
       msg = await kept.answer;
     } catch (error) {
@@ -462,7 +466,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       if (error.code === ErrorCode.NoResponders) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected to any node`);
       if (error.code === ErrorCode.Timeout) {
         const dropped = linkDropped()
-          ? `; this node's NATS link dropped while it waited, and the answer could not be had again from node ${holder}`
+          ? `; this node's NATS link dropped while it waited, and the answer could not be had again from ${holder ? `node ${holder}` : 'the node holding it'}`
           : '';
         throw new CommandTimedOut(
           `No answer from ${holder ? `node ${holder}, which holds` : 'the node holding'} charge point "${chargePointId}", within ${timeout} ms${dropped}; the command may have been carried out`,
@@ -483,11 +487,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
    */
   private requestKept(connection: NatsConnection, subject: string, data: Uint8Array, kept: Kept): { answer: Promise<Msg>; linkDropped(): boolean } {
     const asked = connection.request(subject, data, { timeout: kept.timeoutMs, ...(kept.headers ? { headers: kept.headers } : {}) });
-    const { id, node, instance } = kept;
-    if (node === undefined) return { answer: asked, linkDropped: () => false };
+    const { id, node, instance, chargePointId } = kept;
     const waiting: InFlight = {
       node,
       instance,
+      ...(chargePointId !== undefined ? { chargePointId } : {}),
       deadline: performance.now() + kept.timeoutMs,
       dropped: false,
       owed: false,
@@ -516,7 +520,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       // Sent by the node's name alone: the process that took it is the one the node's next
       // heartbeat names (the view starts afresh on this connection), unless it restarted
       // meanwhile, and then it says it has no record of the request.
-      if (waiting.instance === undefined) waiting.owed = true;
+      if (waiting.node === undefined || waiting.instance === undefined) waiting.owed = true;
       else this.askForAnswer(connection, id, waiting);
     }
   }
@@ -530,9 +534,10 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
    */
   private askForAnswer(connection: NatsConnection, id: string, waiting: InFlight, heard = false): void {
     const timeout = Math.floor(waiting.deadline - performance.now());
-    if (timeout <= 0 || waiting.instance === undefined) return;
+    const { node, instance } = waiting;
+    if (timeout <= 0 || node === undefined || instance === undefined) return;
     waiting.owed = false;
-    connection.request(this.subjects.answer(waiting.node, waiting.instance), encode<AnswerRequest>({ id }), { timeout }).then(
+    connection.request(this.subjects.answer(node, instance), encode<AnswerRequest>({ id }), { timeout }).then(
       (msg) => {
         if (decode(AnswerForgotten, msg.data)) {
           this.log.warn({ peer: waiting.node, id }, 'the node asked again no longer keeps the answer (over its limits): the request may have been carried out');
@@ -783,11 +788,23 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       return;
     }
     if (this.view.heartbeat(body.node, body.instance, body.count, body.digest, this.now())) void this.fetchHoldings(body.node);
+    this.askOwed(body.node, body.instance);
+  }
+
+  /**
+   * Asks a process just heard (its heartbeat, or its holdings read) for the answers owed by it
+   * since this node's link came back: to requests sent to it, by its node's name alone, or on the
+   * charge point's own subject when the view now names its node as the holder.
+   */
+  private askOwed(node: string, instance: string): void {
     const connection = this.link.connection;
     if (!connection) return;
     for (const [id, waiting] of this.inFlight) {
-      if (!waiting.owed || waiting.node !== body.node || (waiting.instance ?? body.instance) !== body.instance) continue;
-      waiting.instance = body.instance;
+      if (!waiting.owed) continue;
+      const asked = waiting.node ?? (waiting.chargePointId === undefined ? undefined : this.view.holder(waiting.chargePointId)?.node);
+      if (asked !== node || (waiting.instance ?? instance) !== instance) continue;
+      waiting.node = node;
+      waiting.instance = instance;
       this.askForAnswer(connection, id, waiting, true);
     }
   }
@@ -821,6 +838,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       }
       if (!this.view.replaceClaims(node, all, this.now())) return;
       for (const [id, since] of all) this.settle(id, { node, since });
+      const instance = this.view.instanceOf(node);
+      if (instance !== undefined) this.askOwed(node, instance);
       this.log.debug({ peer: node, count: all.length }, 'holdings of another node read');
     } catch (error) {
       // The next heartbeat's digest will differ again and bring another attempt.
