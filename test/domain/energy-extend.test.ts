@@ -95,7 +95,8 @@ test('extending the energy by new samples gives what recomputing it from all of 
         const key = (s: MeterSample) => `${filing} ${identity(s)}`;
         const added = sent.filter((s) => !seen.has(key(s)) && seen.add(key(s)));
         if (added.length === 0 && !stopping) continue;
-        stored.push(...added);
+        // Filed again, a reading is another row: a copy, so that the store's model tells it apart.
+        stored.push(...added.map((s) => (filing > 0 ? { ...s } : s)));
         const all = [...stored].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : stored.indexOf(a) - stored.indexOf(b)));
         const recomputed = computeEnergy({ meterStartWh, meterStopWh, samples: all });
         const fast =
