@@ -207,6 +207,9 @@ test("samples filed under a session after its stop are no mismatch, nor, with --
     let end = '';
     const transactionId = await charge(database, async (client) => {
       const id = await registerSession(client);
+      // The range's end is exclusive, and the stop's answer is journaled in the millisecond it is
+      // sent, which can be the one its arrival is: a millisecond apart, it is within the range.
+      await new Promise((resolve) => setTimeout(resolve, 2));
       end = new Date().toISOString();
       await new Promise((resolve) => setTimeout(resolve, 20));
       // Queued while offline, sent after the stop.
