@@ -129,7 +129,10 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
   };
   metrics.watchConnections(() => domain.views.connectedProtocols());
   metrics.observe(domain.activity);
-  const { generated } = await domain.apiTokens.ensureAdmin(config.adminToken);
+  const { generated, retired } = await domain.apiTokens.ensureAdmin(config.adminToken);
+  if (retired) {
+    log.warn({ tokenId: 'admin-env' }, 'TOMADA_ADMIN_TOKEN is not set: the administrator token it set is revoked (in a cluster, set it on every node or on none)');
+  }
   // One admission for both transports, so failures over SOAP and WebSocket count together.
   const admission = new AdmissionGate({
     registry: domain.registry,

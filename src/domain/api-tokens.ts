@@ -34,6 +34,9 @@ export interface NewToken {
 export type TokenCheck = { principal: Principal } | TokenRefusal;
 type TokenRefusal = { refused: 'unknown' | 'expired'; message: string };
 
+/** The id of the token TOMADA_ADMIN_TOKEN sets. */
+const ENV_ADMIN_ID = 'admin-env';
+
 export class ApiTokens {
   constructor(
     private readonly store: Store,
@@ -127,25 +130,40 @@ export class ApiTokens {
    * Makes sure an administrator can sign in: `configured` (TOMADA_ADMIN_TOKEN) becomes the admin
    * token (again, if it was revoked: the environment is the administrator's own setting); without
    * it, a first token is generated when none exists and returned once to be shown.
+   *
+   * A start without the variable revokes the token it set before (`retired`): an administrator who
+   * removes a secret from the configuration means to retire it, and until 2026-12-07 it stayed
+   * valid until revoked through the API, which nothing said. Should that leave no administrator
+   * token valid, one is generated, so the removal never locks the administrator out.
    */
-  async ensureAdmin(configured: string | undefined): Promise<{ generated?: string }> {
+  async ensureAdmin(configured: string | undefined): Promise<{ generated?: string; retired?: boolean }> {
+    const now = this.clock();
     const admin = (id: string, name: string, secret: string): ApiToken => ({
       id,
       name,
       role: 'admin',
       operator: null,
       tokenHash: hashToken(secret),
-      createdAt: this.clock().toISOString(),
+      createdAt: now.toISOString(),
       revokedAt: null,
       expiresAt: null,
     });
     if (configured !== undefined) {
-      await this.store.transact((tx) => tx.putApiToken(admin('admin-env', 'TOMADA_ADMIN_TOKEN', configured)));
+      await this.store.transact((tx) => tx.putApiToken(admin(ENV_ADMIN_ID, 'TOMADA_ADMIN_TOKEN', configured)));
       return {};
     }
-    if ((await this.store.countApiTokens()) > 0) return {};
+    const retired = await this.store.transact(async (tx) => {
+      const fromVariable = await tx.getApiToken(ENV_ADMIN_ID);
+      if (!fromVariable || fromVariable.revokedAt !== null) return false;
+      await tx.revokeApiToken(ENV_ADMIN_ID, now.toISOString());
+      return true;
+    });
+    const valid = (t: ApiToken) => t.role === 'admin' && t.revokedAt === null && (t.expiresAt === null || Date.parse(t.expiresAt) > now.getTime());
+    const needed = retired ? !(await this.store.listApiTokens()).some(valid) : (await this.store.countApiTokens()) === 0;
+    if (!needed) return { retired };
     const generated = newTokenSecret();
     await this.store.transact((tx) => tx.putApiToken(admin(randomUUID(), 'first admin', generated)));
-    return { generated };
+    return { generated, retired };
   }
+
 }

@@ -137,6 +137,53 @@ test('ensureAdmin: a first admin token is generated once per database', async ()
   }
 });
 
+test('TOMADA_ADMIN_TOKEN removed: the token it set is revoked at the next start, and an administrator is never locked out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-api-auth-'));
+  try {
+    const configured = await startTestTomada({}, dir);
+    let other: string;
+    try {
+      assert.equal((await configured.api('/api/v1/charge-points')).status, 200);
+      assert.equal(configured.generatedAdminToken, undefined);
+    } finally {
+      await configured.close();
+    }
+
+    // Removed, with no other administrator token: revoked, and a new one generated to be shown once.
+    const removed = await startTestTomada({ adminToken: undefined }, dir);
+    try {
+      assert.equal((await removed.api('/api/v1/charge-points')).status, 401, 'the removed variable\'s token no longer signs in');
+      assert.equal(typeof removed.generatedAdminToken, 'string', 'the administrator is not locked out');
+      const token = removed.generatedAdminToken!;
+      const created = await removed.api('/api/v1/tokens', { token, method: 'POST', body: { name: 'ops admin', role: 'admin' } });
+      assert.equal(created.status, 201);
+      other = (created.body as { token: string }).token;
+      const listed = (await removed.api('/api/v1/tokens/admin-env', { token })).body as { revokedAt: string | null };
+      assert.notEqual(listed.revokedAt, null, 'kept, marked revoked');
+    } finally {
+      await removed.close();
+    }
+
+    // Set again: valid again. Removed again while another administrator token is valid: revoked, none generated.
+    const again = await startTestTomada({}, dir);
+    try {
+      assert.equal((await again.api('/api/v1/charge-points')).status, 200, 'the environment is the administrator\'s own setting');
+    } finally {
+      await again.close();
+    }
+    const removedAgain = await startTestTomada({ adminToken: undefined }, dir);
+    try {
+      assert.equal((await removedAgain.api('/api/v1/charge-points')).status, 401);
+      assert.equal(removedAgain.generatedAdminToken, undefined, 'another administrator token is valid');
+      assert.equal((await removedAgain.api('/api/v1/charge-points', { token: other })).status, 200);
+    } finally {
+      await removedAgain.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a configured admin token gives no generated token', async () => {
   const t = await startTestTomada();
   try {
