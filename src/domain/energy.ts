@@ -61,14 +61,18 @@ function readable(wh: number): number | null {
   return Math.abs(wh) <= Number.MAX_SAFE_INTEGER ? wh : null;
 }
 
-/** A plain energy reading: the session's total, not a phase's, the EV's or a signed value. */
+/**
+ * A plain energy reading, one that measures the session's total active energy: no phase (a
+ * per-phase register is a part, not the total), not the EV's own meter, not a signed value (those
+ * are verified elsewhere; their plain twin carries the number).
+ */
 export function isPlainReading(sample: MeterSample, measurand: string): boolean {
   return sample.measurand === measurand && sample.phase === null && sample.location !== 'EV' && sample.format !== 'SignedData';
 }
 
+/** A plain energy reading, read. */
 interface Reading {
   at: number;
-  order: number;
   wh: number;
   context: string;
 }
@@ -77,38 +81,14 @@ interface Reading {
  * Where a charger may read the session's energy, in the order one is chosen: OCPP's default, the
  * outlet (what the car gets), first. A register at the inlet is another meter, on the grid's side
  * of the charger's own losses: read as one series with the outlet's, it went down and up at every
- * pair of readings.
+ * pair of readings. Only one location's readings count: the first of these that has any.
  */
 const METER_LOCATIONS = ['Outlet', 'Cable', 'Inlet', 'Body'];
 
-/** A plain reading's instant and Wh, or null when either cannot be read. */
-function readingOf(sample: MeterSample, order: number, at = Date.parse(sample.timestamp)): Reading | null {
+/** A plain reading's Wh at its instant `at`, or null when either cannot be read. */
+function readingOf(sample: MeterSample, at: number): Reading | null {
   const wh = energyToWh(sample.value, sample.unit);
-  return wh === null || Number.isNaN(at) ? null : { at, order, wh, context: sample.context };
-}
-
-/** The one location whose readings of `measurand` count: the first of METER_LOCATIONS that has any. */
-function meterLocation(samples: readonly MeterSample[], measurand: string): string | undefined {
-  const present = new Set(samples.filter((s) => isPlainReading(s, measurand)).map((s) => s.location));
-  return METER_LOCATIONS.find((location) => present.has(location));
-}
-
-/**
- * The samples that measure the session's total active energy: no phase (a per-phase register is
- * a part, not the total), not the EV's own meter, and of one location. Signed values are verified
- * elsewhere; their plain twin carries the number.
- */
-function readings(samples: readonly MeterSample[], measurand: string, anomalies: Set<string>): Reading[] {
-  const out: Reading[] = [];
-  const location = meterLocation(samples, measurand);
-  samples.forEach((sample, order) => {
-    if (!isPlainReading(sample, measurand) || sample.location !== location) return;
-    const reading = readingOf(sample, order);
-    if (reading) out.push(reading);
-    else anomalies.add(Anomaly.unreadableEnergySample);
-  });
-  // Offline samples arrive late: time order decides, arrival order breaks ties.
-  return out.sort((a, b) => a.at - b.at || a.order - b.order);
+  return wh === null || Number.isNaN(at) ? null : { at, wh, context: sample.context };
 }
 
 /**
@@ -260,7 +240,7 @@ export function isEnergyReading(sample: MeterSample): boolean {
  * move it, and intervals count only where there is no readable register at all).
  */
 export function energyIsFinal(input: Pick<EnergyInput, 'meterStopWh' | 'samples'>): boolean {
-  return input.meterStopWh !== null && readings(input.samples, REGISTER, new Set()).length > 0;
+  return input.meterStopWh !== null && walkOf(input.samples).readsRegisters();
 }
 
 /** A session's energy readings with their instants, in the order the rules take them. */
@@ -311,14 +291,14 @@ export class EnergyWalk {
     return this.latest === null || Number.isNaN(at) || at >= this.latest;
   }
 
-  add({ sample, order, at }: TimedReading): void {
+  add({ sample, at }: TimedReading): void {
     if (!METER_LOCATIONS.includes(sample.location) || !isEnergyReading(sample)) return;
     const key = `${sample.measurand} ${sample.location}`;
     let series = this.series.get(key);
     if (!series) this.series.set(key, (series = new Series()));
     series.f.present = true;
     if (!Number.isNaN(at)) this.latest = Math.max(this.latest ?? at, at);
-    const reading = readingOf(sample, order, at);
+    const reading = readingOf(sample, at);
     if (reading === null) series.f.unreadable = true;
     else if (sample.measurand === REGISTER) series.register(reading);
     else series.interval(reading, sample);
@@ -371,6 +351,11 @@ export class EnergyWalk {
       series[key] = s.figures();
     }
     return { version: 2, latest: this.latest, series };
+  }
+
+  /** Whether a readable register of the location that counts was taken. */
+  readsRegisters(): boolean {
+    return (this.chosen(REGISTER)?.count ?? 0) > 0;
   }
 
   /** The figures of the series of `measurand` that counts: that of the first of METER_LOCATIONS that has any. */
