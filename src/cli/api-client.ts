@@ -1,7 +1,7 @@
 // The operator commands' way to the REST API: one request at a time, with failures turned into
 // errors that say what to do and carry the process exit code.
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fetchFailure } from '../fetch-failure.js';
@@ -9,9 +9,10 @@ import { fetchFailure } from '../fetch-failure.js';
 /** Exit codes of the operator commands (docs/OPERATOR.md). */
 export const Exit = {
   ok: 0,
-  /** The API refused the request (400, 409, 5xx), or the charge point refused the command. */
+  /** The API refused the request (400, 409, 5xx), the charge point refused the command, or an answer was cut off midway. */
   failed: 1,
   usage: 2,
+  /** Nothing answered at the address, or something that is not the Tomada API did. */
   unreachable: 3,
   /** 401 or 403: the token is unknown, revoked, expired, or may not do this. */
   denied: 4,
@@ -57,14 +58,18 @@ export class ApiClient {
       );
     }
     if (response.ok) return response;
-    const text = await response.text();
-    let detail = text;
+    const text = await this.bodyOf(method, path, response);
+    let parsed: { error?: unknown; message?: unknown } | undefined;
     try {
-      const parsed = JSON.parse(text) as { error?: string; message?: string };
-      detail = `${parsed.error ?? ''}: ${parsed.message ?? text}`;
+      parsed = JSON.parse(text) as typeof parsed;
     } catch {
-      // not JSON: the text as it is
+      parsed = undefined;
     }
+    // Every error the Tomada API answers is JSON, {error, message}: another shape came from
+    // something else (a proxy's 502 page while the node is down, another server at that address),
+    // and its 404 or 401 says nothing of charge points or tokens.
+    if (typeof parsed?.error !== 'string' || typeof parsed.message !== 'string') throw this.notTomada(method, path, response);
+    const detail = `${parsed.error}: ${parsed.message}`;
     const hint = response.status === 401 ? ' (check --token or TOMADA_API_TOKEN)' : '';
     throw new CliError(`${method} ${path} answered ${response.status} ${detail}${hint}`, exitFor(response.status));
   }
@@ -72,18 +77,73 @@ export class ApiClient {
   async request<T = any>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await this.fetch(method, path, body);
     if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
+    const text = await this.bodyOf(method, path, response);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw this.notTomada(method, path, response);
+    }
   }
 
-  /** Streams an answer's body to a file, or to `out`, without holding it whole. */
-  async download(path: string, file: string | undefined, out: Writable): Promise<void> {
+  /** A list's answer, `{items: [...]}`: anything else is not the Tomada API answering. */
+  async list<T = Record<string, unknown>>(path: string): Promise<{ items: T[] }> {
+    const page = await this.request<{ items?: unknown }>('GET', path);
+    if (!Array.isArray(page?.items)) throw new CliError(`GET ${path} answered 200 without a list of items: ${this.isItTomada()}`, Exit.unreachable);
+    return page as { items: T[] };
+  }
+
+  /**
+   * Streams an answer's body to a file, or to `out`, without holding it whole. The file is written
+   * under another name and renamed once the answer has ended whole, so a cut download (the node
+   * stopped, the database failed midway) leaves no file that looks complete (a CSV cut at a line
+   * end reads as a shorter export), and the file of an earlier run is not overwritten by it.
+   * `expected` is the media type the route answers with: another (a login page of a proxy, a
+   * different server at that address) is not written at all.
+   */
+  async download(path: string, file: string | undefined, out: Writable, expected: string): Promise<void> {
     const response = await this.fetch('GET', path);
+    if (mediaType(response) !== expected) {
+      await response.body?.cancel();
+      throw this.notTomada('GET', path, response);
+    }
     if (!response.body) return;
     const source = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
-    if (file === undefined) {
-      await pipeline(source, out, { end: false });
-      if (out.writableNeedDrain) await once(out, 'drain');
+    const partial = file === undefined ? undefined : `${file}.part-${process.pid}`;
+    try {
+      if (partial === undefined) {
+        await pipeline(source, out, { end: false });
+        if (out.writableNeedDrain) await once(out, 'drain');
+      } else {
+        await pipeline(source, createWriteStream(partial));
+        renameSync(partial, file!);
+      }
+    } catch (error) {
+      if (partial !== undefined) rmSync(partial, { force: true });
+      const kept = file === undefined ? 'what was printed is incomplete' : `${file} was left as it was`;
+      throw new CliError(`GET ${path} was cut off midway (${fetchFailure(error)}): ${kept}; run it again`, Exit.failed);
     }
-    else await pipeline(source, createWriteStream(file));
   }
+
+  private async bodyOf(method: string, path: string, response: Response): Promise<string> {
+    try {
+      return await response.text();
+    } catch (error) {
+      throw new CliError(`${method} ${path}: the answer was cut off midway (${fetchFailure(error)}); run it again`, Exit.failed);
+    }
+  }
+
+  /** A 2xx that is not what the Tomada API answers: another server is at that address. */
+  private notTomada(method: string, path: string, response: Response): CliError {
+    const type = mediaType(response) || 'no content type';
+    return new CliError(`${method} ${path} answered ${response.status} with ${type}, not the Tomada API's answer (another server at that address, or a proxy's own page while Tomada is down): ${this.isItTomada()}`, Exit.unreachable);
+  }
+
+  private isItTomada(): string {
+    return `is ${this.target.url} Tomada's operator address (its HTTP port, without /api/v1)? Set --url or TOMADA_API_URL`;
+  }
+}
+
+/** The answer's media type, lower case, without its parameters (`text/csv; charset=utf-8` is `text/csv`). */
+function mediaType(response: Response): string {
+  return (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 }

@@ -65,7 +65,7 @@ function show(ctx: Context, body: unknown, columns?: string[]): number {
 const list = (path: string, columns: string[], query: (values: Values) => string = () => ''): Subcommand => ({
   args: [],
   help: '',
-  run: async (ctx, _args, values) => show(ctx, await ctx.api.request('GET', `${path}${query(values)}`), columns),
+  run: async (ctx, _args, values) => show(ctx, await ctx.api.list(`${path}${query(values)}`), columns),
 });
 
 /**
@@ -118,7 +118,7 @@ async function allPages(ctx: Context, path: string, cursor: string): Promise<{ i
   const items: Record<string, unknown>[] = [];
   for (let afterId = ''; ; ) {
     const query = new URLSearchParams({ limit: String(PAGE), ...(afterId ? { afterId } : {}) });
-    const page = await ctx.api.request<{ items: Record<string, unknown>[] }>('GET', `${path}?${query}`);
+    const page = await ctx.api.list(`${path}?${query}`);
     items.push(...page.items);
     if (page.items.length < PAGE) return { items };
     afterId = String(page.items[page.items.length - 1]![cursor]);
@@ -139,7 +139,7 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
       options: { connector: { type: 'string' }, limit: { type: 'string' }, before: { type: 'string' } },
       run: async (ctx, [id], values) => {
         const query = queryOf(values, {}, { connector: 'connectorId', limit: 'limit', before: 'beforeId' });
-        const page = await ctx.api.request('GET', `/charge-points/${enc(id!)}/status-history${query}`);
+        const page = await ctx.api.list(`/charge-points/${enc(id!)}/status-history${query}`);
         return show(ctx, page, ['id', 'receivedAt', 'connectorId', 'status', 'errorCode', 'reportedAt', 'info', 'vendorErrorCode']);
       },
     },
@@ -149,7 +149,7 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
       options: { newest: { type: 'boolean' }, connector: { type: 'string' }, measurand: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, after: { type: 'string' } },
       run: async (ctx, [id], values) => {
         const query = queryOf({ ...values, order: values.newest ? 'newest' : undefined }, { measurand: 'measurand', from: 'from', to: 'to', order: 'order' }, { connector: 'connectorId', limit: 'limit', after: 'afterId' });
-        const page = await ctx.api.request('GET', `/charge-points/${enc(id!)}/meter-values${query}`);
+        const page = await ctx.api.list(`/charge-points/${enc(id!)}/meter-values${query}`);
         return show(ctx, page, ['id', 'timestamp', 'connectorId', 'measurand', 'value', 'unit', 'phase', 'location', 'context', 'format']);
       },
     },
@@ -240,7 +240,8 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
       help: 'export sessions, oldest first: [--format csv|json] [--output FILE] [--operator OP] [--charge-point ID] [--from TIME] [--to TIME]',
       options: { ...sessionFilterOptions, format: { type: 'string', default: 'csv' }, output: { type: 'string' } },
       run: async (ctx, _args, values) => {
-        await ctx.api.download(`/exports/sessions${queryOf(values, { ...SESSION_FILTERS, format: 'format' })}`, str(values, 'output'), ctx.stdout as never);
+        const mediaType = values.format === 'json' ? 'application/json' : 'text/csv';
+        await ctx.api.download(`/exports/sessions${queryOf(values, { ...SESSION_FILTERS, format: 'format' })}`, str(values, 'output'), ctx.stdout as never, mediaType);
         return Exit.ok;
       },
     },

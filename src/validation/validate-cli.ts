@@ -162,7 +162,7 @@ export async function validateCommand(argv: string[], io: Io = terminalIo()): Pr
       if (!shown.has(item.id)) io.err(`${item.status.toUpperCase().padEnd(7)} ${item.id} — ${item.reason ?? ''}\n`);
     }
     const report = values.report ?? `validation-${campaign.id}.html`;
-    await client.download(`/validations/${encodeURIComponent(campaign.id)}/report.html`, report, process.stdout);
+    await client.download(`/validations/${encodeURIComponent(campaign.id)}/report.html`, report, process.stdout, 'text/html');
     const c = campaign.counts;
     // counts.skipped holds both kinds of skip: only those not applicable leave a campaign passable.
     const notApplicable = campaign.cases.filter((item) => item.status === 'skipped' && item.notApplicable).length;
