@@ -612,7 +612,15 @@ export class SqlQueries implements StoreWriter {
     const from = after ? undefined : filter.from;
     const values = [filter.chargePointId, filter.operator, filter.afterId, filter.idTag, from, filter.to, filter.limit ?? 1000, after?.startedAt, after?.id];
     const byId = filter.chargePointId === undefined && filter.idTag === undefined && from === undefined && filter.to === undefined && !after && filter.active !== true;
-    const operatorRead = filter.operator !== undefined && byId ? await this.operatorSessionsRead(filter.operator, filter.limit ?? 1000) : '';
+    // By start time (a period's newest, an export's pages): the start-time index walked, or the
+    // operator's sessions gathered by charge point and sorted, chosen as for a read by id. SQLite
+    // gathered for every operator, and the period did not bound it: the newest 200 of a month of an
+    // operator of 8,000 of 13,000 charge points took 5.5 s, every page of its export 4 s, the
+    // node's event loop held throughout (1 million sessions; 13 ms and 14 ms walking).
+    const byStart = filter.chargePointId === undefined && filter.idTag === undefined && filter.afterId === undefined && filter.active !== true && !byId;
+    const read = filter.operator !== undefined && (byId || byStart) ? await this.operatorSessionsRead(filter.operator, filter.limit ?? 1000) : undefined;
+    // By start time, gathering is the query as written (its order is the start time, not `id + 0`).
+    const operatorRead = read === undefined || (byStart && read === 'gather') ? '' : read;
     const key = `listTransactions:${values.slice(0, 6).map((v) => (v === undefined ? 0 : 1)).join('')}:${filter.active ?? ''}:${after ? 'start' : ''}:${operatorRead}`;
     const { rows } = await this.run(
       key,
