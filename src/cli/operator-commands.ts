@@ -12,6 +12,8 @@ interface Context {
   api: ApiClient;
   json: boolean;
   print(text: string): void;
+  /** To standard error: what a reader should know, outside what a script parses. */
+  warn(text: string): void;
   stdout: NodeJS.WritableStream;
 }
 
@@ -112,6 +114,9 @@ const sessionFilterOptions: Options = { operator: { type: 'string' }, 'charge-po
  * of thousands of id tags, is read in pages, so no request holds the node long.
  */
 const PAGE = 500;
+
+/** Sessions `tomada sessions list` shows without --limit: the API's own default page. */
+const SESSIONS_SHOWN = 1000;
 
 /** Every item of a list paged by `afterId` (the `cursor` field of the page's last item) that the token may see. */
 async function allPages(ctx: Context, path: string, cursor: string): Promise<{ items: Record<string, unknown>[] }> {
@@ -228,11 +233,17 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
   },
   sessions: {
     list: {
-      ...list('/transactions', ['id', 'chargePointId', 'connectorId', 'idTag', 'startedAt', 'stoppedAt', 'energyWh', 'energySource', 'signedMeterStatus', 'anomalies'], (v) =>
-        queryOf(v, { ...SESSION_FILTERS, 'id-tag': 'idTag', active: 'active', limit: 'limit' }),
-      ),
+      args: [],
       options: { ...sessionFilterOptions, 'id-tag': { type: 'string' }, active: { type: 'string' }, limit: { type: 'string' } },
-      help: 'list sessions, newest first: [--operator OP] [--charge-point ID] [--id-tag TAG] [--from TIME] [--to TIME] [--active true|false] [--limit N]',
+      help: `list sessions, newest first: [--operator OP] [--charge-point ID] [--id-tag TAG] [--from TIME] [--to TIME] [--active true|false] [--limit N (1-10000, default ${SESSIONS_SHOWN})]`,
+      run: async (ctx, _args, values) => {
+        const limit = values.limit === undefined ? SESSIONS_SHOWN : integer(values, 'limit');
+        const page = await ctx.api.list(`/transactions${queryOf({ ...values, limit: String(limit) }, { ...SESSION_FILTERS, 'id-tag': 'idTag', active: 'active', limit: 'limit' })}`);
+        const code = show(ctx, page, ['id', 'chargePointId', 'connectorId', 'idTag', 'startedAt', 'stoppedAt', 'energyWh', 'energySource', 'signedMeterStatus', 'anomalies']);
+        // A full page may not be all: say so where a script's parser of stdout does not read.
+        if (page.items.length === limit) ctx.warn(`tomada: the newest ${limit} sessions only; there may be more: narrow --from/--to, raise --limit (up to 10000), or read them all with tomada sessions export\n`);
+        return code;
+      },
     },
     show: { args: ['id'], help: 'a session with its meter values', run: async (ctx, [id]) => show(ctx, await ctx.api.request('GET', `/transactions/${enc(id!)}`)) },
     export: {
@@ -327,7 +338,7 @@ export async function operatorCommand(group: string, argv: string[], env: NodeJS
     const url = (values.url as string | undefined) ?? env.TOMADA_API_URL ?? 'http://127.0.0.1:8080';
     const token = (values.token as string | undefined) ?? env.TOMADA_API_TOKEN;
     if (!token) throw new CliError('no API token: give --token TOKEN or set TOMADA_API_TOKEN', Exit.usage);
-    const ctx: Context = { api: new ApiClient({ url, token }), json: values.json === true, print: out, stdout: process.stdout };
+    const ctx: Context = { api: new ApiClient({ url, token }), json: values.json === true, print: out, warn: (text) => void process.stderr.write(text), stdout: process.stdout };
     return await sub.run(ctx, positionals, values as Values);
   } catch (error) {
     if (!(error instanceof CliError)) throw error;

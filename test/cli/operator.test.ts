@@ -174,6 +174,12 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
 
       const sessions = await tomada(['sessions', 'list', '--charge-point', 'CLI-CP'], env);
       assert.match(sessions.stdout, new RegExp(`^${tx}\\s+CLI-CP\\s+1\\s+CLI-GO\\s+2024-07-01T10:00:00.000Z\\s+2024-07-01T10:30:00.000Z\\s+2000\\s+meterStop`, 'm'));
+      assert.equal(sessions.stderr, '', 'all of them: nothing to add');
+      // A full page may not be all of them: the reader is told, outside what a script parses.
+      const full = await tomada(['sessions', 'list', '--limit', '1', '--json'], env);
+      assert.equal(full.code, 0, full.stderr);
+      assert.equal(JSON.parse(full.stdout).items.length, 1);
+      assert.equal(full.stderr, 'tomada: the newest 1 sessions only; there may be more: narrow --from/--to, raise --limit (up to 10000), or read them all with tomada sessions export\n');
       const byTag = await tomada(['sessions', 'list', '--id-tag', 'cli-go', '--json'], env);
       assert.deepEqual(JSON.parse(byTag.stdout).items.map((item: any) => item.id), [tx], 'a driver\'s card, asked in any case');
       const csv = await tomada(['sessions', 'export', '--operator', 'OPC-CLI'], env);
