@@ -119,6 +119,30 @@ function validationMessage(error: FastifyError): string {
 }
 
 /**
+ * The checker names a time's format only by its name (`must match format "date-time"`), which
+ * leaves a caller guessing what was wrong with `2026-01-01` or `2026-01-01T00:00:00`: say what a
+ * time is here. The checker's own words stay in front, for clients that matched them.
+ */
+function explainFormats(message: string): string {
+  return message.replaceAll(
+    'must match format "date-time"',
+    'must match format "date-time": a date and time with its offset from UTC, as ISO 8601 writes them (2026-01-01T00:00:00Z, 2026-01-01T01:00:00+01:00), on a day that exists',
+  );
+}
+
+/**
+ * The period a query names (`from` inclusive, `to` exclusive), as canonical UTC. An empty one is
+ * the caller's mistake (the two swapped, most likely), not "nothing in it": an export of it would
+ * be an empty file a nightly script takes for a quiet night.
+ */
+export function periodOrBadRequest(fromText: string | undefined, toText: string | undefined): { from: string | undefined; to: string | undefined } {
+  const from = canonicalTimeIfGiven('from', fromText);
+  const to = canonicalTimeIfGiven('to', toText);
+  if (from !== undefined && to !== undefined && from >= to) throw new HttpError(400, 'BadRequest', `from (${from}) must be before to (${to})`);
+  return { from, to };
+}
+
+/**
  * A query parameter given more than once (`?format=csv&format=json`) reaches the schema as a list,
  * and the checker's words for it ("must be string") hide why; no parameter of the API takes a list.
  */
@@ -169,7 +193,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return;
   }
   if (error.validation) {
-    void reply.status(400).send({ error: 'BadRequest', message: repeatedParameters(error, request.query) ?? validationMessage(error) });
+    void reply.status(400).send({ error: 'BadRequest', message: repeatedParameters(error, request.query) ?? explainFormats(validationMessage(error)) });
     return;
   }
   const status = error.statusCode ?? 500;

@@ -173,6 +173,18 @@ test('transactions over the REST API', async (s) => {
         assert.equal(result.status, 400, `${path}: ${JSON.stringify(result.body)}`);
         assert.deepEqual(Object.keys(result.body).sort(), ['error', 'message'], path);
       }
+      // A time without its offset is told what a time is here, not only the format's name.
+      const local = await t.api('/api/v1/transactions?from=2024-06-01T00:00:00');
+      assert.equal(
+        local.body.message,
+        'querystring/from must match format "date-time": a date and time with its offset from UTC, as ISO 8601 writes them (2026-01-01T00:00:00Z, 2026-01-01T01:00:00+01:00), on a day that exists',
+      );
+      // An empty period, the two ends swapped most likely, is the caller's mistake, not "no sessions".
+      for (const period of ['from=2024-06-02T00:00:00Z&to=2024-06-01T00:00:00Z', 'from=2024-06-01T00:00:00Z&to=2024-06-01T02:00:00%2B02:00']) {
+        const swapped = await t.api(`/api/v1/transactions?${period}`);
+        assert.equal(swapped.status, 400, period);
+        assert.match(swapped.body.message, /^from \(2024-06-0\dT00:00:00.000Z\) must be before to \(2024-06-01T00:00:00.000Z\)$/, period);
+      }
       // A parameter given twice is named as such, not as a value of the wrong type.
       const twice = await t.api('/api/v1/transactions?limit=5&limit=10&active=true');
       assert.deepEqual(twice.body, { error: 'BadRequest', message: 'querystring/limit is given 2 times; give it once' });

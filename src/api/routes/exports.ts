@@ -8,7 +8,7 @@ import type { Domain } from '../../domain/index.js';
 import type { Transaction } from '../../domain/model.js';
 import { narrowOperator } from '../access.js';
 import { csvLine } from '../csv.js';
-import { canonicalTimeIfGiven } from '../errors.js';
+import { periodOrBadRequest } from '../errors.js';
 import { ErrorBody, OperatorRef } from '../schemas.js';
 
 const ExportQuery = Type.Object(
@@ -91,8 +91,7 @@ export async function exportRoutes(app: FastifyInstance, { domain }: { domain: D
     handler: async (request, reply) => {
       const q = request.query;
       const format = q.format ?? 'csv';
-      const from = canonicalTimeIfGiven('from', q.from);
-      const to = canonicalTimeIfGiven('to', q.to);
+      const { from, to } = periodOrBadRequest(q.from, q.to);
       const operator = narrowOperator(request.scope, q.operator);
       // With an operator (the caller's own, or the one asked for), each page holds only the
       // sessions of charge points that operator holds when the page is read: the operator is

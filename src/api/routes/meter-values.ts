@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
-import { canonicalTimeIfGiven, HttpError, missing } from '../errors.js';
+import { missing, periodOrBadRequest } from '../errors.js';
 import { ChargePointId, ErrorBody, MeterSample, StoredConnectorId } from '../schemas.js';
 
 const SessionlessSamples = Type.Object({
@@ -52,10 +52,7 @@ export async function meterValueRoutes(app: FastifyInstance, { domain }: { domai
       const cp = await domain.views.chargePoint(request.params.id);
       if (!cp) throw missing('chargePoint', request.params.id);
       const { connectorId, measurand, afterId, order, limit } = request.query;
-      const from = canonicalTimeIfGiven('from', request.query.from);
-      const to = canonicalTimeIfGiven('to', request.query.to);
-      // An empty period is the caller's mistake (the two swapped, most likely), not "no readings".
-      if (from !== undefined && to !== undefined && from >= to) throw new HttpError(400, 'BadRequest', `from (${from}) must be before to (${to})`);
+      const { from, to } = periodOrBadRequest(request.query.from, request.query.to);
       return { items: await domain.views.sessionlessSamples(cp.id, { connectorId, measurand, from, to, afterId, newestFirst: order === 'newest', limit: limit ?? 100 }) };
     },
   });

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
 import { narrowOperator } from '../access.js';
-import { canonicalTimeIfGiven, missing } from '../errors.js';
+import { missing, periodOrBadRequest } from '../errors.js';
 import { ErrorBody, TransactionDetail, TransactionId, TransactionList, TransactionQuery } from '../schemas.js';
 
 export async function transactionRoutes(app: FastifyInstance, { domain }: { domain: Domain }) {
@@ -13,6 +13,7 @@ export async function transactionRoutes(app: FastifyInstance, { domain }: { doma
     handler: async (request) => {
       const q = request.query;
       const operator = narrowOperator(request.scope, q.operator);
+      const { from, to } = periodOrBadRequest(q.from, q.to);
       if (operator === null) return { items: [] };
       return {
         items: await domain.views.transactions({
@@ -20,8 +21,8 @@ export async function transactionRoutes(app: FastifyInstance, { domain }: { doma
           operator,
           idTag: q.idTag,
           active: q.active,
-          from: canonicalTimeIfGiven('from', q.from),
-          to: canonicalTimeIfGiven('to', q.to),
+          from,
+          to,
           afterId: q.afterId,
           settled: true,
           limit: q.limit,
