@@ -39,11 +39,34 @@ function exitFor(status: number): number {
   return Exit.failed;
 }
 
+/**
+ * The operator address as the requests are made from it: an http(s) URL, without trailing slashes
+ * or the API's own `/api/v1` (copied from a request or the OpenAPI document, it doubled every path
+ * into a 404 that read as "not found"). Anything else is a usage error: `127.0.0.1:8080` without
+ * its scheme was reported as an address that could not be reached.
+ */
+export function apiBase(url: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
+    throw new CliError(`--url (or TOMADA_API_URL) must be an http:// or https:// address, such as http://127.0.0.1:8080; got "${url}"`, Exit.usage);
+  }
+  return url.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+}
+
 export class ApiClient {
-  constructor(private readonly target: ApiTarget) {}
+  private readonly base: string;
+
+  constructor(private readonly target: ApiTarget) {
+    this.base = apiBase(target.url);
+  }
 
   private async fetch(method: string, path: string, body?: unknown): Promise<Response> {
-    const url = `${this.target.url.replace(/\/+$/, '')}/api/v1${path}`;
+    const url = `${this.base}/api/v1${path}`;
     let response: Response;
     try {
       response = await fetch(url, {

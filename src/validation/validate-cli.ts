@@ -126,11 +126,10 @@ export async function validateCommand(argv: string[], io: Io = terminalIo()): Pr
     return 2;
   }
   const url = (values.url ?? process.env.TOMADA_API_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-  // Present: its absence is one of the problems above.
-  const client = new ApiClient({ url, token: token! });
-  const api = (path: string, body?: unknown): Promise<unknown> => client.request(body === undefined ? 'GET' : 'POST', path, body);
-
   try {
+    // Present: its absence is one of the problems above.
+    const client = new ApiClient({ url, token: token! });
+    const api = (path: string, body?: unknown): Promise<unknown> => client.request(body === undefined ? 'GET' : 'POST', path, body);
     let campaign = (await api('/validations', {
       chargePointId,
       connectorId: Number(values.connector),

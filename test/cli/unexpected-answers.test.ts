@@ -122,10 +122,27 @@ test('another server at the address is told apart from the Tomada API, and nothi
       assert.deepEqual([missing.code, missing.stderr], [3, notTomada('/charge-points/CP-1', 404)]);
       status = 502;
       const gateway = await tomada(['sessions', 'list'], env);
-      assert.deepEqual([gateway.code, gateway.stderr], [3, notTomada('/transactions', 502)]);
+      assert.deepEqual([gateway.code, gateway.stderr], [3, notTomada('/transactions?limit=1000', 502)]);
     });
   } finally {
     await new Promise((resolve) => other.close(resolve));
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the address as an operator may copy it: with the API's /api/v1, or without its scheme", async () => {
+  const t = await startTestTomada();
+  try {
+    const withPath = await tomada(['whoami', '--json', '--url', `${t.httpUrl}/api/v1/`], { TOMADA_API_TOKEN: ADMIN_TOKEN });
+    assert.equal(withPath.code, 0, withPath.stderr);
+    assert.equal(JSON.parse(withPath.stdout).role, 'admin');
+    const bare = new URL(t.httpUrl).host;
+    const noScheme = await tomada(['whoami', '--url', bare], { TOMADA_API_TOKEN: ADMIN_TOKEN });
+    assert.deepEqual(
+      [noScheme.code, noScheme.stderr],
+      [2, `tomada: --url (or TOMADA_API_URL) must be an http:// or https:// address, such as http://127.0.0.1:8080; got "${bare}"\n`],
+    );
+  } finally {
+    await t.close();
   }
 });
