@@ -132,16 +132,20 @@ export class ApiClient {
     if (!response.body) return;
     const source = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
     const partial = file === undefined ? undefined : `${file}.part-${process.pid}`;
+    // The file's own failure (no such folder, no space left) is not the answer's.
+    let unwritable: NodeJS.ErrnoException | undefined;
     try {
       if (partial === undefined) {
         await pipeline(source, out, { end: false });
         if (out.writableNeedDrain) await once(out, 'drain');
       } else {
-        await pipeline(source, createWriteStream(partial));
+        const sink = createWriteStream(partial).on('error', (error) => (unwritable = error));
+        await pipeline(source, sink);
         renameSync(partial, file!);
       }
     } catch (error) {
       if (partial !== undefined) rmSync(partial, { force: true });
+      if (unwritable) throw new CliError(`cannot write ${file} (${unwritable.code ?? unwritable.message}): check --output`, Exit.failed);
       const kept = file === undefined ? 'what was printed is incomplete' : `${file} was left as it was`;
       throw new CliError(`GET ${path} was cut off midway (${fetchFailure(error)}): ${kept}; run it again`, Exit.failed);
     }

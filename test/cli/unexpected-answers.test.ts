@@ -74,6 +74,12 @@ test('an export cut off midway fails and leaves the earlier file as it was', asy
     assert.equal(cutFresh.code, 1);
     assert.equal(existsSync(fresh), false, 'a cut export makes no file that looks like an export');
 
+    // A file that cannot be written is said to be that, not a cut answer.
+    proxy.restore();
+    const nowhere = join(dir, 'no-such-folder', 'sessions.csv');
+    const unwritable = await tomada(['sessions', 'export', '--output', nowhere], env);
+    assert.deepEqual([unwritable.code, unwritable.stderr], [1, `tomada: cannot write ${nowhere} (ENOENT): check --output\n`]);
+
     proxy.restore();
     proxy.truncateAfter(Math.floor(full.length / 3));
     const printed = await tomada(['sessions', 'export'], env);
