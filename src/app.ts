@@ -19,6 +19,7 @@ import { SoapEndpoint } from './transport/soap-endpoint.js';
 import { Events } from './events/events.js';
 import { WebhookDeliverer } from './events/webhooks.js';
 import { Campaigns } from './validation/campaign.js';
+import { LeftRunningStops } from './validation/left-running.js';
 import { SoftwareRegistry } from './validation/software.js';
 
 import { VERSION } from './version.js';
@@ -104,6 +105,15 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     log: log.child({ component: 'validation' }),
     node: config.cluster?.nodeId,
   });
+  // The sessions ended campaigns left running are stopped at their charge point's return, on the node it returns to.
+  const leftRunning = new LeftRunningStops({
+    store,
+    commands: domain.commands,
+    activity: domain.activity,
+    campaignRunning: (id) => campaigns.runsFor(id),
+    log: log.child({ component: 'validation' }),
+  });
+  leftRunning.start();
   // Campaigns of a node that no node here ever heard from (killed before this one started, under
   // an id no process takes again) are closed once this node has heard every live node: it has
   // listened on a working link for as long as a node is judged lost after, and a heartbeat more.
@@ -229,6 +239,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
       stop() {
         stopping ??= (async () => {
           if (notLiveSweep) clearTimeout(notLiveSweep);
+          await leftRunning.stop();
           await campaigns.close();
           await webhooks.stop();
           await api?.close();

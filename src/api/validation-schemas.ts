@@ -98,9 +98,23 @@ const ValidationFields = {
     }),
   ),
   leftRunning: Type.Optional(
-    Type.Array(Type.Object({ transactionId: Type.Integer(), connectorId: Type.Integer(), reason: Type.String() }), {
-      description: 'Sessions the campaign started with its card (or on its connector on another card, when its wrap-up was cut short before the connector was made idle) and could not stop at its end, and why: end them at the charge point',
-    }),
+    Type.Array(
+      Type.Object({
+        transactionId: Type.Integer(),
+        connectorId: Type.Integer(),
+        reason: Type.String(),
+        afterwards: Type.Optional(
+          Type.Object(
+            { at: Type.String({ format: 'date-time' }), attempts: Type.Integer({ minimum: 0 }), ended: Type.Boolean(), reason: Type.String() },
+            { description: 'The latest try to stop it at a return of the charge point after the campaign ended; ended: nothing charges on it any more' },
+          ),
+        ),
+      }),
+      {
+        description:
+          'Sessions the campaign started with its card (or on its connector on another card, when its wrap-up was cut short before the connector was made idle) and could not stop at its end, and why: a remote stop is sent again at each return of the charge point until they end (afterwards)',
+      },
+    ),
   ),
 };
 

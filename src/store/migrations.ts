@@ -541,6 +541,32 @@ const apiTokenExpiry: Migration = {
   },
 };
 
+/**
+ * The sessions validation campaigns left running on their cards and not yet seen to end
+ * (Validation.leftRunning): at each return of the charge point a remote stop is tried again
+ * (src/validation/left-running.ts), so they are looked up by charge point, at every return, and
+ * a row is deleted once its session is settled. Filled from the campaigns that ended before.
+ */
+const validationSessionsLeftRunning: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('validation_sessions_left_running')
+      .addColumn('validation_id', 'text', (c) => c.notNull())
+      .addColumn('transaction_id', 'bigint', (c) => c.notNull())
+      .addColumn('charge_point_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('validation_sessions_left_running_pk', ['validation_id', 'transaction_id'])
+      .execute();
+    await db.schema.createIndex('validation_sessions_left_running_cp').on('validation_sessions_left_running').column('charge_point_id').execute();
+    const ended = await db.selectFrom('validations').select(['id', 'charge_point_id', 'data']).where('status', '!=', 'running').where('data', 'like', '%"leftRunning"%').execute();
+    for (const row of ended as { id: string; charge_point_id: string; data: string }[]) {
+      const left = (JSON.parse(row.data) as { leftRunning?: { transactionId: number }[] }).leftRunning ?? [];
+      for (const { transactionId } of left) {
+        await db.insertInto('validation_sessions_left_running').values({ validation_id: row.id, transaction_id: transactionId, charge_point_id: row.charge_point_id }).execute();
+      }
+    }
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -568,6 +594,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0021_id_tags_by_operator': idTagsByOperator,
         '0022_api_token_expiry': apiTokenExpiry,
         '0023_converted_readings_mark': convertedReadingsMark,
+        '0024_validation_sessions_left_running': validationSessionsLeftRunning,
       };
     },
   };

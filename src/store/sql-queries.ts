@@ -46,6 +46,7 @@ import type {
   StatusHistoryQuery,
   StoredEvent,
   EventFilter,
+  SessionLeftRunning,
   ValidationFilter,
   Webhook,
   WebhookDelivery,
@@ -810,6 +811,16 @@ export class SqlQueries implements StoreWriter {
     return rows.map((row) => JSON.parse(row.data) as Validation);
   }
 
+  async listSessionsLeftRunning(chargePointId: string): Promise<SessionLeftRunning[]> {
+    const rows = await this.db
+      .selectFrom('validation_sessions_left_running')
+      .select(['validation_id', 'transaction_id'])
+      .where('charge_point_id', '=', chargePointId)
+      .orderBy('transaction_id')
+      .execute();
+    return rows.map((row) => ({ validationId: row.validation_id, transactionId: Number(row.transaction_id) }));
+  }
+
   async listValidatedSoftware(): Promise<ValidatedSoftware[]> {
     const rows = await this.db.selectFrom('validated_software').selectAll().orderBy('approved_at').orderBy('id').execute();
     return rows.map(toValidatedSoftware);
@@ -1343,6 +1354,23 @@ export class SqlQueries implements StoreWriter {
       .values({ id: v.id, ...row })
       .onConflict((oc) => oc.column('id').doUpdateSet(row))
       .execute();
+  }
+
+  async insertSessionLeftRunning(session: SessionLeftRunning & { chargePointId: string }): Promise<void> {
+    await this.db
+      .insertInto('validation_sessions_left_running')
+      .values({ validation_id: session.validationId, transaction_id: session.transactionId, charge_point_id: session.chargePointId })
+      .onConflict((oc) => oc.columns(['validation_id', 'transaction_id']).doNothing())
+      .execute();
+  }
+
+  async deleteSessionLeftRunning(session: SessionLeftRunning): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('validation_sessions_left_running')
+      .where('validation_id', '=', session.validationId)
+      .where('transaction_id', '=', session.transactionId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async closeRunningValidation(v: Validation): Promise<boolean> {

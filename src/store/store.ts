@@ -67,6 +67,12 @@ export interface ValidationFilter {
   limit?: number | undefined;
 }
 
+/** A session a validation campaign left running (Validation.leftRunning), by campaign and transaction. */
+export interface SessionLeftRunning {
+  validationId: string;
+  transactionId: number;
+}
+
 export interface EventFilter {
   chargePointId?: string | undefined;
   type?: string | undefined;
@@ -274,6 +280,8 @@ export interface StoreReader {
   listEvents(filter: EventFilter): Promise<StoredEvent[]>;
   getValidation(id: string): Promise<Validation | undefined>;
   listValidations(filter: ValidationFilter): Promise<Validation[]>;
+  /** The sessions campaigns left running on this charge point, not yet settled (src/validation/left-running.ts). */
+  listSessionsLeftRunning(chargePointId: string): Promise<SessionLeftRunning[]>;
   listValidatedSoftware(): Promise<ValidatedSoftware[]>;
   findValidatedSoftware(identity: SoftwareIdentity): Promise<ValidatedSoftware | undefined>;
   getWebhook(operator: string): Promise<Webhook | undefined>;
@@ -380,6 +388,10 @@ export interface StoreWriter extends StoreReader {
   /** Creates a token, or replaces one with the same id (and lifts its revocation). */
   putApiToken(token: ApiToken): Promise<void>;
   putValidation(validation: Validation): Promise<void>;
+  /** Notes a session a campaign left running, to be stopped at its charge point's return. */
+  insertSessionLeftRunning(session: SessionLeftRunning & { chargePointId: string }): Promise<void>;
+  /** Forgets a session left running once settled; false when it was not there (settled already). */
+  deleteSessionLeftRunning(session: SessionLeftRunning): Promise<boolean>;
   /** Stores a campaign's closing record only if the stored one is still running; false if it was not. */
   closeRunningValidation(validation: Validation): Promise<boolean>;
   /** Adds software to the registry; an identity already there is kept as it is (and returned). */

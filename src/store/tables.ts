@@ -229,8 +229,16 @@ export interface WebhookRow {
   lease_until: string | null;
 }
 
+/** A session a validation campaign left running, not yet settled (migration 0024). */
+export interface ValidationSessionLeftRunningRow {
+  validation_id: string;
+  transaction_id: number;
+  charge_point_id: string;
+}
+
 export interface Database {
   validations: ValidationRow;
+  validation_sessions_left_running: ValidationSessionLeftRunningRow;
   validated_software: ValidatedSoftwareRow;
   webhooks: WebhookRow;
   charge_points: ChargePointRow;

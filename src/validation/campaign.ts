@@ -71,10 +71,14 @@ function counts(list: CaseRecord[]): Validation['counts'] {
   return c;
 }
 
-/** One `validationSessionLeftRunning` event per session a campaign's end left running on its card. */
+/**
+ * One `validationSessionLeftRunning` event per session a campaign's end left running on its card,
+ * each noted to be stopped at the charge point's return (left-running.ts).
+ */
 async function insertLeftRunning(tx: StoreWriter, at: string, v: Validation, leftRunning: LeftRunning[]): Promise<void> {
   for (const left of leftRunning) {
     await tx.insertEvent({ at, chargePointId: v.chargePointId, type: 'validationSessionLeftRunning', data: { validationId: v.id, idTag: v.idTag, ...left } });
+    await tx.insertSessionLeftRunning({ validationId: v.id, transactionId: left.transactionId, chargePointId: v.chargePointId });
   }
 }
 
@@ -191,6 +195,11 @@ export class Campaigns {
       ended();
     });
     return run.snapshot();
+  }
+
+  /** Whether a campaign is starting or running for the charge point on this node. */
+  runsFor(chargePointId: string): boolean {
+    return this.busy.has(chargePointId);
   }
 
   /** The campaign as it stands: live while it runs, from the store afterwards. */

@@ -168,7 +168,7 @@ export async function validateCommand(argv: string[], io: Io = terminalIo()): Pr
     io.out(
       `${(campaign.verdict ?? campaign.status).toUpperCase()}: ${c.pass} passed, ${c.fail} failed, ${notApplicable} not applicable, ${(c.skipped ?? 0) - notApplicable} skipped (not run), ${c.manual} manual steps not run\n` +
         `software: ${Object.values(campaign.software).join(' / ')}${campaign.registry ? ` — ${campaign.registry.validated ? 'validated' : 'not validated'}: ${campaign.registry.reason}` : ''}\n` +
-        (campaign.leftRunning ?? []).map((l) => `LEFT RUNNING: transaction ${l.transactionId} on connector ${l.connectorId} (${l.reason}): end it at the charge point\n`).join('') +
+        (campaign.leftRunning ?? []).map((l) => `LEFT RUNNING: transaction ${l.transactionId} on connector ${l.connectorId} (${l.reason}): a remote stop is sent again when the charge point comes back, or end it there\n`).join('') +
         `report: ${report}\n`,
     );
     return campaign.verdict === 'pass' ? 0 : 1;

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
+import { TestClient } from '../support/ocpp-client.js';
 import { runCampaign, summary } from './rig.js';
 
 test('a charge point that started the remote start on another card is stopped at the campaign’s end, not left charging', async () => {
@@ -72,6 +73,33 @@ test('a node that stops during the wrap-up, before the connector is idle, names 
       assert.deepEqual(validation.leftRunning, [{ transactionId: await session(), connectorId: 1, reason }], summary(validation));
     } finally {
       await chargePoint.stop();
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+test('a session on another card that a cut wrap-up named is not stopped when the charge point comes back: it may be a driver’s', async () => {
+  const t = await startTestTomada();
+  try {
+    const { running, session } = await inWrapUp(t, 'CP-OTHERTAG-BACK');
+    const [campaign] = (await t.api('/api/v1/validations?chargePointId=CP-OTHERTAG-BACK')).body.items;
+    await t.api(`/api/v1/validations/${campaign.id}/cancel`, { body: {} });
+    const { chargePoint } = await running;
+    await chargePoint.stop();
+    const transactionId = await session();
+    // It comes back (a charge point that kept its session through a reconnection).
+    const cp = await TestClient.connect(t.wsUrl, 'CP-OTHERTAG-BACK');
+    try {
+      await cp.ok('StatusNotification', { connectorId: 1, status: 'Charging', errorCode: 'NoError' });
+      const failed = async () => (await t.api('/api/v1/events?type=validationSessionStopFailed&chargePointId=CP-OTHERTAG-BACK')).body.items as any[];
+      for (let i = 0; i < 100 && (await failed()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      const reason = "not stopped: it runs on card SIMOTHER1, not the campaign's, and may be a driver's; end it at the charge point if it is not";
+      assert.deepEqual((await failed()).map((e) => e.data), [{ validationId: campaign.id, idTag: campaign.idTag, transactionId, connectorId: 1, attempts: 0, reason }]);
+      assert.deepEqual(cp.received.filter((f) => f[0] === 2).map((f) => f[2]), [], 'no remote stop was sent');
+      assert.deepEqual(await t.store.listSessionsLeftRunning('CP-OTHERTAG-BACK'), [], 'said once, not tried again');
+    } finally {
+      await cp.close();
     }
   } finally {
     await t.close();

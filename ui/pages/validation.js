@@ -61,7 +61,7 @@ export function validationPage(main, { id = '' }) {
         ['Registry', v.registry ? `${v.registry.validated ? 'Software validated' : 'Software not validated'}: ${v.registry.reason}` : running ? (v.trial ? `A trial run, it will validate no software: ${v.trial}` : 'decided when the campaign ends') : '—'],
         // Sessions the campaign could not stop at its end: the engineer must end them at the charge point.
         ...(v.leftRunning?.length
-          ? [/** @type {[string, string]} */ (['Left running', `${v.leftRunning.map((/** @type {any} */ l) => `transaction ${l.transactionId} on connector ${l.connectorId} (${l.reason})`).join('; ')}: end ${v.leftRunning.length === 1 ? 'it' : 'them'} at the charge point`])]
+          ? [/** @type {[string, string]} */ (['Left running', `${v.leftRunning.map((/** @type {any} */ l) => `transaction ${l.transactionId} on connector ${l.connectorId} (${l.reason}${l.afterwards ? `; since the campaign ended: ${l.afterwards.reason}` : ''})`).join('; ')}${v.leftRunning.some((/** @type {any} */ l) => !l.afterwards?.ended) ? `: a remote stop is sent again at each return of the charge point, or end ${v.leftRunning.length === 1 ? 'it' : 'them'} there` : ''}`])]
           : []),
       ]),
     );

@@ -70,6 +70,21 @@ export interface LeftRunning {
   transactionId: number;
   connectorId: number;
   reason: string;
+  /**
+   * What the tries to stop it since the campaign ended did, at the charge point's returns: the
+   * latest one's time and outcome, `ended` once nothing charges on it any more (its StopTransaction
+   * came, or the charge point runs no such transaction). Absent before the first.
+   */
+  afterwards?: LeftRunningAfterwards;
+}
+
+/** See LeftRunning.afterwards. */
+export interface LeftRunningAfterwards {
+  at: string;
+  /** Remote stops sent since the campaign ended. */
+  attempts: number;
+  ended: boolean;
+  reason: string;
 }
 
 /**
