@@ -97,6 +97,12 @@ const ValidationFields = {
       description: 'From the start: the campaign is a trial run, its limits below a validating campaign’s, and validates no software whatever its verdict; names the limits',
     }),
   ),
+  cancelling: Type.Optional(
+    Type.Object(
+      { at: Type.String({ format: 'date-time' }), reason: Type.String() },
+      { description: 'Cancelled during its cases, it still runs its wrap-up (stops its sessions, up to about twice caseTimeoutS): when and why; gone once it has ended' },
+    ),
+  ),
   leftRunning: Type.Optional(
     Type.Array(
       Type.Object({

@@ -225,6 +225,11 @@ export class Campaigns {
     return run.snapshot();
   }
 
+  /**
+   * A cancel while the cases run answers at once, the campaign still `running` with `cancelling`
+   * while its wrap-up stops its sessions (poll it to follow); one that cuts the wrap-up short (or a
+   * node's stop) answers once the campaign has ended, a moment later (CampaignRun.cancel).
+   */
   async cancel(id: string, reason?: string): Promise<Validation> {
     const run = this.runs.get(id);
     if (!run) {
@@ -347,6 +352,8 @@ class CampaignRun {
   private stored = false;
   /** Another node closed the stored record meanwhile (it judged this node lost): nothing more is written. */
   private closedElsewhere = false;
+  /** The last save in turn (see save). */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: CampaignDeps,
@@ -363,7 +370,17 @@ class CampaignRun {
     return structuredClone({ ...this.record, counts: counts(this.record.cases) });
   }
 
-  async save(): Promise<void> {
+  /**
+   * Stores the record as it stands. Saves run one after another (a cancel's comes beside the
+   * run's own), each writing the record as it is when its turn comes, never an older copy.
+   */
+  save(): Promise<void> {
+    const turn = this.saving.then(() => this.write());
+    this.saving = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async write(): Promise<void> {
     if (this.closedElsewhere) return;
     this.record.counts = counts(this.record.cases);
     const copy = this.snapshot();
@@ -402,15 +419,30 @@ class CampaignRun {
    */
   async cancel(reason: string): Promise<void> {
     if (reason === NODE_STOPPED) this.nodeStopping = true;
-    if (!this.casesOver) {
-      this.cancelReason = reason;
-      this.abort.abort();
-    }
-    if (this.casesOver || this.nodeStopping) {
+    // Cases over, a node's stop, or a second cancel (the first one's wrap-up begun or about to): cut it.
+    if (this.casesOver || this.nodeStopping || this.abort.signal.aborted) {
+      if (!this.casesOver) this.stopCases(reason);
       this.cutReason ??= reason;
       this.wrapUpCut.abort();
+      return this.finished;
     }
-    await this.finished;
+    // The wrap-up may take up to about twice caseTimeoutS (a charge point away, or ignoring the
+    // stops): waited for, the cancel's answer came minutes later, past a carried request's wait
+    // (503, "may have been carried out") and an operator's patience (a second click cut the
+    // wrap-up short, leaving sessions running). It is followed on the record instead.
+    this.stopCases(reason);
+    this.record.cancelling = { at: new Date().toISOString(), reason };
+    await this.save();
+  }
+
+  /** Ends the cases: the one running stops at its next wait, those not begun are skipped now. */
+  private stopCases(reason: string): void {
+    if (this.abort.signal.aborted) return;
+    this.cancelReason = reason;
+    this.abort.abort();
+    for (const item of this.record.cases) {
+      if (item.status === 'pending') Object.assign(item, { status: 'skipped', reason });
+    }
   }
 
   execute(): Promise<void> {
@@ -609,6 +641,8 @@ class CampaignRun {
    * before the campaign shows as finished, so whoever sees it finished sees all of that too.
    */
   private async finish(leftRunning: LeftRunning[]): Promise<void> {
+    // After the saves in turn: one written after the closing record would find it closed.
+    await this.saving;
     // Closed by another node: its end (event, verdict) is the one stored.
     if (this.closedElsewhere) return;
     const record = this.record;
@@ -636,6 +670,7 @@ class CampaignRun {
           this.deps.log.error({ err: error, validationId: record.id }, 'could not reset the charge point back under the unvalidated-software policy');
         });
       }
+      delete record.cancelling;
       Object.assign(record, { status, verdict, finishedAt, counts: counts(record.cases), registry, ...(leftRunning.length > 0 ? { leftRunning } : {}) });
       const copy = this.snapshot();
       const kept = await this.deps.store.transact(async (tx) => {
@@ -649,6 +684,7 @@ class CampaignRun {
       if (leftRunning.length > 0) this.deps.log.error({ chargePointId: record.chargePointId, validationId: record.id, leftRunning }, 'a validation campaign left a session running on its card');
       this.deps.log.info({ chargePointId: record.chargePointId, validationId: record.id, verdict }, 'validation campaign finished');
     } catch (error) {
+      delete record.cancelling;
       Object.assign(record, { status, verdict, finishedAt });
       this.deps.log.error({ err: error, validationId: record.id }, 'could not store the end of a validation campaign');
     }

@@ -13,7 +13,7 @@ import { TestClient } from '../support/ocpp-client.js';
 import { centralSystemClient, envelope, postRaw } from '../soap/helpers.js';
 import { ocpp16 } from '../../src/sim/protocol-16.js';
 import type { ChargePointProtocol } from '../../src/sim/protocol.js';
-import { idTagFor, runCampaign, summary } from './rig.js';
+import { finished, idTagFor, runCampaign, summary } from './rig.js';
 
 const BOOT = { chargePointVendor: 'Acme', chargePointModel: 'Wall-22', firmwareVersion: '4.2.0', chargePointSerialNumber: 'SN-1' };
 
@@ -333,10 +333,15 @@ test('a manual step the operator cannot do is marked not run and the campaign is
     assert.equal((await t.api(`/api/v1/validations/${id}/cases/authorize.blocked/confirm`, { body: { done: true } })).status, 409, 'only a waiting case is confirmed');
     await t.api(`/api/v1/validations/${id}/cases/authorize.valid/confirm`, { body: { done: false, note: 'no card reader on the bench unit' } });
     await waitFor('authorize.blocked');
-    const cancelled = await t.api(`/api/v1/validations/${id}/cancel`, { body: { reason: 'the campaign was cancelled by the operator' } });
-    assert.equal(cancelled.status, 200);
+    const cancelling = await t.api(`/api/v1/validations/${id}/cancel`, { body: { reason: 'the campaign was cancelled by the operator' } });
+    // Answered at once, its wrap-up to come: until 2026-12-07 the answer waited for it.
+    assert.equal(cancelling.status, 202);
+    assert.equal(cancelling.body.status, 'running');
+    assert.equal(cancelling.body.cancelling.reason, 'the campaign was cancelled by the operator');
+    const cancelled = { body: await finished(t, id) };
     assert.equal(cancelled.body.status, 'cancelled');
     assert.equal(cancelled.body.verdict, 'incomplete');
+    assert.equal(cancelled.body.cancelling, undefined);
     const byId = Object.fromEntries(cancelled.body.cases.map((c: any) => [c.id, c]));
     assert.equal(byId['ocpp.version'].status, 'pass');
     assert.equal(byId['authorize.valid'].status, 'manual');
@@ -371,8 +376,8 @@ test('a cancelled campaign stops the transaction it started on its card, as a fi
     const active = async () => (await t.api('/api/v1/transactions?chargePointId=CP-C&active=true')).body.items as { id: number; idTag: string }[];
     for (let i = 0; i < 100 && (await active()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal((await active()).length, 1, 'the campaign started a transaction');
-    const cancelled = await t.api(`/api/v1/validations/${started.body.id}/cancel`, { body: {} });
-    assert.equal(cancelled.body.status, 'cancelled');
+    await t.api(`/api/v1/validations/${started.body.id}/cancel`, { body: {} });
+    assert.equal((await finished(t, started.body.id)).status, 'cancelled');
     for (let i = 0; i < 100 && (await active()).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(await active(), [], 'the campaign\'s transaction was left charging on its card');
   } finally {
@@ -398,7 +403,8 @@ test('a campaign cancelled while it holds the charge point offline stops its tra
     for (let i = 0; i < 200 && !(await offline()); i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(await offline(), 'the campaign holds the charge point offline during its transaction');
     const cancelledAt = Date.now();
-    const cancelled = await t.api(`/api/v1/validations/${started.body.id}/cancel`, { body: {} });
+    await t.api(`/api/v1/validations/${started.body.id}/cancel`, { body: {} });
+    const cancelled = { body: await finished(t, started.body.id) };
     assert.equal(cancelled.body.status, 'cancelled');
     assert.ok(Date.now() - cancelledAt < 5_000, `the cancel took ${Date.now() - cancelledAt} ms: the case sat out a wait after it was cancelled`);
     assert.deepEqual(await active(), [], 'the remote stop sent while the charge point was held offline failed and left it charging');
@@ -558,7 +564,7 @@ test('an operator’s cancel during a campaign’s wrap-up ends it at once: its 
   }
 });
 
-test('a second cancel ends the wrap-up the first one began: both answer, the session still running is named', async () => {
+test('a first cancel answers at once; a second one ends the wrap-up the first one began, the session still running named', async () => {
   const t = await startTestTomada();
   // No MeterValues: the first cancel comes during meter.values. The remote stop is ignored: its wrap-up would wait 30 s.
   const cp = new SimulatedChargePoint({ id: 'CP-CC', baseUrl: t.wsUrl, connectors: 1, reconnectDelayMs: 200, minIntervalMs: 200, faults: ['no-meter-values', 'remote-stop-ignored'] });
@@ -575,8 +581,12 @@ test('a second cancel ends the wrap-up the first one began: both answer, the ses
     const stopSent = async () => ((await t.api('/api/v1/charge-points/CP-CC/frames?limit=40')).body.items ?? []).some((f: { frame: string }) => f.frame.includes('"RemoteStopTransaction"'));
     for (let i = 0; i < 300 && !(await stopSent()); i++) await new Promise((r) => setTimeout(r, 100));
     assert.ok(await stopSent(), 'the wrap-up sent its remote stop');
+    // The first was answered at once, while the cases stopped: the wrap-up was still to come.
+    const firstAnswer = await first;
+    assert.equal(firstAnswer.status, 202, JSON.stringify(firstAnswer.body));
+    assert.deepEqual([firstAnswer.body.status, firstAnswer.body.cancelling?.reason], ['running', 'the campaign was cancelled']);
     const second = await t.api(`/api/v1/validations/${started.body.id}/cancel`, { body: { reason: 'the campaign was cancelled again' } });
-    for (const answer of [await first, second]) {
+    for (const answer of [second, { status: 200, body: await finished(t, started.body.id) }]) {
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       // The first cancel cut the cases: cancelled, whatever the second one cut.
       assert.deepEqual([answer.body.status, answer.body.verdict], ['cancelled', 'incomplete']);

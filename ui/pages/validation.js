@@ -43,7 +43,14 @@ export function validationPage(main, { id = '' }) {
       head,
       h('h1', null, `Validation of ${v.chargePointId}`),
       verdictBadge(v),
-      running ? h('button.secondary', { type: 'button', onclick: () => api(`${path}/cancel`, { method: 'POST' }).then(load, (e) => alert(validationError(e))) }, 'Cancel') : null,
+      // Cancelled during its cases, it goes on stopping its sessions: a second cancel cuts that short.
+      running
+        ? h(
+            'button.secondary',
+            { type: 'button', title: v.cancelling ? 'Stop waiting for its sessions to stop: those still running are named' : '', onclick: () => api(`${path}/cancel`, { method: 'POST' }).then(load, (e) => alert(validationError(e))) },
+            v.cancelling ? 'End the wrap-up now' : 'Cancel',
+          )
+        : null,
       running ? null : h('button.secondary', { type: 'button', id: 'report-download', onclick: () => void download().catch((e) => alert(validationError(e))) }, 'Download printable report'),
     );
     const s = v.software ?? {};
@@ -58,6 +65,9 @@ export function validationPage(main, { id = '' }) {
         ['Started · finished', `${formatTime(v.startedAt)} · ${formatTime(v.finishedAt)}`],
         ['Verdict', h('span', { id: 'verdict' }, verdictBadge(v))],
         ['Cases', `${v.counts.pass} pass · ${v.counts.fail} fail · ${v.counts.skipped} skipped · ${v.counts.manual} not run · ${v.counts.pending} pending`],
+        ...(v.cancelling
+          ? [/** @type {[string, string]} */ (['Cancelling', `since ${formatTime(v.cancelling.at)} (${v.cancelling.reason}): stopping the sessions it started, up to about ${2 * v.timing.caseTimeoutS} s`])]
+          : []),
         ['Registry', v.registry ? `${v.registry.validated ? 'Software validated' : 'Software not validated'}: ${v.registry.reason}` : running ? (v.trial ? `A trial run, it will validate no software: ${v.trial}` : 'decided when the campaign ends') : '—'],
         // Sessions the campaign could not stop at its end: the engineer must end them at the charge point.
         ...(v.leftRunning?.length

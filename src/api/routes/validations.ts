@@ -85,10 +85,15 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
     schema: {
       tags,
       summary: 'Cancel a running campaign (body {} or {reason})',
+      description:
+        'During its cases: answered at once, 202, the campaign still running with `cancelling` while its wrap-up stops its sessions (poll it). During its wrap-up, or a second cancel: cuts the wrap-up short, answered 200 once the campaign has ended. An ended campaign: 200, as it is.',
       params: IdParams,
       body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
-      response: { 200: Validation, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
+      response: { 200: Validation, 202: Validation, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
     },
-    handler: async (request) => campaigns.cancel(request.params.id, request.body.reason),
+    handler: async (request, reply) => {
+      const validation = await campaigns.cancel(request.params.id, request.body.reason);
+      return reply.status(validation.status === 'running' ? 202 : 200).send(validation);
+    },
   });
 }

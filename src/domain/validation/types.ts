@@ -148,6 +148,12 @@ export interface Validation {
    * 2026-12-06.
    */
   leftRunning?: LeftRunning[];
+  /**
+   * While a campaign cancelled during its cases runs its wrap-up (stops its sessions, up to about
+   * twice caseTimeoutS): when and why it was cancelled. The cancel's answer carries it at once;
+   * gone once the campaign has ended (`cancelled`). Before 2026-12-07 the cancel answered only then.
+   */
+  cancelling?: { at: string; reason: string };
   /** The node running it, with several nodes (absent on a node alone, and in earlier records). */
   node?: string;
 }
