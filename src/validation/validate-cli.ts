@@ -25,13 +25,18 @@ Options:
   --url URL               operator API (default TOMADA_API_URL or http://127.0.0.1:8080)
   --token TOKEN           API token (default TOMADA_API_TOKEN)
   --help                  show this text
+
+Ctrl-C cancels the campaign and follows its wrap-up (it stops the sessions it started) to the
+end; a second Ctrl-C stops following it at once (exit 130), the wrap-up going on at Tomada.
 `;
 
 interface Io {
   out(text: string): void;
   err(text: string): void;
-  /** Asks the operator; undefined when there is no terminal to ask at. */
-  ask?(question: string): Promise<string>;
+  /** Asks the operator; undefined when there is no terminal to ask at. `signal` withdraws the question (it rejects). */
+  ask?(question: string, signal: AbortSignal): Promise<string>;
+  /** Calls `handler` at each Ctrl-C (SIGINT) until the returned function is called. */
+  onInterrupt?(handler: () => void): () => void;
 }
 
 interface CaseView {
@@ -52,16 +57,26 @@ interface CampaignView {
   registry?: { validated: boolean; reason: string };
   trial?: string;
   leftRunning?: { transactionId: number; connectorId: number; reason: string }[];
+  cancelling?: { at: string; reason: string };
   cases: CaseView[];
 }
 
 function terminalIo(): Io {
-  const io: Io = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
+  const io: Io = {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    onInterrupt(handler) {
+      process.on('SIGINT', handler);
+      return () => void process.off('SIGINT', handler);
+    },
+  };
   if (process.stdin.isTTY) {
-    io.ask = async (question) => {
+    io.ask = async (question, signal) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
+      // At a question the terminal's Ctrl-C reaches readline, not the process: passed on.
+      rl.on('SIGINT', () => void process.emit('SIGINT', 'SIGINT'));
       try {
-        return await rl.question(question);
+        return await rl.question(question, { signal });
       } finally {
         rl.close();
       }
@@ -143,19 +158,28 @@ export async function validateCommand(argv: string[], io: Io = terminalIo()): Pr
     if (campaign.trial !== undefined) io.err(`a trial run: ${campaign.trial}; it will validate no software\n`);
     const shown = new Set<string>();
     const asked = new Set<string>();
-    while (campaign.status === 'running') {
-      for (const item of campaign.cases) {
-        if (['pass', 'fail', 'skipped', 'manual'].includes(item.status) && !shown.has(item.id)) {
-          shown.add(item.id);
-          io.err(`${item.status.toUpperCase().padEnd(7)} ${item.id} — ${item.reason ?? ''}\n`);
+    const interrupt = new Interrupt(io, api, campaign.id, 2 * (timing.caseTimeoutS ?? 60));
+    try {
+      while (campaign.status === 'running' && !interrupt.leaving) {
+        for (const item of campaign.cases) {
+          if (['pass', 'fail', 'skipped', 'manual'].includes(item.status) && !shown.has(item.id)) {
+            shown.add(item.id);
+            io.err(`${item.status.toUpperCase().padEnd(7)} ${item.id} — ${item.reason ?? ''}\n`);
+          }
+          if (item.status === 'waiting' && !asked.has(item.id) && !interrupt.cancelled) {
+            asked.add(item.id);
+            await manualStep(io, api, campaign.id, item, values['skip-manual'], interrupt.signal);
+          }
         }
-        if (item.status === 'waiting' && !asked.has(item.id)) {
-          asked.add(item.id);
-          await manualStep(io, api, campaign.id, item, values['skip-manual']);
-        }
+        await interrupt.sleep(1000);
+        campaign = (await api(`/validations/${encodeURIComponent(campaign.id)}`)) as CampaignView;
       }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      campaign = (await api(`/validations/${encodeURIComponent(campaign.id)}`)) as CampaignView;
+    } finally {
+      interrupt.close();
+    }
+    if (campaign.status === 'running') {
+      io.err(`stopped following campaign ${campaign.id}: it is still running at Tomada${campaign.cancelling ? ', cancelled, stopping its sessions' : ''}; read it with GET /api/v1/validations/${campaign.id}, or the dashboard\n`);
+      return 130;
     }
     for (const item of campaign.cases) {
       if (!shown.has(item.id)) io.err(`${item.status.toUpperCase().padEnd(7)} ${item.id} — ${item.reason ?? ''}\n`);
@@ -180,15 +204,74 @@ export async function validateCommand(argv: string[], io: Io = terminalIo()): Pr
   }
 }
 
+/**
+ * Ctrl-C while the campaign runs: the first cancels it at Tomada and the command follows its
+ * wrap-up to the end (the report, the sessions left running); a second stops following at once,
+ * the wrap-up going on at Tomada. Before 2026-12-07 Ctrl-C ended the command and nothing else:
+ * the campaign went on at Tomada, its manual steps waiting for nobody.
+ */
+class Interrupt {
+  cancelled = false;
+  leaving = false;
+  private readonly abort = new AbortController();
+  private wake: () => void = () => undefined;
+  private readonly stopListening: () => void;
+
+  constructor(
+    private readonly io: Io,
+    private readonly api: (path: string, body?: unknown) => Promise<unknown>,
+    private readonly id: string,
+    wrapUpS: number,
+  ) {
+    this.stopListening =
+      io.onInterrupt?.(() => {
+        if (this.cancelled) {
+          this.leaving = true;
+        } else {
+          this.cancelled = true;
+          io.err(`cancelling campaign ${id}: it stops the sessions it started (up to about ${wrapUpS} s); Ctrl-C again to stop following it\n`);
+          void this.api(`/validations/${encodeURIComponent(id)}/cancel`, { reason: 'cancelled at the terminal (tomada validate)' }).catch((error: unknown) =>
+            this.io.err(`tomada validate: the cancel failed: ${(error as Error).message}\n`),
+          );
+        }
+        this.abort.abort();
+        this.wake();
+      }) ?? (() => undefined);
+  }
+
+  /** Aborted at a Ctrl-C: a question at the terminal is withdrawn. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => (clearTimeout(timer), resolve());
+    });
+  }
+
+  close(): void {
+    this.stopListening();
+  }
+}
+
 /** Asks the operator to do a manual step at the charge point, and passes the answer on. */
-async function manualStep(io: Io, api: (path: string, body?: unknown) => Promise<unknown>, id: string, item: CaseView, skip: boolean): Promise<void> {
+async function manualStep(io: Io, api: (path: string, body?: unknown) => Promise<unknown>, id: string, item: CaseView, skip: boolean, signal: AbortSignal): Promise<void> {
   const path = `/validations/${encodeURIComponent(id)}/cases/${encodeURIComponent(item.id)}/confirm`;
   if (skip || !io.ask) {
     io.err(`MANUAL  ${item.id}: ${item.prompt} — ${skip ? 'skipped (--skip-manual)' : 'no terminal to ask at: waiting for it to happen, or for a confirmation from the dashboard'}\n`);
     if (skip) await api(path, { done: false, note: 'skipped with --skip-manual' }).catch(() => undefined);
     return;
   }
-  const answer = await io.ask(`MANUAL  ${item.prompt}\n        Press Enter when done, or type "skip" if it cannot be done: `);
+  let answer: string;
+  try {
+    answer = await io.ask(`MANUAL  ${item.prompt}\n        Press Enter when done, or type "skip" if it cannot be done: `, signal);
+  } catch (error) {
+    // Withdrawn by a Ctrl-C: the campaign is being cancelled, the step with it.
+    if (signal.aborted) return;
+    throw error;
+  }
   const done = answer.trim().toLowerCase() !== 'skip';
   // The case may have ended meanwhile (the message came before the answer): that is not an error.
   await api(path, done ? { done: true } : { done: false, note: 'the operator could not do it' }).catch(() => undefined);

@@ -91,3 +91,40 @@ test('the built command: a failing charge point exits 1 and names the failed cas
     await t.close();
   }
 });
+
+test('Ctrl-C cancels the campaign at Tomada, withdraws the question at the terminal and follows the wrap-up to the end', async () => {
+  const t = await startTestTomada();
+  const cp = await chargePoint(t, 'CLI-3');
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-validate-'));
+  const out: string[] = [];
+  const err: string[] = [];
+  let interrupt: () => void = () => assert.fail('tomada validate listens for no Ctrl-C');
+  try {
+    const code = await validateCommand(
+      ['CLI-3', '--id-tag', 'TAG-CLI-3', '--case', 'ocpp.version', '--case', 'authorize.valid', '--case', 'remote.start', '--report', join(dir, 'r.html'), '--url', t.httpUrl, '--token', ADMIN_TOKEN],
+      {
+        out: (text) => void out.push(text),
+        err: (text) => void err.push(text),
+        onInterrupt: (handler) => {
+          interrupt = handler;
+          return () => (interrupt = () => assert.fail('Ctrl-C after the command ended'));
+        },
+        // The engineer is asked to present the card, and presses Ctrl-C instead.
+        ask: (_question, signal) => {
+          setImmediate(() => interrupt());
+          return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+        },
+      },
+    );
+    assert.equal(code, 1, err.join(''));
+    assert.match(err.join(''), /^cancelling campaign val-[\w-]+: it stops the sessions it started \(up to about 120 s\); Ctrl-C again to stop following it$/m);
+    assert.match(out.join(''), /^INCOMPLETE: 1 passed, 0 failed, 0 not applicable, 2 skipped \(not run\), 0 manual steps not run$/m);
+    const [{ id }] = (await t.api('/api/v1/validations?chargePointId=CLI-3')).body.items;
+    const campaign = (await t.api(`/api/v1/validations/${id}`)).body;
+    assert.equal(campaign.status, 'cancelled', 'cancelled at Tomada, not left running there');
+    assert.equal(campaign.cases[2].reason, 'cancelled at the terminal (tomada validate)');
+  } finally {
+    await cp.stop();
+    await t.close();
+  }
+});
