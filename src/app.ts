@@ -103,6 +103,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     ...(cluster ? { holdSoap: (id: string) => soap?.hold(id) } : {}),
     unvalidatedSoftware: config.unvalidatedSoftware,
     log: log.child({ component: 'validation' }),
+    sessionsLeft: (id) => leftRunning.leftBy(id),
     node: config.cluster?.nodeId,
   });
   // The sessions ended campaigns left running are stopped at their charge point's return, on the node it returns to.
@@ -111,6 +112,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     commands: domain.commands,
     activity: domain.activity,
     campaignRunning: (id) => campaigns.runsFor(id),
+    reachable: (id) => (cluster ? cluster.holderOf(id) === cluster.nodeId : router.isConnected(id)),
     log: log.child({ component: 'validation' }),
   });
   leftRunning.start();

@@ -49,6 +49,8 @@ export interface CampaignDeps {
    */
   holdSoap?(chargePointId: string): void;
   log: { info(detail: object, message: string): void; error(detail: object, message: string): void };
+  /** A campaign closed as interrupted left sessions running on this charge point (LeftRunningStops.leftBy). */
+  sessionsLeft?(chargePointId: string): void;
   /** This node's name, with several nodes: each campaign record names the node running it. */
   node?: string | undefined;
 }
@@ -285,6 +287,7 @@ export class Campaigns {
         return true;
       });
       if (done) closed++;
+      if (done && leftRunning.length > 0) this.deps.sessionsLeft?.(v.chargePointId);
     }
     return closed;
   }

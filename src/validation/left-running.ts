@@ -18,6 +18,8 @@ export interface LeftRunningDeps {
   activity: ActivityFeed;
   /** A campaign runs for the charge point on this node: its cases are not disturbed, and its own end stops its sessions. */
   campaignRunning(chargePointId: string): boolean;
+  /** The charge point takes commands from this node now (a WebSocket connected here, a SOAP endpoint). */
+  reachable(chargePointId: string): boolean;
   log: { info(detail: object, message: string): void; error(detail: object, message: string): void };
   /**
    * Least time between two passes at one charge point's sessions that send remote stops, and
@@ -71,6 +73,20 @@ export class LeftRunningStops {
     const status = activity.action === 'StatusNotification';
     if (!afresh && !status && activity.action !== 'BootNotification' && activity.action !== 'StopTransaction') return;
     if (status && !afresh && Date.now() - (this.lookedAt.get(id) ?? -Infinity) < this.gapMs) return;
+    this.begin(id);
+  }
+
+  /**
+   * Sessions just left by a campaign closed as interrupted (its node stopped, killed or lost): no
+   * stop was sent, and the charge point has often come back already (to this node, before the
+   * campaign was closed), so it is tried now when the charge point is reachable, not at its next return.
+   */
+  leftBy(chargePointId: string): void {
+    if (this.deps.reachable(chargePointId)) this.begin(chargePointId);
+  }
+
+  /** A pass at the charge point's sessions, unless one is under way. */
+  private begin(id: string): void {
     if (this.inPass.has(id)) return;
     this.inPass.add(id);
     this.lookedAt.set(id, Date.now());

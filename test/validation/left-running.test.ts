@@ -110,3 +110,29 @@ test('a session its charge point does not stop at its return is said so, and end
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a session left by a campaign closed as interrupted while its charge point is already back is stopped at once', async () => {
+  const t = await startTestTomada({ unknownChargePoints: 'accept' });
+  try {
+    // Another node's campaign (or this node's, before a restart) left running in the store; its
+    // charge point came back here before the campaign was closed.
+    await t.store.transact((tx) => tx.putValidation({ ...runningCampaign('val-left-back'), timing: { ...DefaultTiming, caseTimeoutS: 10 } }));
+    await t.api('/api/v1/id-tags/T', { method: 'PUT', body: { status: 'Accepted' } });
+    const cp = await TestClient.connect(t.wsUrl, 'CP-X');
+    try {
+      await cp.ok('BootNotification', BOOT);
+      const { transactionId } = await cp.ok('StartTransaction', { connectorId: 2, idTag: 'T', meterStart: 0, timestamp: new Date().toISOString() });
+      assert.equal(await t.campaigns.closeInterrupted(), 1);
+      // Nothing more from the charge point: the stop comes all the same.
+      const [, , action, payload] = await cp.waitFor((f) => f[0] === 2 && f[2] === 'RemoteStopTransaction');
+      assert.deepEqual([action, payload], ['RemoteStopTransaction', { transactionId }]);
+      await cp.ok('StopTransaction', { transactionId, meterStop: 500, timestamp: new Date().toISOString(), reason: 'Remote' });
+      const [event] = await eventsOf(t, 'validationSessionStopped', 1);
+      assert.equal(event.data.transactionId, transactionId);
+    } finally {
+      await cp.close();
+    }
+  } finally {
+    await t.close();
+  }
+});
