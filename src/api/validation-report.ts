@@ -26,6 +26,20 @@ function afterwards(left: LeftRunning): string {
   return `; since the campaign ended (${a.attempts} remote stop${a.attempts === 1 ? '' : 's'} sent), at ${escape(a.at)}: ${escape(a.reason)}`;
 }
 
+/**
+ * Under the verdict, when the campaign does not (or will not) validate its software: a PASSED
+ * page alone, printed, read as the network's approval of a trial run or of a partial campaign
+ * (the reason was only in the table below). And a cancelled campaign still stopping its sessions.
+ */
+function validityNote(v: Validation): string {
+  const notes = [
+    ...(v.verdict === 'pass' && v.registry?.validated === false ? [`Its cases passed, but the software is not validated: ${v.registry.reason}.`] : []),
+    ...(v.status === 'running' && v.trial !== undefined ? [`A trial run: it will validate no software (${v.trial}).`] : []),
+    ...(v.cancelling ? [`Cancelled at ${v.cancelling.at} (${v.cancelling.reason}): stopping the sessions it started.`] : []),
+  ];
+  return notes.map((note) => `<p class="verdict-note"><strong>${escape(note)}</strong></p>\n`).join('');
+}
+
 function caseSection(item: CaseRecord, index: number): string {
   return `<section class="case ${item.status}">
 <h3>${index + 1}. ${escape(item.title)} <span class="badge ${item.status}">${escape(item.status)}</span></h3>
@@ -62,7 +76,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.2
 </style></head><body>
 <h1>OCPP validation report</h1>
 <p class="verdict ${escape(v.verdict ?? 'running')}">${escape(verdict)}</p>
-<p>${c.pass} passed · ${c.fail} failed · ${notApplicable} not applicable · ${c.skipped - notApplicable} skipped, not run · ${c.manual} manual steps not run · ${c.pending} pending</p>
+${validityNote(v)}<p>${c.pass} passed · ${c.fail} failed · ${notApplicable} not applicable · ${c.skipped - notApplicable} skipped, not run · ${c.manual} manual steps not run · ${c.pending} pending</p>
 <table>
 <tr><th>Charge point</th><td>${escape(v.chargePointId)} (connector ${v.connectorId})</td></tr>
 <tr><th>Vendor / model</th><td>${escape(software.vendor ?? '?')} / ${escape(software.model ?? '?')}</td></tr>

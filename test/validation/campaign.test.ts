@@ -100,6 +100,9 @@ test('a trial run with limits too short for its checks to mean anything passes a
   assert.deepEqual(validation.registry, { validated: false, reason: why });
   const events = (await tomada.api('/api/v1/events?type=validationFinished&chargePointId=VAL-QUICK')).body.items;
   assert.equal(events[0].data.validated, false);
+  // The printed report says so under its PASSED, not only in its table: read alone, it was an approval.
+  const report = await fetch(`${tomada.httpUrl}/api/v1/validations/${validation.id}/report.html`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } });
+  assert.match(await report.text(), new RegExp(`<p class="verdict pass">PASSED</p>\n<p class="verdict-note"><strong>Its cases passed, but the software is not validated: ${why.replaceAll('<', '&lt;')}\\.</strong></p>`));
 });
 
 test('a charge point that boots with other firmware in mid-campaign fails the cases run on it, and its software is not validated', () => {
