@@ -279,6 +279,8 @@ export class Campaigns {
       // Its node is gone: nothing stopped the sessions it started with its card. They are named
       // for the engineer to end, not stopped from here (docs/VALIDATION.md, "Leaving nothing running").
       const leftRunning = left(await campaignSessions(this.deps.store, v), `the campaign was interrupted (${reason}): no remote stop was sent`);
+      // Cancelled before its node went: it has ended now, wrap-up or not.
+      delete v.cancelling;
       Object.assign(v, { status: 'cancelled', verdict: 'incomplete', finishedAt: at, counts: counts(v.cases), registry: { validated: false, reason: `the campaign was interrupted: ${reason}` }, ...(leftRunning.length > 0 ? { leftRunning } : {}) });
       const done = await this.deps.store.transact(async (tx) => {
         if (!(await tx.closeRunningValidation(v))) return false;

@@ -14,7 +14,8 @@ test('a campaign left running by a stopped node is closed as incomplete at the n
   const dir = mkdtempSync(join(tmpdir(), 'tomada-interrupted-'));
   try {
     const first = await startTestTomada({ unknownChargePoints: 'accept' }, dir);
-    const left = runningCampaign('val-left-running');
+    // Cancelled by the operator, its wrap-up under way when the node went.
+    const left = { ...runningCampaign('val-left-running'), cancelling: { at: new Date().toISOString(), reason: 'the campaign was cancelled' } };
     await first.store.transact((tx) => tx.putValidation(left));
     // A session its campaign started with its card (on another connector than the campaign's).
     await first.api('/api/v1/id-tags/T', { method: 'PUT', body: { status: 'Accepted' } });
@@ -29,6 +30,7 @@ test('a campaign left running by a stopped node is closed as incomplete at the n
       const { body } = await second.api('/api/v1/validations/val-left-running');
       assert.equal(body.status, 'cancelled');
       assert.equal(body.verdict, 'incomplete');
+      assert.equal(body.cancelling, undefined, 'ended: no longer cancelling');
       assert.deepEqual(body.registry, { validated: false, reason: 'the campaign was interrupted: the node stopped during the campaign' });
       assert.deepEqual(body.cases.map((c: any) => [c.id, c.status, c.reason]), [
         ['ocpp.version', 'pass', 'ok'],
