@@ -279,7 +279,7 @@ export class EnergyWalk {
 
   /** The walk a tail stands for; undefined when the tail is of an earlier shape. */
   static fromTail(tail: EnergyTail): EnergyWalk | undefined {
-    if (tail.version !== 2) return undefined;
+    if (tail.version !== TAIL_VERSION) return undefined;
     const walk = new EnergyWalk();
     walk.latest = tail.latest;
     for (const [key, figures] of Object.entries(tail.series)) walk.series.set(key, new Series(figures));
@@ -350,7 +350,7 @@ export class EnergyWalk {
       if (s.instantSize > MAX_TAIL_INSTANT) return null;
       series[key] = s.figures();
     }
-    return { version: 2, latest: this.latest, series };
+    return { version: TAIL_VERSION, latest: this.latest, series };
   }
 
   /** Whether a readable register of the location that counts was taken. */
@@ -367,6 +367,16 @@ export class EnergyWalk {
     return undefined;
   }
 }
+
+/**
+ * The meaning of a tail's figures. A tail of another version is no tail (the session's energy is
+ * recomputed once, and a tail of this version written), so it changes whenever a figure is read
+ * differently, not only when one is added: 2 held the interval sums in Wh, 3 in millionths of a
+ * Wh. Read as millionths, 9a5c804's 5,000 Wh were 0.005 Wh, and the session's next readings were
+ * added to nearly nothing; a node of 9a5c804 to c6e733b still running beside this one would read
+ * this one's millionths as Wh. Each now recomputes what the other wrote.
+ */
+const TAIL_VERSION = 3;
 
 /** Readings of one instant a tail keeps the identities of; a session's tail is written at every message. */
 const MAX_TAIL_INSTANT = 64;

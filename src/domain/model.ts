@@ -265,12 +265,13 @@ export interface Transaction {
 /**
  * Where a session's energy stands: the running figures of each meter series its readings were
  * walked into (energy.ts, EnergyWalk), so that new readings go on from them without the earlier
- * ones read back. Plain JSON, stored with the session. A tail of another shape (before 2026-12-07
+ * ones read back. Plain JSON, stored with the session. A tail of another shape or version (before 2026-12-07
  * it held the latest register alone) is no tail: the energy is recomputed once and a tail of this
  * shape written.
  */
 export interface EnergyTail {
-  version: 2;
+  /** energy.ts, TAIL_VERSION: 3 since its interval sums are in millionths of a Wh. */
+  version: 3;
   /** The latest instant walked (ms since the epoch), null before any: new readings may not be older. */
   latest: number | null;
   /** By `${measurand} ${location}`. */

@@ -123,7 +123,7 @@ test('extending the energy by new samples gives what recomputing it from all of 
 });
 
 test('a tail is kept unless a signed value needs every reading, or one instant has too many readings', () => {
-  assert.deepEqual(energyTail([]), { version: 2, latest: null, series: {} });
+  assert.deepEqual(energyTail([]), { version: 3, latest: null, series: {} });
   const live = [plain(2, '1500', 'Wh'), plain(1, '1.4', 'kWh'), plain(2, '1600', 'Wh')];
   assert.equal(energyTail(live)?.latest, Date.parse(at(2)));
   assert.equal(energyTail(live)?.series['Energy.Active.Import.Register Outlet']?.last, 1600, 'the latest in time, the later arrival among equal times');

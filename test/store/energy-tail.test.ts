@@ -154,3 +154,19 @@ test('a stop goes on from the stored tail as well, and recomputes when the tail 
     assert.deepEqual((await assertConsistent(store, wentDown, 'registers that went down, then a stop')).anomalies, ['registerAboveMeterStop', 'registerDecreased']);
   });
 });
+
+test('a tail written before its interval sums were in millionths of a Wh (2026-12-07, 9a5c804) is recomputed once, not summed on', async (t) => {
+  await withSession(t, async ({ store, transactions, start }) => {
+    const id = await start(0);
+    const send = (samples: MeterSample[]) => transactions.meterValues('CP-E', { connectorId: 1, transactionId: id, samples });
+    await send([interval(1, 5000)]);
+    // The tail a node of 9a5c804 to c6e733b wrote for these samples: the same shape, the sum in Wh.
+    const current = (await store.getTransaction(id))!.energyTail!;
+    const figures = current.series['Energy.Active.Import.Interval Outlet']!;
+    const inWh = { ...current, version: 2, series: { 'Energy.Active.Import.Interval Outlet': { ...figures, alignedSum: 5000 } } } as unknown as EnergyTail;
+    await store.transact((tx) => tx.updateTransaction(id, { energyTail: inWh }));
+    await send([interval(2, 100)]);
+    // Read as millionths, the 5,000 Wh were 0.005 Wh: the session stood at 100 Wh.
+    assert.equal((await assertConsistent(store, id, 'after a tail of Wh sums')).energyWh, 5100);
+  });
+});
