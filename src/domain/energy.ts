@@ -35,10 +35,10 @@ const INTERVAL = 'Energy.Active.Import.Interval';
 /** The only measurands computeEnergy reads (with signed values, all that signed-meter.ts reads). */
 export const ENERGY_MEASURANDS = [REGISTER, INTERVAL] as const;
 
-/** Converts a reported energy reading to Wh; null when it is not a finite number in Wh or kWh. */
 /** A plain decimal reading: Number() alone would also take "0x10", "1e3" or "Infinity". */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
+/** Converts a reported energy reading to Wh; null when it is not a finite number in Wh or kWh. */
 export function energyToWh(value: string, unit: string): number | null {
   const trimmed = value.trim();
   if (!DECIMAL.test(trimmed)) return null;
@@ -85,7 +85,7 @@ interface Reading {
  */
 const METER_LOCATIONS = ['Outlet', 'Cable', 'Inlet', 'Body'];
 
-/** A plain reading's Wh at its instant `at`, or null when either cannot be read. */
+/** A plain reading's instant and Wh, or null when either cannot be read. */
 function readingOf(sample: MeterSample, at: number): Reading | null {
   const wh = energyToWh(sample.value, sample.unit);
   return wh === null || Number.isNaN(at) ? null : { at, wh, context: sample.context };
@@ -236,11 +236,13 @@ export function isEnergyReading(sample: MeterSample): boolean {
 
 /**
  * Whether no sample added later can change computeEnergy's energy: the transaction has stopped and
- * has a readable register reading, so its energy is meterStop − meterStart (later registers do not
- * move it, and intervals count only where there is no readable register at all).
+ * has a readable register reading at the outlet, so its energy is meterStop − meterStart (later
+ * registers do not move it, and intervals count only where the chosen location has no readable
+ * register). Not a register elsewhere: the outlet's first register, readable or not, takes its
+ * place, and an unreadable one leaves the session to its intervals.
  */
 export function energyIsFinal(input: Pick<EnergyInput, 'meterStopWh' | 'samples'>): boolean {
-  return input.meterStopWh !== null && walkOf(input.samples).readsRegisters();
+  return input.meterStopWh !== null && walkOf(input.samples).hasOutletRegister();
 }
 
 /** A session's energy readings with their instants, in the order the rules take them. */
@@ -353,9 +355,9 @@ export class EnergyWalk {
     return { version: TAIL_VERSION, latest: this.latest, series };
   }
 
-  /** Whether a readable register of the location that counts was taken. */
-  readsRegisters(): boolean {
-    return (this.chosen(REGISTER)?.count ?? 0) > 0;
+  /** Whether the outlet, the location no other takes the place of, has a readable register reading. */
+  hasOutletRegister(): boolean {
+    return (this.series.get(`${REGISTER} ${METER_LOCATIONS[0]}`)?.f.count ?? 0) > 0;
   }
 
   /** The figures of the series of `measurand` that counts: that of the first of METER_LOCATIONS that has any. */

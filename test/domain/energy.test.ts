@@ -262,7 +262,7 @@ test('per-phase readings and other measurands never change the energy', () => {
 const anySample = fc
   .record({
     minute: fc.integer({ min: 0, max: 600 }),
-    kind: fc.constantFrom('register', 'interval', 'unreadable register', 'phase register', 'power', 'EV register'),
+    kind: fc.constantFrom('register', 'interval', 'unreadable register', 'phase register', 'power', 'EV register', 'inlet register'),
     wh: fc.integer({ min: 0, max: 100_000 }),
     context: fc.constantFrom('Sample.Periodic', 'Sample.Clock', 'Transaction.End'),
   })
@@ -273,6 +273,7 @@ const anySample = fc
     if (kind === 'phase register') return sample(minute, String(wh), { measurand: register, phase: 'L1', context });
     if (kind === 'power') return sample(minute, String(wh), { measurand: 'Power.Active.Import', unit: 'W', context });
     if (kind === 'EV register') return sample(minute, String(wh), { measurand: register, location: 'EV', context });
+    if (kind === 'inlet register') return sample(minute, String(wh), { measurand: register, location: 'Inlet', context });
     return sample(minute, String(wh), { measurand: register, context });
   });
 
@@ -319,6 +320,14 @@ test('once energyIsFinal says so, no sample added later changes the energy (jour
   assert.equal(energyIsFinal({ meterStopWh: 900, samples: [sample(1, '500', { measurand: 'Energy.Active.Import.Interval' })] }), false);
   assert.equal(energyIsFinal({ meterStopWh: 900, samples: [sample(1, 'n/a', { measurand: 'Energy.Active.Import.Register' })] }), false);
   assert.equal(energyIsFinal({ meterStopWh: 900, samples: [register] }), true);
+  // An inlet register counts only while the outlet has no register reading: an unreadable one
+  // coming after the stop leaves the session without a register, and its intervals are its energy
+  // (900 → 100 Wh here). Until 2026-12-07 this was called final (journal verify, which judges a
+  // final session at its stop, still found the later reading stored and judged again at the end).
+  const inlet = sample(1, '500', { measurand: 'Energy.Active.Import.Register', location: 'Inlet' });
+  const stopped = { meterStartWh: 0, meterStopWh: 900, samples: [inlet, sample(2, '100', { measurand: 'Energy.Active.Import.Interval' })] };
+  assert.equal(energyIsFinal(stopped), false);
+  assert.equal(computeEnergy({ ...stopped, samples: [...stopped.samples, sample(3, 'n/a')] }).energyWh, 100);
 });
 
 test('interval readings stamped at one instant are told apart by keying each once, not by comparing every pair', () => {
