@@ -104,6 +104,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     unvalidatedSoftware: config.unvalidatedSoftware,
     log: log.child({ component: 'validation' }),
     sessionsLeft: (id) => leftRunning.leftBy(id),
+    sessionsNoted: (id) => leftRunning.noted(id),
     node: config.cluster?.nodeId,
   });
   // The sessions ended campaigns left running are stopped at their charge point's return, on the node it returns to.

@@ -811,6 +811,11 @@ export class SqlQueries implements StoreWriter {
     return rows.map((row) => JSON.parse(row.data) as Validation);
   }
 
+  async listChargePointsWithSessionsLeftRunning(): Promise<string[]> {
+    const rows = await this.db.selectFrom('validation_sessions_left_running').select('charge_point_id').distinct().execute();
+    return rows.map((row) => row.charge_point_id);
+  }
+
   async listSessionsLeftRunning(chargePointId: string): Promise<SessionLeftRunning[]> {
     const rows = await this.db
       .selectFrom('validation_sessions_left_running')

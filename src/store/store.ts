@@ -282,6 +282,8 @@ export interface StoreReader {
   listValidations(filter: ValidationFilter): Promise<Validation[]>;
   /** The sessions campaigns left running on this charge point, not yet settled (src/validation/left-running.ts). */
   listSessionsLeftRunning(chargePointId: string): Promise<SessionLeftRunning[]>;
+  /** The charge points that have sessions left running by validation campaigns, not yet settled. */
+  listChargePointsWithSessionsLeftRunning(): Promise<string[]>;
   listValidatedSoftware(): Promise<ValidatedSoftware[]>;
   findValidatedSoftware(identity: SoftwareIdentity): Promise<ValidatedSoftware | undefined>;
   getWebhook(operator: string): Promise<Webhook | undefined>;

@@ -51,6 +51,8 @@ export interface CampaignDeps {
   log: { info(detail: object, message: string): void; error(detail: object, message: string): void };
   /** A campaign closed as interrupted left sessions running on this charge point (LeftRunningStops.leftBy). */
   sessionsLeft?(chargePointId: string): void;
+  /** A campaign's own end left sessions running on this charge point, to be stopped at its next return (LeftRunningStops.noted). */
+  sessionsNoted?(chargePointId: string): void;
   /** This node's name, with several nodes: each campaign record names the node running it. */
   node?: string | undefined;
 }
@@ -686,7 +688,10 @@ class CampaignRun {
         return true;
       });
       if (!kept) return this.stopClosedElsewhere();
-      if (leftRunning.length > 0) this.deps.log.error({ chargePointId: record.chargePointId, validationId: record.id, leftRunning }, 'a validation campaign left a session running on its card');
+      if (leftRunning.length > 0) {
+        this.deps.sessionsNoted?.(record.chargePointId);
+        this.deps.log.error({ chargePointId: record.chargePointId, validationId: record.id, leftRunning }, 'a validation campaign left a session running on its card');
+      }
       this.deps.log.info({ chargePointId: record.chargePointId, validationId: record.id, verdict }, 'validation campaign finished');
     } catch (error) {
       delete record.cancelling;

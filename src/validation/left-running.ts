@@ -27,6 +27,8 @@ export interface LeftRunningDeps {
    * ignoring the stop, is not sent one (and an event) at every message.
    */
   retryGapMs?: number;
+  /** How often the charge points with sessions left running are read again (see `mayHave`). */
+  refreshMs?: number;
 }
 
 /** What one try at a session did; `final`: not tried again, though it may still run. */
@@ -42,17 +44,54 @@ export class LeftRunningStops {
   private readonly sentAt = new Map<string, number>();
   private readonly passes = new Set<Promise<void>>();
   private stopListening: (() => void) | undefined;
+  /**
+   * The charge points that may have sessions left running: read from the store at the start and
+   * every `refreshMs`, and told at once by this node's campaigns (`noted`); undefined until the
+   * first read. A return of any other charge point (nearly all of them: every StopTransaction is
+   * one) reads nothing, where a read each cost the hot path about 5 % of its CPU per call. A
+   * campaign ended on another node is seen here at the next read: a return before it is missed,
+   * and the next return after it counts.
+   */
+  private mayHave: Set<string> | undefined;
+  private readonly refreshMs: number;
+  private notedDuringRead: Set<string> | undefined;
+  private refresher: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: LeftRunningDeps) {
     this.gapMs = deps.retryGapMs ?? 60_000;
+    this.refreshMs = deps.refreshMs ?? 30_000;
   }
 
   start(): void {
     this.stopListening ??= this.deps.activity.listen((activity) => this.observe(activity));
+    if (this.refresher) return;
+    void this.refresh();
+    this.refresher = setInterval(() => void this.refresh(), this.refreshMs);
+    this.refresher.unref();
+  }
+
+  /** This node's campaign noted sessions it left running on the charge point. */
+  noted(chargePointId: string): void {
+    this.mayHave?.add(chargePointId);
+    this.notedDuringRead?.add(chargePointId);
+  }
+
+  private async refresh(): Promise<void> {
+    // Noted while the read runs: its rows may have committed after the read began.
+    const noted = (this.notedDuringRead = new Set());
+    try {
+      const read = await this.deps.store.listChargePointsWithSessionsLeftRunning();
+      this.mayHave = new Set([...read, ...noted]);
+    } catch (error) {
+      // The set read before is kept (none at the start: every return then reads the store).
+      this.deps.log.error({ err: error }, 'could not read the charge points with sessions validation campaigns left running');
+    }
   }
 
   /** Stops listening, and waits for the passes under way. */
   async stop(): Promise<void> {
+    clearInterval(this.refresher);
+    this.refresher = undefined;
     this.stopListening?.();
     await Promise.allSettled([...this.passes]);
   }
@@ -82,12 +121,13 @@ export class LeftRunningStops {
    * campaign was closed), so it is tried now when the charge point is reachable, not at its next return.
    */
   leftBy(chargePointId: string): void {
+    this.noted(chargePointId);
     if (this.deps.reachable(chargePointId)) this.begin(chargePointId);
   }
 
-  /** A pass at the charge point's sessions, unless one is under way. */
+  /** A pass at the charge point's sessions, unless one is under way or it has none. */
   private begin(id: string): void {
-    if (this.inPass.has(id)) return;
+    if (this.inPass.has(id) || (this.mayHave !== undefined && !this.mayHave.has(id))) return;
     this.inPass.add(id);
     this.lookedAt.set(id, Date.now());
     const pass = this.pass(id)
