@@ -373,10 +373,9 @@ export class EnergyWalk {
 /**
  * The meaning of a tail's figures. A tail of another version is no tail (the session's energy is
  * recomputed once, and a tail of this version written), so it changes whenever a figure is read
- * differently, not only when one is added: 2 held the interval sums in Wh, 3 in millionths of a
- * Wh. Read as millionths, 9a5c804's 5,000 Wh were 0.005 Wh, and the session's next readings were
- * added to nearly nothing; a node of 9a5c804 to c6e733b still running beside this one would read
- * this one's millionths as Wh. Each now recomputes what the other wrote.
+ * differently, not only when one is added: 2 held the interval sums in Wh (main from 9a5c804 to
+ * c6e733b, on 2026-12-07 only), 3 in millionths of a Wh. Read as millionths, 5,000 Wh in a tail of
+ * 2 were 0.005 Wh, and the session's next readings were added to nearly nothing.
  */
 const TAIL_VERSION = 3;
 
