@@ -144,7 +144,14 @@ test("a session's next call stored by another node while the first node stores t
       if (raced) await hold.race(meterValues, stop);
       else await meterValues().then(stop);
       const { id: _id, connectorId: _c, startedAt: _s, stoppedAt: _t, ...session } = (await a.getTransaction(transactionId))!;
-      return { ...session, tail: JSON.stringify(session.energyTail).replaceAll(day, 'DAY') };
+      // The tail's instants counted from the session's day, as the two sessions run on two days.
+      const dayMs = Date.parse(`${day}T00:00:00.000Z`);
+      const tail = session.energyTail && {
+        ...session.energyTail,
+        latest: session.energyTail.latest === null ? null : session.energyTail.latest - dayMs,
+        series: Object.fromEntries(Object.entries(session.energyTail.series).map(([key, f]) => [key, { ...f, lastAt: f.lastAt === null ? null : f.lastAt - dayMs }])),
+      };
+      return { ...session, tail: JSON.stringify(tail).replaceAll(day, 'DAY') };
     };
     const oneAfterTheOther = await serially(1, '2024-02-01', false);
     const raced = await serially(2, '2024-02-02', true);
