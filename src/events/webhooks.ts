@@ -44,6 +44,14 @@ export interface DelivererOptions {
   /** A receiver must answer within this. */
   timeoutMs: number;
   /**
+   * How long one webhook's delivery goes on in a pass, counted from its first POST: then the pass
+   * lets the others' new events go, and the rest of its backlog follows in the next passes (the
+   * lease kept). A pass ends when every webhook's turn has, so without it a slow receiver working
+   * off a backlog (a thousand events at 2 s each after its outage) held every other operator's
+   * new events for as long.
+   */
+  turnMs: number;
+  /**
    * How long a node's lease on a webhook lasts unless renewed (with each event delivered): how
    * long a dead node's webhooks wait for another node. Longer than a receiver's timeout.
    */
@@ -59,6 +67,7 @@ export const DefaultDelivererOptions: DelivererOptions = {
   backoffMs: 1_000,
   maxBackoffMs: 300_000,
   timeoutMs: 10_000,
+  turnMs: 2_000,
   leaseMs: 30_000,
   node: `${hostname()}-${process.pid}`,
   deniedNetworks: [],
@@ -157,6 +166,7 @@ export class WebhookDeliverer {
 
   private async deliver(hook: Webhook, held: HeldLease): Promise<void> {
     const state: WebhookDelivery = { lastEventId: hook.lastEventId, lastError: hook.lastError, failures: hook.failures, nextAttemptAt: null, release: false };
+    const turnEnds = Date.now() + this.options.turnMs;
     for (;;) {
       const events = await this.store.listEvents({ operator: hook.operator, afterId: state.lastEventId, limit: 100 });
       // All sent: given up, so the next events go out with whichever node's pass comes first.
@@ -173,6 +183,8 @@ export class WebhookDeliverer {
         if (problem) return this.failed(hook, held, state, problem);
         Object.assign(state, { lastEventId: event.id, lastError: null, failures: 0 });
         if (!(await this.record(hook, held, state))) return this.lost(hook);
+        // Its turn is over: the lease is kept, and the next pass goes on from here.
+        if (Date.now() >= turnEnds) return;
       }
     }
   }
