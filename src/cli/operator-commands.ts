@@ -241,7 +241,7 @@ export const GROUPS: Record<string, Record<string, Subcommand>> = {
         const page = await ctx.api.list(`/transactions${queryOf({ ...values, limit: String(limit) }, { ...SESSION_FILTERS, 'id-tag': 'idTag', active: 'active', limit: 'limit' })}`);
         const code = show(ctx, page, ['id', 'chargePointId', 'connectorId', 'idTag', 'startedAt', 'stoppedAt', 'energyWh', 'energySource', 'signedMeterStatus', 'anomalies']);
         // A full page may not be all: say so where a script's parser of stdout does not read.
-        if (page.items.length === limit) ctx.warn(`tomada: the newest ${limit} sessions only; there may be more: narrow --from/--to, raise --limit (up to 10000), or read them all with tomada sessions export\n`);
+        if (page.items.length === limit) ctx.warn(`tomada: the newest ${limit === 1 ? 'session' : `${limit} sessions`} only; there may be more: narrow --from/--to, raise --limit (up to 10000), or read them all with tomada sessions export\n`);
         return code;
       },
     },

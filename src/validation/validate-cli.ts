@@ -172,7 +172,7 @@ export async function validateCommand(argv: string[], io: Io = terminalIo()): Pr
           }
         }
         await interrupt.sleep(1000);
-        campaign = (await api(`/validations/${encodeURIComponent(campaign.id)}`)) as CampaignView;
+        campaign = await readAgain(io, api, campaign.id, interrupt);
       }
     } finally {
       interrupt.close();
@@ -253,6 +253,32 @@ class Interrupt {
 
   close(): void {
     this.stopListening();
+  }
+}
+
+/** How long the campaign is asked for again while Tomada does not answer, before the command gives up. */
+const OUTAGE_PATIENCE_MS = 120_000;
+
+/**
+ * The campaign read again, through a short outage: a node restarting (whose restart closes the
+ * campaign as interrupted, which is then read and reported), or a balancer answering for it
+ * meanwhile. Until 2026-12-07 the command exited 3 at the first failed read, with the campaign
+ * running on at Tomada and nobody following it.
+ */
+async function readAgain(io: Io, api: (path: string) => Promise<unknown>, id: string, interrupt: Interrupt): Promise<CampaignView> {
+  const giveUpAt = Date.now() + OUTAGE_PATIENCE_MS;
+  let told = false;
+  for (;;) {
+    try {
+      const campaign = (await api(`/validations/${encodeURIComponent(id)}`)) as CampaignView;
+      if (told) io.err('tomada validate: Tomada answers again; following the campaign on\n');
+      return campaign;
+    } catch (error) {
+      if (!(error instanceof CliError) || error.exitCode !== Exit.unreachable || Date.now() >= giveUpAt || interrupt.leaving) throw error;
+      if (!told) io.err(`tomada validate: ${error.message}; asking again for up to ${OUTAGE_PATIENCE_MS / 1000} s (the campaign goes on at Tomada meanwhile)\n`);
+      told = true;
+      await interrupt.sleep(2000);
+    }
   }
 }
 

@@ -179,7 +179,7 @@ test('the tomada CLI does the operator tasks through the API', async (s) => {
       const full = await tomada(['sessions', 'list', '--limit', '1', '--json'], env);
       assert.equal(full.code, 0, full.stderr);
       assert.equal(JSON.parse(full.stdout).items.length, 1);
-      assert.equal(full.stderr, 'tomada: the newest 1 sessions only; there may be more: narrow --from/--to, raise --limit (up to 10000), or read them all with tomada sessions export\n');
+      assert.equal(full.stderr, 'tomada: the newest session only; there may be more: narrow --from/--to, raise --limit (up to 10000), or read them all with tomada sessions export\n');
       const byTag = await tomada(['sessions', 'list', '--id-tag', 'cli-go', '--json'], env);
       assert.deepEqual(JSON.parse(byTag.stdout).items.map((item: any) => item.id), [tx], 'a driver\'s card, asked in any case');
       const csv = await tomada(['sessions', 'export', '--operator', 'OPC-CLI'], env);

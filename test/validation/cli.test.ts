@@ -128,3 +128,36 @@ test('Ctrl-C cancels the campaign at Tomada, withdraws the question at the termi
     await t.close();
   }
 });
+
+test('a node restarting under the campaign: the command asks again and reports the campaign its restart closed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-validate-restart-'));
+  const first = await startTestTomada({}, dir);
+  const httpPort = Number(new URL(first.httpUrl).port);
+  // Ignores the remote stop: the remote.stop case waits out its limit, while the node restarts.
+  const cp = await chargePoint(first, 'CLI-R', ['remote-stop-ignored']);
+  const err: string[] = [];
+  const out: string[] = [];
+  let second: TestTomada | undefined;
+  try {
+    const command = validateCommand(
+      ['CLI-R', '--id-tag', 'TAG-CLI-R', '--case', 'remote.start', '--case', 'remote.stop', '--case-timeout', '20', '--report', join(dir, 'r.html'), '--url', first.httpUrl, '--token', ADMIN_TOKEN],
+      { out: (text) => void out.push(text), err: (text) => void err.push(text), ask: async () => '' },
+    );
+    for (let i = 0; i < 300 && !/PASS +remote\.start/.test(err.join('')); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(err.join(''), /PASS +remote\.start/);
+    await first.close();
+    // Down for a few of the command's reads, then back on the same address and database.
+    await new Promise((r) => setTimeout(r, 3000));
+    second = await startTestTomada({ httpPort }, dir);
+    const code = await command;
+    const said = err.join('');
+    assert.match(said, /cannot reach the Tomada API .*; asking again for up to 120 s/);
+    assert.match(said, /Tomada answers again; following the campaign on/);
+    assert.equal(code, 1, said);
+    assert.match(out.join(''), /^INCOMPLETE: 1 passed/m, 'the campaign its restart closed, reported');
+    assert.match(readFileSync(join(dir, 'r.html'), 'utf8'), /the node stopped during the campaign/);
+  } finally {
+    await cp.stop();
+    await second?.close();
+  }
+});
