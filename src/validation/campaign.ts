@@ -278,8 +278,9 @@ export class Campaigns {
         if (['pass', 'fail', 'skipped', 'manual'].includes(item.status)) continue;
         Object.assign(item, { status: 'skipped', reason, prompt: null, action: null, finishedAt: at });
       }
-      // Its node is gone: nothing stopped the sessions it started with its card. They are named
-      // for the engineer to end, not stopped from here (docs/VALIDATION.md, "Leaving nothing running").
+      // Its node is gone: nothing stopped the sessions it started with its card. They are named,
+      // and stopped at their charge point's return, or at once if it is back here (sessionsLeft,
+      // left-running.ts; docs/VALIDATION.md, "Leaving nothing running").
       const leftRunning = left(await campaignSessions(this.deps.store, v), `the campaign was interrupted (${reason}): no remote stop was sent`);
       // Cancelled before its node went: it has ended now, wrap-up or not.
       delete v.cancelling;
