@@ -128,7 +128,16 @@ class Series {
     if (figures?.instant) this.instant = new Set(figures.instant);
   }
 
-  register(reading: Reading): void {
+  /** A plain reading of this series, taken in its turn (see EnergyWalk.add). */
+  take(sample: MeterSample, at: number): void {
+    this.f.present = true;
+    const reading = readingOf(sample, at);
+    if (reading === null) this.f.unreadable = true;
+    else if (sample.measurand === REGISTER) this.register(reading);
+    else this.interval(reading, sample);
+  }
+
+  private register(reading: Reading): void {
     const f = this.f;
     if (f.last !== null && reading.wh < f.last) f.decreased = true;
     f.first ??= reading.wh;
@@ -138,7 +147,7 @@ class Series {
   }
 
   /** An interval, unless it is a reading of this instant already taken (see takenOnce). */
-  interval(reading: Reading, sample: MeterSample): void {
+  private interval(reading: Reading, sample: MeterSample): void {
     if (!this.takenOnce(reading, sample)) return;
     const f = this.f;
     f.count++;
@@ -298,12 +307,8 @@ export class EnergyWalk {
     const key = `${sample.measurand} ${sample.location}`;
     let series = this.series.get(key);
     if (!series) this.series.set(key, (series = new Series()));
-    series.f.present = true;
     if (!Number.isNaN(at)) this.latest = Math.max(this.latest ?? at, at);
-    const reading = readingOf(sample, at);
-    if (reading === null) series.f.unreadable = true;
-    else if (sample.measurand === REGISTER) series.register(reading);
-    else series.interval(reading, sample);
+    series.take(sample, at);
   }
 
   /** The energy of the readings taken so far, for a session that began at meterStart (and stopped at meterStop). */

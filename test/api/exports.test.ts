@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { kyselyOn, withTestDatabase } from '../support/database.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
+import { runningSession } from '../support/sessions.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 
 /** RFC 4180 parser, written for the test (not the code under test): quoted fields, doubled quotes, CRLF. */
@@ -177,25 +178,7 @@ test('session exports', async (s) => {
       const count = 1203;
       await t.store.transact(async (tx) => {
         for (let i = 0; i < count; i++) {
-          await tx.insertTransaction({
-            chargePointId: 'EXP-B',
-            connectorId: 2,
-            idTag: 'PLAIN',
-            idTagStatus: 'Accepted',
-            startedAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(),
-            stoppedAt: null,
-            meterStartWh: i,
-            meterStopWh: null,
-            energyWh: null,
-            energySource: 'none',
-            stopReason: null,
-            stopIdTag: null,
-            anomalies: [],
-            reservationId: null,
-            signedMeterStatus: 'absent',
-            signedMeterReason: null,
-            energyTail: null,
-          });
+          await tx.insertTransaction(runningSession({ chargePointId: 'EXP-B', connectorId: 2, idTag: 'PLAIN', startedAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(), meterStartWh: i }));
         }
       });
       const rows = csvRecords((await raw(t, '/api/v1/exports/sessions?from=2025-01-01T00:00:00Z', opB)).text);

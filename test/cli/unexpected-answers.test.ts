@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, tomadaArgs } from '../support/cli-entry.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
+import { runningSession } from '../support/sessions.js';
 import { ADMIN_TOKEN, startTestTomada } from '../support/tomada.js';
 
 function tomada(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -30,25 +31,7 @@ test('an export cut off midway fails and leaves the earlier file as it was', asy
     assert.equal((await t.api('/api/v1/charge-points/CUT-CP', { method: 'PUT', body: {} })).status, 201);
     await t.store.transact(async (tx) => {
       for (let i = 0; i < 1500; i++) {
-        await tx.insertTransaction({
-          chargePointId: 'CUT-CP',
-          connectorId: 1,
-          idTag: 'CUT-TAG',
-          idTagStatus: 'Accepted',
-          startedAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(),
-          stoppedAt: null,
-          meterStartWh: i,
-          meterStopWh: null,
-          energyWh: null,
-          energySource: 'none',
-          stopReason: null,
-          stopIdTag: null,
-          anomalies: [],
-          reservationId: null,
-          signedMeterStatus: 'absent',
-          signedMeterReason: null,
-          energyTail: null,
-        });
+        await tx.insertTransaction(runningSession({ chargePointId: 'CUT-CP', connectorId: 1, idTag: 'CUT-TAG', startedAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(), meterStartWh: i }));
       }
     });
     const env = { TOMADA_API_URL: `http://127.0.0.1:${proxy.port}`, TOMADA_API_TOKEN: ADMIN_TOKEN };
