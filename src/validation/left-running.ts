@@ -29,6 +29,12 @@ export interface LeftRunningDeps {
   retryGapMs?: number;
   /** How often the charge points with sessions left running are read again (see `mayHave`). */
   refreshMs?: number;
+  /**
+   * With several nodes: tells the others at once that sessions were left running on the charge
+   * point (they call `heard`), best effort; `atOnce` as `leftBy`. A note lost on the way is found
+   * by their next read of the store.
+   */
+  tellOtherNodes?(chargePointId: string, atOnce: boolean): void;
 }
 
 /** What one try at a session did; `final`: not tried again, though it may still run. */
@@ -46,15 +52,22 @@ export class LeftRunningStops {
   private stopListening: (() => void) | undefined;
   /**
    * The charge points that may have sessions left running: read from the store at the start and
-   * every `refreshMs`, and told at once by this node's campaigns (`noted`); undefined until the
-   * first read. A return of any other charge point (nearly all of them: every StopTransaction is
-   * one) reads nothing, where a read each cost the hot path about 5 % of its CPU per call. A
-   * campaign ended on another node is seen here at the next read: a return before it is missed,
-   * and the next return after it counts.
+   * every `refreshMs`, and told at once by this node's campaigns (`noted`, `leftBy`) and, over the
+   * cluster, by the other nodes' (`heard`); undefined until the first read. A return of any other
+   * charge point (nearly all of them: every StopTransaction is one) reads nothing, where a read
+   * each cost the hot path about 5 % of its CPU per call. A note from another node lost on the way
+   * (NATS down) is seen at the next read: a return before it is missed, the next one counts.
    */
   private mayHave: Set<string> | undefined;
   private readonly refreshMs: number;
-  private notedDuringRead: Set<string> | undefined;
+  /**
+   * What is noted during each read under way: its rows may have committed after the read began,
+   * so the read's result alone would drop it. Every read's, as a slow read may outlast the next start.
+   */
+  private readonly notedDuringReads = new Set<Set<string>>();
+  /** Reads started, and the latest of them whose result is in `mayHave`: an older read finishing later is stale. */
+  private readsStarted = 0;
+  private readApplied = 0;
   private refresher: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: LeftRunningDeps) {
@@ -70,21 +83,41 @@ export class LeftRunningStops {
     this.refresher.unref();
   }
 
-  /** This node's campaign noted sessions it left running on the charge point. */
+  /** This node's campaign noted sessions it left running on the charge point (stored already); the other nodes are told. */
   noted(chargePointId: string): void {
+    this.note(chargePointId);
+    this.deps.tellOtherNodes?.(chargePointId, false);
+  }
+
+  /**
+   * Another node's campaign left sessions running on the charge point (stored already, before it
+   * told): its next return here stops them. `atOnce`: closed as interrupted, tried now if the
+   * charge point is reachable from here, as `leftBy` does on the node that closed it.
+   */
+  heard(chargePointId: string, atOnce: boolean): void {
+    this.note(chargePointId);
+    if (atOnce && this.deps.reachable(chargePointId)) this.begin(chargePointId);
+  }
+
+  private note(chargePointId: string): void {
     this.mayHave?.add(chargePointId);
-    this.notedDuringRead?.add(chargePointId);
+    for (const noted of this.notedDuringReads) noted.add(chargePointId);
   }
 
   private async refresh(): Promise<void> {
-    // Noted while the read runs: its rows may have committed after the read began.
-    const noted = (this.notedDuringRead = new Set());
+    const noted = new Set<string>();
+    const number = ++this.readsStarted;
+    this.notedDuringReads.add(noted);
     try {
       const read = await this.deps.store.listChargePointsWithSessionsLeftRunning();
+      if (number < this.readApplied) return;
+      this.readApplied = number;
       this.mayHave = new Set([...read, ...noted]);
     } catch (error) {
       // The set read before is kept (none at the start: every return then reads the store).
       this.deps.log.error({ err: error }, 'could not read the charge points with sessions validation campaigns left running');
+    } finally {
+      this.notedDuringReads.delete(noted);
     }
   }
 
@@ -121,7 +154,9 @@ export class LeftRunningStops {
    * campaign was closed), so it is tried now when the charge point is reachable, not at its next return.
    */
   leftBy(chargePointId: string): void {
-    this.noted(chargePointId);
+    this.note(chargePointId);
+    // It may be back on another node: that one tries at once if it holds it.
+    this.deps.tellOtherNodes?.(chargePointId, true);
     if (this.deps.reachable(chargePointId)) this.begin(chargePointId);
   }
 
