@@ -67,7 +67,14 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
   };
   // Campaigns are made further down; a node judged lost before then has none of theirs to close here.
   let campaignsOfLostNodes: ((node: string) => void) | undefined;
-  const cluster = config.cluster && (await startCluster(config, store, soapTarget, log, (node) => campaignsOfLostNodes?.(node)));
+  // Likewise the stops of sessions left running: a note heard before then is in the store, which their first read finds.
+  let heardLeftRunning: ((chargePointId: string, atOnce: boolean) => void) | undefined;
+  const cluster =
+    config.cluster &&
+    (await startCluster(config, store, soapTarget, log, {
+      lost: (node) => campaignsOfLostNodes?.(node),
+      sessionsLeftRunning: (id, atOnce) => heardLeftRunning?.(id, atOnce),
+    }));
   const router = metrics.instrumentRouter(cluster ?? new LocalRouter(soapTarget, { sendWithinMs: sendWithinMs(config) }));
   const domain = createDomain(
     store,
@@ -115,7 +122,11 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     campaignRunning: (id) => campaigns.runsFor(id),
     reachable: (id) => (cluster ? cluster.holderOf(id) === cluster.nodeId : router.isConnected(id)),
     log: log.child({ component: 'validation' }),
+    refreshMs: config.leftRunningRefreshMs,
+    // The charge point may return to another node first: told over NATS, it stops them there too.
+    ...(cluster ? { tellOtherNodes: (id: string, atOnce: boolean) => cluster.tellSessionsLeftRunning(id, atOnce) } : {}),
   });
+  heardLeftRunning = (id, atOnce) => leftRunning.heard(id, atOnce);
   leftRunning.start();
   // Campaigns of a node that no node here ever heard from (killed before this one started, under
   // an id no process takes again) are closed once this node has heard every live node: it has
@@ -277,7 +288,13 @@ function sendWithinMs(config: Config): number {
  * This node's part of a cluster: announces its charge points over NATS and routes commands between
  * nodes. The router, and the NATS client, load only for a node that has a NATS URL.
  */
-async function startCluster(config: Config, store: Store, soapTarget: TargetResolver, log: Logger, lost: (node: string) => void): Promise<ClusterRouter> {
+async function startCluster(
+  config: Config,
+  store: Store,
+  soapTarget: TargetResolver,
+  log: Logger,
+  told: { lost(node: string): void; sessionsLeftRunning(chargePointId: string, atOnce: boolean): void },
+): Promise<ClusterRouter> {
   const { ClusterRouter } = await import('./cluster/cluster-router.js');
   const cluster = config.cluster!;
   log.info({ node: cluster.nodeId, nats: urlListForLog(cluster.natsUrl), prefix: cluster.prefix }, 'joining the cluster over NATS');
@@ -293,9 +310,10 @@ async function startCluster(config: Config, store: Store, soapTarget: TargetReso
     log,
     onNodeLost: (node, chargePointIds) => {
       record('nodeLost', node, chargePointIds);
-      lost(node);
+      told.lost(node);
     },
     onNodeLeft: (node, chargePointIds) => record('nodeLeft', node, chargePointIds),
+    onSessionsLeftRunning: told.sessionsLeftRunning,
   });
 
   /** One event per noticing node: each judges the others on its own. */

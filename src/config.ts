@@ -66,6 +66,12 @@ export interface Config {
   webhookDeniedNetworks: readonly string[];
   /** Several nodes: NATS to reach each other; undefined: this node is alone. */
   cluster: ClusterConfig | undefined;
+  /**
+   * How often the charge points with sessions validation campaigns left running are read from the
+   * store (LeftRunningStops; default 30 s). No variable sets it: tests make it long, to show that
+   * what another node's campaign left is heard over NATS, not found by this read.
+   */
+  leftRunningRefreshMs?: number;
 }
 
 export interface ClusterConfig {

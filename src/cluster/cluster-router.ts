@@ -38,6 +38,7 @@ import {
   Left,
   Released,
   resultOf,
+  SessionsLeftRunning,
   Takeover,
 } from './wire.js';
 
@@ -64,6 +65,8 @@ export interface ClusterRouterOptions {
   onNodeLost?(node: string, chargePointIds: string[]): void;
   /** Told when another node says it stops, with the charge points it still claimed. */
   onNodeLeft?(node: string, chargePointIds: string[]): void;
+  /** Told when another node's validation campaign left sessions running on a charge point (tellSessionsLeftRunning). */
+  onSessionsLeftRunning?(chargePointId: string, atOnce: boolean): void;
   log: Logger;
   clock?: () => number;
 }
@@ -298,6 +301,15 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     this.log.info({ chargePointId, reason }, 'ending the charge point\'s connection here');
     this.drop(chargePointId, holding);
     holding.target.release(reason);
+  }
+
+  /**
+   * Tells the other nodes that a campaign here left sessions running on the charge point, so that
+   * its next return to any of them stops them (LeftRunningStops). Best effort: without NATS it is
+   * lost, and each node's periodic read of the store finds the sessions instead.
+   */
+  tellSessionsLeftRunning(chargePointId: string, atOnce: boolean): void {
+    this.link.publish(this.subjects.leftRunning(chargePointId), encode<SessionsLeftRunning>({ node: this.nodeId, instance: this.instance, atOnce }));
   }
 
   serve(service: string, handler: (body: Uint8Array, maxAnswerBytes: number) => Promise<Uint8Array>): void {
@@ -757,6 +769,12 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     if (kind === 'end') {
       const body = decode(EndConnection, msg.data);
       if (body && body.node !== this.nodeId) this.endHere(chargePointId, body.reason);
+      return;
+    }
+    if (kind === 'left-running') {
+      const body = decode(SessionsLeftRunning, msg.data);
+      // Our own note comes back too (NATS echoes it): this process knew it first.
+      if (body && body.instance !== this.instance) this.options.onSessionsLeftRunning?.(chargePointId, body.atOnce);
       return;
     }
     const body = decode(Takeover, msg.data);

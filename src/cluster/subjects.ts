@@ -5,6 +5,7 @@
 //   <prefix>.cp.<id>.takeover    published by a node when <id> connects to it
 //   <prefix>.cp.<id>.released    published by a node when <id> disconnects from it
 //   <prefix>.cp.<id>.end         published by a node that wants <id>'s connection ended, wherever it is
+//   <prefix>.cp.<id>.left-running  published by a node whose campaign left sessions running on <id>'s card
 //   <prefix>.node.heartbeat      every node's liveness and a digest of what it holds
 //   <prefix>.node.left           published by a node that stops on purpose, last of all
 //   <prefix>.node.<node>.<instance>.command.<id>  request/reply: a command for <id> to the process the asker believes holds it
@@ -49,9 +50,14 @@ export class Subjects {
     return `${this.prefix}.cp.${subjectToken(chargePointId)}.end`;
   }
 
-  /** Every charge point's takeover, released and end announcements (not its commands). */
+  /** Sessions a validation campaign on the publishing node left running on the charge point. */
+  leftRunning(chargePointId: string): string {
+    return `${this.prefix}.cp.${subjectToken(chargePointId)}.left-running`;
+  }
+
+  /** Every charge point's takeover, released, end and left-running announcements (not its commands). */
   get announcements(): string[] {
-    return [`${this.prefix}.cp.*.takeover`, `${this.prefix}.cp.*.released`, `${this.prefix}.cp.*.end`];
+    return [`${this.prefix}.cp.*.takeover`, `${this.prefix}.cp.*.released`, `${this.prefix}.cp.*.end`, `${this.prefix}.cp.*.left-running`];
   }
 
   get heartbeat(): string {
@@ -97,11 +103,11 @@ export class Subjects {
   }
 
   /** The charge point id and kind of an announcement subject; undefined for anything else. */
-  parseAnnouncement(subject: string): { chargePointId: string; kind: 'takeover' | 'released' | 'end' } | undefined {
+  parseAnnouncement(subject: string): { chargePointId: string; kind: 'takeover' | 'released' | 'end' | 'left-running' } | undefined {
     const parts = subject.slice(this.prefix.length + 1).split('.');
     if (parts.length !== 3 || parts[0] !== 'cp') return undefined;
     const kind = parts[2];
-    if (kind !== 'takeover' && kind !== 'released' && kind !== 'end') return undefined;
+    if (kind !== 'takeover' && kind !== 'released' && kind !== 'end' && kind !== 'left-running') return undefined;
     const chargePointId = tokenText(parts[1]!);
     return chargePointId === undefined ? undefined : { chargePointId, kind };
   }

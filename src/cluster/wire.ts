@@ -10,6 +10,8 @@ import type { CommandResult } from '../domain/model.js';
 const NodeId = Type.String({ minLength: 1, maxLength: 200 });
 /** Milliseconds since the epoch on the announcing node's clock. */
 const Millis = Type.Integer({ minimum: 0 });
+/** Random per start of a node's process (Heartbeat). */
+const Instance = Type.String({ minLength: 1, maxLength: 100 });
 
 export const Takeover = Type.Object({ node: NodeId, since: Millis });
 export type Takeover = Static<typeof Takeover>;
@@ -21,10 +23,18 @@ export type Released = Static<typeof Released>;
 export const EndConnection = Type.Object({ node: NodeId, reason: Type.String({ maxLength: 500 }) });
 export type EndConnection = Static<typeof EndConnection>;
 
+/**
+ * A validation campaign on the announcing node left sessions running on the charge point's card
+ * (LeftRunningStops): the others stop them at its next return to them. `atOnce`: the campaign was
+ * closed as interrupted, and its charge point may be back already; the node holding it tries now.
+ */
+export const SessionsLeftRunning = Type.Object({ node: NodeId, instance: Instance, atOnce: Type.Boolean() });
+export type SessionsLeftRunning = Static<typeof SessionsLeftRunning>;
+
 export const Heartbeat = Type.Object({
   node: NodeId,
   /** Random per start: a restarted node (same id, new instance) starts from an empty view. */
-  instance: Type.String({ minLength: 1, maxLength: 100 }),
+  instance: Instance,
   /** How many charge points the node holds, and an order-free digest of their ids (see digest.ts). */
   count: Type.Integer({ minimum: 0 }),
   digest: Type.Integer({ minimum: 0, maximum: 0xffffffff }),

@@ -114,6 +114,7 @@ test('every valid charge point id makes one NATS subject token and reads back th
       assert.equal(tokenText(token), id);
       assert.deepEqual(subjects.parseAnnouncement(subjects.takeover(id)), { chargePointId: id, kind: 'takeover' });
       assert.deepEqual(subjects.parseAnnouncement(subjects.released(id)), { chargePointId: id, kind: 'released' });
+      assert.deepEqual(subjects.parseAnnouncement(subjects.leftRunning(id)), { chargePointId: id, kind: 'left-running' });
       assert.equal(subjects.parseAnnouncement(subjects.command(id)), undefined);
     }),
   );

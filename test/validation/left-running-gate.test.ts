@@ -1,8 +1,9 @@
 // The sessions campaigns left running are looked for only at the returns of charge points that have
 // some (LeftRunningStops.mayHave): a read at every StopTransaction of every charge point cost the
-// hot path about 5 % of its CPU per call. Those a campaign on another node leaves are seen at the
-// next read of the store, and the charge point's next return after it counts. On the store under
-// test (SQLite or PostgreSQL).
+// hot path about 5 % of its CPU per call. Those a campaign on another node leaves, when its note
+// over NATS is lost (left-running-nodes.test.ts has it heard), are seen at the next read of the
+// store, and the charge point's next return after it counts. On the store under test (SQLite or
+// PostgreSQL).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ActivityFeed, callActivity } from '../../src/domain/activity.js';
