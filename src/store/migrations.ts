@@ -1,5 +1,6 @@
 // One set of migrations for every database. Only the auto-incrementing key differs by dialect.
 import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
+import { oneRunningCampaign } from './one-running-campaign.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -595,6 +596,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0022_api_token_expiry': apiTokenExpiry,
         '0023_converted_readings_mark': convertedReadingsMark,
         '0024_validation_sessions_left_running': validationSessionsLeftRunning,
+        '0025_one_running_campaign': oneRunningCampaign,
       };
     },
   };

@@ -1361,6 +1361,20 @@ export class SqlQueries implements StoreWriter {
       .execute();
   }
 
+  async startValidation(v: Validation): Promise<{ stored: true } | { stored: false; running: Validation | undefined }> {
+    // No conflict target: the one that can clash is the partial unique index on the running
+    // campaign of a charge point (a fresh id cannot). Doing nothing, not failing, keeps the other
+    // units of a group-committed batch, and PostgreSQL's transaction, usable.
+    const result = await this.db
+      .insertInto('validations')
+      .values({ id: v.id, ...validationRow(v) })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0n) > 0) return { stored: true };
+    const row = await this.db.selectFrom('validations').select('data').where('charge_point_id', '=', v.chargePointId).where('status', '=', 'running').executeTakeFirst();
+    return { stored: false, running: row && (JSON.parse(row.data) as Validation) };
+  }
+
   async insertSessionLeftRunning(session: SessionLeftRunning & { chargePointId: string }): Promise<void> {
     await this.db
       .insertInto('validation_sessions_left_running')

@@ -389,7 +389,14 @@ export interface StoreWriter extends StoreReader {
   insertEvent(event: Omit<StoredEvent, 'id'>): Promise<void>;
   /** Creates a token, or replaces one with the same id (and lifts its revocation). */
   putApiToken(token: ApiToken): Promise<void>;
+  /** Writes a campaign's record over the one of its id, or adds it; a campaign starts with startValidation. */
   putValidation(validation: Validation): Promise<void>;
+  /**
+   * Stores a new campaign, running, unless its charge point has a running one already (at most one
+   * per charge point, held by the database: migration 0025): then nothing is written, and that
+   * campaign is returned when it can still be read (it may have ended meanwhile).
+   */
+  startValidation(validation: Validation): Promise<{ stored: true } | { stored: false; running: Validation | undefined }>;
   /** Notes a session a campaign left running, to be stopped at its charge point's return. */
   insertSessionLeftRunning(session: SessionLeftRunning & { chargePointId: string }): Promise<void>;
   /** Forgets a session left running once settled; false when it was not there (settled already). */

@@ -327,7 +327,7 @@ describe('takeover and lost nodes', { skip }, () => {
 
   test('a node that falls silent is lost: its charge points stop counting as connected, a command waiting on it fails at once, an event is kept', async () => {
     // A campaign node c was running: once c is lost, it is closed as incomplete, once.
-    await a.store.transact((tx) => tx.putValidation(runningCampaign('val-on-c', 'node-c')));
+    await a.store.transact((tx) => tx.putValidation(runningCampaign('val-on-c', 'node-c', 'CP-ON-C')));
     const held = await connectTo(c, 'CP-ON-C');
     await eventually('node a sees CP-ON-C', () => connected(a, 'CP-ON-C'));
     held.onCall = () => undefined; // never answers: the command waits on node c

@@ -21,7 +21,7 @@ test("a starting node closes the campaigns of nodes it does not hear, and only t
     // As a node killed under the default id leaves it, and one of a live node.
     await a.store.transact(async (tx) => {
       await tx.putValidation(runningCampaign('val-unheard', 'host-4711'));
-      await tx.putValidation(runningCampaign('val-live', 'node-a'));
+      await tx.putValidation(runningCampaign('val-live', 'node-a', 'CP-LIVE'));
     });
     // A second node on the same store and NATS, as the replacement of the killed one starts.
     b = await startTestTomada({ unknownChargePoints: 'accept', cluster: { natsUrl: SHARED_NATS, nodeId: 'node-b', prefix: cluster.prefix, heartbeatMs: 200 } }, a.dir);
@@ -52,7 +52,7 @@ test('a node whose NATS link comes up after its start looks once it has heard th
     await sleep(1_000);
     await a.store.transact(async (tx) => {
       await tx.putValidation(runningCampaign('val-unheard-late', 'host-4712'));
-      await tx.putValidation(runningCampaign('val-live-late', 'node-a'));
+      await tx.putValidation(runningCampaign('val-live-late', 'node-a', 'CP-LIVE'));
     });
     proxy.refuse();
     b = await startTestTomada({ unknownChargePoints: 'accept', cluster: { natsUrl: `nats://127.0.0.1:${proxy.port}`, nodeId: 'node-b', prefix: cluster.prefix, heartbeatMs: 200 } }, a.dir);

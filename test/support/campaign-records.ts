@@ -1,11 +1,12 @@
 // A validation campaign's record as a node leaves it in the store while running one (or when it is
-// killed during one): one case passed, one waiting for the operator at the charge point.
+// killed during one): one case passed, one waiting for the operator at the charge point. A charge
+// point runs one campaign at a time (migration 0025): two running records need two charge points.
 import { DefaultTiming, type Validation } from '../../src/domain/validation/types.js';
 
-export function runningCampaign(id: string, node?: string): Validation {
+export function runningCampaign(id: string, node?: string, chargePointId = 'CP-X'): Validation {
   return {
     id,
-    chargePointId: 'CP-X',
+    chargePointId,
     connectorId: 1,
     idTag: 'T',
     blockedIdTag: 'B',

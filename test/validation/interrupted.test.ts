@@ -58,7 +58,7 @@ test("in a cluster, a node's start closes only the campaigns its own previous ru
     const first = await startTestTomada({ cluster }, dir);
     await first.store.transact(async (tx) => {
       await tx.putValidation(runningCampaign('val-of-node-a', 'node-a'));
-      await tx.putValidation(runningCampaign('val-of-node-z', 'node-z'));
+      await tx.putValidation(runningCampaign('val-of-node-z', 'node-z', 'CP-Z'));
     });
     await first.close();
 
