@@ -101,7 +101,10 @@ export class Campaigns {
   constructor(private readonly deps: CampaignDeps) {}
 
   async start(request: CampaignRequest): Promise<Validation> {
-    if (this.busy.has(request.chargePointId)) throw new Conflict(`A validation campaign is already running for "${request.chargePointId}"`);
+    if (this.busy.has(request.chargePointId)) {
+      const running = [...this.runs.values()].find((run) => run.record.chargePointId === request.chargePointId)?.record;
+      throw new Conflict(alreadyRunning(request.chargePointId, running));
+    }
     this.busy.add(request.chargePointId);
     let started = false;
     try {
@@ -189,10 +192,16 @@ export class Campaigns {
         frames: [],
       })),
     };
+    // The busy set above is this node's; the store holds one running campaign per charge point for
+    // every node on it (migration 0025): a SOAP charge point held by no node can be started from
+    // any node, and two starts reaching two nodes at once both got this far. Claimed before the
+    // charge point is held here and before the run listens to its traffic, so the refused start
+    // leaves nothing behind (it would have taken the SOAP charge point from the campaign's node).
+    const claim = await store.transact((tx) => tx.startValidation(record));
+    if (!claim.stored) throw new Conflict(alreadyRunning(cp.id, claim.running));
     // Held here from now on, so that the charge point's messages reach this campaign whichever node they reach.
     if (soap) this.deps.holdSoap?.(cp.id);
     const run = new CampaignRun(this.deps, record, selected, selected.length === cases.length, { identityBefore: cp });
-    await run.save();
     this.runs.set(record.id, run);
     void run.execute().finally(() => {
       this.runs.delete(record.id);
@@ -318,7 +327,12 @@ export class Campaigns {
   }
 }
 
-/** Transactions a campaign's end leaves running, each with why. */
+/** The refusal of a second campaign on a charge point, naming the running one and its node when known. */
+function alreadyRunning(chargePointId: string, running: Validation | undefined): string {
+  const which = running === undefined ? '' : ` (${running.id}${running.node !== undefined ? `, on node "${running.node}"` : ''})`;
+  return `A validation campaign is already running for "${chargePointId}"${which}`;
+}
+
 /**
  * The transactions still running that a campaign caused: started with its card on its charge point
  * while it ran (`seen` by it, or stored as started since), on any connector, and any running with
@@ -356,8 +370,6 @@ class CampaignRun {
   /** This node is stopping: it sends the charge point nothing more. */
   private nodeStopping = false;
   private finished: Promise<void> | undefined;
-  /** Its record has been stored once: later saves write it only while the stored one is running. */
-  private stored = false;
   /** Another node closed the stored record meanwhile (it judged this node lost): nothing more is written. */
   private closedElsewhere = false;
   /** The last save in turn (see save). */
@@ -392,13 +404,11 @@ class CampaignRun {
     if (this.closedElsewhere) return;
     this.record.counts = counts(this.record.cases);
     const copy = this.snapshot();
-    const first = !this.stored;
-    // After the first write, only over a record still running: the other nodes close as incomplete
-    // the campaigns of a node they judge lost, and a node that was only frozen (a long pause, a
-    // stalled link) wakes up still running them; written over, the closed record came back to life
-    // and ended a second time, with a second validationFinished event.
-    const kept = await this.deps.store.transact(async (tx) => (first ? (await tx.putValidation(copy), true) : tx.closeRunningValidation(copy)));
-    this.stored = true;
+    // Its first write was the claim (Campaigns.begin). Later ones only over a record still running:
+    // the other nodes close as incomplete the campaigns of a node they judge lost, and a node that
+    // was only frozen (a long pause, a stalled link) wakes up still running them; written over, the
+    // closed record came back to life and ended a second time, with a second validationFinished event.
+    const kept = await this.deps.store.transact((tx) => tx.closeRunningValidation(copy));
     if (!kept) this.stopClosedElsewhere();
   }
 
