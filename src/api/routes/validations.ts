@@ -27,6 +27,8 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
     schema: {
       tags,
       summary: 'Start a validation campaign against a connected charge point',
+      description:
+        'Answers 202 with the campaign, running. 400: an unknown case id. 404: no such charge point. 409: the charge point is not reachable from any node; a campaign already runs for it, on any node (the message names it and its node: a charge point runs one campaign at a time, held by the database); the idTag is not Accepted; the connector is not one the charge point reported; blockedIdTag exists and is not Blocked. 503: the node holding the charge point cannot be asked (docs/VALIDATION.md).',
       body: ValidationStart,
       response: { 202: Validation, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
     },
