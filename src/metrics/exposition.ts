@@ -80,6 +80,19 @@ export class Counter extends Labelled<{ n: number }> {
     this.get(labels, () => ({ n: 0 })).n += by;
   }
 
+  /**
+   * One series, found once: a caller counting the same label set on every OCPP call keeps it and
+   * counts with no label object and no series key built each time.
+   */
+  handle(labels: Labels): { inc(by?: number): void } {
+    const value = this.get(labels, () => ({ n: 0 }));
+    return {
+      inc: (by = 1) => {
+        value.n += by;
+      },
+    };
+  }
+
   value(labels: Labels = {}): number {
     return this.get(labels, () => ({ n: 0 })).n;
   }
@@ -99,10 +112,22 @@ export class Histogram extends Labelled<{ counts: number[]; sum: number; count: 
   }
 
   observe(value: number, labels: Labels = {}): void {
-    const series = this.get(labels, () => ({ counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
-    this.buckets.forEach((bound, i) => {
-      if (value <= bound) series.counts[i]!++;
-    });
+    this.record(this.entry(labels), value);
+  }
+
+  /** One series, found once (as Counter.handle). */
+  handle(labels: Labels): { observe(value: number): void } {
+    const entry = this.entry(labels);
+    return { observe: (value) => this.record(entry, value) };
+  }
+
+  private entry(labels: Labels): { counts: number[]; sum: number; count: number } {
+    return this.get(labels, () => ({ counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
+  }
+
+  private record(series: { counts: number[]; sum: number; count: number }, value: number): void {
+    // A loop, not forEach: no closure per observation.
+    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) series.counts[i]!++;
     series.sum += value;
     series.count++;
   }
