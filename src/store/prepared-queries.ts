@@ -16,10 +16,16 @@ type Source = { slot: number } | { constant: unknown };
 interface Shape {
   sql: string;
   sources: Source[];
+  /** Its parameters are slots 0, 1, 2… in order: given that many values, they are the parameters as they are. */
+  valuesAsGiven: boolean;
 }
 
-/** Runs a compiled statement some other way than through Kysely (see DialectHooks.runInTransaction). */
-export type QueryRunner = (query: CompiledQuery) => Promise<QueryResult<unknown>>;
+/**
+ * Runs a statement's SQL text with its parameters some other way than through Kysely (see
+ * DialectHooks.runInTransaction). Given the text and the values, not a CompiledQuery: building one
+ * (five objects, frozen) for each statement of the hot path was for Kysely alone.
+ */
+export type QueryRunner = (sql: string, parameters: readonly unknown[]) => Promise<QueryResult<unknown>>;
 
 /** Gives the stand-in for the value at `index`, typed as whatever the builder expects there. */
 export type SlotOf = <T = never>(index: number) => T;
@@ -36,19 +42,34 @@ export class PreparedQueries {
    * Runs the query `build` makes, with `values` in its slots. `key` names the shape: one key, one
    * SQL text, so a query whose text depends on its input (the columns of a patch) puts that in the key.
    */
-  run<R>(db: Kysely<any>, key: string, build: (slot: SlotOf) => Compilable<R>, values: readonly unknown[], execute?: QueryRunner): Promise<QueryResult<R>> {
+  run<DB, R>(
+    db: Kysely<DB>,
+    key: string,
+    build: (db: Kysely<DB>, slot: SlotOf) => Compilable<R>,
+    values: readonly unknown[],
+    execute?: QueryRunner,
+  ): Promise<QueryResult<R>> {
     let shape = this.shapes.get(key);
     if (!shape) {
-      const compiled = build(slot).compile();
+      const compiled = build(db, slot).compile();
+      const sources: Source[] = compiled.parameters.map((p) => (p instanceof Slot ? { slot: p.index } : { constant: p }));
       shape = {
         sql: compiled.sql,
-        sources: compiled.parameters.map((p) => (p instanceof Slot ? { slot: p.index } : { constant: p })),
+        sources,
+        valuesAsGiven: sources.every((source, i) => 'slot' in source && source.slot === i),
       };
       this.shapes.set(key, shape);
       this.compiled?.(shape.sql);
     }
-    const parameters = shape.sources.map((source) => ('slot' in source ? values[source.slot] : source.constant));
-    const compiled = CompiledQuery.raw(shape.sql, parameters) as CompiledQuery<R>;
-    return execute ? (execute(compiled) as Promise<QueryResult<R>>) : db.executeQuery(compiled);
+    if (execute) {
+      const parameters = shape.valuesAsGiven && values.length === shape.sources.length ? values : this.parameters(shape, values);
+      return execute(shape.sql, parameters) as Promise<QueryResult<R>>;
+    }
+    // Kysely freezes a compiled query's parameters: never the caller's own array.
+    return db.executeQuery(CompiledQuery.raw(shape.sql, this.parameters(shape, values)) as CompiledQuery<R>);
+  }
+
+  private parameters(shape: Shape, values: readonly unknown[]): unknown[] {
+    return shape.sources.map((source) => ('slot' in source ? values[source.slot] : source.constant));
   }
 }

@@ -409,7 +409,7 @@ export class SqlQueries implements StoreWriter {
 
   /** Runs a hot-path query shape compiled once (prepared-queries.ts). */
   private run<R>(key: string, build: (db: Kysely<Database>, slot: SlotOf) => Compilable<R>, values: readonly unknown[]) {
-    return this.prepared.run<R>(this.db, key, (slot) => build(this.db, slot), values, this.inBatch ? this.hooks.runInTransaction : undefined);
+    return this.prepared.run<Database, R>(this.db, key, build, values, this.inBatch ? this.hooks.runInTransaction : undefined);
   }
 
   /**

@@ -190,7 +190,7 @@ export class SqlStore extends SqlQueries implements Store {
       this.batchStatements.set(key, compiled);
     }
     const run = this.storeHooks.runInTransaction;
-    await (run ? run(compiled) : tx.executeQuery(compiled));
+    await (run ? run(compiled.sql, compiled.parameters) : tx.executeQuery(compiled));
   }
 
   /**

@@ -5,23 +5,34 @@
 // streamed (iterate) query holds its statement, so it bypasses the cache.
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
-export function cachingStatements(database: SqliteDatabase, capacity = 256): SqliteDatabase {
+/**
+ * `cached`: the cached statement itself, for a caller that runs it to completion (all/run) at once
+ * and never streams it (DialectHooks.runInTransaction): without the wrapper `prepare` builds for
+ * Kysely, which is four objects per statement.
+ */
+export type CachingDatabase = SqliteDatabase & { cached(sql: string): SqliteStatement };
+
+export function cachingStatements(database: SqliteDatabase, capacity = 256): CachingDatabase {
   const cache = new Map<string, SqliteStatement>();
+  const cached = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement) {
+      // Most recently used last, so the first entry is the one to drop when full.
+      cache.delete(sql);
+      cache.set(sql, statement);
+    } else {
+      statement = database.prepare(sql);
+      cache.set(sql, statement);
+      if (cache.size > capacity) cache.delete(cache.keys().next().value!);
+    }
+    return statement;
+  };
   return {
+    cached,
     prepare(sql) {
-      let statement = cache.get(sql);
-      if (statement) {
-        // Most recently used last, so the first entry is the one to drop when full.
-        cache.delete(sql);
-        cache.set(sql, statement);
-      } else {
-        statement = database.prepare(sql);
-        cache.set(sql, statement);
-        if (cache.size > capacity) cache.delete(cache.keys().next().value!);
-      }
-      const cached = statement;
+      const statement = cached(sql);
       // Streaming keeps the statement busy until the iterator ends: give it a statement of its own.
-      return { reader: cached.reader, all: (p) => cached.all(p), run: (p) => cached.run(p), iterate: (p) => database.prepare(sql).iterate(p) };
+      return { reader: statement.reader, all: (p) => statement.all(p), run: (p) => statement.run(p), iterate: (p) => database.prepare(sql).iterate(p) };
     },
     close() {
       cache.clear();
