@@ -95,6 +95,14 @@ function newerSchema(error: unknown): Error | undefined {
   );
 }
 
+/** A statement of a batch's own, for a savepoint of this name. */
+type BatchStatement = (name: string) => RawBuilder<unknown>;
+const SAVEPOINT: BatchStatement = (name) => sql`savepoint ${sql.id(name)}`;
+const ROLLBACK_TO_SAVEPOINT: BatchStatement = (name) => sql`rollback to savepoint ${sql.id(name)}`;
+const RELEASE_SAVEPOINT: BatchStatement = (name) => sql`release savepoint ${sql.id(name)}`;
+/** Both in one round trip (two statements in one text, no parameters); no savepoint, no name. */
+const RESTART: BatchStatement = () => sql`rollback; begin`;
+
 export class SqlStore extends SqlQueries implements Store {
   private readonly committers: GroupCommitter<Kysely<Database>>[];
   /** Per committer: frames its journal units have queued in the batch it runs, in order, written before COMMIT. */
@@ -116,7 +124,7 @@ export class SqlStore extends SqlQueries implements Store {
   /** Reads of one charge point made in the same turn (admissions in a reconnection storm), one statement for all. */
   private readonly chargePointReads = new CoalescedReads<ChargePoint>(async (ids) => new Map((await this.getChargePoints(ids)).map((cp) => [cp.id, cp])));
   /** The batch's own statements (savepoints), compiled once: the same few texts for every unit. */
-  private readonly batchStatements = new Map<string, CompiledQuery>();
+  private readonly batchStatements = new Map<BatchStatement, Map<string, CompiledQuery>>();
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -158,12 +166,12 @@ export class SqlStore extends SqlQueries implements Store {
             if (indexDue) this.journalIndexedAt = performance.now();
             await queries.appendJournal(frames.splice(0), indexDue);
           },
-          savepoint: (tx, name) => this.statement(tx, `savepoint ${name}`, () => sql`savepoint ${sql.id(name)}`),
-          rollbackToSavepoint: (tx, name) => this.statement(tx, `rollback to ${name}`, () => sql`rollback to savepoint ${sql.id(name)}`),
+          savepoint: (tx, name) => this.statement(tx, SAVEPOINT, name),
+          rollbackToSavepoint: (tx, name) => this.statement(tx, ROLLBACK_TO_SAVEPOINT, name),
           ...(storeHooks.durable ? { durable: storeHooks.durable } : {}),
-          ...(storeHooks.releaseSavepoints ? { releaseSavepoint: (tx: Kysely<Database>, name: string) => this.statement(tx, `release ${name}`, () => sql`release savepoint ${sql.id(name)}`) } : {}),
+          ...(storeHooks.releaseSavepoints ? { releaseSavepoint: (tx: Kysely<Database>, name: string) => this.statement(tx, RELEASE_SAVEPOINT, name) } : {}),
           // Both in one round trip (two statements in one text, no parameters).
-          ...(storeHooks.savepointRoundTrips ? { restart: (tx: Kysely<Database>) => this.statement(tx, 'restart', () => sql`rollback; begin`) } : {}),
+          ...(storeHooks.savepointRoundTrips ? { restart: (tx: Kysely<Database>) => this.statement(tx, RESTART, '') } : {}),
         },
         500,
         observer,
@@ -179,17 +187,25 @@ export class SqlStore extends SqlQueries implements Store {
   }
 
   /**
-   * A statement of the batch's own (savepoints), compiled once under `key` and run the quickest
-   * way the dialect offers. Every unit of a batch opens and releases one, and building them anew
-   * through Kysely each time was about 1.6 % of a reconnection storm's main thread.
+   * A statement of the batch's own (savepoints), compiled once per kind and name and run the
+   * quickest way the dialect offers. Every unit of a batch opens and releases one, and building
+   * them anew through Kysely each time was about 1.6 % of a reconnection storm's main thread.
+   * Found by the kind itself, then the name: no key text and no closure made for each unit.
    */
-  private async statement(tx: Kysely<Database>, key: string, build: () => RawBuilder<unknown>): Promise<void> {
-    let compiled = this.batchStatements.get(key);
+  private async statement(tx: Kysely<Database>, kind: BatchStatement, name: string): Promise<void> {
+    let byName = this.batchStatements.get(kind);
+    if (!byName) {
+      byName = new Map();
+      this.batchStatements.set(kind, byName);
+    }
+    let compiled = byName.get(name);
     if (!compiled) {
-      compiled = build().compile(tx);
-      this.batchStatements.set(key, compiled);
+      compiled = kind(name).compile(tx);
+      byName.set(name, compiled);
     }
     const run = this.storeHooks.runInTransaction;
+    // Awaited here, in an async function: SQLite's runner throws at once, and a rollback that
+    // fails must reject (group-commit.ts catches that to throw the error that caused it).
     await (run ? run(compiled.sql, compiled.parameters) : tx.executeQuery(compiled));
   }
 
