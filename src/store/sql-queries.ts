@@ -1240,7 +1240,8 @@ export class SqlQueries implements StoreWriter {
     samples: readonly MeterSample[],
   ): Promise<SamplesAdded> {
     const hashed = hashedSamples(chargePointId, connectorId, transactionId, samples);
-    const fresh = await this.notStoredBefore0009(hashed);
+    // Once the store is known to hold no bare-hash keys (most stores), no look-up and no await.
+    const fresh = this.legacyKeys.newest === null ? hashed : await this.notStoredBefore0009(hashed);
     // Without repeats every sample added is a first time; with them, the rows added are named
     // (a message stored before repeats were numbered, resent, adds its repeats alone).
     const nameRowsAdded = hashed.some((h) => h.repeat);
