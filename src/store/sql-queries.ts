@@ -816,7 +816,10 @@ export class SqlQueries implements StoreWriter {
     let query = this.db.selectFrom('validations').select('data');
     if (filter.chargePointId !== undefined) query = query.where('charge_point_id', '=', filter.chargePointId);
     if (filter.operator !== undefined) query = query.where('charge_point_id', 'in', chargePointsHeldBy(this.db, filter.operator));
-    const rows = await query.orderBy('started_at', 'desc').orderBy('id').limit(filter.limit ?? 50).execute();
+    // The running ones are found through the partial index of migration 0025, with no limit (ValidationFilter.running).
+    if (filter.running === true) query = query.where('status', '=', 'running');
+    else query = query.limit(filter.limit ?? 50);
+    const rows = await query.orderBy('started_at', 'desc').orderBy('id').execute();
     return rows.map((row) => JSON.parse(row.data) as Validation);
   }
 

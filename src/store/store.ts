@@ -64,6 +64,13 @@ export interface ValidationFilter {
   chargePointId?: string | undefined;
   /** Campaigns of the charge points this operator holds. */
   operator?: string | undefined;
+  /**
+   * Only the running campaigns: every one of them, `limit` aside. The nodes read these to close
+   * the campaigns no process runs any more (Campaigns.closeInterrupted); a stale one left out stayed
+   * running, and as a charge point runs one campaign at a time (migration 0025) it blocked its
+   * charge point for good. At most one per charge point, so the read is bounded.
+   */
+  running?: true | undefined;
   limit?: number | undefined;
 }
 

@@ -279,7 +279,8 @@ export class Campaigns {
 
   /** Closes as incomplete, for `reason`, the running campaigns no process here runs whose node `ofNode` picks. */
   private async closeWhere(ofNode: (node: string | undefined) => boolean, reason: string): Promise<number> {
-    const stale = (await this.deps.store.listValidations({ limit: 500 })).filter((v) => v.status === 'running' && !this.runs.has(v.id) && ofNode(v.node));
+    // Every running one, however old: a stale campaign left out would block its charge point for good (migration 0025).
+    const stale = (await this.deps.store.listValidations({ running: true })).filter((v) => v.status === 'running' && !this.runs.has(v.id) && ofNode(v.node));
     let closed = 0;
     for (const v of stale) {
       const at = new Date().toISOString();

@@ -72,3 +72,27 @@ test('a campaign its node left running blocks the charge point until it is close
     await t.close();
   }
 });
+
+test('a campaign left running behind 500 newer campaigns is still closed at the start, and frees its charge point', { timeout: 60_000 }, async () => {
+  const t = await startTestTomada();
+  try {
+    const CP = 'CP-LEFT-LONG-AGO';
+    await freeSoapChargePoint(t.store, CP, request(CP).idTag);
+    // Killed during it long ago (a node alone: no node named), then 500 campaigns ran and ended
+    // on other charge points: the stale one is not among the 500 newest records.
+    const left = { ...runningCampaign('val-left-long-ago', undefined, CP), startedAt: '2020-01-01T00:00:00.000Z' };
+    await t.store.transact(async (tx) => {
+      await tx.putValidation(left);
+      for (let i = 0; i < 500; i++) {
+        const ended = runningCampaign(`val-ended-${i}`, undefined, `CP-OTHER-${i}`);
+        await tx.putValidation({ ...ended, status: 'finished', verdict: 'pass', finishedAt: ended.startedAt });
+      }
+    });
+    assert.equal(await t.campaigns.closeInterrupted(), 1, 'the stale campaign is closed');
+    assert.equal((await t.store.getValidation(left.id))?.status, 'cancelled');
+    const next = await t.campaigns.start(request(CP));
+    assert.deepEqual((await running(t, CP)).map((v) => v.id), [next.id]);
+  } finally {
+    await t.close();
+  }
+});
