@@ -317,9 +317,13 @@ export class Campaigns {
    * once a node has heard every live node. A node killed before any other heard it, under an id
    * no process takes again (the default id names the process), is judged lost by nobody, and its
    * campaigns stayed running for good, their cancel sent to a node that no longer exists.
+   * A campaign that names no node was started by a node alone (every node of a cluster names its
+   * own): one killed during it before the store was shared by a cluster. No node of the cluster
+   * runs it, none would ever close it, and it held its charge point's one running campaign
+   * (migration 0025) for good: closed too.
    */
   closeOfNodesNotLive(live: ReadonlySet<string>): Promise<number> {
-    return this.closeWhere((node) => node !== undefined && !live.has(node), NODE_LOST);
+    return this.closeWhere((node) => node === undefined || !live.has(node), NODE_LOST);
   }
 
   /** Cancels every running campaign (shutdown), so none is left "running" in the store. */

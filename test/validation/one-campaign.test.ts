@@ -96,3 +96,25 @@ test('a campaign left running behind 500 newer campaigns is still closed at the 
     await t.close();
   }
 });
+
+test('a campaign a node alone left running (no node named) is closed by a cluster once it has heard every live node', { timeout: 30_000 }, async () => {
+  const t = await startTestTomada();
+  try {
+    const CP = 'CP-LEFT-BEFORE-CLUSTER';
+    await freeSoapChargePoint(t.store, CP, request(CP).idTag);
+    // A node alone was killed during it; the store is now shared by a cluster, whose nodes all name theirs.
+    const left = runningCampaign('val-left-before-cluster', undefined, CP);
+    const live = runningCampaign('val-of-live-node', 'node-a', 'CP-OF-LIVE-NODE');
+    await t.store.transact(async (tx) => {
+      await tx.putValidation(left);
+      await tx.putValidation(live);
+    });
+    assert.equal(await t.campaigns.closeOfNodesNotLive(new Set(['node-a', 'node-b'])), 1);
+    assert.equal((await t.store.getValidation(left.id))?.status, 'cancelled');
+    assert.equal((await t.store.getValidation(live.id))?.status, 'running', 'a live node\'s campaign is left alone');
+    const next = await t.campaigns.start(request(CP));
+    assert.deepEqual((await running(t, CP)).map((v) => v.id), [next.id]);
+  } finally {
+    await t.close();
+  }
+});
