@@ -13,6 +13,7 @@ import type { Transactions } from '../domain/transactions.js';
 import { DefaultTiming, trialReason, type CampaignTiming, type CaseRecord, type LeftRunning, type PersonAction, type Validation, type Verdict } from '../domain/validation/types.js';
 import type { Store, StoreWriter, ValidationFilter } from '../store/store.js';
 import { cases, caseIds, type CaseDefinition } from './cases.js';
+import { claimCampaign } from './claim.js';
 import { fail, type CampaignState, type CaseContext, type CommandOutcome, type ManualOutcome, type Outcome } from './context.js';
 import { field, otherSoftware, sameTag } from './readings.js';
 import type { SoftwareRegistry } from './software.js';
@@ -197,7 +198,7 @@ export class Campaigns {
     // any node, and two starts reaching two nodes at once both got this far. Claimed before the
     // charge point is held here and before the run listens to its traffic, so the refused start
     // leaves nothing behind (it would have taken the SOAP charge point from the campaign's node).
-    const claim = await store.transact((tx) => tx.startValidation(record));
+    const claim = await claimCampaign(store, record);
     if (!claim.stored) throw new Conflict(alreadyRunning(cp.id, claim.running));
     // Held here from now on, so that the charge point's messages reach this campaign whichever node they reach.
     if (soap) this.deps.holdSoap?.(cp.id);
