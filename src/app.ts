@@ -119,7 +119,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     store,
     commands: domain.commands,
     activity: domain.activity,
-    campaignRunning: (id) => campaigns.runsFor(id),
+    campaignRunning: (id) => campaigns.runsAnywhere(id),
     reachable: (id) => (cluster ? cluster.holderOf(id) === cluster.nodeId : router.isConnected(id)),
     log: log.child({ component: 'validation' }),
     refreshMs: config.leftRunningRefreshMs,

@@ -216,6 +216,18 @@ export class Campaigns {
     return this.busy.has(chargePointId);
   }
 
+  /**
+   * Whether a campaign runs for the charge point on any node: this node's, or one the store holds
+   * running (at most one per charge point, migration 0025), which another node runs, or ran until
+   * it was lost and is not yet closed. What holds off the stops of sessions left running
+   * (LeftRunningStops): a SOAP charge point's campaign may run on another node than the one its
+   * return reaches, and a stop sent from there would end a session of the campaign's case.
+   */
+  async runsAnywhere(chargePointId: string): Promise<boolean> {
+    if (this.runsFor(chargePointId)) return true;
+    return (await this.deps.store.listValidations({ chargePointId, running: true })).length > 0;
+  }
+
   /** The campaign as it stands: live while it runs, from the store afterwards. */
   async get(id: string): Promise<Validation | undefined> {
     return this.runs.get(id)?.snapshot() ?? (await this.deps.store.getValidation(id));

@@ -16,8 +16,8 @@ export interface LeftRunningDeps {
   store: Store;
   commands: Commands;
   activity: ActivityFeed;
-  /** A campaign runs for the charge point on this node: its cases are not disturbed, and its own end stops its sessions. */
-  campaignRunning(chargePointId: string): boolean;
+  /** A campaign runs for the charge point (on any node): its cases are not disturbed, and its own end stops its sessions. */
+  campaignRunning(chargePointId: string): boolean | Promise<boolean>;
   /** The charge point takes commands from this node now (a WebSocket connected here, a SOAP endpoint). */
   reachable(chargePointId: string): boolean;
   log: { info(detail: object, message: string): void; error(detail: object, message: string): void };
@@ -176,7 +176,7 @@ export class LeftRunningStops {
 
   private async pass(chargePointId: string): Promise<void> {
     const left = await this.deps.store.listSessionsLeftRunning(chargePointId);
-    if (left.length === 0 || this.deps.campaignRunning(chargePointId)) return;
+    if (left.length === 0 || (await this.deps.campaignRunning(chargePointId))) return;
     const maySend = Date.now() - (this.sentAt.get(chargePointId) ?? -Infinity) >= this.gapMs;
     for (const session of left) {
       const transaction = await this.deps.store.getTransaction(session.transactionId);

@@ -136,3 +136,41 @@ test('a session left by a campaign closed as interrupted while its charge point 
     await t.close();
   }
 });
+
+test("a session left running is not stopped while another node's campaign runs on its charge point, and is at its first return after that", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-left-running-'));
+  try {
+    const { tomada: t, transactionId } = await sessionLeftRunning(dir, 'val-left-held', 10);
+    try {
+      // A campaign another node runs on the same charge point (a SOAP charge point's may run on
+      // any node), held by the store's record alone: none runs on this node.
+      const other = runningCampaign('val-of-node-b', 'node-b');
+      await t.store.transact((tx) => tx.putValidation(other));
+      const stops = (cp: TestClient) => cp.received.filter((f) => f[0] === 2 && f[2] === 'RemoteStopTransaction');
+      const held = await TestClient.connect(t.wsUrl, 'CP-X');
+      try {
+        await held.ok('BootNotification', BOOT);
+        await held.ok('StatusNotification', { connectorId: 2, status: 'Charging', errorCode: 'NoError' });
+        await new Promise((r) => setTimeout(r, 1_500));
+        assert.deepEqual(stops(held), [], "no stop while another node's campaign runs: it would end a session of its case");
+        assert.deepEqual(await t.store.listSessionsLeftRunning('CP-X'), [{ validationId: 'val-left-held', transactionId }]);
+      } finally {
+        await held.close();
+      }
+      // That campaign ends; the charge point's next return stops the session.
+      await t.store.transact((tx) => tx.putValidation({ ...other, status: 'cancelled', verdict: 'incomplete', finishedAt: new Date().toISOString() }));
+      const cp = await TestClient.connect(t.wsUrl, 'CP-X');
+      try {
+        await cp.ok('BootNotification', BOOT);
+        const [, , , payload] = await cp.waitFor((f) => f[0] === 2 && f[2] === 'RemoteStopTransaction');
+        assert.deepEqual(payload, { transactionId });
+      } finally {
+        await cp.close();
+      }
+    } finally {
+      await t.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
