@@ -19,6 +19,10 @@ interface RunningRow {
 }
 
 /**
+ * Written out here rather than taken from campaign.ts's closing of interrupted campaigns: the
+ * store imports nothing of ours but domain types, and a migration must keep doing what it did when
+ * it was written, whatever the campaigns' code becomes.
+ *
  * A store may hold several running campaigns of one charge point (two nodes started them): the
  * first started keeps running, the others are closed as an interrupted campaign is (cancelled,
  * incomplete, open cases skipped, a `validationFinished` event), saying why. A node of the earlier

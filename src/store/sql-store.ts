@@ -10,7 +10,8 @@ import type { JournalFrame } from './journal-chain.js';
 import { OwedAnswers } from './owed-answers.js';
 import { CoalescedReads } from './coalesced-reads.js';
 import type { ChargePoint } from '../domain/model.js';
-import type { InboundMessage, Store, StoreWriter, TransactOptions } from './store.js';
+import type { Validation } from '../domain/validation/types.js';
+import type { InboundMessage, Store, StoreWriter, TransactOptions, ValidationClaim } from './store.js';
 import type { Database } from './tables.js';
 
 export interface SqlStoreOptions {
@@ -102,6 +103,9 @@ const ROLLBACK_TO_SAVEPOINT: BatchStatement = (name) => sql`rollback to savepoin
 const RELEASE_SAVEPOINT: BatchStatement = (name) => sql`release savepoint ${sql.id(name)}`;
 /** Both in one round trip (two statements in one text, no parameters); no savepoint, no name. */
 const RESTART: BatchStatement = () => sql`rollback; begin`;
+
+/** PostgreSQL's SQLSTATE for a transaction chosen as a deadlock's victim (SQLite never waits so). */
+const DEADLOCK_DETECTED = '40P01';
 
 export class SqlStore extends SqlQueries implements Store {
   private readonly committers: GroupCommitter<Kysely<Database>>[];
@@ -330,6 +334,17 @@ export class SqlStore extends SqlQueries implements Store {
     const failure = this.writeFailure;
     if (failure && !this.probing) this.probing = this.probeWrites(failure).finally(() => (this.probing = undefined));
     return failure?.error;
+  }
+
+  async claimValidation(validation: Validation): Promise<ValidationClaim> {
+    const claim = () => this.transact((tx) => tx.startValidation(validation));
+    try {
+      return await claim();
+    } catch (error) {
+      // Said once (Store.claimValidation): a second cycle would need a second such race.
+      if ((error as { code?: unknown } | null)?.code !== DEADLOCK_DETECTED) throw error;
+      return claim();
+    }
   }
 
   /**

@@ -60,6 +60,9 @@ export interface StoredEvent {
   data: Record<string, unknown>;
 }
 
+/** A campaign's start: stored, or refused for the charge point's running campaign (when it can still be read). */
+export type ValidationClaim = { stored: true } | { stored: false; running: Validation | undefined };
+
 export interface ValidationFilter {
   chargePointId?: string | undefined;
   /** Campaigns of the charge points this operator holds. */
@@ -403,7 +406,7 @@ export interface StoreWriter extends StoreReader {
    * per charge point, held by the database: migration 0025): then nothing is written, and that
    * campaign is returned when it can still be read (it may have ended meanwhile).
    */
-  startValidation(validation: Validation): Promise<{ stored: true } | { stored: false; running: Validation | undefined }>;
+  startValidation(validation: Validation): Promise<ValidationClaim>;
   /** Notes a session a campaign left running, to be stopped at its charge point's return. */
   insertSessionLeftRunning(session: SessionLeftRunning & { chargePointId: string }): Promise<void>;
   /** Forgets a session left running once settled; false when it was not there (settled already). */
@@ -459,6 +462,15 @@ export interface TransactOptions {
 export const PART_OF_CALL: Readonly<TransactOptions> = Object.freeze({ partOfCall: true });
 
 export interface Store extends StoreReader {
+  /**
+   * A new campaign's start, in a unit of its own: StoreWriter.startValidation, asked once more if
+   * PostgreSQL ended it as a deadlock's victim. Its insert waits on another node's uncommitted
+   * claim of the same charge point; if that node's batch then waits on a lock an earlier unit of
+   * this batch holds (an id tag's, a row's), PostgreSQL fails one of the two statements, usually
+   * the claim, which waited first. Only its unit is rolled back, the other batch then commits, and
+   * the claim asked again gets the true answer: stored, or the campaign it lost to.
+   */
+  claimValidation(validation: Validation): Promise<ValidationClaim>;
   /**
    * Runs `work` in a group-committed unit: it sees the writes of the units before it in the same
    * batch, its own writes roll back alone if it throws, and its promise settles after the commit

@@ -13,7 +13,6 @@ import type { Transactions } from '../domain/transactions.js';
 import { DefaultTiming, trialReason, type CampaignTiming, type CaseRecord, type LeftRunning, type PersonAction, type Validation, type Verdict } from '../domain/validation/types.js';
 import type { Store, StoreWriter, ValidationFilter } from '../store/store.js';
 import { cases, caseIds, type CaseDefinition } from './cases.js';
-import { claimCampaign } from './claim.js';
 import { fail, type CampaignState, type CaseContext, type CommandOutcome, type ManualOutcome, type Outcome } from './context.js';
 import { field, otherSoftware, sameTag } from './readings.js';
 import type { SoftwareRegistry } from './software.js';
@@ -198,7 +197,7 @@ export class Campaigns {
     // any node, and two starts reaching two nodes at once both got this far. Claimed before the
     // charge point is held here and before the run listens to its traffic, so the refused start
     // leaves nothing behind (it would have taken the SOAP charge point from the campaign's node).
-    const claim = await claimCampaign(store, record);
+    const claim = await store.claimValidation(record);
     if (!claim.stored) throw new Conflict(alreadyRunning(cp.id, claim.running));
     // Held here from now on, so that the charge point's messages reach this campaign whichever node they reach.
     if (soap) this.deps.holdSoap?.(cp.id);
@@ -293,7 +292,7 @@ export class Campaigns {
   /** Closes as incomplete, for `reason`, the running campaigns no process here runs whose node `ofNode` picks. */
   private async closeWhere(ofNode: (node: string | undefined) => boolean, reason: string): Promise<number> {
     // Every running one, however old: a stale campaign left out would block its charge point for good (migration 0025).
-    const stale = (await this.deps.store.listValidations({ running: true })).filter((v) => v.status === 'running' && !this.runs.has(v.id) && ofNode(v.node));
+    const stale = (await this.deps.store.listValidations({ running: true })).filter((v) => !this.runs.has(v.id) && ofNode(v.node));
     let closed = 0;
     for (const v of stale) {
       const at = new Date().toISOString();

@@ -1,4 +1,4 @@
-// A campaign's claim of its charge point (Store.startValidation, migration 0025) on PostgreSQL:
+// A campaign's claim of its charge point (Store.claimValidation, migration 0025) on PostgreSQL:
 // its insert waits on another node's claim of the same charge point while that one is not yet
 // committed. If that node's batch then needs a lock an earlier unit of this batch holds (here an
 // id tag's, as a StartTransaction takes it), the two transactions wait on each other and
@@ -8,7 +8,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openStore } from '../../src/store/open.js';
-import { claimCampaign } from '../../src/validation/claim.js';
 import { runningCampaign } from '../support/campaign-records.js';
 import { createTestDatabase, needsPostgres, testStoreKind } from '../support/database.js';
 
@@ -38,7 +37,7 @@ test('a claim ended as a deadlock victim is asked again and refused, naming the 
     // Node b's batch: a unit holding T (a StartTransaction with that tag), then the claim, queued
     // in the same turn so that both run in that one batch.
     const holding = b.transact((tx) => tx.lockIdTag('T'));
-    const claimed = claimCampaign(b, second);
+    const claimed = b.claimValidation(second);
     assert.deepEqual(await onA, { stored: true });
     await holding;
     const answer = await claimed;
