@@ -1,7 +1,7 @@
 // The Store's reads and writes in SQL, through Kysely, for any dialect. One instance wraps either
 // the database itself (reads) or the transaction of a group-committed batch (reads and writes).
 import { randomUUID } from 'node:crypto';
-import { sql, type Compilable, type Kysely, type Selectable } from 'kysely';
+import { sql, type Compilable, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import {
   numberedIdentityTexts,
   storedSampleIdentity,
@@ -59,6 +59,7 @@ import type {
 import { PreparedQueries, type QueryRunner, type SlotOf } from './prepared-queries.js';
 import { chainHash, GENESIS_HASH, type JournalFrame, type JournalRow } from './journal-chain.js';
 import { sha256 } from './sha256.js';
+import { idTagSpellings } from './id-tag-spellings.js';
 import type { ApiTokenRow, ChargePointRow, Database, FrameJournalRow, IdTagRow, MeterSampleRow, TransactionRow, ValidatedSoftwareRow, WebhookRow } from './tables.js';
 import type { Validation } from '../domain/validation/types.js';
 
@@ -387,6 +388,18 @@ export interface DialectHooks {
  */
 const IDS_PER_STATEMENT = 512;
 
+/**
+ * `folded` (an upper-cased tag column) equal to `upper(?)` of one of the spellings of an id tag
+ * (idTagSpellings): the first in slot `first`, the others from slot `rest` on. A tag of one
+ * spelling is the one comparison it always was.
+ */
+function sameTag(folded: Expression<string>, slot: SlotOf, first: number, count: number, rest: number): Expression<SqlBool> {
+  const upper = (n: number) => sql<string>`upper(${slot<string>(n)})`;
+  if (count === 1) return sql<SqlBool>`${folded} = ${upper(first)}`;
+  const list = [first, ...Array.from({ length: count - 1 }, (_, i) => rest + i)].map(upper);
+  return sql<SqlBool>`${folded} in (${sql.join(list)})`;
+}
+
 /** The ids of the charge points an operator holds, as a subquery: what its lists of sessions, events and campaigns are narrowed by. */
 function chargePointsHeldBy(db: Kysely<Database>, operator: string) {
   return db.selectFrom('charge_points').select('charge_points.id').where('charge_points.operator', '=', operator);
@@ -568,8 +581,9 @@ export class SqlQueries implements StoreWriter {
     startedAt: string,
     meterStartWh: number,
   ): Promise<Transaction | undefined> {
+    const spellings = idTagSpellings(idTag);
     const { rows } = await this.run(
-      'findTransactionByStart',
+      `findTransactionByStart:${spellings.length}`,
       (db, slot) =>
         db
           .selectFrom('transactions')
@@ -581,13 +595,13 @@ export class SqlQueries implements StoreWriter {
           // index serves it (the walk in listTransactions does the same): SQLite otherwise read every
           // session of the tag through transactions_by_id_tag (a charger's fixed tag for free
           // charging has thousands), not the few of that instant through the index on started_at.
-          .where(sql<string>`upper(${sql.ref('id_tag')} || '')`, '=', sql<string>`upper(${slot<string>(2)})`)
+          .where(sameTag(sql<string>`upper(${sql.ref('id_tag')} || '')`, slot, 2, spellings.length, 5))
           .where('started_at', '=', slot(3))
           .where('meter_start_wh', '=', slot(4))
           // The first: a store of a version that compared the tag's case may hold a second.
           .orderBy('id')
           .limit(1),
-      [chargePointId, connectorId, idTag, startedAt, meterStartWh],
+      [chargePointId, connectorId, spellings[0], startedAt, meterStartWh, ...spellings.slice(1)],
     );
     return rows[0] && toTransaction(rows[0]);
   }
@@ -620,7 +634,8 @@ export class SqlQueries implements StoreWriter {
     // every session started at `from`).
     const after = filter.afterStart && (filter.from !== undefined && filter.from > filter.afterStart.startedAt ? { startedAt: filter.from, id: 0 } : filter.afterStart);
     const from = after ? undefined : filter.from;
-    const values = [filter.chargePointId, filter.operator, filter.afterId, filter.idTag, from, filter.to, filter.limit ?? 1000, after?.startedAt, after?.id];
+    const spellings = filter.idTag === undefined ? [] : idTagSpellings(filter.idTag);
+    const values = [filter.chargePointId, filter.operator, filter.afterId, filter.idTag, from, filter.to, filter.limit ?? 1000, after?.startedAt, after?.id, ...spellings.slice(1)];
     const byId = filter.chargePointId === undefined && filter.idTag === undefined && from === undefined && filter.to === undefined && !after && filter.active !== true;
     // By start time (a period's newest, an export's pages): the start-time index walked, or the
     // operator's sessions gathered by charge point and sorted, chosen as for a read by id. SQLite
@@ -631,7 +646,7 @@ export class SqlQueries implements StoreWriter {
     const read = filter.operator !== undefined && (byId || byStart) ? await this.operatorRowsRead(filter.operator, filter.limit ?? 1000) : undefined;
     // By start time, gathering is the query as written (its order is the start time, not `id + 0`).
     const operatorRead = read === undefined || (byStart && read === 'gather') ? '' : read;
-    const key = `listTransactions:${values.slice(0, 6).map((v) => (v === undefined ? 0 : 1)).join('')}:${filter.active ?? ''}:${after ? 'start' : ''}:${operatorRead}`;
+    const key = `listTransactions:${values.slice(0, 6).map((v) => (v === undefined ? 0 : 1)).join('')}:${filter.active ?? ''}:${after ? 'start' : ''}:${operatorRead}:${spellings.length}`;
     const { rows } = await this.run(
       key,
       (db, slot) => {
@@ -651,7 +666,9 @@ export class SqlQueries implements StoreWriter {
         // Both sides upper-cased by the database: SQLite's upper() changes ASCII letters only, so a
         // tag upper-cased here (JavaScript changes every letter) never matched one with a
         // lowercase accented letter, not even itself (a card could charge twice at once).
-        if (filter.idTag !== undefined) query = query.where((eb) => eb(eb.fn<string>('upper', ['id_tag']), '=', sql<string>`upper(${slot<string>(3)})`));
+        // Every spelling of the tag that differs in the case of a letter outside ASCII, which
+        // SQLite's upper() leaves as it is (id-tag-spellings.ts).
+        if (filter.idTag !== undefined) query = query.where(sameTag(sql<string>`upper(${sql.ref('id_tag')})`, slot, 3, spellings.length, 9));
         if (from !== undefined) query = query.where('started_at', '>=', slot(4));
         if (filter.to !== undefined) query = query.where('started_at', '<', slot(5));
         if (after) {
