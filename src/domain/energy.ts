@@ -28,6 +28,7 @@ export const Anomaly = {
   intervalSumDiffersFromMeterStop: 'intervalSumDiffersFromMeterStop',
   intervalSeriesDisagree: 'intervalSeriesDisagree',
   unreadableEnergySample: 'unreadableEnergySample',
+  intervalSumOutOfRange: 'intervalSumOutOfRange',
 } as const;
 
 const REGISTER = 'Energy.Active.Import.Register';
@@ -323,8 +324,14 @@ export class EnergyWalk {
 
     let energyWh: number | null;
     let source: EnergySource;
-    if (!registers?.count && intervals?.count) {
-      energyWh = intervalSum(intervals, anomalies);
+    // Each interval is readable, but their sum may not be: past 2^53 Wh it no longer counts single
+    // watt-hours, and past 2^63 no energy column holds it (PostgreSQL refused it, and every later
+    // message of the session with it; SQLite kept a float). Such a sum is no energy.
+    const sum = !registers?.count && intervals?.count ? intervalSum(intervals, anomalies) : undefined;
+    const sumHeld = sum !== undefined && Math.abs(Math.round(sum)) <= Number.MAX_SAFE_INTEGER;
+    if (sum !== undefined && !sumHeld) anomalies.add(Anomaly.intervalSumOutOfRange);
+    if (sum !== undefined && sumHeld) {
+      energyWh = sum;
       source = 'interval';
       if (meterStopWh !== null && meterStopWh !== meterStartWh && meterStopWh - meterStartWh !== Math.round(energyWh)) {
         anomalies.add(Anomaly.intervalSumDiffersFromMeterStop);
