@@ -1434,7 +1434,7 @@ export class SqlQueries implements StoreWriter {
   async insertValidatedSoftware(software: ValidatedSoftware): Promise<ValidatedSoftware> {
     const existing = await this.findValidatedSoftware(software);
     if (existing) return existing;
-    await this.db
+    const result = await this.db
       .insertInto('validated_software')
       .values({
         id: software.id,
@@ -1449,8 +1449,16 @@ export class SqlQueries implements StoreWriter {
         approved_at: software.approvedAt,
         approved_by: software.approvedBy,
       })
-      .execute();
-    return software;
+      // Another node's unit that inserted the same software and had not committed when this one
+      // looked (two campaigns of one model ending together, an approval sent twice): on PostgreSQL
+      // this insert waits for it, then adds nothing, and its entry is the answer. Failing on the
+      // unique index instead failed this node's campaign end, where SQLite's one writer had found it.
+      .onConflict((oc) => oc.columns(['vendor', 'model', 'firmware_version', 'ocpp_version', 'transport']).doNothing())
+      .executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0n) > 0) return software;
+    const stored = await this.findValidatedSoftware(software);
+    if (!stored) throw new Error(`validated software ${JSON.stringify([software.vendor, software.model, software.firmwareVersion])} was neither stored nor found stored`);
+    return stored;
   }
 
   async deleteValidatedSoftware(id: string): Promise<boolean> {
