@@ -411,6 +411,8 @@ export const cases: CaseDefinition[] = [
       if (intervals.length > 0) {
         const summed = computeEnergy({ ...input, samples: intervals });
         const delta = transaction.meterStopWh - transaction.meterStartWh;
+        // Such a sum is no energy, and the session's then comes from meterStop alone.
+        if (summed.anomalies.includes(Anomaly.intervalSumOutOfRange)) return fail(`interval values sum past ${Number.MAX_SAFE_INTEGER} Wh, no energy a session holds; meterStop − meterStart is ${delta} Wh`);
         if (summed.anomalies.includes(Anomaly.intervalSumDiffersFromMeterStop)) return fail(`interval values sum to ${summed.energyWh} Wh, meterStop − meterStart is ${delta} Wh`);
         return pass(`${intervals.length} interval values sum to ${summed.energyWh} Wh = meterStop − meterStart`);
       }

@@ -139,6 +139,17 @@ test('interval sum that disagrees with a real meterStop delta is flagged', () =>
   assert.deepEqual(computeEnergy({ meterStartWh: 1000, meterStopWh: 1500, samples }).anomalies, ['intervalSumDiffersFromMeterStop']);
 });
 
+test('an interval sum past 2^53 Wh is no energy: an anomaly, and meterStop gives it once stopped', () => {
+  const interval = { measurand: 'Energy.Active.Import.Interval' };
+  const near = [sample(1, String(Number.MAX_SAFE_INTEGER - 1), interval), sample(2, '1', interval)];
+  assert.deepEqual(computeEnergy({ meterStartWh: 0, meterStopWh: null, samples: near }), { energyWh: Number.MAX_SAFE_INTEGER, source: 'interval', anomalies: [] });
+  const past = [...near, sample(3, '1', interval)];
+  assert.deepEqual(computeEnergy({ meterStartWh: 0, meterStopWh: null, samples: past }), { energyWh: null, source: 'none', anomalies: ['intervalSumOutOfRange'] });
+  assert.deepEqual(computeEnergy({ meterStartWh: 0, meterStopWh: 700, samples: past }), { energyWh: 700, source: 'meterStop', anomalies: ['intervalSumOutOfRange'] });
+  const below = past.map((s) => ({ ...s, value: `-${s.value}` }));
+  assert.deepEqual(computeEnergy({ meterStartWh: 0, meterStopWh: null, samples: below }).anomalies, ['intervalSumOutOfRange']);
+});
+
 test('clock-aligned intervals are not added to the periodic series that covers the same energy', () => {
   const interval = { measurand: 'Energy.Active.Import.Interval' };
   const samples = [
