@@ -587,7 +587,9 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
 
   private onConnect(connection: NatsConnection, fresh: boolean): void {
     // Whatever was heard before the outage may be stale; the others' next heartbeats rebuild it.
-    this.view = new ClusterView(this.lostAfterMs);
+    // The nodes heard before it are still expected: one that died meanwhile is judged lost here
+    // too (its waiting commands failed, its campaigns closed) rather than silently forgotten.
+    this.view = ClusterView.after(this.view, this.now());
     this.ownHeardAt = this.now();
     this.listeningSince = this.ownHeardAt;
     this.silent = false;

@@ -5,7 +5,9 @@
 // (a takeover not yet seen by the old node), the newer claim is the holder. A node whose
 // heartbeat has not been heard for `lostAfterMs` is lost, and a node that says it leaves is gone at
 // once: either way its claims are dropped, so its charge points no longer count as connected
-// through it.
+// through it. A view made afresh (this node's NATS link came back) still expects the nodes the one
+// before it knew: one not heard again within `lostAfterMs` is lost as well, so that a node that
+// died while this node's own link was down is not forgotten without being judged.
 import { SetDigest } from './digest.js';
 
 export interface Claim {
@@ -26,10 +28,29 @@ export function newer(a: Claim, b: Claim): boolean {
   return a.since !== b.since ? a.since > b.since : a.node > b.node;
 }
 
+/** A node the view before this one knew, not heard on this one yet: since when it is waited for. */
+interface Expected {
+  instance: string | undefined;
+  since: number;
+  claims: string[];
+}
+
 export class ClusterView {
   private readonly nodes = new Map<string, NodeState>();
+  private readonly expected = new Map<string, Expected>();
 
   constructor(private readonly lostAfterMs: number) {}
+
+  /**
+   * A fresh view (what was heard before may be stale: it holds no claims) that still waits for the
+   * nodes `previous` knew, from `now`: each is lost (expire) unless heard again within lostAfterMs.
+   */
+  static after(previous: ClusterView, now: number): ClusterView {
+    const view = new ClusterView(previous.lostAfterMs);
+    for (const [node, expected] of previous.expected) view.expected.set(node, { ...expected, since: now });
+    for (const [node, state] of previous.nodes) view.expected.set(node, { instance: state.instance, since: now, claims: [...state.claims.keys()] });
+    return view;
+  }
 
   /** The node holding the charge point now, among those alive; undefined: none that we know of. */
   holder(chargePointId: string): Claim | undefined {
@@ -111,6 +132,7 @@ export class ClusterView {
    */
   forgiveAll(now: number): void {
     for (const state of this.nodes.values()) state.lastSeen = Math.max(state.lastSeen, now);
+    for (const expected of this.expected.values()) expected.since = Math.max(expected.since, now);
   }
 
   /**
@@ -124,6 +146,11 @@ export class ClusterView {
       this.nodes.delete(node);
       lost.push({ node, chargePointIds: [...state.claims.keys()] });
     }
+    for (const [node, expected] of this.expected) {
+      if (at - expected.since <= this.lostAfterMs) continue;
+      this.expected.delete(node);
+      lost.push({ node, chargePointIds: expected.claims });
+    }
     return lost;
   }
 
@@ -132,6 +159,11 @@ export class ClusterView {
    * when that node (that instance of it) is not known.
    */
   leave(node: string, instance: string): string[] | undefined {
+    const expected = this.expected.get(node);
+    if (expected && (expected.instance === undefined || expected.instance === instance)) {
+      this.expected.delete(node);
+      return expected.claims;
+    }
     const state = this.nodes.get(node);
     if (!state || (state.instance !== undefined && state.instance !== instance)) return undefined;
     this.nodes.delete(node);
@@ -139,6 +171,8 @@ export class ClusterView {
   }
 
   private seen(node: string, now: number): NodeState {
+    // Heard again (restarted or not): no longer waited for.
+    this.expected.delete(node);
     let state = this.nodes.get(node);
     if (!state) {
       state = { instance: undefined, lastSeen: now, claims: new Map(), digest: new SetDigest() };

@@ -74,6 +74,32 @@ test('after this node stalled, nodes are forgiven their silence until they can b
   assert.deepEqual(view.expire(6_001).map((l) => l.node), ['node-a']);
 });
 
+test('a view made afresh (the link came back) holds no claims, and judges lost the nodes known before that are not heard again', () => {
+  const before = new ClusterView(1_000);
+  for (const node of ['node-a', 'node-b', 'node-c']) before.heartbeat(node, 'i', 0, 0, 0);
+  before.claim('CP-A', 'node-a', 1, 0);
+  before.claim('CP-C', 'node-c', 1, 0);
+  const view = ClusterView.after(before, 5_000);
+  assert.equal(view.holder('CP-A'), undefined, 'what was heard before may be stale');
+  assert.deepEqual(view.liveNodes(), []);
+  // Node b is heard again; node c restarted under its id (heard again too, as a new process).
+  view.heartbeat('node-b', 'i', 0, 0, 5_500);
+  view.heartbeat('node-c', 'restarted', 0, 0, 5_500);
+  assert.deepEqual(view.expire(6_000), []);
+  assert.deepEqual(view.expire(6_001), [{ node: 'node-a', chargePointIds: ['CP-A'] }]);
+  assert.deepEqual(view.expire(9_000).map((l) => l.node).sort(), ['node-b', 'node-c']);
+  // Still expected across another drop, and forgiven while this node could not hear it.
+  const again = ClusterView.after(ClusterView.after(before, 5_000), 7_000);
+  again.forgiveAll(8_000);
+  assert.deepEqual(again.expire(9_000), []);
+  assert.deepEqual(again.expire(9_001).map((l) => l.node).sort(), ['node-a', 'node-b', 'node-c']);
+  // One that says it leaves is gone, not lost.
+  const leaving = ClusterView.after(before, 5_000);
+  assert.equal(leaving.leave('node-a', 'other'), undefined);
+  assert.deepEqual(leaving.leave('node-a', 'i'), ['CP-A']);
+  assert.deepEqual(leaving.expire(6_001).map((l) => l.node).sort(), ['node-b', 'node-c']);
+});
+
 test('a node that leaves is gone at once with its claims; its late release or holdings list brings it back as nothing', () => {
   const view = new ClusterView(1_000);
   view.heartbeat('node-a', 'first', 1, idHash('CP1'), 0);
