@@ -176,8 +176,11 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   private readonly answers: KeptAnswers;
   /** Answers to requests from other nodes being worked out, until sent: a stop waits for them (close). */
   private readonly replying = new Set<Promise<void>>();
-  /** Commands waiting on another node, so a lost node fails them at once. */
-  private readonly waiting = new Map<string, Set<(error: Error) => void>>();
+  /**
+   * Requests waiting on another node, so a lost node fails them at once, and a node heard restarted
+   * those its earlier process had (the process asked, when known).
+   */
+  private readonly waiting = new Map<string, Set<{ instance: string | undefined; fail(error: Error): void }>>();
   private readonly log: Logger;
   /** How long a node may go unheard before it is judged lost. */
   readonly lostAfterMs: number;
@@ -516,7 +519,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       waiting.forgotten = () => fail(kept.forgottenError());
     });
     this.inFlight.set(id, waiting);
-    const answer = this.untilLost(node, Promise.race([asked, answeredAgain])).finally(() => this.inFlight.delete(id));
+    const answer = this.untilLost(node, instance, Promise.race([asked, answeredAgain])).finally(() => this.inFlight.delete(id));
     return { answer, linkDropped: () => waiting.dropped };
   }
 
@@ -566,16 +569,16 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     );
   }
 
-  /** The request's outcome, unless the node it waits on is declared lost first. */
-  private untilLost<T>(node: string | undefined, request: Promise<T>): Promise<T> {
+  /** The request's outcome, unless the node it waits on is declared lost first, or the process asked (`instance`) is heard restarted. */
+  private untilLost<T>(node: string | undefined, instance: string | undefined, request: Promise<T>): Promise<T> {
     if (node === undefined) return request;
     return new Promise<T>((resolve, reject) => {
-      const fail = (error: Error) => reject(error);
+      const waiter = { instance, fail: (error: Error) => reject(error) };
       const set = this.waiting.get(node) ?? new Set();
       this.waiting.set(node, set);
-      set.add(fail);
+      set.add(waiter);
       const done = () => {
-        set.delete(fail);
+        set.delete(waiter);
         if (set.size === 0 && this.waiting.get(node) === set) this.waiting.delete(node);
       };
       request.then(
@@ -807,6 +810,10 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       else this.duplicateHeard(body.instance);
       return;
     }
+    // Another process under that node's id: restarted (a crash and its supervisor, faster than it
+    // would be judged lost). What the earlier process was asked will not be answered.
+    const earlier = this.view.lastInstance(body.node);
+    if (earlier !== undefined && earlier !== body.instance) this.failRestarted(body.node, earlier);
     if (this.view.heartbeat(body.node, body.instance, body.count, body.digest, this.now())) void this.fetchHoldings(body.node);
     this.askOwed(body.node, body.instance);
   }
@@ -923,8 +930,17 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   /** Fails at once the commands waiting on a node that will not answer them. */
   private failWaiting(node: string, message: string): void {
     const error = new CommandFailed(message);
-    for (const fail of this.waiting.get(node) ?? []) fail(error);
+    for (const waiter of this.waiting.get(node) ?? []) waiter.fail(error);
     this.waiting.delete(node);
+  }
+
+  /** Fails at once the requests asked of a process of a node that has restarted since. */
+  private failRestarted(node: string, instance: string): void {
+    const waiters = [...(this.waiting.get(node) ?? [])].filter((waiter) => waiter.instance === instance);
+    if (waiters.length === 0) return;
+    this.log.warn({ peer: node, requests: waiters.length }, 'node restarted: the requests its earlier process had are failed');
+    const error = new CommandFailed(`Node ${node} restarted before it answered the request, which may have been carried out`);
+    for (const waiter of waiters) waiter.fail(error);
   }
 
   private linkSilent(now: number): boolean {

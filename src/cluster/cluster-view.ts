@@ -69,6 +69,11 @@ export class ClusterView {
     return this.nodes.get(node)?.instance;
   }
 
+  /** The instance last heard of a node, by this view or, while it is expected again, the one before. */
+  lastInstance(node: string): string | undefined {
+    return this.nodes.get(node)?.instance ?? this.expected.get(node)?.instance;
+  }
+
   /** Node ids heard from and not lost. */
   liveNodes(): string[] {
     return [...this.nodes.keys()];
