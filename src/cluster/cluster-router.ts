@@ -118,6 +118,9 @@ interface Kept {
   forgottenError(): Error;
 }
 
+/** NATS had no subscriber on a command's subject: nothing was sent. Within this file only (request). */
+class NoSubscriber extends ChargePointNotConnected {}
+
 /** A subscription of a connection that may be closed already (then it is gone anyway). */
 function unsubscribe(subscription: Subscription | undefined): void {
   try {
@@ -438,6 +441,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     // by the node alone, and that process took every other command.
     const holder = this.view.holder(chargePointId)?.node;
     const instance = holder === undefined ? undefined : this.view.instanceOf(holder);
+    // Why no node answers, when a node last known to hold it is not on NATS.
+    let offNats: string | undefined;
     if (holder !== undefined && instance !== undefined) {
       try {
         return await this.requestOn(connection, this.subjects.nodeCommand(holder, instance, chargePointId), holder, chargePointId, command, sendBy);
@@ -445,9 +450,21 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
         // That node does not hold it (any more), or is gone from NATS: nothing was sent. Whichever
         // node holds it now, if any, answers on the charge point's own subject.
         if (!(error instanceof ChargePointNotConnected)) throw error;
+        if (error instanceof NoSubscriber) offNats = `node ${holder}, which holds it as last heard, is not on NATS (it stopped, or its link to NATS is down)`;
       }
     }
-    return this.requestOn(connection, this.subjects.command(chargePointId), this.view.holder(chargePointId)?.node, chargePointId, command, sendBy);
+    try {
+      return await this.requestOn(connection, this.subjects.command(chargePointId), this.view.holder(chargePointId)?.node, chargePointId, command, sendBy);
+    } catch (error) {
+      if (!(error instanceof NoSubscriber)) throw error;
+      // The API may still list it as connected to that node (the view follows heartbeats, and its
+      // node is not judged lost yet): say which node, and why it cannot be reached.
+      const unheard = holder === undefined ? this.view.expectedHolder(chargePointId) : undefined;
+      offNats ??= unheard && `node ${unheard}, which held it before this node's NATS link dropped, has not been heard since`;
+      // As the plain domain error: the API maps each error's own class.
+      if (offNats === undefined) throw new ChargePointNotConnected(error.message);
+      throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected to any node NATS reaches: ${offNats}; the command was not sent`);
+    }
   }
 
   private async requestOn(
@@ -478,7 +495,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       msg = await kept.answer;
     } catch (error) {
       if (!(error instanceof NatsError)) throw error;
-      if (error.code === ErrorCode.NoResponders) throw new ChargePointNotConnected(`Charge point "${chargePointId}" is not connected to any node`);
+      if (error.code === ErrorCode.NoResponders) throw new NoSubscriber(`Charge point "${chargePointId}" is not connected to any node`);
       if (error.code === ErrorCode.Timeout) {
         const dropped = linkDropped()
           ? `; this node's NATS link dropped while it waited, and the answer could not be had again from ${holder ? `node ${holder}` : 'the node holding it'}`

@@ -74,6 +74,12 @@ export class ClusterView {
     return this.nodes.get(node)?.instance ?? this.expected.get(node)?.instance;
   }
 
+  /** A node expected again (not heard since the view began) that claimed the charge point before. */
+  expectedHolder(chargePointId: string): string | undefined {
+    for (const [node, expected] of this.expected) if (expected.claims.includes(chargePointId)) return node;
+    return undefined;
+  }
+
   /** Node ids heard from and not lost. */
   liveNodes(): string[] {
     return [...this.nodes.keys()];
