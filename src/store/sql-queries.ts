@@ -1171,20 +1171,51 @@ export class SqlQueries implements StoreWriter {
       },
       [chargePointId, report.connectorId, report.status, report.errorCode, report.info ?? null, report.timestamp ?? receivedAt, report.timestamp ?? null, futureAfter],
     );
+    // Its resend adds no second row: a charge point sends a message again when it got no answer
+    // (lost on the way, or an InternalError after the report was stored: its answer failed with a
+    // later batch, or COMMIT's reply never came back), and the same report, the charge point's own
+    // time included, is the same event. Only the connector's latest row is compared: a charge
+    // point resends before its next message. A report without a time of its own cannot be told
+    // from a new one, and is kept.
     await this.run(
       'recordStatusHistory',
-      (db, slot) =>
-        db.insertInto('connector_status_history').values({
-          charge_point_id: slot<string>(0),
-          connector_id: slot<number>(1),
-          status: slot<string>(2),
-          error_code: slot<string>(3),
-          info: slot<string | null>(4),
-          vendor_id: slot<string | null>(5),
-          vendor_error_code: slot<string | null>(6),
-          reported_at: slot<string | null>(7),
-          received_at: slot<string>(8),
-        }),
+      (db, slot) => {
+        const latest = db
+          .selectFrom('connector_status_history')
+          .select(['status', 'error_code', 'info', 'vendor_id', 'vendor_error_code', 'reported_at'])
+          .where('charge_point_id', '=', slot<string>(0))
+          .where('connector_id', '=', slot<number>(1))
+          .orderBy('id', 'desc')
+          .limit(1)
+          .as('latest');
+        const resent = db
+          .selectFrom(latest)
+          .select(sql.lit(1).as('resent'))
+          .where('latest.reported_at', '=', slot<string>(7))
+          .where('latest.status', '=', slot<string>(2))
+          .where('latest.error_code', '=', slot<string>(3))
+          .where('latest.info', 'is not distinct from', slot<string | null>(4))
+          .where('latest.vendor_id', 'is not distinct from', slot<string | null>(5))
+          .where('latest.vendor_error_code', 'is not distinct from', slot<string | null>(6));
+        return db
+          .insertInto('connector_status_history')
+          .columns(['charge_point_id', 'connector_id', 'status', 'error_code', 'info', 'vendor_id', 'vendor_error_code', 'reported_at', 'received_at'])
+          .expression(
+            db
+              .selectNoFrom((eb) => [
+                eb.val(slot<string>(0)).as('charge_point_id'),
+                eb.val(slot<number>(1)).as('connector_id'),
+                eb.val(slot<string>(2)).as('status'),
+                eb.val(slot<string>(3)).as('error_code'),
+                eb.val(slot<string | null>(4)).as('info'),
+                eb.val(slot<string | null>(5)).as('vendor_id'),
+                eb.val(slot<string | null>(6)).as('vendor_error_code'),
+                eb.val(slot<string | null>(7)).as('reported_at'),
+                eb.val(slot<string>(8)).as('received_at'),
+              ])
+              .where((eb) => eb.not(eb.exists(resent))),
+          );
+      },
       [
         chargePointId,
         report.connectorId,

@@ -353,6 +353,7 @@ export interface StoreWriter extends StoreReader {
    * Appends the report to the connector's history and makes it the current status, unless both
    * carry the charge point's own time and the current one's is later, and no later than
    * `futureAfter` (a time past it is a clock running ahead, which must not hold the status back).
+   * A resend (the connector's latest report again, its own time included) adds no history row.
    */
   recordStatus(chargePointId: string, report: StatusReport, receivedAt: string, futureAfter: string): Promise<void>;
   /** Creates or changes a tag; its operator changes only when `operator` is given. */
