@@ -50,6 +50,11 @@ export interface StoreLog {
 export interface StoreHooks extends DialectHooks {
   /** COMMIT returns before the data is on disk: resolves once everything committed so far is. */
   durable?(): Promise<void>;
+  /**
+   * Why no batch may commit any more, if so (SQLite after a failed sync): the batch is rolled back
+   * instead, so that what its callers are told was refused is not stored.
+   */
+  commitsRefused?(): Error | undefined;
   /** Release each unit's savepoint when it ends (cheap where there is no round trip). */
   releaseSavepoints?: boolean;
   /**
@@ -160,9 +165,12 @@ export class SqlStore extends SqlQueries implements Store {
               seen.clear();
               return body(tx);
             }),
-          // The charge points' rows before the journal: the journal lock is taken last, so a
-          // batch holding it never waits on rows another node's batch holds.
+          // Nothing commits once commits are refused (the batch rolls back). The charge points'
+          // rows before the journal: the journal lock is taken last, so a batch holding it never
+          // waits on rows another node's batch holds.
           beforeCommit: async (tx) => {
+            const refused = storeHooks.commitsRefused?.();
+            if (refused) throw refused;
             const queries = this.queriesOn(tx);
             await queries.writeLastSeen(seen);
             const indexDue =

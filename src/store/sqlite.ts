@@ -57,6 +57,8 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   return new SqlStore(kysely, options, {
     ...hooks,
     durable: () => wal.sync(),
+    // After a failed sync nothing commits: a batch committed then is refused, and stored all the same.
+    commitsRefused: () => wal.failed,
     beforeClose: async () => {
       await checkpointer.close();
       await wal.close();

@@ -30,6 +30,15 @@ export class WalSync {
     return this.next;
   }
 
+  /**
+   * Why commits can no longer be made durable, once a sync has failed. Nothing may commit after
+   * that (the store rolls its batches back instead): committed, a write that every caller is told
+   * was refused would be there all the same.
+   */
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.running, this.next]);
     const handle = this.handle;
