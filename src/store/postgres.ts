@@ -291,8 +291,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const kysely = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool: recoveringPool(pool, reachability, names) }) });
   try {
     if (schema && !options.existingOnly) await sql`create schema if not exists ${sql.id(schema)}`.execute(kysely);
-    const { rows } = await sql<{ schema: string; collation: string }>`
-      select current_schema() as schema, datcollate as collation from pg_database where datname = current_database()`.execute(kysely);
+    const { rows } = await sql<{ schema: string; collation: string; synchronous_commit: string; fsync: string }>`
+      select current_schema() as schema, datcollate as collation,
+        current_setting('synchronous_commit') as synchronous_commit, current_setting('fsync') as fsync
+      from pg_database where datname = current_database()`.execute(kysely);
     const current = rows[0];
     // Opened as it is, a schema named that is not there holds no store: nothing to verify.
     if (!current?.schema && schema && options.existingOnly) throw new StoreNotFound(`PostgreSQL has no schema "${schema}" (the URL's ?schema=)`);
@@ -301,6 +303,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     // order ids differently and, for times, ignore punctuation.
     if (!/^(C|POSIX|C\.UTF-?8)$/i.test(current.collation)) {
       options.log?.warn({ collation: current.collation }, 'PostgreSQL database collation is not C: lists sort differently than on SQLite; create the database with LC_COLLATE C.UTF-8');
+    }
+    // An answer leaves once its COMMIT returns, durable only if the server flushed its WAL first.
+    // Set otherwise for the database, the role or in the URL (a tuning guide's advice), every
+    // acknowledgement could be lost in a crash of the database, and nothing said so.
+    // (Not for a store opened to be read, `journal verify`: it acknowledges nothing.)
+    if (!options.existingOnly && (current.synchronous_commit === 'off' || current.fsync === 'off')) {
+      options.log?.warn(
+        { synchronous_commit: current.synchronous_commit, fsync: current.fsync },
+        'PostgreSQL does not flush commits to disk (synchronous_commit=off or fsync=off): acknowledgements leave before what they report is durable, and a crash of the database can lose them; set synchronous_commit=on and fsync=on (docs/OPERATIONS.md)',
+      );
     }
     if (options.existingOnly) await SqlStore.assertCurrent(kysely, 'postgres', current.schema);
     else await SqlStore.migrate(kysely, 'postgres', current.schema, options.log);
