@@ -17,6 +17,12 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   // An empty file is no database either: opened, its first pragma made it one (WAL mode, 4 KB).
   if (file && options.existingOnly && statSync(path).size === 0) throw new StoreNotFound(`${resolve(path)} is an empty file, not a SQLite database`);
   if (file && options.existingOnly) return openAsItIs(path, options);
+  // SQLite takes an empty name for an anonymous temporary database, deleted when it is closed,
+  // whose WAL has no file to sync: the node started, and every write was refused after its
+  // commit. (Opened as it is, for journal verify, no such file is StoreNotFound above.)
+  if (path.trim() === '') {
+    throw new Error('TOMADA_DATABASE_URL "sqlite:" names no file: give the database file\'s path, as in sqlite:./data/tomada.db');
+  }
   if (file) mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
   database.pragma('journal_mode = WAL');
