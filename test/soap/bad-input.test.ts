@@ -149,6 +149,24 @@ describe('bad input to the SOAP endpoint (unknown charge points rejected)', () =
     await refused(envelope({ id: '', body: '<cs:heartbeatRequest/>' }), { status: 400, code: 'Sender', subcode: 'ProtocolError', subcodeNamespace: CS_NS });
   });
 
+  test('a chargeBoxIdentity or WS-Addressing header holding elements, not text: refused, never read as the text around them', async () => {
+    // Read as its text alone, <x>EVIL</x>CP-SOAP-GOOD spoke as CP-SOAP-GOOD, where every OCPP field
+    // holding an element is refused (TypeConstraintViolation).
+    await refused(envelope({ id: `<cs:x>EVIL</cs:x>${GOOD}`, body: '<cs:heartbeatRequest/>' }), {
+      status: 400,
+      code: 'Sender',
+      subcode: 'InvalidEnvelope',
+      subcodeNamespace: TOMADA_FAULT_NS,
+      reason: /chargeBoxIdentity must hold text/,
+    });
+    await refused(envelope({ id: `${GOOD}<cs:x/>`, body: '<cs:heartbeatRequest/>' }), { status: 400, code: 'Sender', subcode: 'InvalidEnvelope', subcodeNamespace: TOMADA_FAULT_NS });
+    await refused(envelope({ id: GOOD, messageId: 'urn:uuid:<wsa:x>m</wsa:x>', body: '<cs:heartbeatRequest/>' }), { status: 400, code: 'Sender', subcode: 'InvalidAddressingHeader', subcodeNamespace: WSA_NS, reason: /wsa:MessageID/ });
+    await refused(envelope({ id: GOOD, from: 'http://10.1.1.1/<wsa:x/>cp', body: '<cs:heartbeatRequest/>' }), { status: 400, code: 'Sender', subcode: 'InvalidAddressingHeader', subcodeNamespace: WSA_NS, reason: /wsa:From/ });
+    // Comments and CDATA are text as XML reads it: still the same identity.
+    assert.equal((await postRaw(t, heartbeat(`CP-SOAP-<!-- a comment -->GOOD`))).status, 200);
+    assert.equal((await postRaw(t, heartbeat(`<![CDATA[${GOOD}]]>`))).status, 200);
+  });
+
   test('an identity that is not registered (policy reject): Sender/SecurityError, 400, nothing created', async () => {
     await refused(heartbeat('CP-STRANGER'), { status: 400, code: 'Sender', subcode: 'SecurityError', subcodeNamespace: CS_NS, reason: /CP-STRANGER/ });
     await refused(

@@ -66,10 +66,16 @@ function readHeaders(header: XmlElement | undefined): { headers: SoapHeaders; ad
     if (headers[key] !== undefined) invalid ??= (key === 'chargeBoxIdentity' ? invalidEnvelope : invalidAddressing)(`header ${what} appears more than once`);
     else headers[key] = value;
   };
+  // A header's value is its text. One holding elements is refused as an OCPP field holding them
+  // is: read as the text around them, <x>EVIL</x>CP-1 spoke as CP-1.
+  const setText = (key: keyof SoapHeaders, element: XmlElement, what: string) => {
+    if (element.children.length > 0) invalid ??= (key === 'chargeBoxIdentity' ? invalidEnvelope : invalidAddressing)(`header ${what} must hold text, not elements`);
+    else set(key, trimXmlWhitespace(element.text), what);
+  };
   for (const block of header?.children ?? []) {
     let understood = true;
     if (block.name === 'chargeBoxIdentity' && block.namespace !== WSA_NS && block.namespace !== WSA_2004_NS) {
-      set('chargeBoxIdentity', trimXmlWhitespace(block.text), 'chargeBoxIdentity');
+      setText('chargeBoxIdentity', block, 'chargeBoxIdentity');
     } else if (block.namespace === WSA_NS || block.namespace === WSA_2004_NS) {
       addressingNamespace ??= block.namespace;
       const what = `wsa:${block.name}`;
@@ -79,7 +85,7 @@ function readHeaders(header: XmlElement | undefined): { headers: SoapHeaders; ad
         case 'To':
         case 'RelatesTo': {
           const key = ({ Action: 'action', MessageID: 'messageId', To: 'to', RelatesTo: 'relatesTo' } as const)[block.name];
-          set(key, trimXmlWhitespace(block.text), what);
+          setText(key, block, what);
           break;
         }
         case 'From':
@@ -88,7 +94,7 @@ function readHeaders(header: XmlElement | undefined): { headers: SoapHeaders; ad
           const addresses = block.children.filter((c) => c.name === 'Address' && c.namespace === block.namespace);
           const key = ({ From: 'from', ReplyTo: 'replyTo', FaultTo: 'faultTo' } as const)[block.name];
           if (addresses.length !== 1) invalid ??= invalidAddressing(`${what} must hold exactly one wsa:Address`);
-          else set(key, trimXmlWhitespace((addresses[0] as XmlElement).text), what);
+          else setText(key, addresses[0] as XmlElement, what);
           break;
         }
         default:
