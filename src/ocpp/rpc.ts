@@ -88,11 +88,14 @@ export function parseFrame(text: string): Frame {
   }
   if (!Array.isArray(data)) throw new FrameError('Frame is not a JSON array');
   const [type, messageId] = data;
+  // An answer is recognised by its type alone, so that one whose id cannot be read is still never
+  // answered (a CALLERROR "-1" went back for a charge point's own CALLRESULT).
+  const answerType = type === MessageType.CallResult || type === MessageType.CallError ? type : undefined;
   if (typeof messageId !== 'string' || messageId.length === 0) {
-    throw new FrameError('Message id is missing or not a non-empty string');
+    throw new FrameError('Message id is missing or not a non-empty string', UNKNOWN_MESSAGE_ID, 'FormationViolation', answerType);
   }
   if (messageId.length > MAX_MESSAGE_ID_LENGTH) {
-    throw new FrameError(`Message id is longer than ${MAX_MESSAGE_ID_LENGTH} characters`);
+    throw new FrameError(`Message id is longer than ${MAX_MESSAGE_ID_LENGTH} characters`, UNKNOWN_MESSAGE_ID, 'FormationViolation', answerType);
   }
   switch (type) {
     case MessageType.Call: {

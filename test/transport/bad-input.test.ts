@@ -152,6 +152,16 @@ describe('bad input from a charge point', () => {
     assert.deepEqual(answers, [], 'nothing answered the stray results');
   });
 
+  test('a CALLRESULT or CALLERROR whose message id cannot be read is not answered either', async () => {
+    // Its id is no string, empty or too long: still an answer, and an answer is never answered
+    // (a CALLERROR "-1" went back to a charge point for its own CALLRESULT).
+    const since = bad.received.length;
+    for (const frame of [[3, 17, {}], [3, '', {}], [3, 'x'.repeat(37), {}], [4, null, 'GenericError', 'oops', {}], [3], [4]]) bad.sendRaw(JSON.stringify(frame));
+    await assertUnharmed();
+    await sleep(50);
+    assert.deepEqual(bad.received.slice(since).filter((f) => f[0] === 4), [], 'nothing answered the unreadable answers');
+  });
+
   test('a binary frame is a FormationViolation and the connection stays', async () => {
     assertCallError(await sendAndExpectError(bad, Buffer.from(JSON.stringify([2, 'bin', 'Heartbeat', {}])), true), '-1', 'FormationViolation');
     await assertUnharmed();
