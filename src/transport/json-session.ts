@@ -66,6 +66,8 @@ export class JsonSession implements CommandTarget {
    * new registration taken.
    */
   private handling: HandledCall | undefined;
+  /** The connection's record, when writing it failed as the connection opened (recordLater). */
+  private unrecorded: (() => Promise<void>) | undefined;
 
   constructor(private readonly init: SessionInit) {
     this.chargePointId = init.chargePointId;
@@ -166,6 +168,16 @@ export class JsonSession implements CommandTarget {
     this.close(1000, reason);
   }
 
+  /**
+   * The connection could not be recorded as it opened (the store failing for a moment after the
+   * admission's read): `record` is tried again after the next call this connection has answered,
+   * when writes work again, until it succeeds. Without it the charge point's OCPP version and
+   * transport (and the ocppVersionChanged event) stayed as they were until it reconnected.
+   */
+  recordLater(record: () => Promise<void>): void {
+    this.unrecorded = record;
+  }
+
   /** Drops the connection without a close handshake; calls in flight fail. */
   terminate(): void {
     this.peer.close('connection terminated');
@@ -250,10 +262,22 @@ export class JsonSession implements CommandTarget {
     const handling = this.handling?.messageId === messageId ? this.handling : undefined;
     this.handling = undefined;
     if (errorCode === undefined && handling?.registration) this.registration = handling.registration;
+    if (errorCode === undefined && written && this.unrecorded) this.recordAgain(this.unrecorded);
     if (!domain.activity.listened) return;
     if (handling) domain.activity.emit(callActivity(this.chargePointId, adapter.ocppVersion, action, handling.payload, { response: handling.response, errorCode }));
     // Only an answer that was written has a time the charge point waited.
     if (written) domain.activity.emit(answeredActivity(this.chargePointId, action, ms / 1000, errorCode));
+  }
+
+  private recordAgain(record: () => Promise<void>): void {
+    this.unrecorded = undefined;
+    record().then(
+      () => this.log.info({}, 'connection recorded, after its first write failed'),
+      (error: unknown) => {
+        if (!this.peer.closed) this.unrecorded ??= record;
+        this.log.warn({ err: (error as Error).message }, 'could not record the connection yet: tried again after its next call');
+      },
+    );
   }
 
   private frame(bytes: string | Buffer) {

@@ -330,10 +330,12 @@ export class OcppServer {
       detach();
       if (this.sessions.get(chargePointId) === session) this.sessions.delete(chargePointId);
     });
+    const record = () => domain.registry.connected(chargePointId, adapter.ocppVersion, 'json', {}, chargePoint);
     try {
-      await domain.registry.connected(chargePointId, adapter.ocppVersion, 'json', {}, chargePoint);
+      await record();
     } catch (error) {
-      sessionLog.error({ err: error }, 'could not record the connection');
+      sessionLog.error({ err: error }, 'could not record the connection: tried again after its next call answered');
+      session.recordLater(record);
     }
   }
 }
