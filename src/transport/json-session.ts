@@ -16,6 +16,18 @@ import { CommandQueue } from './command-queue.js';
 import { commandAnswer, dispatchInbound, outboundCall, type DispatchedCall } from './dispatch.js';
 import { InboundThrottle, type TokenBucket } from './rate-limit.js';
 
+/**
+ * Bytes of frames written to a connection but not yet taken by its socket (ws's bufferedAmount)
+ * beyond which the connection is no longer read, until they fall to UNSENT_LOW_WATER_BYTES. A
+ * charge point that sent CALLs and read none of the answers had every answer kept in the node's
+ * memory: 300 unknown actions of 60 KB, each echoed in its NotImplemented, left 18 MB there, and
+ * more without end. A charge point reads each answer before its next CALL (OCPP-J: one CALL in
+ * flight), so only one that does not is held back, and one that reads nothing for two ping
+ * intervals is dropped as any that answers no ping.
+ */
+export const UNSENT_HIGH_WATER_BYTES = 1024 * 1024;
+const UNSENT_LOW_WATER_BYTES = 256 * 1024;
+
 export interface SessionOptions {
   callTimeoutMs: number;
   pingIntervalMs: number;
@@ -56,6 +68,8 @@ export class JsonSession implements CommandTarget {
   private alive = true;
   /** The socket is paused because inbound CALLs are backlogged: a pong cannot be read meanwhile. */
   private backlogged = false;
+  /** The socket is paused because the charge point does not read what was sent to it (UNSENT_HIGH_WATER_BYTES). */
+  private unread = false;
   private readonly throttle: InboundThrottle | undefined;
   private readonly commands: CommandQueue;
   private readonly pingTimer: NodeJS.Timeout;
@@ -75,7 +89,7 @@ export class JsonSession implements CommandTarget {
     this.registration = init.registration;
     const { socket, options } = init;
     this.peer = new RpcPeer({
-      send: (text) => socket.send(text),
+      send: (text) => this.write(text),
       handleCall: (call) => this.handleCall(call),
       callTimeoutMs: options.callTimeoutMs,
       inboundHighWater: options.inboundHighWater,
@@ -94,7 +108,7 @@ export class JsonSession implements CommandTarget {
           if (high) return socket.pause();
           // Reading again: the pong may have waited behind the backlog, so the peer gets a full interval.
           this.alive = true;
-          if (!this.throttle?.paused) socket.resume();
+          this.resumeReading();
         },
       },
     });
@@ -106,7 +120,7 @@ export class JsonSession implements CommandTarget {
       this.log[rate.warningDue() ? 'warn' : 'debug']({ ratePerS: rate.ratePerS, burst: rate.capacity }, 'frames over the charge point\'s rate (TOMADA_MAX_MESSAGES_PER_SECOND): read more slowly, none dropped');
     }, () => {
       this.alive = true; // as after a backlog: the pong may have waited
-      if (!this.backlogged) socket.resume();
+      this.resumeReading();
     });
     this.commands = new CommandQueue(init.chargePointId, options.maxQueuedCommands);
     const onFrame = (data: RawData, isBinary: boolean) => {
@@ -123,7 +137,7 @@ export class JsonSession implements CommandTarget {
       // While we are not reading, the missing pong is our silence, not the peer's.
       if (this.backlogged || this.throttle?.paused) return;
       if (!this.alive) {
-        this.log.warn({}, 'no pong since the last ping: connection dropped');
+        this.log.warn({ unsentBytes: socket.bufferedAmount }, this.unread ? 'the charge point has read none of its answers since the last ping: connection dropped' : 'no pong since the last ping: connection dropped');
         socket.terminate();
         return;
       }
@@ -278,6 +292,27 @@ export class JsonSession implements CommandTarget {
         this.log.warn({ err: (error as Error).message }, 'could not record the connection yet: tried again after its next call');
       },
     );
+  }
+
+  /** Sends a frame; stops reading while the charge point leaves too much of what it was sent unread. */
+  private write(text: string): void {
+    const { socket } = this.init;
+    socket.send(text, () => {
+      if (this.unread && socket.bufferedAmount <= UNSENT_LOW_WATER_BYTES) {
+        this.unread = false;
+        this.resumeReading();
+      }
+    });
+    if (!this.unread && socket.bufferedAmount > UNSENT_HIGH_WATER_BYTES) {
+      this.unread = true;
+      socket.pause();
+      this.log.warn({ unsentBytes: socket.bufferedAmount }, 'the charge point does not read its answers: its frames are not read until it does');
+    }
+  }
+
+  /** Reads the socket again, unless another reason to pause it still holds. */
+  private resumeReading(): void {
+    if (!this.backlogged && !this.throttle?.paused && !this.unread) this.init.socket.resume();
   }
 
   private frame(bytes: string | Buffer) {
