@@ -297,18 +297,21 @@ export class JsonSession implements CommandTarget {
   /** Sends a frame; stops reading while the charge point leaves too much of what it was sent unread. */
   private write(text: string): void {
     const { socket } = this.init;
-    socket.send(text, () => {
-      if (this.unread && socket.bufferedAmount <= UNSENT_LOW_WATER_BYTES) {
-        this.unread = false;
-        this.resumeReading();
-      }
-    });
+    socket.send(text, this.taken);
     if (!this.unread && socket.bufferedAmount > UNSENT_HIGH_WATER_BYTES) {
       this.unread = true;
       socket.pause();
       this.log.warn({ unsentBytes: socket.bufferedAmount }, 'the charge point does not read its answers: its frames are not read until it does');
     }
   }
+
+  /** A frame was taken by the socket: reading resumes once enough of what waited is (one function for all frames). */
+  private readonly taken = (): void => {
+    if (this.unread && this.init.socket.bufferedAmount <= UNSENT_LOW_WATER_BYTES) {
+      this.unread = false;
+      this.resumeReading();
+    }
+  };
 
   /** Reads the socket again, unless another reason to pause it still holds. */
   private resumeReading(): void {
