@@ -1,5 +1,6 @@
 // OCPP-J RPC framing (OCPP-J 1.6 §4): the three message types, their parsing, and the error codes.
 // Pure: no sockets, no timers. The peer that correlates calls lives in rpc-peer.ts.
+import { echoed } from './echo.js';
 
 export const MessageType = { Call: 2, CallResult: 3, CallError: 4 } as const;
 
@@ -123,7 +124,7 @@ export function parseFrame(text: string): Frame {
       return { type, messageId, errorCode, errorDescription, errorDetails: (errorDetails ?? {}) as JsonObject };
     }
     default:
-      throw new FrameError(`Unknown message type id ${JSON.stringify(type)}`, messageId);
+      throw new FrameError(`Unknown message type id ${echoed(JSON.stringify(type) ?? String(type))}`, messageId);
   }
 }
 

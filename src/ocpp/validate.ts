@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { TSchema } from '@sinclair/typebox';
 import type { RpcErrorCode } from './rpc.js';
 import { isDateTime } from './date-time.js';
+import { echoed } from './echo.js';
 
 // ajv-formats is CommonJS and its typings describe an ESM default export; require() gives the
 // function itself under both tsx and compiled output.
@@ -127,5 +128,5 @@ export function compileValidator<T>(schema: TSchema): Validator<T> {
 }
 
 export function violationText(violation: Violation): string {
-  return `${violation.path || 'payload'} ${violation.message}`;
+  return `${violation.path ? echoed(violation.path) : 'payload'} ${violation.message}`;
 }

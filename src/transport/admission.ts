@@ -8,6 +8,7 @@ import type { ChargePoint } from '../domain/model.js';
 import type { AdmissionRefusal, Credentials, Registry } from '../domain/registry.js';
 import type { Logger } from '../log.js';
 import type { FailureLimiter } from './auth-failures.js';
+import { echoed } from '../ocpp/echo.js';
 import { basicPassword } from './basic-auth.js';
 import { clientCertificate, isTls } from './tls.js';
 
@@ -129,7 +130,7 @@ export function soapRefusalReason(refusal: Refusal, chargePointId: string): stri
   switch (refusal.reason) {
     case 'invalidId':
     case 'unknown':
-      return `Unknown charge point "${chargePointId}"`;
+      return `Unknown charge point "${echoed(chargePointId)}"`;
     case 'unauthorized':
       return 'Charge point authentication failed';
     case 'tlsRequired':

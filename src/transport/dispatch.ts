@@ -9,6 +9,7 @@ import type { Domain } from '../domain/index.js';
 import type { Command, CommandResult, RegistrationStatus, Transport } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import type { OcppAction } from '../ocpp/action.js';
+import { echoed } from '../ocpp/echo.js';
 import { RpcError, type JsonObject } from '../ocpp/rpc.js';
 import { unstorable } from './storable.js';
 import { valueAt, violationText, type Violation } from '../ocpp/validate.js';
@@ -87,7 +88,7 @@ export function inboundAction(adapter: ProtocolAdapter, name: string): OcppActio
   // Own properties only: an action called "constructor" or "__proto__" is just unknown.
   if (Object.hasOwn(adapter.inbound, name)) return adapter.inbound[name]!;
   const known = adapter.knownActions.has(name);
-  throw new RpcError(known ? 'NotSupported' : 'NotImplemented', `Action ${name} is ${known ? 'not supported from a charge point' : 'unknown'}`);
+  throw new RpcError(known ? 'NotSupported' : 'NotImplemented', `Action ${echoed(name)} is ${known ? 'not supported from a charge point' : 'unknown'}`);
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Domain } from '../domain/index.js';
 import type { ChargePoint } from '../domain/model.js';
 import type { SoapContact } from '../domain/registry.js';
 import type { Logger } from '../log.js';
+import { echoed } from '../ocpp/echo.js';
 import { RpcError } from '../ocpp/rpc.js';
 import { violationText } from '../ocpp/validate.js';
 import {
@@ -438,7 +439,7 @@ export class SoapEndpoint {
       throw faultForCode('NotSupported', `Only the OCPP 1.5 CentralSystemService (${OCPP15_CS_NS}) is served here, not ${decoded.namespace}`);
     }
     const operation = operationOfRequestElement(decoded.bodyElement);
-    if (!operation) throw faultForCode('NotImplemented', `Unknown operation element ${decoded.bodyElement}`);
+    if (!operation) throw faultForCode('NotImplemented', `Unknown operation element ${echoed(decoded.bodyElement)}`);
     const chargePointId = decoded.headers.chargeBoxIdentity;
     if (!chargePointId) throw faultForCode('ProtocolError', 'The chargeBoxIdentity header is required');
 

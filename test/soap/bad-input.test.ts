@@ -167,6 +167,14 @@ describe('bad input to the SOAP endpoint (unknown charge points rejected)', () =
     assert.equal((await postRaw(t, heartbeat(`<![CDATA[${GOOD}]]>`))).status, 200);
   });
 
+  test('a long identity or operation is echoed in the fault cut short, not at the message\'s size', async () => {
+    const long = 'X'.repeat(5000);
+    for (const [body, subcode] of [[heartbeat(long), 'SecurityError'], [envelope({ id: GOOD, body: `<cs:${long}/>` }), 'NotImplemented']] as const) {
+      const { fault } = await refused(body, { status: 400, code: 'Sender', subcode, subcodeNamespace: CS_NS, reason: /XXXX… \(5000 characters\)/ });
+      assert.ok(fault.reason.length < 300, `a short reason: ${fault.reason.length} characters`);
+    }
+  });
+
   test('an identity that is not registered (policy reject): Sender/SecurityError, 400, nothing created', async () => {
     await refused(heartbeat('CP-STRANGER'), { status: 400, code: 'Sender', subcode: 'SecurityError', subcodeNamespace: CS_NS, reason: /CP-STRANGER/ });
     await refused(

@@ -95,6 +95,25 @@ describe('bad input from a charge point', () => {
     await assertUnharmed();
   });
 
+  test('what a frame sent is echoed in the error\'s description cut short, not at the frame\'s size', async () => {
+    // A description is answered, logged and journaled: until 2026-12-07 each held the whole of a
+    // long action name, message type or property name, so one frame was written out three times.
+    const long = 'A'.repeat(3000);
+    const cases: [Frame, string, string][] = [
+      [await bad.call(long, {}, 'echo-1'), 'echo-1', 'NotImplemented'],
+      [await sendAndExpectError(bad, JSON.stringify([long, 'echo-2', 'Heartbeat', {}])), 'echo-2', 'FormationViolation'],
+      [await sendAndExpectError(bad, JSON.stringify([2, 'echo-3', 'Heartbeat', { [long]: 1 }])), 'echo-3', 'FormationViolation'],
+    ];
+    for (const [frame, messageId, code] of cases) {
+      assertCallError(frame, messageId, code);
+      const description = frame[3] as string;
+      assert.ok(description.length < 300, `a short description: ${description.length} characters`);
+      assert.match(description, /AAAA…/, 'the start of what was sent, marked as cut');
+      assert.match(description, /\(300\d characters\)/, 'and how long it was (quotes or a slash included)');
+    }
+    await assertUnharmed();
+  });
+
   test('an action only the central system may send is NotSupported', async () => {
     assertCallError(await bad.call('Reset', { type: 'Hard' }, 'cp-reset'), 'cp-reset', 'NotSupported');
     assertCallError(await bad.call('RemoteStartTransaction', { idTag: 'TAG-OK' }, 'cp-rst'), 'cp-rst', 'NotSupported');
