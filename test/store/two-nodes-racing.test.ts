@@ -160,6 +160,23 @@ test("a session's next call stored by another node while the first node stores t
   });
 });
 
+test('a StartTransaction resent to another node with its id tag in another case while the first stores it: one session', await needsPostgres(), async () => {
+  await twoNodes(async ({ a, onA, onB, holdA: hold }) => {
+    // OCPP's id tags are case-insensitive: `tag7` and `TAG7` are one card, and the resend is the
+    // same start. Its lookup ran before the tag's lock, so it missed the first node's uncommitted
+    // session, and the unique key (the tag as sent) let a second one in. An Accepted tag's, then
+    // a tag the registry does not know (Invalid: no lock was taken for it at all).
+    for (const [i, [sent, resent]] of [['tag7', 'TAG7'], ['nobody', 'NoBody']].entries()) {
+      const start = { connectorId: 2, meterStartWh: 500, timestamp: `2024-06-0${i + 1}T00:00:00.000Z` };
+      const [first, again] = await hold.race(() => onA.start(CP, { ...start, idTag: sent! }), () => onB.start(CP, { ...start, idTag: resent! }));
+      assert.equal(again.transactionId, first.transactionId, `${sent} then ${resent}`);
+      assert.equal(again.idTagInfo.status, first.idTagInfo.status, `${sent} then ${resent}`);
+    }
+    const sessions = await a.listTransactions({ chargePointId: CP, limit: 100 });
+    assert.deepEqual(sessions.map((s) => s.idTag).sort(), ['nobody', 'tag7']);
+  });
+});
+
 test('a stop for an unknown transaction stored by two nodes at once is kept once', await needsPostgres(), async () => {
   await twoNodes(async ({ a, onA, onB, holdA: hold }) => {
     const stop = { transactionId: 424242, meterStopWh: 9000, timestamp: '2024-03-01T00:10:00.000Z', samples: [] };
