@@ -15,7 +15,7 @@ import type { Store, StoreWriter, ValidationFilter } from '../store/store.js';
 import { cases, caseIds, type CaseDefinition } from './cases.js';
 import { fail, type CampaignState, type CaseContext, type CommandOutcome, type ManualOutcome, type Outcome } from './context.js';
 import { field, otherSoftware, sameTag } from './readings.js';
-import type { SoftwareRegistry } from './software.js';
+import { unregistrable, type SoftwareRegistry } from './software.js';
 import { CampaignBoots } from './campaign-boots.js';
 import { Watch, type Call } from './watch.js';
 
@@ -362,12 +362,13 @@ async function campaignSessions(store: Store, v: Validation, seen: ReadonlySet<n
 }
 
 /** Why an ended campaign validates no software: its verdict, its coverage, its limits, or the software it saw. */
-function whyNotValidated(record: Validation, verdict: Verdict, complete: boolean, now: SoftwareIdentity | undefined): string {
+function whyNotValidated(record: Validation, verdict: Verdict, complete: boolean, now: SoftwareIdentity | undefined, unchanged: boolean): string {
   if (verdict !== 'pass') return `the campaign's verdict is ${verdict}`;
   if (!complete) return `a partial campaign (${record.cases.length} of ${cases.length} cases) validates no software`;
   if (record.trial !== undefined) return record.trial;
   if (now === undefined) return 'the charge point has not reported its whole software identity';
-  return 'the charge point reported other software during the campaign than at its start';
+  if (!unchanged) return 'the charge point reported other software during the campaign than at its start';
+  return unregistrable(now) ?? 'the software cannot be entered in the registry';
 }
 
 const left = (transactions: Transaction[], reason: string): LeftRunning[] => transactions.map((t) => ({ transactionId: t.id, connectorId: t.connectorId, reason }));
@@ -693,8 +694,9 @@ class CampaignRun {
         (Object.keys(now) as (keyof typeof now)[]).every((k) => tested[k] === now[k]) &&
         this.watch.callsSince(0).every((call) => otherSoftware(call, tested) === undefined);
       // Limits so short that checks accept anything make a trial run, not a validation.
-      const validated = verdict === 'pass' && this.complete && record.trial === undefined && unchanged;
-      const registry = { validated, reason: validated ? 'the software tested is in the validated-software registry' : whyNotValidated(record, verdict, this.complete, now) };
+      // Software too long for the registry's index is not entered, on either store (unregistrable).
+      const validated = verdict === 'pass' && this.complete && record.trial === undefined && unchanged && unregistrable(now) === undefined;
+      const registry = { validated, reason: validated ? 'the software tested is in the validated-software registry' : whyNotValidated(record, verdict, this.complete, now, unchanged) };
       // Validated in the transaction that closes the record, and only if it closes it: a record
       // another node closed meanwhile (it judged this node lost) says the software was not.
       const passed = validated ? now : undefined;

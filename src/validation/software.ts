@@ -2,9 +2,25 @@
 // version, transport) the network has validated, by a passed campaign or by an operator's approval
 // referring to a bench report. Boots are checked against it (Registry, TOMADA_UNVALIDATED_SOFTWARE).
 import { randomUUID } from 'node:crypto';
-import { NotFound } from '../domain/errors.js';
+import { InvalidRequest, NotFound } from '../domain/errors.js';
 import type { SoftwareIdentity, ValidatedSoftware } from '../domain/model.js';
 import type { Store, StoreWriter } from '../store/store.js';
+
+/**
+ * The longest software identity the registry keeps: vendor, model and firmware version together,
+ * in UTF-8 bytes. The registry's unique index holds the whole identity, and PostgreSQL's index
+ * entries end at about 2,700 bytes: a lenient charge point's firmware version of some kilobytes
+ * (lenient mode forgives a field's length) failed the end of its passed campaign there, which then
+ * stayed running until a restart, where SQLite entered it. OCPP allows 20, 20 and 50 characters.
+ */
+export const SOFTWARE_IDENTITY_MAX_BYTES = 2_000;
+
+/** Why `identity` cannot be entered in the registry, if it cannot. */
+export function unregistrable(identity: SoftwareIdentity): string | undefined {
+  const bytes = Buffer.byteLength(identity.vendor) + Buffer.byteLength(identity.model) + Buffer.byteLength(identity.firmwareVersion);
+  if (bytes <= SOFTWARE_IDENTITY_MAX_BYTES) return undefined;
+  return `the software's vendor, model and firmware version (${bytes} bytes together) are longer than the validated-software registry keeps (${SOFTWARE_IDENTITY_MAX_BYTES} bytes; OCPP allows 20, 20 and 50 characters)`;
+}
 
 export class SoftwareRegistry {
   constructor(private readonly store: Store) {}
@@ -59,6 +75,8 @@ export class SoftwareRegistry {
   }
 
   private async addIn(tx: StoreWriter, entry: ValidatedSoftware): Promise<ValidatedSoftware> {
+    const why = unregistrable(entry);
+    if (why) throw new InvalidRequest(`Software cannot be validated: ${why}`);
     const stored = await tx.insertValidatedSoftware(entry);
     if (stored.id === entry.id) await tx.insertEvent({ at: entry.approvedAt, chargePointId: null, type: 'softwareApproved', data: { software: stored } });
     return stored;
