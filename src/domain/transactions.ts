@@ -63,13 +63,18 @@ export class Transactions {
   async start(chargePointId: string, request: StartRequest): Promise<StartAnswer> {
     const startedAt = this.reportedTime(request.timestamp);
     return this.store.transact(async (tx) => {
+      // The tag's lock first (PostgreSQL; taken on its folded form). Another node storing a start of
+      // this tag waits here for this one's commit, then reads it: the same start, resent there in
+      // any case of its tag (`abc`, then `ABC`), finds this session; another session of the tag
+      // sees this one running, and is ConcurrentTx, as one after the other. Taken after the lookup
+      // (and for an Accepted tag alone), a resend in another case missed the session not yet
+      // committed and stored a second one, as the start's unique key compares the tag as sent.
+      // An Accepted start took the lock anyway; a resend's and a refused tag's take one statement more.
+      await tx.lockIdTag(request.idTag);
       const earlier = await tx.findTransactionByStart(chargePointId, request.connectorId, request.idTag, startedAt, request.meterStartWh);
       if (earlier) return { transactionId: earlier.id, idTagInfo: await this.idTagInfoFor(tx, earlier) };
 
       const idTagInfo = await authorizeIdTag(tx, request.idTag, this.clock());
-      // Another node starting a session of this tag at the same moment waits here for this one's
-      // commit, and then sees it running: one of the two is ConcurrentTx, as one after the other.
-      if (idTagInfo.status === 'Accepted') await tx.lockIdTag(request.idTag);
       if (idTagInfo.status === 'Accepted' && (await this.hasOtherActiveSession(tx, request.idTag))) {
         idTagInfo.status = 'ConcurrentTx';
       }
