@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ApiToken, Store } from '../store/store.js';
 import { AccessDenied, isRole, UnknownOperator, type Principal, type Role, type Scope } from './access.js';
 import { InvalidRequest } from './errors.js';
+import { assertOperatorHeld } from './operators.js';
 import { RefusedTokens } from './refused-tokens.js';
 import type { Clock } from './time.js';
 
@@ -101,7 +102,7 @@ export class ApiTokens {
       expiresAt,
     };
     await this.store.transact(async (tx) => {
-      if (owner !== null && !(await tx.getOperator(owner))) throw new UnknownOperator(`No operator "${owner}"`);
+      await assertOperatorHeld(tx, owner);
       await tx.putApiToken(token);
     });
     return { token: tokenInfo(token), secret };

@@ -11,6 +11,7 @@ import type { IdTagFilter, Store, StoreWriter } from '../store/store.js';
 import { assertMayPut, ownershipOf, type Scope } from './access.js';
 import { InvalidRequest } from './errors.js';
 import type { IdTag, OwnedIdTag } from './model.js';
+import { assertOperatorHeld } from './operators.js';
 
 /** Id tags compare as the store keys them: case-insensitively (OCPP's IdToken is). */
 const sameTag = (a: string, b: string) => a.toUpperCase() === b.toUpperCase();
@@ -30,6 +31,7 @@ export class IdTags {
    */
   async put(tag: IdTag & { operator?: string | null | undefined }, actingFor: Scope = {}): Promise<{ idTag: OwnedIdTag; created: boolean }> {
     return this.store.transact(async (tx) => {
+      await assertOperatorHeld(tx, tag.operator);
       await tx.lockIdTag(tag.idTag);
       const existing = await tx.getIdTag(tag.idTag);
       assertMayPut(actingFor, tag.idTag, ownershipOf(existing));

@@ -6,6 +6,7 @@ import { assertMayPut, ownershipOf, type Scope } from './access.js';
 import type { ActivityFeed } from './activity.js';
 import { InvalidRequest } from './errors.js';
 import type { BootInfo, ChargePoint, ChargePointConnection, OcppVersion, RegistrationStatus, SecurityProfile, SoftwareIdentity, StatusReport, Transport } from './model.js';
+import { assertOperatorHeld } from './operators.js';
 import { hashPassword, verifyPasswordRemembered } from './passwords.js';
 import { isResend, type JobStatusType } from './status-resends.js';
 import { canonicalTime, type Clock } from './time.js';
@@ -476,6 +477,7 @@ export class Registry {
     const passwordHash = settings.password === undefined ? undefined : await hashPassword(settings.password);
     const at = this.now();
     const configured = await this.store.transact(async (tx) => {
+      await assertOperatorHeld(tx, settings.operator);
       const existing = await this.chargePointBefore(tx, newChargePoint(id, settings.registrationStatus ?? 'Accepted', at));
       assertMayPut(actingFor, id, ownershipOf(existing));
       await tx.updateChargePoint(id, {

@@ -1547,6 +1547,18 @@ export class SqlQueries implements StoreWriter {
     await this.db.updateTable('webhooks').set({ lease_node: null, lease_until: null }).where('lease_node', '=', node).execute();
   }
 
+  async getOperatorToRemove(id: string): Promise<Operator | undefined> {
+    if (!this.hooks.rowLocks) return this.getOperator(id);
+    const row = await this.db.selectFrom('operators').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    return row && { id: row.id, name: row.name, kind: row.kind as OperatorKind, createdAt: row.created_at };
+  }
+
+  async holdOperator(id: string): Promise<boolean> {
+    let query = this.db.selectFrom('operators').select('id').where('id', '=', id);
+    if (this.hooks.rowLocks) query = query.forKeyShare();
+    return (await query.executeTakeFirst()) !== undefined;
+  }
+
   async deleteOperator(id: string): Promise<void> {
     // Its webhook goes with it: an operator created later under the same id (another company)
     // would otherwise have its events POSTed to the old one's address, signed with its secret.

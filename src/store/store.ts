@@ -359,6 +359,19 @@ export interface StoreWriter extends StoreReader {
   /** Creates or changes a tag; its operator changes only when `operator` is given. */
   putIdTag(tag: IdTag & { operator?: string | null | undefined }): Promise<void>;
   putOperator(operator: Operator): Promise<void>;
+  /**
+   * An operator this unit is about to remove, its row locked on PostgreSQL until the unit's batch
+   * commits: an assignment to it (a charge point, an id tag, a token) that another unit has not
+   * committed yet is waited for, then seen by operatorInUse; one coming after waits for the removal
+   * (holdOperator). On SQLite, getOperator.
+   */
+  getOperatorToRemove(id: string): Promise<Operator | undefined>;
+  /**
+   * Whether the operator exists, for a unit about to assign something to it: on PostgreSQL its row
+   * is held against removal until the unit's batch commits (the lock the foreign key's own check
+   * takes), and a removal not yet committed is waited for, then seen. On SQLite, whether it exists.
+   */
+  holdOperator(id: string): Promise<boolean>;
   deleteOperator(id: string): Promise<void>;
   /**
    * Stores a new transaction; undefined when one with the same start (charge point, connector, id
