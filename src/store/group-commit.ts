@@ -21,6 +21,14 @@ export interface BatchDatabase<Tx> {
    */
   releaseSavepoint?(tx: Tx, name: string): Promise<void>;
   /**
+   * Where releasing costs a round trip (PostgreSQL), the next unit's savepoint releases the
+   * previous unit's in the same one (RELEASE, then SAVEPOINT). Left open, savepoints nest, and on
+   * PostgreSQL each that wrote keeps a lock on its transaction id until COMMIT: one entry of the
+   * server's shared lock table per unit, which a few nodes' 500-unit batches filled ("out of
+   * shared memory"). Released, a batch holds one such entry at a time, whatever its size.
+   */
+  replaceSavepoint?(tx: Tx, name: string): Promise<void>;
+  /**
    * Rolls back everything the transaction did and begins it again. Where a savepoint costs a round
    * trip (PostgreSQL), the batch's first writing unit runs without one: nothing before it needs
    * keeping, so if it fails, this undoes it as ROLLBACK TO its savepoint would have.
@@ -204,12 +212,15 @@ export class GroupCommitter<Tx> {
   /** Runs `batch` from `from` on, each unit behind a savepoint unless it writes nothing. */
   private async runUnits(tx: Tx, batch: Unit<Tx>[], from: number, outcome: BatchOutcome): Promise<void> {
     // One name for every unit keeps one statement text (the prepared-statement cache small).
-    // Without releaseSavepoint, savepoints are never released: they nest, and ROLLBACK TO names
-    // the most recent one of that name, this unit's, undoing only the writes made since it.
-    // RELEASE would be a round trip per unit (a quarter of a typical unit's on PostgreSQL) and
-    // changes nothing at COMMIT.
+    // Without releaseSavepoint, a unit's savepoint is released by the next unit's
+    // (replaceSavepoint), or by COMMIT for the last one: a RELEASE of its own would be a round trip
+    // per unit (a quarter of a typical unit's on PostgreSQL). ROLLBACK TO names the most recent
+    // savepoint of that name, this unit's, undoing only the writes made since it.
     const name = 'unit';
-    let first = this.database.restart !== undefined && batch.slice(0, from).every((unit) => unit.noWrites);
+    const writers = batch.slice(0, from).filter((unit) => !unit.noWrites).length;
+    let first = this.database.restart !== undefined && writers === 0;
+    // Whether an earlier unit of this batch left its savepoint open (never where units release theirs).
+    let open = this.database.releaseSavepoint === undefined && writers > (this.database.restart !== undefined ? 1 : 0);
     for (const unit of batch.slice(from)) {
       if (unit.noWrites) {
         unit.result = await unit.work(tx).then((value) => ({ ok: true, value }) as const, (error: unknown) => ({ ok: false, error }) as const);
@@ -218,7 +229,11 @@ export class GroupCommitter<Tx> {
         // BatchDatabase.restart).
         const bare = first;
         first = false;
-        if (!bare) await this.database.savepoint(tx, name);
+        if (!bare) {
+          if (open && this.database.replaceSavepoint) await this.database.replaceSavepoint(tx, name);
+          else await this.database.savepoint(tx, name);
+          open = this.database.releaseSavepoint === undefined;
+        }
         try {
           unit.result = { ok: true, value: await unit.work(tx) };
         } catch (error) {

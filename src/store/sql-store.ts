@@ -59,7 +59,8 @@ export interface StoreHooks extends DialectHooks {
   releaseSavepoints?: boolean;
   /**
    * A savepoint costs a round trip (PostgreSQL): a batch's first writing unit runs without one, and
-   * if it fails the transaction is rolled back and begun again (GroupCommitter's `restart`).
+   * if it fails the transaction is rolled back and begun again (GroupCommitter's `restart`); each
+   * later one's savepoint releases the one before it in the same round trip (`replaceSavepoint`).
    */
   savepointRoundTrips?: boolean;
   /** Runs after the last unit settled, before the database is closed. */
@@ -106,6 +107,12 @@ type BatchStatement = (name: string) => RawBuilder<unknown>;
 const SAVEPOINT: BatchStatement = (name) => sql`savepoint ${sql.id(name)}`;
 const ROLLBACK_TO_SAVEPOINT: BatchStatement = (name) => sql`rollback to savepoint ${sql.id(name)}`;
 const RELEASE_SAVEPOINT: BatchStatement = (name) => sql`release savepoint ${sql.id(name)}`;
+/**
+ * The previous unit's savepoint released and this unit's taken, in one round trip (two statements
+ * in one text, no parameters): PostgreSQL frees the lock a released subtransaction held on its
+ * transaction id (GroupCommitter's replaceSavepoint).
+ */
+const REPLACE_SAVEPOINT: BatchStatement = (name) => sql`release savepoint ${sql.id(name)}; savepoint ${sql.id(name)}`;
 /** Both in one round trip (two statements in one text, no parameters); no savepoint, no name. */
 const RESTART: BatchStatement = () => sql`rollback; begin`;
 
@@ -183,7 +190,12 @@ export class SqlStore extends SqlQueries implements Store {
           ...(storeHooks.durable ? { durable: storeHooks.durable } : {}),
           ...(storeHooks.releaseSavepoints ? { releaseSavepoint: (tx: Kysely<Database>, name: string) => this.statement(tx, RELEASE_SAVEPOINT, name) } : {}),
           // Both in one round trip (two statements in one text, no parameters).
-          ...(storeHooks.savepointRoundTrips ? { restart: (tx: Kysely<Database>) => this.statement(tx, RESTART, '') } : {}),
+          ...(storeHooks.savepointRoundTrips
+            ? {
+                restart: (tx: Kysely<Database>) => this.statement(tx, RESTART, ''),
+                replaceSavepoint: (tx: Kysely<Database>, name: string) => this.statement(tx, REPLACE_SAVEPOINT, name),
+              }
+            : {}),
         },
         500,
         observer,
