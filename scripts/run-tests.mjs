@@ -53,6 +53,8 @@ const SLOW_FIRST = [
   'test/durability/kill.test.ts',
   'test/durability/kill-cycles.test.ts',
   'test/cli/operator.test.ts',
+  'test/validation/long-software.test.ts',
+  'test/transport/unread-answers.test.ts',
 ];
 
 /** The files in the order they are started: the slow ones first, then the rest by name. */

@@ -2,6 +2,8 @@
 // what it was sent and did not read passes UNSENT_HIGH_WATER_BYTES, instead of keeping every answer
 // in memory; once it reads again, every CALL is answered, in order, none lost; another charge point
 // is answered all along.
+// store: sqlite-only. Nothing here depends on the store, and the run is long (16,000 calls: the
+// kernels' buffers take megabytes before the node's limit is reached).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestClient, boot } from '../support/ocpp-client.js';
