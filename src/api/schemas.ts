@@ -2,7 +2,7 @@
 // document is generated from them.
 import { Type, type Static } from '@sinclair/typebox';
 import { OCPP_INT_MAX, OCPP_INT_MIN } from '../ocpp/integer.js';
-import { ConnectorStatuses } from '../domain/model.js';
+import { ConnectorStatuses, SOAP_ENDPOINT_MAX_CHARS } from '../domain/model.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
@@ -48,7 +48,7 @@ export const ChargePointPut = Type.Object(
     /** Log schema violations of this charge point instead of refusing its messages. */
     lenient: Type.Optional(Type.Boolean()),
     /** Where an OCPP 1.5 SOAP charge point takes commands, when it does not send a WS-Addressing From. */
-    soapEndpoint: Type.Optional(Type.Union([Type.String({ format: 'uri', pattern: '^https?://', maxLength: 500 }), Type.Null()])),
+    soapEndpoint: Type.Optional(Type.Union([Type.String({ format: 'uri', pattern: '^https?://', maxLength: SOAP_ENDPOINT_MAX_CHARS }), Type.Null()])),
     /** true: the SOAP endpoint (this request's, or the one stored) is kept against the charge point's From; false: its next From replaces it. */
     soapEndpointSetByAdministrator: Type.Optional(Type.Boolean()),
     /** OCPP security profile 0–3 (docs/SECURITY.md). */

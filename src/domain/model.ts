@@ -85,6 +85,12 @@ export interface BootInfo {
 }
 
 /**
+ * The longest SOAP command endpoint a charge point keeps, whoever names it: an administrator
+ * (the API refuses a longer one) or the charge point's own From (not taken, an event saying so).
+ */
+export const SOAP_ENDPOINT_MAX_CHARS = 500;
+
+/**
  * Connector states: OCPP 1.6's nine, plus 1.5's `Occupied` (1.5 reports one state where 1.6
  * tells Preparing, Charging, SuspendedEV/EVSE and Finishing apart).
  */

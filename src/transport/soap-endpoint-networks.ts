@@ -6,6 +6,7 @@
 // away. An administrator's endpoint is not checked: the administrator is trusted with the network.
 import { addressesOf, inNetworks, isLocalhostName, NODE_NETWORKS, ownAddresses, urlHost } from '../networks.js';
 import { isIP } from 'node:net';
+import { SOAP_ENDPOINT_MAX_CHARS } from '../domain/model.js';
 
 export interface EndpointNetworks {
   /** Networks an endpoint must be in; empty: any not denied. */
@@ -37,6 +38,9 @@ export function addressRefusal(address: string, networks: EndpointNetworks): str
  * unless it names the machine itself, and is checked again when each command is sent.
  */
 export function fromRefusal(endpoint: string, networks: EndpointNetworks): string | undefined {
+  // Whatever the networks: a From of 100 KB was kept as the endpoint, where an administrator may
+  // set none longer than this.
+  if (endpoint.length > SOAP_ENDPOINT_MAX_CHARS) return `${endpoint.length} characters long, longer than the ${SOAP_ENDPOINT_MAX_CHARS} an endpoint may have`;
   const host = urlHost(endpoint);
   if (host === undefined) return 'not a URL';
   if (isIP(host) !== 0) return addressRefusal(host, networks);

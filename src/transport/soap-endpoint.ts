@@ -8,7 +8,7 @@ import type { ProtocolAdapter } from '../adapters/adapter.js';
 import { answeredActivity, callActivity } from '../domain/activity.js';
 import type { CommandRouter, CommandTarget, NodeRequests } from '../domain/commands.js';
 import type { Domain } from '../domain/index.js';
-import type { ChargePoint } from '../domain/model.js';
+import { SOAP_ENDPOINT_MAX_CHARS, type ChargePoint } from '../domain/model.js';
 import type { SoapContact } from '../domain/registry.js';
 import type { Logger } from '../log.js';
 import { echoed } from '../ocpp/echo.js';
@@ -517,8 +517,10 @@ export class SoapEndpoint {
       this.deps.log.warn({ chargePointId }, `SOAP From refused by TOMADA_SOAP_ENDPOINT_NETWORKS naming a host beyond the first ${REFUSED_HOSTS_RECORDED}: not taken, and no longer recorded for this charge point until the node restarts`);
       return undefined;
     }
-    this.deps.log.warn({ chargePointId, from: endpoint, reason: why }, 'SOAP From not taken as the command endpoint');
-    await this.deps.domain.registry.note(chargePointId, 'soapEndpointRefused', { from: endpoint, reason: why, networks: [...networks.allowed] });
+    // A From refused for its length is no text to log or keep whole: cut short.
+    const shown = endpoint.length > SOAP_ENDPOINT_MAX_CHARS ? echoed(endpoint) : endpoint;
+    this.deps.log.warn({ chargePointId, from: shown, reason: why }, 'SOAP From not taken as the command endpoint');
+    await this.deps.domain.registry.note(chargePointId, 'soapEndpointRefused', { from: shown, reason: why, networks: [...networks.allowed] });
     return undefined;
   }
 

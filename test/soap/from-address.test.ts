@@ -106,6 +106,20 @@ describe("a SOAP charge point's From as its command endpoint", () => {
     assert.deepEqual(paths, ['/upper']);
   });
 
+  test('a From longer than an endpoint may be is not taken: the endpoint stays, and an event says why, with the From cut short', async () => {
+    const good = `http://127.0.0.1:${endpoint.port}/good`;
+    await heartbeatFrom(good);
+    const long = `http://127.0.0.1:${endpoint.port}/${'x'.repeat(100_000)}`;
+    await heartbeatFrom(long);
+    assert.equal(await soapEndpoint(), good, 'a 100 KB From did not replace the endpoint');
+    const refused = (await t.store.listEvents({ chargePointId: CP, limit: 100 })).filter((e) => e.type === 'soapEndpointRefused');
+    assert.equal(refused.length, 1);
+    assert.equal(refused[0]!.data.reason, `${long.length} characters long, longer than the 500 an endpoint may have`);
+    assert.ok(String(refused[0]!.data.from).length < 200, 'the event keeps the From cut short');
+    const { paths } = await reset();
+    assert.deepEqual(paths, ['/good'], 'commands still go to the endpoint named before');
+  });
+
   test('commands are written in the WS-Addressing the charge point speaks: 2004/08, then 1.0 again', async () => {
     const good = `http://127.0.0.1:${endpoint.port}/good`;
     await heartbeatFrom(good, WSA_2004_NS);
