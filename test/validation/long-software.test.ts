@@ -3,7 +3,9 @@
 // identity refused the registry entry ("index row size exceeds maximum"), the end of the campaign
 // failed, and its record stayed "running" until the node restarted, where SQLite entered it: the
 // campaign must end on both stores, saying the software cannot be entered in the registry.
-// A full campaign at a validating campaign's limits: most of a minute on each store.
+// A full campaign at a validating campaign's limits: most of a minute.
+// store: postgres-only. The index limit is PostgreSQL's; the bound that ends such a campaign
+// (src/validation/software.ts) is the same code on SQLite, where the campaign always ended.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
