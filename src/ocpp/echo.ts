@@ -3,7 +3,7 @@
 // the frame out three times more (a frame of 1 MiB: a log line of 1 MiB for each).
 
 /** Characters of what was sent that a description keeps. */
-export const ECHO_MAX_CHARS = 64;
+const ECHO_MAX_CHARS = 64;
 
 /** `text`, or its start marked as cut, with its length. */
 export function echoed(text: string): string {

@@ -25,7 +25,7 @@ import { InboundThrottle, type TokenBucket } from './rate-limit.js';
  * flight), so only one that does not is held back, and one that reads nothing for two ping
  * intervals is dropped as any that answers no ping.
  */
-export const UNSENT_HIGH_WATER_BYTES = 1024 * 1024;
+const UNSENT_HIGH_WATER_BYTES = 1024 * 1024;
 const UNSENT_LOW_WATER_BYTES = 256 * 1024;
 
 export interface SessionOptions {
