@@ -10,7 +10,7 @@ import type { Command, MeterSample, SoftwareIdentity, Transaction } from '../dom
 import type { Registry } from '../domain/registry.js';
 import { softwareIdentity } from '../domain/registry.js';
 import type { Transactions } from '../domain/transactions.js';
-import { DefaultTiming, trialReason, type CampaignTiming, type CaseRecord, type LeftRunning, type PersonAction, type Validation, type Verdict } from '../domain/validation/types.js';
+import { DefaultTiming, trialReason, type CampaignStatus, type CampaignTiming, type CaseRecord, type LeftRunning, type PersonAction, type Validation, type Verdict } from '../domain/validation/types.js';
 import type { Store, StoreWriter, ValidationFilter } from '../store/store.js';
 import { cases, caseIds, type CaseDefinition } from './cases.js';
 import { fail, type CampaignState, type CaseContext, type CommandOutcome, type ManualOutcome, type Outcome } from './context.js';
@@ -682,7 +682,7 @@ class CampaignRun {
     // Closed by another node: its end (event, verdict) is the one stored.
     if (this.closedElsewhere) return;
     const record = this.record;
-    const status = this.abort.signal.aborted ? 'cancelled' : 'finished';
+    const status: CampaignStatus = this.abort.signal.aborted ? 'cancelled' : 'finished';
     const verdict = status === 'cancelled' ? 'incomplete' : verdictOf(record.cases);
     const finishedAt = new Date().toISOString();
     try {
@@ -707,9 +707,11 @@ class CampaignRun {
           this.deps.log.error({ err: error, validationId: record.id }, 'could not reset the charge point back under the unvalidated-software policy');
         });
       }
-      delete record.cancelling;
-      Object.assign(record, { status, verdict, finishedAt, counts: counts(record.cases), registry, ...(leftRunning.length > 0 ? { leftRunning } : {}) });
-      const copy = this.snapshot();
+      // The record shows its end once that end is stored, not while the unit writing it waits for
+      // its commit: read as finished, the store had it still running (and a node stopped then left
+      // it to be closed as interrupted).
+      const ending = { status, verdict, finishedAt, counts: counts(record.cases), registry, ...(leftRunning.length > 0 ? { leftRunning } : {}) };
+      const { cancelling: _, ...copy } = { ...this.snapshot(), ...ending };
       const kept = await this.deps.store.transact(async (tx) => {
         if (!(await tx.closeRunningValidation(copy))) return false;
         if (passed) await this.deps.software.recordPassedIn(tx, passed, record.id);
@@ -718,6 +720,8 @@ class CampaignRun {
         return true;
       });
       if (!kept) return this.stopClosedElsewhere();
+      delete record.cancelling;
+      Object.assign(record, ending);
       if (leftRunning.length > 0) {
         this.deps.sessionsNoted?.(record.chargePointId);
         this.deps.log.error({ chargePointId: record.chargePointId, validationId: record.id, leftRunning }, 'a validation campaign left a session running on its card');
