@@ -64,6 +64,12 @@ import type { ApiTokenRow, ChargePointRow, Database, FrameJournalRow, IdTagRow, 
 import type { Validation } from '../domain/validation/types.js';
 
 // PostgreSQL returns bigint columns as strings; SQLite as numbers.
+/**
+ * LIMIT 1 written into the statement's text, not bound as a parameter: SQLite ran a bound LIMIT
+ * 3 to 6 times slower (the status history's resend check, 18 µs against 3 µs a row: a reconnection
+ * storm's whole cost per charge point rose by a tenth), and PostgreSQL plans a known limit better.
+ */
+const LIMIT_ONE = sql.lit(1);
 const num = (value: number | string): number => Number(value);
 const numOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
 
@@ -533,7 +539,7 @@ export class SqlQueries implements StoreWriter {
   async operatorInUse(id: string): Promise<boolean> {
     const uses = await Promise.all(
       (['charge_points', 'id_tags', 'api_tokens'] as const).map((table) =>
-        this.db.selectFrom(table).select(sql<number>`1`.as('one')).where('operator', '=', id).limit(1).executeTakeFirst(),
+        this.db.selectFrom(table).select(sql<number>`1`.as('one')).where('operator', '=', id).limit(LIMIT_ONE).executeTakeFirst(),
       ),
     );
     return uses.some((row) => row !== undefined);
@@ -600,7 +606,7 @@ export class SqlQueries implements StoreWriter {
           .where('meter_start_wh', '=', slot(4))
           // The first: a store of a version that compared the tag's case may hold a second.
           .orderBy('id')
-          .limit(1),
+          .limit(LIMIT_ONE),
       [chargePointId, connectorId, spellings[0], startedAt, meterStartWh, ...spellings.slice(1)],
     );
     return rows[0] && toTransaction(rows[0]);
@@ -995,7 +1001,7 @@ export class SqlQueries implements StoreWriter {
   }
 
   async journalRowBefore(seq: number): Promise<JournalRow | undefined> {
-    const row = await this.db.selectFrom('frame_journal').selectAll().where('seq', '<', seq).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const row = await this.db.selectFrom('frame_journal').selectAll().where('seq', '<', seq).orderBy('seq', 'desc').limit(LIMIT_ONE).executeTakeFirst();
     return row && toJournalRow(row);
   }
 
@@ -1043,7 +1049,7 @@ export class SqlQueries implements StoreWriter {
     // The previous hash is read under the lock, so two nodes never extend the same row twice.
     const head = this.hooks.lockedJournalHead
       ? await this.hooks.lockedJournalHead(this.db)
-      : (await this.run('journalHead', (db) => db.selectFrom('frame_journal').select('hash').orderBy('seq', 'desc').limit(1), [])).rows[0]?.hash;
+      : (await this.run('journalHead', (db) => db.selectFrom('frame_journal').select('hash').orderBy('seq', 'desc').limit(LIMIT_ONE), [])).rows[0]?.hash;
     let prevHash = head ?? GENESIS_HASH;
     const rows = frames.map((frame) => {
       const hash = chainHash(prevHash, frame, this.journalKey);
@@ -1186,7 +1192,7 @@ export class SqlQueries implements StoreWriter {
           .where('charge_point_id', '=', slot<string>(0))
           .where('connector_id', '=', slot<number>(1))
           .orderBy('id', 'desc')
-          .limit(1)
+          .limit(LIMIT_ONE)
           .as('latest');
         const resent = db
           .selectFrom(latest)
