@@ -1,5 +1,5 @@
 // What a LIMIT bound as a parameter costs SQLite against one written in the statement's text, in
-// the same process, on the status history's own table and index (migration 0001): the history's
+// the same process, on the status history's table and index as migration 0001 makes them: the history's
 // resend check (SqlQueries.recordStatusHistory) reads the connector's latest row, and with
 // `LIMIT ?` it made a StatusNotification's unit three times as costly (docs/PERFORMANCE-LOG.md,
 // "A bound LIMIT").

@@ -63,15 +63,17 @@ import { idTagSpellings } from './id-tag-spellings.js';
 import type { ApiTokenRow, ChargePointRow, Database, FrameJournalRow, IdTagRow, MeterSampleRow, TransactionRow, ValidatedSoftwareRow, WebhookRow } from './tables.js';
 import type { Validation } from '../domain/validation/types.js';
 
-// PostgreSQL returns bigint columns as strings; SQLite as numbers.
 /**
  * LIMIT 1 written into the statement's text, not bound as a parameter: SQLite ran a bound LIMIT
- * 3 to 6 times slower (the status history's resend check, 18 µs against 3 µs a row: a reconnection
- * storm's whole cost per charge point rose by a tenth), and PostgreSQL plans a known limit better.
+ * 3 to 6 times slower, with the same plan (the status history's resend check, 18 µs against 3 µs a
+ * row: a reconnection storm's whole cost per charge point rose by a tenth; bench/bound-limit.ts).
+ * PostgreSQL ran both alike.
  */
 const LIMIT_ONE = sql.lit(1);
-/** The sessions listTransactions gives when asked for no limit. */
+/** The most sessions listTransactions gives when asked for no limit. */
 const DEFAULT_TRANSACTIONS_LIMIT = 1000;
+
+// PostgreSQL returns bigint columns as strings; SQLite as numbers.
 const num = (value: number | string): number => Number(value);
 const numOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
 
