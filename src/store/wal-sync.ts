@@ -9,6 +9,9 @@
 // would not prove the earlier commits durable (PostgreSQL stops for the same reason).
 import { open, type FileHandle } from 'node:fs/promises';
 
+/** The sync could not open the WAL for want of file descriptors: this sync failed, the next one tries again. */
+class OutOfDescriptors extends Error {}
+
 export class WalSync {
   private handle: Promise<FileHandle> | undefined;
   /** The sync running now, if any. */
@@ -46,6 +49,25 @@ export class WalSync {
     if (handle) await handle.then((h) => h.close(), () => undefined);
   }
 
+  /**
+   * The -wal file, opened at the first sync. fdatasync flushes the file's data whichever descriptor
+   * asks, so a read-only one will do. With no descriptor left in the process (a node at its
+   * open-file limit in a reconnection storm) the open fails this sync alone: no sync has failed,
+   * nothing is lost, and the next sync opens it again; its fdatasync covers the commits this one
+   * could not, which are in the same file. Any other failure to open it (the file gone) lasts.
+   */
+  private async opened(): Promise<FileHandle> {
+    this.handle ??= open(this.walPath, 'r');
+    try {
+      return await this.handle;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EMFILE' && code !== 'ENFILE') throw error;
+      this.handle = undefined;
+      throw new OutOfDescriptors(`Could not sync the commit yet: no file descriptor left to open ${this.walPath} (${code}); tried again at the next commit`);
+    }
+  }
+
   private promoteNext(): Promise<void> {
     this.next = undefined;
     return (this.running = this.flush());
@@ -54,10 +76,9 @@ export class WalSync {
   private async flush(): Promise<void> {
     try {
       if (this.failure) throw this.failure;
-      // fdatasync flushes the file's data whichever descriptor asks, so a read-only one will do.
-      this.handle ??= open(this.walPath, 'r');
-      await (await this.handle).datasync();
+      await (await this.opened()).datasync();
     } catch (error) {
+      if (error instanceof OutOfDescriptors) throw error;
       this.failure ??= new Error(`Commits can no longer be made durable (sync of ${this.walPath} failed: ${(error as Error).message}); restart Tomada`);
       throw this.failure;
     } finally {
