@@ -11,8 +11,7 @@ import { idHash } from '../../src/cluster/digest.js';
 import { Subjects } from '../../src/cluster/subjects.js';
 import { CommandReply, CommandRequest, decode, encode, Heartbeat, HoldingsReply } from '../../src/cluster/wire.js';
 import { CommandTimedOut } from '../../src/domain/errors.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
-import { eventually, natsUnavailable, randomPrefix, SHARED_NATS, sleep } from './helpers.js';
+import { eventually, natsUnavailable, proxiedNats, randomPrefix, SHARED_NATS, sleep } from './helpers.js';
 
 const skip = await natsUnavailable();
 
@@ -62,10 +61,9 @@ test('a node of this version reaches a node of the earlier one by its name and i
 test("a node of the earlier version, which keeps no answers, is asked again for one once it is heard, not at each of its heartbeats", { skip, timeout: 60_000 }, async () => {
   const prefix = randomPrefix();
   const subjects = new Subjects(prefix);
-  const nats = new URL(SHARED_NATS);
-  const proxy = await TcpProxy.start({ host: nats.hostname, port: Number(nats.port) });
+  const { proxy, url: throughProxy } = await proxiedNats();
   const earlier = await connect({ servers: SHARED_NATS });
-  const router = new ClusterRouter({ natsUrl: `nats://127.0.0.1:${proxy.port}`, nodeId: 'node-new', prefix, heartbeatMs: 200, requestTimeoutMs: 5_000, log: pino({ level: 'silent' }) });
+  const router = new ClusterRouter({ natsUrl: throughProxy, nodeId: 'node-new', prefix, heartbeatMs: 200, requestTimeoutMs: 5_000, log: pino({ level: 'silent' }) });
   let commands = 0;
   let askedAgain = 0;
   try {

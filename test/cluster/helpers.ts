@@ -8,6 +8,7 @@ import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/config.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 
 export const SHARED_NATS = 'nats://127.0.0.1:4222';
@@ -87,6 +88,13 @@ export async function startCluster(count: number, options: { natsUrl?: string | 
     throw error;
   }
   return { nodes, prefix, close };
+}
+
+/** A TCP proxy in front of the shared NATS server, and the URL that reaches NATS through it: a link a test can cut. */
+export async function proxiedNats(): Promise<{ proxy: TcpProxy; url: string }> {
+  const nats = new URL(SHARED_NATS);
+  const proxy = await TcpProxy.start({ host: nats.hostname, port: Number(nats.port) });
+  return { proxy, url: `nats://127.0.0.1:${proxy.port}` };
 }
 
 /** Waits until every node's router is connected to NATS and has heard from all the others. */

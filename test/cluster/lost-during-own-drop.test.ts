@@ -13,7 +13,7 @@ import { runningCampaign } from '../support/campaign-records.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import type { TestTomada } from '../support/tomada.js';
-import { clusterFormed, eventually, natsUnavailable, SHARED_NATS, startCluster, type TestCluster } from './helpers.js';
+import { clusterFormed, eventually, natsUnavailable, proxiedNats, startCluster, type TestCluster } from './helpers.js';
 
 const skip = await natsUnavailable();
 let cluster: TestCluster;
@@ -23,10 +23,9 @@ let client: TestClient;
 
 before(async () => {
   if (skip) return;
-  const nats = new URL(SHARED_NATS);
-  proxyA = await TcpProxy.start({ host: nats.hostname, port: Number(nats.port) });
-  proxyB = await TcpProxy.start({ host: nats.hostname, port: Number(nats.port) });
-  cluster = await startCluster(2, { natsUrl: [`nats://127.0.0.1:${proxyA.port}`, `nats://127.0.0.1:${proxyB.port}`] });
+  const [toA, toB] = [await proxiedNats(), await proxiedNats()];
+  [proxyA, proxyB] = [toA.proxy, toB.proxy];
+  cluster = await startCluster(2, { natsUrl: [toA.url, toB.url] });
   [a, b] = cluster.nodes as [TestTomada, TestTomada];
   await clusterFormed(cluster.nodes);
   client = await TestClient.connect(b.wsUrl, 'CP-ON-B');

@@ -8,20 +8,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { ClusterRouter } from '../../src/cluster/cluster-router.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
-import { eventually, natsUnavailable, randomPrefix, SHARED_NATS } from './helpers.js';
+import { eventually, natsUnavailable, proxiedNats, randomPrefix, SHARED_NATS } from './helpers.js';
 
 const skip = await natsUnavailable();
 
 test('a command waiting on a process that restarted under its node id fails when the new process is heard', { skip, timeout: 60_000 }, async () => {
   const prefix = randomPrefix();
   const log = pino({ level: 'silent' });
-  const nats = new URL(SHARED_NATS);
-  const proxy = await TcpProxy.start({ host: nats.hostname, port: Number(nats.port) });
+  const { proxy, url: throughProxy } = await proxiedNats();
   // 1 s heartbeats: the crashed process would be judged lost after 3 s; its replacement is heard sooner.
   const options = { prefix, heartbeatMs: 1_000, requestTimeoutMs: 30_000, log };
   const asker = new ClusterRouter({ ...options, natsUrl: SHARED_NATS, nodeId: 'asker' });
-  const crashed = new ClusterRouter({ ...options, natsUrl: `nats://127.0.0.1:${proxy.port}`, nodeId: 'holder' });
+  const crashed = new ClusterRouter({ ...options, natsUrl: throughProxy, nodeId: 'holder' });
   let restarted: ClusterRouter | undefined;
   try {
     let sent = 0;

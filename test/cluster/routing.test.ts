@@ -8,7 +8,7 @@ import { runningCampaign } from '../support/campaign-records.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { ADMIN_TOKEN, type TestTomada } from '../support/tomada.js';
-import { clusterFormed, eventually, natsUnavailable, SHARED_NATS, startCluster, type TestCluster } from './helpers.js';
+import { clusterFormed, eventually, natsUnavailable, proxiedNats, SHARED_NATS, startCluster, type TestCluster } from './helpers.js';
 
 const skip = await natsUnavailable();
 
@@ -190,9 +190,9 @@ describe('takeover and lost nodes', { skip }, () => {
   const clients: TestClient[] = [];
 
   before(async () => {
-    const nats = new URL(SHARED_NATS);
-    proxy = await TcpProxy.start({ host: nats.hostname, port: Number(nats.port) });
-    cluster = await startCluster(3, { natsUrl: [SHARED_NATS, SHARED_NATS, `nats://127.0.0.1:${proxy.port}`] });
+    const toC = await proxiedNats();
+    proxy = toC.proxy;
+    cluster = await startCluster(3, { natsUrl: [SHARED_NATS, SHARED_NATS, toC.url] });
     const started = Date.now();
     [a, b, c] = cluster.nodes as [TestTomada, TestTomada, TestTomada];
     await clusterFormed(cluster.nodes);

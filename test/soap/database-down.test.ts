@@ -5,7 +5,7 @@
 // store: postgres-only (scripts/run-tests.mjs runs it in the PostgreSQL pass alone).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestSchema, needsPostgres, testPostgresUrl } from '../support/database.js';
+import { createTestSchema, needsPostgres, schemaUrlVia, testPostgresAddress } from '../support/database.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestTomada } from '../support/tomada.js';
 import { child, CS_NS, envelope, postRaw, readFault, readXml, SOAP12_NS } from './helpers.js';
@@ -14,11 +14,8 @@ const ID = 'SOAP-DB-DOWN';
 
 test('database cut off: a SOAP charge point gets a fault for every message, and its resends are stored once after', await needsPostgres(), async () => {
   const schema = await createTestSchema();
-  const target = new URL(testPostgresUrl);
-  const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
-  const viaProxy = new URL(schema.url);
-  viaProxy.host = `127.0.0.1:${proxy.port}`;
-  const t = await startTestTomada({ databaseUrl: viaProxy.toString(), unknownChargePoints: 'accept' });
+  const proxy = await TcpProxy.start(testPostgresAddress());
+  const t = await startTestTomada({ databaseUrl: schemaUrlVia(schema, proxy.port), unknownChargePoints: 'accept' });
   let n = 0;
   const post = (body: string) => postRaw(t, envelope({ id: ID, action: '/x', messageId: `urn:uuid:00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, body }));
   const boot = '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>';

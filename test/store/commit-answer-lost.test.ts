@@ -9,7 +9,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { verifyJournal } from '../../src/audit/verify-journal.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { TestClient } from '../support/ocpp-client.js';
-import { createTestSchema, needsPostgres, testPostgresUrl } from '../support/database.js';
+import { createTestSchema, needsPostgres, schemaUrlVia, testPostgresAddress } from '../support/database.js';
 import { startTestTomada } from '../support/tomada.js';
 
 /**
@@ -74,11 +74,8 @@ class CommitAnswerLoser {
 
 test('a COMMIT whose answer is lost: InternalError, and the resend finds what was committed', await needsPostgres(), async () => {
   const schema = await createTestSchema();
-  const target = new URL(testPostgresUrl);
-  const loser = await CommitAnswerLoser.start({ host: target.hostname, port: Number(target.port || 5432) });
-  const viaProxy = new URL(schema.url);
-  viaProxy.host = `127.0.0.1:${loser.port}`;
-  const t = await startTestTomada({ databaseUrl: viaProxy.toString(), unknownChargePoints: 'accept' });
+  const loser = await CommitAnswerLoser.start(testPostgresAddress());
+  const t = await startTestTomada({ databaseUrl: schemaUrlVia(schema, loser.port), unknownChargePoints: 'accept' });
   const client = await TestClient.connect(t.wsUrl, 'ANSWER-LOST');
   /** Sends the call with its answer's commit lost, then again until answered; the final answer. */
   const committedBeforeResend: number[] = [];

@@ -11,21 +11,13 @@ import { newChargePoint } from '../../src/domain/registry.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { StoreLog } from '../../src/store/sql-store.js';
 import { TestClient } from '../support/ocpp-client.js';
-import { adminQuery, createTestSchema, needsPostgres, testPostgresUrl, type TestSchema } from '../support/database.js';
+import { adminQuery, createTestSchema, needsPostgres, schemaUrlVia, testPostgresAddress, type TestSchema } from '../support/database.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestTomada } from '../support/tomada.js';
 
-/** The schema's URL, but through the proxy. */
-function viaProxy(schema: TestSchema, proxy: TcpProxy): string {
-  const url = new URL(schema.url);
-  url.host = `127.0.0.1:${proxy.port}`;
-  return url.toString();
-}
-
 async function withProxiedSchema(run: (schema: TestSchema, proxy: TcpProxy) => Promise<void>): Promise<void> {
   const schema = await createTestSchema();
-  const target = new URL(testPostgresUrl);
-  const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+  const proxy = await TcpProxy.start(testPostgresAddress());
   try {
     await run(schema, proxy);
   } finally {
@@ -56,7 +48,7 @@ function storeLogLines(): { lines: string[]; log: StoreLog } {
 
 test('database cut off: connections stay, writes answer InternalError, all works again after', await needsPostgres(), async () => {
   await withProxiedSchema(async (schema, proxy) => {
-    const t = await startTestTomada({ databaseUrl: viaProxy(schema, proxy), unknownChargePoints: 'accept' });
+    const t = await startTestTomada({ databaseUrl: schemaUrlVia(schema, proxy.port), unknownChargePoints: 'accept' });
     const clients: TestClient[] = [];
     try {
       await t.domain.idTags.put({ idTag: 'DOWN1', status: 'Accepted', expiryDate: null, parentIdTag: null });
@@ -156,7 +148,7 @@ test('a database that stops answering: the query times out, its connection is dr
   await withProxiedSchema(async (schema, proxy) => {
     const { lines, log } = storeLogLines();
     // One connection only: if the stalled one went back to the pool, everything after would hang on it.
-    const store = await openPostgresStore(viaProxy(schema, proxy), { poolSize: 1, queryTimeoutMs: 500, log });
+    const store = await openPostgresStore(schemaUrlVia(schema, proxy.port), { poolSize: 1, queryTimeoutMs: 500, log });
     try {
       const add = (id: string) => store.transact((tx) => tx.insertChargePoint(newChargePoint(id, 'Accepted', new Date().toISOString())));
       await add('BEFORE');

@@ -90,6 +90,19 @@ export async function createTestSchema(): Promise<TestSchema> {
   };
 }
 
+/** Where the test server listens: what a proxy in front of it connects to. */
+export function testPostgresAddress(): { host: string; port: number } {
+  const url = new URL(testPostgresUrl);
+  return { host: url.hostname, port: Number(url.port || 5432) };
+}
+
+/** The schema's URL, reaching the server through a proxy on this port of 127.0.0.1. */
+export function schemaUrlVia(schema: TestSchema, port: number): string {
+  const url = new URL(schema.url);
+  url.host = `127.0.0.1:${port}`;
+  return url.toString();
+}
+
 /** Runs one statement on the test server through a connection of its own. */
 export async function adminQuery(text: string): Promise<import('pg').QueryResult> {
   const client = new (postgresDriver().Client)({ connectionString: testPostgresUrl });
