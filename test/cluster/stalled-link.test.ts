@@ -103,6 +103,30 @@ async function resetInFlight(): Promise<{ answer(): void; outcome(): Promise<voi
 }
 
 /** Cuts a node's link to NATS, and keeps it down (until `restore()`). */
+/**
+ * Two routers of their own with 1 s heartbeats (a node is judged lost after 3 s): the asker on
+ * `askerUrl`, the holder through proxyB. The asker's reset of CP-HELD has reached the holder, whose
+ * charge point answers when the test calls `chargePointAnswers`.
+ */
+async function commandInFlight(askerUrl: string) {
+  const prefix = randomPrefix();
+  const log = pino({ level: 'silent' });
+  const asker = new ClusterRouter({ natsUrl: askerUrl, nodeId: 'asker', prefix, heartbeatMs: 1_000, requestTimeoutMs: 5_000, log });
+  const holder = new ClusterRouter({ natsUrl: `nats://127.0.0.1:${proxyB.port}`, nodeId: 'holder', prefix, heartbeatMs: 1_000, requestTimeoutMs: 5_000, log });
+  let answerNow!: (result: { status: string }) => void;
+  let sent = 0;
+  holder.attach('CP-HELD', { execute: () => (sent++, new Promise((resolve) => (answerNow = resolve))) });
+  try {
+    await eventually('the asker knows the holder holds CP-HELD', () => asker.holderOf('CP-HELD') === 'holder');
+    const answer = asker.send('CP-HELD', { kind: 'reset', type: 'Soft' });
+    await eventually('the command reached the holder', () => sent === 1);
+    return { asker, holder, answer, chargePointAnswers: (result: { status: string }) => answerNow(result), sent: () => sent };
+  } catch (error) {
+    await Promise.all([asker.close(), holder.close()]);
+    throw error;
+  }
+}
+
 async function cut(link: TcpProxy, node: TestTomada): Promise<void> {
   link.refuse();
   link.cutAll();
@@ -121,17 +145,8 @@ test("an answer sent while the asking node's link was down is asked for again, a
 test("an answer given while the holding node's link was down is given again once it is back", { skip, timeout: 60_000 }, async () => {
   // Two routers of their own, with 1 s heartbeats: the holder's link is down for about a second (nats.js
   // tries again every second), and must not be judged lost meanwhile (after 3 s).
-  const prefix = randomPrefix();
-  const log = pino({ level: 'silent' });
-  const asker = new ClusterRouter({ natsUrl: nats.url, nodeId: 'asker', prefix, heartbeatMs: 1_000, requestTimeoutMs: 5_000, log });
-  const holder = new ClusterRouter({ natsUrl: `nats://127.0.0.1:${proxyB.port}`, nodeId: 'holder', prefix, heartbeatMs: 1_000, requestTimeoutMs: 5_000, log });
+  const { asker, holder, answer, chargePointAnswers, sent } = await commandInFlight(nats.url);
   try {
-    let chargePointAnswers!: (result: { status: string }) => void;
-    let sent = 0;
-    holder.attach('CP-HELD', { execute: () => (sent++, new Promise((resolve) => (chargePointAnswers = resolve))) });
-    await eventually('the asker knows the holder holds CP-HELD', () => asker.holderOf('CP-HELD') === 'holder');
-    const answer = asker.send('CP-HELD', { kind: 'reset', type: 'Soft' });
-    await eventually('the command reached the holder', () => sent === 1);
     proxyB.refuse();
     proxyB.cutAll();
     await eventually("the holder notices its link's drop", () => !holder.natsUp);
@@ -139,7 +154,7 @@ test("an answer given while the holding node's link was down is given again once
     await sleep(300); // the holder replies while its link is down
     proxyB.restore();
     assert.deepEqual(await answer, { status: 'Accepted' });
-    assert.equal(sent, 1);
+    assert.equal(sent(), 1);
   } finally {
     proxyB.restore();
     await Promise.all([asker.close(), holder.close()]);
@@ -151,17 +166,8 @@ test('an answer asked for again while the holding node was off NATS too is asked
   // after the asker is back (nats.js tries again every second), and must not be judged lost
   // meanwhile (after 3 s): a node known before the asker's drop and not heard within that after
   // it is lost, as on a link that never dropped.
-  const prefix = randomPrefix();
-  const log = pino({ level: 'silent' });
-  const asker = new ClusterRouter({ natsUrl: `nats://127.0.0.1:${proxy.port}`, nodeId: 'asker', prefix, heartbeatMs: 1_000, requestTimeoutMs: 5_000, log });
-  const holder = new ClusterRouter({ natsUrl: `nats://127.0.0.1:${proxyB.port}`, nodeId: 'holder', prefix, heartbeatMs: 1_000, requestTimeoutMs: 5_000, log });
+  const { asker, holder, answer, chargePointAnswers, sent } = await commandInFlight(`nats://127.0.0.1:${proxy.port}`);
   try {
-    let chargePointAnswers!: (result: { status: string }) => void;
-    let sent = 0;
-    holder.attach('CP-HELD', { execute: () => (sent++, new Promise((resolve) => (chargePointAnswers = resolve))) });
-    await eventually('the asker knows the holder holds CP-HELD', () => asker.holderOf('CP-HELD') === 'holder');
-    const answer = asker.send('CP-HELD', { kind: 'reset', type: 'Soft' });
-    await eventually('the command reached the holder', () => sent === 1);
     proxy.refuse();
     proxy.cutAll();
     await eventually("the asker notices its link's drop", () => !asker.natsUp);
@@ -175,7 +181,7 @@ test('an answer asked for again while the holding node was off NATS too is asked
     await sleep(300);
     proxyB.restore();
     assert.deepEqual(await answer, { status: 'Accepted' });
-    assert.equal(sent, 1);
+    assert.equal(sent(), 1);
   } finally {
     proxy.restore();
     proxyB.restore();
