@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { sql, type Kysely } from 'kysely';
 import { openStore } from '../../src/store/open.js';
 import { PART_OF_CALL, type Store, type StoreWriter } from '../../src/store/store.js';
 import { newChargePoint } from '../../src/domain/registry.js';
 import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../support/database.js';
+import { failAtCommit } from '../support/fail-at-commit.js';
 
 /** Counts rows through a connection of its own, outside the store. */
 type CountOther = (id: string) => Promise<number>;
@@ -49,21 +49,6 @@ const chargePoint = (id: string) => newChargePoint(id, 'Accepted', new Date().to
  */
 const refusedStatement = (tx: StoreWriter) =>
   tx.recordStatus('NO-SUCH-CP', { connectorId: 1, status: 'Available', errorCode: 'NoError' }, new Date().toISOString(), '9999-12-31T23:59:59.999Z');
-
-/** Makes the batch `tx` belongs to fail at COMMIT, after every unit in it succeeded. */
-async function failAtCommit(tx: StoreWriter, database: TestDatabase): Promise<void> {
-  const db = (tx as unknown as { db: Kysely<unknown> }).db;
-  if (database.kind === 'sqlite') {
-    // Deferred foreign keys are checked at COMMIT.
-    await sql`pragma defer_foreign_keys = on`.execute(db);
-    await tx.recordStatus('NO-SUCH-CP', { connectorId: 1, status: 'Available', errorCode: 'NoError' }, new Date().toISOString(), '9999-12-31T23:59:59.999Z');
-    return;
-  }
-  // A deferred constraint trigger fires at COMMIT; it is made in this test's own schema.
-  await sql`create function fail_at_commit() returns trigger language plpgsql as $$ begin raise exception 'refused at commit'; end $$`.execute(db);
-  await sql`create constraint trigger fail_at_commit after insert on events deferrable initially deferred for each row execute function fail_at_commit()`.execute(db);
-  await tx.insertEvent({ at: new Date().toISOString(), chargePointId: null, type: 'test', data: {} });
-}
 
 test('units submitted together share one commit, and each sees the writes before it', async () => {
   await withStore(async (store, batches) => {

@@ -7,31 +7,16 @@
 // new one then), is kept, as before.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql, type Kysely } from 'kysely';
 import { newChargePoint } from '../../src/domain/registry.js';
 import type { StatusReport } from '../../src/domain/model.js';
 import { openStore } from '../../src/store/open.js';
 import { PART_OF_CALL, type StoreWriter } from '../../src/store/store.js';
-import { kyselyOn, withTestDatabase, type TestDatabase } from '../support/database.js';
+import { kyselyOn, withTestDatabase } from '../support/database.js';
+import { failAtCommit } from '../support/fail-at-commit.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { startTestTomada } from '../support/tomada.js';
 
 const futureAfter = (receivedAt: string) => new Date(Date.parse(receivedAt) + 300_000).toISOString();
-
-/** Makes the batch `tx` belongs to fail at COMMIT, after every unit in it succeeded. */
-async function failAtCommit(tx: StoreWriter, database: TestDatabase): Promise<void> {
-  const db = (tx as unknown as { db: Kysely<unknown> }).db;
-  if (database.kind === 'sqlite') {
-    // Deferred foreign keys are checked at COMMIT.
-    await sql`pragma defer_foreign_keys = on`.execute(db);
-    await tx.recordStatus('NO-SUCH-CP', { connectorId: 1, status: 'Available', errorCode: 'NoError' }, new Date().toISOString(), '9999-12-31T23:59:59.999Z');
-    return;
-  }
-  // A deferred constraint trigger fires at COMMIT; it is made in this test's own schema (and goes with the batch).
-  await sql`create function fail_at_commit() returns trigger language plpgsql as $$ begin raise exception 'refused at commit'; end $$`.execute(db);
-  await sql`create constraint trigger fail_at_commit after insert on events deferrable initially deferred for each row execute function fail_at_commit()`.execute(db);
-  await tx.insertEvent({ at: new Date().toISOString(), chargePointId: null, type: 'test', data: {} });
-}
 
 const frame = (chargePointId: string, direction: 'in' | 'out', text: string) => ({
   at: new Date().toISOString(),
