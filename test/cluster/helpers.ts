@@ -97,6 +97,13 @@ export async function proxiedNats(): Promise<{ proxy: TcpProxy; url: string }> {
   return { proxy, url: `nats://127.0.0.1:${proxy.port}` };
 }
 
+/** Closes a cluster whose nodes reach NATS through proxies: the links restored first, so that the nodes stop cleanly. */
+export async function closeBehindProxies(cluster: TestCluster | undefined, proxies: (TcpProxy | undefined)[]): Promise<void> {
+  for (const proxy of proxies) proxy?.restore();
+  await cluster?.close();
+  await Promise.all(proxies.map((proxy) => proxy?.close()));
+}
+
 /** Waits until every node's router is connected to NATS and has heard from all the others. */
 export async function clusterFormed(nodes: TestTomada[]): Promise<void> {
   await eventually('every node hears every other node', () =>

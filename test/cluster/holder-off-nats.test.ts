@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import type { TestTomada } from '../support/tomada.js';
-import { clusterFormed, eventually, natsUnavailable, proxiedNats, startCluster, type TestCluster } from './helpers.js';
+import { closeBehindProxies, clusterFormed, eventually, natsUnavailable, proxiedNats, startCluster, type TestCluster } from './helpers.js';
 
 const skip = await natsUnavailable();
 let cluster: TestCluster;
@@ -33,12 +33,8 @@ before(async () => {
 });
 
 after(async () => {
-  proxyA?.restore();
-  proxyB?.restore();
   client?.ws.terminate();
-  await cluster?.close();
-  await proxyA?.close();
-  await proxyB?.close();
+  await closeBehindProxies(cluster, [proxyA, proxyB]);
 });
 
 async function cut(proxy: TcpProxy, node: TestTomada): Promise<void> {

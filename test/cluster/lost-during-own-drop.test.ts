@@ -13,7 +13,7 @@ import { runningCampaign } from '../support/campaign-records.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import type { TestTomada } from '../support/tomada.js';
-import { clusterFormed, eventually, natsUnavailable, proxiedNats, startCluster, type TestCluster } from './helpers.js';
+import { closeBehindProxies, clusterFormed, eventually, natsUnavailable, proxiedNats, startCluster, type TestCluster } from './helpers.js';
 
 const skip = await natsUnavailable();
 let cluster: TestCluster;
@@ -33,12 +33,8 @@ before(async () => {
 });
 
 after(async () => {
-  proxyA?.restore();
-  proxyB?.restore();
   client?.ws.terminate();
-  await cluster?.close();
-  await proxyA?.close();
-  await proxyB?.close();
+  await closeBehindProxies(cluster, [proxyA, proxyB]);
 });
 
 test('a node lost while this node was off NATS is judged lost once the link is back', { skip, timeout: 60_000 }, async () => {
