@@ -520,7 +520,13 @@ export class SoapEndpoint {
     // A From refused for its length is no text to log or keep whole: cut short.
     const shown = endpoint.length > SOAP_ENDPOINT_MAX_CHARS ? echoed(endpoint) : endpoint;
     this.deps.log.warn({ chargePointId, from: shown, reason: why }, 'SOAP From not taken as the command endpoint');
-    await this.deps.domain.registry.note(chargePointId, 'soapEndpointRefused', { from: shown, reason: why, networks: [...networks.allowed] });
+    try {
+      await this.deps.domain.registry.note(chargePointId, 'soapEndpointRefused', { from: shown, reason: why, networks: [...networks.allowed] });
+    } catch (error) {
+      // Not stored: the host is recorded at the message's resend, not taken as done.
+      refused.delete(host);
+      throw error;
+    }
     return undefined;
   }
 

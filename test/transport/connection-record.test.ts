@@ -4,38 +4,19 @@
 // are not left as they were until the charge point happens to reconnect.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import BetterSqlite3 from 'better-sqlite3';
 import { TestClient } from '../support/ocpp-client.js';
-import { adminQuery, testStoreKind } from '../support/database.js';
+import { refuseWrites } from '../support/refusing-trigger.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 
 const ID = 'CP-RECORD-LATER';
 
 /** Makes every write that changes a charge point's OCPP version fail, in the store itself; returns how to undo it. */
-async function failVersionChanges(t: TestTomada): Promise<() => Promise<void>> {
-  if (testStoreKind === 'sqlite') {
-    const db = new BetterSqlite3(t.dbPath);
-    try {
-      db.exec(`create trigger fail_version_change before update on charge_points when old.ocpp_version is not new.ocpp_version
-        begin select raise(abort, 'version changes fail for this test'); end;`);
-    } finally {
-      db.close();
-    }
-    return async () => {
-      const again = new BetterSqlite3(t.dbPath);
-      try {
-        again.exec('drop trigger fail_version_change');
-      } finally {
-        again.close();
-      }
-    };
-  }
-  const schema = new URL(t.databaseUrl).searchParams.get('schema');
-  assert.ok(schema, t.databaseUrl);
-  await adminQuery(`create function ${schema}.fail_version_change() returns trigger language plpgsql as $$ begin raise exception 'version changes fail for this test'; end $$`);
-  await adminQuery(`create trigger fail_version_change before update on ${schema}.charge_points for each row when (old.ocpp_version is distinct from new.ocpp_version) execute function ${schema}.fail_version_change()`);
-  return async () => void (await adminQuery(`drop trigger fail_version_change on ${schema}.charge_points`));
-}
+const failVersionChanges = (t: TestTomada) =>
+  refuseWrites(t, {
+    name: 'fail_version_change',
+    on: 'before update on charge_points',
+    when: { sqlite: 'old.ocpp_version is not new.ocpp_version', postgres: 'old.ocpp_version is distinct from new.ocpp_version' },
+  });
 
 test('a connection whose record failed when it opened is recorded once writes work again', async () => {
   const t = await startTestTomada({ unknownChargePoints: 'accept' });
