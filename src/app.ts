@@ -27,6 +27,9 @@ import { urlForLog, urlListForLog } from './url-for-log.js';
 
 export { VERSION };
 
+/** How long /ready waits for the write probe it starts while writes fail (load balancers' checks time out after a few seconds). */
+const READY_PROBE_WAIT_MS = 1_000;
+
 export interface RunningTomada {
   ocppPort: number;
   /** Several nodes: this node's router over NATS (undefined when TOMADA_NATS_URL is unset). */
@@ -223,8 +226,10 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
           () => false,
         ),
         // Reads may work while writes fail (a full disk, a sync that failed): every call would
-        // then be answered InternalError, so the node is not ready for charge points.
-        storeWrites: store.writesFailing() === undefined,
+        // then be answered InternalError, so the node is not ready for charge points. The probe
+        // this check starts is waited for, a second at most, so the check after the cause went
+        // away says ready (until 2026-12-07 the next one did).
+        storeWrites: (await store.writesFailingAfterProbe(READY_PROBE_WAIT_MS)) === undefined,
         ocppListeners: ocpp.listening,
       }),
     });

@@ -356,6 +356,16 @@ export class SqlStore extends SqlQueries implements Store {
     return failure?.error;
   }
 
+  async writesFailingAfterProbe(waitMs: number): Promise<Error | undefined> {
+    if (this.writesFailing() === undefined) return undefined;
+    const probe = this.probing;
+    let timer: NodeJS.Timeout | undefined;
+    // Bounded: a probe against a database that does not answer waits for its connection's timeout.
+    if (probe) await Promise.race([probe, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
+    return this.writeFailure?.error;
+  }
+
   async claimValidation(validation: Validation): Promise<ValidationClaim> {
     const claim = () => this.transact((tx) => tx.startValidation(validation));
     try {

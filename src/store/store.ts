@@ -527,9 +527,14 @@ export interface Store extends StoreReader {
    * Why the last failed batch failed (a full disk, a database gone, a sync that failed), or
    * undefined when none has failed since writes last proved to work. While it is set, each call
    * starts a probe, unless one is running: a write of its own (the event `storeWritesRecovered`),
-   * which clears it when it commits and no batch failed meanwhile. Readiness reports it (/ready),
-   * so a load balancer's next check after the cause went away finds the node ready again.
+   * which clears it when it commits and no batch failed meanwhile.
    */
   writesFailing(): Error | undefined;
+  /**
+   * writesFailing, after waiting up to `waitMs` for the probe that call starts: what readiness
+   * asks, so the check made after the cause went away already finds writes working, instead of the
+   * one after it.
+   */
+  writesFailingAfterProbe(waitMs: number): Promise<Error | undefined>;
   close(): Promise<void>;
 }
