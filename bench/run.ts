@@ -22,7 +22,8 @@ scenarios
                     with --postgres: the node stores on a fresh schema of --database-url instead of a SQLite file;
                     storms (this and idle --storm) take --load-nice N: the load processes' priority (0-19, default 0)
   fuzz              >= 1,000,000 generated frames (framing and every 1.6/1.5 action's schema): 0 crashes, every CALL answered
-  kill              SIGKILL under load, 10 cycles: every acknowledged message stored exactly once
+  kill              SIGKILL under load, 10 cycles: every acknowledged message stored exactly once;
+                    with --postgres: on a fresh schema of --database-url instead of a SQLite file
   cross-node        command latency across nodes: local, and through another node over NATS
   disk-sync         how long this disk takes to make a write durable (fdatasync), the floor under every
                     acknowledgement on SQLite: --dir (default ./data), --bytes (default 65536), --syncs (default 2000)
@@ -138,9 +139,10 @@ async function main(): Promise<number> {
     }
     case 'kill': {
       const { killCycles, printKill } = await import('./scenarios/kill.js');
-      const result = await killCycles({ cycles: number(values.cycles, 10), chargePoints: number(values['charge-points'], 50), minRunMs: 1000, maxRunMs: 4000 });
+      const postgres = values.postgres ? (values['database-url'] ?? DEFAULT_DATABASE_URL) : undefined;
+      const result = await killCycles({ cycles: number(values.cycles, 10), chargePoints: number(values['charge-points'], 50), minRunMs: 1000, maxRunMs: 4000, postgres });
       printKill(result);
-      saveResult('kill', result);
+      saveResult(postgres ? 'kill-postgres' : 'kill', result);
       return result.lost === 0 && result.doubled === 0 ? 0 : 1;
     }
     case 'idle': {

@@ -15,6 +15,8 @@ export interface BenchSchema {
   baseUrl: string;
   /** `select count(*) as n from …` in the schema; `{schema}` in the query is replaced by its quoted name. */
   count(query: string, params?: unknown[]): Promise<number>;
+  /** A query's rows, `{schema}` replaced as for count. */
+  rows(query: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   drop(): Promise<void>;
 }
 
@@ -39,6 +41,9 @@ export async function freshSchema(databaseUrl: string, prefix: string): Promise<
     async count(query, params = []) {
       const result = await admin.query<{ n: string }>(query.replaceAll('{schema}', `"${name}"`), params);
       return Number(result.rows[0]!.n);
+    },
+    async rows(query, params = []) {
+      return (await admin.query<Record<string, unknown>>(query.replaceAll('{schema}', `"${name}"`), params)).rows;
     },
     async drop() {
       try {
