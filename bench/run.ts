@@ -22,6 +22,9 @@ scenarios
                     with --postgres: the node stores on a fresh schema of --database-url instead of a SQLite file;
                     storms (this and idle --storm) take --load-nice N: the load processes' priority (0-19, default 0)
   fuzz              >= 1,000,000 generated frames (framing and every 1.6/1.5 action's schema): 0 crashes, every CALL answered
+  soak              --minutes M (default 10) of charge points (--charge-points, default 200) going round whole
+                    visits (connect, boot, a session, hang up): the node's heap after a full collection, to
+                    show it levels off; --strangers: each visit under a new id
   kill              SIGKILL under load, 10 cycles: every acknowledged message stored exactly once;
                     with --postgres: on a fresh schema of --database-url instead of a SQLite file
   cross-node        command latency across nodes: local, and through another node over NATS
@@ -70,6 +73,8 @@ async function main(): Promise<number> {
       count: { type: 'string' },
       frames: { type: 'string' },
       cycles: { type: 'string' },
+      minutes: { type: 'string' },
+      strangers: { type: 'boolean' },
       // idle over several nodes (bench/scenarios/idle-nodes.ts)
       nodes: { type: 'string' },
       storm: { type: 'boolean' },
@@ -136,6 +141,13 @@ async function main(): Promise<number> {
       printFuzz(result);
       saveResult('fuzz', { ...result, server: undefined });
       return fuzzPassed(result) ? 0 : 1;
+    }
+    case 'soak': {
+      const { soak, printSoak } = await import('./scenarios/soak.js');
+      const result = await soak({ minutes: number(values.minutes, 10), chargePoints: number(values['charge-points'], 200), workers: number(values.workers, 2), strangers: values.strangers === true });
+      printSoak(result);
+      saveResult(result.strangers ? 'soak-strangers' : 'soak', result);
+      return result.errors === 0 ? 0 : 1;
     }
     case 'kill': {
       const { killCycles, printKill } = await import('./scenarios/kill.js');

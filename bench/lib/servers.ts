@@ -79,6 +79,8 @@ export interface TomadaOptions {
   env?: Record<string, string>;
   /** Keep the OCPP port of an earlier run (a restart after a kill, so clients reconnect to it). */
   ocppPort?: number;
+  /** Node.js flags of this server, after the run's own (--node-args). */
+  nodeArgs?: string[];
 }
 
 /** Node.js flags for every Tomada process of the run (`npm run bench -- ... --node-args=...`). */
@@ -93,6 +95,7 @@ export async function startTomada(options: TomadaOptions = {}): Promise<TomadaPr
   const httpPort = await freePort();
   const nodeArgs = [
     ...nodeFlags(),
+    ...(options.nodeArgs ?? []),
     ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
     ...(options.fromSource ? ['--import', 'tsx', 'src/cli.ts'] : ['dist/cli.js']),
     'serve',
