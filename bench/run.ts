@@ -24,7 +24,7 @@ scenarios
   fuzz              >= 1,000,000 generated frames (framing and every 1.6/1.5 action's schema): 0 crashes, every CALL answered
   soak              --minutes M (default 10) of charge points (--charge-points, default 200) going round whole
                     visits (connect, boot, a session, hang up): the node's heap after a full collection, to
-                    show it levels off; --strangers: each visit under a new id
+                    show it levels off; --strangers: each visit under a new id; --postgres as for storm
   kill              SIGKILL under load, 10 cycles: every acknowledged message stored exactly once;
                     with --postgres: on a fresh schema of --database-url instead of a SQLite file
   cross-node        command latency across nodes: local, and through another node over NATS
@@ -144,9 +144,10 @@ async function main(): Promise<number> {
     }
     case 'soak': {
       const { soak, printSoak } = await import('./scenarios/soak.js');
-      const result = await soak({ minutes: number(values.minutes, 10), chargePoints: number(values['charge-points'], 200), workers: number(values.workers, 2), strangers: values.strangers === true });
+      const postgres = values.postgres ? (values['database-url'] ?? DEFAULT_DATABASE_URL) : undefined;
+      const result = await soak({ minutes: number(values.minutes, 10), chargePoints: number(values['charge-points'], 200), workers: number(values.workers, 2), strangers: values.strangers === true, postgres });
       printSoak(result);
-      saveResult(result.strangers ? 'soak-strangers' : 'soak', result);
+      saveResult(`soak${result.strangers ? '-strangers' : ''}${postgres ? '-postgres' : ''}`, result);
       return result.errors === 0 ? 0 : 1;
     }
     case 'kill': {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { forkWorker, workerBeside } from '../lib/load.js';
 import { chargePointIds } from '../lib/measure.js';
 import { log } from '../lib/report.js';
-import { removeDir, startTomada } from '../lib/servers.js';
+import { removeDir, startTomadaStoring } from '../lib/servers.js';
 import type { SoakWorkerReport } from '../soak/soak-worker.js';
 
 const WORKER = workerBeside('../soak/soak-worker.ts', import.meta.url);
@@ -23,6 +23,8 @@ export interface SoakOptions {
   chargePoints: number;
   workers: number;
   strangers: boolean;
+  /** Store on this PostgreSQL database (a fresh schema in it, dropped after) instead of a SQLite file. */
+  postgres?: string | undefined;
 }
 
 interface HeapSample {
@@ -32,6 +34,7 @@ interface HeapSample {
 }
 
 export interface SoakResult {
+  store: 'sqlite' | 'postgres';
   minutes: number;
   chargePoints: number;
   strangers: boolean;
@@ -87,7 +90,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   if (options.minutes < 3) throw new Error('a soak needs at least 3 minutes: one to warm up, one at each end');
   const heapDir = mkdtempSync(join(tmpdir(), 'tomada-soak-'));
   const heapFile = join(heapDir, 'heap.txt');
-  const server = await startTomada({
+  const server = await startTomadaStoring(options.postgres, 'bench_soak', {
     nodeArgs: ['--expose-gc', `--import=${HEAP_SAMPLER}`],
     env: { TOMADA_BENCH_HEAP_FILE: heapFile, TOMADA_BENCH_HEAP_EVERY_MS: String(SAMPLE_EVERY_MS) },
   });
@@ -122,6 +125,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     const errors = reports.reduce((sum, r) => sum + r.errors, 0);
     const firstError = reports.find((r) => r.firstError)?.firstError;
     return {
+      store: options.postgres ? 'postgres' : 'sqlite',
       minutes: options.minutes,
       chargePoints: options.chargePoints,
       strangers: options.strangers,
@@ -148,7 +152,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
 
 export function printSoak(result: SoakResult): void {
   const who = result.strangers ? 'each visit under a new id' : 'the same ids';
-  console.log(`\nsoak: ${result.minutes} min, ${result.chargePoints} charge points going round visits (${who})`);
+  console.log(`\nsoak: ${result.minutes} min, ${result.chargePoints} charge points going round visits (${who}), store: ${result.store}`);
   console.log(`  ${result.visits} visits (connect, boot, status, start, 2 meter values, stop, heartbeat, hang up), ${result.calls} calls, ${result.errors} errors${result.firstError ? ` (first: ${result.firstError})` : ''}`);
   console.log(`  heap after a full collection, first minute after the warm-up → last minute: ${result.heapFirstMiB.toFixed(1)} → ${result.heapLastMiB.toFixed(1)} MiB`);
   console.log(`  its slope over the run: ${result.heapMiBPerHour.toFixed(2)} MiB per hour; ${result.heapKiBPer1000Visits.toFixed(2)} KiB per 1,000 visits`);
