@@ -12,6 +12,7 @@ import { forkWorker, workerBeside } from '../lib/load.js';
 import { chargePointIds } from '../lib/measure.js';
 import { log } from '../lib/report.js';
 import { removeDir, startTomadaStoring } from '../lib/servers.js';
+import { registerIdTags } from './throughput.js';
 import type { SoakWorkerReport } from '../soak/soak-worker.js';
 
 const WORKER = workerBeside('../soak/soak-worker.ts', import.meta.url);
@@ -94,10 +95,12 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     nodeArgs: ['--expose-gc', `--import=${HEAP_SAMPLER}`],
     env: { TOMADA_BENCH_HEAP_FILE: heapFile, TOMADA_BENCH_HEAP_EVERY_MS: String(SAMPLE_EVERY_MS) },
   });
-  const startedAt = Date.now();
   const ids = chargePointIds(options.chargePoints, 'SOAK-');
-  const workers = Array.from({ length: options.workers }, () => forkWorker<SoakWorkerReport>(WORKER));
+  const workers: ReturnType<typeof forkWorker<SoakWorkerReport>>[] = [];
   try {
+    await registerIdTags(server, ids);
+    const startedAt = Date.now();
+    workers.push(...Array.from({ length: options.workers }, () => forkWorker<SoakWorkerReport>(WORKER)));
     workers.forEach((worker, w) => {
       const own = ids.filter((_, i) => i % options.workers === w);
       worker.child.send({ type: 'start', config: { url: server.wsUrl, ids: own, strangers: options.strangers } });

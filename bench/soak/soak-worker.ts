@@ -37,6 +37,8 @@ async function visit(url: string, id: string, idTag: string, meter: { wh: number
     await call('BootNotification', ChargePointScript.boot());
     await call('StatusNotification', '{"connectorId":1,"status":"Available","errorCode":"NoError"}');
     const started = await call('StartTransaction', `{"connectorId":1,"idTag":"${idTag}","meterStart":${meter.wh},"timestamp":"${now()}"}`);
+    const authorized = (started.idTagInfo as { status?: string } | undefined)?.status;
+    if (authorized !== 'Accepted') failed(`StartTransaction: id tag ${idTag} ${authorized}`);
     const transactionId = Number(started.transactionId);
     for (let i = 0; i < 2; i++) {
       meter.wh += 50;
@@ -53,7 +55,8 @@ async function visit(url: string, id: string, idTag: string, meter: { wh: number
 
 async function chargePoint(config: SoakWorkerConfig, id: string): Promise<void> {
   const meter = { wh: 1000 };
-  const idTag = `S-${id}`.slice(0, 20);
+  // Registered as Accepted before the run, as the throughput scenario's (registerIdTags).
+  const idTag = `T-${id}`.slice(0, 20);
   for (let n = 0; !stopping; n++) {
     try {
       await visit(config.url, config.strangers ? `${id}-${n}` : id, idTag, meter);
