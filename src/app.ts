@@ -227,8 +227,8 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
         ),
         // Reads may work while writes fail (a full disk, a sync that failed): every call would
         // then be answered InternalError, so the node is not ready for charge points. The probe
-        // this check starts is waited for, a second at most, so the check after the cause went
-        // away says ready (until 2026-12-07 the next one did).
+        // this check starts is waited for, a second at most, so the first check once writes work
+        // says ready (until 2026-12-07 the one after it did).
         storeWrites: (await store.writesFailingAfterProbe(READY_PROBE_WAIT_MS)) === undefined,
         ocppListeners: ocpp.listening,
       }),

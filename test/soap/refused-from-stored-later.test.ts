@@ -11,7 +11,8 @@ import { startTestTomada, type TestTomada } from '../support/tomada.js';
 import { centralSystemClient, CS_WSDL, wsdlSkip } from './helpers.js';
 
 const ID = 'CP-SOAP-REFUSED-LATER';
-// Loopback: refused under the default TOMADA_SOAP_ENDPOINT_NETWORKS (tests allow any unless told). Port 9 (discard): nothing is sent there anyway.
+// Loopback: refused under the default TOMADA_SOAP_ENDPOINT_NETWORKS (the tests' nodes allow any
+// unless told). Port 9 (discard): nothing is sent there anyway.
 const FROM = 'http://127.0.0.1:9/refused';
 
 describe('a refused From whose event failed to store is recorded at the resend', { skip: wsdlSkip(CS_WSDL) }, () => {
