@@ -66,7 +66,7 @@ test('database cut off: a SOAP charge point gets a fault for every message, and 
     const stored = (await t.api(`/api/v1/transactions/${transactionId}`)).body;
     assert.deepEqual(stored.meterValues.map((m: { value: string }) => m.value), ['2000']);
     assert.equal(stored.energyWh, 1500);
-    // Ready again at the check after its probe write commits (docs/OPERATIONS.md).
+    // Ready again at the check whose probe write commits (docs/OPERATIONS.md).
     let ready;
     for (let i = 0; i < 50; i++) {
       ready = await fetch(`${t.httpUrl}/ready`);
