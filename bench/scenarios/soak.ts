@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { forkWorker, workerBeside } from '../lib/load.js';
 import { chargePointIds } from '../lib/measure.js';
 import { log } from '../lib/report.js';
+import { median } from '../lib/turns.js';
 import { removeDir, startTomadaStoring } from '../lib/servers.js';
 import { registerIdTags } from './throughput.js';
 import type { SoakWorkerReport } from '../soak/soak-worker.js';
@@ -56,11 +57,6 @@ export interface SoakResult {
   heapKiBPer1000Visits: number;
   samples: HeapSample[];
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)]!;
-};
 
 /** Least-squares slope of y over x. */
 function slope(points: { x: number; y: number }[]): number {

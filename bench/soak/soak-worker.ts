@@ -35,7 +35,7 @@ async function visit(url: string, id: string, idTag: string, meter: { wh: number
     };
     const now = () => new Date().toISOString();
     await call('BootNotification', ChargePointScript.boot());
-    await call('StatusNotification', '{"connectorId":1,"status":"Available","errorCode":"NoError"}');
+    await call('StatusNotification', ChargePointScript.status());
     const started = await call('StartTransaction', `{"connectorId":1,"idTag":"${idTag}","meterStart":${meter.wh},"timestamp":"${now()}"}`);
     const authorized = (started.idTagInfo as { status?: string } | undefined)?.status;
     if (authorized !== 'Accepted') failed(`StartTransaction: id tag ${idTag} ${authorized}`);
