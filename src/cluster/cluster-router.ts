@@ -152,6 +152,8 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export class ClusterRouter implements CommandRouter, NodeRequests {
   readonly nodeId: string;
   private readonly instance = randomUUID();
+  /** When this process started, on its clock (Heartbeat's startedAt). */
+  private readonly startedAt: number;
   private readonly subjects: Subjects;
   private readonly local: LocalRouter;
   private readonly holdings = new Map<string, Holding>();
@@ -202,6 +204,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     this.nodeId = options.nodeId;
     this.log = options.log.child({ node: options.nodeId });
     this.now = options.clock ?? Date.now;
+    this.startedAt = this.now();
     this.subjects = new Subjects(options.prefix);
     this.lostAfterMs = options.lostAfterMs ?? 3 * options.heartbeatMs;
     this.view = new ClusterView(this.lostAfterMs);
@@ -237,7 +240,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     this.holdings.set(chargePointId, holding);
     // Without a connection now, onConnect subscribes it later.
     if (this.link.connection && !this.link.connection.isClosed()) holding.subscription = this.subscribeCommands(this.link.connection, chargePointId);
-    this.link.publish(this.subjects.takeover(chargePointId), encode<Takeover>({ node: this.nodeId, since: holding.since }));
+    this.link.publish(this.subjects.takeover(chargePointId), encode<Takeover>({ node: this.nodeId, since: holding.since, instance: this.instance }));
     return () => this.drop(chargePointId, holding);
   }
 
@@ -398,7 +401,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     this.holdings.delete(chargePointId);
     this.digest.remove(chargePointId);
     unsubscribe(holding.subscription);
-    this.link.publish(this.subjects.released(chargePointId), encode<Released>({ node: this.nodeId }));
+    this.link.publish(this.subjects.released(chargePointId), encode<Released>({ node: this.nodeId, instance: this.instance }));
   }
 
   /**
@@ -619,6 +622,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       connection.subscribe(this.subjects.heartbeat, { callback: (_e, msg) => this.onHeartbeat(msg) });
       connection.subscribe(this.subjects.left, { callback: (_e, msg) => this.onLeft(msg) });
       for (const subject of this.subjects.announcements) connection.subscribe(subject, { callback: (_e, msg) => this.onAnnouncement(msg) });
+      // By the process too: a process it superseded (woken from a freeze) answers on the node's subject as well.
+      connection.subscribe(this.subjects.holdings(this.nodeId, this.instance), { callback: (_e, msg) => this.onHoldingsRequest(msg) });
       connection.subscribe(this.subjects.holdings(this.nodeId), { callback: (_e, msg) => this.onHoldingsRequest(msg) });
       // Commands sent to this process by name: its own subject, shared with no other process.
       connection.subscribe(this.subjects.nodeCommands(this.nodeId, this.instance), {
@@ -785,7 +790,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const { chargePointId, kind } = parsed;
     if (kind === 'released') {
       const body = decode(Released, msg.data);
-      if (body && body.node !== this.nodeId) this.view.unclaim(chargePointId, body.node, this.now());
+      if (body && body.node !== this.nodeId) this.view.unclaim(chargePointId, body.node, this.now(), body.instance);
       return;
     }
     if (kind === 'end') {
@@ -801,7 +806,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     }
     const body = decode(Takeover, msg.data);
     if (!body || body.node === this.nodeId) return;
-    this.view.claim(chargePointId, body.node, body.since, this.now());
+    this.view.claim(chargePointId, body.node, body.since, this.now(), body.instance);
     this.settle(chargePointId, body);
   }
 
@@ -815,7 +820,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       holding.target.release?.(`Connected to node ${claim.node}`);
     } else {
       // Ours is the newer connection: say so again, so the other node lets go of its older one.
-      this.link.publish(this.subjects.takeover(chargePointId), encode<Takeover>({ node: this.nodeId, since: holding.since }));
+      this.link.publish(this.subjects.takeover(chargePointId), encode<Takeover>({ node: this.nodeId, since: holding.since, instance: this.instance }));
     }
   }
 
@@ -827,11 +832,13 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       else this.duplicateHeard(body.instance);
       return;
     }
+    // An earlier process of that node, woken beside the one that replaced it: not heard.
+    if (this.view.superseded(body.node, body.instance, body.startedAt)) return;
     // Another process under that node's id: restarted (a crash and its supervisor, faster than it
     // would be judged lost). What the earlier process was asked will not be answered.
     const earlier = this.view.lastInstance(body.node);
     if (earlier !== undefined && earlier !== body.instance) this.failRestarted(body.node, earlier);
-    if (this.view.heartbeat(body.node, body.instance, body.count, body.digest, this.now())) void this.fetchHoldings(body.node);
+    if (this.view.heartbeat(body.node, body.instance, body.count, body.digest, this.now(), body.startedAt)) void this.fetchHoldings(body.node);
     this.askOwed(body.node, body.instance);
   }
 
@@ -870,19 +877,28 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const connection = this.link.connection;
     if (!connection || this.fetching.has(node)) return;
     this.fetching.add(node);
+    // Asked of the process the view takes for the node; of the node by name when that one does not
+    // answer there (a node of an earlier version).
+    const instance = this.view.instanceOf(node);
+    let subject = this.subjects.holdings(node, instance);
+    const ask = (body: Uint8Array) =>
+      connection.request(subject, body, { timeout: 5_000 }).catch((error: unknown) => {
+        if (!(error instanceof NatsError && error.code === ErrorCode.NoResponders) || instance === undefined) throw error;
+        subject = this.subjects.holdings(node);
+        return connection.request(subject, body, { timeout: 5_000 });
+      });
     try {
       const all: [string, number][] = [];
       for (let total = Infinity; all.length < total; ) {
-        const msg = await connection.request(this.subjects.holdings(node), encode<HoldingsRequest>({ offset: all.length }), { timeout: 5_000 });
+        const msg = await ask(encode<HoldingsRequest>({ offset: all.length }));
         const page = decode(HoldingsReply, msg.data);
         if (!page) throw new Error('unreadable holdings page');
         total = page.total;
         if (page.holdings.length === 0) break;
         all.push(...page.holdings);
       }
-      if (!this.view.replaceClaims(node, all, this.now())) return;
+      if (!this.view.replaceClaims(node, all, this.now(), instance)) return;
       for (const [id, since] of all) this.settle(id, { node, since });
-      const instance = this.view.instanceOf(node);
       if (instance !== undefined) this.askOwed(node, instance);
       this.log.debug({ peer: node, count: all.length }, 'holdings of another node read');
     } catch (error) {
@@ -974,6 +990,6 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   }
 
   private publishHeartbeat(): void {
-    this.link.publish(this.subjects.heartbeat, encode<Heartbeat>({ node: this.nodeId, instance: this.instance, count: this.digest.count, digest: this.digest.value }));
+    this.link.publish(this.subjects.heartbeat, encode<Heartbeat>({ node: this.nodeId, instance: this.instance, startedAt: this.startedAt, count: this.digest.count, digest: this.digest.value }));
   }
 }

@@ -8,6 +8,11 @@
 // through it. A view made afresh (this node's NATS link came back) still expects the nodes the one
 // before it knew: one not heard again within `lostAfterMs` is lost as well, so that a node that
 // died while this node's own link was down is not forgotten without being judged.
+//
+// One node id, two processes: an earlier one frozen (or cut off) while a replacement started, and
+// then woken. Of the two, the one started later is the node; the earlier one is superseded, and
+// its heartbeats, claims and releases are not heard (they would take the replacement's claims
+// away at each of its heartbeats) until the replacement is lost or leaves.
 import { SetDigest } from './digest.js';
 
 export interface Claim {
@@ -18,6 +23,8 @@ export interface Claim {
 
 interface NodeState {
   instance: string | undefined;
+  /** When that process started (its heartbeat's startedAt): undefined before its first, or from an earlier version. */
+  startedAt: number | undefined;
   lastSeen: number;
   claims: Map<string, number>;
   digest: SetDigest;
@@ -31,13 +38,19 @@ export function newer(a: Claim, b: Claim): boolean {
 /** A node the view before this one knew, not heard on this one yet: since when it is waited for. */
 interface Expected {
   instance: string | undefined;
+  startedAt: number | undefined;
   since: number;
   claims: string[];
 }
 
+/** Superseded processes remembered per node; a few, as only a misconfiguration makes more than one. */
+const SUPERSEDED_KEPT = 8;
+
 export class ClusterView {
   private readonly nodes = new Map<string, NodeState>();
   private readonly expected = new Map<string, Expected>();
+  /** Per node: the instances of its processes that a later one superseded, oldest first. */
+  private readonly supersededInstances = new Map<string, string[]>();
 
   constructor(private readonly lostAfterMs: number) {}
 
@@ -48,7 +61,8 @@ export class ClusterView {
   static after(previous: ClusterView, now: number): ClusterView {
     const view = new ClusterView(previous.lostAfterMs);
     for (const [node, expected] of previous.expected) view.expected.set(node, { ...expected, since: now });
-    for (const [node, state] of previous.nodes) view.expected.set(node, { instance: state.instance, since: now, claims: [...state.claims.keys()] });
+    for (const [node, state] of previous.nodes) view.expected.set(node, { instance: state.instance, startedAt: state.startedAt, since: now, claims: [...state.claims.keys()] });
+    for (const [node, instances] of previous.supersededInstances) view.supersededInstances.set(node, [...instances]);
     return view;
   }
 
@@ -90,17 +104,40 @@ export class ClusterView {
     return [...this.nodes].map(([node, state]) => ({ node, chargePoints: state.claims.size, lastHeardMsAgo: Math.max(0, now - state.lastSeen) }));
   }
 
-  claim(chargePointId: string, node: string, since: number, now: number): void {
+  /**
+   * Whether a process of `node` is one a later process of it superseded: seen replaced by a
+   * process started after it, or started (`startedAt`, from its heartbeat) before the one this view
+   * knows, which is not lost. What it says is then not heard. Without start times (a node of an
+   * earlier version) no process is superseded, and a heartbeat of another instance is a restart.
+   */
+  superseded(node: string, instance: string, startedAt?: number): boolean {
+    if (this.supersededInstances.get(node)?.includes(instance)) return true;
+    const known = this.nodes.get(node) ?? this.expected.get(node);
+    if (known?.instance === undefined || known.instance === instance) return false;
+    if (startedAt === undefined || known.startedAt === undefined || startedAt >= known.startedAt) return false;
+    this.noteSuperseded(node, instance);
+    return true;
+  }
+
+  /** A claim; one by a superseded process (`instance`) is not heard. */
+  claim(chargePointId: string, node: string, since: number, now: number, instance?: string): void {
+    if (instance !== undefined && this.supersededInstances.get(node)?.includes(instance)) return;
     const state = this.seen(node, now);
     const previous = state.claims.get(chargePointId);
     if (previous === undefined) state.digest.add(chargePointId);
     state.claims.set(chargePointId, since);
   }
 
-  /** A release; one from a node not known (lost, or gone) has nothing to remove and brings nothing back. */
-  unclaim(chargePointId: string, node: string, now: number): void {
+  /**
+   * A release; one from a node not known (lost, or gone) has nothing to remove and brings nothing
+   * back. One by another process of the node than the one known (`instance`) is not heard: the
+   * claims are that process's. A process superseded may release before its next heartbeat shows
+   * it superseded; a restarted one, before its first heartbeat replaces the claims of the one before.
+   */
+  unclaim(chargePointId: string, node: string, now: number, instance?: string): void {
     const state = this.nodes.get(node);
     if (!state) return;
+    if (instance !== undefined && state.instance !== undefined && state.instance !== instance) return;
     state.lastSeen = Math.max(state.lastSeen, now);
     if (state.claims.delete(chargePointId)) state.digest.remove(chargePointId);
   }
@@ -109,15 +146,19 @@ export class ClusterView {
    * A heartbeat. Returns true when our record of the node's claims does not match its count and
    * digest (or the node restarted), i.e. its full list should be fetched.
    */
-  heartbeat(node: string, instance: string, count: number, digest: number, now: number): boolean {
+  heartbeat(node: string, instance: string, count: number, digest: number, now: number, startedAt?: number): boolean {
     let state = this.nodes.get(node);
-    if (state && state.instance !== undefined && state.instance !== instance) {
-      // Restarted under the same id: whatever it held before is gone with its old process.
-      this.nodes.delete(node);
+    const earlier = state?.instance ?? this.expected.get(node)?.instance;
+    if (earlier !== undefined && earlier !== instance) {
+      // Restarted under the same id: whatever it held before is gone with its old process, which,
+      // should it still run (frozen meanwhile), is superseded.
+      if (startedAt !== undefined) this.noteSuperseded(node, earlier);
+      if (state) this.nodes.delete(node);
       state = undefined;
     }
     state = this.seen(node, now);
     state.instance = instance;
+    state.startedAt = startedAt;
     return !state.digest.matches(count, digest);
   }
 
@@ -125,8 +166,10 @@ export class ClusterView {
    * Replaces the node's claims with its own full list; false (and nothing changed) when the node
    * is no longer known: it was lost, or left, while its list was being read.
    */
-  replaceClaims(node: string, holdings: readonly (readonly [string, number])[], now: number): boolean {
+  replaceClaims(node: string, holdings: readonly (readonly [string, number])[], now: number, instance?: string): boolean {
     if (!this.nodes.has(node)) return false;
+    // The list of a process the view no longer takes for the node (restarted, or superseded, while it was read).
+    if (instance !== undefined && this.nodes.get(node)!.instance !== instance) return false;
     const state = this.seen(node, now);
     state.claims.clear();
     state.digest = new SetDigest();
@@ -155,11 +198,14 @@ export class ClusterView {
     for (const [node, state] of this.nodes) {
       if (at - state.lastSeen <= this.lostAfterMs) continue;
       this.nodes.delete(node);
+      // Lost: a process it superseded that still runs is the node again when heard.
+      this.supersededInstances.delete(node);
       lost.push({ node, chargePointIds: [...state.claims.keys()] });
     }
     for (const [node, expected] of this.expected) {
       if (at - expected.since <= this.lostAfterMs) continue;
       this.expected.delete(node);
+      this.supersededInstances.delete(node);
       lost.push({ node, chargePointIds: expected.claims });
     }
     return lost;
@@ -173,12 +219,22 @@ export class ClusterView {
     const expected = this.expected.get(node);
     if (expected && (expected.instance === undefined || expected.instance === instance)) {
       this.expected.delete(node);
+      this.supersededInstances.delete(node);
       return expected.claims;
     }
     const state = this.nodes.get(node);
     if (!state || (state.instance !== undefined && state.instance !== instance)) return undefined;
     this.nodes.delete(node);
+    this.supersededInstances.delete(node);
     return [...state.claims.keys()];
+  }
+
+  private noteSuperseded(node: string, instance: string): void {
+    const instances = this.supersededInstances.get(node) ?? [];
+    if (instances.includes(instance)) return;
+    instances.push(instance);
+    if (instances.length > SUPERSEDED_KEPT) instances.shift();
+    this.supersededInstances.set(node, instances);
   }
 
   private seen(node: string, now: number): NodeState {
@@ -186,7 +242,7 @@ export class ClusterView {
     this.expected.delete(node);
     let state = this.nodes.get(node);
     if (!state) {
-      state = { instance: undefined, lastSeen: now, claims: new Map(), digest: new SetDigest() };
+      state = { instance: undefined, startedAt: undefined, lastSeen: now, claims: new Map(), digest: new SetDigest() };
       this.nodes.set(node, state);
     }
     state.lastSeen = Math.max(state.lastSeen, now);

@@ -11,6 +11,7 @@
 //   <prefix>.node.<node>.<instance>.command.<id>  request/reply: a command for <id> to the process the asker believes holds it
 //   <prefix>.node.<node>.<instance>.answer  request/reply: the answer to a command or an ask again, when NATS lost it
 //   <prefix>.node.<node>.holdings  request/reply: the charge points a node holds, page by page
+//   <prefix>.node.<node>.<instance>.holdings  the same, to the process its heartbeats announce
 //   <prefix>.node.<node>.ask.<service>  request/reply: work only that node can do (NodeRequests)
 //   <prefix>.node.<node>.<instance>.ask.<service>  the same, to the process its heartbeats announce
 
@@ -92,8 +93,10 @@ export class Subjects {
     return tokenText(token);
   }
 
-  holdings(nodeId: string): string {
-    return `${this.prefix}.node.${subjectToken(nodeId)}.holdings`;
+  /** The charge points a node holds; with `instance`, as that process of it holds them (as nodeCommand). */
+  holdings(nodeId: string, instance?: string): string {
+    const process = instance === undefined ? '' : `.${subjectToken(instance)}`;
+    return `${this.prefix}.node.${subjectToken(nodeId)}${process}.holdings`;
   }
 
   /** Work for a node by name; with `instance`, for that process of it only (as nodeCommand). */

@@ -13,10 +13,14 @@ const Millis = Type.Integer({ minimum: 0 });
 /** Random per start of a node's process (Heartbeat). */
 const Instance = Type.String({ minLength: 1, maxLength: 100 });
 
-export const Takeover = Type.Object({ node: NodeId, since: Millis });
+/**
+ * `instance`: the announcing process (absent from a node of an earlier version). A process of the
+ * node superseded by a later one (ClusterView.superseded) is not heard.
+ */
+export const Takeover = Type.Object({ node: NodeId, since: Millis, instance: Type.Optional(Instance) });
 export type Takeover = Static<typeof Takeover>;
 
-export const Released = Type.Object({ node: NodeId });
+export const Released = Type.Object({ node: NodeId, instance: Type.Optional(Instance) });
 export type Released = Static<typeof Released>;
 
 /** Asks the node holding a charge point's connection to end it. */
@@ -38,6 +42,12 @@ export const Heartbeat = Type.Object({
   /** How many charge points the node holds, and an order-free digest of their ids (see digest.ts). */
   count: Type.Integer({ minimum: 0 }),
   digest: Type.Integer({ minimum: 0, maximum: 0xffffffff }),
+  /**
+   * When the process started, on its clock: of two processes heard under one node id, the one
+   * started later is the node, and the other (frozen, or cut off, while it was replaced) is not
+   * heard. Absent from a node of an earlier version.
+   */
+  startedAt: Type.Optional(Millis),
 });
 export type Heartbeat = Static<typeof Heartbeat>;
 

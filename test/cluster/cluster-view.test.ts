@@ -52,6 +52,44 @@ test('a restarted node (same id, new instance) holds nothing it held before', ()
   assert.equal(view.holder('CP1'), undefined);
 });
 
+test('an earlier process of a node woken beside its replacement is superseded: its heartbeats, claims and releases are not heard', () => {
+  const view = new ClusterView(1_000);
+  // The replacement (started at 5,000) is heard; the earlier process (started at 1,000) was judged lost meanwhile.
+  view.heartbeat('node-a', 'replacement', 1, idHash('CP1'), 6_000, 5_000);
+  view.claim('CP1', 'node-a', 5_500, 6_000, 'replacement');
+  // The earlier process wakes: its release comes before its heartbeat.
+  view.unclaim('CP1', 'node-a', 6_100, 'earlier');
+  assert.equal(view.holder('CP1')?.node, 'node-a', 'a release by another process than the one known is not heard');
+  assert.equal(view.superseded('node-a', 'earlier', 1_000), true, 'started before the process known');
+  assert.equal(view.instanceOf('node-a'), 'replacement');
+  assert.equal(view.superseded('node-a', 'replacement', 5_000), false);
+  // Known superseded now: its claim is not heard either, even without a start time.
+  view.claim('CP2', 'node-a', 6_200, 6_200, 'earlier');
+  assert.equal(view.holder('CP2'), undefined);
+  assert.equal(view.superseded('node-a', 'earlier'), true);
+  // Holdings read from a process the view does not take for the node are not kept.
+  assert.equal(view.replaceClaims('node-a', [['CP9', 1]], 6_300, 'earlier'), false);
+  assert.equal(view.holder('CP1')?.node, 'node-a');
+  // The replacement is lost: the earlier process, still running, is the node again when heard.
+  assert.deepEqual(view.expire(7_500), [{ node: 'node-a', chargePointIds: ['CP1'] }]);
+  assert.equal(view.superseded('node-a', 'earlier', 1_000), false);
+  view.heartbeat('node-a', 'earlier', 0, 0, 7_600, 1_000);
+  assert.equal(view.instanceOf('node-a'), 'earlier');
+});
+
+test('a process replaced by one started later is superseded; without start times (an earlier version) another instance is a restart', () => {
+  const view = new ClusterView(1_000);
+  view.heartbeat('node-a', 'first', 0, 0, 0, 100);
+  assert.equal(view.superseded('node-a', 'second', 200), false, 'started later: a restart');
+  view.heartbeat('node-a', 'second', 0, 0, 10, 200);
+  assert.equal(view.superseded('node-a', 'first', 100), true, 'the process it replaced, heard again');
+  const older = new ClusterView(1_000);
+  older.heartbeat('node-b', 'first', 0, 0, 0);
+  assert.equal(older.superseded('node-b', 'second'), false);
+  older.heartbeat('node-b', 'second', 0, 0, 10);
+  assert.equal(older.superseded('node-b', 'first'), false, 'no start times: heard again as a restart, as before');
+});
+
 test('a node not heard from for longer than lostAfterMs is lost, with the charge points it claimed', () => {
   const view = new ClusterView(1_000);
   view.heartbeat('node-a', 'i', 0, 0, 0);
