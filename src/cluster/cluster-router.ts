@@ -16,6 +16,7 @@ import type { Command, CommandResult } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import { ClusterView, newer, type Claim } from './cluster-view.js';
 import { SetDigest } from './digest.js';
+import { HoldingsPages } from './holdings-pages.js';
 import { DEFAULT_KEPT_ANSWER_LIMITS, KeptAnswers, type KeptAnswerLimits } from './kept-answers.js';
 import { LocalRouter, sendDeadline, type TargetResolver } from './local-router.js';
 import { NatsLink } from './nats-link.js';
@@ -69,6 +70,13 @@ export interface ClusterRouterOptions {
   onSessionsLeftRunning?(chargePointId: string, atOnce: boolean): void;
   log: Logger;
   clock?: () => number;
+}
+
+/** What another node announced of a charge point, as heard: a takeover (`since`), or a release. */
+interface Announcement {
+  chargePointId: string;
+  since?: number;
+  instance?: string;
 }
 
 interface Holding {
@@ -130,8 +138,6 @@ function unsubscribe(subscription: Subscription | undefined): void {
   }
 }
 
-/** Holdings per page of a holdings reply: well under NATS's 1 MB message limit. */
-const HOLDINGS_PAGE = 2_000;
 /** How often a process sharing this node's id is reported again while it runs. */
 const DUPLICATE_REPORT_MS = 60_000;
 const HOLDER_QUEUE = 'holder';
@@ -162,7 +168,9 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   private readonly link: NatsLink;
   private readonly now: () => number;
   private readonly timer: NodeJS.Timeout;
-  private readonly fetching = new Set<string>();
+  /** Nodes whose holdings are being read: the announcements each made meanwhile, applied again on top of what is read. */
+  private readonly fetching = new Map<string, Announcement[]>();
+  private readonly holdingsPages: HoldingsPages;
   /**
    * Requests this node waits on another process for (commands, and requests by name), by request
    * id: asked again for their answers after a drop of this node's NATS link, which loses any
@@ -205,6 +213,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     this.log = options.log.child({ node: options.nodeId });
     this.now = options.clock ?? Date.now;
     this.startedAt = this.now();
+    this.holdingsPages = new HoldingsPages(this.now);
     this.subjects = new Subjects(options.prefix);
     this.lostAfterMs = options.lostAfterMs ?? 3 * options.heartbeatMs;
     this.view = new ClusterView(this.lostAfterMs);
@@ -790,7 +799,9 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const { chargePointId, kind } = parsed;
     if (kind === 'released') {
       const body = decode(Released, msg.data);
-      if (body && body.node !== this.nodeId) this.view.unclaim(chargePointId, body.node, this.now(), body.instance);
+      if (!body || body.node === this.nodeId) return;
+      this.view.unclaim(chargePointId, body.node, this.now(), body.instance);
+      this.fetching.get(body.node)?.push({ chargePointId, instance: body.instance });
       return;
     }
     if (kind === 'end') {
@@ -807,6 +818,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const body = decode(Takeover, msg.data);
     if (!body || body.node === this.nodeId) return;
     this.view.claim(chargePointId, body.node, body.since, this.now(), body.instance);
+    this.fetching.get(body.node)?.push({ chargePointId, since: body.since, instance: body.instance });
     this.settle(chargePointId, body);
   }
 
@@ -876,7 +888,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   private async fetchHoldings(node: string): Promise<void> {
     const connection = this.link.connection;
     if (!connection || this.fetching.has(node)) return;
-    this.fetching.add(node);
+    const heardMeanwhile: Announcement[] = [];
+    this.fetching.set(node, heardMeanwhile);
     // Asked of the process the view takes for the node; of the node by name when that one does not
     // answer there (a node of an earlier version).
     const instance = this.view.instanceOf(node);
@@ -889,15 +902,25 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       });
     try {
       const all: [string, number][] = [];
+      let snapshot: string | undefined;
       for (let total = Infinity; all.length < total; ) {
-        const msg = await ask(encode<HoldingsRequest>({ offset: all.length }));
+        const msg = await ask(encode<HoldingsRequest>({ offset: all.length, snapshot }));
         const page = decode(HoldingsReply, msg.data);
         if (!page) throw new Error('unreadable holdings page');
+        if (all.length === 0) snapshot = page.snapshot;
+        else if (page.snapshot !== snapshot) throw new Error('the copy of the holdings being read is no longer kept');
         total = page.total;
         if (page.holdings.length === 0) break;
         all.push(...page.holdings);
       }
       if (!this.view.replaceClaims(node, all, this.now(), instance)) return;
+      // What the node announced while its list was read (taken at some moment during the read),
+      // again and in order: each charge point ends as its latest announcement left it.
+      const now = this.now();
+      for (const heard of heardMeanwhile) {
+        if (heard.since !== undefined) this.view.claim(heard.chargePointId, node, heard.since, now, heard.instance);
+        else this.view.unclaim(heard.chargePointId, node, now, heard.instance);
+      }
       for (const [id, since] of all) this.settle(id, { node, since });
       if (instance !== undefined) this.askOwed(node, instance);
       this.log.debug({ peer: node, count: all.length }, 'holdings of another node read');
@@ -910,16 +933,8 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   }
 
   private onHoldingsRequest(msg: Msg): void {
-    const request = decode(HoldingsRequest, msg.data);
-    const offset = request?.offset ?? 0;
-    const page: [string, number][] = [];
-    let index = 0;
-    for (const [id, holding] of this.holdings) {
-      if (index++ < offset) continue;
-      if (page.length === HOLDINGS_PAGE) break;
-      page.push([id, holding.since]);
-    }
-    msg.respond(encode<HoldingsReply>({ holdings: page, total: this.holdings.size }));
+    const reply = this.holdingsPages.page(decode(HoldingsRequest, msg.data), () => [...this.holdings].map(([id, holding]) => [id, holding.since]));
+    msg.respond(encode<HoldingsReply>(reply));
   }
 
   private tick(): void {

@@ -139,7 +139,10 @@ export function askNamed(h: MsgHdrs | undefined): { id: string; waitMs: number }
   return { id, waitMs: Math.min(waitMs, MAX_KEPT_MS) };
 }
 
-export const HoldingsRequest = Type.Object({ offset: Type.Integer({ minimum: 0 }) });
+/** The copy of the holdings its later pages are read from (holdings-pages.ts); absent from a node of an earlier version. */
+const SnapshotName = Type.String({ minLength: 1, maxLength: 100 });
+
+export const HoldingsRequest = Type.Object({ offset: Type.Integer({ minimum: 0 }), snapshot: Type.Optional(SnapshotName) });
 export type HoldingsRequest = Static<typeof HoldingsRequest>;
 
 export const HoldingsReply = Type.Object({
@@ -147,6 +150,8 @@ export const HoldingsReply = Type.Object({
   holdings: Type.Array(Type.Tuple([Type.String(), Millis])),
   /** How many the node holds in all; the asker pages on until it has read them. */
   total: Type.Integer({ minimum: 0 }),
+  /** The copy the pages come from, when more than one page follows: later requests name it. */
+  snapshot: Type.Optional(SnapshotName),
 });
 export type HoldingsReply = Static<typeof HoldingsReply>;
 
