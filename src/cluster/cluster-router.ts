@@ -891,12 +891,15 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const heardMeanwhile: Announcement[] = [];
     this.fetching.set(node, heardMeanwhile);
     // Asked of the process the view takes for the node; of the node by name when that one does not
-    // answer there (a node of an earlier version).
+    // answer there and is of an earlier version (its heartbeats say no start time). One of this
+    // version that does not answer is gone, and another process answering by the name (a process
+    // it superseded, woken) would give its own list.
     const instance = this.view.instanceOf(node);
+    const byNameToo = !this.view.announcesStart(node);
     let subject = this.subjects.holdings(node, instance);
     const ask = (body: Uint8Array) =>
       connection.request(subject, body, { timeout: 5_000 }).catch((error: unknown) => {
-        if (!(error instanceof NatsError && error.code === ErrorCode.NoResponders) || instance === undefined) throw error;
+        if (!(error instanceof NatsError && error.code === ErrorCode.NoResponders) || instance === undefined || !byNameToo) throw error;
         subject = this.subjects.holdings(node);
         return connection.request(subject, body, { timeout: 5_000 });
       });
@@ -904,7 +907,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
       const all: [string, number][] = [];
       let snapshot: string | undefined;
       for (let total = Infinity; all.length < total; ) {
-        const msg = await ask(encode<HoldingsRequest>({ offset: all.length, snapshot }));
+        const msg = await ask(encode<HoldingsRequest>(all.length === 0 ? { offset: 0, copy: true } : { offset: all.length, snapshot }));
         const page = decode(HoldingsReply, msg.data);
         if (!page) throw new Error('unreadable holdings page');
         if (all.length === 0) snapshot = page.snapshot;
@@ -921,7 +924,12 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
         if (heard.since !== undefined) this.view.claim(heard.chargePointId, node, heard.since, now, heard.instance);
         else this.view.unclaim(heard.chargePointId, node, now, heard.instance);
       }
-      for (const [id, since] of all) this.settle(id, { node, since });
+      // Settled as the view has them now: a charge point the node has let go of since the copy was
+      // taken may be held here by a newer connection.
+      for (const [id] of all) {
+        const claim = this.view.holder(id);
+        if (claim?.node === node) this.settle(id, claim);
+      }
       if (instance !== undefined) this.askOwed(node, instance);
       this.log.debug({ peer: node, count: all.length }, 'holdings of another node read');
     } catch (error) {
@@ -933,7 +941,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
   }
 
   private onHoldingsRequest(msg: Msg): void {
-    const reply = this.holdingsPages.page(decode(HoldingsRequest, msg.data), () => [...this.holdings].map(([id, holding]) => [id, holding.since]));
+    const reply = this.holdingsPages.page(decode(HoldingsRequest, msg.data), this.holdings);
     msg.respond(encode<HoldingsReply>(reply));
   }
 
@@ -942,6 +950,7 @@ export class ClusterRouter implements CommandRouter, NodeRequests {
     const late = now - this.lastTick > 2 * this.options.heartbeatMs;
     this.lastTick = now;
     this.answers.sweep();
+    this.holdingsPages.sweep();
     this.publishHeartbeat();
     // Cut off from NATS, this node hears nobody: that says nothing about the others.
     if (!this.link.up) return;

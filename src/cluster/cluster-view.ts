@@ -10,9 +10,11 @@
 // died while this node's own link was down is not forgotten without being judged.
 //
 // One node id, two processes: an earlier one frozen (or cut off) while a replacement started, and
-// then woken. Of the two, the one started later is the node; the earlier one is superseded, and
-// its heartbeats, claims and releases are not heard (they would take the replacement's claims
-// away at each of its heartbeats) until the replacement is lost or leaves.
+// then woken. The earlier one is superseded: its heartbeats, claims and releases are not heard
+// (they would take the replacement's claims away at each of its heartbeats) for as long as the
+// replacement is the node. A process is superseded once this view has seen it replaced by another
+// process of its node, or judged lost (whatever the clocks say), or, for one this view never knew,
+// when its heartbeat says it started before the process the view knows.
 import { SetDigest } from './digest.js';
 
 export interface Claim {
@@ -43,8 +45,13 @@ interface Expected {
   claims: string[];
 }
 
-/** Superseded processes remembered per node; a few, as only a misconfiguration makes more than one. */
+/** Superseded processes remembered per node: the latest few. */
 const SUPERSEDED_KEPT = 8;
+/**
+ * Nodes whose superseded processes are remembered, the latest first kept: node ids that come and
+ * go (the default TOMADA_NODE_ID names the process id) would otherwise add one each, for good.
+ */
+const SUPERSEDED_NODES_KEPT = 1_000;
 
 export class ClusterView {
   private readonly nodes = new Map<string, NodeState>();
@@ -105,15 +112,16 @@ export class ClusterView {
   }
 
   /**
-   * Whether a process of `node` is one a later process of it superseded: seen replaced by a
-   * process started after it, or started (`startedAt`, from its heartbeat) before the one this view
-   * knows, which is not lost. What it says is then not heard. Without start times (a node of an
-   * earlier version) no process is superseded, and a heartbeat of another instance is a restart.
+   * Whether a process of `node` is superseded while another process of it is the node (alive, or
+   * expected again): one this view saw replaced or judged lost, or one its heartbeat says started
+   * (`startedAt`) before the process the view knows. What it says is then not heard. With no other
+   * process of its node known it is heard, and is the node. Without start times (a node of an
+   * earlier version), a heartbeat of another instance is a restart.
    */
   superseded(node: string, instance: string, startedAt?: number): boolean {
-    if (this.supersededInstances.get(node)?.includes(instance)) return true;
     const known = this.nodes.get(node) ?? this.expected.get(node);
     if (known?.instance === undefined || known.instance === instance) return false;
+    if (this.supersededInstances.get(node)?.includes(instance)) return true;
     if (startedAt === undefined || known.startedAt === undefined || startedAt >= known.startedAt) return false;
     this.noteSuperseded(node, instance);
     return true;
@@ -121,7 +129,7 @@ export class ClusterView {
 
   /** A claim; one by a superseded process (`instance`) is not heard. */
   claim(chargePointId: string, node: string, since: number, now: number, instance?: string): void {
-    if (instance !== undefined && this.supersededInstances.get(node)?.includes(instance)) return;
+    if (instance !== undefined && this.superseded(node, instance)) return;
     const state = this.seen(node, now);
     const previous = state.claims.get(chargePointId);
     if (previous === undefined) state.digest.add(chargePointId);
@@ -138,6 +146,9 @@ export class ClusterView {
     const state = this.nodes.get(node);
     if (!state) return;
     if (instance !== undefined && state.instance !== undefined && state.instance !== instance) return;
+    // This version names the process; a release naming none, once the known process says when it
+    // started (this version), is an earlier version's process of the node, superseded.
+    if (instance === undefined && state.startedAt !== undefined) return;
     state.lastSeen = Math.max(state.lastSeen, now);
     if (state.claims.delete(chargePointId)) state.digest.remove(chargePointId);
   }
@@ -159,6 +170,9 @@ export class ClusterView {
     state = this.seen(node, now);
     state.instance = instance;
     state.startedAt = startedAt;
+    // Heard as the node (no other process of it known): no longer superseded.
+    const superseded = this.supersededInstances.get(node);
+    if (superseded?.includes(instance)) superseded.splice(superseded.indexOf(instance), 1);
     return !state.digest.matches(count, digest);
   }
 
@@ -198,14 +212,14 @@ export class ClusterView {
     for (const [node, state] of this.nodes) {
       if (at - state.lastSeen <= this.lostAfterMs) continue;
       this.nodes.delete(node);
-      // Lost: a process it superseded that still runs is the node again when heard.
-      this.supersededInstances.delete(node);
+      // Should it wake while another process of its node runs, that one is the node.
+      if (state.instance !== undefined) this.noteSuperseded(node, state.instance);
       lost.push({ node, chargePointIds: [...state.claims.keys()] });
     }
     for (const [node, expected] of this.expected) {
       if (at - expected.since <= this.lostAfterMs) continue;
       this.expected.delete(node);
-      this.supersededInstances.delete(node);
+      if (expected.instance !== undefined) this.noteSuperseded(node, expected.instance);
       lost.push({ node, chargePointIds: expected.claims });
     }
     return lost;
@@ -219,14 +233,17 @@ export class ClusterView {
     const expected = this.expected.get(node);
     if (expected && (expected.instance === undefined || expected.instance === instance)) {
       this.expected.delete(node);
-      this.supersededInstances.delete(node);
       return expected.claims;
     }
     const state = this.nodes.get(node);
     if (!state || (state.instance !== undefined && state.instance !== instance)) return undefined;
     this.nodes.delete(node);
-    this.supersededInstances.delete(node);
     return [...state.claims.keys()];
+  }
+
+  /** Whether the process the view takes for the node says when it started (this version's heartbeats do). */
+  announcesStart(node: string): boolean {
+    return this.nodes.get(node)?.startedAt !== undefined;
   }
 
   private noteSuperseded(node: string, instance: string): void {
@@ -234,7 +251,10 @@ export class ClusterView {
     if (instances.includes(instance)) return;
     instances.push(instance);
     if (instances.length > SUPERSEDED_KEPT) instances.shift();
+    // Latest last: the node noted longest ago goes first.
+    this.supersededInstances.delete(node);
     this.supersededInstances.set(node, instances);
+    if (this.supersededInstances.size > SUPERSEDED_NODES_KEPT) this.supersededInstances.delete(this.supersededInstances.keys().next().value!);
   }
 
   private seen(node: string, now: number): NodeState {

@@ -142,7 +142,13 @@ export function askNamed(h: MsgHdrs | undefined): { id: string; waitMs: number }
 /** The copy of the holdings its later pages are read from (holdings-pages.ts); absent from a node of an earlier version. */
 const SnapshotName = Type.String({ minLength: 1, maxLength: 100 });
 
-export const HoldingsRequest = Type.Object({ offset: Type.Integer({ minimum: 0 }), snapshot: Type.Optional(SnapshotName) });
+export const HoldingsRequest = Type.Object({
+  offset: Type.Integer({ minimum: 0 }),
+  /** A first page asking for its read's pages to come from one copy (a reader of an earlier version pages by position). */
+  copy: Type.Optional(Type.Boolean()),
+  /** The copy later pages are cut from, as the first page's reply named it. */
+  snapshot: Type.Optional(SnapshotName),
+});
 export type HoldingsRequest = Static<typeof HoldingsRequest>;
 
 export const HoldingsReply = Type.Object({

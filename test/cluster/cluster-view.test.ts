@@ -77,6 +77,24 @@ test('an earlier process of a node woken beside its replacement is superseded: i
   assert.equal(view.instanceOf('node-a'), 'earlier');
 });
 
+test('a process judged lost that wakes while a replacement runs is superseded, whatever the clocks say', () => {
+  const view = new ClusterView(1_000);
+  view.heartbeat('node-a', 'earlier', 0, 0, 0, 10_000);
+  // Frozen, judged lost; its replacement runs on a machine whose clock is behind.
+  assert.deepEqual(view.expire(1_500), [{ node: 'node-a', chargePointIds: [] }]);
+  assert.equal(view.superseded('node-a', 'replacement', 5_500), false, 'no other process of node-a known: heard');
+  view.heartbeat('node-a', 'replacement', 1, idHash('CP1'), 2_000, 5_500);
+  view.claim('CP1', 'node-a', 5_600, 2_000, 'replacement');
+  // The earlier process wakes: started later by the clocks, but seen lost.
+  assert.equal(view.superseded('node-a', 'earlier', 10_000), true);
+  view.claim('CP2', 'node-a', 10_500, 2_100, 'earlier');
+  view.unclaim('CP1', 'node-a', 2_100, 'earlier');
+  view.unclaim('CP1', 'node-a', 2_100);
+  assert.equal(view.holder('CP1')?.node, 'node-a', 'neither its release nor one naming no process (an earlier version) is heard');
+  assert.equal(view.holder('CP2'), undefined);
+  assert.equal(view.instanceOf('node-a'), 'replacement');
+});
+
 test('a process replaced by one started later is superseded; without start times (an earlier version) another instance is a restart', () => {
   const view = new ClusterView(1_000);
   view.heartbeat('node-a', 'first', 0, 0, 0, 100);
