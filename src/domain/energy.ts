@@ -31,7 +31,7 @@ export const Anomaly = {
   intervalSumOutOfRange: 'intervalSumOutOfRange',
 } as const;
 
-const REGISTER = 'Energy.Active.Import.Register';
+export const REGISTER = 'Energy.Active.Import.Register';
 const INTERVAL = 'Energy.Active.Import.Interval';
 /** The only measurands computeEnergy reads (with signed values, all that signed-meter.ts reads). */
 export const ENERGY_MEASURANDS = [REGISTER, INTERVAL] as const;
@@ -85,6 +85,13 @@ interface Reading {
  * pair of readings. Only one location's readings count: the first of these that has any.
  */
 const METER_LOCATIONS = ['Outlet', 'Cable', 'Inlet', 'Body'];
+
+/** The location whose plain readings of `measurand` count (the first of METER_LOCATIONS that has any), or undefined. */
+export function countedLocation(samples: readonly MeterSample[], measurand: string): string | undefined {
+  const present = new Set<string>();
+  for (const sample of samples) if (isPlainReading(sample, measurand)) present.add(sample.location);
+  return METER_LOCATIONS.find((location) => present.has(location));
+}
 
 /** A plain reading's instant and Wh, or null when either cannot be read. */
 function readingOf(sample: MeterSample, at: number): Reading | null {

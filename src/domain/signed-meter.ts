@@ -1,6 +1,7 @@
 // A transaction's signed meter status: whether the OCMF-signed readings it received prove its
 // unsigned ones. Pure, like energy.ts: recomputed from what is stored whenever it changes.
 // docs/METERING.md states these rules.
+import { countedLocation, energyToWh, isPlainReading, REGISTER } from './energy.js';
 import type { MeterSample, SignedMeterStatus } from './model.js';
 import { checkPagination, parsePagination, verifySignedSample, type SignedKeys, type SignedVerdict } from './ocmf/index.js';
 
@@ -23,15 +24,24 @@ export interface SignedMeterResult {
 
 const failed = (reason: string): SignedMeterResult => ({ status: 'failed', reason });
 
-/** The unsigned energy register readings of the transaction, by instant, in Wh. */
-function unsignedRegisters(samples: readonly MeterSample[]): Map<string, number> {
-  const byTime = new Map<string, number>();
+/**
+ * The unsigned energy register readings of the transaction, by instant, in whole Wh: the readable
+ * ones of the meter whose readings the energy rules count (the outlet's first; never the car's),
+ * read as they read them (the decimal point moved, as the signed side does). Until 2026-12-07 any
+ * register of the instant was a twin, the last one winning (an inlet's, the car's, an unreadable
+ * one read as 0), and kWh were multiplied in binary (0.5005 kWh was 500 Wh, its signed twin 501):
+ * a genuine signed reading could fail.
+ */
+function unsignedRegisters(samples: readonly MeterSample[]): Map<string, number[]> {
+  const location = countedLocation(samples, REGISTER);
+  const byTime = new Map<string, number[]>();
   for (const s of samples) {
-    if (s.format === 'SignedData' || s.measurand !== 'Energy.Active.Import.Register' || s.phase !== null) continue;
-    const number = Number(s.value);
-    if (!Number.isFinite(number)) continue;
-    const wh = s.unit === 'kWh' ? number * 1000 : s.unit === 'Wh' ? number : undefined;
-    if (wh !== undefined) byTime.set(s.timestamp, Math.round(wh));
+    if (s.location !== location || !isPlainReading(s, REGISTER)) continue;
+    const wh = energyToWh(s.value, s.unit);
+    if (wh === null) continue;
+    const twins = byTime.get(s.timestamp) ?? [];
+    if (!twins.includes(Math.round(wh))) twins.push(Math.round(wh));
+    byTime.set(s.timestamp, twins);
   }
   return byTime;
 }
@@ -71,9 +81,10 @@ export function signedMeterStatus(input: SignedMeterInput): SignedMeterResult {
     for (const reading of verdict.readingsWh) {
       if (!reading.energyUsable) return failed(`meter ${meter} flags its reading of ${reading.time} as unusable`);
       const wh = Math.round(reading.wh);
-      const twin =
-        reading.transaction === 'B' ? input.meterStartWh : reading.transaction === 'E' ? (input.meterStopWh ?? unsigned.get(reading.time)) : unsigned.get(reading.time);
-      if (twin !== undefined && twin !== wh) {
+      const twins = reading.transaction === 'B' ? [input.meterStartWh] : reading.transaction === 'E' && input.meterStopWh !== null ? [input.meterStopWh] : unsigned.get(reading.time);
+      // Two readings of one meter at one instant that differ: the signed one cannot vouch for both.
+      const twin = twins?.find((other) => other !== wh);
+      if (twin !== undefined) {
         return failed(`signed reading of ${reading.time} is ${wh} Wh but the unsigned one is ${twin} Wh`);
       }
     }

@@ -796,7 +796,10 @@ export class SqlQueries implements StoreWriter {
       .select('signed_identity')
       .distinct()
       .where('signed_identity', 'in', [...new Set(identities)])
-      .where((eb) => eb.or([eb('transaction_id', 'is', null), eb('transaction_id', '!=', transactionId)]))
+      // Another transaction's: a copy kept outside any session (a firmware that sends the begin
+      // reading before it has the transaction's id) is no other transaction's, and was a replay
+      // until 2026-12-07.
+      .where('transaction_id', '!=', transactionId)
       .execute();
     return new Set(rows.map((row) => row.signed_identity!));
   }

@@ -277,7 +277,7 @@ export interface StoreReader {
   getSample(id: number): Promise<NumberedMeterSample | undefined>;
   /** The charge point's samples stored outside any session, a page at a time (SessionlessSampleQuery). */
   listSessionlessSamples(chargePointId: string, query: SessionlessSampleQuery): Promise<NumberedMeterSample[]>;
-  /** Which of these signed identities were also stored for another transaction (or for none). */
+  /** Which of these signed identities were also stored for another transaction (not one stored outside any session). */
   findSignedElsewhere(transactionId: number, identities: readonly string[]): Promise<Set<string>>;
   /**
    * An event's id is taken when its row is inserted, but the row is seen only once its transaction

@@ -12,7 +12,7 @@ const otherMeter = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const spkiHex = (key: KeyObject) => key.export({ type: 'spki', format: 'der' }).toString('hex');
 
 /** One OCMF data set, signed over its exact payload text. */
-function ocmf(reading: { time: string; tx: 'B' | 'E'; kwh: number; page: number | string }, privateKey = meter.privateKey, publicKey?: KeyObject): string {
+function ocmf(reading: { time: string; tx: 'B' | 'E' | 'T'; kwh: number; page: number | string }, privateKey = meter.privateKey, publicKey?: KeyObject): string {
   const payload = JSON.stringify({
     FV: '1.0', GI: 'TOMADA TEST', GS: 'GW-1', GV: '1.0', PG: typeof reading.page === 'string' ? reading.page : `T${reading.page}`, MV: 'Acme', MM: 'M1', MS: 'SN-1', MF: '1.0',
     IS: true, IT: 'ISO14443', ID: 'AABBCCDD',
@@ -161,6 +161,53 @@ test("a signed reading sent on connector 0 and repeated in the stop's transactio
   const detail = (await tomada.api(`/api/v1/transactions/${id}`)).body;
   assert.deepEqual(detail.meterValues.filter((m: { format: string }) => m.format === 'SignedData').map((m: { connectorId: number }) => m.connectorId), [0, 1, 1], 'both copies are kept');
   assert.equal(detail.signedMeterStatus, 'verified', detail.signedMeterReason);
+});
+
+test('a signed reading agrees with its twin as the energy rules read it: kWh moved exactly, the counted meter only, the car\'s never', async (t) => {
+  const { tomada, client } = await chargePointWithMeterKey(t, 'SIG-5');
+  const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'SIG', meterStart: 8_388_000, timestamp: '2025-03-01T10:00:00Z' });
+  const id = start.transactionId;
+  const at = (minute: number) => `2025-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
+  const signedAt = (minute: number, kwh: number, page: number) => signedSample(ocmf({ time: at(minute), tx: 'T', kwh, page }), 'Sample.Periodic');
+  const register = (value: string, unit: string, location?: string) => ({ value, unit, measurand: 'Energy.Active.Import.Register', context: 'Sample.Periodic', ...(location ? { location } : {}) });
+  // 8388.5865 kWh is 8,388,586.5 Wh; times 1000 in binary it is 8,388,586.499…, rounded down.
+  await client.ok('MeterValues', { connectorId: 1, transactionId: id, meterValue: [{ timestamp: at(10), sampledValue: [signedAt(10, 8388.5865, 1), register('8388.5865', 'kWh')] }] });
+  // The outlet's register counts; an inlet's after it, the car's, and an unreadable one are no twins.
+  await client.ok('MeterValues', {
+    connectorId: 1,
+    transactionId: id,
+    meterValue: [{ timestamp: at(20), sampledValue: [signedAt(20, 8389.5, 2), register('8389500', 'Wh', 'Outlet'), register('8389530', 'Wh', 'Inlet'), register('8389480', 'Wh', 'EV'), register('', 'Wh', 'Outlet')] }],
+  });
+  const verified = (await tomada.api(`/api/v1/transactions/${id}`)).body;
+  assert.equal(verified.signedMeterStatus, 'verified', verified.signedMeterReason);
+  assert.equal(verified.energyWh, 1_500, 'the energy of the outlet\'s register');
+  // A second outlet reading of that instant that differs: the signed one cannot vouch for both.
+  await client.ok('MeterValues', { connectorId: 1, transactionId: id, meterValue: [{ timestamp: at(20), sampledValue: [register('8389510', 'Wh', 'Outlet')] }] });
+  const disagreeing = (await tomada.api(`/api/v1/transactions/${id}`)).body;
+  assert.equal(disagreeing.signedMeterStatus, 'failed');
+  assert.match(disagreeing.signedMeterReason, /8389500 Wh but the unsigned one is 8389510 Wh/);
+});
+
+test('a signed begin sent first outside any session (no transaction id yet) and repeated in the stop is no replay', async (t) => {
+  const { tomada, client } = await chargePointWithMeterKey(t, 'SIG-6');
+  const begin = { timestamp: '2025-03-01T10:00:00Z', sampledValue: [signedSample(ocmf({ time: '2025-03-01T10:00:00.000Z', tx: 'B', kwh: 4000, page: 1 }), 'Transaction.Begin')] };
+  // Sent before StartTransaction's answer gave the transaction's id: kept outside any session.
+  await client.ok('MeterValues', { connectorId: 1, meterValue: [begin] });
+  const start = await client.ok('StartTransaction', { connectorId: 1, idTag: 'SIG', meterStart: 4_000_000, timestamp: '2025-03-01T10:00:00Z' });
+  await client.ok('StopTransaction', {
+    transactionId: start.transactionId,
+    meterStop: 4_010_000,
+    timestamp: '2025-03-01T11:00:00Z',
+    transactionData: [begin, { timestamp: '2025-03-01T11:00:00Z', sampledValue: [signedSample(ocmf({ time: '2025-03-01T11:00:00.000Z', tx: 'E', kwh: 4010, page: 2 }), 'Transaction.End')] }],
+  });
+  const first = (await tomada.api(`/api/v1/transactions/${start.transactionId}`)).body;
+  assert.equal(first.signedMeterStatus, 'verified', first.signedMeterReason);
+  // The same begin in another transaction is still a replay.
+  const again = await client.ok('StartTransaction', { connectorId: 1, idTag: 'SIG', meterStart: 4_010_000, timestamp: '2025-03-01T12:00:00Z' });
+  await client.ok('StopTransaction', { transactionId: again.transactionId, meterStop: 4_020_000, timestamp: '2025-03-01T13:00:00Z', transactionData: [begin] });
+  const replay = (await tomada.api(`/api/v1/transactions/${again.transactionId}`)).body;
+  assert.equal(replay.signedMeterStatus, 'failed');
+  assert.match(replay.signedMeterReason, /replayed/);
 });
 
 for (const policy of [false, true]) {
