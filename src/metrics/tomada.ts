@@ -3,7 +3,7 @@
 // from a charge point id or anything a client may choose, so the series stay few.
 import type { ActivityFeed } from '../domain/activity.js';
 import type { CommandRouter } from '../domain/commands.js';
-import { ChargePointNotConnected, CommandFailed, CommandTimedOut } from '../domain/errors.js';
+import { ChargePointNotConnected, CommandFailed, CommandTimedOut, InvalidRequest } from '../domain/errors.js';
 import type { ChargePointView } from '../domain/views.js';
 import type { CallGate } from '../ocpp/call-gate.js';
 import { v15Actions } from '../ocpp/v15/index.js';
@@ -41,6 +41,7 @@ function commandResult(error: unknown): string {
   if (error instanceof CommandTimedOut) return 'timeout';
   if (error instanceof ChargePointNotConnected) return 'not_connected';
   if (error instanceof CommandFailed) return 'failed';
+  if (error instanceof InvalidRequest) return 'invalid';
   return 'error';
 }
 

@@ -5,11 +5,11 @@
 /** Characters of what was sent that a description keeps. */
 const ECHO_MAX_CHARS = 64;
 
-/** `text`, or its start marked as cut, with its length. */
-export function echoed(text: string): string {
-  if (text.length <= ECHO_MAX_CHARS) return text;
+/** `text`, or its start (`max` characters) marked as cut, with its length. */
+export function echoed(text: string, max = ECHO_MAX_CHARS): string {
+  if (text.length <= max) return text;
   // Not between the two halves of a surrogate pair: a lone half is no text a store keeps.
-  const high = text.charCodeAt(ECHO_MAX_CHARS - 1);
-  const end = high >= 0xd800 && high <= 0xdbff ? ECHO_MAX_CHARS - 1 : ECHO_MAX_CHARS;
+  const high = text.charCodeAt(max - 1);
+  const end = high >= 0xd800 && high <= 0xdbff ? max - 1 : max;
   return `${text.slice(0, end)}… (${text.length} characters)`;
 }

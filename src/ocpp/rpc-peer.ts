@@ -4,6 +4,7 @@
 // session and the simulator's charge point both use it.
 import { randomUUID } from 'node:crypto';
 import type { CallGate } from './call-gate.js';
+import { echoed } from './echo.js';
 import {
   encodeCall,
   encodeCallError,
@@ -16,6 +17,13 @@ import {
   type JsonObject,
 } from './rpc.js';
 
+/**
+ * Characters of a CALLERROR's description that its message (to the operator, the log, the live
+ * feed) keeps: a description says in words what went wrong, so more than a code; until 2026-12-07
+ * both were kept whole, and one of 800 KB was the API's answer and a log line.
+ */
+const DESCRIPTION_KEPT_CHARS = 500;
+
 /** The peer answered our CALL with a CALLERROR. */
 export class CallErrorResponse extends Error {
   constructor(
@@ -24,7 +32,7 @@ export class CallErrorResponse extends Error {
     readonly description: string,
     readonly details: JsonObject,
   ) {
-    super(`${action} answered with ${code}: ${description}`);
+    super(`${action} answered with ${echoed(code)}: ${echoed(description, DESCRIPTION_KEPT_CHARS)}`);
     this.name = 'CallErrorResponse';
   }
 }

@@ -158,7 +158,12 @@ export function outboundCall(adapter: ProtocolAdapter, command: Command): Outbou
   return { action, payload: wire.payload };
 }
 
-/** The charge point's answer to a command, validated (or, when lenient, only logged). */
+/**
+ * The charge point's answer to a command, validated. A lenient charge point is forgiven what its
+ * calls are (a field the answer does not define, a status outside the allowed set: logged), not a
+ * missing status or one of the wrong type, which until 2026-12-07 reached the operator as a
+ * success with the status "undefined", "5" or "[object Object]".
+ */
 export async function commandAnswer(
   adapter: ProtocolAdapter,
   call: OutboundCall,
@@ -169,7 +174,8 @@ export async function commandAnswer(
   const answer = call.action.validateResponse(response);
   if (!answer.ok) {
     context.log.warn({ action: call.action.name, violation: answer.violation }, 'invalid answer to our call');
-    if (!(await context.isLenient())) throw new CommandFailed(`${call.action.name} answer is invalid: ${violationText(answer.violation)}`);
+    const refused = !forgivable(answer.violation) || !(await context.isLenient()) ? answer.violation : answer.allViolations().find((violation) => !forgivable(violation));
+    if (refused) throw new CommandFailed(`${call.action.name} answer is invalid: ${violationText(refused)}`);
   }
   return adapter.commandResult(command, response);
 }

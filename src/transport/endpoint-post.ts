@@ -15,10 +15,25 @@ export class EndpointAddressRefused extends Error {
   readonly code = 'EENDPOINTREFUSED';
 }
 
+/**
+ * "fetch failed" (its cause the system error), saying whether the request was written whole to a
+ * connection before it failed: then the endpoint may have read it and acted on it.
+ */
+export class EndpointPostFailed extends TypeError {
+  constructor(
+    readonly sent: boolean,
+    cause: Error,
+  ) {
+    super('fetch failed', { cause });
+  }
+}
+
 export interface EndpointPost {
   headers: Record<string, string>;
   body: string;
   signal: AbortSignal;
+  /** Called once the request is written whole to the connection (handed to the system), before any answer. */
+  onSent?: () => void;
   /** Why commands may not go to an address the endpoint's name resolves to, undefined when they may; absent: any address. */
   refusal?: ((address: string) => string | undefined) | undefined;
 }
@@ -28,7 +43,7 @@ const NO_BODY = new Set([101, 204, 205, 304]);
 
 /**
  * The endpoint's answer, its body to be read from the Response; a redirect is not followed. Fails
- * as fetch() does ("fetch failed" with the system error as its cause), or with
+ * as fetch() does ("fetch failed" with the system error as its cause: EndpointPostFailed), or with
  * EndpointAddressRefused before any connection is opened.
  */
 export function postToEndpoint(url: string, post: EndpointPost): Promise<Response> {
@@ -46,6 +61,23 @@ export function postToEndpoint(url: string, post: EndpointPost): Promise<Respons
       signal: post.signal,
       ...(lookup ? { lookup } : {}),
     });
+    // Written whole, on a connection that was open: 'finish' alone may come while it still opens.
+    let connected = false;
+    let sent = false;
+    const written = () => {
+      if (sent || !connected || !request.writableFinished) return;
+      sent = true;
+      post.onSent?.();
+    };
+    request.once('socket', (socket) => {
+      if (!socket.connecting) connected = true;
+      else
+        socket.once('connect', () => {
+          connected = true;
+          written();
+        });
+    });
+    request.once('finish', written);
     request.on('response', (response: IncomingMessage) => {
       const status = response.statusCode ?? 0;
       const headers = new Headers();
@@ -69,7 +101,7 @@ export function postToEndpoint(url: string, post: EndpointPost): Promise<Respons
     });
     request.on('error', (error: Error) => {
       if (error instanceof EndpointAddressRefused || error.name === 'AbortError') return reject(error);
-      reject(new TypeError('fetch failed', { cause: error }));
+      reject(new EndpointPostFailed(sent, error));
     });
     request.end(post.body);
   });

@@ -3,7 +3,7 @@
 // timeout. The only code that talks to a SOAP charge point's endpoint.
 import type { ProtocolAdapter } from '../adapters/adapter.js';
 import type { CommandTarget } from '../domain/commands.js';
-import { CommandFailed, CommandTimedOut } from '../domain/errors.js';
+import { CommandFailed, CommandTimedOut, InvalidRequest } from '../domain/errors.js';
 import type { Command, CommandResult } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import type { JsonObject } from '../ocpp/rpc.js';
@@ -26,8 +26,8 @@ import { fetchFailure } from '../fetch-failure.js';
 import { untrustedCertificateHint } from '../untrusted-certificate.js';
 import { violationText } from '../ocpp/validate.js';
 import { CommandQueue } from './command-queue.js';
-import { EndpointAddressRefused, postToEndpoint } from './endpoint-post.js';
-import { commandAnswer, outboundCall } from './dispatch.js';
+import { EndpointAddressRefused, EndpointPostFailed, postToEndpoint } from './endpoint-post.js';
+import { commandAnswer, outboundCall, type OutboundCall } from './dispatch.js';
 
 export interface SoapTargetOptions {
   chargePointId: string;
@@ -103,6 +103,21 @@ export class SoapCommandTarget implements CommandTarget {
     return this.queue.size === 0;
   }
 
+  /**
+   * The command's SOAP body. What XML 1.0 cannot carry (a control character in an id tag, which
+   * JSON can) is the request's fault: a 400 naming it, and nothing sent (until 2026-12-07 a 500).
+   */
+  private bodyXml(call: OutboundCall): string {
+    try {
+      return payloadToXml(call.payload, call.action.request, requestElementOf(call.action.name), OCPP_PREFIX);
+    } catch (error) {
+      if (error instanceof SoapFault && error.subcode === 'NotEncodable') {
+        throw new InvalidRequest(`${call.action.name} cannot be sent to charge point "${this.options.chargePointId}" over OCPP 1.5 SOAP: ${error.reason}; it was not sent`);
+      }
+      throw error;
+    }
+  }
+
   private async send(command: Command): Promise<CommandResult> {
     const { adapter, chargePointId, log, callTimeoutMs } = this.options;
     const reach = await this.options.endpoint();
@@ -112,12 +127,20 @@ export class SoapCommandTarget implements CommandTarget {
     const envelope = encodeEnvelope({
       namespace: OCPP15_CP_NS,
       headers: requestAddressing({ chargeBoxIdentity: chargePointId, operation, to: endpoint, ...addressingIn(reach.addressingNamespace) }),
-      bodyXml: payloadToXml(call.payload, call.action.request, requestElementOf(operation), OCPP_PREFIX),
+      bodyXml: this.bodyXml(call),
     });
     let text: string;
     /** The HTTP status when it is not a success (a 404 for a wrong path, a 500), for the operator. */
     let httpError: string | undefined;
-    this.options.record?.(envelope, 'out');
+    // Journaled once it crosses the wire, as a charge point's frames are: a command whose
+    // connection was refused, or whose endpoint's address is not allowed, was never sent (until
+    // 2026-12-07 it was journaled all the same). Before the answer, whatever comes first.
+    let journaled = false;
+    const journalSent = () => {
+      if (journaled) return;
+      journaled = true;
+      this.options.record?.(envelope, 'out');
+    };
     try {
       // A redirect is not followed (postToEndpoint): a 307 would send the command, and journal the
       // answer, from wherever the endpoint points, past the check of where commands may go
@@ -127,7 +150,9 @@ export class SoapCommandTarget implements CommandTarget {
         body: envelope,
         signal: AbortSignal.timeout(callTimeoutMs),
         refusal: reach.refusal,
+        onSent: journalSent,
       });
+      journalSent();
       const read = await readAtMost(response, this.options.maxBodyBytes);
       // Not read beyond the limit, and not journaled: a charge point's endpoint (or whatever the
       // address points at) must not fill the node's memory or the journal.
@@ -149,7 +174,12 @@ export class SoapCommandTarget implements CommandTarget {
       const name = (error as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') throw new CommandTimedOut(`${operation} got no answer from ${endpoint} within ${callTimeoutMs} ms`);
       const failure = fetchFailure(error);
-      throw new CommandFailed(`${operation}: the charge point's endpoint ${endpoint} is unreachable (${failure})${untrustedCertificateHint(failure, "the endpoint's")}`);
+      // Written whole before the connection failed: the charge point may have read it (until
+      // 2026-12-07 this read "unreachable", as for a command that never left).
+      if (error instanceof EndpointPostFailed && error.sent) {
+        throw new CommandFailed(`${operation} was sent to the charge point's endpoint ${endpoint}, and the connection failed before its answer (${failure}): it may have been carried out`);
+      }
+      throw new CommandFailed(`${operation}: the charge point's endpoint ${endpoint} is unreachable (${failure})${untrustedCertificateHint(failure, "the endpoint's")}; it was not sent`);
     }
     let payload: unknown;
     try {

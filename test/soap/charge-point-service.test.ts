@@ -312,6 +312,45 @@ describe('commands from Tomada to a charge point served by the soap package (off
     assert.match(result.body.message, /unreachable/);
     assert.ok(result.body.message.includes(gone.url), `the message names the endpoint: ${result.body.message}`);
     assert.match(result.body.message, /ECONNREFUSED/);
+    assert.match(result.body.message, /it was not sent/);
+    // Never sent, so never journaled (until 2026-12-07 it was, as sent).
+    const frames = (await t.api(`/api/v1/charge-points/${id}/frames`)).body.items as { direction: string; frame: string }[];
+    assert.equal(frames.filter((f) => f.direction === 'out' && f.frame.includes('remoteStartTransactionRequest')).length, 0, JSON.stringify(frames.map((f) => f.frame.slice(0, 80))));
+  });
+
+  test('an endpoint that reads the command, then drops the connection: 502 "may have been carried out", and the command is journaled', async () => {
+    const id = 'CP-SOAP-DROPS';
+    let received = '';
+    const dropping = createServer((request) => {
+      request.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+      request.on('end', () => request.socket.destroy());
+    });
+    const port = await listen(dropping);
+    try {
+      await (await centralSystemClient(t, id, `http://127.0.0.1:${port}/cp`)).call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+      const result = await command(id, 'reset', { type: 'Hard' });
+      assert.equal(result.status, 502, JSON.stringify(result.body));
+      assert.match(result.body.message, /was sent to the charge point's endpoint .* and the connection failed before its answer \(.*\): it may have been carried out/);
+      assert.match(received, /resetRequest/, 'the endpoint had read the whole command');
+      const frames = (await t.api(`/api/v1/charge-points/${id}/frames`)).body.items as { direction: string; frame: string }[];
+      assert.equal(frames.filter((f) => f.direction === 'out' && f.frame.includes('resetRequest')).length, 1, 'the command, journaled once');
+    } finally {
+      await closeServer(dropping);
+    }
+  });
+
+  test('an id tag XML cannot carry (a control character): 400 naming it, nothing sent, nothing journaled', async () => {
+    const since = cp.received.length;
+    for (const idTag of ['AB\u0001C', 'AB\uFFFE']) {
+      const result = await command(CP, 'remote-start', { idTag });
+      assert.equal(result.status, 400, JSON.stringify(result.body));
+      assert.equal(result.body.error, 'BadRequest');
+      assert.match(result.body.message, /RemoteStartTransaction cannot be sent to charge point "CP-SOAP-CMD" over OCPP 1\.5 SOAP: .*; it was not sent/);
+    }
+    assert.equal(cp.received.length, since, 'nothing reached the charge point');
+    const frames = (await t.api(`/api/v1/charge-points/${CP}/frames?limit=500`)).body.items as { direction: string; frame: string }[];
+    assert.ok(!frames.some((f) => f.frame.includes('AB\u0001C') || f.frame.includes('AB&#')), 'nothing journaled with it');
+    assert.deepEqual(await command(CP, 'reset', { type: 'Soft' }), { status: 200, body: { status: 'Accepted' } }, 'the next command is sent');
   });
 
   test('an endpoint that answers with a redirect: 502, and the command does not go where it points', async () => {

@@ -133,6 +133,15 @@ describe('operator commands to a connected charge point', () => {
     const result = await pending;
     assertErrorBody(result, 502, 'CALLERROR');
     assert.match(result.body.message, /NotSupported/);
+    // A description of 500 KB (and a code of 300 KB) is no answer to pass whole to the operator.
+    const sinceLong = cp.received.length;
+    const long = command('CP-CMD', 'reset', { type: 'Hard' });
+    const longCall = await cp.waitFor((f) => f[0] === 2 && cp.received.indexOf(f) >= sinceLong);
+    cp.sendRaw(JSON.stringify([4, longCall[1], 'E'.repeat(300_000), 'D'.repeat(500_000), {}]));
+    const cut = await long;
+    assertErrorBody(cut, 502, 'a long CALLERROR');
+    assert.ok(cut.body.message.length < 1_000, `cut: ${cut.body.message.length} characters`);
+    assert.match(cut.body.message, /E+… \(300000 characters\): D+… \(500000 characters\)/);
     cp.onCall = () => ({ status: 'Accepted' });
     assert.equal((await command('CP-CMD', 'reset', { type: 'Hard' })).status, 200, 'the next command works');
   });
@@ -151,6 +160,29 @@ describe('operator commands to a connected charge point', () => {
       assertErrorBody(await command('CP-CMD', path, body), 502, `${path} answered ${JSON.stringify(answer)}`);
     }
     await assertAlive(cp);
+  });
+
+  test('a lenient charge point is forgiven an unknown field or status in its answer, not a missing status or one of the wrong type', async () => {
+    assert.equal((await t.api('/api/v1/charge-points/CP-LENIENT-CMD', { method: 'PUT', body: { lenient: true } })).status, 201);
+    const lenient = await clients.connect('CP-LENIENT-CMD');
+    await boot(lenient);
+    const forgiven: [object, string][] = [
+      [{ status: 'Accepted', vendorNote: 'x' }, 'Accepted'],
+      [{ status: 'Scheduled' }, 'Scheduled'],
+    ];
+    for (const [answer, status] of forgiven) {
+      lenient.onCall = () => answer;
+      const result = await command('CP-LENIENT-CMD', 'reset', { type: 'Soft' });
+      assert.equal(result.status, 200, JSON.stringify(result.body));
+      assert.deepEqual(result.body, { status }, `answered ${JSON.stringify(answer)}`);
+    }
+    for (const answer of [{}, { status: 5 }, { status: null }, { status: { a: 1 } }, { vendorNote: 'x' }]) {
+      lenient.onCall = () => answer;
+      const result = await command('CP-LENIENT-CMD', 'reset', { type: 'Soft' });
+      assertErrorBody(result, 502, `answered ${JSON.stringify(answer)}`);
+      assert.match(result.body.message, /answer is invalid/);
+    }
+    await assertAlive(lenient);
   });
 
   test('a malformed answer frame to our CALL fails the command at once with 502, not a timeout', async () => {
