@@ -21,6 +21,13 @@ export const IdTagStatus = Type.Union([
   Type.Literal('ConcurrentTx'),
 ]);
 
+/**
+ * What a tag may be registered as: ConcurrentTx is an answer to a start while the tag charges
+ * elsewhere, not a state of the card (registered, Authorize answered it, which OCPP's Authorize
+ * never does, and every start was refused with no other session running; until 2026-12-07).
+ */
+export const RegisteredIdTagStatus = Type.Union([Type.Literal('Accepted'), Type.Literal('Blocked'), Type.Literal('Expired'), Type.Literal('Invalid')]);
+
 export const Transport = Type.Union([Type.Literal('json'), Type.Literal('soap')]);
 export const SecurityProfile = Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2), Type.Literal(3)]);
 
@@ -146,7 +153,7 @@ export const ClusterStatus = Type.Object({
 
 export const IdTagPut = Type.Object(
   {
-    status: IdTagStatus,
+    status: RegisteredIdTagStatus,
     expiryDate: Type.Optional(Type.Union([Time, Type.Null()])),
     parentIdTag: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 20 }), Type.Null()])),
     /** The operator that manages the tag; null: the network's own. Only an administrator chooses. */

@@ -56,6 +56,8 @@ test('id tags over the REST API', async (s) => {
     await s.test('validation errors are 400 and store nothing', async () => {
       const cases: [string, string, unknown][] = [
         ['unknown status', '/api/v1/id-tags/V-1', { status: 'Nope' }],
+        // An answer to a start while the tag charges elsewhere, not a state of a card.
+        ['ConcurrentTx', '/api/v1/id-tags/V-1', { status: 'ConcurrentTx' }],
         ['no status', '/api/v1/id-tags/V-1', {}],
         ['idTag of 21 characters', `/api/v1/id-tags/${'X'.repeat(21)}`, { status: 'Accepted' }],
         ['not a date', '/api/v1/id-tags/V-1', { status: 'Accepted', expiryDate: 'tomorrow' }],
