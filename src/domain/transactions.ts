@@ -45,6 +45,9 @@ function stopAnomalies(transaction: Transaction, stoppedAt: string): string[] {
   return [...new Set([...transaction.anomalies, 'stoppedBeforeStart'])].sort();
 }
 
+/** Running sessions of one tag read at a time when a start looks for another (almost always one page). */
+const ACTIVE_SESSIONS_PAGE = 500;
+
 export class Transactions {
   /** Each signed value verified once on this node, not again at each message of its session. */
   private readonly verdicts = new SignedVerdicts();
@@ -257,10 +260,20 @@ export class Transactions {
     return transaction?.chargePointId === chargePointId ? transaction : undefined;
   }
 
-  /** A session refused at its start (its charger stops it) does not hold the tag. */
+  /**
+   * A session refused at its start (its charger stops it) does not hold the tag. Every running
+   * session of the tag is looked at, a page at a time: until 2026-12-07 only the newest 1,000 (the
+   * list's default), so a tag with 1,000 refused sessions left running (stops never sent) got a
+   * second Accepted session beside an older Accepted one.
+   */
   private async hasOtherActiveSession(tx: StoreWriter, idTag: string): Promise<boolean> {
-    const active = await tx.listTransactions({ active: true, idTag });
-    return active.some((t) => t.idTagStatus === 'Accepted');
+    // By id, oldest first (from 0: every id is above it), so that each page goes on from the last.
+    for (let afterId = 0; ; ) {
+      const page = await tx.listTransactions({ active: true, idTag, afterId, limit: ACTIVE_SESSIONS_PAGE });
+      if (page.some((t) => t.idTagStatus === 'Accepted')) return true;
+      if (page.length < ACTIVE_SESSIONS_PAGE) return false;
+      afterId = page[page.length - 1]!.id;
+    }
   }
 
   private async idTagInfoFor(tx: StoreWriter, transaction: Transaction): Promise<IdTagInfo> {

@@ -414,6 +414,23 @@ test('transactions over the REST API', async (s) => {
       assert.deepEqual(ids(await get(t, `/api/v1/transactions?idTag=${encodeURIComponent('ZÉ-ÇÃO-9'.slice(0, 1) + tag.slice(1))}`)).length, 2);
     });
 
+    await s.test('an Accepted session holds its tag behind any number of refused ones still running', async () => {
+      await t.api('/api/v1/id-tags/MANY', { method: 'PUT', body: { status: 'Accepted' } });
+      const held = await connect('CP-MANY-1');
+      const refusing = await connect('CP-MANY-2');
+      const first = await held.ok('StartTransaction', { connectorId: 1, idTag: 'MANY', meterStart: 0, timestamp: '2025-08-01T10:00:00Z' });
+      assert.equal(first.idTagInfo.status, 'Accepted');
+      // More refused starts than a list's default page (1,000), never stopped (their charger lost them).
+      const minute = (i: number) => new Date(Date.parse('2025-08-01T10:01:00Z') + i * 60_000).toISOString();
+      for (let i = 0; i < 1_001; i++) {
+        const refused = await refusing.ok('StartTransaction', { connectorId: 1, idTag: 'MANY', meterStart: i, timestamp: minute(i) });
+        assert.equal(refused.idTagInfo.status, 'ConcurrentTx');
+      }
+      const third = await connect('CP-MANY-3');
+      const again = await third.ok('StartTransaction', { connectorId: 1, idTag: 'MANY', meterStart: 0, timestamp: '2025-08-02T10:00:00Z' });
+      assert.equal(again.idTagInfo.status, 'ConcurrentTx', 'the first session still holds the tag');
+    });
+
     await s.test('a stop stamped before its start is the anomaly stoppedBeforeStart, kept when the energy is computed again', async () => {
       const client = await connect('CP-BACK');
       await t.api('/api/v1/id-tags/BACK', { method: 'PUT', body: { status: 'Accepted' } });
