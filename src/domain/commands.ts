@@ -116,8 +116,12 @@ export class Commands {
       // (under `pending` an Accepted charge point with unvalidated software is answered Pending).
       const held = chargePoint.registrationStatus === 'Accepted' ? await this.softwareHold(chargePoint) : undefined;
       const registration = held ?? chargePoint.registrationStatus;
-      const refusal = refusedByRegistration(registration, command);
-      const why = held ? ' (its software is not validated by the network)' : '';
+      // OCPP 1.5 has no Pending: its boot was answered Rejected (adapters/v15.ts), and it is held to
+      // what it was told, as a 1.6 charge point told Rejected is (until 2026-12-07 it got Reset and
+      // UnlockConnector).
+      const told = registration === 'Pending' && chargePoint.ocppVersion === '1.5' ? 'Rejected' : registration;
+      const refusal = refusedByRegistration(told, command);
+      const why = `${held ? ' (its software is not validated by the network)' : ''}${told !== registration ? ', and its boot was answered Rejected (OCPP 1.5 has no Pending)' : ''}`;
       if (refusal) throw new Conflict(`Charge point "${chargePointId}" is ${registration}${why}: ${refusal}; the command was not sent`);
     }
     try {

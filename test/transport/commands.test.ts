@@ -124,6 +124,24 @@ describe('operator commands to a connected charge point', () => {
     }
   });
 
+  test('an OCPP 1.5 charge point held Pending was told Rejected (1.5 has no Pending), and gets no command at all', async () => {
+    assert.equal((await t.api('/api/v1/charge-points/CP-HELD-15', { method: 'PUT', body: { registrationStatus: 'Pending' } })).status, 201);
+    const held = await clients.connect('CP-HELD-15', { protocols: ['ocpp1.5'] });
+    try {
+      const [, , answer] = await held.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+      assert.equal((answer as { status: string }).status, 'Rejected');
+      const since = held.received.length;
+      for (const [path, body] of [['reset', { type: 'Soft' }], ['unlock', { connectorId: 1 }], ['remote-start', { idTag: 'TAG-1' }]] as const) {
+        const refused = await command('CP-HELD-15', path, body);
+        assertErrorBody(refused, 409, `${path} while told Rejected`);
+        assert.match(refused.body.message, /is Pending, and its boot was answered Rejected \(OCPP 1\.5 has no Pending\): OCPP has the central system send it nothing/);
+      }
+      assert.deepEqual(calls(held, since), [], 'nothing reached the charge point');
+    } finally {
+      await held.close();
+    }
+  });
+
   test('a CALLERROR answer is 502', async () => {
     const since = cp.received.length;
     cp.onCall = () => undefined;
