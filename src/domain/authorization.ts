@@ -14,15 +14,19 @@ export async function authorizeIdTag(reader: StoreReader, idTag: string, now: Da
   const tag = await reader.getIdTag(idTag);
   if (!tag) return { status: 'Invalid' };
   let status = ownStatus(tag, now);
+  let expiryDate = tag.expiryDate;
   if (status === 'Accepted' && tag.parentIdTag !== null) {
     const parent = await reader.getIdTag(tag.parentIdTag);
     if (parent && ownStatus(parent, now) !== 'Accepted' && ownStatus(parent, now) !== 'ConcurrentTx') {
       status = ownStatus(parent, now);
     }
+    // A charger keeps the tag in its authorization cache until the expiry it is given: not past
+    // its group's (until 2026-12-07 the tag's own, and a card stayed usable offline after its group ended).
+    if (parent?.expiryDate != null && (expiryDate === null || Date.parse(parent.expiryDate) < Date.parse(expiryDate))) expiryDate = parent.expiryDate;
   }
   return {
     status,
-    ...(tag.expiryDate !== null ? { expiryDate: tag.expiryDate } : {}),
+    ...(expiryDate !== null ? { expiryDate } : {}),
     ...(tag.parentIdTag !== null ? { parentIdTag: tag.parentIdTag } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { startTestTomada } from '../support/tomada.js';
 
 const PAST = '2020-01-01T00:00:00.000Z';
 const FUTURE = '2099-12-31T23:59:59.000Z';
+const SOON = '2098-06-30T00:00:00.000Z';
 
 test('id tags over the REST API', async (s) => {
   const t = await startTestTomada();
@@ -132,6 +133,9 @@ test('authorization rules, end to end through a 1.6 charge point', async (s) => 
   await put('CHILD-2', { status: 'Accepted', parentIdTag: 'PARENT-EXPIRED' });
   await put('PARENT-OK', { status: 'Accepted' });
   await put('CHILD-3', { status: 'Accepted', parentIdTag: 'PARENT-OK' });
+  await put('PARENT-SOON', { status: 'Accepted', expiryDate: SOON });
+  await put('CHILD-4', { status: 'Accepted', expiryDate: FUTURE, parentIdTag: 'PARENT-SOON' });
+  await put('CHILD-5', { status: 'Accepted', parentIdTag: 'PARENT-SOON' });
   await put('abc', { status: 'Accepted' });
   await put('CONC', { status: 'Accepted' });
   assert.equal((await t.api('/api/v1/charge-points/CP-AUTH', { method: 'PUT', body: {} })).status, 201);
@@ -155,7 +159,10 @@ test('authorization rules, end to end through a 1.6 charge point', async (s) => 
       ['an Accepted tag past its expiry is Expired', 'EXPIRED', { status: 'Expired', expiryDate: PAST }],
       ['an Accepted tag with a future expiry is Accepted, expiry echoed', 'FUTURE', { status: 'Accepted', expiryDate: FUTURE }],
       ['a child of a Blocked parent is Blocked, parent echoed', 'CHILD', { status: 'Blocked', parentIdTag: 'PARENT-BLOCKED' }],
-      ['a child of an expired parent is Expired', 'CHILD-2', { status: 'Expired', parentIdTag: 'PARENT-EXPIRED' }],
+      ['a child of an expired parent is Expired, its expiry the parent\'s', 'CHILD-2', { status: 'Expired', expiryDate: PAST, parentIdTag: 'PARENT-EXPIRED' }],
+      // A charger keeps the tag in its cache until the expiry given: not past its group's.
+      ['a child whose parent expires first is given the parent\'s expiry', 'CHILD-4', { status: 'Accepted', expiryDate: SOON, parentIdTag: 'PARENT-SOON' }],
+      ['a child with no expiry of its own is given its parent\'s', 'CHILD-5', { status: 'Accepted', expiryDate: SOON, parentIdTag: 'PARENT-SOON' }],
       ['a child of an Accepted parent is Accepted', 'CHILD-3', { status: 'Accepted', parentIdTag: 'PARENT-OK' }],
       ['id tags compare case-insensitively', 'ABC', { status: 'Accepted' }],
       ['an Accepted tag without expiry has only its status', 'OK-TAG', { status: 'Accepted' }],
