@@ -69,9 +69,17 @@ export const ChargePointPut = Type.Object(
 );
 export type ChargePointPut = Static<typeof ChargePointPut>;
 
+/**
+ * A connector's status as the charge point sent it: one of OCPP's (ConnectorStatuses), or, from a
+ * lenient charge point, a word outside them, which lenient mode forgives and stores. Until
+ * 2026-12-07 the answer allowed OCPP's only, and one such status made every read of the charge
+ * point, and the list of all charge points, a 500.
+ */
+export const ConnectorStatusText = Type.String({ description: `As the charge point sent it: ${ConnectorStatuses.join(', ')}, or, from a lenient charge point, another word` });
+
 export const Connector = Type.Object({
   connectorId: Type.Integer(),
-  status: Type.Union(ConnectorStatuses.map((s) => Type.Literal(s))),
+  status: ConnectorStatusText,
   errorCode: Type.String(),
   info: NullableString,
   updatedAt: Time,

@@ -391,6 +391,23 @@ describe('lenient mode', () => {
     await assertAlive(lenient);
   });
 
+  test('a status outside OCPP\'s, forgiven a lenient charge point, is stored and read back as sent: the API answers, the list of every charge point too', async () => {
+    await t.api('/api/v1/charge-points/CP-LENIENT-STATUS', { method: 'PUT', body: { lenient: true } });
+    const cp = await clients.connect('CP-LENIENT-STATUS');
+    assert.equal((await cp.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' }, 'st-1'))[0], 3);
+    const answered = await cp.call('StatusNotification', { connectorId: 1, status: 'SuspendedEv', errorCode: 'NoError' }, 'st-2');
+    assert.deepEqual(answered, [3, 'st-2', {}]);
+    const one = await t.api('/api/v1/charge-points/CP-LENIENT-STATUS');
+    assert.equal(one.status, 200, JSON.stringify(one.body));
+    assert.equal(one.body.connectors.find((c: { connectorId: number }) => c.connectorId === 1).status, 'SuspendedEv');
+    const history = await t.api('/api/v1/charge-points/CP-LENIENT-STATUS/status-history');
+    assert.equal(history.status, 200, JSON.stringify(history.body));
+    assert.equal(history.body.items[0].status, 'SuspendedEv');
+    const all = await t.api('/api/v1/charge-points');
+    assert.equal(all.status, 200, JSON.stringify(all.body).slice(0, 300));
+    assert.equal((await t.api('/api/v1/charge-points/CP-LENIENT-STATUS', { method: 'PUT', body: { lenient: false } })).status, 200, 'and the operator can turn lenient off');
+  });
+
   test('turning lenient on or off for a connected charge point takes effect without a reconnect', async () => {
     const cp = await clients.connect('CP-TOGGLE');
     assertCallError(await cp.call('BootNotification', withExtra, 't-1'), 't-1', 'FormationViolation');

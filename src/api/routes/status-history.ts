@@ -4,9 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
-import { ConnectorStatuses } from '../../domain/model.js';
 import { missing } from '../errors.js';
-import { ChargePointId, ErrorBody, StoredConnectorId } from '../schemas.js';
+import { ChargePointId, ConnectorStatusText, ErrorBody, StoredConnectorId } from '../schemas.js';
 
 const NullableText = Type.Union([Type.String(), Type.Null()]);
 
@@ -15,7 +14,7 @@ const StatusHistory = Type.Object({
     Type.Object({
       id: Type.Integer({ description: 'Arrival order; pass the last one as beforeId for the next page' }),
       connectorId: Type.Integer(),
-      status: Type.Union(ConnectorStatuses.map((s) => Type.Literal(s))),
+      status: ConnectorStatusText,
       errorCode: Type.String(),
       info: NullableText,
       vendorId: NullableText,
