@@ -40,8 +40,13 @@ export class ChargePointScript {
     readonly id: string,
     meterValues = DEFAULT_METER_VALUES,
   ) {
-    this.idTag = `T-${id}`.slice(0, 20);
+    this.idTag = ChargePointScript.idTagOf(id);
     this.cycle = sessionCycle(meterValues);
+  }
+
+  /** The id tag a bench charge point starts its sessions with (registerIdTags registers it Accepted). */
+  static idTagOf(id: string): string {
+    return `T-${id}`.slice(0, 20);
   }
 
   static boot(): string {

@@ -1,6 +1,7 @@
 // Throughput: N closed-loop charge points against the bare ws ceiling, the ocpp-rpc strict
 // baseline and Tomada's full path, in the same run; then Tomada at a fixed rate of half its
 // measured saturation, for the latency target.
+import { ChargePointScript } from '../lib/charge-point-script.js';
 import { chargePointIds, measure, type Measured } from '../lib/measure.js';
 import { log, printTable, saveResult, type Row } from '../lib/report.js';
 import { groupCommits, removeDir, startBaseline, startTomadaStoring, type BaselineKind, type ServerProcess, type TomadaProcess } from '../lib/servers.js';
@@ -32,7 +33,7 @@ export async function registerIdTags(tomada: TomadaProcess, ids: string[]): Prom
   let next = 0;
   const lane = async () => {
     while (next < ids.length) {
-      const idTag = `T-${ids[next++]!}`.slice(0, 20);
+      const idTag = ChargePointScript.idTagOf(ids[next++]!);
       const { status } = await tomada.api('PUT', `/api/v1/id-tags/${encodeURIComponent(idTag)}`, { status: 'Accepted' });
       if (status >= 300) throw new Error(`id tag ${idTag}: HTTP ${status}`);
     }

@@ -55,8 +55,8 @@ async function visit(url: string, id: string, idTag: string, meter: { wh: number
 
 async function chargePoint(config: SoakWorkerConfig, id: string): Promise<void> {
   const meter = { wh: 1000 };
-  // Registered as Accepted before the run, as the throughput scenario's (registerIdTags).
-  const idTag = `T-${id}`.slice(0, 20);
+  // Registered as Accepted before the run (registerIdTags).
+  const idTag = ChargePointScript.idTagOf(id);
   for (let n = 0; !stopping; n++) {
     try {
       await visit(config.url, config.strangers ? `${id}-${n}` : id, idTag, meter);

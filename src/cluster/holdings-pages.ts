@@ -14,7 +14,11 @@ const KEPT_UNUSED_MS = 10_000;
 /** Copies kept at most (each reader has one while it reads): the oldest go first. */
 const KEPT_AT_MOST = 16;
 
-/** The list as it was: the ids (the holdings' own strings) and their times, side by side (1.6 MB at 100,000). */
+/**
+ * The list as it was: the ids (the holdings' own strings) and their times, side by side: 1.5 MiB
+ * for 100,000 charge points (ten copies, the heap after a full collection), against about 9 MB as
+ * [id, time] pairs.
+ */
 interface Copy {
   ids: string[];
   sinces: Float64Array;

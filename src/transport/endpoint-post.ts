@@ -32,7 +32,10 @@ export interface EndpointPost {
   headers: Record<string, string>;
   body: string;
   signal: AbortSignal;
-  /** Called once the request is written whole to the connection (handed to the system), before any answer. */
+  /**
+   * Called once, when the request is written whole to the connection (handed to the system), or
+   * at the answer if that comes first: before anything of the answer is read.
+   */
   onSent?: () => void;
   /** Why commands may not go to an address the endpoint's name resolves to, undefined when they may; absent: any address. */
   refusal?: ((address: string) => string | undefined) | undefined;
@@ -61,24 +64,16 @@ export function postToEndpoint(url: string, post: EndpointPost): Promise<Respons
       signal: post.signal,
       ...(lookup ? { lookup } : {}),
     });
-    // Written whole, on a connection that was open: 'finish' alone may come while it still opens.
-    let connected = false;
+    // 'finish': the request is handed to an open connection (none comes for a connection refused).
     let sent = false;
-    const written = () => {
-      if (sent || !connected || !request.writableFinished) return;
+    const markSent = () => {
+      if (sent) return;
       sent = true;
       post.onSent?.();
     };
-    request.once('socket', (socket) => {
-      if (!socket.connecting) connected = true;
-      else
-        socket.once('connect', () => {
-          connected = true;
-          written();
-        });
-    });
-    request.once('finish', written);
+    request.once('finish', markSent);
     request.on('response', (response: IncomingMessage) => {
+      markSent();
       const status = response.statusCode ?? 0;
       const headers = new Headers();
       for (const [name, value] of Object.entries(response.headers)) {

@@ -132,15 +132,6 @@ export class SoapCommandTarget implements CommandTarget {
     let text: string;
     /** The HTTP status when it is not a success (a 404 for a wrong path, a 500), for the operator. */
     let httpError: string | undefined;
-    // Journaled once it crosses the wire, as a charge point's frames are: a command whose
-    // connection was refused, or whose endpoint's address is not allowed, was never sent (until
-    // 2026-12-07 it was journaled all the same). Before the answer, whatever comes first.
-    let journaled = false;
-    const journalSent = () => {
-      if (journaled) return;
-      journaled = true;
-      this.options.record?.(envelope, 'out');
-    };
     try {
       // A redirect is not followed (postToEndpoint): a 307 would send the command, and journal the
       // answer, from wherever the endpoint points, past the check of where commands may go
@@ -150,9 +141,11 @@ export class SoapCommandTarget implements CommandTarget {
         body: envelope,
         signal: AbortSignal.timeout(callTimeoutMs),
         refusal: reach.refusal,
-        onSent: journalSent,
+        // Journaled once it crosses the wire, as a charge point's frames are: a command whose
+        // connection was refused, or whose endpoint's address is not allowed, was never sent
+        // (until 2026-12-07 it was journaled all the same).
+        onSent: () => this.options.record?.(envelope, 'out'),
       });
-      journalSent();
       const read = await readAtMost(response, this.options.maxBodyBytes);
       // Not read beyond the limit, and not journaled: a charge point's endpoint (or whatever the
       // address points at) must not fill the node's memory or the journal.

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
 import { pino } from 'pino';
@@ -18,10 +17,8 @@ import { eventually, natsUnavailable, randomPrefix, SHARED_NATS, sleep } from '.
 const skip = await natsUnavailable();
 const HEARTBEAT_MS = 200;
 
-function router(nodeId: string, prefix: string): ClusterRouter {
-  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
-  return new ClusterRouter({ natsUrl: SHARED_NATS, nodeId, prefix, heartbeatMs: HEARTBEAT_MS, requestTimeoutMs: 1_000, log: pino({ level: 'info' }, quiet) });
-}
+const router = (nodeId: string, prefix: string) =>
+  new ClusterRouter({ natsUrl: SHARED_NATS, nodeId, prefix, heartbeatMs: HEARTBEAT_MS, requestTimeoutMs: 1_000, log: pino({ level: 'silent' }) });
 
 test('a frozen process that wakes beside its replacement: the other nodes keep the replacement as the holder', { skip, timeout: 60_000 }, async () => {
   const prefix = randomPrefix();
