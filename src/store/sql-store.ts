@@ -13,6 +13,7 @@ import type { ChargePoint } from '../domain/model.js';
 import type { Validation } from '../domain/validation/types.js';
 import type { InboundMessage, Store, StoreWriter, TransactOptions, ValidationClaim } from './store.js';
 import type { Database } from './tables.js';
+import { whenUnlocked } from './write-lock-wait.js';
 
 export interface SqlStoreOptions {
   observer?: BatchObserver;
@@ -166,12 +167,17 @@ export class SqlStore extends SqlQueries implements Store {
       const seen = this.batchSeen[index]!;
       return new GroupCommitter<Kysely<Database>>(
         {
+          // SQLite: a batch that finds the file locked by another process tries again after a
+          // pause instead of waiting inside SQLite with the event loop held (write-lock-wait.ts).
           inTransaction: (body) =>
-            kysely.transaction().execute((tx) => {
-              frames.length = 0;
-              seen.clear();
-              return body(tx);
-            }),
+            whenUnlocked((began) =>
+              kysely.transaction().execute((tx) => {
+                began();
+                frames.length = 0;
+                seen.clear();
+                return body(tx);
+              }),
+            ),
           // Nothing commits once commits are refused (the batch rolls back). The charge points'
           // rows before the journal: the journal lock is taken last, so a batch holding it never
           // waits on rows another node's batch holds.

@@ -34,7 +34,7 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   // Savepoint and sort scratch space in memory, not in temporary files.
   database.pragma('temp_store = MEMORY');
   const statements = cachingStatements(database);
-  const kysely = new Kysely<Database>({ dialect: new ErrorKeepingSqliteDialect(database, statements) });
+  const kysely = new Kysely<Database>({ dialect: new ErrorKeepingSqliteDialect(database, statements, true) });
   try {
     if (options.existingOnly) await SqlStore.assertCurrent(kysely, 'sqlite');
     else await SqlStore.migrate(kysely, 'sqlite', undefined, options.log);
@@ -42,6 +42,11 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
     database.close();
     throw error;
   }
+  // From here on no statement waits inside SQLite for another process's lock: that wait holds the
+  // main thread. A batch takes the write lock as it begins and waits for it on a timer
+  // (write-lock-wait.ts); reads in WAL mode take no lock another writer holds. (The migrations
+  // above may wait: nothing else runs yet.)
+  database.pragma('busy_timeout = 0');
   const hooks: StoreHooks = {
     singleRowInserts: true,
     journalIndexInArrears: true,
@@ -79,7 +84,7 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
 async function openAsItIs(path: string, options: SqlStoreOptions): Promise<SqlStore> {
   const database = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
   database.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new ErrorKeepingSqliteDialect(database, cachingStatements(database)) });
+  const kysely = new Kysely<Database>({ dialect: new ErrorKeepingSqliteDialect(database, cachingStatements(database), false) });
   try {
     await SqlStore.assertCurrent(kysely, 'sqlite');
   } catch (error) {
@@ -103,22 +108,35 @@ function withoutSharedMemory(error: unknown, path: string): unknown {
 }
 
 /**
+ * Kysely's SQLite dialect with two changes to its transactions.
+ *
  * After some errors (a full disk, SQLITE_FULL; an I/O error) SQLite rolls the whole transaction
  * back by itself. Kysely then issues its own ROLLBACK, which fails ("cannot rollback - no
  * transaction is active"), and throws that instead of the error that caused it: the operator's
  * log said "cannot rollback" where it should say "database or disk is full". Its ROLLBACK is
  * skipped when SQLite has no transaction open any more, so the cause is what gets thrown.
+ *
+ * A writable store's transactions take the write lock as they begin (IMMEDIATE), not at their
+ * first write: a lock another process holds is then met before any unit runs, where a batch can
+ * wait and begin again (write-lock-wait.ts). Every batch writes (its frames), so nothing is taken
+ * early.
  */
 class ErrorKeepingSqliteDialect extends SqliteDialect {
   constructor(
     private readonly connection: BetterSqlite3.Database,
     statements: SqliteDatabase,
+    private readonly writable: boolean,
   ) {
     super({ database: statements });
   }
 
   override createDriver(): Driver {
     const driver = super.createDriver();
+    if (this.writable) {
+      driver.beginTransaction = async () => {
+        this.connection.exec('begin immediate');
+      };
+    }
     const rollback = driver.rollbackTransaction.bind(driver);
     driver.rollbackTransaction = async (connection) => {
       if (this.connection.inTransaction) await rollback(connection);
