@@ -29,6 +29,22 @@ export { VERSION };
 
 /** How long /ready waits for the write probe it starts while writes fail (load balancers' checks time out after a few seconds). */
 const READY_PROBE_WAIT_MS = 1_000;
+/**
+ * How long /ready waits for its read of the store. A link to PostgreSQL that went silent (nothing
+ * answers, nothing closes) held the read for the 30 s query timeout, past any load balancer's check.
+ */
+const READY_READ_WAIT_MS = 2_000;
+
+/** Whether `read` succeeds within `ms`: one still running then counts as failed, and ends by itself. */
+async function succeedsWithin(read: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([read.then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface RunningTomada {
   ocppPort: number;
@@ -221,10 +237,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
       metrics,
       connections: { total: config.httpMaxConnections, perAddress: config.httpMaxConnectionsPerAddress || undefined },
       readiness: async () => ({
-        store: await store.countApiTokens().then(
-          () => true,
-          () => false,
-        ),
+        store: await succeedsWithin(store.countApiTokens(), READY_READ_WAIT_MS),
         // Reads may work while writes fail (a full disk, a sync that failed): every call would
         // then be answered InternalError, so the node is not ready for charge points. The probe
         // this check starts is waited for, a second at most, so the first check once writes work

@@ -167,6 +167,39 @@ test('a database that stops answering: the query times out, its connection is dr
   });
 });
 
+test('a link to PostgreSQL gone silent: /ready says 503 with the store unreadable within seconds, not after the 30 s query timeout', await needsPostgres(), async () => {
+  await withProxiedSchema(async (schema, proxy) => {
+    const t = await startTestTomada({ databaseUrl: schemaUrlVia(schema, proxy.port) });
+    try {
+      // Connections open in the pool, so that the read goes down one of them, not to a new one
+      // (whose own 5 s connection timeout would end it).
+      await Promise.all([1, 2, 3, 4].map(() => t.api('/api/v1/charge-points')));
+      assert.equal((await fetch(`${t.httpUrl}/ready`)).status, 200);
+      proxy.stall();
+      const asked = performance.now();
+      const ready = await fetch(`${t.httpUrl}/ready`);
+      const tookMs = performance.now() - asked;
+      const body = (await ready.json()) as { checks: Record<string, boolean> };
+      assert.equal(ready.status, 503);
+      assert.equal(body.checks.store, false);
+      assert.ok(tookMs < 4_000, `/ready answered after ${Math.round(tookMs)} ms`);
+      proxy.restore();
+      assert.equal((await untilReady(t.httpUrl)).status, 200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+/** Asks /ready until it says 200, 5 s at most. */
+async function untilReady(httpUrl: string): Promise<Response> {
+  for (let i = 0; ; i++) {
+    const response = await fetch(`${httpUrl}/ready`);
+    if (response.status === 200 || i >= 50) return response;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 test('PostgreSQL ends the connections (a restart, pg_terminate_backend): a unit caught in it fails whole, the next gets a new connection, and the log says so', await needsPostgres(), async () => {
   const schema = await createTestSchema();
   // The store's connections carry a name of their own, so that only they are ended: other tests
