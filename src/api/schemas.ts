@@ -7,6 +7,13 @@ import { ConnectorStatuses, SOAP_ENDPOINT_MAX_CHARS } from '../domain/model.js';
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
 const NullableTime = Type.Union([Time, Type.Null()]);
+/**
+ * A time a charge point or an operator gave, nullable, in an answer. A nullable field is a union,
+ * whose branch the serializer picks by checking the value: a time an earlier version stored past
+ * the year 9999 (`+010000-…`, taken until 2026-12-06, refused since) matched neither, and every
+ * list holding one answered 500. Such a time is read back as stored, by the middle branch.
+ */
+export const NullableGivenTime = Type.Union([Time, Type.String({ description: 'a time stored before 2026-12-06 outside the years 0000–9999, as stored' }), Type.Null()]);
 const NullableString = Nullable(Type.String());
 
 export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() }, { $id: 'Error' });
@@ -174,7 +181,7 @@ export type IdTagPut = Static<typeof IdTagPut>;
 export const IdTagParam = Type.String({ minLength: 1, maxLength: 20 });
 
 export const IdTag = Type.Object(
-  { idTag: Type.String(), status: IdTagStatus, expiryDate: NullableTime, parentIdTag: NullableString, operator: NullableString },
+  { idTag: Type.String(), status: IdTagStatus, expiryDate: NullableGivenTime, parentIdTag: NullableString, operator: NullableString },
   { $id: 'IdTag' },
 );
 export const IdTagList = Type.Object({ items: Type.Array(Type.Ref('IdTag')) });
@@ -215,7 +222,7 @@ export const Transaction = Type.Object(
     idTag: Type.String(),
     idTagStatus: IdTagStatus,
     startedAt: Time,
-    stoppedAt: NullableTime,
+    stoppedAt: NullableGivenTime,
     meterStartWh: Type.Integer(),
     meterStopWh: Type.Union([Type.Integer(), Type.Null()]),
     energyWh: Type.Union([Type.Integer(), Type.Null()]),

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Domain } from '../../domain/index.js';
 import { missing } from '../errors.js';
-import { ChargePointId, ConnectorStatusText, ErrorBody, StoredConnectorId } from '../schemas.js';
+import { ChargePointId, ConnectorStatusText, ErrorBody, NullableGivenTime, StoredConnectorId } from '../schemas.js';
 
 const NullableText = Type.Union([Type.String(), Type.Null()]);
 
@@ -19,7 +19,7 @@ const StatusHistory = Type.Object({
       info: NullableText,
       vendorId: NullableText,
       vendorErrorCode: NullableText,
-      reportedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: "The charge point's own time of the status, if it gave one" }),
+      reportedAt: Type.Union(NullableGivenTime.anyOf, { description: "The charge point's own time of the status, if it gave one" }),
       receivedAt: Type.String({ format: 'date-time' }),
     }),
   ),
