@@ -55,7 +55,12 @@ const IDLE_IN_BATCH_MS = 60_000;
 /** The error PostgreSQL ends such a transaction with (idle_in_transaction_session_timeout). */
 const IDLE_IN_BATCH_ENDED = '25P03';
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/**
+ * Lower case only: PostgreSQL folds the unquoted name in search_path to lower case, while the
+ * schema was created under the name as written, so `Tomada_Porto` made an empty schema of that
+ * name and ran on `tomada_porto`, another store if there was one (an audit's finding).
+ */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Read committed, whatever the database's or the role's default: a batch takes the journal's lock
@@ -79,7 +84,9 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
   parsed.searchParams.delete('schema');
   parsed.searchParams.delete('options');
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-    throw new Error(`TOMADA_DATABASE_URL: schema "${schema}" must be letters, digits and _ (not starting with a digit)`);
+    const lower = schema.toLowerCase();
+    const folded = lower !== schema && SCHEMA_NAME.test(lower) ? `: write "${lower}" (PostgreSQL folds the name to lower case; "${schema}" would be a second schema beside it)` : '';
+    throw new Error(`TOMADA_DATABASE_URL: schema "${schema}" must be lower-case letters, digits and _ (not starting with a digit)${folded}`);
   }
   const serverOptions = [given, schema && `-c search_path=${schema}`, READ_COMMITTED].filter(Boolean).join(' ');
   return { connectionString: parsed.toString(), schema, serverOptions };
@@ -266,6 +273,24 @@ export const postgresHooks: DialectHooks = {
   },
 };
 
+/** The errors of a schema created by another session at the same moment (the catalog's unique index; duplicate_schema). */
+const SCHEMA_CREATED_MEANWHILE = new Set(['23505', '42P06']);
+
+/**
+ * Creates the URL's schema if it is missing. `create schema if not exists` is not safe against
+ * another session running it at the same moment: the second waits for the first and then fails
+ * on the catalog's unique index. Two nodes first started together on a new schema (or a `tomada
+ * migrate` beside a node's start) lost one of them at start (an audit: 8 of 40). The schema is
+ * there then, which is all that was asked.
+ */
+async function createSchema(kysely: Kysely<Database>, schema: string): Promise<void> {
+  try {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(kysely);
+  } catch (error) {
+    if (!SCHEMA_CREATED_MEANWHILE.has(String((error as { code?: unknown } | null)?.code))) throw error;
+  }
+}
+
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<SqlStore> {
   const { connectionString, schema, serverOptions } = parsePostgresUrl(url);
   const reachability = new Reachability(options.log);
@@ -290,7 +315,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const names = new StatementNames();
   const kysely = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool: recoveringPool(pool, reachability, names) }) });
   try {
-    if (schema && !options.existingOnly) await sql`create schema if not exists ${sql.id(schema)}`.execute(kysely);
+    if (schema && !options.existingOnly) await createSchema(kysely, schema);
     const { rows } = await sql<{ schema: string; collation: string; synchronous_commit: string; fsync: string }>`
       select current_schema() as schema, datcollate as collation,
         current_setting('synchronous_commit') as synchronous_commit, current_setting('fsync') as fsync

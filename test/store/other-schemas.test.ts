@@ -92,3 +92,29 @@ test('a store opened as it is (journal verify) is not made in an empty schema, n
     await schema.drop();
   }
 });
+
+test('a schema another session creates at the same moment: the store opens on it, where one of two nodes started together failed', await needsPostgres(), async () => {
+  const name = `${TEST_SCHEMA_PREFIX}${Math.floor(Date.now() / 1000)}_meanwhile_${randomBytes(4).toString('hex')}`;
+  const other = new pg.Client({ connectionString: testPostgresUrl });
+  await other.connect();
+  const url = new URL(testPostgresUrl);
+  url.searchParams.set('schema', name);
+  try {
+    // The other session has created it and not committed yet: the store's `create schema if not
+    // exists` waits for it, then meets the catalog's unique index (23505), as a second node did.
+    await other.query(`begin; create schema ${name}`);
+    const opening = openPostgresStore(url.toString());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await other.query('commit');
+    const store = await opening;
+    try {
+      const tables = await adminQuery(`select count(*)::int as n from information_schema.tables where table_schema = '${name}'`);
+      assert.ok(tables.rows[0].n > 10, `the store's tables are in the schema (${tables.rows[0].n})`);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await other.end();
+    await adminQuery(`drop schema if exists ${name} cascade`);
+  }
+});

@@ -37,6 +37,13 @@ test('a schema name that is not a plain identifier is refused with the variable 
   }
 });
 
+test('a schema name with capitals is refused, naming the lower-case one PostgreSQL would use', () => {
+  // The search path folds it, the schema was made as written: an empty "Tomada_Porto" beside the
+  // store in tomada_porto, or a start on another store.
+  assert.throws(() => parsePostgresUrl('postgres://u@h/d?schema=Tomada_Porto'), /schema "Tomada_Porto" must be lower-case .*write "tomada_porto"/);
+  assert.equal(parsePostgresUrl('postgres://u@h/d?schema=tomada_porto').schema, 'tomada_porto');
+});
+
 test('an unknown database URL scheme names what is expected', async () => {
   await assert.rejects(openStore('mysql://u@h/d'), /expected sqlite:PATH or postgres:\/\//);
 });
