@@ -56,6 +56,31 @@ test('a card whose tag has accented letters is one card in any case: ConcurrentT
   }
 });
 
+test('letters that share an upper case (final sigma, the micro sign) are one card too, on both stores', async () => {
+  const t = await startTestTomada();
+  const clients: TestClient[] = [];
+  try {
+    for (const tag of ['οδος', 'µa']) assert.equal((await t.api(`/api/v1/id-tags/${encodeURIComponent(tag)}`, { method: 'PUT', body: { status: 'Accepted' } })).status, 201);
+    for (const id of ['CP-SIGMA-A', 'CP-SIGMA-B']) {
+      assert.equal((await t.api(`/api/v1/charge-points/${id}`, { method: 'PUT', body: {} })).status, 201);
+      const client = await TestClient.connect(t.wsUrl, id);
+      clients.push(client);
+      await client.ok('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+    }
+    const [a, b] = clients as [TestClient, TestClient];
+    // ς and σ are both Σ, µ and μ both Μ: no case of the tag asked for leads to the stored letter.
+    for (const [connectorId, stored, asked] of [[1, 'οδος', 'ΟΔΟΣ'], [2, 'µa', 'ΜA']] as const) {
+      const start = { connectorId, idTag: stored, meterStart: 0, timestamp: '2026-07-01T10:00:00Z' };
+      assert.equal((await a.ok('StartTransaction', start)).idTagInfo.status, 'Accepted');
+      const second = await b.ok('StartTransaction', { ...start, idTag: asked, timestamp: '2026-07-01T10:05:00Z' });
+      assert.equal(second.idTagInfo.status, 'ConcurrentTx', `${stored} and ${asked}: one card, one session at a time`);
+    }
+  } finally {
+    for (const client of clients) await client.close();
+    await t.close();
+  }
+});
+
 test('sessions already stored are found in any case of their tag: nothing to migrate', async (t) => {
   if (testStoreKind === 'postgres') {
     const skip = await needsPostgres();

@@ -13,6 +13,10 @@ test('each letter outside ASCII in both its cases, the tag as given first', () =
   assert.deepEqual(idTagSpellings('ÇÃ1'), ['ÇÃ1', 'Çã1', 'çÃ1', 'çã1']);
   // Final sigma: its upper case, and that one's lower case.
   assert.deepEqual(idTagSpellings('ς').sort(), ['Σ', 'ς', 'σ'].sort());
+  // And the other way: the letters that share an upper case, which no case of Σ or μ leads to
+  // (PostgreSQL's upper() folds them alike; SQLite took them for other cards).
+  assert.deepEqual(idTagSpellings('Σ').sort(), ['Σ', 'ς', 'σ'].sort());
+  assert.deepEqual(idTagSpellings('μ').sort(), ['Μ', 'µ', 'μ'].sort());
   // A case mapping to several letters is not a spelling (PostgreSQL's upper() keeps ß too).
   assert.deepEqual(idTagSpellings('ß'), ['ß']);
   // Letters without case, and astral ones, as written.
