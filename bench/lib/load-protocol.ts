@@ -38,9 +38,12 @@ export interface ConnectedReport {
 
 export interface ResultReport {
   type: 'result';
-  /** Answers measured (latency), including those of calls still in flight at the end. */
+  /**
+   * Answers measured (latency): closed loop, those that came back after the warm-up, including
+   * those of calls still in flight at the end; on a schedule, those of the calls due in the window.
+   */
   calls: number;
-  /** Answers that came back within the measured window: what calls/s counts. */
+  /** What calls/s counts: closed loop, the answers that came back within the measured window; on a schedule, those of the calls due in it. */
   callsInWindow: number;
   errors: number;
   errorCodes: Record<string, number>;

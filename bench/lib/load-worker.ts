@@ -75,7 +75,10 @@ const cpuMilliseconds = ({ user, system }: NodeJS.CpuUsage) => (user + system) /
 
 interface RunTotals {
   calls: number;
-  /** Answers that came back inside the measured window (after the warm-up, no later than its end): the throughput. */
+  /**
+   * What calls/s counts: closed loop, answers that came back inside the measured window (after the
+   * warm-up, no later than its end); on a schedule, answers to the calls due in it.
+   */
   callsInWindow: number;
   errors: number;
   errorCodes: Record<string, number>;
@@ -95,15 +98,20 @@ async function run(): Promise<void> {
   let measureStart = NaN;
   let measureEnd = NaN;
 
+  // Closed loop: a call is measured when its answer comes back in the window. On a schedule (fixed
+  // rate, idle), when it was due: a call due during the warm-up and answered after it (a backlog the
+  // warm-up built) is the warm-up's, in neither the latency nor calls/s, and every call due in the
+  // window counts, however late its answer.
+  const scheduled = config.mode !== 'closed';
   const record = (action: BenchAction, intendedAt: number, answer: { ok: boolean; errorCode?: string }) => {
     const now = performance.now();
-    if (now < warmupEnd || intendedAt > end) return;
+    if (scheduled ? intendedAt < warmupEnd || intendedAt > end : now < warmupEnd || intendedAt > end) return;
     if (Number.isNaN(measureStart)) measureStart = now;
     measureEnd = now;
     totals.calls++;
-    // A call still in flight at the end is answered after it: its latency counts, but not towards
-    // calls/s, which is over the measured window only (as the server's CPU is).
-    if (now <= end) totals.callsInWindow++;
+    // Closed loop: a call still in flight at the end is answered after it: its latency counts, but
+    // not towards calls/s, which is over the measured window only (as the server's CPU is).
+    if (scheduled || now <= end) totals.callsInWindow++;
     totals.byAction[action] = (totals.byAction[action] ?? 0) + 1;
     totals.histogram.recordMs(now - intendedAt);
     if (!answer.ok) {

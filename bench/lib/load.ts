@@ -41,9 +41,12 @@ export interface ConnectSummary {
 }
 
 export interface LoadSummary {
-  /** Answers measured (latency), including those of calls still in flight when the window ended. */
+  /**
+   * Answers measured (latency): closed loop, including those of calls still in flight when the
+   * window ended; at a fixed rate, those of the calls due in the window (not in the warm-up).
+   */
   calls: number;
-  /** Answers that came back within the measured window, per second of it. */
+  /** Closed loop: answers that came back within the measured window, per second of it; at a fixed rate, answers to the calls due in it. */
   callsPerSecond: number;
   errors: number;
   errorCodes: Record<string, number>;

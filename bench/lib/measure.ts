@@ -12,6 +12,8 @@ export interface Measured extends LoadSummary {
   rssMiB: number;
   maxRssMiB: number;
   connectMs: number;
+  /** The rate the load offered (fixed rate only), calls/s; callsPerSecond is what was answered. */
+  ratePerSecond?: number;
 }
 
 export async function measure(server: ServerProcess, options: Omit<FleetOptions, 'url'>): Promise<Measured> {
@@ -35,6 +37,7 @@ export async function measure(server: ServerProcess, options: Omit<FleetOptions,
       rssMiB: mib(after.rssBytes),
       maxRssMiB: mib(Math.max(watch.maxRssBytes, after.rssBytes)),
       connectMs: connected.ms,
+      ...(options.mode === 'rate' ? { ratePerSecond: options.ratePerSecond } : {}),
     };
   } finally {
     await fleet.close();
