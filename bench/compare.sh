@@ -36,9 +36,9 @@ cp bench/lib/charge-point-script.ts bench/lib/load-protocol.ts bench/lib/load-wo
 rate=false
 for arg in "$@"; do [ "$arg" = --rate ] && rate=true; done
 if $rate; then
-  mode=(); warmup=5; pattern='^tomada  rate'; fields='{print $7, $10}'; labels='p99 ms,server CPU per call (us)'
+  mode=(); warmup=5; pattern='^tomada  rate'; fields='{print $7, $10}'; errors='{print $12}'; labels='p99 ms,server CPU per call (us)'
 else
-  mode=(--closed-only); warmup=2; pattern='^tomada  closed'; fields='{print $4, $9}'; labels='calls/s,server CPU per call (us)'
+  mode=(--closed-only); warmup=2; pattern='^tomada  closed'; fields='{print $4, $9}'; errors='{print $11}'; labels='calls/s,server CPU per call (us)'
 fi
 
 results=$(mktemp)
@@ -46,11 +46,29 @@ for round in $(seq 1 "$rounds"); do
   for side in "$short:$there" "work tree:$here"; do
     name=${side%%:*}
     dir=${side#*:}
-    output=$(cd "$dir" && npm run --silent bench -- throughput --only tomada "${mode[@]}" --duration 8 --warmup "$warmup" "$@")
-    line=$(echo "$output" | grep "$pattern")
+    status=0
+    output=$(cd "$dir" && npm run --silent bench -- throughput --only tomada "${mode[@]}" --duration 8 --warmup "$warmup" "$@") || status=$?
+    line=$(echo "$output" | grep "$pattern" || true)
     # These runs are a comparison, not results to keep.
-    rm -f "$(echo "$output" | sed -n 's/^results: //p')"
+    kept=$(echo "$output" | sed -n 's/^results: //p')
+    [ -z "$kept" ] || rm -f "$kept"
     echo "$name | $line"
+    # A run with errors is no comparison: a revision that refuses calls quickly would read as faster.
+    if [ -z "$line" ]; then
+      echo "compare.sh: stopped: the bench printed no '$pattern' line for $name (exit $status):" >&2
+      echo "$output" >&2
+      exit 1
+    fi
+    if [ "$(echo "$line" | awk "$errors")" != 0 ]; then
+      echo "compare.sh: stopped: $name answered calls with errors in its measured run (the errors column is $(echo "$line" | awk "$errors"), not 0); its figures are not compared:" >&2
+      echo "$output" | sed -n '/^FAIL/,/^$/p' >&2
+      exit 1
+    fi
+    if [ "$status" != 0 ]; then
+      echo "compare.sh: stopped: the bench exited $status for $name:" >&2
+      echo "$output" | sed -n '/^FAIL/,/^$/p' >&2
+      exit 1
+    fi
     echo "$name $(echo "$line" | awk "$fields")" >>"$results"
   done
 done

@@ -43,7 +43,7 @@ export interface ResultReport {
    * those of calls still in flight at the end; on a schedule, those of the calls due in the window.
    */
   calls: number;
-  /** What calls/s counts: closed loop, the answers that came back within the measured window; on a schedule, those of the calls due in it. */
+  /** What calls/s counts, CALLRESULTs only: closed loop, those that came back within the measured window; on a schedule, those to the calls due in it. */
   callsInWindow: number;
   errors: number;
   errorCodes: Record<string, number>;

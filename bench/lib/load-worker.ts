@@ -76,8 +76,8 @@ const cpuMilliseconds = ({ user, system }: NodeJS.CpuUsage) => (user + system) /
 interface RunTotals {
   calls: number;
   /**
-   * What calls/s counts: closed loop, answers that came back inside the measured window (after the
-   * warm-up, no later than its end); on a schedule, answers to the calls due in it.
+   * What calls/s counts, CALLRESULTs only: closed loop, those that came back inside the measured
+   * window (after the warm-up, no later than its end); on a schedule, those to the calls due in it.
    */
   callsInWindow: number;
   errors: number;
@@ -109,9 +109,12 @@ async function run(): Promise<void> {
     if (Number.isNaN(measureStart)) measureStart = now;
     measureEnd = now;
     totals.calls++;
-    // Closed loop: a call still in flight at the end is answered after it: its latency counts, but
-    // not towards calls/s, which is over the measured window only (as the server's CPU is).
-    if (scheduled || now <= end) totals.callsInWindow++;
+    // Only a CALLRESULT is a call served: a CALLERROR, or the ConnectionClosed the client makes up
+    // when the connection drops, is counted by its code but not towards calls/s (a server that
+    // refuses calls quickly would otherwise read as a fast one). Closed loop: a call still in
+    // flight at the end is answered after it: its latency counts, but not towards calls/s, which is
+    // over the measured window only (as the server's CPU is).
+    if (answer.ok && (scheduled || now <= end)) totals.callsInWindow++;
     totals.byAction[action] = (totals.byAction[action] ?? 0) + 1;
     totals.histogram.recordMs(now - intendedAt);
     if (!answer.ok) {

@@ -46,9 +46,11 @@ export interface LoadSummary {
    * window ended; at a fixed rate, those of the calls due in the window (not in the warm-up).
    */
   calls: number;
-  /** Closed loop: answers that came back within the measured window, per second of it; at a fixed rate, answers to the calls due in it. */
+  /** CALLRESULTs per second of the measured window: closed loop, those that came back within it; at a fixed rate, those to the calls due in it. */
   callsPerSecond: number;
+  /** Measured calls answered otherwise: a CALLERROR, or ConnectionClosed when the connection dropped. */
   errors: number;
+  /** The errors by CALLERROR code (ConnectionClosed: the connection dropped with the call in flight). */
   errorCodes: Record<string, number>;
   byAction: Record<string, number>;
   p50: number;

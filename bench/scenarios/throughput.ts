@@ -84,7 +84,24 @@ function row(m: Measured & { unitsPerBatch?: number | undefined }, extra: Row = 
   };
 }
 
-export async function throughput(options: ThroughputOptions): Promise<Record<string, unknown>> {
+/**
+ * The runs whose server answered a measured call with an error, or dropped a charge point's
+ * connection: their calls/s and latency are not a server's that did the work. One line each.
+ */
+export function runProblems(runs: Record<string, Measured>): string[] {
+  return Object.entries(runs)
+    .filter(([, m]) => m.errors > 0 || m.disconnected > 0)
+    .map(([name, m]) => `${name}: ${m.errors} errors in the measured window ${JSON.stringify(m.errorCodes)}, ${m.disconnected} charge points disconnected`);
+}
+
+/** Prints the problems, if any, under the table; the bench then exits 1. */
+function printProblems(problems: string[]): void {
+  if (problems.length === 0) return;
+  console.log('\nFAIL (the bench exits 1): a server answered measured calls with errors, or dropped connections; calls/s counts CALLRESULTs only, and these figures are no clean run:');
+  for (const problem of problems) console.log(`  ${problem}`);
+}
+
+export async function throughput(options: ThroughputOptions): Promise<Record<string, unknown> & { problems: string[] }> {
   const ids = chargePointIds(options.chargePoints);
   const base = { ids, workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs, connectConcurrency: 50, connectDeadlineMs: 60_000, statusAfterBoot: false, meterValuesPerSession: options.meterValuesPerSession };
   const results: Record<string, Measured & { unitsPerBatch?: number | undefined }> = {};
@@ -99,7 +116,9 @@ export async function throughput(options: ThroughputOptions): Promise<Record<str
     printTable(`Tomada at a fixed rate, ${options.chargePoints} charge points, ${options.durationMs / 1000} s measured after ${options.warmupMs / 1000} s warm-up`, [
       row(measured, { mode: `rate ${options.fixedRate}/s` }),
     ]);
-    return { options: { ...options, only: undefined }, fixedRate: measured };
+    const problems = runProblems({ [`tomada rate ${options.fixedRate}/s`]: measured });
+    printProblems(problems);
+    return { options: { ...options, only: undefined }, fixedRate: measured, problems };
   }
   for (const kind of BASELINES) {
     if (!wanted(kind)) continue;
@@ -145,7 +164,13 @@ export async function throughput(options: ThroughputOptions): Promise<Record<str
   if (half) console.log(`p99 at half saturation = ${half.p99.toFixed(2)} ms (target ≤ 10 ms)`);
   const floor = Object.entries(sameRate).map(([kind, m]) => `${kind} ${m.p99.toFixed(2)} ms`);
   if (floor.length > 0) console.log(`p99 of the baselines at that rate = ${floor.join(', ')}`);
-  return { options: { ...options, only: undefined }, results, halfRate: half, baselinesAtHalfRate: sameRate, ratios };
+  const problems = runProblems({
+    ...Object.fromEntries(Object.entries(results).map(([name, m]) => [`${name} closed`, m])),
+    ...(half ? { [`tomada rate ${half.ratePerSecond}/s`]: half } : {}),
+    ...Object.fromEntries(Object.entries(sameRate).map(([name, m]) => [`${name} rate ${m.ratePerSecond}/s`, m])),
+  });
+  printProblems(problems);
+  return { options: { ...options, only: undefined }, results, halfRate: half, baselinesAtHalfRate: sameRate, ratios, problems };
 }
 
 export { saveResult };

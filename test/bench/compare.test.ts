@@ -1,5 +1,7 @@
-// bench/compare.sh: how it runs the throughput scenario on each side and reads its line. Run
-// against a stand-in `npm` that prints a table, in a scratch repository: no benchmark is run.
+// bench/compare.sh: how it runs the throughput scenario on each side and reads its line. A run
+// whose server answered calls with errors must stop it with a message, not go into the medians (a
+// revision that refuses calls quickly would read as faster). Run against a stand-in `npm` that
+// prints a table, in a scratch repository: no benchmark is run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -48,6 +50,20 @@ test('a clean pair of closed-loop runs gives the medians', (t) => {
   const run = compare(t, `cat <<'EOF'${table('tomada  closed  100  5000     4.00    9.00    20.00    100    200          150      0       98')}\nEOF`);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /median calls\/s: \S+ 5000, work tree 5000 \(x1\.00\)/);
+});
+
+test('a run with errors stops compare.sh with a message, whatever the bench exits with', (t) => {
+  const erroring = table('tomada  closed  100  9000     1.00    2.00    3.00     100    110          150      37      98');
+  for (const exit of [0, 1]) {
+    const run = compare(t, `cat <<'EOF'${erroring}\nFAIL (the bench exits 1): ...\n  tomada closed: 37 errors\nEOF\nexit ${exit}`);
+    assert.equal(run.status, 1, `bench exit ${exit}: ${run.stdout}`);
+    assert.match(run.stderr, /stopped: .* answered calls with errors in its measured run \(the errors column is 37, not 0\)/);
+    assert.doesNotMatch(run.stdout, /median/);
+  }
+  // At a fixed rate the mode takes two words, and the errors column is one further.
+  const rate = compare(t, `cat <<'EOF'${table('tomada  rate 2000/s  100  1990  3.00  8.00  12.00  60  300  150  4  40')}\nEOF`, ['--rate', '2000']);
+  assert.equal(rate.status, 1, rate.stdout);
+  assert.match(rate.stderr, /the errors column is 4, not 0/);
 });
 
 test('compare.sh --rate warms up 5 s, the closed loop 2 s', (t) => {

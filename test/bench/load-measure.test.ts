@@ -5,17 +5,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { Fleet } from '../../bench/lib/load.js';
-import { chargePointIds } from '../../bench/lib/measure.js';
+import { chargePointIds, measure } from '../../bench/lib/measure.js';
+import type { ServerProcess } from '../../bench/lib/servers.js';
+import { runProblems } from '../../bench/scenarios/throughput.js';
 
 type Frame = [number, string, string, unknown];
-type Respond = (frame: Frame, answer: (text: string) => void) => void;
+type Respond = (frame: Frame, answer: (text: string) => void, socket: WebSocket) => void;
 
 /** A stand-in OCPP-J server on 127.0.0.1: `respond` decides what each CALL gets, and when. */
 async function standIn(t: { after(fn: () => Promise<void>): void }, respond: Respond): Promise<string> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'ocpp1.6' });
-  wss.on('connection', (socket) => socket.on('message', (data) => respond(JSON.parse(data.toString()) as Frame, (text) => socket.send(text))));
+  wss.on('connection', (socket) => socket.on('message', (data) => respond(JSON.parse(data.toString()) as Frame, (text) => socket.send(text), socket)));
   await once(wss, 'listening');
   t.after(
     () =>
@@ -76,4 +78,42 @@ test('at a fixed rate, a backlog the warm-up built is the warm-up\'s: only calls
   assert.equal(summary.errors, 0);
   assert.ok(Math.abs(summary.calls - due) <= ids.length, `${summary.calls} calls measured, ${due} due in the window`);
   assert.ok(Math.abs(summary.callsPerSecond - RATE) <= ids.length / (DURATION_MS / 1000), `calls/s ${summary.callsPerSecond} at an offered ${RATE}`);
+});
+
+/** A stand-in taken for a server process by measure() (its CPU and memory are this process's). */
+const asServer = (name: string, wsUrl: string): ServerProcess => ({ name, child: undefined as never, pid: process.pid, wsUrl, exited: new Promise(() => undefined), stop: async () => undefined });
+
+test('a CALLERROR, or a connection dropped under a call, is counted by its code and is no call served: calls/s counts CALLRESULTs only', async (t) => {
+  const ids = chargePointIds(6, 'ER-');
+  const options = { ids, workers: 1, mode: 'closed' as const, warmupMs: 300, durationMs: 1000, connectConcurrency: 6, connectDeadlineMs: 10_000, statusAfterBoot: false };
+
+  // Boots the charge points, then refuses every call.
+  const refusing = await standIn(t, (frame, answer) => answer(frame[2] === 'BootNotification' ? result(frame) : JSON.stringify([4, frame[1], 'InternalError', 'refused', {}])));
+  const refused = await measure(asServer('refusing', refusing), options);
+  assert.ok(refused.calls > 100, `${refused.calls} calls measured`);
+  assert.equal(refused.callsPerSecond, 0, 'no call was served');
+  assert.equal(refused.errors, refused.calls);
+  assert.deepEqual(refused.errorCodes, { InternalError: refused.calls });
+
+  // Serves every call, until half-way through the window (timed from the run's first call after the
+  // boots) it drops each connection at its next call.
+  let runStart: number | undefined;
+  const droppingUrl = await standIn(t, (frame, answer, socket) => {
+    if (frame[2] !== 'BootNotification') runStart ??= Date.now();
+    if (runStart !== undefined && Date.now() >= runStart + options.warmupMs + options.durationMs / 2) return socket.terminate();
+    answer(result(frame));
+  });
+  const dropped = await measure(asServer('dropping', droppingUrl), options);
+  assert.equal(dropped.disconnected, ids.length);
+  assert.deepEqual(dropped.errorCodes, { ConnectionClosed: ids.length }, 'the call each connection dropped under');
+  assert.ok(dropped.calls > 100, `${dropped.calls} calls measured`);
+  // Every measured call was answered within the window (none was in flight at its end).
+  assert.equal(Math.round(dropped.callsPerSecond * (options.durationMs / 1000)), dropped.calls - dropped.errors);
+
+  // The throughput scenario names both runs (and the bench then exits 1), not a clean one.
+  const clean = { ...dropped, errors: 0, errorCodes: {}, disconnected: 0 };
+  assert.deepEqual(runProblems({ 'refusing closed': refused, 'dropping closed': dropped, 'clean closed': clean }), [
+    `refusing closed: ${refused.calls} errors in the measured window {"InternalError":${refused.calls}}, 0 charge points disconnected`,
+    `dropping closed: ${ids.length} errors in the measured window {"ConnectionClosed":${ids.length}}, ${ids.length} charge points disconnected`,
+  ]);
 });
