@@ -8,6 +8,8 @@ import { ChargePointScript } from '../lib/charge-point-script.js';
 export interface KillWorkerConfig {
   url: string;
   ids: string[];
+  /** A call not answered in this time is given up as unanswered, its connection dropped, and resent (default 10 s). */
+  answerTimeoutMs?: number;
 }
 
 /** One acknowledged message, with what the database must then hold exactly once. */
@@ -16,16 +18,32 @@ export type Acked =
   | { kind: 'meter'; chargePointId: string; transactionId: number; timestamp: string; value: string }
   | { kind: 'stop'; chargePointId: string; transactionId: number; timestamp: string; meterStop: number };
 
-export type KillWorkerReport = { type: 'acked'; acked: Acked[]; resends: number; reconnects: number };
+/** unanswered: calls given up after answerTimeoutMs on a connection the server kept open (a call it dropped). */
+export type KillWorkerReport = { type: 'acked'; acked: Acked[]; resends: number; reconnects: number; unanswered: number };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let stopping = false;
 const acked: Acked[] = [];
 let resends = 0;
 let reconnects = 0;
+let unanswered = 0;
 
-async function chargePoint(url: string, id: string): Promise<void> {
+async function chargePoint(url: string, id: string, answerTimeoutMs: number): Promise<void> {
   let client: BenchClient | undefined;
+  /**
+   * One call, given up after answerTimeoutMs: a server that keeps the connection but never answers
+   * would otherwise hold this charge point, and the bench's end, forever. The connection is then
+   * dropped, so that no late answer meets the resend, which goes on a new one.
+   */
+  const call = async (action: string, payload: string) => {
+    const answer = await client!.call(action, payload, answerTimeoutMs);
+    if (answer.errorCode === 'Timeout') {
+      unanswered++;
+      client!.terminate();
+      client = undefined;
+    }
+    return answer;
+  };
   /** Sends until acknowledged (reconnecting and booting as needed); undefined once stopping. */
   const deliver = async (action: string, payload: string): Promise<Record<string, unknown> | undefined> => {
     for (let attempt = 0; !stopping; attempt++) {
@@ -34,10 +52,10 @@ async function chargePoint(url: string, id: string): Promise<void> {
         if (!client || client.closedNow) {
           client = await BenchClient.connect(url, id, { timeoutMs: 5000 });
           reconnects++;
-          const boot = await client.call('BootNotification', ChargePointScript.boot());
+          const boot = await call('BootNotification', ChargePointScript.boot());
           if (!boot.ok) throw new Error('boot refused');
         }
-        const answer = await client.call(action, payload);
+        const answer = await call(action, payload);
         if (answer.ok) return answer.payload;
       } catch {
         // the server is down: try again shortly
@@ -78,11 +96,11 @@ async function chargePoint(url: string, id: string): Promise<void> {
 let running: Promise<unknown> = Promise.resolve();
 process.on('message', (message: { type: 'start'; config: KillWorkerConfig } | { type: 'stop' }) => {
   if (message.type === 'start') {
-    running = Promise.all(message.config.ids.map((id) => chargePoint(message.config.url, id)));
+    running = Promise.all(message.config.ids.map((id) => chargePoint(message.config.url, id, message.config.answerTimeoutMs ?? 10_000)));
     return;
   }
   stopping = true;
   void running.then(() => {
-    process.send!({ type: 'acked', acked, resends, reconnects } satisfies KillWorkerReport, () => process.exit(0));
+    process.send!({ type: 'acked', acked, resends, reconnects, unanswered } satisfies KillWorkerReport, () => process.exit(0));
   });
 });

@@ -7,6 +7,7 @@ export interface Answer {
   ok: boolean;
   /** The CALLRESULT payload, or the CALLERROR code. */
   payload: Record<string, unknown>;
+  /** The CALLERROR's code; or, made up here, ConnectionClosed (the connection dropped under the call) or Timeout (no answer in time). */
   errorCode?: string;
 }
 
@@ -45,13 +46,26 @@ export class BenchClient {
     return new BenchClient(ws);
   }
 
-  /** Sends one CALL whose payload is already JSON text; resolves with its answer. */
-  call(action: string, payloadJson: string): Promise<Answer> {
+  /**
+   * Sends one CALL whose payload is already JSON text; resolves with its answer. With `timeoutMs`,
+   * resolves with the error code Timeout when no answer came in that time: the call is given up (an
+   * answer to it later is ignored) and the next one may be sent; a caller that wants no late answer
+   * on the connection at all terminates it.
+   */
+  call(action: string, payloadJson: string, timeoutMs?: number): Promise<Answer> {
     if (this.closedNow) return Promise.resolve({ ok: false, payload: {}, errorCode: 'ConnectionClosed' });
     if (this.pending) throw new Error('one CALL in flight at a time');
     const id = nextMessageId();
     return new Promise((resolve) => {
-      this.pending = { id, resolve };
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              if (this.pending?.id !== id) return;
+              this.pending = undefined;
+              resolve({ ok: false, payload: {}, errorCode: 'Timeout' });
+            }, timeoutMs);
+      this.pending = { id, resolve: (answer) => (clearTimeout(timer), resolve(answer)) };
       this.ws.send(`[2,"${id}","${action}",${payloadJson}]`);
     });
   }

@@ -10,6 +10,8 @@ import { log } from '../lib/report.js';
 import { removeDir, startTomada, type TomadaProcess } from '../lib/servers.js';
 
 const WORKER = workerBeside('../kill/kill-worker.ts', import.meta.url);
+/** A call unanswered this long on an open connection is given up (a SIGKILL closes the connection at once). */
+const ANSWER_TIMEOUT_MS = 10_000;
 
 export interface KillOptions {
   cycles: number;
@@ -33,6 +35,8 @@ export interface KillResult {
   problems: string[];
   resends: number;
   reconnects: number;
+  /** Calls the server kept the connection of but never answered, each given up after ANSWER_TIMEOUT_MS (then resent on a new connection). */
+  unanswered: number;
   /** Restart times (ms from SIGKILL to the restarted server answering /health). */
   restartMs: number[];
   seconds: number;
@@ -116,7 +120,7 @@ export async function killCycles(options: KillOptions): Promise<KillResult> {
   const worker = forkWorker<KillWorkerReport>(WORKER);
   const restartMs: number[] = [];
   try {
-    worker.child.send({ type: 'start', config: { url: server.wsUrl, ids: chargePointIds(options.chargePoints, 'KILL-') } });
+    worker.child.send({ type: 'start', config: { url: server.wsUrl, ids: chargePointIds(options.chargePoints, 'KILL-'), answerTimeoutMs: ANSWER_TIMEOUT_MS } });
     for (let cycle = 1; cycle <= options.cycles; cycle++) {
       await sleep(options.minRunMs + Math.random() * (options.maxRunMs - options.minRunMs));
       server.child.kill('SIGKILL');
@@ -140,7 +144,7 @@ export async function killCycles(options: KillOptions): Promise<KillResult> {
     }
     const acked = { start: 0, meter: 0, stop: 0 };
     for (const a of report.acked) acked[a.kind]++;
-    return { store: schema ? 'postgres' : 'sqlite', cycles: options.cycles, acked, ...check, resends: report.resends, reconnects: report.reconnects, restartMs, seconds: (performance.now() - started) / 1000 };
+    return { store: schema ? 'postgres' : 'sqlite', cycles: options.cycles, acked, ...check, resends: report.resends, reconnects: report.reconnects, unanswered: report.unanswered, restartMs, seconds: (performance.now() - started) / 1000 };
   } finally {
     if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
     await server.stop();
@@ -149,11 +153,17 @@ export async function killCycles(options: KillOptions): Promise<KillResult> {
   }
 }
 
+/** Every acknowledged message stored exactly once, and every call answered (or its connection closed). */
+export function killPassed(result: KillResult): boolean {
+  return result.lost === 0 && result.doubled === 0 && result.unanswered === 0;
+}
+
 export function printKill(result: KillResult): void {
   console.log(`\nkill: ${result.cycles} SIGKILL cycles in ${result.seconds.toFixed(0)} s, store: ${result.store}`);
   console.log(`  acknowledged: ${result.acked.start} starts, ${result.acked.meter} meter values, ${result.acked.stop} stops; ${result.resends} resends, ${result.reconnects} connections`);
   console.log(`  restart after SIGKILL: ${result.restartMs.map((ms) => Math.round(ms)).join(', ')} ms`);
   console.log(`  lost: ${result.lost}, doubled: ${result.doubled}`);
+  console.log(`  calls unanswered after ${ANSWER_TIMEOUT_MS / 1000} s on an open connection (given up, resent on a new one): ${result.unanswered}`);
   for (const p of result.problems) console.log(`  ${p}`);
-  console.log(`  ${result.lost === 0 && result.doubled === 0 ? 'PASS' : 'FAIL'}: every acknowledged message stored exactly once`);
+  console.log(`  ${killPassed(result) ? 'PASS' : 'FAIL'}: every acknowledged message stored exactly once, every call answered`);
 }
