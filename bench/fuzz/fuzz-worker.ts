@@ -110,9 +110,13 @@ async function drive(config: FuzzWorkerConfig, id: string, protocol: Protocol, q
     ws.send(frame.data, { binary: frame.binary });
     if (!(await answered)) tally.unanswered++;
   }
+  // The server may have closed the connection after the last frame: a close like any other, and
+  // its 'close' event has fired already (waited for, the worker would never report).
+  if (ws.readyState !== WebSocket.OPEN) tally.closes++;
+  if (ws.readyState === WebSocket.CLOSED) return;
   // A last round trip, so an answer wrongly given to a trailing stray frame is still seen.
   const closing = new Promise((resolve) => ws.once('close', resolve));
-  ws.close();
+  if (ws.readyState === WebSocket.OPEN) ws.close();
   await closing;
 }
 
