@@ -5,7 +5,7 @@
 // endpoint. A second connection with the same id replaces the first.
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { Server as NetServer } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { JsonProtocolAdapter } from '../adapters/adapter.js';
@@ -89,9 +89,23 @@ function destroyOnError(socket: Duplex): void {
   socket.on('error', () => socket.destroy());
 }
 
+/** How long a refused handshake's answer may take to leave before its socket is destroyed all the same. */
+const REFUSAL_DRAIN_MS = 5_000;
+
+/**
+ * Answers a handshake with an HTTP error and lets go of its socket. Past the upgrade event Node's
+ * HTTP server applies none of its timeouts to the socket: ended only, it stayed open for as long as
+ * the client kept its own side open, and a stranger holding refused handshakes (a wrong path, no
+ * subprotocol, an address over its failures) used up the node's file descriptors until charge
+ * points could not connect (an audit: 650 held under `ulimit -n 600`). Destroyed once the answer
+ * is written, as `ws` does with the refusals it writes.
+ */
 function refuse(socket: Duplex, status: number, headers: Record<string, string> = {}): void {
   const reason = STATUS_CODES[status] ?? 'Error';
   const lines = [`HTTP/1.1 ${status} ${reason}`, 'Connection: close', 'Content-Type: text/plain', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const backstop = setTimeout(() => socket.destroy(), REFUSAL_DRAIN_MS).unref();
+  socket.once('close', () => clearTimeout(backstop));
+  socket.once('finish', () => socket.destroy());
   socket.end(`${lines.join('\r\n')}\r\n\r\n${reason}\n`);
 }
 
@@ -293,7 +307,7 @@ export class OcppServer {
     request.headers['sec-websocket-protocol'] = offered.join(', ');
     const handshake: Handshake = Object.assign(request, { chargePointId, chosenProtocol: adapter.subprotocol });
     this.wss.handleUpgrade(handshake, socket, head, (ws) => {
-      void this.open(ws, handshake.admitted!, handshake.admittedAt, adapter, remote, isTls(request.socket));
+      void this.open(ws, socket as Socket, handshake.admitted!, handshake.admittedAt, adapter, remote, isTls(request.socket));
     });
   }
 
@@ -306,7 +320,7 @@ export class OcppServer {
     return undefined;
   }
 
-  private async open(socket: WebSocket, chargePoint: ChargePoint, admittedAt: number | undefined, adapter: JsonProtocolAdapter, remote: string | undefined, tls: boolean): Promise<void> {
+  private async open(socket: WebSocket, wire: Socket, chargePoint: ChargePoint, admittedAt: number | undefined, adapter: JsonProtocolAdapter, remote: string | undefined, tls: boolean): Promise<void> {
     const { domain, router, log, options } = this.deps;
     const { id: chargePointId, registrationStatus: registration, lenient } = chargePoint;
     const sessionLog = log.child({ chargePointId });
@@ -322,7 +336,7 @@ export class OcppServer {
       previous.close(1000, 'Replaced by a newer connection');
     }
     const inboundRate = this.deps.rates.bucketFor(chargePointId);
-    const session = new JsonSession({ chargePointId, socket, adapter, domain, registration, lenient, log: sessionLog, options, inboundRate, gate: this.callGate });
+    const session = new JsonSession({ chargePointId, socket, wire, adapter, domain, registration, lenient, log: sessionLog, options, inboundRate, gate: this.callGate });
     this.sessions.set(chargePointId, session);
     const detach = router.attach(chargePointId, session);
     sessionLog.info({ remote, subprotocol: adapter.subprotocol, tls }, 'charge point connected');

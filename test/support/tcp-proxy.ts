@@ -1,8 +1,9 @@
 // A TCP proxy for fault tests, put between two real parties (Tomada and PostgreSQL, a charge point
-// and Tomada) to play a bad link: it forwards, delays every chunk, stalls (holds traffic until
-// restored), cuts every open connection, refuses new ones, or lets only so many more bytes through
-// before cutting, like a cellular link dropping in the middle of a message. Given several targets,
-// it hands each new connection to the next one in turn, as a load balancer that is not sticky.
+// and Tomada) to play a bad link: it forwards, delays every chunk, slows to so many bytes a
+// second, stalls (holds traffic until restored), cuts every open connection, refuses new ones, or
+// lets only so many more bytes through before cutting, like a cellular link dropping in the middle
+// of a message. Given several targets, it hands each new connection to the next one in turn, as a
+// load balancer that is not sticky.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 interface Held {
@@ -23,9 +24,23 @@ class Lane {
     private readonly cut: () => void,
   ) {}
 
+  /** When the last slice queued on a slow link is due (throttle). */
+  private lastDue = 0;
+
   push(chunk: Buffer): void {
     if (this.stopped) return;
-    this.queue.push({ due: Date.now() + this.proxy.delayMs, chunk });
+    const rate = this.proxy.bytesPerSecond;
+    if (rate === Infinity) this.queue.push({ due: Date.now() + this.proxy.delayMs, chunk });
+    else {
+      // A slow link: the chunk leaves in slices, a twentieth of a second's worth every 50 ms.
+      const slice = Math.max(1, Math.floor(rate / 20));
+      let due = Math.max(Date.now() + this.proxy.delayMs, this.lastDue);
+      for (let at = 0; at < chunk.length; at += slice) {
+        due += 50;
+        this.queue.push({ due, chunk: chunk.subarray(at, at + slice) });
+      }
+      this.lastDue = due;
+    }
     this.flush();
   }
 
@@ -70,6 +85,8 @@ class Lane {
 export class TcpProxy {
   /** Added to every chunk in both directions. */
   delayMs = 0;
+  /** Each direction of each connection carries at most this many bytes a second (throttle). */
+  bytesPerSecond = Infinity;
   /** Traffic is held, not forwarded, until restore(). */
   stalled = false;
   private budget = Infinity;
@@ -104,6 +121,11 @@ export class TcpProxy {
     this.delayMs = ms;
   }
 
+  /** From now on each direction of each connection carries at most `bytesPerSecond`, as a slow cellular link. */
+  throttle(bytesPerSecond: number): void {
+    this.bytesPerSecond = bytesPerSecond;
+  }
+
   /** Holds all traffic, as a link that went silent without closing. */
   stall(): void {
     this.stalled = true;
@@ -130,6 +152,7 @@ export class TcpProxy {
   /** Back to plain forwarding; held traffic flows again. */
   restore(): void {
     this.delayMs = 0;
+    this.bytesPerSecond = Infinity;
     this.stalled = false;
     this.budget = Infinity;
     this.refusing = false;

@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { boot, TestClient } from '../support/ocpp-client.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestTomada, type TestTomada } from '../support/tomada.js';
 import { assertAlive, Clients, eventually, refusedWith, sleep, startFastTomada } from './helpers.js';
 
@@ -26,6 +27,39 @@ function rawUpgrade(port: number, path: string, headers: string[]): Promise<stri
     });
     socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
     socket.on('error', reject);
+  });
+}
+
+/**
+ * Sends a hand-written upgrade request, reads the refusal, and keeps its own side open (a client
+ * that never closes), then writes a byte: a socket the node has let go of answers it with a reset.
+ */
+function holdRefused(port: number, path: string, headers: readonly string[]): Promise<{ statusLine: string; destroyedByNode: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk) => (answer += chunk));
+    let reset = false;
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') reset = true;
+      else reject(error);
+    });
+    const statusLine = () => answer.split('\r\n')[0] ?? '';
+    socket.on('end', () => {
+      // The node's answer is complete. Wait for it to let go (it does once its answer is written),
+      // then poke: a closed socket resets, a held one takes the byte in silence.
+      setTimeout(() => {
+        socket.write('x');
+        setTimeout(() => {
+          socket.write('x', () => undefined);
+          setTimeout(() => {
+            socket.destroy();
+            resolve({ statusLine: statusLine(), destroyedByNode: reset });
+          }, 300);
+        }, 100);
+      }, 200);
+    });
   });
 }
 
@@ -76,6 +110,20 @@ describe('handshake with the default policy (reject unknown charge points)', () 
     const plain = await fetch(`${base.replace(/^ws:/, 'http:')}/ocpp/CP-KNOWN`);
     assert.equal(plain.status, 426);
     await plain.text();
+  });
+
+  test('a refused handshake lets go of its socket even when the client keeps its side open', async () => {
+    // A stranger that never closes: ended only, the node's side stayed open for good, and enough
+    // of them used up its file descriptors.
+    const upgrade = ['Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='];
+    for (const [path, headers, status] of [
+      ['/nowhere/CP-KNOWN', [...upgrade, 'Sec-WebSocket-Protocol: ocpp1.6'], 404],
+      ['/ocpp/CP-KNOWN', upgrade, 400],
+    ] as const) {
+      const { statusLine, destroyedByNode } = await holdRefused(t.ocppPort, path, headers);
+      assert.match(statusLine, new RegExp(`^HTTP/1\\.1 ${status} `), path);
+      assert.ok(destroyedByNode, `${path}: the node still held the socket of a refused handshake`);
+    }
   });
 
   test('an unknown charge point is refused with 404 and nothing is stored', async () => {
@@ -242,6 +290,28 @@ describe('dead-peer detection', () => {
     await sleep(600);
     await assertAlive(healthy, 'the healthy charge point');
     assert.equal((await t.api('/api/v1/charge-points/CP-HEALTHY')).body.connected, true);
+  });
+
+  test('a charge point on a slow link is not dropped while a frame that takes several pings to arrive is coming in', async () => {
+    // Its pong waits behind the frame's bytes in the same TCP stream: bytes arriving prove the peer
+    // is there as a pong would (until 2026-12-07 a long StopTransaction at 2G speeds was cut at every
+    // resend, and the session never ended).
+    const proxy = await TcpProxy.start({ host: '127.0.0.1', port: t.ocppPort });
+    try {
+      const slow = await TestClient.connect(`ws://127.0.0.1:${proxy.port}/ocpp`, 'CP-SLOW-LINK');
+      await boot(slow);
+      proxy.throttle(20_000);
+      // About 60 KB: three seconds on the wire, fifteen ping intervals.
+      const sampledValue = Array.from({ length: 1_000 }, (_, i) => ({ value: String(i), measurand: 'Voltage', unit: 'V', context: 'Sample.Periodic' }));
+      const started = Date.now();
+      const answer = await slow.call('MeterValues', { connectorId: 1, meterValue: [{ timestamp: new Date().toISOString(), sampledValue }] });
+      assert.equal(answer[0], 3, `answered ${JSON.stringify(answer).slice(0, 200)}`);
+      assert.ok(Date.now() - started > 1_000, 'the frame took several ping intervals to arrive');
+      assert.equal(slow.ws.readyState, WebSocket.OPEN);
+      await slow.close();
+    } finally {
+      await proxy.close();
+    }
   });
 
   test('a charge point working through a big backlog is not mistaken for a dead one', async () => {
