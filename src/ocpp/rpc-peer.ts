@@ -75,7 +75,10 @@ export interface RpcPeerEvents {
   backlog?(high: boolean): void;
   /** A frame was written to the peer. */
   sent?(text: string): void;
-  /** A received frame that is not an inbound CALL (those reach handleCall with their text). */
+  /**
+   * A received frame that is not an inbound CALL (those reach handleCall with their text), and an
+   * inbound CALL never handled: waiting its turn when the connection closed, or arriving after.
+   */
   received?(text: string): void;
   /**
    * An inbound CALL was answered, `ms` after it arrived (waits behind earlier CALLs included).
@@ -159,7 +162,8 @@ export class RpcPeer {
 
   /** Feeds one received text frame. Never throws: every problem becomes a CALLERROR or an event. */
   receive(text: string): void {
-    if (this.closedReason !== undefined) return;
+    // A frame that crossed the wire is journaled, handled or not (JOURNAL.md).
+    if (this.closedReason !== undefined) return this.options.events?.received?.(text);
     let frame;
     try {
       frame = parseFrame(text);
@@ -209,7 +213,9 @@ export class RpcPeer {
     const failed = [...(this.inFlight ? [this.inFlight] : []), ...this.outboundQueue.splice(0)];
     if (this.inFlight) clearTimeout(this.inFlight.timer);
     this.inFlight = undefined;
-    this.inboundQueue.length = 0;
+    // CALLs that arrived and never had their turn: journaled as received, unanswered (the charge
+    // point sends them again). Until 2026-12-07 they vanished from the journal (an audit).
+    for (const call of this.inboundQueue.splice(0)) if (call.raw !== undefined) this.options.events?.received?.(call.raw);
     this.inboundChars = 0;
     for (const call of failed) call.reject(new PeerClosedError(reason));
   }
