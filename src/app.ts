@@ -172,7 +172,8 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
   };
   metrics.watchConnections(() => domain.views.connectedProtocols());
   metrics.observe(domain.activity);
-  const { generated, retired } = await domain.apiTokens.ensureAdmin(config.adminToken);
+  // The first administrator token is made once the listeners are open (below).
+  const { retired } = await domain.apiTokens.applyConfiguredAdmin(config.adminToken);
   if (retired) {
     log.warn({ tokenId: 'admin-env' }, 'TOMADA_ADMIN_TOKEN is not set: the administrator token it set is revoked (in a cluster, set it on every node or on none)');
   }
@@ -249,6 +250,7 @@ export async function startTomada(config: Config, log: Logger): Promise<RunningT
     await api.listen({ port: config.httpPort, host: config.host });
     const address = api.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+    const generated = config.adminToken === undefined ? await domain.apiTokens.firstAdminIfNeeded(retired) : undefined;
     // A node alone closes every campaign left running; in a cluster, those its own previous run left.
     const interrupted = await campaigns.closeInterrupted(config.cluster?.nodeId);
     if (interrupted > 0) log.warn({ interrupted }, 'validation campaigns interrupted by the last stop were closed as incomplete');

@@ -138,20 +138,21 @@ export class ApiTokens {
    * token valid, one is generated, so the removal never locks the administrator out.
    */
   async ensureAdmin(configured: string | undefined): Promise<{ generated?: string; retired?: boolean }> {
+    const { retired } = await this.applyConfiguredAdmin(configured);
+    if (configured !== undefined) return {};
+    const generated = await this.firstAdminIfNeeded(retired);
+    return generated === undefined ? { retired } : { generated, retired };
+  }
+
+  /**
+   * The first half of ensureAdmin, before a node's listeners open: `configured` becomes the admin
+   * token, or, without it, the token it set before is revoked (`retired`).
+   */
+  async applyConfiguredAdmin(configured: string | undefined): Promise<{ retired: boolean }> {
     const now = this.clock();
-    const admin = (id: string, name: string, secret: string): ApiToken => ({
-      id,
-      name,
-      role: 'admin',
-      operator: null,
-      tokenHash: hashToken(secret),
-      createdAt: now.toISOString(),
-      revokedAt: null,
-      expiresAt: null,
-    });
     if (configured !== undefined) {
-      await this.store.transact((tx) => tx.putApiToken(admin(ENV_ADMIN_ID, 'TOMADA_ADMIN_TOKEN', configured)));
-      return {};
+      await this.store.transact((tx) => tx.putApiToken(this.adminToken(ENV_ADMIN_ID, 'TOMADA_ADMIN_TOKEN', configured, now)));
+      return { retired: false };
     }
     const retired = await this.store.transact(async (tx) => {
       const fromVariable = await tx.getApiToken(ENV_ADMIN_ID);
@@ -159,12 +160,27 @@ export class ApiTokens {
       await tx.revokeApiToken(ENV_ADMIN_ID, now.toISOString());
       return true;
     });
+    return { retired };
+  }
+
+  /**
+   * The second half, once the node's listeners are open: a first token, when none exists (or the
+   * variable's was just retired and no administrator token is left valid), returned once to be
+   * shown. Made before the listeners, it was stored by a start that then failed (a port in use),
+   * and the next start, finding a token, printed none: the new user was locked out (an audit).
+   */
+  async firstAdminIfNeeded(retired: boolean): Promise<string | undefined> {
+    const now = this.clock();
     const valid = (t: ApiToken) => t.role === 'admin' && t.revokedAt === null && (t.expiresAt === null || Date.parse(t.expiresAt) > now.getTime());
     const needed = retired ? !(await this.store.listApiTokens()).some(valid) : (await this.store.countApiTokens()) === 0;
-    if (!needed) return { retired };
+    if (!needed) return undefined;
     const generated = newTokenSecret();
-    await this.store.transact((tx) => tx.putApiToken(admin(randomUUID(), 'first admin', generated)));
-    return { generated, retired };
+    await this.store.transact((tx) => tx.putApiToken(this.adminToken(randomUUID(), 'first admin', generated, now)));
+    return generated;
+  }
+
+  private adminToken(id: string, name: string, secret: string, now: Date): ApiToken {
+    return { id, name, role: 'admin', operator: null, tokenHash: hashToken(secret), createdAt: now.toISOString(), revokedAt: null, expiresAt: null };
   }
 
 }

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ADMIN_TOKEN, startTestTomada, type TestTomada } from '../support/tomada.js';
 
@@ -133,6 +134,26 @@ test('ensureAdmin: a first admin token is generated once per database', async ()
       await second.close();
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a first start that fails (its API port in use) makes no token, so the start after it prints one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-api-auth-'));
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (taken.address() as AddressInfo).port;
+    await assert.rejects(startTestTomada({ adminToken: undefined, httpPort: port }, dir), /in use|EADDRINUSE/);
+    const next = await startTestTomada({ adminToken: undefined }, dir);
+    try {
+      assert.equal(typeof next.generatedAdminToken, 'string', 'the start after the failed one shows the first token');
+      assert.equal((await next.api('/api/v1/charge-points', { token: next.generatedAdminToken! })).status, 200);
+    } finally {
+      await next.close();
+    }
+  } finally {
+    taken.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
