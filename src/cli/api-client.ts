@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { operatorApiBase } from '../api-address.js';
 import { fetchFailure } from '../fetch-failure.js';
 
 /** Exit codes of the operator commands (docs/OPERATOR.md). */
@@ -39,23 +40,13 @@ function exitFor(status: number): number {
   return Exit.failed;
 }
 
-/**
- * The operator address as the requests are made from it: an http(s) URL, without trailing slashes
- * or the API's own `/api/v1` (copied from a request or the OpenAPI document, it doubled every path
- * into a 404 that read as "not found"). Anything else is a usage error: `127.0.0.1:8080` without
- * its scheme was reported as an address that could not be reached.
- */
+/** The operator address as the requests are made from it (operatorApiBase); anything else is a usage error. */
 export function apiBase(url: string): string {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
+  const base = operatorApiBase(url);
+  if (base === undefined) {
     throw new CliError(`--url (or TOMADA_API_URL) must be an http:// or https:// address, such as http://127.0.0.1:8080; got "${url}"`, Exit.usage);
   }
-  return url.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+  return base;
 }
 
 export class ApiClient {

@@ -2,6 +2,7 @@
 // to stderr and the measured summary (JSON) to stdout. Exit code 0 when every session completed
 // with a transactionId, 1 otherwise, 2 for invalid options.
 import { parseArgs } from 'node:util';
+import { operatorApiBase } from '../api-address.js';
 import type { SimLogEntry } from './charge-point.js';
 import { fleetMembers, runFleet, type FleetOptions } from './fleet.js';
 import { registerFleet, RegistrationError } from './register.js';
@@ -179,13 +180,15 @@ function parse(argv: string[]): Parsed {
   if (unknownFault !== undefined) throw new UsageError(`unknown --fault "${unknownFault}"; the faults are ${Object.keys(SIM_FAULTS).join(', ')}`);
   if (values.person && apiToken === undefined) throw new UsageError('--person needs --api-token (it follows campaigns through the operator API)');
   if (values.idle && values.forever) throw new UsageError('--idle and --forever exclude each other');
-  if (apiToken !== undefined && !/^https?:\/\/[^/]+/.test(apiUrl)) {
+  // The same address as the operator commands take, `/api/v1` included (it doubled every path).
+  const apiBase = operatorApiBase(apiUrl);
+  if (apiToken !== undefined && apiBase === undefined) {
     throw new UsageError(`--api-url (or TOMADA_API_URL) must be an http:// or https:// URL, got "${apiUrl}"`);
   }
 
   return {
     help: false,
-    ...(apiToken === undefined ? {} : { api: { url: apiUrl.replace(/\/+$/, ''), token: apiToken } }),
+    ...(apiToken === undefined || apiBase === undefined ? {} : { api: { url: apiBase, token: apiToken } }),
     person: values.person,
     fleet: {
       baseUrl: url,

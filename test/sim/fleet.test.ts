@@ -202,6 +202,23 @@ test('tomada sim says what to set when the operator API cannot register its char
   assert.match(denied.stderr, /answered 401: \{"error":"Unauthorized"\} \(check --api-token or TOMADA_API_TOKEN\)/);
 });
 
+test('tomada sim takes the operator address as the operator commands do, with /api/v1 or without', async (t) => {
+  const paths: string[] = [];
+  const api = createServer((request, response) => {
+    paths.push(request.url ?? '');
+    response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"Unauthorized"}');
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  t.after(() => api.close());
+  const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  for (const url of [base, `${base}/`, `${base}/api/v1`, `${base}/api/v1/`]) {
+    paths.length = 0;
+    assert.equal(await simCommand(['--api-token', 'some-token', '--api-url', url, '--count', '1'], capture()), 1, url);
+    // Until 2026-12-07 `/api/v1` was kept and every path doubled: /api/v1/api/v1/charge-points/…, a 404.
+    assert.ok(paths.length > 0 && paths.every((path) => path.startsWith('/api/v1/charge-points/')), `${url}: ${paths.join(', ')}`);
+  }
+});
+
 test('a refused handshake is logged with what it means: an unknown id (404), a wrong password (401)', async (t) => {
   const statuses: Record<string, string> = { '/ocpp/UNKNOWN-0001': '404 Not Found', '/ocpp/LOCKED-0001': '401 Unauthorized' };
   const server = createServer();
