@@ -1,20 +1,25 @@
 // `tomada journal verify [--from ISO] [--to ISO] [--json]`: checks the frame journal of the
 // configured database (TOMADA_DATABASE_URL, TOMADA_JOURNAL_KEY). Exit code 0 when the chain holds
-// and every transaction matches its frames, 1 when something was found, 2 for bad options or
-// when there is no store to verify at this version's schema (nothing is created or migrated), or
-// it could not be opened.
+// and every transaction matches its frames, 1 when something was found, 2 when nothing was
+// verified: bad options (a --from or --to that is not an RFC 3339 time with an offset, a --from not
+// before --to), no store to verify at this version's schema (nothing is created or migrated), a
+// store that could not be opened, or a range that holds no journal row.
 import { parseArgs } from 'node:util';
 import { explainStoreError, loadConfig } from '../config.js';
 import { openStore } from '../store/open.js';
 import { StoreNotFound } from '../store/sql-store.js';
 import { verifyJournal } from './verify-journal.js';
+import { isDateTime } from '../ocpp/date-time.js';
 import { urlForLog } from '../url-for-log.js';
 
-const USAGE = `Usage: tomada journal verify [--from ISO-TIME] [--to ISO-TIME] [--json]
+const USAGE = `Usage: tomada journal verify [--from TIME] [--to TIME] [--json]
 
 Walks the frame journal's hash chain (the whole journal, or the frames received from --from up to
 --to) and names the first broken link; then replays the journaled frames of each transaction and
 names every transaction whose stored meter readings or energy no longer match them.
+TIME is an RFC 3339 time with its offset, as 2026-12-01T00:00:00Z or 2026-12-01T01:00:00+01:00.
+Exit code 0: all holds; 1: something was found; 2: nothing was verified (bad options, no store,
+or no journal row in the range).
 `;
 
 export async function journalCommand(argv: string[]): Promise<number> {
@@ -42,12 +47,17 @@ export async function journalCommand(argv: string[]): Promise<number> {
   for (const name of ['from', 'to'] as const) {
     const raw = values[name];
     if (raw === undefined) continue;
-    const ms = Date.parse(raw);
-    if (Number.isNaN(ms)) {
-      process.stderr.write(`--${name} must be an ISO 8601 time, got "${raw}"\n`);
+    // The operator API's own check: Date.parse took "1" for the year 2001, and a time without an
+    // offset in the machine's zone, and the range then checked nothing, "chain intact", exit 0.
+    if (!isDateTime(raw)) {
+      process.stderr.write(`--${name} must be an RFC 3339 time with an offset (2026-12-01T00:00:00Z, 2026-12-01T01:00:00+01:00), got "${raw}"\n`);
       return 2;
     }
-    range[name] = new Date(ms).toISOString();
+    range[name] = new Date(Date.parse(raw)).toISOString();
+  }
+  if (range.from !== undefined && range.to !== undefined && range.from >= range.to) {
+    process.stderr.write(`--from (${values.from}) must be before --to (${values.to}): the range holds no time\n`);
+    return 2;
   }
   const config = loadConfig();
   let store;
@@ -68,9 +78,16 @@ export async function journalCommand(argv: string[]): Promise<number> {
   }
   try {
     const report = await verifyJournal(store, { ...range, journalKey: config.journalKey });
+    // A range no row was received in walked nothing and judged nothing: "chain intact" with exit 0
+    // read as a verified month (a range in the future, a year mistyped).
+    if ((range.from !== undefined || range.to !== undefined) && report.rowsChecked === 0) {
+      process.stderr.write(`Nothing was verified: the journal holds no row received ${rangeText(range)}.\n`);
+      return 2;
+    }
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
-      process.stdout.write(`${report.rowsChecked} journal rows checked: ${report.firstBrokenLink ? `BROKEN at row ${report.firstBrokenLink.seq}: ${report.firstBrokenLink.reason}` : 'chain intact'}\n`);
+      const chain = report.firstBrokenLink ? `BROKEN at row ${report.firstBrokenLink.seq}: ${report.firstBrokenLink.reason}` : report.rowsChecked === 0 ? 'the journal is empty' : 'chain intact';
+      process.stdout.write(`${report.rowsChecked} journal rows checked: ${chain}\n`);
       if (report.head) process.stdout.write(`head: row ${report.head.seq}, hash ${report.head.hash}\n`);
       process.stdout.write(`${report.transactionsChecked} transactions replayed from their frames: ${report.mismatches.length === 0 ? 'all match' : `${report.mismatches.length} do not match`}\n`);
       // Each reason carries its own figures (a meterStop's, an energy's…).
@@ -80,4 +97,9 @@ export async function journalCommand(argv: string[]): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+function rangeText(range: { from?: string; to?: string }): string {
+  if (range.from !== undefined && range.to !== undefined) return `from ${range.from} up to ${range.to}`;
+  return range.from !== undefined ? `at or after ${range.from}` : `before ${range.to}`;
 }

@@ -231,6 +231,48 @@ test('tomada journal verify reads only a store that is there at its schema: a mi
   }
 });
 
+test('tomada journal verify takes only RFC 3339 times with an offset, --from before --to, and calls a range with no row nothing verified (exit 2)', async () => {
+  const t = await journaledServer();
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-verify-range-'));
+  try {
+    await session(t, 'J-RANGE');
+    await t.stop();
+    const verify = (url: string, ...args: string[]) =>
+      spawnSync(process.execPath, tomadaArgs('journal', 'verify', ...args), { cwd: ROOT, env: { ...process.env, TOMADA_DATABASE_URL: url }, encoding: 'utf8' });
+    const url = `sqlite:${t.dbPath}`;
+    // Until 2026-12-07 each of these walked no row and said "0 journal rows checked: chain intact", exit 0.
+    for (const [args, message] of [
+      [['--to', '1'], /^--to must be an RFC 3339 time with an offset .*, got "1"\n$/],
+      [['--from', '2026-12-07'], /^--from must be an RFC 3339 time with an offset .*, got "2026-12-07"\n$/],
+      [['--from', '2026-12-07T00:00:00'], /^--from must be an RFC 3339 time with an offset/],
+      [['--from', '2026-12-08T00:00:00Z', '--to', '2026-12-01T00:00:00Z'], /^--from \(2026-12-08T00:00:00Z\) must be before --to \(2026-12-01T00:00:00Z\)/],
+      [['--from', '2026-12-01T01:00:00+01:00', '--to', '2026-12-01T00:00:00Z'], /^--from .* must be before --to/],
+      [['--from', '2020-01-01T00:00:00Z', '--to', '2020-02-01T00:00:00Z'], /^Nothing was verified: the journal holds no row received from 2020-01-01T00:00:00.000Z up to 2020-02-01T00:00:00.000Z\.\n$/],
+      [['--from', '2999-01-01T00:00:00Z', '--json'], /^Nothing was verified: the journal holds no row received at or after 2999-01-01T00:00:00.000Z\.\n$/],
+      [['--to', '2020-01-01T00:00:00+02:00'], /^Nothing was verified: the journal holds no row received before 2019-12-31T22:00:00.000Z\.\n$/],
+    ] as const) {
+      const result = verify(url, ...args);
+      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
+      assert.match(result.stderr, message, args.join(' '));
+      assert.equal(result.stdout, '', args.join(' '));
+    }
+    // A range that holds the session's rows verifies them.
+    const around = verify(url, '--from', new Date(Date.now() - 3_600_000).toISOString(), '--to', new Date(Date.now() + 3_600_000).toISOString().replace('Z', '+00:00'));
+    assert.equal(around.status, 0, around.stderr);
+    assert.match(around.stdout, /^[1-9]\d* journal rows checked: chain intact$/m);
+
+    // The whole journal of a store no charge point has spoken to yet: exit 0, and said plainly.
+    const fresh = join(dir, 'fresh.db');
+    await (await openSqliteStore(fresh)).close();
+    const empty = verify(`sqlite:${fresh}`);
+    assert.equal(empty.status, 0, empty.stderr);
+    assert.match(empty.stdout, /^0 journal rows checked: the journal is empty$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await t.close();
+  }
+});
+
 // An auditor may read the store and nothing more. Played by the user nobody, which only root can
 // switch to (setpriv, from util-linux).
 const asReader = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
