@@ -1,16 +1,22 @@
 // `tomada migrate`: brings the configured database (TOMADA_DATABASE_URL) to this version's schema
 // and exits, saying what it applied. A node migrates when it starts anyway; this is the same step
 // on its own, for an upgrade done in order: back up, stop the earlier version's nodes, migrate,
-// start the new ones (docs/OPERATIONS.md, Upgrading).
+// start the new ones (docs/OPERATIONS.md, Upgrading). It migrates only a store that is there,
+// unless --create is given: run from the wrong folder, or with a mistyped ?schema=, it made a new
+// empty store and said "migrated", exit 0, while the real store stayed as it was.
 import { loadConfig } from '../config.js';
 import { openStore } from '../store/open.js';
-import type { StoreLog } from '../store/sql-store.js';
+import { StoreNotFound, type StoreLog } from '../store/sql-store.js';
+import { urlForLog } from '../url-for-log.js';
 
-const USAGE = `Usage: tomada migrate
+const USAGE = `Usage: tomada migrate [--create]
 
-Applies the database migrations this version of Tomada has and the database (TOMADA_DATABASE_URL)
+Applies the database migrations this version of Tomada has and the store (TOMADA_DATABASE_URL)
 lacks, prints which, and exits: 0 when the schema is up to date, 1 when it could not be brought
-there. Several nodes or commands migrating at once are safe.
+there, 2 when there is no store there (nothing is created: a node creates its store at its first
+start) or for a bad argument. Several nodes or commands migrating at once are safe.
+
+  --create   create the store when there is none there (a new SQLite file, a new schema), and say so
 `;
 
 interface Output {
@@ -32,13 +38,36 @@ function printed(out: Output, err: Output): StoreLog {
 
 /** Rejects when the database cannot be opened or migrated (the caller prints why and exits 1). */
 export async function migrateCommand(argv: string[], env: NodeJS.ProcessEnv = process.env, out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
-  if (argv.length > 0) {
-    const help = argv[0] === '--help' || argv[0] === '-h';
-    (help ? out : err).write(help ? USAGE : `Unexpected argument "${argv[0]}"\n\n${USAGE}`);
-    return help ? 0 : 2;
+  let create = false;
+  for (const arg of argv) {
+    if (arg === '--help' || arg === '-h') {
+      out.write(USAGE);
+      return 0;
+    }
+    if (arg === '--create') create = true;
+    else {
+      err.write(`Unexpected argument "${arg}"\n\n${USAGE}`);
+      return 2;
+    }
   }
   const config = loadConfig(env);
-  const store = await openStore(config.databaseUrl, { log: printed(out, err) });
-  await store.close();
+  const log = printed(out, err);
+  let notFound: StoreNotFound;
+  try {
+    await (await openStore(config.databaseUrl, { log, mustExist: true })).close();
+    return 0;
+  } catch (error) {
+    if (!(error instanceof StoreNotFound)) throw error;
+    notFound = error;
+  }
+  if (!create) {
+    const folder = config.databaseUrl.startsWith('sqlite:') ? '; a relative path is read from the folder the command runs in' : '';
+    err.write(
+      `Nothing was migrated: ${notFound.message}. TOMADA_DATABASE_URL names the store to migrate (now ${urlForLog(config.databaseUrl)}${folder}). A node creates its store at its first start; \`tomada migrate --create\` creates one here.\n`,
+    );
+    return 2;
+  }
+  await (await openStore(config.databaseUrl, { log })).close();
+  out.write(`created a new store (--create) at ${urlForLog(config.databaseUrl)}: there was none (${notFound.message})\n`);
   return 0;
 }

@@ -315,15 +315,18 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const names = new StatementNames();
   const kysely = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool: recoveringPool(pool, reachability, names) }) });
   try {
-    if (schema && !options.existingOnly) await createSchema(kysely, schema);
+    const existing = options.existingOnly || options.mustExist;
+    if (schema && !existing) await createSchema(kysely, schema);
     const { rows } = await sql<{ schema: string; collation: string; synchronous_commit: string; fsync: string }>`
       select current_schema() as schema, datcollate as collation,
         current_setting('synchronous_commit') as synchronous_commit, current_setting('fsync') as fsync
       from pg_database where datname = current_database()`.execute(kysely);
     const current = rows[0];
     // Opened as it is, a schema named that is not there holds no store: nothing to verify.
-    if (!current?.schema && schema && options.existingOnly) throw new StoreNotFound(`PostgreSQL has no schema "${schema}" (the URL's ?schema=)`);
+    if (!current?.schema && schema && existing) throw new StoreNotFound(`PostgreSQL has no schema "${schema}" (the URL's ?schema=)`);
     if (!current?.schema) throw new Error('PostgreSQL: no schema to create the tables in (check search_path)');
+    // Before any warning: a command that finds no store says only that.
+    if (options.mustExist) await SqlStore.assertSome(kysely, 'postgres', current.schema);
     // Text keys and ISO times are compared and sorted as bytes, as SQLite does; other collations
     // order ids differently and, for times, ignore punctuation.
     if (!/^(C|POSIX|C\.UTF-?8)$/i.test(current.collation)) {

@@ -2,7 +2,7 @@
 // group committer. The dialect-specific parts (opening, pragmas, the journal lock) live in
 // sqlite.ts / postgres.ts. Journal rows are written once per batch, just before its commit, and
 // on a shared database the journal lock is held only from there to the commit.
-import { Migrator, sql, type CompiledQuery, type Kysely, type RawBuilder } from 'kysely';
+import { Migrator, sql, type CompiledQuery, type Kysely, type MigrationInfo, type RawBuilder } from 'kysely';
 import { GroupCommitter, type BatchObserver, type UnitOptions } from './group-commit.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import { SqlQueries, type DialectHooks } from './sql-queries.js';
@@ -36,6 +36,13 @@ export interface SqlStoreOptions {
    * journal intact).
    */
   existingOnly?: boolean;
+  /**
+   * Opens only a store that is there (a file, a schema, a database some version of Tomada
+   * migrated), and migrates it: creates no file or schema, else fails with StoreNotFound
+   * (`tomada migrate`: run from the wrong folder, or with a mistyped ?schema=, it made a new empty
+   * store and said "migrated", exit 0).
+   */
+  mustExist?: boolean;
 }
 
 /** The database holds no Tomada store at this version's schema, and was to be opened as it is (existingOnly). */
@@ -257,13 +264,19 @@ export class SqlStore extends SqlQueries implements Store {
 
   /** Checks, changing nothing, that the database holds a Tomada store at this version's schema (existingOnly). */
   static async assertCurrent(kysely: Kysely<Database>, dialect: Dialect, schema?: string): Promise<void> {
-    const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
-    const migrations = await migrator.getMigrations();
-    if (!migrations.some((migration) => migration.executedAt !== undefined)) throw new StoreNotFound('the database holds no Tomada store (no migration was ever applied to it)');
+    const migrations = await SqlStore.assertSome(kysely, dialect, schema);
     const pending = migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
     if (pending.length > 0) {
       throw new StoreNotFound(`the store's schema is older than this version's (${pending.join(', ')} not applied): run \`tomada migrate\` first, or the version that wrote it`);
     }
+  }
+
+  /** Checks, changing nothing, that the database holds a Tomada store of some version (mustExist); returns its migrations. */
+  static async assertSome(kysely: Kysely<Database>, dialect: Dialect, schema?: string): Promise<readonly MigrationInfo[]> {
+    const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
+    const migrations = await migrator.getMigrations();
+    if (!migrations.some((migration) => migration.executedAt !== undefined)) throw new StoreNotFound('the database holds no Tomada store (no migration was ever applied to it)');
+    return migrations;
   }
 
   transact<T>(work: (tx: StoreWriter) => Promise<T>, chargePointId?: string, options: TransactOptions = {}): Promise<T> {

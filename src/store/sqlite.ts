@@ -13,9 +13,10 @@ import { WalSync } from './wal-sync.js';
 
 export async function openSqliteStore(path: string, options: SqlStoreOptions = {}): Promise<SqlStore> {
   const file = path !== ':memory:';
-  if (file && options.existingOnly && !existsSync(path)) throw new StoreNotFound(`no SQLite database at ${resolve(path)}`);
+  const existing = options.existingOnly || options.mustExist;
+  if (file && existing && !existsSync(path)) throw new StoreNotFound(`no SQLite database at ${resolve(path)}`);
   // An empty file is no database either: opened, its first pragma made it one (WAL mode, 4 KB).
-  if (file && options.existingOnly && statSync(path).size === 0) throw new StoreNotFound(`${resolve(path)} is an empty file, not a SQLite database`);
+  if (file && existing && statSync(path).size === 0) throw new StoreNotFound(`${resolve(path)} is an empty file, not a SQLite database`);
   if (file && options.existingOnly) return openAsItIs(path, options);
   // SQLite takes an empty name for an anonymous temporary database, deleted when it is closed,
   // whose WAL has no file to sync: the node started, and every write was refused after its
@@ -37,7 +38,10 @@ export async function openSqliteStore(path: string, options: SqlStoreOptions = {
   const kysely = new Kysely<Database>({ dialect: new ErrorKeepingSqliteDialect(database, statements, true) });
   try {
     if (options.existingOnly) await SqlStore.assertCurrent(kysely, 'sqlite');
-    else await SqlStore.migrate(kysely, 'sqlite', undefined, options.log);
+    else {
+      if (options.mustExist) await SqlStore.assertSome(kysely, 'sqlite');
+      await SqlStore.migrate(kysely, 'sqlite', undefined, options.log);
+    }
   } catch (error) {
     database.close();
     throw error;
