@@ -12,7 +12,7 @@ Usage:
   tomada demo             start it on a demo database with simulated charge points charging
   tomada sim [options]    run simulated charge points against a central system (tomada sim --help)
   tomada journal verify   check the frame journal's hash chain and the energy derived from it
-  tomada migrate          bring the database to this version's schema, say what was applied, and exit
+  tomada migrate          bring the store that is there to this version's schema, say what was applied, and exit (--create: make one)
   tomada validate ID      run the network's validation campaign against a charge point (tomada validate --help)
   tomada --version
 
