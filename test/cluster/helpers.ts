@@ -22,7 +22,9 @@ export async function natsUnavailable(url = SHARED_NATS): Promise<string | undef
   try {
     // Loaded here: most files that use these helpers never reach NATS.
     const { connect } = await import('nats');
-    const connection = await connect({ servers: url, timeout: 1_000, maxReconnectAttempts: 0 });
+    // 5 s: under a loaded machine (the suite beside other work, load average 9) 1 s timed out
+    // against a NATS that was up, and failed a CI run.
+    const connection = await connect({ servers: url, timeout: 5_000, maxReconnectAttempts: 0 });
     await connection.close();
     return undefined;
   } catch (error) {
