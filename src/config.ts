@@ -6,7 +6,8 @@ import { createSecureContext } from 'node:tls';
 import { sourceAllowed, type UnknownChargePointPolicy, type UnvalidatedSoftwarePolicy } from './domain/registry.js';
 import type { TlsMaterial } from './transport/tls.js';
 import { PRIVATE_NETWORKS } from './networks.js';
-import { urlListForLog } from './url-for-log.js';
+import { ExplainedOpenFailure, urlThatFailedToOpen } from './store/open-failure.js';
+import { urlForLog, urlListForLog } from './url-for-log.js';
 import { DEFAULT_ENDPOINT_NETWORKS, type EndpointNetworks } from './transport/soap-endpoint-networks.js';
 
 export interface Config {
@@ -238,7 +239,39 @@ export function explainStoreError(error: unknown, setting: string): unknown {
     return new Error(`cannot reach the database (${message}): is PostgreSQL running there, and does ${setting} name it?`);
   }
   if ('severity' in error) return new Error(`the database named by ${setting} refused: ${message}`);
-  return error;
+  // Any other failure to open the store ("EEXIST: file already exists, mkdir './data'", "The
+  // server does not support SSL connections") said nothing of the setting: it names it, with the
+  // URL as it may be printed, and what to do where that is known. One that names it already, or
+  // says what to do already, is kept.
+  const url = urlThatFailedToOpen(error);
+  if (url === undefined || error instanceof ExplainedOpenFailure || message.includes('TOMADA_DATABASE_URL') || message.includes(setting)) return error;
+  const hint = storeOpenHint(error, message, setting);
+  return new Error(`cannot open the database at ${setting}=${urlForLog(url)} (${message})${hint === undefined ? '' : `: ${hint}`}`);
+}
+
+/** Node's codes for a server certificate that did not chain to a CA it trusts. */
+const UNTRUSTED_CERTIFICATE = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
+
+/** What to do about a store that did not open, where the error says enough to tell. */
+function storeOpenHint(error: Error, message: string, setting: string): string | undefined {
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  if (syscall === 'mkdir' && (code === 'EEXIST' || code === 'ENOTDIR')) {
+    return `a file stands where a folder of its path should be (${path}): move it, or set ${setting} to a path in another folder`;
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'SQLITE_CANTOPEN') {
+    return `this user may not create or write that file: set ${setting} to a path it may write to, or give it the right to`;
+  }
+  if (code === 'SQLITE_NOTADB') return `that file is not a SQLite database: set ${setting} to the store's file`;
+  if (code === 'ENOENT' && path !== undefined) return `a file the URL names is missing (${path}): correct its path in ${setting}`;
+  if (message === 'The server does not support SSL connections') {
+    return `the server has SSL turned off: take sslmode out of ${setting}, or turn ssl on in the server's postgresql.conf`;
+  }
+  if (code !== undefined && UNTRUSTED_CERTIFICATE.has(code)) {
+    return `the server's certificate is not from a CA this node trusts: for a private CA, add sslrootcert=/path/to/ca.pem to ${setting} (docs/OPERATIONS.md, PostgreSQL)`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the server's certificate does not name the host ${setting} gives: connect by a name the certificate holds`;
+  if (code === 'CERT_HAS_EXPIRED') return `the server's certificate has expired: renew it on the server`;
+  return undefined;
 }
 
 export function loadConfig(env: Env = process.env): Config {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -67,6 +67,19 @@ test('a database that cannot be reached is named by the setting that chose it, n
   assert.equal(serve.status, 1, serve.stderr);
   assert.match(serve.stderr, /cannot reach the database/);
   assert.doesNotMatch(serve.stdout, /until it is back/);
+});
+
+test('serve whose SQLite store cannot be made names TOMADA_DATABASE_URL and what to do, not only EEXIST', (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'tomada-cli-'));
+  t.after(() => rmSync(cwd, { recursive: true, force: true }));
+  writeFileSync(join(cwd, 'data'), ''); // a file where the store's folder should be
+  const env = { ...process.env, TOMADA_OCPP_PORT: '0', TOMADA_HTTP_PORT: '0', TOMADA_DATABASE_URL: `sqlite:${join(cwd, 'data', 'tomada.db')}` };
+  const serve = spawnSync(process.execPath, tomadaArgs('serve'), { encoding: 'utf8', cwd: ROOT, env, timeout: 30_000 });
+  assert.equal(serve.status, 1, serve.stderr);
+  assert.equal(
+    serve.stderr,
+    `tomada: cannot open the database at TOMADA_DATABASE_URL=sqlite:${join(cwd, 'data', 'tomada.db')} (EEXIST: file already exists, mkdir '${join(cwd, 'data')}'): a file stands where a folder of its path should be (${join(cwd, 'data')}): move it, or set TOMADA_DATABASE_URL to a path in another folder\n`,
+  );
 });
 
 test('serve with a mistyped TOMADA_LOG_LEVEL names it, and opens nothing', (t) => {

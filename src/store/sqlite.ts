@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Driver, type SqliteDatabase } from 'kysely';
 import { SqlStore, StoreNotFound, type SqlStoreOptions, type StoreHooks } from './sql-store.js';
+import { ExplainedOpenFailure } from './open-failure.js';
 import { cachingStatements } from './statement-cache.js';
 import type { Database } from './tables.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
@@ -106,7 +107,7 @@ async function openAsItIs(path: string, options: SqlStoreOptions): Promise<SqlSt
 function withoutSharedMemory(error: unknown, path: string): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN') return error;
-  return new Error(
+  return new ExplainedOpenFailure(
     `SQLite cannot read ${resolve(path)} without creating ${resolve(path)}-shm beside it (the store is in WAL mode and no node has it open), and this user may not write to ${resolve(dirname(path))}: run as a user who may, or verify a copy of the file in a folder of your own (${String(code)})`,
   );
 }
