@@ -207,7 +207,7 @@ export async function buildApi({ domain, campaigns, software, events, log, versi
       await v1.register(idTagRoutes, { domain });
       await v1.register(commandRoutes, { domain });
       await v1.register(transactionRoutes, { domain });
-      await v1.register(validationRoutes, { campaigns });
+      await v1.register(validationRoutes, { campaigns, software });
       await v1.register(softwareRoutes, { software });
       await v1.register(eventRoutes, { events });
       await v1.register(frameRoutes, { domain });

@@ -31,9 +31,9 @@ function afterwards(left: LeftRunning): string {
  * page alone, printed, read as the network's approval of a trial run or of a partial campaign
  * (the reason was only in the table below). And a cancelled campaign still stopping its sessions.
  */
-function validityNote(v: Validation): string {
+function validityNote(v: Validation, inRegistry: boolean): string {
   const notes = [
-    ...(v.verdict === 'pass' && v.registry?.validated === false ? [`Its cases passed, but the software is not validated: ${v.registry.reason}.`] : []),
+    ...(v.verdict === 'pass' && v.registry?.validated === false ? [`Its cases passed, but this campaign validates no software: ${v.registry.reason}${inRegistry ? ' (the software is already validated in the registry)' : ''}.`] : []),
     ...(v.status === 'running' && v.trial !== undefined ? [`A trial run: it will validate no software (${v.trial}).`] : []),
     ...(v.cancelling ? [`Cancelled at ${v.cancelling.at} (${v.cancelling.reason}): stopping the sessions it started.`] : []),
   ];
@@ -53,8 +53,14 @@ function caseSection(item: CaseRecord, index: number): string {
 </section>`;
 }
 
-export function reportHtml(v: Validation): string {
+/**
+ * The campaign's report. `inRegistry`: the registry holds the software it tested, read as the page
+ * is made; said of a campaign that validates none (until 2026-12-07 it read "software not
+ * validated" of software the registry held as validated).
+ */
+export function reportHtml(v: Validation, inRegistry = false): string {
   const software = v.software;
+  const already = inRegistry && v.registry?.validated === false ? ' (already validated in the registry)' : '';
   const verdict = v.verdict === null ? 'RUNNING' : VERDICT_WORDS[v.verdict] ?? v.verdict;
   const c = v.counts;
   // counts.skipped holds both kinds of skip: only those not applicable leave a campaign passable.
@@ -76,7 +82,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.2
 </style></head><body>
 <h1>OCPP validation report</h1>
 <p class="verdict ${escape(v.verdict ?? 'running')}">${escape(verdict)}</p>
-${validityNote(v)}<p>${c.pass} passed · ${c.fail} failed · ${notApplicable} not applicable · ${c.skipped - notApplicable} skipped, not run · ${c.manual} manual steps not run · ${c.pending} pending</p>
+${validityNote(v, inRegistry)}<p>${c.pass} passed · ${c.fail} failed · ${notApplicable} not applicable · ${c.skipped - notApplicable} skipped, not run · ${c.manual} manual steps not run · ${c.pending} pending</p>
 <table>
 <tr><th>Charge point</th><td>${escape(v.chargePointId)} (connector ${v.connectorId})</td></tr>
 <tr><th>Vendor / model</th><td>${escape(software.vendor ?? '?')} / ${escape(software.model ?? '?')}</td></tr>
@@ -85,7 +91,7 @@ ${validityNote(v)}<p>${c.pass} passed · ${c.fail} failed · ${notApplicable} no
 <tr><th>Campaign</th><td>${escape(v.id)} · ${escape(v.status)} · started ${escape(v.startedAt)}${v.finishedAt ? ` · finished ${escape(v.finishedAt)}` : ''}</td></tr>
 <tr><th>Cards</th><td>valid ${escape(v.idTag)} · blocked ${escape(v.blockedIdTag)}</td></tr>
 <tr><th>Time limits</th><td>${Object.entries(v.timing).map(([name, s]) => `${escape(name)} ${s} s`).join(' · ')}</td></tr>
-<tr><th>Registry</th><td>${v.registry ? `${v.registry.validated ? 'software validated' : 'software not validated'}: ${escape(v.registry.reason)}` : v.status === 'running' ? 'decided when the campaign ends' : 'not recorded'}</td></tr>
+<tr><th>Registry</th><td>${v.registry ? `${v.registry.validated ? 'software validated' : 'this campaign validates no software'}: ${escape(v.registry.reason)}${already}` : v.status === 'running' ? 'decided when the campaign ends' : 'not recorded'}</td></tr>
 ${v.leftRunning?.length ? `<tr><th>Left running</th><td>${v.leftRunning.map((l) => `transaction ${l.transactionId} on connector ${l.connectorId}: ${escape(l.reason)}${afterwards(l)}`).join('<br>')}${v.leftRunning.some((l) => !l.afterwards?.ended) ? `. A remote stop is sent again at each return of the charge point; or end ${v.leftRunning.length === 1 ? 'it' : 'them'} there` : ''}.</td></tr>\n` : ''}</table>
 <h2>Cases</h2>
 ${v.cases.map(caseSection).join('\n')}

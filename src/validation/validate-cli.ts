@@ -191,7 +191,7 @@ export async function validateCommand(argv: string[], io: Io = terminalIo()): Pr
     const notApplicable = campaign.cases.filter((item) => item.status === 'skipped' && item.notApplicable).length;
     io.out(
       `${(campaign.verdict ?? campaign.status).toUpperCase()}: ${c.pass} passed, ${c.fail} failed, ${notApplicable} not applicable, ${(c.skipped ?? 0) - notApplicable} skipped (not run), ${c.manual} manual steps not run\n` +
-        `software: ${Object.values(campaign.software).join(' / ')}${campaign.registry ? ` — ${campaign.registry.validated ? 'validated' : 'not validated'}: ${campaign.registry.reason}` : ''}\n` +
+        `software: ${Object.values(campaign.software).join(' / ')}${registryLine(campaign.registry, await inRegistry(api, campaign))}\n` +
         (campaign.leftRunning ?? []).map((l) => `LEFT RUNNING: transaction ${l.transactionId} on connector ${l.connectorId} (${l.reason}): a remote stop is sent again when the charge point comes back, or end it there\n`).join('') +
         `report: ${report}\n`,
     );
@@ -258,6 +258,32 @@ class Interrupt {
 
 /** How long the campaign is asked for again while Tomada does not answer, before the command gives up. */
 const OUTAGE_PATIENCE_MS = 120_000;
+
+/**
+ * What the campaign did for the registry, after the software it tested. One that validates nothing
+ * says so of itself, and that the registry holds the software already when it does: until
+ * 2026-12-07 it said "not validated" of software the registry held as validated.
+ */
+function registryLine(registry: CampaignView['registry'], inRegistry: boolean): string {
+  if (!registry) return '';
+  if (registry.validated) return ` — validated: ${registry.reason}`;
+  return ` — this campaign validates no software: ${registry.reason}${inRegistry ? ' (already validated in the registry)' : ''}`;
+}
+
+const IDENTITY = ['vendor', 'model', 'firmwareVersion', 'ocppVersion', 'transport'] as const;
+
+/** Whether the registry holds the software a campaign that validated none tested; false when it cannot be read. */
+async function inRegistry(api: (path: string) => Promise<unknown>, campaign: CampaignView): Promise<boolean> {
+  if (!campaign.registry || campaign.registry.validated) return false;
+  try {
+    const { items } = (await api('/software')) as { items: Record<string, string>[] };
+    return items.some((held) => IDENTITY.every((key) => held[key] !== undefined && held[key] === campaign.software[key]));
+  } catch (error) {
+    // The campaign's own lines matter more than this note: a token that may not read it, or an outage, leaves it out.
+    if (error instanceof CliError) return false;
+    throw error;
+  }
+}
 
 /**
  * The campaign read again, through a short outage: a node restarting (whose restart closes the

@@ -48,10 +48,42 @@ test('the operator answers the manual step at the terminal; a pass exits 0 and s
     assert.equal(questions.length, 1);
     assert.match(questions[0]!, /Present the card "TAG-CLI-1"/);
     assert.match(out.join(''), /^PASS: 5 passed, 0 failed/m);
+    // A partial campaign says it validates nothing, of itself: the software is not in the registry.
+    assert.match(out.join(''), /^software: Tomada \/ Simulator \/ [^\n]+ — this campaign validates no software: a partial campaign \(5 of 22 cases\) validates no software$/m);
     assert.doesNotMatch(err.join(''), /a trial run/, 'the default limits are a validating campaign\'s');
     for (const c of CASES) assert.match(err.join(''), new RegExp(`PASS +${c.replace('.', '\\.')} — `));
     const html = readFileSync(join(dir, 'r.html'), 'utf8');
     assert.match(html, /PASSED/);
+  } finally {
+    await cp.stop();
+    await t.close();
+  }
+});
+
+test('a campaign that validates nothing, of software the registry holds, says so of itself and not "not validated"', async () => {
+  const t = await startTestTomada();
+  const cp = await chargePoint(t, 'CLI-4');
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-validate-'));
+  const out: string[] = [];
+  const err: string[] = [];
+  try {
+    const { vendor, model, firmwareVersion, ocppVersion, transport } = (await t.api('/api/v1/charge-points/CLI-4')).body;
+    const approved = await t.api('/api/v1/software', { method: 'POST', body: { vendor, model, firmwareVersion, ocppVersion, transport, reference: 'bench report 42' } });
+    assert.equal(approved.status, 201, JSON.stringify(approved.body));
+    assert.equal((await t.api('/api/v1/charge-points/CLI-4')).body.softwareValidated, true);
+    const code = await validateCommand(['CLI-4', '--id-tag', 'TAG-CLI-4', '--case', 'ocpp.version', '--report', join(dir, 'r.html'), '--url', t.httpUrl, '--token', ADMIN_TOKEN], {
+      out: (text) => void out.push(text),
+      err: (text) => void err.push(text),
+      ask: async () => '',
+    });
+    assert.equal(code, 0, err.join(''));
+    const line = `software: ${[vendor, model, firmwareVersion, ocppVersion, transport].join(' / ')} — this campaign validates no software: a partial campaign (1 of 22 cases) validates no software (already validated in the registry)`;
+    assert.ok(out.join('').split('\n').includes(line), out.join(''));
+    assert.doesNotMatch(out.join(''), /not validated/);
+    const html = readFileSync(join(dir, 'r.html'), 'utf8');
+    assert.match(html, /<th>Registry<\/th><td>this campaign validates no software: a partial campaign \(1 of 22 cases\) validates no software \(already validated in the registry\)<\/td>/);
+    assert.match(html, /<strong>Its cases passed, but this campaign validates no software: a partial campaign \(1 of 22 cases\) validates no software \(the software is already validated in the registry\)\.<\/strong>/);
+    assert.doesNotMatch(html, /not validated/);
   } finally {
     await cp.stop();
     await t.close();

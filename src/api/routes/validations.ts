@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { cases } from '../../validation/cases.js';
 import type { Campaigns } from '../../validation/campaign.js';
+import type { SoftwareRegistry } from '../../validation/software.js';
 import { missing } from '../errors.js';
 import { ChargePointId, ErrorBody } from '../schemas.js';
 import { CaseCatalog, Confirmation, ValidationList, ValidationStart } from '../validation-schemas.js';
@@ -15,7 +16,7 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 80 }) 
 const CaseParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 80 }), caseId: Type.String({ minLength: 1, maxLength: 60 }) });
 const tags = ['validation'];
 
-export async function validationRoutes(app: FastifyInstance, { campaigns }: { campaigns: Campaigns }) {
+export async function validationRoutes(app: FastifyInstance, { campaigns, software }: { campaigns: Campaigns; software: SoftwareRegistry }) {
   app.get('/validations/cases', {
     config: { access: { level: 'read' } },
     schema: { tags, summary: 'The campaign’s cases, in the order they run, with their pass criteria', response: { 200: CaseCatalog } },
@@ -66,7 +67,11 @@ export async function validationRoutes(app: FastifyInstance, { campaigns }: { ca
     handler: async (request, reply) => {
       const validation = await campaigns.get(request.params.id);
       if (!validation) throw missing('validation', request.params.id);
-      return reply.type('text/html; charset=utf-8').send(reportHtml(validation));
+      // A campaign that validated nothing may have tested software the registry holds: its page says so.
+      const { vendor, model, firmwareVersion, ocppVersion, transport } = validation.software;
+      const tested = vendor !== undefined && model !== undefined && firmwareVersion !== undefined && ocppVersion !== undefined && transport !== undefined;
+      const inRegistry = validation.registry?.validated === false && tested && (await software.find({ vendor, model, firmwareVersion, ocppVersion, transport })) !== undefined;
+      return reply.type('text/html; charset=utf-8').send(reportHtml(validation, inRegistry));
     },
   });
 
