@@ -1,7 +1,7 @@
 // The operator commands' way to the REST API: one request at a time, with failures turned into
 // errors that say what to do and carry the process exit code.
 import { once } from 'node:events';
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, renameSync, rmSync, statSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { operatorApiBase } from '../api-address.js';
@@ -122,11 +122,16 @@ export class ApiClient {
     }
     if (!response.body) return;
     const source = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
-    const partial = file === undefined ? undefined : `${file}.part-${process.pid}`;
+    // A device or a pipe (`--output /dev/null`, a FIFO) is written to as it is: renamed over, it
+    // was replaced by a regular file, and as root /dev/null itself was (found on 2026-12-07).
+    const asItIs = file !== undefined && !regularOrAbsent(file);
+    const partial = file === undefined || asItIs ? undefined : `${file}.part-${process.pid}`;
     // The file's own failure (no such folder, no space left) is not the answer's.
     let unwritable: NodeJS.ErrnoException | undefined;
     try {
-      if (partial === undefined) {
+      if (asItIs) {
+        await pipeline(source, createWriteStream(file).on('error', (error) => (unwritable = error)));
+      } else if (partial === undefined) {
         await pipeline(source, out, { end: false });
         if (out.writableNeedDrain) await once(out, 'drain');
       } else {
@@ -164,4 +169,13 @@ export class ApiClient {
 /** The answer's media type, lower case, without its parameters (`text/csv; charset=utf-8` is `text/csv`). */
 function mediaType(response: Response): string {
   return (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Whether `file` is a regular file or not there: one a download may write beside and rename over. */
+function regularOrAbsent(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return true;
+  }
 }

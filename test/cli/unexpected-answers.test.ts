@@ -4,8 +4,8 @@
 // file: neither may say "done" for what is not a whole export.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,6 +72,38 @@ test('an export cut off midway fails and leaves the earlier file as it was', asy
     await proxy.close();
     await t.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an export to a pipe or a device is written into it, never renamed over it', async () => {
+  // Written beside and renamed, `--output /dev/null` replaced /dev/null with a regular file (as root).
+  // A FIFO stands for the device here: the test reads what reaches it, and nothing of the system's is at stake.
+  const t = await startTestTomada();
+  const dir = mkdtempSync(join(tmpdir(), 'tomada-cli-fifo-'));
+  const fifo = join(dir, 'sessions.fifo');
+  let fd: number | undefined;
+  try {
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+    // Open at both ends (Linux), so that the export's open does not wait for a reader.
+    fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    assert.equal((await t.api('/api/v1/charge-points/FIFO-CP', { method: 'PUT', body: {} })).status, 201);
+    await t.store.transact((tx) => tx.insertTransaction(runningSession({ chargePointId: 'FIFO-CP', connectorId: 1, idTag: 'FIFO-TAG', startedAt: '2025-01-01T00:00:00.000Z', meterStartWh: 7 })));
+    const exported = await tomada(['sessions', 'export', '--format', 'json', '--output', fifo], { TOMADA_API_URL: t.httpUrl, TOMADA_API_TOKEN: ADMIN_TOKEN });
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.ok(statSync(fifo).isFIFO(), 'the FIFO is still a FIFO');
+    const buffer = Buffer.alloc(64 * 1024);
+    let read = 0;
+    try {
+      read = readSync(fd, buffer);
+    } catch {
+      read = 0; // EAGAIN: nothing reached the pipe
+    }
+    assert.match(buffer.subarray(0, read).toString(), /FIFO-TAG/);
+    assert.deepEqual(readdirSync(dir), ['sessions.fifo'], 'no partial file left beside it');
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+    await t.close();
   }
 });
 
