@@ -30,8 +30,8 @@ const oneLetter = (text: string) => text.length === 1 || (text.length === 2 && t
  * letter's own cases never reach (`ς` and `σ` are both `Σ`, the micro sign `µ` and `μ` both `Μ`).
  * PostgreSQL's upper() folds them alike, so without them a card was one on PostgreSQL and two on
  * SQLite (an audit). Made once, at the first tag outside ASCII (a few milliseconds), from the
- * first plane: no letter past it shares its upper case with another (Unicode 17, Node 20, checked over
- * every code point).
+ * first plane: no letter past it shares its upper case with another (Unicode 17 of Node 20's ICU,
+ * checked over every code point).
  */
 let sharingUpperCase: Map<string, string[]> | undefined;
 

@@ -123,8 +123,8 @@ function withoutSharedMemory(error: unknown, path: string): unknown {
  *
  * A writable store's transactions take the write lock as they begin (IMMEDIATE), not at their
  * first write: a lock another process holds is then met before any unit runs, where a batch can
- * wait and begin again (write-lock-wait.ts). Every batch writes (its frames), so nothing is taken
- * early.
+ * wait and begin again (write-lock-wait.ts). A batch nearly always writes (its frames); one that
+ * only reads holds the lock for its few statements, and readers in WAL mode never wait on it.
  */
 class ErrorKeepingSqliteDialect extends SqliteDialect {
   constructor(
