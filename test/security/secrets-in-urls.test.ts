@@ -89,7 +89,7 @@ describe('passwords in the URLs of settings', () => {
     });
     const output = `${run.stdout}${run.stderr}`;
     assert.notEqual(run.status, 0, output);
-    assert.match(output, /Unsupported database URL "postgre:\/\/\*\*\*@db\.example:5432\/tomada"/, output);
+    assert.match(output, /TOMADA_DATABASE_URL "postgre:\/\/\*\*\*@db\.example:5432\/tomada" names no database Tomada opens/, output);
     assert.doesNotMatch(output, /DbSecret/);
   });
 

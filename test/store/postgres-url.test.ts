@@ -45,5 +45,5 @@ test('a schema name with capitals is refused, naming the lower-case one PostgreS
 });
 
 test('an unknown database URL scheme names what is expected', async () => {
-  await assert.rejects(openStore('mysql://u@h/d'), /expected sqlite:PATH or postgres:\/\//);
+  await assert.rejects(openStore('mysql://u@h/d'), /names no database Tomada opens: set it to sqlite:PATH or postgres:\/\//);
 });
