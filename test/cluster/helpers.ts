@@ -113,6 +113,19 @@ export async function clusterFormed(nodes: TestTomada[]): Promise<void> {
   );
 }
 
+/**
+ * Waits until every node has had its one look for the campaigns of nodes it does not hear (app.ts,
+ * lostAfterMs and a heartbeat after it listens) and that look has read the store: a campaign a test
+ * stores after this for a node nobody hears is closed only by what the test does. Stored before,
+ * the look may close it first, sooner or later as the machine is loaded.
+ */
+export async function pastLookForNodesNotLive(nodes: TestTomada[], heartbeatMs = 200): Promise<void> {
+  const readMs = 1_000;
+  await eventually('every node has had its look for nodes it does not hear', () =>
+    nodes.every((node) => node.cluster !== undefined && node.cluster.listeningForMs() > node.cluster.lostAfterMs + heartbeatMs + readMs),
+  );
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

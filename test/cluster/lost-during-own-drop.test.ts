@@ -13,7 +13,7 @@ import { runningCampaign } from '../support/campaign-records.js';
 import { boot, TestClient } from '../support/ocpp-client.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import type { TestTomada } from '../support/tomada.js';
-import { closeBehindProxies, clusterFormed, eventually, natsUnavailable, proxiedNats, startCluster, type TestCluster } from './helpers.js';
+import { closeBehindProxies, clusterFormed, eventually, natsUnavailable, pastLookForNodesNotLive, proxiedNats, startCluster, type TestCluster } from './helpers.js';
 
 const skip = await natsUnavailable();
 let cluster: TestCluster;
@@ -39,7 +39,7 @@ after(async () => {
 
 test('a node lost while this node was off NATS is judged lost once the link is back', { skip, timeout: 60_000 }, async () => {
   // Past each node's one look for campaigns of nodes it does not hear: only a lost node's closes this.
-  await eventually('node a has listened long enough for its look', () => a.cluster!.listeningForMs() > 1_500);
+  await pastLookForNodesNotLive([a]);
   await a.store.transact((tx) => tx.putValidation(runningCampaign('val-on-b', 'node-b', 'CP-ON-B')));
   await eventually('node a sees CP-ON-B on node b', () => a.cluster!.holderOf('CP-ON-B') === 'node-b');
   client.onCall = () => undefined; // never answers: the command waits on node b
