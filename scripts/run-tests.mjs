@@ -19,7 +19,7 @@
 // repository itself with scripts/repository-root.ts. Source maps are written and read
 // (--enable-source-maps), so a failing test points at its TypeScript line: the three heaviest
 // test files took 43.9 s with them and 43.7 s without, one run each.
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -81,6 +81,58 @@ const BUILD_INFO = join(BUILD, 'tsbuildinfo');
 function missingOutputs() {
   const sources = ['src', 'test', 'bench', 'scripts'].flatMap((dir) => collectFiles(dir, (name) => name.endsWith('.ts') && !name.endsWith('.d.ts')));
   return sources.filter((file) => !existsSync(join(COMPILED, file.replace(/\.ts$/, '.js'))));
+}
+
+/**
+ * ESM packages of hundreds of files each, bundled into the compiled tree's own node_modules/,
+ * where Node finds them before the project's: by package, the specifiers the code imports. Node 20
+ * loads an ES module file by file, and these two took about 0.3 s of the 1 s of CPU a test process
+ * spends loading Tomada (kysely 264 files, typebox 248), in a suite of some 350 processes bound by
+ * the CPU; bundled, about 0.05 s (docs/PERFORMANCE-LOG.md, "The test suite's processes"). Their
+ * code is the same, the installed version's; only the test build uses the bundles (dist/ and
+ * `npm start` load the packages as installed). CommonJS packages load quickly enough as they are.
+ */
+const VENDORED = {
+  kysely: { '.': 'kysely' },
+  '@sinclair/typebox': { '.': '@sinclair/typebox', './value': '@sinclair/typebox/value' },
+};
+const VENDOR_DIR = join(COMPILED, 'node_modules');
+const VENDOR_STAMP = join(VENDOR_DIR, '.vendor', 'stamp.json');
+
+const installedVersion = (name) => JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8')).version;
+
+/** Bundles the VENDORED packages unless the bundles are there for the versions installed. */
+async function vendor() {
+  const stamp = JSON.stringify(Object.fromEntries(['esbuild', ...Object.keys(VENDORED)].map((name) => [name, installedVersion(name)])));
+  if (existsSync(VENDOR_STAMP) && readFileSync(VENDOR_STAMP, 'utf8') === stamp) return;
+  rmSync(VENDOR_DIR, { recursive: true, force: true });
+  // One entry file per specifier, each re-exporting it, bundled together: code the packages share
+  // (typebox's value functions use its type registry) goes to one chunk, loaded once.
+  const entriesDir = join(BUILD, 'vendor-entries');
+  mkdirSync(entriesDir, { recursive: true });
+  const entryName = (specifier) => specifier.replace(/^@/, '').replaceAll('/', '-');
+  const entryPoints = {};
+  for (const subpaths of Object.values(VENDORED)) {
+    for (const specifier of Object.values(subpaths)) {
+      const file = join(entriesDir, `${entryName(specifier)}.mjs`);
+      writeFileSync(file, `export * from '${specifier}';\n`);
+      entryPoints[entryName(specifier)] = file;
+    }
+  }
+  const { build } = await import('esbuild');
+  await build({ entryPoints, bundle: true, splitting: true, format: 'esm', platform: 'node', outdir: join(VENDOR_DIR, '.vendor'), outExtension: { '.js': '.mjs' }, logLevel: 'warning' });
+  for (const [name, subpaths] of Object.entries(VENDORED)) {
+    const exports = {};
+    for (const [subpath, specifier] of Object.entries(subpaths)) {
+      const file = subpath === '.' ? 'index.js' : `${subpath.slice(2)}.js`;
+      exports[subpath] = `./${file}`;
+      const bundle = relative(join(VENDOR_DIR, name), join(VENDOR_DIR, '.vendor', `${entryName(specifier)}.mjs`));
+      mkdirSync(join(VENDOR_DIR, name), { recursive: true });
+      writeFileSync(join(VENDOR_DIR, name, file), `export * from '${bundle}';\n`);
+    }
+    writeFileSync(join(VENDOR_DIR, name, 'package.json'), JSON.stringify({ name, version: installedVersion(name), type: 'module', exports }, null, 2));
+  }
+  writeFileSync(VENDOR_STAMP, stamp);
 }
 
 function tsc() {
@@ -166,12 +218,47 @@ async function dropRunSchemas(runTag) {
 }
 
 /**
- * Test files run at once. Most of a file's time is waiting (sockets, timers, a child process, the
- * database) or starting its process, so three keep the two cores busier than two: the SQLite pass
- * took 324 s at 2, 275 s at 3 and 253 s at 4 on the 2-core CI machine (2026-12-05). Four leave
- * timing-sensitive tests less margin; TOMADA_TEST_CONCURRENCY overrides it.
+ * The catalog tables every test schema adds rows to (its tables, columns, indexes, defaults,
+ * sequences, constraints, triggers) and whose rows its drop leaves dead.
  */
-const CONCURRENCY = Number(process.env.TOMADA_TEST_CONCURRENCY ?? 3);
+const CATALOGS = ['pg_attribute', 'pg_depend', 'pg_class', 'pg_index', 'pg_type', 'pg_attrdef', 'pg_sequence', 'pg_constraint', 'pg_trigger', 'pg_namespace', 'pg_statistic'];
+
+/**
+ * Gives back the space of the catalog rows earlier runs left dead. The PostgreSQL pass makes and
+ * drops a schema of some twenty tables for each store a test opens (356 in a pass on 2026-12-07),
+ * and each drop leaves the catalogs' rows dead; where autovacuum is off (as on the CI machine)
+ * nothing removes them, and every catalog lookup, each migration's DDL and the store's own look at
+ * its tables read through them, run after run: after three runs, 736,000 dead rows in
+ * pg_attribute, and a store's first open took the server 169 ms of CPU instead of 95 ms after
+ * this. Done before the pass, no test running (a full vacuum locks each catalog while it rewrites
+ * it); under a second here. Skipped when the test user is not a superuser, the only one who may.
+ */
+async function vacuumCatalogs() {
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const { rows } = await client.query('select rolsuper from pg_roles where rolname = current_user');
+    if (rows[0]?.rolsuper) await client.query(`vacuum (full) ${CATALOGS.map((name) => `pg_catalog.${name}`).join(', ')}`);
+  } catch (error) {
+    console.warn(`could not vacuum the test database's catalogs: ${error.message}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Test files run at once, by pass. Most of a file's time is waiting (sockets, timers, a child
+ * process, the database) or starting its process, so more files than cores keep the cores busy.
+ * The SQLite pass is bound by the CPU: 428-457 s at 3, 414 s at 5, its processes using 180% of the
+ * 2 cores at 5. The PostgreSQL pass waits on the server: 432-450 s at 3 with its processes at
+ * 120-138%, 378 s at 6 (2026-12-07, the 2-core CI machine). More leave timing-sensitive tests less
+ * margin. TOMADA_TEST_CONCURRENCY overrides both.
+ */
+const CONCURRENCY = {
+  sqlite: Number(process.env.TOMADA_TEST_CONCURRENCY ?? 4),
+  postgres: Number(process.env.TOMADA_TEST_CONCURRENCY ?? 6),
+};
 
 /** Test files named at the end of a pass as its slowest. */
 const SLOWEST_SHOWN = 8;
@@ -201,7 +288,7 @@ function run(files, env, store) {
     [
       '--enable-source-maps',
       '--test',
-      `--test-concurrency=${CONCURRENCY}`,
+      `--test-concurrency=${CONCURRENCY[store]}`,
       '--test-timeout=300000',
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
@@ -236,6 +323,7 @@ if (!compile()) {
   console.error('\nThe project does not type-check: no test was run.');
   process.exit(1);
 }
+await vendor();
 
 if (storeArg !== 'postgres') {
   const sqliteFiles = files.filter((file) => !marked(file, 'postgres'));
@@ -259,6 +347,7 @@ if (storeArg !== 'sqlite') {
       // Schemas this run keeps across a test's restarts are named with the run's tag and dropped
       // here, once every test file is done (a test process cannot tell when its tests are).
       const runTag = randomBytes(4).toString('hex');
+      await vacuumCatalogs();
       const { status, seconds, slowest } = run(storeFiles, { TOMADA_TEST_STORE: 'postgres', TOMADA_TEST_DATABASE_URL: DATABASE_URL, TOMADA_TEST_RUN: runTag }, 'postgres');
       await dropRunSchemas(runTag);
       summary.push(`postgres: ${storeFiles.length} files, ${seconds.toFixed(1)} s, ${status === 0 ? 'passed' : 'FAILED'}${slowestLines(slowest)}`);
