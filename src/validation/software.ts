@@ -33,6 +33,13 @@ export class SoftwareRegistry {
     return this.store.findValidatedSoftware(identity);
   }
 
+  /** Whether the registry holds this software; never for one a charge point did not wholly report (a campaign's, say). */
+  async holds(identity: Partial<SoftwareIdentity>): Promise<boolean> {
+    const { vendor, model, firmwareVersion, ocppVersion, transport } = identity;
+    if (vendor === undefined || model === undefined || firmwareVersion === undefined || ocppVersion === undefined || transport === undefined) return false;
+    return (await this.find({ vendor, model, firmwareVersion, ocppVersion, transport })) !== undefined;
+  }
+
   /** A passed campaign validates the software it tested. */
   recordPassed(identity: SoftwareIdentity, validationId: string): Promise<ValidatedSoftware> {
     return this.add(identity, { source: 'campaign', validationId, reference: null, approvedBy: null });

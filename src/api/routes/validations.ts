@@ -68,9 +68,7 @@ export async function validationRoutes(app: FastifyInstance, { campaigns, softwa
       const validation = await campaigns.get(request.params.id);
       if (!validation) throw missing('validation', request.params.id);
       // A campaign that validated nothing may have tested software the registry holds: its page says so.
-      const { vendor, model, firmwareVersion, ocppVersion, transport } = validation.software;
-      const tested = vendor !== undefined && model !== undefined && firmwareVersion !== undefined && ocppVersion !== undefined && transport !== undefined;
-      const inRegistry = validation.registry?.validated === false && tested && (await software.find({ vendor, model, firmwareVersion, ocppVersion, transport })) !== undefined;
+      const inRegistry = validation.registry?.validated === false && (await software.holds(validation.software));
       return reply.type('text/html; charset=utf-8').send(reportHtml(validation, inRegistry));
     },
   });
