@@ -22,6 +22,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
@@ -84,53 +85,110 @@ function missingOutputs() {
 }
 
 /**
- * ESM packages of hundreds of files each, bundled into the compiled tree's own node_modules/,
- * where Node finds them before the project's: by package, the specifiers the code imports. Node 20
- * loads an ES module file by file, and these two took about 0.3 s of the 1 s of CPU a test process
- * spends loading Tomada (kysely 264 files, typebox 248), in a suite of some 350 processes bound by
- * the CPU; bundled, about 0.05 s (docs/PERFORMANCE-LOG.md, "The test suite's processes"). Their
- * code is the same, the installed version's; only the test build uses the bundles (dist/ and
- * `npm start` load the packages as installed). CommonJS packages load quickly enough as they are.
+ * The npm packages a test process loads, bundled into the compiled tree's own node_modules/, where
+ * Node finds them before the project's: by package, the specifiers the code imports. Node 20 loads
+ * a package file by file (an ES module's every file read, parsed and linked; a CommonJS one's
+ * every file resolved, read and wrapped), and some 380 files of packages took about a third of the
+ * CPU a test process spends loading Tomada, in a suite of some 350 processes bound by the CPU
+ * (docs/PERFORMANCE-LOG.md, "The test suite's processes"). Their code is the same, the installed
+ * version's; only the test build uses the bundles (dist/ and `npm start` load the packages as
+ * installed). Left out: better-sqlite3 (a native addon) and what only a few test files load
+ * (fast-check is one file already; soap, ocpp-rpc, playwright-core, ajv-draft-04).
  */
 const VENDORED = {
   kysely: { '.': 'kysely' },
   '@sinclair/typebox': { '.': '@sinclair/typebox', './value': '@sinclair/typebox/value' },
+  fastify: { '.': 'fastify' },
+  '@fastify/swagger': { '.': '@fastify/swagger' },
+  '@fastify/fast-json-stringify-compiler': { '.': '@fastify/fast-json-stringify-compiler' },
+  ajv: { '.': 'ajv' },
+  'ajv-formats': { '.': 'ajv-formats' },
+  pino: { '.': 'pino' },
+  pg: { '.': 'pg' },
+  nats: { '.': 'nats' },
+  ws: { '.': 'ws' },
+  'fast-xml-parser': { '.': 'fast-xml-parser' },
 };
+/** Required by the bundled packages only where present (optional) or native: loaded as installed. */
+const NOT_BUNDLED = ['better-sqlite3', 'pg-native', 'bufferutil', 'utf-8-validate'];
 const VENDOR_DIR = join(COMPILED, 'node_modules');
 const VENDOR_STAMP = join(VENDOR_DIR, '.vendor', 'stamp.json');
 
 const installedVersion = (name) => JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8')).version;
+const requireHere = createRequire(join(process.cwd(), 'package.json'));
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-/** Bundles the VENDORED packages unless the bundles are there for the versions installed. */
+/**
+ * A bundled file that reads a file beside itself (@fastify/swagger its package.json; pino the
+ * worker of a log transport) finds it where the installed package has it: its __dirname and
+ * __filename are its own, not left undefined by the bundle.
+ */
+const originalPaths = {
+  name: 'original-paths',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, (args) => {
+      const contents = readFileSync(args.path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(contents)) return undefined;
+      return { contents: `var __dirname = ${JSON.stringify(dirname(args.path))}, __filename = ${JSON.stringify(args.path)};\n${contents}`, loader: 'js' };
+    });
+  },
+};
+
+/** Bundles the VENDORED packages unless the bundles are there for these packages and versions. */
 async function vendor() {
-  const stamp = JSON.stringify(Object.fromEntries(['esbuild', ...Object.keys(VENDORED)].map((name) => [name, installedVersion(name)])));
+  // The checkout's place too: the bundles name the installed packages' folders (originalPaths).
+  const stamp = JSON.stringify({ versions: Object.fromEntries(['esbuild', ...Object.keys(VENDORED)].map((name) => [name, installedVersion(name)])), VENDORED, root: process.cwd() });
   if (existsSync(VENDOR_STAMP) && readFileSync(VENDOR_STAMP, 'utf8') === stamp) return;
   rmSync(VENDOR_DIR, { recursive: true, force: true });
-  // One entry file per specifier, each re-exporting it, bundled together: code the packages share
-  // (typebox's value functions use its type registry) goes to one chunk, loaded once.
+  // One entry file per specifier, re-exporting by name what Node gives an importer of the installed
+  // package (a CommonJS package's names are found by Node's own reading of it; a bundle cannot list
+  // them by itself), all bundled together: code the packages share (fastify's and our ajv, typebox's
+  // value functions and its type registry) goes to one chunk, loaded once.
   const entriesDir = join(BUILD, 'vendor-entries');
+  rmSync(entriesDir, { recursive: true, force: true });
   mkdirSync(entriesDir, { recursive: true });
   const entryName = (specifier) => specifier.replace(/^@/, '').replaceAll('/', '-');
   const entryPoints = {};
+  const exportNames = {};
   for (const subpaths of Object.values(VENDORED)) {
     for (const specifier of Object.values(subpaths)) {
+      const names = Object.keys(await import(specifier)).filter((name) => IDENTIFIER.test(name) && name !== '__esModule');
+      exportNames[specifier] = names;
       const file = join(entriesDir, `${entryName(specifier)}.mjs`);
-      writeFileSync(file, `export * from '${specifier}';\n`);
+      writeFileSync(file, `export { ${names.join(', ')} } from '${specifier}';\n`);
       entryPoints[entryName(specifier)] = file;
     }
   }
   const { build } = await import('esbuild');
-  await build({ entryPoints, bundle: true, splitting: true, format: 'esm', platform: 'node', outdir: join(VENDOR_DIR, '.vendor'), outExtension: { '.js': '.mjs' }, logLevel: 'warning' });
+  await build({
+    entryPoints,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    external: NOT_BUNDLED,
+    plugins: [originalPaths],
+    // The CommonJS code in an ES module bundle still calls require() (Node's own modules, NOT_BUNDLED).
+    banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module';\nconst require = createRequireOfBundle(import.meta.url);" },
+    outdir: join(VENDOR_DIR, '.vendor'),
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+  });
   for (const [name, subpaths] of Object.entries(VENDORED)) {
     const exports = {};
+    const packageDir = join(VENDOR_DIR, name);
+    mkdirSync(packageDir, { recursive: true });
     for (const [subpath, specifier] of Object.entries(subpaths)) {
-      const file = subpath === '.' ? 'index.js' : `${subpath.slice(2)}.js`;
-      exports[subpath] = `./${file}`;
-      const bundle = relative(join(VENDOR_DIR, name), join(VENDOR_DIR, '.vendor', `${entryName(specifier)}.mjs`));
-      mkdirSync(join(VENDOR_DIR, name), { recursive: true });
-      writeFileSync(join(VENDOR_DIR, name, file), `export * from '${bundle}';\n`);
+      const stem = subpath === '.' ? 'index' : subpath.slice(2);
+      // import: the bundle. require() (a test pairing ajv-formats with ajv-draft-04, which requires
+      // the installed ajv; the PostgreSQL driver loaded lazily): the installed package, as before.
+      exports[subpath] = { import: `./${stem}.js`, require: `./${stem}.cjs` };
+      const bundle = relative(packageDir, join(VENDOR_DIR, '.vendor', `${entryName(specifier)}.mjs`));
+      const reexports = exportNames[specifier].includes('default') ? `export * from '${bundle}';\nexport { default } from '${bundle}';\n` : `export * from '${bundle}';\n`;
+      writeFileSync(join(packageDir, `${stem}.js`), reexports);
+      writeFileSync(join(packageDir, `${stem}.cjs`), `module.exports = require(${JSON.stringify(relative(packageDir, requireHere.resolve(specifier)))});\n`);
     }
-    writeFileSync(join(VENDOR_DIR, name, 'package.json'), JSON.stringify({ name, version: installedVersion(name), type: 'module', exports }, null, 2));
+    writeFileSync(join(packageDir, 'package.json'), JSON.stringify({ name, version: installedVersion(name), type: 'module', exports }, null, 2));
   }
   writeFileSync(VENDOR_STAMP, stamp);
 }

@@ -1,14 +1,14 @@
 // Compiles schemas with Ajv and turns the first violation into the OCPP-J error code that names it.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { createRequire } from 'node:module';
+import ajvFormats from 'ajv-formats';
 import type { TSchema } from '@sinclair/typebox';
 import type { RpcErrorCode } from './rpc.js';
 import { isDateTime } from './date-time.js';
 import { echoed } from './echo.js';
 
-// ajv-formats is CommonJS and its typings describe an ESM default export; require() gives the
-// function itself under both tsx and compiled output.
-const addFormats = createRequire(import.meta.url)('ajv-formats') as typeof import('ajv-formats').default;
+// ajv-formats is CommonJS and its typings describe an ESM default export: the module itself is
+// what an import gives, its `default` the plugin (as in src/api/server.ts).
+const addFormats = ajvFormats.default;
 
 // multipleOfPrecision: the 1.6 schemas use `multipleOf: 0.1`, which plain floating point refuses
 // for values such as 16.3 (16.3 / 0.1 = 162.99999999999997).
