@@ -72,8 +72,11 @@ function stopper(child: ChildProcess, exited: Promise<number | null>) {
 export interface TomadaOptions {
   /** An existing folder holding tomada.db (a restart); default: a fresh temporary one. */
   dir?: string;
-  /** Run src/cli.ts through tsx instead of the built dist/cli.js (tests need no build). */
-  fromSource?: boolean;
+  /**
+   * Node's arguments that start `tomada`, before its own (the tests' tomadaArgs(), which need no
+   * build); default the built dist/cli.js.
+   */
+  command?: string[];
   /** Write a V8 CPU profile of the server into this folder when it exits. */
   cpuProfDir?: string;
   env?: Record<string, string>;
@@ -97,7 +100,7 @@ export async function startTomada(options: TomadaOptions = {}): Promise<TomadaPr
     ...nodeFlags(),
     ...(options.nodeArgs ?? []),
     ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
-    ...(options.fromSource ? ['--import', 'tsx', 'src/cli.ts'] : ['dist/cli.js']),
+    ...(options.command ?? ['dist/cli.js']),
     'serve',
   ];
   const child = spawn(process.execPath, nodeArgs, {

@@ -17,7 +17,8 @@ export interface FuzzOptions {
   workers: number;
   seed?: number;
   perAction?: number;
-  fromSource?: boolean;
+  /** Node's arguments that start `tomada` (startTomada's `command`). */
+  command?: string[];
   /** Keep the server (and its database) for the caller, which must stop it and remove its folder. */
   keepServer?: boolean;
   quiet?: boolean;
@@ -41,7 +42,7 @@ export function fuzzPassed(result: FuzzResult): boolean {
 
 export async function fuzz(options: FuzzOptions): Promise<FuzzResult> {
   const seed = options.seed ?? Date.now() % 1_000_000;
-  const server = await startTomada({ fromSource: options.fromSource });
+  const server = await startTomada({ command: options.command });
   const say = options.quiet ? () => undefined : log;
   try {
     say(`fuzz: ${options.frames} frames, ${options.workers} processes × ${options.connections} connections, seed ${seed}`);

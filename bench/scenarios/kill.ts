@@ -21,7 +21,8 @@ export interface KillOptions {
   /** Load time before each kill: random between these (ms). */
   minRunMs: number;
   maxRunMs: number;
-  fromSource?: boolean;
+  /** Node's arguments that start `tomada` (startTomada's `command`). */
+  command?: string[];
   quiet?: boolean;
 }
 
@@ -111,7 +112,7 @@ export async function killCycles(options: KillOptions): Promise<KillResult> {
   const env = schema ? { TOMADA_DATABASE_URL: schema.url } : undefined;
   let server: TomadaProcess;
   try {
-    server = await startTomada({ fromSource: options.fromSource, env });
+    server = await startTomada({ command: options.command, env });
   } catch (error) {
     await schema?.drop();
     throw error;
@@ -126,7 +127,7 @@ export async function killCycles(options: KillOptions): Promise<KillResult> {
       server.child.kill('SIGKILL');
       const killedAt = performance.now();
       await server.exited;
-      server = await startTomada({ dir, ocppPort, fromSource: options.fromSource, env });
+      server = await startTomada({ dir, ocppPort, command: options.command, env });
       restartMs.push(performance.now() - killedAt);
       say(`cycle ${cycle}/${options.cycles}: killed, restarted in ${Math.round(restartMs.at(-1)!)} ms`);
     }

@@ -6,12 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { killCycles } from '../../bench/scenarios/kill.js';
-import { builtCliIsFresh } from '../support/cli-entry.js';
+import { tomadaArgs } from '../support/cli-entry.js';
 import { testPostgresUrl, testStoreKind } from '../support/database.js';
 
 test('SIGKILL under load, 2 cycles: every acknowledged message stored exactly once', async () => {
   const postgres = testStoreKind === 'postgres' ? testPostgresUrl : undefined;
-  const result = await killCycles({ cycles: 2, chargePoints: 8, minRunMs: 1500, maxRunMs: 3000, fromSource: !builtCliIsFresh, quiet: true, postgres });
+  const result = await killCycles({ cycles: 2, chargePoints: 8, minRunMs: 1500, maxRunMs: 3000, command: tomadaArgs(), quiet: true, postgres });
   assert.equal(result.store, testStoreKind);
   // The load really ran across the kills: sessions were acknowledged before and after them.
   assert.ok(result.acked.start > 2 && result.acked.meter > 2 && result.acked.stop > 0, JSON.stringify(result.acked));

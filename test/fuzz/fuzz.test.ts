@@ -7,14 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fuzz } from '../../bench/scenarios/fuzz.js';
 import { removeDir } from '../../bench/lib/servers.js';
-import { builtCliIsFresh } from '../support/cli-entry.js';
+import { tomadaArgs } from '../support/cli-entry.js';
 import { verifyJournal } from '../../src/audit/verify-journal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 
 const FRAMES = 5000;
 
 test(`${FRAMES} fuzz frames: no crash, every CALL answered once, journal intact`, async () => {
-  const result = await fuzz({ frames: FRAMES, connections: 8, workers: 1, perAction: 25, fromSource: !builtCliIsFresh, keepServer: true, quiet: true });
+  const result = await fuzz({ frames: FRAMES, connections: 8, workers: 1, perAction: 25, command: tomadaArgs(), keepServer: true, quiet: true });
   const server = result.server!;
   try {
     assert.ok(result.sent >= FRAMES, `sent ${result.sent}`);
