@@ -42,20 +42,38 @@ function collectFiles(dir, wanted) {
 const collect = (dir) => collectFiles(dir, (name) => name.endsWith('.test.ts'));
 
 /**
- * Files that take far longer than the rest (each over 20 s on the 2-core CI machine; faults.test.ts
- * runs 17 campaigns, over a minute) start first. Started last in alphabetical order, one of them
- * was the run's tail, a minute or more with the other slot idle.
+ * Files that take far longer than the rest (20 s to 80 s each on the 2-core CI machine, in one pass
+ * or both), longest first, start first (scripts/test-files.mjs keeps the order). Started last, as
+ * node --test's order by name had them (test/validation/ is near the end), one of them was each
+ * pass's tail, running alone for up to a minute (docs/PERFORMANCE-LOG.md, "The test suite's
+ * processes, again").
  */
 const SLOW_FIRST = [
-  'test/validation/campaign.test.ts',
-  'test/validation/closed-before-end.test.ts',
-  'test/validation/faults.test.ts',
-  'test/transport/bad-input.test.ts',
-  'test/durability/kill.test.ts',
-  'test/durability/kill-cycles.test.ts',
+  'test/transport/commands.test.ts',
   'test/cli/operator.test.ts',
-  'test/validation/long-software.test.ts',
   'test/transport/unread-answers.test.ts',
+  'test/validation/closed-before-end.test.ts',
+  'test/validation/long-software.test.ts',
+  'test/validation/campaign.test.ts',
+  'test/journal/verify.test.ts',
+  'test/validation/faults.test.ts',
+  'test/journal/verify-sessions.test.ts',
+  'test/transport/handshake.test.ts',
+  'test/transport/bad-input.test.ts',
+  'test/store/group-commit.test.ts',
+  'test/fuzz/fuzz.test.ts',
+  'test/validation/registry.test.ts',
+  'test/security/limits.test.ts',
+  'test/validation/cli.test.ts',
+  'test/e2e/simulator.test.ts',
+  'test/bench/kill-worker.test.ts',
+  'test/durability/kill.test.ts',
+  'test/api/transactions.test.ts',
+  'test/cluster/stalled-link.test.ts',
+  'test/store/two-nodes-racing.test.ts',
+  'test/api/create-race.test.ts',
+  'test/ui/dashboard.browser.test.ts',
+  'test/cluster/stopping.test.ts',
 ];
 
 /** The files in the order they are started: the slow ones first, then the rest by name. */
@@ -343,17 +361,7 @@ function run(files, env, store) {
     process.execPath,
     // A test that hangs (a promise nobody settles) fails after five minutes, by name, instead of
     // holding the whole run; the slowest test today takes about 25 s.
-    [
-      '--enable-source-maps',
-      '--test',
-      `--test-concurrency=${CONCURRENCY[store]}`,
-      '--test-timeout=300000',
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      `--test-reporter=./${join('scripts', 'test-durations.mjs')}`,
-      `--test-reporter-destination=${durations}`,
-      ...files.map(compiled),
-    ],
+    ['--enable-source-maps', join('scripts', 'test-files.mjs'), `--concurrency=${CONCURRENCY[store]}`, '--timeout=300000', `--durations=${durations}`, ...files.map(compiled)],
     { stdio: 'inherit', env: { ...process.env, ...env } },
   );
   return { status: result.status ?? 1, seconds: (Date.now() - started) / 1000, slowest: slowestFiles(durations) };
