@@ -43,9 +43,9 @@ const collect = (dir) => collectFiles(dir, (name) => name.endsWith('.test.ts'));
 
 /**
  * Files that take far longer than the rest (20 s to 80 s each on the 2-core CI machine, in one pass
- * or both; 2026-12-08), longest first, start first (scripts/test-files.mjs keeps the order). Started last, as
- * node --test's order by name had them (test/validation/ is near the end), one of them was each
- * pass's tail, running alone for up to a minute (docs/PERFORMANCE-LOG.md, "The test suite's
+ * or both; 2026-12-08) start first, longest first (scripts/test-files.mjs keeps the order). Started
+ * last, as node --test's order by name had them (test/validation/ is near the end), one of them was
+ * each pass's tail, running alone for up to a minute (docs/PERFORMANCE-LOG.md, "The test suite's
  * processes, again").
  */
 const SLOW_FIRST = [
@@ -118,10 +118,10 @@ function missingOutputs() {
  * a package file by file (an ES module's every file read, parsed and linked; a CommonJS one's
  * every file resolved, read and wrapped), and some 380 files of packages took about a third of the
  * CPU a test process spends loading Tomada, in a suite of some 350 processes bound by the CPU
- * (docs/PERFORMANCE-LOG.md, "The test suite's processes"). Their code is the same, the installed
- * version's; only the test build uses the bundles (dist/ and `npm start` load the packages as
- * installed). Left out: better-sqlite3 (a native addon) and what only a few test files load
- * (fast-check is one file already; soap, ocpp-rpc, playwright-core, ajv-draft-04).
+ * (docs/PERFORMANCE-LOG.md, "The test suite's processes, again"). Their code is the same, the
+ * installed version's; only the test build uses the bundles (dist/ and `npm start` load the
+ * packages as installed). Left out: better-sqlite3 (a native addon) and what only a few test files
+ * load (fast-check is one file already; soap, ocpp-rpc, playwright-core, ajv-draft-04).
  */
 const VENDORED = {
   kysely: { '.': 'kysely' },
@@ -369,8 +369,8 @@ function run(files, env, store) {
   rmSync(durations, { force: true });
   const result = spawnSync(
     process.execPath,
-    // A test that hangs (a promise nobody settles) fails after five minutes, by name, instead of
-    // holding the whole run; the slowest test today takes about 25 s.
+    // A file that hangs (a promise nobody settles) fails after five minutes, by name, instead of
+    // holding the whole run; the longest file today takes about 80 s.
     ['--enable-source-maps', join('scripts', 'test-files.mjs'), `--concurrency=${CONCURRENCY[store]}`, '--timeout=300000', `--durations=${durations}`, ...files.map(compiled)],
     { stdio: 'inherit', env: { ...process.env, ...env } },
   );

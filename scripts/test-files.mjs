@@ -3,7 +3,8 @@
 // last, so that each pass ended with one or two of them running alone on an idle core
 // (docs/PERFORMANCE-LOG.md, "The test suite's processes, again"). Reports as `node --test` does
 // (the spec reporter on stdout) and writes each file's time (scripts/test-durations.mjs) to a file.
-// Node's flags (--enable-source-maps) reach the test processes as they reach this one.
+// Node's flags (--enable-source-maps) reach the test processes as they reach this one. The timeout
+// is a file's: one that has not ended by then fails, named, and the run goes on.
 // Usage: node scripts/test-files.mjs --concurrency=N --timeout=MS --durations=FILE FILES...
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
