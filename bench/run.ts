@@ -41,6 +41,7 @@ options
   --rate N            throughput: Tomada alone at a fixed N calls/s (latency at the same load for two revisions)
   --count N           idle/storm: charge points          --frames N   fuzz: frames (default 1000000)
   --cycles N          kill: cycles (default 10)
+  --seed N            fuzz: the seed of the frames (printed by every run; the same seed, the same frames per connection)
   --node-args="..."   Node.js flags for every Tomada process (e.g. --node-args=--heap-growing-percent=50)
   --heartbeat S       idle: the charge points' heartbeat interval in seconds (default 60); shorter
                       intervals offer more calls than a node answers, to measure memory while calls queue
@@ -72,6 +73,7 @@ async function main(): Promise<number> {
       'closed-only': { type: 'boolean' },
       count: { type: 'string' },
       frames: { type: 'string' },
+      seed: { type: 'string' },
       cycles: { type: 'string' },
       minutes: { type: 'string' },
       strangers: { type: 'boolean' },
@@ -138,7 +140,12 @@ async function main(): Promise<number> {
     }
     case 'fuzz': {
       const { fuzz, fuzzPassed, printFuzz } = await import('./scenarios/fuzz.js');
-      const result = await fuzz({ frames: number(values.frames, 1_000_000), connections: 16, workers: number(values.workers, 2) });
+      const seed = values.seed === undefined ? undefined : Number(values.seed);
+      if (seed !== undefined && !Number.isSafeInteger(seed)) {
+        console.error(`--seed must be an integer, got "${values.seed}"`);
+        return 2;
+      }
+      const result = await fuzz({ frames: number(values.frames, 1_000_000), connections: 16, workers: number(values.workers, 2), ...(seed === undefined ? {} : { seed }) });
       printFuzz(result);
       saveResult('fuzz', { ...result, server: undefined });
       return fuzzPassed(result) ? 0 : 1;
