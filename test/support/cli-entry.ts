@@ -1,7 +1,7 @@
 // The arguments that start the `tomada` command in a process of its own. Run by
 // scripts/run-tests.mjs, the tests start the command compiled beside them (.build/main/src/cli.js):
-// the sources as they are, loading the test build's bundled packages, which take about half the
-// CPU to load (a suite starts some seventy of these processes). Otherwise (a test file run through
+// the sources as they are, loading the test build's bundled packages, on about two thirds of the
+// CPU dist/cli.js takes to start (a suite starts some sixty). Otherwise (a test file run through
 // tsx) dist/cli.js when it was built from the sources as they are (npm ci builds it), else
 // src/cli.ts through tsx; a stale build is never used (scripts/dist-freshness.ts).
 import { existsSync } from 'node:fs';
