@@ -53,7 +53,10 @@ test('a campaign left running by a stopped node is closed as incomplete at the n
 
 test("in a cluster, a node's start closes only the campaigns its own previous run left", { skip: await natsUnavailable() }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tomada-interrupted-'));
-  const cluster = { natsUrl: SHARED_NATS, nodeId: 'node-a', prefix: randomPrefix(), heartbeatMs: 200 };
+  // Heartbeats 5 s apart: node-z, whom nobody hears, is taken for lost, and its campaign closed,
+  // once the second node has listened for 20 s (its look for campaigns of nodes not live, app.ts):
+  // at 200 ms apart that look came 0.8 s after the start and closed it first on a loaded machine.
+  const cluster = { natsUrl: SHARED_NATS, nodeId: 'node-a', prefix: randomPrefix(), heartbeatMs: 5_000 };
   try {
     const first = await startTestTomada({ cluster }, dir);
     await first.store.transact(async (tx) => {
